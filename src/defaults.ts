@@ -1,0 +1,18 @@
+/** Every default name, path, branch prefix and message in one place. */
+export const defaults = {
+  toolName: "create-cluster-repo",
+  /** The answers file at the root of every generated repo. */
+  answersFile: "cluster-repo.yaml",
+  branch: "main",
+  gitops: "flux" as const,
+  /** Branches the PR workflow pushes: `create-cluster-repo/<slug>`. */
+  branchPrefix: "create-cluster-repo/",
+  commitAuthor: { name: "create-cluster-repo", email: "create-cluster-repo@users.noreply.github.com" },
+  initialCommitMessage: (blueprint: string, cluster: string) => `Add ${blueprint} cluster ${cluster}`,
+  /** Default repository URL when neither --set repoUrl nor --github gives one. */
+  repoUrl: (cluster: string) => `https://github.com/example-org/${cluster}.git`,
+  fluxNamespace: "flux-system",
+  argoNamespace: "argocd",
+} as const;
+
+export type GitopsEngine = "flux" | "argo";

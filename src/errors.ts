@@ -1,0 +1,69 @@
+import type { ValidationReport } from "./validators/types.js";
+
+/** An expected failure with a message for the user and the exit code the CLI should use. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly exitCode: number = 1,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad flags or arguments: exit 2, the CLI shows usage. */
+export class UsageError extends CliError {
+  constructor(message: string) {
+    super(message, "E_USAGE", 2);
+  }
+}
+
+/** Bad input data (parameters, values file, answers file, blueprint name): exit 2. */
+export class InputError extends CliError {
+  constructor(
+    message: string,
+    readonly details: string[] = [],
+  ) {
+    super(details.length > 0 ? `${message}\n${details.map((d) => `  - ${d}`).join("\n")}` : message, "E_INPUT", 2);
+  }
+}
+
+/** Parameters failed the blueprint's schema or rules: exit 2, one line per problem. */
+export class ParamsError extends InputError {
+  constructor(readonly messages: string[]) {
+    super(`invalid parameters (${messages.length} problem${messages.length === 1 ? "" : "s"}):`, messages);
+  }
+}
+
+/** The rendered output (or a validated repo) is invalid: exit 1. */
+export class ValidationFailedError extends CliError {
+  constructor(readonly report: ValidationReport) {
+    const { invalid, errors } = report.summary;
+    super(`validation failed: ${invalid} invalid, ${errors} errors; nothing was written`, "E_VALIDATION", 1);
+  }
+}
+
+export class GitError extends CliError {
+  constructor(message: string, cause?: unknown) {
+    super(message, "E_GIT", 1, { cause });
+  }
+}
+
+export class ForgeError extends CliError {
+  constructor(
+    message: string,
+    readonly status?: number,
+    cause?: unknown,
+  ) {
+    super(message, "E_FORGE", 1, { cause });
+  }
+}
+
+/** The target directory cannot be used (not empty, not writable...): exit 1 unless it is bad usage. */
+export class TargetError extends CliError {
+  constructor(message: string, exitCode = 1, cause?: unknown) {
+    super(message, "E_TARGET", exitCode, { cause });
+  }
+}

@@ -1,0 +1,58 @@
+import { parseDocument, stringify as stringifyYaml } from "yaml";
+import { defaults, type GitopsEngine } from "../defaults.js";
+import { InputError } from "../errors.js";
+import type { RenderContext } from "./context.js";
+
+/** What a repository was generated from: enough to render it again, and nothing secret. */
+export interface Answers {
+  tool: string;
+  toolVersion: string;
+  blueprint: string;
+  blueprintVersion: string;
+  gitops: GitopsEngine;
+  /** Every parameter (defaults included) except `gitops`, which is recorded above. */
+  params: Record<string, unknown>;
+}
+
+const HEADER = `# Answers file written by ${defaults.toolName}: the blueprint and parameters this repository was rendered from.
+# Change parameters with \`${defaults.toolName} update --set key=value\` (it opens a pull request); do not edit by hand.
+`;
+
+export function answersFromContext(context: RenderContext): Answers {
+  const { gitops, ...params } = context.params;
+  return {
+    tool: defaults.toolName,
+    toolVersion: context.tool.version,
+    blueprint: context.blueprint.id,
+    blueprintVersion: context.blueprint.version,
+    gitops,
+    params,
+  };
+}
+
+export function renderAnswersFile(context: RenderContext): string {
+  return HEADER + stringifyYaml(answersFromContext(context), { lineWidth: 0 });
+}
+renderAnswersFile.path = defaults.answersFile;
+
+/** Reads an answers file; errors name the file and line and say how to fix it. */
+export function parseAnswersFile(text: string, file = defaults.answersFile): Answers {
+  const document = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
+  if (document.errors.length > 0) {
+    const first = document.errors[0]!;
+    const line = first.linePos?.[0]?.line;
+    throw new InputError(`${file}${line ? `:${line}` : ""}: not valid YAML: ${first.message.split("\n")[0]}; fix the file or restore it from git history`);
+  }
+  const data = document.toJS() as Partial<Answers> | null;
+  const missing = (["blueprint", "blueprintVersion", "gitops", "params"] as const).filter((key) => data?.[key] === undefined);
+  if (!data || typeof data !== "object" || missing.length > 0) {
+    throw new InputError(`${file}: not a ${defaults.toolName} answers file (missing ${missing.join(", ") || "content"}); restore it from git history`);
+  }
+  if (typeof data.params !== "object" || data.params === null || Array.isArray(data.params)) {
+    throw new InputError(`${file}: "params" must be a mapping of parameter names to values`);
+  }
+  if (data.gitops !== "flux" && data.gitops !== "argo") {
+    throw new InputError(`${file}: "gitops" must be flux or argo (got ${JSON.stringify(data.gitops)})`);
+  }
+  return data as Answers;
+}

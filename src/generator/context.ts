@@ -1,0 +1,59 @@
+import type { Blueprint, HelmReleaseSpec } from "../blueprints/types.js";
+import { defaults, type GitopsEngine } from "../defaults.js";
+import type { ClusterParams } from "../params/parse.js";
+
+/** Everything a template may read. Every optional field is set explicitly, as Handlebars runs in strict mode. */
+export interface RenderContext {
+  tool: { name: string; version: string };
+  blueprint: { id: string; version: string; title: string; description: string; provider: string };
+  params: ClusterParams;
+  cluster: { name: string };
+  gitops: {
+    engine: GitopsEngine;
+    flux: boolean;
+    argo: boolean;
+    repoUrl: string;
+    branch: string;
+    /** Folder of the engine's own objects for this cluster, e.g. clusters/prod. */
+    clusterPath: string;
+    namespace: string;
+  };
+  /** Helm releases whose `when` condition holds. */
+  helmReleases: HelmReleaseSpec[];
+}
+
+export interface ContextOptions {
+  toolVersion: string;
+}
+
+function lookup(context: object, dotted: string): unknown {
+  return dotted.split(".").reduce<any>((value, key) => (value == null ? undefined : value[key]), context);
+}
+
+/** Pure: validated parameters + blueprint -> the data templates see. */
+export function buildRenderContext(params: ClusterParams, blueprint: Blueprint, options: ContextOptions): RenderContext {
+  const engine = params.gitops;
+  const base = {
+    tool: { name: defaults.toolName, version: options.toolVersion },
+    blueprint: {
+      id: blueprint.id,
+      version: blueprint.version,
+      title: blueprint.title,
+      description: blueprint.description,
+      provider: blueprint.provider,
+    },
+    params,
+    cluster: { name: params.clusterName },
+    gitops: {
+      engine,
+      flux: engine === "flux",
+      argo: engine === "argo",
+      repoUrl: params.repoUrl || defaults.repoUrl(params.clusterName),
+      branch: params.branch,
+      clusterPath: `clusters/${params.clusterName}`,
+      namespace: engine === "flux" ? defaults.fluxNamespace : defaults.argoNamespace,
+    },
+  };
+  const helmReleases = (blueprint.helmReleases ?? []).filter((release) => !release.when || Boolean(lookup(base, release.when)));
+  return { ...base, helmReleases };
+}

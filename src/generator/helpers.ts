@@ -1,0 +1,94 @@
+import Handlebars from "handlebars";
+import { stringify as stringifyYaml } from "yaml";
+
+/**
+ * Quoting helpers: every parameter value reaches HCL or YAML through one of these, so no value can end its string
+ * and start a key, block or document of its own.
+ */
+
+/** An HCL quoted string: escapes `\`, `"`, control characters, and the template sequences `${` and `%{`. */
+export function hclString(value: unknown): string {
+  const text = String(value);
+  let out = '"';
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    const code = ch.charCodeAt(0);
+    if (ch === "\\") out += "\\\\";
+    else if (ch === '"') out += '\\"';
+    else if (ch === "\n") out += "\\n";
+    else if (ch === "\r") out += "\\r";
+    else if (ch === "\t") out += "\\t";
+    else if ((ch === "$" || ch === "%") && text[i + 1] === "{") out += ch + ch; // $${ and %%{ are literal in HCL
+    else if (code < 0x20 || code === 0x7f) out += `\\u${code.toString(16).padStart(4, "0")}`;
+    else out += ch;
+  }
+  return `${out}"`;
+}
+
+/** Any JSON-like value as an HCL expression (strings quoted, lists, objects with quoted keys). */
+export function hclValue(value: unknown): string {
+  if (value === null || value === undefined) return "null";
+  if (typeof value === "string") return hclString(value);
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) throw new Error(`cannot write ${value} as an HCL number`);
+    return String(value);
+  }
+  if (typeof value === "boolean") return String(value);
+  if (Array.isArray(value)) return `[${value.map(hclValue).join(", ")}]`;
+  if (typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>);
+    return entries.length === 0 ? "{}" : `{ ${entries.map(([k, v]) => `${hclString(k)} = ${hclValue(v)}`).join(", ")} }`;
+  }
+  throw new Error(`cannot write a ${typeof value} as HCL`);
+}
+
+/** A YAML double-quoted scalar produced by the YAML library itself, so it always reads back as the same string. */
+export function yamlString(value: unknown): string {
+  return stringifyYaml(String(value), { defaultStringType: "QUOTE_DOUBLE", lineWidth: 0 }).trimEnd();
+}
+
+/** A value as YAML: flow style on one line (`{}`/`[]`/scalars), for use after `key: `. */
+export function yamlInline(value: unknown): string {
+  if (typeof value === "string") return yamlString(value);
+  return stringifyYaml(value, { collectionStyle: "flow", defaultStringType: "QUOTE_DOUBLE", lineWidth: 0 }).trimEnd();
+}
+
+/** A value as a YAML block, every line indented by `indent` spaces (first line included). */
+export function yamlBlock(value: unknown, indent = 0): string {
+  const text = stringifyYaml(value, { defaultStringType: "PLAIN", lineWidth: 0 }).trimEnd();
+  const pad = " ".repeat(indent);
+  return text
+    .split("\n")
+    .map((line) => (line ? pad + line : line))
+    .join("\n");
+}
+
+/** Registers the helpers on an isolated Handlebars environment. */
+export function createHandlebars(): typeof Handlebars {
+  const hb = Handlebars.create();
+  const plain = (fn: (...args: any[]) => unknown) =>
+    function (this: unknown, ...args: any[]) {
+      args.pop(); // Handlebars' options object
+      return fn(...args);
+    };
+  hb.registerHelper({
+    hcl: plain(hclString),
+    hclValue: plain(hclValue),
+    yaml: plain(yamlString),
+    yamlInline: plain(yamlInline),
+    toYaml: plain((value: unknown, indent?: unknown) => yamlBlock(value, typeof indent === "number" ? indent : 0)),
+    json: plain((value: unknown) => JSON.stringify(value)),
+    eq: plain((a: unknown, b: unknown) => a === b),
+    ne: plain((a: unknown, b: unknown) => a !== b),
+    not: plain((a: unknown) => !a),
+    and: plain((...values: unknown[]) => values.every(Boolean)),
+    or: plain((...values: unknown[]) => values.some(Boolean)),
+    gt: plain((a: number, b: number) => a > b),
+    add: plain((a: number, b: number) => a + b),
+    concat: plain((...parts: unknown[]) => parts.map(String).join("")),
+    join: plain((list: unknown[], separator: unknown) => list.join(typeof separator === "string" ? separator : ", ")),
+    upper: plain((value: unknown) => String(value).toUpperCase()),
+    replace: plain((value: unknown, from: string, to: string) => String(value).split(from).join(to)),
+  });
+  return hb;
+}

@@ -1,0 +1,73 @@
+import { format as formatHcl } from "@cdktf/hcl-tools";
+import type { Blueprint } from "../blueprints/types.js";
+import { assertSafeRelativePath, sortedTree, type FileTree } from "./file-tree.js";
+import type { RenderContext } from "./context.js";
+import { createHandlebars } from "./helpers.js";
+import { renderHelmReleases, addKustomizations } from "./gitops.js";
+import { renderAnswersFile } from "./answers.js";
+
+const COMPILE_OPTIONS = { strict: true, noEscape: true } as const; // missing field = error; YAML/HCL are not HTML
+
+/** `_gitignore` -> `.gitignore`, `_github/` -> `.github/`, and `.hbs` dropped: publish-safe names in templates/. */
+export function outputPathOf(templatePath: string): string {
+  return templatePath
+    .replace(/\.hbs$/, "")
+    .split("/")
+    .map((segment) => (segment.startsWith("_") ? `.${segment.slice(1)}` : segment))
+    .join("/");
+}
+
+export class TemplateError extends Error {}
+
+/**
+ * Pure: blueprint templates + context -> in-memory tree. Nothing is written. Handlebars runs strict (a missing
+ * field is an error) with no HTML escaping; values reach HCL/YAML only through the quoting helpers.
+ */
+export async function renderTree(blueprint: Blueprint, context: RenderContext): Promise<FileTree> {
+  const hb = createHandlebars();
+  const sets = [...blueprint.templates, `gitops/${context.gitops.engine}`];
+  for (const set of sets) {
+    for (const [path, source] of blueprint.templateSources.get(set) ?? []) {
+      if (path.startsWith("_partials/")) hb.registerPartial(path.slice("_partials/".length).replace(/\.hbs$/, ""), source);
+    }
+  }
+  const files = new Map<string, string>();
+  const renderOne = (template: string, name: string, data: object) => {
+    try {
+      return hb.compile(template, COMPILE_OPTIONS)(data);
+    } catch (error) {
+      throw new TemplateError(`template ${name}: ${(error as Error).message}`, { cause: error });
+    }
+  };
+  for (const set of sets) {
+    for (const [templatePath, source] of blueprint.templateSources.get(set) ?? []) {
+      if (templatePath.startsWith("_partials/")) continue;
+      const renderedPath = templatePath.includes("{{") ? renderOne(templatePath, `${set}/${templatePath} (path)`, context) : templatePath;
+      const outPath = outputPathOf(renderedPath);
+      assertSafeRelativePath(outPath);
+      const content = templatePath.endsWith(".hbs") ? renderOne(source, `${set}/${templatePath}`, context) : source;
+      if (content.trim() === "") continue; // a template that renders nothing is switched off by its parameters
+      if (files.has(outPath)) throw new TemplateError(`template ${set}/${templatePath}: ${outPath} is already rendered by another template set`);
+      files.set(outPath, tidy(content));
+    }
+  }
+  for (const [path, content] of renderHelmReleases(blueprint, context, (source, name, data) => renderOne(source, name, data))) {
+    files.set(path, content);
+  }
+  addKustomizations(files, ["infrastructure", "apps"]);
+  files.set(renderAnswersFile.path, renderAnswersFile(context));
+  for (const [path, content] of files) {
+    if (path.endsWith(".tf")) files.set(path, await formatHcl(content));
+  }
+  return sortedTree(files);
+}
+
+/** Trailing spaces and runs of blank lines come from template logic, not from the data: drop them. */
+function tidy(content: string): string {
+  return `${content
+    .split("\n")
+    .map((line) => line.trimEnd())
+    .join("\n")
+    .replace(/\n{3,}/g, "\n\n")
+    .trim()}\n`;
+}

@@ -1,0 +1,99 @@
+import { GitError } from "../errors.js";
+import { assertBranchName } from "./branches.js";
+import { gitAt, nonInteractiveEnv, scrub } from "./client.js";
+
+/** Options for {@link pushBranch}. */
+export interface PushOptions {
+  /** Where to push: an https URL (without credentials) or the name of a configured remote. */
+  remoteUrl: string;
+  /** Local branch to push to the branch of the same name on the remote. */
+  branch: string;
+  /**
+   * Token sent as HTTP Basic auth (`x-access-token:<token>`) in a per-command header. It is never put in the URL,
+   * in `.git/config`, or in error messages.
+   */
+  token?: string;
+  /**
+   * Record the pushed branch's upstream (`branch.<name>.remote`/`merge`) in `.git/config`; only the URL is stored.
+   * @default false
+   */
+  setUpstream?: boolean;
+}
+
+/** Result of {@link pushBranch}. */
+export interface PushResult {
+  branch: string;
+  /** The local commit that the remote branch now points to. */
+  sha: string;
+}
+
+/**
+ * Pushes `branch` to `remoteUrl`. Never force-pushes: a diverged or protected remote branch is an error and the
+ * remote is left unchanged. On any failure the local commit is kept, so re-running resumes.
+ * @throws GitError with the next step for the user; the message never contains the token.
+ */
+export async function pushBranch(dir: string, options: PushOptions): Promise<PushResult> {
+  const { remoteUrl, branch, token } = options;
+  await assertBranchName(dir, branch);
+  const secrets = token ? secretsFor(token) : [];
+  const git = gitAt(dir, {
+    config: token ? [`http.extraHeader=${authHeader(token)}`, "credential.helper="] : [],
+    // credential.helper is emptied so no stored or interactive credential is mixed with the token
+    unsafe: { allowUnsafeCredentialHelper: true },
+    allowEnvironment: ["GIT_TERMINAL_PROMPT"],
+  }).env(nonInteractiveEnv());
+  const sha = (await gitAt(dir).revparse([branch]).catch(() => "")).trim();
+  if (sha === "") throw new GitError(`cannot push branch ${branch}: it does not exist locally; commit first, then re-run`);
+
+  // A refspec without a leading "+" and no --force: git refuses non-fast-forward updates.
+  const args = ["push", ...(options.setUpstream ? ["--set-upstream"] : []), remoteUrl, `refs/heads/${branch}:refs/heads/${branch}`];
+  try {
+    await git.raw(args);
+  } catch (error) {
+    throw explainPushFailure(error, { branch, sha, remoteUrl, secrets });
+  }
+  return { branch, sha };
+}
+
+/** `Authorization: Basic base64("x-access-token:<token>")`, accepted by GitHub and by any Basic-auth git server. */
+function authHeader(token: string): string {
+  return `Authorization: Basic ${Buffer.from(`x-access-token:${token}`).toString("base64")}`;
+}
+
+/** The token and every encoding of it that could appear in git's output. */
+function secretsFor(token: string): string[] {
+  return [token, Buffer.from(`x-access-token:${token}`).toString("base64"), encodeURIComponent(token)];
+}
+
+function explainPushFailure(error: unknown, context: { branch: string; sha: string; remoteUrl: string; secrets: string[] }): GitError {
+  const { branch, sha, secrets } = context;
+  const output = scrub(error instanceof Error ? error.message : String(error), secrets).trim();
+  const remote = scrub(context.remoteUrl, secrets);
+  const kept = `Your local commit ${sha.slice(0, 12)} on ${branch} is kept.`;
+  let message: string;
+  if (/\[rejected\]|non-fast-forward|fetch first|stale info/i.test(output)) {
+    message =
+      `push of ${branch} to ${remote} was rejected: the remote branch has commits your local branch does not have. ${kept} ` +
+      `Fetch and rebase or merge ${branch}, or push to a new branch, then re-run; create-cluster-repo never force-pushes.`;
+  } else if (/\[remote rejected\]|pre-receive hook declined|protected branch|GH006/i.test(output)) {
+    const reason = /\[remote rejected\][^(]*\(([^)]*)\)/.exec(output)?.[1];
+    message =
+      `the remote refused the push of ${branch} to ${remote}${reason ? ` (${reason})` : ""}; the branch is probably protected. ${kept} ` +
+      `Push to another branch and open a pull request instead.`;
+  } else if (/\b401\b|\b403\b|authentication failed|could not read (username|password)|invalid username or password|permission.*denied/i.test(output)) {
+    message =
+      `authentication to ${remote} failed while pushing ${branch}. ${kept} ` +
+      `Check that the token (GITHUB_TOKEN or GH_TOKEN) is valid and can push to this repository, then re-run.`;
+  } else {
+    message = `failed to push ${branch} to ${remote}. ${kept} Re-running resumes the push once the remote is reachable.`;
+  }
+  return new GitError(`${message}\ngit said:\n${indent(output)}`);
+}
+
+function indent(text: string): string {
+  return text
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => `  ${line}`)
+    .join("\n");
+}

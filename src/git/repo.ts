@@ -1,0 +1,9 @@
+/**
+ * The git layer: write a render to disk, commit it, manage the PR branch and push it.
+ * Everything here shells out to the real `git` (through simple-git); nothing stores credentials.
+ */
+export { writeTreeAtomically, type WriteTreeOptions, type WriteTreeResult } from "./write-tree.js";
+export { initRepository, commitAll, type InitRepositoryOptions, type CommitOptions, type CommitResult } from "./commit.js";
+export { createOrResetBranch, currentBranch, fileAtCommit, lastCommitTouching, readTreeAtRef, assertBranchName } from "./branches.js";
+export { pushBranch, type PushOptions, type PushResult } from "./push.js";
+export { DEFAULT_IDENTITY, type GitIdentity } from "./client.js";

@@ -1,0 +1,133 @@
+import { randomBytes } from "node:crypto";
+import { lstat, mkdir, mkdtemp, readdir, realpath, rename, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { TargetError } from "../errors.js";
+import { assertSafeRelativePath, type FileTree } from "../generator/file-tree.js";
+
+/** Options for {@link writeTreeAtomically}. */
+export interface WriteTreeOptions {
+  /**
+   * Write into a target directory that already has files. Only the files the tree contains are replaced;
+   * other files are left alone.
+   * @default false
+   */
+  force?: boolean;
+}
+
+/** What {@link writeTreeAtomically} did. */
+export interface WriteTreeResult {
+  /** Number of files written. */
+  written: number;
+  /** `"renamed"`: the whole render was moved into place; `"per-file"`: files were replaced one by one (force). */
+  mode: "renamed" | "per-file";
+}
+
+/**
+ * Writes a rendered tree to `targetDir` so that an interruption leaves either nothing or the previous state.
+ *
+ * An absent or empty target gets the whole render in a temp directory next to it (same filesystem), then one rename.
+ * A non-empty target is refused unless `force`; with `force`, every file is first written to a temp file beside
+ * its destination and only then are all renamed into place.
+ *
+ * @throws TargetError exit code 2 for a non-empty target without force; exit code 1 for a path that would escape
+ *   the target (`..`, absolute, or through a symlink pointing outside) or a failed write.
+ */
+export async function writeTreeAtomically(targetDir: string, tree: FileTree, options: WriteTreeOptions = {}): Promise<WriteTreeResult> {
+  for (const relPath of tree.keys()) {
+    try {
+      assertSafeRelativePath(relPath);
+    } catch (error) {
+      throw new TargetError(`${(error as Error).message}; nothing was written`, 1, error);
+    }
+  }
+  const target = path.resolve(targetDir);
+  const entries = await listDir(target);
+  if (entries === undefined || entries.length === 0) {
+    await writeViaTempDir(target, tree, entries !== undefined);
+    return { written: tree.size, mode: "renamed" };
+  }
+  if (!options.force) {
+    throw new TargetError(
+      `target directory ${targetDir} is not empty; choose an empty directory, or pass --force to overwrite the generated files in it`,
+      2,
+    );
+  }
+  await writePerFile(target, tree);
+  return { written: tree.size, mode: "per-file" };
+}
+
+/** Entries of a directory, `undefined` if it does not exist. */
+async function listDir(dir: string): Promise<string[] | undefined> {
+  try {
+    return await readdir(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return undefined;
+    if (code === "ENOTDIR") throw new TargetError(`target ${dir} exists and is not a directory; choose another path`, 2, error);
+    throw new TargetError(`cannot read target directory ${dir}: ${(error as Error).message}`, 1, error);
+  }
+}
+
+async function writeViaTempDir(target: string, tree: FileTree, targetExists: boolean): Promise<void> {
+  const parent = path.dirname(target);
+  await mkdir(parent, { recursive: true });
+  const temp = await mkdtemp(path.join(parent, `.${path.basename(target)}.tmp-`));
+  try {
+    for (const [relPath, content] of tree) {
+      const file = path.join(temp, ...relPath.split("/"));
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(file, content);
+    }
+    // rename(2) replaces an empty directory atomically; it fails with ENOTEMPTY if something appeared meanwhile.
+    await rename(temp, target);
+  } catch (error) {
+    await rm(temp, { recursive: true, force: true });
+    const hint = targetExists ? "; the target was left as it was" : "; nothing was written";
+    throw new TargetError(`failed to write ${target}: ${(error as Error).message}${hint}`, 1, error);
+  }
+}
+
+async function writePerFile(target: string, tree: FileTree): Promise<void> {
+  const root = await realpath(target);
+  const staged: Array<{ temp: string; dest: string }> = [];
+  try {
+    // Phase 1: stage every file beside its destination; an interruption here leaves the previous files intact.
+    for (const [relPath, content] of tree) {
+      const dest = path.join(target, ...relPath.split("/"));
+      await assertInside(root, target, relPath);
+      await mkdir(path.dirname(dest), { recursive: true });
+      const temp = path.join(path.dirname(dest), `.${path.basename(dest)}.tmp-${randomBytes(6).toString("hex")}`);
+      await writeFile(temp, content, { flag: "wx" });
+      staged.push({ temp, dest });
+    }
+    // Phase 2: each rename is atomic per file, and renaming over a symlink replaces the link, not what it points to.
+    for (const entry of staged.splice(0)) await rename(entry.temp, entry.dest);
+  } catch (error) {
+    await Promise.all(staged.map((entry) => rm(entry.temp, { force: true })));
+    if (error instanceof TargetError) throw error;
+    throw new TargetError(`failed to write into ${target}: ${(error as Error).message}`, 1, error);
+  }
+}
+
+/** Refuses a path whose existing parent directories lead outside `root` through a symlink. */
+async function assertInside(root: string, target: string, relPath: string): Promise<void> {
+  const segments = relPath.split("/");
+  let current = target;
+  for (const segment of segments.slice(0, -1)) {
+    current = path.join(current, segment);
+    let stats;
+    try {
+      stats = await lstat(current);
+    } catch {
+      return; // the rest of the path does not exist yet, so it is created inside the target
+    }
+    if (!stats.isSymbolicLink()) continue;
+    const resolved = await realpath(current).catch(() => undefined);
+    if (resolved === undefined || (resolved !== root && !resolved.startsWith(root + path.sep))) {
+      throw new TargetError(
+        `refusing to write ${relPath}: ${path.relative(target, current)} is a symlink that points outside ${target}; remove it and re-run`,
+        1,
+      );
+    }
+  }
+}

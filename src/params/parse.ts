@@ -1,0 +1,87 @@
+import { Ajv, type ValidateFunction } from "ajv";
+import addFormatsModule from "ajv-formats";
+import type { Blueprint } from "../blueprints/types.js";
+import { formatSchemaErrors } from "./messages.js";
+import { runRules } from "./rules.js";
+import { formatPath, schemaAt, setAtPath, typeSetValue, type SetAssignment } from "./set-flags.js";
+
+// ajv-formats is CommonJS; under NodeNext its default export arrives wrapped.
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
+
+/** Validated parameters: the blueprint schema's shape with every default filled in. */
+export type ClusterParams = Record<string, any> & { clusterName: string; gitops: "flux" | "argo"; repoUrl: string; branch: string };
+
+export type ParseResult =
+  | { params: ClusterParams; warnings: string[]; errors: undefined }
+  | { params: undefined; warnings: string[]; errors: string[] };
+
+/** Where the raw parameters came from, lowest precedence first: values file / answers, prompts, then --set flags. */
+export interface RawParamsInput {
+  /** Parsed --values file (or answers-file params), already an object. */
+  values?: Record<string, unknown>;
+  /** Answers from interactive prompts. */
+  prompted?: Record<string, unknown>;
+  /** --set flags, applied last. */
+  sets?: SetAssignment[];
+}
+
+const validators = new WeakMap<Blueprint, { withDefaults: ValidateFunction; fillDefaults: ValidateFunction }>();
+
+function compile(blueprint: Blueprint) {
+  let compiled = validators.get(blueprint);
+  if (!compiled) {
+    const make = () => {
+      const ajv = new Ajv({ allErrors: true, useDefaults: true, verbose: true, strict: true, allowUnionTypes: true });
+      ajv.addVocabulary(["x-hint", "x-prompt", "x-group", "x-examples"]);
+      addFormats(ajv);
+      return ajv.compile(blueprint.paramsSchema);
+    };
+    compiled = { withDefaults: make(), fillDefaults: make() };
+    validators.set(blueprint, compiled);
+  }
+  return compiled;
+}
+
+function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const current = out[key];
+    out[key] =
+      value && typeof value === "object" && !Array.isArray(value) && current && typeof current === "object" && !Array.isArray(current)
+        ? deepMerge(current as Record<string, unknown>, value as Record<string, unknown>)
+        : value;
+  }
+  return out;
+}
+
+/**
+ * Schema, then defaults, then the blueprint's cross-field rules; returns data, never throws for bad input.
+ * Precedence: --set > prompts > values file > blueprint defaults.
+ */
+export function parseParams(input: RawParamsInput, blueprint: Blueprint): ParseResult {
+  const { withDefaults, fillDefaults } = compile(blueprint);
+  const raw = deepMerge(structuredClone(input.values ?? {}), structuredClone(input.prompted ?? {}));
+
+  // Fill defaults first so that `--set pools[1].zone=x` edits the default list instead of replacing it.
+  fillDefaults(raw);
+  const origins = new Map<string, string>();
+  for (const assignment of input.sets ?? []) {
+    const value = typeSetValue(assignment.raw, schemaAt(blueprint.paramsSchema, assignment.path));
+    setAtPath(raw, assignment.path, value, assignment.source);
+    origins.set(formatPath(assignment.path), assignment.source);
+  }
+
+  if (!withDefaults(raw)) {
+    return { params: undefined, warnings: [], errors: formatSchemaErrors(withDefaults.errors ?? [], blueprint.paramsSchema, origins) };
+  }
+  const params = raw as ClusterParams;
+  const { errors, warnings } = runRules(blueprint.id, params);
+  return errors.length > 0 ? { params: undefined, warnings, errors } : { params, warnings, errors: undefined };
+}
+
+/** Parameter values that differ from the blueprint defaults, for answers files and summaries. */
+export function defaultParams(blueprint: Blueprint): ClusterParams {
+  const raw: Record<string, unknown> = {};
+  compile(blueprint).fillDefaults(raw);
+  return raw as ClusterParams;
+}

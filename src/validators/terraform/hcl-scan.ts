@@ -1,0 +1,215 @@
+/**
+ * A light structural scan of HCL source: blocks (type, labels, line) and attributes (name, line, expression text).
+ *
+ * hcl2json gives the values but no positions, and its JSON cannot tell a nested block (`taints { }`) from an
+ * attribute holding a list of objects (`taints = [{ }]`); the schema checks need both the distinction and the
+ * lines, so they work on this scan. It is only run on files hcl2json has already parsed, so it skips error recovery.
+ */
+
+export interface HclAttribute {
+  name: string;
+  /** 1-based line of the attribute name. */
+  line: number;
+  /** The expression's source text, as written (without trailing whitespace or comments on its last line). */
+  expr: string;
+  /** Offset of `expr` in the file, to turn offsets inside the expression into lines. */
+  exprOffset: number;
+}
+
+export interface HclBlock {
+  type: string;
+  labels: string[];
+  line: number;
+  body: HclBody;
+}
+
+export interface HclBody {
+  attributes: HclAttribute[];
+  blocks: HclBlock[];
+}
+
+/** Scans a whole file into its top-level body. */
+export function scanHcl(source: string): HclScan {
+  return new HclScan(source);
+}
+
+export class HclScan {
+  readonly body: HclBody;
+  private pos = 0;
+  private readonly lineStarts: number[] = [0];
+
+  constructor(private readonly src: string) {
+    for (let i = 0; i < src.length; i++) if (src[i] === "\n") this.lineStarts.push(i + 1);
+    this.body = this.parseBody(false);
+  }
+
+  /** 1-based line of an offset in the file. */
+  lineAt(offset: number): number {
+    let lo = 0;
+    let hi = this.lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.lineStarts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  }
+
+  private parseBody(closing: boolean): HclBody {
+    const body: HclBody = { attributes: [], blocks: [] };
+    while (this.pos < this.src.length) {
+      this.skipTrivia(true);
+      if (this.pos >= this.src.length) break;
+      const c = this.src[this.pos]!;
+      if (c === "}") {
+        this.pos++;
+        if (closing) return body;
+        continue;
+      }
+      const start = this.pos;
+      const name = this.readIdentifier();
+      if (name === "") {
+        this.pos++;
+        continue;
+      }
+      this.skipTrivia(false);
+      if (this.src[this.pos] === "=" && this.src[this.pos + 1] !== "=") {
+        this.pos++;
+        this.skipTrivia(false);
+        const exprOffset = this.pos;
+        this.readExpression();
+        const expr = this.src.slice(exprOffset, this.pos).trimEnd();
+        body.attributes.push({ name, line: this.lineAt(start), expr, exprOffset });
+        continue;
+      }
+      const labels: string[] = [];
+      for (;;) {
+        this.skipTrivia(false);
+        const d = this.src[this.pos];
+        if (d === '"') {
+          const labelStart = this.pos;
+          this.readQuoted();
+          labels.push(this.src.slice(labelStart + 1, this.pos - 1));
+        } else if (d !== undefined && /[A-Za-z_]/.test(d)) {
+          labels.push(this.readIdentifier());
+        } else if (d === "{") {
+          this.pos++;
+          body.blocks.push({ type: name, labels, line: this.lineAt(start), body: this.parseBody(true) });
+          break;
+        } else {
+          break;
+        }
+      }
+    }
+    return body;
+  }
+
+  private readIdentifier(): string {
+    const start = this.pos;
+    while (this.pos < this.src.length && /[A-Za-z0-9_-]/.test(this.src[this.pos]!)) this.pos++;
+    return this.src.slice(start, this.pos);
+  }
+
+  /** Skips blanks and comments; newlines too when `newlines` is set. */
+  private skipTrivia(newlines: boolean): void {
+    while (this.pos < this.src.length) {
+      const c = this.src[this.pos]!;
+      if (c === " " || c === "\t" || c === "\r" || (newlines && c === "\n")) this.pos++;
+      else if (c === "#" || (c === "/" && this.src[this.pos + 1] === "/")) this.skipLineComment();
+      else if (c === "/" && this.src[this.pos + 1] === "*") this.skipBlockComment();
+      else break;
+    }
+  }
+
+  private skipLineComment(): void {
+    while (this.pos < this.src.length && this.src[this.pos] !== "\n") this.pos++;
+  }
+
+  private skipBlockComment(): void {
+    const end = this.src.indexOf("*/", this.pos + 2);
+    this.pos = end < 0 ? this.src.length : end + 2;
+  }
+
+  /** Reads an attribute's expression: up to a newline outside brackets, or the `}` closing a one-line block. */
+  private readExpression(): void {
+    let depth = 0;
+    let end = this.pos;
+    while (this.pos < this.src.length) {
+      const c = this.src[this.pos]!;
+      if (c === "\n" && depth === 0) break;
+      if (c === '"') this.readQuoted();
+      else if (c === "<" && this.src[this.pos + 1] === "<" && /[-A-Za-z_]/.test(this.src[this.pos + 2] ?? "")) this.readHeredoc();
+      else if (c === "#" || (c === "/" && this.src[this.pos + 1] === "/")) {
+        this.skipLineComment();
+        continue; // a trailing comment is not part of the expression
+      } else if (c === "/" && this.src[this.pos + 1] === "*") {
+        this.skipBlockComment();
+        continue;
+      } else if (c === "(" || c === "[" || c === "{") {
+        depth++;
+        this.pos++;
+      } else if (c === ")" || c === "]" || c === "}") {
+        if (depth === 0) break;
+        depth--;
+        this.pos++;
+      } else this.pos++;
+      end = this.pos;
+    }
+    this.pos = end;
+    // leave the scanner after the expression, before whatever ended it
+    const rest = this.src.slice(end);
+    const trailing = /^[ \t\r]*/.exec(rest);
+    this.pos = end + (trailing ? trailing[0].length : 0);
+  }
+
+  /** Reads a quoted template, including `${ }` and `%{ }` sequences that may contain strings and braces. */
+  private readQuoted(): void {
+    this.pos++;
+    while (this.pos < this.src.length) {
+      const c = this.src[this.pos]!;
+      if (c === "\\") this.pos += 2;
+      else if (c === '"') {
+        this.pos++;
+        return;
+      } else if ((c === "$" || c === "%") && this.src[this.pos + 1] === c && this.src[this.pos + 2] === "{") this.pos += 3;
+      else if ((c === "$" || c === "%") && this.src[this.pos + 1] === "{") {
+        this.pos += 2;
+        this.readTemplateSequence();
+      } else if (c === "\n") return;
+      else this.pos++;
+    }
+  }
+
+  private readTemplateSequence(): void {
+    let depth = 1;
+    while (this.pos < this.src.length) {
+      const c = this.src[this.pos]!;
+      if (c === '"') this.readQuoted();
+      else if (c === "{") {
+        depth++;
+        this.pos++;
+      } else if (c === "}") {
+        this.pos++;
+        if (--depth === 0) return;
+      } else this.pos++;
+    }
+  }
+
+  /** Reads `<<EOT` / `<<-EOT` up to the line holding only the marker; its newline stays unread. */
+  private readHeredoc(): void {
+    this.pos += 2;
+    if (this.src[this.pos] === "-") this.pos++;
+    const marker = this.readIdentifier();
+    let lineEnd = this.src.indexOf("\n", this.pos);
+    while (lineEnd >= 0) {
+      const next = this.src.indexOf("\n", lineEnd + 1);
+      const line = this.src.slice(lineEnd + 1, next < 0 ? this.src.length : next);
+      if (line.trim() === marker) {
+        this.pos = next < 0 ? this.src.length : next;
+        return;
+      }
+      lineEnd = next;
+    }
+    this.pos = this.src.length;
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * File-level provider checks: `required_providers` pins against the tables' releases, and `provider "x" {}`
+ * blocks against the provider block arguments the tables know.
+ */
+import type { Problem } from "../types.js";
+import type { HclBlock, HclScan } from "./hcl-scan.js";
+import { providerTables, type ProviderTable } from "./provider-tables.js";
+import { closest } from "./suggest.js";
+
+/**
+ * The highest major version a Terraform version constraint admits, or undefined when it has no upper bound
+ * (`>= 2.0`) or cannot be read. `~> 2.81` -> 2, `< 3.0.0` -> 2, `= 1.17.2` -> 1.
+ */
+export function highestAllowedMajor(constraint: string): number | undefined {
+  let highest: number | undefined;
+  for (const clause of constraint.split(",")) {
+    const match = /^\s*(~>|>=|<=|!=|=|>|<)?\s*v?(\d+)(?:\.(\d+))?(?:\.(\d+))?/.exec(clause);
+    if (!match) continue;
+    const operator = match[1] ?? "=";
+    const major = Number(match[2]);
+    const rest = Number(match[3] ?? 0) + Number(match[4] ?? 0);
+    let bound: number | undefined;
+    if (operator === "~>" || operator === "=" || operator === "<=") bound = major;
+    else if (operator === "<") bound = rest > 0 ? major : major - 1;
+    if (bound !== undefined) highest = highest === undefined ? bound : Math.min(highest, bound);
+  }
+  return highest;
+}
+
+function normaliseSource(source: string): string {
+  return source.toLowerCase().replace(/^registry\.terraform\.io\//, "").replace(/^registry\.opentofu\.org\//, "");
+}
+
+function stringField(expr: string, field: string): string | undefined {
+  return new RegExp(`\\b${field}\\s*=\\s*"([^"]*)"`).exec(expr)?.[1];
+}
+
+function tableForLocalName(name: string, source: string | undefined): ProviderTable | undefined {
+  if (source) {
+    const type = normaliseSource(source).split("/").at(-1) ?? "";
+    return providerTables[type];
+  }
+  return providerTables[name];
+}
+
+/** Checks the `terraform { required_providers { ... } }` pins and the `provider` blocks of one file. */
+export function checkProviderConfig(scan: HclScan, file: string): Problem[] {
+  const problems: Problem[] = [];
+  for (const block of scan.body.blocks) {
+    if (block.type === "terraform") {
+      for (const nested of block.body.blocks) if (nested.type === "required_providers") problems.push(...checkPins(nested, file));
+    } else if (block.type === "provider") {
+      const table = providerTables[block.labels[0] ?? ""];
+      if (table) problems.push(...checkProviderBlock(block, table, file));
+    }
+  }
+  return problems;
+}
+
+function checkPins(requiredProviders: HclBlock, file: string): Problem[] {
+  const problems: Problem[] = [];
+  for (const attribute of requiredProviders.body.attributes) {
+    const expr = attribute.expr.trim();
+    // Terraform 0.12's shorthand `scaleway = "~> 1.0"` is a bare version constraint.
+    const shorthand = /^"([^"]*)"$/.exec(expr)?.[1];
+    const source = shorthand === undefined ? stringField(expr, "source") : undefined;
+    const version = shorthand ?? stringField(expr, "version");
+    const table = tableForLocalName(attribute.name, source);
+    if (!table) continue;
+    const resource = `required_providers.${attribute.name}`;
+    if (source !== undefined && normaliseSource(source) !== table.source) {
+      problems.push({
+        file, line: attribute.line, resource, rule: "tf-provider-source", path: resource, severity: "warning",
+        message: `provider ${attribute.name} has source "${source}", expected "${table.source}"`,
+      });
+    }
+    const tableMajor = Number(table.version.split(".")[0]);
+    const highest = version === undefined ? undefined : highestAllowedMajor(version);
+    if (version === undefined) {
+      problems.push({
+        file, line: attribute.line, resource, rule: "tf-provider-version", path: resource, severity: "warning",
+        message: `provider ${attribute.name} has no version constraint; pin it, e.g. version = "${table.versionConstraint}" (latest ${table.version})`,
+      });
+    } else if (highest !== undefined && highest < tableMajor) {
+      problems.push({
+        file, line: attribute.line, resource, rule: "tf-provider-version", path: resource, severity: "warning",
+        message: `provider ${attribute.name} is pinned to "${version}", an older major than ${table.version}; arguments differ between majors (use "${table.versionConstraint}")`,
+      });
+    }
+  }
+  return problems;
+}
+
+function checkProviderBlock(block: HclBlock, table: ProviderTable, file: string): Problem[] {
+  const problems: Problem[] = [];
+  const schema = table.providerBlock;
+  const resource = `provider "${table.provider}"`;
+  const meta = new Set(["alias", "version"]);
+  const known = [...schema.attributes, ...Object.keys(schema.blocks)];
+  const seen = new Set<string>();
+  const items = [
+    ...block.body.attributes.map((attribute) => ({ name: attribute.name, line: attribute.line })),
+    ...block.body.blocks.map((nested) => ({ name: nested.type, line: nested.line })),
+  ];
+  for (const { name, line } of items) {
+    seen.add(name);
+    if (meta.has(name) || known.includes(name)) continue;
+    const removed = schema.removed[name];
+    if (removed) {
+      problems.push({ file, line, resource, rule: "tf-removed", path: name, severity: "error", message: `${name} was removed from ${resource} in ${removed.since}: ${removed.hint}` });
+    } else if (schema.complete) {
+      const suggestion = closest(name, known);
+      problems.push({
+        file, line, resource, rule: "tf-unknown-argument", path: name, severity: "error",
+        message: `${name} is not an argument of ${resource}${suggestion ? `; did you mean ${suggestion}?` : ""}`,
+      });
+    }
+  }
+  for (const [name, limits] of Object.entries(schema.blocks)) {
+    if (limits.min > 0 && !seen.has(name)) {
+      problems.push({ file, line: block.line, resource, rule: "tf-missing-required", path: name, severity: "error", message: `block ${name} { } is required in ${resource} (it may be empty)` });
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,195 @@
+/**
+ * Undeclared references inside one Terraform module (a directory): `var.x`, `local.x`, `module.x`,
+ * `data.type.name`, `ephemeral.type.name` and `type.name` for managed resources.
+ *
+ * Expressions are analysed by hcl2json's own expression parser, so literal text in strings and heredocs and the
+ * iterator names of `for` expressions are not mistaken for references.
+ */
+import { getReferencesInExpression } from "@cdktf/hcl2json";
+import type { Problem } from "../types.js";
+import type { HclAttribute, HclBlock, HclBody, HclScan } from "./hcl-scan.js";
+import { closest } from "./suggest.js";
+
+export interface ModuleFile {
+  path: string;
+  scan: HclScan;
+}
+
+/** Where a problem belongs: the top-level block it was found in (resource/data units collect their own). */
+export interface LocatedProblem {
+  block: HclBlock;
+  problem: Problem;
+}
+
+/**
+ * Provider name prefixes of resource types a reference may start with. Besides these, the module's
+ * `required_providers` names and the prefixes of the types it declares count.
+ */
+const COMMON_PROVIDER_PREFIXES = [
+  "scaleway", "openstack", "azurerm", "azuread", "azapi", "aws", "google", "random", "tls", "null", "time", "local",
+  "http", "archive", "external", "cloudinit", "kubernetes", "helm", "kubectl", "flux", "github", "gitlab", "vault", "tfe",
+];
+
+/** Blocks whose expressions name addresses rather than refer to objects. */
+const ADDRESS_BLOCKS = new Set(["moved", "removed", "terraform"]);
+
+interface Declarations {
+  all: Set<string>;
+  byKind: Map<string, string[]>;
+  prefixes: Set<string>;
+}
+
+function declare(declarations: Declarations, kind: string, key: string): void {
+  declarations.all.add(key);
+  const list = declarations.byKind.get(kind) ?? [];
+  list.push(key);
+  declarations.byKind.set(kind, list);
+}
+
+function collectDeclarations(files: ModuleFile[]): Declarations {
+  const declarations: Declarations = { all: new Set(), byKind: new Map(), prefixes: new Set(COMMON_PROVIDER_PREFIXES) };
+  const visit = (blocks: HclBlock[]): void => {
+    for (const block of blocks) {
+      const [first = "", second = ""] = block.labels;
+      switch (block.type) {
+        case "variable":
+          declare(declarations, "var", `var.${first}`);
+          break;
+        case "locals":
+          for (const attribute of block.body.attributes) declare(declarations, "local", `local.${attribute.name}`);
+          break;
+        case "module":
+          declare(declarations, "module", `module.${first}`);
+          break;
+        case "resource":
+          declare(declarations, "resource", `${first}.${second}`);
+          declarations.prefixes.add(first.split("_")[0]!);
+          break;
+        case "data":
+          declare(declarations, "data", `data.${first}.${second}`);
+          declarations.prefixes.add(first.split("_")[0]!);
+          break;
+        case "ephemeral":
+          declare(declarations, "ephemeral", `ephemeral.${first}.${second}`);
+          break;
+        case "check":
+          visit(block.body.blocks.filter((nested) => nested.type === "data")); // scoped data sources
+          break;
+        case "terraform":
+          for (const nested of block.body.blocks) {
+            if (nested.type === "required_providers") for (const attribute of nested.body.attributes) declarations.prefixes.add(attribute.name);
+          }
+          break;
+      }
+    }
+  };
+  for (const file of files) visit(file.scan.body.blocks);
+  return declarations;
+}
+
+/** Names a `dynamic` block introduces as iterators (`label.value`), which look like roots of references. */
+function dynamicIterators(files: ModuleFile[]): Set<string> {
+  const names = new Set<string>();
+  const visit = (body: HclBody): void => {
+    for (const block of body.blocks) {
+      if (block.type === "dynamic") {
+        names.add(block.labels[0] ?? "");
+        const iterator = block.body.attributes.find((attribute) => attribute.name === "iterator");
+        if (iterator) names.add(iterator.expr.trim());
+      }
+      visit(block.body);
+    }
+  };
+  for (const file of files) visit(file.scan.body);
+  return names;
+}
+
+/** The declaration a reference needs, or undefined when it is not a module-level object reference. */
+function requiredDeclaration(parts: string[], declarations: Declarations, iterators: Set<string>): { kind: string; key: string } | undefined {
+  const [root = "", first, second] = parts;
+  if (first === undefined) return undefined;
+  switch (root) {
+    case "var":
+      return { kind: "var", key: `var.${first}` };
+    case "local":
+      return { kind: "local", key: `local.${first}` };
+    case "module":
+      return { kind: "module", key: `module.${first}` };
+    case "data":
+    case "ephemeral":
+      return second === undefined ? undefined : { kind: root, key: `${root}.${first}.${second}` };
+    default: {
+      if (iterators.has(root) || !/^[a-z][a-z0-9]*_[a-z0-9_]+$/.test(root)) return undefined;
+      if (!declarations.prefixes.has(root.split("_")[0]!)) return undefined;
+      return { kind: "resource", key: `${root}.${first}` };
+    }
+  }
+}
+
+const KIND_WORDS: Record<string, string> = {
+  var: "variable",
+  local: "local value",
+  module: "module",
+  data: "data source",
+  ephemeral: "ephemeral resource",
+  resource: "resource",
+};
+
+/** hcl2json reports byte offsets (Go); turn one into a JS string index. */
+function byteToIndex(text: string, byteOffset: number): number {
+  return Buffer.from(text, "utf8").subarray(0, Math.max(0, byteOffset)).toString("utf8").length;
+}
+
+/** Human label of a top-level block: `scaleway_k8s_pool.gpu`, `data.scaleway_k8s_version.latest`, `output "x"`. */
+export function blockLabel(block: HclBlock): string {
+  if (block.type === "resource") return block.labels.join(".");
+  if (block.type === "data") return ["data", ...block.labels].join(".");
+  return [block.type, ...block.labels.map((label) => JSON.stringify(label))].join(" ");
+}
+
+function attributesOf(body: HclBody): HclAttribute[] {
+  return [...body.attributes, ...body.blocks.flatMap((block) => attributesOf(block.body))];
+}
+
+/**
+ * Finds references to objects the module does not declare. `moduleName` is the directory, for messages.
+ * Expressions the expression parser rejects are skipped: the file-level parse already reported them.
+ */
+export async function findUndeclaredReferences(files: ModuleFile[], moduleName: string): Promise<LocatedProblem[]> {
+  const declarations = collectDeclarations(files);
+  const iterators = dynamicIterators(files);
+  const located: LocatedProblem[] = [];
+  for (const file of files) {
+    for (const block of file.scan.body.blocks) {
+      if (ADDRESS_BLOCKS.has(block.type)) continue;
+      for (const attribute of attributesOf(block.body)) {
+        const wrapped = "${" + attribute.expr + "\n}";
+        let references: { value: string; startPosition: number }[];
+        try {
+          references = await getReferencesInExpression(file.path, wrapped);
+        } catch {
+          continue;
+        }
+        for (const reference of references) {
+          const needed = requiredDeclaration(reference.value.split("."), declarations, iterators);
+          if (!needed || declarations.all.has(needed.key)) continue;
+          const offset = attribute.exprOffset + byteToIndex(wrapped, reference.startPosition) - 2;
+          const suggestion = closest(needed.key, declarations.byKind.get(needed.kind) ?? []);
+          located.push({
+            block,
+            problem: {
+              file: file.path,
+              line: file.scan.lineAt(offset),
+              resource: blockLabel(block),
+              rule: "tf-undeclared-reference",
+              path: attribute.name,
+              message: `${needed.key} refers to a ${KIND_WORDS[needed.kind]} that is not declared in module ${moduleName === "" ? "." : moduleName}${suggestion ? `; did you mean ${suggestion}?` : ""}`,
+              severity: "error",
+            },
+          });
+        }
+      }
+    }
+  }
+  return located;
+}
