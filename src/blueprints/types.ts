@@ -10,7 +10,7 @@ export interface HelmReleaseSpec {
   version: string;
   /** Path of a Handlebars template (relative to templates/) rendering the chart values as YAML. */
   values?: string;
-  /** Context path of a boolean that turns the release on; absent = always. */
+  /** `params.x.enabled` (a truthy context path) or `params.gpuStack=gpu-operator` (equality); absent = always. */
   when?: string;
 }
 

@@ -30,6 +30,13 @@ function lookup(context: object, dotted: string): unknown {
   return dotted.split(".").reduce<any>((value, key) => (value == null ? undefined : value[key]), context);
 }
 
+/** `params.x.enabled` (truthy) or `params.gpuStack=gpu-operator` (string equality). */
+function conditionHolds(context: object, condition: string): boolean {
+  const eq = condition.indexOf("=");
+  if (eq < 0) return Boolean(lookup(context, condition.trim()));
+  return String(lookup(context, condition.slice(0, eq).trim())) === condition.slice(eq + 1).trim();
+}
+
 /** Pure: validated parameters + blueprint -> the data templates see. */
 export function buildRenderContext(params: ClusterParams, blueprint: Blueprint, options: ContextOptions): RenderContext {
   const engine = params.gitops;
@@ -54,6 +61,6 @@ export function buildRenderContext(params: ClusterParams, blueprint: Blueprint, 
       namespace: engine === "flux" ? defaults.fluxNamespace : defaults.argoNamespace,
     },
   };
-  const helmReleases = (blueprint.helmReleases ?? []).filter((release) => !release.when || Boolean(lookup(base, release.when)));
+  const helmReleases = (blueprint.helmReleases ?? []).filter((release) => !release.when || conditionHolds(base, release.when));
   return { ...base, helmReleases };
 }

@@ -1,4 +1,151 @@
-import type { Rule } from "../rules.js";
+import { poolSizeRule, type Rule } from "../rules.js";
+import type { ClusterParams } from "../parse.js";
+import { isGpuNodeType, legacyGpuTypes, normalizeNodeType, zonesOffering } from "./scaleway.js";
+
+/** One Scaleway Instance pool of the `pools` parameter (schema defaults filled in). */
+interface ScalewayPool {
+  name: string;
+  zone: string;
+  nodeType: string;
+  size: number;
+  autoscaling: boolean;
+  minSize: number;
+  maxSize: number;
+}
+
+/** One pool of external nodes of the `externalPools` parameter. */
+interface ExternalPool {
+  name: string;
+  maxSize: number;
+}
+
+const poolsOf = (params: ClusterParams): ScalewayPool[] => params.pools ?? [];
+const externalPoolsOf = (params: ClusterParams): ExternalPool[] => params.externalPools ?? [];
+
+/** `multicloud` is the mutualized control plane; the `multicloud-dedicated-*` types are not. */
+export function isMutualizedType(clusterType: string): boolean {
+  return !clusterType.includes("dedicated");
+}
+
+/** Pool names become Terraform addresses (`scaleway_k8s_pool.<name>`) and Scaleway pool names: one namespace for both lists. */
+const uniquePoolNames: Rule = {
+  name: "unique-pool-names",
+  check(params) {
+    const all = [
+      ...poolsOf(params).map((pool, i) => ({ name: pool.name, path: `pools[${i}]` })),
+      ...externalPoolsOf(params).map((pool, i) => ({ name: pool.name, path: `externalPools[${i}]` })),
+    ];
+    const seen = new Map<string, string>();
+    const errors: string[] = [];
+    for (const { name, path } of all) {
+      const first = seen.get(name);
+      if (first !== undefined) errors.push(`${path}.name: "${name}" is already used by ${first}; pool names must be unique across pools and externalPools`);
+      else seen.set(name, path);
+    }
+    return { errors };
+  },
+};
+
+/** The provider refuses a pool of size 0 on a mutualized cluster unless another pool already has a node. */
+const mutualizedNeedsSizedPool: Rule = {
+  name: "mutualized-needs-sized-pool",
+  check(params) {
+    const { clusterType } = params;
+    if (!isMutualizedType(clusterType) || poolsOf(params).some((pool) => pool.size >= 1)) return undefined;
+    return {
+      errors: [
+        `pools: a mutualized Kosmos cluster (clusterType=${clusterType}) needs at least one Scaleway pool with size >= 1 ("a mutualized cluster cannot have less than 1 node"); ` +
+          `add a pool with size 1 (e.g. --set pools[0].name=par --set pools[0].size=1) or use clusterType=multicloud-dedicated-4`,
+      ],
+    };
+  },
+};
+
+/** A dedicated control plane may run with external nodes only, but not with no pool at all. */
+const atLeastOnePool: Rule = {
+  name: "at-least-one-pool",
+  check(params) {
+    // On a mutualized type, mutualized-needs-sized-pool already says what is missing.
+    if (isMutualizedType(params.clusterType) || poolsOf(params).length + externalPoolsOf(params).length > 0) return undefined;
+    return { errors: ["pools: the cluster has no pool at all, so nothing can run on it; add a Scaleway pool (pools[0]) or an external pool (externalPools[0])"] };
+  },
+};
+
+/** External pools have size 0; max_size would default to it and the provider rejects a max_size below 1. */
+const externalPoolMaxSize: Rule = {
+  name: "external-pool-max-size",
+  check(params) {
+    const errors = externalPoolsOf(params)
+      .map((pool, i) => ({ pool, i }))
+      .filter(({ pool }) => pool.maxSize < 1)
+      .map(({ pool, i }) => `externalPools[${i}].maxSize: must be >= 1 (got ${pool.maxSize}): it is the number of external nodes allowed to join, and the provider rejects 0; set it to the number of nodes you will attach`);
+    return { errors };
+  },
+};
+
+/** `external` is the node type of external pools; in `pools` it would make a Scaleway-looking pool with no Instances. */
+const scalewayPoolNotExternal: Rule = {
+  name: "scaleway-pool-not-external",
+  check(params) {
+    const errors = poolsOf(params)
+      .map((pool, i) => ({ pool, i }))
+      .filter(({ pool }) => normalizeNodeType(pool.nodeType) === "EXTERNAL")
+      .map(({ pool, i }) => `pools[${i}].nodeType: "external" is the node type of external pools; move "${pool.name}" to externalPools or give a Scaleway Instance type such as PRO2-XS`);
+    return { errors };
+  },
+};
+
+/** GPU types exist in a few zones only; a pool elsewhere would fail at apply time. */
+const gpuTypeOfferedInZone: Rule = {
+  name: "gpu-type-offered-in-zone",
+  check(params) {
+    const errors: string[] = [];
+    poolsOf(params).forEach((pool, i) => {
+      if (!isGpuNodeType(pool.nodeType)) return;
+      const zones = zonesOffering(pool.nodeType);
+      if (!zones.includes(pool.zone)) {
+        errors.push(`pools[${i}].zone: ${pool.nodeType} is not offered in ${pool.zone}; use one of ${zones.join(", ")} (Kosmos pools may sit in any region's zone)`);
+      }
+    });
+    return { errors };
+  },
+};
+
+const legacyGpuWarning: Rule = {
+  name: "legacy-gpu-type",
+  check(params) {
+    const warnings = poolsOf(params)
+      .map((pool, i) => ({ pool, i }))
+      .filter(({ pool }) => legacyGpuTypes.has(normalizeNodeType(pool.nodeType)))
+      .map(({ pool, i }) => `pools[${i}].nodeType: ${pool.nodeType} is a Pascal P100, past the last NVIDIA driver branch that supports it; prefer L4-1-24G`);
+    return { warnings };
+  },
+};
+
+/** The provider's CustomizeDiff: auto-upgrade wants a minor-only version, and a minor-only version wants auto-upgrade. */
+const versionMatchesAutoUpgrade: Rule = {
+  name: "version-matches-auto-upgrade",
+  check({ kubernetesVersion, autoUpgrade }) {
+    const minorOnly = /^\d+\.\d+$/.test(kubernetesVersion);
+    if (autoUpgrade.enabled && !minorOnly) {
+      return { errors: [`kubernetesVersion: with autoUpgrade.enabled the version must be a minor only (e.g. "${kubernetesVersion.split(".").slice(0, 2).join(".")}"), as the Scaleway provider requires`] };
+    }
+    if (!autoUpgrade.enabled && minorOnly) {
+      return { errors: [`kubernetesVersion: a minor-only version ("${kubernetesVersion}") requires autoUpgrade.enabled=true; give a full version such as "${kubernetesVersion}.3" or enable auto-upgrade`] };
+    }
+    return undefined;
+  },
+};
 
 /** Cross-field rules of the kosmos-multicloud blueprint. */
-export const kosmosMulticloudRules: Rule[] = [];
+export const kosmosMulticloudRules: Rule[] = [
+  uniquePoolNames,
+  mutualizedNeedsSizedPool,
+  atLeastOnePool,
+  externalPoolMaxSize,
+  scalewayPoolNotExternal,
+  gpuTypeOfferedInZone,
+  legacyGpuWarning,
+  versionMatchesAutoUpgrade,
+  poolSizeRule("pool-size-bounds", (params) => poolsOf(params).map((pool, i) => ({ path: `pools[${i}]`, pool }))),
+];

@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+// `npm run bench`: whole-process wall times, median of N runs, on this machine. Targets (2-core CI machine):
+// full create (render, validate, write, commit) < 1 s per blueprint; --help < 0.3 s. Validation throughput
+// is measured by bench/validate-corpus.mjs, run at the end.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const cli = join(root, "dist", "cli", "main.js");
+const runs = Number(process.env.BENCH_RUNS ?? 7);
+
+function time(args, { expectExit = 0 } = {}) {
+  const started = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", env: { ...process.env, CI: "true" } });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (result.status !== expectExit) throw new Error(`create-cluster-repo ${args.join(" ")} exited ${result.status}: ${result.stderr}`);
+  return seconds;
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+const rows = [];
+rows.push({ case: "--help", target: 0.3, median: median(Array.from({ length: runs }, () => time(["--help"]))) });
+for (const blueprint of ["kapsule-gpu", "kosmos-multicloud", "magnum-openstack", "aks-gpu"]) {
+  const samples = [];
+  for (let i = 0; i < runs; i++) {
+    const dir = mkdtempSync(join(tmpdir(), "ccr-bench-"));
+    try {
+      samples.push(time(["--blueprint", blueprint, "--yes", join(dir, "repo")]));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  rows.push({ case: `create ${blueprint}`, target: 1.0, median: median(samples) });
+}
+
+console.log(`create-cluster-repo benchmark (median of ${runs} runs, node ${process.version})`);
+for (const row of rows) {
+  const verdict = row.median <= row.target ? "ok" : "OVER TARGET";
+  console.log(`${row.case.padEnd(26)} ${row.median.toFixed(3)} s   target < ${row.target} s   ${verdict}`);
+}
+
+const corpus = join(root, "bench", "validate-corpus.mjs");
+if (existsSync(corpus) && !process.env.BENCH_SKIP_VALIDATE) {
+  console.log("\nvalidate throughput:");
+  spawnSync(process.execPath, [corpus], { stdio: "inherit" });
+}

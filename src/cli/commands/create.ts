@@ -1,0 +1,111 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { createTwoFilesPatch } from "diff";
+import { blueprintIds, assertKnownBlueprint } from "../../blueprints/registry.js";
+import { loadBlueprint } from "../../blueprints/load.js";
+import { UsageError, ValidationFailedError } from "../../errors.js";
+import type { FileTree } from "../../generator/file-tree.js";
+import { createClusterRepo } from "../../pipeline.js";
+import { formatReport } from "../../validators/report/index.js";
+import { oneOf, parseFlags, renderFlags } from "../args.js";
+import { mainHelp } from "../help.js";
+import { paramsInputFromFlags } from "../params-input.js";
+import { canPrompt, promptBlueprint, promptParams } from "../prompts.js";
+import { terminalReporter } from "../terminal-reporter.js";
+
+const flags = {
+  ...renderFlags,
+  "dry-run": { type: "boolean" },
+  diff: { type: "boolean" },
+  force: { type: "boolean" },
+  github: { type: "string" },
+  private: { type: "boolean" },
+  "github-api-url": { type: "string" },
+  "pr-first": { type: "boolean" },
+} as const;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values: opts, positionals } = parseFlags(argv, flags);
+  if (opts.help) {
+    process.stdout.write(mainHelp());
+    return 0;
+  }
+  if (positionals.length > 1) throw new UsageError(`expected at most one target directory, got ${positionals.length}: ${positionals.join(" ")}`);
+  if (opts.diff && !opts["dry-run"]) throw new UsageError("--diff goes with --dry-run: '--diff' prints what '--dry-run' would write");
+  const output = oneOf("output", opts.output, ["text", "json"] as const) ?? "text";
+  const interactive = canPrompt(opts.yes);
+
+  // 1. Blueprint and parameters: flags > values file > prompts > defaults.
+  let blueprintId = opts.blueprint;
+  if (!blueprintId) {
+    if (!interactive) throw new UsageError(`--blueprint is required; one of: ${blueprintIds().join(", ")}. Add --yes to take every default.`);
+    blueprintId = await promptBlueprint(blueprintIds());
+  }
+  assertKnownBlueprint(blueprintId);
+  const params = paramsInputFromFlags(opts);
+  if (interactive) params.prompted = await promptParams(loadBlueprint(blueprintId), params);
+  if (opts.github) {
+    const { githubRepoUrl } = await import("./github.js");
+    params.sets = [{ path: ["repoUrl"], raw: githubRepoUrl(opts.github, opts["github-api-url"]), source: `--github ${opts.github}` }, ...(params.sets ?? [])];
+  }
+
+  // 2. Render, validate, write, commit.
+  const targetDir = positionals[0] ?? (await defaultTargetDir(blueprintId, params));
+  let result;
+  try {
+    result = await createClusterRepo({
+      blueprint: blueprintId,
+      targetDir,
+      params,
+      dryRun: opts["dry-run"],
+      force: opts.force,
+      reporter: terminalReporter(),
+    });
+  } catch (error) {
+    if (error instanceof ValidationFailedError) process.stdout.write(formatReport(error.report, output === "json" ? "json" : "text"));
+    throw error;
+  }
+
+  // 3. Optionally publish to GitHub.
+  let published: { url: string } | undefined;
+  if (opts.github && !opts["dry-run"]) {
+    const { publishToGitHub } = await import("./github.js");
+    published = await publishToGitHub({ dir: result.targetDir, repo: opts.github, private: opts.private ?? false, apiUrl: opts["github-api-url"], prFirst: opts["pr-first"] ?? false });
+  }
+
+  if (output === "json") {
+    process.stdout.write(
+      `${JSON.stringify({ targetDir: result.targetDir, dryRun: Boolean(opts["dry-run"]), files: [...result.tree.keys()], commit: result.commit, warnings: result.warnings, validation: result.report.summary, github: published }, null, 2)}\n`,
+    );
+  } else if (opts["dry-run"]) {
+    process.stdout.write(opts.diff ? renderDiff(result.tree, result.targetDir) : `${[...result.tree.keys()].join("\n")}\n`);
+    process.stderr.write(`dry run: ${result.tree.size} files rendered and validated for ${result.targetDir}; nothing was written\n`);
+  } else {
+    const shown = relative(process.cwd(), result.targetDir) || ".";
+    process.stdout.write(
+      `Created ${shown} from blueprint ${blueprintId}: ${result.tree.size} files, ${result.report.summary.resources} checks passed, commit ${result.commit?.sha?.slice(0, 7) ?? "-"} on ${result.commit?.branch}.\n` +
+        (published ? `Pushed to ${published.url}\n` : "") +
+        `Next: read ${join(shown, "README.md")} to create the cluster and bootstrap GitOps.\n`,
+    );
+  }
+  return 0;
+}
+
+async function defaultTargetDir(blueprintId: string, params: ReturnType<typeof paramsInputFromFlags>): Promise<string> {
+  const fromSet = [...(params.sets ?? [])].reverse().find((set) => set.path.length === 1 && set.path[0] === "clusterName")?.raw;
+  const fromValues = typeof params.prompted?.clusterName === "string" ? params.prompted.clusterName : params.values?.clusterName;
+  const name = fromSet ?? (typeof fromValues === "string" ? fromValues : undefined) ?? ((loadBlueprint(blueprintId).paramsSchema as any).properties.clusterName.default as string);
+  return resolve(/^[a-z][-a-z0-9]*$/.test(name) ? name : blueprintId);
+}
+
+/** --dry-run --diff: each file as a unified diff against what the target directory holds now. */
+function renderDiff(tree: FileTree, targetDir: string): string {
+  let out = "";
+  for (const [path, content] of tree) {
+    const onDisk = join(targetDir, path);
+    const before = existsSync(onDisk) ? readFileSync(onDisk, "utf8") : "";
+    if (before === content) continue;
+    out += createTwoFilesPatch(before ? `a/${path}` : "/dev/null", `b/${path}`, before, content, "", "", { context: 3 });
+  }
+  return out;
+}

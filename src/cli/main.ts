@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+import { CliError, InputError, UsageError, ValidationFailedError } from "../errors.js";
+
+/**
+ * The only place that picks an exit code: 0 success, 1 invalid output or failed operation, 2 usage or input.
+ * Commands are imported lazily so `--help` stays fast.
+ */
+const commands: Record<string, () => Promise<{ run(argv: string[]): Promise<number | void> }>> = {
+  blueprints: () => import("./commands/blueprints.js"),
+  validate: () => import("./commands/validate.js"),
+  create: () => import("./commands/create.js"),
+};
+
+async function main(argv: string[]): Promise<number> {
+  const verbose = argv.includes("--verbose");
+  try {
+    if (argv.length === 0 || argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help") {
+      const { mainHelp } = await import("./help.js");
+      process.stdout.write(mainHelp());
+      return argv.length === 0 && process.stdin.isTTY !== true ? 2 : 0;
+    }
+    if (argv[0] === "--version" || argv[0] === "-v") {
+      const { readPackageVersion } = await import("../_utils.js");
+      process.stdout.write(`${readPackageVersion()}\n`);
+      return 0;
+    }
+    const name = argv[0] !== undefined && argv[0] in commands ? argv[0] : "create";
+    const rest = name === argv[0] ? argv.slice(1) : argv;
+    const command = await commands[name]!();
+    return (await command.run(rest)) ?? 0;
+  } catch (error) {
+    return reportError(error, verbose);
+  }
+}
+
+function reportError(error: unknown, verbose: boolean): number {
+  if (error instanceof ValidationFailedError) {
+    // The report itself was printed by the command; this is the one-line verdict.
+    process.stderr.write(`error: ${error.message}\n`);
+    return error.exitCode;
+  }
+  if (error instanceof CliError) {
+    process.stderr.write(`error: ${error.message}\n`);
+    if (error instanceof UsageError) process.stderr.write("Run `create-cluster-repo --help` for usage.\n");
+    if (verbose && error.cause) process.stderr.write(`cause: ${String((error.cause as Error)?.stack ?? error.cause)}\n`);
+    return error.exitCode;
+  }
+  // Not a CliError: a bug or an unexpected failure. Show the stack only on --verbose.
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`error: ${message}\n`);
+  if (verbose && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  else process.stderr.write("Run again with --verbose for details; if this looks like a bug, please report it.\n");
+  return error instanceof InputError ? 2 : 1;
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,26 @@
+import pc from "picocolors";
+import type { Problem, ValidationReport } from "../types.js";
+
+/** Problems grouped by file, sorted by line, then a kubeconform-like summary line. */
+export function formatText(report: ValidationReport, options: { color?: boolean } = {}): string {
+  const c = pc.createColors(options.color ?? false);
+  const byFile = new Map<string, Problem[]>();
+  for (const result of report.results) {
+    for (const problem of result.problems) {
+      if (!byFile.has(problem.file)) byFile.set(problem.file, []);
+      byFile.get(problem.file)!.push(problem);
+    }
+  }
+  let out = "";
+  for (const file of [...byFile.keys()].sort()) {
+    out += `${c.bold(file)}\n`;
+    for (const problem of byFile.get(file)!.sort((a, b) => (a.line ?? 0) - (b.line ?? 0))) {
+      const where = `${file}${problem.line ? `:${problem.line}` : ""}`;
+      const label = problem.severity === "warning" ? c.yellow("warning") : c.red("error");
+      out += `  ${where} ${label} ${problem.resource ? `${problem.resource}: ` : ""}${problem.message} ${c.dim(`[${problem.rule}]`)}\n`;
+    }
+  }
+  const { resources, valid, invalid, errors, skipped } = report.summary;
+  out += `Summary: ${resources} resource${resources === 1 ? "" : "s"} found - Valid: ${valid}, Invalid: ${invalid}, Errors: ${errors}, Skipped: ${skipped}\n`;
+  return out;
+}

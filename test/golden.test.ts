@@ -1,0 +1,19 @@
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { renderBlueprint } from "../src/render-blueprint.js";
+import { paramsFixtures, repoRoot } from "./helpers/fixtures.js";
+
+const GOLDEN_DIR = join(repoRoot, "test", "golden");
+
+/**
+ * Every valid fixture renders exactly the repository under test/golden/<case>/ (real files, so reviews read like
+ * the generated repo). Update on purpose with `npx vitest run test/golden.test.ts -u`; CI never writes them.
+ */
+describe.each(paramsFixtures("valid").map((f) => [f.name, f] as const))("%s", (name, fixture) => {
+  test("matches the golden tree", async () => {
+    const { tree } = await renderBlueprint(fixture.blueprint, { values: fixture.params }, { toolVersion: "0.0.0-golden" });
+    const goldenDir = join(GOLDEN_DIR, name);
+    await expect(`${[...tree.keys()].join("\n")}\n`).toMatchFileSnapshot(join(goldenDir, ".files"));
+    for (const [path, content] of tree) await expect(content).toMatchFileSnapshot(join(goldenDir, path));
+  });
+});
