@@ -75,6 +75,8 @@ export function parseParams(input: RawParamsInput, blueprint: Blueprint): ParseR
     return { params: undefined, warnings: [], errors: formatSchemaErrors(withDefaults.errors ?? [], blueprint.paramsSchema, origins) };
   }
   const params = raw as ClusterParams;
+  const unnormalized = nonNfcStrings(params);
+  if (unnormalized.length > 0) return { params: undefined, warnings: [], errors: unnormalized };
   const { errors, warnings } = runRules(blueprint.id, params);
   return errors.length > 0 ? { params: undefined, warnings, errors } : { params, warnings, errors: undefined };
 }
@@ -84,4 +86,17 @@ export function defaultParams(blueprint: Blueprint): ClusterParams {
   const raw: Record<string, unknown> = {};
   compile(blueprint).fillDefaults(raw);
   return raw as ClusterParams;
+}
+
+/**
+ * Terraform (HCL) normalises string literals to Unicode NFC, so a non-NFC value would not reach the cloud as typed.
+ * Such values are refused up front, naming the parameter.
+ */
+function nonNfcStrings(value: unknown, path = ""): string[] {
+  if (typeof value === "string") {
+    return value === value.normalize("NFC") ? [] : [`${path}: contains characters that Terraform would change (text not in Unicode NFC form); type it again or use its NFC form`];
+  }
+  if (Array.isArray(value)) return value.flatMap((item, i) => nonNfcStrings(item, `${path}[${i}]`));
+  if (value && typeof value === "object") return Object.entries(value).flatMap(([k, v]) => nonNfcStrings(v, path ? `${path}.${k}` : k));
+  return [];
 }

@@ -1,0 +1,33 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, realpathSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll } from "vitest";
+import { repoRoot } from "./fixtures.js";
+
+export const cliPath = join(repoRoot, "dist", "cli", "main.js");
+
+export interface CliRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built CLI as a user would, with no TTY and CI set: it must never wait for input. */
+export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string>; input?: string } = {}): CliRun {
+  const result = spawnSync(process.execPath, [cliPath, ...args], {
+    cwd: options.cwd ?? repoRoot,
+    encoding: "utf8",
+    input: options.input ?? "",
+    timeout: 60_000,
+    env: { ...process.env, CI: "true", NO_COLOR: "1", ...options.env },
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** A temp folder removed after the file's tests; helpers that write refuse to work outside os.tmpdir(). */
+export function tempDir(prefix = "ccr-test-"): string {
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), prefix)));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
