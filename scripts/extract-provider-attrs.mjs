@@ -2,7 +2,7 @@
 // Regenerates src/validators/terraform/providers/{scaleway,openstack,azurerm}.json from the argument tables in
 // ../shared/reference/provider-facts.md. The JSON files are committed: the product never reads ../shared.
 //
-//   node scripts/extract-provider-attrs.mjs [path/to/provider-facts.md]
+//   node scripts/extract-provider-attrs.mjs [path/to/provider-facts.md [output-dir]]
 //
 // The argument tables are parsed mechanically. Facts that the document states only in prose (removed resources
 // and arguments, provider block arguments, exactly-one-of rules) are listed by hand below, each with the section
@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const factsPath = resolve(process.argv[2] ?? resolve(root, "../shared/reference/provider-facts.md"));
-const outDir = resolve(root, "src/validators/terraform/providers");
+const outDir = resolve(process.argv[3] ?? resolve(root, "src/validators/terraform/providers"));
 
 const PROVIDERS = {
   scaleway: { prefix: "scaleway_", section: "1" },

@@ -36,7 +36,7 @@ export function renderAnswersFile(context: RenderContext): string {
 renderAnswersFile.path = defaults.answersFile;
 
 /** Reads an answers file; errors name the file and line and say how to fix it. */
-export function parseAnswersFile(text: string, file = defaults.answersFile): Answers {
+export function parseAnswersFile(text: string, file: string = defaults.answersFile): Answers {
   const document = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   if (document.errors.length > 0) {
     const first = document.errors[0]!;

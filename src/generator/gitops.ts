@@ -106,7 +106,8 @@ export function renderHelmReleases(blueprint: Blueprint, context: RenderContext,
  */
 export function addKustomizations(files: Map<string, string>, roots: string[]): void {
   for (const root of roots) {
-    const dirs = new Map<string, Set<string>>();
+    // The Flux Kustomization / Argo CD Application for each root needs the folder even when nothing renders in it.
+    const dirs = new Map<string, Set<string>>([[root, new Set()]]);
     for (const path of files.keys()) {
       if (!path.startsWith(`${root}/`) || !/\.ya?ml$/.test(path)) continue;
       const parts = path.split("/");

@@ -39,7 +39,8 @@ export async function validateFiles(files: SourceFile[], options: ValidateOption
     results.push(...(await validateTerraform(files.filter((file) => file.path.endsWith(".tf")))));
   }
   if (options.gitops !== false) {
-    results.push(...validateGitopsReferences(files.filter((file) => /\.ya?ml$/.test(file.path)), { repoUrls: options.repoUrls }));
+    // The whole repository: kustomize generators and Flux paths may point at non-YAML files and folders.
+    results.push(...validateGitopsReferences(files, { repoUrls: options.repoUrls }));
   }
   return summarize(results);
 }

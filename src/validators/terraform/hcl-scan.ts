@@ -155,11 +155,8 @@ export class HclScan {
       } else this.pos++;
       end = this.pos;
     }
+    // resume right after the expression (a trailing comment is skipped as trivia by the body loop)
     this.pos = end;
-    // leave the scanner after the expression, before whatever ended it
-    const rest = this.src.slice(end);
-    const trailing = /^[ \t\r]*/.exec(rest);
-    this.pos = end + (trailing ? trailing[0].length : 0);
   }
 
   /** Reads a quoted template, including `${ }` and `%{ }` sequences that may contain strings and braces. */

@@ -73,6 +73,11 @@ function checkPins(requiredProviders: HclBlock, file: string): Problem[] {
         file, line: attribute.line, resource, rule: "tf-provider-source", path: resource, severity: "warning",
         message: `provider ${attribute.name} has source "${source}", expected "${table.source}"`,
       });
+    } else if (source === undefined && `hashicorp/${attribute.name}` !== table.source) {
+      problems.push({
+        file, line: attribute.line, resource, rule: "tf-provider-source", path: resource, severity: "warning",
+        message: `provider ${attribute.name} has no source, so Terraform looks for hashicorp/${attribute.name}; add source = "${table.source}"`,
+      });
     }
     const tableMajor = Number(table.version.split(".")[0]);
     const highest = version === undefined ? undefined : highestAllowedMajor(version);
@@ -89,6 +94,39 @@ function checkPins(requiredProviders: HclBlock, file: string): Problem[] {
     }
   }
   return problems;
+}
+
+/**
+ * Resource types of a tabled provider outside the `hashicorp/` namespace need a `required_providers` entry in
+ * every module that uses them; without one Terraform looks for `hashicorp/<name>` and `init` fails.
+ * Returns, per provider lacking an entry, the first block that uses it.
+ */
+export function unrequiredProviders(scans: HclScan[]): { block: HclBlock; table: ProviderTable }[] {
+  const required = new Set<string>();
+  for (const scan of scans) {
+    for (const block of scan.body.blocks) {
+      if (block.type !== "terraform") continue;
+      for (const nested of block.body.blocks) {
+        if (nested.type !== "required_providers") continue;
+        for (const attribute of nested.body.attributes) {
+          const expr = attribute.expr.trim();
+          const source = /^"/.test(expr) ? undefined : stringField(expr, "source");
+          const table = tableForLocalName(attribute.name, source);
+          if (table) required.add(table.provider);
+        }
+      }
+    }
+  }
+  const missing = new Map<string, { block: HclBlock; table: ProviderTable }>();
+  for (const scan of scans) {
+    for (const block of scan.body.blocks) {
+      if (block.type !== "resource" && block.type !== "data") continue;
+      const table = Object.values(providerTables).find((candidate) => (block.labels[0] ?? "").startsWith(candidate.resourcePrefix));
+      if (!table || table.source.startsWith("hashicorp/") || required.has(table.provider) || missing.has(table.provider)) continue;
+      missing.set(table.provider, { block, table });
+    }
+  }
+  return [...missing.values()];
 }
 
 function checkProviderBlock(block: HclBlock, table: ProviderTable, file: string): Problem[] {

@@ -153,16 +153,20 @@ function checkTimeouts(block: HclBlock, schema: BodySchema, path: string[], cont
   }
 }
 
-/** Names set in a body: attributes, static blocks and dynamic blocks. */
-function namesIn(body: HclBody): Set<string> {
-  const names = new Set<string>(body.attributes.map((attribute) => attribute.name));
-  for (const block of body.blocks) names.add(block.type === "dynamic" ? (block.labels[0] ?? "") : block.type);
+/** Lines of the names set in a body: attributes, static blocks and dynamic blocks (first occurrence). */
+function namesIn(body: HclBody): Map<string, number> {
+  const names = new Map<string, number>();
+  for (const attribute of body.attributes) if (!names.has(attribute.name)) names.set(attribute.name, attribute.line);
+  for (const block of body.blocks) {
+    const name = block.type === "dynamic" ? (block.labels[0] ?? "") : block.type;
+    if (!names.has(name)) names.set(name, block.line);
+  }
   return names;
 }
 
-/** Bodies of the blocks at a dotted path (the root body for an empty path). */
-function bodiesAt(body: HclBody, path: string[]): { body: HclBody; line: number | undefined }[] {
-  let current: { body: HclBody; line: number | undefined }[] = [{ body, line: undefined }];
+/** Bodies of the blocks at a dotted path (the root body for an empty path), with their lines. */
+function bodiesAt(body: HclBody, path: string[], line: number): { body: HclBody; line: number }[] {
+  let current = [{ body, line }];
   for (const segment of path) {
     current = current.flatMap(({ body: parent }) =>
       parent.blocks.filter((block) => block.type === segment).map((block) => ({ body: block.body, line: block.line })),
@@ -176,20 +180,18 @@ function checkConstraint(body: HclBody, constraint: Constraint, line: number, co
   if (names.length === 0) return;
   const prefix = names[0]!.split(".").slice(0, -1);
   const leaves = names.map((name) => name.split(".").at(-1)!);
-  for (const target of bodiesAt(body, prefix)) {
+  for (const target of bodiesAt(body, prefix, line)) {
     const set = namesIn(target.body);
     const found = leaves.filter((leaf) => set.has(leaf));
-    const at = target.line ?? line;
     const where = prefix.length > 0 ? `block ${prefix.join(".")}` : context.resource;
-    if (constraint.exactlyOneOf && found.length !== 1) {
-      const message =
-        found.length === 0
-          ? `exactly one of ${leaves.join(", ")} must be set in ${where}, found none`
-          : `only one of ${leaves.join(", ")} may be set in ${where}, found ${found.join(" and ")}`;
-      report(context, "tf-exactly-one-of", at, prefix, message);
+    if (constraint.exactlyOneOf && found.length === 0) {
+      report(context, "tf-exactly-one-of", target.line, prefix, `exactly one of ${leaves.join(", ")} must be set in ${where}, found none`);
+    } else if (constraint.exactlyOneOf && found.length > 1) {
+      const second = found[1]!;
+      report(context, "tf-exactly-one-of", set.get(second)!, [...prefix, second], `only one of ${leaves.join(", ")} may be set in ${where}, found ${found.join(" and ")}`);
     }
     if (constraint.atLeastOneOf && found.length === 0) {
-      report(context, "tf-at-least-one-of", at, prefix, `at least one of ${leaves.join(", ")} must be set in ${where} (an empty block fails validation)`);
+      report(context, "tf-at-least-one-of", target.line, prefix, `at least one of ${leaves.join(", ")} must be set in ${where} (an empty block fails validation)`);
     }
   }
 }

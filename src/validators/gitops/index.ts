@@ -1,0 +1,63 @@
+/**
+ * Cross-file references of a GitOps repository: Flux Kustomization/HelmRelease sources, paths and dependencies,
+ * Argo CD Application paths and projects, kustomize entries, and duplicates inside one kustomize build.
+ */
+import type { SourceFile } from "../../generator/file-tree.js";
+import type { Problem, UnitResult } from "../types.js";
+import { checkArgoApplication, isArgoApplication } from "./argo.js";
+import { checkFluxKustomization, checkHelmRelease, isFluxKustomization, isHelmRelease } from "./flux.js";
+import { checkKustomizeEntries, DuplicateFinder, isKustomizeFile } from "./kustomize.js";
+import { describe, indexRepo, type Manifest } from "./repo-index.js";
+
+export { normaliseRepoUrl } from "./repo-index.js";
+
+export interface GitopsValidationOptions {
+  /**
+   * URLs that mean "this repository" (any spelling: https, ssh, scp-like; `.git` and trailing `/` ignored).
+   * Without them every Flux GitRepository counts as this repository and Argo CD paths are not checked.
+   */
+  repoUrls?: string[];
+}
+
+function unit(manifest: Manifest, label: string, problems: Problem[]): UnitResult {
+  return {
+    file: manifest.file,
+    line: manifest.line,
+    validator: "gitops",
+    status: problems.some((problem) => problem.severity === "error") ? "invalid" : "valid",
+    resource: { apiVersion: manifest.apiVersion || undefined, kind: manifest.kind || undefined, name: manifest.name || undefined, namespace: manifest.namespace },
+    label,
+    problems,
+  };
+}
+
+/**
+ * Checks the references between the YAML files of a whole repository (`files` is the repository, paths relative
+ * to its root). Returns one result per Flux Kustomization, HelmRelease, Argo CD Application/ApplicationSet and
+ * kustomization.yaml. Documents that do not parse are left to the Kubernetes validator.
+ */
+export function validateGitopsReferences(files: SourceFile[], options: GitopsValidationOptions = {}): UnitResult[] {
+  const index = indexRepo(files);
+  // Deepest kustomizations first, so that a duplicate is reported by the smallest build that contains it.
+  const finder = new DuplicateFinder(index);
+  const duplicates = new Map<string, Problem[]>();
+  const kustomizations = index.manifests.filter(isKustomizeFile);
+  for (const manifest of [...kustomizations].sort((a, b) => b.file.split("/").length - a.file.split("/").length)) {
+    duplicates.set(manifest.file, finder.check(manifest));
+  }
+  const results: UnitResult[] = [];
+  for (const manifest of index.manifests) {
+    if (isFluxKustomization(manifest)) {
+      results.push(unit(manifest, describe(manifest), checkFluxKustomization(manifest, index, options.repoUrls)));
+    } else if (isHelmRelease(manifest)) {
+      results.push(unit(manifest, describe(manifest), checkHelmRelease(manifest, index)));
+    } else if (isArgoApplication(manifest)) {
+      results.push(unit(manifest, describe(manifest), checkArgoApplication(manifest, index, options.repoUrls)));
+    } else if (isKustomizeFile(manifest)) {
+      const problems = checkKustomizeEntries(manifest, index).sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+      problems.push(...(duplicates.get(manifest.file) ?? []));
+      results.push(unit(manifest, `kustomization ${manifest.file}`, problems));
+    }
+  }
+  return results;
+}

@@ -1,0 +1,123 @@
+/**
+ * `terraform fmt` canonical layout. `terraform fmt` is hclwrite's formatter (wasm build in @cdktf/hcl-tools)
+ * plus two rewrites of its own, reproduced here: an expression that is a single interpolation
+ * (`"${var.x}"`) is unwrapped, and legacy quoted variable types (`type = "string"`) are rewritten.
+ */
+import { createTwoFilesPatch } from "diff";
+import { scanHcl, type HclBody } from "./hcl-scan.js";
+
+/** Legacy variable `type` spellings and what `terraform fmt` writes instead (terraform internal/command/fmt.go). */
+const LEGACY_TYPES: Record<string, string> = {
+  '"string"': "string",
+  '"list"': "list(string)",
+  '"map"': "map(string)",
+  list: "list(any)",
+  map: "map(any)",
+};
+
+interface Edit {
+  offset: number;
+  length: number;
+  text: string;
+}
+
+/**
+ * The inner expression of `"${ expr }"` when the template is exactly one interpolation, else undefined; as
+ * terraform's formatValueExpr: nested quoted strings may hold their own interpolations, newlines at both ends are
+ * trimmed, and an expression still spanning lines is wrapped in parentheses.
+ */
+function interpolationOnly(expr: string): string | undefined {
+  if (!expr.startsWith('"${') || !expr.endsWith('}"') || expr.length < 5) return undefined;
+  const inner = expr.slice(3, -2);
+  if (inner.startsWith("~") || inner.endsWith("~")) return undefined;
+  let braces = 0;
+  for (let i = 0; i < inner.length; i++) {
+    const c = inner[i]!;
+    if (c === '"') {
+      i = skipNestedString(inner, i);
+      if (i < 0) return undefined;
+    } else if ((c === "$" || c === "%") && inner[i + 1] === "{") {
+      return undefined; // a second template sequence: "${a}${b}"
+    } else if (c === "{") braces++;
+    else if (c === "}" && --braces < 0) return undefined; // closes the interpolation early: literal text follows
+  }
+  if (braces !== 0) return undefined;
+  const trimmed = inner.trim();
+  return trimmed.includes("\n") ? `(${trimmed})` : trimmed;
+}
+
+/** Index of the closing quote of the string opening at `start` (template sequences included), or -1. */
+function skipNestedString(text: string, start: number): number {
+  let depth = 0;
+  for (let i = start + 1; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === "\\") i++;
+    else if (depth === 0 && c === '"') return i;
+    else if ((c === "$" || c === "%") && text[i + 1] === "{") {
+      depth++;
+      i++;
+    } else if (depth > 0 && c === "{") depth++;
+    else if (depth > 0 && c === "}") depth--;
+    else if (depth > 0 && c === '"') {
+      const end = skipNestedString(text, i);
+      if (end < 0) return -1;
+      i = end;
+    }
+  }
+  return -1;
+}
+
+function collectEdits(body: HclBody, inVariable: boolean, edits: Edit[]): void {
+  for (const attribute of body.attributes) {
+    const legacy = inVariable && attribute.name === "type" ? LEGACY_TYPES[attribute.expr] : undefined;
+    const unwrapped = legacy ?? interpolationOnly(attribute.expr);
+    if (unwrapped !== undefined) edits.push({ offset: attribute.exprOffset, length: attribute.expr.length, text: unwrapped });
+  }
+  for (const block of body.blocks) collectEdits(block.body, block.type === "variable" && !inVariable, edits);
+}
+
+let formatter: Promise<(source: string) => Promise<string>> | undefined;
+
+/** Loads the wasm formatter on first use only: importing it instantiates the module. */
+function loadFormatter(): Promise<(source: string) => Promise<string>> {
+  formatter ??= import("@cdktf/hcl-tools").then((module) => module.format);
+  return formatter;
+}
+
+/** The file as `terraform fmt` would write it. Only call it on source that parses. */
+export async function canonicalTerraform(source: string): Promise<string> {
+  const format = await loadFormatter();
+  const formatted = await format(source);
+  const edits: Edit[] = [];
+  collectEdits(scanHcl(formatted).body, false, edits);
+  if (edits.length === 0) return formatted;
+  let result = formatted;
+  for (const edit of edits.sort((a, b) => b.offset - a.offset)) {
+    result = result.slice(0, edit.offset) + edit.text + result.slice(edit.offset + edit.length);
+  }
+  // unwrapping shortens values, which can change alignment: format once more
+  return format(result);
+}
+
+export interface FormatDifference {
+  /** First line (1-based) that differs. */
+  line: number;
+  /** Unified diff from the file to its canonical form, at most `maxLines` lines. */
+  diff: string;
+}
+
+/** Compares a file with its canonical form; undefined when it is already canonical. */
+export async function checkTerraformFormat(path: string, source: string, maxLines = 40): Promise<FormatDifference | undefined> {
+  const canonical = await canonicalTerraform(source);
+  if (canonical === source) return undefined;
+  const before = source.split("\n");
+  const after = canonical.split("\n");
+  let index = 0;
+  while (index < before.length && before[index] === after[index]) index++;
+  const patch = createTwoFilesPatch(path, path, source, canonical, "", "", { context: 1 }).split("\n");
+  // drop the "Index:"/"===" preamble createTwoFilesPatch writes before the ---/+++ headers
+  const start = patch.findIndex((line) => line.startsWith("--- "));
+  const lines = patch.slice(start < 0 ? 0 : start).filter((line, i, all) => !(i === all.length - 1 && line === ""));
+  const shown = lines.length > maxLines ? [...lines.slice(0, maxLines), `... (${lines.length - maxLines} more diff lines)`] : lines;
+  return { line: Math.min(index + 1, before.length), diff: shown.join("\n") };
+}
