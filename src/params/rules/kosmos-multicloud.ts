@@ -122,6 +122,18 @@ const legacyGpuWarning: Rule = {
   },
 };
 
+/** Without Scaleway pools the region-spread demo only runs on external nodes that carry a region label. */
+const demoNeedsRegionLabels: Rule = {
+  name: "demo-needs-region-labels",
+  check(params) {
+    if (!params.demo?.enabled || poolsOf(params).length > 0) return undefined;
+    const labelled = (params.externalPools ?? []).some((pool: { labels?: Record<string, string> }) => pool.labels?.["topology.kubernetes.io/region"]);
+    return labelled
+      ? undefined
+      : { warnings: ["demo.enabled: with no Scaleway pool, the spread demo stays Pending until external nodes carry topology.kubernetes.io/region; set it in externalPools[].labels or label the nodes (see the README)"] };
+  },
+};
+
 /** The provider's CustomizeDiff: auto-upgrade wants a minor-only version, and a minor-only version wants auto-upgrade. */
 const versionMatchesAutoUpgrade: Rule = {
   name: "version-matches-auto-upgrade",
@@ -146,6 +158,7 @@ export const kosmosMulticloudRules: Rule[] = [
   scalewayPoolNotExternal,
   gpuTypeOfferedInZone,
   legacyGpuWarning,
+  demoNeedsRegionLabels,
   versionMatchesAutoUpgrade,
   poolSizeRule("pool-size-bounds", (params) => poolsOf(params).map((pool, i) => ({ path: `pools[${i}]`, pool }))),
 ];
