@@ -8,6 +8,9 @@ import { CliError, InputError, UsageError, ValidationFailedError } from "../erro
 const commands: Record<string, () => Promise<{ run(argv: string[]): Promise<number | void> }>> = {
   blueprints: () => import("./commands/blueprints.js"),
   validate: () => import("./commands/validate.js"),
+  plan: () => import("./commands/plan.js"),
+  update: () => import("./commands/update.js"),
+  check: () => import("./commands/check.js"),
   create: () => import("./commands/create.js"),
 };
 

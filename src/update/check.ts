@@ -1,0 +1,43 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { createTwoFilesPatch } from "diff";
+import { renderBlueprint } from "../render-blueprint.js";
+import { readAnswers } from "./plan.js";
+
+export interface CheckDifference {
+  path: string;
+  kind: "modified" | "missing";
+  diff: string;
+}
+
+function globToRegExp(glob: string): RegExp {
+  const escaped = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*\*/g, "\0").replace(/\*/g, "[^/]*").replace(/\0/g, ".*").replace(/\?/g, "[^/]");
+  return new RegExp(`^${escaped}$`);
+}
+
+/**
+ * Re-renders from the answers file and lists generated files whose content differs from it: hand edits the
+ * answers file does not explain. `allow` takes glob patterns of paths that may differ (`apps/**`).
+ */
+export async function checkRepository(dir: string, allow: string[] = []): Promise<CheckDifference[]> {
+  const answers = readAnswers(dir);
+  const { tree } = await renderBlueprint(answers.blueprint, { values: { ...answers.params, gitops: answers.gitops } }, { toolVersion: answers.toolVersion });
+  const allowed = allow.map(globToRegExp);
+  const differences: CheckDifference[] = [];
+  for (const [path, expected] of tree) {
+    if (allowed.some((re) => re.test(path))) continue;
+    let actual: string | undefined;
+    try {
+      actual = readFileSync(join(dir, path), "utf8");
+    } catch {
+      actual = undefined;
+    }
+    if (actual === expected) continue;
+    differences.push({
+      path,
+      kind: actual === undefined ? "missing" : "modified",
+      diff: actual === undefined ? "" : createTwoFilesPatch(`generated/${path}`, `repository/${path}`, expected, actual, "", "", { context: 2 }),
+    });
+  }
+  return differences;
+}
