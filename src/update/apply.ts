@@ -106,7 +106,10 @@ export async function updateRepository(dir: string, changes: RawParamsInput, opt
   await assertCleanWorkTree(dir);
   const baseBranch = (await currentBranch(dir)) ?? defaults.branch;
   let plan = await planUpdate(dir, changes);
-  const branch = options.branch ?? branchForChanges(plan.paramChanges);
+  // Re-run on an update branch that already holds the change: stay on it instead of starting a "rerender" branch.
+  const onUpdateBranch = baseBranch.startsWith(defaults.branchPrefix) && plan.paramChanges.length === 0;
+  const branch = options.branch ?? (onUpdateBranch ? baseBranch : branchForChanges(plan.paramChanges));
+  const prBase = onUpdateBranch ? defaults.branch : baseBranch;
   if (branch !== baseBranch) {
     // Build on the branch if it exists (fast-forward only, never a force-push), else start it here.
     if (await branchExists(dir, branch)) {
@@ -115,7 +118,7 @@ export async function updateRepository(dir: string, changes: RawParamsInput, opt
     } else await createOrResetBranch(dir, branch, "HEAD");
   }
   const changed = plan.outcomes.some((o) => o.action !== "keep");
-  if (!changed) return { upToDate: true, plan, branch, ...(await pushAndOpen(dir, plan, branch, baseBranch, options)) };
+  if (!changed) return { upToDate: true, plan, branch, ...(await pushAndOpen(dir, plan, branch, prBase, options)) };
   if (plan.conflicts.length > 0 && options.conflict !== "markers") {
     await gitAt(dir).checkout(baseBranch);
     throw new ConflictError(plan);
@@ -133,7 +136,7 @@ export async function updateRepository(dir: string, changes: RawParamsInput, opt
   if (writes.size > 0) await writeTreeAtomically(dir, sortedTree(writes), { force: true });
   for (const outcome of plan.outcomes) if (outcome.action === "delete") await rm(join(dir, outcome.path), { force: true });
   const commit = await commitAll(dir, options.message ?? commitMessageFor(plan));
-  return { upToDate: false, plan, branch, sha: commit.sha, ...(await pushAndOpen(dir, plan, branch, baseBranch, options)) };
+  return { upToDate: false, plan, branch, sha: commit.sha, ...(await pushAndOpen(dir, plan, branch, prBase, options)) };
 }
 
 async function pushAndOpen(dir: string, plan: Plan, branch: string, base: string, options: UpdateOptions) {
