@@ -182,7 +182,8 @@ const azureDerivedNames: Rule = {
     }
     if (nodeResourceGroup.length > 80) {
       errors.push(
-        `clusterName: the node resource group AKS derives, ${nodeResourceGroup}, has ${nodeResourceGroup.length} characters; AKS allows 80 — shorten clusterName by ${nodeResourceGroup.length - 80} (or choose a shorter location)`,
+        // The cluster name appears twice in the derived name (in rg-<name> and on its own).
+        `clusterName: the node resource group AKS derives, ${nodeResourceGroup}, has ${nodeResourceGroup.length} characters; AKS allows 80 — shorten clusterName by ${Math.ceil((nodeResourceGroup.length - 80) / 2)} characters (or choose a shorter location)`,
       );
     }
     return { errors };
