@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { renderBlueprint } from "../src/render-blueprint.js";
+import { validateTree } from "../src/validators/index.js";
 import { paramsFixtures, repoRoot } from "./helpers/fixtures.js";
 
 const GOLDEN_DIR = join(repoRoot, "test", "golden");
@@ -15,5 +16,14 @@ describe.each(paramsFixtures("valid").map((f) => [f.name, f] as const))("%s", (n
     const goldenDir = join(GOLDEN_DIR, name);
     await expect(`${[...tree.keys()].join("\n")}\n`).toMatchFileSnapshot(join(goldenDir, ".files"));
     for (const [path, content] of tree) await expect(content).toMatchFileSnapshot(join(goldenDir, path));
+  });
+
+  test("validates clean, strictly: schemas, Terraform provider attributes, GitOps references", async () => {
+    const { tree, context } = await renderBlueprint(fixture.blueprint, { values: fixture.params }, { toolVersion: "0.0.0-golden" });
+    const report = await validateTree(tree, { repoUrls: [context.gitops.repoUrl] });
+    const problems = report.results.flatMap((r) => r.problems).filter((p) => p.severity === "error");
+    expect(problems).toEqual([]);
+    expect(report.valid).toBe(true);
+    expect(report.summary.resources).toBeGreaterThan(20);
   });
 });

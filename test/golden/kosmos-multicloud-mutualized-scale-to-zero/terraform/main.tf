@@ -1,0 +1,91 @@
+locals {
+  tags = concat(["cluster=kosmos-multicloud", "managed-by=create-cluster-repo"], var.tags)
+}
+
+# Kosmos: a managed control plane in fr-par that takes Scaleway Instances from any zone and external
+# nodes from any cloud. Kilo (a WireGuard mesh) is the only CNI for multicloud clusters, and Kosmos has no private
+# network: the provider rejects private_network_id on this type.
+resource "scaleway_k8s_cluster" "this" {
+  name                        = "kosmos-multicloud"
+  type                        = "multicloud"
+  version                     = "1.35"
+  cni                         = "kilo"
+  region                      = "fr-par"
+  delete_additional_resources = false
+  tags                        = local.tags
+
+  # Upgrades the control plane and the Scaleway pools; external nodes are upgraded by hand.
+  auto_upgrade {
+    enable                        = true
+    maintenance_window_day        = "sunday"
+    maintenance_window_start_hour = 3
+  }
+
+  # Pools of the same type in several zones are "similar node groups": balancing them keeps the autoscaler
+  # from growing one region only.
+  autoscaler_config {
+    balance_similar_node_groups = true
+    expander                    = "least_waste"
+    scale_down_delay_after_add  = "10m"
+    scale_down_unneeded_time    = "10m"
+  }
+}
+
+# Scaleway pool "par" in fr-par-1: a pool belongs to its cluster's region, its zone may be another region's.
+resource "scaleway_k8s_pool" "par" {
+  cluster_id  = scaleway_k8s_cluster.this.id
+  name        = "par"
+  node_type   = "PRO2-XS"
+  region      = scaleway_k8s_cluster.this.region
+  zone        = "fr-par-1"
+  size        = 1
+  autoscaling = true
+  min_size    = 1
+  max_size    = 3
+  autohealing = true
+  labels      = {}
+  tags        = local.tags
+}
+
+# Scaleway pool "waw-gpu" in pl-waw-2: a pool belongs to its cluster's region, its zone may be another region's.
+resource "scaleway_k8s_pool" "waw-gpu" {
+  cluster_id  = scaleway_k8s_cluster.this.id
+  name        = "waw-gpu"
+  node_type   = "L40S-1-48G"
+  region      = scaleway_k8s_cluster.this.region
+  zone        = "pl-waw-2"
+  size        = 0
+  autoscaling = true
+  min_size    = 0
+  max_size    = 1
+  autohealing = true
+  labels      = {}
+  tags        = local.tags
+
+  # A mutualized cluster refuses an empty pool until another pool has a node.
+  depends_on = [
+    scaleway_k8s_pool.par,
+  ]
+}
+
+# External pool "hetzner": nodes from other clouds or bare metal join it with Scaleway's node-agent (see the
+# README). Scaleway neither creates, autoscales, autoheals nor upgrades them, so size stays 0 and max_size caps
+# how many nodes may join.
+resource "scaleway_k8s_pool" "hetzner" {
+  cluster_id  = scaleway_k8s_cluster.this.id
+  name        = "hetzner"
+  node_type   = "external"
+  region      = scaleway_k8s_cluster.this.region
+  size        = 0
+  min_size    = 0
+  max_size    = 1
+  autoscaling = false
+  autohealing = false
+  labels      = {}
+  tags        = local.tags
+
+  # A mutualized cluster refuses an empty pool until another pool has a node.
+  depends_on = [
+    scaleway_k8s_pool.par,
+  ]
+}

@@ -1,0 +1,28 @@
+output "cluster_id" {
+  description = "ID of the Kosmos cluster ({region}/{uuid})."
+  value       = scaleway_k8s_cluster.this.id
+}
+
+output "apiserver_url" {
+  description = "URL of the Kubernetes API server."
+  value       = scaleway_k8s_cluster.this.apiserver_url
+}
+
+output "kubeconfig" {
+  description = "Kubeconfig of the cluster: terraform output -raw kubeconfig > kubeconfig"
+  value       = scaleway_k8s_cluster.this.kubeconfig[0].config_file
+  sensitive   = true
+}
+
+# What a node needs to join an external pool: POOL_ID is the UUID part of the pool ID ({region}/{uuid}).
+# e.g. export POOL_ID=$(terraform output -json external_pools | jq -r '.["<pool>"].pool_id')
+output "external_pools" {
+  description = "External pools by name: id ({region}/{uuid}), pool_id (POOL_ID for node-agent) and pool_region (POOL_REGION)."
+  value = {
+    "hetzner" = {
+      id          = scaleway_k8s_pool.hetzner.id
+      pool_id     = element(split("/", scaleway_k8s_pool.hetzner.id), 1)
+      pool_region = scaleway_k8s_pool.hetzner.region
+    }
+  }
+}
