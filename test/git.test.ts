@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { lstat, mkdir, readdir, readFile, symlink, writeFile } from "node:fs/promises";
+import { chmod, lstat, mkdir, readdir, readFile, symlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -147,6 +147,14 @@ describe("writeTreeAtomically", () => {
     expect(await listAll(parent)).toEqual(["out", "out/README.md", "out/clusters", "out/clusters/prod", "out/clusters/prod/kustomization.yaml"]);
   });
 
+  test("the target gets normal permissions (umask), not a temp directory's 0700", async () => {
+    const target = path.join(freshDir("parent"), "out");
+    await writeTreeAtomically(target, tree);
+    const probe = freshDir("probe");
+    await mkdir(probe);
+    expect((await lstat(target)).mode & 0o777).toBe((await lstat(probe)).mode & 0o777);
+  });
+
   test("an existing empty directory is fine", async () => {
     const target = freshDir("empty");
     await mkdir(target, { recursive: true });
@@ -170,7 +178,9 @@ describe("writeTreeAtomically", () => {
     await mkdir(target, { recursive: true });
     await writeFile(path.join(target, "README.md"), "old\n");
     await writeFile(path.join(target, "notes.txt"), "keep\n");
+    await chmod(path.join(target, "README.md"), 0o755);
     expect(await writeTreeAtomically(target, tree, { force: true })).toEqual({ written: 2, mode: "per-file" });
+    expect((await lstat(path.join(target, "README.md"))).mode & 0o777).toBe(0o755);
     expect(await readFile(path.join(target, "README.md"), "utf8")).toBe("# fleet\n");
     expect(await readFile(path.join(target, "notes.txt"), "utf8")).toBe("keep\n");
     expect((await listAll(target)).filter((f) => f.includes(".tmp-"))).toEqual([]);
@@ -218,6 +228,8 @@ describe("branch helpers", () => {
     await createOrResetBranch(dir, "create-cluster-repo/prod", "main");
     expect(await git(dir, "rev-parse", "HEAD")).toBe(first);
     await expect(createOrResetBranch(dir, "+main", "main")).rejects.toBeInstanceOf(GitError);
+    await git(dir, "checkout", "--quiet", "--detach");
+    expect(await currentBranch(dir)).toBeUndefined();
   });
 
   test("currentBranch works before the first commit", async () => {
@@ -294,6 +306,14 @@ describe("pushBranch against git http-backend", () => {
     expect(error.message).toMatch(/never force-pushes/);
     expect(await git(server.repoPath(name), "rev-parse", "refs/heads/main")).toBe(remoteSha);
     expect(await git(dir, "rev-parse", "HEAD")).toBe(sha);
+  });
+
+  test("refuses a remote URL with credentials in it", async () => {
+    const { dir } = await repoWithCommit();
+    const withCreds = remoteUrl.replace("http://", `http://x-access-token:${TOKEN}@`);
+    const error = await pushFailure(pushBranch(dir, { remoteUrl: withCreds, branch: "main" }));
+    expect(error.message).toMatch(/refusing to push to a URL that contains credentials \(http:\/\/\*\*\*@127/);
+    await expect(git(server.repoPath(name), "rev-parse", "--verify", "refs/heads/main")).rejects.toThrow();
   });
 
   test("an unreachable server is a network error that says re-running resumes", async () => {

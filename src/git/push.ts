@@ -1,5 +1,6 @@
 import { GitError } from "../errors.js";
 import { assertBranchName } from "./branches.js";
+import type { SimpleGit } from "simple-git";
 import { gitAt, nonInteractiveEnv, scrub } from "./client.js";
 
 /** Options for {@link pushBranch}. */
@@ -34,17 +35,15 @@ export interface PushResult {
  */
 export async function pushBranch(dir: string, options: PushOptions): Promise<PushResult> {
   const { remoteUrl, branch, token } = options;
+  if (/^[a-z][a-z0-9+.-]*:\/\/[^/]*@/i.test(remoteUrl)) {
+    throw new GitError(`refusing to push to a URL that contains credentials (${scrub(remoteUrl, [])}): pass the token separately (GITHUB_TOKEN or GH_TOKEN)`);
+  }
   await assertBranchName(dir, branch);
-  const secrets = token ? secretsFor(token) : [];
-  const git = gitAt(dir, {
-    config: token ? [`http.extraHeader=${authHeader(token)}`, "credential.helper="] : [],
-    // credential.helper is emptied so no stored or interactive credential is mixed with the token
-    unsafe: { allowUnsafeCredentialHelper: true },
-    allowEnvironment: ["GIT_TERMINAL_PROMPT"],
-  }).env(nonInteractiveEnv());
   const sha = (await gitAt(dir).revparse([branch]).catch(() => "")).trim();
   if (sha === "") throw new GitError(`cannot push branch ${branch}: it does not exist locally; commit first, then re-run`);
 
+  const secrets = token ? secretsFor(token) : [];
+  const git = await authenticatedGit(dir, token);
   // A refspec without a leading "+" and no --force: git refuses non-fast-forward updates.
   const args = ["push", ...(options.setUpstream ? ["--set-upstream"] : []), remoteUrl, `refs/heads/${branch}:refs/heads/${branch}`];
   try {
@@ -53,6 +52,42 @@ export async function pushBranch(dir: string, options: PushOptions): Promise<Pus
     throw explainPushFailure(error, { branch, sha, remoteUrl, secrets });
   }
   return { branch, sha };
+}
+
+/**
+ * A git client that sends the token as an extra HTTP header for its commands only. The header goes through
+ * GIT_CONFIG_COUNT/KEY/VALUE (git >= 2.31), which unlike `-c` on the command line is not visible to other users in
+ * the process list; older git falls back to `-c`. `credential.helper` is emptied so no stored or interactive
+ * credential is mixed with the token.
+ */
+async function authenticatedGit(dir: string, token: string | undefined): Promise<SimpleGit> {
+  const env = nonInteractiveEnv();
+  if (!token) return gitAt(dir, { allowEnvironment: ["GIT_TERMINAL_PROMPT"] }).env(env);
+  const header = `http.extraHeader=${authHeader(token)}`;
+  if (!(await supportsConfigEnv())) {
+    return gitAt(dir, {
+      config: [header, "credential.helper="],
+      unsafe: { allowUnsafeCredentialHelper: true },
+      allowEnvironment: ["GIT_TERMINAL_PROMPT"],
+    }).env(env);
+  }
+  const configEnv = { GIT_CONFIG_COUNT: "1", GIT_CONFIG_KEY_0: "http.extraHeader", GIT_CONFIG_VALUE_0: authHeader(token) };
+  return gitAt(dir, {
+    config: ["credential.helper="],
+    unsafe: { allowUnsafeCredentialHelper: true, allowUnsafeConfigEnvCount: true },
+    allowEnvironment: ["GIT_TERMINAL_PROMPT", ...Object.keys(configEnv)],
+  }).env({ ...env, ...configEnv });
+}
+
+let configEnvSupport: Promise<boolean> | undefined;
+
+/** Whether the installed git reads GIT_CONFIG_COUNT (added in git 2.31). */
+function supportsConfigEnv(): Promise<boolean> {
+  configEnvSupport ??= gitAt(process.cwd())
+    .version()
+    .then((v) => v.major > 2 || (v.major === 2 && v.minor >= 31))
+    .catch(() => false);
+  return configEnvSupport;
 }
 
 /** `Authorization: Basic base64("x-access-token:<token>")`, accepted by GitHub and by any Basic-auth git server. */
@@ -94,6 +129,6 @@ function indent(text: string): string {
   return text
     .split("\n")
     .filter((line) => line.trim() !== "")
-    .map((line) => `  ${line}`)
+    .map((line) => `  ${line.trimEnd()}`)
     .join("\n");
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { lstat, mkdir, mkdtemp, readdir, realpath, rename, rm, writeFile } from "node:fs/promises";
+import { chmod, lstat, mkdir, readdir, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { TargetError } from "../errors.js";
 import { assertSafeRelativePath, type FileTree } from "../generator/file-tree.js";
@@ -71,7 +71,9 @@ async function listDir(dir: string): Promise<string[] | undefined> {
 async function writeViaTempDir(target: string, tree: FileTree, targetExists: boolean): Promise<void> {
   const parent = path.dirname(target);
   await mkdir(parent, { recursive: true });
-  const temp = await mkdtemp(path.join(parent, `.${path.basename(target)}.tmp-`));
+  // Not mkdtemp: its 0700 mode would become the target's mode after the rename; mkdir honours the umask.
+  const temp = path.join(parent, `.${path.basename(target)}.tmp-${randomBytes(6).toString("hex")}`);
+  await mkdir(temp);
   try {
     for (const [relPath, content] of tree) {
       const file = path.join(temp, ...relPath.split("/"));
@@ -99,6 +101,9 @@ async function writePerFile(target: string, tree: FileTree): Promise<void> {
       const temp = path.join(path.dirname(dest), `.${path.basename(dest)}.tmp-${randomBytes(6).toString("hex")}`);
       await writeFile(temp, content, { flag: "wx" });
       staged.push({ temp, dest });
+      // Keep the mode of a file being replaced (an executable script stays executable).
+      const previous = await stat(dest).catch(() => undefined);
+      if (previous?.isFile()) await chmod(temp, previous.mode & 0o7777);
     }
     // Phase 2: each rename is atomic per file, and renaming over a symlink replaces the link, not what it points to.
     for (const entry of staged.splice(0)) await rename(entry.temp, entry.dest);

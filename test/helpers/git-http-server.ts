@@ -77,6 +77,9 @@ export async function startGitHttpServer(options: GitHttpServerOptions = {}): Pr
       req.on("end", () => req.socket.destroy());
       return;
     }
+    // curl silently retries a request whose reused keep-alive connection died, so while a drop is armed every
+    // connection is fresh and the drop surfaces to git as a real network error.
+    if (dropAfter !== undefined) res.setHeader("Connection", "close");
     const child = spawn(BACKEND, [], {
       env: {
         PATH: process.env.PATH ?? "/usr/bin:/bin",

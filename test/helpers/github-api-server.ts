@@ -1,0 +1,576 @@
+/**
+ * A local double of the GitHub REST API for tests, on 127.0.0.1, that checks every request and every response
+ * against GitHub's published OpenAPI description (`@octokit/openapi`, api.github.com). Real Octokit talks to it.
+ *
+ *   const api = await startGitHubApiServer({ login: "octocat", token: "t", organizations: ["acme"], git });
+ *   const forge = new GitHubForge({ token: "t", baseUrl: api.url, retryAfterBaseValue: 1 });
+ *   api.failNext(1, 503);                 // the next request gets a GitHub-like 503
+ *   afterEach(() => expect(api.takeViolations()).toEqual([]));
+ *   await api.close();                     // also happens on process exit
+ *
+ * State (users, organizations, repositories, pull requests) lives in memory. With `git` (a git http server),
+ * each created repository is backed by a bare repository there and `clone_url` points at it.
+ */
+import { createRequire } from "node:module";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { Ajv, type ValidateFunction } from "ajv";
+import addFormatsModule from "ajv-formats";
+import type { GitHttpServer } from "./git-http-server.js";
+
+// ---------------------------------------------------------------------------------------------------------------
+// The OpenAPI description: loaded once per process, `nullable` rewritten to JSON Schema, operations indexed.
+
+// The OpenAPI document and the JSON bodies are untyped data; they are checked by ajv instead of by tsc.
+type Json = any;
+interface Operation {
+  method: string;
+  template: string;
+  regex: RegExp;
+  paramNames: string[];
+  spec: Json;
+}
+
+let loaded: { spec: Json; ajv: Ajv; operations: Operation[]; validators: Map<string, ValidateFunction> } | undefined;
+
+function openapi() {
+  if (loaded) return loaded;
+  const require = createRequire(import.meta.url);
+  const spec = normalizeNullable(require("@octokit/openapi/generated/api.github.com.json"));
+  const ajv = new Ajv({ strict: false, allErrors: true, logger: false, validateFormats: true });
+  const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+  addFormats(ajv);
+  ajv.addSchema({ $id: "gh", components: spec.components });
+  const operations: Operation[] = [];
+  for (const [template, item] of Object.entries<Json>(spec.paths)) {
+    for (const method of ["get", "post", "put", "patch", "delete"]) {
+      if (!item[method]) continue;
+      const paramNames = [...template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
+      const source = template.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{[^}]+\}/g, "([^/]+)");
+      operations.push({ method: method.toUpperCase(), template, regex: new RegExp(`^${source}$`), paramNames, spec: item[method] });
+    }
+  }
+  // Literal segments win over parameters (`/user/repos` before `/users/{username}`-like templates).
+  operations.sort((a, b) => a.paramNames.length - b.paramNames.length);
+  loaded = { spec, ajv, operations, validators: new Map() };
+  return loaded;
+}
+
+/** OpenAPI 3.0 `nullable: true` becomes JSON Schema null handling, which ajv understands without extensions. */
+function normalizeNullable(node: Json): Json {
+  if (Array.isArray(node)) return node.map(normalizeNullable);
+  if (node === null || typeof node !== "object") return node;
+  const out: Json = {};
+  for (const [key, value] of Object.entries(node)) out[key] = normalizeNullable(value);
+  if (out.nullable !== true) return out;
+  delete out.nullable;
+  if (typeof out.type === "string") {
+    out.type = [out.type, "null"];
+    if (Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null];
+    return out;
+  }
+  return { anyOf: [out, { type: "null" }] };
+}
+
+function resolveRef(node: Json): Json {
+  let current = node;
+  while (current && typeof current.$ref === "string") {
+    const pointer = (current.$ref as string).replace(/^#\//, "").split("/").map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
+    current = pointer.reduce((acc: Json, part) => acc?.[part], openapi().spec);
+  }
+  return current;
+}
+
+/** A validator for a schema found in the spec; `#/components/...` refs are resolved against the spec. */
+function validatorFor(key: string, schema: Json): ValidateFunction {
+  const { ajv, validators } = openapi();
+  let validate = validators.get(key);
+  if (!validate) {
+    const rebased = JSON.parse(JSON.stringify(schema).replace(/"\$ref":"#\//g, '"$ref":"gh#/'));
+    validate = ajv.compile(rebased);
+    validators.set(key, validate);
+  }
+  return validate;
+}
+
+function schemaErrors(key: string, schema: Json, data: unknown): string[] {
+  const validate = validatorFor(key, schema);
+  if (validate(data)) return [];
+  return (validate.errors ?? []).slice(0, 8).map((e) => `${e.instancePath || "/"} ${e.message ?? ""} ${JSON.stringify(e.params)}`);
+}
+
+/** A minimal instance of a schema: required properties only, the first enum value, null where allowed. */
+function sample(schema: Json, depth = 0): Json {
+  const s = resolveRef(schema);
+  if (!s || depth > 12) return null;
+  if (s.allOf) return Object.assign({}, ...s.allOf.map((part: Json) => sample(part, depth + 1)));
+  if (s.anyOf || s.oneOf) {
+    const options: Json[] = s.anyOf ?? s.oneOf;
+    if (options.some((o) => resolveRef(o)?.type === "null")) return null;
+    return sample(options[0], depth + 1);
+  }
+  const type = Array.isArray(s.type) ? s.type : [s.type];
+  if (type.includes("null")) return null;
+  if (Array.isArray(s.enum)) return s.enum[0];
+  if (type.includes("object") || s.properties) {
+    const out: Json = {};
+    for (const name of s.required ?? []) out[name] = sample(s.properties?.[name] ?? {}, depth + 1);
+    return out;
+  }
+  if (type.includes("array")) return [];
+  if (type.includes("integer") || type.includes("number")) return s.minimum ?? 1;
+  if (type.includes("boolean")) return false;
+  if (type.includes("string")) {
+    const formats: Record<string, string> = { "date-time": "2026-11-22T00:00:00Z", uri: "https://example.invalid/", email: "someone@example.invalid", "uri-template": "https://example.invalid/{x}" };
+    return formats[s.format] ?? "string";
+  }
+  return null;
+}
+
+function componentSample(name: string, overrides: Json): Json {
+  return deepMerge(sample({ $ref: `#/components/schemas/${name}` }), overrides);
+}
+
+function deepMerge(base: Json, overrides: Json): Json {
+  if (!overrides || typeof overrides !== "object" || Array.isArray(overrides) || !base || typeof base !== "object") return overrides;
+  const out = { ...base };
+  for (const [key, value] of Object.entries(overrides)) out[key] = deepMerge(base[key], value);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Checking a request and its response against the operation.
+
+/** Statuses GitHub may send on any endpoint even where the description omits them (then checked as basic-error). */
+const ANY_ENDPOINT_STATUSES = new Set([401, 403, 404, 429, 500, 502, 503, 504]);
+
+function findOperation(method: string, pathname: string): { op: Operation; params: Record<string, string> } | undefined {
+  for (const op of openapi().operations) {
+    if (op.method !== method) continue;
+    const match = op.regex.exec(pathname);
+    if (!match) continue;
+    const params: Record<string, string> = {};
+    op.paramNames.forEach((name, i) => (params[name] = decodeURIComponent(match[i + 1]!)));
+    return { op, params };
+  }
+  return undefined;
+}
+
+function checkRequest(op: Operation, pathParams: Record<string, string>, query: URLSearchParams, body: unknown): string[] {
+  const where = `${op.method} ${op.template}`;
+  const problems: string[] = [];
+  const declared = (op.spec.parameters ?? []).map(resolveRef);
+  for (const param of declared) {
+    const raw = param.in === "path" ? pathParams[param.name] : param.in === "query" ? query.get(param.name) ?? undefined : undefined;
+    if (param.in !== "path" && param.in !== "query") continue;
+    if (raw === undefined) {
+      if (param.required) problems.push(`${where}: missing required ${param.in} parameter ${param.name}`);
+      continue;
+    }
+    const type = resolveRef(param.schema)?.type;
+    const value = type === "integer" || type === "number" ? Number(raw) : type === "boolean" ? raw === "true" ? true : raw === "false" ? false : raw : raw;
+    for (const e of schemaErrors(`${where} param ${param.name}`, param.schema, value)) problems.push(`${where}: ${param.in} parameter ${param.name}=${raw}: ${e}`);
+  }
+  for (const name of query.keys()) {
+    if (!declared.some((p: Json) => p.in === "query" && p.name === name)) problems.push(`${where}: undocumented query parameter ${name}`);
+  }
+  const requestBody = resolveRef(op.spec.requestBody);
+  const schema = requestBody?.content?.["application/json"]?.schema;
+  if (body === undefined) {
+    if (requestBody?.required) problems.push(`${where}: missing required request body`);
+  } else if (!schema) {
+    problems.push(`${where}: request has a body but the operation documents none`);
+  } else {
+    for (const e of schemaErrors(`${where} request`, schema, body)) problems.push(`${where}: request body ${e}`);
+  }
+  return problems;
+}
+
+function checkResponse(op: Operation, status: number, body: unknown): string[] {
+  const where = `${op.method} ${op.template} -> ${status}`;
+  const documented = op.spec.responses?.[String(status)];
+  if (!documented) {
+    if (!ANY_ENDPOINT_STATUSES.has(status)) return [`${where}: status not documented for this operation`];
+    return schemaErrors("basic-error", { $ref: "#/components/schemas/basic-error" }, body).map((e) => `${where}: ${e}`);
+  }
+  const schema = resolveRef(documented)?.content?.["application/json"]?.schema;
+  if (!schema) return body === undefined ? [] : [`${where}: response has a body but none is documented`];
+  return schemaErrors(`${op.method} ${op.template} ${status}`, schema, body).map((e) => `${where}: ${e}`);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The server.
+
+export interface GitHubApiServerOptions {
+  /** Login of the token's user. @default "octocat" */
+  login?: string;
+  /** The token the server accepts. @default "test-token" */
+  token?: string;
+  /** Organizations that exist (the user may create repositories in them). */
+  organizations?: string[];
+  /** Other users that exist. */
+  users?: string[];
+  /** Backs created repositories with bare repositories on this git server (clone_url points at it). */
+  git?: GitHttpServer;
+}
+
+/** A canned answer for the next matching request(s). */
+export interface InjectedResponse {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Only requests with this method. */
+  method?: string;
+  /** Only requests whose path matches. */
+  path?: RegExp;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  status: number;
+}
+
+interface Repo {
+  id: number;
+  owner: string;
+  name: string;
+  private: boolean;
+  description: string | null;
+  defaultBranch: string;
+  cloneUrl: string;
+}
+
+interface Pull {
+  id: number;
+  number: number;
+  state: "open" | "closed";
+  title: string;
+  body: string | null;
+  head: string;
+  base: string;
+  user: string;
+}
+
+export interface GitHubApiServer {
+  url: string;
+  /** Every request answered, in order. */
+  readonly requests: RecordedRequest[];
+  /** Answers the next `count` requests (optionally only matching ones) with a GitHub-like error for `status`. */
+  failNext(count: number, status: number, options?: Partial<InjectedResponse>): void;
+  /** Answers the next `count` matching requests with this response (still checked against the description). */
+  injectNext(count: number, response: InjectedResponse): void;
+  /** Adds a repository directly (no API call), e.g. to test "already exists". */
+  seedRepository(owner: string, name: string, options?: { private?: boolean }): Promise<void>;
+  /** Opens a pull request directly, e.g. to simulate one created by a concurrent run. */
+  seedPullRequest(owner: string, repo: string, pull: { head: string; base: string; title: string }): number;
+  /** Repositories and pull requests as plain data, for assertions. */
+  state(): { repositories: Array<{ owner: string; name: string; private: boolean; description: string | null }>; pulls: Array<Pull & { repo: string }> };
+  /** Drops injected responses not consumed yet and returns how many there were. */
+  clearInjected(): number;
+  /** Returns and clears the request/response mismatches with the OpenAPI description. */
+  takeViolations(): string[];
+  close(): Promise<void>;
+}
+
+export async function startGitHubApiServer(options: GitHubApiServerOptions = {}): Promise<GitHubApiServer> {
+  openapi();
+  const login = options.login ?? "octocat";
+  const token = options.token ?? "test-token";
+  const accounts = new Map<string, { login: string; id: number; type: "User" | "Organization" }>();
+  let nextId = 1000;
+  const addAccount = (name: string, type: "User" | "Organization") => accounts.set(name.toLowerCase(), { login: name, id: nextId++, type });
+  addAccount(login, "User");
+  for (const org of options.organizations ?? []) addAccount(org, "Organization");
+  for (const user of options.users ?? []) addAccount(user, "User");
+  const repos = new Map<string, Repo>();
+  const pulls = new Map<string, Pull[]>();
+  const injected: Array<InjectedResponse & { remaining: number }> = [];
+  const requests: RecordedRequest[] = [];
+  let violations: string[] = [];
+  let base = "";
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      void handle(req, Buffer.concat(chunks).toString("utf8")).then(
+        ({ status, body, headers }) => {
+          requests.push({ method: req.method ?? "", path: req.url ?? "", status });
+          res.writeHead(status, { "content-type": "application/json; charset=utf-8", "x-github-media-type": "github.v3", ...headers });
+          res.end(body === undefined ? "" : JSON.stringify(body));
+        },
+        (error: unknown) => {
+          violations.push(`server error: ${String(error)}`);
+          res.writeHead(500).end();
+        },
+      );
+    });
+  });
+
+  async function handle(req: http.IncomingMessage, rawBody: string): Promise<{ status: number; body?: unknown; headers?: Record<string, string> }> {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const method = req.method ?? "GET";
+    const found = findOperation(method, url.pathname);
+    if (!found) {
+      violations.push(`${method} ${url.pathname}: no such operation in the GitHub REST description`);
+      return { status: 404, body: notFound() };
+    }
+    let body: unknown;
+    if (rawBody !== "") {
+      try {
+        body = JSON.parse(rawBody);
+      } catch {
+        violations.push(`${method} ${found.op.template}: request body is not JSON`);
+      }
+    }
+    violations.push(...checkRequest(found.op, found.params, url.searchParams, body));
+    const response = takeInjected(method, url.pathname) ?? (await route(req, found.op.template, found.params, url.searchParams, body as Json));
+    violations.push(...checkResponse(found.op, response.status, response.body));
+    return response;
+  }
+
+  function takeInjected(method: string, pathname: string): InjectedResponse | undefined {
+    const index = injected.findIndex((i) => (!i.method || i.method === method) && (!i.path || i.path.test(pathname)));
+    if (index < 0) return undefined;
+    const hit = injected[index]!;
+    if (--hit.remaining === 0) injected.splice(index, 1);
+    return hit;
+  }
+
+  async function route(req: http.IncomingMessage, template: string, p: Record<string, string>, query: URLSearchParams, body: Json) {
+    const auth = /^(?:token|bearer)\s+(\S+)$/i.exec(req.headers.authorization ?? "");
+    if (auth?.[1] !== token) return errorResponse(401);
+    const key = `${req.method} ${template}`;
+    switch (key) {
+      case "GET /user":
+        return ok(userJson(accounts.get(login.toLowerCase())!, true));
+      case "GET /users/{username}": {
+        const account = accounts.get(p.username!.toLowerCase());
+        return account ? ok(userJson(account, false)) : errorResponse(404);
+      }
+      case "GET /repos/{owner}/{repo}": {
+        const repo = repos.get(repoKey(p.owner!, p.repo!));
+        return repo ? ok(repoJson(repo)) : errorResponse(404);
+      }
+      case "POST /user/repos":
+        return createRepo(login, body);
+      case "POST /orgs/{org}/repos": {
+        const org = accounts.get(p.org!.toLowerCase());
+        return org?.type === "Organization" ? createRepo(org.login, body) : errorResponse(404);
+      }
+      case "GET /repos/{owner}/{repo}/pulls": {
+        const repo = repos.get(repoKey(p.owner!, p.repo!));
+        if (!repo) return errorResponse(404);
+        const state = query.get("state") ?? "open";
+        const head = query.get("head");
+        const baseFilter = query.get("base");
+        const list = (pulls.get(repoKey(repo.owner, repo.name)) ?? []).filter(
+          (pr) =>
+            (state === "all" || pr.state === state) &&
+            (!head || head === `${repo.owner}:${pr.head}` || head === pr.head) &&
+            (!baseFilter || baseFilter === pr.base),
+        );
+        return ok(list.map((pr) => pullJson(repo, pr, true)));
+      }
+      case "POST /repos/{owner}/{repo}/pulls": {
+        const repo = repos.get(repoKey(p.owner!, p.repo!));
+        if (!repo) return errorResponse(404);
+        const head = String(body.head).replace(/^[^:]+:/, "");
+        const list = pulls.get(repoKey(repo.owner, repo.name)) ?? [];
+        if (list.some((pr) => pr.state === "open" && pr.head === head && pr.base === body.base)) {
+          return errorResponse(422, {
+            message: "Validation Failed",
+            errors: [{ resource: "PullRequest", code: "custom", message: `A pull request already exists for ${repo.owner}:${head}.` }],
+          });
+        }
+        const pr = addPull(repo, { head, base: body.base, title: body.title, body: body.body ?? null });
+        return { status: 201, body: pullJson(repo, pr, false), headers: { location: `${base}/repos/${repo.owner}/${repo.name}/pulls/${pr.number}` } };
+      }
+      case "GET /repos/{owner}/{repo}/pulls/{pull_number}":
+      case "PATCH /repos/{owner}/{repo}/pulls/{pull_number}": {
+        const repo = repos.get(repoKey(p.owner!, p.repo!));
+        const pr = repo && (pulls.get(repoKey(repo.owner, repo.name)) ?? []).find((x) => x.number === Number(p.pull_number));
+        if (!repo || !pr) return errorResponse(404);
+        if (req.method === "PATCH") {
+          if (body.title !== undefined) pr.title = body.title;
+          if (body.body !== undefined) pr.body = body.body;
+          if (body.base !== undefined) pr.base = body.base;
+          if (body.state !== undefined) pr.state = body.state;
+        }
+        return ok(pullJson(repo, pr, false));
+      }
+      default:
+        violations.push(`${key}: documented, but this double does not implement it`);
+        return errorResponse(404);
+    }
+  }
+
+  async function createRepo(owner: string, body: Json) {
+    if (repos.has(repoKey(owner, body.name))) {
+      return errorResponse(422, {
+        message: "Repository creation failed.",
+        errors: [{ resource: "Repository", code: "custom", field: "name", message: "name already exists on this account" }],
+      });
+    }
+    const repo = await addRepo(owner, body.name, body.private ?? false, body.description ?? null);
+    return { status: 201, body: repoJson(repo), headers: { location: `${base}/repos/${owner}/${repo.name}` } };
+  }
+
+  async function addRepo(owner: string, name: string, isPrivate: boolean, description: string | null): Promise<Repo> {
+    const cloneUrl = options.git ? await options.git.createBareRepo(`${owner}/${name}`) : `${base}/git/${owner}/${name}.git`;
+    const repo: Repo = { id: nextId++, owner, name, private: isPrivate, description, defaultBranch: "main", cloneUrl };
+    repos.set(repoKey(owner, name), repo);
+    return repo;
+  }
+
+  function addPull(repo: Repo, fields: { head: string; base: string; title: string; body: string | null }): Pull {
+    const list = pulls.get(repoKey(repo.owner, repo.name)) ?? [];
+    pulls.set(repoKey(repo.owner, repo.name), list);
+    const pr: Pull = { id: nextId++, number: list.length + 1, state: "open", user: login, ...fields };
+    list.push(pr);
+    return pr;
+  }
+
+  function userJson(account: { login: string; id: number; type: string }, authenticated: boolean): Json {
+    const fields = {
+      login: account.login,
+      id: account.id,
+      type: account.type,
+      html_url: `https://github.example/${account.login}`,
+      url: `${base}/users/${account.login}`,
+      user_view_type: authenticated ? "private" : "public",
+    };
+    return componentSample(authenticated ? "private-user" : "public-user", fields);
+  }
+
+  function simpleUser(name: string): Json {
+    const account = accounts.get(name.toLowerCase());
+    return componentSample("simple-user", { login: name, id: account?.id ?? 1, type: account?.type ?? "User", html_url: `https://github.example/${name}` });
+  }
+
+  function repoFields(repo: Repo): Json {
+    return {
+      id: repo.id,
+      name: repo.name,
+      full_name: `${repo.owner}/${repo.name}`,
+      owner: simpleUser(repo.owner),
+      private: repo.private,
+      visibility: repo.private ? "private" : "public",
+      description: repo.description,
+      default_branch: repo.defaultBranch,
+      html_url: `https://github.example/${repo.owner}/${repo.name}`,
+      url: `${base}/repos/${repo.owner}/${repo.name}`,
+      clone_url: repo.cloneUrl,
+    };
+  }
+
+  function repoJson(repo: Repo): Json {
+    return componentSample("full-repository", repoFields(repo));
+  }
+
+  function pullJson(repo: Repo, pr: Pull, simple: boolean): Json {
+    const ref = (branch: string) => ({ label: `${repo.owner}:${branch}`, ref: branch, sha: "0".repeat(40), user: simpleUser(repo.owner), repo: componentSample("repository", repoFields(repo)) });
+    const htmlUrl = `https://github.example/${repo.owner}/${repo.name}/pull/${pr.number}`;
+    return componentSample(simple ? "pull-request-simple" : "pull-request", {
+      id: pr.id,
+      number: pr.number,
+      state: pr.state,
+      title: pr.title,
+      body: pr.body,
+      user: simpleUser(pr.user),
+      html_url: htmlUrl,
+      url: `${base}/repos/${repo.owner}/${repo.name}/pulls/${pr.number}`,
+      head: ref(pr.head),
+      base: ref(pr.base),
+    });
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  server.unref();
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const closeOnExit = () => server.close();
+  process.once("exit", closeOnExit);
+
+  return {
+    url: base,
+    requests,
+    failNext(count, status, extra = {}) {
+      const response = errorResponse(status);
+      // Custom headers replace the defaults, so a 403 can be about scopes instead of the rate limit.
+      injected.push({ ...response, ...extra, headers: extra.headers ?? response.headers, remaining: count });
+    },
+    injectNext(count, response) {
+      injected.push({ ...response, remaining: count });
+    },
+    async seedRepository(owner, name, seed = {}) {
+      if (!accounts.has(owner.toLowerCase())) addAccount(owner, "User");
+      await addRepo(accounts.get(owner.toLowerCase())!.login, name, seed.private ?? false, null);
+    },
+    seedPullRequest(owner, repoName, pull) {
+      const repo = repos.get(repoKey(owner, repoName));
+      if (!repo) throw new Error(`seedPullRequest: no repository ${owner}/${repoName}`);
+      return addPull(repo, { ...pull, body: null }).number;
+    },
+    state() {
+      return {
+        repositories: [...repos.values()].map((r) => ({ owner: r.owner, name: r.name, private: r.private, description: r.description })),
+        pulls: [...pulls.entries()].flatMap(([repo, list]) => list.map((pr) => ({ ...pr, repo }))),
+      };
+    },
+    clearInjected() {
+      return injected.splice(0).length;
+    },
+    takeViolations() {
+      const out = violations;
+      violations = [];
+      return out;
+    },
+    async close() {
+      process.removeListener("exit", closeOnExit);
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function repoKey(owner: string, repo: string): string {
+  return `${owner}/${repo}`.toLowerCase();
+}
+
+function ok(body: Json) {
+  return { status: 200, body };
+}
+
+const DOCS = "https://docs.github.com/rest";
+
+/** GitHub-shaped error bodies and headers for a status. */
+function errorResponse(status: number, body?: Json): { status: number; body: Json; headers: Record<string, string> } {
+  const reset = String(Math.floor(Date.now() / 1000) + 1);
+  switch (status) {
+    case 401:
+      return { status, body: { message: "Bad credentials", documentation_url: DOCS, status: "401" }, headers: {} };
+    case 403:
+      return {
+        status,
+        body: { message: "API rate limit exceeded for user ID 1000.", documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api`, status: "403" },
+        headers: { "x-ratelimit-limit": "5000", "x-ratelimit-remaining": "0", "x-ratelimit-reset": reset, "x-ratelimit-resource": "core" },
+      };
+    case 404:
+      return { status, body: notFound(), headers: {} };
+    case 422:
+      return { status, body: { documentation_url: DOCS, status: "422", ...(body ?? { message: "Validation Failed", errors: [] }) }, headers: {} };
+    case 429:
+      return {
+        status,
+        body: { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.", documentation_url: DOCS, status: "429" },
+        headers: { "retry-after": "1" },
+      };
+    default:
+      return { status, body: { message: status === 503 ? "Service Unavailable" : "Server Error", documentation_url: DOCS, status: String(status) }, headers: {} };
+  }
+}
+
+function notFound(): Json {
+  return { message: "Not Found", documentation_url: DOCS, status: "404" };
+}
