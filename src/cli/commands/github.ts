@@ -1,6 +1,7 @@
 import { defaults } from "../../defaults.js";
 import { ForgeError, UsageError } from "../../errors.js";
 import { createForge } from "../../forge/index.js";
+import { gitAt } from "../../git/client.js";
 import { createOrResetBranch, pushBranch } from "../../git/repo.js";
 
 /** `owner/repo` -> its two parts, or a usage error naming the flag. */
@@ -47,6 +48,9 @@ export async function publishToGitHub(options: PublishOptions): Promise<{ url: s
   const token = githubToken();
   const forge = createForge({ kind: "github", token, apiUrl: options.apiUrl });
   const created = await forge.ensureRepository({ owner, repo, private: options.private, description: `GitOps repository for ${repo} (${defaults.toolName})` });
+  // `origin` records the URL only; the token is passed per push and never stored.
+  const remotes = await gitAt(options.dir).getRemotes();
+  if (!remotes.some((remote) => remote.name === "origin")) await gitAt(options.dir).addRemote("origin", created.cloneUrl);
   if (!options.prFirst) {
     await pushBranch(options.dir, { remoteUrl: created.cloneUrl, branch: defaults.branch, token });
     return { url: created.htmlUrl };

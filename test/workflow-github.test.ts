@@ -1,0 +1,68 @@
+import { execFileSync } from "node:child_process";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { runCliAsync, tempDir } from "./helpers/cli.js";
+import { startGitHttpServer, type GitHttpServer } from "./helpers/git-http-server.js";
+import { startGitHubApiServer, type GitHubApiServer } from "./helpers/github-api-server.js";
+
+const TOKEN = "ghp_RecognisableTestToken0123456789abcdefXYZ";
+
+function allFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? allFiles(path) : [path];
+  });
+}
+
+describe("create --github, then update --pr, against a local GitHub and a real git server", () => {
+  const work = tempDir("ccr-gh-");
+  let git: GitHttpServer;
+  let api: GitHubApiServer;
+  const outputs: string[] = [];
+  const cli = async (args: string[]) => {
+    const run = await runCliAsync(args, { env: { GITHUB_TOKEN: TOKEN } });
+    outputs.push(run.stdout, run.stderr);
+    return run;
+  };
+
+  beforeAll(async () => {
+    git = await startGitHttpServer({ auth: { username: "x-access-token", password: TOKEN } });
+    api = await startGitHubApiServer({ login: "octocat", token: TOKEN, git });
+  });
+  afterAll(async () => {
+    await api?.close();
+    await git?.close();
+  });
+
+  test("a pool size change becomes one pull request with the summary; a re-run updates it; the token is nowhere", async () => {
+    const dir = join(work, "fleet");
+    const created = await cli(["-b", "kapsule-gpu", "-y", "--github", "octocat/fleet", "--github-api-url", api.url, dir]);
+    expect(created.stderr).toBe("");
+    expect(created.status).toBe(0);
+    const remoteMain = execFileSync("git", ["rev-parse", "refs/heads/main"], { cwd: git.repoPath("octocat/fleet"), encoding: "utf8" }).trim();
+    expect(remoteMain).toBe(execFileSync("git", ["-C", dir, "rev-parse", "HEAD"], { encoding: "utf8" }).trim());
+
+    const update = await cli(["update", dir, "--set", "gpuPool.maxSize=3", "--pr", "--github-api-url", api.url]);
+    expect(update.stderr).toBe("");
+    expect(update.status).toBe(0);
+    expect(update.stdout).toMatch(/Pull request #\d+ opened/);
+    const pulls = api.state().pulls;
+    expect(pulls).toHaveLength(1);
+    expect(pulls[0]).toMatchObject({ head: "create-cluster-repo/gpupool-maxsize-3", base: "main", title: "Update gpuPool.maxSize=3" });
+    expect(pulls[0]!.body).toContain("| `gpuPool.maxSize` | `2` | `3` |");
+    expect(pulls[0]!.body).toContain("~ scaleway_k8s_pool.gpu");
+    expect(pulls[0]!.body).toContain("<details><summary>Diff</summary>");
+
+    const again = await cli(["update", dir, "--set", "gpuPool.maxSize=3", "--pr", "--github-api-url", api.url]);
+    expect(again.status).toBe(0);
+    expect(again.stdout).toMatch(/Already up to date.*\n.*Pull request #\d+ updated/);
+    expect(api.state().pulls).toHaveLength(1);
+    expect(api.takeViolations()).toEqual([]);
+
+    // No token in the repository (work tree and .git), in git config, or in anything the tool printed.
+    for (const file of allFiles(dir)) expect(readFileSync(file).includes(TOKEN), file).toBe(false);
+    expect(execFileSync("git", ["-C", dir, "config", "--list"], { encoding: "utf8" })).not.toContain(TOKEN);
+    for (const output of outputs) expect(output).not.toContain(TOKEN);
+  });
+});
