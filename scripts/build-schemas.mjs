@@ -11,14 +11,20 @@
  *   with the TypeScript checker (string-literal unions become enums);
  * - kustomize.config.k8s.io Kustomization/Component: a small hand-written top-level schema.
  *
- * Output: schemas/kubernetes/definitions.json ({definitions}) and schemas/kubernetes/index.json (versions,
- * sources and the "group/version" -> kind -> definition map). Run: `node scripts/build-schemas.mjs`.
+ * Output in schemas/kubernetes/: definitions.json ({definitions}), index.json (versions, sources and the
+ * "group/version" -> kind -> {definition, bundle} map) and validators/<bundle>[.strict].mjs (precompiled Ajv validators).
+ * Run: `npm run build:schemas` (builds dist/ first: the script reuses the runtime's Ajv options and strict transform).
  */
-import { readFileSync, readdirSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
+import { readFileSync, readdirSync, writeFileSync, mkdirSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { Ajv } from "ajv";
+import standaloneCode from "ajv/dist/standalone/index.js";
 import ts from "typescript";
+// The runtime's own Ajv options and strict-mode transform, so that precompiled and runtime-compiled schemas agree
+// (run `npx tsc -p tsconfig.build.json` first; `npm run build:schemas` does both).
+import { AJV_OPTIONS, strictSchema } from "../dist/validators/kubernetes/compile.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const require = createRequire(join(root, "package.json"));
@@ -64,6 +70,8 @@ async function builtInDefinitions(quantityProps) {
     definitions[name] = { type: nullable("object"), properties, ...(requiredWire.length ? { required: requiredWire } : {}) };
     if (model.attributeTypeMap.length === 0) definitions[name] = { type: nullable("object") };
   }
+  // The one type name the models use without a model class of its own.
+  definitions.V1MicroTime = { type: nullable("string"), format: "date-time" };
   return { release, definitions, kinds: builtInKinds(join(dir, "dist", "gen", "apis"), definitions) };
 }
 
@@ -292,6 +300,35 @@ function kustomizeDefinitions() {
 function mergeKinds(target, source) {
   for (const [gv, byKind] of Object.entries(source)) Object.assign((target[gv] ??= {}), byKind);
 }
+/**
+ * Flux serves one version per kind (provider facts for Flux 2.9: the beta versions are not served any
+ * more), while flux-cd models keep the old ones: keep only the newest version of each Flux kind, so an old apiVersion
+ * is reported as having no schema instead of being accepted.
+ */
+function servedFluxVersions(kinds) {
+  const rank = (version) => {
+    const m = /^v(\d+)(?:(alpha|beta)(\d+))?$/.exec(version);
+    return m ? Number(m[1]) * 1000 + (m[2] === "alpha" ? 0 : m[2] === "beta" ? 300 : 900) + Number(m[3] ?? 0) : 0;
+  };
+  const newest = new Map();
+  for (const [gv, byKind] of Object.entries(kinds)) {
+    const [group, version] = gv.split("/");
+    if (!group.endsWith(".toolkit.fluxcd.io")) continue;
+    for (const kind of Object.keys(byKind)) {
+      const key = `${group}/${kind}`;
+      if (!newest.has(key) || rank(version) > rank(newest.get(key))) newest.set(key, version);
+    }
+  }
+  const served = {};
+  for (const [gv, byKind] of Object.entries(kinds)) {
+    const [group, version] = gv.split("/");
+    for (const [kind, name] of Object.entries(byKind)) {
+      if (group.endsWith(".toolkit.fluxcd.io") && newest.get(`${group}/${kind}`) !== version) continue;
+      (served[gv] ??= {})[kind] = name;
+    }
+  }
+  return served;
+}
 function sortKeys(object) {
   return Object.fromEntries(Object.entries(object).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
@@ -307,8 +344,23 @@ for (const [name, schema] of Object.entries({ ...thirdParty.definitions, ...kust
 }
 const kinds = {};
 mergeKinds(kinds, core.kinds);
-mergeKinds(kinds, thirdParty.kinds);
+mergeKinds(kinds, servedFluxVersions(thirdParty.kinds));
 mergeKinds(kinds, kustomize.kinds);
+
+/** Only definitions reachable from a served kind are shipped (the Flux beta models are dropped here). */
+function reachable(definitions, kinds) {
+  const keep = new Set();
+  const visit = (name) => {
+    if (keep.has(name)) return;
+    keep.add(name);
+    JSON.stringify(definitions[name], (key, value) => {
+      if (key === "$ref" && typeof value === "string") visit(value.slice("#/definitions/".length));
+      return value;
+    });
+  };
+  for (const byKind of Object.values(kinds)) for (const name of Object.values(byKind)) visit(name);
+  return Object.fromEntries([...keep].map((name) => [name, definitions[name]]));
+}
 
 const index = {
   kubernetesVersion: `${core.release}.0`,
@@ -319,10 +371,66 @@ const index = {
     "@kubernetes-models/flux-cd": packageVersion("@kubernetes-models/flux-cd"),
     "@kubernetes-models/argo-cd": packageVersion("@kubernetes-models/argo-cd"),
   },
-  kinds: Object.fromEntries(Object.entries(sortKeys(kinds)).map(([gv, byKind]) => [gv, sortKeys(byKind)])),
+  kinds: {},
 };
-if (!existsSync(outDir)) mkdirSync(outDir, { recursive: true });
-writeFileSync(join(outDir, "definitions.json"), JSON.stringify({ definitions: sortKeys(definitions) }));
+const shipped = sortKeys(reachable(definitions, kinds));
+const missing = new Set();
+JSON.stringify(shipped, (key, value) => {
+  if (key === "$ref" && typeof value === "string" && !(value.slice("#/definitions/".length) in shipped)) missing.add(value);
+  return value;
+});
+if (missing.size > 0) throw new Error(`unresolved references: ${[...missing].join(", ")}`);
+
+/** Kinds most manifests use: their validators share one small bundle, so a typical file loads only that. */
+const COMMON_KINDS = new Set([
+  "v1/ConfigMap", "v1/Secret", "v1/Service", "v1/ServiceAccount", "v1/Namespace", "v1/Pod", "v1/PersistentVolumeClaim",
+  "v1/LimitRange", "v1/ResourceQuota", "apps/v1/Deployment", "apps/v1/StatefulSet", "apps/v1/DaemonSet",
+  "apps/v1/ReplicaSet", "batch/v1/Job", "batch/v1/CronJob", "networking.k8s.io/v1/Ingress",
+  "networking.k8s.io/v1/NetworkPolicy", "policy/v1/PodDisruptionBudget", "autoscaling/v2/HorizontalPodAutoscaler",
+  "rbac.authorization.k8s.io/v1/Role", "rbac.authorization.k8s.io/v1/RoleBinding", "rbac.authorization.k8s.io/v1/ClusterRole",
+  "rbac.authorization.k8s.io/v1/ClusterRoleBinding", "scheduling.k8s.io/v1/PriorityClass", "storage.k8s.io/v1/StorageClass",
+  "node.k8s.io/v1/RuntimeClass",
+]);
+
+function bundleOf(groupVersion, kind) {
+  if (COMMON_KINDS.has(`${groupVersion}/${kind}`)) return "common";
+  if (groupVersion.includes(".toolkit.fluxcd.io/")) return "flux";
+  if (groupVersion.startsWith("argoproj.io/")) return "argo-cd";
+  if (groupVersion.startsWith("kustomize.config.k8s.io/")) return "kustomize";
+  return "kubernetes";
+}
+
+/**
+ * Precompiled validators (Ajv standalone code, one export per kind's definition): compiling a Deployment schema at
+ * run time costs most of a second, loading its precompiled bundle tens of milliseconds. Bundles group kinds that
+ * are used together and share definitions; a file loads only the bundles its kinds need.
+ */
+function precompiled(definitionNames, strict) {
+  const ajv = new Ajv({ ...AJV_OPTIONS, inlineRefs: false, code: { source: true, esm: true, lines: false } });
+  ajv.addSchema({ $id: "k8s", definitions: strict ? strictSchema({ definitions: shipped }).definitions : shipped });
+  const exports = Object.fromEntries([...definitionNames].map((name) => [name, `k8s#/definitions/${name}`]));
+  return `// Generated by scripts/build-schemas.mjs from definitions.json${strict ? " (strict: unknown fields rejected)" : ""}. Do not edit.\n${standaloneCode(ajv, exports)}`;
+}
+
+const bundles = new Map();
+for (const [groupVersion, byKind] of Object.entries(kinds)) {
+  for (const [kind, name] of Object.entries(byKind)) {
+    const bundle = bundleOf(groupVersion, kind);
+    if (!bundles.has(bundle)) bundles.set(bundle, new Set());
+    bundles.get(bundle).add(name);
+    byKind[kind] = { definition: name, bundle };
+  }
+}
+
+index.kinds = Object.fromEntries(Object.entries(sortKeys(kinds)).map(([gv, byKind]) => [gv, sortKeys(byKind)]));
+
+rmSync(outDir, { recursive: true, force: true });
+mkdirSync(join(outDir, "validators"), { recursive: true });
+writeFileSync(join(outDir, "definitions.json"), JSON.stringify({ definitions: shipped }));
+for (const [bundle, names] of bundles) {
+  writeFileSync(join(outDir, "validators", `${bundle}.mjs`), precompiled(names, false));
+  writeFileSync(join(outDir, "validators", `${bundle}.strict.mjs`), precompiled(names, true));
+}
 writeFileSync(join(outDir, "index.json"), `${JSON.stringify(index, null, 1)}\n`);
-const kindCount = Object.values(kinds).reduce((n, byKind) => n + Object.keys(byKind).length, 0);
-console.log(`wrote ${relative(root, outDir)}: ${Object.keys(definitions).length} definitions, ${kindCount} kinds, Kubernetes ${index.kubernetesVersion}`);
+const kindCount = Object.values(index.kinds).reduce((n, byKind) => n + Object.keys(byKind).length, 0);
+console.log(`wrote ${relative(root, outDir)}: ${Object.keys(shipped).length} definitions, ${kindCount} kinds, Kubernetes ${index.kubernetesVersion}`);

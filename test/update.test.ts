@@ -17,7 +17,7 @@ const commitAllAs = (dir: string, message: string) => {
   git(dir, "-c", "user.name=Team", "-c", "user.email=team@example.com", "commit", "-qm", message);
 };
 
-describe("re-render from the answers file with a three-way merge", { tags: ["slow"] } as never, () => {
+describe("re-render from the answers file with a three-way merge", () => {
   const work = tempDir("ccr-update-");
   let dir: string;
   let n = 0;

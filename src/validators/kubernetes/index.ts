@@ -1,0 +1,7 @@
+/**
+ * Kubernetes manifest validation with kubeconform's verdicts, offline: schemas are embedded (generated from npm
+ * packages by scripts/build-schemas.mjs) or read from kubeconform-style schema locations.
+ */
+export { createKubernetesValidator, type KubernetesValidator, type KubernetesValidatorOptions } from "./validator.js";
+export { validateFilesParallel, type ParallelOptions } from "./parallel.js";
+export { embeddedKubernetesVersion, embeddedSources } from "./embedded.js";
