@@ -45,7 +45,10 @@ export interface KubernetesValidator {
 
 type Resolution = { found: ValidateFunction } | { missing: string } | { failed: string };
 
-/** Builds a validator; CRD files are read here, schemas are loaded and compiled on first use of each kind. */
+/**
+ * Builds a validator; CRD files are read here (an unreadable one rejects the promise), schemas are loaded and
+ * compiled on first use of each kind.
+ */
 export async function createKubernetesValidator(options: KubernetesValidatorOptions = {}): Promise<KubernetesValidator> {
   const strict = options.strict ?? false;
   const kubernetesVersion = options.kubernetesVersion ?? embeddedKubernetesVersion();
@@ -225,7 +228,14 @@ function missingMessage(apiVersion: string, kind: string, locations: SchemaLocat
 async function readCrdSchemas(paths: string[]): Promise<Map<string, JsonSchema>> {
   const schemas = new Map<string, JsonSchema>();
   for (const path of paths) {
-    for (const document of jsYaml.loadAll(await readFile(path, "utf8"))) {
+    let documents: unknown[];
+    try {
+      documents = jsYaml.loadAll(await readFile(path, "utf8"));
+    } catch (error) {
+      // A CRD file is configuration, not input under validation: a broken one stops the run, naming the file.
+      throw new Error(`cannot read CRD file ${path}: ${(error as Error).message}`);
+    }
+    for (const document of documents) {
       if (!isObject(document) || document.kind !== "CustomResourceDefinition" || !isObject(document.spec)) continue;
       const spec = document.spec;
       const group = spec.group;
