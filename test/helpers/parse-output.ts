@@ -28,7 +28,8 @@ export async function parseTree(tree: FileTree): Promise<Map<string, unknown>> {
  * block or document changes it.
  */
 export function shapeOf(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(shapeOf).join(",")}]`;
+  // Items are compared as a multiset: a renamed item may sort elsewhere in a list.
+  if (Array.isArray(value)) return `[${value.map(shapeOf).sort().join(",")}]`;
   if (value && typeof value === "object") return `{${Object.values(value).map(shapeOf).sort().join(",")}}`;
   return typeof value;
 }
