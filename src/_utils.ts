@@ -1,9 +1,19 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative, sep } from "node:path";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** Root of the installed package (holds blueprints/, templates/, schemas/), from src/ or dist/ alike. */
-export const packageRoot = fileURLToPath(new URL("..", import.meta.url));
+/**
+ * Root of the installed package (holds blueprints/, templates/, schemas/). Found by walking up from this module,
+ * because the module runs from src/ (tests), dist/ (library) and dist/bundle/ (the CLI) at different depths.
+ */
+export const packageRoot = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
+
+function findPackageRoot(start: string): string {
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "blueprints"))) return dir;
+    if (dirname(dir) === dir) throw new Error(`create-cluster-repo: cannot find the package root above ${start}`);
+  }
+}
 
 export function readPackageVersion(): string {
   const pkg = JSON.parse(readFileSync(join(packageRoot, "package.json"), "utf8")) as { version: string };

@@ -95,8 +95,8 @@ async function writeAndCommit(targetDir: string, tree: FileTree, message: string
   }
   try {
     await writeTreeAtomically(staging, tree);
-    await initRepository(staging, { branch: defaults.branch });
-    const commit = await commitAll(staging, message);
+    await initRepository(staging, { branch: defaults.branch, fresh: true });
+    const commit = await commitAll(staging, message, { fresh: true });
     await rmdir(targetDir).catch(() => undefined); // an empty target is replaced by the staged one
     await rename(staging, targetDir);
     return commit;

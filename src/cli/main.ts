@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { setFlagsFromString } from "node:v8";
 import { CliError, InputError, UsageError, ValidationFailedError } from "../errors.js";
 
 /**
@@ -55,5 +56,10 @@ function reportError(error: unknown, verbose: boolean): number {
   else process.stderr.write("Run again with --verbose for details; if this looks like a bug, please report it.\n");
   return error instanceof InputError ? 2 : 1;
 }
+
+// The two Terraform tools (@cdktf/hcl2json, @cdktf/hcl-tools) are Go programs compiled to WebAssembly. A CLI run
+// is short, so V8's optimising wasm tier only costs time (and the second core): baseline code alone starts them
+// about 0.4 s sooner. Set before any wasm module is compiled.
+setFlagsFromString("--liftoff-only");
 
 process.exitCode = await main(process.argv.slice(2));

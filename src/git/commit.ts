@@ -10,10 +10,14 @@ export interface InitRepositoryOptions {
   branch?: string;
   /** Identity to record in the repository's own config (`user.name`/`user.email`); never credentials. */
   author?: GitIdentity;
+  /** The caller just made `dir` and knows it holds no repository: skip the check (one git process less). */
+  fresh?: boolean;
 }
 
 /** Options for {@link commitAll}. */
 export interface CommitOptions {
+  /** `dir` is a repository just made by {@link initRepository} over a non-empty tree: skip the "anything staged?" check. */
+  fresh?: boolean;
   /** Author and committer; defaults to git's configured identity, else {@link DEFAULT_IDENTITY}. */
   author?: GitIdentity;
 }
@@ -34,7 +38,7 @@ export async function initRepository(dir: string, options: InitRepositoryOptions
   try {
     await mkdir(dir, { recursive: true });
     const git = gitAt(dir);
-    const existed = await isRepositoryRoot(dir);
+    const existed = options.fresh ? false : await isRepositoryRoot(dir);
     if (!existed) await git.init(["--initial-branch", options.branch ?? "main"]);
     if (options.author) {
       await git.addConfig("user.name", options.author.name, false, "local");
@@ -63,22 +67,35 @@ async function isRepositoryRoot(dir: string): Promise<boolean> {
 export async function commitAll(dir: string, message: string, options: CommitOptions = {}): Promise<CommitResult> {
   try {
     const git = gitAt(dir);
-    await git.add(["--all"]);
-    const staged = (await git.diff(["--cached", "--name-only"])).trim();
-    if (staged === "") return { changed: false };
-    const identity = options.author ?? (await configuredIdentity(dir)) ?? DEFAULT_IDENTITY;
-    const committer = gitAt(dir, { config: [`user.name=${identity.name}`, `user.email=${identity.email}`] });
-    await committer.commit(message);
-    const sha = (await git.revparse(["HEAD"])).trim();
+    // The identity lookup is a separate git process: run it beside `git add`. `--verbose` because simple-git waits
+    // an extra 50 ms after any git command that printed nothing.
+    const [, configured] = await Promise.all([git.add(["--all", "--verbose"]), options.author ? undefined : configuredIdentity(dir)]);
+    // A new repository with files always has something staged; elsewhere, nothing to commit is not an error.
+    if (!options.fresh && (await git.diff(["--cached", "--name-only"])).trim() === "") return { changed: false };
+    const identity = options.author ?? configured ?? DEFAULT_IDENTITY;
+    // core.abbrev=40 makes git print the full hash in its summary line, which simple-git parses: no rev-parse needed.
+    const committer = gitAt(dir, { config: [`user.name=${identity.name}`, `user.email=${identity.email}`, "core.abbrev=40"] });
+    const sha = (await committer.commit(message)).commit || (await git.revparse(["HEAD"])).trim();
     return { changed: true, sha };
   } catch (error) {
     throw gitFailure(`commit in ${dir}`, error);
   }
 }
 
-/** The identity from git config (repository, global or system), if both name and email are set. */
+/** The identity from git config (repository, global or system), if both name and email are set. One git process. */
 async function configuredIdentity(dir: string): Promise<GitIdentity | undefined> {
-  const git = gitAt(dir);
-  const [name, email] = await Promise.all([git.getConfig("user.name"), git.getConfig("user.email")]);
-  return name.value && email.value ? { name: name.value, email: email.value } : undefined;
+  let listing: string;
+  try {
+    listing = await gitAt(dir).raw(["config", "--get-regexp", "^user\\.(name|email)$"]);
+  } catch {
+    return undefined; // git exits 1 when neither is set
+  }
+  const values = new Map<string, string>();
+  for (const line of listing.split("\n")) {
+    const space = line.indexOf(" ");
+    if (space > 0) values.set(line.slice(0, space).toLowerCase(), line.slice(space + 1));
+  }
+  const name = values.get("user.name");
+  const email = values.get("user.email");
+  return name && email ? { name, email } : undefined;
 }

@@ -1,7 +1,9 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
+import { packageRoot } from "../../_utils.js";
 import type { UnitResult } from "../types.js";
 import { createKubernetesValidator, type KubernetesValidatorOptions } from "./validator.js";
 
@@ -24,7 +26,8 @@ export interface WorkerTask {
 /** Results travel as JSON text: cheaper to copy between threads than a structured clone of many small objects. */
 export type WorkerReply = { ok: true; json: string } | { ok: false; error: string };
 
-const workerUrl = new URL("./worker.js", import.meta.url);
+// From the package root, not from this module: the CLI runs a bundle that lives elsewhere, the worker stays in dist/.
+const workerUrl = pathToFileURL(join(packageRoot, "dist", "validators", "kubernetes", "worker.js"));
 
 /**
  * Validates files from disk, spreading them over worker threads when the input is large. Results come back in the
@@ -34,7 +37,7 @@ export async function validateFilesParallel(paths: string[], options: Kubernetes
   const workers = Math.min(parallel.workers ?? availableParallelism(), paths.length);
   const sized = paths.map((path, position) => ({ path, position, size: sizeOf(path) }));
   const bytes = sized.reduce((total, entry) => total + entry.size, 0);
-  // Running from TypeScript sources (tests) there is no compiled worker.js: stay in this thread.
+  // Without a compiled worker.js (TypeScript sources before a build) everything stays in this thread.
   if (workers < 2 || bytes < (parallel.minBytesForWorkers ?? 8 * 1024 * 1024) || !existsSync(fileURLToPath(workerUrl))) {
     return (await validatePaths(paths, options)).flat();
   }
