@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const cli = join(root, "dist", "bundle", "cli.js");
+const cli = join(root, "dist", "cli", "main.js");
 const runs = Number(process.env.BENCH_RUNS ?? 7);
 
 function time(args, { expectExit = 0 } = {}) {

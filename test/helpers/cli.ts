@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll } from "vitest";
 import { repoRoot } from "./fixtures.js";
 
-export const cliPath = join(repoRoot, "dist", "bundle", "cli.js");
+export const cliPath = join(repoRoot, "dist", "cli", "main.js");
 
 export interface CliRun {
   status: number | null;
