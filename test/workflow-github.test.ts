@@ -53,11 +53,20 @@ describe("create --github, then update --pr, against a local GitHub and a real g
     expect(pulls[0]!.body).toContain("| `gpuPool.maxSize` | `2` | `3` |");
     expect(pulls[0]!.body).toContain("~ scaleway_k8s_pool.gpu");
     expect(pulls[0]!.body).toContain("<details><summary>Diff</summary>");
+    // On the server: the branch touches only what gpuPool.maxSize governs, and its answers file has the new value.
+    const bare = git.repoPath("octocat/fleet");
+    const remote = (...args: string[]) => execFileSync("git", ["-C", bare, ...args], { encoding: "utf8" }).trim();
+    expect(remote("diff", "--name-only", "main", "create-cluster-repo/gpupool-maxsize-3").split("\n")).toEqual(["README.md", "cluster-repo.yaml", "terraform/main.tf"]);
+    expect(remote("diff", "main", "create-cluster-repo/gpupool-maxsize-3", "--", "terraform/main.tf")).toMatch(/-\s+max_size\s+= 2\n\+\s+max_size\s+= 3\n/);
+    expect(remote("show", "create-cluster-repo/gpupool-maxsize-3:cluster-repo.yaml")).toMatch(/gpuPool:\n(?:    .*\n)*?    maxSize: 3\n/);
+    const firstBody = pulls[0]!.body;
 
     const again = await cli(["update", dir, "--set", "gpuPool.maxSize=3", "--pr", "--github-api-url", api.url]);
     expect(again.status).toBe(0);
     expect(again.stdout).toMatch(/Already up to date.*\n.*Pull request #\d+ updated/);
     expect(api.state().pulls).toHaveLength(1);
+    // The re-run describes the same change: the PR is not rewritten as "no parameter changes".
+    expect(api.state().pulls[0]!.body).toBe(firstBody);
     expect(api.takeViolations()).toEqual([]);
 
     // No token in the repository (work tree and .git), in git config, or in anything the tool printed.

@@ -13,6 +13,7 @@ Usage:
   create-cluster-repo validate [paths...] [options]          validate manifests, Terraform and GitOps references
   create-cluster-repo plan [dir] [--set k=v]... [--diff]     show what a parameter change would do
   create-cluster-repo update [dir] [--set k=v]... [--pr]     re-render on a branch (3-way merge), optionally open a PR
+      (plan and update: --blueprint-version latest upgrades the blueprint the answers file records)
   create-cluster-repo check [dir]                            fail if generated files differ from the answers file
 
 Create options:
@@ -25,6 +26,8 @@ Create options:
       --diff               with --dry-run: print file contents (as a diff against dir when it exists)
       --force              write into a non-empty directory
       --github owner/repo  also create the GitHub repository and push (token from GITHUB_TOKEN or GH_TOKEN)
+      --pr-first           with --github: push the render on a branch and open a PR (protected main)
+      --private            with --github: create the repository private;  --github-api-url URL  GitHub Enterprise
   -o, --output text|json   result format
       --verbose            show stack traces and causes on errors
   -h, --help               this help;  -v, --version  the version

@@ -88,7 +88,12 @@ export class GitHubForge implements Forge {
 
     const context: ErrorContext = { action: `create repository ${owner}/${repo}` };
     try {
-      const params = { name: repo, private: options.private, ...(options.description ? { description: options.description } : {}) };
+      const params = {
+        name: repo,
+        private: options.private,
+        ...(options.description ? { description: options.description } : {}),
+        ...(options.autoInit ? { auto_init: true } : {}),
+      };
       const created = (await this.#ownerIsOrganization(owner))
         ? await this.#octokit.rest.repos.createInOrg({ org: owner, ...params })
         : await this.#octokit.rest.repos.createForAuthenticatedUser(params);

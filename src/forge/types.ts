@@ -16,6 +16,12 @@ export interface EnsureRepositoryOptions {
   /** Visibility when the repository is created; an existing repository is not changed. */
   private: boolean;
   description?: string;
+  /**
+   * When the repository is created: let GitHub make the first commit on the default branch (a README), as the
+   * "Initialize this repository with a README" box does. A pull request needs that base branch.
+   * @default false
+   */
+  autoInit?: boolean;
 }
 
 /** Result of {@link Forge.ensureRepository}. */

@@ -1,7 +1,9 @@
 import { execFile } from "node:child_process";
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
 import { GitError } from "../errors.js";
 import type { FileTree } from "../generator/file-tree.js";
-import { gitAt, gitFailure } from "./client.js";
+import { DEFAULT_IDENTITY, gitAt, gitFailure } from "./client.js";
 
 /**
  * Points `branch` at `fromRef` and checks it out (`git checkout -B`), so a PR branch is rebuilt from the base
@@ -45,6 +47,19 @@ export async function lastCommitTouching(dir: string, filePath: string): Promise
   } catch (error) {
     if (/does not have any commits yet|bad default revision/i.test(String(error))) return undefined;
     throw gitFailure(`find the last commit touching ${filePath}`, error);
+  }
+}
+
+/**
+ * Every path changed by the commits (reachable from `ref`) that also changed `filePath`: for the answers file,
+ * the files the tool wrote.
+ */
+export async function pathsChangedWith(dir: string, filePath: string, ref = "HEAD"): Promise<Set<string>> {
+  try {
+    const listing = await gitAt(dir).raw(["-c", "core.quotePath=false", "log", "--format=", "--name-only", "--full-diff", "--no-renames", ref, "--", filePath]);
+    return new Set(listing.split("\n").filter((line) => line !== ""));
+  } catch (error) {
+    throw gitFailure(`list the commits that changed ${filePath}`, error);
   }
 }
 
@@ -97,4 +112,64 @@ export async function assertBranchName(dir: string, branch: string): Promise<voi
   } catch {
     throw new GitError(`invalid branch name ${JSON.stringify(branch)}: see \`git check-ref-format --help\` for the rules`);
   }
+}
+
+/** One git process with optional stdin and extra environment (plumbing that simple-git does not wrap). */
+function plumbing(dir: string, args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile("git", args, { cwd: dir, encoding: "utf8", maxBuffer: 256 * 1024 ** 2, env: { ...process.env, ...options.env } }, (error, stdout) =>
+      error ? reject(gitFailure(`run git ${args[0]}`, error)) : resolve(stdout.trim()),
+    );
+    // A command that does not read stdin may exit before the write lands: that EPIPE is not a failure.
+    child.stdin?.on("error", () => {});
+    child.stdin?.end(options.input);
+  });
+}
+
+/** Author and committer for plumbing commits: git's configured identity, else the tool's. */
+async function identityEnv(dir: string): Promise<Record<string, string>> {
+  const get = (key: string) => plumbing(dir, ["config", "--get", key]).catch(() => "");
+  const [name, email] = await Promise.all([get("user.name"), get("user.email")]);
+  const who = name && email ? { name, email } : DEFAULT_IDENTITY;
+  return { GIT_AUTHOR_NAME: who.name, GIT_AUTHOR_EMAIL: who.email, GIT_COMMITTER_NAME: who.name, GIT_COMMITTER_EMAIL: who.email };
+}
+
+/**
+ * A commit on top of `parent` whose tree is `parent`'s files with `overlay`'s files written over them: the render
+ * proposed on top of an existing branch, keeping files the render does not produce (a LICENSE, a README GitHub
+ * made). Built in a throw-away index, so the work tree and the real index are untouched. Returns the new sha.
+ */
+export async function overlayCommit(dir: string, options: { parent: string; overlay: string; message: string }): Promise<string> {
+  const gitDir = await plumbing(dir, ["rev-parse", "--absolute-git-dir"]);
+  const index = join(gitDir, `ccr-overlay-index-${process.pid}`);
+  const env = { GIT_INDEX_FILE: index };
+  try {
+    await plumbing(dir, ["read-tree", options.parent], { env });
+    const entries = await plumbing(dir, ["ls-tree", "-r", "--full-tree", options.overlay]);
+    await plumbing(dir, ["update-index", "--index-info"], { env, input: `${entries}\n` });
+    const tree = await plumbing(dir, ["write-tree"], { env });
+    return await plumbing(dir, ["commit-tree", tree, "-p", options.parent, "-m", options.message], { env: await identityEnv(dir) });
+  } finally {
+    await rm(index, { force: true });
+  }
+}
+
+/** A parentless commit holding just `files` (path -> content); nothing is checked out. Returns its sha. */
+export async function rootCommit(dir: string, files: Record<string, string>, message: string): Promise<string> {
+  const lines: string[] = [];
+  for (const [path, content] of Object.entries(files)) {
+    if (path.includes("/")) throw new GitError(`rootCommit takes top-level files only, got ${path}`);
+    const blob = await plumbing(dir, ["hash-object", "-w", "--stdin"], { input: content });
+    lines.push(`100644 blob ${blob}\t${path}`);
+  }
+  const tree = await plumbing(dir, ["mktree"], { input: `${lines.join("\n")}\n` });
+  return plumbing(dir, ["commit-tree", tree, "-m", message], { env: await identityEnv(dir) });
+}
+
+/** Whether `ancestor` is `ref` or one of its ancestors. (simple-git resolves on exit code 1 without stderr, so not via it.) */
+export function isAncestor(dir: string, ancestor: string, ref: string): Promise<boolean> {
+  return plumbing(dir, ["merge-base", "--is-ancestor", ancestor, ref]).then(
+    () => true,
+    () => false,
+  );
 }

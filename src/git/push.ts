@@ -55,6 +55,31 @@ export async function pushBranch(dir: string, options: PushOptions): Promise<Pus
 }
 
 /**
+ * Fetches `branch` from `remoteUrl` (with the token the same way as a push) and returns the sha it points to, or
+ * `undefined` when the remote has no such branch (an empty repository). The commit lands in
+ * `refs/remotes/origin/<branch>`; local branches are not touched.
+ */
+export async function fetchRemoteBranch(dir: string, options: Omit<PushOptions, "setUpstream">): Promise<string | undefined> {
+  const { remoteUrl, branch, token } = options;
+  await assertBranchName(dir, branch);
+  const secrets = token ? secretsFor(token) : [];
+  const git = await authenticatedGit(dir, token);
+  try {
+    const listing = (await git.raw(["ls-remote", "--heads", remoteUrl, `refs/heads/${branch}`])).trim();
+    if (!/^[0-9a-f]{40,64}\s/.test(listing)) return undefined;
+    // Into the remote-tracking ref, as `git fetch origin` would: the user's branches are not touched.
+    const tracking = `refs/remotes/origin/${branch}`;
+    await git.raw(["fetch", "--quiet", "--no-tags", remoteUrl, `+refs/heads/${branch}:${tracking}`]);
+    return (await git.raw(["rev-parse", "--verify", tracking])).trim();
+  } catch (error) {
+    const output = scrub(error instanceof Error ? error.message : String(error), secrets).trim();
+    throw new GitError(
+      `failed to read branch ${branch} from ${scrub(remoteUrl, secrets)}: check the token (GITHUB_TOKEN or GH_TOKEN) and the network, then re-run.\ngit said:\n${indent(output)}`,
+    );
+  }
+}
+
+/**
  * A git client that sends the token as an extra HTTP header for its commands only. The header goes through
  * GIT_CONFIG_COUNT/KEY/VALUE (git >= 2.31), which unlike `-c` on the command line is not visible to other users in
  * the process list; older git falls back to `-c`. `credential.helper` is emptied so no stored or interactive

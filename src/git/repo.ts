@@ -4,6 +4,6 @@
  */
 export { writeTreeAtomically, type WriteTreeOptions, type WriteTreeResult } from "./write-tree.js";
 export { initRepository, commitAll, type InitRepositoryOptions, type CommitOptions, type CommitResult } from "./commit.js";
-export { createOrResetBranch, currentBranch, fileAtCommit, lastCommitTouching, readTreeAtRef, assertBranchName } from "./branches.js";
-export { pushBranch, type PushOptions, type PushResult } from "./push.js";
+export { createOrResetBranch, currentBranch, fileAtCommit, lastCommitTouching, pathsChangedWith, readTreeAtRef, assertBranchName, isAncestor, overlayCommit, rootCommit } from "./branches.js";
+export { fetchRemoteBranch, pushBranch, type PushOptions, type PushResult } from "./push.js";
 export { DEFAULT_IDENTITY, type GitIdentity } from "./client.js";

@@ -1,6 +1,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createTwoFilesPatch } from "diff";
+import { readManifest } from "../blueprints/registry.js";
+import { defaults } from "../defaults.js";
+import { InputError } from "../errors.js";
 import { renderBlueprint } from "../render-blueprint.js";
 import { readAnswers } from "./plan.js";
 
@@ -21,6 +24,14 @@ function globToRegExp(glob: string): RegExp {
  */
 export async function checkRepository(dir: string, allow: string[] = []): Promise<CheckDifference[]> {
   const answers = readAnswers(dir);
+  const shipped = readManifest(answers.blueprint).version;
+  if (answers.blueprintVersion !== shipped) {
+    // Another blueprint version renders other files: comparing would blame every template change on the team.
+    throw new InputError(
+      `${defaults.answersFile} records blueprint ${answers.blueprint} ${answers.blueprintVersion}, and this ${defaults.toolName} ships ${shipped}: ` +
+        `check with the ${defaults.toolName} version that rendered it (${answers.toolVersion}), or upgrade with \`update --blueprint-version latest\``,
+    );
+  }
   const { tree } = await renderBlueprint(answers.blueprint, { values: { ...answers.params, gitops: answers.gitops } }, { toolVersion: answers.toolVersion });
   const allowed = allow.map(globToRegExp);
   const differences: CheckDifference[] = [];

@@ -2,10 +2,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { readManifest } from "../blueprints/registry.js";
 import { defaults } from "../defaults.js";
-import { InputError } from "../errors.js";
+import { InputError, UsageError } from "../errors.js";
 import { parseAnswersFile, type Answers } from "../generator/answers.js";
 import { sortedTree, type FileTree } from "../generator/file-tree.js";
-import { lastCommitTouching, readTreeAtRef } from "../git/repo.js";
+import { lastCommitTouching, pathsChangedWith, readTreeAtRef } from "../git/repo.js";
 import type { RawParamsInput } from "../params/parse.js";
 import { renderBlueprint, type Rendered } from "../render-blueprint.js";
 import { validateTree } from "../validators/index.js";
@@ -19,9 +19,28 @@ export interface ParamChange {
   to: unknown;
 }
 
+/** The blueprint version the answers file records, and the one this plan renders (they differ on an upgrade). */
+export interface BlueprintVersionChange {
+  id: string;
+  from: string;
+  to: string;
+}
+
+export interface PlanOptions {
+  /**
+   * `latest` (or the version this tool ships) to upgrade a repository whose answers file records another
+   * blueprint version. Without it such a repository is refused: an upgrade is a decision, not a side effect.
+   */
+  blueprintVersion?: string;
+  /** Recorded in the new answers file; defaults to this package's version (tests pin it). */
+  toolVersion?: string;
+}
+
 export interface Plan {
   dir: string;
   answers: Answers;
+  /** Set when the plan upgrades the blueprint (recorded version != rendered version). */
+  blueprintUpgrade?: BlueprintVersionChange;
   rendered: Rendered;
   outcomes: MergeOutcome[];
   /** The repository's files after the update (only the paths the generator is concerned with). */
@@ -62,6 +81,41 @@ export function diffParams(before: unknown, after: unknown, path = ""): ParamCha
   return JSON.stringify(before) === JSON.stringify(after) ? [] : [{ path, from: before, to: after }];
 }
 
+const versionParts = (version: string) => version.split(/[.+-]/).slice(0, 3).map((part) => Number.parseInt(part, 10) || 0);
+
+function isNewer(a: string, b: string): boolean {
+  const [x, y] = [versionParts(a), versionParts(b)];
+  for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return x[i]! > y[i]!;
+  return false;
+}
+
+/**
+ * The blueprint version to render. This tool ships one version of each blueprint, so it can only render that one:
+ * a repository recorded with another version needs `--blueprint-version latest` (an explicit upgrade), and one
+ * recorded with a newer version needs a newer tool.
+ */
+export function targetBlueprintVersion(answers: Answers, requested: string | undefined): BlueprintVersionChange | undefined {
+  const shipped = readManifest(answers.blueprint).version;
+  const recorded = answers.blueprintVersion;
+  if (requested !== undefined && requested !== "latest" && requested !== shipped) {
+    throw new UsageError(`--blueprint-version ${requested}: this ${defaults.toolName} ships ${answers.blueprint} ${shipped} only; use --blueprint-version latest (or ${shipped})`);
+  }
+  if (recorded === shipped) return undefined;
+  if (isNewer(recorded, shipped)) {
+    throw new InputError(
+      `${defaults.answersFile} records blueprint ${answers.blueprint} ${recorded}, newer than the ${shipped} this ${defaults.toolName} ships; ` +
+        `upgrade ${defaults.toolName} (its version ${answers.toolVersion} wrote the file) and run again`,
+    );
+  }
+  if (requested === undefined) {
+    throw new InputError(
+      `${defaults.answersFile} records blueprint ${answers.blueprint} ${recorded}, and this ${defaults.toolName} ships ${shipped}; ` +
+        `run again with --blueprint-version latest to upgrade (plan shows the upgrade diff, update puts it on a branch)`,
+    );
+  }
+  return { id: answers.blueprint, from: recorded, to: shipped };
+}
+
 /**
  * The render the answers file describes: re-rendered with this tool when the blueprint version is the same,
  * otherwise the repository as the tool last committed it (the commit that last wrote the answers file).
@@ -73,15 +127,20 @@ async function baseTree(dir: string, answers: Answers): Promise<FileTree> {
   }
   const commit = await lastCommitTouching(dir, defaults.answersFile);
   if (!commit) throw new InputError(`cannot find the commit that wrote ${defaults.answersFile}: commit it first, then run again`);
-  return readTreeAtRef(dir, commit);
+  // Only the files the tool wrote (in the commits that wrote the answers file): the team's own files in that
+  // commit's tree are not part of the render, and must not be deleted because the new render lacks them.
+  const written = await pathsChangedWith(dir, defaults.answersFile, commit);
+  const tree = await readTreeAtRef(dir, commit);
+  return sortedTree(new Map([...tree].filter(([path]) => written.has(path))));
 }
 
 /** Re-renders from the answers file plus the changes and merges with the repository. Writes nothing. */
-export async function planUpdate(dir: string, changes: RawParamsInput): Promise<Plan> {
+export async function planUpdate(dir: string, changes: RawParamsInput, options: PlanOptions = {}): Promise<Plan> {
   const answers = readAnswers(dir);
+  const blueprintUpgrade = targetBlueprintVersion(answers, options.blueprintVersion);
   const recorded = { ...answers.params, gitops: answers.gitops };
   const values = { ...recorded, ...(changes.values ?? {}) };
-  const rendered = await renderBlueprint(answers.blueprint, { values, sets: changes.sets });
+  const rendered = await renderBlueprint(answers.blueprint, { values, sets: changes.sets }, { toolVersion: options.toolVersion });
   const base = await baseTree(dir, answers);
   const paths = [...new Set([...base.keys(), ...rendered.tree.keys()])].sort();
   const before = new Map<string, string>();
@@ -99,6 +158,7 @@ export async function planUpdate(dir: string, changes: RawParamsInput): Promise<
   return {
     dir,
     answers,
+    ...(blueprintUpgrade ? { blueprintUpgrade } : {}),
     rendered,
     outcomes,
     before: sortedTree(before),

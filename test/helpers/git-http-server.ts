@@ -42,8 +42,15 @@ export interface GitHttpServer {
   protectBranch(name: string, branch: string): Promise<void>;
   /** Drops the connection of the next push after `afterBytes` bytes of its request body (once). */
   dropNextPush(afterBytes: number): void;
+  /**
+   * `true`: stop listening, so connecting fails with ECONNREFUSED (a server that is down); `false`: listen again
+   * on the same port.
+   */
+  refuseConnections(refuse: boolean): Promise<void>;
   /** Number of requests answered with 401. */
   readonly unauthorizedCount: number;
+  /** What a server would log: one line per request (method, URL, status) and git http-backend's stderr. */
+  readonly log: readonly string[];
   close(): Promise<void>;
 }
 
@@ -56,8 +63,10 @@ export async function startGitHttpServer(options: GitHttpServerOptions = {}): Pr
   const protectedByRepo = new Map<string, Set<string>>();
   let dropAfter = options.dropReceivePackAfterBytes;
   let unauthorized = 0;
+  const log: string[] = [];
 
   const server = http.createServer((req, res) => {
+    res.on("finish", () => log.push(`${req.method} ${req.url} ${res.statusCode}`));
     if (auth && !authorized(req.headers.authorization, auth)) {
       unauthorized++;
       req.resume();
@@ -103,7 +112,7 @@ export async function startGitHttpServer(options: GitHttpServerOptions = {}): Pr
     children.add(child);
     child.on("exit", () => children.delete(child));
     child.on("error", () => res.destroy());
-    child.stderr.resume();
+    child.stderr.on("data", (chunk: Buffer) => log.push(`http-backend: ${chunk.toString("utf8").trimEnd()}`));
     req.pipe(child.stdin);
     child.stdin.on("error", () => {});
     pipeCgiResponse(child, res);
@@ -144,11 +153,23 @@ export async function startGitHttpServer(options: GitHttpServerOptions = {}): Pr
       protectedByRepo.set(name, set);
       await writeHook(name);
     },
+    async refuseConnections(refuse) {
+      if (refuse === !server.listening) return;
+      if (refuse) {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      } else {
+        await new Promise<void>((resolve) => server.listen(Number(new URL(base).port), "127.0.0.1", resolve));
+      }
+    },
     dropNextPush(afterBytes) {
       dropAfter = afterBytes;
     },
     get unauthorizedCount() {
       return unauthorized;
+    },
+    get log() {
+      return log;
     },
     async close() {
       process.removeListener("exit", cleanupOnExit);

@@ -11,6 +11,7 @@
  * State (users, organizations, repositories, pull requests) lives in memory. With `git` (a git http server),
  * each created repository is backed by a bare repository there and `clone_url` points at it.
  */
+import { execFile } from "node:child_process";
 import { createRequire } from "node:module";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -212,6 +213,12 @@ export interface GitHubApiServerOptions {
   users?: string[];
   /** Backs created repositories with bare repositories on this git server (clone_url points at it). */
   git?: GitHttpServer;
+  /**
+   * With `git`: check pull requests against the bare repositories as GitHub does (422 when the base or head branch
+   * is missing, when they share no history, or when there is nothing to merge). Off by default, so tests of the
+   * API alone can open pull requests without pushing branches.
+   */
+  checkRefs?: boolean;
 }
 
 /** A canned answer for the next matching request(s). */
@@ -229,6 +236,8 @@ export interface RecordedRequest {
   method: string;
   path: string;
   status: number;
+  /** The request body as received (for tests that check what the tool sends). */
+  body?: string;
 }
 
 interface Repo {
@@ -296,7 +305,7 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
     req.on("end", () => {
       void handle(req, Buffer.concat(chunks).toString("utf8")).then(
         ({ status, body, headers }) => {
-          requests.push({ method: req.method ?? "", path: req.url ?? "", status });
+          requests.push({ method: req.method ?? "", path: req.url ?? "", status, body: Buffer.concat(chunks).toString("utf8") });
           res.writeHead(status, { "content-type": "application/json; charset=utf-8", "x-github-media-type": "github.v3", ...headers });
           res.end(body === undefined ? "" : JSON.stringify(body));
         },
@@ -378,6 +387,8 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
         if (!repo) return errorResponse(404);
         const head = String(body.head).replace(/^[^:]+:/, "");
         const list = pulls.get(repoKey(repo.owner, repo.name)) ?? [];
+        const refProblem = await pullRequestRefProblem(repo, head, String(body.base));
+        if (refProblem) return errorResponse(422, { message: "Validation Failed", errors: [refProblem] });
         if (list.some((pr) => pr.state === "open" && pr.head === head && pr.base === body.base)) {
           return errorResponse(422, {
             message: "Validation Failed",
@@ -406,6 +417,35 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
     }
   }
 
+  /** GitHub's 422 reasons about the branches of a new pull request, read from the bare repository. */
+  async function pullRequestRefProblem(repo: Repo, head: string, baseBranch: string): Promise<Json | undefined> {
+    if (!options.git || !options.checkRefs) return undefined;
+    const bare = options.git.repoPath(`${repo.owner}/${repo.name}`);
+    const tip = (branch: string) => gitIn(bare, ["rev-parse", "--verify", "--quiet", `refs/heads/${branch}`]).catch(() => undefined);
+    const [baseSha, headSha] = [await tip(baseBranch), await tip(head)];
+    if (!baseSha) return { resource: "PullRequest", field: "base", code: "invalid" };
+    if (!headSha) return { resource: "PullRequest", field: "head", code: "invalid" };
+    if ((await gitIn(bare, ["merge-base", baseSha, headSha]).catch(() => undefined)) === undefined) {
+      return { resource: "PullRequest", code: "custom", message: `The ${head} branch has no history in common with ${baseBranch}` };
+    }
+    if ((await gitIn(bare, ["rev-list", "--count", `${baseSha}..${headSha}`])) === "0") {
+      return { resource: "PullRequest", code: "custom", message: `No commits between ${baseBranch} and ${head}` };
+    }
+    return undefined;
+  }
+
+  /** `auto_init`: GitHub's own first commit (a README) on the default branch, written server-side (no push, no hooks). */
+  async function initialCommit(repo: Repo): Promise<void> {
+    if (!options.git) return;
+    const bare = options.git.repoPath(`${repo.owner}/${repo.name}`);
+    const readme = `# ${repo.name}\n${repo.description ? `\n${repo.description}\n` : ""}`;
+    const blob = await gitIn(bare, ["hash-object", "-w", "--stdin"], readme);
+    const tree = await gitIn(bare, ["mktree"], `100644 blob ${blob}\tREADME.md\n`);
+    const identity = { GIT_AUTHOR_NAME: login, GIT_AUTHOR_EMAIL: `${login}@users.noreply.github.com`, GIT_COMMITTER_NAME: "GitHub", GIT_COMMITTER_EMAIL: "noreply@github.com" };
+    const commit = await gitIn(bare, ["commit-tree", tree, "-m", "Initial commit"], undefined, identity);
+    await gitIn(bare, ["update-ref", `refs/heads/${repo.defaultBranch}`, commit]);
+  }
+
   async function createRepo(owner: string, body: Json) {
     if (repos.has(repoKey(owner, body.name))) {
       return errorResponse(422, {
@@ -414,6 +454,7 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
       });
     }
     const repo = await addRepo(owner, body.name, body.private ?? false, body.description ?? null);
+    if (body.auto_init === true) await initialCommit(repo);
     return { status: 201, body: repoJson(repo), headers: { location: `${base}/repos/${owner}/${repo.name}` } };
   }
 
@@ -532,6 +573,15 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** One git command in `dir` (a bare repository), with optional stdin and extra environment; resolves to its trimmed stdout. */
+function gitIn(dir: string, args: string[], input?: string, env: Record<string, string> = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile("git", args, { cwd: dir, encoding: "utf8", env: { ...process.env, ...env } }, (error, stdout) => (error ? reject(error) : resolve(stdout.trim())));
+    child.stdin?.on("error", () => {}); // EPIPE from commands that do not read stdin
+    child.stdin?.end(input);
+  });
 }
 
 function repoKey(owner: string, repo: string): string {

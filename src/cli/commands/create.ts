@@ -67,7 +67,7 @@ export async function run(argv: string[]): Promise<number> {
   }
 
   // 3. Optionally publish to GitHub.
-  let published: { url: string } | undefined;
+  let published: Awaited<ReturnType<typeof import("./github.js").publishToGitHub>> | undefined;
   if (opts.github && !opts["dry-run"]) {
     const { publishToGitHub } = await import("./github.js");
     published = await publishToGitHub({ dir: result.targetDir, repo: opts.github, private: opts.private ?? false, apiUrl: opts["github-api-url"], prFirst: opts["pr-first"] ?? false });
@@ -83,12 +83,21 @@ export async function run(argv: string[]): Promise<number> {
   } else {
     const shown = relative(process.cwd(), result.targetDir) || ".";
     process.stdout.write(
-      `Created ${shown} from blueprint ${blueprintId}: ${result.tree.size} files, ${result.report.summary.resources} checks passed, commit ${result.commit?.sha?.slice(0, 7) ?? "-"} on ${result.commit?.branch}.\n` +
-        (published ? `Pushed to ${published.url}\n` : "") +
+      `Created ${shown} from blueprint ${blueprintId}: ${result.tree.size} files, ${result.report.summary.resources} checks passed, ${published?.branch ? `proposed on branch ${published.branch}` : `commit ${result.commit?.sha?.slice(0, 7) ?? "-"} on ${result.commit?.branch}`}.\n` +
+        (published ? publishedText(published) : "") +
         `Next: read ${join(shown, "README.md")} to create the cluster and bootstrap GitOps.\n`,
     );
   }
   return 0;
+}
+
+function publishedText(published: NonNullable<Awaited<ReturnType<typeof import("./github.js").publishToGitHub>>>): string {
+  const repository = `${published.created ? "Created" : "Using existing"} repository ${published.url}`;
+  if (!published.pullRequest) return `${repository}; pushed main.\n`;
+  return (
+    `${repository}; the render is on branch ${published.branch}.\n` +
+    `Pull request #${published.pullRequest.number} ${published.pullRequest.created ? "opened" : "updated"}: ${published.pullRequest.url}\n`
+  );
 }
 
 async function defaultTargetDir(blueprintId: string, params: ReturnType<typeof paramsInputFromFlags>): Promise<string> {

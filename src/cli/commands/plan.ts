@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
-import { createTwoFilesPatch } from "diff";
 import { oneOf, parseFlags } from "../args.js";
 import { paramsInputFromFlags } from "../params-input.js";
+import { formatConflict, planDiff } from "../../update/apply.js";
 import { planUpdate } from "../../update/plan.js";
 import { formatSummary } from "../../update/summary.js";
 import { formatReport } from "../../validators/report/index.js";
@@ -10,6 +10,7 @@ const flags = {
   set: { type: "string", multiple: true, short: "s" },
   values: { type: "string", short: "f" },
   gitops: { type: "string" },
+  "blueprint-version": { type: "string" },
   diff: { type: "boolean" },
   output: { type: "string", short: "o" },
   verbose: { type: "boolean" },
@@ -19,25 +20,20 @@ const flags = {
 export async function run(argv: string[]): Promise<number> {
   const { values: opts, positionals } = parseFlags(argv, flags);
   if (opts.help) {
-    process.stdout.write("Usage: create-cluster-repo plan [dir] [--set key=value]... [--values file] [--diff] [--output text|json]\nShows what a re-render with these changes would do; writes nothing.\n");
+    process.stdout.write("Usage: create-cluster-repo plan [dir] [--set key=value]... [--values file] [--blueprint-version latest] [--diff] [--output text|json]\nShows what a re-render with these changes would do; writes nothing.\n");
     return 0;
   }
   const output = oneOf("output", opts.output, ["text", "json"] as const) ?? "text";
-  const plan = await planUpdate(resolve(positionals[0] ?? "."), paramsInputFromFlags(opts));
+  const plan = await planUpdate(resolve(positionals[0] ?? "."), paramsInputFromFlags(opts), { blueprintVersion: opts["blueprint-version"] });
   if (output === "json") {
-    const { summary, paramChanges, conflicts, report } = plan;
-    process.stdout.write(`${JSON.stringify({ paramChanges, summary, conflicts: conflicts.map((c) => ({ path: c.path, reason: c.reason, hunks: c.hunks })), validation: { valid: report.valid, summary: report.summary } }, null, 2)}\n`);
+    const { summary, paramChanges, conflicts, report, blueprintUpgrade } = plan;
+    process.stdout.write(`${JSON.stringify({ blueprintUpgrade: blueprintUpgrade ?? null, paramChanges, summary, conflicts: conflicts.map((c) => ({ path: c.path, reason: c.reason, hunks: c.hunks })), validation: { valid: report.valid, summary: report.summary } }, null, 2)}\n`);
   } else {
     const params = plan.paramChanges.map((c) => `  ${c.path}: ${JSON.stringify(c.from)} -> ${JSON.stringify(c.to)}`).join("\n");
-    process.stdout.write(`${params ? `Parameters:\n${params}\n` : "No parameter changes.\n"}${formatSummary(plan.summary)}`);
-    for (const conflict of plan.conflicts) process.stdout.write(`conflict: ${conflict.path}: ${conflict.reason}\n`);
-    if (opts.diff) {
-      for (const [path, content] of plan.after) {
-        const before = plan.before.get(path);
-        if (before !== content) process.stdout.write(createTwoFilesPatch(before === undefined ? "/dev/null" : `a/${path}`, `b/${path}`, before ?? "", content, "", ""));
-      }
-      for (const [path, content] of plan.before) if (!plan.after.has(path)) process.stdout.write(createTwoFilesPatch(`a/${path}`, "/dev/null", content, "", "", ""));
-    }
+    const upgrade = plan.blueprintUpgrade ? `Blueprint ${plan.blueprintUpgrade.id}: ${plan.blueprintUpgrade.from} -> ${plan.blueprintUpgrade.to}\n` : "";
+    process.stdout.write(`${upgrade}${params ? `Parameters:\n${params}\n` : "No parameter changes.\n"}${formatSummary(plan.summary)}`);
+    if (plan.conflicts.length > 0) process.stdout.write(`Conflicts with your edits (update refuses them unless --conflict markers):\n${plan.conflicts.map(formatConflict).join("")}`);
+    if (opts.diff) process.stdout.write(planDiff(plan));
     if (!plan.report.valid) process.stdout.write(formatReport(plan.report, "text"));
   }
   return plan.report.valid && plan.conflicts.length === 0 ? 0 : 1;

@@ -9,6 +9,7 @@ const flags = {
   set: { type: "string", multiple: true, short: "s" },
   values: { type: "string", short: "f" },
   gitops: { type: "string" },
+  "blueprint-version": { type: "string" },
   branch: { type: "string" },
   message: { type: "string", short: "m" },
   pr: { type: "boolean" },
@@ -28,12 +29,12 @@ function repoFromRemote(url: string): { owner: string; repo: string } {
 export async function run(argv: string[]): Promise<number> {
   const { values: opts, positionals } = parseFlags(argv, flags);
   if (opts.help) {
-    process.stdout.write("Usage: create-cluster-repo update [dir] [--set key=value]... [--values file] [--branch name] [--message msg] [--pr] [--conflict refuse|markers]\n");
+    process.stdout.write("Usage: create-cluster-repo update [dir] [--set key=value]... [--values file] [--blueprint-version latest] [--branch name] [--message msg] [--pr] [--conflict refuse|markers]\n");
     return 0;
   }
   const dir = resolve(positionals[0] ?? ".");
   const conflict = oneOf("conflict", opts.conflict, ["refuse", "markers"] as const);
-  const options: UpdateOptions = { branch: opts.branch, message: opts.message, conflict };
+  const options: UpdateOptions = { branch: opts.branch, message: opts.message, conflict, blueprintVersion: opts["blueprint-version"] };
   if (opts.pr) {
     const remoteUrl = (await gitAt(dir).raw(["remote", "get-url", "origin"]).catch(() => "")).trim();
     if (!remoteUrl) throw new UsageError("--pr needs an `origin` remote: add one with `git remote add origin <url>`");

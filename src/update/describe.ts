@@ -1,0 +1,151 @@
+import { createTwoFilesPatch } from "diff";
+import { defaults } from "../defaults.js";
+import { parseAnswersFile } from "../generator/answers.js";
+import { sortedTree, type FileTree } from "../generator/file-tree.js";
+import { gitAt } from "../git/client.js";
+import { readTreeAtRef } from "../git/repo.js";
+import { validateTree } from "../validators/index.js";
+import type { ValidationReport } from "../validators/types.js";
+import { diffParams, type BlueprintVersionChange, type ParamChange, type Plan } from "./plan.js";
+import { formatSummary, summarizeChanges, type ChangeSummary } from "./summary.js";
+
+/**
+ * What a change does, in the words of a commit message and a PR body. Built from a plan (before committing), or
+ * from a branch against its base (for the PR, so a re-run that finds the branch already done still describes
+ * the whole change instead of "nothing changed").
+ */
+export interface ChangeDescription {
+  blueprint: string;
+  blueprintVersion: string;
+  blueprintUpgrade?: BlueprintVersionChange;
+  paramChanges: ParamChange[];
+  before: FileTree;
+  after: FileTree;
+  summary: ChangeSummary;
+  report: ValidationReport;
+  /** Files committed with conflict markers (`--conflict markers`), to resolve before merging. */
+  conflicts: Array<{ path: string; reason: string }>;
+}
+
+export function describePlan(plan: Plan): ChangeDescription {
+  return {
+    blueprint: plan.answers.blueprint,
+    blueprintVersion: plan.rendered.blueprint.version,
+    ...(plan.blueprintUpgrade ? { blueprintUpgrade: plan.blueprintUpgrade } : {}),
+    paramChanges: plan.paramChanges,
+    before: plan.before,
+    after: plan.after,
+    summary: plan.summary,
+    report: plan.report,
+    conflicts: plan.conflicts.map(({ path, reason }) => ({ path, reason })),
+  };
+}
+
+const MARKERS = /^<<<<<<< yours\n[\s\S]*?^>>>>>>> generated now$/m;
+
+/** `head` against where it forked from `base`: the change a pull request from `head` into `base` shows. */
+export async function describeBranch(
+  dir: string,
+  base: string,
+  head: string,
+  options: { repoUrls?: string[]; /** The validation of `head`'s render when the caller just did it. */ report?: ValidationReport } = {},
+): Promise<ChangeDescription> {
+  const fork = (await gitAt(dir).raw(["merge-base", base, head])).trim();
+  const [beforeAll, afterAll] = await Promise.all([readTreeAtRef(dir, fork), readTreeAtRef(dir, head)]);
+  // Only the files that differ: the summary and the diff are about the change, not the repository.
+  const before = new Map<string, string>();
+  const after = new Map<string, string>();
+  for (const path of new Set([...beforeAll.keys(), ...afterAll.keys()])) {
+    if (beforeAll.get(path) === afterAll.get(path)) continue;
+    if (beforeAll.has(path)) before.set(path, beforeAll.get(path)!);
+    if (afterAll.has(path)) after.set(path, afterAll.get(path)!);
+  }
+  const answersBefore = parseAnswersFile(beforeAll.get(defaults.answersFile) ?? "", `${defaults.answersFile} at ${base}`);
+  const answersAfter = parseAnswersFile(afterAll.get(defaults.answersFile) ?? "", `${defaults.answersFile} at ${head}`);
+  const upgraded = answersBefore.blueprintVersion !== answersAfter.blueprintVersion;
+  return {
+    blueprint: answersAfter.blueprint,
+    blueprintVersion: answersAfter.blueprintVersion,
+    ...(upgraded ? { blueprintUpgrade: { id: answersAfter.blueprint, from: answersBefore.blueprintVersion, to: answersAfter.blueprintVersion } } : {}),
+    paramChanges: diffParams({ ...answersBefore.params, gitops: answersBefore.gitops }, { ...answersAfter.params, gitops: answersAfter.gitops }),
+    before: sortedTree(before),
+    after: sortedTree(after),
+    summary: await summarizeChanges(sortedTree(before), sortedTree(after)),
+    report: options.report ?? (await validateTree(afterAll, { repoUrls: options.repoUrls ?? [] })),
+    conflicts: [...after].filter(([, content]) => MARKERS.test(content)).map(([path]) => ({ path, reason: "committed with conflict markers" })),
+  };
+}
+
+const show = (value: unknown) => (value === undefined ? "(unset)" : typeof value === "string" ? value : JSON.stringify(value));
+
+/** `create-cluster-repo/gpupool-maxsize-3`: a stable branch per change, so a re-run finds the same branch and PR. */
+export function branchForChanges(changes: ParamChange[], upgrade?: BlueprintVersionChange): string {
+  const parts = [...(upgrade ? [`upgrade-${upgrade.to}`] : []), ...changes.map((c) => `${c.path}-${show(c.to)}`)];
+  const text = parts.join("-") || "rerender";
+  const slug = text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 50).replace(/-+$/, "");
+  return `${defaults.branchPrefix}${slug || "rerender"}`;
+}
+
+export function commitMessageFor(change: ChangeDescription): string {
+  const upgrade = change.blueprintUpgrade;
+  const params = change.paramChanges.map((c) => `${c.path}=${show(c.to)}`).join(", ");
+  const title = upgrade
+    ? `Upgrade ${upgrade.id} blueprint to ${upgrade.to}${params ? `, update ${params}` : ""}`.slice(0, 72)
+    : params
+      ? `Update ${params}`.slice(0, 72)
+      : `Re-render ${change.blueprint} ${change.blueprintVersion}`;
+  const lines = [
+    ...(upgrade ? [`- blueprint ${upgrade.id}: ${upgrade.from} -> ${upgrade.to}`] : []),
+    ...change.paramChanges.map((c) => `- ${c.path}: ${show(c.from)} -> ${show(c.to)}`),
+  ];
+  return lines.length ? `${title}\n\n${lines.join("\n")}\n` : `${title}\n`;
+}
+
+/** The unified diff from `before` to `after`. */
+export function planDiff(change: { before: FileTree; after: FileTree }): string {
+  let diff = "";
+  for (const [path, content] of change.after) {
+    const before = change.before.get(path);
+    if (before !== content) diff += createTwoFilesPatch(before === undefined ? "/dev/null" : `a/${path}`, `b/${path}`, before ?? "", content, "", "");
+  }
+  for (const path of change.before.keys()) if (!change.after.has(path)) diff += createTwoFilesPatch(`a/${path}`, "/dev/null", change.before.get(path)!, "", "", "");
+  return diff;
+}
+
+/** The PR body: parameter table, resource summary, validation, and the diff folded away (truncated if huge). */
+export function pullRequestBody(change: ChangeDescription, maxDiff = 50_000): string {
+  const rows = change.paramChanges.map((c) => `| \`${c.path}\` | \`${show(c.from)}\` | \`${show(c.to)}\` |`).join("\n");
+  const diff = planDiff(change);
+  const truncated = diff.length > maxDiff;
+  const { valid, summary } = change.report;
+  const upgrade = change.blueprintUpgrade;
+  return [
+    `Re-rendered by ${defaults.toolName} from \`${defaults.answersFile}\` (blueprint \`${change.blueprint}\` ${change.blueprintVersion}).`,
+    ...(upgrade ? ["", `**Blueprint upgrade:** \`${upgrade.id}\` ${upgrade.from} → ${upgrade.to}. Your edits since the last render are merged in.`] : []),
+    "",
+    rows ? `| parameter | from | to |\n|---|---|---|\n${rows}` : "No parameter changes (re-render).",
+    "",
+    ...(change.conflicts.length
+      ? [
+          "### ⚠️ Conflicts",
+          "These files were changed both by your team and by the new render; they are committed with conflict markers (`<<<<<<< yours` … `>>>>>>> generated now`) to resolve on this branch before merging:",
+          ...change.conflicts.map((c) => `- \`${c.path}\`: ${c.reason}`),
+          "",
+        ]
+      : []),
+    "### What changes",
+    "```",
+    formatSummary(change.summary).trimEnd(),
+    "```",
+    "",
+    `### Validation\n${valid ? "✅ valid" : "❌ invalid"}: ${summary.resources} checked, ${summary.invalid} invalid, ${summary.errors} errors.`,
+    "",
+    "<details><summary>Diff</summary>",
+    "",
+    "```diff",
+    truncated ? `${diff.slice(0, maxDiff)}\n... (diff truncated: ${diff.length - maxDiff} more characters; see the Files tab)` : diff.trimEnd(),
+    "```",
+    "",
+    "</details>",
+  ].join("\n");
+}
