@@ -1,9 +1,10 @@
-import { chmod, mkdtemp, readdir, rename, rm, rmdir } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readdir, rename, rm, rmdir } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { defaults } from "./defaults.js";
-import { TargetError, ValidationFailedError } from "./errors.js";
+import { CliError, TargetError, ValidationFailedError } from "./errors.js";
 import type { FileTree } from "./generator/file-tree.js";
 import { commitAll, initRepository, writeTreeAtomically } from "./git/repo.js";
+import { describeFsError, writeTreeInto } from "./git/write-tree.js";
 import type { RawParamsInput } from "./params/parse.js";
 import { renderBlueprint } from "./render-blueprint.js";
 import { silentReporter, type Reporter } from "./reporter.js";
@@ -65,8 +66,45 @@ async function isEmptyOrAbsent(dir: string): Promise<boolean> {
   try {
     return (await readdir(dir)).length === 0;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return true;
-    throw new TargetError(`cannot read target directory ${dir}: ${(error as Error).message}`, 1, error);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return true;
+    if (code === "ENOTDIR") throw new TargetError(`target ${dir} exists and is not a directory; choose another path`, 2, error);
+    throw new TargetError(`cannot read target directory ${dir}: ${describeFsError(error)}`, 1, error);
+  }
+}
+
+/**
+ * `.<name>.staging-<pid>-<random>`: the pid tells a later run whether the run that made it is still going.
+ * A SIGKILL (or power loss) skips every cleanup, so stale staging directories are removed by the next create.
+ */
+const stagingPrefix = (targetDir: string) => `.${basename(targetDir)}.staging-`;
+
+/**
+ * Removes staging directories of this same target left by runs that no longer exist. A directory whose pid is still
+ * alive (another run in progress, or a recycled pid) is left alone: removing too little is harmless, too much is not.
+ */
+export async function removeStaleStaging(targetDir: string): Promise<string[]> {
+  const prefix = stagingPrefix(targetDir);
+  const entries = await readdir(dirname(targetDir)).catch(() => [] as string[]);
+  const removed: string[] = [];
+  for (const name of entries) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(/^(\d+)-[A-Za-z0-9]{6}$/.exec(name.slice(prefix.length))?.[1]);
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || isAlive(pid)) continue;
+    await rm(join(dirname(targetDir), name), { recursive: true, force: true }).then(
+      () => removed.push(name),
+      () => undefined, // not ours to fight over: it stays, and the run goes on
+    );
+  }
+  return removed;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM"; // exists, owned by someone else
   }
 }
 
@@ -86,22 +124,27 @@ async function writeAndCommit(targetDir: string, tree: FileTree, message: string
   }
   let staging: string;
   try {
-    staging = await mkdtemp(join(dirname(targetDir), `.${basename(targetDir)}.staging-`));
+    await mkdir(dirname(targetDir), { recursive: true });
+    await removeStaleStaging(targetDir);
+    staging = await mkdtemp(join(dirname(targetDir), `${stagingPrefix(targetDir)}${process.pid}-`));
     // mkdtemp makes a private (0700) folder; the repository should get the usual permissions.
     const umask = process.umask();
     await chmod(staging, 0o777 & ~umask);
   } catch (error) {
-    throw new TargetError(`cannot create ${targetDir}: ${(error as Error).message}; check that the parent directory exists and is writable`, 1, error);
+    throw new TargetError(`cannot create ${targetDir}: ${describeFsError(error)}; check that the parent directory exists and is writable`, 1, error);
   }
   try {
-    await writeTreeAtomically(staging, tree);
+    await writeTreeInto(staging, tree);
     await initRepository(staging, { branch: defaults.branch, fresh: true });
     const commit = await commitAll(staging, message, { fresh: true });
     await rmdir(targetDir).catch(() => undefined); // an empty target is replaced by the staged one
     await rename(staging, targetDir);
     return commit;
   } catch (error) {
-    await rm(staging, { recursive: true, force: true });
-    throw error;
+    await rm(staging, { recursive: true, force: true }).catch(() => undefined);
+    // The failure happened in the staging directory: name the target the user asked for, and say it is untouched.
+    let detail = error instanceof CliError ? error.message : describeFsError(error);
+    if (/No space left on device|Disk quota exceeded/.test(detail) && !detail.includes("free some space")) detail += " (the disk or quota is full; free some space and re-run)";
+    throw new TargetError(`cannot create ${targetDir}: ${detail.replaceAll(staging, targetDir)}; nothing was written`, 1, error);
   }
 }

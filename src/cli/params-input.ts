@@ -19,7 +19,13 @@ export function readValuesFile(file: string): Record<string, unknown> {
     const line = problem.linePos?.[0]?.line;
     throw new InputError(`--values ${file}${line ? `:${line}` : ""}: not valid YAML: ${problem.message.split("\n")[0]}`);
   }
-  const data = document.toJS() as unknown;
+  let data: unknown;
+  try {
+    data = document.toJS();
+  } catch (error) {
+    // e.g. an alias bomb: the yaml library refuses to expand it ("Excessive alias count").
+    throw new InputError(`--values ${file}: not valid YAML: ${(error as Error).message}`);
+  }
   if (data === null || data === undefined) return {};
   if (typeof data !== "object" || Array.isArray(data)) {
     throw new InputError(`--values ${file}: must be a mapping of parameter names to values (e.g. "clusterName: prod"), got ${Array.isArray(data) ? "a list" : typeof data}`);

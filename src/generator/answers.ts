@@ -1,5 +1,6 @@
 import { parseDocument, stringify as stringifyYaml } from "yaml";
 import { defaults, type GitopsEngine } from "../defaults.js";
+import { assertKnownBlueprint } from "../blueprints/registry.js";
 import { InputError } from "../errors.js";
 import type { RenderContext } from "./context.js";
 
@@ -43,7 +44,13 @@ export function parseAnswersFile(text: string, file: string = defaults.answersFi
     const line = first.linePos?.[0]?.line;
     throw new InputError(`${file}${line ? `:${line}` : ""}: not valid YAML: ${first.message.split("\n")[0]}; fix the file or restore it from git history`);
   }
-  const data = document.toJS() as Partial<Answers> | null;
+  let data: Partial<Answers> | null;
+  try {
+    data = document.toJS() as Partial<Answers> | null;
+  } catch (error) {
+    // e.g. an alias bomb: the yaml library refuses to expand it ("Excessive alias count").
+    throw new InputError(`${file}: not valid YAML: ${(error as Error).message}; fix the file or restore it from git history`);
+  }
   const missing = (["blueprint", "blueprintVersion", "gitops", "params"] as const).filter((key) => data?.[key] === undefined);
   if (!data || typeof data !== "object" || missing.length > 0) {
     throw new InputError(`${file}: not a ${defaults.toolName} answers file (missing ${missing.join(", ") || "content"}); restore it from git history`);
@@ -51,6 +58,9 @@ export function parseAnswersFile(text: string, file: string = defaults.answersFi
   if (typeof data.params !== "object" || data.params === null || Array.isArray(data.params)) {
     throw new InputError(`${file}: "params" must be a mapping of parameter names to values`);
   }
+  // The blueprint id becomes a path under blueprints/: only a known id may get that far.
+  if (typeof data.blueprint !== "string") throw new InputError(`${file}: "blueprint" must be a blueprint name such as kapsule-gpu`);
+  assertKnownBlueprint(data.blueprint);
   if (data.gitops !== "flux" && data.gitops !== "argo") {
     throw new InputError(`${file}: "gitops" must be flux or argo (got ${JSON.stringify(data.gitops)})`);
   }

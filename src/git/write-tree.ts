@@ -27,19 +27,15 @@ export interface WriteTreeResult {
  *
  * An absent or empty target gets the whole render in a temp directory next to it (same filesystem), then one rename.
  * A non-empty target is refused unless `force`; with `force`, every file is first written to a temp file beside
- * its destination and only then are all renamed into place.
+ * its destination and only then are all renamed into place. Each rename is atomic, the set is not: a SIGKILL in
+ * that short phase can leave some files new and some old (never a torn file), and re-running completes it. Temp
+ * files a killed run left behind are removed by the next run before it stages its own.
  *
  * @throws TargetError exit code 2 for a non-empty target without force; exit code 1 for a path that would escape
  *   the target (`..`, absolute, or through a symlink pointing outside) or a failed write.
  */
 export async function writeTreeAtomically(targetDir: string, tree: FileTree, options: WriteTreeOptions = {}): Promise<WriteTreeResult> {
-  for (const relPath of tree.keys()) {
-    try {
-      assertSafeRelativePath(relPath);
-    } catch (error) {
-      throw new TargetError(`${(error as Error).message}; nothing was written`, 1, error);
-    }
-  }
+  assertTreePaths(tree);
   const target = path.resolve(targetDir);
   const entries = await listDir(target);
   if (entries === undefined || entries.length === 0) {
@@ -68,6 +64,58 @@ async function listDir(dir: string): Promise<string[] | undefined> {
   }
 }
 
+/**
+ * Writes every file of `tree` into `dir`, a directory the caller has just created and owns (a staging directory):
+ * no temp files, and `wx` so nothing already there (or planted meanwhile, e.g. a symlink) is followed or replaced.
+ * @throws TargetError exit code 1 for an unsafe tree path or a failed write (the caller removes `dir`).
+ */
+export async function writeTreeInto(dir: string, tree: FileTree): Promise<void> {
+  assertTreePaths(tree);
+  try {
+    for (const [relPath, content] of tree) {
+      const file = path.join(dir, ...relPath.split("/"));
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(file, content, { flag: "wx" });
+    }
+  } catch (error) {
+    throw new TargetError(`failed to write ${dir}: ${describeFsError(error)}`, 1, error);
+  }
+}
+
+/**
+ * Every path must stay inside the target (relative, no `..`) and must not touch a `.git` directory: a tree that
+ * wrote `.git/hooks/...` or `.git/config` would run code or redirect pushes on the next git command.
+ */
+function assertTreePaths(tree: FileTree): void {
+  for (const relPath of tree.keys()) {
+    try {
+      assertSafeRelativePath(relPath);
+      if (relPath.split("/").some((segment) => segment.toLowerCase() === ".git")) {
+        throw new Error(`refusing output path ${JSON.stringify(relPath)}: it is inside .git, which only git itself may write`);
+      }
+    } catch (error) {
+      throw new TargetError(`${(error as Error).message}; nothing was written`, 1, error);
+    }
+  }
+}
+
+/** The message of a failed file-system call, with what to do for the faults a user can fix. */
+export function describeFsError(error: unknown): string {
+  const message = (error as Error).message;
+  switch ((error as NodeJS.ErrnoException).code) {
+    case "ENOSPC":
+    case "EDQUOT":
+      return `${message} (the disk or quota is full; free some space and re-run)`;
+    case "EROFS":
+      return `${message} (the file system is read-only; choose a writable directory and re-run)`;
+    case "EACCES":
+    case "EPERM":
+      return `${message} (permission denied; choose a directory you can write to, or fix its permissions, and re-run)`;
+    default:
+      return message;
+  }
+}
+
 async function writeViaTempDir(target: string, tree: FileTree, targetExists: boolean): Promise<void> {
   const parent = path.dirname(target);
   await mkdir(parent, { recursive: true });
@@ -85,19 +133,25 @@ async function writeViaTempDir(target: string, tree: FileTree, targetExists: boo
   } catch (error) {
     await rm(temp, { recursive: true, force: true });
     const hint = targetExists ? "; the target was left as it was" : "; nothing was written";
-    throw new TargetError(`failed to write ${target}: ${(error as Error).message}${hint}`, 1, error);
+    throw new TargetError(`failed to write ${target}: ${describeFsError(error)}${hint}`, 1, error);
   }
 }
 
 async function writePerFile(target: string, tree: FileTree): Promise<void> {
   const root = await realpath(target);
+  // Every path is checked before the first directory is made, so a refusal leaves the target exactly as it was.
+  for (const relPath of tree.keys()) await assertInside(root, target, relPath);
   const staged: Array<{ temp: string; dest: string }> = [];
+  const createdDirs: string[] = [];
+  const swept = new Set<string>();
+  let renaming = false;
   try {
     // Phase 1: stage every file beside its destination; an interruption here leaves the previous files intact.
     for (const [relPath, content] of tree) {
       const dest = path.join(target, ...relPath.split("/"));
-      await assertInside(root, target, relPath);
-      await mkdir(path.dirname(dest), { recursive: true });
+      const created = await mkdir(path.dirname(dest), { recursive: true });
+      if (created !== undefined) createdDirs.push(created);
+      await removeStaleTempFiles(path.dirname(dest), swept);
       const temp = path.join(path.dirname(dest), `.${path.basename(dest)}.tmp-${randomBytes(6).toString("hex")}`);
       await writeFile(temp, content, { flag: "wx" });
       staged.push({ temp, dest });
@@ -106,12 +160,28 @@ async function writePerFile(target: string, tree: FileTree): Promise<void> {
       if (previous?.isFile()) await chmod(temp, previous.mode & 0o7777);
     }
     // Phase 2: each rename is atomic per file, and renaming over a symlink replaces the link, not what it points to.
+    renaming = true;
     for (const entry of staged.splice(0)) await rename(entry.temp, entry.dest);
   } catch (error) {
     await Promise.all(staged.map((entry) => rm(entry.temp, { force: true })));
+    // Directories this run made hold nothing but its own temp files (removed above): take them away too.
+    if (!renaming) await Promise.all(createdDirs.map((dir) => rm(dir, { recursive: true, force: true }).catch(() => undefined)));
     if (error instanceof TargetError) throw error;
-    throw new TargetError(`failed to write into ${target}: ${(error as Error).message}`, 1, error);
+    throw new TargetError(`failed to write into ${target}: ${describeFsError(error)}; files not yet replaced were left as they were`, 1, error);
   }
+}
+
+const TEMP_FILE = /^\..+\.tmp-[0-9a-f]{12}$/;
+
+/**
+ * Removes `.<name>.tmp-<12 hex>` files that a killed run left in `dir` (a SIGKILL skips every cleanup), so that the
+ * commit that follows cannot pick them up. Each directory is swept once per run, before this run stages its files.
+ */
+async function removeStaleTempFiles(dir: string, swept: Set<string>): Promise<void> {
+  if (swept.has(dir)) return;
+  swept.add(dir);
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const entry of entries) if (entry.isFile() && TEMP_FILE.test(entry.name)) await rm(path.join(dir, entry.name), { force: true });
 }
 
 /** Refuses a path whose existing parent directories lead outside `root` through a symlink. */

@@ -59,6 +59,32 @@ export function uniqueNamesRule(name: string, list: (params: ClusterParams) => {
   };
 }
 
+/** GitHub token shapes (classic, OAuth, user/server/refresh, fine-grained): never a parameter value. */
+const GITHUB_TOKEN = /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/;
+
+/**
+ * Parameters land verbatim in files that are committed and pushed, so a credential typed into one would leak.
+ * Refuses `user:password@` in repoUrl (`ssh://git@host/...` has no password and is fine) and token-shaped values.
+ */
+export const noCredentialsRule: Rule = {
+  name: "no-credentials",
+  check(params) {
+    const errors: string[] = [];
+    if (/^[a-z][a-z0-9+.-]*:\/\/[^/@]*:[^/@]*@/i.test(params.repoUrl ?? "")) {
+      errors.push(
+        "repoUrl: contains a password or token (user:secret@); give the URL without it: the GitOps engine reads its credentials from a Secret, and this tool from GITHUB_TOKEN",
+      );
+    }
+    const walk = (value: unknown, path: string): void => {
+      if (typeof value === "string" && GITHUB_TOKEN.test(value)) errors.push(`${path}: looks like a GitHub token; parameters are committed in plain text, so pass tokens through the environment (GITHUB_TOKEN) instead`);
+      else if (Array.isArray(value)) value.forEach((item, i) => walk(item, `${path}[${i}]`));
+      else if (value && typeof value === "object") for (const [key, item] of Object.entries(value)) walk(item, path ? `${path}.${key}` : key);
+    };
+    walk(params, "");
+    return { errors };
+  },
+};
+
 const rulesByBlueprint: Record<string, Rule[]> = {
   "kapsule-gpu": kapsuleGpuRules,
   "kosmos-multicloud": kosmosMulticloudRules,
@@ -72,7 +98,7 @@ export function rulesFor(blueprintId: string): Rule[] {
 
 export function runRules(blueprintId: string, params: ClusterParams): RuleOutcome {
   const outcome: RuleOutcome = { errors: [], warnings: [], failedRules: [] };
-  for (const rule of rulesFor(blueprintId)) {
+  for (const rule of [noCredentialsRule, ...rulesFor(blueprintId)]) {
     const result = rule.check(params) ?? {};
     if (result.errors?.length) {
       outcome.errors.push(...result.errors.map((line) => `${line} [rule: ${rule.name}]`));

@@ -33,7 +33,8 @@ export function parseParamPath(text: string, source = text): PathSegment[] {
 /** Parses one `--set key=value` flag. The value is kept raw; it is typed later from the schema. */
 export function parseSetFlag(flag: string): SetAssignment {
   const eq = flag.indexOf("=");
-  const source = `--set ${flag}`;
+  // Messages quote the flag; a pasted 100 kB value must not become a 100 kB error message.
+  const source = `--set ${flag.length > 120 ? `${flag.slice(0, 100)}... (${flag.length} characters)` : flag}`;
   if (eq <= 0) {
     throw new InputError(`malformed ${source}: expected key=value, e.g. --set gpuPool.size=2`);
   }

@@ -1,0 +1,136 @@
+/**
+ * Network faults through the built CLI: the git server down (connection refused), GitHub unreachable, GitHub 5xx
+ * and rate limits. Transient ones are retried with backoff and the command succeeds; lasting ones end in a clear
+ * error that keeps the local commit, and re-running the same command (once the fault is gone) completes.
+ * 401/403/404/422 and a connection dropped mid-push are in workflow-github-errors.test.ts; persistent 5xx with
+ * its full backoff is in forge-github.test.ts (the CLI's backoff is 1 s and 4 s, too slow to wait for here).
+ */
+import { execFileSync } from "node:child_process";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { runCliAsync, tempDir, type CliRun } from "./helpers/cli.js";
+import { startGitHttpServer, type GitHttpServer } from "./helpers/git-http-server.js";
+import { startGitHubApiServer, type GitHubApiServer } from "./helpers/github-api-server.js";
+
+const TOKEN = "ghp_NetworkFaultsToken0123456789abcdefXYZ";
+const git = (dir: string, ...args: string[]) => execFileSync("git", ["-C", dir, ...args], { encoding: "utf8" }).trim();
+const remote = (bare: string, branch: string) => {
+  try {
+    return git(bare, "rev-parse", "--verify", "--quiet", `refs/heads/${branch}`);
+  } catch {
+    return undefined;
+  }
+};
+
+/** A port on 127.0.0.1 that nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe("network faults", () => {
+  const work = tempDir("ccr-net-");
+  let server: GitHttpServer;
+  let api: GitHubApiServer;
+  const outputs: string[] = [];
+  let scenarios = 0;
+  const cli = async (args: string[]): Promise<CliRun> => {
+    const run = await runCliAsync(args, { env: { GITHUB_TOKEN: TOKEN, GH_TOKEN: "" } });
+    outputs.push(run.stdout, run.stderr);
+    return run;
+  };
+  const createGithub = (name: string, apiUrl = api.url, ...extra: string[]) => cli(["-b", "kapsule-gpu", "-y", "--github", `octocat/${name}`, "--github-api-url", apiUrl, ...extra, join(work, name)]);
+
+  beforeAll(async () => {
+    server = await startGitHttpServer({ auth: { username: "x-access-token", password: TOKEN } });
+    api = await startGitHubApiServer({ login: "octocat", token: TOKEN, git: server });
+  });
+  afterEach(() => {
+    expect(api.takeViolations()).toEqual([]);
+    expect(api.clearInjected()).toBe(0);
+  });
+  afterAll(async () => {
+    for (const output of outputs) expect(output).not.toContain(TOKEN);
+    console.log(`network fault scenarios run: ${scenarios}`);
+    await api?.close();
+    await server?.close();
+  });
+
+  test("git server down during update --pr: a clear error, the commit is kept; when it is back, the re-run pushes and opens the PR", async () => {
+    scenarios++;
+    const dir = join(work, "down");
+    expect((await createGithub("down")).status).toBe(0);
+    await server.refuseConnections(true);
+    let failed: CliRun;
+    try {
+      failed = await cli(["update", dir, "--set", "gpuPool.maxSize=3", "--pr", "--github-api-url", api.url]);
+    } finally {
+      await server.refuseConnections(false);
+    }
+    expect(failed.status).toBe(1);
+    expect(failed.stderr).toMatch(/failed to push create-cluster-repo\/gpupool-maxsize-3 to http:\/\/127\.0\.0\.1:\d+\/octocat\/down\.git\. Your local commit [0-9a-f]{12} on create-cluster-repo\/gpupool-maxsize-3 is kept\. Re-running resumes the push once the remote is reachable\./);
+    expect(failed.stderr).toMatch(/Connection refused|Failed to connect/i);
+    const kept = git(dir, "rev-parse", "create-cluster-repo/gpupool-maxsize-3");
+    expect(git(dir, "log", "-1", "--format=%s", kept)).toBe("Update gpuPool.maxSize=3");
+    expect(api.state().pulls.filter((p) => p.repo === "octocat/down")).toEqual([]);
+
+    const again = await cli(["update", dir, "--set", "gpuPool.maxSize=3", "--pr", "--github-api-url", api.url]);
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/Pull request #1 opened/);
+    expect(remote(server.repoPath("octocat/down"), "create-cluster-repo/gpupool-maxsize-3")).toBe(kept);
+  }, 30_000);
+
+  test("GitHub unreachable during create --github: the local repository is complete; re-running with --force publishes it", async () => {
+    scenarios++;
+    const dir = join(work, "offline");
+    const failed = await createGithub("offline", `http://127.0.0.1:${await closedPort()}`);
+    expect(failed.status).toBe(1);
+    expect(failed.stderr).toMatch(/cannot reach GitHub .*check the network/);
+    const commit = git(dir, "rev-parse", "HEAD");
+    expect(git(dir, "status", "--porcelain")).toBe("");
+    const again = await createGithub("offline", api.url, "--force");
+    expect(again.status, again.stderr).toBe(0);
+    // The repoUrl in the files follows --github-api-url's host, so the re-run commits that change on top.
+    expect(git(dir, "rev-parse", "HEAD~1")).toBe(commit);
+    expect(remote(server.repoPath("octocat/offline"), "main")).toBe(git(dir, "rev-parse", "HEAD"));
+  }, 30_000);
+
+  test("a 429 secondary rate limit (retry-after: 1) and a 502 in the same run: both retried with backoff, the command succeeds", async () => {
+    scenarios += 2;
+    const name = "transient";
+    api.failNext(1, 429, { method: "GET", path: /^\/repos\/octocat\/transient$/ });
+    api.failNext(1, 502, { method: "POST", path: /^\/user\/repos$/ });
+    const started = Date.now();
+    const from = api.requests.length;
+    const run = await createGithub(name);
+    expect(run.status, run.stderr).toBe(0);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1800); // it waited before each retry
+    const seen = api.requests.slice(from).filter((r) => r.path.startsWith("/repos/octocat/transient") || r.path === "/user/repos").map((r) => `${r.method} ${r.path} ${r.status}`);
+    expect(seen).toEqual(["GET /repos/octocat/transient 429", "GET /repos/octocat/transient 404", "POST /user/repos 502", "POST /user/repos 201"]);
+    expect(remote(server.repoPath(`octocat/${name}`), "main")).toBe(git(join(work, name), "rev-parse", "HEAD"));
+  }, 30_000);
+
+  test("rate limit exhausted for an hour: no long wait, a clear error with the reset time, the commit is kept; later the re-run completes", async () => {
+    scenarios++;
+    const dir = join(work, "limited");
+    expect((await createGithub("limited")).status).toBe(0);
+    const reset = Math.floor(Date.now() / 1000) + 3600;
+    api.failNext(1, 403, { headers: { "x-ratelimit-limit": "5000", "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(reset), "x-ratelimit-resource": "core" }, path: /\/pulls$/ });
+    const started = Date.now();
+    const failed = await cli(["update", dir, "--set", "gpuPool.maxSize=4", "--pr", "--github-api-url", api.url]);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(failed.status).toBe(1);
+    expect(failed.stderr).toContain(`GitHub API rate limit exceeded (resets at ${new Date(reset * 1000).toISOString()}); wait and re-run`);
+    const kept = git(dir, "rev-parse", "create-cluster-repo/gpupool-maxsize-4");
+    expect(remote(server.repoPath("octocat/limited"), "create-cluster-repo/gpupool-maxsize-4")).toBe(kept); // pushed before the API call
+
+    const again = await cli(["update", dir, "--set", "gpuPool.maxSize=4", "--pr", "--github-api-url", api.url]);
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/Pull request #\d+ opened/);
+    expect(git(dir, "rev-parse", "create-cluster-repo/gpupool-maxsize-4")).toBe(kept);
+  }, 30_000);
+});
