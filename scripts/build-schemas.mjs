@@ -335,6 +335,23 @@ function sortKeys(object) {
 
 const core = await builtInDefinitions(quantityIndex());
 const thirdParty = dtsDefinitions([...modelKinds("@kubernetes-models/flux-cd"), ...modelKinds("@kubernetes-models/argo-cd")]);
+
+/**
+ * Where the model packages lag the controllers the blueprints pin (Flux 2.9): enums as the served API has them,
+ * checked against source-controller's CRDs (config/crd/bases) at v1.9.1. Without this a valid manifest would be
+ * rejected. Each entry may only widen the models' enum, never drop a value.
+ */
+const ENUM_CORRECTIONS = [
+  // source-controller v1.9.0 added AWS CodeCommit authentication: `+kubebuilder:validation:Enum=generic;aws;azure;github`
+  { definition: "ComGithubFluxcdSourceControllerApiV1GitRepositorySpec", property: "provider", values: ["generic", "aws", "azure", "github"] },
+];
+for (const { definition, property, values } of ENUM_CORRECTIONS) {
+  const schema = thirdParty.definitions[definition]?.properties?.[property];
+  if (!Array.isArray(schema?.enum)) throw new Error(`ENUM_CORRECTIONS: ${definition}.${property} has no enum any more; drop or update the entry`);
+  const dropped = schema.enum.filter((value) => value !== null && !values.includes(value));
+  if (dropped.length > 0) throw new Error(`ENUM_CORRECTIONS: ${definition}.${property} would lose ${dropped.join(", ")}`);
+  schema.enum = [...values, ...(schema.enum.includes(null) ? [null] : [])];
+}
 const kustomize = kustomizeDefinitions();
 
 const definitions = { ...core.definitions };

@@ -243,7 +243,7 @@ describe("embedded schemas", () => {
     expect(result?.status).toBe("invalid");
     expect(result?.problems.map((p) => [p.line, p.message])).toEqual([
       [5, "spec.interval must be string"],
-      [6, 'spec.provider must be one of "generic", "azure", "github"'],
+      [6, 'spec.provider must be one of "generic", "aws", "azure", "github"'],
     ]);
   });
 

@@ -1,10 +1,14 @@
 import type { FileTree, SourceFile } from "../generator/file-tree.js";
 import { treeToSourceFiles } from "../generator/file-tree.js";
-import { defaults } from "../defaults.js";
+import { isManifestCandidate } from "./candidates.js";
 import { createKubernetesValidator, type KubernetesValidatorOptions } from "./kubernetes/index.js";
 import { validateTerraform } from "./terraform/index.js";
 import { validateGitopsReferences } from "./gitops/index.js";
 import { summarize, type UnitResult, type ValidationReport } from "./types.js";
+
+export { isManifestCandidate, isManifestFile } from "./candidates.js";
+export { validateOnDisk, validateStdin, type DiskInput, type DiskOptions, type Engine } from "./on-disk.js";
+export { walkFiles } from "./walk.js";
 
 export interface ValidateOptions extends KubernetesValidatorOptions {
   /** Check Terraform files (parse, fmt, provider attributes, references). @default true */
@@ -13,21 +17,14 @@ export interface ValidateOptions extends KubernetesValidatorOptions {
   gitops?: boolean;
   /** URLs that mean "this repository" for Argo CD/Flux path checks. */
   repoUrls?: string[];
-}
-
-/** YAML files in a repository that are not Kubernetes manifests: CI workflows, the answers file, Helm values. */
-export function isManifestCandidate(path: string): boolean {
-  if (!/\.(ya?ml|json)$/i.test(path)) return false;
-  const segments = path.split("/");
-  if (segments.some((segment) => segment.startsWith(".") || segment === "node_modules")) return false;
-  if (path === defaults.answersFile || segments[0] === "terraform") return false;
-  if (/(^|\/)(values(\.[^/]*)?\.ya?ml|Chart\.ya?ml|package(-lock)?\.json|tsconfig[^/]*\.json|[^/]*\.tfvars\.json)$/.test(path)) return false;
-  return true;
+  /** The repository's Git remote URLs: "this repository" for Argo CD paths when `repoUrls` is not given. */
+  remoteUrls?: string[];
 }
 
 /**
- * Validates a set of files as a repository: Kubernetes manifests against their schemas, Terraform against the
- * provider tables, and the GitOps references between them. Returns data; the caller picks an exit code.
+ * Validates a set of files held in memory as a repository (`create` checks its render before writing): Kubernetes
+ * manifests against their schemas, Terraform against the provider tables, and the GitOps references between them.
+ * Returns data; the caller picks an exit code. Files on disk go through {@link validateOnDisk}, which streams.
  */
 export async function validateFiles(files: SourceFile[], options: ValidateOptions = {}): Promise<ValidationReport> {
   const results: UnitResult[] = [];
@@ -40,7 +37,7 @@ export async function validateFiles(files: SourceFile[], options: ValidateOption
   }
   if (options.gitops !== false) {
     // The whole repository: kustomize generators and Flux paths may point at non-YAML files and folders.
-    results.push(...validateGitopsReferences(files, { repoUrls: options.repoUrls }));
+    results.push(...validateGitopsReferences(files, { repoUrls: options.repoUrls, remoteUrls: options.remoteUrls }));
   }
   return summarize(results);
 }

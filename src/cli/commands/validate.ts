@@ -1,12 +1,16 @@
-import { readFileSync, statSync } from "node:fs";
+import { mkdirSync, readFileSync, statSync } from "node:fs";
+import { homedir } from "node:os";
 import { join, relative } from "node:path";
-import { listFilesRecursive, readPackageVersion } from "../../_utils.js";
+import { readPackageVersion } from "../../_utils.js";
 import { InputError, UsageError } from "../../errors.js";
-import type { SourceFile } from "../../generator/file-tree.js";
-import { validateFiles, type ValidateOptions } from "../../validators/index.js";
+import { validateOnDisk, validateStdin, walkFiles, type DiskOptions, type Engine } from "../../validators/index.js";
+import { gitRemoteUrls } from "../../validators/gitops/index.js";
+import { findKubeconform } from "../../validators/kubeconform/index.js";
 import { formatReport, reportFormats, type ReportFormat } from "../../validators/report/index.js";
 import { summarize, type UnitResult } from "../../validators/types.js";
 import { oneOf, parseFlags } from "../args.js";
+
+const engines: readonly Engine[] = ["embedded", "kubeconform"];
 
 const flags = {
   output: { type: "string", short: "o" },
@@ -20,6 +24,9 @@ const flags = {
   "repo-url": { type: "string", multiple: true },
   "no-terraform": { type: "boolean" },
   "no-gitops": { type: "boolean" },
+  engine: { type: "string" },
+  "cache-dir": { type: "string" },
+  workers: { type: "string" },
   verbose: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -37,8 +44,14 @@ provider attribute tables, and GitOps references. Paths are files or folders (de
       --ignore-missing-schemas             skip resources with no schema instead of failing
       --skip KINDS                         comma-separated kinds to skip
       --ignore-filename-pattern RE         skip files whose path matches (repeatable)
-      --repo-url URL                       URL that means "this repository" for Argo CD path checks (repeatable)
+      --repo-url URL                       URL that means "this repository" for Argo CD path checks (repeatable;
+                                           default: the folder's Git remotes, when it is a repository's top level)
       --no-terraform, --no-gitops          turn off those checks
+      --engine embedded|kubeconform        Kubernetes engine: the embedded schemas (default), or the kubeconform
+                                           binary on PATH, run with the same flags and folded into this report
+      --cache-dir DIR                      where schemas fetched over HTTP are kept (default:
+                                           $XDG_CACHE_HOME/create-cluster-repo/schemas or ~/.cache/...)
+      --workers N                          threads for large inputs (default: all cores)
 Exit codes: 0 all valid, 1 any invalid resource or error, 2 bad usage.
 `;
 
@@ -60,22 +73,50 @@ function compilePatterns(patterns: string[] | undefined): RegExp[] {
   });
 }
 
-/** A folder is validated as one repository (so GitOps references resolve inside it); a file on its own. */
-function collect(path: string, ignore: RegExp[]): { root: string; files: SourceFile[] } {
-  if (path === "-") return { root: "", files: [{ path: "stdin", content: readStdin() }] };
+/** Where schemas fetched over HTTP are kept between runs, as XDG asks: they never change under one URL. */
+function defaultCacheDir(): string {
+  const base = process.env.XDG_CACHE_HOME || join(homedir(), ".cache");
+  return join(base, "create-cluster-repo", "schemas");
+}
+
+function positiveInteger(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[1-9]\d*$/.test(value)) throw new UsageError(`--${flag} must be a positive integer (got "${value}")`);
+  return Number(value);
+}
+
+/** With kubeconform: its binary, a cache folder it can write to, and no flag it has no equivalent for. */
+function kubeconformOptions(options: DiskOptions): DiskOptions {
+  const binary = findKubeconform();
+  if (!binary) {
+    throw new UsageError("--engine kubeconform needs a kubeconform binary on PATH (https://github.com/yannh/kubeconform); install it or use --engine embedded");
+  }
+  if (options.crdFiles?.length) {
+    throw new UsageError("--crd is not supported with --engine kubeconform: convert the CRDs to JSON schemas (kubeconform's openapi2jsonschema) and pass their folder with --schema-location");
+  }
+  // kubeconform refuses a -cache folder that does not exist
+  if (options.cacheDir) mkdirSync(options.cacheDir, { recursive: true });
+  return { ...options, kubeconformBinary: binary };
+}
+
+/**
+ * Validates one command-line path: a folder as one repository (so GitOps references resolve inside it), a file on
+ * its own, `-` as standard input. Results name files relative to the working directory.
+ */
+async function validatePath(path: string, ignore: RegExp[], options: DiskOptions): Promise<UnitResult[]> {
+  if (path === "-") return validateStdin(readStdin(), options);
   let isDir: boolean;
   try {
     isDir = statSync(path).isDirectory();
   } catch {
     throw new InputError(`${path}: no such file or directory`);
   }
-  const keep = (p: string) => !ignore.some((re) => re.test(p));
-  if (!isDir) return { root: "", files: keep(path) ? [{ path, content: readFileSync(path, "utf8") }] : [] };
-  const files = listFilesRecursive(path)
-    .filter((rel) => !rel.split("/").some((segment) => segment === ".git" || segment === "node_modules" || segment === ".terraform"))
-    .filter((rel) => /\.(ya?ml|json|tf)$/i.test(rel) && keep(rel))
-    .map((rel) => ({ path: rel, content: readFileSync(join(path, rel), "utf8") }));
-  return { root: path, files };
+  if (!isDir) return validateOnDisk({ paths: [path], ignore }, { ...options, gitops: false });
+  const results = await validateOnDisk({ root: path, paths: walkFiles(path), ignore }, { ...options, remoteUrls: gitRemoteUrls(path) });
+  if (path === ".") return results;
+  const prefix = relative(process.cwd(), path);
+  const display = (file: string) => join(prefix, file);
+  return results.map((result) => ({ ...result, file: display(result.file), problems: result.problems.map((p) => ({ ...p, file: display(p.file) })) }));
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -85,7 +126,7 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const format: ReportFormat = oneOf("output", opts.output, reportFormats) ?? "text";
-  const options: ValidateOptions = {
+  let options: DiskOptions = {
     strict: opts.strict ?? false,
     kubernetesVersion: opts["kubernetes-version"],
     schemaLocations: opts["schema-location"],
@@ -95,17 +136,15 @@ export async function run(argv: string[]): Promise<number> {
     terraform: !opts["no-terraform"],
     gitops: !opts["no-gitops"],
     repoUrls: opts["repo-url"],
+    cacheDir: opts["cache-dir"] ?? defaultCacheDir(),
+    engine: oneOf("engine", opts.engine, engines) ?? "embedded",
+    workers: positiveInteger("workers", opts.workers),
   };
+  if (options.engine === "kubeconform") options = kubeconformOptions(options);
   const ignore = compilePatterns(opts["ignore-filename-pattern"]);
-  const results: UnitResult[] = [];
-  for (const path of positionals.length > 0 ? positionals : ["."]) {
-    const { root, files } = collect(path, ignore);
-    const report = await validateFiles(files, root ? options : { ...options, gitops: false });
-    const display = (file: string) => (root && root !== "." ? relative(process.cwd(), join(root, file)) : file);
-    for (const result of report.results) {
-      results.push({ ...result, file: display(result.file), problems: result.problems.map((p) => ({ ...p, file: display(p.file) })) });
-    }
-  }
+  let results: UnitResult[] = [];
+  // concat, not push(...): a spread of 100,000 results overflows the call stack
+  for (const path of positionals.length > 0 ? positionals : ["."]) results = results.concat(await validatePath(path, ignore, options));
   const report = summarize(results);
   process.stdout.write(formatReport(report, format, { color: process.stdout.isTTY === true && !process.env.NO_COLOR, toolVersion: readPackageVersion() }));
   return report.valid ? 0 : 1;

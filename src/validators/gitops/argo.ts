@@ -3,7 +3,7 @@
  * ApplicationSet templates.
  */
 import type { Problem } from "../types.js";
-import { describe, dottedPath, isObject, normaliseRepoUrl, repoPath, stringAt, type Json, type Manifest, type RepoIndex } from "./repo-index.js";
+import { describe, dottedPath, isObject, manifestsNamed, normaliseRepoUrl, repoPath, stringAt, type Json, type Manifest, type RepoIndex } from "./repo-index.js";
 
 export function isArgoApplication(manifest: Manifest): boolean {
   return manifest.apiVersion.startsWith("argoproj.io/") && (manifest.kind === "Application" || manifest.kind === "ApplicationSet");
@@ -49,7 +49,7 @@ export function checkArgoApplication(manifest: Manifest, index: RepoIndex, repoU
 
   const project = stringAt(spec, "project");
   if (project !== undefined && project !== "default" && !templated(project)) {
-    const declared = index.manifests.some((candidate) => candidate.apiVersion.startsWith("argoproj.io/") && candidate.kind === "AppProject" && candidate.name === project);
+    const declared = manifestsNamed(index, "AppProject", project).some((candidate) => candidate.apiVersion.startsWith("argoproj.io/"));
     if (!declared) {
       problems.push(problem(manifest, "argo-project-missing", [...specPath, "project"], `${specPath.join(".")}.project "${project}" is neither "default" nor an AppProject declared in the repository`));
     }

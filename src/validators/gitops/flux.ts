@@ -2,7 +2,7 @@
  * Flux references: Kustomization paths, sources and dependencies; HelmRelease chart sources and dependencies.
  */
 import type { Problem } from "../types.js";
-import { describe, dottedPath, isObject, normaliseRepoUrl, repoPath, stringAt, type Manifest, type RepoIndex } from "./repo-index.js";
+import { describe, dottedPath, isObject, manifestsNamed, normaliseRepoUrl, repoPath, stringAt, type Manifest, type RepoIndex } from "./repo-index.js";
 
 const SOURCE_GROUP = "source.toolkit.fluxcd.io/";
 const KUSTOMIZE_GROUP = "kustomize.toolkit.fluxcd.io/";
@@ -24,9 +24,7 @@ function sameNamespace(a: string | undefined, b: string | undefined): boolean {
 }
 
 function find(index: RepoIndex, group: string, kind: string, name: string, namespace: string | undefined): Manifest | undefined {
-  return index.manifests.find(
-    (manifest) => manifest.apiVersion.startsWith(group) && manifest.kind === kind && manifest.name === name && sameNamespace(manifest.namespace, namespace),
-  );
+  return manifestsNamed(index, kind, name).find((manifest) => manifest.apiVersion.startsWith(group) && sameNamespace(manifest.namespace, namespace));
 }
 
 function problem(manifest: Manifest, rule: string, path: (string | number)[], message: string): Problem {

@@ -7,9 +7,11 @@ import type { Problem, UnitResult } from "../types.js";
 import { checkArgoApplication, isArgoApplication } from "./argo.js";
 import { checkFluxKustomization, checkHelmRelease, isFluxKustomization, isHelmRelease } from "./flux.js";
 import { checkKustomizeEntries, DuplicateFinder, isKustomizeFile } from "./kustomize.js";
-import { describe, indexRepo, type Manifest } from "./repo-index.js";
+import { describe, indexRepo, type Manifest, type RepoIndex } from "./repo-index.js";
 
-export { normaliseRepoUrl } from "./repo-index.js";
+export { normaliseRepoUrl, indexDigests, digestContent, isYamlFile, type ContentReader, type RepoIndex } from "./repo-index.js";
+export { digestDocument, type ManifestDigest } from "./digest.js";
+export { gitRemoteUrls } from "./remotes.js";
 
 export interface GitopsValidationOptions {
   /**
@@ -17,6 +19,12 @@ export interface GitopsValidationOptions {
    * Without them every Flux GitRepository counts as this repository and Argo CD paths are not checked.
    */
   repoUrls?: string[];
+  /**
+   * URLs the repository is known by (its Git remotes, see gitRemoteUrls), used for Argo CD paths when `repoUrls` is
+   * not given. Flux keeps "every GitRepository is this repository" then: a remote is no proof that a Flux source
+   * pointing elsewhere is not a copy of this repository.
+   */
+  remoteUrls?: string[];
 }
 
 function unit(manifest: Manifest, label: string, problems: Problem[]): UnitResult {
@@ -37,7 +45,11 @@ function unit(manifest: Manifest, label: string, problems: Problem[]): UnitResul
  * kustomization.yaml. Documents that do not parse are left to the Kubernetes validator.
  */
 export function validateGitopsReferences(files: SourceFile[], options: GitopsValidationOptions = {}): UnitResult[] {
-  const index = indexRepo(files);
+  return validateGitopsIndex(indexRepo(files), options);
+}
+
+/** The same checks on an index built elsewhere (from digests collected while a large repository streams by). */
+export function validateGitopsIndex(index: RepoIndex, options: GitopsValidationOptions = {}): UnitResult[] {
   // Deepest kustomizations first, so that a duplicate is reported by the smallest build that contains it.
   const finder = new DuplicateFinder(index);
   const duplicates = new Map<string, Problem[]>();
@@ -52,7 +64,7 @@ export function validateGitopsReferences(files: SourceFile[], options: GitopsVal
     } else if (isHelmRelease(manifest)) {
       results.push(unit(manifest, describe(manifest), checkHelmRelease(manifest, index)));
     } else if (isArgoApplication(manifest)) {
-      results.push(unit(manifest, describe(manifest), checkArgoApplication(manifest, index, options.repoUrls)));
+      results.push(unit(manifest, describe(manifest), checkArgoApplication(manifest, index, options.repoUrls ?? options.remoteUrls)));
     } else if (isKustomizeFile(manifest)) {
       const problems = checkKustomizeEntries(manifest, index).sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
       problems.push(...(duplicates.get(manifest.file) ?? []));

@@ -1,17 +1,20 @@
 /**
- * An index of a repository held in memory: its files and directories, and every YAML document with enough
- * position information to point at the line of any field.
+ * An index of a repository: its files and directories, and a digest of every YAML document (identity, start line,
+ * and the object itself for the kinds the checks read). Lines of fields are found on demand, by parsing the file
+ * again, so that the index stays small for repositories of any size.
  */
 import { posix } from "node:path";
-import { LineCounter, parseAllDocuments, type Document } from "yaml";
 import type { SourceFile } from "../../generator/file-tree.js";
+import { LineLocator, parseDocuments } from "../kubernetes/documents.js";
+import { digestDocument, type ManifestDigest } from "./digest.js";
 
 export type Json = Record<string, unknown>;
 
 export interface Manifest {
   file: string;
-  /** Index of the document in its file (0-based). */
+  /** Index of the document among its file's non-empty documents (0-based). */
   index: number;
+  /** The document, for the kinds the checks read (see digest.ts); an empty object for the others. */
   object: Json;
   apiVersion: string;
   kind: string;
@@ -47,65 +50,111 @@ export function stringAt(object: unknown, ...path: (string | number)[]): string 
   return typeof current === "string" ? current : undefined;
 }
 
+const byKindAndName = new WeakMap<RepoIndex, Map<string, Manifest[]>>();
+
+/**
+ * Manifests of one kind and name (any group or namespace), from a map built on first use: references are looked
+ * up once per Flux/Argo object, and a scan of every manifest each time is quadratic on large repositories.
+ */
+export function manifestsNamed(index: RepoIndex, kind: string, name: string): Manifest[] {
+  let map = byKindAndName.get(index);
+  if (!map) {
+    map = new Map();
+    for (const manifest of index.manifests) {
+      const key = `${manifest.kind}\u0000${manifest.name}`;
+      const list = map.get(key);
+      if (list) list.push(manifest);
+      else map.set(key, [manifest]);
+    }
+    byKindAndName.set(index, map);
+  }
+  return map.get(`${kind}\u0000${name}`) ?? [];
+}
+
 export function isYamlFile(path: string): boolean {
   return /\.ya?ml$/i.test(path) || posix.basename(path) === "Kustomization";
 }
 
-function lineFinder(document: Document, lines: LineCounter, fallback: number): (path: (string | number)[]) => number {
-  return (path) => {
-    for (let depth = path.length; depth >= 0; depth--) {
-      const node = document.getIn(path.slice(0, depth), true) as { range?: [number, number, number] } | undefined;
-      if (node && typeof node === "object" && node.range) return lines.linePos(node.range[0]).line;
+/** Reads a file of the repository again, only to point at a line when a problem is found; undefined if gone. */
+export type ContentReader = (file: string) => string | undefined;
+
+/**
+ * Lines of fields, found by parsing a file with positions only when a problem needs one. The last few files stay
+ * parsed (problems of one manifest come together); no more, so that memory does not grow with the repository.
+ */
+class LineSource {
+  private readonly locators = new Map<string, LineLocator | undefined>();
+
+  constructor(private readonly read: ContentReader) {}
+
+  fieldLine(file: string, index: number, path: (string | number)[]): number | undefined {
+    let locator = this.locators.get(file);
+    if (!this.locators.has(file)) {
+      const content = this.read(file);
+      locator = content === undefined ? undefined : new LineLocator(content);
+      if (this.locators.size >= 8) this.locators.delete(this.locators.keys().next().value as string);
+      this.locators.set(file, locator);
     }
-    return fallback;
-  };
+    return locator?.fieldLine(index, path);
+  }
 }
 
-/** Indexes files, directories (every ancestor of a file, "" for the root) and YAML documents with a kind. */
-export function indexRepo(files: SourceFile[]): RepoIndex {
+const NOT_READ: Json = Object.freeze({}) as Json;
+
+/**
+ * Indexes a repository from its file paths (every file, not only YAML: kustomize generators and Flux paths may point
+ * at anything) and the digests of its YAML documents, by file. Directories are every ancestor of a file ("" = root).
+ */
+export function indexDigests(paths: Iterable<string>, digests: Map<string, ManifestDigest[]>, read: ContentReader): RepoIndex {
   const index: RepoIndex = { files: new Set(), dirs: new Set([""]), manifests: [], byFile: new Map() };
-  for (const file of files) {
-    index.files.add(file.path);
-    let dir = posix.dirname(file.path);
+  for (const path of paths) {
+    index.files.add(path);
+    let dir = posix.dirname(path);
     while (dir !== "." && dir !== "/" && !index.dirs.has(dir)) {
       index.dirs.add(dir);
       dir = posix.dirname(dir);
     }
   }
-  for (const file of files) {
-    if (!isYamlFile(file.path)) continue;
-    const lines = new LineCounter();
-    let documents: Document[];
-    try {
-      documents = parseAllDocuments(file.content, { lineCounter: lines }) as Document[];
-    } catch {
-      continue; // YAML syntax is the Kubernetes validator's concern
-    }
-    if (!Array.isArray(documents)) continue;
-    const list: Manifest[] = [];
-    documents.forEach((document, docIndex) => {
-      if (document.errors.length > 0) return;
-      const object: unknown = document.toJS();
-      if (!isObject(object)) return;
-      const start = document.contents?.range?.[0] ?? 0;
-      const line = lines.linePos(start).line;
+  const lines = new LineSource(read);
+  for (const [file, list] of digests) {
+    const manifests = list.map((digest): Manifest => {
       const manifest: Manifest = {
-        file: file.path,
-        index: docIndex,
-        object,
-        apiVersion: stringAt(object, "apiVersion") ?? "",
-        kind: stringAt(object, "kind") ?? "",
-        name: stringAt(object, "metadata", "name") ?? "",
-        namespace: stringAt(object, "metadata", "namespace"),
-        line,
-        lineOf: lineFinder(document, lines, line),
+        file,
+        index: digest.index,
+        object: digest.object ?? NOT_READ,
+        apiVersion: digest.apiVersion,
+        kind: digest.kind,
+        name: digest.name,
+        namespace: digest.namespace,
+        line: digest.line,
+        lineOf: (path) => lines.fieldLine(file, digest.index, path) ?? digest.line,
       };
-      list.push(manifest);
       index.manifests.push(manifest);
+      return manifest;
     });
-    index.byFile.set(file.path, list);
+    index.byFile.set(file, manifests);
   }
   return index;
+}
+
+/** Digests of the documents of one YAML file held in memory. Documents that do not parse are left out. */
+export function digestContent(file: string, content: string): ManifestDigest[] {
+  const locator = new LineLocator(content);
+  const digests: ManifestDigest[] = [];
+  for (const document of parseDocuments(content, false)) {
+    if (document.failure) continue; // YAML syntax is the Kubernetes validator's concern
+    const digest = digestDocument(file, document.index, locator.documentLine(document.index) ?? 1, document.data);
+    if (digest) digests.push(digest);
+  }
+  return digests;
+}
+
+/** Indexes files held in memory (`create` validates its render before writing it). */
+export function indexRepo(files: SourceFile[]): RepoIndex {
+  const contents = new Map(files.map((file) => [file.path, file.content]));
+  const digests = new Map<string, ManifestDigest[]>();
+  for (const file of files) if (isYamlFile(file.path)) digests.set(file.path, digestContent(file.path, file.content));
+  return indexDigests(contents.keys(), digests, (file) => contents.get(file));
 }
 
 /**

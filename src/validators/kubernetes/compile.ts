@@ -23,7 +23,12 @@ export const AJV_OPTIONS = {
 export function createCompiler(): (schema: JsonSchema) => Promise<ValidateFunction> {
   let ajv: Promise<Ajv> | undefined;
   return async (schema) => {
-    ajv ??= import("ajv").then((module) => new module.Ajv(AJV_OPTIONS));
+    // ajv is CommonJS: Node's ESM loader exposes `Ajv` as a named export, the bundled CLI (esbuild) only under
+    // `default`. Both are accepted, or compiling fails in the CLI while the library's tests pass.
+    ajv ??= import("ajv").then((module) => {
+      const { Ajv } = (module.Ajv ? module : (module as unknown as { default: typeof module }).default) as typeof module;
+      return new Ajv(AJV_OPTIONS);
+    });
     // A draft-04 `$schema` (kubeconform's schemas) is unknown to Ajv 8; the keywords used by Kubernetes schemas are
     // the same in both drafts.
     const { $schema: _ignored, ...rest } = schema;

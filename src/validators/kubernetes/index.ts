@@ -3,5 +3,5 @@
  * packages by scripts/build-schemas.mjs) or read from kubeconform-style schema locations.
  */
 export { createKubernetesValidator, type KubernetesValidator, type KubernetesValidatorOptions } from "./validator.js";
-export { validateFilesParallel, type ParallelOptions } from "./parallel.js";
+export { validateFilesParallel, validateFileStream, type FileOutcome, type ParallelOptions, type StreamOptions } from "./parallel.js";
 export { embeddedKubernetesVersion, embeddedSources } from "./embedded.js";

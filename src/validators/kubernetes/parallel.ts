@@ -2,14 +2,16 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { setImmediate as yieldToEvents } from "node:timers/promises";
 import { Worker } from "node:worker_threads";
 import { packageRoot } from "../../_utils.js";
+import { digestDocument, isYamlFile, type ManifestDigest } from "../gitops/index.js";
 import type { UnitResult } from "../types.js";
-import { createKubernetesValidator, type KubernetesValidatorOptions } from "./validator.js";
+import { createKubernetesValidator, type KubernetesValidator, type KubernetesValidatorOptions } from "./validator.js";
 
-/** Options of {@link validateFilesParallel}. */
+/** Options of {@link validateFilesParallel} and {@link validateFileStream}. */
 export interface ParallelOptions {
-  /** Upper bound on worker threads. Default: the machine's available parallelism. */
+  /** Upper bound on threads, this one included. Default: the machine's available parallelism. */
   workers?: number;
   /**
    * Below this many bytes of input everything runs in the calling thread: a worker costs its own start-up (modules,
@@ -18,66 +20,144 @@ export interface ParallelOptions {
   minBytesForWorkers?: number;
 }
 
-/** Messages between {@link validateFilesParallel} and worker.js. */
-export interface WorkerTask {
-  paths: string[];
-  options: KubernetesValidatorOptions;
+/** Options of {@link validateFileStream}. */
+export interface StreamOptions extends ParallelOptions {
+  /** Folder the paths are relative to; results name files by the path as given. Default: the working directory. */
+  root?: string;
+  /** Also return the GitOps digest of every YAML file (its documents' identities, lines and Flux/Argo objects). */
+  digests?: boolean;
 }
-/** Results travel as JSON text: cheaper to copy between threads than a structured clone of many small objects. */
-export type WorkerReply = { ok: true; json: string } | { ok: false; error: string };
+
+/** What one file gave: its Kubernetes results, and its GitOps digest when asked for. */
+export interface FileOutcome {
+  results: UnitResult[];
+  digests?: ManifestDigest[];
+}
+
+/** Set up once per worker thread (workerData). */
+export interface WorkerSetup {
+  options: KubernetesValidatorOptions;
+  root: string | undefined;
+  digests: boolean;
+}
+/** A batch of files for a worker, and its answer. Results travel as JSON text: cheaper to copy than a structured clone. */
+export interface WorkerTask {
+  id: number;
+  paths: string[];
+}
+export type WorkerReply = { id: number; ok: true; json: string } | { id: number; ok: false; error: string };
 
 // From the package root, not from this module: the CLI runs a bundle that lives elsewhere, the worker stays in dist/.
 const workerUrl = pathToFileURL(join(packageRoot, "dist", "validators", "kubernetes", "worker.js"));
 
 /**
- * Validates files from disk, spreading them over worker threads when the input is large. Results come back in the
- * order of `paths` (each file's results in document order); `file` is the path as given, with POSIX separators.
+ * Files go to the threads in batches of about this size: small enough that memory holds only a few files' text at
+ * a time and the threads finish together, large enough that messages cost little next to the validation.
+ */
+const BATCH_BYTES = 512 * 1024;
+const BATCH_FILES = 64;
+/** Batches queued per worker, so that it never waits for this thread (busy with its own batch) to send the next. */
+const IN_FLIGHT = 2;
+
+/**
+ * Validates files from disk, spreading them over worker threads when the input is large, and hands each file's
+ * outcome to `onFile` as soon as it is done (in any order; `position` is the file's index in `paths`). Only one
+ * batch of file text per thread is in memory at a time: callers keep what they need from the outcomes and nothing
+ * else, which is what lets very large repositories stream through.
+ */
+export async function validateFileStream(
+  paths: string[],
+  options: KubernetesValidatorOptions,
+  stream: StreamOptions,
+  onFile: (position: number, outcome: FileOutcome) => void,
+): Promise<void> {
+  const setup: WorkerSetup = { options, root: stream.root, digests: stream.digests ?? false };
+  const threads = Math.min(stream.workers ?? availableParallelism(), paths.length);
+  const sized = paths.map((path, position) => ({ path, position, size: sizeOf(stream.root ? join(stream.root, path) : path) }));
+  const bytes = sized.reduce((total, entry) => total + entry.size, 0);
+  const validator = await createKubernetesValidator(options);
+  const batches = toBatches(sized);
+  let next = 0;
+  const take = () => (next < batches.length ? batches[next++] : undefined);
+  const deliver = (batch: typeof sized, outcomes: FileOutcome[]) => batch.forEach((entry, i) => onFile(entry.position, outcomes[i] ?? { results: [] }));
+
+  // Without a compiled worker.js (TypeScript sources before a build) everything stays in this thread.
+  const useWorkers = threads >= 2 && bytes >= (stream.minBytesForWorkers ?? 8 * 1024 * 1024) && existsSync(fileURLToPath(workerUrl));
+  const pool = useWorkers ? Array.from({ length: threads - 1 }, () => runWorker(setup, take, deliver)) : [];
+  // A worker that fails is reported by the Promise.all below; until then its rejection must not count as unhandled.
+  for (const worker of pool) worker.catch(() => undefined);
+  // This thread takes batches too (one worker start-up fewer), letting worker replies in between its batches.
+  for (let batch = take(); batch; batch = take()) {
+    deliver(batch, await validateBatchFromDisk(validator, setup, batch.map((entry) => entry.path)));
+    if (pool.length > 0) await yieldToEvents();
+  }
+  await Promise.all(pool);
+}
+
+/**
+ * Validates files from disk (see {@link validateFileStream}) and returns all results in the order of `paths` (each
+ * file's results in document order); `file` is the path as given, with POSIX separators.
  */
 export async function validateFilesParallel(paths: string[], options: KubernetesValidatorOptions = {}, parallel: ParallelOptions = {}): Promise<UnitResult[]> {
-  const workers = Math.min(parallel.workers ?? availableParallelism(), paths.length);
-  const sized = paths.map((path, position) => ({ path, position, size: sizeOf(path) }));
-  const bytes = sized.reduce((total, entry) => total + entry.size, 0);
-  // Without a compiled worker.js (TypeScript sources before a build) everything stays in this thread.
-  if (workers < 2 || bytes < (parallel.minBytesForWorkers ?? 8 * 1024 * 1024) || !existsSync(fileURLToPath(workerUrl))) {
-    return (await validatePaths(paths, options)).flat();
-  }
-  // Largest files first, each to the least loaded worker, so that the workers finish at about the same time.
-  const shares = Array.from({ length: workers }, () => ({ bytes: 0, entries: [] as typeof sized }));
-  for (const entry of sized.sort((a, b) => b.size - a.size)) {
-    const share = shares.reduce((least, candidate) => (candidate.bytes < least.bytes ? candidate : least));
-    share.bytes += entry.size;
-    share.entries.push(entry);
-  }
   const perFile: UnitResult[][] = new Array(paths.length);
-  // This thread takes the first share itself: one worker start-up fewer.
-  await Promise.all(
-    shares.map(async ({ entries }, i) => {
-      const task = { paths: entries.map((entry) => entry.path), options };
-      const results = i === 0 ? await validatePaths(task.paths, task.options) : await runWorker(task);
-      entries.forEach((entry, j) => (perFile[entry.position] = results[j] ?? []));
-    }),
-  );
+  await validateFileStream(paths, options, parallel, (position, outcome) => (perFile[position] = outcome.results));
   return perFile.flat();
 }
 
-/** Validates files in this thread, one result list per path; an unreadable file gives one "error" result. */
-export async function validatePaths(paths: string[], options: KubernetesValidatorOptions): Promise<UnitResult[][]> {
-  const validator = await createKubernetesValidator(options);
-  const results: UnitResult[][] = [];
-  for (const path of paths) {
-    const file = path.replace(/\\/g, "/");
-    let content: string;
-    try {
-      // Synchronous reads: a batch of small files reads faster this way than through the promise API.
-      content = readFileSync(path, "utf8");
-    } catch (error) {
-      const message = `cannot read ${file}: ${(error as Error).message}`;
-      results.push([{ file, validator: "kubernetes", status: "error", problems: [{ file, rule: "k8s-read-error", message, severity: "error" }] }]);
+type Read = { file: string; content: string } | { file: string; error: string };
+
+/** Synchronous reads: a batch of small files reads faster this way than through the promise API. */
+function readEntry(setup: WorkerSetup, path: string): Read {
+  const file = path.replace(/\\/g, "/");
+  try {
+    return { file, content: readFileSync(setup.root ? join(setup.root, path) : path, "utf8") };
+  } catch (error) {
+    return { file, error: `cannot read ${file}: ${(error as Error).message}` };
+  }
+}
+
+/** Validates read files in this thread, one outcome per file; an unreadable file gives one "error" result. */
+export function validateBatchFromDisk(validator: KubernetesValidator, setup: WorkerSetup, paths: string[]): Promise<FileOutcome[]> {
+  return validateBatch(validator, setup, paths.map((path) => readEntry(setup, path)));
+}
+
+async function validateBatch(validator: KubernetesValidator, setup: WorkerSetup, reads: Read[]): Promise<FileOutcome[]> {
+  const outcomes: FileOutcome[] = [];
+  for (const read of reads) {
+    const { file } = read;
+    if ("error" in read) {
+      outcomes.push({ results: [{ file, validator: "kubernetes", status: "error", problems: [{ file, rule: "k8s-read-error", message: read.error, severity: "error" }] }] });
       continue;
     }
-    results.push(await validator.validateFile({ path: file, content }));
+    if (!setup.digests || !isYamlFile(file)) {
+      outcomes.push({ results: await validator.validateFile({ path: file, content: read.content }) });
+      continue;
+    }
+    const digests: ManifestDigest[] = [];
+    const results = await validator.validateFile({ path: file, content: read.content }, ({ index, line, data }) => {
+      const digest = digestDocument(file, index, line, data);
+      if (digest) digests.push(digest);
+    });
+    outcomes.push({ results, digests });
   }
-  return results;
+  return outcomes;
+}
+
+function toBatches<T extends { size: number }>(entries: T[]): T[][] {
+  const batches: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const entry of entries) {
+    if (current.length > 0 && (bytes + entry.size > BATCH_BYTES || current.length >= BATCH_FILES)) {
+      batches.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(entry);
+    bytes += entry.size;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
 }
 
 function sizeOf(path: string): number {
@@ -88,14 +168,37 @@ function sizeOf(path: string): number {
   }
 }
 
-function runWorker(task: WorkerTask): Promise<UnitResult[][]> {
+/** One worker thread: kept fed with batches until there are none left, then ended. */
+function runWorker<T extends { path: string }>(setup: WorkerSetup, take: () => T[] | undefined, deliver: (batch: T[], outcomes: FileOutcome[]) => void): Promise<void> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(workerUrl, { workerData: task });
-    worker.once("message", (reply: WorkerReply) => {
-      if (reply.ok) resolve(JSON.parse(reply.json) as UnitResult[][]);
-      else reject(new Error(reply.error));
-      void worker.terminate();
+    const worker = new Worker(workerUrl, { workerData: setup });
+    const pending = new Map<number, T[]>();
+    let ids = 0;
+    const feed = () => {
+      while (pending.size < IN_FLIGHT) {
+        const batch = take();
+        if (!batch) break;
+        const task: WorkerTask = { id: ids++, paths: batch.map((entry) => entry.path) };
+        pending.set(task.id, batch);
+        worker.postMessage(task);
+      }
+      if (pending.size === 0) void worker.terminate().then(() => resolve());
+    };
+    worker.on("message", (reply: WorkerReply) => {
+      const batch = pending.get(reply.id);
+      pending.delete(reply.id);
+      if (!reply.ok) {
+        void worker.terminate();
+        reject(new Error(reply.error));
+        return;
+      }
+      if (batch) deliver(batch, JSON.parse(reply.json) as FileOutcome[]);
+      feed();
     });
     worker.once("error", reject);
+    worker.once("exit", (code) => {
+      if (pending.size > 0) reject(new Error(`validation worker stopped (exit code ${code}) with ${pending.size} batch(es) unanswered`));
+    });
+    feed();
   });
 }

@@ -38,10 +38,16 @@ export interface KubernetesValidator {
    * comment-only documents give nothing). A document that cannot be parsed gives one result with status "error".
    * Never throws for invalid input.
    */
-  validateFile(file: SourceFile): Promise<UnitResult[]>;
+  validateFile(file: SourceFile, observe?: DocumentObserver): Promise<UnitResult[]>;
   /** The Kubernetes version used for schema locations. */
   readonly kubernetesVersion: string;
 }
+
+/**
+ * Sees every document of a file that parsed, as the validator read it: lets other checks (GitOps references) reuse
+ * this parse instead of reading the file a second time.
+ */
+export type DocumentObserver = (document: { index: number; line: number; data: unknown }) => void;
 
 type Resolution = { found: ValidateFunction } | { missing: string } | { failed: string };
 
@@ -117,7 +123,7 @@ export async function createKubernetesValidator(options: KubernetesValidatorOpti
 
   return {
     kubernetesVersion,
-    async validateFile(file: SourceFile): Promise<UnitResult[]> {
+    async validateFile(file: SourceFile, observe?: DocumentObserver): Promise<UnitResult[]> {
       const results: UnitResult[] = [];
       const locator = new LineLocator(file.content);
       for (const document of parseDocuments(file.content, strict)) {
@@ -128,6 +134,7 @@ export async function createKubernetesValidator(options: KubernetesValidatorOpti
           continue;
         }
         const data = document.data;
+        observe?.({ index: document.index, line: locator.documentLine(document.index) ?? 1, data });
         if (isObject(data) && data.kind === "List" && Array.isArray(data.items)) {
           for (const [position, item] of data.items.entries()) {
             results.push(await validateResource(item, new ResourceContext(file.path, locator, document.index, ["items", position])));

@@ -5,7 +5,6 @@
  * Expressions are analysed by hcl2json's own expression parser, so literal text in strings and heredocs and the
  * iterator names of `for` expressions are not mistaken for references.
  */
-import { getReferencesInExpression } from "@cdktf/hcl2json";
 import type { Problem } from "../types.js";
 import type { HclAttribute, HclBlock, HclBody, HclScan } from "./hcl-scan.js";
 import { closest } from "./suggest.js";
@@ -152,10 +151,21 @@ function attributesOf(body: HclBody): HclAttribute[] {
 }
 
 /**
+ * hcl2json starts a WebAssembly module when it is imported (about 0.1 s): loaded on first use only, so that
+ * validating a repository without Terraform never pays for it.
+ */
+let referenceParser: Promise<typeof import("@cdktf/hcl2json").getReferencesInExpression> | undefined;
+function loadReferenceParser(): Promise<typeof import("@cdktf/hcl2json").getReferencesInExpression> {
+  referenceParser ??= import("@cdktf/hcl2json").then((module) => module.getReferencesInExpression);
+  return referenceParser;
+}
+
+/**
  * Finds references to objects the module does not declare. `moduleName` is the directory, for messages.
  * Expressions the expression parser rejects are skipped: the file-level parse already reported them.
  */
 export async function findUndeclaredReferences(files: ModuleFile[], moduleName: string): Promise<LocatedProblem[]> {
+  const getReferencesInExpression = await loadReferenceParser();
   const declarations = collectDeclarations(files);
   const iterators = dynamicIterators(files);
   const located: LocatedProblem[] = [];

@@ -1,0 +1,57 @@
+/**
+ * What the GitOps checks need to know about one YAML document, small enough to keep for every resource of a large
+ * repository: its identity and start line always, its whole object only for the kinds the checks read (Flux,
+ * Argo CD, kustomize files). Digests are plain data, so worker threads can send them back with their results.
+ */
+import { posix } from "node:path";
+import { KUSTOMIZATION_FILE_NAMES, isObject, stringAt, type Json } from "./repo-index.js";
+
+export interface ManifestDigest {
+  /** Index among the file's non-empty documents (the Kubernetes validator's and LineLocator's numbering). */
+  index: number;
+  /** 1-based line where the document's content starts. */
+  line: number;
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+  /** The document, for the kinds the GitOps checks read; left out for everything else. */
+  object?: Json;
+}
+
+/** API groups whose objects the checks read: Flux sources, Kustomizations, HelmReleases; Argo CD applications. */
+const READ_GROUPS = ["kustomize.toolkit.fluxcd.io/", "helm.toolkit.fluxcd.io/", "source.toolkit.fluxcd.io/", "argoproj.io/"];
+
+/** Whether the checks read this document's fields beyond its identity. */
+function isRead(file: string, index: number, apiVersion: string): boolean {
+  if (index === 0 && KUSTOMIZATION_FILE_NAMES.includes(posix.basename(file))) return true;
+  return READ_GROUPS.some((group) => apiVersion.startsWith(group));
+}
+
+/** Digest of one parsed document; undefined for a document that is not a mapping. */
+export function digestDocument(file: string, index: number, line: number, data: unknown): ManifestDigest | undefined {
+  if (!isObject(data)) return undefined;
+  const apiVersion = stringAt(data, "apiVersion") ?? "";
+  const digest: ManifestDigest = {
+    index,
+    line,
+    apiVersion,
+    kind: stringAt(data, "kind") ?? "",
+    name: stringAt(data, "metadata", "name") ?? "",
+  };
+  const namespace = stringAt(data, "metadata", "namespace");
+  if (namespace !== undefined) digest.namespace = namespace;
+  if (isRead(file, index, apiVersion)) digest.object = withoutBulk(data);
+  return digest;
+}
+
+/**
+ * HelmRelease values can be large and no check reads them: dropped, so that a repository of thousands of releases
+ * stays small in memory.
+ */
+function withoutBulk(object: Json): Json {
+  const spec = object.spec;
+  if (!isObject(spec) || !("values" in spec) || !String(object.apiVersion).startsWith("helm.toolkit.fluxcd.io/")) return object;
+  const { values: _values, ...rest } = spec;
+  return { ...object, spec: rest };
+}

@@ -1,0 +1,116 @@
+/**
+ * Validation of files on disk, streaming: Kubernetes manifests go through the validator thread pool (or kubeconform)
+ * a batch at a time, Terraform a module at a time, and the GitOps checks work from small per-document digests
+ * collected on the way. Memory holds results, digests and file names, never the whole repository's text, so that
+ * repositories of 100,000 resources validate in bounded memory.
+ */
+import { readFileSync } from "node:fs";
+import { join, posix } from "node:path";
+import { isManifestCandidate, isManifestFile } from "./candidates.js";
+import { digestContent, indexDigests, isYamlFile, validateGitopsIndex, type ManifestDigest } from "./gitops/index.js";
+import type { ValidateOptions } from "./index.js";
+import { runKubeconform } from "./kubeconform/index.js";
+import { createKubernetesValidator } from "./kubernetes/index.js";
+import { validateFileStream } from "./kubernetes/parallel.js";
+import { validateTerraform } from "./terraform/index.js";
+import type { UnitResult } from "./types.js";
+
+export type Engine = "embedded" | "kubeconform";
+
+export interface DiskInput {
+  /** A folder validated as one repository (GitOps references resolve inside it); undefined for a file on its own. */
+  root?: string;
+  /** Relative to `root`; without it, one file as the user named it (validated whatever its name). */
+  paths: string[];
+  /** Files not to check; they still exist for GitOps references. */
+  ignore?: RegExp[];
+}
+
+export interface DiskOptions extends ValidateOptions {
+  /** Kubernetes engine: the embedded schemas (default) or a kubeconform binary (`kubeconformBinary`). */
+  engine?: Engine;
+  kubeconformBinary?: string;
+  /** Threads for the embedded engine (this one included). Default: the machine's available parallelism. */
+  workers?: number;
+}
+
+/** Validates files on disk; results name files relative to `root` (or as given). Never throws for invalid input. */
+export async function validateOnDisk(input: DiskInput, options: DiskOptions = {}): Promise<UnitResult[]> {
+  const { root } = input;
+  const checked = input.paths.filter((path) => !(input.ignore ?? []).some((pattern) => pattern.test(path)));
+  // A folder walk leaves out CI workflows, Helm values and the like; a file the user names is what they want checked.
+  const manifests = checked.filter(root === undefined ? isManifestFile : isManifestCandidate);
+  const gitops = root !== undefined && options.gitops !== false;
+  const read = (file: string) => readText(root === undefined ? file : join(root, file));
+
+  const digests = new Map<string, ManifestDigest[]>();
+  // concat, not push(...): a spread of 100,000 results overflows the call stack
+  let results = await validateManifests(manifests, root, options, gitops, digests);
+  if (options.terraform !== false) results = results.concat(await validateTerraformModules(checked, read));
+  if (gitops) {
+    // YAML the Kubernetes pass did not read (dot-folders, terraform/, Helm values) may still hold GitOps objects.
+    for (const path of input.paths) {
+      if (!digests.has(path) && isYamlFile(path)) digests.set(path, digestContent(path, read(path) ?? ""));
+    }
+    results = results.concat(validateGitopsIndex(indexDigests(input.paths, digests, read), { repoUrls: options.repoUrls, remoteUrls: options.remoteUrls }));
+  }
+  return results;
+}
+
+/** Validates text read from standard input as one manifest file named "stdin". */
+export async function validateStdin(content: string, options: DiskOptions = {}): Promise<UnitResult[]> {
+  if (options.engine === "kubeconform") {
+    return runKubeconform({ binary: binary(options), cwd: process.cwd(), files: [], stdin: content, read: () => content }, options);
+  }
+  return (await createKubernetesValidator(options)).validateFile({ path: "stdin", content });
+}
+
+async function validateManifests(
+  paths: string[],
+  root: string | undefined,
+  options: DiskOptions,
+  gitops: boolean,
+  digests: Map<string, ManifestDigest[]>,
+): Promise<UnitResult[]> {
+  if (paths.length === 0) return [];
+  if (options.engine === "kubeconform") {
+    const read = (file: string) => readText(root === undefined ? file : join(root, file));
+    if (gitops) for (const path of paths.filter(isYamlFile)) digests.set(path, digestContent(path, read(path) ?? ""));
+    return runKubeconform({ binary: binary(options), cwd: root ?? process.cwd(), files: paths, read }, options);
+  }
+  const perFile: UnitResult[][] = new Array(paths.length);
+  await validateFileStream(paths, options, { root, digests: gitops, workers: options.workers }, (position, outcome) => {
+    perFile[position] = outcome.results;
+    if (outcome.digests) digests.set(paths[position] as string, outcome.digests);
+  });
+  return perFile.flat();
+}
+
+/** One module (folder) at a time: only its files' text is in memory while it is checked. */
+async function validateTerraformModules(paths: string[], read: (file: string) => string | undefined): Promise<UnitResult[]> {
+  const modules = new Map<string, string[]>();
+  for (const path of paths) {
+    if (!path.endsWith(".tf")) continue;
+    const dir = posix.dirname(path);
+    modules.set(dir, [...(modules.get(dir) ?? []), path]);
+  }
+  const results: UnitResult[] = [];
+  for (const [dir] of [...modules].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const files = (modules.get(dir) ?? []).map((path) => ({ path, content: read(path) ?? "" }));
+    results.push(...(await validateTerraform(files)));
+  }
+  return results;
+}
+
+function binary(options: DiskOptions): string {
+  if (!options.kubeconformBinary) throw new Error("--engine kubeconform needs the path of the kubeconform binary");
+  return options.kubeconformBinary;
+}
+
+function readText(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
+}

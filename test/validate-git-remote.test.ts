@@ -1,0 +1,58 @@
+/**
+ * Without `--repo-url`, a folder that is a Git repository's top level is "this repository" for Argo CD paths under
+ * its remote URLs (`.git/config`), so the generated CI workflow (`validate --strict .` in a checkout) checks them.
+ */
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { gitRemoteUrls } from "../src/validators/gitops/index.js";
+import { runCli, tempDir } from "./helpers/cli.js";
+import { repoRoot } from "./helpers/fixtures.js";
+
+const GIT_CONFIG = `[core]
+\trepositoryformatversion = 0
+\tbare = false
+[remote "origin"]
+\turl = git@github.com:Example-Org/kapsule-gpu.git
+\tfetch = +refs/heads/*:refs/remotes/origin/*
+[branch "main"]
+\tremote = origin
+[remote "mirror"]
+\turl = "https://gitlab.example.com/mirror/kapsule-gpu"
+`;
+
+describe("Git remotes as this repository's URLs", () => {
+  test("gitRemoteUrls reads every remote's url from .git/config", () => {
+    const dir = tempDir("ccr-remotes-");
+    mkdirSync(join(dir, ".git"));
+    writeFileSync(join(dir, ".git", "config"), GIT_CONFIG);
+    expect(gitRemoteUrls(dir)).toEqual(["git@github.com:Example-Org/kapsule-gpu.git", "https://gitlab.example.com/mirror/kapsule-gpu"]);
+    expect(gitRemoteUrls(join(dir, "nowhere"))).toEqual([]);
+  });
+
+  test("a broken Argo CD path is found in a checkout whose remote is the Application's repoURL", () => {
+    const root = tempDir("ccr-remotes-");
+    const repo = join(root, "repo");
+    cpSync(join(repoRoot, "test", "golden", "kapsule-gpu-argo"), repo, { recursive: true });
+    const file = "clusters/kapsule-gpu/argocd/apps/apps.yaml";
+    const lines = readFileSync(join(repo, file), "utf8").split("\n");
+    const at = lines.findIndex((line) => /^ {4}path: /.test(line));
+    lines[at] = "    path: not-there";
+    writeFileSync(join(repo, file), lines.join("\n"));
+    const validate = () => runCli(["validate", "--strict", "-o", "json", "."], { cwd: repo });
+
+    // Not a repository (or only inside one, below its top level): nothing says which URL is this repository.
+    mkdirSync(join(root, ".git"));
+    writeFileSync(join(root, ".git", "config"), GIT_CONFIG);
+    expect(validate().status).toBe(0);
+
+    mkdirSync(join(repo, ".git"));
+    writeFileSync(join(repo, ".git", "config"), GIT_CONFIG);
+    const run = validate();
+    expect(run.status).toBe(1);
+    const report = JSON.parse(run.stdout) as { problems: { file: string; line: number; rule: string }[] };
+    expect(report.problems).toEqual([expect.objectContaining({ file, line: at + 1, rule: "argo-path-missing" })]);
+    // --repo-url still decides when given.
+    expect(runCli(["validate", "--strict", "--repo-url", "https://github.com/other/repo", "."], { cwd: repo }).status).toBe(0);
+  });
+});
