@@ -86,3 +86,21 @@ describe("--set", () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });
+
+describe("keys named like Object.prototype members", () => {
+  const magnum = loadBlueprint("magnum-openstack");
+
+  test("an extra label called constructor is an unknown label (a warning), not 'set by function Object()'", () => {
+    const result = parseParams({ values: { extraLabels: { constructor: "x" } } }, magnum);
+    expect(result.errors).toBeUndefined();
+    expect(result.warnings.join("\n")).toContain("extraLabels.constructor: not a label");
+  });
+
+  test("a __proto__ key in a values file stays a key that the schema refuses, and pollutes nothing", () => {
+    const values = JSON.parse('{"__proto__": {"clusterName": "injected"}}');
+    const result = parseParams({ values }, magnum);
+    expect(result.errors?.join("\n")).toMatch(/__proto__/);
+    expect(result.params).toBeUndefined();
+    expect(({} as Record<string, unknown>).clusterName).toBeUndefined();
+  });
+});

@@ -228,7 +228,8 @@ const labelsMatchDriver: Rule = {
         errors.push("extraLabels.kube_tag: magnum-capi-helm takes the Kubernetes version from the image's kube_version property, not from kube_tag; remove the label and pick the image");
       } else if (readers.length > 0 && !readers.includes(driver)) {
         errors.push(`extraLabels.${label}: only the ${readers.join(" and ")} driver reads this label, not ${driver}; remove it or change driver`);
-      } else if (LABELS_FROM_PARAMETERS[label]) {
+      } else if (Object.hasOwn(LABELS_FROM_PARAMETERS, label)) {
+        // hasOwn: a label named like an Object.prototype member (constructor, toString) is just an unknown label
         errors.push(`extraLabels.${label}: set by ${LABELS_FROM_PARAMETERS[label]}; remove it from extraLabels`);
       } else if (readers.length === 0) {
         warnings.push(`extraLabels.${label}: not a label the ${driver} driver is known to read; check the spelling against the driver's documentation`);
