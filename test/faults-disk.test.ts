@@ -37,6 +37,21 @@ vi.mock("node:fs/promises", async (importOriginal) => {
   return { ...wrapped, default: wrapped };
 });
 
+/** update writes through git (blobs into the object store) before the work tree: fail those git writes on demand. */
+vi.mock("../src/git/plumbing.js", async (importOriginal) => {
+  const real = await importOriginal<typeof import("../src/git/plumbing.js")>();
+  return {
+    ...real,
+    plumbing: async (dir: string, args: string[], options?: { input?: string; env?: Record<string, string> }) => {
+      if (fault.code && fault.calls.includes(`git ${args[0]}`)) {
+        fault.hits++;
+        throw new Error(`failed to run git ${args[0]}: error: unable to write loose object file: No space left on device`);
+      }
+      return real.plumbing(dir, args, options);
+    },
+  };
+});
+
 const work = tempDir("ccr-disk-");
 let n = 0;
 const fresh = (name: string) => join(work, `${name}-${n++}`);
@@ -124,20 +139,23 @@ describe("fault seam: create", () => {
 });
 
 describe("fault seam: update", () => {
-  test("ENOSPC while update writes: main and the work tree are unchanged, a re-run completes the update", async () => {
+  test("ENOSPC while update writes its commit: main, the work tree and the branches are unchanged, a re-run completes the update", async () => {
     scenarios++;
     const dir = fresh("update");
     await createClusterRepo({ blueprint: "kapsule-gpu", targetDir: dir, params: {} });
     const main = git(dir, "rev-parse", "main");
     const before = snapshot(dir);
     const changes = { sets: [parseSetFlag("gpuPool.maxSize=3")] };
-    arm("ENOSPC", 1);
+    arm("ENOSPC", 0, ["git hash-object"]);
     const error = await updateRepository(dir, changes).catch((e: unknown) => e);
-    expect(fault.hits).toBe(1);
-    expect((error as Error).message).toMatch(/failed to write into .*: ENOSPC: .*disk or quota is full/);
+    expect(fault.hits).toBeGreaterThanOrEqual(1);
+    expect((error as Error).message).toMatch(/failed to build the update commit in .*No space left on device.*\nThe disk or quota is full; free some space and re-run \(the work tree and branches are unchanged\)\./s);
     expect(git(dir, "rev-parse", "main")).toBe(main);
+    expect(git(dir, "rev-parse", "--abbrev-ref", "HEAD")).toBe("main");
+    expect(git(dir, "branch", "--list", "create-cluster-repo/*")).toBe("");
     expect(snapshot(dir)).toEqual(before);
     expect(git(dir, "status", "--porcelain")).toBe("");
+    expect(readdirSync(join(dir, ".git")).filter((name) => name.startsWith("ccr-update-index-"))).toEqual([]);
     fault.code = undefined;
     const result = await updateRepository(dir, changes);
     expect(result.branch).toBe("create-cluster-repo/gpupool-maxsize-3");

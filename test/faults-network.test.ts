@@ -2,8 +2,9 @@
  * Network faults through the built CLI: the git server down (connection refused), GitHub unreachable, GitHub 5xx
  * and rate limits. Transient ones are retried with backoff and the command succeeds; lasting ones end in a clear
  * error that keeps the local commit, and re-running the same command (once the fault is gone) completes.
- * 401/403/404/422 and a connection dropped mid-push are in workflow-github-errors.test.ts; persistent 5xx with
- * its full backoff is in forge-github.test.ts (the CLI's backoff is 1 s and 4 s, too slow to wait for here).
+ * 401/403/404/422 and a connection dropped mid-push are in workflow-github-errors.test.ts. The CLI's backoff is
+ * 1 s then 4 s; the persistent-5xx case shortens it with CCR_GITHUB_RETRY_AFTER_MS (a test-only knob) to show the
+ * whole retry sequence through the CLI.
  */
 import { execFileSync } from "node:child_process";
 import { createServer } from "node:net";
@@ -112,6 +113,59 @@ describe("network faults", () => {
     const seen = api.requests.slice(from).filter((r) => r.path.startsWith("/repos/octocat/transient") || r.path === "/user/repos").map((r) => `${r.method} ${r.path} ${r.status}`);
     expect(seen).toEqual(["GET /repos/octocat/transient 429", "GET /repos/octocat/transient 404", "POST /user/repos 502", "POST /user/repos 201"]);
     expect(remote(server.repoPath(`octocat/${name}`), "main")).toBe(git(join(work, name), "rev-parse", "HEAD"));
+  }, 30_000);
+
+  test("GitHub answers 502 to every pull-request call: retried twice, then a clear error (exit 1); the commit is kept and pushed", async () => {
+    scenarios++;
+    const dir = join(work, "outage");
+    expect((await createGithub("outage")).status).toBe(0);
+    api.failNext(3, 502, { method: "POST", path: /^\/repos\/octocat\/outage\/pulls$/ });
+    const from = api.requests.length;
+    const started = Date.now();
+    const failed = await runCliAsync(["update", dir, "--set", "gpuPool.maxSize=5", "--pr", "--github-api-url", api.url], {
+      env: { GITHUB_TOKEN: TOKEN, GH_TOKEN: "", CCR_GITHUB_RETRY_AFTER_MS: "20" },
+    });
+    outputs.push(failed.stdout, failed.stderr);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(failed.status).toBe(1);
+    expect(failed.stderr).toMatch(/^error: failed to open a pull request from create-cluster-repo\/gpupool-maxsize-5 into main in octocat\/outage: GitHub answered 502: .*; re-run later\n$/);
+    const posts = api.requests.slice(from).filter((r) => r.method === "POST" && r.path === "/repos/octocat/outage/pulls");
+    expect(posts.map((r) => r.status)).toEqual([502, 502, 502]); // the first try and two retries
+    const kept = git(dir, "rev-parse", "create-cluster-repo/gpupool-maxsize-5");
+    expect(git(dir, "log", "-1", "--format=%s", kept)).toBe("Update gpuPool.maxSize=5");
+    expect(git(dir, "status", "--porcelain")).toBe("");
+    expect(remote(server.repoPath("octocat/outage"), "create-cluster-repo/gpupool-maxsize-5")).toBe(kept);
+    expect(api.state().pulls.filter((p) => p.repo === "octocat/outage")).toEqual([]);
+
+    const again = await cli(["update", dir, "--set", "gpuPool.maxSize=5", "--pr", "--github-api-url", api.url]);
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/Pull request #\d+ opened/);
+  }, 30_000);
+
+  test("create --github whose publish fails: the error says to re-run the same command, and that plain re-run publishes", async () => {
+    scenarios++;
+    const name = "resume";
+    const dir = join(work, name);
+    const args = ["-b", "kapsule-gpu", "-y", "--github", `octocat/${name}`, "--github-api-url", api.url, dir];
+    const env = { GITHUB_TOKEN: TOKEN, GH_TOKEN: "", CCR_GITHUB_RETRY_AFTER_MS: "5" };
+    api.failNext(3, 503, { method: "POST", path: /^\/user\/repos$/ });
+    const failed = await runCliAsync(args, { env });
+    outputs.push(failed.stdout, failed.stderr);
+    expect(failed.status).toBe(1);
+    expect(failed.stderr).toMatch(/GitHub answered 503: .*\nThe repository in .*resume is complete and committed: once that is fixed, re-run the same command to publish it \(nothing is rendered again\)\.\n$/);
+    const commit = git(dir, "rev-parse", "HEAD");
+
+    const again = await runCliAsync(args, { env });
+    outputs.push(again.stdout, again.stderr);
+    expect(again.stderr).toMatch(/^note: .*resume already holds this render, committed; publishing it\n$/);
+    expect(again.status).toBe(0);
+    expect(git(dir, "rev-parse", "HEAD")).toBe(commit); // nothing rewritten or re-committed
+    expect(remote(server.repoPath(`octocat/${name}`), "main")).toBe(commit);
+
+    // A different render in the same directory is still refused without --force.
+    const other = await runCliAsync([...args.slice(0, -1), "--set", "gpuPool.maxSize=4", dir], { env });
+    expect(other.status).toBe(2);
+    expect(other.stderr).toMatch(/is not empty; choose an empty directory, or pass --force/);
   }, 30_000);
 
   test("rate limit exhausted for an hour: no long wait, a clear error with the reset time, the commit is kept; later the re-run completes", async () => {

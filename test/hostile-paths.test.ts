@@ -134,11 +134,68 @@ describe("a repository being updated", () => {
 
     const run = runCli(["update", dir, "--set", "gpuPool.maxSize=3"]);
     expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/refusing to write terraform\/.*: terraform is a symlink that points outside .*; remove it and re-run/);
+    // Refused when the plan reads the team's copy, before anything is written.
+    expect(run.stderr).toMatch(/refusing to read terraform\/.*: terraform is a symlink that points outside .*; remove it \(or replace it by the files themselves\) and re-run/);
     expect(Object.fromEntries(readdirSync(outside).map((name) => [name, readFileSync(join(outside, name), "utf8")]))).toEqual(outsideBefore);
     expect(git(dir, "rev-parse", "main")).toBe(head);
     expect(git(dir, "rev-parse", "main~1")).toBe(main);
     expect(git(dir, "status", "--porcelain")).toBe("");
+  });
+});
+
+describe("a repository being updated: symlinks are not followed out of it", () => {
+  /** A fresh repository whose `linkPath` (a committed directory) is replaced by a committed symlink to a copy outside. */
+  const withOutsideLink = (linkPath: string) => {
+    const dir = join(fresh("update-link"), "fleet");
+    const outside = fresh("elsewhere");
+    expect(runCli(["-b", "kapsule-gpu", "-y", dir]).status).toBe(0);
+    for (const name of readdirSync(join(dir, linkPath))) writeFileSync(join(outside, name), readFileSync(join(dir, linkPath, name)));
+    execFileSync("rm", ["-rf", join(dir, linkPath)]);
+    symlinkSync(outside, join(dir, linkPath));
+    git(dir, "add", "-A");
+    git(dir, "commit", "-q", "-m", "moved elsewhere");
+    const snapshot = () => Object.fromEntries(readdirSync(outside).map((name) => [name, readFileSync(join(outside, name), "utf8")]));
+    return { dir, outside, snapshot };
+  };
+
+  test("a file the new render removes, below a symlinked directory, is not deleted outside the repository", () => {
+    const { dir, snapshot } = withOutsideLink("clusters/kapsule-gpu/flux-system");
+    const before = snapshot();
+    expect(Object.keys(before)).toEqual(["gotk-sync.yaml"]);
+    const head = git(dir, "rev-parse", "HEAD");
+    // Switching to Argo CD deletes the Flux files, gotk-sync.yaml among them.
+    const run = runCli(["update", dir, "--gitops", "argo"]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/refusing to read clusters\/kapsule-gpu\/flux-system\/gotk-sync\.yaml: clusters\/kapsule-gpu\/flux-system is a symlink that points outside/);
+    expect(snapshot()).toEqual(before);
+    expect(git(dir, "rev-parse", "HEAD")).toBe(head);
+    expect(git(dir, "status", "--porcelain")).toBe("");
+  });
+
+  test("the delete-side check itself: a delete below a symlink to outside is refused", async () => {
+    const { dir } = withOutsideLink("clusters/kapsule-gpu/flux-system");
+    const { assertPathsInside } = await import("../src/git/write-tree.js");
+    const error = await assertPathsInside(dir, ["clusters/kapsule-gpu/flux-system/gotk-sync.yaml"], "delete").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TargetError);
+    expect((error as Error).message).toMatch(/^refusing to delete clusters\/kapsule-gpu\/flux-system\/gotk-sync\.yaml: clusters\/kapsule-gpu\/flux-system is a symlink that points outside/);
+    await assertPathsInside(dir, ["clusters/kapsule-gpu/apps.yaml"], "delete"); // an ordinary path passes
+  });
+
+  test("plan --diff and check do not print a file outside the repository that a symlink points to", () => {
+    const dir = join(fresh("plan-link"), "fleet");
+    const outside = fresh("elsewhere");
+    writeFileSync(join(outside, "id_ed25519"), "-----BEGIN OPENSSH PRIVATE KEY-----\nsecret-key-material\n");
+    expect(runCli(["-b", "kapsule-gpu", "-y", dir]).status).toBe(0);
+    execFileSync("rm", [join(dir, "README.md")]);
+    symlinkSync(join(outside, "id_ed25519"), join(dir, "README.md"));
+    git(dir, "add", "-A");
+    git(dir, "commit", "-q", "-m", "readme elsewhere");
+    for (const args of [["plan", dir, "--set", "gpuPool.maxSize=3", "--diff"], ["check", dir]]) {
+      const run = runCli(args);
+      expect(run.stdout + run.stderr).not.toContain("secret-key-material");
+      expect(run.status).toBe(1);
+      expect(run.stderr).toMatch(/refusing to read README\.md: README\.md is a symlink that points outside .*fleet; remove it/);
+    }
   });
 });
 

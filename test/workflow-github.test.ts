@@ -67,6 +67,15 @@ describe("create --github, then update --pr, against a local GitHub and a real g
     expect(api.state().pulls).toHaveLength(1);
     // The re-run describes the same change: the PR is not rewritten as "no parameter changes".
     expect(api.state().pulls[0]!.body).toBe(firstBody);
+
+    // Another change while that branch is checked out: its own branch from main, and its PR goes into main.
+    const second = await cli(["update", dir, "--set", "inference.replicas=2", "--pr", "--github-api-url", api.url]);
+    expect(second.stderr).toBe("");
+    expect(second.status).toBe(0);
+    expect(api.state().pulls[1]).toMatchObject({ head: "create-cluster-repo/inference-replicas-2", base: "main", title: "Update inference.replicas=2" });
+    expect(remote("rev-parse", "create-cluster-repo/inference-replicas-2~1")).toBe(remote("rev-parse", "main"));
+    expect(remote("diff", "--name-only", "main", "create-cluster-repo/inference-replicas-2")).not.toContain("terraform/main.tf");
+    expect(api.state().pulls[1]!.body).not.toContain("gpuPool.maxSize");
     expect(api.takeViolations()).toEqual([]);
 
     // No token in the repository (work tree and .git), in git config, or in anything the tool printed.

@@ -13,13 +13,13 @@ Usage:
   create-cluster-repo validate [paths...] [options]          validate manifests, Terraform and GitOps references
   create-cluster-repo plan [dir] [--set k=v]... [--diff]     show what a parameter change would do
   create-cluster-repo update [dir] [--set k=v]... [--pr]     re-render on a branch (3-way merge), optionally open a PR
-      (plan and update: --blueprint-version latest upgrades the blueprint the answers file records)
-  create-cluster-repo check [dir]                            fail if generated files differ from the answers file
+  create-cluster-repo check [dir] [--allow GLOB]...          fail if generated files differ from the answers file
 
 Create options:
   -b, --blueprint <name>   blueprint to render (see below)
       --gitops flux|argo   GitOps engine (default: flux)
-  -s, --set key=value      set a parameter; dotted paths and [index]: --set gpuPool.size=2 --set pools[0].zone=nl-ams-1
+  -s, --set key=value      set a parameter; dotted paths and [index]: --set gpuPool.size=2 --set pools[0].zone=nl-ams-1;
+                           a key with dots or slashes in ["..."]: --set 'pools[0].labels["topology.kubernetes.io/region"]=ams'
   -f, --values <file>      YAML file of parameters (flags win over it)
   -y, --yes                take defaults for everything not given; never prompt
       --dry-run            render and validate, print the file tree, write nothing
@@ -31,6 +31,15 @@ Create options:
   -o, --output text|json   result format
       --verbose            show stack traces and causes on errors
   -h, --help               this help;  -v, --version  the version
+
+plan / update / check options (run in the generated repository; --set, --values and --gitops as above):
+      --blueprint-version latest   upgrade the blueprint the answers file records (plan shows it, update commits it)
+      --diff               plan: also print the diff of the generated files (-o json: the plan as JSON)
+      --branch <name>      update: branch to commit on (default create-cluster-repo/<change>, started from main)
+  -m, --message <text>     update: commit message
+      --pr                 update: push the branch and open or update its pull request (origin on GitHub)
+      --conflict refuse|markers  update: refuse edits that overlap the new render (default), or commit markers
+      --allow <glob>       check: paths that may differ from the render (repeatable), e.g. 'apps/**'
 
 Blueprints:
 ${blueprints.map((b) => `  ${b.id.padEnd(width)}  ${b.title}`).join("\n")}

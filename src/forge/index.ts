@@ -16,10 +16,26 @@ export interface ForgeConfig {
   apiUrl?: string;
 }
 
+/**
+ * `CCR_GITHUB_RETRY_AFTER_MS`, for tests only: the backoff unit in milliseconds (retry n after a 5xx waits
+ * n² × this; the default is 1000, so 1 s then 4 s). It lets a CLI test show a persistent 5xx being retried to
+ * the end without waiting seconds. Honoured only when set to a whole number; anything else is ignored.
+ */
+export function retryBaseFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const raw = env.CCR_GITHUB_RETRY_AFTER_MS;
+  return raw !== undefined && /^\d{1,6}$/.test(raw) ? Number(raw) : undefined;
+}
+
 /** Builds the {@link Forge} for a config. */
 export function createForge(config: ForgeConfig): Forge {
   switch (config.kind) {
-    case "github":
-      return new GitHubForge({ token: config.token, ...(config.apiUrl ? { baseUrl: config.apiUrl } : {}) });
+    case "github": {
+      const retryAfterBaseValue = retryBaseFromEnv();
+      return new GitHubForge({
+        token: config.token,
+        ...(config.apiUrl ? { baseUrl: config.apiUrl } : {}),
+        ...(retryAfterBaseValue !== undefined ? { retryAfterBaseValue } : {}),
+      });
+    }
   }
 }

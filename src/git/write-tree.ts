@@ -185,24 +185,46 @@ async function removeStaleTempFiles(dir: string, swept: Set<string>): Promise<vo
 }
 
 /** Refuses a path whose existing parent directories lead outside `root` through a symlink. */
-async function assertInside(root: string, target: string, relPath: string): Promise<void> {
+async function assertInside(root: string, target: string, relPath: string, verb = "write"): Promise<void> {
+  const link = await symlinkLeadingOutside(root, target, relPath, { last: false });
+  if (link !== undefined) {
+    throw new TargetError(`refusing to ${verb} ${relPath}: ${link} is a symlink that points outside ${target}; remove it and re-run`, 1);
+  }
+}
+
+/**
+ * The first symlink on the way to `relPath` (its parent directories, and the file itself with `last`) whose real
+ * location is outside `root` (the real path of `target`), relative to `target`; `undefined` when there is none.
+ * A dangling symlink counts as outside: where it would lead is not known to be inside.
+ */
+export async function symlinkLeadingOutside(root: string, target: string, relPath: string, options: { last: boolean }): Promise<string | undefined> {
   const segments = relPath.split("/");
   let current = target;
-  for (const segment of segments.slice(0, -1)) {
+  for (const segment of options.last ? segments : segments.slice(0, -1)) {
     current = path.join(current, segment);
     let stats;
     try {
       stats = await lstat(current);
     } catch {
-      return; // the rest of the path does not exist yet, so it is created inside the target
+      return undefined; // the rest of the path does not exist yet, so it is created inside the target
     }
     if (!stats.isSymbolicLink()) continue;
     const resolved = await realpath(current).catch(() => undefined);
-    if (resolved === undefined || (resolved !== root && !resolved.startsWith(root + path.sep))) {
-      throw new TargetError(
-        `refusing to write ${relPath}: ${path.relative(target, current)} is a symlink that points outside ${target}; remove it and re-run`,
-        1,
-      );
-    }
+    if (resolved === undefined || (resolved !== root && !resolved.startsWith(root + path.sep))) return path.relative(target, current);
   }
+  return undefined;
+}
+
+/**
+ * Refuses, before anything is touched, paths that an update of an existing repository must not write or delete:
+ * unsafe or `.git` paths, and paths below a symlink that leads outside `targetDir` (a committed symlink must not
+ * turn a write or a delete into one outside the repository).
+ * @throws TargetError exit code 1, naming the path and the symlink.
+ */
+export async function assertPathsInside(targetDir: string, relPaths: Iterable<string>, verb: "write" | "delete"): Promise<void> {
+  const paths = [...relPaths];
+  assertTreePaths(new Map(paths.map((p) => [p, ""])));
+  const target = path.resolve(targetDir);
+  const root = await realpath(target);
+  for (const relPath of paths) await assertInside(root, target, relPath, verb);
 }

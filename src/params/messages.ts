@@ -1,16 +1,12 @@
 import type { ErrorObject } from "ajv";
 import { closest } from "../_utils.js";
-import { schemaAt, type PathSegment } from "./set-flags.js";
+import { formatPath, schemaAt, type PathSegment } from "./set-flags.js";
 
 type Schema = Record<string, any>;
 
-/** `/gpuPool/size` -> `gpuPool.size`, `/pools/0/zone` -> `pools[0].zone`. */
+/** `/gpuPool/size` -> `gpuPool.size`, `/pools/0/zone` -> `pools[0].zone`, `/labels/a.b~1c` -> `labels["a.b/c"]` (as --set takes it). */
 export function instancePathToDot(instancePath: string): string {
-  return instancePath
-    .split("/")
-    .slice(1)
-    .map((part) => part.replace(/~1/g, "/").replace(/~0/g, "~"))
-    .reduce((text, part) => (/^\d+$/.test(part) ? `${text}[${part}]` : text ? `${text}.${part}` : part), "");
+  return formatPath(instancePathSegments(instancePath));
 }
 
 function instancePathSegments(instancePath: string): PathSegment[] {

@@ -11,22 +11,74 @@ export interface SetAssignment {
   source: string;
 }
 
-const SEGMENT = /^([A-Za-z_][A-Za-z0-9_-]*)((?:\[\d+\])*)$/;
+const NAME = /[A-Za-z_][A-Za-z0-9_-]*/y;
+const INDEX = /\[(\d+)\]/y;
+const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
-/** Parses `a.b[0].c` into ["a", "b", 0, "c"]. */
-export function parseParamPath(text: string, source = text): PathSegment[] {
+const pathHelp =
+  'Use dotted names with optional [index], and ["key"] for a key with dots or slashes, e.g. --set gpuPool.size=2, ' +
+  `--set pools[0].zone=nl-ams-1 or --set 'pools[0].labels["topology.kubernetes.io/region"]=nl-ams'.`;
+
+/**
+ * Reads a parameter path at the start of `text`: `a.b[0].c`, and `["key"]` (or `['key']`) for a key that is not a
+ * plain name, such as the label `topology.kubernetes.io/region`. Returns the segments and where the path ends.
+ */
+function readParamPath(text: string, source: string): { path: PathSegment[]; end: number } {
   const path: PathSegment[] = [];
-  for (const part of text.split(".")) {
-    const match = SEGMENT.exec(part);
-    if (!match) {
-      throw new InputError(
-        `malformed parameter path in ${source}: "${part || "(empty)"}" is not a name or name[index]. ` +
-          "Use dotted names with optional [index], e.g. --set gpuPool.size=2 or --set pools[0].zone=nl-ams-1.",
-      );
+  let i = 0;
+  const fail = (from: number): never => {
+    const part = text.slice(from).split(/[.=]/)[0];
+    throw new InputError(`malformed parameter path in ${source}: "${part || "(empty)"}" is not a name or name[index], nor a quoted ["key"]. ${pathHelp}`);
+  };
+  for (;;) {
+    const segmentStart = i;
+    const quoted = readQuotedKey(text, i);
+    if (quoted) {
+      path.push(quoted.key);
+      i = quoted.end;
+    } else {
+      NAME.lastIndex = i;
+      const name = NAME.exec(text);
+      if (!name) return fail(segmentStart);
+      path.push(name[0]);
+      i = NAME.lastIndex;
     }
-    path.push(match[1]!);
-    for (const index of match[2]!.matchAll(/\[(\d+)\]/g)) path.push(Number(index[1]));
+    for (;;) {
+      INDEX.lastIndex = i;
+      const index = INDEX.exec(text);
+      const key = index ? undefined : readQuotedKey(text, i);
+      if (index) {
+        path.push(Number(index[1]));
+        i = INDEX.lastIndex;
+      } else if (key) {
+        path.push(key.key);
+        i = key.end;
+      } else break;
+    }
+    if (text[i] === "[") return fail(segmentStart);
+    if (text[i] !== ".") return { path, end: i };
+    i++;
   }
+}
+
+/** `["key"]` or `['key']` at `i` (a backslash escapes the quote or itself); `undefined` when there is none. */
+function readQuotedKey(text: string, i: number): { key: string; end: number } | undefined {
+  const quote = text[i + 1];
+  if (text[i] !== "[" || (quote !== '"' && quote !== "'")) return undefined;
+  let key = "";
+  for (let j = i + 2; j < text.length; j++) {
+    const c = text[j]!;
+    if (c === "\\" && j + 1 < text.length) key += text[++j];
+    else if (c === quote) return text[j + 1] === "]" && key !== "" ? { key, end: j + 2 } : undefined;
+    else key += c;
+  }
+  return undefined;
+}
+
+/** Parses `a.b[0].c` into ["a", "b", 0, "c"], and `labels["topology.kubernetes.io/region"]` into ["labels", "topology.kubernetes.io/region"]. */
+export function parseParamPath(text: string, source = text): PathSegment[] {
+  const { path, end } = readParamPath(text, source);
+  if (end !== text.length) throw new InputError(`malformed parameter path in ${source}: unexpected "${text.slice(end)}". ${pathHelp}`);
   return path;
 }
 
@@ -38,14 +90,24 @@ export function parseSetFlag(flag: string): SetAssignment {
   if (eq <= 0) {
     throw new InputError(`malformed ${source}: expected key=value, e.g. --set gpuPool.size=2`);
   }
-  return { path: parseParamPath(flag.slice(0, eq), source), raw: flag.slice(eq + 1), source };
+  const { path, end } = readParamPath(flag, source);
+  if (flag[end] !== "=") {
+    const next = flag.indexOf("=", end);
+    if (next === -1) throw new InputError(`malformed ${source}: expected key=value, e.g. --set gpuPool.size=2`);
+    throw new InputError(`malformed parameter path in ${source}: unexpected "${flag.slice(end, next)}" before "=". ${pathHelp}`);
+  }
+  return { path, raw: flag.slice(end + 1), source };
 }
 
+/** The path as it is typed: `pools[0].labels["topology.kubernetes.io/region"]`. */
 export function formatPath(path: readonly PathSegment[]): string {
-  return path.reduce<string>(
-    (text, segment) => (typeof segment === "number" ? `${text}[${segment}]` : text ? `${text}.${segment}` : segment),
-    "",
-  );
+  return path.reduce<string>((text, segment) => (typeof segment === "number" ? `${text}[${segment}]` : appendKey(text, segment)), "");
+}
+
+/** `text` (a formatted path) followed by object key `key`: `.key`, or `["key"]` when it is not a plain name. */
+export function appendKey(text: string, key: string): string {
+  if (!PLAIN_KEY.test(key)) return `${text}[${JSON.stringify(key)}]`;
+  return text ? `${text}.${key}` : key;
 }
 
 type Schema = Record<string, any>;
@@ -55,7 +117,9 @@ export function schemaAt(schema: Schema, path: readonly PathSegment[]): Schema |
   let current: Schema | undefined = schema;
   for (const segment of path) {
     if (!current) return undefined;
-    current = typeof segment === "number" ? current.items : current.properties?.[segment];
+    // A map such as node labels has no `properties` for its keys: their schema is `additionalProperties`.
+    const additional: Schema | undefined = typeof current.additionalProperties === "object" ? current.additionalProperties : undefined;
+    current = typeof segment === "number" ? current.items : (current.properties?.[segment] ?? additional);
   }
   return current;
 }

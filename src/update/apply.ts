@@ -1,13 +1,15 @@
-import { rm } from "node:fs/promises";
-import { join } from "node:path";
 import { defaults } from "../defaults.js";
 import { CliError, GitError, ValidationFailedError } from "../errors.js";
 import { sortedTree } from "../generator/file-tree.js";
-import { commitAll, createOrResetBranch, currentBranch, pushBranch, writeTreeAtomically } from "../git/repo.js";
+import { assertBranchName, currentBranch, pushBranch } from "../git/repo.js";
+import { advanceBranch, commitChanges, type TreeChanges } from "../git/tree-commit.js";
+import { assertPathsInside } from "../git/write-tree.js";
 import { gitAt } from "../git/client.js";
 import type { RawParamsInput } from "../params/parse.js";
 import { branchForChanges, commitMessageFor, describeBranch, describePlan, pullRequestBody } from "./describe.js";
+import { assertToolRepository } from "./locate.js";
 import { planUpdate, type Plan } from "./plan.js";
+import { finishInterruptedSwitch } from "./resume.js";
 
 type Conflict = Plan["conflicts"][number];
 
@@ -52,6 +54,8 @@ export interface UpdateResult {
   branch?: string;
   sha?: string;
   pullRequest?: { url: string; number: number; created: boolean };
+  /** Set when this run first finished the checkout of an earlier, interrupted run. */
+  resumed?: string;
 }
 
 export { branchForChanges, commitMessageFor, planDiff, pullRequestBody } from "./describe.js";
@@ -67,48 +71,96 @@ async function branchExists(dir: string, branch: string): Promise<boolean> {
 }
 
 /**
+ * The branch update branches start from and pull requests go into: the remote's default branch when a clone
+ * recorded it (`origin/HEAD`), else {@link defaults.branch}. Never an update branch: a second change proposed
+ * while one is checked out must not carry the first one along.
+ */
+export async function defaultBaseBranch(dir: string): Promise<string> {
+  const remoteHead = (await gitAt(dir).raw(["symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD"]).catch(() => "")).trim();
+  const fromRemote = remoteHead.replace(/^origin\//, "");
+  if (fromRemote && fromRemote !== remoteHead && (await branchExists(dir, fromRemote))) return fromRemote;
+  if (await branchExists(dir, defaults.branch)) return defaults.branch;
+  throw new GitError(`cannot tell which branch update branches start from: there is no ${defaults.branch} branch and no origin/HEAD; check out the base branch and run update there`);
+}
+
+/** The file changes a plan commits: merged and new files, conflict markers when asked for, and deletions. */
+function changesOf(plan: Plan): TreeChanges {
+  const writes = new Map<string, string>();
+  const deletes: string[] = [];
+  for (const outcome of plan.outcomes) {
+    if (outcome.action === "write") writes.set(outcome.path, outcome.content);
+    if (outcome.action === "conflict" && outcome.withMarkers !== undefined) writes.set(outcome.path, outcome.withMarkers);
+    if (outcome.action === "delete") deletes.push(outcome.path);
+  }
+  return { writes: sortedTree(writes), deletes };
+}
+
+/**
  * Re-render with the changes, merge with the team's edits, and commit on a branch; optionally push and open a PR.
  * Re-running with the same change lands on the same branch: nothing new to commit is "already up to date".
  * Nothing to change creates no branch; a refused update (conflict, invalid render) leaves the checkout as it was.
+ *
+ * A new change starts from the default branch (see {@link defaultBaseBranch}) when an update branch is checked
+ * out, else from the current branch. The commit is built in git's object store and put on its branch before
+ * the work tree is touched, so an interruption leaves either the old checkout or the finished commit (and a
+ * re-run finishes a checkout that was cut short): the work tree is never half-merged.
  */
 export async function updateRepository(dir: string, changes: RawParamsInput, options: UpdateOptions = {}): Promise<UpdateResult> {
+  await assertToolRepository(dir, "update", { git: true });
+  const resumed = await finishInterruptedSwitch(dir);
   await assertCleanWorkTree(dir);
-  const baseBranch = (await currentBranch(dir)) ?? defaults.branch;
+  const start = await currentBranch(dir);
+  const startSha = (await gitAt(dir).revparse(["HEAD"])).trim();
   const planOptions = { blueprintVersion: options.blueprintVersion, toolVersion: options.toolVersion };
   let plan = await planUpdate(dir, changes, planOptions);
-  // Re-run on an update branch that already holds the change: stay on it instead of starting a "rerender" branch.
-  const onUpdateBranch = baseBranch.startsWith(defaults.branchPrefix) && plan.paramChanges.length === 0 && !plan.blueprintUpgrade;
-  const branch = options.branch ?? (onUpdateBranch ? baseBranch : branchForChanges(plan.paramChanges, plan.blueprintUpgrade));
-  const prBase = onUpdateBranch ? defaults.branch : baseBranch;
-  // An existing branch holds an earlier run's commit: build on it (fast-forward only, never a force-push).
-  const switched = branch !== baseBranch && (await branchExists(dir, branch));
-  if (switched) {
+  let position = start;
+  const moveTo = async (branch: string) => {
     await gitAt(dir).checkout(branch);
+    position = branch;
     plan = await planUpdate(dir, changes, planOptions);
-  }
-  const changed = plan.outcomes.some((o) => o.action !== "keep");
-  if (!changed) {
+  };
+  const restore = async () => {
+    if (position !== start) await gitAt(dir).checkout(start ?? startSha);
+  };
+  // Re-run on an update branch that already holds the change: stay on it instead of starting a "rerender" branch.
+  const onUpdateBranch = start?.startsWith(defaults.branchPrefix) ?? false;
+  const sameChange = onUpdateBranch && plan.paramChanges.length === 0 && !plan.blueprintUpgrade;
+  const prBase = onUpdateBranch ? await defaultBaseBranch(dir) : (start ?? defaults.branch);
+  // Another change while an update branch is checked out: plan it from the base, as if run there.
+  if (onUpdateBranch && !sameChange && options.branch !== start) await moveTo(prBase);
+  const branch = options.branch ?? (sameChange ? start! : branchForChanges(plan.paramChanges, plan.blueprintUpgrade));
+  await assertBranchName(dir, branch);
+  // An existing branch holds an earlier run's commit: build on it (fast-forward only, never a force-push).
+  if (branch !== position && (await branchExists(dir, branch))) await moveTo(branch);
+  const info = resumed ? { resumed } : {};
+  if (!plan.outcomes.some((o) => o.action !== "keep")) {
+    if (position === prBase && start !== prBase) {
+      // The base already has these values: nothing to propose; leave the checkout where it was.
+      await restore();
+      return { upToDate: true, plan, branch: prBase, ...info };
+    }
     // Push and open the PR only for a branch that exists: a re-run after a failed push resumes here.
-    const at = switched ? branch : baseBranch;
-    return { upToDate: true, plan, branch: at, ...(await pushAndOpen(dir, plan, at, prBase, options, false)) };
+    const at = position ?? prBase;
+    return { upToDate: true, plan, branch: at, ...info, ...(await pushAndOpen(dir, plan, at, prBase, options, false)) };
   }
   const refuse = async (error: Error) => {
-    if (switched) await gitAt(dir).checkout(baseBranch);
+    await restore();
     throw error;
   };
   if (plan.conflicts.length > 0 && options.conflict !== "markers") return refuse(new ConflictError(plan));
   if (!plan.report.valid) return refuse(new ValidationFailedError(plan.report));
-  if (branch !== baseBranch && !switched) await createOrResetBranch(dir, branch, "HEAD");
-  // Write everything first (atomically per file), then delete; the work tree is never half-merged.
-  const writes = new Map<string, string>();
-  for (const outcome of plan.outcomes) {
-    if (outcome.action === "write") writes.set(outcome.path, outcome.content);
-    if (outcome.action === "conflict" && outcome.withMarkers !== undefined) writes.set(outcome.path, outcome.withMarkers);
+  const fileChanges = changesOf(plan);
+  try {
+    await assertPathsInside(dir, fileChanges.writes.keys(), "write");
+    await assertPathsInside(dir, fileChanges.deletes, "delete");
+  } catch (error) {
+    return refuse(error as Error);
   }
-  if (writes.size > 0) await writeTreeAtomically(dir, sortedTree(writes), { force: true });
-  for (const outcome of plan.outcomes) if (outcome.action === "delete") await rm(join(dir, outcome.path), { force: true });
-  const commit = await commitAll(dir, options.message ?? commitMessageFor(describePlan(plan)));
-  return { upToDate: false, plan, branch, sha: commit.sha, ...(await pushAndOpen(dir, plan, branch, prBase, options, true)) };
+  const parent = (await gitAt(dir).revparse(["HEAD"])).trim();
+  const sha = await commitChanges(dir, { parent, changes: fileChanges, message: options.message ?? commitMessageFor(describePlan(plan)) });
+  const checkedOut = branch === position;
+  await advanceBranch(dir, { branch, sha, checkedOut, ...(checkedOut ? { from: parent } : {}) });
+  return { upToDate: false, plan, branch, sha, ...info, ...(await pushAndOpen(dir, plan, branch, prBase, options, true)) };
 }
 
 /** `committed`: the branch tip is this run's commit of `plan`, whose validation can be reused. */

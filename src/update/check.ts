@@ -1,11 +1,10 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { createTwoFilesPatch } from "diff";
 import { readManifest } from "../blueprints/registry.js";
 import { defaults } from "../defaults.js";
 import { InputError } from "../errors.js";
 import { renderBlueprint } from "../render-blueprint.js";
 import { readAnswers } from "./plan.js";
+import { repoReader } from "./read-repo.js";
 
 export interface CheckDifference {
   path: string;
@@ -35,14 +34,10 @@ export async function checkRepository(dir: string, allow: string[] = []): Promis
   const { tree } = await renderBlueprint(answers.blueprint, { values: { ...answers.params, gitops: answers.gitops } }, { toolVersion: answers.toolVersion });
   const allowed = allow.map(globToRegExp);
   const differences: CheckDifference[] = [];
+  const read = await repoReader(dir);
   for (const [path, expected] of tree) {
     if (allowed.some((re) => re.test(path))) continue;
-    let actual: string | undefined;
-    try {
-      actual = readFileSync(join(dir, path), "utf8");
-    } catch {
-      actual = undefined;
-    }
+    const actual = await read(path);
     if (actual === expected) continue;
     differences.push({
       path,

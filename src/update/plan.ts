@@ -7,10 +7,12 @@ import { parseAnswersFile, type Answers } from "../generator/answers.js";
 import { sortedTree, type FileTree } from "../generator/file-tree.js";
 import { lastCommitTouching, pathsChangedWith, readTreeAtRef } from "../git/repo.js";
 import type { RawParamsInput } from "../params/parse.js";
+import { appendKey } from "../params/set-flags.js";
 import { renderBlueprint, type Rendered } from "../render-blueprint.js";
 import { validateTree } from "../validators/index.js";
 import type { ValidationReport } from "../validators/types.js";
 import { mergeFile, type MergeOutcome } from "./merge.js";
+import { repoReader } from "./read-repo.js";
 import { summarizeChanges, type ChangeSummary } from "./summary.js";
 
 export interface ParamChange {
@@ -63,20 +65,13 @@ export function readAnswers(dir: string): Answers {
   return parseAnswersFile(text, file);
 }
 
-function readIfPresent(path: string): string | undefined {
-  try {
-    return readFileSync(path, "utf8");
-  } catch {
-    return undefined;
-  }
-}
-
 /** Dotted-path differences between two parameter sets. */
 export function diffParams(before: unknown, after: unknown, path = ""): ParamChange[] {
   const isObject = (v: unknown) => v !== null && typeof v === "object" && !Array.isArray(v);
   if (isObject(before) && isObject(after)) {
     const keys = [...new Set([...Object.keys(before as object), ...Object.keys(after as object)])].sort();
-    return keys.flatMap((key) => diffParams((before as any)[key], (after as any)[key], path ? `${path}.${key}` : key));
+    // Keys are written as --set takes them, so a label key with dots reads `labels["topology.kubernetes.io/region"]`.
+    return keys.flatMap((key) => diffParams((before as any)[key], (after as any)[key], appendKey(path, key)));
   }
   return JSON.stringify(before) === JSON.stringify(after) ? [] : [{ path, from: before, to: after }];
 }
@@ -145,14 +140,16 @@ export async function planUpdate(dir: string, changes: RawParamsInput, options: 
   const paths = [...new Set([...base.keys(), ...rendered.tree.keys()])].sort();
   const before = new Map<string, string>();
   const after = new Map<string, string>();
-  const outcomes = paths.map((path) => {
-    const theirs = readIfPresent(join(dir, path));
+  const read = await repoReader(dir);
+  const outcomes: MergeOutcome[] = [];
+  for (const path of paths) {
+    const theirs = await read(path);
     if (theirs !== undefined) before.set(path, theirs);
     const outcome = mergeFile({ path, base: base.get(path), theirs, ours: rendered.tree.get(path) });
     if (outcome.action === "write") after.set(path, outcome.content);
     else if (outcome.action !== "delete" && theirs !== undefined) after.set(path, theirs);
-    return outcome;
-  });
+    outcomes.push(outcome);
+  }
   const afterTree = sortedTree(after);
   const conflicts = outcomes.filter((o): o is Extract<MergeOutcome, { action: "conflict" }> => o.action === "conflict");
   return {

@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { parseFlags } from "../args.js";
 import { checkRepository } from "../../update/check.js";
+import { assertToolRepository } from "../../update/locate.js";
 
 export async function run(argv: string[]): Promise<number> {
   const { values: opts, positionals } = parseFlags(argv, { allow: { type: "string", multiple: true }, verbose: { type: "boolean" }, help: { type: "boolean", short: "h" } });
@@ -8,7 +9,9 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write("Usage: create-cluster-repo check [dir] [--allow GLOB]...\nFails (exit 1) when generated files differ from what the answers file produces.\n");
     return 0;
   }
-  const differences = await checkRepository(resolve(positionals[0] ?? "."), opts.allow ?? []);
+  const dir = resolve(positionals[0] ?? ".");
+  await assertToolRepository(dir, "check", { git: false });
+  const differences = await checkRepository(dir, opts.allow ?? []);
   if (differences.length === 0) {
     process.stdout.write("All generated files match the answers file.\n");
     return 0;

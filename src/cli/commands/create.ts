@@ -1,10 +1,11 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { createTwoFilesPatch } from "diff";
 import { blueprintIds, assertKnownBlueprint } from "../../blueprints/registry.js";
 import { loadBlueprint } from "../../blueprints/load.js";
 import { UsageError, ValidationFailedError } from "../../errors.js";
 import type { FileTree } from "../../generator/file-tree.js";
+import { gitAt } from "../../git/client.js";
 import { createClusterRepo } from "../../pipeline.js";
 import { formatReport } from "../../validators/report/index.js";
 import { oneOf, parseFlags, renderFlags } from "../args.js";
@@ -53,14 +54,14 @@ export async function run(argv: string[]): Promise<number> {
   const targetDir = positionals[0] ?? (await defaultTargetDir(blueprintId, params));
   let result;
   try {
-    result = await createClusterRepo({
+    result = (opts.github && !opts.force && !opts["dry-run"] && (await resumePublish(blueprintId, targetDir, params))) || (await createClusterRepo({
       blueprint: blueprintId,
       targetDir,
       params,
       dryRun: opts["dry-run"],
       force: opts.force,
       reporter: terminalReporter(),
-    });
+    }));
   } catch (error) {
     if (error instanceof ValidationFailedError) process.stdout.write(formatReport(error.report, output === "json" ? "json" : "text"));
     throw error;
@@ -69,8 +70,12 @@ export async function run(argv: string[]): Promise<number> {
   // 3. Optionally publish to GitHub.
   let published: Awaited<ReturnType<typeof import("./github.js").publishToGitHub>> | undefined;
   if (opts.github && !opts["dry-run"]) {
-    const { publishToGitHub } = await import("./github.js");
-    published = await publishToGitHub({ dir: result.targetDir, repo: opts.github, private: opts.private ?? false, apiUrl: opts["github-api-url"], prFirst: opts["pr-first"] ?? false });
+    const { publishToGitHub, withResumeHint } = await import("./github.js");
+    try {
+      published = await publishToGitHub({ dir: result.targetDir, repo: opts.github, private: opts.private ?? false, apiUrl: opts["github-api-url"], prFirst: opts["pr-first"] ?? false });
+    } catch (error) {
+      throw withResumeHint(error, relative(process.cwd(), result.targetDir) || ".");
+    }
   }
 
   if (output === "json") {
@@ -98,6 +103,30 @@ function publishedText(published: NonNullable<Awaited<ReturnType<typeof import("
     `${repository}; the render is on branch ${published.branch}.\n` +
     `Pull request #${published.pullRequest.number} ${published.pullRequest.created ? "opened" : "updated"}: ${published.pullRequest.url}\n`
   );
+}
+
+/**
+ * A re-run of `create --github` after its publish failed: the target already holds this exact render, committed,
+ * so the render is validated again but not written, and only the publishing is done. `undefined` when the target
+ * is anything else (then the usual rules apply: empty, or --force).
+ */
+async function resumePublish(blueprint: string, targetDir: string, params: ReturnType<typeof paramsInputFromFlags>) {
+  const dir = resolve(targetDir);
+  const entries = (() => {
+    try {
+      return readdirSync(dir);
+    } catch {
+      return []; // absent, or not a directory: the pipeline says so
+    }
+  })();
+  if (entries.length === 0) return undefined;
+  const { holdsCommittedRender } = await import("./github.js");
+  const preview = await createClusterRepo({ blueprint, targetDir: dir, params, dryRun: true });
+  if (!(await holdsCommittedRender(dir, preview.tree))) return undefined;
+  const { currentBranch } = await import("../../git/repo.js");
+  const [sha, branch] = await Promise.all([gitAt(dir).revparse(["HEAD"]), currentBranch(dir)]);
+  process.stderr.write(`note: ${relative(process.cwd(), dir) || "."} already holds this render, committed; publishing it\n`);
+  return { ...preview, commit: { sha: sha.trim(), branch: branch ?? "HEAD" } };
 }
 
 async function defaultTargetDir(blueprintId: string, params: ReturnType<typeof paramsInputFromFlags>): Promise<string> {

@@ -1,8 +1,9 @@
+import { realpath } from "node:fs/promises";
 import { defaults } from "../../defaults.js";
 import { ForgeError, GitError, UsageError } from "../../errors.js";
 import { createForge } from "../../forge/index.js";
 import { gitAt } from "../../git/client.js";
-import { createOrResetBranch, fetchRemoteBranch, isAncestor, overlayCommit, pushBranch, rootCommit } from "../../git/repo.js";
+import { createOrResetBranch, fetchRemoteBranch, isAncestor, overlayCommit, pushBranch, readTreeAtRef, rootCommit } from "../../git/repo.js";
 
 /** `owner/repo` -> its two parts, or a usage error naming the flag. */
 export function parseRepoSlug(slug: string): { owner: string; repo: string } {
@@ -144,5 +145,32 @@ function withPrFirstHint(error: unknown): unknown {
   if (/was rejected: the remote branch has commits/.test(error.message)) {
     return new GitError(`${error.message}\nThe repository already has a ${defaults.branch} branch: re-run with --pr-first --force to propose the render as a pull request on top of it.`);
   }
-  return new GitError(`${error.message}\nRe-run the same command with --force to resume: the files are unchanged, so only the push is done again.`);
+  return error;
+}
+
+/**
+ * The next step after a failed publish, when the error does not already name one: the local repository is
+ * complete and committed, and re-running the same command publishes it (see {@link holdsCommittedRender}).
+ */
+export function withResumeHint(error: unknown, shownDir: string): unknown {
+  if (!(error instanceof GitError || error instanceof ForgeError) || /re-run with --/i.test(error.message)) return error;
+  const message = `${error.message}\nThe repository in ${shownDir} is complete and committed: once that is fixed, re-run the same command to publish it (nothing is rendered again).`;
+  return error instanceof GitError ? new GitError(message, error.cause) : new ForgeError(message, error.status, error.cause);
+}
+
+/**
+ * Whether `dir` already holds exactly this render, committed, with a clean checkout: what a `create --github`
+ * whose publish failed leaves. A re-run of the same command then only publishes, instead of refusing the
+ * non-empty target. HEAD may have more files (the --pr-first branch has GitHub's README commit below it).
+ */
+export async function holdsCommittedRender(dir: string, tree: ReadonlyMap<string, string>): Promise<boolean> {
+  try {
+    const top = (await gitAt(dir).revparse(["--show-toplevel"])).trim();
+    if ((await realpath(top)) !== (await realpath(dir))) return false;
+    if ((await gitAt(dir).raw(["status", "--porcelain", "--untracked-files=all"])).trim() !== "") return false;
+    const committed = await readTreeAtRef(dir, "HEAD");
+    return [...tree].every(([path, content]) => committed.get(path) === content);
+  } catch {
+    return false; // not a git repository, or no commit yet
+  }
 }

@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { oneOf, parseFlags } from "../args.js";
 import { paramsInputFromFlags } from "../params-input.js";
 import { formatConflict, planDiff } from "../../update/apply.js";
+import { assertToolRepository } from "../../update/locate.js";
 import { planUpdate } from "../../update/plan.js";
 import { formatSummary } from "../../update/summary.js";
 import { formatReport } from "../../validators/report/index.js";
@@ -24,7 +25,10 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const output = oneOf("output", opts.output, ["text", "json"] as const) ?? "text";
-  const plan = await planUpdate(resolve(positionals[0] ?? "."), paramsInputFromFlags(opts), { blueprintVersion: opts["blueprint-version"] });
+  const dir = resolve(positionals[0] ?? ".");
+  // The history is read only for a blueprint upgrade; otherwise plan works on the files alone.
+  await assertToolRepository(dir, "plan", { git: opts["blueprint-version"] !== undefined });
+  const plan = await planUpdate(dir, paramsInputFromFlags(opts), { blueprintVersion: opts["blueprint-version"] });
   if (output === "json") {
     const { summary, paramChanges, conflicts, report, blueprintUpgrade } = plan;
     process.stdout.write(`${JSON.stringify({ blueprintUpgrade: blueprintUpgrade ?? null, paramChanges, summary, conflicts: conflicts.map((c) => ({ path: c.path, reason: c.reason, hunks: c.hunks })), validation: { valid: report.valid, summary: report.summary } }, null, 2)}\n`);

@@ -29,7 +29,12 @@ function repoFromRemote(url: string): { owner: string; repo: string } {
 export async function run(argv: string[]): Promise<number> {
   const { values: opts, positionals } = parseFlags(argv, flags);
   if (opts.help) {
-    process.stdout.write("Usage: create-cluster-repo update [dir] [--set key=value]... [--values file] [--blueprint-version latest] [--branch name] [--message msg] [--pr] [--conflict refuse|markers]\n");
+    process.stdout.write(
+      "Usage: create-cluster-repo update [dir] [--set key=value]... [--values file] [--gitops flux|argo] [--blueprint-version latest]\n" +
+        "                                  [--branch name] [--message msg] [--pr [--github-api-url URL]] [--conflict refuse|markers]\n" +
+        "Re-renders with the changes, merges your edits (3-way), and commits on create-cluster-repo/<change> started from\n" +
+        "main (or the current branch when it is not an update branch). Keys with dots: --set 'labels[\"topology.kubernetes.io/region\"]=x'.\n",
+    );
     return 0;
   }
   const dir = resolve(positionals[0] ?? ".");
@@ -46,6 +51,7 @@ export async function run(argv: string[]): Promise<number> {
     options.pr = { remoteUrl, token, open: (_plan, head, base, title, body) => forge.upsertPullRequest({ owner, repo, head, base, title, body }) };
   }
   const result = await updateRepository(dir, paramsInputFromFlags(opts), options);
+  if (result.resumed) process.stderr.write(`note: ${result.resumed}\n`);
   if (result.upToDate) process.stdout.write(`Already up to date on ${result.branch}.\n`);
   else process.stdout.write(`Committed ${result.sha?.slice(0, 7)} on ${result.branch}: ${result.plan.paramChanges.map((c) => c.path).join(", ") || "re-render"}.\n`);
   if (result.pullRequest) process.stdout.write(`Pull request #${result.pullRequest.number} ${result.pullRequest.created ? "opened" : "updated"}: ${result.pullRequest.url}\n`);

@@ -1,0 +1,78 @@
+import { randomBytes } from "node:crypto";
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import type { FileTree } from "../generator/file-tree.js";
+import { gitAt, gitFailure } from "./client.js";
+import { identityEnv, plumbing } from "./plumbing.js";
+
+/** What a commit changes relative to its parent: files to (over)write and files to remove. */
+export interface TreeChanges {
+  writes: FileTree;
+  deletes: string[];
+}
+
+/**
+ * A commit on top of `parent` with `changes` applied, built in a throw-away index from blobs written straight into
+ * the object store: the work tree, the real index and every ref are untouched, so an interruption leaves nothing
+ * to clean up (at most unreferenced objects, which git collects). A file keeps its mode (an executable stays one).
+ * Returns the new commit's sha.
+ */
+export async function commitChanges(dir: string, options: { parent: string; changes: TreeChanges; message: string }): Promise<string> {
+  const { parent, changes, message } = options;
+  const gitDir = await plumbing(dir, ["rev-parse", "--absolute-git-dir"]);
+  const env = { GIT_INDEX_FILE: join(gitDir, `ccr-update-index-${process.pid}-${randomBytes(4).toString("hex")}`) };
+  try {
+    await plumbing(dir, ["read-tree", parent], { env });
+    const modes = await modesAt(dir, parent, [...changes.writes.keys()]);
+    const records: string[] = [];
+    // One process per blob: an update changes a handful of files, and a few at a time keeps it quick.
+    const entries = [...changes.writes];
+    for (let i = 0; i < entries.length; i += 8) {
+      const shas = await Promise.all(entries.slice(i, i + 8).map(([, content]) => plumbing(dir, ["hash-object", "-w", "--stdin"], { input: content })));
+      entries.slice(i, i + 8).forEach(([path], j) => records.push(`${modes.get(path) ?? "100644"} ${shas[j]}\t${path}`));
+    }
+    // Mode 0 removes the entry (git update-index --index-info).
+    for (const path of changes.deletes) records.push(`0 ${"0".repeat(40)}\t${path}`);
+    if (records.length > 0) await plumbing(dir, ["update-index", "-z", "--index-info"], { env, input: records.map((r) => `${r}\0`).join("") });
+    const tree = await plumbing(dir, ["write-tree"], { env });
+    return await plumbing(dir, ["commit-tree", tree, "-p", parent, "-F", "-"], { env: await identityEnv(dir), input: message });
+  } catch (error) {
+    // Nothing was written but unreferenced objects, so a re-run after freeing space starts over cleanly.
+    const full = /No space left on device|Disk quota exceeded/i.test(String((error as Error)?.message ?? error));
+    throw gitFailure(`build the update commit in ${dir}`, error, [], full ? "The disk or quota is full; free some space and re-run (the work tree and branches are unchanged)." : "");
+  } finally {
+    await rm(env.GIT_INDEX_FILE, { force: true });
+  }
+}
+
+/** The mode of each of `paths` that exists at `ref` (a regular file or an executable one). */
+async function modesAt(dir: string, ref: string, paths: string[]): Promise<Map<string, string>> {
+  const modes = new Map<string, string>();
+  if (paths.length === 0) return modes;
+  const listing = await plumbing(dir, ["-c", "core.quotePath=false", "ls-tree", "-z", "--full-tree", ref, "--", ...paths]);
+  for (const record of listing.split("\0")) {
+    const match = /^(\d+) blob [0-9a-f]+\t(.*)$/s.exec(record);
+    if (match && (match[1] === "100644" || match[1] === "100755")) modes.set(match[2]!, match[1]!);
+  }
+  return modes;
+}
+
+/**
+ * Puts `sha` on `branch` and the work tree on it. The ref moves first (compare-and-swap against `from`, so a
+ * concurrent change is refused, never overwritten), then git updates only the files that differ. If that last
+ * step is interrupted, the commit is already on the branch and the next run finishes the switch
+ * (see finishInterruptedSwitch in update/resume.ts).
+ * - `branch` checked out: `from` is its tip; the index and work tree follow it with `git read-tree -m -u`.
+ * - otherwise: `branch` must not exist yet (`from` undefined) and is checked out.
+ */
+export async function advanceBranch(dir: string, options: { branch: string; sha: string; from?: string; checkedOut: boolean }): Promise<void> {
+  const { branch, sha, from, checkedOut } = options;
+  const ref = `refs/heads/${branch}`;
+  try {
+    await plumbing(dir, ["update-ref", "-m", "create-cluster-repo update", ref, sha, from ?? "0".repeat(sha.length)]);
+    if (checkedOut) await plumbing(dir, ["read-tree", "-m", "-u", from!, sha]);
+    else await gitAt(dir).checkout(branch);
+  } catch (error) {
+    throw gitFailure(`move ${branch} to the update commit`, error);
+  }
+}

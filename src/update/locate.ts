@@ -1,0 +1,43 @@
+import { statSync } from "node:fs";
+import { realpath } from "node:fs/promises";
+import { join } from "node:path";
+import { defaults } from "../defaults.js";
+import { InputError } from "../errors.js";
+import { plumbing } from "../git/plumbing.js";
+
+const HOW = `run it in the root of a repository made by ${defaults.toolName} (or pass that directory), or make one with \`${defaults.toolName} --blueprint <name> <dir>\``;
+
+/**
+ * Checks, before any git command can fail with a bare "fatal: not a git repository", that `dir` is where `plan`,
+ * `update` and `check` work: an existing directory holding the answers file, and (`git`) the root of a git work
+ * tree, since update commits on a branch and a blueprint upgrade reads the history.
+ * @throws InputError (exit 2) saying what is wrong, where, and what to do.
+ */
+export async function assertToolRepository(dir: string, command: string, options: { git: boolean }): Promise<void> {
+  const stats = (() => {
+    try {
+      return statSync(dir);
+    } catch {
+      return undefined;
+    }
+  })();
+  if (!stats) throw new InputError(`${command}: ${dir} does not exist; ${HOW}`);
+  if (!stats.isDirectory()) throw new InputError(`${command}: ${dir} is not a directory; ${HOW}`);
+  try {
+    if (!statSync(join(dir, defaults.answersFile)).isFile()) throw new Error("not a file");
+  } catch {
+    throw new InputError(`${command}: ${join(dir, defaults.answersFile)} not found: ${dir} is not a repository made by ${defaults.toolName}; ${HOW}`);
+  }
+  if (!options.git) return;
+  const top = await plumbing(dir, ["rev-parse", "--show-toplevel"]).catch(() => undefined);
+  if (top === undefined) {
+    throw new InputError(
+      `${command}: ${dir} is not a git repository; ${command} reads the repository's history and commits on a branch. ` +
+        `Run it in a clone of the repository, or run \`git init && git add -A && git commit -m "Initial render"\` there first`,
+    );
+  }
+  const [realTop, realDir] = await Promise.all([realpath(top), realpath(dir)]);
+  if (realTop !== realDir) {
+    throw new InputError(`${command}: ${dir} is inside the git repository ${top} but is not its root; ${command} works on a repository of its own: run it in ${top} if that is the generated repository`);
+  }
+}

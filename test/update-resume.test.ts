@@ -1,0 +1,130 @@
+/**
+ * Where `update` starts from and what it finds: a checkout an earlier run did not finish, the team's own
+ * uncommitted work, another update branch checked out, and directories that are not a generated repository.
+ */
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, test } from "vitest";
+import { runCli, tempDir } from "./helpers/cli.js";
+
+const git = (dir: string, ...args: string[]) => execFileSync("git", ["-C", dir, ...args], { encoding: "utf8" }).trim();
+const BRANCH = "create-cluster-repo/gpupool-maxsize-3";
+
+describe("update resumes and starts from the right place", () => {
+  const work = tempDir("ccr-update-resume-");
+  const base = join(work, "base");
+  /** The repository right after `update --set gpuPool.maxSize=3` (on its branch). */
+  const updated = join(work, "updated");
+  let n = 0;
+  const copyOf = (from: string) => {
+    const dir = join(work, `repo-${n++}`);
+    cpSync(from, dir, { recursive: true });
+    return dir;
+  };
+  /** Paths that differ between two commits, with their content at `to` (undefined = deleted). */
+  const changedFiles = (dir: string, from: string, to: string) =>
+    git(dir, "diff", "--name-only", from, to)
+      .split("\n")
+      .map((path) => [path, git(dir, "ls-tree", "--name-only", to, "--", path) ? git(dir, "show", `${to}:${path}`) + "\n" : undefined] as const);
+
+  beforeAll(() => {
+    expect(runCli(["-b", "kapsule-gpu", "-y", base]).status).toBe(0);
+    cpSync(base, updated, { recursive: true });
+    const run = runCli(["update", updated, "--set", "gpuPool.maxSize=3"]);
+    expect(run.status, run.stderr).toBe(0);
+  });
+
+  test("the commit exists before the work tree changes: the update commit's tree is complete and the checkout is clean", () => {
+    expect(git(updated, "rev-parse", "--abbrev-ref", "HEAD")).toBe(BRANCH);
+    expect(git(updated, "status", "--porcelain", "--ignored")).toBe("");
+    expect(git(updated, "rev-parse", `${BRANCH}~1`)).toBe(git(updated, "rev-parse", "main"));
+    expect(git(updated, "diff", "--name-only", "main", BRANCH).split("\n")).toEqual(["README.md", "cluster-repo.yaml", "terraform/main.tf"]);
+  });
+
+  test("a checkout of the new branch cut short (some files new, some old): a plain re-run finishes it", () => {
+    const dir = copyOf(updated);
+    git(dir, "checkout", "-q", "main");
+    // As git leaves it when stopped mid-checkout: the index and HEAD still main, one file already the branch's.
+    const [first] = changedFiles(dir, "main", BRANCH);
+    writeFileSync(join(dir, first![0]), first![1]!);
+    expect(git(dir, "status", "--porcelain")).not.toBe("");
+    const run = runCli(["update", dir, "--set", "gpuPool.maxSize=3"]);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toBe(`note: finished checking out ${BRANCH} (an earlier update was interrupted)\n`);
+    expect(run.stdout).toBe(`Already up to date on ${BRANCH}.\n`);
+    expect(git(dir, "rev-parse", "--abbrev-ref", "HEAD")).toBe(BRANCH);
+    expect(git(dir, "status", "--porcelain")).toBe("");
+  });
+
+  test("the update branch moved and its work tree update was cut short: a plain re-run finishes it", () => {
+    const dir = copyOf(updated);
+    // HEAD is the new commit; the index (and one file) are still its parent's.
+    git(dir, "read-tree", "HEAD~1");
+    git(dir, "checkout-index", "-f", "--", "terraform/main.tf");
+    expect(git(dir, "status", "--porcelain")).not.toBe("");
+    const run = runCli(["update", dir, "--set", "gpuPool.maxSize=3"]);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toBe(`note: finished updating the work tree to ${BRANCH} (an earlier update was interrupted)\n`);
+    expect(git(dir, "status", "--porcelain")).toBe("");
+    expect(readFileSync(join(dir, "terraform/main.tf"), "utf8")).toMatch(/max_size\s+= 3/);
+  });
+
+  test("the team's own uncommitted change is never taken for an interrupted run", () => {
+    const dir = copyOf(updated);
+    git(dir, "checkout", "-q", "main");
+    const [first] = changedFiles(dir, "main", BRANCH);
+    writeFileSync(join(dir, first![0]), `${first![1]}# my own edit\n`);
+    const run = runCli(["update", dir, "--set", "gpuPool.maxSize=3"]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/has uncommitted changes \(1 files?\); commit or stash them, then run update again/);
+    expect(readFileSync(join(dir, first![0]), "utf8")).toContain("# my own edit");
+    expect(git(dir, "rev-parse", "--abbrev-ref", "HEAD")).toBe("main");
+  });
+
+  test("another change while an update branch is checked out starts from main, and its branch holds only that change", () => {
+    const dir = copyOf(updated);
+    const run = runCli(["update", dir, "--set", "inference.replicas=2"]);
+    expect(run.status, run.stderr).toBe(0);
+    const other = "create-cluster-repo/inference-replicas-2";
+    expect(run.stdout).toMatch(new RegExp(`^Committed [0-9a-f]{7} on ${other}: inference\\.replicas\\.\\n$`));
+    expect(git(dir, "rev-parse", `${other}~1`)).toBe(git(dir, "rev-parse", "main"));
+    expect(git(dir, "diff", "main", other, "--", "terraform/main.tf")).toBe("");
+    expect(git(dir, "show", `${other}:cluster-repo.yaml`)).not.toMatch(/maxSize: 3/);
+    // The first update branch is untouched.
+    expect(git(dir, "rev-parse", BRANCH)).toBe(git(updated, "rev-parse", BRANCH));
+  });
+
+  test("a change main already has, asked for on an update branch: up to date on main, the checkout stays put", () => {
+    const dir = copyOf(updated);
+    const run = runCli(["update", dir, "--set", "gpuPool.maxSize=2"]);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toBe("Already up to date on main.\n");
+    expect(git(dir, "rev-parse", "--abbrev-ref", "HEAD")).toBe(BRANCH);
+  });
+
+  test("outside a generated repository: what is wrong, where, and what to do (exit 2), for update, plan and check", () => {
+    const empty = join(work, "empty");
+    mkdirSync(empty);
+    const noGit = copyOf(base);
+    rmSync(join(noGit, ".git"), { recursive: true });
+    const missing = join(work, "missing");
+    const cases: Array<[string[], RegExp]> = [
+      [["update", empty], /^error: update: .*empty\/cluster-repo\.yaml not found: .*empty is not a repository made by create-cluster-repo; run it in the root of a repository made by create-cluster-repo/],
+      [["plan", empty], /^error: plan: .*empty\/cluster-repo\.yaml not found/],
+      [["check", empty], /^error: check: .*empty\/cluster-repo\.yaml not found/],
+      [["update", missing], /^error: update: .*missing does not exist; run it in the root/],
+      [["update", noGit, "--set", "gpuPool.maxSize=3"], /^error: update: .* is not a git repository; update reads the repository's history and commits on a branch\. Run it in a clone of the repository, or run `git init/],
+      [["plan", noGit, "--blueprint-version", "latest"], /^error: plan: .* is not a git repository/],
+      [["update", join(updated, "terraform")], /^error: update: .*terraform\/cluster-repo\.yaml not found/],
+    ];
+    for (const [args, message] of cases) {
+      const run = runCli(args);
+      expect(run.stderr, args.join(" ")).toMatch(message);
+      expect(run.stderr).not.toMatch(/fatal:|--verbose/);
+      expect(run.status, args.join(" ")).toBe(2);
+    }
+    // Without git, plan and check still work on the files.
+    expect(runCli(["check", noGit]).status).toBe(0);
+  });
+});
