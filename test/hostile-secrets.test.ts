@@ -7,11 +7,12 @@
  * and every secret-bearing Terraform output of every golden repository is `sensitive = true`.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseHcl } from "@cdktf/hcl2json";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { runCliAsync, tempDir, type CliRun } from "./helpers/cli.js";
+import { allFiles } from "./helpers/files.js";
 import { repoRoot } from "./helpers/fixtures.js";
 import { startGitHttpServer, type GitHttpServer } from "./helpers/git-http-server.js";
 import { startGitHubApiServer, type GitHubApiServer } from "./helpers/github-api-server.js";
@@ -31,13 +32,6 @@ const CLOUD = {
 const forms = (secret: string) => [secret, Buffer.from(`x-access-token:${secret}`).toString("base64"), encodeURIComponent(secret)];
 const SECRETS = [TOKEN, WRONG, ...Object.values(CLOUD)].flatMap(forms);
 
-function allFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    const stats = statSync(path, { throwIfNoEntry: false });
-    return stats?.isDirectory() ? allFiles(path) : stats?.isFile() ? [path] : [];
-  });
-}
 
 /** What git holds, decompressed: every object (blobs, trees, commits, tags), the full log with patches, the config. */
 function gitDump(dir: string): string {

@@ -1,19 +1,14 @@
 import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { runCliAsync, tempDir } from "./helpers/cli.js";
+import { allFiles } from "./helpers/files.js";
 import { startGitHttpServer, type GitHttpServer } from "./helpers/git-http-server.js";
 import { startGitHubApiServer, type GitHubApiServer } from "./helpers/github-api-server.js";
 
 const TOKEN = "ghp_RecognisableTestToken0123456789abcdefXYZ";
 
-function allFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? allFiles(path) : [path];
-  });
-}
 
 describe("create --github, then update --pr, against a local GitHub and a real git server", () => {
   const work = tempDir("ccr-gh-");

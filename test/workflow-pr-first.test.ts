@@ -1,8 +1,9 @@
 import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { runCliAsync, tempDir } from "./helpers/cli.js";
+import { allFiles } from "./helpers/files.js";
 import { startGitHttpServer, type GitHttpServer } from "./helpers/git-http-server.js";
 import { startGitHubApiServer, type GitHubApiServer } from "./helpers/github-api-server.js";
 
@@ -29,12 +30,6 @@ function commitInBare(bare: string, branch: string, files: Record<string, string
   return sha;
 }
 
-function allFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? allFiles(path) : [path];
-  });
-}
 
 /**
  * `create --github --pr-first` and "repository already exists", against the OpenAPI-checked GitHub double (which,
