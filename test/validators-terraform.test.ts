@@ -7,6 +7,7 @@ import type { Problem, UnitResult } from "../src/validators/types.js";
 import { providerTables, validateTerraform } from "../src/validators/terraform/index.js";
 import { canonicalTerraform } from "../src/validators/terraform/format.js";
 import { highestAllowedMajor } from "../src/validators/terraform/provider-config.js";
+import { isLiteralExpression } from "../src/validators/terraform/references.js";
 
 const root = resolve(import.meta.dirname, "..");
 const factsPath = resolve(root, "../shared/reference/provider-facts.md");
@@ -426,6 +427,33 @@ output "kubeconfig" {
       ["data.scaleway_k8s_version.latest", 17, "scaleway_k8s_pool.p"],
     ]);
     expect(unitFor(results, "main.tf").status).toBe("invalid");
+  });
+
+  it("skips the expression parser only for literals: text that looks like a reference in a plain string is not one", async () => {
+    const content = `resource "scaleway_k8s_pool" "p" {
+  name        = "var.not_declared and local.nothing"
+  description = "\${var.pool_name}"
+  tags        = ["module.x", "%\${local.percent}"]
+  size        = 1
+  autoscaling = true
+  labels      = { a = "data.x.y", b = local.labels }
+}
+`;
+    const undeclared = problems(await validate(content, "main.tf"), "tf-undeclared-reference");
+    expect(undeclared.map((problem) => [problem.message.split(" ")[0], problem.line, problem.path])).toEqual([
+      ["var.pool_name", 3, "description"],
+      ["local.percent", 4, "tags"],
+      ["local.labels", 7, "labels"],
+    ]);
+  });
+
+  it("tells literal expressions from those that may hold references", () => {
+    for (const literal of ['"var.x"', '"100%"', '"$ {x}"', "1", "1.5e3", "true", "null", "string", '["a", "b"]', '{ a = "b", c = 1 }', "[\n  \"a\",\n]"]) {
+      expect(isLiteralExpression(literal), literal).toBe(true);
+    }
+    for (const expr of ['"${var.x}"', '"%{ if true }x%{ endif }"', '"$${var.x}"', "var.x", "var .x", 'var["x"]', "local.a[0]", "-1", "length(x)", '"a" == x.y', "<<EOT\nx\nEOT", "[for s in var.l : s]", "{ a = b.c }"]) {
+      expect(isLiteralExpression(expr), expr).toBe(false);
+    }
   });
 
   it("resolves references across the files of one module, not across modules", async () => {

@@ -30,6 +30,11 @@ async function main(argv: string[]): Promise<number> {
     }
     const name = argv[0] !== undefined && argv[0] in commands ? argv[0] : "create";
     const rest = name === argv[0] ? argv.slice(1) : argv;
+    // create's longest chain is the Terraform tools' wasm start-up, in a worker thread: begin it before the command
+    // loads. Idle, the worker never keeps the process alive, so a usage error or --help needs no cleanup.
+    if (name === "create" && !rest.includes("--help") && !rest.includes("-h")) {
+      (await import("../validators/terraform/tools-worker.js")).prestartTerraformWorker();
+    }
     const command = await commands[name]!();
     return (await command.run(rest)) ?? 0;
   } catch (error) {

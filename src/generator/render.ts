@@ -1,10 +1,10 @@
-import { format as formatHcl } from "@cdktf/hcl-tools";
 import type { Blueprint } from "../blueprints/types.js";
 import { assertSafeRelativePath, sortedTree, type FileTree } from "./file-tree.js";
 import type { RenderContext } from "./context.js";
 import { createHandlebars } from "./helpers.js";
 import { renderHelmReleases, addKustomizations } from "./gitops.js";
 import { renderAnswersFile } from "./answers.js";
+import { inThreadTerraformTools, type TerraformTools } from "../validators/terraform/tools.js";
 
 const COMPILE_OPTIONS = { strict: true, noEscape: true } as const; // missing field = error; YAML/HCL are not HTML
 
@@ -19,11 +19,16 @@ export function outputPathOf(templatePath: string): string {
 
 export class TemplateError extends Error {}
 
+export interface RenderOptions {
+  /** Where `.tf` files get their `terraform fmt` layout. @default in this thread */
+  terraform?: Pick<TerraformTools, "format">;
+}
+
 /**
  * Pure: blueprint templates + context -> in-memory tree. Nothing is written. Handlebars runs strict (a missing
  * field is an error) with no HTML escaping; values reach HCL/YAML only through the quoting helpers.
  */
-export async function renderTree(blueprint: Blueprint, context: RenderContext): Promise<FileTree> {
+export async function renderTree(blueprint: Blueprint, context: RenderContext, options: RenderOptions = {}): Promise<FileTree> {
   const hb = createHandlebars();
   const sets = [...blueprint.templates, `gitops/${context.gitops.engine}`];
   for (const set of sets) {
@@ -56,9 +61,11 @@ export async function renderTree(blueprint: Blueprint, context: RenderContext): 
   }
   addKustomizations(files, ["infrastructure", "apps"]);
   files.set(renderAnswersFile.path, renderAnswersFile(context));
-  for (const [path, content] of files) {
-    if (path.endsWith(".tf")) files.set(path, await formatHcl(content));
-  }
+  // All at once: with a worker-backed formatter the files travel together instead of one round trip each.
+  const terraform = options.terraform ?? inThreadTerraformTools;
+  const tf = [...files].filter(([path]) => path.endsWith(".tf"));
+  const formatted = await Promise.all(tf.map(([, content]) => terraform.format(content)));
+  tf.forEach(([path], index) => files.set(path, formatted[index]!));
   return sortedTree(files);
 }
 

@@ -2,7 +2,7 @@ import type { FileTree, SourceFile } from "../generator/file-tree.js";
 import { treeToSourceFiles } from "../generator/file-tree.js";
 import { isManifestCandidate } from "./candidates.js";
 import { createKubernetesValidator, type KubernetesValidatorOptions } from "./kubernetes/index.js";
-import { validateTerraform } from "./terraform/index.js";
+import { inThreadTerraformTools, type TerraformTools } from "./terraform/tools.js";
 import { validateGitopsReferences } from "./gitops/index.js";
 import { summarize, type UnitResult, type ValidationReport } from "./types.js";
 
@@ -13,6 +13,8 @@ export { walkFiles } from "./walk.js";
 export interface ValidateOptions extends KubernetesValidatorOptions {
   /** Check Terraform files (parse, fmt, provider attributes, references). @default true */
   terraform?: boolean;
+  /** Where the Terraform checks run. @default in this thread */
+  terraformTools?: Pick<TerraformTools, "validate">;
   /** Check GitOps references (Flux paths/sources/dependsOn, Argo paths, kustomize resources). @default true */
   gitops?: boolean;
   /** URLs that mean "this repository" for Argo CD/Flux path checks. */
@@ -28,13 +30,14 @@ export interface ValidateOptions extends KubernetesValidatorOptions {
  */
 export async function validateFiles(files: SourceFile[], options: ValidateOptions = {}): Promise<ValidationReport> {
   const results: UnitResult[] = [];
+  // Started first: a worker-backed tool checks Terraform while this thread checks the manifests.
+  const terraform = options.terraform === false ? undefined : (options.terraformTools ?? inThreadTerraformTools).validate(files.filter((file) => file.path.endsWith(".tf")));
+  terraform?.catch(() => undefined); // awaited below; until then a rejection must not count as unhandled
   const kubernetes = await createKubernetesValidator(options);
   for (const file of files) {
     if (isManifestCandidate(file.path)) results.push(...(await kubernetes.validateFile(file)));
   }
-  if (options.terraform !== false) {
-    results.push(...(await validateTerraform(files.filter((file) => file.path.endsWith(".tf")))));
-  }
+  if (terraform) results.push(...(await terraform));
   if (options.gitops !== false) {
     // The whole repository: kustomize generators and Flux paths may point at non-YAML files and folders.
     results.push(...validateGitopsReferences(files, { repoUrls: options.repoUrls, remoteUrls: options.remoteUrls }));

@@ -61,6 +61,7 @@ export async function run(argv: string[]): Promise<number> {
       dryRun: opts["dry-run"],
       force: opts.force,
       reporter: terminalReporter(),
+      terraformWorker: true,
     }));
   } catch (error) {
     if (error instanceof ValidationFailedError) process.stdout.write(formatReport(error.report, output === "json" ? "json" : "text"));
@@ -121,7 +122,7 @@ async function resumePublish(blueprint: string, targetDir: string, params: Retur
   })();
   if (entries.length === 0) return undefined;
   const { holdsCommittedRender } = await import("./github.js");
-  const preview = await createClusterRepo({ blueprint, targetDir: dir, params, dryRun: true });
+  const preview = await createClusterRepo({ blueprint, targetDir: dir, params, dryRun: true, terraformWorker: true });
   if (!(await holdsCommittedRender(dir, preview.tree))) return undefined;
   const { currentBranch } = await import("../../git/repo.js");
   const [sha, branch] = await Promise.all([gitAt(dir).revparse(["HEAD"]), currentBranch(dir)]);

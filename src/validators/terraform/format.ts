@@ -84,6 +84,11 @@ function loadFormatter(): Promise<(source: string) => Promise<string>> {
   return formatter;
 }
 
+/** hclwrite's layout of `source` (what `terraform fmt` does before its own two rewrites). Rejects on invalid HCL. */
+export async function formatHcl(source: string): Promise<string> {
+  return (await loadFormatter())(source);
+}
+
 /** The file as `terraform fmt` would write it. Only call it on source that parses. */
 export async function canonicalTerraform(source: string): Promise<string> {
   const format = await loadFormatter();

@@ -161,6 +161,26 @@ function loadReferenceParser(): Promise<typeof import("@cdktf/hcl2json").getRefe
 }
 
 /**
+ * One token of an expression that holds no reference: whitespace, a quoted string without template sequences
+ * (`$${` and `%%{` escapes included, to stay simple), a number, a bare name (`true`, `null`, `string`; a reference
+ * needs a root and an attribute, so a name counts only when a `.` or `[` does not follow it), or the punctuation of
+ * tuples and objects. Anything else (operators, calls, heredocs, comments) goes to the expression parser.
+ */
+const LITERAL_TOKEN = /\s+|"(?:[^"\\\n$%]|\\.|\$(?!\{)|%(?!\{))*"|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|[A-Za-z_][\w-]*(?!\s*[.[\w-])|[[\]{},=:]/y;
+
+/**
+ * True when `expr` can contain no reference, so the expression parser (a call into wasm, most of the time spent on
+ * references) can be skipped: about 60% of the attributes of a generated repository are such literals.
+ */
+export function isLiteralExpression(expr: string): boolean {
+  LITERAL_TOKEN.lastIndex = 0;
+  while (LITERAL_TOKEN.lastIndex < expr.length) {
+    if (!LITERAL_TOKEN.test(expr)) return false;
+  }
+  return true;
+}
+
+/**
  * Finds references to objects the module does not declare. `moduleName` is the directory, for messages.
  * Expressions the expression parser rejects are skipped: the file-level parse already reported them.
  */
@@ -173,6 +193,7 @@ export async function findUndeclaredReferences(files: ModuleFile[], moduleName: 
     for (const block of file.scan.body.blocks) {
       if (ADDRESS_BLOCKS.has(block.type)) continue;
       for (const attribute of attributesOf(block.body)) {
+        if (isLiteralExpression(attribute.expr)) continue;
         const wrapped = "${" + attribute.expr + "\n}";
         let references: { value: string; startPosition: number }[];
         try {
