@@ -1,14 +1,13 @@
-import { chmod, mkdir, mkdtemp, readdir, rename, rm, rmdir } from "node:fs/promises";
-import { basename, dirname, join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { defaults } from "./defaults.js";
-import { CliError, TargetError, ValidationFailedError } from "./errors.js";
+import { ValidationFailedError } from "./errors.js";
 import type { FileTree } from "./generator/file-tree.js";
-import { commitAll, initRepository, writeTreeAtomically } from "./git/repo.js";
-import { describeFsError, writeTreeInto } from "./git/write-tree.js";
+import { writeRepository } from "./git/new-repository.js";
 import type { RawParamsInput } from "./params/parse.js";
 import { renderBlueprint } from "./render-blueprint.js";
 import { silentReporter, type Reporter } from "./reporter.js";
 import { validateTree } from "./validators/index.js";
+import { takeTerraformWorker } from "./validators/terraform/tools-worker.js";
 import type { ValidationReport } from "./validators/types.js";
 
 export interface CreateClusterRepoOptions {
@@ -25,6 +24,13 @@ export interface CreateClusterRepoOptions {
   reporter?: Reporter;
   /** Recorded in the answers file; defaults to this package's version. */
   toolVersion?: string;
+  /**
+   * Run the Terraform tools (WebAssembly: .tf formatting and Terraform validation) in a worker thread started
+   * first, so that their start-up overlaps parameters, templates and Kubernetes checks on a second core. Same
+   * results; needs the compiled worker in dist/, else they run in this thread. The CLI turns it on (and starts the
+   * worker even earlier, see prestartTerraformWorker). @default false
+   */
+  terraformWorker?: boolean;
 }
 
 export interface CreateClusterRepoResult {
@@ -41,15 +47,21 @@ export async function createClusterRepo(options: CreateClusterRepoOptions): Prom
   const reporter = options.reporter ?? silentReporter;
   const targetDir = resolve(options.targetDir);
 
-  // 1. Parameters and render, in memory.
-  reporter.step(`rendering blueprint ${options.blueprint}`);
-  const rendered = await renderBlueprint(options.blueprint, options.params, { toolVersion: options.toolVersion });
-  for (const warning of rendered.warnings) reporter.warn(warning);
-  reporter.success(`rendered ${rendered.tree.size} files`);
+  const terraform = options.terraformWorker ? takeTerraformWorker() : undefined;
+  let rendered, report;
+  try {
+    // 1. Parameters and render, in memory.
+    reporter.step(`rendering blueprint ${options.blueprint}`);
+    rendered = await renderBlueprint(options.blueprint, options.params, { toolVersion: options.toolVersion, terraform });
+    for (const warning of rendered.warnings) reporter.warn(warning);
+    reporter.success(`rendered ${rendered.tree.size} files`);
 
-  // 2. Validation of the whole render, strict, before anything touches the disk.
-  reporter.step("validating manifests, Terraform and GitOps references");
-  const report = await validateTree(rendered.tree, { repoUrls: [rendered.context.gitops.repoUrl] });
+    // 2. Validation of the whole render, strict, before anything touches the disk.
+    reporter.step("validating manifests, Terraform and GitOps references");
+    report = await validateTree(rendered.tree, { repoUrls: [rendered.context.gitops.repoUrl], terraformTools: terraform });
+  } finally {
+    await terraform?.close(); // done with Terraform: the second core goes back to git
+  }
   if (!report.valid) throw new ValidationFailedError(report);
   reporter.success(`validated ${report.summary.resources} resources`);
   if (options.dryRun) return { tree: rendered.tree, report, warnings: rendered.warnings, targetDir };
@@ -57,94 +69,7 @@ export async function createClusterRepo(options: CreateClusterRepoOptions): Prom
   // 3. Write and commit.
   reporter.step(`writing ${targetDir}`);
   const message = defaults.initialCommitMessage(rendered.blueprint.id, rendered.params.clusterName);
-  const commit = await writeAndCommit(targetDir, rendered.tree, message, options.force ?? false);
+  const commit = await writeRepository(targetDir, rendered.tree, message, options.force ?? false);
   reporter.success(`committed ${rendered.tree.size} files on ${defaults.branch}${commit.sha ? ` (${commit.sha.slice(0, 7)})` : ""}`);
   return { tree: rendered.tree, report, warnings: rendered.warnings, commit: { sha: commit.sha, branch: defaults.branch }, targetDir };
-}
-
-async function isEmptyOrAbsent(dir: string): Promise<boolean> {
-  try {
-    return (await readdir(dir)).length === 0;
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") return true;
-    if (code === "ENOTDIR") throw new TargetError(`target ${dir} exists and is not a directory; choose another path`, 2, error);
-    throw new TargetError(`cannot read target directory ${dir}: ${describeFsError(error)}`, 1, error);
-  }
-}
-
-/**
- * `.<name>.staging-<pid>-<random>`: the pid tells a later run whether the run that made it is still going.
- * A SIGKILL (or power loss) skips every cleanup, so stale staging directories are removed by the next create.
- */
-const stagingPrefix = (targetDir: string) => `.${basename(targetDir)}.staging-`;
-
-/**
- * Removes staging directories of this same target left by runs that no longer exist. A directory whose pid is still
- * alive (another run in progress, or a recycled pid) is left alone: removing too little is harmless, too much is not.
- */
-export async function removeStaleStaging(targetDir: string): Promise<string[]> {
-  const prefix = stagingPrefix(targetDir);
-  const entries = await readdir(dirname(targetDir)).catch(() => [] as string[]);
-  const removed: string[] = [];
-  for (const name of entries) {
-    if (!name.startsWith(prefix)) continue;
-    const pid = Number(/^(\d+)-[A-Za-z0-9]{6}$/.exec(name.slice(prefix.length))?.[1]);
-    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || isAlive(pid)) continue;
-    await rm(join(dirname(targetDir), name), { recursive: true, force: true }).then(
-      () => removed.push(name),
-      () => undefined, // not ours to fight over: it stays, and the run goes on
-    );
-  }
-  return removed;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM"; // exists, owned by someone else
-  }
-}
-
-/**
- * A new repository is staged complete (files, .git, commit) in a sibling temp directory and renamed into place,
- * so an interrupted run leaves nothing behind. With --force into an existing directory, files are replaced
- * atomically one by one and committed in place.
- */
-async function writeAndCommit(targetDir: string, tree: FileTree, message: string, force: boolean) {
-  if (!(await isEmptyOrAbsent(targetDir))) {
-    if (!force) {
-      throw new TargetError(`target directory ${targetDir} is not empty; choose an empty directory, or pass --force to overwrite the generated files in it`, 2);
-    }
-    await writeTreeAtomically(targetDir, tree, { force: true });
-    await initRepository(targetDir, { branch: defaults.branch });
-    return commitAll(targetDir, message);
-  }
-  let staging: string;
-  try {
-    await mkdir(dirname(targetDir), { recursive: true });
-    await removeStaleStaging(targetDir);
-    staging = await mkdtemp(join(dirname(targetDir), `${stagingPrefix(targetDir)}${process.pid}-`));
-    // mkdtemp makes a private (0700) folder; the repository should get the usual permissions.
-    const umask = process.umask();
-    await chmod(staging, 0o777 & ~umask);
-  } catch (error) {
-    throw new TargetError(`cannot create ${targetDir}: ${describeFsError(error)}; check that the parent directory exists and is writable`, 1, error);
-  }
-  try {
-    await writeTreeInto(staging, tree);
-    await initRepository(staging, { branch: defaults.branch, fresh: true });
-    const commit = await commitAll(staging, message, { fresh: true });
-    await rmdir(targetDir).catch(() => undefined); // an empty target is replaced by the staged one
-    await rename(staging, targetDir);
-    return commit;
-  } catch (error) {
-    await rm(staging, { recursive: true, force: true }).catch(() => undefined);
-    // The failure happened in the staging directory: name the target the user asked for, and say it is untouched.
-    let detail = error instanceof CliError ? error.message : describeFsError(error);
-    if (/No space left on device|Disk quota exceeded/.test(detail) && !detail.includes("free some space")) detail += " (the disk or quota is full; free some space and re-run)";
-    throw new TargetError(`cannot create ${targetDir}: ${detail.replaceAll(staging, targetDir)}; nothing was written`, 1, error);
-  }
 }

@@ -2,6 +2,7 @@
  * The git layer: write a render to disk, commit it, manage the PR branch and push it.
  * Everything here shells out to the real `git` (through simple-git); nothing stores credentials.
  */
+export { writeRepository, removeStaleStaging } from "./new-repository.js";
 export { writeTreeAtomically, type WriteTreeOptions, type WriteTreeResult } from "./write-tree.js";
 export { initRepository, commitAll, type InitRepositoryOptions, type CommitOptions, type CommitResult } from "./commit.js";
 export { createOrResetBranch, currentBranch, fileAtCommit, lastCommitTouching, pathsChangedWith, readTreeAtRef, assertBranchName, isAncestor, overlayCommit, rootCommit } from "./branches.js";

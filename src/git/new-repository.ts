@@ -1,0 +1,96 @@
+// Writing a rendered tree as a git repository: staged beside the target and renamed into place (or, with --force,
+// written file by file into an existing directory), then committed.
+import { chmod, mkdir, mkdtemp, readdir, rename, rm, rmdir } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { defaults } from "../defaults.js";
+import { CliError, TargetError } from "../errors.js";
+import type { FileTree } from "../generator/file-tree.js";
+import { commitAll, initRepository, type CommitResult } from "./commit.js";
+import { describeFsError, writeTreeAtomically, writeTreeInto } from "./write-tree.js";
+
+async function isEmptyOrAbsent(dir: string): Promise<boolean> {
+  try {
+    return (await readdir(dir)).length === 0;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return true;
+    if (code === "ENOTDIR") throw new TargetError(`target ${dir} exists and is not a directory; choose another path`, 2, error);
+    throw new TargetError(`cannot read target directory ${dir}: ${describeFsError(error)}`, 1, error);
+  }
+}
+
+/**
+ * `.<name>.staging-<pid>-<random>`: the pid tells a later run whether the run that made it is still going.
+ * A SIGKILL (or power loss) skips every cleanup, so stale staging directories are removed by the next create.
+ */
+const stagingPrefix = (targetDir: string) => `.${basename(targetDir)}.staging-`;
+
+/**
+ * Removes staging directories of this same target left by runs that no longer exist. A directory whose pid is still
+ * alive (another run in progress, or a recycled pid) is left alone: removing too little is harmless, too much is not.
+ */
+export async function removeStaleStaging(targetDir: string): Promise<string[]> {
+  const prefix = stagingPrefix(targetDir);
+  const entries = await readdir(dirname(targetDir)).catch(() => [] as string[]);
+  const removed: string[] = [];
+  for (const name of entries) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(/^(\d+)-[A-Za-z0-9]{6}$/.exec(name.slice(prefix.length))?.[1]);
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || isAlive(pid)) continue;
+    await rm(join(dirname(targetDir), name), { recursive: true, force: true }).then(
+      () => removed.push(name),
+      () => undefined, // not ours to fight over: it stays, and the run goes on
+    );
+  }
+  return removed;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM"; // exists, owned by someone else
+  }
+}
+
+/**
+ * A new repository is staged complete (files, .git, commit) in a sibling temp directory and renamed into place,
+ * so an interrupted run leaves nothing behind. With --force into an existing directory, files are replaced
+ * atomically one by one and committed in place.
+ */
+export async function writeRepository(targetDir: string, tree: FileTree, message: string, force: boolean): Promise<CommitResult> {
+  if (!(await isEmptyOrAbsent(targetDir))) {
+    if (!force) {
+      throw new TargetError(`target directory ${targetDir} is not empty; choose an empty directory, or pass --force to overwrite the generated files in it`, 2);
+    }
+    await writeTreeAtomically(targetDir, tree, { force: true });
+    await initRepository(targetDir, { branch: defaults.branch });
+    return commitAll(targetDir, message);
+  }
+  let staging: string;
+  try {
+    await mkdir(dirname(targetDir), { recursive: true });
+    await removeStaleStaging(targetDir);
+    staging = await mkdtemp(join(dirname(targetDir), `${stagingPrefix(targetDir)}${process.pid}-`));
+    // mkdtemp makes a private (0700) folder; the repository should get the usual permissions.
+    const umask = process.umask();
+    await chmod(staging, 0o777 & ~umask);
+  } catch (error) {
+    throw new TargetError(`cannot create ${targetDir}: ${describeFsError(error)}; check that the parent directory exists and is writable`, 1, error);
+  }
+  try {
+    await writeTreeInto(staging, tree);
+    await initRepository(staging, { branch: defaults.branch, fresh: true });
+    const commit = await commitAll(staging, message, { fresh: true });
+    await rmdir(targetDir).catch(() => undefined); // an empty target is replaced by the staged one
+    await rename(staging, targetDir);
+    return commit;
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true }).catch(() => undefined);
+    // The failure happened in the staging directory: name the target the user asked for, and say it is untouched.
+    let detail = error instanceof CliError ? error.message : describeFsError(error);
+    if (/No space left on device|Disk quota exceeded/.test(detail) && !detail.includes("free some space")) detail += " (the disk or quota is full; free some space and re-run)";
+    throw new TargetError(`cannot create ${targetDir}: ${detail.replaceAll(staging, targetDir)}; nothing was written`, 1, error);
+  }
+}
