@@ -10,7 +10,7 @@ import { execFileSync } from "node:child_process";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
-import { runCliAsync, tempDir, type CliRun } from "./helpers/cli.js";
+import { runCliAsync, tempDir, type CliRun, recordingCli } from "./helpers/cli.js";
 import { startGitHttpServer, type GitHttpServer } from "./helpers/git-http-server.js";
 import { startGitHubApiServer, type GitHubApiServer } from "./helpers/github-api-server.js";
 
@@ -37,13 +37,8 @@ describe("network faults", () => {
   const work = tempDir("ccr-net-");
   let server: GitHttpServer;
   let api: GitHubApiServer;
-  const outputs: string[] = [];
   let scenarios = 0;
-  const cli = async (args: string[]): Promise<CliRun> => {
-    const run = await runCliAsync(args, { env: { GITHUB_TOKEN: TOKEN, GH_TOKEN: "" } });
-    outputs.push(run.stdout, run.stderr);
-    return run;
-  };
+  const { cli, outputs } = recordingCli({ GITHUB_TOKEN: TOKEN, GH_TOKEN: "" });
   const createGithub = (name: string, apiUrl = api.url, ...extra: string[]) => cli(["-b", "kapsule-gpu", "-y", "--github", `octocat/${name}`, "--github-api-url", apiUrl, ...extra, join(work, name)]);
 
   beforeAll(async () => {

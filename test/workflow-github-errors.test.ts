@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { runCliAsync, tempDir, type CliRun } from "./helpers/cli.js";
+import { recordingCli, tempDir } from "./helpers/cli.js";
 import { allFiles } from "./helpers/files.js";
 import { startGitHttpServer, type GitHttpServer } from "./helpers/git-http-server.js";
 import { startGitHubApiServer, type GitHubApiServer } from "./helpers/github-api-server.js";
@@ -31,12 +31,7 @@ describe("GitHub and network failures through the CLI", () => {
   let server: GitHttpServer;
   let api: GitHubApiServer;
   let bare: string;
-  const outputs: string[] = [];
-  const cli = async (args: string[], env: Record<string, string> = { GITHUB_TOKEN: TOKEN, GH_TOKEN: "" }): Promise<CliRun> => {
-    const run = await runCliAsync(args, { env });
-    outputs.push(run.stdout, run.stderr);
-    return run;
-  };
+  const { cli, outputs } = recordingCli({ GITHUB_TOKEN: TOKEN, GH_TOKEN: "" });
   const updatePr = (set: string, env?: Record<string, string>) => cli(["update", dir, "--set", set, "--pr", "--github-api-url", api.url], env);
   /** The local branch holds the update commit: nothing was lost. */
   const expectKept = (branch: string, set: string) => {

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { runCliAsync, tempDir } from "./helpers/cli.js";
+import { recordingCli, tempDir } from "./helpers/cli.js";
 import { allFiles } from "./helpers/files.js";
 import { startGitHttpServer, type GitHttpServer } from "./helpers/git-http-server.js";
 import { startGitHubApiServer, type GitHubApiServer } from "./helpers/github-api-server.js";
@@ -14,12 +14,7 @@ describe("create --github, then update --pr, against a local GitHub and a real g
   const work = tempDir("ccr-gh-");
   let git: GitHttpServer;
   let api: GitHubApiServer;
-  const outputs: string[] = [];
-  const cli = async (args: string[]) => {
-    const run = await runCliAsync(args, { env: { GITHUB_TOKEN: TOKEN } });
-    outputs.push(run.stdout, run.stderr);
-    return run;
-  };
+  const { cli, outputs } = recordingCli({ GITHUB_TOKEN: TOKEN });
 
   beforeAll(async () => {
     git = await startGitHttpServer({ auth: { username: "x-access-token", password: TOKEN } });

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
-import { runCliAsync, tempDir } from "./helpers/cli.js";
+import { recordingCli, tempDir } from "./helpers/cli.js";
 import { allFiles } from "./helpers/files.js";
 import { startGitHttpServer, type GitHttpServer } from "./helpers/git-http-server.js";
 import { startGitHubApiServer, type GitHubApiServer } from "./helpers/github-api-server.js";
@@ -40,12 +40,7 @@ describe("create --github: branch protection with --pr-first, and existing repos
   const work = tempDir("ccr-pr-first-");
   let server: GitHttpServer;
   let api: GitHubApiServer;
-  const outputs: string[] = [];
-  const cli = async (args: string[]) => {
-    const run = await runCliAsync(args, { env: { GITHUB_TOKEN: TOKEN, GH_TOKEN: "" } });
-    outputs.push(run.stdout, run.stderr);
-    return run;
-  };
+  const { cli, outputs } = recordingCli({ GITHUB_TOKEN: TOKEN, GH_TOKEN: "" });
   const create = (name: string, ...extra: string[]) => cli(["-b", "kapsule-gpu", "-y", "--github", `octocat/${name}`, "--github-api-url", api.url, ...extra, join(work, name)]);
   const pullsOf = (name: string) => api.state().pulls.filter((p) => p.repo === `octocat/${name}`);
 

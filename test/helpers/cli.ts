@@ -51,3 +51,17 @@ export function runCliAsync(args: string[], options: { cwd?: string; env?: Recor
     });
   });
 }
+
+/**
+ * runCliAsync with a fixed environment (e.g. the test's GitHub token) whose outputs are all kept, so that a test can
+ * grep everything the tool printed at the end. `env` given to a call replaces the default one.
+ */
+export function recordingCli(defaultEnv: Record<string, string>): { cli: (args: string[], env?: Record<string, string>) => Promise<CliRun>; outputs: string[] } {
+  const outputs: string[] = [];
+  const cli = async (args: string[], env: Record<string, string> = defaultEnv) => {
+    const run = await runCliAsync(args, { env });
+    outputs.push(run.stdout, run.stderr);
+    return run;
+  };
+  return { cli, outputs };
+}
