@@ -7,7 +7,7 @@
 import { cpSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { tableForType } from "../src/validators/terraform/provider-tables.js";
+import { loadProviderTable, providerOfType } from "../src/validators/terraform/provider-tables.js";
 import { runCliAsync, tempDir } from "./helpers/cli.js";
 import { paramsFixtures, repoRoot } from "./helpers/fixtures.js";
 
@@ -67,7 +67,7 @@ function wrongType(dir: string, file: string): Expected {
 }
 
 /** (c) removes the first one-line required argument of a resource the provider tables know. */
-function removedProviderArgument(dir: string): Expected {
+async function removedProviderArgument(dir: string): Promise<Expected> {
   const file = "terraform/main.tf";
   const lines = readFileSync(join(dir, file), "utf8").split("\n");
   let block: { type: string; line: number } | undefined;
@@ -80,7 +80,8 @@ function removedProviderArgument(dir: string): Expected {
     if (line === "}") block = undefined;
     const argument = /^ {2}(\w+)\s*=\s*(.*)$/.exec(line);
     if (!block || !argument || /[{[(]$/.test(argument[2]!)) continue;
-    const attribute = tableForType(block.type)?.resources[block.type]?.attributes[argument[1]!];
+    const table = await loadProviderTable(providerOfType(block.type) ?? "");
+    const attribute = table?.resources[block.type]?.attributes[argument[1]!];
     if (attribute?.kind !== "required" || attribute.envDefault) continue;
     lines.splice(i, 1);
     writeFileSync(join(dir, file), lines.join("\n"));
@@ -135,7 +136,7 @@ describe("validate on mutated copies of the generated repositories", () => {
     const [first, second] = plainManifests(dir);
     if (!first || !second) throw new Error(`${name}: needs two manifests to mutate`);
     const broken = brokenGitopsPath(dir, gitops);
-    const expected = [unknownField(dir, first), wrongType(dir, second), removedProviderArgument(dir), broken];
+    const expected = [unknownField(dir, first), wrongType(dir, second), await removedProviderArgument(dir), broken];
 
     const mutated = await validate(dir, broken.repoUrl ? ["--repo-url", broken.repoUrl] : []);
     expect(mutated.status, mutated.stderr).toBe(1);

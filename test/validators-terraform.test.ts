@@ -3,8 +3,9 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { Problem, UnitResult } from "../src/validators/types.js";
-import { providerTables, validateTerraform } from "../src/validators/terraform/index.js";
+import { summarize, type Problem, type UnitResult } from "../src/validators/types.js";
+import { formatText } from "../src/validators/report/text.js";
+import { loadProviderTables, replacementArguments, replacementFor, validateTerraform, type ProviderTable } from "../src/validators/terraform/index.js";
 import { canonicalTerraform } from "../src/validators/terraform/format.js";
 import { highestAllowedMajor } from "../src/validators/terraform/provider-config.js";
 import { isLiteralExpression } from "../src/validators/terraform/references.js";
@@ -74,6 +75,14 @@ resource "scaleway_k8s_pool" "gpu" {
 }
 `;
 
+const PROVIDER_FUNCTIONS = `locals {
+  id = provider::scaleway::parse_zonal_id("fr-par-1/11111111-1111-1111-1111-111111111111")
+  a = provider::scaleway::parse_region( "x" ).region
+  b   = "\${provider::scaleway::fn(1)}"
+  c = [for x in var.l : provider::scaleway::f(x)]
+}
+`;
+
 async function validate(content: string, path = "infra/main.tf", options?: { checkFormat?: boolean }): Promise<UnitResult[]> {
   return validateTerraform([{ path, content }], options);
 }
@@ -94,40 +103,97 @@ function lineOf(content: string, needle: string): number {
   return content.slice(0, index).split("\n").length;
 }
 
+const mirror = process.env.PROVIDER_SOURCE_MIRROR ?? "/work/.mirror";
+const haveMirror = ["scaleway+terraform-provider-scaleway", "terraform-provider-openstack+terraform-provider-openstack", "hashicorp+terraform-provider-azurerm"].every((repo) => existsSync(join(mirror, repo, "repo")));
+
 describe("provider tables", () => {
-  it("pins the providers' current majors", () => {
-    expect(providerTables.scaleway).toMatchObject({ source: "scaleway/scaleway", version: "2.81.0", versionConstraint: "~> 2.81" });
-    expect(providerTables.openstack).toMatchObject({ source: "terraform-provider-openstack/openstack", version: "3.4.0", versionConstraint: "~> 3.4" });
-    expect(providerTables.azurerm).toMatchObject({ source: "hashicorp/azurerm", version: "5.2.0", versionConstraint: "~> 5.2" });
+  let providerTables: Record<string, ProviderTable>;
+  it("pins the providers' current releases and names their source, commit and licence", async () => {
+    providerTables = { ...(await loadProviderTables(["scaleway", "openstack", "azurerm"])) };
+    expect(providerTables.scaleway).toMatchObject({ source: "scaleway/scaleway", version: "2.81.0", versionConstraint: "~> 2.81", upstream: { repository: "scaleway/terraform-provider-scaleway", tag: "v2.81.0", licence: "MPL-2.0" } });
+    expect(providerTables.openstack).toMatchObject({ source: "terraform-provider-openstack/openstack", version: "3.4.0", versionConstraint: "~> 3.4", upstream: { tag: "v3.4.0", licence: "MPL-2.0" } });
+    expect(providerTables.azurerm).toMatchObject({ source: "hashicorp/azurerm", version: "5.2.0", versionConstraint: "~> 5.2", upstream: { tag: "v5.2.0", licence: "MPL-2.0" } });
+    for (const table of Object.values(providerTables)) expect(table.upstream.commit).toMatch(/^[0-9a-f]{40}$/);
   });
 
-  it.skipIf(!haveFacts)("are exactly what the generator derives from provider-facts.md", () => {
-    const out = mkdtempSync(join(tmpdir(), "provider-attrs-"));
-    try {
-      execFileSync(process.execPath, [resolve(root, "scripts/extract-provider-attrs.mjs"), factsPath, out], { stdio: "pipe" });
-      for (const file of readdirSync(out)) {
-        const committed = readFileSync(resolve(root, "src/validators/terraform/providers", file), "utf8");
-        expect(readFileSync(join(out, file), "utf8"), file).toBe(committed);
-      }
-    } finally {
-      rmSync(out, { recursive: true, force: true });
+  it("cover the whole Scaleway and OpenStack releases and the azurerm services a cluster repository uses", async () => {
+    const { scaleway, openstack, azurerm } = await loadProviderTables(["scaleway", "openstack", "azurerm"]);
+    expect(Object.keys(scaleway!.resources).sort()).toEqual([...scaleway!.resourceTypes].sort());
+    expect(Object.keys(openstack!.resources).sort()).toEqual([...openstack!.resourceTypes].sort());
+    expect(scaleway!.resourceTypes).toEqual(expect.arrayContaining(["scaleway_secret", "scaleway_iam_policy", "scaleway_lb", "scaleway_object_bucket", "scaleway_domain_record", "scaleway_instance_server", "scaleway_iam_saml"]));
+    expect(openstack!.resourceTypes).toEqual(expect.arrayContaining(["openstack_lb_loadbalancer_v2", "openstack_identity_application_credential_v3", "openstack_objectstorage_container_v1", "openstack_dns_recordset_v2", "openstack_keymanager_secret_v1"]));
+    for (const type of ["azurerm_kubernetes_cluster", "azurerm_role_assignment", "azurerm_user_assigned_identity", "azurerm_lb", "azurerm_storage_account", "azurerm_linux_virtual_machine", "azurerm_dns_zone", "azurerm_private_dns_zone", "azurerm_key_vault_secret", "azurerm_federated_identity_credential"]) {
+      expect(azurerm!.resources[type], type).toBeDefined();
     }
+    // types outside those services are known by name (so a typo is still caught) but have no table
+    expect(azurerm!.resourceTypes).toContain("azurerm_cosmosdb_account");
+    expect(azurerm!.resources.azurerm_cosmosdb_account).toBeUndefined();
   });
 
-  it.skipIf(!haveFacts)("hold every argument row of the facts with its kind", () => {
+  it.skipIf(!haveFacts)("agree with the argument rows of provider-facts.md", async () => {
+    const { scaleway, azurerm } = await loadProviderTables(["scaleway", "azurerm"]);
     const rows = [...facts.matchAll(/^\| `([a-z0-9_.]+)( \{\})?` \| (Required|Optional|Computed)/gm)];
     expect(rows.length).toBeGreaterThan(700);
-    const cluster = providerTables.scaleway!.resources.scaleway_k8s_cluster!;
+    const cluster = scaleway!.resources.scaleway_k8s_cluster!;
     expect(cluster.attributes.delete_additional_resources?.kind).toBe(factKind("delete_additional_resources")?.toLowerCase());
     expect(cluster.attributes.kubeconfig?.kind).toBe("computed");
     expect(cluster.blocks.auto_upgrade).toMatchObject({ required: false, max: 1 });
     expect(cluster.timeouts).toEqual(["create", "read", "update", "delete", "default"]);
-    const aks = providerTables.azurerm!.resources.azurerm_kubernetes_cluster!;
+    const aks = azurerm!.resources.azurerm_kubernetes_cluster!;
     expect(factKind("node_provisioning_profile {}")).toBe("Required block");
     expect(aks.blocks.node_provisioning_profile).toMatchObject({ required: true, min: 1, max: 1 });
     expect(aks.blocks.linux_profile?.schema.blocks.ssh_key).toMatchObject({ required: true, max: 1 });
     expect(aks.blocks.default_node_pool?.schema.removed?.node_taints?.since).toBe("4.0.0");
-    expect(providerTables.scaleway!.resources.scaleway_vpc_private_network!.timeouts).toEqual([]);
+    expect(scaleway!.resources.scaleway_vpc_private_network!.timeouts).toEqual([]);
+  });
+
+  it.skipIf(!haveMirror)("are exactly what scripts/extract-provider-schemas.mjs derives from the providers' source", () => {
+    const out = mkdtempSync(join(tmpdir(), "provider-schemas-"));
+    try {
+      execFileSync(process.execPath, [resolve(root, "scripts/extract-provider-schemas.mjs"), "--mirror", mirror, "--out", out], { stdio: "pipe", timeout: 300_000 });
+      for (const file of readdirSync(out)) {
+        const committed = readFileSync(resolve(root, "src/validators/terraform/providers", file), "utf8");
+        expect(readFileSync(join(out, file), "utf8") === committed, `${file} differs from a fresh extraction`).toBe(true);
+      }
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 300_000);
+});
+
+describe("replacement arguments (ForceNew) for plans", () => {
+  it("marks the arguments the blueprints' parameters govern", async () => {
+    expect(await replacementFor("scaleway_k8s_cluster", "cni")).toBe("always");
+    expect(await replacementFor("scaleway_k8s_cluster", "version")).toBe(false);
+    expect(await replacementFor("scaleway_k8s_cluster", "private_network_id")).toBe("conditional");
+    expect(await replacementFor("scaleway_k8s_pool", "node_type")).toBe("always");
+    expect(await replacementFor("scaleway_k8s_pool", "zone")).toBe("always");
+    expect(await replacementFor("scaleway_k8s_pool", "max_size")).toBe(false);
+    expect(await replacementFor("scaleway_k8s_pool", "size")).toBe(false);
+    expect(await replacementFor("azurerm_kubernetes_cluster_node_pool", "gpu_driver")).toBe("always");
+    expect(await replacementFor("azurerm_kubernetes_cluster_node_pool", "vm_size")).toBe(false);
+    expect(await replacementFor("azurerm_kubernetes_cluster_node_pool", "max_count")).toBe(false);
+    expect(await replacementFor("azurerm_kubernetes_cluster", "default_node_pool.0.gpu_driver")).toBe("always");
+    expect(await replacementFor("azurerm_kubernetes_cluster", "network_profile.network_plugin")).toBe("conditional");
+    expect(await replacementFor("azurerm_kubernetes_cluster", "network_profile")).toBe("always"); // adding or removing the block
+    expect(await replacementFor("azurerm_kubernetes_cluster", "default_node_pool.max_count")).toBe(false);
+    expect(await replacementFor("openstack_containerinfra_cluster_v1", "cluster_template_id")).toBe(false);
+    expect(await replacementFor("openstack_containerinfra_cluster_v1", "keypair")).toBe("always");
+    expect(await replacementFor("openstack_containerinfra_nodegroup_v1", "flavor_id")).toBe("always");
+    expect(await replacementFor("openstack_containerinfra_nodegroup_v1", "node_count")).toBe(false);
+    expect(await replacementFor("openstack_containerinfra_clustertemplate_v1", "region")).toBe("always");
+    expect(await replacementFor("openstack_containerinfra_clustertemplate_v1", "image")).toBe(false);
+    expect(await replacementFor("scaleway_k8s_pool", "no_such_argument")).toBeUndefined();
+    expect(await replacementFor("aws_instance", "ami")).toBeUndefined();
+  });
+
+  it("lists every ForceNew path of a type, nested blocks included", async () => {
+    const pool = await replacementArguments("scaleway_k8s_pool");
+    expect(pool).toEqual(expect.arrayContaining([{ path: "node_type", when: "always" }, { path: "zone", when: "always" }]));
+    expect(pool!.some(({ path }) => path === "max_size")).toBe(false);
+    const aks = await replacementArguments("azurerm_kubernetes_cluster");
+    expect(aks).toEqual(expect.arrayContaining([{ path: "default_node_pool.gpu_driver", when: "always" }]));
+    expect(await replacementArguments("scaleway_nope")).toBeUndefined();
   });
 });
 
@@ -303,14 +369,69 @@ resource "scaleway_k8s_pool" "p" {
     expect(aks.problems[1]!.message).toContain("automatic_upgrade_channel");
   });
 
-  it("skips resources of providers without a table and flags near-miss type names", async () => {
-    const content = `resource "random_password" "p" {\n  length = 16\n}\n\nresource "scaleway_k8s_clustr" "c" {\n  name = "x"\n}\n`;
+  it("reports blocks of providers or types without a table as not checked, never as valid", async () => {
+    const content = `resource "random_password" "p" {\n  length = 16\n}\n\nresource "azurerm_cosmosdb_account" "db" {\n  name = "x"\n}\n`;
     const results = await validate(content);
-    expect(unitFor(results, "random_password.p")).toMatchObject({ status: "skipped", problems: [] });
+    expect(unitFor(results, "random_password.p")).toMatchObject({ status: "skipped", problems: [], notChecked: "no table for provider random" });
+    expect(unitFor(results, "azurerm_cosmosdb_account.db")).toMatchObject({ status: "skipped", problems: [] });
+    expect(unitFor(results, "azurerm_cosmosdb_account.db").notChecked).toContain("has no table");
+    const report = summarize(results);
+    expect(report.summary).toMatchObject({ valid: 1, skipped: 2, notChecked: 2 });
+    const text = formatText(report);
+    expect(text).toContain("Skipped: 2 (not checked: 2, see below)");
+    expect(text).toContain("not checked: 1 - no table for provider random: random_password.p");
+  });
+
+  it("reports a type the provider does not have, with a suggestion only when it is a plausible typo", async () => {
+    const content = `resource "scaleway_k8s_clustr" "c" {\n  name = "x"\n}\n\nresource "scaleway_secret" "s" {\n  name = "db"\n}\n\nresource "scaleway_sekret_store" "t" {\n  name = "db"\n}\n\ndata "scaleway_k8s_versoin" "v" {\n}\n`;
+    const results = await validate(content, "infra/main.tf", { checkFormat: false });
     const near = unitFor(results, "scaleway_k8s_clustr.c");
-    expect(near.status).toBe("skipped");
-    expect(near.problems[0]).toMatchObject({ rule: "tf-unknown-resource-type", severity: "warning" });
-    expect(near.problems[0]!.message).toContain("scaleway_k8s_cluster");
+    expect(near.status).toBe("invalid");
+    expect(near.problems[0]).toMatchObject({ rule: "tf-unknown-resource-type", severity: "error" });
+    expect(near.problems[0]!.message).toBe("scaleway 2.81.0 has no resource type scaleway_k8s_clustr; did you mean scaleway_k8s_cluster?");
+    // scaleway_secret is a real type (Secret Manager) and is checked; nothing suggests scaleway_vpc for it
+    expect(unitFor(results, "scaleway_secret.s")).toMatchObject({ status: "valid", problems: [] });
+    const far = unitFor(results, "scaleway_sekret_store.t");
+    expect(far.problems[0]!.message).toBe("scaleway 2.81.0 has no resource type scaleway_sekret_store");
+    expect(unitFor(results, "data.scaleway_k8s_versoin.v").problems[0]!.message).toBe("scaleway 2.81.0 has no data source scaleway_k8s_versoin; did you mean scaleway_k8s_version?");
+  });
+});
+
+describe("validateTerraform: declarations", () => {
+  it("reports duplicate resource, data, variable and local declarations across the files of a module, as Terraform does", async () => {
+    const a = `resource "scaleway_vpc" "main" {\n  name = "a"\n}\n\ndata "scaleway_vpc" "x" {\n  name = "a"\n}\n\nvariable "region" {}\n\nlocals {\n  n = 1\n}\n`;
+    const b = `resource "scaleway_vpc" "main" {\n  name = "b"\n}\n\ndata "scaleway_vpc" "x" {\n  name = "b"\n}\n\nvariable "region" {}\n\nlocals {\n  n = 2\n}\n`;
+    const results = await validateTerraform([{ path: "m/a.tf", content: a }, { path: "m/b.tf", content: b }, { path: "other/b.tf", content: b }], { checkFormat: false });
+    const duplicates = problems(results, "tf-duplicate").map((problem) => [problem.file, problem.line, problem.message]);
+    expect(duplicates).toEqual([
+      ["m/b.tf", 9, 'Duplicate variable declaration: a variable named "region" was already declared at m/a.tf:9'],
+      ["m/b.tf", 12, 'Duplicate local value definition: a local value named "n" was already defined at m/a.tf:12; local value names must be unique within a module'],
+      ["m/b.tf", 1, 'Duplicate resource "scaleway_vpc" configuration: a resource named "main" was already declared at m/a.tf:1'],
+      ["m/b.tf", 5, 'Duplicate data "scaleway_vpc" configuration: a data named "x" was already declared at m/a.tf:5'],
+    ]);
+    expect(unitFor(results.filter((r) => r.file === "m/b.tf"), "scaleway_vpc.main").status).toBe("invalid");
+    expect(results.filter((r) => r.file === "other/b.tf").every((r) => r.status === "valid")).toBe(true);
+  });
+
+  it("reports an invalid variable name once where it is declared, not at each use", async () => {
+    const content = `variable "node_type " {\n  type = string\n}\n\nresource "scaleway_k8s_pool" "gpu" {\n  cluster_id = "x"\n  name       = var.node_type\n  node_type  = var.node_type\n  size       = 1\n}\n\noutput "a" {\n  value = var.node_type\n}\n`;
+    const results = await validate(content, "infra/main.tf", { checkFormat: false });
+    expect(problems(results, "tf-undeclared-reference")).toEqual([]);
+    expect(problems(results, "tf-invalid-name").map((problem) => [problem.line, problem.message])).toEqual([
+      [1, 'Invalid variable name "node_type ": a name must start with a letter or underscore and may contain only letters, digits, underscores, and dashes'],
+    ]);
+    // a real typo next to it is still reported, and never suggests the invalid declaration
+    const typo = await validate(content.replace("value = var.node_type", "value = var.node_typo"), "infra/main.tf", { checkFormat: false });
+    expect(problems(typo, "tf-undeclared-reference").map((problem) => problem.message)).toEqual(["var.node_typo refers to a variable that is not declared in module infra"]);
+  });
+
+  it("reports invalid resource names and reserved variable names", async () => {
+    const content = `resource "scaleway_vpc" "1st" {\n  name = "a"\n}\n\nvariable "count" {}\n`;
+    const results = await validate(content, "infra/main.tf", { checkFormat: false });
+    expect(problems(results, "tf-invalid-name").map((problem) => problem.message).sort()).toEqual([
+      'Invalid resource name "1st": a name must start with a letter or underscore and may contain only letters, digits, underscores, and dashes',
+      'Invalid variable name: the variable name "count" is reserved due to its special meaning inside module blocks',
+    ]);
   });
 });
 
@@ -388,8 +509,20 @@ describe("validateTerraform: syntax, layout and references", () => {
       'resource "x_y" "z" {\n  a = 1\n  # comment\n  bb = 2\n\n  ccc = 3\n  dynamic "d" {\n    for_each = var.l\n    content { k = d.value }\n  }\n  list = [\n    1,\n  2,\n  ]\n}\n',
       'resource "x_y" "z" {\n  m = "${\n    merge(\n      var.a,\n      var.b\n    )\n  }"\n}\n',
       KAPSULE,
+      PROVIDER_FUNCTIONS,
+      'output "z" {\n  value = "${provider::scaleway::parse_zonal_id( var.id ).zone}"\n  # provider::x::y in a comment\n  description = "provider::x::y in a string"\n}\n',
     ];
     for (const source of cases) expect(await canonicalTerraform(source), source).toBe(terraformFmt(source));
+  });
+
+  it("keeps provider-defined functions intact: a canonical file passes, a diff shows them as terraform fmt writes them", async () => {
+    const canonical = `locals {\n  zone   = provider::scaleway::parse_zonal_id(var.id).zone\n  region = provider::scaleway::parse_regional_id(var.rid).region\n}\n\nvariable "id" {}\nvariable "rid" {}\n`;
+    if (haveTerraform) expect(terraformFmt(canonical)).toBe(canonical);
+    expect(problems(await validate(canonical, "infra/main.tf"))).toEqual([]);
+    const results = await validate(PROVIDER_FUNCTIONS + 'variable "l" {}\n', "infra/main.tf");
+    const [fmt] = problems(results, "tf-fmt");
+    expect(fmt!.message).toContain("+  a  = provider::scaleway::parse_region(\"x\").region");
+    expect(fmt!.message).not.toContain(": :");
   });
 
   it("reports undeclared references but not literal text or for-expression iterators", async () => {

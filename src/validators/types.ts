@@ -42,6 +42,8 @@ export interface UnitResult {
   /** Human label, e.g. "Deployment demo/web". */
   label?: string;
   problems: Problem[];
+  /** Set on a skipped unit that nothing could check (e.g. a Terraform block of a provider without a table): why. */
+  notChecked?: string;
 }
 
 export interface Summary {
@@ -50,6 +52,8 @@ export interface Summary {
   invalid: number;
   errors: number;
   skipped: number;
+  /** Skipped units that were not checked at all (counted in `skipped` too); present only when there are any. */
+  notChecked?: number;
 }
 
 export interface ValidationReport {
@@ -64,7 +68,10 @@ export function summarize(results: UnitResult[]): ValidationReport {
     if (result.status === "valid") summary.valid++;
     else if (result.status === "invalid") summary.invalid++;
     else if (result.status === "error") summary.errors++;
-    else summary.skipped++;
+    else {
+      summary.skipped++;
+      if (result.notChecked) summary.notChecked = (summary.notChecked ?? 0) + 1;
+    }
   }
   return { valid: summary.invalid === 0 && summary.errors === 0, summary, results };
 }

@@ -20,7 +20,24 @@ export function formatText(report: ValidationReport, options: { color?: boolean 
       out += `  ${where} ${label} ${problem.resource ? `${problem.resource}: ` : ""}${problem.message} ${c.dim(`[${problem.rule}]`)}\n`;
     }
   }
-  const { resources, valid, invalid, errors, skipped } = report.summary;
-  out += `Summary: ${resources} resource${resources === 1 ? "" : "s"} found - Valid: ${valid}, Invalid: ${invalid}, Errors: ${errors}, Skipped: ${skipped}\n`;
+  const { resources, valid, invalid, errors, skipped, notChecked } = report.summary;
+  const unchecked = notChecked ? ` (not checked: ${notChecked}, see below)` : "";
+  out += `Summary: ${resources} resource${resources === 1 ? "" : "s"} found - Valid: ${valid}, Invalid: ${invalid}, Errors: ${errors}, Skipped: ${skipped}${unchecked}\n`;
+  if (notChecked) out += notCheckedLines(report);
+  return out;
+}
+
+/** One line per reason units were not checked, with a count and the first few labels. */
+function notCheckedLines(report: ValidationReport): string {
+  const byReason = new Map<string, string[]>();
+  for (const result of report.results) {
+    if (result.status !== "skipped" || !result.notChecked) continue;
+    byReason.set(result.notChecked, [...(byReason.get(result.notChecked) ?? []), result.label ?? result.file]);
+  }
+  let out = "";
+  for (const [reason, labels] of [...byReason].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const shown = labels.slice(0, 3).join(", ") + (labels.length > 3 ? `, and ${labels.length - 3} more` : "");
+    out += `  not checked: ${labels.length} - ${reason}: ${shown}\n`;
+  }
   return out;
 }

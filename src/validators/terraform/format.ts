@@ -84,14 +84,31 @@ function loadFormatter(): Promise<(source: string) => Promise<string>> {
   return formatter;
 }
 
+/**
+ * Provider-defined functions (`provider::scaleway::parse_zonal_id(...)`, Terraform 1.8+) are newer than the
+ * hclwrite in @cdktf/hcl-tools, whose scanner splits `::` into two colons and spaces them out (`provider : :
+ * scaleway`), which is invalid HCL. Around the formatter, each `provider::NS::` is spelled as one identifier with a
+ * marker the file does not contain, then restored: the formatter lays it out as the call it is, as terraform fmt does.
+ */
+function protectProviderFunctions(source: string): { text: string; restore: (formatted: string) => string } {
+  if (!source.includes("::")) return { text: source, restore: (formatted) => formatted };
+  let marker = "__ccrpf__";
+  for (let n = 0; source.includes(marker); n++) marker = `__ccrpf${n}__`;
+  const text = source.replace(/\bprovider::([A-Za-z_][A-Za-z0-9_-]*)::/g, `provider${marker}$1${marker}`);
+  const pattern = new RegExp(`provider${marker}([A-Za-z_][A-Za-z0-9_-]*?)${marker}`, "g");
+  return { text, restore: (formatted) => formatted.replace(pattern, "provider::$1::") };
+}
+
 /** hclwrite's layout of `source` (what `terraform fmt` does before its own two rewrites). Rejects on invalid HCL. */
 export async function formatHcl(source: string): Promise<string> {
-  return (await loadFormatter())(source);
+  const format = await loadFormatter();
+  const { text, restore } = protectProviderFunctions(source);
+  return restore(await format(text));
 }
 
 /** The file as `terraform fmt` would write it. Only call it on source that parses. */
 export async function canonicalTerraform(source: string): Promise<string> {
-  const format = await loadFormatter();
+  const format = formatHcl;
   const formatted = await format(source);
   const edits: Edit[] = [];
   collectEdits(scanHcl(formatted).body, false, edits);

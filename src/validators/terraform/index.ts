@@ -7,13 +7,31 @@ import type { SourceFile } from "../../generator/file-tree.js";
 import type { Problem, Status, UnitResult } from "../types.js";
 import { checkTerraformFormat } from "./format.js";
 import { scanHcl, type HclBlock, type HclScan } from "./hcl-scan.js";
-import { checkProviderConfig, unrequiredProviders } from "./provider-config.js";
-import { tableForType, type BodySchema } from "./provider-tables.js";
+import { checkDeclarations } from "./declarations.js";
+import { checkProviderConfig, providersNamedIn, unrequiredProviders } from "./provider-config.js";
+import { impliedProviderName, loadProviderTables, type BodySchema, type ProviderTables } from "./provider-tables.js";
 import { blockLabel, findUndeclaredReferences, type LocatedProblem } from "./references.js";
 import { checkBlockAgainstSchema } from "./schema-check.js";
-import { closest } from "./suggest.js";
+import { closestType } from "./suggest.js";
 
-export { providerTables, type ProviderTable, type BodySchema } from "./provider-tables.js";
+export {
+  loadProviderTable,
+  loadProviderTables,
+  replacementArguments,
+  replacementFor,
+  tabledProviders,
+  type ProviderTable,
+  type BodySchema,
+  type ReplacementArgument,
+} from "./provider-tables.js";
+
+/**
+ * Largest .tf file validated (bytes). Terraform itself has no limit, but every check here reads the whole file
+ * several times (two WebAssembly parsers, the formatter, a diff): past this size a file is reported, not read, so
+ * that a pull request cannot make validation run for minutes. Real configurations stay far below (the largest
+ * provider example modules are a few hundred KiB).
+ */
+export const MAX_TERRAFORM_FILE_BYTES = 4 * 1024 * 1024;
 
 export interface TerraformValidationOptions {
   /** Report files that `terraform fmt` would change (rule `tf-fmt`). Default true. */
@@ -53,33 +71,41 @@ interface BlockUnit {
   result: UnitResult;
 }
 
-/** Checks one `resource`/`data` block against its provider table. */
-function checkResourceBlock(block: HclBlock, file: string): UnitResult {
+/** Checks one `resource`/`data` block against its provider table; types without a table are "not checked". */
+function checkResourceBlock(block: HclBlock, file: string, tables: ProviderTables): UnitResult {
   const type = block.labels[0] ?? "";
   const label = blockLabel(block);
   const result: UnitResult = { file, line: block.line, validator: "terraform", status: "skipped", label, problems: [] };
-  const table = tableForType(type);
-  if (!table) return result; // a provider without a table: nothing to check it against
   const isData = block.type === "data";
+  const kind = isData ? "data source" : "resource type";
+  const table = tables[impliedProviderName(type)];
+  if (!table) {
+    result.notChecked = `no table for provider ${impliedProviderName(type)}`;
+    return result;
+  }
   const removed = isData ? undefined : table.removedResources[type];
   if (removed) {
     result.problems.push({
       file, line: block.line, resource: label, rule: "tf-removed", path: type, severity: "error",
       message: `resource type ${type} was removed in ${table.provider} ${removed.since}: ${removed.hint}`,
     });
+    result.status = "invalid";
+    return result;
+  }
+  const known = isData ? table.dataSourceTypes : table.resourceTypes;
+  if (!known.includes(type)) {
+    const suggestion = closestType(type, known, table.resourcePrefix);
+    result.problems.push({
+      file, line: block.line, resource: label, rule: "tf-unknown-resource-type", path: type, severity: "error",
+      message: `${table.provider} ${table.version} has no ${kind} ${type}${suggestion ? `; did you mean ${suggestion}?` : ""}`,
+    });
+    result.status = "invalid";
     return result;
   }
   const schemas: Record<string, BodySchema> = isData ? table.dataSources : table.resources;
   const schema = schemas[type];
   if (!schema) {
-    // The tables cover the types the blueprints use, not the whole provider: report only near-misses.
-    const suggestion = closest(type, Object.keys(schemas));
-    if (suggestion && suggestion !== type) {
-      result.problems.push({
-        file, line: block.line, resource: label, rule: "tf-unknown-resource-type", path: type, severity: "warning",
-        message: `${isData ? "data source" : "resource type"} ${type} is not in the ${table.provider} ${table.version} table; did you mean ${suggestion}?`,
-      });
-    }
+    result.notChecked = `${kind} ${type} has no table (outside the ${table.provider} services the tables cover)`;
     return result;
   }
   result.problems.push(...checkBlockAgainstSchema(block, schema, file, label));
@@ -111,11 +137,19 @@ export async function validateTerraform(files: SourceFile[], options: TerraformV
     const fileUnits = new Map<string, UnitResult>();
     const blockUnits = new Map<HclBlock, BlockUnit>();
     const ordered: UnitResult[] = [];
+    const sortedFiles = [...moduleFiles].sort((a, b) => (a.path < b.path ? -1 : 1));
 
-    for (const file of [...moduleFiles].sort((a, b) => (a.path < b.path ? -1 : 1))) {
+    for (const file of sortedFiles) {
       const unit: UnitResult = { file: file.path, line: 1, validator: "terraform", status: "valid", label: file.path, problems: [] };
       fileUnits.set(file.path, unit);
-      ordered.push(unit);
+      const bytes = Buffer.byteLength(file.content, "utf8");
+      if (bytes > MAX_TERRAFORM_FILE_BYTES) {
+        unit.problems.push({
+          file: file.path, line: 1, rule: "tf-file-too-large", severity: "error",
+          message: `${file.path} is ${(bytes / 1048576).toFixed(1)} MiB; Terraform files are validated up to ${MAX_TERRAFORM_FILE_BYTES / 1048576} MiB (split the file, or move large text into a file read with file())`,
+        });
+        continue;
+      }
       try {
         await parse(file.path, file.content);
       } catch (error) {
@@ -123,8 +157,17 @@ export async function validateTerraform(files: SourceFile[], options: TerraformV
         unit.problems.push({ file: file.path, line: location.line, column: location.column, rule: "tf-syntax", message: location.message, severity: "error" });
         continue;
       }
-      const scan = scanHcl(file.content);
-      parsed.push({ file, scan });
+      parsed.push({ file, scan: scanHcl(file.content) });
+    }
+
+    const tables = await loadProviderTables(providersNamedIn(parsed.map(({ scan }) => scan)));
+    const parsedByPath = new Map(parsed.map((entry) => [entry.file.path, entry]));
+    for (const file of sortedFiles) {
+      const unit = fileUnits.get(file.path)!;
+      ordered.push(unit);
+      const entry = parsedByPath.get(file.path);
+      if (!entry) continue;
+      const { scan } = entry;
       if (checkFormat) {
         try {
           const difference = await checkTerraformFormat(file.path, file.content);
@@ -138,37 +181,39 @@ export async function validateTerraform(files: SourceFile[], options: TerraformV
           unit.problems.push({ file: file.path, rule: "tf-fmt", severity: "warning", message: `could not check the layout: ${error instanceof Error ? error.message : String(error)}` });
         }
       }
-      unit.problems.push(...checkProviderConfig(scan, file.path));
+      unit.problems.push(...checkProviderConfig(scan, file.path, tables));
       for (const block of scan.body.blocks) {
         if (block.type !== "resource" && block.type !== "data") continue;
-        const result = checkResourceBlock(block, file.path);
+        const result = checkResourceBlock(block, file.path, tables);
         blockUnits.set(block, { block, result });
         ordered.push(result);
       }
     }
 
+    const moduleScans = parsed.map(({ file, scan }) => ({ path: file.path, scan }));
+    const declarations = checkDeclarations(moduleScans);
+    const locate = ({ block, problem }: LocatedProblem): void => {
+      const unit = blockUnits.get(block)?.result ?? fileUnits.get(problem.file);
+      unit?.problems.push(problem);
+    };
+    declarations.problems.forEach(locate);
+
     // With a file that does not parse, the module's declarations are incomplete: references cannot be judged.
     if (parsed.length === moduleFiles.length) {
-      for (const { block, table } of unrequiredProviders(parsed.map(({ scan }) => scan))) {
+      for (const { block, table } of unrequiredProviders(parsed.map(({ scan }) => scan), tables)) {
         const unit = blockUnits.get(block)?.result;
         unit?.problems.push({
           file: unit.file, line: block.line, resource: blockLabel(block), rule: "tf-provider-source", severity: "warning",
           message: `module ${dir === "" ? "." : dir} uses ${table.provider} resources without a required_providers entry, so Terraform looks for hashicorp/${table.provider}; add ${table.provider} = { source = "${table.source}", version = "${table.versionConstraint}" }`,
         });
       }
-      const located: LocatedProblem[] = await findUndeclaredReferences(
-        parsed.map(({ file, scan }) => ({ path: file.path, scan })),
-        dir,
-      );
-      for (const { block, problem } of located) {
-        const unit = blockUnits.get(block)?.result ?? fileUnits.get(problem.file);
-        unit?.problems.push(problem);
-      }
+      (await findUndeclaredReferences(moduleScans, dir, declarations.invalidNames)).forEach(locate);
     }
 
     for (const unit of ordered) {
       unit.problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
       unit.status = statusOf(unit.problems, unit.status);
+      if (unit.status !== "skipped") delete unit.notChecked;
     }
     results.push(...ordered);
   }

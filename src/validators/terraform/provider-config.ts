@@ -4,7 +4,7 @@
  */
 import type { Problem } from "../types.js";
 import type { HclBlock, HclScan } from "./hcl-scan.js";
-import { providerTables, type ProviderTable } from "./provider-tables.js";
+import { impliedProviderName, tabledProviders, type ProviderTable, type ProviderTables } from "./provider-tables.js";
 import { closest } from "./suggest.js";
 
 /**
@@ -35,29 +35,54 @@ function stringField(expr: string, field: string): string | undefined {
   return new RegExp(`\\b${field}\\s*=\\s*"([^"]*)"`).exec(expr)?.[1];
 }
 
-function tableForLocalName(name: string, source: string | undefined): ProviderTable | undefined {
+function tableForLocalName(tables: ProviderTables, name: string, source: string | undefined): ProviderTable | undefined {
   if (source) {
     const type = normaliseSource(source).split("/").at(-1) ?? "";
-    return providerTables[type];
+    return tables[type];
   }
-  return providerTables[name];
+  return tables[name];
+}
+
+/**
+ * The tabled providers a module's files name: by resource/data type prefix, `provider` block, or
+ * `required_providers` entry (local name or source type). Only their tables need loading.
+ */
+export function providersNamedIn(scans: HclScan[]): string[] {
+  const named = new Set<string>();
+  for (const scan of scans) {
+    for (const block of scan.body.blocks) {
+      if (block.type === "resource" || block.type === "data") named.add(impliedProviderName(block.labels[0] ?? ""));
+      else if (block.type === "provider") named.add(block.labels[0] ?? "");
+      else if (block.type === "terraform") {
+        for (const nested of block.body.blocks) {
+          if (nested.type !== "required_providers") continue;
+          for (const attribute of nested.body.attributes) {
+            named.add(attribute.name);
+            const source = stringField(attribute.expr, "source");
+            if (source) named.add(normaliseSource(source).split("/").at(-1) ?? "");
+          }
+        }
+      }
+    }
+  }
+  return [...named].filter((name) => tabledProviders.includes(name));
 }
 
 /** Checks the `terraform { required_providers { ... } }` pins and the `provider` blocks of one file. */
-export function checkProviderConfig(scan: HclScan, file: string): Problem[] {
+export function checkProviderConfig(scan: HclScan, file: string, tables: ProviderTables): Problem[] {
   const problems: Problem[] = [];
   for (const block of scan.body.blocks) {
     if (block.type === "terraform") {
-      for (const nested of block.body.blocks) if (nested.type === "required_providers") problems.push(...checkPins(nested, file));
+      for (const nested of block.body.blocks) if (nested.type === "required_providers") problems.push(...checkPins(nested, file, tables));
     } else if (block.type === "provider") {
-      const table = providerTables[block.labels[0] ?? ""];
+      const table = tables[block.labels[0] ?? ""];
       if (table) problems.push(...checkProviderBlock(block, table, file));
     }
   }
   return problems;
 }
 
-function checkPins(requiredProviders: HclBlock, file: string): Problem[] {
+function checkPins(requiredProviders: HclBlock, file: string, tables: ProviderTables): Problem[] {
   const problems: Problem[] = [];
   for (const attribute of requiredProviders.body.attributes) {
     const expr = attribute.expr.trim();
@@ -65,7 +90,7 @@ function checkPins(requiredProviders: HclBlock, file: string): Problem[] {
     const shorthand = /^"([^"]*)"$/.exec(expr)?.[1];
     const source = shorthand === undefined ? stringField(expr, "source") : undefined;
     const version = shorthand ?? stringField(expr, "version");
-    const table = tableForLocalName(attribute.name, source);
+    const table = tableForLocalName(tables, attribute.name, source);
     if (!table) continue;
     const resource = `required_providers.${attribute.name}`;
     if (source !== undefined && normaliseSource(source) !== table.source) {
@@ -101,7 +126,7 @@ function checkPins(requiredProviders: HclBlock, file: string): Problem[] {
  * every module that uses them; without one Terraform looks for `hashicorp/<name>` and `init` fails.
  * Returns, per provider lacking an entry, the first block that uses it.
  */
-export function unrequiredProviders(scans: HclScan[]): { block: HclBlock; table: ProviderTable }[] {
+export function unrequiredProviders(scans: HclScan[], tables: ProviderTables): { block: HclBlock; table: ProviderTable }[] {
   const required = new Set<string>();
   for (const scan of scans) {
     for (const block of scan.body.blocks) {
@@ -111,7 +136,7 @@ export function unrequiredProviders(scans: HclScan[]): { block: HclBlock; table:
         for (const attribute of nested.body.attributes) {
           const expr = attribute.expr.trim();
           const source = /^"/.test(expr) ? undefined : stringField(expr, "source");
-          const table = tableForLocalName(attribute.name, source);
+          const table = tableForLocalName(tables, attribute.name, source);
           if (table) required.add(table.provider);
         }
       }
@@ -121,7 +146,7 @@ export function unrequiredProviders(scans: HclScan[]): { block: HclBlock; table:
   for (const scan of scans) {
     for (const block of scan.body.blocks) {
       if (block.type !== "resource" && block.type !== "data") continue;
-      const table = Object.values(providerTables).find((candidate) => (block.labels[0] ?? "").startsWith(candidate.resourcePrefix));
+      const table = tables[impliedProviderName(block.labels[0] ?? "")];
       if (!table || table.source.startsWith("hashicorp/") || required.has(table.provider) || missing.has(table.provider)) continue;
       missing.set(table.provider, { block, table });
     }

@@ -1,20 +1,22 @@
 /**
- * Argument tables for the providers the blueprints use, generated from the providers' schemas at their release
- * tags by scripts/extract-provider-attrs.mjs. Bundled as JSON so validation works offline.
+ * Argument tables of the providers the blueprints use, derived from each provider's Go source at its release tag by
+ * scripts/extract-provider-schemas.mjs (see providers/README.md for tags, licence and choices). They ship as JSON
+ * and are loaded per provider on first use: a run that validates no azurerm block never parses azurerm's table.
  */
-import scaleway from "./providers/scaleway.json" with { type: "json" };
-import openstack from "./providers/openstack.json" with { type: "json" };
-import azurerm from "./providers/azurerm.json" with { type: "json" };
 
 export interface AttributeSchema {
   kind: "required" | "optional" | "computed";
   type: string;
   default?: unknown;
-  forceNew?: boolean;
+  /** A change replaces the resource: always (`true`, schema ForceNew) or only in some cases (a CustomizeDiff). */
+  forceNew?: true | "conditional";
   optionalComputed?: boolean;
   deprecated?: boolean;
+  sensitive?: boolean;
   /** Environment variable the provider reads when the argument is left out (Required arguments with DefaultFunc). */
   envDefault?: string;
+  /** The extraction could not read this argument's schema: it exists, nothing more is known. */
+  unresolved?: boolean;
 }
 
 export interface BlockSchema {
@@ -22,8 +24,11 @@ export interface BlockSchema {
   min: number;
   max?: number;
   nesting: "list" | "set";
-  forceNew?: boolean;
+  forceNew?: true | "conditional";
   optionalComputed?: boolean;
+  deprecated?: boolean;
+  /** SDK "ConfigModeAttr": may also be written as an attribute, `name = [{ ... }]`. */
+  attributeSyntax?: boolean;
   schema: BodySchema;
 }
 
@@ -34,19 +39,26 @@ export interface RemovedInfo {
   hint: string;
 }
 
-/** Cross-argument rules; dotted names point into nested blocks (all names of one rule share the block). */
+/**
+ * Cross-argument rules; dotted names point into nested blocks (all names of one rule share the block).
+ * conflictsWith: the first name may not be set together with any of the others.
+ */
 export interface Constraint {
   exactlyOneOf?: string[];
   atLeastOneOf?: string[];
+  conflictsWith?: string[];
 }
 
 export interface BodySchema {
   attributes: Record<string, AttributeSchema>;
   blocks: Record<string, BlockSchema>;
   removed?: Record<string, RemovedInfo>;
-  /** Keys a `timeouts {}` block accepts; absent when the facts do not say, empty when the resource has none. */
+  /** Keys a `timeouts {}` block accepts; absent when unknown, empty when the resource has none. */
   timeouts?: string[];
   constraints?: Constraint[];
+  /** Some argument names could not be read: unknown names are not reported. */
+  open?: boolean;
+  deprecated?: boolean;
 }
 
 export interface ProviderBlockSchema {
@@ -65,21 +77,117 @@ export interface ProviderTable {
   versionConstraint: string;
   /** Release the table was read from, e.g. "2.81.0". */
   version: string;
+  /** Where the facts come from: repository, tag, commit and the source's licence. */
+  upstream: { repository: string; tag: string; commit: string; licence: string };
   resourcePrefix: string;
   providerBlock: ProviderBlockSchema;
   removedResources: Record<string, RemovedInfo>;
+  /** Every resource type of the release; those without an entry in `resources` are not checked. */
+  resourceTypes: string[];
+  dataSourceTypes: string[];
   resources: Record<string, BodySchema>;
   dataSources: Record<string, BodySchema>;
 }
 
-/** The bundled tables, by provider local name. */
-export const providerTables: Readonly<Record<string, ProviderTable>> = {
-  scaleway: scaleway as ProviderTable,
-  openstack: openstack as ProviderTable,
-  azurerm: azurerm as ProviderTable,
+/** One loader per tabled provider; the JSON stays out of the CLI's start-up until a provider is needed. */
+const LOADERS: Record<string, () => Promise<{ default: unknown }>> = {
+  scaleway: () => import("./providers/scaleway.json", { with: { type: "json" } }),
+  openstack: () => import("./providers/openstack.json", { with: { type: "json" } }),
+  azurerm: () => import("./providers/azurerm.json", { with: { type: "json" } }),
 };
 
-/** The table whose resource prefix the type carries (`scaleway_k8s_pool` -> scaleway), if any. */
-export function tableForType(type: string): ProviderTable | undefined {
-  return Object.values(providerTables).find((table) => type.startsWith(table.resourcePrefix));
+/** Local names of the providers that have a table, e.g. ["scaleway", "openstack", "azurerm"]. */
+export const tabledProviders: readonly string[] = Object.keys(LOADERS);
+
+const loading = new Map<string, Promise<ProviderTable>>();
+
+/** The table of a provider by local name, loaded on first use; undefined for a provider without a table. */
+export function loadProviderTable(provider: string): Promise<ProviderTable | undefined> {
+  const loader = LOADERS[provider];
+  if (!loader) return Promise.resolve(undefined);
+  let table = loading.get(provider);
+  if (!table) {
+    table = loader().then((module) => module.default as ProviderTable);
+    loading.set(provider, table);
+  }
+  return table;
+}
+
+/** Tables by provider local name: what the synchronous checks read after the needed tables are loaded. */
+export type ProviderTables = Readonly<Record<string, ProviderTable>>;
+
+/** Loads the tables of the given providers (names without a table are ignored). */
+export async function loadProviderTables(providers: Iterable<string>): Promise<ProviderTables> {
+  const names = [...new Set(providers)].filter((name) => name in LOADERS);
+  const tables = await Promise.all(names.map((name) => loadProviderTable(name)));
+  return Object.fromEntries(names.map((name, i) => [name, tables[i]!]));
+}
+
+/** The tabled provider whose resource prefix a type carries (`scaleway_k8s_pool` -> "scaleway"), if any. */
+export function providerOfType(type: string): string | undefined {
+  return tabledProviders.find((provider) => type.startsWith(`${provider}_`));
+}
+
+/** The local provider name a resource type implies by Terraform's rule: the part before the first `_`. */
+export function impliedProviderName(type: string): string {
+  return type.split("_")[0] ?? type;
+}
+
+/** One argument whose change replaces the resource. `path` is dotted through nested blocks. */
+export interface ReplacementArgument {
+  path: string;
+  /** "always": ForceNew in the schema; "conditional": the provider forces it in some cases only (CustomizeDiff). */
+  when: "always" | "conditional";
+}
+
+/**
+ * The arguments (and nested-block arguments) of a managed resource type whose change forces a replacement, as
+ * `plan`/`update` need them to mark an address as replaced. Undefined when the type has no table (unknown).
+ * A nested block marked ForceNew is listed under its own path: adding or removing it replaces the resource.
+ */
+export async function replacementArguments(type: string): Promise<ReplacementArgument[] | undefined> {
+  const provider = providerOfType(type);
+  const table = provider === undefined ? undefined : await loadProviderTable(provider);
+  const schema = table?.resources[type];
+  if (!schema) return undefined;
+  const found: ReplacementArgument[] = [];
+  const visit = (body: BodySchema, prefix: string): void => {
+    for (const [name, attribute] of Object.entries(body.attributes)) {
+      if (attribute.forceNew && attribute.kind !== "computed") found.push({ path: prefix + name, when: attribute.forceNew === true ? "always" : "conditional" });
+    }
+    for (const [name, block] of Object.entries(body.blocks)) {
+      if (block.forceNew) found.push({ path: prefix + name, when: block.forceNew === true ? "always" : "conditional" });
+      visit(block.schema, `${prefix}${name}.`);
+    }
+  };
+  visit(schema, "");
+  return found.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/**
+ * Whether changing `path` (dotted, e.g. "default_node_pool.vm_size"; list indexes are ignored) of a resource
+ * replaces it: "always", "conditional", false when it updates in place, undefined when the type or path is unknown.
+ * For a nested block, ForceNew applies to adding or removing the block (terraform-plugin-sdk puts it on the block's
+ * count); a change inside it replaces only when that inner argument is ForceNew itself.
+ */
+export async function replacementFor(type: string, path: string): Promise<ReplacementArgument["when"] | false | undefined> {
+  const provider = providerOfType(type);
+  const table = provider === undefined ? undefined : await loadProviderTable(provider);
+  let body = table?.resources[type];
+  if (!body) return undefined;
+  const segments = path.split(".").filter((segment) => !/^\d+$/.test(segment));
+  for (const [i, segment] of segments.entries()) {
+    const last = i === segments.length - 1;
+    const block: BlockSchema | undefined = body.blocks[segment];
+    const attribute: AttributeSchema | undefined = body.attributes[segment];
+    const found = block ?? attribute;
+    if (!found) return undefined;
+    if (last || (attribute && !block)) {
+      // a path below an object-typed attribute changes the attribute itself
+      if (!last && !attribute!.type.includes("object") && attribute!.type !== "any") return undefined;
+      return found.forceNew === true ? "always" : found.forceNew === "conditional" ? "conditional" : false;
+    }
+    body = block!.schema;
+  }
+  return false;
 }

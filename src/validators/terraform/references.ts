@@ -134,6 +134,12 @@ const KIND_WORDS: Record<string, string> = {
   resource: "resource",
 };
 
+/** `var.gpu pool ` and `var.gpupool` name the same thing once the characters an identifier cannot hold are gone. */
+function sameNameIgnoringInvalidCharacters(declared: string, used: string): boolean {
+  const strip = (key: string) => key.replace(/[^\p{L}\p{N}_.-]/gu, "");
+  return strip(declared) === strip(used);
+}
+
 /** hcl2json reports byte offsets (Go); turn one into a JS string index. */
 function byteToIndex(text: string, byteOffset: number): number {
   return Buffer.from(text, "utf8").subarray(0, Math.max(0, byteOffset)).toString("utf8").length;
@@ -184,7 +190,7 @@ export function isLiteralExpression(expr: string): boolean {
  * Finds references to objects the module does not declare. `moduleName` is the directory, for messages.
  * Expressions the expression parser rejects are skipped: the file-level parse already reported them.
  */
-export async function findUndeclaredReferences(files: ModuleFile[], moduleName: string): Promise<LocatedProblem[]> {
+export async function findUndeclaredReferences(files: ModuleFile[], moduleName: string, invalidNames: ReadonlyMap<string, string[]> = new Map()): Promise<LocatedProblem[]> {
   const getReferencesInExpression = await loadReferenceParser();
   const declarations = collectDeclarations(files);
   const iterators = dynamicIterators(files);
@@ -204,8 +210,11 @@ export async function findUndeclaredReferences(files: ModuleFile[], moduleName: 
         for (const reference of references) {
           const needed = requiredDeclaration(reference.value.split("."), declarations, iterators);
           if (!needed || declarations.all.has(needed.key)) continue;
+          // a use of a name whose declaration is invalid (`variable "x " {}`) was reported once, at the declaration
+          if (invalidNames.get(needed.kind)?.some((name) => sameNameIgnoringInvalidCharacters(name, needed.key))) continue;
           const offset = attribute.exprOffset + byteToIndex(wrapped, reference.startPosition) - 2;
-          const suggestion = closest(needed.key, declarations.byKind.get(needed.kind) ?? []);
+          const valid = (declarations.byKind.get(needed.kind) ?? []).filter((key) => !invalidNames.get(needed.kind)?.includes(key));
+          const suggestion = closest(needed.key, valid);
           located.push({
             block,
             problem: {

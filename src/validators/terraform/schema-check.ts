@@ -41,7 +41,10 @@ function checkBody(body: HclBody, schema: BodySchema, path: string[], line: numb
     if (known?.kind === "computed") {
       report(context, "tf-computed-attribute", attribute.line, attrPath, `${attrPath.join(".")} is computed by the provider (read-only) and cannot be set in ${where}`);
     } else if (known) {
+      if (known.deprecated) report(context, "tf-deprecated", attribute.line, attrPath, `${attrPath.join(".")} is deprecated in ${where}; the provider will remove it in a later major`, "warning");
       continue;
+    } else if (schema.blocks[attribute.name]?.attributeSyntax) {
+      continue; // a block the provider also accepts as `name = [{ ... }]`
     } else if (schema.blocks[attribute.name]) {
       report(context, "tf-unknown-argument", attribute.line, attrPath, `${attrPath.join(".")} is a nested block, not an argument: write ${attribute.name} { ... }`);
     } else {
@@ -71,6 +74,7 @@ function checkBody(body: HclBody, schema: BodySchema, path: string[], line: numb
       continue;
     }
     present.add(nested.type);
+    if (known.deprecated) report(context, "tf-deprecated", nested.line, blockPath, `block ${blockPath.join(".")} is deprecated in ${where}; the provider will remove it in a later major`, "warning");
     const list = counts.get(nested.type) ?? [];
     list.push(nested);
     counts.set(nested.type, list);
@@ -86,7 +90,7 @@ function checkBody(body: HclBody, schema: BodySchema, path: string[], line: numb
   }
 
   for (const [name, attribute] of Object.entries(schema.attributes)) {
-    if (attribute.kind !== "required" || present.has(name)) continue;
+    if (attribute.kind !== "required" || attribute.unresolved || present.has(name)) continue;
     const fullPath = [...path, name];
     if (attribute.envDefault) {
       report(context, "tf-missing-required", line, fullPath, `${fullPath.join(".")} is required in ${where} (the provider falls back to $${attribute.envDefault} when it is unset)`, "warning");
@@ -107,6 +111,7 @@ function reportUnknownOrRemoved(name: string, line: number, path: string[], sche
     report(context, "tf-removed", line, path, `${path.join(".")} was removed from ${where} in provider ${removed.since}: ${removed.hint}`);
     return;
   }
+  if (schema.open) return; // the table could not list every name of this body
   const candidates = [
     ...Object.entries(schema.attributes)
       .filter(([, attribute]) => attribute.kind !== "computed")
@@ -176,7 +181,7 @@ function bodiesAt(body: HclBody, path: string[], line: number): { body: HclBody;
 }
 
 function checkConstraint(body: HclBody, constraint: Constraint, line: number, context: Context): void {
-  const names = constraint.exactlyOneOf ?? constraint.atLeastOneOf ?? [];
+  const names = constraint.exactlyOneOf ?? constraint.atLeastOneOf ?? constraint.conflictsWith ?? [];
   if (names.length === 0) return;
   const prefix = names[0]!.split(".").slice(0, -1);
   const leaves = names.map((name) => name.split(".").at(-1)!);
@@ -189,6 +194,10 @@ function checkConstraint(body: HclBody, constraint: Constraint, line: number, co
     } else if (constraint.exactlyOneOf && found.length > 1) {
       const second = found[1]!;
       report(context, "tf-exactly-one-of", set.get(second)!, [...prefix, second], `only one of ${leaves.join(", ")} may be set in ${where}, found ${found.join(" and ")}`);
+    }
+    if (constraint.conflictsWith && set.has(leaves[0]!)) {
+      const clash = leaves.slice(1).find((leaf) => set.has(leaf));
+      if (clash) report(context, "tf-conflicts-with", set.get(clash)!, [...prefix, clash], `${leaves[0]} and ${clash} cannot both be set in ${where}`);
     }
     if (constraint.atLeastOneOf && found.length === 0) {
       report(context, "tf-at-least-one-of", target.line, prefix, `at least one of ${leaves.join(", ")} must be set in ${where} (an empty block fails validation)`);

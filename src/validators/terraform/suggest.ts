@@ -27,5 +27,20 @@ export function closest(name: string, candidates: Iterable<string>): string | un
       bestDistance = distance;
     }
   }
-  return bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+  // short names get one edit (two edits turn "vpc" into "ipam"-like noise), longer ones a third of their length
+  return bestDistance <= (name.length < 6 ? 1 : Math.max(2, Math.floor(name.length / 3))) ? best : undefined;
+}
+
+/**
+ * The resource type closest to `type` among a provider's types, judged on the part after the provider prefix
+ * (`scaleway_secret` vs `scaleway_vpc` compares "secret" with "vpc", which share nothing): the shared prefix
+ * would otherwise make any two short types of one provider look alike.
+ */
+export function closestType(type: string, candidates: Iterable<string>, prefix: string): string | undefined {
+  if (!type.startsWith(prefix)) return closest(type, candidates);
+  const rest = type.slice(prefix.length);
+  const byRest = new Map<string, string>();
+  for (const candidate of candidates) if (candidate.startsWith(prefix)) byRest.set(candidate.slice(prefix.length), candidate);
+  const suggestion = closest(rest, byRest.keys());
+  return suggestion === undefined ? undefined : byRest.get(suggestion);
 }

@@ -1,0 +1,95 @@
+/**
+ * Module-level declaration checks Terraform runs before it contacts any provider: duplicate blocks across the
+ * module's files (`Duplicate resource "x" configuration`) and names that are not valid identifiers
+ * (`Invalid variable name`), each reported once, where it is declared.
+ */
+import type { Problem } from "../types.js";
+import type { HclBlock, HclScan } from "./hcl-scan.js";
+import { blockLabel, type LocatedProblem } from "./references.js";
+
+export interface ModuleScan {
+  path: string;
+  scan: HclScan;
+}
+
+/** hclsyntax.ValidIdentifier: a letter or underscore, then letters, digits, underscores and dashes. */
+const IDENTIFIER = /^[\p{L}_][\p{L}\p{N}_-]*$/u;
+
+/** Variable names Terraform reserves for module blocks (configs/named_values.go). */
+const RESERVED_VARIABLE_NAMES = new Set(["source", "version", "providers", "count", "for_each", "lifecycle", "depends_on", "locals"]);
+
+/** What each block kind's names are called in messages, and which labels are names (resource: type and name). */
+const NAMED_BLOCKS: Record<string, { noun: string; key: (block: HclBlock) => string; names: (block: HclBlock) => string[] }> = {
+  resource: { noun: "resource", key: (b) => `${b.labels[0]}.${b.labels[1]}`, names: (b) => b.labels.slice(0, 2) },
+  data: { noun: "data", key: (b) => `data.${b.labels[0]}.${b.labels[1]}`, names: (b) => b.labels.slice(0, 2) },
+  ephemeral: { noun: "ephemeral", key: (b) => `ephemeral.${b.labels[0]}.${b.labels[1]}`, names: (b) => b.labels.slice(0, 2) },
+  variable: { noun: "variable", key: (b) => `var.${b.labels[0]}`, names: (b) => b.labels.slice(0, 1) },
+  output: { noun: "output", key: (b) => `output.${b.labels[0]}`, names: (b) => b.labels.slice(0, 1) },
+  module: { noun: "module", key: (b) => `module.${b.labels[0]}`, names: (b) => b.labels.slice(0, 1) },
+};
+
+/** Terraform's summary for a duplicate, e.g. `Duplicate resource "scaleway_k8s_pool" configuration`. */
+function duplicateSummary(block: HclBlock): string {
+  switch (block.type) {
+    case "resource":
+    case "data":
+    case "ephemeral":
+      return `Duplicate ${block.type} "${block.labels[0]}" configuration: a ${block.type} named "${block.labels[1]}" was already declared`;
+    case "variable":
+      return `Duplicate variable declaration: a variable named "${block.labels[0]}" was already declared`;
+    case "output":
+      return `Duplicate output definition: an output named "${block.labels[0]}" was already defined`;
+    default:
+      return `Duplicate module call: a module named "${block.labels[0]}" was already declared`;
+  }
+}
+
+export interface DeclarationCheck {
+  problems: LocatedProblem[];
+  /** Invalid names by reference kind ("var", "local", "resource", ...): their uses are not reported again. */
+  invalidNames: Map<string, string[]>;
+}
+
+const REFERENCE_KIND: Record<string, string> = { variable: "var", module: "module", resource: "resource", data: "data", ephemeral: "ephemeral" };
+
+export function checkDeclarations(files: ModuleScan[]): DeclarationCheck {
+  const problems: LocatedProblem[] = [];
+  const invalidNames = new Map<string, string[]>();
+  const first = new Map<string, { file: string; line: number }>();
+  const firstLocal = new Map<string, { file: string; line: number }>();
+  const report = (block: HclBlock, file: string, line: number, rule: string, message: string): void => {
+    const problem: Problem = { file, line, resource: blockLabel(block), rule, message, severity: "error" };
+    problems.push({ block, problem });
+  };
+  for (const { path, scan } of files) {
+    for (const block of scan.body.blocks) {
+      if (block.type === "locals") {
+        for (const attribute of block.body.attributes) {
+          const seen = firstLocal.get(attribute.name);
+          if (seen) {
+            report(block, path, attribute.line, "tf-duplicate", `Duplicate local value definition: a local value named "${attribute.name}" was already defined at ${seen.file}:${seen.line}; local value names must be unique within a module`);
+          } else firstLocal.set(attribute.name, { file: path, line: attribute.line });
+        }
+        continue;
+      }
+      const named = NAMED_BLOCKS[block.type];
+      if (!named) continue;
+      const invalid = named.names(block).filter((name) => !IDENTIFIER.test(name));
+      for (const name of invalid) {
+        const which = block.type === "resource" || block.type === "data" || block.type === "ephemeral" ? (name === block.labels[0] ? `${named.noun} type` : `${named.noun} name`) : `${named.noun} name`;
+        report(block, path, block.line, "tf-invalid-name", `Invalid ${which} ${JSON.stringify(name)}: a name must start with a letter or underscore and may contain only letters, digits, underscores, and dashes`);
+        const kind = REFERENCE_KIND[block.type];
+        if (kind) invalidNames.set(kind, [...(invalidNames.get(kind) ?? []), named.key(block)]);
+      }
+      if (block.type === "variable" && RESERVED_VARIABLE_NAMES.has(block.labels[0] ?? "")) {
+        report(block, path, block.line, "tf-invalid-name", `Invalid variable name: the variable name "${block.labels[0]}" is reserved due to its special meaning inside module blocks`);
+      }
+      if (invalid.length > 0) continue;
+      const key = named.key(block);
+      const seen = first.get(key);
+      if (seen) report(block, path, block.line, "tf-duplicate", `${duplicateSummary(block)} at ${seen.file}:${seen.line}`);
+      else first.set(key, { file: path, line: block.line });
+    }
+  }
+  return { problems, invalidNames };
+}
