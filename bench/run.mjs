@@ -48,3 +48,9 @@ if (existsSync(corpus) && !process.env.BENCH_SKIP_VALIDATE) {
   console.log("\nvalidate throughput:");
   spawnSync(process.execPath, [corpus], { stdio: "inherit" });
 }
+
+const hostileTerraform = join(root, "bench", "terraform-hostile.mjs");
+if (!process.env.BENCH_SKIP_HOSTILE) {
+  console.log("");
+  spawnSync(process.execPath, [hostileTerraform], { stdio: "inherit" });
+}

@@ -510,6 +510,7 @@ describe("validateTerraform: syntax, layout and references", () => {
       'resource "x_y" "z" {\n  m = "${\n    merge(\n      var.a,\n      var.b\n    )\n  }"\n}\n',
       KAPSULE,
       PROVIDER_FUNCTIONS,
+      'resource "x_y" "z" {\n  a = 1\n  long_name = <<-EOT\n      indented ${var.a}\n    "quoted" \\ back\n    EOT\n  b    = <<EOT\nplain\n  not EOT\n  EOT\n  block {\n  c = 2\n  }\n}\n',
       'output "z" {\n  value = "${provider::scaleway::parse_zonal_id( var.id ).zone}"\n  # provider::x::y in a comment\n  description = "provider::x::y in a string"\n}\n',
     ];
     for (const source of cases) expect(await canonicalTerraform(source), source).toBe(terraformFmt(source));

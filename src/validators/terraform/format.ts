@@ -3,8 +3,9 @@
  * plus two rewrites of its own, reproduced here: an expression that is a single interpolation
  * (`"${var.x}"`) is unwrapped, and legacy quoted variable types (`type = "string"`) are rewritten.
  */
-import { createTwoFilesPatch } from "diff";
+import { structuredPatch } from "diff";
 import { scanHcl, type HclBody } from "./hcl-scan.js";
+import { setHeredocContentAside } from "./heredocs.js";
 
 /** Legacy variable `type` spellings and what `terraform fmt` writes instead (terraform internal/command/fmt.go). */
 const LEGACY_TYPES: Record<string, string> = {
@@ -103,7 +104,12 @@ function protectProviderFunctions(source: string): { text: string; restore: (for
 export async function formatHcl(source: string): Promise<string> {
   const format = await loadFormatter();
   const { text, restore } = protectProviderFunctions(source);
-  return restore(await format(text));
+  const heredocs = scanHcl(text).heredocs;
+  if (heredocs.length === 0) return restore(await format(text));
+  const aside = setHeredocContentAside(text, heredocs);
+  const formatted = await format(aside.text);
+  // should the formatter ever move a heredoc, fall back to formatting the whole text
+  return restore(aside.restore(formatted, scanHcl(formatted).heredocs) ?? (await format(text)));
 }
 
 /** The file as `terraform fmt` would write it. Only call it on source that parses. */
@@ -128,7 +134,14 @@ export interface FormatDifference {
   diff: string;
 }
 
-/** Compares a file with its canonical form; undefined when it is already canonical. */
+/** Lines of each side the diff looks at, past the common prefix: enough for the 40 lines shown, and bounded. */
+const DIFF_WINDOW_LINES = 400;
+
+/**
+ * Compares a file with its canonical form; undefined when it is already canonical. The diff covers a window from
+ * the first differing line: a Myers diff of two whole large files that differ everywhere (re-aligned `=` in a
+ * 10,000-attribute block) costs minutes, and only the first `maxLines` lines are shown anyway.
+ */
 export async function checkTerraformFormat(path: string, source: string, maxLines = 40): Promise<FormatDifference | undefined> {
   const canonical = await canonicalTerraform(source);
   if (canonical === source) return undefined;
@@ -136,10 +149,15 @@ export async function checkTerraformFormat(path: string, source: string, maxLine
   const after = canonical.split("\n");
   let index = 0;
   while (index < before.length && before[index] === after[index]) index++;
-  const patch = createTwoFilesPatch(path, path, source, canonical, "", "", { context: 1 }).split("\n");
-  // drop the "Index:"/"===" preamble createTwoFilesPatch writes before the ---/+++ headers
-  const start = patch.findIndex((line) => line.startsWith("--- "));
-  const lines = patch.slice(start < 0 ? 0 : start).filter((line, i, all) => !(i === all.length - 1 && line === ""));
+  let tail = 0;
+  while (tail < before.length - index && tail < after.length - index && before[before.length - 1 - tail] === after[after.length - 1 - tail]) tail++;
+  const from = Math.max(0, index - 1); // one line of context before the change
+  const window = (lines: string[]) => lines.slice(from, Math.min(lines.length - Math.max(0, tail - 1), from + DIFF_WINDOW_LINES)).join("\n") + "\n";
+  const patch = structuredPatch(path, path, window(before), window(after), "", "", { context: 1 });
+  const lines = [`--- ${path}`, `+++ ${path}`];
+  for (const hunk of patch.hunks) {
+    lines.push(`@@ -${hunk.oldStart + from},${hunk.oldLines} +${hunk.newStart + from},${hunk.newLines} @@`, ...hunk.lines.filter((line) => !line.startsWith("\\")));
+  }
   const shown = lines.length > maxLines ? [...lines.slice(0, maxLines), `... (${lines.length - maxLines} more diff lines)`] : lines;
   return { line: Math.min(index + 1, before.length), diff: shown.join("\n") };
 }

@@ -33,8 +33,18 @@ export function scanHcl(source: string): HclScan {
   return new HclScan(source);
 }
 
+/** Where a heredoc sits: `<<EOT` at `start`, its content lines from `bodyStart` to `bodyEnd`, the closing marker line up to `end`. */
+export interface HeredocSpan {
+  start: number;
+  bodyStart: number;
+  bodyEnd: number;
+  end: number;
+}
+
 export class HclScan {
   readonly body: HclBody;
+  /** Every heredoc of the file, in order. */
+  readonly heredocs: HeredocSpan[] = [];
   private pos = 0;
   private readonly lineStarts: number[] = [0];
 
@@ -194,15 +204,18 @@ export class HclScan {
 
   /** Reads `<<EOT` / `<<-EOT` up to the line holding only the marker; its newline stays unread. */
   private readHeredoc(): void {
+    const start = this.pos;
     this.pos += 2;
     if (this.src[this.pos] === "-") this.pos++;
     const marker = this.readIdentifier();
     let lineEnd = this.src.indexOf("\n", this.pos);
+    const bodyStart = lineEnd + 1;
     while (lineEnd >= 0) {
       const next = this.src.indexOf("\n", lineEnd + 1);
       const line = this.src.slice(lineEnd + 1, next < 0 ? this.src.length : next);
       if (line.trim() === marker) {
         this.pos = next < 0 ? this.src.length : next;
+        if (bodyStart > 0) this.heredocs.push({ start, bodyStart, bodyEnd: lineEnd + 1, end: this.pos });
         return;
       }
       lineEnd = next;

@@ -8,6 +8,7 @@ import type { Problem, Status, UnitResult } from "../types.js";
 import { checkTerraformFormat } from "./format.js";
 import { scanHcl, type HclBlock, type HclScan } from "./hcl-scan.js";
 import { checkDeclarations } from "./declarations.js";
+import { withQuotedHeredocs } from "./heredocs.js";
 import { checkProviderConfig, providersNamedIn, unrequiredProviders } from "./provider-config.js";
 import { impliedProviderName, loadProviderTables, type BodySchema, type ProviderTables } from "./provider-tables.js";
 import { blockLabel, findUndeclaredReferences, type LocatedProblem } from "./references.js";
@@ -31,7 +32,7 @@ export {
  * that a pull request cannot make validation run for minutes. Real configurations stay far below (the largest
  * provider example modules are a few hundred KiB).
  */
-export const MAX_TERRAFORM_FILE_BYTES = 4 * 1024 * 1024;
+export const MAX_TERRAFORM_FILE_BYTES = 1024 * 1024;
 
 export interface TerraformValidationOptions {
   /** Report files that `terraform fmt` would change (rule `tf-fmt`). Default true. */
@@ -56,8 +57,11 @@ export function parseErrorLocation(error: unknown, file: string): { line?: numbe
   return match ? { line: Number(match[1]), column: Number(match[2]), message } : { message };
 }
 
+/** Rules that mean the file could not be checked at all (status "error" rather than "invalid"). */
+const UNREADABLE = new Set(["tf-syntax", "tf-file-too-large"]);
+
 function statusOf(problems: Problem[], fallback: Status): Status {
-  if (problems.some((problem) => problem.severity === "error")) return problems.some((problem) => problem.rule === "tf-syntax") ? "error" : "invalid";
+  if (problems.some((problem) => problem.severity === "error")) return problems.some((problem) => UNREADABLE.has(problem.rule)) ? "error" : "invalid";
   return fallback;
 }
 
@@ -150,14 +154,15 @@ export async function validateTerraform(files: SourceFile[], options: TerraformV
         });
         continue;
       }
+      const scan = scanHcl(file.content);
       try {
-        await parse(file.path, file.content);
+        await parse(file.path, withQuotedHeredocs(file.content, scan.heredocs));
       } catch (error) {
         const location = parseErrorLocation(error, file.path);
         unit.problems.push({ file: file.path, line: location.line, column: location.column, rule: "tf-syntax", message: location.message, severity: "error" });
         continue;
       }
-      parsed.push({ file, scan: scanHcl(file.content) });
+      parsed.push({ file, scan });
     }
 
     const tables = await loadProviderTables(providersNamedIn(parsed.map(({ scan }) => scan)));

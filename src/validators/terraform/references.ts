@@ -7,6 +7,7 @@
  */
 import type { Problem } from "../types.js";
 import type { HclAttribute, HclBlock, HclBody, HclScan } from "./hcl-scan.js";
+import { withQuotedHeredocs } from "./heredocs.js";
 import { closest } from "./suggest.js";
 
 export interface ModuleFile {
@@ -140,9 +141,28 @@ function sameNameIgnoringInvalidCharacters(declared: string, used: string): bool
   return strip(declared) === strip(used);
 }
 
-/** hcl2json reports byte offsets (Go); turn one into a JS string index. */
-function byteToIndex(text: string, byteOffset: number): number {
-  return Buffer.from(text, "utf8").subarray(0, Math.max(0, byteOffset)).toString("utf8").length;
+/**
+ * Byte offsets of the newlines of `text` (hcl2json reports positions in UTF-8 bytes, as Go does): the line of a
+ * reference is the expression's first line plus the newlines before it. Heredocs are quoted on their first line
+ * (see heredocs.ts), so a reference inside one is reported at the heredoc's first line.
+ */
+function newlineByteOffsets(text: string): number[] {
+  const bytes = Buffer.from(text, "utf8");
+  const offsets: number[] = [];
+  for (let i = bytes.indexOf(10); i >= 0; i = bytes.indexOf(10, i + 1)) offsets.push(i);
+  return offsets;
+}
+
+/** How many of the sorted `offsets` are below `position`. */
+function countBelow(offsets: number[], position: number): number {
+  let lo = 0;
+  let hi = offsets.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (offsets[mid]! < position) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Human label of a top-level block: `scaleway_k8s_pool.gpu`, `data.scaleway_k8s_version.latest`, `output "x"`. */
@@ -200,26 +220,33 @@ export async function findUndeclaredReferences(files: ModuleFile[], moduleName: 
       if (ADDRESS_BLOCKS.has(block.type)) continue;
       for (const attribute of attributesOf(block.body)) {
         if (isLiteralExpression(attribute.expr)) continue;
-        const wrapped = "${" + attribute.expr + "\n}";
+        const heredocs = file.scan.heredocs
+          .filter((span) => span.start >= attribute.exprOffset && span.end <= attribute.exprOffset + attribute.expr.length)
+          .map((span) => ({ start: span.start - attribute.exprOffset, bodyStart: span.bodyStart - attribute.exprOffset, bodyEnd: span.bodyEnd - attribute.exprOffset, end: span.end - attribute.exprOffset }));
+        // a heredoc without template sequences is text, however large
+        if (heredocs.length > 0 && !/[$%]\{/.test(attribute.expr)) continue;
+        const wrapped = "${" + withQuotedHeredocs(attribute.expr, heredocs) + "\n}";
         let references: { value: string; startPosition: number }[];
         try {
           references = await getReferencesInExpression(file.path, wrapped);
         } catch {
           continue;
         }
+        const newlines = newlineByteOffsets(wrapped);
+        const firstLine = file.scan.lineAt(attribute.exprOffset);
         for (const reference of references) {
           const needed = requiredDeclaration(reference.value.split("."), declarations, iterators);
           if (!needed || declarations.all.has(needed.key)) continue;
           // a use of a name whose declaration is invalid (`variable "x " {}`) was reported once, at the declaration
           if (invalidNames.get(needed.kind)?.some((name) => sameNameIgnoringInvalidCharacters(name, needed.key))) continue;
-          const offset = attribute.exprOffset + byteToIndex(wrapped, reference.startPosition) - 2;
+
           const valid = (declarations.byKind.get(needed.kind) ?? []).filter((key) => !invalidNames.get(needed.kind)?.includes(key));
           const suggestion = closest(needed.key, valid);
           located.push({
             block,
             problem: {
               file: file.path,
-              line: file.scan.lineAt(offset),
+              line: firstLine + countBelow(newlines, reference.startPosition),
               resource: blockLabel(block),
               rule: "tf-undeclared-reference",
               path: attribute.name,
