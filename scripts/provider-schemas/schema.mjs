@@ -53,12 +53,13 @@ function collectConstraint(constraints, kind, names, prefix) {
   // the validator checks rules inside one block: keep the ones whose names share the block
   const parents = new Set(full.map((name) => name.split(".").slice(0, -1).join(".")));
   if (parents.size !== 1 || [...parents][0] !== prefix.join(".")) return;
-  // conflictsWith: the first name may not be set with any of the others (the others may be set together)
-  const ordered = kind === "conflictsWith" ? [full[0], ...full.slice(1).sort()] : [...full].sort();
-  if (ordered.length < 2) return;
-  const key = `${kind}:${ordered.join(",")}`;
-  if (constraints.some((c) => c.key === key)) return;
-  constraints.push({ key, [kind]: ordered });
+  if (full.length < 2) return;
+  // ConflictsWith on `a` naming b and c forbids a+b and a+c (b and c may go together): kept as sorted pairs
+  const rules = kind === "conflictsWith" ? full.slice(1).map((other) => [full[0], other].sort()) : [[...full].sort()];
+  for (const names of rules) {
+    const key = `${kind}:${names.join(",")}`;
+    if (!constraints.some((c) => c.key === key)) constraints.push({ key, [kind]: names });
+  }
 }
 
 /** Body of an SDK `map[string]*schema.Schema`. `where` names it in the gap report. */

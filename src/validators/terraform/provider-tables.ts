@@ -41,7 +41,7 @@ export interface RemovedInfo {
 
 /**
  * Cross-argument rules; dotted names point into nested blocks (all names of one rule share the block).
- * conflictsWith: the first name may not be set together with any of the others.
+ * conflictsWith: a pair of names that may not be set together.
  */
 export interface Constraint {
   exactlyOneOf?: string[];

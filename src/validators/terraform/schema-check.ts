@@ -158,10 +158,17 @@ function checkTimeouts(block: HclBlock, schema: BodySchema, path: string[], cont
   }
 }
 
-/** Lines of the names set in a body: attributes, static blocks and dynamic blocks (first occurrence). */
-function namesIn(body: HclBody): Map<string, number> {
+/**
+ * Lines of the names set in a body: attributes, static blocks and dynamic blocks (first occurrence). With
+ * `definite`, attributes whose value may be null at plan time (`x = var.a ? null : "b"`) are left out: Terraform
+ * treats a null argument as unset, so they cannot make a conflict.
+ */
+function namesIn(body: HclBody, definite = false): Map<string, number> {
   const names = new Map<string, number>();
-  for (const attribute of body.attributes) if (!names.has(attribute.name)) names.set(attribute.name, attribute.line);
+  for (const attribute of body.attributes) {
+    if (definite && /\bnull\b|\bvar\.|\blocal\./.test(attribute.expr)) continue;
+    if (!names.has(attribute.name)) names.set(attribute.name, attribute.line);
+  }
   for (const block of body.blocks) {
     const name = block.type === "dynamic" ? (block.labels[0] ?? "") : block.type;
     if (!names.has(name)) names.set(name, block.line);
@@ -188,16 +195,20 @@ function checkConstraint(body: HclBody, constraint: Constraint, line: number, co
   for (const target of bodiesAt(body, prefix, line)) {
     const set = namesIn(target.body);
     const found = leaves.filter((leaf) => set.has(leaf));
+    const definite = namesIn(target.body, true);
+    const definitelyFound = leaves.filter((leaf) => definite.has(leaf));
     const where = prefix.length > 0 ? `block ${prefix.join(".")}` : context.resource;
     if (constraint.exactlyOneOf && found.length === 0) {
       report(context, "tf-exactly-one-of", target.line, prefix, `exactly one of ${leaves.join(", ")} must be set in ${where}, found none`);
-    } else if (constraint.exactlyOneOf && found.length > 1) {
-      const second = found[1]!;
-      report(context, "tf-exactly-one-of", set.get(second)!, [...prefix, second], `only one of ${leaves.join(", ")} may be set in ${where}, found ${found.join(" and ")}`);
+    } else if (constraint.exactlyOneOf && definitelyFound.length > 1) {
+      const second = definitelyFound[1]!;
+      report(context, "tf-exactly-one-of", set.get(second)!, [...prefix, second], `only one of ${leaves.join(", ")} may be set in ${where}, found ${definitelyFound.join(" and ")}`);
     }
-    if (constraint.conflictsWith && set.has(leaves[0]!)) {
-      const clash = leaves.slice(1).find((leaf) => set.has(leaf));
-      if (clash) report(context, "tf-conflicts-with", set.get(clash)!, [...prefix, clash], `${leaves[0]} and ${clash} cannot both be set in ${where}`);
+    if (constraint.conflictsWith && definite.has(leaves[0]!)) {
+      const clash = leaves.slice(1).find((leaf) => definite.has(leaf));
+      // reported at the second of the two in the file
+      const [later, line] = set.get(clash ?? "")! > set.get(leaves[0]!)! ? [clash, set.get(clash ?? "")!] : [leaves[0]!, set.get(leaves[0]!)!];
+      if (clash) report(context, "tf-conflicts-with", line, [...prefix, later!], `${leaves[0]} and ${clash} cannot both be set in ${where}`);
     }
     if (constraint.atLeastOneOf && found.length === 0) {
       report(context, "tf-at-least-one-of", target.line, prefix, `at least one of ${leaves.join(", ")} must be set in ${where} (an empty block fails validation)`);
