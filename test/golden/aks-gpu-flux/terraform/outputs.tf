@@ -25,6 +25,6 @@ output "oidc_issuer_url" {
 
 # No kubeconfig output: with local accounts disabled, kubectl signs in through Microsoft Entra ID (kubelogin).
 output "get_credentials" {
-  description = "Command that writes a kubeconfig for this cluster; kubelogin then signs kubectl in through Microsoft Entra ID."
-  value       = "az aks get-credentials --resource-group ${azurerm_resource_group.this.name} --name ${azurerm_kubernetes_cluster.this.name} --file kubeconfig"
+  description = "Command that fetches this cluster's connection details (add --file <path>); kubelogin then signs kubectl in through Microsoft Entra ID."
+  value       = "az aks get-credentials --resource-group ${azurerm_resource_group.this.name} --name ${azurerm_kubernetes_cluster.this.name}"
 }
