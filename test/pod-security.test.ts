@@ -42,8 +42,12 @@ function readCases(kind: "violations" | "compliant"): Case[] {
 const violations = readCases("violations");
 const compliant = readCases("compliant");
 
+const validators = new Map<string, ReturnType<typeof createKubernetesValidator>>();
+
 async function problemsOf(c: Case, level: Level, version?: string): Promise<Problem[]> {
-  const validator = await createKubernetesValidator({ strict: true, podSecurity: { level, version } });
+  const key = `${level} ${version ?? "latest"}`;
+  if (!validators.has(key)) validators.set(key, createKubernetesValidator({ strict: true, podSecurity: { level, version } }));
+  const validator = await validators.get(key)!;
   return (await validator.validateFile({ path: c.path, content: c.content })).flatMap((result) => result.problems);
 }
 
