@@ -136,6 +136,9 @@ describe("validate --pod-security from the command line", () => {
     expect(version.stderr).toContain("v1.30");
     const orphan = runCli(["validate", "--pod-security-version", "v1.30", dir]);
     expect(orphan.status).toBe(2);
+    const engine = runCli(["validate", "--pod-security", "restricted", "--engine", "kubeconform", dir]);
+    expect(engine.status).toBe(2);
+    expect(engine.stderr).toContain("embedded engine");
   });
 });
 

@@ -116,9 +116,6 @@ function kubeconformOptions(options: DiskOptions): DiskOptions {
   if (!binary) {
     throw new UsageError("--engine kubeconform needs a kubeconform binary on PATH (https://github.com/yannh/kubeconform); install it or use --engine embedded");
   }
-  if (options.podSecurity) {
-    throw new UsageError("--pod-security is checked by the embedded engine only; drop --engine kubeconform, or run validate twice");
-  }
   if (options.crdFiles?.length) {
     throw new UsageError("--crd is not supported with --engine kubeconform: convert the CRDs to JSON schemas (kubeconform's openapi2jsonschema) and pass their folder with --schema-location");
   }
@@ -169,6 +166,9 @@ export async function run(argv: string[]): Promise<number> {
     workers: positiveInteger("workers", opts.workers),
     podSecurity: podSecurityOption(opts["pod-security"], opts["pod-security-version"]),
   };
+  if (options.engine === "kubeconform" && options.podSecurity) {
+    throw new UsageError("--pod-security is checked by the embedded engine only: drop --engine kubeconform, or run validate a second time without it");
+  }
   if (options.engine === "kubeconform") options = kubeconformOptions(options);
   const ignore = compilePatterns(opts["ignore-filename-pattern"]);
   let results: UnitResult[] = [];
