@@ -58,7 +58,8 @@ export async function createClusterRepo(options: CreateClusterRepoOptions): Prom
 
     // 2. Validation of the whole render, strict, before anything touches the disk.
     reporter.step("validating manifests, Terraform and GitOps references");
-    report = await validateTree(rendered.tree, { repoUrls: [rendered.context.gitops.repoUrl], terraformTools: terraform });
+    // The blueprints' own workloads must pass the restricted Pod Security Standards, as their namespaces enforce it.
+    report = await validateTree(rendered.tree, { repoUrls: [rendered.context.gitops.repoUrl], terraformTools: terraform, podSecurity: { level: "restricted" } });
   } finally {
     await terraform?.close(); // done with Terraform: the second core goes back to git
   }

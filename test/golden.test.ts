@@ -18,9 +18,9 @@ describe.each(paramsFixtures("valid").map((f) => [f.name, f] as const))("%s", (n
     for (const [path, content] of tree) await expect(content).toMatchFileSnapshot(join(goldenDir, path));
   });
 
-  test("validates clean, strictly: schemas, Terraform provider attributes, GitOps references", async () => {
+  test("validates clean, strictly: schemas, Pod Security Standards restricted, Terraform provider attributes, GitOps references", async () => {
     const { tree, context } = await renderBlueprint(fixture.blueprint, { values: fixture.params }, { toolVersion: "0.0.0-golden" });
-    const report = await validateTree(tree, { repoUrls: [context.gitops.repoUrl] });
+    const report = await validateTree(tree, { repoUrls: [context.gitops.repoUrl], podSecurity: { level: "restricted" } });
     const problems = report.results.flatMap((r) => r.problems).filter((p) => p.severity === "error");
     expect(problems).toEqual([]);
     expect(report.valid).toBe(true);

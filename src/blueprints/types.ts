@@ -12,6 +12,11 @@ export interface HelmReleaseSpec {
   values?: string;
   /** `params.x.enabled` (a truthy context path) or `params.gpuStack=gpu-operator` (equality); absent = always. */
   when?: string;
+  /**
+   * Pod Security Admission level of the release's namespace. Absent = restricted, as for every workload namespace;
+   * drivers and operators that truly need more name the least level they need and say why.
+   */
+  podSecurity?: { level: "privileged" | "baseline" | "restricted"; reason: string };
 }
 
 /** The blueprint.yaml data. */

@@ -29,6 +29,12 @@ export async function promptParams(blueprint: Blueprint, input: RawParamsInput):
   const properties = (blueprint.paramsSchema as any).properties as Record<string, any>;
   const ask = async (label: string, schema: any): Promise<unknown> => {
     const message = `${label} — ${schema.description ?? ""}`.trim();
+    if (schema.type === "array") {
+      // A list of strings (e.g. CIDRs) as one comma-separated line.
+      const text = await prompts.text({ message: `${message} (comma-separated)`, initialValue: (schema.default ?? []).join(", ") });
+      if (prompts.isCancel(text)) throw new UsageError("cancelled");
+      return String(text).split(/[\s,]+/).filter(Boolean);
+    }
     const result = schema.enum
       ? await prompts.select({ message, initialValue: schema.default, options: schema.enum.map((v: string) => ({ value: v, label: v })) })
       : await prompts.text({ message, initialValue: schema.default === undefined ? "" : String(schema.default) });

@@ -17,8 +17,25 @@ function releaseValues(release: HelmReleaseSpec, blueprint: Blueprint, context: 
   return (values ?? {}) as Record<string, unknown>;
 }
 
-function namespaceObject(name: string) {
-  return { apiVersion: "v1", kind: "Namespace", metadata: { name } };
+/** Pod Security Admission labels of a release's namespace: restricted unless the blueprint says why not. */
+function podSecurityLabels(release: HelmReleaseSpec): Record<string, string> {
+  const level = release.podSecurity?.level ?? "restricted";
+  return {
+    "pod-security.kubernetes.io/enforce": level,
+    // Workloads that need more than restricted still get the restricted warnings and audit entries.
+    "pod-security.kubernetes.io/audit": "restricted",
+    "pod-security.kubernetes.io/warn": "restricted",
+  };
+}
+
+/** `# why` lines above the namespace, when the release needs more than restricted. */
+function podSecurityComment(release: HelmReleaseSpec): string {
+  const reason = release.podSecurity?.reason;
+  return reason ? `${reason.trim().split("\n").map((line) => `# ${line}`.trimEnd()).join("\n")}\n` : "";
+}
+
+function namespaceObject(release: HelmReleaseSpec) {
+  return { apiVersion: "v1", kind: "Namespace", metadata: { name: release.namespace, labels: podSecurityLabels(release) } };
 }
 
 const SYSTEM_NAMESPACES = new Set(["kube-system", "default", "kube-public"]);
@@ -55,7 +72,7 @@ function fluxReleaseFiles(release: HelmReleaseSpec, values: Record<string, unkno
     [`${dir}/helmrepository.yaml`, toYamlDocuments([repository])],
     [`${dir}/helmrelease.yaml`, toYamlDocuments([helmRelease])],
   ];
-  if (!SYSTEM_NAMESPACES.has(release.namespace)) files.unshift([`${dir}/namespace.yaml`, toYamlDocuments([namespaceObject(release.namespace)])]);
+  if (!SYSTEM_NAMESPACES.has(release.namespace)) files.unshift([`${dir}/namespace.yaml`, podSecurityComment(release) + toYamlDocuments([namespaceObject(release)])]);
   return files;
 }
 
@@ -86,10 +103,12 @@ function argoReleaseFile(release: HelmReleaseSpec, values: Record<string, unknow
       syncPolicy: {
         automated: { prune: true, selfHeal: true },
         syncOptions: ["CreateNamespace=true", "ServerSideApply=true"],
+        // The namespace Argo CD creates gets the release's Pod Security Admission labels.
+        ...(SYSTEM_NAMESPACES.has(release.namespace) ? {} : { managedNamespaceMetadata: { labels: podSecurityLabels(release) } }),
       },
     },
   };
-  return [`${context.gitops.clusterPath}/argocd/apps/${release.name}.yaml`, toYamlDocuments([application])];
+  return [`${context.gitops.clusterPath}/argocd/apps/${release.name}.yaml`, podSecurityComment(release) + toYamlDocuments([application])];
 }
 
 /** Helm releases as Flux HelmRepository + HelmRelease, or as Argo CD Applications with a Helm source. */

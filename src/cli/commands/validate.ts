@@ -9,6 +9,7 @@ import { findKubeconform } from "../../validators/kubeconform/index.js";
 import { formatReport, reportFormats, type ReportFormat } from "../../validators/report/index.js";
 import { summarize, type UnitResult } from "../../validators/types.js";
 import { oneOf, parseFlags } from "../args.js";
+import { parseMinorVersion, podSecurityLevels, type PodSecurityOptions } from "../../validators/pod-security/index.js";
 
 const engines: readonly Engine[] = ["embedded", "kubeconform"];
 
@@ -27,6 +28,8 @@ const flags = {
   engine: { type: "string" },
   "cache-dir": { type: "string" },
   workers: { type: "string" },
+  "pod-security": { type: "string" },
+  "pod-security-version": { type: "string" },
   verbose: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -52,6 +55,11 @@ provider attribute tables, and GitOps references. Paths are files or folders (de
       --cache-dir DIR                      where schemas fetched over HTTP are kept (default:
                                            $XDG_CACHE_HOME/create-cluster-repo/schemas or ~/.cache/...)
       --workers N                          threads for large inputs (default: all cores)
+      --pod-security restricted|baseline   also check every pod template (Pod, Deployment, StatefulSet, DaemonSet,
+                                           ReplicaSet, Job, CronJob, ReplicationController, PodTemplate) against
+                                           that Pod Security Standards profile: one error per container and control
+      --pod-security-version v1.x|latest   the Kubernetes version whose PodSecurity admission to follow
+                                           (default latest, as the enforce-version namespace label)
 Exit codes: 0 all valid, 1 any invalid resource or error, 2 bad usage.
 `;
 
@@ -83,6 +91,23 @@ function positiveInteger(flag: string, value: string | undefined): number | unde
   if (value === undefined) return undefined;
   if (!/^[1-9]\d*$/.test(value)) throw new UsageError(`--${flag} must be a positive integer (got "${value}")`);
   return Number(value);
+}
+
+/** `--pod-security` and `--pod-security-version`: the profile to check pod templates against, if any. */
+function podSecurityOption(level: string | undefined, version: string | undefined): PodSecurityOptions | undefined {
+  const profile = oneOf("pod-security", level, podSecurityLevels);
+  if (!profile) {
+    if (version !== undefined) throw new UsageError("--pod-security-version needs --pod-security restricted|baseline");
+    return undefined;
+  }
+  if (version !== undefined) {
+    try {
+      parseMinorVersion(version);
+    } catch (error) {
+      throw new UsageError(`--pod-security-version: ${(error as Error).message}`);
+    }
+  }
+  return { level: profile, version };
 }
 
 /** With kubeconform: its binary, a cache folder it can write to, and no flag it has no equivalent for. */
@@ -139,7 +164,11 @@ export async function run(argv: string[]): Promise<number> {
     cacheDir: opts["cache-dir"] ?? defaultCacheDir(),
     engine: oneOf("engine", opts.engine, engines) ?? "embedded",
     workers: positiveInteger("workers", opts.workers),
+    podSecurity: podSecurityOption(opts["pod-security"], opts["pod-security-version"]),
   };
+  if (options.engine === "kubeconform" && options.podSecurity) {
+    throw new UsageError("--pod-security is checked by the embedded engine only: drop --engine kubeconform, or run validate a second time without it");
+  }
   if (options.engine === "kubeconform") options = kubeconformOptions(options);
   const ignore = compilePatterns(opts["ignore-filename-pattern"]);
   let results: UnitResult[] = [];

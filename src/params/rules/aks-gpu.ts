@@ -1,4 +1,5 @@
 import type { ClusterParams } from "../parse.js";
+import { apiAllowedCidrsRule } from "./api-access.js";
 import { poolSizeRule, type Rule } from "../rules.js";
 import {
   canonicalCidr,
@@ -207,6 +208,7 @@ const versionVsUpgradeChannel: Rule = {
 
 /** Cross-field rules of the aks-gpu blueprint. */
 export const aksGpuRules: Rule[] = [
+  apiAllowedCidrsRule,
   poolNames,
   gpuVmSize,
   gpuOsSku,

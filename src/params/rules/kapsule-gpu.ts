@@ -1,4 +1,5 @@
 import { poolSizeRule, type Rule } from "../rules.js";
+import { apiAllowedCidrsRule } from "./api-access.js";
 import { gpuTypesByZone, legacyGpuTypes, normalizeNodeType, regionOfZone, zonesOffering } from "./scaleway.js";
 
 const gpuTypeOfferedInZone: Rule = {
@@ -49,6 +50,7 @@ const legacyGpuWarning: Rule = {
 
 /** Cross-field rules of the kapsule-gpu blueprint. */
 export const kapsuleGpuRules: Rule[] = [
+  apiAllowedCidrsRule,
   gpuTypeOfferedInZone,
   gpuZoneInClusterRegion,
   versionMatchesAutoUpgrade,

@@ -1,4 +1,5 @@
 import { poolSizeRule, type Rule } from "../rules.js";
+import { apiAllowedCidrsRule } from "./api-access.js";
 import type { ClusterParams } from "../parse.js";
 import { isGpuNodeType, legacyGpuTypes, normalizeNodeType, zonesOffering } from "./scaleway.js";
 
@@ -151,6 +152,7 @@ const versionMatchesAutoUpgrade: Rule = {
 
 /** Cross-field rules of the kosmos-multicloud blueprint. */
 export const kosmosMulticloudRules: Rule[] = [
+  apiAllowedCidrsRule,
   uniquePoolNames,
   mutualizedNeedsSizedPool,
   atLeastOnePool,

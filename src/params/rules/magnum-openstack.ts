@@ -1,4 +1,5 @@
 import { uniqueNamesRule, type Rule } from "../rules.js";
+import { apiAllowedCidrsRule } from "./api-access.js";
 
 /**
  * Magnum facts behind the rules: which labels each driver reads (magnum-capi-helm 1.4.0 driver.py/conf.py, vexxhost
@@ -41,7 +42,7 @@ const VEXXHOST_LABELS = [
 const HEAT_LABELS = [
   "kube_tag", "container_runtime", "containerd_version", "cloud_provider_enabled", "ingress_controller", "cgroup_driver",
   "heat_container_agent_tag", "auto_scaling_enabled", "min_node_count", "max_node_count", "auto_healing_enabled",
-  "auto_healing_controller", "master_lb_floating_ip_enabled",
+  "auto_healing_controller", "master_lb_floating_ip_enabled", "master_lb_allowed_cidrs",
 ];
 /** Heat label families (calico_*, flannel_*) that the vexxhost driver only partly shares. */
 const HEAT_LABEL_PREFIXES = ["calico_", "flannel_"];
@@ -68,6 +69,7 @@ const LABELS_FROM_PARAMETERS: Record<string, string> = {
   master_lb_floating_ip_enabled: "apiFloatingIp",
   boot_volume_size: "bootVolumeSizeGb",
   api_master_lb_allowed_cidrs: "apiAllowedCidrs",
+  master_lb_allowed_cidrs: "apiAllowedCidrs",
   capi_helm_chart_version: "capiHelmChartVersion",
   kube_tag: "the Terraform variable kube_tag",
   container_runtime: "the heat template (containerd)",
@@ -80,6 +82,17 @@ const NETWORK_DRIVERS: Record<Driver, string[]> = {
   "capi-helm": ["calico", "cilium"],
   "vexxhost-capi": ["calico", "cilium"],
   heat: ["calico", "flannel"],
+};
+
+/**
+ * The label through which each driver restricts who reaches the API load balancer: magnum-capi-helm passes
+ * api_master_lb_allowed_cidrs to the load balancer's allowedCidrs, the Heat driver reads master_lb_allowed_cidrs
+ * (Octavia listener allowed_cidrs, with the cluster's subnet added). The vexxhost driver has no such label.
+ */
+export const ALLOWED_CIDRS_LABEL: Record<Driver, string | undefined> = {
+  "capi-helm": "api_master_lb_allowed_cidrs",
+  "vexxhost-capi": undefined,
+  heat: "master_lb_allowed_cidrs",
 };
 
 /** The magnum-capi-helm cluster-addons chart installs the NVIDIA GPU operator; the other drivers install none. */
@@ -114,6 +127,35 @@ const apiReachable: Rule = {
     return !masterLbEnabled && apiFloatingIp && !nodeFloatingIps
       ? { warnings: ["apiFloatingIp: without a master load balancer the API gets a public address only through node floating IPs; set nodeFloatingIps=true, masterLbEnabled=true, or expect to reach the API from inside the cloud"] }
       : undefined;
+  },
+};
+
+const OPEN = "0.0.0.0/0";
+
+/**
+ * An API on a public address must say who may reach it: apiAllowedCidrs. Where nothing can restrict it (the
+ * vexxhost driver's load balancer, or masters reached through their own floating IPs without a load balancer), the
+ * only accepted list is [0.0.0.0/0]: open, as an explicit choice.
+ */
+const apiFloatingIpNeedsAllowedCidrs: Rule = {
+  name: "api-floating-ip-needs-allowed-cidrs",
+  check({ driver, masterLbEnabled, apiFloatingIp, nodeFloatingIps, apiAllowedCidrs }) {
+    const cidrs = apiAllowedCidrs as string[];
+    const label = ALLOWED_CIDRS_LABEL[driver as Driver];
+    const explicitlyOpen = cidrs.length === 1 && cidrs[0] === OPEN;
+    const errors: string[] = [];
+    if (masterLbEnabled && apiFloatingIp) {
+      if (cidrs.length === 0) {
+        errors.push(`apiAllowedCidrs: apiFloatingIp puts the API on the internet; list who may reach it (e.g. --set 'apiAllowedCidrs=[203.0.113.7/32]'${label ? "" : ", or [0.0.0.0/0] to open it on purpose"}), or set apiFloatingIp=false`);
+      } else if (!label && !explicitlyOpen) {
+        errors.push(`apiAllowedCidrs: the ${driver} driver cannot restrict its API load balancer, so ${cidrs.join(", ")} would be ignored; set apiFloatingIp=false and reach the API from inside the cloud, or apiAllowedCidrs=[0.0.0.0/0] to open it on purpose`);
+      }
+    } else if (!masterLbEnabled && nodeFloatingIps && !explicitlyOpen) {
+      errors.push("apiAllowedCidrs: without a master load balancer the API is reached on the masters' own floating IPs, which no label restricts; set masterLbEnabled=true, nodeFloatingIps=false, or apiAllowedCidrs=[0.0.0.0/0] to open it on purpose");
+    } else if (cidrs.length > 0 && !label && !explicitlyOpen) {
+      errors.push(`apiAllowedCidrs: the ${driver} driver has no allowed-CIDRs label, so the list would be ignored; leave it empty`);
+    }
+    return { errors };
   },
 };
 
@@ -207,7 +249,6 @@ function optionErrors(params: Record<string, any>, driver: Driver): string[] {
   const errors: string[] = [];
   if (driver !== "capi-helm") {
     if (params.monitoring) errors.push(`monitoring: the ${driver} driver has no monitoring_enabled label here; set monitoring=false and install monitoring through GitOps`);
-    if (params.apiAllowedCidrs.length > 0) errors.push(`apiAllowedCidrs: api_master_lb_allowed_cidrs is a capi-helm label that the ${driver} driver ignores; leave apiAllowedCidrs empty`);
     if (params.capiHelmChartVersion) errors.push(`capiHelmChartVersion: only the capi-helm driver deploys the openstack-cluster chart; leave it empty for ${driver}`);
   }
   if (driver === "heat" && params.bootVolumeSizeGb > 0) {
@@ -255,6 +296,8 @@ export const magnumOpenstackRules: Rule[] = [
   masterCountOdd,
   multiMasterNeedsLb,
   apiReachable,
+  apiFloatingIpNeedsAllowedCidrs,
+  apiAllowedCidrsRule,
   uniqueNodeGroupNames,
   nodeGroupSizeBounds,
   noMasterNodeGroup,

@@ -7,7 +7,8 @@ import { createCompiler, strictSchema } from "./compile.js";
 import { LineLocator, parseDocuments } from "./documents.js";
 import { embeddedKubernetesVersion, embeddedValidator, servedAlternatives, type JsonSchema } from "./embedded.js";
 import { SchemaLoadError, expandTemplate, loadSchema, parseLocation, type SchemaLocation } from "./locations.js";
-import { violations } from "./problems.js";
+import { formatPath, violations } from "./problems.js";
+import { createPodSecurityCheck, type PodSecurityOptions } from "../pod-security/index.js";
 
 /** Options of {@link createKubernetesValidator}; the names follow kubeconform's flags. */
 export interface KubernetesValidatorOptions {
@@ -29,6 +30,8 @@ export interface KubernetesValidatorOptions {
   skipKinds?: string[];
   /** Folder where schemas fetched over HTTP are kept and read again on later runs. */
   cacheDir?: string;
+  /** Also check every pod template against this Pod Security Standards profile (off when absent). */
+  podSecurity?: PodSecurityOptions;
 }
 
 /** Validates Kubernetes manifests against JSON schemas, with kubeconform's verdicts. */
@@ -62,6 +65,7 @@ export async function createKubernetesValidator(options: KubernetesValidatorOpti
   const crdSchemas = await readCrdSchemas(options.crdFiles ?? []);
   const skip = new Set(options.skipKinds ?? []);
   const compile = createCompiler();
+  const podSecurity = options.podSecurity ? createPodSecurityCheck(options.podSecurity) : undefined;
   const resolutions = new Map<string, Resolution | Promise<Resolution>>();
 
   const resolve = (apiVersion: string, kind: string): Resolution | Promise<Resolution> => {
@@ -114,11 +118,14 @@ export async function createKubernetesValidator(options: KubernetesValidatorOpti
     }
     if ("failed" in resolution) return context.fail("k8s-missing-schema", resolution.failed);
     const validate = resolution.found;
-    if (validate(object)) return context.result("valid", []);
-    const problems = violations(validate.errors ?? [], object).map((violation) =>
-      context.problem(violation.rule, violation.message, violation.path, context.line(violation.at)),
-    );
-    return context.result("invalid", problems);
+    const problems = validate(object)
+      ? []
+      : violations(validate.errors ?? [], object).map((violation) => context.problem(violation.rule, violation.message, violation.path, context.line(violation.at)));
+    for (const found of podSecurity?.(object) ?? []) {
+      const message = `Pod Security Standards (${found.level}) "${found.control}": ${found.message}`;
+      problems.push(context.problem(`pod-security/${found.checkId}`, message, formatPath(found.path), context.line(found.path)));
+    }
+    return context.result(problems.length === 0 ? "valid" : "invalid", problems);
   };
 
   return {

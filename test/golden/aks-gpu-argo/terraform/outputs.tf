@@ -23,8 +23,8 @@ output "oidc_issuer_url" {
   value       = azurerm_kubernetes_cluster.this.oidc_issuer_url
 }
 
-output "kube_config_raw" {
-  description = "Kubeconfig of the cluster (cluster-user credentials): terraform output -raw kube_config_raw > ../kubeconfig"
-  value       = azurerm_kubernetes_cluster.this.kube_config_raw
-  sensitive   = true
+# No kubeconfig output: with local accounts disabled, kubectl signs in through Microsoft Entra ID (kubelogin).
+output "get_credentials" {
+  description = "Command that fetches this cluster's connection details (add --file <path>); kubelogin then signs kubectl in through Microsoft Entra ID."
+  value       = "az aks get-credentials --resource-group ${azurerm_resource_group.this.name} --name ${azurerm_kubernetes_cluster.this.name}"
 }

@@ -34,6 +34,21 @@ resource "azurerm_kubernetes_cluster" "this" {
   sku_tier                = "Free"
   tags                    = local.tags
 
+  # Sign-in through Microsoft Entra ID only, authorized by Azure RBAC: no local admin account, so no certificate
+  # that grants cluster-admin to whoever holds it. kubectl signs in with kubelogin (see the README).
+  local_account_disabled = true
+
+  azure_active_directory_role_based_access_control {
+    azure_rbac_enabled     = true
+    admin_group_object_ids = var.admin_group_object_ids
+  }
+
+  api_server_access_profile {
+    # 0.0.0.0/32 allows nothing but the cluster's own outbound address: the API is closed to the internet until
+    # apiAllowedCidrs lists yours (az aks command invoke reaches it meanwhile, through Azure's API).
+    authorized_ip_ranges = ["0.0.0.0/32"]
+  }
+
   # The system pool runs only critical add-ons (CriticalAddonsOnly taint); everything else goes to the user pools.
   default_node_pool {
     name                         = "system"
@@ -71,6 +86,24 @@ resource "azurerm_kubernetes_cluster" "this" {
     load_balancer_sku   = "standard"
     outbound_type       = "loadBalancer"
   }
+}
+
+# The identity Terraform runs as (az login, or the CI service principal) administers the cluster through Azure RBAC.
+data "azurerm_client_config" "current" {}
+
+resource "azurerm_role_assignment" "cluster_admin" {
+  scope                = azurerm_kubernetes_cluster.this.id
+  role_definition_name = "Azure Kubernetes Service RBAC Cluster Admin"
+  principal_id         = data.azurerm_client_config.current.object_id
+}
+
+# On a subnet of our own, the cluster identity needs Network Contributor there, or the first Service of type
+# LoadBalancer fails with 403 (az aks create grants it; Terraform has to do it itself).
+resource "azurerm_role_assignment" "cluster_network" {
+  scope                = azurerm_subnet.nodes.id
+  role_definition_name = "Network Contributor"
+  principal_id         = azurerm_kubernetes_cluster.this.identity[0].principal_id
+  principal_type       = "ServicePrincipal"
 }
 
 # CPU user pool: the GitOps engine, the GPU stack's controllers and ordinary workloads.

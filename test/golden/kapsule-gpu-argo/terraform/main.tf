@@ -33,6 +33,18 @@ resource "scaleway_k8s_cluster" "this" {
   }
 }
 
+# The API server answers only these addresses. A new cluster allows 0.0.0.0/0; this resource replaces that rule
+# (and deleting it puts 0.0.0.0/0 back). Scaleway's own ranges stay allowed: they cover Scaleway's managed services
+# and Instances, such as the nodes and a jump host in your project.
+resource "scaleway_k8s_acl" "this" {
+  cluster_id = scaleway_k8s_cluster.this.id
+
+  acl_rules {
+    scaleway_ranges = true
+    description     = "Scaleway ranges (nodes, Instances of the project)"
+  }
+}
+
 resource "scaleway_k8s_pool" "system" {
   cluster_id  = scaleway_k8s_cluster.this.id
   name        = "system"
@@ -59,8 +71,11 @@ resource "scaleway_k8s_pool" "gpu" {
   max_size               = 2
   autohealing            = true
   root_volume_size_in_gb = 100
-  labels                 = { "workload" = "gpu" }
   tags                   = local.tags
+
+  # GPU pods select this label. The pool sets it, so the cluster autoscaler knows it before any node exists and
+  # can scale the pool up from zero (nvidia.com/gpu.present only appears once the GPU operator runs on a node).
+  labels = { "workload" = "gpu" }
 
   # Only pods that tolerate this taint (the GPU operator's daemonsets, the GPU workloads) land on GPU nodes.
   taints {

@@ -31,6 +31,18 @@ resource "scaleway_k8s_cluster" "this" {
   }
 }
 
+# The API server answers only these addresses. A new cluster allows 0.0.0.0/0; this resource replaces that rule
+# (and deleting it puts 0.0.0.0/0 back). Scaleway's own ranges stay allowed (Scaleway pools, Instances of your
+# project). External nodes reach the API over the internet: their public egress addresses must be listed too.
+resource "scaleway_k8s_acl" "this" {
+  cluster_id = scaleway_k8s_cluster.this.id
+
+  acl_rules {
+    scaleway_ranges = true
+    description     = "Scaleway ranges (Scaleway pools, Instances of the project)"
+  }
+}
+
 # External pool "baremetal": nodes from other clouds or bare metal join it with Scaleway's node-agent (see the
 # README). Scaleway neither creates, autoscales, autoheals nor upgrades them, so size stays 0 and max_size caps
 # how many nodes may join.

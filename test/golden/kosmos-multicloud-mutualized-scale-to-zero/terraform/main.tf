@@ -31,6 +31,18 @@ resource "scaleway_k8s_cluster" "this" {
   }
 }
 
+# The API server answers only these addresses. A new cluster allows 0.0.0.0/0; this resource replaces that rule
+# (and deleting it puts 0.0.0.0/0 back). Scaleway's own ranges stay allowed (Scaleway pools, Instances of your
+# project). External nodes reach the API over the internet: their public egress addresses must be listed too.
+resource "scaleway_k8s_acl" "this" {
+  cluster_id = scaleway_k8s_cluster.this.id
+
+  acl_rules {
+    scaleway_ranges = true
+    description     = "Scaleway ranges (Scaleway pools, Instances of the project)"
+  }
+}
+
 # Scaleway pool "par" in fr-par-1: a pool belongs to its cluster's region, its zone may be another region's.
 resource "scaleway_k8s_pool" "par" {
   cluster_id  = scaleway_k8s_cluster.this.id

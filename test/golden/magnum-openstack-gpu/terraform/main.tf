@@ -2,11 +2,13 @@ locals {
   # Labels of the capi-helm driver; Magnum labels are strings.
   template_labels = {
     # magnum-capi-helm takes the Kubernetes version from the image's kube_version property, not from kube_tag.
-    capi_helm_chart_version       = "0.27.0"
-    monitoring_enabled            = "false"
-    api_master_lb_allowed_cidrs   = "192.0.2.0/24"
-    auto_scaling_enabled          = "true"
-    auto_healing_enabled          = "true"
+    capi_helm_chart_version = "0.27.0"
+    monitoring_enabled      = "false"
+    # Who may reach the API load balancer (the cluster's own network stays allowed).
+    api_master_lb_allowed_cidrs = "192.0.2.0/24,203.0.113.7/32"
+    auto_scaling_enabled        = "true"
+    auto_healing_enabled        = "true"
+    # The API load balancer gets a public floating IP, limited to apiAllowedCidrs.
     master_lb_floating_ip_enabled = "true"
     boot_volume_size              = "60"
     "etcd_volume_size"            = "20"

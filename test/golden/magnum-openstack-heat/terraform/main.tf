@@ -5,8 +5,12 @@ locals {
     container_runtime       = "containerd"
     cloud_provider_enabled  = "true"
     auto_healing_controller = "magnum-auto-healer"
+    # Who may reach the API load balancer (Magnum adds the cluster's subnet).
+    master_lb_allowed_cidrs = "198.51.100.0/24"
     auto_scaling_enabled    = "true"
     auto_healing_enabled    = "true"
+    # The API load balancer gets a public floating IP, limited to apiAllowedCidrs.
+    master_lb_floating_ip_enabled = "true"
   }
 }
 
@@ -35,8 +39,8 @@ resource "openstack_containerinfra_clustertemplate_v1" "this" {
   dns_nameserver      = var.dns_nameserver
   network_driver      = "flannel"
   volume_driver       = "cinder"
-  master_lb_enabled   = false
-  floating_ip_enabled = true
+  master_lb_enabled   = true
+  floating_ip_enabled = false
   labels              = local.template_labels
 }
 

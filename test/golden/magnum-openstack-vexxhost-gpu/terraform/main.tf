@@ -2,10 +2,11 @@ locals {
   # Labels of the vexxhost-capi driver; Magnum labels are strings.
   template_labels = {
     # The vexxhost driver deploys the Kubernetes version named by kube_tag (its image must match).
-    kube_tag                      = var.kube_tag
-    auto_scaling_enabled          = "true"
-    auto_healing_enabled          = "true"
-    master_lb_floating_ip_enabled = "true"
+    kube_tag             = var.kube_tag
+    auto_scaling_enabled = "true"
+    auto_healing_enabled = "true"
+    # No floating IP: the API is reachable from inside the cloud only.
+    master_lb_floating_ip_enabled = "false"
     boot_volume_size              = "80"
     "audit_log_enabled"           = "true"
   }
