@@ -1,10 +1,17 @@
+import { createHash, randomBytes } from "node:crypto";
+import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import type { Ajv, ValidateFunction } from "ajv";
 import type { JsonSchema } from "./embedded.js";
+import { collectPatternFailures, re2Engine, type PatternFailure } from "./regexp.js";
+import { bindValidators, validatorModuleSource, type ValidatorModuleFactory } from "./schema-runtime.js";
 
 /**
  * One Ajv instance per validator: schemas compile on first use of their kind, never all at start-up.
  * Formats are annotations here, as in kubeconform (a Kubernetes "int32" or "byte" is not a JSON Schema format),
- * and unknown keywords (`x-kubernetes-*`) are allowed.
+ * and unknown keywords (`x-kubernetes-*`) are allowed. Patterns use RE2 (see regexp.ts).
  */
 export const AJV_OPTIONS = {
   allErrors: true,
@@ -14,26 +21,95 @@ export const AJV_OPTIONS = {
   allowUnionTypes: true,
   addUsedSchema: false,
   messages: false,
+  code: { regExp: re2Engine },
 } as const;
+
+/** A compiled schema, and the patterns in it that RE2 could not compile (not checked). */
+export interface CompiledSchema {
+  validate: ValidateFunction;
+  patternFailures: PatternFailure[];
+}
+
+export interface CompilerOptions {
+  /**
+   * Folder for compiled schemas (generated validator modules named by a hash of the schema): a later run loads the
+   * code instead of compiling the schema again, which costs far more than validating with it. Kept apart from the
+   * folder of downloaded schema bodies. Default: no cache.
+   */
+  compiledCacheDir?: string;
+}
+
+/** Changes whenever the generated modules would differ for the same schema (wrapper, runtime names, Ajv options). */
+const CODE_FORMAT = "ccr-validator-module-1";
+
+let ajvVersion: string | undefined;
+function compilerVersion(): string {
+  ajvVersion ??= (createRequire(import.meta.url)("ajv/package.json") as { version: string }).version;
+  return `${CODE_FORMAT}/ajv-${ajvVersion}`;
+}
 
 /**
  * Compiles schemas from CRD files and schema locations (the embedded ones are precompiled). Ajv's compiler is loaded
- * on first use: a run on embedded schemas only never loads it.
+ * on first use: a run on embedded schemas only never loads it, nor does a run whose schemas are all in the cache.
  */
-export function createCompiler(): (schema: JsonSchema) => Promise<ValidateFunction> {
-  let ajv: Promise<Ajv> | undefined;
-  return async (schema) => {
-    // ajv is CommonJS: Node's ESM loader exposes `Ajv` as a named export, the bundled CLI (esbuild) only under
-    // `default`. Both are accepted, or compiling fails in the CLI while the library's tests pass.
-    ajv ??= import("ajv").then((module) => {
+export function createCompiler(options: CompilerOptions = {}): (schema: JsonSchema) => Promise<CompiledSchema> {
+  const cacheDir = options.compiledCacheDir;
+  let ajv: Promise<{ ajv: Ajv; standalone: ((ajv: Ajv, validate: ValidateFunction) => string) | undefined }> | undefined;
+  const compiler = () =>
+    (ajv ??= Promise.all([import("ajv"), cacheDir ? import("ajv/dist/standalone/index.js") : undefined]).then(([module, standalone]) => {
+      // ajv is CommonJS: Node's ESM loader exposes `Ajv` as a named export, the bundled CLI (esbuild) only under
+      // `default`. Both are accepted, or compiling fails in the CLI while the library's tests pass.
       const { Ajv } = (module.Ajv ? module : (module as unknown as { default: typeof module }).default) as typeof module;
-      return new Ajv(AJV_OPTIONS);
-    });
+      const code = cacheDir ? { ...AJV_OPTIONS.code, source: true, lines: false } : AJV_OPTIONS.code;
+      const standaloneCode = standalone && (unwrapDefault(standalone) as (ajv: Ajv, validate: ValidateFunction) => string);
+      return { ajv: new Ajv({ ...AJV_OPTIONS, code }), standalone: standaloneCode };
+    }));
+
+  return async (schema) => {
     // A draft-04 `$schema` (kubeconform's schemas) is unknown to Ajv 8; the keywords used by Kubernetes schemas are
     // the same in both drafts.
     const { $schema: _ignored, ...rest } = schema;
-    return (await ajv).compile(rest);
+    const file = cacheDir ? join(cacheDir, `${createHash("sha256").update(compilerVersion()).update(JSON.stringify(rest)).digest("hex")}.mjs`) : undefined;
+    if (file) {
+      const cached = await loadCompiled(file);
+      if (cached) return cached;
+    }
+    const { ajv, standalone } = await compiler();
+    const { value: validate, failures } = collectPatternFailures(() => ajv.compile(rest));
+    if (file && standalone) await storeCompiled(file, validatorModuleSource(standalone(ajv, validate), `// compiled by create-cluster-repo (${compilerVersion()})`));
+    return { validate, patternFailures: failures };
   };
+}
+
+/** ajv/dist/standalone is CommonJS (`module.exports = standaloneCode`): Node and esbuild wrap it differently. */
+function unwrapDefault(module: unknown): unknown {
+  const exported = typeof module === "function" ? module : (module as { default?: unknown }).default;
+  return typeof exported === "function" ? exported : (exported as { default?: unknown } | undefined)?.default;
+}
+
+/** A cached module that is missing, unreadable or broken is compiled again (and overwritten). */
+async function loadCompiled(file: string): Promise<CompiledSchema | undefined> {
+  try {
+    const module = (await import(pathToFileURL(file).href)) as { default: ValidatorModuleFactory };
+    const { validators, failures } = bindValidators(module.default);
+    const validate = validators.default ?? (validators as unknown as ValidateFunction);
+    return typeof validate === "function" ? { validate, patternFailures: failures } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Written next to its final name and renamed: a reader never sees half a module, two writers never mix. */
+async function storeCompiled(file: string, source: string): Promise<void> {
+  const temporary = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+  try {
+    await mkdir(join(file, ".."), { recursive: true });
+    await writeFile(temporary, source);
+    await rename(temporary, file);
+  } catch {
+    // A cache that cannot be written only costs the next run a compile.
+    await rm(temporary, { force: true });
+  }
 }
 
 const SCHEMA_MAPS = ["properties", "patternProperties", "definitions", "$defs", "dependentSchemas"];
