@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, open, rename, rm, stat, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { pathToFileURL } from "node:url";
 import type { Ajv, ValidateFunction } from "ajv";
 import type { JsonSchema } from "./embedded.js";
@@ -65,20 +66,61 @@ export function createCompiler(options: CompilerOptions = {}): (schema: JsonSche
       return { ajv: new Ajv({ ...AJV_OPTIONS, code }), standalone: standaloneCode };
     }));
 
-  return async (schema) => {
-    // A draft-04 `$schema` (kubeconform's schemas) is unknown to Ajv 8; the keywords used by Kubernetes schemas are
-    // the same in both drafts.
-    const { $schema: _ignored, ...rest } = schema;
-    const file = cacheDir ? join(cacheDir, `${createHash("sha256").update(compilerVersion()).update(JSON.stringify(rest)).digest("hex")}.mjs`) : undefined;
-    if (file) {
-      const cached = await loadCompiled(file);
-      if (cached) return cached;
-    }
+  const compileNow = async (schema: JsonSchema, file: string | undefined): Promise<CompiledSchema> => {
     const { ajv, standalone } = await compiler();
-    const { value: validate, failures } = collectPatternFailures(() => ajv.compile(rest));
+    const { value: validate, failures } = collectPatternFailures(() => ajv.compile(schema));
     if (file && standalone) await storeCompiled(file, validatorModuleSource(standalone(ajv, validate), `// compiled by create-cluster-repo (${compilerVersion()})`));
     return { validate, patternFailures: failures };
   };
+
+  return async (schema) => {
+    // A draft-04 `$schema` (kubeconform's schemas) is unknown to Ajv 8; the keywords used by Kubernetes schemas are
+    // the same in both drafts. Descriptions are half of a kubeconform schema and validate nothing.
+    const { $schema: _ignored, ...rest } = withoutDocumentation(schema) as JsonSchema;
+    if (!cacheDir) return compileNow(rest, undefined);
+    const file = join(cacheDir, `${createHash("sha256").update(compilerVersion()).update(JSON.stringify(rest)).digest("hex")}.mjs`);
+    const cached = await loadCompiled(file);
+    if (cached) return cached;
+    // The worker threads of one run (and parallel runs) meet the same schemas at the same time: one compiles, the
+    // others wait for its module instead of compiling it too.
+    const release = await claim(`${file}.lock`);
+    if (!release) {
+      await waitWhileLocked(`${file}.lock`);
+      const compiled = await loadCompiled(file);
+      if (compiled) return compiled;
+    }
+    try {
+      return await compileNow(rest, file);
+    } finally {
+      await release?.();
+    }
+  };
+}
+
+/** A lock older than this was left by a run that died: taken over. */
+const STALE_LOCK_MS = 120_000;
+
+/** Creates the lock file if nobody holds it; returns how to release it, or undefined when it is held. */
+async function claim(lock: string): Promise<(() => Promise<void>) | undefined> {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await mkdir(join(lock, ".."), { recursive: true });
+      await (await open(lock, "wx")).close();
+      return () => rm(lock, { force: true });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== "EEXIST") return async () => undefined; // no cache folder to lock in: compile without one
+      const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0);
+      if (age < STALE_LOCK_MS) return undefined;
+      await rm(lock, { force: true });
+    }
+  }
+  return undefined;
+}
+
+async function waitWhileLocked(lock: string): Promise<void> {
+  const deadline = Date.now() + STALE_LOCK_MS;
+  while (Date.now() < deadline && (await stat(lock).then(() => true, () => false))) await sleep(25);
 }
 
 /** ajv/dist/standalone is CommonJS (`module.exports = standaloneCode`): Node and esbuild wrap it differently. */
@@ -112,6 +154,18 @@ async function storeCompiled(file: string, source: string): Promise<void> {
   }
 }
 
+/** Keywords that document a schema without constraining the value. */
+const DOCUMENTATION = new Set(["description", "title", "example", "examples", "externalDocs", "$comment"]);
+
+/** A copy of a schema without its documentation keywords (a property named "description" stays). */
+export function withoutDocumentation(schema: unknown): unknown {
+  return mapSchema(schema, (source) => {
+    const copy: JsonSchema = {};
+    for (const [key, value] of Object.entries(source)) if (!DOCUMENTATION.has(key)) copy[key] = value;
+    return copy;
+  });
+}
+
 const SCHEMA_MAPS = ["properties", "patternProperties", "definitions", "$defs", "dependentSchemas"];
 const SCHEMA_LISTS = ["allOf", "anyOf", "oneOf", "prefixItems"];
 const SCHEMA_VALUES = ["additionalProperties", "items", "additionalItems", "not", "if", "then", "else", "contains", "propertyNames"];
@@ -122,24 +176,32 @@ const SCHEMA_VALUES = ["additionalProperties", "items", "additionalItems", "not"
  * (`x-kubernetes-preserve-unknown-fields`). Returns a copy.
  */
 export function strictSchema(schema: unknown): unknown {
+  return mapSchema(schema, (source) => {
+    const copy: JsonSchema = { ...source };
+    if (source.properties && source.additionalProperties === undefined && source.patternProperties === undefined && source["x-kubernetes-preserve-unknown-fields"] !== true) {
+      copy.additionalProperties = false;
+    }
+    return copy;
+  });
+}
+
+/** Applies `transform` to every schema object of a schema, its subschemas first. Returns a copy. */
+function mapSchema(schema: unknown, transform: (schema: JsonSchema) => JsonSchema): unknown {
   if (!schema || typeof schema !== "object" || Array.isArray(schema)) return schema;
   const source = schema as JsonSchema;
   const copy: JsonSchema = { ...source };
   for (const key of SCHEMA_MAPS) {
     const map = source[key];
-    if (map && typeof map === "object") copy[key] = Object.fromEntries(Object.entries(map).map(([name, value]) => [name, strictSchema(value)]));
+    if (map && typeof map === "object") copy[key] = Object.fromEntries(Object.entries(map).map(([name, value]) => [name, mapSchema(value, transform)]));
   }
   for (const key of SCHEMA_LISTS) {
     const list = source[key];
-    if (Array.isArray(list)) copy[key] = list.map(strictSchema);
+    if (Array.isArray(list)) copy[key] = list.map((value) => mapSchema(value, transform));
   }
   for (const key of SCHEMA_VALUES) {
     const value = source[key];
-    if (Array.isArray(value)) copy[key] = value.map(strictSchema);
-    else if (value !== undefined) copy[key] = strictSchema(value);
+    if (Array.isArray(value)) copy[key] = value.map((item) => mapSchema(item, transform));
+    else if (value !== undefined) copy[key] = mapSchema(value, transform);
   }
-  if (source.properties && source.additionalProperties === undefined && source.patternProperties === undefined && source["x-kubernetes-preserve-unknown-fields"] !== true) {
-    copy.additionalProperties = false;
-  }
-  return copy;
+  return transform(copy);
 }
