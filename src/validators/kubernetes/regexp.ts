@@ -1,4 +1,5 @@
-import { RE2JS } from "re2js";
+import { createRequire } from "node:module";
+import type { RE2JS as RE2JSClass } from "re2js";
 
 /**
  * Schema `pattern`s are matched with RE2 semantics (re2js, a pure-JavaScript port of RE2): matching time is linear in
@@ -23,13 +24,23 @@ export interface PatternFailure {
 let failures: PatternFailure[] | undefined;
 
 /**
+ * re2js is loaded on the first pattern, synchronously (Ajv compiles synchronously): most files use only the
+ * Kubernetes kinds, whose schemas have no pattern, and should not pay for loading it.
+ */
+let re2js: typeof RE2JSClass | undefined;
+function engine(): typeof RE2JSClass {
+  re2js ??= (createRequire(import.meta.url)("re2js") as { RE2JS: typeof RE2JSClass }).RE2JS;
+  return re2js;
+}
+
+/**
  * Compiles one schema pattern. A pattern RE2 rejects matches everything (the schema stays usable, as the rest of its
  * constraints are still checked) and is recorded for the caller of {@link collectPatternFailures} to report.
  */
 export function re2Pattern(pattern: string): SchemaPattern {
-  let compiled: RE2JS;
+  let compiled: RE2JSClass;
   try {
-    compiled = RE2JS.compile(pattern);
+    compiled = engine().compile(pattern);
   } catch (error) {
     failures?.push({ pattern, reason: (error as Error).message });
     return { test: () => true, toString: () => `re2-skipped:${pattern}` };
