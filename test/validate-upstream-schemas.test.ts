@@ -206,8 +206,8 @@ spec:
     const { status, report } = validate("enums.yaml", manifest);
     expect(status).toBe(1);
     expect(report.problems.map((problem) => [problem.line, problem.message])).toEqual([
-      [15, 'spec.template.spec.containers[0].imagePullPolicy must be one of "", "Always", "IfNotPresent", "Never"'],
-      [18, 'spec.template.spec.containers[0].ports[0].protocol must be one of "", "SCTP", "TCP", "UDP"'],
+      [15, 'spec.template.spec.containers[0].imagePullPolicy must be one of "Always", "IfNotPresent", "Never"'],
+      [18, 'spec.template.spec.containers[0].ports[0].protocol must be one of "SCTP", "TCP", "UDP"'],
     ]);
   });
 
@@ -233,8 +233,8 @@ spec:
     const { status, report } = validate("enums-core.yaml", manifest);
     expect(status).toBe(1);
     expect(report.problems.map((problem) => `${problem.resource}: ${problem.message}`)).toEqual([
-      'Pod debug: spec.restartPolicy must be one of "", "Always", "Never", "OnFailure"',
-      'Pod debug: spec.volumes[0].hostPath.type must be one of "", "BlockDevice", "CharDevice", "Directory", "DirectoryOrCreate", "File", "FileOrCreate", "Socket"',
+      'Pod debug: spec.restartPolicy must be one of "Always", "Never", "OnFailure"',
+      'Pod debug: spec.volumes[0].hostPath.type must be one of "BlockDevice", "CharDevice", "Directory", "DirectoryOrCreate", "File", "FileOrCreate", "Socket"',
     ]);
   });
 });
