@@ -228,8 +228,9 @@ function crdDefinitions() {
   const kinds = {};
   for (const { group, kind, version, file } of index) {
     const schema = crdSchemaToJsonSchema(JSON.parse(readFileSync(join(sourcesDir, "crds", file), "utf8")));
-    // Every object has these, whether or not the CRD lists them (strict mode must accept them).
-    schema.properties = { apiVersion: { type: nullable("string") }, kind: { type: nullable("string") }, metadata: { type: nullable("object") }, ...schema.properties };
+    // Every object has these, whether or not the CRD lists them (strict mode must accept them); the API server checks
+    // a custom resource's metadata as any object's, whatever the CRD says of it (usually `type: object`).
+    schema.properties = { apiVersion: { type: nullable("string") }, kind: { type: nullable("string") }, ...schema.properties, metadata: ref("V1ObjectMeta") };
     const name = crdDefinitionName(group, version, kind);
     definitions[name] = schema;
     (kinds[`${group}/${version}`] ??= {})[kind] = name;

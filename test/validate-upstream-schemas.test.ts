@@ -148,6 +148,13 @@ describe("Flux 2.9 and Argo CD 3.5 kinds, as their CRDs define them", () => {
       "spec.syncWindows[0].syncOverrun must be boolean",
     ]);
   });
+
+  test("a custom resource's metadata is checked as any object's (the CRDs only say `type: object`)", () => {
+    const manifest = FLUX_2_9.split("---\n")[3]!.replace("metadata: {name: ingress, namespace: ingress}", "metadata: {name: ingress, namespace: {team: ingress}, labelz: {}}");
+    const { status, report } = validate("metadata.yaml", manifest);
+    expect(status).toBe(1);
+    expect(report.problems.map((problem) => problem.message)).toEqual(['metadata: unknown field "labelz"', "metadata.namespace must be string"]);
+  });
 });
 
 const DEPLOYMENT = `apiVersion: apps/v1
