@@ -20,7 +20,6 @@
  * Run: `npm run build:schemas` (builds dist/ first: the script reuses the runtime's Ajv options, CRD reading and strict
  * transform).
  */
-import { createHash } from "node:crypto";
 import { readFileSync, readdirSync, writeFileSync, mkdirSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, relative } from "node:path";
@@ -33,6 +32,7 @@ import { AJV_OPTIONS, strictSchema } from "../dist/validators/kubernetes/compile
 import { crdSchemaToJsonSchema } from "../dist/validators/kubernetes/crd-schema.js";
 import { collectPatternFailures, re2Pattern } from "../dist/validators/kubernetes/regexp.js";
 import { validatorModuleSource } from "../dist/validators/kubernetes/schema-runtime.js";
+import { shareRepeatedSubschemas } from "../dist/validators/kubernetes/shared-subschemas.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const sourcesDir = join(root, "schema-sources");
@@ -235,50 +235,8 @@ function crdDefinitions() {
     definitions[name] = schema;
     (kinds[`${group}/${version}`] ??= {})[kind] = name;
   }
-  return { definitions: shareRepeatedSchemas(definitions), kinds };
-}
-
-/**
- * CRDs repeat whole subtrees (an ApplicationSet carries the Application spec in every generator, an Application its
- * source in spec, status and operation): each repeated subtree of some size becomes one shared definition, referenced
- * wherever it appeared, so its validator is generated once. This is what keeps the Argo CD bundle small.
- */
-function shareRepeatedSchemas(definitions) {
-  const MIN_SIZE = 400;
-  const counts = new Map();
-  const countSchema = (schema) => {
-    const text = JSON.stringify(schema);
-    if (text.length >= MIN_SIZE) counts.set(text, (counts.get(text) ?? 0) + 1);
-    mapSubschemas(schema, (sub) => (countSchema(sub), sub));
-  };
-  for (const schema of Object.values(definitions)) mapSubschemas(schema, (sub) => (countSchema(sub), sub));
-
-  const shared = {};
-  const hoist = (schema) => {
-    const text = JSON.stringify(schema);
-    if ((counts.get(text) ?? 0) < 2) return mapSubschemas(schema, hoist);
-    const name = `shared.${createHash("sha256").update(text).digest("hex").slice(0, 12)}`;
-    if (!(name in shared)) {
-      shared[name] = null; // taken before recursing: a subtree cannot contain itself, but keep the name stable
-      shared[name] = mapSubschemas(schema, hoist);
-    }
-    return ref(name);
-  };
-  const result = {};
-  for (const [name, schema] of Object.entries(definitions)) result[name] = mapSubschemas(schema, hoist);
-  return { ...result, ...shared };
-}
-
-/** A copy of a schema whose direct subschemas (properties, items, additionalProperties, not, *Of) went through `map`. */
-function mapSubschemas(schema, map) {
-  const isSchema = (value) => value && typeof value === "object" && !Array.isArray(value);
-  const copy = { ...schema };
-  for (const key of ["properties", "patternProperties"]) {
-    if (isSchema(schema[key])) copy[key] = Object.fromEntries(Object.entries(schema[key]).map(([name, sub]) => [name, isSchema(sub) ? map(sub) : sub]));
-  }
-  for (const key of ["items", "additionalProperties", "not"]) if (isSchema(schema[key])) copy[key] = map(schema[key]);
-  for (const key of ["allOf", "anyOf", "oneOf"]) if (Array.isArray(schema[key])) copy[key] = schema[key].map((sub) => (isSchema(sub) ? map(sub) : sub));
-  return copy;
+  // Repeated subtrees (an ApplicationSet carries the Application spec in every generator) become shared definitions.
+  return { definitions: shareRepeatedSubschemas(definitions, "shared."), kinds };
 }
 
 // ---------------------------------------------------------------- kustomize.config.k8s.io
