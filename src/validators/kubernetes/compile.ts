@@ -42,7 +42,7 @@ export interface CompilerOptions {
 }
 
 /** Changes whenever the generated modules would differ for the same schema (wrapper, runtime names, Ajv options). */
-const CODE_FORMAT = "ccr-validator-module-1";
+const CODE_FORMAT = "ccr-validator-module-2";
 
 let ajvVersion: string | undefined;
 function compilerVersion(): string {

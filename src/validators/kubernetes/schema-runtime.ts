@@ -39,5 +39,7 @@ export function bindValidators(factory: ValidatorModuleFactory): { validators: R
  */
 export function validatorModuleSource(standaloneCode: string, header: string): string {
   const body = standaloneCode.replace(/^"use strict";/, "");
-  return `${header}\nexport default function bind(require) {\nconst module = { exports: {} };\nconst exports = module.exports;\n${body}\nreturn module.exports;\n}\n`;
+  // In parentheses: V8 then compiles the function when it parses the module, instead of pre-parsing its (large) body
+  // first and parsing it again when bind() is called, which made a bundle load a third slower.
+  return `${header}\nexport default (function bind(require) {\nconst module = { exports: {} };\nconst exports = module.exports;\n${body}\nreturn module.exports;\n});\n`;
 }
