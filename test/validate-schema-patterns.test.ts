@@ -4,7 +4,8 @@
  * names the schema and the pattern. Schemas from those sources are kept compiled between runs (point 10). Runs the
  * built CLI with a generous kill timeout; no assertion on time.
  */
-import { readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { runCli, tempDir } from "./helpers/cli.js";
@@ -167,6 +168,21 @@ describe("compiled schemas are kept between runs", () => {
       ["warning", null], // the lookahead pattern: reported from the cached code as from a fresh compile
       ["error", "spec.severity"],
     ]);
+  });
+
+  test("a lock left by a run that was killed while compiling does not hold the next run back", () => {
+    const manifest = rule({ severity: "loud" });
+    const ownCache = join(dir, "cache-lock");
+    const ownCompiled = join(ownCache, "create-cluster-repo", "compiled");
+    validate("locked.yaml", manifest, locationFlags, ownCache);
+    const [module] = readdirSync(ownCompiled);
+    rmSync(join(ownCompiled, module!));
+    const dead = spawnSync(process.execPath, ["-e", "0"]).pid; // a process id that no longer runs
+    writeFileSync(join(ownCompiled, `${module}.lock`), String(dead));
+    // runCli kills a run after 60 s: waiting for the lock to go stale would fail this
+    const run = validate("locked.yaml", manifest, locationFlags, ownCache);
+    expect(run.status).toBe(1);
+    expect(readdirSync(ownCompiled)).toEqual([module]);
   });
 
   test("a damaged cache entry is compiled again and replaced", () => {

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { mkdir, open, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, open, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -100,30 +100,47 @@ export function createCompiler(options: CompilerOptions = {}): (schema: JsonSche
   };
 }
 
-/** A lock older than this was left by a run that died: taken over. */
-const STALE_LOCK_MS = 120_000;
+/** A lock older than this is taken over whoever holds it: no compile takes that long. */
+const STALE_LOCK_MS = 60_000;
 
-/** Creates the lock file if nobody holds it; returns how to release it, or undefined when it is held. */
+/**
+ * Creates the lock file (holding this process's id) if nobody holds it; returns how to release it, or undefined when
+ * a live process holds it. A lock left by a run that was killed is taken over at once.
+ */
 async function claim(lock: string): Promise<(() => Promise<void>) | undefined> {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       await mkdir(join(lock, ".."), { recursive: true });
-      await (await open(lock, "wx")).close();
+      const handle = await open(lock, "wx");
+      await handle.writeFile(String(process.pid));
+      await handle.close();
       return () => rm(lock, { force: true });
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code !== "EEXIST") return async () => undefined; // no cache folder to lock in: compile without one
-      const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0);
-      if (age < STALE_LOCK_MS) return undefined;
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") return async () => undefined; // no folder to lock in: compile without
+      if (await lockIsLive(lock)) return undefined;
       await rm(lock, { force: true });
     }
   }
   return undefined;
 }
 
+async function lockIsLive(lock: string): Promise<boolean> {
+  try {
+    const [content, info] = await Promise.all([readFile(lock, "utf8"), stat(lock)]);
+    if (Date.now() - info.mtimeMs > STALE_LOCK_MS) return false;
+    const pid = Number(content);
+    // an empty lock is one being written right now
+    if (!content || !Number.isInteger(pid) || pid <= 0) return true;
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // ESRCH: its process is gone; ENOENT: released meanwhile (the caller's next attempt takes it); EPERM: alive, not ours
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
 async function waitWhileLocked(lock: string): Promise<void> {
-  const deadline = Date.now() + STALE_LOCK_MS;
-  while (Date.now() < deadline && (await stat(lock).then(() => true, () => false))) await sleep(25);
+  while (await lockIsLive(lock)) await sleep(25);
 }
 
 /** ajv/dist/standalone is CommonJS (`module.exports = standaloneCode`): Node and esbuild wrap it differently. */
