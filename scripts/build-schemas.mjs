@@ -308,6 +308,8 @@ const index = {
   kubernetesVersion: `${core.release}.0`,
   generatedBy: "scripts/build-schemas.mjs",
   sources: { "@kubernetes/client-node": packageVersion("@kubernetes/client-node"), ...Object.fromEntries(Object.entries(upstream).map(([name, source]) => [name, source.release])) },
+  // The derived schemas ship in the package: where they come from and under which licence.
+  notices: Object.fromEntries(Object.entries(upstream).map(([name, source]) => [name, `${source.from} (${source.license}); constraints derived, prose dropped, see schema-sources/README.md`])),
   kinds: {},
 };
 if (upstream.kubernetes && upstream.kubernetes.release !== `v${index.kubernetesVersion}`) {
