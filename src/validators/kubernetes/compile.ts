@@ -62,8 +62,8 @@ export function createCompiler(options: CompilerOptions = {}): (schema: JsonSche
       // ajv is CommonJS: Node's ESM loader exposes `Ajv` as a named export, the bundled CLI (esbuild) only under
       // `default`. Both are accepted, or compiling fails in the CLI while the library's tests pass.
       const { Ajv } = (module.Ajv ? module : (module as unknown as { default: typeof module }).default) as typeof module;
-      // Ajv's optimisation passes double the compile time of a large schema for validators about 20 % faster: a run
-      // meets each schema once and validates a few thousand resources at most with it, which that never pays back.
+      // Ajv's optimisation passes double the compile time of a large schema (a Deployment: ~0.3 s more) for code that
+      // validates ~1.7 µs faster per resource: repaid only past ~150,000 resources of that kind, far more than a run has.
       const code = { ...AJV_OPTIONS.code, optimize: false, ...(cacheDir ? { source: true, lines: false } : {}) };
       const standaloneCode = standalone && (unwrapDefault(standalone) as (ajv: Ajv, validate: ValidateFunction) => string);
       return { ajv: new Ajv({ ...AJV_OPTIONS, code }), standalone: standaloneCode };

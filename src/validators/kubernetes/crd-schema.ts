@@ -67,7 +67,7 @@ function convert(schema: JsonSchema, nullAllowed: boolean): JsonSchema {
   else if (Array.isArray(schema.items)) result.items = schema.items.map((item) => (isSchema(item) ? convert(item, false) : item));
   if (isSchema(schema.not)) result.not = convert(schema.not, false);
   for (const key of SCHEMA_LISTS) {
-    const list = schema[key];
+    const list = result[key]; // not the source's: an int-or-string anyOf is gone by now
     if (Array.isArray(list)) result[key] = list.map((branch) => (isSchema(branch) ? convert(branch, false) : branch));
   }
 
