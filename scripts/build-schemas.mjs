@@ -1,19 +1,24 @@
 #!/usr/bin/env node
 /**
- * Generates the embedded Kubernetes JSON schemas under schemas/kubernetes/ from npm packages only:
+ * Generates the embedded Kubernetes JSON schemas under schemas/kubernetes/:
  *
  * - built-in kinds: @kubernetes/client-node (generated models for the Kubernetes OpenAPI release it names):
  *   property types from each model's attributeTypeMap, required properties from its .d.ts, and
  *   group/version/kind from the create (POST) requests of the generated API classes;
- * - resource.Quantity fields: client-node flattens them to `string`, so they are recovered from the
- *   kubernetes-models .d.ts files, which keep the Quantity type (`number | string`);
- * - Flux and Argo CD kinds: the .d.ts files of @kubernetes-models/flux-cd and @kubernetes-models/argo-cd, read
- *   with the TypeScript checker (string-literal unions become enums);
+ * - enums and resource.Quantity fields of built-in kinds, which client-node's models lose: from
+ *   schema-sources/kubernetes/api-fields.json (derived from the Kubernetes Go API types by
+ *   scripts/derive-kubernetes-fields.mjs);
+ * - Flux and Argo CD kinds: schema-sources/crds (the upstream CRDs of the pinned releases without their prose,
+ *   derived by scripts/derive-crd-schemas.mjs), read as the API server reads a CRD (src/validators/kubernetes/crd-schema.ts);
  * - kustomize.config.k8s.io Kustomization/Component: a small hand-written top-level schema.
+ *
+ * A required field is never null (`selector:` with nothing after it is refused, as by kubeconform and the API
+ * server); an optional one may be (null is "unset").
  *
  * Output in schemas/kubernetes/: definitions.json ({definitions}), index.json (versions, sources and the
  * "group/version" -> kind -> {definition, bundle} map) and validators/<bundle>[.strict].mjs (precompiled Ajv validators).
- * Run: `npm run build:schemas` (builds dist/ first: the script reuses the runtime's Ajv options and strict transform).
+ * Run: `npm run build:schemas` (builds dist/ first: the script reuses the runtime's Ajv options, CRD reading and strict
+ * transform).
  */
 import { readFileSync, readdirSync, writeFileSync, mkdirSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -21,12 +26,16 @@ import { dirname, join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Ajv } from "ajv";
 import standaloneCode from "ajv/dist/standalone/index.js";
-import ts from "typescript";
-// The runtime's own Ajv options and strict-mode transform, so that precompiled and runtime-compiled schemas agree
-// (run `npx tsc -p tsconfig.build.json` first; `npm run build:schemas` does both).
+// The runtime's own Ajv options, CRD reading and strict-mode transform, so that precompiled and runtime-compiled
+// schemas agree (run `npx tsc -p tsconfig.build.json` first; `npm run build:schemas` does both).
 import { AJV_OPTIONS, strictSchema } from "../dist/validators/kubernetes/compile.js";
+import { crdSchemaToJsonSchema } from "../dist/validators/kubernetes/crd-schema.js";
+import { collectPatternFailures, re2Pattern } from "../dist/validators/kubernetes/regexp.js";
+import { validatorModuleSource } from "../dist/validators/kubernetes/schema-runtime.js";
+import { shareRepeatedSubschemas } from "../dist/validators/kubernetes/shared-subschemas.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const sourcesDir = join(root, "schema-sources");
 const require = createRequire(join(root, "package.json"));
 const outDir = join(root, "schemas", "kubernetes");
 
@@ -47,7 +56,7 @@ const INT_OR_STRING = { type: ["string", "integer", "null"] };
 
 // ---------------------------------------------------------------- built-in kinds from @kubernetes/client-node
 
-async function builtInDefinitions(quantityProps) {
+async function builtInDefinitions() {
   const dir = packageDir("@kubernetes/client-node");
   const modelsDir = join(dir, "dist", "gen", "models");
   const release = /OpenAPI spec version: release-(\d+\.\d+)/.exec(readFileSync(join(modelsDir, "V1Deployment.js"), "utf8"))?.[1];
@@ -63,8 +72,7 @@ async function builtInDefinitions(quantityProps) {
     const properties = {};
     const requiredWire = [];
     for (const attribute of model.attributeTypeMap) {
-      const quantity = quantityProps(name, attribute.baseName);
-      properties[attribute.baseName] = clientNodeType(attribute.type, attribute.format, quantity);
+      properties[attribute.baseName] = clientNodeType(attribute.type, attribute.format);
       if (required.has(attribute.name)) requiredWire.push(attribute.baseName);
     }
     definitions[name] = { type: nullable("object"), properties, ...(requiredWire.length ? { required: requiredWire } : {}) };
@@ -75,12 +83,11 @@ async function builtInDefinitions(quantityProps) {
   return { release, definitions, kinds: builtInKinds(join(dir, "dist", "gen", "apis"), definitions) };
 }
 
-function clientNodeType(type, format, quantity) {
+function clientNodeType(type, format) {
   const array = /^Array<(.+)>$/.exec(type);
-  if (array) return { type: nullable("array"), items: clientNodeType(array[1], format, quantity) };
+  if (array) return { type: nullable("array"), items: clientNodeType(array[1], format) };
   const map = /^\{ \[key: string\]: (.+); \}$/.exec(type);
-  if (map) return { type: nullable("object"), additionalProperties: clientNodeType(map[1], format, quantity) };
-  if (quantity) return QUANTITY;
+  if (map) return { type: nullable("object"), additionalProperties: clientNodeType(map[1], format) };
   switch (type) {
     case "string":
       return { type: nullable("string") };
@@ -120,155 +127,116 @@ function builtInKinds(apisDir, definitions) {
   return kinds;
 }
 
-// ---------------------------------------------------------------- kubernetes-models .d.ts (Flux, Argo CD, Quantity)
+// ---------------------------------------------------------------- enums and quantities of built-in kinds
 
-/** The exported global names of a .d.ts file: `export type { IX as IComGithub...X }` -> local -> global. */
-function exportedNames(fileName, cache) {
-  let names = cache.get(fileName);
-  if (names) return names;
-  names = new Map();
-  const text = readFileSync(fileName, "utf8");
-  for (const statement of text.matchAll(/export (?:type )?\{([^}]*)\}/g)) {
-    for (const part of statement[1].split(",")) {
-      const m = /^\s*(\w+) as (\w+)\s*$/.exec(part);
-      if (m && m[1].startsWith("I") && m[2].startsWith("I")) names.set(m[1], m[2].slice(1));
+/**
+ * client-node names a model by version and type ("V1ContainerPort"), and by group too where two groups share a type
+ * name ("CoreV1Event", "EventsV1Event"): the model of an OpenAPI definition name, or undefined when it has none.
+ */
+function clientNodeModel(definitionName, definitions) {
+  const m = /^io\.k8s\.api\.([\w.]+)\.(v\d+(?:alpha\d+|beta\d+)?)\.(\w+)$/.exec(definitionName);
+  if (!m) throw new Error(`api-fields.json: unexpected definition name ${definitionName}`);
+  const [, group, version, type] = m;
+  const capital = (word) => word.charAt(0).toUpperCase() + word.slice(1);
+  const versioned = `${capital(version)}${type}`;
+  const grouped = `${group.split(".").map(capital).join("")}${versioned}`;
+  return grouped in definitions ? grouped : versioned in definitions ? versioned : undefined;
+}
+
+/** A field's facts from api-fields.json applied to its client-node schema (a fresh object, never a shared one). */
+function withFieldFacts(schema, facts, where) {
+  if (facts.quantity) return { ...QUANTITY };
+  const copy = { ...schema };
+  if (facts.enum) {
+    if (!copy.type?.includes?.("string")) throw new Error(`${where}: an enum on a ${JSON.stringify(copy.type ?? copy.$ref)} field`);
+    copy.enum = [...facts.enum, null];
+  }
+  if (facts.items) {
+    if (!copy.items) throw new Error(`${where}: item facts on a field that is not a list`);
+    copy.items = withFieldFacts(copy.items, facts.items, `${where}[]`);
+  }
+  if (facts.additionalProperties) {
+    if (!copy.additionalProperties) throw new Error(`${where}: value facts on a field that is not a map`);
+    copy.additionalProperties = withFieldFacts(copy.additionalProperties, facts.additionalProperties, `${where}{}`);
+  }
+  return copy;
+}
+
+/**
+ * Adds the enums of the Kubernetes API types (as the official OpenAPI v3 documents list them) and the Quantity type
+ * to client-node's definitions. An optional enum field also takes "": Go reads an empty string as the field unset
+ * (defaulted by the API server), and charts write `imagePullPolicy: ""`; a required one does not.
+ */
+function applyApiFields(definitions) {
+  const apiFields = JSON.parse(readFileSync(join(sourcesDir, "kubernetes", "api-fields.json"), "utf8"));
+  let applied = 0;
+  const unmatched = [];
+  for (const [definitionName, fields] of Object.entries(apiFields)) {
+    const model = clientNodeModel(definitionName, definitions);
+    if (!model) {
+      unmatched.push(definitionName);
+      continue;
+    }
+    const definition = definitions[model];
+    const required = new Set(definition.required ?? []);
+    for (const [field, facts] of Object.entries(fields)) {
+      const schema = definition.properties?.[field];
+      if (!schema) throw new Error(`api-fields.json: ${definitionName}.${field} is not a property of client-node's ${model}`);
+      const enriched = withFieldFacts(schema, facts, `${model}.${field}`);
+      if (enriched.enum && !required.has(field) && !enriched.enum.includes("")) enriched.enum = ["", ...enriched.enum];
+      if (enriched.items?.enum && !enriched.items.enum.includes("")) enriched.items = { ...enriched.items, enum: ["", ...enriched.items.enum] };
+      definition.properties[field] = enriched;
+      applied++;
     }
   }
-  cache.set(fileName, names);
-  return names;
+  return { applied, unmatched };
 }
 
-function modelKinds(packageName) {
-  const dir = packageDir(packageName);
-  const found = [];
-  const walk = (folder) => {
-    for (const entry of readdirSync(folder, { withFileTypes: true })) {
-      const full = join(folder, entry.name);
-      if (entry.isDirectory()) {
-        if (entry.name !== "node_modules" && entry.name !== "_schemas") walk(full);
-      } else if (entry.name.endsWith(".js")) {
-        const text = readFileSync(full, "utf8");
-        const apiVersion = /this\.apiVersion="([^"]+)"/.exec(text)?.[1];
-        const kind = /this\.kind="([^"]+)"/.exec(text)?.[1];
-        const schema = /_schemas\/(\w+)\.js/.exec(text)?.[1];
-        if (apiVersion && kind && schema && !kind.endsWith("List")) found.push({ apiVersion, kind, schema, dts: full.replace(/\.js$/, ".d.ts") });
+/**
+ * A required field is never null: its own type loses "null", and a reference to a definition (whose type allows null
+ * for the places where it is optional) gets a sibling `type` without it.
+ */
+function requiredNotNull(definitions) {
+  const withoutNull = (type) => (Array.isArray(type) ? type.filter((t) => t !== "null") : type);
+  for (const definition of Object.values(definitions)) {
+    for (const field of definition.required ?? []) {
+      const schema = definition.properties?.[field];
+      if (!schema) continue;
+      const copy = { ...schema };
+      if (copy.$ref) {
+        const target = definitions[copy.$ref.slice("#/definitions/".length)];
+        if (target?.type) copy.type = withoutNull(target.type);
+      } else if (copy.type) {
+        copy.type = withoutNull(copy.type);
       }
+      if (Array.isArray(copy.enum)) copy.enum = copy.enum.filter((value) => value !== null);
+      definition.properties[field] = copy;
     }
-  };
-  walk(dir);
-  return found;
+  }
 }
 
-function dtsDefinitions(entries) {
-  const program = ts.createProgram(entries.map((e) => e.dts), { noEmit: true, skipLibCheck: true, types: [] });
-  const checker = program.getTypeChecker();
-  const cache = new Map();
+// ---------------------------------------------------------------- Flux and Argo CD kinds from their CRDs
+
+/** "source.toolkit.fluxcd.io", "v1", "GitRepository" -> "io.fluxcd.toolkit.source.v1.GitRepository". */
+function crdDefinitionName(group, version, kind) {
+  return `${group.split(".").reverse().join(".")}.${version}.${kind}`;
+}
+
+function crdDefinitions() {
+  const index = JSON.parse(readFileSync(join(sourcesDir, "crds", "index.json"), "utf8"));
   const definitions = {};
-  const pending = [];
-
-  const globalName = (type) => {
-    const symbol = type.aliasSymbol ?? type.getSymbol();
-    const declaration = symbol?.declarations?.[0];
-    if (!declaration) return undefined;
-    return exportedNames(declaration.getSourceFile().fileName, cache).get(symbol.name);
-  };
-
-  const convert = (type) => {
-    const alias = type.aliasSymbol?.name ?? "";
-    if (/IntOrString/.test(alias)) return INT_OR_STRING;
-    if (/Quantity/.test(alias)) return QUANTITY;
-    if (type.flags & ts.TypeFlags.Any || type.flags & ts.TypeFlags.Unknown) return {};
-    if (type.flags & ts.TypeFlags.String) return { type: nullable("string") };
-    if (type.flags & ts.TypeFlags.Number) return { type: nullable("number") };
-    if (type.flags & (ts.TypeFlags.Boolean | ts.TypeFlags.BooleanLiteral)) return { type: nullable("boolean") };
-    if (type.flags & ts.TypeFlags.StringLiteral) return { type: nullable("string"), enum: [type.value, null] };
-    if (type.isUnion()) {
-      const members = type.types.filter((t) => !(t.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Null)));
-      if (members.every((t) => t.flags & ts.TypeFlags.StringLiteral)) return { type: nullable("string"), enum: [...members.map((t) => t.value), null] };
-      if (members.every((t) => t.flags & ts.TypeFlags.BooleanLiteral)) return { type: nullable("boolean") };
-      if (members.length === 1) return convert(members[0]);
-      return {};
-    }
-    if (checker.isArrayType(type)) return { type: nullable("array"), items: convert(checker.getTypeArguments(type)[0]) };
-    const index = checker.getIndexInfoOfType(type, ts.IndexKind.String);
-    const properties = checker.getPropertiesOfType(type);
-    if (index && properties.length === 0) return { type: nullable("object"), additionalProperties: convert(index.type) };
-    const name = globalName(type);
-    if (name) {
-      if (!(name in definitions)) {
-        definitions[name] = null;
-        pending.push([name, type]);
-      }
-      return ref(name);
-    }
-    return objectSchema(type);
-  };
-
-  const objectSchema = (type) => {
-    const properties = {};
-    const required = [];
-    for (const property of checker.getPropertiesOfType(type)) {
-      const declaration = property.valueDeclaration ?? property.declarations?.[0];
-      if (!declaration) continue;
-      properties[property.name] = convert(checker.getTypeOfSymbolAtLocation(property, declaration));
-      if (!(property.flags & ts.SymbolFlags.Optional)) required.push(property.name);
-    }
-    // An interface without members (apiextensions JSON, RawExtension) stands for free-form JSON.
-    if (Object.keys(properties).length === 0) return {};
-    return { type: nullable("object"), properties, ...(required.length ? { required } : {}) };
-  };
-
   const kinds = {};
-  for (const entry of entries) {
-    const source = program.getSourceFile(entry.dts);
-    const moduleSymbol = source && checker.getSymbolAtLocation(source);
-    const exported = moduleSymbol && checker.getExportsOfModule(moduleSymbol).find((s) => s.name === `I${entry.schema}`);
-    if (!exported) throw new Error(`no I${entry.schema} in ${entry.dts}`);
-    const target = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
-    const type = checker.getDeclaredTypeOfSymbol(target);
-    definitions[entry.schema] = null;
-    pending.push([entry.schema, type]);
-    (kinds[entry.apiVersion] ??= {})[entry.kind] = entry.schema;
+  for (const { group, kind, version, file } of index) {
+    const schema = crdSchemaToJsonSchema(JSON.parse(readFileSync(join(sourcesDir, "crds", file), "utf8")));
+    // Every object has these, whether or not the CRD lists them (strict mode must accept them); the API server checks
+    // a custom resource's metadata as any object's, whatever the CRD says of it (usually `type: object`).
+    schema.properties = { apiVersion: { type: nullable("string") }, kind: { type: nullable("string") }, ...schema.properties, metadata: ref("V1ObjectMeta") };
+    const name = crdDefinitionName(group, version, kind);
+    definitions[name] = schema;
+    (kinds[`${group}/${version}`] ??= {})[kind] = name;
   }
-  while (pending.length) {
-    const [name, type] = pending.shift();
-    definitions[name] = objectSchema(type);
-  }
-  // apiVersion and kind select the schema; their literal types add nothing but noise to errors.
-  for (const byKind of Object.values(kinds)) {
-    for (const name of Object.values(byKind)) {
-      const properties = definitions[name].properties;
-      properties.apiVersion = { type: nullable("string") };
-      properties.kind = { type: nullable("string") };
-    }
-  }
-  return { definitions, kinds };
-}
-
-/** (client-node model name, wire property) -> is a resource.Quantity, per kubernetes-models' declarations. */
-function quantityIndex() {
-  const dir = packageDir("kubernetes-models");
-  const byDefinition = new Map();
-  const walk = (folder) => {
-    for (const entry of readdirSync(folder, { withFileTypes: true })) {
-      const full = join(folder, entry.name);
-      if (entry.isDirectory()) {
-        if (entry.name !== "node_modules" && entry.name !== "_schemas") walk(full);
-      } else if (entry.name.endsWith(".d.ts")) {
-        const text = readFileSync(full, "utf8");
-        if (!text.includes("ResourceQuantity")) continue;
-        const global = /export (?:type )?\{ I\w+ as I(\w+)/.exec(text)?.[1];
-        const body = /export interface I\w+[^{]*\{([\s\S]*?)\n\}/.exec(text)?.[1] ?? "";
-        const props = new Set([...body.matchAll(/^ {4}"([^"]+)"\??: ([^;]*(?:\n(?! {4}")[^;]*)*);/gm)].filter((m) => m[2].includes("ResourceQuantity")).map((m) => m[1]));
-        if (global && props.size) byDefinition.set(global, props);
-      }
-    }
-  };
-  walk(dir);
-  return (clientNodeName, property) => {
-    for (const [global, props] of byDefinition) if (global.endsWith(clientNodeName) && props.has(property)) return true;
-    return false;
-  };
+  // Repeated subtrees (an ApplicationSet carries the Application spec in every generator) become shared definitions.
+  return { definitions: shareRepeatedSubschemas(definitions, "shared."), kinds };
 }
 
 // ---------------------------------------------------------------- kustomize.config.k8s.io
@@ -300,71 +268,27 @@ function kustomizeDefinitions() {
 function mergeKinds(target, source) {
   for (const [gv, byKind] of Object.entries(source)) Object.assign((target[gv] ??= {}), byKind);
 }
-/**
- * Flux serves one version per kind (provider facts for Flux 2.9: the beta versions are not served any
- * more), while flux-cd models keep the old ones: keep only the newest version of each Flux kind, so an old apiVersion
- * is reported as having no schema instead of being accepted.
- */
-function servedFluxVersions(kinds) {
-  const rank = (version) => {
-    const m = /^v(\d+)(?:(alpha|beta)(\d+))?$/.exec(version);
-    return m ? Number(m[1]) * 1000 + (m[2] === "alpha" ? 0 : m[2] === "beta" ? 300 : 900) + Number(m[3] ?? 0) : 0;
-  };
-  const newest = new Map();
-  for (const [gv, byKind] of Object.entries(kinds)) {
-    const [group, version] = gv.split("/");
-    if (!group.endsWith(".toolkit.fluxcd.io")) continue;
-    for (const kind of Object.keys(byKind)) {
-      const key = `${group}/${kind}`;
-      if (!newest.has(key) || rank(version) > rank(newest.get(key))) newest.set(key, version);
-    }
-  }
-  const served = {};
-  for (const [gv, byKind] of Object.entries(kinds)) {
-    const [group, version] = gv.split("/");
-    for (const [kind, name] of Object.entries(byKind)) {
-      if (group.endsWith(".toolkit.fluxcd.io") && newest.get(`${group}/${kind}`) !== version) continue;
-      (served[gv] ??= {})[kind] = name;
-    }
-  }
-  return served;
-}
 function sortKeys(object) {
   return Object.fromEntries(Object.entries(object).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-const core = await builtInDefinitions(quantityIndex());
-const thirdParty = dtsDefinitions([...modelKinds("@kubernetes-models/flux-cd"), ...modelKinds("@kubernetes-models/argo-cd")]);
-
-/**
- * Where the model packages lag the controllers the blueprints pin (Flux 2.9): enums as the served API has them,
- * checked against source-controller's CRDs (config/crd/bases) at v1.9.1. Without this a valid manifest would be
- * rejected. Each entry may only widen the models' enum, never drop a value.
- */
-const ENUM_CORRECTIONS = [
-  // source-controller v1.9.0 added AWS CodeCommit authentication: `+kubebuilder:validation:Enum=generic;aws;azure;github`
-  { definition: "ComGithubFluxcdSourceControllerApiV1GitRepositorySpec", property: "provider", values: ["generic", "aws", "azure", "github"] },
-];
-for (const { definition, property, values } of ENUM_CORRECTIONS) {
-  const schema = thirdParty.definitions[definition]?.properties?.[property];
-  if (!Array.isArray(schema?.enum)) throw new Error(`ENUM_CORRECTIONS: ${definition}.${property} has no enum any more; drop or update the entry`);
-  const dropped = schema.enum.filter((value) => value !== null && !values.includes(value));
-  if (dropped.length > 0) throw new Error(`ENUM_CORRECTIONS: ${definition}.${property} would lose ${dropped.join(", ")}`);
-  schema.enum = [...values, ...(schema.enum.includes(null) ? [null] : [])];
-}
+const core = await builtInDefinitions();
+const fieldFacts = applyApiFields(core.definitions);
+requiredNotNull(core.definitions);
+const crds = crdDefinitions();
 const kustomize = kustomizeDefinitions();
 
 const definitions = { ...core.definitions };
-for (const [name, schema] of Object.entries({ ...thirdParty.definitions, ...kustomize.definitions })) {
+for (const [name, schema] of Object.entries({ ...crds.definitions, ...kustomize.definitions })) {
   if (name in definitions) throw new Error(`definition name clash: ${name}`);
   definitions[name] = schema;
 }
 const kinds = {};
 mergeKinds(kinds, core.kinds);
-mergeKinds(kinds, servedFluxVersions(thirdParty.kinds));
+mergeKinds(kinds, crds.kinds);
 mergeKinds(kinds, kustomize.kinds);
 
-/** Only definitions reachable from a served kind are shipped (the Flux beta models are dropped here). */
+/** Only definitions reachable from a served kind are shipped. */
 function reachable(definitions, kinds) {
   const keep = new Set();
   const visit = (name) => {
@@ -379,17 +303,18 @@ function reachable(definitions, kinds) {
   return Object.fromEntries([...keep].map((name) => [name, definitions[name]]));
 }
 
+const upstream = JSON.parse(readFileSync(join(sourcesDir, "sources.json"), "utf8"));
 const index = {
   kubernetesVersion: `${core.release}.0`,
   generatedBy: "scripts/build-schemas.mjs",
-  sources: {
-    "@kubernetes/client-node": packageVersion("@kubernetes/client-node"),
-    "kubernetes-models": packageVersion("kubernetes-models"),
-    "@kubernetes-models/flux-cd": packageVersion("@kubernetes-models/flux-cd"),
-    "@kubernetes-models/argo-cd": packageVersion("@kubernetes-models/argo-cd"),
-  },
+  sources: { "@kubernetes/client-node": packageVersion("@kubernetes/client-node"), ...Object.fromEntries(Object.entries(upstream).map(([name, source]) => [name, source.release])) },
+  // The derived schemas ship in the package: where they come from and under which licence.
+  notices: Object.fromEntries(Object.entries(upstream).map(([name, source]) => [name, `${source.from} (${source.license}); constraints derived, prose dropped, see schema-sources/README.md`])),
   kinds: {},
 };
+if (upstream.kubernetes && upstream.kubernetes.release !== `v${index.kubernetesVersion}`) {
+  throw new Error(`schema-sources/kubernetes is from Kubernetes ${upstream.kubernetes.release}, client-node describes ${index.kubernetesVersion}: derive them from the same release`);
+}
 const shipped = sortKeys(reachable(definitions, kinds));
 const missing = new Set();
 JSON.stringify(shipped, (key, value) => {
@@ -397,6 +322,15 @@ JSON.stringify(shipped, (key, value) => {
   return value;
 });
 if (missing.size > 0) throw new Error(`unresolved references: ${[...missing].join(", ")}`);
+
+// Every pattern must run under RE2 (the runtime engine): a pattern that would be skipped is a build error here.
+const { failures } = collectPatternFailures(() =>
+  JSON.stringify(shipped, (key, value) => {
+    if (key === "pattern" && typeof value === "string") re2Pattern(value);
+    return value;
+  }),
+);
+if (failures.length > 0) throw new Error(`patterns RE2 cannot compile: ${failures.map((f) => `${f.pattern} (${f.reason})`).join("; ")}`);
 
 /** Kinds most manifests use: their validators share one small bundle, so a typical file loads only that. */
 const COMMON_KINDS = new Set([
@@ -411,22 +345,24 @@ const COMMON_KINDS = new Set([
 
 function bundleOf(groupVersion, kind) {
   if (COMMON_KINDS.has(`${groupVersion}/${kind}`)) return "common";
-  if (groupVersion.includes(".toolkit.fluxcd.io/")) return "flux";
+  if (/\.fluxcd\.io\//.test(groupVersion)) return "flux";
   if (groupVersion.startsWith("argoproj.io/")) return "argo-cd";
   if (groupVersion.startsWith("kustomize.config.k8s.io/")) return "kustomize";
   return "kubernetes";
 }
 
 /**
- * Precompiled validators (Ajv standalone code, one export per kind's definition): compiling a Deployment schema at
- * run time costs most of a second, loading its precompiled bundle tens of milliseconds. Bundles group kinds that
- * are used together and share definitions; a file loads only the bundles its kinds need.
+ * Precompiled validators (Ajv standalone code, one export per kind's definition, wrapped by validatorModuleSource):
+ * compiling a Deployment schema at run time costs most of a second, loading its precompiled bundle tens of
+ * milliseconds. Bundles group kinds that are used together and share definitions; a file loads only the bundles its
+ * kinds need.
  */
 function precompiled(definitionNames, strict) {
-  const ajv = new Ajv({ ...AJV_OPTIONS, inlineRefs: false, code: { source: true, esm: true, lines: false } });
+  const ajv = new Ajv({ ...AJV_OPTIONS, inlineRefs: false, code: { ...AJV_OPTIONS.code, source: true, esm: false, lines: false } });
   ajv.addSchema({ $id: "k8s", definitions: strict ? strictSchema({ definitions: shipped }).definitions : shipped });
   const exports = Object.fromEntries([...definitionNames].map((name) => [name, `k8s#/definitions/${name}`]));
-  return `// Generated by scripts/build-schemas.mjs from definitions.json${strict ? " (strict: unknown fields rejected)" : ""}. Do not edit.\n${standaloneCode(ajv, exports)}`;
+  const header = `// Generated by scripts/build-schemas.mjs from definitions.json${strict ? " (strict: unknown fields rejected)" : ""}. Do not edit.`;
+  return validatorModuleSource(standaloneCode(ajv, exports), header);
 }
 
 const bundles = new Map();
@@ -450,4 +386,7 @@ for (const [bundle, names] of bundles) {
 }
 writeFileSync(join(outDir, "index.json"), `${JSON.stringify(index, null, 1)}\n`);
 const kindCount = Object.values(index.kinds).reduce((n, byKind) => n + Object.keys(byKind).length, 0);
-console.log(`wrote ${relative(root, outDir)}: ${Object.keys(shipped).length} definitions, ${kindCount} kinds, Kubernetes ${index.kubernetesVersion}`);
+console.log(
+  `wrote ${relative(root, outDir)}: ${Object.keys(shipped).length} definitions, ${kindCount} kinds, Kubernetes ${index.kubernetesVersion}; ` +
+    `${fieldFacts.applied} enum/quantity fields (${fieldFacts.unmatched.length} API types without a client-node model)`,
+);

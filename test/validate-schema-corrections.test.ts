@@ -1,7 +1,7 @@
 /**
- * Where the embedded schemas are corrected against the controllers the blueprints pin (scripts/build-schemas.mjs,
- * ENUM_CORRECTIONS): Flux source-controller v1.9 accepts GitRepository `spec.provider: aws` (AWS CodeCommit), which
- * @kubernetes-models/flux-cd@4 does not know yet.
+ * The embedded Flux schemas follow the controllers the blueprints pin (derived from their CRDs): source-controller
+ * v1.9 accepts GitRepository `spec.provider: aws` (AWS CodeCommit), which the @kubernetes-models/flux-cd@4 models the
+ * schemas used to come from did not know.
  */
 import { describe, expect, test } from "vitest";
 import { createKubernetesValidator } from "../src/validators/kubernetes/index.js";

@@ -53,7 +53,9 @@ provider attribute tables, and GitOps references. Paths are files or folders (de
       --engine embedded|kubeconform        Kubernetes engine: the embedded schemas (default), or the kubeconform
                                            binary on PATH, run with the same flags and folded into this report
       --cache-dir DIR                      where schemas fetched over HTTP are kept (default:
-                                           $XDG_CACHE_HOME/create-cluster-repo/schemas or ~/.cache/...)
+                                           $XDG_CACHE_HOME/create-cluster-repo/schemas or ~/.cache/...);
+                                           schemas from --crd and --schema-location are kept compiled in
+                                           $XDG_CACHE_HOME/create-cluster-repo/compiled
       --workers N                          threads for large inputs (default: all cores)
       --pod-security restricted|baseline   also check every pod template (Pod, Deployment, StatefulSet, DaemonSet,
                                            ReplicaSet, Job, CronJob, ReplicationController, PodTemplate) against
@@ -83,8 +85,16 @@ function compilePatterns(patterns: string[] | undefined): RegExp[] {
 
 /** Where schemas fetched over HTTP are kept between runs, as XDG asks: they never change under one URL. */
 function defaultCacheDir(): string {
-  const base = process.env.XDG_CACHE_HOME || join(homedir(), ".cache");
-  return join(base, "create-cluster-repo", "schemas");
+  return join(cacheBase(), "schemas");
+}
+
+/** Where compiled schemas are kept between runs (named by the schema's hash, so they never go stale). */
+function compiledCacheDir(): string {
+  return join(cacheBase(), "compiled");
+}
+
+function cacheBase(): string {
+  return join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "create-cluster-repo");
 }
 
 function positiveInteger(flag: string, value: string | undefined): number | undefined {
@@ -162,6 +172,7 @@ export async function run(argv: string[]): Promise<number> {
     gitops: !opts["no-gitops"],
     repoUrls: opts["repo-url"],
     cacheDir: opts["cache-dir"] ?? defaultCacheDir(),
+    compiledCacheDir: compiledCacheDir(),
     engine: oneOf("engine", opts.engine, engines) ?? "embedded",
     workers: positiveInteger("workers", opts.workers),
     podSecurity: podSecurityOption(opts["pod-security"], opts["pod-security-version"]),

@@ -3,6 +3,7 @@ import { join, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { ValidateFunction } from "ajv";
 import { packageRoot } from "../../_utils.js";
+import { bindValidators, type ValidatorModuleFactory } from "./schema-runtime.js";
 
 /** A JSON schema as plain data. */
 export type JsonSchema = { [keyword: string]: unknown };
@@ -34,7 +35,7 @@ export function embeddedKubernetesVersion(): string {
   return embeddedIndex().kubernetesVersion;
 }
 
-/** npm packages (name -> version) the embedded schemas were generated from. */
+/** Where the embedded schemas were generated from: npm packages and upstream releases (name -> version). */
 export function embeddedSources(): Record<string, string> {
   return embeddedIndex().sources;
 }
@@ -49,7 +50,12 @@ export async function embeddedValidator(apiVersion: string, kind: string, strict
   const file = `validators/${entry.bundle}${strict ? ".strict" : ""}.mjs`;
   let bundle = bundles.get(file);
   if (!bundle) {
-    bundle = import(new URL(file, schemaDir).href) as Promise<Record<string, PrecompiledValidator>>;
+    bundle = (import(new URL(file, schemaDir).href) as Promise<{ default: ValidatorModuleFactory }>).then((module) => {
+      const { validators, failures } = bindValidators(module.default);
+      // scripts/build-schemas.mjs refuses to write a bundle with such a pattern: this is a broken install
+      if (failures.length > 0) throw new Error(`embedded schemas: ${file} has patterns RE2 cannot compile: ${failures.map((f) => f.pattern).join(", ")}`);
+      return validators;
+    });
     bundles.set(file, bundle);
   }
   const validate = (await bundle)[entry.definition];

@@ -41,7 +41,8 @@ function toViolation(error: ErrorObject, data: unknown): SchemaViolation {
       return { rule: "k8s-schema", path, at, message: `${shown} must be ${types.join(" or ")}` };
     }
     case "enum": {
-      const allowed = (params.allowedValues as unknown[]).filter((value) => value !== null).map((value) => JSON.stringify(value));
+      // null and "" stand for "unset" where a schema allows them: not values to suggest
+      const allowed = (params.allowedValues as unknown[]).filter((value) => value !== null && value !== "").map((value) => JSON.stringify(value));
       return { rule: "k8s-schema", path, at, message: `${shown} must be one of ${allowed.join(", ")}` };
     }
     default:

@@ -3,7 +3,8 @@ import type { ValidateFunction } from "ajv";
 import jsYaml from "js-yaml";
 import type { SourceFile } from "../../generator/file-tree.js";
 import type { Problem, ResourceIdentity, Status, UnitResult } from "../types.js";
-import { createCompiler, strictSchema } from "./compile.js";
+import { createCompiler, strictSchema, type CompiledSchema } from "./compile.js";
+import { crdSchemaToJsonSchema } from "./crd-schema.js";
 import { LineLocator, parseDocuments } from "./documents.js";
 import { embeddedKubernetesVersion, embeddedValidator, servedAlternatives, type JsonSchema } from "./embedded.js";
 import { SchemaLoadError, expandTemplate, loadSchema, parseLocation, type SchemaLocation } from "./locations.js";
@@ -32,6 +33,11 @@ export interface KubernetesValidatorOptions {
   cacheDir?: string;
   /** Also check every pod template against this Pod Security Standards profile (off when absent). */
   podSecurity?: PodSecurityOptions;
+  /**
+   * Folder where schemas from CRD files and schema locations are kept compiled (generated code named by a hash of the
+   * schema), so that a later run does not compile them again. Separate from `cacheDir`. Default: none.
+   */
+  compiledCacheDir?: string;
 }
 
 /** Validates Kubernetes manifests against JSON schemas, with kubeconform's verdicts. */
@@ -52,7 +58,9 @@ export interface KubernetesValidator {
  */
 export type DocumentObserver = (document: { index: number; line: number; data: unknown }) => void;
 
-type Resolution = { found: ValidateFunction } | { missing: string } | { failed: string };
+/** A usable schema; `warnings` (patterns that cannot be checked) go out once, with the first resource it validates. */
+type Found = { found: ValidateFunction; source: string; warnings: string[] };
+type Resolution = Found | { missing: string } | { failed: string };
 
 /**
  * Builds a validator; CRD files are read here (an unreadable one rejects the promise), schemas are loaded and
@@ -64,7 +72,7 @@ export async function createKubernetesValidator(options: KubernetesValidatorOpti
   const locations = (options.schemaLocations?.length ? options.schemaLocations : ["default"]).map(parseLocation);
   const crdSchemas = await readCrdSchemas(options.crdFiles ?? []);
   const skip = new Set(options.skipKinds ?? []);
-  const compile = createCompiler();
+  const compile = createCompiler({ compiledCacheDir: options.compiledCacheDir });
   const podSecurity = options.podSecurity ? createPodSecurityCheck(options.podSecurity) : undefined;
   const resolutions = new Map<string, Resolution | Promise<Resolution>>();
 
@@ -84,10 +92,10 @@ export async function createKubernetesValidator(options: KubernetesValidatorOpti
   const findSchema = async (apiVersion: string, kind: string): Promise<Resolution> => {
     try {
       const crd = crdSchemas.get(`${apiVersion}/${kind}`);
-      if (crd) return { found: await compile(strict ? (strictSchema(crd) as JsonSchema) : crd) };
+      if (crd) return found(await compile(strict ? (strictSchema(crd.schema) as JsonSchema) : crd.schema), `CRD ${crd.file} (${apiVersion} ${kind})`);
       for (const location of locations) {
-        const found = await validatorAt(location, apiVersion, kind);
-        if (found) return { found };
+        const result = await validatorAt(location, apiVersion, kind);
+        if (result) return result;
       }
       return { missing: missingMessage(apiVersion, kind, locations) };
     } catch (error) {
@@ -95,11 +103,23 @@ export async function createKubernetesValidator(options: KubernetesValidatorOpti
     }
   };
 
-  const validatorAt = async (location: SchemaLocation, apiVersion: string, kind: string): Promise<ValidateFunction | undefined> => {
-    if (location.kind === "embedded") return embeddedValidator(apiVersion, kind, strict);
+  const found = (compiled: CompiledSchema, source: string): Found => ({
+    found: compiled.validate,
+    source,
+    warnings: compiled.patternFailures.map(
+      (failure) => `schema ${source}: pattern ${JSON.stringify(failure.pattern)} is not a regular expression RE2 can run (${failure.reason}); values are not checked against it`,
+    ),
+  });
+
+  const validatorAt = async (location: SchemaLocation, apiVersion: string, kind: string): Promise<Found | undefined> => {
+    if (location.kind === "embedded") {
+      const validate = await embeddedValidator(apiVersion, kind, strict);
+      return validate && { found: validate, source: "embedded", warnings: [] };
+    }
     // Schemas from locations are used as they are: their strict variant is chosen by {{.StrictSuffix}}, as in kubeconform.
-    const schema = await loadSchema(expandTemplate(location.template, apiVersion, kind, kubernetesVersion, strict), options.cacheDir);
-    return schema && compile(schema);
+    const address = expandTemplate(location.template, apiVersion, kind, kubernetesVersion, strict);
+    const schema = await loadSchema(address, options.cacheDir);
+    return schema && found(await compile(schema), address);
   };
 
   const validateResource = async (object: unknown, context: ResourceContext): Promise<UnitResult> => {
@@ -118,6 +138,8 @@ export async function createKubernetesValidator(options: KubernetesValidatorOpti
     }
     if ("failed" in resolution) return context.fail("k8s-missing-schema", resolution.failed);
     const validate = resolution.found;
+    const warnings = resolution.warnings.map((message) => ({ ...context.problem("k8s-schema-pattern", message, undefined, context.line([])), severity: "warning" as const }));
+    resolution.warnings = [];
     const problems = validate(object)
       ? []
       : violations(validate.errors ?? [], object).map((violation) => context.problem(violation.rule, violation.message, violation.path, context.line(violation.at)));
@@ -125,7 +147,7 @@ export async function createKubernetesValidator(options: KubernetesValidatorOpti
       const message = `Pod Security Standards (${found.level}) "${found.control}": ${found.message}`;
       problems.push(context.problem(`pod-security/${found.checkId}`, message, formatPath(found.path), context.line(found.path)));
     }
-    return context.result(problems.length === 0 ? "valid" : "invalid", problems);
+    return context.result(problems.length === 0 ? "valid" : "invalid", [...warnings, ...problems]);
   };
 
   return {
@@ -238,9 +260,12 @@ function missingMessage(apiVersion: string, kind: string, locations: SchemaLocat
   return message;
 }
 
-/** `group/version/Kind` -> openAPIV3Schema, from apiextensions v1 and v1beta1 CustomResourceDefinitions. */
-async function readCrdSchemas(paths: string[]): Promise<Map<string, JsonSchema>> {
-  const schemas = new Map<string, JsonSchema>();
+/**
+ * `group/version/Kind` -> openAPIV3Schema as JSON Schema (see crd-schema.ts) and the file it came from, from
+ * apiextensions v1 and v1beta1 CustomResourceDefinitions.
+ */
+async function readCrdSchemas(paths: string[]): Promise<Map<string, { schema: JsonSchema; file: string }>> {
+  const schemas = new Map<string, { schema: JsonSchema; file: string }>();
   for (const path of paths) {
     let documents: unknown[];
     try {
@@ -261,7 +286,7 @@ async function readCrdSchemas(paths: string[]): Promise<Map<string, JsonSchema>>
         if (!isObject(version) || typeof version.name !== "string") continue;
         const own = isObject(version.schema) && isObject(version.schema.openAPIV3Schema) ? version.schema.openAPIV3Schema : undefined;
         const schema = own ?? shared;
-        if (schema) schemas.set(`${group}/${version.name}/${kind}`, withTypeMeta(schema));
+        if (schema) schemas.set(`${group}/${version.name}/${kind}`, { schema: withTypeMeta(crdSchemaToJsonSchema(schema)), file: path });
       }
     }
   }

@@ -1,0 +1,73 @@
+import { createRequire } from "node:module";
+import type { RE2JS as RE2JSClass } from "re2js";
+
+/**
+ * Schema `pattern`s are matched with RE2 semantics (re2js, a pure-JavaScript port of RE2): matching time is linear in
+ * the input, so no pattern a CRD or a schema location carries can hang validation (`^(a+)+$` against a long string
+ * would backtrack for ever with JavaScript's RegExp), and the Go syntax Kubernetes and CRD schemas are written in
+ * (`(?i)`, `\pL`, `\PC`, `\z`) compiles. V8's own linear engine (--enable-experimental-regexp-engine) would need a
+ * Node flag and rejects the Go-only syntax.
+ */
+
+/** What Ajv calls a pattern: JSON Schema's `pattern` is a search, not a full match (`test`). */
+export interface SchemaPattern {
+  test(input: string): boolean;
+  toString(): string;
+}
+
+/** A pattern RE2 cannot compile (look-around, back-references): it is not checked, and said so. */
+export interface PatternFailure {
+  pattern: string;
+  reason: string;
+}
+
+let failures: PatternFailure[] | undefined;
+
+/**
+ * re2js is loaded on the first pattern, synchronously (Ajv compiles synchronously): most files use only the
+ * Kubernetes kinds, whose schemas have no pattern, and should not pay for loading it.
+ */
+let re2js: typeof RE2JSClass | undefined;
+function engine(): typeof RE2JSClass {
+  re2js ??= (createRequire(import.meta.url)("re2js") as { RE2JS: typeof RE2JSClass }).RE2JS;
+  return re2js;
+}
+
+/**
+ * Compiles one schema pattern. A pattern RE2 rejects matches everything (the schema stays usable, as the rest of its
+ * constraints are still checked) and is recorded for the caller of {@link collectPatternFailures} to report.
+ */
+export function re2Pattern(pattern: string): SchemaPattern {
+  let compiled: RE2JSClass;
+  try {
+    compiled = engine().compile(pattern);
+  } catch (error) {
+    failures?.push({ pattern, reason: (error as Error).message });
+    return { test: () => true, toString: () => `re2-skipped:${pattern}` };
+  }
+  return { test: (input) => compiled.test(input), toString: () => `re2:${pattern}` };
+}
+
+/**
+ * The name generated validator code uses for {@link re2Pattern}: Ajv writes `require("<this>").re2Pattern` into
+ * standalone code, and {@link bindValidators} hands generated modules a `require` that knows it.
+ */
+export const SCHEMA_RUNTIME_MODULE = "create-cluster-repo/schema-runtime";
+
+/** Ajv's `code.regExp` option: the engine, and the code standalone validators use to reach it. */
+export const re2Engine = Object.assign((pattern: string) => re2Pattern(pattern), { code: `require(${JSON.stringify(SCHEMA_RUNTIME_MODULE)}).re2Pattern` });
+
+/**
+ * Runs `compile` (synchronous: an Ajv compile or the binding of generated validators) and returns what it gave with
+ * the patterns that could not be compiled on the way.
+ */
+export function collectPatternFailures<T>(compile: () => T): { value: T; failures: PatternFailure[] } {
+  const outer = failures;
+  const mine: PatternFailure[] = [];
+  failures = mine;
+  try {
+    return { value: compile(), failures: mine };
+  } finally {
+    failures = outer;
+  }
+}
