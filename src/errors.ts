@@ -30,6 +30,16 @@ export class InputError extends CliError {
   }
 }
 
+/** A blueprint's own files are inconsistent (unknown rule, missing template folder...): exit 1, one line per problem. */
+export class BlueprintError extends CliError {
+  constructor(
+    message: string,
+    readonly problems: string[] = [],
+  ) {
+    super(problems.length > 0 ? `${message}\n${problems.map((p) => `  - ${p}`).join("\n")}` : message, "E_BLUEPRINT", 1);
+  }
+}
+
 /** Parameters failed the blueprint's schema or rules: exit 2, one line per problem. */
 export class ParamsError extends InputError {
   constructor(readonly messages: string[]) {

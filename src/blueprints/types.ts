@@ -1,4 +1,10 @@
-/** A Helm chart the blueprint installs; rendered as Flux HelmRepository/OCIRepository + HelmRelease or an Argo CD Application. */
+import type { DerivedSpec } from "../params/derived.js";
+import type { Rule, RuleEntry } from "../params/rules/index.js";
+
+/**
+ * A Helm chart the blueprint installs; rendered as Flux HelmRepository/OCIRepository + HelmRelease or an Argo CD
+ * Application. Its values, when it has any, are the template `templates/helm/<blueprint>/<name>.values.yaml.hbs`.
+ */
 export interface HelmReleaseSpec {
   /** Release name, DNS-1123. */
   name: string;
@@ -8,8 +14,6 @@ export interface HelmReleaseSpec {
   repository: { name: string; url: string; type?: "default" | "oci" };
   chart: string;
   version: string;
-  /** Path of a Handlebars template (relative to templates/) rendering the chart values as YAML. */
-  values?: string;
   /** `params.x.enabled` (a truthy context path) or `params.gpuStack=gpu-operator` (equality); absent = always. */
   when?: string;
   /**
@@ -19,27 +23,34 @@ export interface HelmReleaseSpec {
   podSecurity?: { level: "privileged" | "baseline" | "restricted"; reason: string };
 }
 
-/** The blueprint.yaml data. */
+/** The blueprint.yaml data. Templates are not listed: they are found by convention (see load.ts). */
 export interface BlueprintManifest {
   id: string;
   version: string;
   title: string;
   description: string;
-  /** Template sets (folders under templates/) rendered, in order, into one tree. */
-  templates: string[];
-  helmReleases?: HelmReleaseSpec[];
   /** Cloud/provider shown in `blueprints` listings. */
   provider: string;
+  /** Cross-field rules from the rule library (src/params/rules/index.ts), by name, with options where they take some. */
+  rules?: RuleEntry[];
+  /** Values templates read as `derived.<name>` (src/params/derived.ts). */
+  derived?: Record<string, DerivedSpec>;
+  helmReleases?: HelmReleaseSpec[];
 }
 
-/** A loaded blueprint: manifest, merged parameters schema and the template sources it uses. */
+/** A loaded blueprint: manifest, merged parameters schema, bound rules and the template sources it uses. */
 export interface Blueprint extends BlueprintManifest {
   dir: string;
   paramsSchema: Record<string, unknown>;
+  /** The manifest's rules bound to their options, `no-credentials` first. */
+  boundRules: Rule[];
+  derived: Record<string, DerivedSpec>;
+  /** Template sets (folders under templates/) rendered, in order, into one tree; the GitOps set comes last. */
+  templateSets: string[];
   /** Template set name -> (relative path inside the set -> source). Read once at load time. */
   templateSources: Map<string, Map<string, string>>;
-  /** Extra templates referenced by helm release `values`, keyed by path relative to templates/. */
-  valuesTemplates: Map<string, string>;
+  /** Values templates of Helm releases, by release name. */
+  valuesTemplates: Map<string, { path: string; source: string }>;
 }
 
 export interface BlueprintSummary {

@@ -1,5 +1,6 @@
 import type { Blueprint, HelmReleaseSpec } from "../blueprints/types.js";
 import { defaults, type GitopsEngine } from "../defaults.js";
+import { deriveValues } from "../params/derived.js";
 import type { ClusterParams } from "../params/parse.js";
 
 /** Everything a template may read. Every optional field is set explicitly, as Handlebars runs in strict mode. */
@@ -7,6 +8,8 @@ export interface RenderContext {
   tool: { name: string; version: string };
   blueprint: { id: string; version: string; title: string; description: string; provider: string };
   params: ClusterParams;
+  /** The blueprint's derived values (blueprint.yaml `derived`), by name. */
+  derived: Record<string, unknown>;
   cluster: { name: string };
   gitops: {
     engine: GitopsEngine;
@@ -50,6 +53,7 @@ export function buildRenderContext(params: ClusterParams, blueprint: Blueprint, 
       provider: blueprint.provider,
     },
     params,
+    derived: deriveValues(blueprint.derived, params),
     cluster: { name: params.clusterName },
     gitops: {
       engine,

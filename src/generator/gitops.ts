@@ -10,10 +10,9 @@ export function toYamlDocuments(objects: object[]): string {
 }
 
 function releaseValues(release: HelmReleaseSpec, blueprint: Blueprint, context: RenderContext, render: RenderFn): Record<string, unknown> {
-  if (!release.values) return {};
-  const source = blueprint.valuesTemplates.get(release.values);
-  if (source === undefined) throw new Error(`values template ${release.values} was not loaded`);
-  const values = parseYaml(render(source, release.values, { ...context, release }));
+  const template = blueprint.valuesTemplates.get(release.name);
+  if (!template) return {};
+  const values = parseYaml(render(template.source, template.path, { ...context, release }));
   return (values ?? {}) as Record<string, unknown>;
 }
 

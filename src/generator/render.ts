@@ -30,7 +30,7 @@ export interface RenderOptions {
  */
 export async function renderTree(blueprint: Blueprint, context: RenderContext, options: RenderOptions = {}): Promise<FileTree> {
   const hb = createHandlebars();
-  const sets = [...blueprint.templates, `gitops/${context.gitops.engine}`];
+  const sets = [...blueprint.templateSets, `gitops/${context.gitops.engine}`];
   for (const set of sets) {
     for (const [path, source] of blueprint.templateSources.get(set) ?? []) {
       if (path.startsWith("_partials/")) hb.registerPartial(path.slice("_partials/".length).replace(/\.hbs$/, ""), source);

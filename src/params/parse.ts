@@ -2,7 +2,7 @@ import { Ajv, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
 import type { Blueprint } from "../blueprints/types.js";
 import { formatSchemaErrors } from "./messages.js";
-import { runRules } from "./rules.js";
+import { runRules } from "./rules/index.js";
 import { formatPath, schemaAt, setAtPath, typeSetValue, type SetAssignment } from "./set-flags.js";
 
 // ajv-formats is CommonJS; under NodeNext its default export arrives wrapped.
@@ -88,7 +88,7 @@ export function parseParams(input: RawParamsInput, blueprint: Blueprint): ParseR
   const params = raw as ClusterParams;
   const unnormalized = nonNfcStrings(params);
   if (unnormalized.length > 0) return { params: undefined, warnings: [], errors: unnormalized };
-  const { errors, warnings } = runRules(blueprint.id, params);
+  const { errors, warnings } = runRules(blueprint.boundRules, params);
   return errors.length > 0 ? { params: undefined, warnings, errors } : { params, warnings, errors: undefined };
 }
 

@@ -110,7 +110,7 @@ export function appendKey(text: string, key: string): string {
   return text ? `${text}.${key}` : key;
 }
 
-type Schema = Record<string, any>;
+export type Schema = Record<string, any>;
 
 /** The sub-schema a path points at, following properties/items (undefined when the path is unknown). */
 export function schemaAt(schema: Schema, path: readonly PathSegment[]): Schema | undefined {

@@ -1,4 +1,4 @@
-import type { Rule } from "../rules.js";
+import { defineRule, type RuleDefinition } from "./types.js";
 import { canonicalCidr, isCanonicalCidr } from "./cidr.js";
 
 /**
@@ -7,8 +7,9 @@ import { canonicalCidr, isCanonicalCidr } from "./cidr.js";
  * would store the canonical form and show a diff on every plan) and only once (the providers keep them as sets).
  * 0.0.0.0/0 is accepted, as an explicit choice to open the API, with a warning.
  */
-export const apiAllowedCidrsRule: Rule = {
+export const apiAllowedCidrs = defineRule({
   name: "api-allowed-cidrs",
+  description: "apiAllowedCidrs ranges are canonical and listed once (warns about 0.0.0.0/0)",
   check({ apiAllowedCidrs }) {
     const errors: string[] = [];
     const warnings: string[] = [];
@@ -25,4 +26,6 @@ export const apiAllowedCidrsRule: Rule = {
     });
     return { errors, warnings };
   },
-};
+});
+
+export const apiAccessRules: RuleDefinition[] = [apiAllowedCidrs];

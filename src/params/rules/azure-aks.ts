@@ -1,6 +1,6 @@
+/** Rules of Azure AKS clusters: node pool names, GPU VM sizes and images, network ranges, derived names, upgrades. */
 import type { ClusterParams } from "../parse.js";
-import { apiAllowedCidrsRule } from "./api-access.js";
-import { poolSizeRule, type Rule } from "../rules.js";
+import { defineRule, type RuleDefinition } from "./types.js";
 import {
   canonicalCidr,
   isCanonicalCidr,
@@ -24,8 +24,9 @@ function pools(params: ClusterParams): Array<{ path: string; pool: any }> {
 /** Fixed name of the pool AKS creates while it cycles the system pool (main.tf: temporary_name_for_rotation). */
 export const SYSTEM_ROTATION_POOL = "tmpsystem";
 
-const poolNames: Rule = {
+const poolNames = defineRule({
   name: "pool-names",
+  description: "AKS node pool names are valid (1-12 lowercase letters and digits) and unique, tmpsystem included",
   check(params) {
     const errors: string[] = [];
     const seen = new Map<string, string>([[SYSTEM_ROTATION_POOL, "the temporary pool used to resize the system pool"]]);
@@ -40,7 +41,7 @@ const poolNames: Rule = {
     }
     return { errors };
   },
-};
+});
 
 /** Non-NVIDIA or retired N-series families, matched on the full size name. */
 const notNvidiaSizes: Array<[RegExp, string]> = [
@@ -56,8 +57,9 @@ const retiredSizes: Array<[RegExp, string]> = [
   [/^Standard_NV\d+(_Promo)?$/i, "NV (M60)"],
 ];
 
-const gpuVmSize: Rule = {
+const gpuVmSize = defineRule({
   name: "gpu-vm-size",
+  description: "the GPU pool uses a current NVIDIA N-series VM size (warns about retiring and visualization sizes)",
   check({ gpuPool }) {
     const size: string = gpuPool.vmSize;
     const hint = "use an NVIDIA GPU size such as Standard_NC4as_T4_v3 (T4), Standard_NC24ads_A100_v4 (A100) or Standard_NC40ads_H100_v5 (H100)";
@@ -77,44 +79,48 @@ const gpuVmSize: Rule = {
     }
     return { warnings };
   },
-};
+});
 
-const gpuOsSku: Rule = {
+const gpuOsSku = defineRule({
   name: "gpu-os-sku",
+  description: "A100/H100-class GPU sizes run on Ubuntu, not Azure Linux",
   check({ gpuPool }) {
     if (/^AzureLinux/.test(gpuPool.osSku) && /_(A100|H100|H200)_/i.test(gpuPool.vmSize)) {
       return { errors: [`gpuPool.osSku: ${gpuPool.vmSize} (A100/H100 class) is not offered on Azure Linux node images; use osSku Ubuntu (or Ubuntu2204/Ubuntu2404)`] };
     }
     return undefined;
   },
-};
+});
 
 /** Ranges AKS reserves for its own use; no cluster range may overlap them. */
 const AKS_RESERVED = ["169.254.0.0/16", "172.30.0.0/16", "172.31.0.0/16", "192.0.2.0/24"];
 
 const NETWORK_FIELDS = ["vnetCidr", "subnetCidr", "podCidr", "serviceCidr"] as const;
 
-const cidrCanonical: Rule = {
+const cidrCanonical = defineRule({
   name: "cidr-canonical",
+  description: "network ranges have no host bits set",
   check({ network }) {
     const errors = NETWORK_FIELDS.filter((field) => !isCanonicalCidr(network[field])).map(
       (field) => `network.${field}: ${network[field]} has host bits set; Azure only takes the network address, use ${canonicalCidr(network[field])}`,
     );
     return { errors };
   },
-};
+});
 
-const subnetInVnet: Rule = {
+const subnetInVnet = defineRule({
   name: "subnet-in-vnet",
+  description: "the node subnet lies inside the virtual network",
   check({ network }) {
     return rangeContains(parseCidr(network.vnetCidr), parseCidr(network.subnetCidr))
       ? undefined
       : { errors: [`network.subnetCidr: ${network.subnetCidr} is not inside network.vnetCidr ${network.vnetCidr}; pick a subnet of the virtual network or widen vnetCidr`] };
   },
-};
+});
 
-const cidrOverlap: Rule = {
+const cidrOverlap = defineRule({
   name: "cidr-overlap",
+  description: "pod, service and virtual network ranges do not overlap each other or the ranges AKS reserves",
   check({ network }) {
     const errors: string[] = [];
     const vnet = parseCidr(network.vnetCidr);
@@ -130,10 +136,11 @@ const cidrOverlap: Rule = {
     }
     return { errors };
   },
-};
+});
 
-const dnsServiceIp: Rule = {
+const dnsServiceIp = defineRule({
   name: "dns-service-ip",
+  description: "the DNS service IP is a usable address of the service range",
   check({ network }) {
     const service = parseCidr(network.serviceCidr);
     if (!rangeContainsAddress(service, network.dnsServiceIp)) {
@@ -146,13 +153,14 @@ const dnsServiceIp: Rule = {
     }
     return undefined;
   },
-};
+});
 
 /** Azure reserves five addresses in every subnet; with the overlay each node takes one address of the node subnet. */
 const AZURE_RESERVED_PER_SUBNET = 5;
 
-const subnetCapacity: Rule = {
+const subnetCapacity = defineRule({
   name: "subnet-capacity",
+  description: "the node subnet holds every node the pools may reach, upgrade surge included",
   check(params) {
     const usable = rangeSize(parseCidr(params.network.subnetCidr)) - AZURE_RESERVED_PER_SUBNET;
     // Upgrades add surge nodes: max_surge is "10%" (rounded up) on the CPU pools and "1" on the GPU pool (main.tf).
@@ -164,7 +172,7 @@ const subnetCapacity: Rule = {
       ? undefined
       : { errors: [`network.subnetCidr: ${params.network.subnetCidr} holds ${usable} node addresses but the pools may reach ${needed} nodes (maximum sizes plus upgrade surge); use a larger subnet or lower the pools' maxSize`] };
   },
-};
+});
 
 /** Resource group names this blueprint derives (main.tf); AKS adds the node resource group MC_<rg>_<cluster>_<location>. */
 export function derivedNames(params: ClusterParams): { resourceGroup: string; dnsPrefix: string; nodeResourceGroup: string } {
@@ -172,8 +180,9 @@ export function derivedNames(params: ClusterParams): { resourceGroup: string; dn
   return { resourceGroup, dnsPrefix: params.clusterName, nodeResourceGroup: `MC_${resourceGroup}_${params.clusterName}_${params.location}` };
 }
 
-const azureDerivedNames: Rule = {
+const azureDerivedNames = defineRule({
   name: "azure-derived-names",
+  description: "the dns_prefix and node resource group AKS derives from clusterName are valid",
   check(params) {
     const errors: string[] = [];
     const { dnsPrefix, nodeResourceGroup } = derivedNames(params);
@@ -189,10 +198,11 @@ const azureDerivedNames: Rule = {
     }
     return { errors };
   },
-};
+});
 
-const versionVsUpgradeChannel: Rule = {
+const versionVsUpgradeChannel = defineRule({
   name: "kubernetes-version-vs-upgrade-channel",
+  description: "kubernetesVersion fits the automatic upgrade channel",
   check({ kubernetesVersion, autoUpgradeChannel }) {
     if (kubernetesVersion === "" || autoUpgradeChannel === "none") return undefined;
     const minor = kubernetesVersion.split(".").slice(0, 2).join(".");
@@ -204,15 +214,12 @@ const versionVsUpgradeChannel: Rule = {
     }
     return undefined;
   },
-};
+});
 
-/** Cross-field rules of the aks-gpu blueprint. */
-export const aksGpuRules: Rule[] = [
-  apiAllowedCidrsRule,
+export const aksRules: RuleDefinition[] = [
   poolNames,
   gpuVmSize,
   gpuOsSku,
-  poolSizeRule("pool-size-bounds", pools),
   cidrCanonical,
   subnetInVnet,
   cidrOverlap,

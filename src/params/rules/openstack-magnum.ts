@@ -1,5 +1,6 @@
-import { uniqueNamesRule, type Rule } from "../rules.js";
-import { apiAllowedCidrsRule } from "./api-access.js";
+/** Rules of OpenStack Magnum clusters: etcd quorum, drivers and the labels they read, node groups, API access, the GPU operator. */
+import { duplicateNames } from "./common.js";
+import { defineRule, type RuleDefinition } from "./types.js";
 
 /**
  * Magnum facts behind the rules: which labels each driver reads (magnum-capi-helm 1.4.0 driver.py/conf.py, vexxhost
@@ -103,32 +104,35 @@ const RESERVED_NODE_GROUP_NAMES = ["default-master", "default-worker"];
 
 const gpuNodeGroups = (nodeGroups: NodeGroup[]) => nodeGroups.filter((group) => group.gpu);
 
-const masterCountOdd: Rule = {
+const masterCountOdd = defineRule({
   name: "master-count-odd",
+  description: "masterCount is odd (etcd needs a majority)",
   check({ masterCount }) {
     return masterCount % 2 === 1
       ? undefined
       : { errors: [`masterCount: ${masterCount} masters tolerate no more failures than ${masterCount - 1} (etcd needs a majority); use 1, 3 or 5`] };
   },
-};
+});
 
-const multiMasterNeedsLb: Rule = {
+const multiMasterNeedsLb = defineRule({
   name: "multi-master-needs-lb",
+  description: "more than one master needs the master load balancer",
   check({ masterCount, masterLbEnabled }) {
     return masterCount > 1 && !masterLbEnabled
       ? { errors: [`masterLbEnabled: ${masterCount} masters need a load balancer in front of the API servers (Magnum refuses more than one master without it); set masterLbEnabled=true or masterCount=1`] }
       : undefined;
   },
-};
+});
 
-const apiReachable: Rule = {
+const apiReachable = defineRule({
   name: "api-reachable",
+  description: "warns when the API has no public address without a load balancer or node floating IPs",
   check({ masterLbEnabled, apiFloatingIp, nodeFloatingIps }) {
     return !masterLbEnabled && apiFloatingIp && !nodeFloatingIps
       ? { warnings: ["apiFloatingIp: without a master load balancer the API gets a public address only through node floating IPs; set nodeFloatingIps=true, masterLbEnabled=true, or expect to reach the API from inside the cloud"] }
       : undefined;
   },
-};
+});
 
 const OPEN = "0.0.0.0/0";
 
@@ -137,8 +141,9 @@ const OPEN = "0.0.0.0/0";
  * vexxhost driver's load balancer, or masters reached through their own floating IPs without a load balancer), the
  * only accepted list is [0.0.0.0/0]: open, as an explicit choice.
  */
-const apiFloatingIpNeedsAllowedCidrs: Rule = {
+const apiFloatingIpNeedsAllowedCidrs = defineRule({
   name: "api-floating-ip-needs-allowed-cidrs",
+  description: "an API on a public address lists who may reach it in apiAllowedCidrs, through a label the driver reads",
   check({ driver, masterLbEnabled, apiFloatingIp, nodeFloatingIps, apiAllowedCidrs }) {
     const cidrs = apiAllowedCidrs as string[];
     const label = ALLOWED_CIDRS_LABEL[driver as Driver];
@@ -157,14 +162,13 @@ const apiFloatingIpNeedsAllowedCidrs: Rule = {
     }
     return { errors };
   },
-};
+});
 
-const uniqueNames = uniqueNamesRule("unique-node-group-names", (params) => ({ path: "nodeGroups", items: params.nodeGroups }));
-
-const uniqueNodeGroupNames: Rule = {
-  name: uniqueNames.name,
+const uniqueNodeGroupNames = defineRule({
+  name: "unique-node-group-names",
+  description: "node group names are unique and not the ones Magnum creates with the cluster",
   check(params) {
-    const errors = [...(uniqueNames.check(params)?.errors ?? [])];
+    const errors = duplicateNames("nodeGroups", params.nodeGroups);
     (params.nodeGroups as NodeGroup[]).forEach((group, i) => {
       if (RESERVED_NODE_GROUP_NAMES.includes(group.name)) {
         errors.push(`nodeGroups[${i}].name: "${group.name}" is the node group Magnum creates with the cluster; pick another name (the default workers are set by the workers parameter)`);
@@ -172,10 +176,11 @@ const uniqueNodeGroupNames: Rule = {
     });
     return { errors };
   },
-};
+});
 
-const nodeGroupSizeBounds: Rule = {
+const nodeGroupSizeBounds = defineRule({
   name: "node-group-size-bounds",
+  description: "workers and node groups have minNodeCount <= nodeCount <= maxNodeCount",
   check({ workers, nodeGroups }) {
     const groups: Array<{ path: string; group: Omit<NodeGroup, "name" | "role" | "gpu"> }> = [
       { path: "workers", group: workers },
@@ -192,10 +197,11 @@ const nodeGroupSizeBounds: Rule = {
     }
     return { errors };
   },
-};
+});
 
-const noMasterNodeGroup: Rule = {
+const noMasterNodeGroup = defineRule({
   name: "no-master-node-group",
+  description: "extra node groups are not masters",
   check({ nodeGroups }) {
     const errors = (nodeGroups as NodeGroup[]).flatMap((group, i) =>
       group.role === "master"
@@ -204,45 +210,49 @@ const noMasterNodeGroup: Rule = {
     );
     return { errors };
   },
-};
+});
 
-const gpuNodeGroupNeedsGpuOperator: Rule = {
+const gpuNodeGroupNeedsGpuOperator = defineRule({
   name: "gpu-node-group-needs-gpu-operator",
+  description: "GPU node groups get a GPU operator, from the driver or from gpuOperator.install",
   check({ driver, nodeGroups, gpuOperator }) {
     const gpus = gpuNodeGroups(nodeGroups);
     if (gpus.length === 0 || DRIVERS_WITH_GPU_OPERATOR.has(driver) || gpuOperator.install) return undefined;
     const at = (nodeGroups as NodeGroup[]).indexOf(gpus[0]!);
     return { errors: [`nodeGroups[${at}].gpu: the ${driver} driver installs no GPU driver or device plugin, so GPU node groups need gpuOperator.install=true`] };
   },
-};
+});
 
-const noDuplicateGpuOperator: Rule = {
+const noDuplicateGpuOperator = defineRule({
   name: "no-duplicate-gpu-operator",
+  description: "no second GPU operator where the driver installs one",
   check({ driver, gpuOperator }) {
     return gpuOperator.install && DRIVERS_WITH_GPU_OPERATOR.has(driver)
       ? { errors: [`gpuOperator.install: the ${driver} driver's cluster-addons chart already installs the NVIDIA GPU operator; a second one would fight it, set gpuOperator.install=false`] }
       : undefined;
   },
-};
+});
 
-const gpuOperatorWithoutGpus: Rule = {
+const gpuOperatorWithoutGpus = defineRule({
   name: "gpu-operator-without-gpu-node-group",
+  description: "warns when the GPU operator has no GPU node group to manage",
   check({ nodeGroups, gpuOperator }) {
     return gpuOperator.install && gpuNodeGroups(nodeGroups).length === 0
       ? { warnings: ["gpuOperator.install: no node group has gpu: true, so the operator has nothing to manage; add a GPU node group or set gpuOperator.install=false"] }
       : undefined;
   },
-};
+});
 
-const networkDriverMatchesDriver: Rule = {
+const networkDriverMatchesDriver = defineRule({
   name: "network-driver-matches-driver",
+  description: "the network driver is one the Magnum driver deploys",
   check({ driver, networkDriver }) {
     const supported = NETWORK_DRIVERS[driver as Driver];
     return supported.includes(networkDriver)
       ? undefined
       : { errors: [`networkDriver: the ${driver} driver does not deploy ${networkDriver}; use ${supported.join(" or ")}`] };
   },
-};
+});
 
 /** Options that become labels only one driver reads, so they would be silently ignored by the others. */
 function optionErrors(params: Record<string, any>, driver: Driver): string[] {
@@ -257,8 +267,9 @@ function optionErrors(params: Record<string, any>, driver: Driver): string[] {
   return errors;
 }
 
-const labelsMatchDriver: Rule = {
+const labelsMatchDriver = defineRule({
   name: "labels-match-driver",
+  description: "options and extra labels are ones the chosen driver reads, not set twice",
   check(params) {
     const driver = params.driver as Driver;
     const errors = optionErrors(params, driver);
@@ -280,24 +291,23 @@ const labelsMatchDriver: Rule = {
     }
     return { errors, warnings };
   },
-};
+});
 
-const heatDriverDeprecated: Rule = {
+const heatDriverDeprecated = defineRule({
   name: "heat-driver-deprecated",
+  description: "warns that the Heat driver is deprecated",
   check({ driver }) {
     return driver === "heat"
       ? { warnings: ["driver: the Heat driver is deprecated and removed from Magnum after 2026.1; plan a move to capi-helm or vexxhost-capi"] }
       : undefined;
   },
-};
+});
 
-/** Cross-field rules of the magnum-openstack blueprint. */
-export const magnumOpenstackRules: Rule[] = [
+export const magnumRules: RuleDefinition[] = [
   masterCountOdd,
   multiMasterNeedsLb,
   apiReachable,
   apiFloatingIpNeedsAllowedCidrs,
-  apiAllowedCidrsRule,
   uniqueNodeGroupNames,
   nodeGroupSizeBounds,
   noMasterNodeGroup,

@@ -1,7 +1,7 @@
-import { poolSizeRule, type Rule } from "../rules.js";
-import { apiAllowedCidrsRule } from "./api-access.js";
+/** Rules of Scaleway Kosmos clusters: pools and external pools, mutualized control planes, the spread demo. */
 import type { ClusterParams } from "../parse.js";
-import { isGpuNodeType, legacyGpuTypes, normalizeNodeType, zonesOffering } from "./scaleway.js";
+import { normalizeNodeType } from "./scaleway-catalogue.js";
+import { defineRule, type RuleDefinition } from "./types.js";
 
 /** One Scaleway Instance pool of the `pools` parameter (schema defaults filled in). */
 interface ScalewayPool {
@@ -29,8 +29,9 @@ export function isMutualizedType(clusterType: string): boolean {
 }
 
 /** Pool names become Terraform addresses (`scaleway_k8s_pool.<name>`) and Scaleway pool names: one namespace for both lists. */
-const uniquePoolNames: Rule = {
+const uniquePoolNames = defineRule({
   name: "unique-pool-names",
+  description: "pool names are unique across pools and externalPools",
   check(params) {
     const all = [
       ...poolsOf(params).map((pool, i) => ({ name: pool.name, path: `pools[${i}]` })),
@@ -45,11 +46,12 @@ const uniquePoolNames: Rule = {
     }
     return { errors };
   },
-};
+});
 
 /** The provider refuses a pool of size 0 on a mutualized cluster unless another pool already has a node. */
-const mutualizedNeedsSizedPool: Rule = {
+const mutualizedNeedsSizedPool = defineRule({
   name: "mutualized-needs-sized-pool",
+  description: "a mutualized Kosmos control plane has at least one Scaleway pool with a node",
   check(params) {
     const { clusterType } = params;
     if (!isMutualizedType(clusterType) || poolsOf(params).some((pool) => pool.size >= 1)) return undefined;
@@ -60,21 +62,23 @@ const mutualizedNeedsSizedPool: Rule = {
       ],
     };
   },
-};
+});
 
 /** A dedicated control plane may run with external nodes only, but not with no pool at all. */
-const atLeastOnePool: Rule = {
+const atLeastOnePool = defineRule({
   name: "at-least-one-pool",
+  description: "a dedicated Kosmos control plane has at least one pool or external pool",
   check(params) {
     // On a mutualized type, mutualized-needs-sized-pool already says what is missing.
     if (isMutualizedType(params.clusterType) || poolsOf(params).length + externalPoolsOf(params).length > 0) return undefined;
     return { errors: ["pools: the cluster has no pool at all, so nothing can run on it; add a Scaleway pool (pools[0]) or an external pool (externalPools[0])"] };
   },
-};
+});
 
 /** External pools have size 0; max_size would default to it and the provider rejects a max_size below 1. */
-const externalPoolMaxSize: Rule = {
+const externalPoolMaxSize = defineRule({
   name: "external-pool-max-size",
+  description: "every external pool allows at least one node (maxSize >= 1)",
   check(params) {
     const errors = externalPoolsOf(params)
       .map((pool, i) => ({ pool, i }))
@@ -82,11 +86,12 @@ const externalPoolMaxSize: Rule = {
       .map(({ pool, i }) => `externalPools[${i}].maxSize: must be >= 1 (got ${pool.maxSize}): it is the number of external nodes allowed to join, and the provider rejects 0; set it to the number of nodes you will attach`);
     return { errors };
   },
-};
+});
 
 /** `external` is the node type of external pools; in `pools` it would make a Scaleway-looking pool with no Instances. */
-const scalewayPoolNotExternal: Rule = {
+const scalewayPoolNotExternal = defineRule({
   name: "scaleway-pool-not-external",
+  description: "the node type \"external\" belongs to externalPools, not pools",
   check(params) {
     const errors = poolsOf(params)
       .map((pool, i) => ({ pool, i }))
@@ -94,38 +99,12 @@ const scalewayPoolNotExternal: Rule = {
       .map(({ pool, i }) => `pools[${i}].nodeType: "external" is the node type of external pools; move "${pool.name}" to externalPools or give a Scaleway Instance type such as PRO2-XS`);
     return { errors };
   },
-};
-
-/** GPU types exist in a few zones only; a pool elsewhere would fail at apply time. */
-const gpuTypeOfferedInZone: Rule = {
-  name: "gpu-type-offered-in-zone",
-  check(params) {
-    const errors: string[] = [];
-    poolsOf(params).forEach((pool, i) => {
-      if (!isGpuNodeType(pool.nodeType)) return;
-      const zones = zonesOffering(pool.nodeType);
-      if (!zones.includes(pool.zone)) {
-        errors.push(`pools[${i}].zone: ${pool.nodeType} is not offered in ${pool.zone}; use one of ${zones.join(", ")} (Kosmos pools may sit in any region's zone)`);
-      }
-    });
-    return { errors };
-  },
-};
-
-const legacyGpuWarning: Rule = {
-  name: "legacy-gpu-type",
-  check(params) {
-    const warnings = poolsOf(params)
-      .map((pool, i) => ({ pool, i }))
-      .filter(({ pool }) => legacyGpuTypes.has(normalizeNodeType(pool.nodeType)))
-      .map(({ pool, i }) => `pools[${i}].nodeType: ${pool.nodeType} is a Pascal P100, past the last NVIDIA driver branch that supports it; prefer L4-1-24G`);
-    return { warnings };
-  },
-};
+});
 
 /** Without Scaleway pools the region-spread demo only runs on external nodes that carry a region label. */
-const demoNeedsRegionLabels: Rule = {
+const demoNeedsRegionLabels = defineRule({
   name: "demo-needs-region-labels",
+  description: "warns when the spread demo has no region-labelled node to run on",
   check(params) {
     if (!params.demo?.enabled || poolsOf(params).length > 0) return undefined;
     const labelled = (params.externalPools ?? []).some((pool: { labels?: Record<string, string> }) => pool.labels?.["topology.kubernetes.io/region"]);
@@ -133,34 +112,13 @@ const demoNeedsRegionLabels: Rule = {
       ? undefined
       : { warnings: ["demo.enabled: with no Scaleway pool, the spread demo stays Pending until external nodes carry topology.kubernetes.io/region; set it in externalPools[].labels or label the nodes (see the README)"] };
   },
-};
+});
 
-/** The provider's CustomizeDiff: auto-upgrade wants a minor-only version, and a minor-only version wants auto-upgrade. */
-const versionMatchesAutoUpgrade: Rule = {
-  name: "version-matches-auto-upgrade",
-  check({ kubernetesVersion, autoUpgrade }) {
-    const minorOnly = /^\d+\.\d+$/.test(kubernetesVersion);
-    if (autoUpgrade.enabled && !minorOnly) {
-      return { errors: [`kubernetesVersion: with autoUpgrade.enabled the version must be a minor only (e.g. "${kubernetesVersion.split(".").slice(0, 2).join(".")}"), as the Scaleway provider requires`] };
-    }
-    if (!autoUpgrade.enabled && minorOnly) {
-      return { errors: [`kubernetesVersion: a minor-only version ("${kubernetesVersion}") requires autoUpgrade.enabled=true; give a full version such as "${kubernetesVersion}.3" or enable auto-upgrade`] };
-    }
-    return undefined;
-  },
-};
-
-/** Cross-field rules of the kosmos-multicloud blueprint. */
-export const kosmosMulticloudRules: Rule[] = [
-  apiAllowedCidrsRule,
+export const kosmosRules: RuleDefinition[] = [
   uniquePoolNames,
   mutualizedNeedsSizedPool,
   atLeastOnePool,
   externalPoolMaxSize,
   scalewayPoolNotExternal,
-  gpuTypeOfferedInZone,
-  legacyGpuWarning,
   demoNeedsRegionLabels,
-  versionMatchesAutoUpgrade,
-  poolSizeRule("pool-size-bounds", (params) => poolsOf(params).map((pool, i) => ({ path: `pools[${i}]`, pool }))),
 ];
