@@ -24,7 +24,9 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 
 const rows = [];
 rows.push({ case: "--help", target: 0.3, median: median(Array.from({ length: runs }, () => time(["--help"]))) });
-for (const blueprint of ["kapsule-gpu", "kosmos-multicloud", "magnum-openstack", "aks-gpu"]) {
+// Every blueprint the package ships, as the CLI lists them.
+const blueprints = JSON.parse(spawnSync(process.execPath, [cli, "blueprints", "--json"], { encoding: "utf8" }).stdout).map((b) => b.id);
+for (const blueprint of blueprints) {
   const samples = [];
   for (let i = 0; i < runs; i++) {
     const dir = mkdtempSync(join(tmpdir(), "ccr-bench-"));

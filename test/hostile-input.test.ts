@@ -10,6 +10,7 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { loadBlueprint } from "../src/blueprints/load.js";
+import { blueprintIds } from "../src/blueprints/registry.js";
 import { buildRenderContext } from "../src/generator/context.js";
 import { renderTree } from "../src/generator/render.js";
 import { parseParams } from "../src/params/parse.js";
@@ -17,7 +18,7 @@ import { runCliAsync, tempDir, type CliRun } from "./helpers/cli.js";
 import { parseTree, shapeOf } from "./helpers/parse-output.js";
 
 const work = tempDir("ccr-hostile-input-");
-const KNOWN = /aks-gpu, kapsule-gpu, kosmos-multicloud, magnum-openstack/;
+const KNOWN = new RegExp(blueprintIds().join(", "));
 
 /** Writes a file under the work dir and returns its path. */
 function file(name: string, content: string): string {
@@ -60,7 +61,7 @@ interface Case {
 
 const cases: Case[] = [
   // Blueprint
-  { name: "unknown blueprint, close to a known one", args: ["-b", "kapsul-gpu", "-y", target("b1")], message: /unknown blueprint "kapsul-gpu" — did you mean "kapsule-gpu"\?\. Known blueprints: aks-gpu/ },
+  { name: "unknown blueprint, close to a known one", args: ["-b", "kapsul-gpu", "-y", target("b1")], message: new RegExp(`unknown blueprint "kapsul-gpu" — did you mean "kapsule-gpu"\\?\\. Known blueprints: ${KNOWN.source}`) },
   { name: "unknown blueprint, far from every one", args: ["-b", "zzz", "-y", target("b2")], message: new RegExp(`unknown blueprint "zzz"\\. Known blueprints: ${KNOWN.source}`) },
   { name: "blueprint name with a path in it", args: ["-b", "../../etc", "-y", target("b3")], message: /unknown blueprint "\.\.\/\.\.\/etc"/ },
   { name: "no blueprint and no terminal", args: ["-y", target("b4")], message: new RegExp(`--blueprint is required; one of: ${KNOWN.source}`) },

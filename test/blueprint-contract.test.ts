@@ -1,0 +1,158 @@
+/**
+ * The blueprint contract: what every blueprint under blueprints/ must provide, checked for each one discovered
+ * (nothing here lists blueprints by hand). Each failure says which file to add or change. docs/BLUEPRINT-GUIDE.md is
+ * the same list, as a checklist; a blueprint that passes here passes the rest of the suite's per-blueprint tests
+ * (golden repositories, validate mutations, hostile strings, secrets).
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { parse as parseHcl } from "@cdktf/hcl2json";
+import { beforeAll, describe, expect, test } from "vitest";
+import { parse as parseYaml } from "yaml";
+import { loadBlueprint, templatesRoot, templateSetsOf, valuesTemplatePath } from "../src/blueprints/load.js";
+import { blueprintIds } from "../src/blueprints/registry.js";
+import type { Blueprint } from "../src/blueprints/types.js";
+import type { FileTree } from "../src/generator/file-tree.js";
+import { createParamsAjv, parseParams } from "../src/params/parse.js";
+import { ruleLibrary, type RuleDefinition } from "../src/params/rules/index.js";
+import { renderBlueprint } from "../src/render-blueprint.js";
+import { tableForType } from "../src/validators/terraform/provider-tables.js";
+import { fixturesDir, repoRoot } from "./helpers/fixtures.js";
+
+const LIBRARY_FILE = "src/params/rules/index.ts";
+const RULES_DIR = join(repoRoot, "src", "params", "rules");
+
+/** Properties that need a default (reached through objects) and a description (all of them), as dotted paths. */
+function undocumentedParams(schema: any, prefix = "", inList = false): string[] {
+  return Object.entries<any>(schema.properties ?? {}).flatMap(([key, sub]) => {
+    const path = prefix ? `${prefix}.${key}` : key;
+    const problems = [
+      ...(sub.description ? [] : [`${path}: add a "description"`]),
+      ...(inList || sub.default !== undefined ? [] : [`${path}: add a "default" (every blueprint renders with --yes alone)`]),
+    ];
+    if (sub.type === "object") problems.push(...undocumentedParams(sub, path, inList));
+    if (sub.type === "array" && sub.items?.type === "object") problems.push(...undocumentedParams(sub.items, `${path}[]`, true));
+    return problems;
+  });
+}
+
+/** Manifests of the blueprint's own (not GitOps wiring): YAML with a kind under apps/ or infrastructure/. */
+function ownManifests(tree: FileTree): string[] {
+  return [...tree.keys()].filter(
+    (path) => /^(apps|infrastructure)\/.*\.ya?ml$/.test(path) && !path.endsWith("kustomization.yaml") && /^kind: /m.test(tree.get(path)!),
+  );
+}
+
+const SECRET_OUTPUT = /kube_?config|kube_admin_config|password|secret|token|private_key|client_key|client_certificate|raw_config|config_file/i;
+
+describe("the rule library", () => {
+  test(`every rule exported by a module in src/params/rules/ is registered in ${LIBRARY_FILE}`, async () => {
+    const unregistered: string[] = [];
+    for (const file of readdirSync(RULES_DIR).filter((name) => name.endsWith(".ts")).sort()) {
+      const module = (await import(pathToFileURL(join(RULES_DIR, file)).href)) as Record<string, unknown>;
+      const exported = Object.values(module).flatMap((value) => (Array.isArray(value) ? value : [value]));
+      for (const value of exported) {
+        const rule = value as RuleDefinition;
+        if (!rule || typeof rule !== "object" || typeof rule.name !== "string" || typeof rule.check !== "function") continue;
+        if (ruleLibrary.get(rule.name) !== rule) unregistered.push(`${rule.name} (src/params/rules/${file})`);
+      }
+    }
+    expect(unregistered, `add these rules to LIBRARY in ${LIBRARY_FILE}`).toEqual([]);
+  });
+
+  test("every rule has a kebab-case name and a description", () => {
+    for (const rule of ruleLibrary.values()) {
+      expect(rule.name, rule.name).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+      expect(rule.description.length, `${rule.name}: add a description`).toBeGreaterThan(10);
+    }
+  });
+});
+
+describe.each(blueprintIds())("blueprint %s", (id) => {
+  const manifestFile = `blueprints/${id}/blueprint.yaml`;
+  let blueprint: Blueprint;
+  let tree: FileTree;
+
+  beforeAll(async () => {
+    // One render of the defaults (`--yes` alone), shared by the checks below that read it.
+    blueprint = loadBlueprint(id);
+    tree = (await renderBlueprint(id, {}, { toolVersion: "0.0.0-contract" })).tree;
+  });
+
+  test(`${manifestFile} loads: id, version, title, description, provider; rules from the library; template folders`, () => {
+    // loadBlueprint throws a BlueprintError listing every problem (unknown rule, bad options, missing folder).
+    expect(() => loadBlueprint(id)).not.toThrow();
+    for (const set of templateSetsOf(id)) expect(existsSync(join(templatesRoot, set)), `add templates/${set}/`).toBe(true);
+  });
+
+  test(`blueprints/${id}/params.schema.json: valid JSON Schema, known keywords, every parameter described and defaulted`, () => {
+    // At run time the schemas are compiled without meta-schema validation (start-up cost); this is where it happens.
+    const ajv = createParamsAjv({ validateSchema: true });
+    expect(ajv.validateSchema(blueprint.paramsSchema), ajv.errorsText(ajv.errors)).toBe(true);
+    expect(undocumentedParams(blueprint.paramsSchema)).toEqual([]);
+    const defaults = parseParams({}, blueprint);
+    expect(defaults.errors, "the defaults must pass the schema and every rule").toBeUndefined();
+  });
+
+  test(`templates/terraform/${id}/_partials/blueprintReadme.hbs holds the README sections of the blueprint`, () => {
+    expect(existsSync(join(templatesRoot, "terraform", id, "_partials", "blueprintReadme.hbs")), `add templates/terraform/${id}/_partials/blueprintReadme.hbs`).toBe(true);
+    expect(tree.get("README.md")).toMatch(/## The cluster/);
+  });
+
+  test(`every file in templates/helm/${id}/ is the values of a Helm release in ${manifestFile}`, () => {
+    const dir = join(templatesRoot, "helm", id);
+    const files = existsSync(dir) ? readdirSync(dir) : [];
+    const expected = new Set((blueprint.helmReleases ?? []).map((release) => valuesTemplatePath(id, release.name)));
+    for (const file of files) expect(expected.has(`helm/${id}/${file}`), `templates/helm/${id}/${file}: name it <release>.values.yaml.hbs after a release of ${manifestFile}`).toBe(true);
+  });
+
+  test(`valid fixtures test/fixtures/params/valid/${id}-flux.yaml and ${id}-argo.yaml exist (golden repositories and validate mutations use them)`, () => {
+    for (const gitops of ["flux", "argo"]) {
+      const file = join(fixturesDir, "params", "valid", `${id}-${gitops}.yaml`);
+      expect(existsSync(file), `add test/fixtures/params/valid/${id}-${gitops}.yaml with "blueprint: ${id}" and "params: {gitops: ${gitops}}"`).toBe(true);
+      expect(parseYaml(readFileSync(file, "utf8"))).toMatchObject({ blueprint: id, params: { gitops } });
+    }
+  });
+
+  test("every invalid fixture of the blueprint names a rule of its blueprint.yaml (or schema) on its first line", () => {
+    const names = new Set(["schema", ...blueprint.boundRules.map((rule) => rule.name)]);
+    const dir = join(fixturesDir, "params", "invalid");
+    for (const file of readdirSync(dir).filter((name) => name.startsWith(`${id}-`))) {
+      const text = readFileSync(join(dir, file), "utf8");
+      if (parseYaml(text)?.blueprint !== id) continue;
+      const rule = /^#\s*rule:\s*(\S+)/.exec(text)?.[1];
+      expect(names.has(rule ?? ""), `test/fixtures/params/invalid/${file}: first line must be "# rule: <a rule of ${manifestFile}>", got ${rule}`).toBe(true);
+    }
+  });
+
+  test(`renders at least two Kubernetes manifests of its own under apps/ or infrastructure/ (templates/k8s/${id}/), namespaces in infrastructure/`, () => {
+    expect(ownManifests(tree).length, `add manifests to templates/k8s/${id}/apps/ or infrastructure/`).toBeGreaterThanOrEqual(2);
+    expect(ownManifests(tree).some((path) => path.startsWith("infrastructure/")), `add templates/k8s/${id}/infrastructure/namespaces/`).toBe(true);
+  });
+
+  test(`every Terraform resource type has a provider attribute table (src/validators/terraform/providers/<provider>.json)`, async () => {
+    const types = new Set<string>();
+    for (const [path, content] of tree) {
+      if (!path.endsWith(".tf")) continue;
+      const parsed = (await parseHcl(path, content)) as { resource?: Record<string, unknown>; data?: Record<string, unknown> };
+      for (const type of [...Object.keys(parsed.resource ?? {}), ...Object.keys(parsed.data ?? {})]) types.add(type);
+    }
+    expect(types.size, `templates/terraform/${id}/terraform/main.tf.hbs declares no resource`).toBeGreaterThan(0);
+    const untabled = [...types].filter((type) => !tableForType(type));
+    expect(untabled, "add the provider's table with scripts/extract-provider-attrs.mjs").toEqual([]);
+  });
+
+  test(`terraform/outputs.tf exposes the kubeconfig (or credentials to get one), marked sensitive`, async () => {
+    const outputs = tree.get("terraform/outputs.tf");
+    expect(outputs, `add templates/terraform/${id}/terraform/outputs.tf.hbs`).toBeDefined();
+    const parsed = (await parseHcl("outputs.tf", outputs!)) as { output?: Record<string, Array<{ value?: unknown; sensitive?: boolean }>> };
+    const secret = Object.entries(parsed.output ?? {}).filter(([name, [block]]) => SECRET_OUTPUT.test(`${name} ${JSON.stringify(block?.value)}`));
+    expect(secret.length, `templates/terraform/${id}/terraform/outputs.tf.hbs: add a kubeconfig output`).toBeGreaterThan(0);
+    for (const [name, [block]] of secret) expect(block?.sensitive, `output "${name}" carries a credential: add sensitive = true`).toBe(true);
+  });
+
+  test("README.md's Blueprints table has a row for it", () => {
+    expect(readFileSync(join(repoRoot, "README.md"), "utf8"), `add a row "| \`${id}\` | what it makes |" to README.md's Blueprints table`).toContain(`| \`${id}\` |`);
+  });
+});
