@@ -1,12 +1,12 @@
 import { resolve } from "node:path";
 import { defaults } from "./defaults.js";
 import { ValidationFailedError } from "./errors.js";
-import type { FileTree } from "./generator/file-tree.js";
+import type { FileTree } from "./file-tree.js";
 import { writeRepository } from "./git/new-repository.js";
 import type { RawParamsInput } from "./params/parse.js";
 import { renderBlueprint } from "./render-blueprint.js";
 import { silentReporter, type Reporter } from "./reporter.js";
-import { validateTree } from "./validators/index.js";
+import { treeSource, validateSource } from "./validators/index.js";
 import { takeTerraformWorker } from "./validators/terraform/tools-worker.js";
 import type { ValidationReport } from "./validators/types.js";
 
@@ -59,7 +59,12 @@ export async function createClusterRepo(options: CreateClusterRepoOptions): Prom
     // 2. Validation of the whole render, strict, before anything touches the disk.
     reporter.step("validating manifests, Terraform and GitOps references");
     // The blueprints' own workloads must pass the restricted Pod Security Standards, as their namespaces enforce it.
-    report = await validateTree(rendered.tree, { repoUrls: [rendered.context.gitops.repoUrl], terraformTools: terraform, podSecurity: { level: "restricted" } });
+    report = await validateSource(treeSource(rendered.tree), {
+      strict: true,
+      repoUrls: [rendered.context.gitops.repoUrl],
+      terraformTools: terraform,
+      podSecurity: { level: "restricted" },
+    });
   } finally {
     await terraform?.close(); // done with Terraform: the second core goes back to git
   }

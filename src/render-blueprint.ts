@@ -1,10 +1,11 @@
 import { loadBlueprint } from "./blueprints/load.js";
 import type { Blueprint } from "./blueprints/types.js";
 import { ParamsError } from "./errors.js";
+import type { FileTree } from "./file-tree.js";
 import { buildRenderContext, type RenderContext } from "./generator/context.js";
-import type { FileTree } from "./generator/file-tree.js";
-import { renderTree, type RenderOptions } from "./generator/render.js";
+import { renderTree } from "./generator/render.js";
 import { parseParams, type ClusterParams, type RawParamsInput } from "./params/parse.js";
+import { inThreadTerraformTools, type TerraformTools } from "./validators/terraform/tools.js";
 import { readPackageVersion } from "./_utils.js";
 
 export interface Rendered {
@@ -15,12 +16,29 @@ export interface Rendered {
   warnings: string[];
 }
 
-/** Blueprint + raw parameters -> validated parameters -> render context -> in-memory tree. Writes nothing. */
-export async function renderBlueprint(blueprintId: string, input: RawParamsInput, options: { toolVersion?: string } & RenderOptions = {}): Promise<Rendered> {
+export interface RenderBlueprintOptions {
+  /** Recorded in the answers file. @default this package's version */
+  toolVersion?: string;
+  /** Where `.tf` files get their `terraform fmt` layout. @default in this thread */
+  terraform?: Pick<TerraformTools, "format">;
+}
+
+/** Blueprint + raw parameters -> validated parameters -> render context -> in-memory tree, formatted. Writes nothing. */
+export async function renderBlueprint(blueprintId: string, input: RawParamsInput, options: RenderBlueprintOptions = {}): Promise<Rendered> {
   const blueprint = loadBlueprint(blueprintId);
   const parsed = parseParams(input, blueprint);
   if (parsed.errors) throw new ParamsError(parsed.errors);
   const context = buildRenderContext(parsed.params, blueprint, { toolVersion: options.toolVersion ?? readPackageVersion() });
-  const tree = await renderTree(blueprint, context, { terraform: options.terraform });
+  const tree = await formatTerraformFiles(renderTree(blueprint, context), options.terraform ?? inThreadTerraformTools);
   return { blueprint, params: parsed.params, context, tree, warnings: parsed.warnings };
+}
+
+/** Gives every `.tf` file of the tree the `terraform fmt` layout (hclwrite), whatever the template's spacing. */
+export async function formatTerraformFiles(tree: FileTree, terraform: Pick<TerraformTools, "format">): Promise<FileTree> {
+  // All at once: with a worker-backed formatter the files travel together instead of one round trip each.
+  const tf = [...tree].filter(([path]) => path.endsWith(".tf"));
+  const formatted = await Promise.all(tf.map(([, content]) => terraform.format(content)));
+  const out = new Map(tree);
+  tf.forEach(([path], index) => out.set(path, formatted[index]!));
+  return out;
 }

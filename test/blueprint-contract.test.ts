@@ -13,7 +13,7 @@ import { parse as parseYaml } from "yaml";
 import { loadBlueprint, templatesRoot, templateSetsOf, valuesTemplatePath } from "../src/blueprints/load.js";
 import { blueprintIds } from "../src/blueprints/registry.js";
 import type { Blueprint } from "../src/blueprints/types.js";
-import type { FileTree } from "../src/generator/file-tree.js";
+import type { FileTree } from "../src/file-tree.js";
 import { createParamsAjv, parseParams } from "../src/params/parse.js";
 import { ruleLibrary, type RuleDefinition } from "../src/params/rules/index.js";
 import { renderBlueprint } from "../src/render-blueprint.js";

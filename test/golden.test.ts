@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { renderBlueprint } from "../src/render-blueprint.js";
-import { validateTree } from "../src/validators/index.js";
+import { treeSource, validateSource } from "../src/validators/index.js";
 import { paramsFixtures, repoRoot } from "./helpers/fixtures.js";
 
 const GOLDEN_DIR = join(repoRoot, "test", "golden");
@@ -20,7 +20,7 @@ describe.each(paramsFixtures("valid").map((f) => [f.name, f] as const))("%s", (n
 
   test("validates clean, strictly: schemas, Pod Security Standards restricted, Terraform provider attributes, GitOps references", async () => {
     const { tree, context } = await renderBlueprint(fixture.blueprint, { values: fixture.params }, { toolVersion: "0.0.0-golden" });
-    const report = await validateTree(tree, { repoUrls: [context.gitops.repoUrl], podSecurity: { level: "restricted" } });
+    const report = await validateSource(treeSource(tree), { strict: true, repoUrls: [context.gitops.repoUrl], podSecurity: { level: "restricted" } });
     const problems = report.results.flatMap((r) => r.problems).filter((p) => p.severity === "error");
     expect(problems).toEqual([]);
     expect(report.valid).toBe(true);

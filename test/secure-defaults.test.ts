@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, test } from "vitest";
 import { loadBlueprint } from "../src/blueprints/load.js";
 import type { FileTree } from "../src/generator/file-tree.js";
 import { renderBlueprint } from "../src/render-blueprint.js";
-import { validateTree } from "../src/validators/index.js";
+import { treeSource, validateSource } from "../src/validators/index.js";
 import { podTemplatePath } from "../src/validators/pod-security/index.js";
 import { loadProviderTable, providerOfType } from "../src/validators/terraform/provider-tables.js";
 import { paramsFixtures } from "./helpers/fixtures.js";
@@ -73,7 +73,7 @@ describe.each(allRenders)("%s", (name) => {
     const r = render(name);
     // The default renders all ship workloads; other fixtures may turn them off.
     if (defaultRenders.includes(name)) expect(podTemplates(r).length).toBeGreaterThan(0);
-    const report = await validateTree(r.tree, { podSecurity: { level: "restricted" }, terraform: false, gitops: false });
+    const report = await validateSource(treeSource(r.tree), { strict: true, podSecurity: { level: "restricted" }, terraform: false, gitops: false });
     expect(report.results.flatMap((result) => result.problems)).toEqual([]);
   });
 

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, test } from "vitest";
 import { renderBlueprint } from "../src/render-blueprint.js";
-import { validateTree } from "../src/validators/index.js";
+import { treeSource, validateSource } from "../src/validators/index.js";
 import { inThreadTerraformTools } from "../src/validators/terraform/tools.js";
 import { startTerraformWorker } from "../src/validators/terraform/tools-worker.js";
 import { paramsFixtures, repoRoot } from "./helpers/fixtures.js";
@@ -25,8 +25,8 @@ describe.runIf(workerBuilt)("Terraform tools in a worker thread", () => {
     const local = await renderBlueprint(fixture.blueprint, input, { toolVersion: "0.0.0-test" });
     const remote = await renderBlueprint(fixture.blueprint, input, { toolVersion: "0.0.0-test", terraform: worker });
     expect([...remote.tree]).toEqual([...local.tree]);
-    const options = { repoUrls: [local.context.gitops.repoUrl] };
-    expect(await validateTree(remote.tree, { ...options, terraformTools: worker })).toEqual(await validateTree(local.tree, options));
+    const options = { strict: true, repoUrls: [local.context.gitops.repoUrl] };
+    expect(await validateSource(treeSource(remote.tree), { ...options, terraformTools: worker })).toEqual(await validateSource(treeSource(local.tree), options));
   });
 
   test("same problems for broken Terraform", async () => {

@@ -7,7 +7,7 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { validateFiles, validateOnDisk, walkFiles } from "../src/validators/index.js";
+import { folderSource, treeSource, validateSource, walkFiles } from "../src/validators/index.js";
 import { validateFileStream, type FileOutcome } from "../src/validators/kubernetes/index.js";
 import type { Problem } from "../src/validators/types.js";
 import { tempDir } from "./helpers/cli.js";
@@ -70,7 +70,7 @@ describe("validateFileStream", () => {
   });
 });
 
-describe("validateOnDisk reports what in-memory validation reports", () => {
+describe("validateSource reports the same for a repository on disk and in memory", () => {
   const sort = (problems: Problem[]) => [...problems].sort((a, b) => `${a.file}:${a.line}:${a.rule}`.localeCompare(`${b.file}:${b.line}:${b.rule}`));
 
   test("on a generated repository with broken references, duplicates and schema problems", async () => {
@@ -89,8 +89,8 @@ describe("validateOnDisk reports what in-memory validation reports", () => {
 
     const paths = walkFiles(dir);
     const files = paths.map((path) => ({ path, content: readFileSync(join(dir, path), "utf8") }));
-    const inMemory = (await validateFiles(files, { strict: true })).results.flatMap((r) => r.problems);
-    const onDisk = (await validateOnDisk({ root: dir, paths }, { strict: true })).flatMap((r) => r.problems);
+    const inMemory = (await validateSource(treeSource(files), { strict: true })).results.flatMap((r) => r.problems);
+    const onDisk = (await validateSource(folderSource(dir, paths), { strict: true })).results.flatMap((r) => r.problems);
     expect(inMemory.map((p) => p.rule)).toEqual(expect.arrayContaining(["flux-path-missing", "kustomize-resource-missing", "duplicate-resource", "k8s-unknown-field"]));
     expect(sort(onDisk)).toEqual(sort(inMemory));
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { SourceFile } from "../src/generator/file-tree.js";
+import type { SourceFile } from "../src/file-tree.js";
 import { normaliseRepoUrl, validateGitopsReferences } from "../src/validators/gitops/index.js";
 import type { Problem, UnitResult } from "../src/validators/types.js";
 

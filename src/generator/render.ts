@@ -1,10 +1,9 @@
 import type { Blueprint } from "../blueprints/types.js";
-import { assertSafeRelativePath, sortedTree, type FileTree } from "./file-tree.js";
+import { assertSafeRelativePath, sortedTree, type FileTree } from "../file-tree.js";
 import type { RenderContext } from "./context.js";
 import { createHandlebars } from "./helpers.js";
 import { renderHelmReleases, addKustomizations } from "./gitops.js";
 import { renderAnswersFile } from "./answers.js";
-import { inThreadTerraformTools, type TerraformTools } from "../validators/terraform/tools.js";
 
 const COMPILE_OPTIONS = { strict: true, noEscape: true } as const; // missing field = error; YAML/HCL are not HTML
 
@@ -19,16 +18,12 @@ export function outputPathOf(templatePath: string): string {
 
 export class TemplateError extends Error {}
 
-export interface RenderOptions {
-  /** Where `.tf` files get their `terraform fmt` layout. @default in this thread */
-  terraform?: Pick<TerraformTools, "format">;
-}
-
 /**
  * Pure: blueprint templates + context -> in-memory tree. Nothing is written. Handlebars runs strict (a missing
- * field is an error) with no HTML escaping; values reach HCL/YAML only through the quoting helpers.
+ * field is an error) with no HTML escaping; values reach HCL/YAML only through the quoting helpers. Terraform files
+ * come out as the templates write them: renderBlueprint gives them their `terraform fmt` layout next.
  */
-export async function renderTree(blueprint: Blueprint, context: RenderContext, options: RenderOptions = {}): Promise<FileTree> {
+export function renderTree(blueprint: Blueprint, context: RenderContext): FileTree {
   const hb = createHandlebars();
   const sets = [...blueprint.templateSets, `gitops/${context.gitops.engine}`];
   for (const set of sets) {
@@ -61,11 +56,6 @@ export async function renderTree(blueprint: Blueprint, context: RenderContext, o
   }
   addKustomizations(files, ["infrastructure", "apps"]);
   files.set(renderAnswersFile.path, renderAnswersFile(context));
-  // All at once: with a worker-backed formatter the files travel together instead of one round trip each.
-  const terraform = options.terraform ?? inThreadTerraformTools;
-  const tf = [...files].filter(([path]) => path.endsWith(".tf"));
-  const formatted = await Promise.all(tf.map(([, content]) => terraform.format(content)));
-  tf.forEach(([path], index) => files.set(path, formatted[index]!));
   return sortedTree(files);
 }
 

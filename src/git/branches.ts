@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { GitError } from "../errors.js";
-import type { FileTree } from "../generator/file-tree.js";
+import type { FileTree } from "../file-tree.js";
 import { gitAt, gitFailure } from "./client.js";
 import { identityEnv, plumbing } from "./plumbing.js";
 

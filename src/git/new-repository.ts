@@ -4,7 +4,7 @@ import { chmod, mkdir, mkdtemp, readdir, rename, rm, rmdir } from "node:fs/promi
 import { basename, dirname, join } from "node:path";
 import { defaults } from "../defaults.js";
 import { CliError, TargetError } from "../errors.js";
-import type { FileTree } from "../generator/file-tree.js";
+import type { FileTree } from "../file-tree.js";
 import { commitAll, initRepository, type CommitResult } from "./commit.js";
 import { describeFsError, writeTreeAtomically, writeTreeInto } from "./write-tree.js";
 

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import type { FileTree } from "../generator/file-tree.js";
+import type { FileTree } from "../file-tree.js";
 import { gitAt, gitFailure } from "./client.js";
 import { identityEnv, plumbing } from "./plumbing.js";
 

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { chmod, lstat, mkdir, readdir, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { TargetError } from "../errors.js";
-import { assertSafeRelativePath, type FileTree } from "../generator/file-tree.js";
+import { assertSafeRelativePath, type FileTree } from "../file-tree.js";
 
 /** Options for {@link writeTreeAtomically}. */
 export interface WriteTreeOptions {

@@ -1,6 +1,6 @@
 import { defaults } from "../defaults.js";
 import { CliError, GitError, ValidationFailedError } from "../errors.js";
-import { sortedTree } from "../generator/file-tree.js";
+import { sortedTree } from "../file-tree.js";
 import { assertBranchName, currentBranch, pushBranch } from "../git/repo.js";
 import { advanceBranch, commitChanges, type TreeChanges } from "../git/tree-commit.js";
 import { assertPathsInside } from "../git/write-tree.js";

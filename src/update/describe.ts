@@ -1,10 +1,10 @@
 import { createTwoFilesPatch } from "diff";
 import { defaults } from "../defaults.js";
 import { parseAnswersFile } from "../generator/answers.js";
-import { sortedTree, type FileTree } from "../generator/file-tree.js";
+import { sortedTree, type FileTree } from "../file-tree.js";
 import { gitAt } from "../git/client.js";
 import { readTreeAtRef } from "../git/repo.js";
-import { validateTree } from "../validators/index.js";
+import { treeSource, validateSource } from "../validators/index.js";
 import type { ValidationReport } from "../validators/types.js";
 import { diffParams, type BlueprintVersionChange, type ParamChange, type Plan } from "./plan.js";
 import { formatSummary, summarizeChanges, type ChangeSummary } from "./summary.js";
@@ -71,7 +71,7 @@ export async function describeBranch(
     before: sortedTree(before),
     after: sortedTree(after),
     summary: await summarizeChanges(sortedTree(before), sortedTree(after)),
-    report: options.report ?? (await validateTree(afterAll, { repoUrls: options.repoUrls ?? [] })),
+    report: options.report ?? (await validateSource(treeSource(afterAll), { strict: true, repoUrls: options.repoUrls ?? [] })),
     conflicts: [...after].filter(([, content]) => MARKERS.test(content)).map(([path]) => ({ path, reason: "committed with conflict markers" })),
   };
 }

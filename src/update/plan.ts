@@ -4,12 +4,12 @@ import { readManifest } from "../blueprints/registry.js";
 import { defaults } from "../defaults.js";
 import { InputError, UsageError } from "../errors.js";
 import { parseAnswersFile, type Answers } from "../generator/answers.js";
-import { sortedTree, type FileTree } from "../generator/file-tree.js";
+import { sortedTree, type FileTree } from "../file-tree.js";
 import { lastCommitTouching, pathsChangedWith, readTreeAtRef } from "../git/repo.js";
 import type { RawParamsInput } from "../params/parse.js";
 import { appendKey } from "../params/set-flags.js";
 import { renderBlueprint, type Rendered } from "../render-blueprint.js";
-import { validateTree } from "../validators/index.js";
+import { treeSource, validateSource } from "../validators/index.js";
 import type { ValidationReport } from "../validators/types.js";
 import { mergeFile, type MergeOutcome } from "./merge.js";
 import { repoReader } from "./read-repo.js";
@@ -163,6 +163,6 @@ export async function planUpdate(dir: string, changes: RawParamsInput, options: 
     conflicts,
     paramChanges: diffParams(recorded, rendered.params),
     summary: await summarizeChanges(sortedTree(before), afterTree),
-    report: await validateTree(afterTree, { repoUrls: [rendered.context.gitops.repoUrl] }),
+    report: await validateSource(treeSource(afterTree), { strict: true, repoUrls: [rendered.context.gitops.repoUrl] }),
   };
 }

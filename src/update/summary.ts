@@ -1,6 +1,6 @@
 import { parse as parseHcl } from "@cdktf/hcl2json";
 import { parseAllDocuments } from "yaml";
-import type { FileTree } from "../generator/file-tree.js";
+import type { FileTree } from "../file-tree.js";
 
 export interface ChangeSet {
   added: string[];

@@ -1,51 +1,108 @@
-import type { FileTree, SourceFile } from "../generator/file-tree.js";
-import { treeToSourceFiles } from "../generator/file-tree.js";
-import { isManifestCandidate } from "./candidates.js";
-import { createKubernetesValidator, type KubernetesValidatorOptions } from "./kubernetes/index.js";
+/**
+ * The one validation entry point: validateSource checks a set of files (a render in memory, a repository or
+ * files on disk, standard input) and returns a report; the caller picks an exit code.
+ */
+import { posix } from "node:path";
+import { digestContent, indexDigests, isYamlFile, validateGitopsIndex, type ManifestDigest } from "./gitops/index.js";
+import { runKubeconform } from "./kubeconform/index.js";
+import { validateFileStream, type KubernetesValidatorOptions } from "./kubernetes/index.js";
+import type { FileSource } from "./source.js";
 import { inThreadTerraformTools, type TerraformTools } from "./terraform/tools.js";
-import { validateGitopsReferences } from "./gitops/index.js";
 import { summarize, type UnitResult, type ValidationReport } from "./types.js";
 
 export { isManifestCandidate, isManifestFile } from "./candidates.js";
-export { validateOnDisk, validateStdin, type DiskInput, type DiskOptions, type Engine } from "./on-disk.js";
+export { folderSource, ignoring, namedFilesSource, stdinSource, treeSource, type FileSource } from "./source.js";
 export { walkFiles } from "./walk.js";
+
+export type Engine = "embedded" | "kubeconform";
 
 export interface ValidateOptions extends KubernetesValidatorOptions {
   /** Check Terraform files (parse, fmt, provider attributes, references). @default true */
   terraform?: boolean;
   /** Where the Terraform checks run. @default in this thread */
   terraformTools?: Pick<TerraformTools, "validate">;
-  /** Check GitOps references (Flux paths/sources/dependsOn, Argo paths, kustomize resources). @default true */
+  /** Check GitOps references (Flux paths/sources/dependsOn, Argo paths, kustomize resources) of a repository. @default true */
   gitops?: boolean;
   /** URLs that mean "this repository" for Argo CD/Flux path checks. */
   repoUrls?: string[];
   /** The repository's Git remote URLs: "this repository" for Argo CD paths when `repoUrls` is not given. */
   remoteUrls?: string[];
+  /** Kubernetes engine: the embedded schemas (default) or a kubeconform binary (`kubeconformBinary`). */
+  engine?: Engine;
+  kubeconformBinary?: string;
+  /** Threads for the embedded engine on files on disk (this one included). @default the machine's available parallelism */
+  workers?: number;
 }
 
 /**
- * Validates a set of files held in memory as a repository (`create` checks its render before writing): Kubernetes
- * manifests against their schemas, Terraform against the provider tables, and the GitOps references between them.
- * Returns data; the caller picks an exit code. Files on disk go through {@link validateOnDisk}, which streams.
+ * Validates the files of `source`: Kubernetes manifests against their schemas, Terraform against the provider
+ * tables (a module at a time), and, for a repository, the GitOps references between them. Files on disk stream
+ * through worker threads in batches, keeping only results and small per-document digests, so that repositories of
+ * 100,000 resources validate in bounded memory. Never throws for invalid input.
  */
-export async function validateFiles(files: SourceFile[], options: ValidateOptions = {}): Promise<ValidationReport> {
-  const results: UnitResult[] = [];
+export async function validateSource(source: FileSource, options: ValidateOptions = {}): Promise<ValidationReport> {
+  const checked = source.skip ? source.paths.filter((path) => !source.skip!(path)) : source.paths;
+  const manifests = checked.filter((path) => source.isManifest(path));
+  const gitops = source.repository && options.gitops !== false;
   // Started first: a worker-backed tool checks Terraform while this thread checks the manifests.
-  const terraform = options.terraform === false ? undefined : (options.terraformTools ?? inThreadTerraformTools).validate(files.filter((file) => file.path.endsWith(".tf")));
+  const terraform = options.terraform === false ? undefined : validateTerraformModules(source, checked, options.terraformTools ?? inThreadTerraformTools);
   terraform?.catch(() => undefined); // awaited below; until then a rejection must not count as unhandled
-  const kubernetes = await createKubernetesValidator(options);
-  for (const file of files) {
-    if (isManifestCandidate(file.path)) results.push(...(await kubernetes.validateFile(file)));
-  }
-  if (terraform) results.push(...(await terraform));
-  if (options.gitops !== false) {
-    // The whole repository: kustomize generators and Flux paths may point at non-YAML files and folders.
-    results.push(...validateGitopsReferences(files, { repoUrls: options.repoUrls, remoteUrls: options.remoteUrls }));
+
+  const digests = new Map<string, ManifestDigest[]>();
+  // concat, not push(...): a spread of 100,000 results overflows the call stack
+  let results = await validateManifests(source, manifests, options, gitops, digests);
+  if (terraform) results = results.concat(await terraform);
+  if (gitops) {
+    // YAML the Kubernetes pass did not read (dot-folders, terraform/, Helm values) may still hold GitOps objects.
+    for (const path of source.paths) {
+      if (!digests.has(path) && isYamlFile(path)) digests.set(path, digestContent(path, source.read(path) ?? ""));
+    }
+    const index = indexDigests(source.paths, digests, (path) => source.read(path));
+    results = results.concat(validateGitopsIndex(index, { repoUrls: options.repoUrls, remoteUrls: options.remoteUrls }));
   }
   return summarize(results);
 }
 
-/** `create` validates its own output strictly before anything is written. */
-export function validateTree(tree: FileTree, options: ValidateOptions = {}): Promise<ValidationReport> {
-  return validateFiles(treeToSourceFiles(tree), { strict: true, ...options });
+async function validateManifests(
+  source: FileSource,
+  paths: string[],
+  options: ValidateOptions,
+  gitops: boolean,
+  digests: Map<string, ManifestDigest[]>,
+): Promise<UnitResult[]> {
+  if (paths.length === 0) return [];
+  if (options.engine === "kubeconform") {
+    if (!options.kubeconformBinary) throw new Error("--engine kubeconform needs the path of the kubeconform binary");
+    const read = (path: string) => source.read(path);
+    if (gitops) for (const path of paths.filter(isYamlFile)) digests.set(path, digestContent(path, read(path) ?? ""));
+    if (source.root === undefined) {
+      // Files held in memory reach kubeconform on its standard input, which takes one file.
+      if (paths.length !== 1) throw new Error("kubeconform validates files in memory one at a time");
+      return runKubeconform({ binary: options.kubeconformBinary, cwd: process.cwd(), files: [], stdin: read(paths[0]!) ?? "", read }, options);
+    }
+    return runKubeconform({ binary: options.kubeconformBinary, cwd: source.root || process.cwd(), files: paths, read }, options);
+  }
+  const perFile: UnitResult[][] = new Array(paths.length);
+  const stream = { root: source.root || undefined, digests: gitops, workers: options.workers, read: source.root === undefined ? (path: string) => source.read(path) : undefined };
+  await validateFileStream(paths, options, stream, (position, outcome) => {
+    perFile[position] = outcome.results;
+    if (outcome.digests) digests.set(paths[position] as string, outcome.digests);
+  });
+  return perFile.flat();
+}
+
+/** One module (folder) at a time: only its files' text is in memory while it is checked. */
+async function validateTerraformModules(source: FileSource, paths: readonly string[], tools: Pick<TerraformTools, "validate">): Promise<UnitResult[]> {
+  const modules = new Map<string, string[]>();
+  for (const path of paths) {
+    if (!path.endsWith(".tf")) continue;
+    const dir = posix.dirname(path);
+    modules.set(dir, [...(modules.get(dir) ?? []), path]);
+  }
+  let results: UnitResult[] = [];
+  for (const dir of [...modules.keys()].sort()) {
+    const files = modules.get(dir)!.map((path) => ({ path, content: source.read(path) ?? "" }));
+    results = results.concat(await tools.validate(files));
+  }
+  return results;
 }

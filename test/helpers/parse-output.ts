@@ -1,6 +1,6 @@
 import { parse as parseHcl } from "@cdktf/hcl2json";
 import { parseAllDocuments } from "yaml";
-import type { FileTree } from "../../src/generator/file-tree.js";
+import type { FileTree } from "../../src/file-tree.js";
 
 /** hcl2json keeps HCL's template escapes in literal strings; undo them to get the value Terraform sees. */
 export function unescapeHclLiteral(text: string): string {

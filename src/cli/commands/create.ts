@@ -4,7 +4,7 @@ import { createTwoFilesPatch } from "diff";
 import { blueprintIds, assertKnownBlueprint } from "../../blueprints/registry.js";
 import { loadBlueprint } from "../../blueprints/load.js";
 import { UsageError, ValidationFailedError } from "../../errors.js";
-import type { FileTree } from "../../generator/file-tree.js";
+import type { FileTree } from "../../file-tree.js";
 import { gitAt } from "../../git/client.js";
 import { createClusterRepo } from "../../pipeline.js";
 import { formatReport } from "../../validators/report/index.js";

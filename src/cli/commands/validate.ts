@@ -3,7 +3,7 @@ import { homedir } from "node:os";
 import { join, relative } from "node:path";
 import { readPackageVersion } from "../../_utils.js";
 import { InputError, UsageError } from "../../errors.js";
-import { validateOnDisk, validateStdin, walkFiles, type DiskOptions, type Engine } from "../../validators/index.js";
+import { folderSource, ignoring, namedFilesSource, stdinSource, validateSource, type Engine, type ValidateOptions } from "../../validators/index.js";
 import { gitRemoteUrls } from "../../validators/gitops/index.js";
 import { findKubeconform } from "../../validators/kubeconform/index.js";
 import { formatReport, reportFormats, type ReportFormat } from "../../validators/report/index.js";
@@ -121,7 +121,7 @@ function podSecurityOption(level: string | undefined, version: string | undefine
 }
 
 /** With kubeconform: its binary, a cache folder it can write to, and no flag it has no equivalent for. */
-function kubeconformOptions(options: DiskOptions): DiskOptions {
+function kubeconformOptions(options: ValidateOptions): ValidateOptions {
   const binary = findKubeconform();
   if (!binary) {
     throw new UsageError("--engine kubeconform needs a kubeconform binary on PATH (https://github.com/yannh/kubeconform); install it or use --engine embedded");
@@ -138,16 +138,16 @@ function kubeconformOptions(options: DiskOptions): DiskOptions {
  * Validates one command-line path: a folder as one repository (so GitOps references resolve inside it), a file on
  * its own, `-` as standard input. Results name files relative to the working directory.
  */
-async function validatePath(path: string, ignore: RegExp[], options: DiskOptions): Promise<UnitResult[]> {
-  if (path === "-") return validateStdin(readStdin(), options);
+async function validatePath(path: string, ignore: RegExp[], options: ValidateOptions): Promise<UnitResult[]> {
+  if (path === "-") return (await validateSource(stdinSource(readStdin()), options)).results;
   let isDir: boolean;
   try {
     isDir = statSync(path).isDirectory();
   } catch {
     throw new InputError(`${path}: no such file or directory`);
   }
-  if (!isDir) return validateOnDisk({ paths: [path], ignore }, { ...options, gitops: false });
-  const results = await validateOnDisk({ root: path, paths: walkFiles(path), ignore }, { ...options, remoteUrls: gitRemoteUrls(path) });
+  if (!isDir) return (await validateSource(ignoring(namedFilesSource([path]), ignore), options)).results;
+  const { results } = await validateSource(ignoring(folderSource(path), ignore), { ...options, remoteUrls: gitRemoteUrls(path) });
   if (path === ".") return results;
   const prefix = relative(process.cwd(), path);
   const display = (file: string) => join(prefix, file);
@@ -161,7 +161,7 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const format: ReportFormat = oneOf("output", opts.output, reportFormats) ?? "text";
-  let options: DiskOptions = {
+  let options: ValidateOptions = {
     strict: opts.strict ?? false,
     kubernetesVersion: opts["kubernetes-version"],
     schemaLocations: opts["schema-location"],

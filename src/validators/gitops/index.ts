@@ -2,7 +2,7 @@
  * Cross-file references of a GitOps repository: Flux Kustomization/HelmRelease sources, paths and dependencies,
  * Argo CD Application paths and projects, kustomize entries, and duplicates inside one kustomize build.
  */
-import type { SourceFile } from "../../generator/file-tree.js";
+import type { SourceFile } from "../../file-tree.js";
 import type { Problem, UnitResult } from "../types.js";
 import { checkArgoApplication, isArgoApplication } from "./argo.js";
 import { checkFluxKustomization, checkHelmRelease, isFluxKustomization, isHelmRelease } from "./flux.js";

@@ -4,7 +4,7 @@
  * again, so that the index stays small for repositories of any size.
  */
 import { posix } from "node:path";
-import type { SourceFile } from "../../generator/file-tree.js";
+import type { SourceFile } from "../../file-tree.js";
 import { LineLocator, parseDocuments } from "../kubernetes/documents.js";
 import { digestDocument, type ManifestDigest } from "./digest.js";
 

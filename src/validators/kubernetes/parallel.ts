@@ -26,6 +26,8 @@ export interface StreamOptions extends ParallelOptions {
   root?: string;
   /** Also return the GitOps digest of every YAML file (its documents' identities, lines and Flux/Argo objects). */
   digests?: boolean;
+  /** Files held in memory: read through this, in this thread (no worker threads), instead of from disk. */
+  read?: (path: string) => string | undefined;
 }
 
 /** What one file gave: its Kubernetes results, and its GitOps digest when asked for. */
@@ -73,7 +75,8 @@ export async function validateFileStream(
 ): Promise<void> {
   const setup: WorkerSetup = { options, root: stream.root, digests: stream.digests ?? false };
   const threads = Math.min(stream.workers ?? availableParallelism(), paths.length);
-  const sized = paths.map((path, position) => ({ path, position, size: sizeOf(stream.root ? join(stream.root, path) : path) }));
+  const { read } = stream;
+  const sized = paths.map((path, position) => ({ path, position, size: read ? 0 : sizeOf(stream.root ? join(stream.root, path) : path) }));
   const bytes = sized.reduce((total, entry) => total + entry.size, 0);
   const validator = await createKubernetesValidator(options);
   const batches = toBatches(sized);
@@ -82,13 +85,14 @@ export async function validateFileStream(
   const deliver = (batch: typeof sized, outcomes: FileOutcome[]) => batch.forEach((entry, i) => onFile(entry.position, outcomes[i] ?? { results: [] }));
 
   // Without a compiled worker.js (TypeScript sources before a build) everything stays in this thread.
-  const useWorkers = threads >= 2 && bytes >= (stream.minBytesForWorkers ?? 8 * 1024 * 1024) && existsSync(fileURLToPath(workerUrl));
+  const useWorkers = !read && threads >= 2 && bytes >= (stream.minBytesForWorkers ?? 8 * 1024 * 1024) && existsSync(fileURLToPath(workerUrl));
   const pool = useWorkers ? Array.from({ length: threads - 1 }, () => runWorker(setup, take, deliver)) : [];
   // A worker that fails is reported by the Promise.all below; until then its rejection must not count as unhandled.
   for (const worker of pool) worker.catch(() => undefined);
   // This thread takes batches too (one worker start-up fewer), letting worker replies in between its batches.
   for (let batch = take(); batch; batch = take()) {
-    deliver(batch, await validateBatchFromDisk(validator, setup, batch.map((entry) => entry.path)));
+    const batchPaths = batch.map((entry) => entry.path);
+    deliver(batch, await (read ? validateBatch(validator, setup, batchPaths.map((file) => readFromMemory(read, file))) : validateBatchFromDisk(validator, setup, batchPaths)));
     if (pool.length > 0) await yieldToEvents();
   }
   await Promise.all(pool);
@@ -114,6 +118,11 @@ function readEntry(setup: WorkerSetup, path: string): Read {
   } catch (error) {
     return { file, error: `cannot read ${file}: ${(error as Error).message}` };
   }
+}
+
+function readFromMemory(read: (path: string) => string | undefined, file: string): Read {
+  const content = read(file);
+  return content === undefined ? { file, error: `cannot read ${file}` } : { file, content };
 }
 
 /** Validates read files in this thread, one outcome per file; an unreadable file gives one "error" result. */

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import type { ValidateFunction } from "ajv";
 import jsYaml from "js-yaml";
-import type { SourceFile } from "../../generator/file-tree.js";
+import type { SourceFile } from "../../file-tree.js";
 import type { Problem, ResourceIdentity, Status, UnitResult } from "../types.js";
 import { createCompiler, strictSchema, type CompiledSchema } from "./compile.js";
 import { crdSchemaToJsonSchema } from "./crd-schema.js";

@@ -3,7 +3,7 @@
  * tables for scaleway/openstack/azurerm, required_providers pins, and undeclared references per module.
  */
 import { posix } from "node:path";
-import type { SourceFile } from "../../generator/file-tree.js";
+import type { SourceFile } from "../../file-tree.js";
 import type { Problem, Status, UnitResult } from "../types.js";
 import { checkTerraformFormat } from "./format.js";
 import { scanHcl, type HclBlock, type HclScan } from "./hcl-scan.js";

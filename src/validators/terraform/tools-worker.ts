@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { packageRoot } from "../../_utils.js";
-import type { SourceFile } from "../../generator/file-tree.js";
+import type { SourceFile } from "../../file-tree.js";
 import type { UnitResult } from "../types.js";
 import type { TerraformValidationOptions } from "./index.js";
 import type { TerraformTools } from "./tools.js";

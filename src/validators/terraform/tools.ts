@@ -3,7 +3,7 @@
  * know where they run: in this thread (the default), or in a worker thread that `create` starts first so that their
  * start-up overlaps the rest of the pipeline (see tools-worker.ts).
  */
-import type { SourceFile } from "../../generator/file-tree.js";
+import type { SourceFile } from "../../file-tree.js";
 import type { UnitResult } from "../types.js";
 import { formatHcl } from "./format.js";
 import { validateTerraform, type TerraformValidationOptions } from "./index.js";
