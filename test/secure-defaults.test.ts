@@ -2,7 +2,7 @@ import { parse as parseHcl } from "@cdktf/hcl2json";
 import { parseAllDocuments } from "yaml";
 import { beforeAll, describe, expect, test } from "vitest";
 import { loadBlueprint } from "../src/blueprints/load.js";
-import type { FileTree } from "../src/generator/file-tree.js";
+import type { FileTree } from "../src/file-tree.js";
 import { renderBlueprint } from "../src/render-blueprint.js";
 import { treeSource, validateSource } from "../src/validators/index.js";
 import { podTemplatePath } from "../src/validators/pod-security/index.js";

@@ -1,7 +1,8 @@
 import { listBlueprints } from "../../blueprints/registry.js";
 import { loadBlueprint } from "../../blueprints/load.js";
 import { UsageError } from "../../errors.js";
-import { parseFlags } from "../args.js";
+import { commandHelp, parseCommand } from "../args.js";
+import { blueprintsCommand } from "../flags.js";
 
 interface ParamRow {
   name: string;
@@ -24,9 +25,9 @@ function paramRows(schema: any, prefix = ""): ParamRow[] {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values: opts, positionals } = parseFlags(argv, { json: { type: "boolean" }, help: { type: "boolean", short: "h" } });
+  const { values: opts, positionals } = parseCommand(blueprintsCommand, argv);
   if (opts.help) {
-    process.stdout.write("Usage: create-cluster-repo blueprints [--json]\n       create-cluster-repo blueprints show <name> [--json]\n");
+    process.stdout.write(commandHelp(blueprintsCommand));
     return 0;
   }
   if (positionals.length === 0) {

@@ -1,12 +1,13 @@
 import { resolve } from "node:path";
-import { parseFlags } from "../args.js";
+import { commandHelp, parseCommand } from "../args.js";
+import { checkCommand } from "../flags.js";
 import { checkRepository } from "../../update/check.js";
 import { assertToolRepository } from "../../update/locate.js";
 
 export async function run(argv: string[]): Promise<number> {
-  const { values: opts, positionals } = parseFlags(argv, { allow: { type: "string", multiple: true }, verbose: { type: "boolean" }, help: { type: "boolean", short: "h" } });
+  const { values: opts, positionals } = parseCommand(checkCommand, argv);
   if (opts.help) {
-    process.stdout.write("Usage: create-cluster-repo check [dir] [--allow GLOB]...\nFails (exit 1) when generated files differ from what the answers file produces.\n");
+    process.stdout.write(commandHelp(checkCommand));
     return 0;
   }
   const dir = resolve(positionals[0] ?? ".");

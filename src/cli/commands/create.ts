@@ -8,32 +8,22 @@ import type { FileTree } from "../../file-tree.js";
 import { gitAt } from "../../git/client.js";
 import { createClusterRepo } from "../../pipeline.js";
 import { formatReport } from "../../validators/report/index.js";
-import { oneOf, parseFlags, renderFlags } from "../args.js";
+import { parseCommand } from "../args.js";
+import { createCommand } from "../flags.js";
 import { mainHelp } from "../help.js";
 import { paramsInputFromFlags } from "../params-input.js";
 import { canPrompt, promptBlueprint, promptParams } from "../prompts.js";
 import { terminalReporter } from "../terminal-reporter.js";
 
-const flags = {
-  ...renderFlags,
-  "dry-run": { type: "boolean" },
-  diff: { type: "boolean" },
-  force: { type: "boolean" },
-  github: { type: "string" },
-  private: { type: "boolean" },
-  "github-api-url": { type: "string" },
-  "pr-first": { type: "boolean" },
-} as const;
-
 export async function run(argv: string[]): Promise<number> {
-  const { values: opts, positionals } = parseFlags(argv, flags);
+  const { values: opts, positionals } = parseCommand(createCommand, argv);
   if (opts.help) {
     process.stdout.write(mainHelp());
     return 0;
   }
   if (positionals.length > 1) throw new UsageError(`expected at most one target directory, got ${positionals.length}: ${positionals.join(" ")}`);
   if (opts.diff && !opts["dry-run"]) throw new UsageError("--diff goes with --dry-run: '--diff' prints what '--dry-run' would write");
-  const output = oneOf("output", opts.output, ["text", "json"] as const) ?? "text";
+  const output = opts.output ?? "text";
   const interactive = canPrompt(opts.yes);
 
   // 1. Blueprint and parameters: flags > values file > prompts > defaults.
@@ -64,7 +54,7 @@ export async function run(argv: string[]): Promise<number> {
       terraformWorker: true,
     }));
   } catch (error) {
-    if (error instanceof ValidationFailedError) process.stdout.write(formatReport(error.report, output === "json" ? "json" : "text"));
+    if (error instanceof ValidationFailedError) process.stdout.write(formatReport(error.report, output));
     throw error;
   }
 

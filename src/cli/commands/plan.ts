@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
-import { oneOf, parseFlags } from "../args.js";
+import { commandHelp, parseCommand } from "../args.js";
+import { planCommand } from "../flags.js";
 import { paramsInputFromFlags } from "../params-input.js";
 import { formatConflict, planDiff } from "../../update/apply.js";
 import { assertToolRepository } from "../../update/locate.js";
@@ -7,24 +8,13 @@ import { planUpdate } from "../../update/plan.js";
 import { formatSummary } from "../../update/summary.js";
 import { formatReport } from "../../validators/report/index.js";
 
-const flags = {
-  set: { type: "string", multiple: true, short: "s" },
-  values: { type: "string", short: "f" },
-  gitops: { type: "string" },
-  "blueprint-version": { type: "string" },
-  diff: { type: "boolean" },
-  output: { type: "string", short: "o" },
-  verbose: { type: "boolean" },
-  help: { type: "boolean", short: "h" },
-} as const;
-
 export async function run(argv: string[]): Promise<number> {
-  const { values: opts, positionals } = parseFlags(argv, flags);
+  const { values: opts, positionals } = parseCommand(planCommand, argv);
   if (opts.help) {
-    process.stdout.write("Usage: create-cluster-repo plan [dir] [--set key=value]... [--values file] [--blueprint-version latest] [--diff] [--output text|json]\nShows what a re-render with these changes would do; writes nothing.\n");
+    process.stdout.write(commandHelp(planCommand));
     return 0;
   }
-  const output = oneOf("output", opts.output, ["text", "json"] as const) ?? "text";
+  const output = opts.output ?? "text";
   const dir = resolve(positionals[0] ?? ".");
   // The history is read only for a blueprint upgrade; otherwise plan works on the files alone.
   await assertToolRepository(dir, "plan", { git: opts["blueprint-version"] !== undefined });

@@ -2,22 +2,9 @@ import { resolve } from "node:path";
 import { UsageError } from "../../errors.js";
 import { gitAt } from "../../git/client.js";
 import { updateRepository, type UpdateOptions } from "../../update/apply.js";
-import { oneOf, parseFlags } from "../args.js";
+import { commandHelp, parseCommand } from "../args.js";
+import { updateCommand } from "../flags.js";
 import { paramsInputFromFlags } from "../params-input.js";
-
-const flags = {
-  set: { type: "string", multiple: true, short: "s" },
-  values: { type: "string", short: "f" },
-  gitops: { type: "string" },
-  "blueprint-version": { type: "string" },
-  branch: { type: "string" },
-  message: { type: "string", short: "m" },
-  pr: { type: "boolean" },
-  conflict: { type: "string" },
-  "github-api-url": { type: "string" },
-  verbose: { type: "boolean" },
-  help: { type: "boolean", short: "h" },
-} as const;
 
 /** owner/repo from a GitHub remote URL (https or ssh). */
 function repoFromRemote(url: string): { owner: string; repo: string } {
@@ -27,18 +14,13 @@ function repoFromRemote(url: string): { owner: string; repo: string } {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values: opts, positionals } = parseFlags(argv, flags);
+  const { values: opts, positionals } = parseCommand(updateCommand, argv);
   if (opts.help) {
-    process.stdout.write(
-      "Usage: create-cluster-repo update [dir] [--set key=value]... [--values file] [--gitops flux|argo] [--blueprint-version latest]\n" +
-        "                                  [--branch name] [--message msg] [--pr [--github-api-url URL]] [--conflict refuse|markers]\n" +
-        "Re-renders with the changes, merges your edits (3-way), and commits on create-cluster-repo/<change> started from\n" +
-        "main (or the current branch when it is not an update branch). Keys with dots: --set 'labels[\"topology.kubernetes.io/region\"]=x'.\n",
-    );
+    process.stdout.write(commandHelp(updateCommand));
     return 0;
   }
   const dir = resolve(positionals[0] ?? ".");
-  const conflict = oneOf("conflict", opts.conflict, ["refuse", "markers"] as const);
+  const conflict = opts.conflict;
   const options: UpdateOptions = { branch: opts.branch, message: opts.message, conflict, blueprintVersion: opts["blueprint-version"] };
   if (opts.pr) {
     const remoteUrl = (await gitAt(dir).raw(["remote", "get-url", "origin"]).catch(() => "")).trim();

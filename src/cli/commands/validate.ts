@@ -3,67 +3,14 @@ import { homedir } from "node:os";
 import { join, relative } from "node:path";
 import { readPackageVersion } from "../../_utils.js";
 import { InputError, UsageError } from "../../errors.js";
-import { folderSource, ignoring, namedFilesSource, stdinSource, validateSource, type Engine, type ValidateOptions } from "../../validators/index.js";
+import { folderSource, ignoring, namedFilesSource, stdinSource, validateSource, type ValidateOptions } from "../../validators/index.js";
 import { gitRemoteUrls } from "../../validators/gitops/index.js";
 import { findKubeconform } from "../../validators/kubeconform/index.js";
-import { formatReport, reportFormats, type ReportFormat } from "../../validators/report/index.js";
+import { formatReport } from "../../validators/report/index.js";
 import { summarize, type UnitResult } from "../../validators/types.js";
-import { oneOf, parseFlags } from "../args.js";
-import { parseMinorVersion, podSecurityLevels, type PodSecurityOptions } from "../../validators/pod-security/index.js";
-
-const engines: readonly Engine[] = ["embedded", "kubeconform"];
-
-const flags = {
-  output: { type: "string", short: "o" },
-  strict: { type: "boolean" },
-  "kubernetes-version": { type: "string" },
-  "schema-location": { type: "string", multiple: true },
-  crd: { type: "string", multiple: true },
-  "ignore-missing-schemas": { type: "boolean" },
-  skip: { type: "string" },
-  "ignore-filename-pattern": { type: "string", multiple: true },
-  "repo-url": { type: "string", multiple: true },
-  "no-terraform": { type: "boolean" },
-  "no-gitops": { type: "boolean" },
-  engine: { type: "string" },
-  "cache-dir": { type: "string" },
-  workers: { type: "string" },
-  "pod-security": { type: "string" },
-  "pod-security-version": { type: "string" },
-  verbose: { type: "boolean" },
-  help: { type: "boolean", short: "h" },
-} as const;
-
-const HELP = `Usage: create-cluster-repo validate [paths...] [options]
-
-Validates Kubernetes manifests (core, Flux and Argo CD kinds) against embedded schemas, Terraform files against the
-provider attribute tables, and GitOps references. Paths are files or folders (default: .); - reads stdin.
-
-  -o, --output text|json|junit|sarif|tap   report format (default text)
-      --strict                             reject unknown fields and duplicate keys
-      --kubernetes-version x.y.z           Kubernetes version of the schemas
-      --schema-location LOC                kubeconform-style schema location or template (repeatable; "default" = embedded)
-      --crd file.yaml                      turn a CRD's openAPIV3Schema into a schema (repeatable)
-      --ignore-missing-schemas             skip resources with no schema instead of failing
-      --skip KINDS                         comma-separated kinds to skip
-      --ignore-filename-pattern RE         skip files whose path matches (repeatable)
-      --repo-url URL                       URL that means "this repository" for Argo CD path checks (repeatable;
-                                           default: the folder's Git remotes, when it is a repository's top level)
-      --no-terraform, --no-gitops          turn off those checks
-      --engine embedded|kubeconform        Kubernetes engine: the embedded schemas (default), or the kubeconform
-                                           binary on PATH, run with the same flags and folded into this report
-      --cache-dir DIR                      where schemas fetched over HTTP are kept (default:
-                                           $XDG_CACHE_HOME/create-cluster-repo/schemas or ~/.cache/...);
-                                           schemas from --crd and --schema-location are kept compiled in
-                                           $XDG_CACHE_HOME/create-cluster-repo/compiled
-      --workers N                          threads for large inputs (default: all cores)
-      --pod-security restricted|baseline   also check every pod template (Pod, Deployment, StatefulSet, DaemonSet,
-                                           ReplicaSet, Job, CronJob, ReplicationController, PodTemplate) against
-                                           that Pod Security Standards profile: one error per container and control
-      --pod-security-version v1.x|latest   the Kubernetes version whose PodSecurity admission to follow
-                                           (default latest, as the enforce-version namespace label)
-Exit codes: 0 all valid, 1 any invalid resource or error, 2 bad usage.
-`;
+import { parseMinorVersion, type Level as PodSecurityLevel, type PodSecurityOptions } from "../../validators/pod-security/index.js";
+import { commandHelp, parseCommand } from "../args.js";
+import { validateCommand } from "../flags.js";
 
 function readStdin(): string {
   try {
@@ -104,8 +51,7 @@ function positiveInteger(flag: string, value: string | undefined): number | unde
 }
 
 /** `--pod-security` and `--pod-security-version`: the profile to check pod templates against, if any. */
-function podSecurityOption(level: string | undefined, version: string | undefined): PodSecurityOptions | undefined {
-  const profile = oneOf("pod-security", level, podSecurityLevels);
+function podSecurityOption(profile: PodSecurityLevel | undefined, version: string | undefined): PodSecurityOptions | undefined {
   if (!profile) {
     if (version !== undefined) throw new UsageError("--pod-security-version needs --pod-security restricted|baseline");
     return undefined;
@@ -155,12 +101,12 @@ async function validatePath(path: string, ignore: RegExp[], options: ValidateOpt
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values: opts, positionals } = parseFlags(argv, flags);
+  const { values: opts, positionals } = parseCommand(validateCommand, argv);
   if (opts.help) {
-    process.stdout.write(HELP);
+    process.stdout.write(commandHelp(validateCommand));
     return 0;
   }
-  const format: ReportFormat = oneOf("output", opts.output, reportFormats) ?? "text";
+  const format = opts.output ?? "text";
   let options: ValidateOptions = {
     strict: opts.strict ?? false,
     kubernetesVersion: opts["kubernetes-version"],
@@ -173,7 +119,7 @@ export async function run(argv: string[]): Promise<number> {
     repoUrls: opts["repo-url"],
     cacheDir: opts["cache-dir"] ?? defaultCacheDir(),
     compiledCacheDir: compiledCacheDir(),
-    engine: oneOf("engine", opts.engine, engines) ?? "embedded",
+    engine: opts.engine ?? "embedded",
     workers: positiveInteger("workers", opts.workers),
     podSecurity: podSecurityOption(opts["pod-security"], opts["pod-security-version"]),
   };

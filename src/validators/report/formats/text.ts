@@ -1,8 +1,9 @@
 import pc from "picocolors";
-import type { Problem, ValidationReport } from "../types.js";
+import type { Problem, ValidationReport } from "../../types.js";
+import type { ReportFormatter } from "../types.js";
 
 /** Problems grouped by file, sorted by line, then a kubeconform-like summary line. */
-export function formatText(report: ValidationReport, options: { color?: boolean } = {}): string {
+function formatText(report: ValidationReport, options: { color?: boolean } = {}): string {
   const c = pc.createColors(options.color ?? false);
   const byFile = new Map<string, Problem[]>();
   for (const result of report.results) {
@@ -41,3 +42,8 @@ function notCheckedLines(report: ValidationReport): string {
   }
   return out;
 }
+
+export const text: ReportFormatter = {
+  description: "problems grouped by file with line numbers, then a summary line (the default)",
+  format: formatText,
+};

@@ -1,0 +1,169 @@
+/**
+ * Every command's flags, declared once: parsing, `--help` and the README's flag table (checked by test/cli-help.test.ts)
+ * all come from here.
+ */
+import { podSecurityLevels } from "../validators/pod-security/index.js";
+import { reportFormats, reportFormatters } from "../validators/report/index.js";
+import { defineCommand, type FlagSpec } from "./args.js";
+
+const help = { type: "boolean", short: "h", description: "this help" } as const satisfies FlagSpec;
+const verbose = { type: "boolean", description: "show stack traces and causes on errors" } as const satisfies FlagSpec;
+
+/** Parameters, for every command that renders (create, plan, update). */
+const paramFlags = {
+  gitops: { type: "string", value: "flux|argo", description: "GitOps engine (default: flux); the same as --set gitops=..." },
+  set: {
+    type: "string",
+    short: "s",
+    multiple: true,
+    value: "key=value",
+    description:
+      "set a parameter, typed by the blueprint's schema; dotted paths and [index]: --set gpuPool.size=2 --set pools[0].zone=nl-ams-1; a key with dots or slashes in [\"...\"]: --set 'pools[0].labels[\"topology.kubernetes.io/region\"]=ams'; lists as a,b or [a, b]",
+  },
+  values: { type: "string", short: "f", value: "<file>", description: "a YAML mapping of parameters (flags win over it)" },
+} as const satisfies Record<string, FlagSpec>;
+
+const resultOutput = { type: "string", short: "o", choices: ["text", "json"], description: "result format" } as const satisfies FlagSpec;
+const githubApiUrl = { type: "string", value: "<url>", description: "GitHub Enterprise Server's API URL, e.g. https://ghe.example.com/api/v3" } as const satisfies FlagSpec;
+const blueprintVersion = {
+  type: "string",
+  value: "latest",
+  description: "upgrade the blueprint the answers file records to the one this tool ships (without it, an older one is refused)",
+} as const satisfies FlagSpec;
+
+export const createCommand = defineCommand({
+  name: "create",
+  usage: ["[dir] --blueprint <name> [options]"],
+  summary:
+    "Renders a blueprint into a new Git repository in dir (default: the cluster name), validated before anything is written. The default command.",
+  flags: {
+    blueprint: { type: "string", short: "b", value: "<name>", description: "the blueprint to render (see `create-cluster-repo blueprints`); asked for on a terminal when missing" },
+    ...paramFlags,
+    yes: { type: "boolean", short: "y", description: "take the defaults of everything not given; never prompt" },
+    "dry-run": { type: "boolean", description: "render and validate, print the file list, write nothing" },
+    diff: { type: "boolean", description: "with --dry-run: print the contents as a diff against dir" },
+    force: { type: "boolean", description: "write into a non-empty directory (generated files are replaced, others kept)" },
+    github: { type: "string", value: "owner/repo", description: "also create the GitHub repository (if missing) and push main; token from GITHUB_TOKEN or GH_TOKEN" },
+    "pr-first": { type: "boolean", description: "with --github: push the render on create-cluster-repo/initial and open a pull request instead (protected main)" },
+    private: { type: "boolean", description: "with --github: create the repository private" },
+    "github-api-url": { ...githubApiUrl, description: `with --github: ${githubApiUrl.description}` },
+    output: resultOutput,
+    verbose,
+    help,
+  },
+});
+
+export const blueprintsCommand = defineCommand({
+  name: "blueprints",
+  usage: ["blueprints [--json]", "blueprints show <name> [--json]"],
+  summary: "Lists the blueprints, or prints one blueprint's parameters with their type, default and description.",
+  flags: {
+    json: { type: "boolean", description: "the list as JSON, or the parameters' JSON Schema" },
+    help,
+  },
+});
+
+export const validateCommand = defineCommand({
+  name: "validate",
+  usage: ["validate [paths...] [options]"],
+  summary:
+    "Validates Kubernetes manifests (core, Flux and Argo CD kinds) against embedded schemas, Terraform files against the provider attribute tables, and GitOps references. Paths are files or folders (default: .); - reads stdin.",
+  flags: {
+    output: { type: "string", short: "o", choices: reportFormats, description: "report format (default text; see below)" },
+    strict: { type: "boolean", description: "reject unknown fields and duplicate keys" },
+    "kubernetes-version": { type: "string", value: "x.y.z", description: "Kubernetes version of the schemas" },
+    "schema-location": { type: "string", multiple: true, value: "LOC", description: 'kubeconform-style schema location or template (repeatable; "default" = embedded)' },
+    crd: { type: "string", multiple: true, value: "<file>", description: "turn a CRD's openAPIV3Schema into a schema (repeatable)" },
+    "ignore-missing-schemas": { type: "boolean", description: "skip resources with no schema instead of failing" },
+    skip: { type: "string", value: "KINDS", description: "comma-separated kinds to skip" },
+    "ignore-filename-pattern": { type: "string", multiple: true, value: "RE", description: "skip files whose path matches (repeatable)" },
+    "repo-url": {
+      type: "string",
+      multiple: true,
+      value: "<url>",
+      description: 'URL that means "this repository" for Argo CD path checks (repeatable; default: the folder\'s Git remotes, when it is a repository\'s top level)',
+    },
+    "no-terraform": { type: "boolean", description: "turn off the Terraform checks" },
+    "no-gitops": { type: "boolean", description: "turn off the GitOps reference checks" },
+    engine: {
+      type: "string",
+      choices: ["embedded", "kubeconform"],
+      description: "Kubernetes engine: the embedded schemas (default), or the kubeconform binary on PATH, run with the same flags and folded into this report",
+    },
+    "cache-dir": {
+      type: "string",
+      value: "<dir>",
+      description:
+        "where schemas fetched over HTTP are kept (default: $XDG_CACHE_HOME/create-cluster-repo/schemas or ~/.cache/...); schemas from --crd and --schema-location are kept compiled in $XDG_CACHE_HOME/create-cluster-repo/compiled",
+    },
+    workers: { type: "string", value: "N", description: "threads for large inputs (default: all cores)" },
+    "pod-security": {
+      type: "string",
+      choices: podSecurityLevels,
+      description:
+        "also check every pod template (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, ReplicationController, PodTemplate) against that Pod Security Standards profile: one error per container and control",
+    },
+    "pod-security-version": {
+      type: "string",
+      value: "v1.x|latest",
+      description: "the Kubernetes version whose PodSecurity admission to follow (default latest, as the enforce-version namespace label)",
+    },
+    verbose,
+    help,
+  },
+  notes: () =>
+    `Report formats:\n${reportFormats.map((format) => `  ${format}: ${reportFormatters[format].description}`).join("\n")}\n` +
+    "Exit codes: 0 all valid, 1 any invalid resource or error, 2 bad usage.\n",
+});
+
+export const planCommand = defineCommand({
+  name: "plan",
+  usage: ["plan [dir] [--set key=value]... [options]"],
+  summary: "Shows what a re-render with these changes would do (parameters, resources, files, conflicts with your edits, validation); writes nothing. Exit 1 if update would refuse.",
+  flags: {
+    ...paramFlags,
+    "blueprint-version": blueprintVersion,
+    diff: { type: "boolean", description: "also print the diff of the generated files" },
+    output: resultOutput,
+    verbose,
+    help,
+  },
+});
+
+export const updateCommand = defineCommand({
+  name: "update",
+  usage: ["update [dir] [--set key=value]... [--pr] [options]"],
+  summary:
+    "Re-renders with the changes, merges your edits (3-way), and commits on create-cluster-repo/<change> started from main (or the current branch when it is not an update branch). Keys with dots: --set 'labels[\"topology.kubernetes.io/region\"]=x'.",
+  flags: {
+    ...paramFlags,
+    "blueprint-version": blueprintVersion,
+    branch: { type: "string", value: "<name>", description: "branch to commit on (default create-cluster-repo/<change>)" },
+    message: { type: "string", short: "m", value: "<text>", description: "commit message" },
+    pr: { type: "boolean", description: "push the branch and open or update its pull request (origin on GitHub)" },
+    conflict: { type: "string", choices: ["refuse", "markers"], description: "refuse edits that overlap the new render (default), or commit conflict markers" },
+    "github-api-url": { ...githubApiUrl, description: `with --pr: ${githubApiUrl.description}` },
+    verbose,
+    help,
+  },
+});
+
+export const checkCommand = defineCommand({
+  name: "check",
+  usage: ["check [dir] [--allow GLOB]..."],
+  summary: "Fails (exit 1) when generated files differ from what the answers file produces, with a diff for each.",
+  flags: {
+    allow: { type: "string", multiple: true, value: "<glob>", description: "paths that may differ from the render (repeatable), e.g. 'apps/**'" },
+    verbose,
+    help,
+  },
+});
+
+/** Options of the program itself, before any command. */
+export const programFlags = {
+  help,
+  version: { type: "boolean", short: "v", description: "print the version" },
+} as const satisfies Record<string, FlagSpec>;
+
+/** Every command, in the order help lists them; `create` is the default. */
+export const commands = [createCommand, blueprintsCommand, validateCommand, planCommand, updateCommand, checkCommand];
