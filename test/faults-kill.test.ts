@@ -160,7 +160,7 @@ describe("create killed at random points", () => {
       expect(gitOut(join(laneDir(lane), "fleet"), "rev-parse", "HEAD^{tree}")).toBe(expectedTree);
       expect(stagingSiblings(laneDir(lane), "fleet")).toEqual(lane === 0 ? [live] : []);
     }
-  }, 120_000);
+  }, 600_000);
 });
 
 describe("update killed at random points", () => {
@@ -220,5 +220,5 @@ describe("update killed at random points", () => {
     });
     console.log(`update kill points: ${points} (seed ${SEED + 1}, run ~${timing.full} ms, write phase ~${timing.window} ms): ${[...states].map(([s, n]) => `${n}× ${s}`).join("; ")}; re-run from ${reruns.length} distinct states`);
     expect(problems, problems.join("\n")).toEqual([]);
-  }, 120_000);
+  }, 600_000);
 });

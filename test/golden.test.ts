@@ -11,15 +11,19 @@ const GOLDEN_DIR = join(repoRoot, "test", "golden");
  * the generated repo). Update on purpose with `npx vitest run test/golden.test.ts -u`; CI never writes them.
  */
 describe.each(paramsFixtures("valid").map((f) => [f.name, f] as const))("%s", (name, fixture) => {
+  // One render, read by both tests.
+  let rendered: ReturnType<typeof renderBlueprint> | undefined;
+  const render = () => (rendered ??= renderBlueprint(fixture.blueprint, { values: fixture.params }, { toolVersion: "0.0.0-golden" }));
+
   test("matches the golden tree", async () => {
-    const { tree } = await renderBlueprint(fixture.blueprint, { values: fixture.params }, { toolVersion: "0.0.0-golden" });
+    const { tree } = await render();
     const goldenDir = join(GOLDEN_DIR, name);
     await expect(`${[...tree.keys()].join("\n")}\n`).toMatchFileSnapshot(join(goldenDir, ".files"));
     for (const [path, content] of tree) await expect(content).toMatchFileSnapshot(join(goldenDir, path));
   });
 
   test("validates clean, strictly: schemas, Pod Security Standards restricted, Terraform provider attributes, GitOps references", async () => {
-    const { tree, context } = await renderBlueprint(fixture.blueprint, { values: fixture.params }, { toolVersion: "0.0.0-golden" });
+    const { tree, context } = await render();
     const report = await validateSource(treeSource(tree), { strict: true, repoUrls: [context.gitops.repoUrl], podSecurity: { level: "restricted" } });
     const problems = report.results.flatMap((r) => r.problems).filter((p) => p.severity === "error");
     expect(problems).toEqual([]);

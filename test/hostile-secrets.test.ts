@@ -110,7 +110,7 @@ describe("no token or credential in anything the tool writes, sends or prints", 
     expect(git.log.some((line) => line.startsWith("POST /octocat/fleet.git/git-receive-pack 200"))).toBe(true);
     expect(runs.length).toBeGreaterThanOrEqual(14);
     console.log(`secrets: ${runs.length} commands run with ${SECRETS.length} planted secret forms; searched ${allFiles(work).length + allFiles(git.root).length} files, ${repositories.length} repositories' objects, ${api.requests.length} API requests, ${git.log.length} git server log lines: no leak`);
-  }, 90_000);
+  }, 400_000);
 });
 
 describe("generated repositories keep secrets out of Git", () => {

@@ -64,7 +64,7 @@ startTerraformWorker(); // started and never used: must not hold the process eit
 const tools = startTerraformWorker();
 process.stdout.write(await tools.format("a=1\\n"));
 `);
-      expect(execFileSync(process.execPath, [script], { encoding: "utf8", timeout: 20_000 })).toBe("a = 1\n");
+      expect(execFileSync(process.execPath, [script], { encoding: "utf8", timeout: 120_000 })).toBe("a = 1\n");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -23,7 +23,7 @@ function factKind(argument: string): string | undefined {
 /** A local `terraform` binary, when there is one, is the oracle for `terraform fmt` (it formats offline). */
 function terraformFmt(source: string): string | undefined {
   try {
-    return execFileSync("terraform", ["fmt", "-"], { input: source, stdio: ["pipe", "pipe", "ignore"], timeout: 20_000 }).toString();
+    return execFileSync("terraform", ["fmt", "-"], { input: source, stdio: ["pipe", "pipe", "ignore"], timeout: 120_000 }).toString();
   } catch {
     return undefined;
   }

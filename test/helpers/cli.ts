@@ -7,6 +7,9 @@ import { repoRoot } from "./fixtures.js";
 
 export const cliPath = join(repoRoot, "dist", "cli", "main.js");
 
+/** One CLI run takes about a second on a quiet machine; this bound only stops a hung one, on a loaded machine too. */
+const CLI_TIMEOUT_MS = 180_000;
+
 export interface CliRun {
   status: number | null;
   stdout: string;
@@ -19,7 +22,7 @@ export function runCli(args: string[], options: { cwd?: string; env?: Record<str
     cwd: options.cwd ?? repoRoot,
     encoding: "utf8",
     input: options.input ?? "",
-    timeout: 60_000,
+    timeout: CLI_TIMEOUT_MS,
     env: { ...process.env, CI: "true", NO_COLOR: "1", ...options.env },
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
@@ -44,7 +47,7 @@ export function runCliAsync(args: string[], options: { cwd?: string; env?: Recor
     let stderr = "";
     child.stdout.on("data", (chunk) => (stdout += chunk));
     child.stderr.on("data", (chunk) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    const timer = setTimeout(() => child.kill("SIGKILL"), CLI_TIMEOUT_MS);
     child.on("close", (status) => {
       clearTimeout(timer);
       resolve({ status, stdout, stderr });
