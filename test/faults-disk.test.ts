@@ -177,20 +177,20 @@ const canMount = (() => {
 })();
 
 describe.runIf(canMount)("real tmpfs: the built CLI, git included", () => {
-  test("disk full: exit 1, a clear message, nothing left; after freeing space the same command completes", () => {
+  test("disk full: exit 1, a clear message, nothing left; after freeing space the same command completes", async () => {
     scenarios++;
     const mount = join(work, "full");
     expect(mountTmpfs(mount, "96k")).toBe(true);
     try {
       const target = join(mount, "fleet");
-      const run = runCli(["-b", "kapsule-gpu", "-y", target]);
+      const run = await runCli(["-b", "kapsule-gpu", "-y", target]);
       expect(run.status).toBe(1);
       // git says "No space left on device", Node "ENOSPC: no space left on device": whichever writer hits the limit first.
       expect(run.stderr).toMatch(/^error: cannot create .*fleet: .*no space left on device.*the disk or quota is full; free some space and re-run/is);
       expect(run.stderr).toMatch(/nothing was written/);
       expect(readdirSync(mount)).toEqual([]);
       expect(spawnSync("mount", ["-o", "remount,size=16m", mount]).status).toBe(0);
-      const again = runCli(["-b", "kapsule-gpu", "-y", target]);
+      const again = await runCli(["-b", "kapsule-gpu", "-y", target]);
       expect(again.status, again.stderr).toBe(0);
       expect(git(target, "status", "--porcelain")).toBe("");
     } finally {
@@ -198,19 +198,19 @@ describe.runIf(canMount)("real tmpfs: the built CLI, git included", () => {
     }
   });
 
-  test("read-only file system: exit 1, a clear message, nothing written; writable again, the command completes", () => {
+  test("read-only file system: exit 1, a clear message, nothing written; writable again, the command completes", async () => {
     scenarios++;
     const mount = join(work, "ro");
     expect(mountTmpfs(mount, "16m")).toBe(true);
     try {
       expect(spawnSync("mount", ["-o", "remount,ro", mount]).status).toBe(0);
       const target = join(mount, "fleet");
-      const run = runCli(["-b", "kapsule-gpu", "-y", target]);
+      const run = await runCli(["-b", "kapsule-gpu", "-y", target]);
       expect(run.status).toBe(1);
       expect(run.stderr).toMatch(/^error: cannot create .*fleet: EROFS: .*the file system is read-only; choose a writable directory and re-run/);
       expect(readdirSync(mount)).toEqual([]);
       expect(spawnSync("mount", ["-o", "remount,rw", mount]).status).toBe(0);
-      expect(runCli(["-b", "kapsule-gpu", "-y", target]).status).toBe(0);
+      expect((await runCli(["-b", "kapsule-gpu", "-y", target])).status).toBe(0);
     } finally {
       spawnSync("umount", ["-l", mount]);
     }

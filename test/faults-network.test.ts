@@ -11,7 +11,7 @@ import { execFileSync } from "node:child_process";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
-import { runCliAsync, tempDir, type CliRun, recordingCli } from "./helpers/cli.js";
+import { runCli, tempDir, type CliRun, recordingCli } from "./helpers/cli.js";
 import { startGitHttpServer, type GitHttpServer } from "./helpers/git-http-server.js";
 import { startGitHubApiServer, type GitHubApiServer } from "./helpers/github-api-server.js";
 
@@ -116,7 +116,7 @@ describe("network faults", () => {
     api.failNext(3, 502, { method: "POST", path: /^\/repos\/octocat\/outage\/pulls$/ });
     const from = api.requests.length;
     // A 20 ms backoff unit keeps the three tries short; the test's timeout is what a real 1 s unit would exceed.
-    const failed = await runCliAsync(["update", dir, "--set", "gpuPool.maxSize=5", "--pr", "--github-api-url", api.url], {
+    const failed = await runCli(["update", dir, "--set", "gpuPool.maxSize=5", "--pr", "--github-api-url", api.url], {
       env: { GITHUB_TOKEN: TOKEN, GH_TOKEN: "", CCR_GITHUB_RETRY_AFTER_MS: "20" },
     });
     outputs.push(failed.stdout, failed.stderr);
@@ -142,13 +142,13 @@ describe("network faults", () => {
     const args = ["-b", "kapsule-gpu", "-y", "--github", `octocat/${name}`, "--github-api-url", api.url, dir];
     const env = { GITHUB_TOKEN: TOKEN, GH_TOKEN: "", CCR_GITHUB_RETRY_AFTER_MS: "5" };
     api.failNext(3, 503, { method: "POST", path: /^\/user\/repos$/ });
-    const failed = await runCliAsync(args, { env });
+    const failed = await runCli(args, { env });
     outputs.push(failed.stdout, failed.stderr);
     expect(failed.status).toBe(1);
     expect(failed.stderr).toMatch(/GitHub answered 503: .*\nThe repository in .*resume is complete and committed: once that is fixed, re-run the same command to publish it \(nothing is rendered again\)\.\n$/);
     const commit = git(dir, "rev-parse", "HEAD");
 
-    const again = await runCliAsync(args, { env });
+    const again = await runCli(args, { env });
     outputs.push(again.stdout, again.stderr);
     expect(again.stderr).toMatch(/^note: .*resume already holds this render, committed; publishing it\n$/);
     expect(again.status).toBe(0);
@@ -156,7 +156,7 @@ describe("network faults", () => {
     expect(remote(server.repoPath(`octocat/${name}`), "main")).toBe(commit);
 
     // A different render in the same directory is still refused without --force.
-    const other = await runCliAsync([...args.slice(0, -1), "--set", "gpuPool.maxSize=4", dir], { env });
+    const other = await runCli([...args.slice(0, -1), "--set", "gpuPool.maxSize=4", dir], { env });
     expect(other.status).toBe(2);
     expect(other.stderr).toMatch(/is not empty; choose an empty directory, or pass --force/);
   });

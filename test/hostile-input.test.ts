@@ -14,7 +14,7 @@ import { blueprintIds } from "../src/blueprints/registry.js";
 import { buildRenderContext } from "../src/generator/context.js";
 import { renderTree } from "../src/generator/render.js";
 import { parseParams } from "../src/params/parse.js";
-import { runCliAsync, tempDir, type CliRun } from "./helpers/cli.js";
+import { runCli, tempDir, type CliRun } from "./helpers/cli.js";
 import { parseTree, shapeOf } from "./helpers/parse-output.js";
 
 const work = tempDir("ccr-hostile-input-");
@@ -142,7 +142,7 @@ async function runAll(list: Case[], parallel = 3): Promise<Map<Case, CliRun>> {
     Array.from({ length: parallel }, async () => {
       while (next < list.length) {
         const item = list[next++]!;
-        results.set(item, await runCliAsync(item.args, { cwd: work, env: { GITHUB_TOKEN: "" } }));
+        results.set(item, await runCli(item.args, { cwd: work, env: { GITHUB_TOKEN: "" } }));
       }
     }),
   );

@@ -118,10 +118,10 @@ describe("symlinks in a --force target", () => {
 });
 
 describe("a repository being updated", () => {
-  test("a committed symlink to outside makes update fail clearly; outside files and main are unchanged", () => {
+  test("a committed symlink to outside makes update fail clearly; outside files and main are unchanged", async () => {
     const dir = join(fresh("update"), "fleet");
     const outside = fresh("elsewhere");
-    expect(runCli(["-b", "kapsule-gpu", "-y", dir]).status).toBe(0);
+    expect((await runCli(["-b", "kapsule-gpu", "-y", dir])).status).toBe(0);
     const main = git(dir, "rev-parse", "HEAD");
     // Someone replaces terraform/ by a symlink and commits it (a hostile pull request could).
     for (const name of readdirSync(join(dir, "terraform"))) writeFileSync(join(outside, name), readFileSync(join(dir, "terraform", name)));
@@ -132,7 +132,7 @@ describe("a repository being updated", () => {
     const head = git(dir, "rev-parse", "HEAD");
     const outsideBefore = Object.fromEntries(readdirSync(outside).map((name) => [name, readFileSync(join(outside, name), "utf8")]));
 
-    const run = runCli(["update", dir, "--set", "gpuPool.maxSize=3"]);
+    const run = await runCli(["update", dir, "--set", "gpuPool.maxSize=3"]);
     expect(run.status).toBe(1);
     // Refused when the plan reads the team's copy, before anything is written.
     expect(run.stderr).toMatch(/refusing to read terraform\/.*: terraform is a symlink that points outside .*; remove it \(or replace it by the files themselves\) and re-run/);
@@ -145,10 +145,10 @@ describe("a repository being updated", () => {
 
 describe("a repository being updated: symlinks are not followed out of it", () => {
   /** A fresh repository whose `linkPath` (a committed directory) is replaced by a committed symlink to a copy outside. */
-  const withOutsideLink = (linkPath: string) => {
+  const withOutsideLink = async (linkPath: string) => {
     const dir = join(fresh("update-link"), "fleet");
     const outside = fresh("elsewhere");
-    expect(runCli(["-b", "kapsule-gpu", "-y", dir]).status).toBe(0);
+    expect((await runCli(["-b", "kapsule-gpu", "-y", dir])).status).toBe(0);
     for (const name of readdirSync(join(dir, linkPath))) writeFileSync(join(outside, name), readFileSync(join(dir, linkPath, name)));
     execFileSync("rm", ["-rf", join(dir, linkPath)]);
     symlinkSync(outside, join(dir, linkPath));
@@ -158,13 +158,13 @@ describe("a repository being updated: symlinks are not followed out of it", () =
     return { dir, outside, snapshot };
   };
 
-  test("a file the new render removes, below a symlinked directory, is not deleted outside the repository", () => {
-    const { dir, snapshot } = withOutsideLink("clusters/kapsule-gpu/flux-system");
+  test("a file the new render removes, below a symlinked directory, is not deleted outside the repository", async () => {
+    const { dir, snapshot } = await withOutsideLink("clusters/kapsule-gpu/flux-system");
     const before = snapshot();
     expect(Object.keys(before)).toEqual(["gotk-sync.yaml"]);
     const head = git(dir, "rev-parse", "HEAD");
     // Switching to Argo CD deletes the Flux files, gotk-sync.yaml among them.
-    const run = runCli(["update", dir, "--gitops", "argo"]);
+    const run = await runCli(["update", dir, "--gitops", "argo"]);
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/refusing to read clusters\/kapsule-gpu\/flux-system\/gotk-sync\.yaml: clusters\/kapsule-gpu\/flux-system is a symlink that points outside/);
     expect(snapshot()).toEqual(before);
@@ -173,7 +173,7 @@ describe("a repository being updated: symlinks are not followed out of it", () =
   });
 
   test("the delete-side check itself: a delete below a symlink to outside is refused", async () => {
-    const { dir } = withOutsideLink("clusters/kapsule-gpu/flux-system");
+    const { dir } = await withOutsideLink("clusters/kapsule-gpu/flux-system");
     const { assertPathsInside } = await import("../src/git/write-tree.js");
     const error = await assertPathsInside(dir, ["clusters/kapsule-gpu/flux-system/gotk-sync.yaml"], "delete").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TargetError);
@@ -181,17 +181,17 @@ describe("a repository being updated: symlinks are not followed out of it", () =
     await assertPathsInside(dir, ["clusters/kapsule-gpu/apps.yaml"], "delete"); // an ordinary path passes
   });
 
-  test("plan --diff and check do not print a file outside the repository that a symlink points to", () => {
+  test("plan --diff and check do not print a file outside the repository that a symlink points to", async () => {
     const dir = join(fresh("plan-link"), "fleet");
     const outside = fresh("elsewhere");
     writeFileSync(join(outside, "id_ed25519"), "-----BEGIN OPENSSH PRIVATE KEY-----\nsecret-key-material\n");
-    expect(runCli(["-b", "kapsule-gpu", "-y", dir]).status).toBe(0);
+    expect((await runCli(["-b", "kapsule-gpu", "-y", dir])).status).toBe(0);
     execFileSync("rm", [join(dir, "README.md")]);
     symlinkSync(join(outside, "id_ed25519"), join(dir, "README.md"));
     git(dir, "add", "-A");
     git(dir, "commit", "-q", "-m", "readme elsewhere");
     for (const args of [["plan", dir, "--set", "gpuPool.maxSize=3", "--diff"], ["check", dir]]) {
-      const run = runCli(args);
+      const run = await runCli(args);
       expect(run.stdout + run.stderr).not.toContain("secret-key-material");
       expect(run.status).toBe(1);
       expect(run.stderr).toMatch(/refusing to read README\.md: README\.md is a symlink that points outside .*fleet; remove it/);
@@ -222,9 +222,9 @@ describe("the cluster name becomes a folder: only DNS labels get through", () =>
     expect(accepted).toBeGreaterThan(0);
   });
 
-  test("a hostile clusterName as the default target directory falls back to the blueprint name", () => {
+  test("a hostile clusterName as the default target directory falls back to the blueprint name", async () => {
     const cwd = fresh("default-dir");
-    const run = runCli(["-b", "kapsule-gpu", "-y", "--dry-run", "--set", "clusterName=../../outside"], { cwd });
+    const run = await runCli(["-b", "kapsule-gpu", "-y", "--dry-run", "--set", "clusterName=../../outside"], { cwd });
     expect(run.status).toBe(2);
     expect(existsSync(join(cwd, "..", "..", "outside"))).toBe(false);
     expect(readdirSync(cwd)).toEqual([]);

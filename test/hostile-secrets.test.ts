@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from "node:path";
 import { parse as parseHcl } from "@cdktf/hcl2json";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { runCliAsync, tempDir, type CliRun } from "./helpers/cli.js";
+import { runCli, tempDir, type CliRun } from "./helpers/cli.js";
 import { allFiles } from "./helpers/files.js";
 import { repoRoot } from "./helpers/fixtures.js";
 import { startGitHttpServer, type GitHttpServer } from "./helpers/git-http-server.js";
@@ -45,7 +45,7 @@ describe("no token or credential in anything the tool writes, sends or prints", 
   let api: GitHubApiServer;
   const runs: Array<{ args: string[]; run: CliRun }> = [];
   const cli = async (args: string[], token = TOKEN) => {
-    const run = await runCliAsync(args, { cwd: work, env: { ...CLOUD, GITHUB_TOKEN: token, GH_TOKEN: token } });
+    const run = await runCli(args, { cwd: work, env: { ...CLOUD, GITHUB_TOKEN: token, GH_TOKEN: token } });
     runs.push({ args, run });
     return run;
   };

@@ -91,8 +91,8 @@ describe("report formats", () => {
     expect((error as Error).message).toBe(`--output must be one of ${reportFormats.join(", ")} (got "xml")`);
   });
 
-  test("validate --help and README.md list every format; validate -o <unknown> exits 2", () => {
-    const help = runCli(["validate", "--help"]);
+  test("validate --help and README.md list every format; validate -o <unknown> exits 2", async () => {
+    const help = await runCli(["validate", "--help"]);
     expect(help.status).toBe(0);
     expect(help.stdout).toContain(`--output ${reportFormats.join("|")}`);
     for (const format of reportFormats) expect(help.stdout).toContain(`${format}: ${reportFormatters[format].description}`);
@@ -100,7 +100,7 @@ describe("report formats", () => {
     expect(readme).toContain(`create-cluster-repo validate [paths...] [--strict] [--output ${reportFormats.join("|")}]`);
     for (const format of reportFormats) expect(readme, `README.md's Validation section: add \`${format}\` to "Reports:"`).toMatch(new RegExp(`^Reports: .*\`(--output )?${format}\``, "m"));
 
-    const run = runCli(["validate", "-o", "xml", tempDir()]);
+    const run = await runCli(["validate", "-o", "xml", tempDir()]);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain(`--output must be one of ${reportFormats.join(", ")} (got "xml")`);
   });

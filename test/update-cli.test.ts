@@ -29,18 +29,18 @@ describe("plan, update and check from the command line", () => {
 
   test("check passes on a fresh render, fails on an unexplained hand edit naming it, and --allow accepts listed paths", async () => {
     const dir = await newRepo();
-    const fresh = runCli(["check", dir]);
+    const fresh = await runCli(["check", dir]);
     expect(fresh.stdout).toBe("All generated files match the answers file.\n");
     expect(fresh.status).toBe(0);
 
     edit(dir, "apps/gpu-smoke-test/job.yaml", "backoffLimit: 4", "backoffLimit: 9");
     commitAs(dir, "Team", "More retries");
-    const edited = runCli(["check", dir]);
+    const edited = await runCli(["check", dir]);
     expect(edited.status).toBe(1);
     expect(edited.stdout).toContain("apps/gpu-smoke-test/job.yaml: differs from the render of the answers file");
     expect(edited.stdout).toContain("-  backoffLimit: 4\n+  backoffLimit: 9");
     expect(edited.stdout).toMatch(/1 generated file\(s\) differ from cluster-repo\.yaml\. Change parameters with `create-cluster-repo update --set \.\.\.`/);
-    expect(runCli(["check", dir, "--allow", "apps/gpu-smoke-test/**"]).status).toBe(0);
+    expect((await runCli(["check", dir, "--allow", "apps/gpu-smoke-test/**"])).status).toBe(0);
   });
 
   test("an overlapping edit: plan shows the hunks (exit 1), update refuses and leaves everything as it was, --conflict markers commits markers", async () => {
@@ -49,11 +49,11 @@ describe("plan, update and check from the command line", () => {
     commitAs(dir, "Team", "Allow six GPU nodes");
     const head = git(dir, "rev-parse", "HEAD");
 
-    const plan = runCli(["plan", dir, "--set", "gpuPool.maxSize=3"]);
+    const plan = await runCli(["plan", dir, "--set", "gpuPool.maxSize=3"]);
     expect(plan.status).toBe(1);
     expect(plan.stdout).toMatch(/- terraform\/main\.tf: your edits and the new render change the same lines\n  hunk 1:\n    yours:\n\s+max_size\s+= 6\n    generated before:\n\s+max_size\s+= 2\n    generated now:\n\s+max_size\s+= 3\n/);
 
-    const refused = runCli(["update", dir, "--set", "gpuPool.maxSize=3"]);
+    const refused = await runCli(["update", dir, "--set", "gpuPool.maxSize=3"]);
     expect(refused.status).toBe(1);
     expect(refused.stderr).toMatch(/^error: 1 file\(s\) conflict with your edits; nothing was written\./);
     expect(refused.stderr).toContain("yours:");
@@ -62,7 +62,7 @@ describe("plan, update and check from the command line", () => {
     expect(git(dir, "status", "--porcelain")).toBe("");
     expect(git(dir, "branch", "--list", "create-cluster-repo/*")).toBe("");
 
-    const markers = runCli(["update", dir, "--set", "gpuPool.maxSize=3", "--conflict", "markers"]);
+    const markers = await runCli(["update", dir, "--set", "gpuPool.maxSize=3", "--conflict", "markers"]);
     expect(markers.stderr).toBe("");
     expect(markers.status).toBe(0);
     expect(readFileSync(join(dir, "terraform/main.tf"), "utf8")).toContain("<<<<<<< yours");
@@ -80,20 +80,20 @@ describe("plan, update and check from the command line", () => {
       commitAs(dir, "Team", "Pin inference sessions");
     });
 
-    test("plan and check refuse without --blueprint-version latest and say so (exit 2); an unknown version is a usage error", () => {
-      const plan = runCli(["plan", dir, "--set", "gpuPool.maxSize=3"]);
+    test("plan and check refuse without --blueprint-version latest and say so (exit 2); an unknown version is a usage error", async () => {
+      const plan = await runCli(["plan", dir, "--set", "gpuPool.maxSize=3"]);
       expect(plan.status).toBe(2);
       expect(plan.stderr).toMatch(/records blueprint kapsule-gpu 0\.9\.0, and this create-cluster-repo ships 1\.0\.0; run again with --blueprint-version latest/);
-      const check = runCli(["check", dir]);
+      const check = await runCli(["check", dir]);
       expect(check.status).toBe(2);
       expect(check.stderr).toMatch(/records blueprint kapsule-gpu 0\.9\.0, and this create-cluster-repo ships 1\.0\.0: .*update --blueprint-version latest/);
-      const unknown = runCli(["plan", dir, "--blueprint-version", "2.0.0"]);
+      const unknown = await runCli(["plan", dir, "--blueprint-version", "2.0.0"]);
       expect(unknown.status).toBe(2);
       expect(unknown.stderr).toMatch(/--blueprint-version 2\.0\.0: this create-cluster-repo ships kapsule-gpu 1\.0\.0 only/);
     });
 
-    test("plan --blueprint-version latest shows the upgrade diff and writes nothing; update records the new version", () => {
-      const plan = runCli(["plan", dir, "--blueprint-version", "latest", "--diff"]);
+    test("plan --blueprint-version latest shows the upgrade diff and writes nothing; update records the new version", async () => {
+      const plan = await runCli(["plan", dir, "--blueprint-version", "latest", "--diff"]);
       expect(plan.stderr).toBe("");
       expect(plan.status).toBe(0);
       expect(plan.stdout).toMatch(/^Blueprint kapsule-gpu: 0\.9\.0 -> 1\.0\.0\nNo parameter changes\./);
@@ -101,18 +101,18 @@ describe("plan, update and check from the command line", () => {
       expect(plan.stdout).toContain("-  backoffLimit: 2\n+  backoffLimit: 4");
       expect(plan.stdout).toContain("-blueprintVersion: 0.9.0\n+blueprintVersion: 1.0.0");
       expect(plan.stdout).not.toContain("sessionAffinity"); // the team's edit is not part of the upgrade
-      const json = JSON.parse(runCli(["plan", dir, "--blueprint-version", "latest", "--output", "json"]).stdout);
+      const json = JSON.parse((await runCli(["plan", dir, "--blueprint-version", "latest", "--output", "json"])).stdout);
       expect(json.blueprintUpgrade).toEqual({ id: "kapsule-gpu", from: "0.9.0", to: "1.0.0" });
       expect(git(dir, "status", "--porcelain")).toBe("");
 
-      const update = runCli(["update", dir, "--blueprint-version", "latest"]);
+      const update = await runCli(["update", dir, "--blueprint-version", "latest"]);
       expect(update.stderr).toBe("");
       expect(update.status).toBe(0);
       expect(update.stdout).toMatch(/^Committed [0-9a-f]{7} on create-cluster-repo\/upgrade-1-0-0/);
       expect(parseYaml(readFileSync(join(dir, "cluster-repo.yaml"), "utf8")).blueprintVersion).toBe("1.0.0");
       expect(readFileSync(join(dir, "apps/inference/service.yaml"), "utf8")).toContain("sessionAffinity: ClientIP");
       expect(git(dir, "log", "-1", "--format=%B")).toBe("Upgrade kapsule-gpu blueprint to 1.0.0\n\n- blueprint kapsule-gpu: 0.9.0 -> 1.0.0");
-      expect(runCli(["check", dir]).status).toBe(1); // the team's hand edit is now what check points at
+      expect((await runCli(["check", dir])).status).toBe(1); // the team's hand edit is now what check points at
     });
   });
 });

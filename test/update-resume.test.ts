@@ -28,10 +28,10 @@ describe("update resumes and starts from the right place", () => {
       .split("\n")
       .map((path) => [path, git(dir, "ls-tree", "--name-only", to, "--", path) ? git(dir, "show", `${to}:${path}`) + "\n" : undefined] as const);
 
-  beforeAll(() => {
-    expect(runCli(["-b", "kapsule-gpu", "-y", base]).status).toBe(0);
+  beforeAll(async () => {
+    expect((await runCli(["-b", "kapsule-gpu", "-y", base])).status).toBe(0);
     cpSync(base, updated, { recursive: true });
-    const run = runCli(["update", updated, "--set", "gpuPool.maxSize=3"]);
+    const run = await runCli(["update", updated, "--set", "gpuPool.maxSize=3"]);
     expect(run.status, run.stderr).toBe(0);
   });
 
@@ -42,14 +42,14 @@ describe("update resumes and starts from the right place", () => {
     expect(git(updated, "diff", "--name-only", "main", BRANCH).split("\n")).toEqual(["README.md", "cluster-repo.yaml", "terraform/main.tf"]);
   });
 
-  test("a checkout of the new branch cut short (some files new, some old): a plain re-run finishes it", () => {
+  test("a checkout of the new branch cut short (some files new, some old): a plain re-run finishes it", async () => {
     const dir = copyOf(updated);
     git(dir, "checkout", "-q", "main");
     // As git leaves it when stopped mid-checkout: the index and HEAD still main, one file already the branch's.
     const [first] = changedFiles(dir, "main", BRANCH);
     writeFileSync(join(dir, first![0]), first![1]!);
     expect(git(dir, "status", "--porcelain")).not.toBe("");
-    const run = runCli(["update", dir, "--set", "gpuPool.maxSize=3"]);
+    const run = await runCli(["update", dir, "--set", "gpuPool.maxSize=3"]);
     expect(run.status, run.stderr).toBe(0);
     expect(run.stderr).toBe(`note: finished checking out ${BRANCH} (an earlier update was interrupted)\n`);
     expect(run.stdout).toBe(`Already up to date on ${BRANCH}.\n`);
@@ -57,34 +57,34 @@ describe("update resumes and starts from the right place", () => {
     expect(git(dir, "status", "--porcelain")).toBe("");
   });
 
-  test("the update branch moved and its work tree update was cut short: a plain re-run finishes it", () => {
+  test("the update branch moved and its work tree update was cut short: a plain re-run finishes it", async () => {
     const dir = copyOf(updated);
     // HEAD is the new commit; the index (and one file) are still its parent's.
     git(dir, "read-tree", "HEAD~1");
     git(dir, "checkout-index", "-f", "--", "terraform/main.tf");
     expect(git(dir, "status", "--porcelain")).not.toBe("");
-    const run = runCli(["update", dir, "--set", "gpuPool.maxSize=3"]);
+    const run = await runCli(["update", dir, "--set", "gpuPool.maxSize=3"]);
     expect(run.status, run.stderr).toBe(0);
     expect(run.stderr).toBe(`note: finished updating the work tree to ${BRANCH} (an earlier update was interrupted)\n`);
     expect(git(dir, "status", "--porcelain")).toBe("");
     expect(readFileSync(join(dir, "terraform/main.tf"), "utf8")).toMatch(/max_size\s+= 3/);
   });
 
-  test("the team's own uncommitted change is never taken for an interrupted run", () => {
+  test("the team's own uncommitted change is never taken for an interrupted run", async () => {
     const dir = copyOf(updated);
     git(dir, "checkout", "-q", "main");
     const [first] = changedFiles(dir, "main", BRANCH);
     writeFileSync(join(dir, first![0]), `${first![1]}# my own edit\n`);
-    const run = runCli(["update", dir, "--set", "gpuPool.maxSize=3"]);
+    const run = await runCli(["update", dir, "--set", "gpuPool.maxSize=3"]);
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/has uncommitted changes \(1 files?\); commit or stash them, then run update again/);
     expect(readFileSync(join(dir, first![0]), "utf8")).toContain("# my own edit");
     expect(git(dir, "rev-parse", "--abbrev-ref", "HEAD")).toBe("main");
   });
 
-  test("another change while an update branch is checked out starts from main, and its branch holds only that change", () => {
+  test("another change while an update branch is checked out starts from main, and its branch holds only that change", async () => {
     const dir = copyOf(updated);
-    const run = runCli(["update", dir, "--set", "inference.replicas=2"]);
+    const run = await runCli(["update", dir, "--set", "inference.replicas=2"]);
     expect(run.status, run.stderr).toBe(0);
     const other = "create-cluster-repo/inference-replicas-2";
     expect(run.stdout).toMatch(new RegExp(`^Committed [0-9a-f]{7} on ${other}: inference\\.replicas\\.\\n$`));
@@ -95,15 +95,15 @@ describe("update resumes and starts from the right place", () => {
     expect(git(dir, "rev-parse", BRANCH)).toBe(git(updated, "rev-parse", BRANCH));
   });
 
-  test("a change main already has, asked for on an update branch: up to date on main, the checkout stays put", () => {
+  test("a change main already has, asked for on an update branch: up to date on main, the checkout stays put", async () => {
     const dir = copyOf(updated);
-    const run = runCli(["update", dir, "--set", "gpuPool.maxSize=2"]);
+    const run = await runCli(["update", dir, "--set", "gpuPool.maxSize=2"]);
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toBe("Already up to date on main.\n");
     expect(git(dir, "rev-parse", "--abbrev-ref", "HEAD")).toBe(BRANCH);
   });
 
-  test("outside a generated repository: what is wrong, where, and what to do (exit 2), for update, plan and check", () => {
+  test("outside a generated repository: what is wrong, where, and what to do (exit 2), for update, plan and check", async () => {
     const empty = join(work, "empty");
     mkdirSync(empty);
     const noGit = copyOf(base);
@@ -119,12 +119,12 @@ describe("update resumes and starts from the right place", () => {
       [["update", join(updated, "terraform")], /^error: update: .*terraform\/cluster-repo\.yaml not found/],
     ];
     for (const [args, message] of cases) {
-      const run = runCli(args);
+      const run = await runCli(args);
       expect(run.stderr, args.join(" ")).toMatch(message);
       expect(run.stderr).not.toMatch(/fatal:|--verbose/);
       expect(run.status, args.join(" ")).toBe(2);
     }
     // Without git, plan and check still work on the files.
-    expect(runCli(["check", noGit]).status).toBe(0);
+    expect((await runCli(["check", noGit])).status).toBe(0);
   });
 });

@@ -41,16 +41,16 @@ describe("--set with quoted keys", () => {
     expect((error as Error).message).toMatch(message);
   });
 
-  test("through the CLI: create records the label, plan names it as typed, a bad value points at the flag", () => {
+  test("through the CLI: create records the label, plan names it as typed, a bad value points at the flag", async () => {
     const dir = join(tempDir("ccr-set-keys-"), "fleet");
-    const created = runCli(["-b", "kosmos-multicloud", "-y", "--set", `externalPools[0].labels["${REGION}"]=aws-eu-west-1`, dir]);
+    const created = await runCli(["-b", "kosmos-multicloud", "-y", "--set", `externalPools[0].labels["${REGION}"]=aws-eu-west-1`, dir]);
     expect(created.status, created.stderr).toBe(0);
 
-    const plan = runCli(["plan", dir, "--set", `externalPools[0].labels['${REGION}']=aws-eu-central-1`, "--diff"]);
+    const plan = await runCli(["plan", dir, "--set", `externalPools[0].labels['${REGION}']=aws-eu-central-1`, "--diff"]);
     expect(plan.status, plan.stderr).toBe(0);
     expect(plan.stdout).toContain(`+  labels      = { "${REGION}" = "aws-eu-central-1" }`);
 
-    const bad = runCli(["plan", dir, "--set", `externalPools[0].labels["${REGION}"]=not valid!`]);
+    const bad = await runCli(["plan", dir, "--set", `externalPools[0].labels["${REGION}"]=not valid!`]);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain(`externalPools[0].labels["${REGION}"]: "not valid!" is not valid`);
     expect(bad.stderr).toContain(`(from --set externalPools[0].labels["${REGION}"]=not valid!)`);

@@ -7,7 +7,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { runCliAsync, tempDir } from "./helpers/cli.js";
+import { runCli, tempDir } from "./helpers/cli.js";
 
 const SCHEMA = {
   type: "object",
@@ -47,13 +47,13 @@ describe("validate --cache-dir with an HTTP schema location", () => {
 
   test("the first run fetches the schema once and keeps it; later runs read it from the cache", async () => {
     const cache = join(dir, "cache");
-    const first = await runCliAsync(["validate", "--schema-location", location, "--cache-dir", cache, valid, invalid]);
+    const first = await runCli(["validate", "--schema-location", location, "--cache-dir", cache, valid, invalid]);
     expect(first.stdout).toMatch(/Valid: 1, Invalid: 1/);
     expect(first.status).toBe(1);
     expect(requests).toEqual(["/schemas/configmap.json"]);
     expect(readdirSync(cache)).toHaveLength(1);
 
-    const second = await runCliAsync(["validate", "--schema-location", location, "--cache-dir", cache, "-o", "json", invalid]);
+    const second = await runCli(["validate", "--schema-location", location, "--cache-dir", cache, "-o", "json", invalid]);
     expect(requests).toHaveLength(1);
     const report = JSON.parse(second.stdout) as { problems: { line: number; rule: string }[] };
     // The cached schema is really used: the same verdict, at the line of the offending value.
@@ -65,10 +65,10 @@ describe("validate --cache-dir with an HTTP schema location", () => {
     const xdg = join(dir, "xdg");
     const before = requests.length;
     const env = { XDG_CACHE_HOME: xdg };
-    expect((await runCliAsync(["validate", "--schema-location", location, valid], { env })).status).toBe(0);
+    expect((await runCli(["validate", "--schema-location", location, valid], { env })).status).toBe(0);
     expect(requests.length).toBe(before + 1);
     expect(readdirSync(join(xdg, "create-cluster-repo", "schemas"))).toHaveLength(1);
-    expect((await runCliAsync(["validate", "--schema-location", location, valid], { env })).status).toBe(0);
+    expect((await runCli(["validate", "--schema-location", location, valid], { env })).status).toBe(0);
     expect(requests.length).toBe(before + 1);
   });
 });

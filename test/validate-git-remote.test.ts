@@ -30,7 +30,7 @@ describe("Git remotes as this repository's URLs", () => {
     expect(gitRemoteUrls(join(dir, "nowhere"))).toEqual([]);
   });
 
-  test("a broken Argo CD path is found in a checkout whose remote is the Application's repoURL", () => {
+  test("a broken Argo CD path is found in a checkout whose remote is the Application's repoURL", async () => {
     const root = tempDir("ccr-remotes-");
     const repo = join(root, "repo");
     cpSync(join(repoRoot, "test", "golden", "kapsule-gpu-argo"), repo, { recursive: true });
@@ -44,15 +44,15 @@ describe("Git remotes as this repository's URLs", () => {
     // Not a repository (or only inside one, below its top level): nothing says which URL is this repository.
     mkdirSync(join(root, ".git"));
     writeFileSync(join(root, ".git", "config"), GIT_CONFIG);
-    expect(validate().status).toBe(0);
+    expect((await validate()).status).toBe(0);
 
     mkdirSync(join(repo, ".git"));
     writeFileSync(join(repo, ".git", "config"), GIT_CONFIG);
-    const run = validate();
+    const run = await validate();
     expect(run.status).toBe(1);
     const report = JSON.parse(run.stdout) as { problems: { file: string; line: number; rule: string }[] };
     expect(report.problems).toEqual([expect.objectContaining({ file, line: at + 1, rule: "argo-path-missing" })]);
     // --repo-url still decides when given.
-    expect(runCli(["validate", "--strict", "--repo-url", "https://github.com/other/repo", "."], { cwd: repo }).status).toBe(0);
+    expect((await runCli(["validate", "--strict", "--repo-url", "https://github.com/other/repo", "."], { cwd: repo })).status).toBe(0);
   });
 });

@@ -244,9 +244,9 @@ spec:
   const argsFile = join(root, "args.json");
   const env = { PATH: binDir, FAKE_KUBECONFORM_OUTPUT: outputFile, FAKE_KUBECONFORM_ARGS: argsFile };
 
-  test("runs kubeconform with the mapped flags on the files a folder walk selects, and folds its report", () => {
+  test("runs kubeconform with the mapped flags on the files a folder walk selects, and folds its report", async () => {
     const cache = join(root, "cache");
-    const run = runCli(
+    const run = await runCli(
       ["validate", "--engine", "kubeconform", "--strict", "--kubernetes-version", "1.33.0", "--schema-location", "default", "--skip", "Secret",
         "--ignore-missing-schemas", "--ignore-filename-pattern", "skipped", "--cache-dir", cache, "-o", "json", "."],
       { cwd: repo, env },
@@ -267,28 +267,28 @@ spec:
     expect(report.summary).toEqual({ resources: 7, valid: 3, invalid: 2, errors: 1, skipped: 1 });
   });
 
-  test("the report formats work on kubeconform's results too", () => {
-    const run = runCli(["validate", "--engine", "kubeconform", "-o", "tap", "deploy.yaml"], { cwd: repo, env });
+  test("the report formats work on kubeconform's results too", async () => {
+    const run = await runCli(["validate", "--engine", "kubeconform", "-o", "tap", "deploy.yaml"], { cwd: repo, env });
     expect(run.stdout).toMatch(/^not ok 2 - deploy\.yaml Deployment web$/m);
   });
 
-  test("without a kubeconform binary on PATH: a clear usage error, exit 2", () => {
-    const run = runCli(["validate", "--engine", "kubeconform", "."], { cwd: repo, env: { PATH: join(root, "empty") } });
+  test("without a kubeconform binary on PATH: a clear usage error, exit 2", async () => {
+    const run = await runCli(["validate", "--engine", "kubeconform", "."], { cwd: repo, env: { PATH: join(root, "empty") } });
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/--engine kubeconform needs a kubeconform binary on PATH/);
     expect(findKubeconform(join(root, "empty"))).toBeUndefined();
     expect(findKubeconform(binDir)).toBe(join(binDir, "kubeconform"));
   });
 
-  test("an unknown engine and --crd with kubeconform are usage errors", () => {
-    expect(runCli(["validate", "--engine", "kubectl", "."], { cwd: repo, env }).status).toBe(2);
-    const crd = runCli(["validate", "--engine", "kubeconform", "--crd", "x.yaml", "."], { cwd: repo, env });
+  test("an unknown engine and --crd with kubeconform are usage errors", async () => {
+    expect((await runCli(["validate", "--engine", "kubectl", "."], { cwd: repo, env })).status).toBe(2);
+    const crd = await runCli(["validate", "--engine", "kubeconform", "--crd", "x.yaml", "."], { cwd: repo, env });
     expect(crd.status).toBe(2);
     expect(crd.stderr).toMatch(/--crd is not supported with --engine kubeconform/);
   });
 
-  test("kubeconform failing without a report is an error naming what it said", () => {
-    const run = runCli(["validate", "--engine", "kubeconform", "."], { cwd: repo, env: { ...env, FAKE_KUBECONFORM_OUTPUT: join(root, "missing") } });
+  test("kubeconform failing without a report is an error naming what it said", async () => {
+    const run = await runCli(["validate", "--engine", "kubeconform", "."], { cwd: repo, env: { ...env, FAKE_KUBECONFORM_OUTPUT: join(root, "missing") } });
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/kubeconform/);
   });

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { blueprintIds } from "../src/blueprints/registry.js";
 import { loadProviderTable, providerOfType } from "../src/validators/terraform/provider-tables.js";
-import { runCliAsync, tempDir } from "./helpers/cli.js";
+import { runCli, tempDir } from "./helpers/cli.js";
 import { repoRoot } from "./helpers/fixtures.js";
 
 const GOLDEN_DIR = join(repoRoot, "test", "golden");
@@ -116,7 +116,7 @@ function brokenGitopsPath(dir: string, gitops: "flux" | "argo"): Expected & { re
 }
 
 async function validate(dir: string, extra: string[] = []): Promise<{ status: number | null; report: JsonReport; stderr: string }> {
-  const run = await runCliAsync(["validate", "--strict", "-o", "json", ...extra, "."], { cwd: dir });
+  const run = await runCli(["validate", "--strict", "-o", "json", ...extra, "."], { cwd: dir });
   return { status: run.status, report: JSON.parse(run.stdout) as JsonReport, stderr: run.stderr };
 }
 

@@ -27,34 +27,34 @@ describe("paths named on the command line", () => {
   writeFileSync(join(dir, "repo", "values.yaml"), "replicaCount: 2\n");
   writeFileSync(join(dir, "repo", ".github", "workflows", "ci.yml"), "on: push\njobs: {}\n");
 
-  const json = (args: string[]) => {
-    const run = runCli(["validate", "-o", "json", ...args], { cwd: dir });
+  const json = async (args: string[]) => {
+    const run = await runCli(["validate", "-o", "json", ...args], { cwd: dir });
     return { status: run.status, report: JSON.parse(run.stdout) as JsonReport };
   };
 
-  test("a file inside a dot-folder, named explicitly, is validated", () => {
-    const { status, report } = json([join(dir, ".hidden", "bad.yaml")]);
+  test("a file inside a dot-folder, named explicitly, is validated", async () => {
+    const { status, report } = await json([join(dir, ".hidden", "bad.yaml")]);
     expect(status).toBe(1);
     expect(report.summary).toMatchObject({ resources: 1, invalid: 1 });
     expect(report.problems).toEqual([expect.objectContaining({ file: join(dir, ".hidden", "bad.yaml"), line: 6, rule: "k8s-schema" })]);
   });
 
-  test("a relative path starting with ./ is validated", () => {
-    const { status, report } = json(["./bad.yaml", ".hidden/bad.yaml"]);
+  test("a relative path starting with ./ is validated", async () => {
+    const { status, report } = await json(["./bad.yaml", ".hidden/bad.yaml"]);
     expect(status).toBe(1);
     expect(report.summary).toMatchObject({ resources: 2, invalid: 2 });
     expect(report.problems.map((p) => p.file)).toEqual(["./bad.yaml", ".hidden/bad.yaml"]);
   });
 
-  test("a dot-folder named explicitly is walked", () => {
-    const { status, report } = json([".hidden"]);
+  test("a dot-folder named explicitly is walked", async () => {
+    const { status, report } = await json([".hidden"]);
     expect(status).toBe(1);
     expect(report.summary).toMatchObject({ resources: 2, invalid: 1 });
     expect(report.problems.map((p) => p.file)).toEqual([join(".hidden", "bad.yaml")]);
   });
 
-  test("a folder walk still leaves out workflows and Helm values", () => {
-    const { status, report } = json(["repo"]);
+  test("a folder walk still leaves out workflows and Helm values", async () => {
+    const { status, report } = await json(["repo"]);
     expect(status).toBe(0);
     expect(report.summary.resources).toBe(1);
     expect(isManifestCandidate(".github/workflows/ci.yml")).toBe(false);

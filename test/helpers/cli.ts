@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,18 +16,6 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs the built CLI as a user would, with no TTY and CI set: it must never wait for input. */
-export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string>; input?: string } = {}): CliRun {
-  const result = spawnSync(process.execPath, [cliPath, ...args], {
-    cwd: options.cwd ?? repoRoot,
-    encoding: "utf8",
-    input: options.input ?? "",
-    timeout: CLI_TIMEOUT_MS,
-    env: { ...process.env, CI: "true", NO_COLOR: "1", ...options.env },
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
 /** A temp folder removed after the file's tests; helpers that write refuse to work outside os.tmpdir(). */
 export function tempDir(prefix = "ccr-test-"): string {
   const dir = realpathSync(mkdtempSync(join(tmpdir(), prefix)));
@@ -35,18 +23,23 @@ export function tempDir(prefix = "ccr-test-"): string {
   return dir;
 }
 
-/** The same, without blocking this process: needed when the test itself serves the CLI's requests. */
-export function runCliAsync(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
+/**
+ * Runs the built CLI as a user would, with no TTY and CI set: it must never wait for input. Asynchronous on purpose:
+ * a test worker blocked in a synchronous wait cannot answer vitest, which gives up on it after 60 s on a busy machine.
+ */
+export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string>; input?: string } = {}): Promise<CliRun> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [cliPath, ...args], {
       cwd: options.cwd ?? repoRoot,
       env: { ...process.env, CI: "true", NO_COLOR: "1", ...options.env },
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: ["pipe", "pipe", "pipe"],
     });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk) => (stdout += chunk));
     child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.stdin.on("error", () => undefined); // the CLI may exit without reading its input
+    child.stdin.end(options.input ?? "");
     const timer = setTimeout(() => child.kill("SIGKILL"), CLI_TIMEOUT_MS);
     child.on("close", (status) => {
       clearTimeout(timer);
@@ -56,13 +49,13 @@ export function runCliAsync(args: string[], options: { cwd?: string; env?: Recor
 }
 
 /**
- * runCliAsync with a fixed environment (e.g. the test's GitHub token) whose outputs are all kept, so that a test can
+ * runCli with a fixed environment (e.g. the test's GitHub token) whose outputs are all kept, so that a test can
  * grep everything the tool printed at the end. `env` given to a call replaces the default one.
  */
 export function recordingCli(defaultEnv: Record<string, string>): { cli: (args: string[], env?: Record<string, string>) => Promise<CliRun>; outputs: string[] } {
   const outputs: string[] = [];
   const cli = async (args: string[], env: Record<string, string> = defaultEnv) => {
-    const run = await runCliAsync(args, { env });
+    const run = await runCli(args, { env });
     outputs.push(run.stdout, run.stderr);
     return run;
   };
