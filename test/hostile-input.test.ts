@@ -7,14 +7,14 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
-import { describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { loadBlueprint } from "../src/blueprints/load.js";
 import { blueprintIds } from "../src/blueprints/registry.js";
 import { buildRenderContext } from "../src/generator/context.js";
 import { renderTree } from "../src/generator/render.js";
 import { parseParams } from "../src/params/parse.js";
-import { runCli, tempDir, type CliRun } from "./helpers/cli.js";
+import { runCli, tempDir } from "./helpers/cli.js";
 import { parseTree, shapeOf } from "./helpers/parse-output.js";
 
 const work = tempDir("ccr-hostile-input-");
@@ -134,42 +134,46 @@ const cases: Case[] = [
   { name: "target is a file", args: ["-b", "kapsule-gpu", "-y", file("targets/plain-file", "x\n")], message: /target .*plain-file exists and is not a directory; choose another path/ },
 ];
 
-/** Runs the cases a few at a time: each is its own process, and the machine may have only two cores. */
-async function runAll(list: Case[], parallel = 3): Promise<Map<Case, CliRun>> {
-  const results = new Map<Case, CliRun>();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: parallel }, async () => {
-      while (next < list.length) {
-        const item = list[next++]!;
-        results.set(item, await runCli(item.args, { cwd: work, env: { GITHUB_TOKEN: "" } }));
-      }
-    }),
-  );
-  return results;
+/** At most this many CLI processes at once: each case is its own process, and the machine may have only two cores. */
+function limiter(parallel: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  return async (task) => {
+    if (running >= parallel) await new Promise<void>((resolve) => waiting.push(resolve));
+    running++;
+    try {
+      return await task();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  };
 }
 
 describe("hostile input to the CLI", () => {
-  test(`${cases.length} bad inputs: exit 2, a message that says what, where and how, no stack, nothing written`, async () => {
+  const limit = limiter(3);
+  let before: string[] = [];
+  beforeAll(() => {
     mkdirSync(join(work, "targets"), { recursive: true });
-    const before = readdirSync(join(work, "targets")).sort();
-    const results = await runAll(cases);
-    const failures: string[] = [];
-    for (const item of cases) {
-      const run = results.get(item)!;
-      const problems = [
-        run.status !== 2 && `exit ${run.status}`,
-        !item.message.test(run.stderr) && `message does not match ${item.message}`,
-        !run.stderr.startsWith("error: ") && "stderr does not start with 'error: '",
-        /^\s+at .+:\d+:\d+\)?$/m.test(run.stderr) && "prints a stack trace",
-        run.stderr.length > 4000 && `a ${run.stderr.length}-character message`,
-      ].filter(Boolean);
-      if (problems.length > 0) failures.push(`${item.name}: ${problems.join("; ")}\n  args: ${item.args.join(" ").slice(0, 200)}\n  stderr: ${run.stderr.slice(0, 600)}`);
-    }
-    expect(failures, failures.join("\n\n")).toEqual([]);
-    // Nothing was created by any of them: no target, no staging directory.
+    before = readdirSync(join(work, "targets")).sort();
+  });
+
+  // One test per case, each with its own timeout: on a loaded machine 61 CLI runs in one test outlast any single cap.
+  test.concurrent.each(cases)("$name: exit 2, a message that says what, where and how, no stack", async (item) => {
+    const run = await limit(() => runCli(item.args, { cwd: work, env: { GITHUB_TOKEN: "" } }));
+    const problems = [
+      run.status !== 2 && `exit ${run.status}`,
+      !item.message.test(run.stderr) && `message does not match ${item.message}`,
+      !run.stderr.startsWith("error: ") && "stderr does not start with 'error: '",
+      /^\s+at .+:\d+:\d+\)?$/m.test(run.stderr) && "prints a stack trace",
+      run.stderr.length > 4000 && `a ${run.stderr.length}-character message`,
+    ].filter(Boolean);
+    expect(problems, `args: ${item.args.join(" ").slice(0, 200)}\n  stderr: ${run.stderr.slice(0, 600)}`).toEqual([]);
+  });
+
+  test(`none of the ${cases.length} bad inputs wrote anything: no target, no staging directory`, () => {
     expect(readdirSync(join(work, "targets")).sort()).toEqual(before);
-  }, 300_000);
+  });
 
   test("the values-file parameters appear nowhere but in the error (nothing is half-created)", () => {
     for (const name of ["p1", "p13", "v3", "v9", "f1"]) expect(existsSync(target(name)), name).toBe(false);
