@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { summarize, type Problem, type UnitResult } from "../src/validators/types.js";
-import { formatText } from "../src/validators/report/text.js";
+import { formatReport } from "../src/validators/report/index.js";
 import { loadProviderTables, replacementArguments, replacementFor, validateTerraform, type ProviderTable } from "../src/validators/terraform/index.js";
 import { canonicalTerraform } from "../src/validators/terraform/format.js";
 import { highestAllowedMajor } from "../src/validators/terraform/provider-config.js";
@@ -379,7 +379,7 @@ resource "scaleway_k8s_pool" "p" {
     expect(unitFor(results, "azurerm_cosmosdb_account.db").notChecked).toContain("has no table");
     const report = summarize(results);
     expect(report.summary).toMatchObject({ valid: 1, skipped: 2, notChecked: 2 });
-    const text = formatText(report);
+    const text = formatReport(report, "text");
     expect(text).toContain("Skipped: 2 (not checked: 2, see below)");
     expect(text).toContain("not checked: 1 - no table for provider random: random_password.p");
   });
