@@ -90,8 +90,8 @@ describe.each(violations.map((c) => [c.checkId, c] as const))("violation %s", (_
     expect(problems.every((p) => p.rule.startsWith("pod-security/"))).toBe(true);
   });
 
-  test("validate exits 1 naming the file, line and control", { timeout: 60_000 }, () => {
-    const run = runCli(["validate", "--pod-security", c.level, c.path]);
+  test("validate exits 1 naming the file, line and control", async () => {
+    const run = await runCli(["validate", "--pod-security", c.level, c.path]);
     expect(run.status).toBe(1);
     expect(run.stdout).toContain(`${c.path}:${c.line} error`);
     expect(run.stdout).toContain(`"${c.control}"`);
@@ -106,37 +106,37 @@ describe.each(compliant.map((c) => [c.checkId, c] as const))("compliant %s", (_i
 });
 
 describe("validate --pod-security from the command line", () => {
-  test("the compliant variants pass: exit 0", { timeout: 60_000 }, () => {
-    const baseline = runCli(["validate", "--pod-security", "baseline", ...compliant.map((c) => c.path)]);
+  test("the compliant variants pass: exit 0", async () => {
+    const baseline = await runCli(["validate", "--pod-security", "baseline", ...compliant.map((c) => c.path)]);
     expect(baseline.stdout + baseline.stderr).toMatch(/Invalid: 0, Errors: 0/);
     expect(baseline.status).toBe(0);
-    const restricted = runCli(["validate", "--pod-security", "restricted", ...compliant.filter((c) => c.level === "restricted").map((c) => c.path)]);
+    const restricted = await runCli(["validate", "--pod-security", "restricted", ...compliant.filter((c) => c.level === "restricted").map((c) => c.path)]);
     expect(restricted.status).toBe(0);
   });
 
-  test("off by default: the violations are valid Kubernetes and pass without the flag", { timeout: 60_000 }, () => {
-    expect(runCli(["validate", "--strict", join(dir, "violations")]).status).toBe(0);
+  test("off by default: the violations are valid Kubernetes and pass without the flag", async () => {
+    expect((await runCli(["validate", "--strict", join(dir, "violations")])).status).toBe(0);
   });
 
-  test("JSON report: one problem per violation, with file, line, rule and path", { timeout: 60_000 }, () => {
+  test("JSON report: one problem per violation, with file, line, rule and path", async () => {
     const c = violations.find((v) => v.checkId === "runAsUser")!;
-    const run = runCli(["validate", "--pod-security", "restricted", "-o", "json", c.path]);
+    const run = await runCli(["validate", "--pod-security", "restricted", "-o", "json", c.path]);
     expect(run.status).toBe(1);
     expect(JSON.parse(run.stdout).problems).toEqual([
       expect.objectContaining({ rule: "pod-security/runAsUser", line: c.line, path: "spec.template.spec.securityContext.runAsUser", severity: "error", resource: "ReplicaSet cache" }),
     ]);
   });
 
-  test("bad values are usage errors (exit 2) that say what is accepted", { timeout: 60_000 }, () => {
-    const level = runCli(["validate", "--pod-security", "strict", dir]);
+  test("bad values are usage errors (exit 2) that say what is accepted", async () => {
+    const level = await runCli(["validate", "--pod-security", "strict", dir]);
     expect(level.status).toBe(2);
     expect(level.stderr).toContain("baseline, restricted");
-    const version = runCli(["validate", "--pod-security", "restricted", "--pod-security-version", "1.x", dir]);
+    const version = await runCli(["validate", "--pod-security", "restricted", "--pod-security-version", "1.x", dir]);
     expect(version.status).toBe(2);
     expect(version.stderr).toContain("v1.30");
-    const orphan = runCli(["validate", "--pod-security-version", "v1.30", dir]);
+    const orphan = await runCli(["validate", "--pod-security-version", "v1.30", dir]);
     expect(orphan.status).toBe(2);
-    const engine = runCli(["validate", "--pod-security", "restricted", "--engine", "kubeconform", dir]);
+    const engine = await runCli(["validate", "--pod-security", "restricted", "--engine", "kubeconform", dir]);
     expect(engine.status).toBe(2);
     expect(engine.stderr).toContain("embedded engine");
   });

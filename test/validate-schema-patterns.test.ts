@@ -87,10 +87,10 @@ function rule(spec: Record<string, string>, kind = "Rule"): string {
     .join("")}`;
 }
 
-function validate(name: string, manifest: string, flags: string[], cache = cacheHome) {
+async function validate(name: string, manifest: string, flags: string[], cache = cacheHome) {
   const file = join(dir, name);
   writeFileSync(file, manifest);
-  const run = runCli(["validate", "--no-gitops", "-o", "json", ...flags, file], { env: { XDG_CACHE_HOME: cache } });
+  const run = await runCli(["validate", "--no-gitops", "-o", "json", ...flags, file], { env: { XDG_CACHE_HOME: cache } });
   return { status: run.status, report: JSON.parse(run.stdout || "null") as JsonReport, stderr: run.stderr };
 }
 
@@ -106,12 +106,12 @@ for (const variant of ["standalone", "standalone-strict"]) {
 const locationFlags = ["--kubernetes-version", "1.36.0", "--schema-location", location];
 
 describe("schema patterns run on RE2", () => {
-  test("Go-only syntax compiles and is enforced: (?i), \\PC, \\pL", () => {
-    const good = validate("good.yaml", rule({ severity: "Critical", summary: "Disk almost full", team: "Équipe_2" }), crdFlags);
+  test("Go-only syntax compiles and is enforced: (?i), \\PC, \\pL", async () => {
+    const good = await validate("good.yaml", rule({ severity: "Critical", summary: "Disk almost full", team: "Équipe_2" }), crdFlags);
     expect(good.report.problems.filter((problem) => problem.severity === "error")).toEqual([]);
     expect(good.status).toBe(0);
 
-    const bad = validate("bad.yaml", rule({ severity: "fatal", summary: "bell \u0007", team: "2nd-team" }), crdFlags);
+    const bad = await validate("bad.yaml", rule({ severity: "fatal", summary: "bell \u0007", team: "2nd-team" }), crdFlags);
     expect(bad.status).toBe(1);
     expect(bad.report.problems.filter((problem) => problem.severity === "error").map((problem) => problem.path)).toEqual(["spec.severity", "spec.summary", "spec.team"]);
   });
@@ -119,25 +119,25 @@ describe("schema patterns run on RE2", () => {
   test.each([
     ["--crd", crdFlags],
     ["--schema-location", locationFlags],
-  ])("a catastrophic-backtracking pattern from %s cannot hang validation", (_source, flags) => {
+  ])("a catastrophic-backtracking pattern from %s cannot hang validation", async (_source, flags) => {
     // runCli kills the run after 60 s (status null): JavaScript's RegExp would still be backtracking then
-    const { status, report } = validate(`evil${flags[0]}.yaml`, rule({ nested: EVIL_VALUE }, "Backtrack"), flags);
+    const { status, report } = await validate(`evil${flags[0]}.yaml`, rule({ nested: EVIL_VALUE }, "Backtrack"), flags);
     expect(status).toBe(1);
     expect(report.summary).toMatchObject({ resources: 1, invalid: 1 });
     expect(report.problems.filter((problem) => problem.severity === "error")).toEqual([
       expect.objectContaining({ rule: "k8s-schema", path: "spec.nested", message: 'spec.nested must match pattern "^(a+)+$"' }),
     ]);
     // a matching value of the same length is valid
-    const fine = validate(`fine${flags[0]}.yaml`, rule({ nested: "a".repeat(30_000) }, "Backtrack"), flags);
+    const fine = await validate(`fine${flags[0]}.yaml`, rule({ nested: "a".repeat(30_000) }, "Backtrack"), flags);
     expect(fine.status).toBe(0);
   });
 
   test.each([
     ["--crd", crdFlags],
     ["--schema-location", locationFlags],
-  ])("a pattern RE2 cannot compile (from %s) is skipped with a warning naming schema and pattern, never an error", (_source, flags) => {
+  ])("a pattern RE2 cannot compile (from %s) is skipped with a warning naming schema and pattern, never an error", async (_source, flags) => {
     for (const extra of [[], ["--ignore-missing-schemas"]]) {
-      const { status, report } = validate(`lookahead${flags[0]}.yaml`, rule({ notForbidden: "forbidden-value", severity: "info" }), [...flags, ...extra]);
+      const { status, report } = await validate(`lookahead${flags[0]}.yaml`, rule({ notForbidden: "forbidden-value", severity: "info" }), [...flags, ...extra]);
       expect(status).toBe(0);
       expect(report.summary).toMatchObject({ valid: 1, errors: 0, invalid: 0 });
       expect(report.problems).toEqual([expect.objectContaining({ severity: "warning", rule: "k8s-schema-pattern", line: 1 })]);
@@ -152,15 +152,15 @@ describe("compiled schemas are kept between runs", () => {
   const compiled = join(cacheHome, "create-cluster-repo", "compiled");
   const snapshot = () => Object.fromEntries(readdirSync(compiled).map((name) => [name, statSync(join(compiled, name)).mtimeMs]));
 
-  test("a second run loads the compiled code instead of compiling again, with the same verdicts", () => {
+  test("a second run loads the compiled code instead of compiling again, with the same verdicts", async () => {
     const manifest = rule({ severity: "loud" });
-    const first = validate("cached.yaml", manifest, locationFlags);
+    const first = await validate("cached.yaml", manifest, locationFlags);
     const before = snapshot();
     const modules = Object.keys(before).filter((name) => name.endsWith(".mjs"));
     expect(modules.length).toBeGreaterThan(0);
     expect(Object.keys(before).filter((name) => !name.endsWith(".mjs"))).toEqual([]); // no lock or temporary file left
 
-    const second = validate("cached.yaml", manifest, locationFlags);
+    const second = await validate("cached.yaml", manifest, locationFlags);
     expect(snapshot()).toEqual(before);
     expect(second).toEqual(first);
     expect(second.status).toBe(1);
@@ -170,29 +170,29 @@ describe("compiled schemas are kept between runs", () => {
     ]);
   });
 
-  test("a lock left by a run that was killed while compiling does not hold the next run back", () => {
+  test("a lock left by a run that was killed while compiling does not hold the next run back", async () => {
     const manifest = rule({ severity: "loud" });
     const ownCache = join(dir, "cache-lock");
     const ownCompiled = join(ownCache, "create-cluster-repo", "compiled");
-    validate("locked.yaml", manifest, locationFlags, ownCache);
+    await validate("locked.yaml", manifest, locationFlags, ownCache);
     const [module] = readdirSync(ownCompiled);
     rmSync(join(ownCompiled, module!));
     const dead = spawnSync(process.execPath, ["-e", "0"]).pid; // a process id that no longer runs
     writeFileSync(join(ownCompiled, `${module}.lock`), String(dead));
     // runCli kills a run after 60 s: waiting for the lock to go stale would fail this
-    const run = validate("locked.yaml", manifest, locationFlags, ownCache);
+    const run = await validate("locked.yaml", manifest, locationFlags, ownCache);
     expect(run.status).toBe(1);
     expect(readdirSync(ownCompiled)).toEqual([module]);
   });
 
-  test("a damaged cache entry is compiled again and replaced", () => {
+  test("a damaged cache entry is compiled again and replaced", async () => {
     const manifest = rule({ severity: "loud" });
     const ownCache = join(dir, "cache-damaged");
     const ownCompiled = join(ownCache, "create-cluster-repo", "compiled");
-    validate("damaged.yaml", manifest, locationFlags, ownCache);
+    await validate("damaged.yaml", manifest, locationFlags, ownCache);
     expect(readdirSync(ownCompiled)).toHaveLength(1);
     for (const name of readdirSync(ownCompiled)) writeFileSync(join(ownCompiled, name), "export default (function bind( {");
-    const run = validate("damaged.yaml", manifest, locationFlags, ownCache);
+    const run = await validate("damaged.yaml", manifest, locationFlags, ownCache);
     expect(run.status).toBe(1);
     expect(run.report.problems.map((problem) => [problem.severity, problem.path ?? null])).toEqual([
       ["warning", null],

@@ -16,10 +16,10 @@ interface JsonReport {
 
 const dir = tempDir("ccr-upstream-schemas-");
 
-function validate(name: string, manifest: string, extra: string[] = []) {
+async function validate(name: string, manifest: string, extra: string[] = []) {
   const file = join(dir, name);
   writeFileSync(file, manifest);
-  const run = runCli(["validate", "--strict", "--no-gitops", "-o", "json", ...extra, file]);
+  const run = await runCli(["validate", "--strict", "--no-gitops", "-o", "json", ...extra, file]);
   return { status: run.status, report: JSON.parse(run.stdout) as JsonReport, stderr: run.stderr };
 }
 
@@ -106,25 +106,25 @@ spec:
 `;
 
 describe("Flux 2.9 and Argo CD 3.5 kinds, as their CRDs define them", () => {
-  test("fields new in Flux 2.9 pass --strict", () => {
-    const { status, report } = validate("flux-2.9.yaml", FLUX_2_9);
+  test("fields new in Flux 2.9 pass --strict", async () => {
+    const { status, report } = await validate("flux-2.9.yaml", FLUX_2_9);
     expect(report.problems).toEqual([]);
     expect(report.summary).toMatchObject({ resources: 4, valid: 4 });
     expect(status).toBe(0);
   });
 
-  test("fields new in Argo CD 3.5 pass --strict", () => {
-    const { status, report } = validate("argo-cd-3.5.yaml", ARGO_CD_3_5);
+  test("fields new in Argo CD 3.5 pass --strict", async () => {
+    const { status, report } = await validate("argo-cd-3.5.yaml", ARGO_CD_3_5);
     expect(report.problems).toEqual([]);
     expect(status).toBe(0);
   });
 
-  test("the CRDs' constraints are enforced: interval patterns, enums, required fields of new structures", () => {
+  test("the CRDs' constraints are enforced: interval patterns, enums, required fields of new structures", async () => {
     const broken = FLUX_2_9.replace("interval: 1h30m", "interval: 90 minutes")
       .replace("substituteStrategy: Always", "substituteStrategy: Sometimes")
       .replace("postRenderStrategy: combined", "postRenderStrategy: all")
       .replace(/ {6}validations:\n.*\n.*\n/, "");
-    const { status, report } = validate("flux-broken.yaml", broken);
+    const { status, report } = await validate("flux-broken.yaml", broken);
     expect(status).toBe(1);
     const messages = report.problems.map((problem) => `${problem.resource}: ${problem.message}`);
     expect(messages).toEqual(
@@ -138,10 +138,10 @@ describe("Flux 2.9 and Argo CD 3.5 kinds, as their CRDs define them", () => {
     expect(report.problems).toHaveLength(4);
   });
 
-  test("a Kustomization source kind outside the CRD's enum and an Argo CD sync window with a wrong type are refused", () => {
+  test("a Kustomization source kind outside the CRD's enum and an Argo CD sync window with a wrong type are refused", async () => {
     const kustomization = FLUX_2_9.split("---\n")[2]!.replace("kind: OCIRepository", "kind: HelmRepository");
     const project = ARGO_CD_3_5.replace("syncOverrun: true", 'syncOverrun: "yes"');
-    const { status, report } = validate("mixed-broken.yaml", `${kustomization}---\n${project}`);
+    const { status, report } = await validate("mixed-broken.yaml", `${kustomization}---\n${project}`);
     expect(status).toBe(1);
     expect(report.problems.map((problem) => problem.message)).toEqual([
       'spec.sourceRef.kind must be one of "OCIRepository", "GitRepository", "Bucket", "ExternalArtifact"',
@@ -149,9 +149,9 @@ describe("Flux 2.9 and Argo CD 3.5 kinds, as their CRDs define them", () => {
     ]);
   });
 
-  test("a custom resource's metadata is checked as any object's (the CRDs only say `type: object`)", () => {
+  test("a custom resource's metadata is checked as any object's (the CRDs only say `type: object`)", async () => {
     const manifest = FLUX_2_9.split("---\n")[3]!.replace("metadata: {name: ingress, namespace: ingress}", "metadata: {name: ingress, namespace: {team: ingress}, labelz: {}}");
-    const { status, report } = validate("metadata.yaml", manifest);
+    const { status, report } = await validate("metadata.yaml", manifest);
     expect(status).toBe(1);
     expect(report.problems.map((problem) => problem.message)).toEqual(['metadata: unknown field "labelz"', "metadata.namespace must be string"]);
   });
@@ -178,13 +178,13 @@ spec:
 `;
 
 describe("Kubernetes kinds: required-but-null and the OpenAPI v3 enums", () => {
-  test("a valid Deployment passes, an optional field left empty (null) included", () => {
-    const { status, report } = validate("deployment.yaml", DEPLOYMENT);
+  test("a valid Deployment passes, an optional field left empty (null) included", async () => {
+    const { status, report } = await validate("deployment.yaml", DEPLOYMENT);
     expect(report.problems).toEqual([]);
     expect(status).toBe(0);
   });
 
-  test("empty `selector:` and `template:` (null) fail --strict, as in kubeconform and the API server", () => {
+  test("empty `selector:` and `template:` (null) fail --strict, as in kubeconform and the API server", async () => {
     const manifest = `apiVersion: apps/v1
 kind: Deployment
 metadata: {name: web}
@@ -193,7 +193,7 @@ spec:
   selector:
   template:
 `;
-    const { status, report } = validate("deployment-null.yaml", manifest);
+    const { status, report } = await validate("deployment-null.yaml", manifest);
     expect(status).toBe(1);
     expect(report.problems).toEqual([
       expect.objectContaining({ line: 6, rule: "k8s-schema", message: "spec.selector must be object" }),
@@ -201,16 +201,16 @@ spec:
     ]);
   });
 
-  test("a required list that is null fails too; the container's name is required and must not be null", () => {
+  test("a required list that is null fails too; the container's name is required and must not be null", async () => {
     const manifest = DEPLOYMENT.replace("        - name: web\n", "        - name:\n");
-    const { status, report } = validate("container-null.yaml", manifest);
+    const { status, report } = await validate("container-null.yaml", manifest);
     expect(status).toBe(1);
     expect(report.problems.map((problem) => problem.message)).toEqual(["spec.template.spec.containers[0].name must be string"]);
   });
 
-  test("`protocol: tcp` and other values outside the API's enums fail, with the allowed values", () => {
+  test("`protocol: tcp` and other values outside the API's enums fail, with the allowed values", async () => {
     const manifest = DEPLOYMENT.replace("protocol: TCP", "protocol: tcp").replace("imagePullPolicy: IfNotPresent", "imagePullPolicy: IfMissing");
-    const { status, report } = validate("enums.yaml", manifest);
+    const { status, report } = await validate("enums.yaml", manifest);
     expect(status).toBe(1);
     expect(report.problems.map((problem) => [problem.line, problem.message])).toEqual([
       [15, 'spec.template.spec.containers[0].imagePullPolicy must be one of "Always", "IfNotPresent", "Never"'],
@@ -218,7 +218,7 @@ spec:
     ]);
   });
 
-  test("enums reach Services, tolerations and volumes; an empty optional enum value is read as unset", () => {
+  test("enums reach Services, tolerations and volumes; an empty optional enum value is read as unset", async () => {
     const manifest = `apiVersion: v1
 kind: Service
 metadata: {name: web}
@@ -237,7 +237,7 @@ spec:
   containers: [{name: sh, image: busybox}]
   volumes: [{name: host, hostPath: {path: /var/log, type: Folder}}]
 `;
-    const { status, report } = validate("enums-core.yaml", manifest);
+    const { status, report } = await validate("enums-core.yaml", manifest);
     expect(status).toBe(1);
     expect(report.problems.map((problem) => `${problem.resource}: ${problem.message}`)).toEqual([
       'Pod debug: spec.restartPolicy must be one of "Always", "Never", "OnFailure"',
