@@ -2,6 +2,7 @@ import { parse as parseHcl } from "@cdktf/hcl2json";
 import { parseAllDocuments } from "yaml";
 import { beforeAll, describe, expect, test } from "vitest";
 import { loadBlueprint } from "../src/blueprints/load.js";
+import { blueprintIds } from "../src/blueprints/registry.js";
 import type { FileTree } from "../src/file-tree.js";
 import { renderBlueprint } from "../src/render-blueprint.js";
 import { treeSource, validateSource } from "../src/validators/index.js";
@@ -64,8 +65,8 @@ function podTemplates(r: Render): Array<{ file: string; object: Json; spec: Json
 const containersOf = (spec: Json): Json[] => [...(spec.initContainers ?? []), ...(spec.containers ?? [])];
 const requestsGpu = (spec: Json) => containersOf(spec).some((c) => c.resources?.limits?.["nvidia.com/gpu"] !== undefined);
 
-test("the eight default renders are the flux and argo fixtures of the four blueprints", () => {
-  expect(defaultRenders.sort()).toEqual(["aks-gpu", "kapsule-gpu", "kosmos-multicloud", "magnum-openstack"].flatMap((b) => [`${b}-argo`, `${b}-flux`]));
+test("the default renders are the flux and argo fixtures of every blueprint", () => {
+  expect(defaultRenders.sort()).toEqual(blueprintIds().flatMap((b) => [`${b}-argo`, `${b}-flux`]));
 });
 
 describe.each(allRenders)("%s", (name) => {
