@@ -19,7 +19,10 @@ export interface CreateClusterRepoOptions {
   params: RawParamsInput;
   /** Render and validate, write nothing. @default false */
   dryRun?: boolean;
-  /** Write into a non-empty directory, replacing the generated files. @default false */
+  /**
+   * Write into a non-empty directory: the generated files are replaced and only they are committed; other files
+   * stay, untracked. A git repository with local changes, or one this tool did not make, is refused. @default false
+   */
   force?: boolean;
   reporter?: Reporter;
   /** Recorded in the answers file; defaults to this package's version. */
@@ -39,6 +42,8 @@ export interface CreateClusterRepoResult {
   warnings: string[];
   /** Absent on a dry run. */
   commit?: { sha?: string; branch: string };
+  /** Files that were in the target before (with --force) and were left there, untracked. */
+  untracked?: string[];
   targetDir: string;
 }
 
@@ -70,7 +75,7 @@ export async function createClusterRepo(options: CreateClusterRepoOptions): Prom
   // 3. Write and commit.
   reporter.step(`writing ${targetDir}`);
   const message = defaults.initialCommitMessage(rendered.blueprint.id, rendered.params.clusterName);
-  const commit = await writeRepository(targetDir, rendered.tree, message, options.force ?? false);
-  reporter.success(`committed ${rendered.tree.size} files on ${defaults.branch}${commit.sha ? ` (${commit.sha.slice(0, 7)})` : ""}`);
-  return { tree: rendered.tree, report, warnings: rendered.warnings, commit: { sha: commit.sha, branch: defaults.branch }, targetDir };
+  const written = await writeRepository(targetDir, rendered.tree, message, { force: options.force ?? false });
+  reporter.success(`committed ${rendered.tree.size} files on ${written.branch}${written.sha ? ` (${written.sha.slice(0, 7)})` : ""}`);
+  return { tree: rendered.tree, report, warnings: rendered.warnings, commit: { sha: written.sha, branch: written.branch }, untracked: written.untracked, targetDir };
 }

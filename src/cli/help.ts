@@ -24,10 +24,11 @@ Create options:
   -y, --yes                take defaults for everything not given; never prompt
       --dry-run            render and validate, print the file tree, write nothing
       --diff               with --dry-run: print file contents (as a diff against dir when it exists)
-      --force              write into a non-empty directory
+      --force              write into a non-empty directory: only the generated files are replaced and committed
       --github owner/repo  also create the GitHub repository and push (token from GITHUB_TOKEN or GH_TOKEN)
       --pr-first           with --github: push the render on a branch and open a PR (protected main)
       --private            with --github: create the repository private;  --github-api-url URL  GitHub Enterprise
+      --network-timeout s  with --github or --pr: give up on a silent server after s seconds (default 60; CCR_NETWORK_TIMEOUT)
   -o, --output text|json   result format
       --verbose            show stack traces and causes on errors
   -h, --help               this help;  -v, --version  the version

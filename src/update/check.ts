@@ -4,7 +4,7 @@ import { defaults } from "../defaults.js";
 import { InputError } from "../errors.js";
 import { renderBlueprint } from "../render-blueprint.js";
 import { readAnswers } from "./plan.js";
-import { repoReader } from "./read-repo.js";
+import { targetReader } from "../git/read-target.js";
 
 export interface CheckDifference {
   path: string;
@@ -34,7 +34,7 @@ export async function checkRepository(dir: string, allow: string[] = []): Promis
   const { tree } = await renderBlueprint(answers.blueprint, { values: { ...answers.params, gitops: answers.gitops } }, { toolVersion: answers.toolVersion });
   const allowed = allow.map(globToRegExp);
   const differences: CheckDifference[] = [];
-  const read = await repoReader(dir);
+  const read = await targetReader(dir);
   for (const [path, expected] of tree) {
     if (allowed.some((re) => re.test(path))) continue;
     const actual = await read(path);

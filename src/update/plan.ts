@@ -12,7 +12,7 @@ import { renderBlueprint, type Rendered } from "../render-blueprint.js";
 import { validateTree } from "../validators/index.js";
 import type { ValidationReport } from "../validators/types.js";
 import { mergeFile, type MergeOutcome } from "./merge.js";
-import { repoReader } from "./read-repo.js";
+import { targetReader } from "../git/read-target.js";
 import { summarizeChanges, type ChangeSummary } from "./summary.js";
 
 export interface ParamChange {
@@ -140,7 +140,7 @@ export async function planUpdate(dir: string, changes: RawParamsInput, options: 
   const paths = [...new Set([...base.keys(), ...rendered.tree.keys()])].sort();
   const before = new Map<string, string>();
   const after = new Map<string, string>();
-  const read = await repoReader(dir);
+  const read = await targetReader(dir);
   const outcomes: MergeOutcome[] = [];
   for (const path of paths) {
     const theirs = await read(path);

@@ -1,6 +1,5 @@
 import { resolve } from "node:path";
-import { UsageError } from "../../errors.js";
-import { gitAt } from "../../git/client.js";
+import { networkTimeoutMs } from "../../network.js";
 import { updateRepository, type UpdateOptions } from "../../update/apply.js";
 import { oneOf, parseFlags } from "../args.js";
 import { paramsInputFromFlags } from "../params-input.js";
@@ -15,23 +14,17 @@ const flags = {
   pr: { type: "boolean" },
   conflict: { type: "string" },
   "github-api-url": { type: "string" },
+  "network-timeout": { type: "string" },
   verbose: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
-
-/** owner/repo from a GitHub remote URL (https or ssh). */
-function repoFromRemote(url: string): { owner: string; repo: string } {
-  const match = /[/:]([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+?)(?:\.git)?\/?$/.exec(url);
-  if (!match) throw new UsageError(`cannot tell the GitHub repository from the origin remote ${url}`);
-  return { owner: match[1]!, repo: match[2]! };
-}
 
 export async function run(argv: string[]): Promise<number> {
   const { values: opts, positionals } = parseFlags(argv, flags);
   if (opts.help) {
     process.stdout.write(
       "Usage: create-cluster-repo update [dir] [--set key=value]... [--values file] [--gitops flux|argo] [--blueprint-version latest]\n" +
-        "                                  [--branch name] [--message msg] [--pr [--github-api-url URL]] [--conflict refuse|markers]\n" +
+        "                                  [--branch name] [--message msg] [--pr [--github-api-url URL] [--network-timeout s]] [--conflict refuse|markers]\n" +
         "Re-renders with the changes, merges your edits (3-way), and commits on create-cluster-repo/<change> started from\n" +
         "main (or the current branch when it is not an update branch). Keys with dots: --set 'labels[\"topology.kubernetes.io/region\"]=x'.\n",
     );
@@ -41,14 +34,8 @@ export async function run(argv: string[]): Promise<number> {
   const conflict = oneOf("conflict", opts.conflict, ["refuse", "markers"] as const);
   const options: UpdateOptions = { branch: opts.branch, message: opts.message, conflict, blueprintVersion: opts["blueprint-version"] };
   if (opts.pr) {
-    const remoteUrl = (await gitAt(dir).raw(["remote", "get-url", "origin"]).catch(() => "")).trim();
-    if (!remoteUrl) throw new UsageError("--pr needs an `origin` remote: add one with `git remote add origin <url>`");
-    const { createForge } = await import("../../forge/index.js");
-    const { githubToken } = await import("./github.js");
-    const token = githubToken();
-    const forge = createForge({ kind: "github", token, apiUrl: opts["github-api-url"] });
-    const { owner, repo } = repoFromRemote(remoteUrl);
-    options.pr = { remoteUrl, token, open: (_plan, head, base, title, body) => forge.upsertPullRequest({ owner, repo, head, base, title, body }) };
+    const { connectForge, pullRequestPublisher } = await import("../../publish.js");
+    options.pr = await pullRequestPublisher(connectForge({ apiUrl: opts["github-api-url"], timeoutMs: networkTimeoutMs(opts["network-timeout"]) }), dir);
   }
   const result = await updateRepository(dir, paramsInputFromFlags(opts), options);
   if (result.resumed) process.stderr.write(`note: ${result.resumed}\n`);
