@@ -121,7 +121,12 @@ export async function publishRepository(target: PublishTarget, options: PublishO
  */
 function pushUrl(endpoint: ForgeEndpoint, repository: ForgeRepository, cloneUrl: string): string {
   const label = forges[endpoint.kind].label;
-  repositoryFromRemote(endpoint, cloneUrl, `the clone URL the ${label} API answered for ${repository.owner}/${repository.repo}`);
+  repositoryFromRemote(
+    endpoint,
+    cloneUrl,
+    `the clone URL the ${label} API at ${endpoint.apiUrl} answered for ${repository.owner}/${repository.repo}`,
+    `Check that ${forges[endpoint.kind].apiUrlFlag} names the ${label} that hosts ${endpoint.host}`,
+  );
   return repositoryUrl(endpoint, repository);
 }
 

@@ -122,12 +122,13 @@ export function forgeToken(kind: ForgeKind, env: NodeJS.ProcessEnv = process.env
  * @param what names the URL in messages, e.g. "origin (after url.*.insteadOf)".
  * @throws ForgeError (exit 1) naming the host when the URL points anywhere else, or over another scheme.
  */
-export function repositoryFromRemote(endpoint: ForgeEndpoint, url: string, what: string): ForgeRepository {
+export function repositoryFromRemote(endpoint: ForgeEndpoint, url: string, what: string, next?: string): ForgeRepository {
   const label = forges[endpoint.kind].label;
+  const flag = forges[endpoint.kind].apiUrlFlag;
   const refuse = (why: string) =>
     new ForgeError(
       `${what} is ${withoutCredentials(url)}, ${why}; refusing to send the ${label} token there. ` +
-        `Point origin at ${endpoint.webOrigin}/<owner>/<repo>.git (or pass the ${forges[endpoint.kind].apiUrlFlag} of the forge it is on), then re-run`,
+        `${next ?? `Point origin at ${endpoint.webOrigin}/<owner>/<repo>.git (or pass the ${flag} of the forge it is on)`}, then re-run`,
     );
   const scp = /^(?:[^@/\s]+@)?([^:/\s]+):(?!\/)([^/\s]+)\/([^/\s]+?)(?:\.git)?\/?$/.exec(url);
   if (scp && !hasScheme(url)) {
@@ -140,6 +141,7 @@ export function repositoryFromRemote(endpoint: ForgeEndpoint, url: string, what:
   } catch {
     throw refuse("not a URL this tool understands");
   }
+  if (!parsed.host) throw refuse(`a ${parsed.protocol.replace(":", "")} URL, not on ${endpoint.host}`);
   if (parsed.protocol === "ssh:") {
     if (parsed.hostname.toLowerCase() !== new URL(endpoint.webOrigin).hostname.toLowerCase()) throw refuse(`on host ${parsed.host}, not ${endpoint.host}`);
   } else if (parsed.origin !== endpoint.webOrigin) {

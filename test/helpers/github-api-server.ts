@@ -225,6 +225,8 @@ export interface GitHubApiServerOptions {
   host?: string;
   /** The `clone_url` the API answers for a repository, instead of the double's own URL for it (a hostile API). */
   cloneUrl?: (owner: string, repo: string) => string;
+  /** Sees each git request first; returning `true` means it answered (or chose not to), e.g. a redirect elsewhere. */
+  interceptGit?: (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
 }
 
 /** A canned answer for the next matching request(s). */
@@ -314,7 +316,10 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
 
   const server = http.createServer((req, res) => {
     if (req.headers.authorization) credentialsSeen.push(req.headers.authorization);
-    if (options.git && isGitPath(req.url ?? "/")) return proxyGit(req, res, options.git);
+    if (options.git && isGitPath(req.url ?? "/")) {
+      if (options.interceptGit?.(req, res)) return;
+      return proxyGit(req, res, options.git);
+    }
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
