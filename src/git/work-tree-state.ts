@@ -31,7 +31,7 @@ export interface LocalChanges {
 }
 
 export async function localChanges(dir: string): Promise<LocalChanges> {
-  const status = await plumbing(dir, ["-c", "core.quotePath=false", "status", "--porcelain=v1", "-z", "--untracked-files=all"]);
+  const status = await plumbing(dir, ["-c", "core.quotePath=false", "status", "--porcelain=v1", "-z", "--untracked-files=all"], { raw: true });
   const tracked: string[] = [];
   const untracked: string[] = [];
   const records = status.split("\0");
