@@ -3,6 +3,7 @@ import { CliError, GitError, ValidationFailedError } from "../errors.js";
 import { sortedTree } from "../generator/file-tree.js";
 import { assertBranchName, currentBranch, pushBranch } from "../git/repo.js";
 import { advanceBranch, commitChanges, type TreeChanges } from "../git/tree-commit.js";
+import { operationInProgress } from "../git/work-tree-state.js";
 import { assertPathsInside } from "../git/write-tree.js";
 import { gitAt } from "../git/client.js";
 import type { RawParamsInput } from "../params/parse.js";
@@ -114,6 +115,10 @@ function changesOf(plan: Plan): TreeChanges {
  */
 export async function updateRepository(dir: string, changes: RawParamsInput, options: UpdateOptions = {}): Promise<UpdateResult> {
   await assertToolRepository(dir, "update", { git: true });
+  // A rebase, merge, cherry-pick, revert or bisect owns the checkout: switching branches under it would make its
+  // `--continue` land on the wrong branch (a rebase would move main onto the update commit).
+  const operation = await operationInProgress(dir);
+  if (operation) throw new GitError(`${dir} is in the middle of ${operation.name}; finish it first (${operation.finish}), then run update again`);
   const resumed = await finishInterruptedSwitch(dir);
   await assertCleanWorkTree(dir);
   const start = await currentBranch(dir);
