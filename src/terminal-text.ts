@@ -26,3 +26,11 @@ export function escapeLine(text: string): string {
 export function escapeText(text: string): string {
   return text.replace(CONTROL_BUT_LINES, visible);
 }
+
+/**
+ * A JSON (and YAML) double-quoted string that also escapes what JSON.stringify leaves raw: DEL, the C1 controls
+ * and the bidi overrides. Still valid JSON; for line-based reports such as TAP's diagnostics.
+ */
+export function jsonLine(text: string): string {
+  return JSON.stringify(text).replace(/[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}

@@ -1,5 +1,6 @@
 import pc from "picocolors";
 import type { Reporter } from "../reporter.js";
+import { escapeText } from "../terminal-text.js";
 
 /** Progress lines on stderr when it is a terminal; warnings are always shown. */
 export function terminalReporter(): Reporter {
@@ -7,6 +8,6 @@ export function terminalReporter(): Reporter {
   return {
     step: (message) => tty && process.stderr.write(`${pc.cyan("◇")} ${message}\n`),
     success: (message) => tty && process.stderr.write(`${pc.green("✔")} ${message}\n`),
-    warn: (message) => process.stderr.write(`${tty ? pc.yellow("▲ warning:") : "warning:"} ${message}\n`),
+    warn: (message) => process.stderr.write(`${tty ? pc.yellow("▲ warning:") : "warning:"} ${escapeText(message)}\n`),
   } as Reporter;
 }

@@ -36,6 +36,8 @@ export function renderAnswersFile(context: RenderContext): string {
 }
 renderAnswersFile.path = defaults.answersFile;
 
+const VERSION = /^\d{1,9}\.\d{1,9}\.\d{1,9}(?:[-+][0-9A-Za-z.-]{1,64})?$/;
+
 /** Reads an answers file; errors name the file and line and say how to fix it. */
 export function parseAnswersFile(text: string, file: string = defaults.answersFile): Answers {
   const document = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
@@ -57,6 +59,15 @@ export function parseAnswersFile(text: string, file: string = defaults.answersFi
   }
   if (typeof data.params !== "object" || data.params === null || Array.isArray(data.params)) {
     throw new InputError(`${file}: "params" must be a mapping of parameter names to values`);
+  }
+  // Every command reads the same fields the same way: a file that does not say it is this tool's is not one.
+  if (data.tool !== defaults.toolName) {
+    throw new InputError(`${file}: "tool" is ${JSON.stringify(data.tool ?? null)}, not ${defaults.toolName}: this is not ${defaults.toolName}'s answers file; restore it from git history`);
+  }
+  for (const key of ["toolVersion", "blueprintVersion"] as const) {
+    if (typeof data[key] !== "string" || !VERSION.test(data[key])) {
+      throw new InputError(`${file}: "${key}" must be a version such as 1.2.3 (got ${JSON.stringify(data[key] ?? null)}); restore it from git history`);
+    }
   }
   // The blueprint id becomes a path under blueprints/: only a known id may get that far.
   if (typeof data.blueprint !== "string") throw new InputError(`${file}: "blueprint" must be a blueprint name such as kapsule-gpu`);

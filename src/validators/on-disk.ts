@@ -13,6 +13,7 @@ import { runKubeconform } from "./kubeconform/index.js";
 import { createKubernetesValidator } from "./kubernetes/index.js";
 import { validateFileStream } from "./kubernetes/parallel.js";
 import { validateTerraform } from "./terraform/index.js";
+import { readTextFile, type TextRead } from "./read-text.js";
 import type { UnitResult } from "./types.js";
 
 export type Engine = "embedded" | "kubeconform";
@@ -46,7 +47,7 @@ export async function validateOnDisk(input: DiskInput, options: DiskOptions = {}
   const digests = new Map<string, ManifestDigest[]>();
   // concat, not push(...): a spread of 100,000 results overflows the call stack
   let results = await validateManifests(manifests, root, options, gitops, digests);
-  if (options.terraform !== false) results = results.concat(await validateTerraformModules(checked, read));
+  if (options.terraform !== false) results = results.concat(await validateTerraformModules(checked, (file) => readTextFile(root === undefined ? file : join(root, file), file)));
   if (gitops) {
     // YAML the Kubernetes pass did not read (dot-folders, terraform/, Helm values) may still hold GitOps objects.
     for (const path of input.paths) {
@@ -86,8 +87,8 @@ async function validateManifests(
   return perFile.flat();
 }
 
-/** One module (folder) at a time: only its files' text is in memory while it is checked. */
-async function validateTerraformModules(paths: string[], read: (file: string) => string | undefined): Promise<UnitResult[]> {
+/** One module (folder) at a time: only its files' text is in memory while it is checked. An unreadable file is an error. */
+async function validateTerraformModules(paths: string[], read: (file: string) => TextRead): Promise<UnitResult[]> {
   const modules = new Map<string, string[]>();
   for (const path of paths) {
     if (!path.endsWith(".tf")) continue;
@@ -96,7 +97,12 @@ async function validateTerraformModules(paths: string[], read: (file: string) =>
   }
   const results: UnitResult[] = [];
   for (const [dir] of [...modules].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const files = (modules.get(dir) ?? []).map((path) => ({ path, content: read(path) ?? "" }));
+    const files = [];
+    for (const path of modules.get(dir) ?? []) {
+      const text = read(path);
+      if ("content" in text) files.push({ path, content: text.content });
+      else results.push({ file: path, validator: "terraform", status: "error", problems: [{ file: path, rule: "tf-read-error", message: text.error, severity: "error" }] });
+    }
     results.push(...(await validateTerraform(files)));
   }
   return results;

@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { escapeText } from "../../terminal-text.js";
 import { parseFlags } from "../args.js";
 import { checkRepository } from "../../update/check.js";
 import { assertToolRepository } from "../../update/locate.js";
@@ -17,7 +18,7 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   for (const difference of differences) {
-    process.stdout.write(`${difference.path}: ${difference.kind === "missing" ? "generated file is missing" : "differs from the render of the answers file"}\n${difference.diff}`);
+    process.stdout.write(escapeText(`${difference.path}: ${difference.kind === "missing" ? "generated file is missing" : "differs from the render of the answers file"}\n${difference.diff}`));
   }
   process.stdout.write(
     `${differences.length} generated file(s) differ from cluster-repo.yaml. Change parameters with \`create-cluster-repo update --set ...\`, or allow hand-maintained paths with --allow.\n`,

@@ -89,10 +89,10 @@ export async function run(argv: string[]): Promise<number> {
 
   if (output === "json") {
     process.stdout.write(
-      `${JSON.stringify({ targetDir: result.targetDir, dryRun: Boolean(opts["dry-run"]), files: [...result.tree.keys()], commit: result.commit, warnings: result.warnings, validation: result.report.summary, github: published }, null, 2)}\n`,
+      `${JSON.stringify({ targetDir: result.targetDir, dryRun: Boolean(opts["dry-run"]), files: [...result.tree.keys()], commit: result.commit, untracked: result.untracked ?? [], warnings: result.warnings, validation: result.report.summary, github: published }, null, 2)}\n`,
     );
   } else if (opts["dry-run"]) {
-    process.stdout.write(opts.diff ? await renderDiff(result.tree, result.targetDir) : `${[...result.tree.keys()].join("\n")}\n`);
+    process.stdout.write(escapeText(opts.diff ? await renderDiff(result.tree, result.targetDir) : `${[...result.tree.keys()].join("\n")}\n`));
     process.stderr.write(escapeText(`dry run: ${result.tree.size} files rendered and validated for ${result.targetDir}; nothing was written\n`));
   } else {
     process.stdout.write(escapeText(createdText(result, blueprintId, published)));
@@ -149,7 +149,7 @@ async function resumePublish(blueprint: string, targetDir: string, params: Retur
   if (!(await holdsCommittedRender(dir, preview.tree))) return undefined;
   const { currentBranch } = await import("../../git/repo.js");
   const [sha, branch] = await Promise.all([gitAt(dir).revparse(["HEAD"]), currentBranch(dir)]);
-  process.stderr.write(`note: ${relative(process.cwd(), dir) || "."} already holds this render, committed; publishing it\n`);
+  process.stderr.write(escapeText(`note: ${relative(process.cwd(), dir) || "."} already holds this render, committed; publishing it\n`));
   return { ...preview, commit: { sha: sha.trim(), branch: branch ?? "HEAD" } };
 }
 

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { networkTimeoutMs } from "../../network.js";
+import { escapeText } from "../../terminal-text.js";
 import { updateRepository, type UpdateOptions } from "../../update/apply.js";
 import { oneOf, parseFlags } from "../args.js";
 import { paramsInputFromFlags } from "../params-input.js";
@@ -38,9 +39,11 @@ export async function run(argv: string[]): Promise<number> {
     options.pr = await pullRequestPublisher(connectForge({ apiUrl: opts["github-api-url"], timeoutMs: networkTimeoutMs(opts["network-timeout"]) }), dir);
   }
   const result = await updateRepository(dir, paramsInputFromFlags(opts), options);
-  if (result.resumed) process.stderr.write(`note: ${result.resumed}\n`);
-  if (result.upToDate) process.stdout.write(`Already up to date on ${result.branch}.\n`);
-  else process.stdout.write(`Committed ${result.sha?.slice(0, 7)} on ${result.branch}: ${result.plan.paramChanges.map((c) => c.path).join(", ") || "re-render"}.\n`);
-  if (result.pullRequest) process.stdout.write(`Pull request #${result.pullRequest.number} ${result.pullRequest.created ? "opened" : "updated"}: ${result.pullRequest.url}\n`);
+  // Branch names, parameter paths and the forge's URLs are shown escaped.
+  const print = (stream: NodeJS.WriteStream, text: string) => stream.write(escapeText(text));
+  if (result.resumed) print(process.stderr, `note: ${result.resumed}\n`);
+  if (result.upToDate) print(process.stdout, `Already up to date on ${result.branch}.\n`);
+  else print(process.stdout, `Committed ${result.sha?.slice(0, 7)} on ${result.branch}: ${result.plan.paramChanges.map((c) => c.path).join(", ") || "re-render"}.\n`);
+  if (result.pullRequest) print(process.stdout, `Pull request #${result.pullRequest.number} ${result.pullRequest.created ? "opened" : "updated"}: ${result.pullRequest.url}\n`);
   return 0;
 }

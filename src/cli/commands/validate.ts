@@ -147,7 +147,13 @@ async function validatePath(path: string, ignore: RegExp[], options: DiskOptions
     throw new InputError(`${path}: no such file or directory`);
   }
   if (!isDir) return validateOnDisk({ paths: [path], ignore }, { ...options, gitops: false });
-  const results = await validateOnDisk({ root: path, paths: walkFiles(path), ignore }, { ...options, remoteUrls: gitRemoteUrls(path) });
+  const unreadable: string[] = [];
+  const paths = walkFiles(path, unreadable);
+  const results = (await validateOnDisk({ root: path, paths, ignore }, { ...options, remoteUrls: gitRemoteUrls(path) })).concat(
+    unreadable
+      .filter((folder) => !ignore.some((pattern) => pattern.test(folder)))
+      .map((folder): UnitResult => ({ file: folder, validator: "gitops", status: "error", problems: [{ file: folder, rule: "read-error", message: `cannot read folder ${folder}; its files were not checked: fix its permissions, or exclude it with --ignore-filename-pattern`, severity: "error" }] })),
+  );
   if (path === ".") return results;
   const prefix = relative(process.cwd(), path);
   const display = (file: string) => join(prefix, file);

@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import type { ValidationReport } from "../types.js";
+import { escapeLine, jsonLine } from "../../terminal-text.js";
 import { formatText } from "./text.js";
 
 export const reportFormats = ["text", "json", "junit", "sarif", "tap"] as const;
@@ -63,12 +64,13 @@ function formatSarif(report: ValidationReport, toolVersion: string): string {
 function formatTap(report: ValidationReport): string {
   const lines = ["TAP version 13", `1..${report.results.length}`];
   report.results.forEach((unit, i) => {
-    const name = `${unit.file}${unit.label ? ` ${unit.label}` : ""}`.replace(/#/g, "\\#");
+    // One line per test point: a newline in a file or resource name must not forge another one.
+    const name = escapeLine(`${unit.file}${unit.label ? ` ${unit.label}` : ""}`).replace(/#/g, "\\#");
     if (unit.status === "skipped") lines.push(`ok ${i + 1} - ${name} # SKIP`);
     else if (unit.status === "valid") lines.push(`ok ${i + 1} - ${name}`);
     else {
       lines.push(`not ok ${i + 1} - ${name}`, "  ---", `  status: ${unit.status}`, "  problems:");
-      for (const p of unit.problems) lines.push(`    - ${JSON.stringify(`${p.file}${p.line ? `:${p.line}` : ""} ${p.message} [${p.rule}]`)}`);
+      for (const p of unit.problems) lines.push(`    - ${jsonLine(`${p.file}${p.line ? `:${p.line}` : ""} ${p.message} [${p.rule}]`)}`);
       lines.push("  ...");
     }
   });
