@@ -11,6 +11,11 @@ export const defaults = {
   initialCommitMessage: (blueprint: string, cluster: string) => `Add ${blueprint} cluster ${cluster}`,
   /** Default repository URL when neither --set repoUrl nor --github gives one. */
   repoUrl: (cluster: string) => `https://github.com/example-org/${cluster}.git`,
+  /**
+   * Largest --values or answers file read. Parameter files are a few KiB; YAML parsing with duplicate-key checks
+   * grows with the square of the number of keys, so a huge file would hold the tool for minutes.
+   */
+  maxParamsFileBytes: 64 * 1024,
   fluxNamespace: "flux-system",
   argoNamespace: "argocd",
 } as const;

@@ -167,3 +167,27 @@ describe("the answers file is read the same way by every command", () => {
     }
   });
 });
+
+describe("parameters have limits", () => {
+  test("a map parameter takes at most 100 entries (exit 2, naming it)", () => {
+    const dir = fresh("labels");
+    const labels = Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`label_${i}`, "x"]));
+    writeFileSync(join(dir, "values.yaml"), JSON.stringify({ extraLabels: labels }));
+    const run = runCli(["-b", "magnum-openstack", "-y", "--dry-run", "-f", join(dir, "values.yaml")]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain("extraLabels: must NOT have more than 100 properties");
+  });
+
+  test("a huge --values file or --set flag is refused before it is parsed (exit 2)", () => {
+    const dir = fresh("huge");
+    const labels = Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`l${i}`, "x"]));
+    writeFileSync(join(dir, "values.yaml"), JSON.stringify({ extraLabels: labels }));
+    const file = runCli(["-b", "magnum-openstack", "-y", "--dry-run", "-f", join(dir, "values.yaml")]);
+    expect(file.status).toBe(2);
+    expect(file.stderr).toMatch(/--values .*values\.yaml is \d+ KiB; a parameters file is at most 64 KiB/);
+    const flag = runCli(["-b", "magnum-openstack", "-y", "--dry-run", "--set", `extraLabels=${JSON.stringify(Object.fromEntries(Object.entries(labels).slice(0, 7_000)))}`]);
+    expect(flag.status).toBe(2);
+    expect(flag.stderr).toMatch(/a --set flag is at most 64 KiB/);
+  });
+});
+

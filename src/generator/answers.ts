@@ -1,4 +1,5 @@
-import { parseDocument, stringify as stringifyYaml } from "yaml";
+import { parseDocument } from "yaml";
+import { toYamlText } from "./yaml-text.js";
 import { defaults, type GitopsEngine } from "../defaults.js";
 import { assertKnownBlueprint } from "../blueprints/registry.js";
 import { InputError } from "../errors.js";
@@ -32,7 +33,7 @@ export function answersFromContext(context: RenderContext): Answers {
 }
 
 export function renderAnswersFile(context: RenderContext): string {
-  return HEADER + stringifyYaml(answersFromContext(context), { lineWidth: 0 });
+  return HEADER + toYamlText(answersFromContext(context));
 }
 renderAnswersFile.path = defaults.answersFile;
 
@@ -40,6 +41,9 @@ const VERSION = /^\d{1,9}\.\d{1,9}\.\d{1,9}(?:[-+][0-9A-Za-z.-]{1,64})?$/;
 
 /** Reads an answers file; errors name the file and line and say how to fix it. */
 export function parseAnswersFile(text: string, file: string = defaults.answersFile): Answers {
+  if (Buffer.byteLength(text) > defaults.maxParamsFileBytes) {
+    throw new InputError(`${file} is ${Math.ceil(Buffer.byteLength(text) / 1024)} KiB, more than an answers file holds (at most ${defaults.maxParamsFileBytes / 1024} KiB); restore it from git history`);
+  }
   const document = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   if (document.errors.length > 0) {
     const first = document.errors[0]!;

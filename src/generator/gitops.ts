@@ -1,4 +1,5 @@
-import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
+import { parse as parseYaml } from "yaml";
+import { toYamlText } from "./yaml-text.js";
 import type { Blueprint, HelmReleaseSpec } from "../blueprints/types.js";
 import type { RenderContext } from "./context.js";
 
@@ -6,7 +7,7 @@ type RenderFn = (source: string, name: string, data: object) => string;
 
 /** YAML documents built from objects: the library quotes every value, so no parameter can break the structure. */
 export function toYamlDocuments(objects: object[]): string {
-  return objects.map((object) => stringifyYaml(object, { lineWidth: 0 })).join("---\n");
+  return objects.map((object) => toYamlText(object)).join("---\n");
 }
 
 function releaseValues(release: HelmReleaseSpec, blueprint: Blueprint, context: RenderContext, render: RenderFn): Record<string, unknown> {
