@@ -6,8 +6,8 @@ import { escapeText } from "../terminal-text.js";
 export function terminalReporter(): Reporter {
   const tty = process.stderr.isTTY === true;
   return {
-    step: (message) => tty && process.stderr.write(`${pc.cyan("◇")} ${message}\n`),
-    success: (message) => tty && process.stderr.write(`${pc.green("✔")} ${message}\n`),
+    step: (message) => tty && process.stderr.write(`${pc.cyan("◇")} ${escapeText(message)}\n`),
+    success: (message) => tty && process.stderr.write(`${pc.green("✔")} ${escapeText(message)}\n`),
     warn: (message) => process.stderr.write(`${tty ? pc.yellow("▲ warning:") : "warning:"} ${escapeText(message)}\n`),
   } as Reporter;
 }
