@@ -91,7 +91,9 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(
       `Created ${shown} from blueprint ${blueprintId}: ${result.tree.size} files, ${result.report.summary.resources} checks passed, ${published?.branch ? `proposed on branch ${published.branch}` : `commit ${result.commit?.sha?.slice(0, 7) ?? "-"} on ${result.commit?.branch}`}.\n` +
         (published ? publishedText(published) : "") +
-        `Next: read ${join(shown, "README.md")} to create the cluster and bootstrap GitOps.\n`,
+        (result.repoUrlSet
+          ? `Next: read ${join(shown, "README.md")} to publish the repository, create the cluster and bootstrap GitOps.\n`
+          : `Next: set repoUrl (see the warning: until then validate and check fail), then read ${join(shown, "README.md")}.\n`),
     );
   }
   return 0;

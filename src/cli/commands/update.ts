@@ -52,6 +52,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const result = await updateRepository(dir, paramsInputFromFlags(opts), options);
   if (result.resumed) process.stderr.write(`note: ${result.resumed}\n`);
+  for (const warning of result.plan.rendered.warnings) process.stderr.write(`warning: ${warning}\n`);
   if (result.upToDate) process.stdout.write(`Already up to date on ${result.branch}.\n`);
   else process.stdout.write(`Committed ${result.sha?.slice(0, 7)} on ${result.branch}: ${result.plan.paramChanges.map((c) => c.path).join(", ") || "re-render"}.\n`);
   if (result.pullRequest) process.stdout.write(`Pull request #${result.pullRequest.number} ${result.pullRequest.created ? "opened" : "updated"}: ${result.pullRequest.url}\n`);
