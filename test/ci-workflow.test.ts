@@ -57,7 +57,7 @@ describe.each(paramsFixtures("valid").map((fixture) => [fixture.name, fixture] a
       const toolRuns = steps.map((step) => step.run ?? "").filter((run) => run.includes(defaults.toolName));
       expect(toolRuns.join("\n")).toContain(`${defaults.toolName}@${answers.toolVersion}`);
       expect(toolRuns.join("\n")).not.toMatch(new RegExp(`${defaults.toolName}@(?!${answers.toolVersion.replace(/\./g, "\\.")}\\b)`));
-      expect(toolRuns.some((run) => /validate --strict \.$/.test(run))).toBe(true);
+      expect(toolRuns.some((run) => /validate --strict (--pod-security restricted )?\.$/.test(run))).toBe(true);
       expect(toolRuns.some((run) => /check \.$/.test(run))).toBe(true);
     }
   });
