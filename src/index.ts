@@ -12,5 +12,18 @@ export { validateSource, treeSource, folderSource, namedFilesSource, stdinSource
 export { inThreadTerraformTools, type TerraformTools } from "./validators/terraform/tools.js";
 export { startTerraformWorker, type ClosableTerraformTools } from "./validators/terraform/tools-worker.js";
 export type { ValidationReport, UnitResult, Problem, Status, Summary } from "./validators/types.js";
+export {
+  connectForge,
+  publishRepository,
+  pullRequestPublisher,
+  publishedRepositoryUrl,
+  type ConnectOptions,
+  type PublishOptions,
+  type PublishResult,
+  type PublishTarget,
+} from "./publish.js";
+export { forges, resolveForge, type ForgeEndpoint, type ForgeKind } from "./forge/resolve.js";
+export type { Forge } from "./forge/types.js";
+export { updateRepository, type UpdateOptions, type UpdateResult } from "./update/apply.js";
 export * from "./errors.js";
 export type { Reporter } from "./reporter.js";

@@ -19,7 +19,10 @@ export interface CreateClusterRepoOptions {
   params: RawParamsInput;
   /** Render and validate, write nothing. @default false */
   dryRun?: boolean;
-  /** Write into a non-empty directory, replacing the generated files. @default false */
+  /**
+   * Write into a non-empty directory: the generated files are replaced and only they are committed; other files
+   * stay, untracked. A git repository with local changes, or one this tool did not make, is refused. @default false
+   */
   force?: boolean;
   reporter?: Reporter;
   /** Recorded in the answers file; defaults to this package's version. */
@@ -37,8 +40,12 @@ export interface CreateClusterRepoResult {
   tree: FileTree;
   report: ValidationReport;
   warnings: string[];
+  /** False while the GitOps objects point at the placeholder URL (see defaults.unsetRepoUrl). */
+  repoUrlSet: boolean;
   /** Absent on a dry run. */
   commit?: { sha?: string; branch: string };
+  /** Files that were in the target before (with --force) and were left there, untracked. */
+  untracked?: string[];
   targetDir: string;
 }
 
@@ -53,29 +60,37 @@ export async function createClusterRepo(options: CreateClusterRepoOptions): Prom
     // 1. Parameters and render, in memory.
     reporter.step(`rendering blueprint ${options.blueprint}`);
     rendered = await renderBlueprint(options.blueprint, options.params, { toolVersion: options.toolVersion, terraform });
-    for (const warning of rendered.warnings) reporter.warn(warning);
     reporter.success(`rendered ${rendered.tree.size} files`);
 
     // 2. Validation of the whole render, strict, before anything touches the disk.
     reporter.step("validating manifests, Terraform and GitOps references");
     // The blueprints' own workloads must pass the restricted Pod Security Standards, as their namespaces enforce it.
+    // An unset repoUrl is reported as a warning here: the render says so itself (see unsetRepoUrlWarning).
     report = await validateSource(treeSource(rendered.tree), {
       strict: true,
       repoUrls: [rendered.context.gitops.repoUrl],
       terraformTools: terraform,
       podSecurity: { level: "restricted" },
+      placeholderUrls: "warning",
     });
   } finally {
     await terraform?.close(); // done with Terraform: the second core goes back to git
   }
   if (!report.valid) throw new ValidationFailedError(report);
   reporter.success(`validated ${report.summary.resources} resources`);
-  if (options.dryRun) return { tree: rendered.tree, report, warnings: rendered.warnings, targetDir };
+  const repoUrlSet = rendered.context.gitops.repoUrlSet;
+  // Warnings once the render stands: a refused create reports its error alone.
+  const warnAll = () => rendered.warnings.forEach((warning) => reporter.warn(warning));
+  if (options.dryRun) {
+    warnAll();
+    return { tree: rendered.tree, report, warnings: rendered.warnings, repoUrlSet, targetDir };
+  }
 
   // 3. Write and commit.
   reporter.step(`writing ${targetDir}`);
   const message = defaults.initialCommitMessage(rendered.blueprint.id, rendered.params.clusterName);
-  const commit = await writeRepository(targetDir, rendered.tree, message, options.force ?? false);
-  reporter.success(`committed ${rendered.tree.size} files on ${defaults.branch}${commit.sha ? ` (${commit.sha.slice(0, 7)})` : ""}`);
-  return { tree: rendered.tree, report, warnings: rendered.warnings, commit: { sha: commit.sha, branch: defaults.branch }, targetDir };
+  const written = await writeRepository(targetDir, rendered.tree, message, { force: options.force ?? false });
+  reporter.success(`committed ${rendered.tree.size} files on ${written.branch}${written.sha ? ` (${written.sha.slice(0, 7)})` : ""}`);
+  warnAll();
+  return { tree: rendered.tree, report, warnings: rendered.warnings, repoUrlSet, commit: { sha: written.sha, branch: written.branch }, untracked: written.untracked, targetDir };
 }

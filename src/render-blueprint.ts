@@ -7,6 +7,7 @@ import { renderTree } from "./generator/render.js";
 import { parseParams, type ClusterParams, type RawParamsInput } from "./params/parse.js";
 import { inThreadTerraformTools, type TerraformTools } from "./validators/terraform/tools.js";
 import { readPackageVersion } from "./_utils.js";
+import { defaults } from "./defaults.js";
 
 export interface Rendered {
   blueprint: Blueprint;
@@ -30,7 +31,18 @@ export async function renderBlueprint(blueprintId: string, input: RawParamsInput
   if (parsed.errors) throw new ParamsError(parsed.errors);
   const context = buildRenderContext(parsed.params, blueprint, { toolVersion: options.toolVersion ?? readPackageVersion() });
   const tree = await formatTerraformFiles(renderTree(blueprint, context), options.terraform ?? inThreadTerraformTools);
-  return { blueprint, params: parsed.params, context, tree, warnings: parsed.warnings };
+  const warnings = context.gitops.repoUrlSet ? parsed.warnings : [...parsed.warnings, unsetRepoUrlWarning(context.gitops.repoUrl)];
+  return { blueprint, params: parsed.params, context, tree, warnings };
+}
+
+/** Said on every render while `repoUrl` is unset: a repository that points nowhere must not look finished. */
+export function unsetRepoUrlWarning(placeholder: string): string {
+  return (
+    `repoUrl is not set: the GitOps objects point at ${placeholder}, a placeholder that never resolves, and ` +
+    "`validate` and `check` fail (in CI too) until it is set. In the repository, run `" +
+    `npx ${defaults.toolName} update --set repoUrl=<url the cluster pulls it from>\` and merge the branch it commits ` +
+    "(before the first push: `git checkout main && git merge --ff-only -`); or create it with --set repoUrl=<url> or --github <owner>/<repo>"
+  );
 }
 
 /** Gives every `.tf` file of the tree the `terraform fmt` layout (hclwrite), whatever the template's spacing. */

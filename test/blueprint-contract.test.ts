@@ -95,8 +95,11 @@ describe.each(blueprintIds())("blueprint %s", (id) => {
     expect(defaults.errors, "the defaults must pass the schema and every rule").toBeUndefined();
   });
 
-  test(`templates/terraform/${id}/_partials/blueprintReadme.hbs holds the README sections of the blueprint`, () => {
-    expect(existsSync(join(templatesRoot, "terraform", id, "_partials", "blueprintReadme.hbs")), `add templates/terraform/${id}/_partials/blueprintReadme.hbs`).toBe(true);
+  test(`templates/terraform/${id}/_partials/ has the README partials blueprintReadme, createCluster and blueprintNotes`, () => {
+    // The common README places all three; a missing one fails the render with a Handlebars error that names no file.
+    for (const partial of ["blueprintReadme", "createCluster", "blueprintNotes"]) {
+      expect(existsSync(join(templatesRoot, "terraform", id, "_partials", `${partial}.hbs`)), `add templates/terraform/${id}/_partials/${partial}.hbs`).toBe(true);
+    }
     expect(tree.get("README.md")).toMatch(/## The cluster/);
   });
 

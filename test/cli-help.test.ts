@@ -36,9 +36,17 @@ describe("help from the flag declarations", () => {
 describe("README.md and the flag declarations agree", () => {
   const declared = new Set([...commands.flatMap((command) => Object.keys(command.flags)), ...Object.keys(programFlags)]);
 
-  test("every --flag README.md mentions is declared by a command", () => {
+  /** Flags of the other tools the README's Day-1 steps quote, by tool: not ours, so not declared here. */
+  const otherTools: Record<string, string[]> = {
+    "flux bootstrap": ["token-auth", "owner", "repository", "branch", "path", "username", "url", "private-key-file"],
+    "kubectl apply": ["server-side"],
+    "git rebase/merge/cherry-pick": ["continue"],
+  };
+  const theirs = new Set(Object.values(otherTools).flat());
+
+  test("every --flag README.md mentions is declared by a command (or is one of the other tools' it quotes)", () => {
     const mentioned = new Set([...readme.matchAll(/(?<![\w-])--([a-z][a-z-]*)/g)].map((match) => match[1]!));
-    expect([...mentioned].filter((flag) => !declared.has(flag)).sort()).toEqual([]);
+    expect([...mentioned].filter((flag) => !declared.has(flag) && !theirs.has(flag)).sort()).toEqual([]);
   });
 
   test("README.md's flag table has a row for every create flag", () => {

@@ -5,7 +5,12 @@ import { describe, expect, test } from "vitest";
 import { blueprintIds } from "../src/blueprints/registry.js";
 import { loadBlueprint } from "../src/blueprints/load.js";
 import { buildRenderContext } from "../src/generator/context.js";
-import { hclString, hclValue, yamlString } from "../src/generator/helpers.js";
+import { Parser as MarkdownParser } from "commonmark";
+import jsYaml from "js-yaml";
+import { parseAllDocuments } from "yaml";
+import { renderAnswersFile } from "../src/generator/answers.js";
+import { hclString, hclValue, markdownCode, yamlBlock, yamlInline, yamlString } from "../src/generator/helpers.js";
+import { toYamlText } from "../src/generator/yaml-text.js";
 import { renderTree } from "../src/generator/render.js";
 import { parseParams } from "../src/params/parse.js";
 import { setAtPath, type PathSegment } from "../src/params/set-flags.js";
@@ -55,6 +60,124 @@ describe("quoting helpers round-trip any string", () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+/**
+ * Strings that YAML writers and parsers disagree on: line breaks of YAML 1.1 (NEL, LS, PS), a BOM, DEL and the C1
+ * controls, the non-characters U+FFFE/U+FFFF, white space at the ends of lines, and block-scalar indicators.
+ */
+const yamlAwkward = fc.oneof(
+  hostileString,
+  fc
+    .array(fc.constantFrom(" ", "\n", "\t", "\r", "\u0085", "\u2028", "\u2029", "\ufeff", "\u007f", "\u0080", "\u009f", "\ufffe", "\uffff", "|", ">", "-", "#", ":", "a", "'", '"', "\\", "é"), { maxLength: 10 })
+    .map((parts) => parts.join("")),
+);
+
+/** `text` read by both YAML 1.2 parsers: no error or warning from `yaml`, no exception from js-yaml, the same data. */
+function readBack(text: string): unknown {
+  const documents = parseAllDocuments(text);
+  expect(documents).toHaveLength(1);
+  expect(documents[0]!.errors.map((e) => e.message)).toEqual([]);
+  expect(documents[0]!.warnings.map((e) => e.message)).toEqual([]);
+  const data = documents[0]!.toJS();
+  expect(jsYaml.load(text)).toEqual(data);
+  return data;
+}
+
+describe("YAML from free-form values: every YAML 1.2 parser reads back exactly the value", () => {
+  test("yamlString, as a mapping value, a list item and inside flow", () => {
+    fc.assert(
+      fc.property(yamlAwkward, (value) => {
+        expect(readBack(`key: ${yamlString(value)}\nlist:\n  - ${yamlString(value)}\n  - x\nflow: [${yamlString(value)}]\n`)).toEqual({ key: value, list: [value, "x"], flow: [value] });
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  test("yamlBlock and yamlInline, values and keys, at any indent", () => {
+    fc.assert(
+      fc.property(yamlAwkward, yamlAwkward, fc.integer({ min: 0, max: 6 }), (value, key, indent) => {
+        const data = { [key]: value, list: [value], nested: { inner: value } };
+        expect(readBack(`top:\n${yamlBlock(data, indent + 2)}\n`)).toEqual({ top: data });
+        expect(readBack(`top: ${yamlInline(data)}\n`)).toEqual({ top: data });
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test("whole documents (the answers file, GitOps objects) keep every string, and plain text stays plain", () => {
+    fc.assert(
+      fc.property(yamlAwkward, (value) => {
+        expect(readBack(`# header\n${toYamlText({ params: { inference: { model: value, replicas: 1 } } })}`)).toEqual({ params: { inference: { model: value, replicas: 1 } } });
+      }),
+      { numRuns: 1000 },
+    );
+    expect(toYamlText({ model: "meta-llama/Llama-3.1-8B-Instruct", version: "1.35", empty: "" })).toBe('model: meta-llama/Llama-3.1-8B-Instruct\nversion: "1.35"\nempty: ""\n');
+  });
+
+  test("a multi-line model in a rendered kapsule-gpu repository: the answers file and the Deployment read back by both parsers", async () => {
+    const blueprint = loadBlueprint("kapsule-gpu");
+    const model = "meta/llama\n  next: line \u0085\u2028 #x\n";
+    const parsed = parseParams({ values: { inference: { enabled: true, model } } }, blueprint);
+    expect(parsed.errors).toBeUndefined();
+    const context = buildRenderContext(parsed.params!, blueprint, { toolVersion: "0.0.0" });
+    const answers = readBack(renderAnswersFile(context)) as { params: { inference: { model: string } } };
+    expect(answers.params.inference.model).toBe(model);
+    const tree = await renderTree(blueprint, context);
+    const deployment = readBack(tree.get("apps/inference/deployment.yaml")!) as any;
+    expect(deployment.spec.template.spec.containers[0].args).toContain(model);
+  });
+
+  test("a model that tries to add Markdown to the README stays inside its code span", async () => {
+    const blueprint = loadBlueprint("kapsule-gpu");
+    const model = "x`](https://evil.example) <img src=x onerror=alert(1)>\n# Owned\n[click](https://evil.example)";
+    const parsed = parseParams({ values: { inference: { enabled: true, model } } }, blueprint);
+    expect(parsed.errors).toBeUndefined();
+    const baseline = parseParams({ values: { inference: { enabled: true } } }, blueprint);
+    const readme = (params: typeof parsed.params) => renderTree(blueprint, buildRenderContext(params!, blueprint, { toolVersion: "0.0.0" })).get("README.md")!;
+    /** Every heading, link, image and HTML node of a Markdown text. */
+    const structure = (markdown: string) => {
+      const out: string[] = [];
+      const walker = new MarkdownParser().parse(markdown).walker();
+      for (let event = walker.next(); event; event = walker.next()) {
+        if (event.entering && ["heading", "link", "image", "html_inline", "html_block"].includes(event.node.type)) out.push(`${event.node.type} ${event.node.destination ?? ""}`);
+      }
+      return out;
+    };
+    const [hostile, plain] = [readme(parsed.params), readme(baseline.params)];
+    expect(structure(hostile)).toEqual(structure(plain));
+    expect(hostile).not.toContain("evil.example)\n");
+  });
+});
+
+describe("markdownCode: a free-form value in the README is one code span showing exactly the value", () => {
+  const parser = new MarkdownParser();
+  /** The paragraph's inline nodes: a single code span is [text, code, text]. */
+  const inlines = (markdown: string) => {
+    const paragraph = parser.parse(markdown).firstChild!;
+    const nodes: Array<{ type: string; literal: string | null }> = [];
+    for (let node = paragraph.firstChild; node; node = node.next) nodes.push({ type: node.type, literal: node.literal });
+    return { paragraph: paragraph.type, next: paragraph.next, nodes };
+  };
+
+  test("any string: no heading, link, image, HTML or second paragraph gets out", () => {
+    fc.assert(
+      fc.property(yamlAwkward, (value) => {
+        const { paragraph, next, nodes } = inlines(`a vLLM server for ${markdownCode(value)}, 1 replica`);
+        expect(paragraph).toBe("paragraph");
+        expect(next).toBeNull();
+        expect(nodes.map((n) => n.type)).toEqual(["text", "code", "text"]);
+        // The span shows the value itself, its control characters (newlines included) as visible escapes.
+        const shown = nodes[1]!.literal!;
+        expect(shown.replace(/\\x([0-9a-f]{2})|\\u([0-9a-f]{4})|\\[nrt]/g, "")).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+        if (!/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.test(value)) expect(shown).toBe(value === "" ? " " : value);
+      }),
+      { numRuns: 1000 },
+    );
+    expect(markdownCode("meta/llama")).toBe("`meta/llama`");
+    expect(markdownCode("a`b``c")).toBe("```a`b``c```");
+    expect(markdownCode("`x")).toBe("`` `x ``");
   });
 });
 

@@ -57,16 +57,17 @@ describe("network faults", () => {
     await server?.close();
   });
 
-  test("git server down during update --pr: a clear error, the commit is kept; when it is back, the re-run pushes and opens the PR", async () => {
+  test("GitHub's host down during update --pr: a clear error, the commit is kept; when it is back, the re-run pushes and opens the PR", async () => {
     scenarios++;
     const dir = join(work, "down");
     expect((await createGithub("down")).status).toBe(0);
-    await server.refuseConnections(true);
+    // Git is served from the forge's own host (as on GitHub), so the push meets the host being down first.
+    await api.refuseConnections(true);
     let failed: CliRun;
     try {
       failed = await cli(["update", dir, "--set", "gpuPool.maxSize=3", "--pr", "--github-api-url", api.url]);
     } finally {
-      await server.refuseConnections(false);
+      await api.refuseConnections(false);
     }
     expect(failed.status).toBe(1);
     expect(failed.stderr).toMatch(/failed to push create-cluster-repo\/gpupool-maxsize-3 to http:\/\/127\.0\.0\.1:\d+\/octocat\/down\.git\. Your local commit [0-9a-f]{12} on create-cluster-repo\/gpupool-maxsize-3 is kept\. Re-running resumes the push once the remote is reachable\./);

@@ -62,7 +62,7 @@ describe("ensureRepository", () => {
   test("creates a user repository, whose clone URL accepts a push, and finds it on the next run", async () => {
     const name = uniqueName();
     const first = await forge().ensureRepository({ owner: "octocat", repo: name, private: true, description: "GitOps repo" });
-    expect(first).toEqual({ created: true, cloneUrl: git.repoUrl(`octocat/${name}`), htmlUrl: `https://github.example/octocat/${name}`, defaultBranch: "main" });
+    expect(first).toEqual({ created: true, cloneUrl: api.repoUrl(`octocat/${name}`), htmlUrl: `https://github.example/octocat/${name}`, defaultBranch: "main" });
     expect(api.state().repositories).toContainEqual({ owner: "octocat", name, private: true, description: "GitOps repo" });
 
     const dir = path.join(sandbox, name);

@@ -2,9 +2,10 @@
  * The derivation scripts (scripts/derive-crd-schemas.mjs, scripts/derive-kubernetes-fields.mjs) on small upstream-like
  * inputs written here, and the committed derived data against the embedded schemas built from it.
  */
-import { spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { describe, expect, test } from "vitest";
 import { embeddedValidator } from "../src/validators/kubernetes/embedded.js";
 import { tempDir } from "./helpers/cli.js";
@@ -12,10 +13,14 @@ import { repoRoot } from "./helpers/fixtures.js";
 
 const sources = join(repoRoot, "schema-sources");
 
-function script(name: string, args: string[]) {
-  const run = spawnSync(process.execPath, [join(repoRoot, "scripts", name), ...args], { encoding: "utf8", timeout: 60_000 });
-  if (run.status !== 0) throw new Error(`${name} exited ${run.status}: ${run.stderr}`);
-  return run.stdout;
+/** Runs a derivation script, awaited (a worker blocked on a child process cannot answer vitest); throws with its stderr. */
+async function script(name: string, args: string[]): Promise<string> {
+  try {
+    return (await promisify(execFile)(process.execPath, [join(repoRoot, "scripts", name), ...args], { encoding: "utf8", timeout: 180_000, maxBuffer: 64 * 1024 * 1024 })).stdout;
+  } catch (error) {
+    const failed = error as { code?: number; stderr?: string };
+    throw new Error(`${name} exited ${failed.code}: ${failed.stderr}`);
+  }
 }
 
 describe("scripts/derive-crd-schemas.mjs", () => {
@@ -62,8 +67,8 @@ spec:
 `,
   );
 
-  test("keeps every constraint and marker of each served version, drops the prose, writes an index", () => {
-    script("derive-crd-schemas.mjs", [join(dir, "in"), "--out", join(dir, "out")]);
+  test("keeps every constraint and marker of each served version, drops the prose, writes an index", async () => {
+    await script("derive-crd-schemas.mjs", [join(dir, "in"), "--out", join(dir, "out")]);
     expect(readdirSync(join(dir, "out")).sort()).toEqual(["example.com", "index.json"]);
     expect(JSON.parse(readFileSync(join(dir, "out", "index.json"), "utf8"))).toEqual([
       { group: "example.com", kind: "Widget", version: "v1", storage: true, deprecated: false, file: "example.com/widget_v1.json" },
@@ -153,9 +158,9 @@ type EndpointPort struct {
 `,
   );
 
-  test("enums from +enum types and their constants (in any package), quantities, through pointers, lists, maps and inline structs", () => {
+  test("enums from +enum types and their constants (in any package), quantities, through pointers, lists, maps and inline structs", async () => {
     const out = join(dir, "fields.json");
-    script("derive-kubernetes-fields.mjs", [join(dir, "api"), "--out", out]);
+    await script("derive-kubernetes-fields.mjs", [join(dir, "api"), "--out", out]);
     const protocols = { enum: ["SCTP", "TCP", "UDP"] };
     expect(JSON.parse(readFileSync(out, "utf8"))).toEqual({
       "io.k8s.api.core.v1.Common": { protocols: { items: protocols } },

@@ -4,24 +4,16 @@
  * folder are still validated, and a heredoc under the limit validates. Kill timeouts are generous and nothing here
  * asserts a duration: bench/terraform-hostile.mjs measures time against a same-size benign file.
  */
-import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { MAX_TERRAFORM_FILE_BYTES } from "../src/validators/terraform/index.js";
-import { cliPath, tempDir } from "./helpers/cli.js";
+import { runCli, tempDir, type CliRun } from "./helpers/cli.js";
 
 const KILL_AFTER_MS = 240_000;
 
-function validate(dir: string): { status: number | null; stdout: string; stderr: string; signal: NodeJS.Signals | null } {
-  const result = spawnSync(process.execPath, [cliPath, "validate", "-o", "json", "."], {
-    cwd: dir,
-    encoding: "utf8",
-    timeout: KILL_AFTER_MS,
-    maxBuffer: 64 * 1024 * 1024,
-    env: { ...process.env, CI: "true", NO_COLOR: "1" },
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr, signal: result.signal };
+function validate(dir: string): Promise<CliRun> {
+  return runCli(["validate", "-o", "json", "."], { cwd: dir, timeoutMs: KILL_AFTER_MS });
 }
 
 /** `locals { doc = <<EOT ... EOT }` of about `bytes` bytes, made of 71-byte lines. */
@@ -39,12 +31,12 @@ interface Report {
 }
 
 describe("validate: Terraform files past the size limit", () => {
-  it("refuses a 4 MiB heredoc file by name and limit, exit 1, and still validates the file beside it", () => {
+  it("refuses a 4 MiB heredoc file by name and limit, exit 1, and still validates the file beside it", async () => {
     const dir = join(tempDir("ccr-tf-hostile-"), "repo");
     mkdirSync(join(dir, "terraform"), { recursive: true });
     writeFileSync(join(dir, "terraform", "big.tf"), heredocModule(4 * 1024 * 1024));
     writeFileSync(join(dir, "terraform", "main.tf"), GOOD.replace("  name", "  nmae"));
-    const run = validate(dir);
+    const run = await validate(dir);
     expect(run.signal).toBeNull();
     expect(run.status).toBe(1);
     const report = JSON.parse(run.stdout) as Report;
@@ -61,12 +53,12 @@ describe("validate: Terraform files past the size limit", () => {
     expect(run.stderr).toBe("");
   }, KILL_AFTER_MS + 10_000);
 
-  it("refuses a 50 MiB heredoc at once instead of running out of time", () => {
+  it("refuses a 50 MiB heredoc at once instead of running out of time", async () => {
     const dir = join(tempDir("ccr-tf-hostile-"), "repo");
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, "huge.tf"), heredocModule(50 * 1024 * 1024));
     writeFileSync(join(dir, "ok.tf"), GOOD);
-    const run = validate(dir);
+    const run = await validate(dir);
     expect(run.signal).toBeNull();
     expect(run.status).toBe(1);
     const report = JSON.parse(run.stdout) as Report;
@@ -75,19 +67,19 @@ describe("validate: Terraform files past the size limit", () => {
     expect(report.resources.find((unit) => unit.resource === "scaleway_vpc.main")!.status).toBe("valid");
   }, KILL_AFTER_MS + 10_000);
 
-  it("validates a large heredoc under the limit (formatting, syntax and references), exit 0", () => {
+  it("validates a large heredoc under the limit (formatting, syntax and references), exit 0", async () => {
     const dir = join(tempDir("ccr-tf-hostile-"), "repo");
     mkdirSync(dir, { recursive: true });
     const almost = heredocModule(MAX_TERRAFORM_FILE_BYTES / 2).replace("EOT\n}", 'tail ${var.name}\nEOT\n}\n\nvariable "name" {\n  type = string\n}');
     expect(Buffer.byteLength(almost)).toBeLessThan(MAX_TERRAFORM_FILE_BYTES);
     writeFileSync(join(dir, "doc.tf"), almost);
-    const run = validate(dir);
+    const run = await validate(dir);
     expect(run.signal).toBeNull();
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
     // and a reference inside it is still resolved: an undeclared one is reported
     writeFileSync(join(dir, "doc.tf"), almost.replace("${var.name}", "${var.missing}"));
-    const broken = validate(dir);
+    const broken = await validate(dir);
     expect(broken.status).toBe(1);
     const problems = (JSON.parse(broken.stdout) as Report).problems;
     expect(problems).toEqual([expect.objectContaining({ rule: "tf-undeclared-reference", message: expect.stringContaining("var.missing") })]);

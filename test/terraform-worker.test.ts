@@ -1,4 +1,5 @@
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -55,7 +56,7 @@ describe.runIf(workerBuilt)("Terraform tools in a worker thread", () => {
     await expect(closed.format("a = 1\n")).rejects.toThrow(/closed/);
   });
 
-  test("an idle worker never keeps the process alive, even without close", () => {
+  test("an idle worker never keeps the process alive, even without close", async () => {
     const dir = mkdtempSync(join(tmpdir(), "ccr-tf-worker-"));
     try {
       const script = join(dir, "idle.mjs");
@@ -64,7 +65,7 @@ startTerraformWorker(); // started and never used: must not hold the process eit
 const tools = startTerraformWorker();
 process.stdout.write(await tools.format("a=1\\n"));
 `);
-      expect(execFileSync(process.execPath, [script], { encoding: "utf8", timeout: 120_000 })).toBe("a = 1\n");
+      expect((await promisify(execFile)(process.execPath, [script], { encoding: "utf8", timeout: 120_000 })).stdout).toBe("a = 1\n");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

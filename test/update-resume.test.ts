@@ -29,7 +29,7 @@ describe("update resumes and starts from the right place", () => {
       .map((path) => [path, git(dir, "ls-tree", "--name-only", to, "--", path) ? git(dir, "show", `${to}:${path}`) + "\n" : undefined] as const);
 
   beforeAll(async () => {
-    expect((await runCli(["-b", "kapsule-gpu", "-y", base])).status).toBe(0);
+    expect((await runCli(["-b", "kapsule-gpu", "-y", "--set", "repoUrl=https://github.com/acme/kapsule-gpu.git", base])).status).toBe(0);
     cpSync(base, updated, { recursive: true });
     const run = await runCli(["update", updated, "--set", "gpuPool.maxSize=3"]);
     expect(run.status, run.stderr).toBe(0);
@@ -68,6 +68,37 @@ describe("update resumes and starts from the right place", () => {
     expect(run.stderr).toBe(`note: finished updating the work tree to ${BRANCH} (an earlier update was interrupted)\n`);
     expect(git(dir, "status", "--porcelain")).toBe("");
     expect(readFileSync(join(dir, "terraform/main.tf"), "utf8")).toMatch(/max_size\s+= 3/);
+  });
+
+  test("killed after git wrote the index and work tree but before it moved HEAD: a plain re-run finishes the switch, main untouched", async () => {
+    const dir = copyOf(updated);
+    git(dir, "checkout", "-q", "main");
+    const main = git(dir, "rev-parse", "main");
+    // What `git checkout <branch>` has done when it is stopped just before it updates HEAD: the index and the work
+    // tree are the branch's (git's own two-tree read-tree -m -u, as checkout runs it), HEAD is still main.
+    git(dir, "read-tree", "-m", "-u", "main", BRANCH);
+    expect(git(dir, "rev-parse", "--abbrev-ref", "HEAD")).toBe("main");
+    expect(git(dir, "status", "--porcelain")).toMatch(/^M {2}terraform\/main\.tf$/m); // the update, staged on main
+    const run = await runCli(["update", dir, "--set", "gpuPool.maxSize=3"]);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toBe(`note: finished checking out ${BRANCH} (an earlier update was interrupted after the files were written)\n`);
+    expect(run.stdout).toBe(`Already up to date on ${BRANCH}.\n`);
+    expect(git(dir, "rev-parse", "--abbrev-ref", "HEAD")).toBe(BRANCH);
+    expect(git(dir, "status", "--porcelain")).toBe("");
+    expect(git(dir, "rev-parse", "main")).toBe(main);
+    expect(git(dir, "rev-parse", BRANCH)).toBe(git(updated, "rev-parse", BRANCH));
+  });
+
+  test("the same index on main with one more edit of the team's own is not taken for it: refused, nothing lost", async () => {
+    const dir = copyOf(updated);
+    git(dir, "checkout", "-q", "main");
+    git(dir, "read-tree", "-m", "-u", "main", BRANCH);
+    writeFileSync(join(dir, "README.md"), `${readFileSync(join(dir, "README.md"), "utf8")}# my own edit\n`);
+    const run = await runCli(["update", dir, "--set", "gpuPool.maxSize=3"]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/has uncommitted changes/);
+    expect(git(dir, "rev-parse", "--abbrev-ref", "HEAD")).toBe("main");
+    expect(readFileSync(join(dir, "README.md"), "utf8")).toContain("# my own edit");
   });
 
   test("the team's own uncommitted change is never taken for an interrupted run", async () => {
@@ -126,5 +157,74 @@ describe("update resumes and starts from the right place", () => {
     }
     // Without git, plan and check still work on the files.
     expect((await runCli(["check", noGit])).status).toBe(0);
+  });
+});
+
+describe("update refuses while a git operation is in progress", () => {
+  const work = tempDir("ccr-update-in-progress-");
+  const base = join(work, "base");
+  let n = 0;
+  const gitQuiet = (dir: string, ...args: string[]) =>
+    execFileSync("git", ["-C", dir, "-c", "user.name=Team", "-c", "user.email=team@example.com", ...args], { encoding: "utf8", stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, GIT_EDITOR: "true" } });
+  const tryGit = (dir: string, ...args: string[]) => {
+    try {
+      gitQuiet(dir, ...args);
+    } catch {
+      // a conflict stops the operation: that is the state under test
+    }
+  };
+  /** The generated repository with two commits of the team's on main and one on a side branch, all on README.md's last line. */
+  const repository = () => {
+    const dir = join(work, `repo-${n++}`);
+    cpSync(base, dir, { recursive: true });
+    return dir;
+  };
+  const state = (dir: string) => ({
+    head: git(dir, "rev-parse", "HEAD"),
+    refs: git(dir, "for-each-ref", "--format=%(refname) %(objectname)"),
+    status: git(dir, "status", "--porcelain=v2", "--branch"),
+  });
+
+  beforeAll(async () => {
+    expect((await runCli(["-b", "kapsule-gpu", "-y", base])).status).toBe(0);
+    const readme = readFileSync(join(base, "README.md"), "utf8");
+    gitQuiet(base, "checkout", "-q", "-b", "side");
+    writeFileSync(join(base, "README.md"), `${readme}side line\n`);
+    gitQuiet(base, "commit", "-qam", "side");
+    gitQuiet(base, "checkout", "-q", "main");
+    writeFileSync(join(base, "README.md"), `${readme}main line 1\n`);
+    gitQuiet(base, "commit", "-qam", "main 1");
+    writeFileSync(join(base, "README.md"), `${readme}main line 1, edited\n`);
+    gitQuiet(base, "commit", "-qam", "main 2");
+  });
+
+  test.each([
+    ["an interactive rebase stopped to edit a commit", (dir: string) => gitQuiet(dir, "-c", "sequence.editor=sed -i s/^pick/edit/", "rebase", "-q", "-i", "HEAD~1"), "a rebase", "git rebase --continue"],
+    ["a merge with a conflict", (dir: string) => tryGit(dir, "merge", "side"), "a merge", "commit the merge"],
+    ["a cherry-pick with a conflict", (dir: string) => tryGit(dir, "cherry-pick", "side"), "a cherry-pick", "git cherry-pick --continue"],
+    ["a revert with a conflict", (dir: string) => tryGit(dir, "revert", "--no-edit", "HEAD~1"), "a revert", "git revert --continue"],
+    ["a bisect", (dir: string) => gitQuiet(dir, "bisect", "start"), "a bisect", "git bisect reset"],
+  ])("during %s: exit 1 naming it, nothing changed", async (_label, start, name, finish) => {
+    const dir = repository();
+    start(dir);
+    const before = state(dir);
+    const run = await runCli(["update", dir, "--set", "gpuPool.maxSize=3"]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(`is in the middle of ${name}; finish it first (${finish}`);
+    expect(state(dir)).toEqual(before);
+    expect(git(dir, "branch", "--list", "create-cluster-repo/*")).toBe("");
+  });
+
+  test("after the rebase is finished, main is where the rebase put it and the update starts from there", async () => {
+    const dir = repository();
+    gitQuiet(dir, "-c", "sequence.editor=sed -i s/^pick/edit/", "rebase", "-q", "-i", "HEAD~1");
+    expect((await runCli(["update", dir, "--set", "gpuPool.maxSize=3"])).status).toBe(1);
+    gitQuiet(dir, "rebase", "--continue");
+    const main = git(dir, "rev-parse", "main");
+    expect(git(dir, "log", "-1", "--format=%s", "main")).toBe("main 2");
+    const run = await runCli(["update", dir, "--set", "gpuPool.maxSize=3"]);
+    expect(run.status, run.stderr).toBe(0);
+    expect(git(dir, "rev-parse", "main")).toBe(main);
+    expect(git(dir, "rev-parse", `${BRANCH}~1`)).toBe(main);
   });
 });

@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -20,15 +20,15 @@ function factKind(argument: string): string | undefined {
   return new RegExp(`^\\| \`${argument.replace(/[.{}]/g, "\\$&")}\` \\| ([A-Za-z ]+) \\|`, "m").exec(facts)?.[1]?.trim();
 }
 
-/** A local `terraform` binary, when there is one, is the oracle for `terraform fmt` (it formats offline). */
-function terraformFmt(source: string): string | undefined {
-  try {
-    return execFileSync("terraform", ["fmt", "-"], { input: source, stdio: ["pipe", "pipe", "ignore"], timeout: 120_000 }).toString();
-  } catch {
-    return undefined;
-  }
+/** A local `terraform` binary, when there is one, is the oracle for `terraform fmt` (it formats offline). Awaited, not synchronous: see test/helpers/cli.ts. */
+function terraformFmt(source: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const child = execFile("terraform", ["fmt", "-"], { encoding: "utf8", timeout: 120_000 }, (error, stdout) => resolve(error ? undefined : stdout));
+    child.stdin?.on("error", () => undefined);
+    child.stdin?.end(source);
+  });
 }
-const haveTerraform = terraformFmt('a = 1\n') !== undefined;
+const haveTerraform = (await terraformFmt('a = 1\n')) !== undefined;
 
 const PIN = `terraform {
   required_providers {
@@ -527,12 +527,12 @@ describe("validateTerraform: syntax, layout and references", () => {
       'resource "x_y" "z" {\n  a = 1\n  long_name = <<-EOT\n      indented ${var.a}\n    "quoted" \\ back\n    EOT\n  b    = <<EOT\nplain\n  not EOT\n  EOT\n  block {\n  c = 2\n  }\n}\n',
       'output "z" {\n  value = "${provider::scaleway::parse_zonal_id( var.id ).zone}"\n  # provider::x::y in a comment\n  description = "provider::x::y in a string"\n}\n',
     ];
-    for (const source of cases) expect(await canonicalTerraform(source), source).toBe(terraformFmt(source));
+    for (const source of cases) expect(await canonicalTerraform(source), source).toBe(await terraformFmt(source));
   });
 
   it("keeps provider-defined functions intact: a canonical file passes, a diff shows them as terraform fmt writes them", async () => {
     const canonical = `locals {\n  zone   = provider::scaleway::parse_zonal_id(var.id).zone\n  region = provider::scaleway::parse_regional_id(var.rid).region\n}\n\nvariable "id" {}\nvariable "rid" {}\n`;
-    if (haveTerraform) expect(terraformFmt(canonical)).toBe(canonical);
+    if (haveTerraform) expect(await terraformFmt(canonical)).toBe(canonical);
     expect(problems(await validate(canonical, "infra/main.tf"))).toEqual([]);
     const results = await validate(PROVIDER_FUNCTIONS + 'variable "l" {}\n', "infra/main.tf");
     const [fmt] = problems(results, "tf-fmt");

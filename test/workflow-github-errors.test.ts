@@ -114,15 +114,15 @@ describe("GitHub and network failures through the CLI", () => {
 
   test("404: a repository the token cannot see, and an unknown owner on create, are named", async () => {
     // origin points at a repository the git server has but GitHub's API does not show to this token.
-    const ghost = await server.createBareRepo("octocat/ghost");
-    git(dir, "remote", "set-url", "origin", ghost);
+    await server.createBareRepo("octocat/ghost");
+    git(dir, "remote", "set-url", "origin", api.repoUrl("octocat/ghost"));
     try {
       const run = await updatePr("inference.replicas=5");
       expect(run.status).toBe(1);
       expect(run.stderr).toMatch(/repository octocat\/ghost not found or not visible to this token; check the name and that the token has access to it/);
       expectKept("create-cluster-repo/inference-replicas-5", "inference.replicas=5");
     } finally {
-      git(dir, "remote", "set-url", "origin", server.repoUrl("octocat/fleet"));
+      git(dir, "remote", "set-url", "origin", api.repoUrl("octocat/fleet"));
     }
 
     const other = join(work, "nobody");

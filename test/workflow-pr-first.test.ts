@@ -83,7 +83,7 @@ describe("create --github: branch protection with --pr-first, and existing repos
     expect(git(dir, "rev-parse", "--abbrev-ref", "HEAD")).toBe(INITIAL);
     expect(git(dir, "rev-parse", "HEAD")).toBe(git(bare, "rev-parse", `refs/heads/${INITIAL}`));
     expect(git(dir, "status", "--porcelain")).toBe("");
-    expect(git(dir, "remote", "get-url", "origin")).toBe(server.repoUrl("octocat/guarded"));
+    expect(git(dir, "remote", "get-url", "origin")).toBe(api.repoUrl("octocat/guarded"));
   });
 
   test("a protected main without --pr-first is refused with the way out; on an empty repository main must exist first", async () => {

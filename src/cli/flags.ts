@@ -2,6 +2,7 @@
  * Every command's flags, declared once: parsing, `--help` and the README's flag table (checked by test/cli-help.test.ts)
  * all come from here.
  */
+import { DEFAULT_NETWORK_TIMEOUT_SECONDS, NETWORK_TIMEOUT_VARIABLE } from "../network.js";
 import { podSecurityLevels } from "../validators/pod-security/index.js";
 import { reportFormats, reportFormatters } from "../validators/report/index.js";
 import { defineCommand, type FlagSpec } from "./args.js";
@@ -24,7 +25,16 @@ const paramFlags = {
 } as const satisfies Record<string, FlagSpec>;
 
 const resultOutput = { type: "string", short: "o", choices: ["text", "json"], description: "result format" } as const satisfies FlagSpec;
-const githubApiUrl = { type: "string", value: "<url>", description: "GitHub Enterprise Server's API URL, e.g. https://ghe.example.com/api/v3" } as const satisfies FlagSpec;
+const githubApiUrl = {
+  type: "string",
+  value: "<url>",
+  description: "GitHub Enterprise's API URL, e.g. https://ghe.example.com/api/v3 (https only; plain http on localhost only)",
+} as const satisfies FlagSpec;
+const networkTimeout = {
+  type: "string",
+  value: "s",
+  description: `give up on a server that sends nothing for s seconds (default ${DEFAULT_NETWORK_TIMEOUT_SECONDS}; also ${NETWORK_TIMEOUT_VARIABLE})`,
+} as const satisfies FlagSpec;
 const blueprintVersion = {
   type: "string",
   value: "latest",
@@ -42,11 +52,12 @@ export const createCommand = defineCommand({
     yes: { type: "boolean", short: "y", description: "take the defaults of everything not given; never prompt" },
     "dry-run": { type: "boolean", description: "render and validate, print the file list, write nothing" },
     diff: { type: "boolean", description: "with --dry-run: print the contents as a diff against dir" },
-    force: { type: "boolean", description: "write into a non-empty directory (generated files are replaced, others kept)" },
+    force: { type: "boolean", description: "write into a non-empty directory: only the generated files are replaced and committed; the others stay, untracked" },
     github: { type: "string", value: "owner/repo", description: "also create the GitHub repository (if missing) and push main; token from GITHUB_TOKEN or GH_TOKEN" },
     "pr-first": { type: "boolean", description: "with --github: push the render on create-cluster-repo/initial and open a pull request instead (protected main)" },
     private: { type: "boolean", description: "with --github: create the repository private" },
     "github-api-url": { ...githubApiUrl, description: `with --github: ${githubApiUrl.description}` },
+    "network-timeout": { ...networkTimeout, description: `with --github: ${networkTimeout.description}` },
     output: resultOutput,
     verbose,
     help,
@@ -143,6 +154,7 @@ export const updateCommand = defineCommand({
     pr: { type: "boolean", description: "push the branch and open or update its pull request (origin on GitHub)" },
     conflict: { type: "string", choices: ["refuse", "markers"], description: "refuse edits that overlap the new render (default), or commit conflict markers" },
     "github-api-url": { ...githubApiUrl, description: `with --pr: ${githubApiUrl.description}` },
+    "network-timeout": { ...networkTimeout, description: `with --pr: ${networkTimeout.description}` },
     verbose,
     help,
   },

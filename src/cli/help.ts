@@ -7,8 +7,8 @@ import { commands, createCommand, programFlags } from "./flags.js";
  * test/cli-help.test.ts runs every example below.
  */
 export const EXAMPLES = [
-  "npx create-cluster-repo --blueprint kosmos-multicloud --yes ./my-cluster",
-  "npx create-cluster-repo --blueprint aks-gpu --gitops argo --set gpuPool.maxSize=4 ./aks",
+  "npx create-cluster-repo --blueprint kosmos-multicloud --yes --set repoUrl=https://github.com/acme/my-cluster.git ./my-cluster",
+  "npx create-cluster-repo --blueprint aks-gpu --gitops argo --set gpuPool.maxSize=4 --github acme/aks ./aks",
   "npx create-cluster-repo validate --strict .",
 ];
 

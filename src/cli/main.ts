@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { setFlagsFromString } from "node:v8";
 import { CliError, InputError, UsageError, ValidationFailedError } from "../errors.js";
+import { escapeText } from "../terminal-text.js";
 
 /**
  * The only place that picks an exit code: 0 success, 1 invalid output or failed operation, 2 usage or input.
@@ -42,23 +43,26 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** Error messages quote file names, values and remote answers: escaped before they reach the terminal. */
+const writeError = (text: string) => process.stderr.write(escapeText(text));
+
 function reportError(error: unknown, verbose: boolean): number {
   if (error instanceof ValidationFailedError) {
     // The report itself was printed by the command; this is the one-line verdict.
-    process.stderr.write(`error: ${error.message}\n`);
+    writeError(`error: ${error.message}\n`);
     return error.exitCode;
   }
   if (error instanceof CliError) {
-    process.stderr.write(`error: ${error.message}\n`);
-    if (error instanceof UsageError) process.stderr.write("Run `create-cluster-repo --help` for usage.\n");
-    if (verbose && error.cause) process.stderr.write(`cause: ${String((error.cause as Error)?.stack ?? error.cause)}\n`);
+    writeError(`error: ${error.message}\n`);
+    if (error instanceof UsageError) writeError("Run `create-cluster-repo --help` for usage.\n");
+    if (verbose && error.cause) writeError(`cause: ${String((error.cause as Error)?.stack ?? error.cause)}\n`);
     return error.exitCode;
   }
   // Not a CliError: a bug or an unexpected failure. Show the stack only on --verbose.
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`error: ${message}\n`);
-  if (verbose && error instanceof Error) process.stderr.write(`${error.stack}\n`);
-  else process.stderr.write("Run again with --verbose for details; if this looks like a bug, please report it.\n");
+  writeError(`error: ${message}\n`);
+  if (verbose && error instanceof Error) writeError(`${error.stack}\n`);
+  else writeError("Run again with --verbose for details; if this looks like a bug, please report it.\n");
   return error instanceof InputError ? 2 : 1;
 }
 

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { parseDocument } from "yaml";
+import { defaults } from "../defaults.js";
 import { InputError } from "../errors.js";
 import type { RawParamsInput } from "../params/parse.js";
 import { parseSetFlag, type SetAssignment } from "../params/set-flags.js";
@@ -12,6 +13,9 @@ export function readValuesFile(file: string): Record<string, unknown> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new InputError(`cannot read --values ${file}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (error as Error).message}; give the path of a YAML file of parameters`);
+  }
+  if (Buffer.byteLength(text) > defaults.maxParamsFileBytes) {
+    throw new InputError(`--values ${file} is ${Math.ceil(Buffer.byteLength(text) / 1024)} KiB; a parameters file is at most ${defaults.maxParamsFileBytes / 1024} KiB (give fewer or shorter values)`);
   }
   const document = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   const problem = document.errors[0] ?? document.warnings[0];

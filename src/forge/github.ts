@@ -3,6 +3,8 @@ import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import { Octokit } from "@octokit/rest";
 import { ForgeError } from "../errors.js";
+import { DEFAULT_NETWORK_TIMEOUT_SECONDS } from "../network.js";
+import { guardedFetch } from "./guarded-fetch.js";
 import { statusOf, toForgeError, validationMessages, type ErrorContext } from "./github-errors.js";
 import type {
   EnsureRepositoryOptions,
@@ -41,6 +43,11 @@ export interface GitHubForgeOptions {
    * @default 60
    */
   maxRateLimitWaitSeconds?: number;
+  /**
+   * Milliseconds a request (answer included) may take; then the call fails with a ForgeError and is not retried.
+   * @default 60000
+   */
+  timeoutMs?: number;
 }
 
 /** {@link Forge} backed by the GitHub REST API through Octokit (with retry and throttling plugins). */
@@ -60,6 +67,8 @@ export class GitHubForge implements Forge {
       auth: this.#token,
       ...(options.baseUrl ? { baseUrl: options.baseUrl.replace(/\/+$/, "") } : {}),
       userAgent: "create-cluster-repo",
+      // Same-origin redirects only, and a deadline per request: see guardedFetch.
+      request: { fetch: guardedFetch({ timeoutMs: options.timeoutMs ?? DEFAULT_NETWORK_TIMEOUT_SECONDS * 1000, label: "GitHub" }) },
       // Octokit logs request failures at warn/error level by default; errors reach the user as ForgeError instead.
       log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
       retry: { retries, retryAfterBaseValue: base },

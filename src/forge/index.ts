@@ -1,8 +1,10 @@
 import { GitHubForge } from "./github.js";
+import type { ForgeEndpoint } from "./resolve.js";
 import type { Forge } from "./types.js";
 
 export type * from "./types.js";
 export { GitHubForge, type GitHubForgeOptions } from "./github.js";
+export { forgeToken, forges, parseRepoSlug, repositoryFromRemote, repositoryUrl, resolveForge, type ForgeEndpoint, type ForgeKind, type ForgeRepository } from "./resolve.js";
 
 /** How to reach a forge; only GitHub (github.com or Enterprise Server) exists today. */
 export interface ForgeConfig {
@@ -14,6 +16,8 @@ export interface ForgeConfig {
    * @default "https://api.github.com"
    */
   apiUrl?: string;
+  /** Milliseconds one API request may take. @default 60000 */
+  timeoutMs?: number;
 }
 
 /**
@@ -35,7 +39,13 @@ export function createForge(config: ForgeConfig): Forge {
         token: config.token,
         ...(config.apiUrl ? { baseUrl: config.apiUrl } : {}),
         ...(retryAfterBaseValue !== undefined ? { retryAfterBaseValue } : {}),
+        ...(config.timeoutMs !== undefined ? { timeoutMs: config.timeoutMs } : {}),
       });
     }
   }
+}
+
+/** The client for a resolved endpoint (see resolveForge). */
+export function forgeFor(endpoint: ForgeEndpoint, token: string, timeoutMs?: number): Forge {
+  return createForge({ kind: endpoint.kind, token, apiUrl: endpoint.apiUrl, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
 }

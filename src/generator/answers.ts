@@ -1,4 +1,5 @@
-import { parseDocument, stringify as stringifyYaml } from "yaml";
+import { parseDocument } from "yaml";
+import { toYamlText } from "./yaml-text.js";
 import { defaults, type GitopsEngine } from "../defaults.js";
 import { assertKnownBlueprint } from "../blueprints/registry.js";
 import { InputError } from "../errors.js";
@@ -31,13 +32,23 @@ export function answersFromContext(context: RenderContext): Answers {
   };
 }
 
+/** Recorded while `repoUrl` is empty: `check` reads the parameter and fails until it is set. */
+const UNSET_REPO_URL = `# repoUrl is unset: the GitOps objects point at a placeholder that never resolves. Set it with
+# \`${defaults.toolName} update --set repoUrl=<url>\`; until then \`validate\` and \`check\` fail.
+`;
+
 export function renderAnswersFile(context: RenderContext): string {
-  return HEADER + stringifyYaml(answersFromContext(context), { lineWidth: 0 });
+  return HEADER + (context.gitops.repoUrlSet ? "" : UNSET_REPO_URL) + toYamlText(answersFromContext(context));
 }
 renderAnswersFile.path = defaults.answersFile;
 
+const VERSION = /^\d{1,9}\.\d{1,9}\.\d{1,9}(?:[-+][0-9A-Za-z.-]{1,64})?$/;
+
 /** Reads an answers file; errors name the file and line and say how to fix it. */
 export function parseAnswersFile(text: string, file: string = defaults.answersFile): Answers {
+  if (Buffer.byteLength(text) > defaults.maxParamsFileBytes) {
+    throw new InputError(`${file} is ${Math.ceil(Buffer.byteLength(text) / 1024)} KiB, more than an answers file holds (at most ${defaults.maxParamsFileBytes / 1024} KiB); restore it from git history`);
+  }
   const document = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   if (document.errors.length > 0) {
     const first = document.errors[0]!;
@@ -57,6 +68,15 @@ export function parseAnswersFile(text: string, file: string = defaults.answersFi
   }
   if (typeof data.params !== "object" || data.params === null || Array.isArray(data.params)) {
     throw new InputError(`${file}: "params" must be a mapping of parameter names to values`);
+  }
+  // Every command reads the same fields the same way: a file that does not say it is this tool's is not one.
+  if (data.tool !== defaults.toolName) {
+    throw new InputError(`${file}: "tool" is ${JSON.stringify(data.tool ?? null)}, not ${defaults.toolName}: this is not ${defaults.toolName}'s answers file; restore it from git history`);
+  }
+  for (const key of ["toolVersion", "blueprintVersion"] as const) {
+    if (typeof data[key] !== "string" || !VERSION.test(data[key])) {
+      throw new InputError(`${file}: "${key}" must be a version such as 1.2.3 (got ${JSON.stringify(data[key] ?? null)}); restore it from git history`);
+    }
   }
   // The blueprint id becomes a path under blueprints/: only a known id may get that far.
   if (typeof data.blueprint !== "string") throw new InputError(`${file}: "blueprint" must be a blueprint name such as kapsule-gpu`);

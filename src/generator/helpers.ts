@@ -1,5 +1,6 @@
 import Handlebars from "handlebars";
-import { stringify as stringifyYaml } from "yaml";
+import { escapeLine } from "../terminal-text.js";
+import { toYamlText, yamlQuote } from "./yaml-text.js";
 
 /**
  * Quoting helpers: every parameter value reaches HCL or YAML through one of these, so no value can end its string
@@ -42,25 +43,54 @@ export function hclValue(value: unknown): string {
   throw new Error(`cannot write a ${typeof value} as HCL`);
 }
 
-/** A YAML double-quoted scalar produced by the YAML library itself, so it always reads back as the same string. */
+/** A YAML double-quoted scalar on one line that every YAML 1.2 parser reads back as the same string. */
 export function yamlString(value: unknown): string {
-  return stringifyYaml(String(value), { defaultStringType: "QUOTE_DOUBLE", lineWidth: 0 }).trimEnd();
+  return yamlQuote(String(value));
+}
+
+/**
+ * A YAML scalar written plain whenever it reads back as the same string, quoted otherwise (as Go's sigs.k8s.io/yaml
+ * writes, so files in another tool's layout match it byte for byte). YAML 1.1 rules, so that `yes`, `on` and `0777`
+ * stay strings for the 1.1 parsers Kubernetes tools use.
+ */
+export function yamlPlain(value: unknown): string {
+  return toYamlText(String(value), { version: "1.1" }).trimEnd();
 }
 
 /** A value as YAML: flow style on one line (`{}`/`[]`/scalars), for use after `key: `. */
 export function yamlInline(value: unknown): string {
   if (typeof value === "string") return yamlString(value);
-  return stringifyYaml(value, { collectionStyle: "flow", defaultStringType: "QUOTE_DOUBLE", lineWidth: 0 }).trimEnd();
+  return withoutFinalNewline(toYamlText(value, { collectionStyle: "flow", defaultStringType: "QUOTE_DOUBLE" }));
 }
 
 /** A value as a YAML block, every line indented by `indent` spaces (first line included). */
 export function yamlBlock(value: unknown, indent = 0): string {
-  const text = stringifyYaml(value, { defaultStringType: "PLAIN", lineWidth: 0 }).trimEnd();
+  // Only the final newline goes: trimming white space would also cut a value's own trailing characters.
+  const text = withoutFinalNewline(toYamlText(value, { defaultStringType: "PLAIN" }));
   const pad = " ".repeat(indent);
   return text
     .split("\n")
     .map((line) => (line ? pad + line : line))
     .join("\n");
+}
+
+/**
+ * A Markdown code span that shows `value` literally: control characters (newlines included) as visible escapes, a
+ * backtick fence longer than any run of backticks inside, and the padding CommonMark needs. A free-form parameter
+ * in the README can then neither end the span nor add headings, links, images or HTML.
+ */
+export function markdownCode(value: unknown): string {
+  // An empty span is not a span in CommonMark: one space shows that there is nothing.
+  const text = escapeLine(String(value)) || " ";
+  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((run) => run[0].length));
+  const fence = "`".repeat(longest + 1);
+  // CommonMark drops one space at each end when both ends have one: pad then, and when a backtick is at an end.
+  const pad = text.startsWith("`") || text.endsWith("`") || (text.startsWith(" ") && text.endsWith(" ") && text.trim() !== "") ? " " : "";
+  return `${fence}${pad}${text}${pad}${fence}`;
+}
+
+function withoutFinalNewline(text: string): string {
+  return text.endsWith("\n") ? text.slice(0, -1) : text;
 }
 
 /** Registers the helpers on an isolated Handlebars environment. */
@@ -75,7 +105,9 @@ export function createHandlebars(): typeof Handlebars {
     hcl: plain(hclString),
     hclValue: plain(hclValue),
     yaml: plain(yamlString),
+    yamlPlain: plain(yamlPlain),
     yamlInline: plain(yamlInline),
+    markdownCode: plain(markdownCode),
     toYaml: plain((value: unknown, indent?: unknown) => yamlBlock(value, typeof indent === "number" ? indent : 0)),
     json: plain((value: unknown) => JSON.stringify(value)),
     eq: plain((a: unknown, b: unknown) => a === b),

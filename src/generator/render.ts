@@ -2,7 +2,7 @@ import type { Blueprint } from "../blueprints/types.js";
 import { assertSafeRelativePath, sortedTree, type FileTree } from "../file-tree.js";
 import type { RenderContext } from "./context.js";
 import { createHandlebars } from "./helpers.js";
-import { renderHelmReleases, addKustomizations } from "./gitops.js";
+import { renderHelmReleases, addKustomizations, moveAppNamespacesToApps } from "./gitops.js";
 import { renderAnswersFile } from "./answers.js";
 
 const COMPILE_OPTIONS = { strict: true, noEscape: true } as const; // missing field = error; YAML/HCL are not HTML
@@ -55,6 +55,7 @@ export function renderTree(blueprint: Blueprint, context: RenderContext): FileTr
     files.set(path, content);
   }
   addKustomizations(files, ["infrastructure", "apps"]);
+  if (context.gitops.argo) moveAppNamespacesToApps(files);
   files.set(renderAnswersFile.path, renderAnswersFile(context));
   return sortedTree(files);
 }

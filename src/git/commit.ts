@@ -1,5 +1,6 @@
 import { mkdir, realpath } from "node:fs/promises";
 import { DEFAULT_IDENTITY, gitAt, gitFailure, type GitIdentity } from "./client.js";
+import { identityEnv, plumbing } from "./plumbing.js";
 
 /** Options for {@link initRepository}. */
 export interface InitRepositoryOptions {
@@ -98,4 +99,26 @@ async function configuredIdentity(dir: string): Promise<GitIdentity | undefined>
   const name = values.get("user.name");
   const email = values.get("user.email");
   return name && email ? { name, email } : undefined;
+}
+
+/**
+ * Commits exactly `paths` (added even where a .gitignore would exclude them) and nothing else: files already in the
+ * work tree that are not among them stay untracked, and nothing staged before is swept in.
+ */
+export async function commitPaths(dir: string, paths: readonly string[], message: string): Promise<CommitResult> {
+  const pathspec = paths.map((path) => `${path}\0`).join("");
+  // Literal pathspecs: a generated name with `*` or `:` in it means that file only.
+  const literal = { GIT_LITERAL_PATHSPECS: "1" };
+  try {
+    await plumbing(dir, ["add", "--force", "--pathspec-from-file=-", "--pathspec-file-nul"], { input: pathspec, env: literal });
+    const wanted = new Set(paths);
+    const staged = (await plumbing(dir, ["-c", "core.quotePath=false", "diff", "--cached", "--name-only", "-z"])).split("\0").filter((path) => wanted.has(path));
+    const unborn = (await plumbing(dir, ["rev-parse", "--verify", "--quiet", "HEAD"]).catch(() => "")) === "";
+    if (staged.length === 0 && !unborn) return { changed: false };
+    // Paths given to commit mean "only these" (git commit --only): whatever else is staged stays out.
+    await plumbing(dir, ["commit", "--quiet", "-m", message, "--pathspec-from-file=-", "--pathspec-file-nul"], { input: pathspec, env: { ...literal, ...(await identityEnv(dir)) } });
+    return { changed: true, sha: await plumbing(dir, ["rev-parse", "HEAD"]) };
+  } catch (error) {
+    throw gitFailure(`commit in ${dir}`, error);
+  }
 }

@@ -6,6 +6,7 @@ import { defaults } from "../defaults.js";
 import { CliError, TargetError } from "../errors.js";
 import type { FileTree } from "../file-tree.js";
 import { commitAll, initRepository, type CommitResult } from "./commit.js";
+import { writeIntoExisting, type WriteRepositoryOptions, type WrittenRepository } from "./existing-target.js";
 import { describeFsError, writeTreeAtomically, writeTreeInto } from "./write-tree.js";
 
 async function isEmptyOrAbsent(dir: string): Promise<boolean> {
@@ -56,17 +57,15 @@ function isAlive(pid: number): boolean {
 
 /**
  * A new repository is staged complete (files, .git, commit) in a sibling temp directory and renamed into place,
- * so an interrupted run leaves nothing behind. With --force into an existing directory, files are replaced
- * atomically one by one and committed in place.
+ * so an interrupted run leaves nothing behind. With `force` into an existing directory, the generated files are
+ * replaced atomically one by one and only they are committed (see {@link writeIntoExisting}).
  */
-export async function writeRepository(targetDir: string, tree: FileTree, message: string, force: boolean): Promise<CommitResult> {
+export async function writeRepository(targetDir: string, tree: FileTree, message: string, options: WriteRepositoryOptions = {}): Promise<WrittenRepository> {
   if (!(await isEmptyOrAbsent(targetDir))) {
-    if (!force) {
+    if (!options.force) {
       throw new TargetError(`target directory ${targetDir} is not empty; choose an empty directory, or pass --force to overwrite the generated files in it`, 2);
     }
-    await writeTreeAtomically(targetDir, tree, { force: true });
-    await initRepository(targetDir, { branch: defaults.branch });
-    return commitAll(targetDir, message);
+    return writeIntoExisting(targetDir, tree, message);
   }
   let staging: string;
   try {
@@ -85,7 +84,7 @@ export async function writeRepository(targetDir: string, tree: FileTree, message
     const commit = await commitAll(staging, message, { fresh: true });
     await rmdir(targetDir).catch(() => undefined); // an empty target is replaced by the staged one
     await rename(staging, targetDir);
-    return commit;
+    return { ...commit, branch: defaults.branch, untracked: [] };
   } catch (error) {
     await rm(staging, { recursive: true, force: true }).catch(() => undefined);
     // The failure happened in the staging directory: name the target the user asked for, and say it is untouched.

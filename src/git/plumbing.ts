@@ -2,10 +2,10 @@ import { execFile } from "node:child_process";
 import { DEFAULT_IDENTITY, gitFailure } from "./client.js";
 
 /** One git process with optional stdin and extra environment (plumbing that simple-git does not wrap). */
-export function plumbing(dir: string, args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<string> {
+export function plumbing(dir: string, args: string[], options: { input?: string; env?: Record<string, string>; /** Keep leading and trailing whitespace (porcelain status starts with a space). */ raw?: boolean } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = execFile("git", args, { cwd: dir, encoding: "utf8", maxBuffer: 256 * 1024 ** 2, env: { ...process.env, ...options.env } }, (error, stdout) =>
-      error ? reject(gitFailure(`run git ${args[0]}`, error)) : resolve(stdout.trim()),
+      error ? reject(gitFailure(`run git ${args[0]}`, error)) : resolve(options.raw ? stdout : stdout.trim()),
     );
     // A command that does not read stdin may exit before the write lands: that EPIPE is not a failure.
     child.stdin?.on("error", () => {});

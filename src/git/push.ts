@@ -2,16 +2,18 @@ import { GitError } from "../errors.js";
 import { assertBranchName } from "./branches.js";
 import type { SimpleGit } from "simple-git";
 import { gitAt, nonInteractiveEnv, scrub } from "./client.js";
+import { hasScheme, hostOf } from "./remote-url.js";
+import { DEFAULT_NETWORK_TIMEOUT_SECONDS, NETWORK_TIMEOUT_HINT } from "../network.js";
 
 /** Options for {@link pushBranch}. */
 export interface PushOptions {
-  /** Where to push: an https URL (without credentials) or the name of a configured remote. */
+  /** Where to push: an https URL (without credentials). The token is sent to this URL only. */
   remoteUrl: string;
   /** Local branch to push to the branch of the same name on the remote. */
   branch: string;
   /**
-   * Token sent as HTTP Basic auth (`x-access-token:<token>`) in a per-command header. It is never put in the URL,
-   * in `.git/config`, or in error messages.
+   * Token sent as HTTP Basic auth (`x-access-token:<token>`) in a header scoped to `remoteUrl`, with redirects off.
+   * It is never put in the URL, in `.git/config`, or in error messages.
    */
   token?: string;
   /**
@@ -19,6 +21,11 @@ export interface PushOptions {
    * @default false
    */
   setUpstream?: boolean;
+  /**
+   * Milliseconds git may go without progress (no byte received, nothing printed) before it is stopped.
+   * @default 60000
+   */
+  timeoutMs?: number;
 }
 
 /** Result of {@link pushBranch}. */
@@ -43,13 +50,16 @@ export async function pushBranch(dir: string, options: PushOptions): Promise<Pus
   if (sha === "") throw new GitError(`cannot push branch ${branch}: it does not exist locally; commit first, then re-run`);
 
   const secrets = token ? secretsFor(token) : [];
-  const git = await authenticatedGit(dir, token);
-  // A refspec without a leading "+" and no --force: git refuses non-fast-forward updates.
-  const args = ["push", ...(options.setUpstream ? ["--set-upstream"] : []), remoteUrl, `refs/heads/${branch}:refs/heads/${branch}`];
+  const transport = { remoteUrl, token, timeoutMs: options.timeoutMs ?? DEFAULT_NETWORK_TIMEOUT_SECONDS * 1000 };
+  if (token) await assertNotRewritten(dir, remoteUrl);
+  const git = await authenticatedGit(dir, transport);
+  // A refspec without a leading "+" and no --force: git refuses non-fast-forward updates. --progress keeps git
+  // talking while data moves, so that only a stalled push meets the timeout.
+  const args = ["push", "--progress", ...(options.setUpstream ? ["--set-upstream"] : []), remoteUrl, `refs/heads/${branch}:refs/heads/${branch}`];
   try {
     await git.raw(args);
   } catch (error) {
-    throw explainPushFailure(error, { branch, sha, remoteUrl, secrets });
+    throw await explainPushFailure(error, { branch, sha, remoteUrl, secrets, timeoutMs: transport.timeoutMs });
   }
   return { branch, sha };
 }
@@ -63,7 +73,9 @@ export async function fetchRemoteBranch(dir: string, options: Omit<PushOptions, 
   const { remoteUrl, branch, token } = options;
   await assertBranchName(dir, branch);
   const secrets = token ? secretsFor(token) : [];
-  const git = await authenticatedGit(dir, token);
+  const transport = { remoteUrl, token, timeoutMs: options.timeoutMs ?? DEFAULT_NETWORK_TIMEOUT_SECONDS * 1000 };
+  if (token) await assertNotRewritten(dir, remoteUrl);
+  const git = await authenticatedGit(dir, transport);
   try {
     const listing = (await git.raw(["ls-remote", "--heads", remoteUrl, `refs/heads/${branch}`])).trim();
     if (!/^[0-9a-f]{40,64}\s/.test(listing)) return undefined;
@@ -73,34 +85,83 @@ export async function fetchRemoteBranch(dir: string, options: Omit<PushOptions, 
     return (await git.raw(["rev-parse", "--verify", tracking])).trim();
   } catch (error) {
     const output = scrub(error instanceof Error ? error.message : String(error), secrets).trim();
-    throw new GitError(
-      `failed to read branch ${branch} from ${scrub(remoteUrl, secrets)}: check the token (GITHUB_TOKEN or GH_TOKEN) and the network, then re-run.\ngit said:\n${indent(output)}`,
-    );
+    const why = (await transportProblem(output, remoteUrl, transport.timeoutMs)) ?? "check the token (GITHUB_TOKEN or GH_TOKEN) and the network, then re-run";
+    throw new GitError(`failed to read branch ${branch} from ${scrub(remoteUrl, secrets)}: ${why}.\ngit said:\n${indent(output)}`);
   }
 }
 
 /**
- * A git client that sends the token as an extra HTTP header for its commands only. The header goes through
- * GIT_CONFIG_COUNT/KEY/VALUE (git >= 2.31), which unlike `-c` on the command line is not visible to other users in
- * the process list; older git falls back to `-c`. `credential.helper` is emptied so no stored or interactive
- * credential is mixed with the token.
+ * Refuses a URL that git's own configuration (`url.<base>.insteadOf` / `pushInsteadOf`, in the repository, the
+ * user's or the system's config) would send somewhere else: the token is meant for the URL the tool computed.
+ * A rewrite to ssh on the same host is let through: ssh never carries the token.
  */
-async function authenticatedGit(dir: string, token: string | undefined): Promise<SimpleGit> {
+async function assertNotRewritten(dir: string, url: string): Promise<void> {
+  const listing = await gitAt(dir)
+    .raw(["config", "--show-origin", "--get-regexp", "^url\\..*\\.(push)?insteadof$"])
+    .catch(() => ""); // exit 1: no such setting
+  for (const line of listing.split("\n")) {
+    // --show-origin: "<origin>\t<key> <value>"; the key's subsection is the base URL, the value the prefix it replaces.
+    const match = /^([^\t]*)\turl\.(.*)\.(insteadof|pushinsteadof) (.*)$/i.exec(line);
+    if (!match || !url.startsWith(match[4]!)) continue;
+    const [, origin, base, kind, prefix] = match;
+    const rewritten = base! + url.slice(prefix!.length);
+    if (sshToSameHost(rewritten, url)) continue;
+    throw new GitError(
+      `git's configuration rewrites ${prefix} to ${scrub(base!, [])} (url.${scrub(base!, [])}.${kind} in ${origin!.replace(/^file:/, "")}), so the push would go to ${hostOf(rewritten)} instead of ${hostOf(url)}; ` +
+        `refusing to send the token there. Remove that setting (or push yourself), then re-run`,
+    );
+  }
+}
+
+function sshToSameHost(rewritten: string, original: string): boolean {
+  const ssh = /^ssh:\/\//i.test(rewritten) || (/^[^/:]+:/.test(rewritten) && !hasScheme(rewritten));
+  if (!ssh) return false;
+  try {
+    return hostOf(rewritten).replace(/:\d+$/, "").toLowerCase() === new URL(original).hostname.toLowerCase();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A git client for one network command. With a token: the token goes in an `Authorization` header configured for
+ * `remoteUrl` only (`http.<url>.extraHeader`, so a URL that git would rewrite gets no header), and redirects are not
+ * followed: git would otherwise send every later request of the command, header included, to wherever the first
+ * answer redirected. The settings go through GIT_CONFIG_COUNT/KEY/VALUE (git >= 2.31), which unlike `-c` on the
+ * command line are not visible to other users in the process list; older git falls back to `-c`.
+ * `credential.helper` is emptied so no stored or interactive credential is mixed with the token. Always: git gives
+ * up on a connection that moves less than a byte a second for the timeout, and the process is stopped when it has
+ * printed nothing for that long.
+ */
+async function authenticatedGit(dir: string, transport: { remoteUrl: string; token: string | undefined; timeoutMs: number }): Promise<SimpleGit> {
   const env = nonInteractiveEnv();
-  if (!token) return gitAt(dir, { allowEnvironment: ["GIT_TERMINAL_PROMPT"] }).env(env);
-  const header = `http.extraHeader=${authHeader(token)}`;
+  const seconds = String(Math.max(1, Math.ceil(transport.timeoutMs / 1000)));
+  const settings: Array<[string, string]> = [
+    ["http.lowSpeedLimit", "1"],
+    ["http.lowSpeedTime", seconds],
+  ];
+  if (transport.token) {
+    settings.push([`http.${transport.remoteUrl}.extraHeader`, authHeader(transport.token)], ["http.followRedirects", "false"]);
+  }
+  const timeout = { block: transport.timeoutMs + 2000 }; // after git's own low-speed limit, which says more
   if (!(await supportsConfigEnv())) {
     return gitAt(dir, {
-      config: [header, "credential.helper="],
+      config: [...settings.map(([key, value]) => `${key}=${value}`), "credential.helper="],
       unsafe: { allowUnsafeCredentialHelper: true },
       allowEnvironment: ["GIT_TERMINAL_PROMPT"],
+      timeout,
     }).env(env);
   }
-  const configEnv = { GIT_CONFIG_COUNT: "1", GIT_CONFIG_KEY_0: "http.extraHeader", GIT_CONFIG_VALUE_0: authHeader(token) };
+  const configEnv: Record<string, string> = { GIT_CONFIG_COUNT: String(settings.length) };
+  settings.forEach(([key, value], i) => {
+    configEnv[`GIT_CONFIG_KEY_${i}`] = key;
+    configEnv[`GIT_CONFIG_VALUE_${i}`] = value;
+  });
   return gitAt(dir, {
     config: ["credential.helper="],
     unsafe: { allowUnsafeCredentialHelper: true, allowUnsafeConfigEnvCount: true },
     allowEnvironment: ["GIT_TERMINAL_PROMPT", ...Object.keys(configEnv)],
+    timeout,
   }).env({ ...env, ...configEnv });
 }
 
@@ -125,13 +186,47 @@ function secretsFor(token: string): string[] {
   return [token, Buffer.from(`x-access-token:${token}`).toString("base64"), encodeURIComponent(token)];
 }
 
-function explainPushFailure(error: unknown, context: { branch: string; sha: string; remoteUrl: string; secrets: string[] }): GitError {
+/**
+ * What went wrong on the wire, when git's output says it was a redirect (named with where it pointed, read with a
+ * request that carries no credential) or a timeout; `undefined` for anything else.
+ */
+async function transportProblem(output: string, remoteUrl: string, timeoutMs: number): Promise<string | undefined> {
+  const redirect = /returned error: (30[123478])\b/.exec(output);
+  if (redirect) {
+    const target = await redirectTarget(remoteUrl, timeoutMs);
+    return (
+      `${hostOf(remoteUrl)} redirected the request${target ? ` to ${target}` : ""} (HTTP ${redirect[1]}); the token is sent only to ${hostOf(remoteUrl)}, ` +
+      `so redirects are not followed and nothing was sent there. Check the repository URL, then re-run`
+    );
+  }
+  if (/block timeout reached|Operation too slow|timed out/i.test(output)) {
+    return `${hostOf(remoteUrl)} did not answer for ${timeoutMs / 1000} s (network timeout); check the network, or ${NETWORK_TIMEOUT_HINT}, then re-run`;
+  }
+  return undefined;
+}
+
+/** The host a redirect on `<url>/info/refs` points at, asked without any credential; `undefined` if unknown. */
+async function redirectTarget(url: string, timeoutMs: number): Promise<string | undefined> {
+  try {
+    const response = await fetch(`${url.replace(/\/+$/, "")}/info/refs?service=git-receive-pack`, { redirect: "manual", signal: AbortSignal.timeout(timeoutMs) });
+    await response.body?.cancel().catch(() => undefined);
+    const location = response.headers.get("location");
+    return location ? new URL(location, url).host : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function explainPushFailure(error: unknown, context: { branch: string; sha: string; remoteUrl: string; secrets: string[]; timeoutMs: number }): Promise<GitError> {
   const { branch, sha, secrets } = context;
   const output = scrub(error instanceof Error ? error.message : String(error), secrets).trim();
   const remote = scrub(context.remoteUrl, secrets);
   const kept = `Your local commit ${sha.slice(0, 12)} on ${branch} is kept.`;
+  const transport = await transportProblem(output, context.remoteUrl, context.timeoutMs);
   let message: string;
-  if (/\[rejected\]|non-fast-forward|fetch first|stale info/i.test(output)) {
+  if (transport) {
+    message = `failed to push ${branch} to ${remote}: ${transport}. ${kept}`;
+  } else if (/\[rejected\]|non-fast-forward|fetch first|stale info/i.test(output)) {
     message =
       `push of ${branch} to ${remote} was rejected: the remote branch has commits your local branch does not have. ${kept} ` +
       `Fetch and rebase or merge ${branch}, or push to a new branch, then re-run; create-cluster-repo never force-pushes.`;
@@ -150,10 +245,11 @@ function explainPushFailure(error: unknown, context: { branch: string; sha: stri
   return new GitError(`${message}\ngit said:\n${indent(output)}`);
 }
 
+/** git's output as an indented block, without the progress lines that --progress adds. */
 function indent(text: string): string {
   return text
-    .split("\n")
-    .filter((line) => line.trim() !== "")
+    .split(/[\r\n]+/)
+    .filter((line) => line.trim() !== "" && !/^(remote: )?(Enumerating|Counting|Compressing|Writing|Total|Delta|Resolving|Receiving|Unpacking) /.test(line.trim()))
     .map((line) => `  ${line.trimEnd()}`)
     .join("\n");
 }

@@ -1,4 +1,5 @@
 import { parse as parseYaml } from "yaml";
+import { defaults } from "../defaults.js";
 import { InputError } from "../errors.js";
 
 /** One step of a parameter path: an object key or an array index. */
@@ -89,6 +90,10 @@ export function parseSetFlag(flag: string): SetAssignment {
   const source = `--set ${flag.length > 120 ? `${flag.slice(0, 100)}... (${flag.length} characters)` : flag}`;
   if (eq <= 0) {
     throw new InputError(`malformed ${source}: expected key=value, e.g. --set gpuPool.size=2`);
+  }
+  // Flow values are parsed as YAML, whose duplicate-key check grows with the square of the number of keys.
+  if (flag.length > defaults.maxParamsFileBytes) {
+    throw new InputError(`${source} is ${Math.ceil(flag.length / 1024)} KiB; a --set flag is at most ${defaults.maxParamsFileBytes / 1024} KiB`);
   }
   const { path, end } = readParamPath(flag, source);
   if (flag[end] !== "=") {

@@ -3,6 +3,7 @@ import { CliError, GitError, ValidationFailedError } from "../errors.js";
 import { sortedTree } from "../file-tree.js";
 import { assertBranchName, currentBranch, pushBranch } from "../git/repo.js";
 import { advanceBranch, commitChanges, type TreeChanges } from "../git/tree-commit.js";
+import { operationInProgress } from "../git/work-tree-state.js";
 import { assertPathsInside } from "../git/write-tree.js";
 import { gitAt } from "../git/client.js";
 import type { RawParamsInput } from "../params/parse.js";
@@ -44,7 +45,14 @@ export interface UpdateOptions {
   /** Recorded in the answers file; defaults to this package's version. */
   toolVersion?: string;
   /** Push the branch and open or update a pull request. */
-  pr?: { open(plan: Plan, branch: string, base: string, title: string, body: string): Promise<{ url: string; number: number; created: boolean }>; remoteUrl: string; token?: string };
+  pr?: {
+    open(plan: Plan, branch: string, base: string, title: string, body: string): Promise<{ url: string; number: number; created: boolean }>;
+    /** Where the branch is pushed; the token is sent there only. */
+    remoteUrl: string;
+    token?: string;
+    /** Milliseconds the push may go without progress. */
+    timeoutMs?: number;
+  };
 }
 
 export interface UpdateResult {
@@ -107,6 +115,10 @@ function changesOf(plan: Plan): TreeChanges {
  */
 export async function updateRepository(dir: string, changes: RawParamsInput, options: UpdateOptions = {}): Promise<UpdateResult> {
   await assertToolRepository(dir, "update", { git: true });
+  // A rebase, merge, cherry-pick, revert or bisect owns the checkout: switching branches under it would make its
+  // `--continue` land on the wrong branch (a rebase would move main onto the update commit).
+  const operation = await operationInProgress(dir);
+  if (operation) throw new GitError(`${dir} is in the middle of ${operation.name}; finish it first (${operation.finish}), then run update again`);
   const resumed = await finishInterruptedSwitch(dir);
   await assertCleanWorkTree(dir);
   const start = await currentBranch(dir);
@@ -166,7 +178,8 @@ export async function updateRepository(dir: string, changes: RawParamsInput, opt
 /** `committed`: the branch tip is this run's commit of `plan`, whose validation can be reused. */
 async function pushAndOpen(dir: string, plan: Plan, branch: string, base: string, options: UpdateOptions, committed: boolean) {
   if (!options.pr || branch === base) return {};
-  await pushBranch(dir, { remoteUrl: options.pr.remoteUrl, branch, token: options.pr.token });
+  const { remoteUrl, token, timeoutMs } = options.pr;
+  await pushBranch(dir, { remoteUrl, branch, ...(token ? { token } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
   // Described from the branch against its base, not from this run's plan: a re-run that finds the work done
   // (after a failed push, or to refresh the PR) must not rewrite the PR as "no changes".
   const change = await describeBranch(dir, base, branch, { repoUrls: [plan.rendered.context.gitops.repoUrl], ...(committed ? { report: plan.report } : {}) });

@@ -71,7 +71,7 @@ export async function describeBranch(
     before: sortedTree(before),
     after: sortedTree(after),
     summary: await summarizeChanges(sortedTree(before), sortedTree(after)),
-    report: options.report ?? (await validateSource(treeSource(afterAll), { strict: true, repoUrls: options.repoUrls ?? [] })),
+    report: options.report ?? (await validateSource(treeSource(afterAll), { strict: true, repoUrls: options.repoUrls ?? [], placeholderUrls: "warning" })),
     conflicts: [...after].filter(([, content]) => MARKERS.test(content)).map(([path]) => ({ path, reason: "committed with conflict markers" })),
   };
 }

@@ -10,6 +10,9 @@ import { plumbing } from "../git/plumbing.js";
  * commit and some of the new one, which looks like uncommitted changes. That state is recognised only when
  * - the index still is the old commit's (`from`: HEAD, or HEAD's parent when the branch itself moved), and
  * - every file that differs from `from` in the work tree has exactly its content in the new commit (`to`),
+ * or when git had finished the index and the work tree but not yet moved HEAD (the last step of `git checkout`):
+ * - HEAD is the parent of a new update branch's commit, the index is exactly that commit's tree, and the work tree
+ *   matches the index with nothing untracked,
  * so finishing the switch loses nothing that is not in history. Anything else is the team's own work and is left
  * for the clean-tree check to refuse.
  * @returns a sentence saying what was finished, or `undefined` when there was nothing to finish.
@@ -35,8 +38,27 @@ export async function finishInterruptedSwitch(dir: string): Promise<string | und
       await gitAt(dir).raw(["checkout", "--quiet", "--force", candidate]);
       return `finished checking out ${candidate} (an earlier update was interrupted)`;
     }
+    if (await isSwitchButHead(dir, head, candidate)) {
+      // Everything but HEAD is already the branch's: pointing HEAD at it is the whole of what is left.
+      await plumbing(dir, ["symbolic-ref", "-m", "create-cluster-repo: finish an interrupted checkout", "HEAD", `refs/heads/${candidate}`]);
+      return `finished checking out ${candidate} (an earlier update was interrupted after the files were written)`;
+    }
   }
   return undefined;
+}
+
+/** `to`'s parent is `from` (HEAD), the index is `to`'s tree, and the work tree is the index with nothing untracked. */
+async function isSwitchButHead(dir: string, from: string, to: string): Promise<boolean> {
+  const parent = await plumbing(dir, ["rev-parse", "--verify", "--quiet", `${to}^1`]).catch(() => "");
+  if (parent !== from) return false;
+  const quiet = (args: string[]) =>
+    plumbing(dir, args).then(
+      () => true,
+      () => false,
+    );
+  if (!(await quiet(["diff-index", "--cached", "--quiet", to, "--"]))) return false;
+  if (!(await quiet(["diff-files", "--quiet"]))) return false;
+  return (await plumbing(dir, ["ls-files", "--others", "--exclude-standard"])) === "";
 }
 
 /** Paths whose work-tree state differs from the index or HEAD (untracked files listed one by one); `undefined` outside git. */

@@ -2,10 +2,11 @@
  * The one validation entry point: validateSource checks a set of files (a render in memory, a repository or
  * files on disk, standard input) and returns a report; the caller picks an exit code.
  */
-import { posix } from "node:path";
+import { join, posix } from "node:path";
 import { digestContent, indexDigests, isYamlFile, validateGitopsIndex, type ManifestDigest } from "./gitops/index.js";
 import { runKubeconform } from "./kubeconform/index.js";
 import { validateFileStream, type KubernetesValidatorOptions } from "./kubernetes/index.js";
+import { readTextFile, type TextRead } from "./read-text.js";
 import type { FileSource } from "./source.js";
 import { inThreadTerraformTools, type TerraformTools } from "./terraform/tools.js";
 import { summarize, type UnitResult, type ValidationReport } from "./types.js";
@@ -32,6 +33,8 @@ export interface ValidateOptions extends KubernetesValidatorOptions {
   kubeconformBinary?: string;
   /** Threads for the embedded engine on files on disk (this one included). @default the machine's available parallelism */
   workers?: number;
+  /** How placeholder repository URLs (the reserved `.invalid` domain) count. @default "error" */
+  placeholderUrls?: "error" | "warning";
 }
 
 /**
@@ -58,9 +61,9 @@ export async function validateSource(source: FileSource, options: ValidateOption
       if (!digests.has(path) && isYamlFile(path)) digests.set(path, digestContent(path, source.read(path) ?? ""));
     }
     const index = indexDigests(source.paths, digests, (path) => source.read(path));
-    results = results.concat(validateGitopsIndex(index, { repoUrls: options.repoUrls, remoteUrls: options.remoteUrls }));
+    results = results.concat(validateGitopsIndex(index, { repoUrls: options.repoUrls, remoteUrls: options.remoteUrls, placeholderUrls: options.placeholderUrls }));
   }
-  return summarize(results);
+  return summarize(results.concat(unlistedFolders(source)));
 }
 
 async function validateManifests(
@@ -91,7 +94,22 @@ async function validateManifests(
   return perFile.flat();
 }
 
-/** One module (folder) at a time: only its files' text is in memory while it is checked. */
+/** A folder of the source that could not be listed (unless skipped): an error, so that its files are not taken as checked. */
+function unlistedFolders(source: FileSource): UnitResult[] {
+  return (source.unreadableFolders ?? [])
+    .filter((folder) => !source.skip?.(folder))
+    .map((folder) => ({
+      file: folder,
+      validator: "gitops",
+      status: "error",
+      problems: [{ file: folder, rule: "read-error", message: `cannot read folder ${folder}; its files were not checked: fix its permissions, or exclude it with --ignore-filename-pattern`, severity: "error" }],
+    }));
+}
+
+/**
+ * One module (folder) at a time: only its files' text is in memory while it is checked. A file on disk that cannot
+ * be read, or is not UTF-8, is an error naming it (never validated as empty or as replacement characters).
+ */
 async function validateTerraformModules(source: FileSource, paths: readonly string[], tools: Pick<TerraformTools, "validate">): Promise<UnitResult[]> {
   const modules = new Map<string, string[]>();
   for (const path of paths) {
@@ -101,7 +119,12 @@ async function validateTerraformModules(source: FileSource, paths: readonly stri
   }
   let results: UnitResult[] = [];
   for (const dir of [...modules.keys()].sort()) {
-    const files = modules.get(dir)!.map((path) => ({ path, content: source.read(path) ?? "" }));
+    const files = [];
+    for (const path of modules.get(dir)!) {
+      const text: TextRead = source.root === undefined ? { content: source.read(path) ?? "" } : readTextFile(join(source.root, path), path);
+      if ("content" in text) files.push({ path, content: text.content });
+      else results.push({ file: path, validator: "terraform", status: "error", problems: [{ file: path, rule: "tf-read-error", message: text.error, severity: "error" }] });
+    }
     results = results.concat(await tools.validate(files));
   }
   return results;

@@ -24,6 +24,8 @@ export interface FileSource {
    * that worker threads and kubeconform read the files themselves. Absent for files held in memory.
    */
   readonly root?: string;
+  /** Folders below the root that could not be listed (as `path/`): reported as errors, since their files go unchecked. */
+  readonly unreadableFolders?: readonly string[];
 }
 
 /** A repository held in memory, such as a render: the paths are relative to its root. */
@@ -33,8 +35,10 @@ export function treeSource(files: FileTree | Iterable<SourceFile>): FileSource {
 }
 
 /** A repository on disk: every file below `root` (see walkFiles) unless `paths` says otherwise. */
-export function folderSource(root: string, paths: readonly string[] = walkFiles(root)): FileSource {
-  return { paths, read: (path) => readText(join(root, path)), isManifest: isManifestCandidate, repository: true, root };
+export function folderSource(root: string, paths?: readonly string[]): FileSource {
+  const unreadableFolders: string[] = [];
+  const files = paths ?? walkFiles(root, unreadableFolders);
+  return { paths: files, read: (path) => readText(join(root, path)), isManifest: isManifestCandidate, repository: true, root, unreadableFolders };
 }
 
 /** Files named one by one on disk: each is validated whatever its name (a .yaml or .json as manifests, .tf as Terraform). */

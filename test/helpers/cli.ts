@@ -11,9 +11,11 @@ export const cliPath = join(repoRoot, "dist", "cli", "main.js");
 const CLI_TIMEOUT_MS = 180_000;
 
 export interface CliRun {
+  /** null when the run was killed (see `signal`). */
   status: number | null;
   stdout: string;
   stderr: string;
+  signal?: NodeJS.Signals | null;
 }
 
 /** A temp folder removed after the file's tests; helpers that write refuse to work outside os.tmpdir(). */
@@ -27,9 +29,11 @@ export function tempDir(prefix = "ccr-test-"): string {
  * Runs the built CLI as a user would, with no TTY and CI set: it must never wait for input. Asynchronous on purpose:
  * a test worker blocked in a synchronous wait cannot answer vitest, which gives up on it after 60 s on a busy machine.
  */
-export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string>; input?: string } = {}): Promise<CliRun> {
+export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string>; input?: string; runAs?: string[]; timeoutMs?: number } = {}): Promise<CliRun> {
+  // `runAs`: a command that runs node for the CLI, such as setpriv dropping privileges.
+  const [command, ...prefix] = [...(options.runAs ?? []), process.execPath];
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cliPath, ...args], {
+    const child = spawn(command!, [...prefix, cliPath, ...args], {
       cwd: options.cwd ?? repoRoot,
       env: { ...process.env, CI: "true", NO_COLOR: "1", ...options.env },
       stdio: ["pipe", "pipe", "pipe"],
@@ -40,10 +44,10 @@ export function runCli(args: string[], options: { cwd?: string; env?: Record<str
     child.stderr.on("data", (chunk) => (stderr += chunk));
     child.stdin.on("error", () => undefined); // the CLI may exit without reading its input
     child.stdin.end(options.input ?? "");
-    const timer = setTimeout(() => child.kill("SIGKILL"), CLI_TIMEOUT_MS);
-    child.on("close", (status) => {
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? CLI_TIMEOUT_MS);
+    child.on("close", (status, signal) => {
       clearTimeout(timer);
-      resolve({ status, stdout, stderr });
+      resolve({ status, stdout, stderr, signal });
     });
   });
 }

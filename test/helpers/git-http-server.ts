@@ -25,6 +25,8 @@ export interface GitHttpServerOptions {
   protectedBranches?: string[];
   /** Destroy the socket of the first receive-pack (push) request after this many body bytes. */
   dropReceivePackAfterBytes?: number;
+  /** Address to listen on, e.g. 127.0.0.2 to stand for another host. @default "127.0.0.1" */
+  host?: string;
 }
 
 export interface GitHttpServer {
@@ -47,6 +49,8 @@ export interface GitHttpServer {
    * on the same port.
    */
   refuseConnections(refuse: boolean): Promise<void>;
+  /** The Authorization header of every request that carried one, in order. */
+  readonly credentialsSeen: string[];
   /** Number of requests answered with 401. */
   readonly unauthorizedCount: number;
   /** What a server would log: one line per request (method, URL, status) and git http-backend's stderr. */
@@ -64,8 +68,10 @@ export async function startGitHttpServer(options: GitHttpServerOptions = {}): Pr
   let dropAfter = options.dropReceivePackAfterBytes;
   let unauthorized = 0;
   const log: string[] = [];
+  const credentialsSeen: string[] = [];
 
   const server = http.createServer((req, res) => {
+    if (req.headers.authorization) credentialsSeen.push(req.headers.authorization);
     res.on("finish", () => log.push(`${req.method} ${req.url} ${res.statusCode}`));
     if (auth && !authorized(req.headers.authorization, auth)) {
       unauthorized++;
@@ -118,9 +124,10 @@ export async function startGitHttpServer(options: GitHttpServerOptions = {}): Pr
     pipeCgiResponse(child, res);
   });
 
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const host = options.host ?? "127.0.0.1";
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   server.unref();
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const base = `http://${host}:${(server.address() as AddressInfo).port}`;
 
   const cleanupOnExit = () => rmSync(root, { recursive: true, force: true });
   process.once("exit", cleanupOnExit);
@@ -159,12 +166,13 @@ export async function startGitHttpServer(options: GitHttpServerOptions = {}): Pr
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
       } else {
-        await new Promise<void>((resolve) => server.listen(Number(new URL(base).port), "127.0.0.1", resolve));
+        await new Promise<void>((resolve) => server.listen(Number(new URL(base).port), host, resolve));
       }
     },
     dropNextPush(afterBytes) {
       dropAfter = afterBytes;
     },
+    credentialsSeen,
     get unauthorizedCount() {
       return unauthorized;
     },

@@ -9,7 +9,9 @@
  *   await api.close();                     // also happens on process exit
  *
  * State (users, organizations, repositories, pull requests) lives in memory. With `git` (a git http server),
- * each created repository is backed by a bare repository there and `clone_url` points at it.
+ * each created repository is backed by a bare repository there, and the double serves it on its own origin as
+ * GitHub Enterprise Server does (`clone_url` is `<url>/<owner>/<repo>.git`; git requests are passed to the git
+ * server, Authorization header included).
  */
 import { execFile } from "node:child_process";
 import { createRequire } from "node:module";
@@ -219,6 +221,12 @@ export interface GitHubApiServerOptions {
    * API alone can open pull requests without pushing branches.
    */
   checkRefs?: boolean;
+  /** Address to listen on, e.g. 127.0.0.2 to stand for another host. @default "127.0.0.1" */
+  host?: string;
+  /** The `clone_url` the API answers for a repository, instead of the double's own URL for it (a hostile API). */
+  cloneUrl?: (owner: string, repo: string) => string;
+  /** Sees each git request first; returning `true` means it answered (or chose not to), e.g. a redirect elsewhere. */
+  interceptGit?: (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
 }
 
 /** A canned answer for the next matching request(s). */
@@ -263,6 +271,12 @@ interface Pull {
 
 export interface GitHubApiServer {
   url: string;
+  /** Clone URL of `<owner>/<repo>` on this double: `<url>/<owner>/<repo>.git` (served with `git`). */
+  repoUrl(name: string): string;
+  /** The Authorization header of every request that carried one, API and git alike, in order. */
+  readonly credentialsSeen: string[];
+  /** `true`: stop listening (connections are refused, as when the host is down); `false`: listen again on the same port. */
+  refuseConnections(refuse: boolean): Promise<void>;
   /** Every request answered, in order. */
   readonly requests: RecordedRequest[];
   /** Answers the next `count` requests (optionally only matching ones) with a GitHub-like error for `status`. */
@@ -298,8 +312,14 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
   const requests: RecordedRequest[] = [];
   let violations: string[] = [];
   let base = "";
+  const credentialsSeen: string[] = [];
 
   const server = http.createServer((req, res) => {
+    if (req.headers.authorization) credentialsSeen.push(req.headers.authorization);
+    if (options.git && isGitPath(req.url ?? "/")) {
+      if (options.interceptGit?.(req, res)) return;
+      return proxyGit(req, res, options.git);
+    }
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
@@ -459,7 +479,8 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
   }
 
   async function addRepo(owner: string, name: string, isPrivate: boolean, description: string | null): Promise<Repo> {
-    const cloneUrl = options.git ? await options.git.createBareRepo(`${owner}/${name}`) : `${base}/git/${owner}/${name}.git`;
+    if (options.git) await options.git.createBareRepo(`${owner}/${name}`);
+    const cloneUrl = options.cloneUrl?.(owner, name) ?? `${base}/${owner}/${name}.git`;
     const repo: Repo = { id: nextId++, owner, name, private: isPrivate, description, defaultBranch: "main", cloneUrl };
     repos.set(repoKey(owner, name), repo);
     return repo;
@@ -527,14 +548,26 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
     });
   }
 
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const host = options.host ?? "127.0.0.1";
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   server.unref();
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = `http://${host}:${(server.address() as AddressInfo).port}`;
   const closeOnExit = () => server.close();
   process.once("exit", closeOnExit);
 
   return {
     url: base,
+    repoUrl: (name) => `${base}/${name}.git`,
+    credentialsSeen,
+    async refuseConnections(refuse) {
+      if (refuse === !server.listening) return;
+      if (refuse) {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      } else {
+        await new Promise<void>((resolve) => server.listen(Number(new URL(base).port), host, resolve));
+      }
+    },
     requests,
     failNext(count, status, extra = {}) {
       const response = errorResponse(status);
@@ -573,6 +606,25 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** Smart-HTTP paths: `/<owner>/<repo>.git/...` (no REST operation starts like that). */
+function isGitPath(url: string): boolean {
+  return /^\/[^/]+\/[^/]+\.git(\/|\?|$)/.test(url);
+}
+
+/** Passes a git request to the git server as it came (method, path, headers, body) and its answer back. */
+function proxyGit(req: http.IncomingMessage, res: http.ServerResponse, git: GitHttpServer): void {
+  const upstream = new URL(git.url);
+  const forward = http.request(
+    { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
+    (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    },
+  );
+  forward.on("error", () => res.destroy());
+  req.pipe(forward);
 }
 
 /** One git command in `dir` (a bare repository), with optional stdin and extra environment; resolves to its trimmed stdout. */

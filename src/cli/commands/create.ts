@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { createTwoFilesPatch } from "diff";
 import { blueprintIds, assertKnownBlueprint } from "../../blueprints/registry.js";
@@ -6,7 +6,11 @@ import { loadBlueprint } from "../../blueprints/load.js";
 import { UsageError, ValidationFailedError } from "../../errors.js";
 import type { FileTree } from "../../file-tree.js";
 import { gitAt } from "../../git/client.js";
-import { createClusterRepo } from "../../pipeline.js";
+import { targetReader } from "../../git/read-target.js";
+import { networkTimeoutMs } from "../../network.js";
+import { createClusterRepo, type CreateClusterRepoResult } from "../../pipeline.js";
+import type { PublishResult } from "../../publish.js";
+import { escapeLine, escapeText } from "../../terminal-text.js";
 import { formatReport } from "../../validators/report/index.js";
 import { parseCommand } from "../args.js";
 import { createCommand } from "../flags.js";
@@ -24,6 +28,7 @@ export async function run(argv: string[]): Promise<number> {
   if (positionals.length > 1) throw new UsageError(`expected at most one target directory, got ${positionals.length}: ${positionals.join(" ")}`);
   if (opts.diff && !opts["dry-run"]) throw new UsageError("--diff goes with --dry-run: '--diff' prints what '--dry-run' would write");
   const output = opts.output ?? "text";
+  const timeoutMs = networkTimeoutMs(opts["network-timeout"]);
   const interactive = canPrompt(opts.yes);
 
   // 1. Blueprint and parameters: flags > values file > prompts > defaults.
@@ -36,8 +41,9 @@ export async function run(argv: string[]): Promise<number> {
   const params = paramsInputFromFlags(opts);
   if (interactive) params.prompted = await promptParams(loadBlueprint(blueprintId), params);
   if (opts.github) {
-    const { githubRepoUrl } = await import("./github.js");
-    params.sets = [{ path: ["repoUrl"], raw: githubRepoUrl(opts.github, opts["github-api-url"]), source: `--github ${opts.github}` }, ...(params.sets ?? [])];
+    // The GitOps source is the repository on the forge the user named (its API URL is checked here, before any work).
+    const { publishedRepositoryUrl } = await import("../../publish.js");
+    params.sets = [{ path: ["repoUrl"], raw: publishedRepositoryUrl(opts.github, { apiUrl: opts["github-api-url"] }), source: `--github ${opts.github}` }, ...(params.sets ?? [])];
   }
 
   // 2. Render, validate, write, commit.
@@ -59,11 +65,12 @@ export async function run(argv: string[]): Promise<number> {
   }
 
   // 3. Optionally publish to GitHub.
-  let published: Awaited<ReturnType<typeof import("./github.js").publishToGitHub>> | undefined;
+  let published: PublishResult | undefined;
   if (opts.github && !opts["dry-run"]) {
-    const { publishToGitHub, withResumeHint } = await import("./github.js");
+    const { connectForge, publishRepository, withResumeHint } = await import("../../publish.js");
     try {
-      published = await publishToGitHub({ dir: result.targetDir, repo: opts.github, private: opts.private ?? false, apiUrl: opts["github-api-url"], prFirst: opts["pr-first"] ?? false });
+      const target = connectForge({ apiUrl: opts["github-api-url"], timeoutMs });
+      published = await publishRepository(target, { dir: result.targetDir, repo: opts.github, private: opts.private ?? false, prFirst: opts["pr-first"] ?? false });
     } catch (error) {
       throw withResumeHint(error, relative(process.cwd(), result.targetDir) || ".");
     }
@@ -71,23 +78,40 @@ export async function run(argv: string[]): Promise<number> {
 
   if (output === "json") {
     process.stdout.write(
-      `${JSON.stringify({ targetDir: result.targetDir, dryRun: Boolean(opts["dry-run"]), files: [...result.tree.keys()], commit: result.commit, warnings: result.warnings, validation: result.report.summary, github: published }, null, 2)}\n`,
+      `${JSON.stringify({ targetDir: result.targetDir, dryRun: Boolean(opts["dry-run"]), files: [...result.tree.keys()], commit: result.commit, untracked: result.untracked ?? [], warnings: result.warnings, validation: result.report.summary, github: published }, null, 2)}\n`,
     );
   } else if (opts["dry-run"]) {
-    process.stdout.write(opts.diff ? renderDiff(result.tree, result.targetDir) : `${[...result.tree.keys()].join("\n")}\n`);
-    process.stderr.write(`dry run: ${result.tree.size} files rendered and validated for ${result.targetDir}; nothing was written\n`);
+    process.stdout.write(escapeText(opts.diff ? await renderDiff(result.tree, result.targetDir) : `${[...result.tree.keys()].join("\n")}\n`));
+    process.stderr.write(escapeText(`dry run: ${result.tree.size} files rendered and validated for ${result.targetDir}; nothing was written\n`));
   } else {
-    const shown = relative(process.cwd(), result.targetDir) || ".";
-    process.stdout.write(
-      `Created ${shown} from blueprint ${blueprintId}: ${result.tree.size} files, ${result.report.summary.resources} checks passed, ${published?.branch ? `proposed on branch ${published.branch}` : `commit ${result.commit?.sha?.slice(0, 7) ?? "-"} on ${result.commit?.branch}`}.\n` +
-        (published ? publishedText(published) : "") +
-        `Next: read ${join(shown, "README.md")} to create the cluster and bootstrap GitOps.\n`,
-    );
+    process.stdout.write(escapeText(createdText(result, blueprintId, published)));
   }
   return 0;
 }
 
-function publishedText(published: NonNullable<Awaited<ReturnType<typeof import("./github.js").publishToGitHub>>>): string {
+/** The summary of a create: where, which branch (and the user's own branch when the render went beside it), what was left. */
+function createdText(result: CreateClusterRepoResult, blueprintId: string, published: PublishResult | undefined): string {
+  const shown = relative(process.cwd(), result.targetDir) || ".";
+  const commit = result.commit;
+  const where = published?.branch
+    ? `proposed on branch ${published.branch}`
+    : `commit ${commit?.sha?.slice(0, 7) ?? "-"} on ${commit?.branch}`;
+  const untracked = result.untracked ?? [];
+  const left = untracked.length
+    ? `Left ${untracked.length} file${untracked.length === 1 ? "" : "s"} that ${untracked.length === 1 ? "was" : "were"} already in ${shown} untracked, not committed: ` +
+      `${untracked.slice(0, 10).map(escapeLine).join(", ")}${untracked.length > 10 ? ` and ${untracked.length - 10} more` : ""}. Add ${untracked.length === 1 ? "it" : "them"} yourself if ${untracked.length === 1 ? "it belongs" : "they belong"} in the repository.\n`
+    : "";
+  return (
+    `Created ${shown} from blueprint ${blueprintId}: ${result.tree.size} files, ${result.report.summary.resources} checks passed, ${where}.\n` +
+    left +
+    (published ? publishedText(published) : "") +
+    (result.repoUrlSet
+      ? `Next: read ${join(shown, "README.md")} to publish the repository, create the cluster and bootstrap GitOps.\n`
+      : `Next: set repoUrl (see the warning: until then validate and check fail), then read ${join(shown, "README.md")}.\n`)
+  );
+}
+
+function publishedText(published: PublishResult): string {
   const repository = `${published.created ? "Created" : "Using existing"} repository ${published.url}`;
   if (!published.pullRequest) return `${repository}; pushed main.\n`;
   return (
@@ -111,12 +135,12 @@ async function resumePublish(blueprint: string, targetDir: string, params: Retur
     }
   })();
   if (entries.length === 0) return undefined;
-  const { holdsCommittedRender } = await import("./github.js");
+  const { holdsCommittedRender } = await import("../../publish.js");
   const preview = await createClusterRepo({ blueprint, targetDir: dir, params, dryRun: true, terraformWorker: true });
   if (!(await holdsCommittedRender(dir, preview.tree))) return undefined;
   const { currentBranch } = await import("../../git/repo.js");
   const [sha, branch] = await Promise.all([gitAt(dir).revparse(["HEAD"]), currentBranch(dir)]);
-  process.stderr.write(`note: ${relative(process.cwd(), dir) || "."} already holds this render, committed; publishing it\n`);
+  process.stderr.write(escapeText(`note: ${relative(process.cwd(), dir) || "."} already holds this render, committed; publishing it\n`));
   return { ...preview, commit: { sha: sha.trim(), branch: branch ?? "HEAD" } };
 }
 
@@ -127,12 +151,15 @@ async function defaultTargetDir(blueprintId: string, params: ReturnType<typeof p
   return resolve(/^[a-z][-a-z0-9]*$/.test(name) ? name : blueprintId);
 }
 
-/** --dry-run --diff: each file as a unified diff against what the target directory holds now. */
-function renderDiff(tree: FileTree, targetDir: string): string {
+/**
+ * --dry-run --diff: each file as a unified diff against what the target directory holds now, read as writes are
+ * checked (no symlink out of the target, regular files only).
+ */
+async function renderDiff(tree: FileTree, targetDir: string): Promise<string> {
+  const read = await targetReader(targetDir);
   let out = "";
   for (const [path, content] of tree) {
-    const onDisk = join(targetDir, path);
-    const before = existsSync(onDisk) ? readFileSync(onDisk, "utf8") : "";
+    const before = (await read(path)) ?? "";
     if (before === content) continue;
     out += createTwoFilesPatch(before ? `a/${path}` : "/dev/null", `b/${path}`, before, content, "", "", { context: 3 });
   }

@@ -1,17 +1,10 @@
 import { resolve } from "node:path";
-import { UsageError } from "../../errors.js";
-import { gitAt } from "../../git/client.js";
+import { networkTimeoutMs } from "../../network.js";
+import { escapeText } from "../../terminal-text.js";
 import { updateRepository, type UpdateOptions } from "../../update/apply.js";
 import { commandHelp, parseCommand } from "../args.js";
 import { updateCommand } from "../flags.js";
 import { paramsInputFromFlags } from "../params-input.js";
-
-/** owner/repo from a GitHub remote URL (https or ssh). */
-function repoFromRemote(url: string): { owner: string; repo: string } {
-  const match = /[/:]([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+?)(?:\.git)?\/?$/.exec(url);
-  if (!match) throw new UsageError(`cannot tell the GitHub repository from the origin remote ${url}`);
-  return { owner: match[1]!, repo: match[2]! };
-}
 
 export async function run(argv: string[]): Promise<number> {
   const { values: opts, positionals } = parseCommand(updateCommand, argv);
@@ -23,19 +16,16 @@ export async function run(argv: string[]): Promise<number> {
   const conflict = opts.conflict;
   const options: UpdateOptions = { branch: opts.branch, message: opts.message, conflict, blueprintVersion: opts["blueprint-version"] };
   if (opts.pr) {
-    const remoteUrl = (await gitAt(dir).raw(["remote", "get-url", "origin"]).catch(() => "")).trim();
-    if (!remoteUrl) throw new UsageError("--pr needs an `origin` remote: add one with `git remote add origin <url>`");
-    const { createForge } = await import("../../forge/index.js");
-    const { githubToken } = await import("./github.js");
-    const token = githubToken();
-    const forge = createForge({ kind: "github", token, apiUrl: opts["github-api-url"] });
-    const { owner, repo } = repoFromRemote(remoteUrl);
-    options.pr = { remoteUrl, token, open: (_plan, head, base, title, body) => forge.upsertPullRequest({ owner, repo, head, base, title, body }) };
+    const { connectForge, pullRequestPublisher } = await import("../../publish.js");
+    options.pr = await pullRequestPublisher(connectForge({ apiUrl: opts["github-api-url"], timeoutMs: networkTimeoutMs(opts["network-timeout"]) }), dir);
   }
   const result = await updateRepository(dir, paramsInputFromFlags(opts), options);
-  if (result.resumed) process.stderr.write(`note: ${result.resumed}\n`);
-  if (result.upToDate) process.stdout.write(`Already up to date on ${result.branch}.\n`);
-  else process.stdout.write(`Committed ${result.sha?.slice(0, 7)} on ${result.branch}: ${result.plan.paramChanges.map((c) => c.path).join(", ") || "re-render"}.\n`);
-  if (result.pullRequest) process.stdout.write(`Pull request #${result.pullRequest.number} ${result.pullRequest.created ? "opened" : "updated"}: ${result.pullRequest.url}\n`);
+  // Branch names, parameter paths and the forge's URLs are shown escaped.
+  const print = (stream: NodeJS.WriteStream, text: string) => stream.write(escapeText(text));
+  if (result.resumed) print(process.stderr, `note: ${result.resumed}\n`);
+  for (const warning of result.plan.rendered.warnings) print(process.stderr, `warning: ${warning}\n`);
+  if (result.upToDate) print(process.stdout, `Already up to date on ${result.branch}.\n`);
+  else print(process.stdout, `Committed ${result.sha?.slice(0, 7)} on ${result.branch}: ${result.plan.paramChanges.map((c) => c.path).join(", ") || "re-render"}.\n`);
+  if (result.pullRequest) print(process.stdout, `Pull request #${result.pullRequest.number} ${result.pullRequest.created ? "opened" : "updated"}: ${result.pullRequest.url}\n`);
   return 0;
 }

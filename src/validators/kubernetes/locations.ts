@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { JsonSchema } from "./embedded.js";
 
@@ -38,16 +38,25 @@ export class SchemaLoadError extends Error {}
 
 /**
  * Reads one schema from a local path or an http(s) URL. `undefined` means "not there" (missing file, HTTP 404), so
- * the next location is tried. HTTP answers are kept in `cacheDir` (when given) and read from there afterwards.
+ * the next location is tried. HTTP answers that are JSON objects are kept in `cacheDir` (when given) and read from
+ * there afterwards.
  */
 export async function loadSchema(address: string, cacheDir: string | undefined): Promise<JsonSchema | undefined> {
-  const text = /^https?:\/\//.test(address) ? await fetchCached(address, cacheDir) : await readLocal(address);
-  if (text === undefined) return undefined;
+  if (/^https?:\/\//.test(address)) return fetchCached(address, cacheDir);
+  const text = await readLocal(address);
+  return text === undefined ? undefined : parseSchema(text, `schema ${address}`);
+}
+
+/** A schema's text as a JSON object, or a SchemaLoadError that says whose text it was. */
+function parseSchema(text: string, what: string): JsonSchema {
+  let data: unknown;
   try {
-    return JSON.parse(text) as JsonSchema;
+    data = JSON.parse(text);
   } catch (error) {
-    throw new SchemaLoadError(`schema ${address} is not valid JSON: ${(error as Error).message}`);
+    throw new SchemaLoadError(`${what} is not valid JSON: ${(error as Error).message}`);
   }
+  if (typeof data !== "object" || data === null || Array.isArray(data)) throw new SchemaLoadError(`${what} is not a JSON schema (not a JSON object)`);
+  return data as JsonSchema;
 }
 
 async function readLocal(path: string): Promise<string | undefined> {
@@ -62,25 +71,74 @@ async function readLocal(path: string): Promise<string | undefined> {
 
 /** A schema server that does not answer within this time is reported, not waited for forever. */
 const FETCH_TIMEOUT_MS = 30_000;
+/** The largest schema body read; Kubernetes' and CRDs' schemas are far smaller. An endless body stops here. */
+export const MAX_SCHEMA_BYTES = 64 * 1024 * 1024;
 
-async function fetchCached(url: string, cacheDir: string | undefined): Promise<string | undefined> {
+/**
+ * A schema from the cache, else fetched. Only a body that parses as a JSON object is stored (a captive portal's
+ * HTML answered with 200 must not become a schema for ever), and it is stored atomically (a temp file renamed
+ * into place), so a cache file is always a whole schema. A cache file that does not parse is fetched again and
+ * replaced; errors name it.
+ */
+async function fetchCached(url: string, cacheDir: string | undefined): Promise<JsonSchema | undefined> {
   const cacheFile = cacheDir ? join(cacheDir, `${createHash("sha256").update(url).digest("hex")}.json`) : undefined;
+  let damaged: string | undefined;
   if (cacheFile) {
     const cached = await readLocal(cacheFile);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined) {
+      try {
+        return parseSchema(cached, `cached schema ${cacheFile}`);
+      } catch (error) {
+        damaged = (error as Error).message; // fetched again below
+      }
+    }
   }
-  let response: Response;
+  const fromCache = damaged ? ` (its cached copy ${cacheFile} was damaged: ${damaged})` : "";
+  const text = await fetchText(url, fromCache);
+  if (text === undefined) return undefined;
+  const schema = parseSchema(text, `schema ${url}${fromCache}`);
+  if (cacheFile && cacheDir) await storeAtomically(cacheDir, cacheFile, text, url);
+  return schema;
+}
+
+/** The body of `url` (at most MAX_SCHEMA_BYTES), `undefined` for a 404. */
+async function fetchText(url: string, note: string): Promise<string | undefined> {
   try {
-    response = await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+    const response = await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+    if (response.status === 404) {
+      await response.body?.cancel();
+      return undefined;
+    }
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new SchemaLoadError(`cannot fetch schema ${url}: HTTP ${response.status}${note}`);
+    }
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    const reader = response.body?.getReader();
+    for (let next = await reader?.read(); next && !next.done; next = await reader!.read()) {
+      size += next.value.byteLength;
+      if (size > MAX_SCHEMA_BYTES) {
+        await reader!.cancel().catch(() => undefined);
+        throw new SchemaLoadError(`schema ${url} is larger than ${MAX_SCHEMA_BYTES / 1024 / 1024} MiB; not read further (not a schema?)${note}`);
+      }
+      chunks.push(next.value);
+    }
+    return Buffer.concat(chunks).toString("utf8");
   } catch (error) {
-    throw new SchemaLoadError(`cannot fetch schema ${url}: ${(error as Error).message}`);
+    if (error instanceof SchemaLoadError) throw error;
+    throw new SchemaLoadError(`cannot fetch schema ${url}: ${(error as Error).message}${note}`);
   }
-  if (response.status === 404) return undefined;
-  if (!response.ok) throw new SchemaLoadError(`cannot fetch schema ${url}: HTTP ${response.status}`);
-  const text = await response.text();
-  if (cacheFile && cacheDir) {
+}
+
+async function storeAtomically(cacheDir: string, cacheFile: string, text: string, url: string): Promise<void> {
+  const temp = `${cacheFile}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
+  try {
     await mkdir(cacheDir, { recursive: true });
-    await writeFile(cacheFile, text);
+    await writeFile(temp, text, { flag: "wx" });
+    await rename(temp, cacheFile);
+  } catch (error) {
+    await rm(temp, { force: true }).catch(() => undefined);
+    throw new SchemaLoadError(`cannot write the schema cache file ${cacheFile} (for ${url}): ${(error as Error).message}; check --cache-dir`);
   }
-  return text;
 }

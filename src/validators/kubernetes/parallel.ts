@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -6,6 +6,7 @@ import { setImmediate as yieldToEvents } from "node:timers/promises";
 import { Worker } from "node:worker_threads";
 import { packageRoot } from "../../_utils.js";
 import { digestDocument, isYamlFile, type ManifestDigest } from "../gitops/index.js";
+import { readTextFile, type TextRead } from "../read-text.js";
 import type { UnitResult } from "../types.js";
 import { createKubernetesValidator, type KubernetesValidator, type KubernetesValidatorOptions } from "./validator.js";
 
@@ -108,16 +109,12 @@ export async function validateFilesParallel(paths: string[], options: Kubernetes
   return perFile.flat();
 }
 
-type Read = { file: string; content: string } | { file: string; error: string };
+type Read = { file: string } & TextRead;
 
 /** Synchronous reads: a batch of small files reads faster this way than through the promise API. */
 function readEntry(setup: WorkerSetup, path: string): Read {
   const file = path.replace(/\\/g, "/");
-  try {
-    return { file, content: readFileSync(setup.root ? join(setup.root, path) : path, "utf8") };
-  } catch (error) {
-    return { file, error: `cannot read ${file}: ${(error as Error).message}` };
-  }
+  return { file, ...readTextFile(setup.root ? join(setup.root, path) : path, file) };
 }
 
 function readFromMemory(read: (path: string) => string | undefined, file: string): Read {

@@ -143,6 +143,12 @@ export async function createKubernetesValidator(options: KubernetesValidatorOpti
     const problems = validate(object)
       ? []
       : violations(validate.errors ?? [], object).map((violation) => context.problem(violation.rule, violation.message, violation.path, context.line(violation.at)));
+    // YAML's .inf and .nan load as numbers that JSON Schema's "number" (and Ajv's "integer") accept, but the API
+    // server's JSON has no such values: the object would be refused when applied.
+    for (const { at, value } of nonFiniteNumbers(object)) {
+      const path = formatPath(at);
+      problems.push(context.problem("k8s-non-finite-number", `${path}: ${value} is not a number Kubernetes accepts (JSON has no Infinity or NaN); write a finite number`, path, context.line(at)));
+    }
     for (const found of podSecurity?.(object) ?? []) {
       const message = `Pod Security Standards (${found.level}) "${found.control}": ${found.message}`;
       problems.push(context.problem(`pod-security/${found.checkId}`, message, formatPath(found.path), context.line(found.path)));
@@ -223,6 +229,27 @@ class ResourceContext {
   fail(rule: string, message: string, line?: number): UnitResult {
     return this.result("error", [this.problem(rule, message, undefined, line ?? this.line([]))]);
   }
+}
+
+/** Every Infinity, -Infinity or NaN in a parsed document, with where it is. */
+function nonFiniteNumbers(value: unknown, at: (string | number)[] = [], found: Array<{ at: (string | number)[]; value: number }> = []) {
+  // One path array, pushed and popped: a valid object (the usual case) allocates nothing.
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) found.push({ at: [...at], value });
+  } else if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      at.push(i);
+      nonFiniteNumbers(value[i], at, found);
+      at.pop();
+    }
+  } else if (isObject(value)) {
+    for (const key in value) {
+      at.push(key);
+      nonFiniteNumbers(value[key], at, found);
+      at.pop();
+    }
+  }
+  return found;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

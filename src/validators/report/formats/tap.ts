@@ -1,3 +1,4 @@
+import { escapeLine, jsonLine } from "../../../terminal-text.js";
 import type { ValidationReport } from "../../types.js";
 import type { ReportFormatter } from "../types.js";
 
@@ -7,12 +8,13 @@ export const tap: ReportFormatter = {
   format(report: ValidationReport): string {
     const lines = ["TAP version 13", `1..${report.results.length}`];
     report.results.forEach((unit, i) => {
-      const name = `${unit.file}${unit.label ? ` ${unit.label}` : ""}`.replace(/#/g, "\\#");
+      // One line per test point: a newline in a file or resource name must not forge another one.
+      const name = escapeLine(`${unit.file}${unit.label ? ` ${unit.label}` : ""}`).replace(/#/g, "\\#");
       if (unit.status === "skipped") lines.push(`ok ${i + 1} - ${name} # SKIP`);
       else if (unit.status === "valid") lines.push(`ok ${i + 1} - ${name}`);
       else {
         lines.push(`not ok ${i + 1} - ${name}`, "  ---", `  status: ${unit.status}`, "  problems:");
-        for (const p of unit.problems) lines.push(`    - ${JSON.stringify(`${p.file}${p.line ? `:${p.line}` : ""} ${p.message} [${p.rule}]`)}`);
+        for (const p of unit.problems) lines.push(`    - ${jsonLine(`${p.file}${p.line ? `:${p.line}` : ""} ${p.message} [${p.rule}]`)}`);
         lines.push("  ...");
       }
     });

@@ -1,4 +1,5 @@
 import pc from "picocolors";
+import { escapeLine, escapeText } from "../../../terminal-text.js";
 import type { Problem, ValidationReport } from "../../types.js";
 import type { ReportFormatter } from "../types.js";
 
@@ -14,11 +15,13 @@ function formatText(report: ValidationReport, options: { color?: boolean } = {})
   }
   let out = "";
   for (const file of [...byFile.keys()].sort()) {
-    out += `${c.bold(file)}\n`;
+    out += `${c.bold(escapeLine(file))}\n`;
     for (const problem of byFile.get(file)!.sort((a, b) => (a.line ?? 0) - (b.line ?? 0))) {
-      const where = `${file}${problem.line ? `:${problem.line}` : ""}`;
+      const where = `${escapeLine(file)}${problem.line ? `:${problem.line}` : ""}`;
       const label = problem.severity === "warning" ? c.yellow("warning") : c.red("error");
-      out += `  ${where} ${label} ${problem.resource ? `${problem.resource}: ` : ""}${problem.message} ${c.dim(`[${problem.rule}]`)}\n`;
+      // File and resource names come from the repository: escaped, so they can neither colour the terminal nor
+      // start a line of their own. A message keeps its own newlines (a terraform fmt diff).
+      out += `  ${where} ${label} ${problem.resource ? `${escapeLine(problem.resource)}: ` : ""}${escapeText(problem.message)} ${c.dim(`[${problem.rule}]`)}\n`;
     }
   }
   const { resources, valid, invalid, errors, skipped, notChecked } = report.summary;

@@ -1,0 +1,143 @@
+/**
+ * Day 1 as a generated README tells it, on real parts: the built CLI, a real git server on loopback, and for Flux
+ * what `flux bootstrap` 2.9 commits (see flux-bootstrap.ts), pushed to the remote as bootstrap pushes it.
+ */
+import { execFile, execFileSync } from "node:child_process";
+import { promisify } from "node:util";
+import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { expect } from "vitest";
+import { loadBlueprint } from "../../src/blueprints/load.js";
+import { blueprintIds } from "../../src/blueprints/registry.js";
+import { defaultParams } from "../../src/params/parse.js";
+import { runCli, type CliRun } from "./cli.js";
+import { fluxBootstrapFiles, FLUX_VERSION } from "./flux-bootstrap.js";
+import type { GitHttpServer } from "./git-http-server.js";
+
+export interface Day1Case {
+  blueprint: string;
+  engine: "flux" | "argo";
+  /** A pool size change for `update`: a parameter every team changes on Day 2. */
+  poolSize: string;
+  /** Flux: bootstrap with --token-auth (the README's command) or with a deploy key (sync URL turned ssh://). */
+  tokenAuth?: boolean;
+}
+
+/**
+ * The Day-2 change of a blueprint: its first pool's maximum size, one more than the default (found in its schema, so
+ * that every discovered blueprint gets one and none is listed here).
+ */
+export function poolSizeChange(blueprintId: string): string {
+  const blueprint = loadBlueprint(blueprintId);
+  const found = maxSizeParam(blueprint.paramsSchema, defaultParams(blueprint), "");
+  if (!found) throw new Error(`blueprints/${blueprintId}/params.schema.json: no integer pool size (maxSize, maxNodeCount, maxCount) below its maximum for the Day-2 update`);
+  return found;
+}
+
+function maxSizeParam(schema: any, value: unknown, prefix: string): string | undefined {
+  for (const [key, sub] of Object.entries<any>(schema?.properties ?? {})) {
+    const path = prefix ? `${prefix}.${key}` : key;
+    const current = (value as Record<string, unknown> | undefined)?.[key];
+    if (sub.type === "integer" && /^max(Size|NodeCount|Count)$/.test(key) && typeof current === "number" && current + 1 <= (sub.maximum ?? Infinity)) return `${path}=${current + 1}`;
+    if (sub.type === "object") {
+      const found = maxSizeParam(sub, current, path);
+      if (found) return found;
+    }
+    if (sub.type === "array" && Array.isArray(current) && current.length > 0) {
+      const found = maxSizeParam(sub.items, current[0], `${path}[0]`);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+export function day1Cases(engine: "flux" | "argo"): Day1Case[] {
+  return blueprintIds().map((blueprint) => ({ blueprint, engine, poolSize: poolSizeChange(blueprint) }));
+}
+
+/** Credentials of the test git server (its default ones), passed per command as a credential helper would. */
+const AUTH = ["-c", `http.extraHeader=Authorization: Basic ${Buffer.from("x-access-token:test-token").toString("base64")}`];
+const GIT_ENV = { ...process.env, GIT_CONFIG_NOSYSTEM: "1", GIT_TERMINAL_PROMPT: "0", GIT_AUTHOR_NAME: "Ada", GIT_AUTHOR_EMAIL: "ada@example.com", GIT_COMMITTER_NAME: "Ada", GIT_COMMITTER_EMAIL: "ada@example.com" };
+
+/** Local git commands. */
+export function git(dir: string, ...args: string[]): string {
+  return execFileSync("git", ["-C", dir, ...args], { encoding: "utf8", env: GIT_ENV }).trim();
+}
+
+/** Git commands that talk to the test server: asynchronous, as the server answers from this same process. */
+export async function gitRemote(dir: string, ...args: string[]): Promise<void> {
+  await promisify(execFile)("git", [...AUTH, "-C", dir, ...args], { env: GIT_ENV });
+}
+
+/** Every CLI step must succeed; a failure shows what the tool said. */
+function expectOk(run: CliRun, step: string): CliRun {
+  expect({ step, status: run.status, stderr: run.stderr, stdout: run.stdout.slice(-3000) }).toMatchObject({ step, status: 0 });
+  return run;
+}
+
+/**
+ * What `flux bootstrap git --token-auth` does to the repository: clone `branch`, commit gotk-components.yaml
+ * ("Add Flux v2.9.4 component manifests"), then gotk-sync.yaml and kustomization.yaml ("Add Flux sync manifests"),
+ * and push.
+ */
+export async function fluxBootstrap(url: string, options: { branch: string; path: string; work: string; tokenAuth?: boolean }): Promise<void> {
+  const clone = mkdtempSync(join(options.work, "flux-bootstrap-"));
+  await gitRemote(options.work, "clone", "--quiet", "--branch", options.branch, url, clone);
+  const files = fluxBootstrapFiles({ url, branch: options.branch, path: options.path, tokenAuth: options.tokenAuth ?? true, allowInsecureHttp: true });
+  const write = (path: string) => {
+    mkdirSync(dirname(join(clone, path)), { recursive: true });
+    writeFileSync(join(clone, path), files.get(path)!);
+  };
+  const flux = ["-c", "user.name=Flux", "-c", "user.email=flux@example.com"];
+  const components = [...files.keys()].find((path) => path.endsWith("/gotk-components.yaml"))!;
+  write(components);
+  git(clone, "add", "-A");
+  git(clone, ...flux, "commit", "--quiet", "-m", `Add Flux ${FLUX_VERSION} component manifests`);
+  for (const path of files.keys()) if (path !== components) write(path);
+  git(clone, "add", "-A");
+  git(clone, ...flux, "commit", "--quiet", "-m", "Add Flux sync manifests");
+  await gitRemote(clone, "push", "--quiet", "origin", options.branch);
+}
+
+export interface Day1Result {
+  dir: string;
+  /** The update branch, checked out at the end. */
+  branch: string;
+  runs: Record<string, CliRun>;
+}
+
+/** The README's steps, in its order; every step asserted. */
+export async function walkDay1(day1: Day1Case, server: GitHttpServer, work: string): Promise<Day1Result> {
+  const name = `${day1.blueprint}-${day1.engine}${day1.tokenAuth === false ? "-deploy-key" : ""}`;
+  const url = await server.createBareRepo(`acme/${name}`);
+  const dir = join(work, name);
+  const runs: Record<string, CliRun> = {};
+
+  // create, with the URL the cluster will pull from
+  runs.create = expectOk(await runCli(["--blueprint", day1.blueprint, "--gitops", day1.engine, "--yes", "--set", `repoUrl=${url}`, dir]), "create");
+  expect(runs.create.stderr).not.toContain("repoUrl is not set");
+
+  // 1. Publish the repository: git remote add origin <url>; git push -u origin main
+  git(dir, "remote", "add", "origin", url);
+  await gitRemote(dir, "push", "--quiet", "-u", "origin", "main");
+
+  // 3. Bootstrap (the cluster itself, step 2, is Terraform's): Flux commits into the repository, then `git pull`
+  if (day1.engine === "flux") {
+    const clusterName = /clusterName: (\S+)/.exec(git(dir, "show", "HEAD:cluster-repo.yaml"))![1]!;
+    await fluxBootstrap(url, { branch: "main", path: `clusters/${clusterName}`, work, tokenAuth: day1.tokenAuth });
+    await gitRemote(dir, "pull", "--quiet", "--ff-only");
+  }
+
+  // CI on main after bootstrap: both steps of the generated validate workflow
+  runs.check = expectOk(await runCli(["check", "."], { cwd: dir }), "check after bootstrap");
+  runs.validate = expectOk(await runCli(["validate", "--strict", "."], { cwd: dir }), "validate --strict after bootstrap");
+
+  // 4. Every further change by pull request: update commits on a branch, CI checks that branch
+  runs.update = expectOk(await runCli(["update", "--set", day1.poolSize], { cwd: dir }), "update");
+  expect(runs.update.stdout + runs.update.stderr).not.toMatch(/conflict/i);
+  const branch = git(dir, "rev-parse", "--abbrev-ref", "HEAD");
+  expect(branch).toMatch(/^create-cluster-repo\//);
+  runs.checkBranch = expectOk(await runCli(["check", "."], { cwd: dir }), "check on the update branch");
+  runs.validateBranch = expectOk(await runCli(["validate", "--strict", "."], { cwd: dir }), "validate --strict on the update branch");
+  return { dir, branch, runs };
+}
