@@ -94,7 +94,7 @@ const cases: Case[] = [
   // --values file
   { name: "--values: no such file", args: create("v1", "--values", join(work, "missing.yaml")), message: /cannot read --values .*missing\.yaml: no such file; give the path of a YAML file of parameters/ },
   { name: "--values: a directory", args: create("v2", "--values", work), message: /cannot read --values .*: it is a directory/ },
-  { name: "--values: duplicate key, with its line", args: create("v3", "--values", file("dup.yaml", "clusterName: ok\ngpuPool:\n  size: 1\n  size: 2\n")), message: /--values .*dup\.yaml:4: not valid YAML: Map keys must be unique/ },
+  { name: "--values: duplicate key, with its line", args: create("v3", "--values", file("dup.yaml", "clusterName: ok\ngpuPool:\n  size: 1\n  size: 2\n")), message: /--values .*dup\.yaml:4: not valid YAML: duplicate key "size"/ },
   { name: "--values: broken YAML, with its line", args: create("v4", "--values", file("broken.yaml", "clusterName: ok\ngpuPool: [1, 2\nregion: fr-par\n")), message: /--values .*broken\.yaml:\d+: not valid YAML/ },
   { name: "--values: a list instead of a mapping", args: create("v5", "--values", file("list.yaml", "- clusterName: ok\n")), message: /--values .*list\.yaml: must be a mapping of parameter names to values .*got a list/ },
   { name: "--values: a scalar", args: create("v6", "--values", file("scalar.yaml", "prod\n")), message: /--values .*scalar\.yaml: must be a mapping .*got string/ },

@@ -4,8 +4,8 @@
  * collected on the way. Memory holds results, digests and file names, never the whole repository's text, so that
  * repositories of 100,000 resources validate in bounded memory.
  */
-import { readFileSync } from "node:fs";
 import { join, posix } from "node:path";
+import { InputFileError, readInputFile } from "../read-input.js";
 import { isManifestCandidate, isManifestFile } from "./candidates.js";
 import { digestContent, indexDigests, isYamlFile, validateGitopsIndex, type ManifestDigest } from "./gitops/index.js";
 import type { ValidateOptions } from "./index.js";
@@ -113,10 +113,12 @@ function binary(options: DiskOptions): string {
   return options.kubeconformBinary;
 }
 
+/** A file's text for the GitOps checks and line lookups; undefined when it cannot be read (reported elsewhere). */
 function readText(path: string): string | undefined {
   try {
-    return readFileSync(path, "utf8");
-  } catch {
-    return undefined;
+    return readInputFile(path);
+  } catch (error) {
+    if (error instanceof InputFileError) return undefined;
+    throw error;
   }
 }

@@ -107,7 +107,10 @@ export async function validateFilesParallel(paths: string[], options: Kubernetes
 
 type Read = { file: string } & TextRead;
 
-/** Synchronous reads: a batch of small files reads faster this way than through the promise API. */
+/**
+ * Synchronous reads: a batch of small files reads faster this way than through the promise API. Within the size
+ * limit, and only regular files (a file replaced by a FIFO after the folder walk must not block the thread).
+ */
 function readEntry(setup: WorkerSetup, path: string): Read {
   const file = path.replace(/\\/g, "/");
   return { file, ...readTextFile(setup.root ? join(setup.root, path) : path, file) };
@@ -123,7 +126,7 @@ async function validateBatch(validator: KubernetesValidator, setup: WorkerSetup,
   for (const read of reads) {
     const { file } = read;
     if ("error" in read) {
-      outcomes.push({ results: [{ file, validator: "kubernetes", status: "error", problems: [{ file, rule: "k8s-read-error", message: read.error, severity: "error" }] }] });
+      outcomes.push({ results: [{ file, validator: "kubernetes", status: "error", problems: [{ file, rule: read.tooLarge === undefined ? "k8s-read-error" : "k8s-file-too-large", message: read.error, severity: "error" }] }] });
       continue;
     }
     if (!setup.digests || !isYamlFile(file)) {
