@@ -41,12 +41,30 @@ export interface WorkerSetup {
   root: string | undefined;
   digests: boolean;
 }
-/** A batch of files for a worker, and its answer. Results travel as JSON text: cheaper to copy than a structured clone. */
+/**
+ * A batch of files for a worker, and its answer. Results travel as JSON text (cheaper to copy than a structured
+ * clone); digests by structured clone, which copies a node that aliases share once, as the parser made it: JSON
+ * would write it out at every alias, expanding the document.
+ */
 export interface WorkerTask {
   id: number;
   paths: string[];
 }
-export type WorkerReply = { id: number; ok: true; json: string } | { id: number; ok: false; error: string };
+export type WorkerReply = { id: number; ok: true; json: string; digests: (ManifestDigest[] | undefined)[] } | { id: number; ok: false; error: string };
+
+/** A batch's outcomes as a worker sends them (see WorkerReply). */
+export function toReply(id: number, outcomes: FileOutcome[]): WorkerReply {
+  return { id, ok: true, json: JSON.stringify(outcomes.map((outcome) => outcome.results)), digests: outcomes.map((outcome) => outcome.digests) };
+}
+
+/** The outcomes a worker's reply carries. */
+function fromReply(reply: Extract<WorkerReply, { ok: true }>): FileOutcome[] {
+  const results = JSON.parse(reply.json) as UnitResult[][];
+  return results.map((list, i) => {
+    const digests = reply.digests[i];
+    return digests ? { results: list, digests } : { results: list };
+  });
+}
 
 // From the package root, not from this module: the CLI runs a bundle that lives elsewhere, the worker stays in dist/.
 const workerUrl = pathToFileURL(join(packageRoot, "dist", "validators", "kubernetes", "worker.js"));
@@ -192,7 +210,7 @@ function runWorker<T extends { path: string }>(setup: WorkerSetup, take: () => T
         reject(new Error(reply.error));
         return;
       }
-      if (batch) deliver(batch, JSON.parse(reply.json) as FileOutcome[]);
+      if (batch) deliver(batch, fromReply(reply));
       feed();
     });
     worker.once("error", reject);
