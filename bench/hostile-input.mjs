@@ -76,7 +76,12 @@ function laughs(indent = "") {
   return lines.join("\n") + "\n";
 }
 
-const fluxKustomization = (extra = "") => `apiVersion: kustomize.toolkit.fluxcd.io/v1
+const fluxKustomization = (extra = "") => `apiVersion: source.toolkit.fluxcd.io/v1
+kind: GitRepository
+metadata: {name: flux-system, namespace: flux-system}
+spec: {interval: 10m, url: "https://example.com/fleet.git", ref: {branch: main}}
+---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
 kind: Kustomization
 metadata: {name: apps, namespace: flux-system}
 spec: {interval: 10m, path: ./apps, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}
