@@ -127,12 +127,12 @@ describe("validate: unterminated nested flow collections", () => {
   test(
     "--values and the answers file read by plan: the same input is a usage error with its line",
     async () => {
-      const flow = write("flow/values.yaml", unterminatedFlow(2, 128 * 1024));
+      const flow = write("flow/values.yaml", unterminatedFlow(2, 60_000));
       const values = await cli(["-b", "kapsule-gpu", "-y", "--dry-run", "--values", flow, join(work, "targets", "v")]);
       expect(values.status).toBe(2);
       expect(values.stderr).toMatch(/^error: --values .*values\.yaml:1: not valid YAML: unexpected end of the stream within a flow collection\n/);
       const repo = join(work, "answers-flow");
-      write("answers-flow/cluster-repo.yaml", `tool: create-cluster-repo\ntoolVersion: 0.1.0\nblueprint: kapsule-gpu\nblueprintVersion: 1.0.0\ngitops: flux\nparams:\n  x: ${unterminatedFlow(2, 128 * 1024).slice(3)}\n`);
+      write("answers-flow/cluster-repo.yaml", `tool: create-cluster-repo\ntoolVersion: 0.1.0\nblueprint: kapsule-gpu\nblueprintVersion: 1.0.0\ngitops: flux\nparams:\n  x: ${unterminatedFlow(2, 60_000).slice(3)}\n`);
       const plan = await cli(["plan", repo]);
       expect(plan.status).toBe(2);
       expect(plan.stderr).toMatch(/^error: .*cluster-repo\.yaml:7: not valid YAML: unexpected end of the stream within a flow collection; fix the file or restore it from git history\n/);
