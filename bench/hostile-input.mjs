@@ -60,8 +60,9 @@ function configMap(bytes, name = "benign") {
 function unterminatedFlow(depth, bytes) {
   let text = "a: ";
   for (let i = 0; i < depth; i++) text += i % 2 ? "{" : "[";
+  // Whole entries only: a key cut short could repeat an earlier one (x59 after x5999), a different error.
   for (let i = 0; text.length < bytes; i++) text += depth % 2 ? `k${i}: v, ` : `x${i}, `;
-  return text.slice(0, bytes);
+  return text;
 }
 
 /** Flow sequences nested `depth` deep and closed: valid YAML, deeper than any real manifest. */

@@ -76,7 +76,8 @@ function unterminatedFlow(depth: number, bytes: number): string {
     entries.push(entry);
     length += entry.length;
   }
-  return (text + entries.join("")).slice(0, bytes);
+  // Whole entries only: a key cut short could repeat an earlier one (x59 after x5999), a different error.
+  return text + entries.join("");
 }
 
 /** Billion laughs: 9 levels of 9 aliases, 9^9 strings once expanded. */
@@ -118,8 +119,9 @@ describe("validate: unterminated nested flow collections", () => {
       // No stray runtime warning ("Keys with collection values will be stringified") or anything else.
       expect(run.stderr).toBe("");
       expect(report.summary).toMatchObject({ resources: 2, valid: 1, errors: 1 });
-      const expected = depth > 1000 ? "YAML nesting deeper than 1000 levels, the limit" : "YAML syntax error: unexpected end of the stream within a flow collection";
-      expect(report.problems).toEqual([expect.objectContaining({ file, line: 1, rule: depth > 1000 ? "k8s-yaml-limit" : "k8s-yaml-syntax", message: expected })]);
+      expect(report.problems).toEqual([
+        expect.objectContaining({ file, line: 1, rule: "k8s-yaml-syntax", message: "YAML syntax error: unexpected end of the stream within a flow collection" }),
+      ]);
     },
     TEST_MS,
   );

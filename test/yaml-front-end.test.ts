@@ -55,6 +55,15 @@ describe("loadYamlStream", () => {
     expect(loadYamlStream("a: 1\na: 2\n", { uniqueKeys: false })[0]?.data).toEqual({ a: 2 });
   });
 
+  test("messages name the repeated key (block or flow) and the control character, escaped", () => {
+    expect(loadYamlStream("{x1, x2, x1", { uniqueKeys: true })[0]?.failure?.message).toBe('duplicate key "x1"');
+    expect(loadYamlStream('a: 1\nb: "x\u001b[2J"\n')[0]?.failure).toEqual({
+      kind: "syntax",
+      line: 2,
+      message: 'a control character (\\x1b) that YAML does not allow; write it as an escape inside double quotes ("\\x1b")',
+    });
+  });
+
   test("an unterminated nested flow collection costs one linear parse, and no runtime warning", () => {
     const warnings = vi.spyOn(process, "emitWarning");
     try {

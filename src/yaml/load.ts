@@ -246,12 +246,26 @@ function toFailure(error: JsYamlError | RangeError, text: string, lineOffset: nu
   if (reason.startsWith("merge keys exceeded maxTotalMergeKeys")) {
     return { kind: "limit", message: "merge keys (<<) copy more keys than the file holds characters, the limit; write the merged mappings out", line };
   }
+  if (reason === "expected valid JSON character" || reason === "the stream contains non-printable characters") {
+    return { kind: "syntax", message: controlCharacterMessage(text, error.mark?.position ?? 0), line };
+  }
   return { kind: "syntax", message: reason, line };
+}
+
+/** YAML allows no control character but tab and line breaks, even quoted: say which one, escaped, and how to write it. */
+function controlCharacterMessage(text: string, position: number): string {
+  const lineStart = text.lastIndexOf("\n", Math.max(0, position - 1)) + 1;
+  const lineEnd = text.indexOf("\n", position);
+  const found = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/.exec(text.slice(lineStart, lineEnd === -1 ? undefined : lineEnd))?.[0];
+  const escape = `\\x${(found ?? "\x1b").charCodeAt(0).toString(16).padStart(2, "0")}`;
+  const shown = found === undefined ? "" : ` (${escape})`;
+  return `a control character${shown} that YAML does not allow; write it as an escape inside double quotes ("${escape}")`;
 }
 
 /** The key written at `offset` (js-yaml points at its first character), quoted for the message. */
 function keyAt(text: string, offset: number): string {
-  const key = /^("(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[^:\n]*?)\s*:/.exec(text.slice(offset, offset + 1000))?.[1];
-  if (key === undefined) return "";
+  // A quoted key, or a plain one up to its `:` (or, in a flow mapping, the `,` or `}` of a key without a value).
+  const key = /^("(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[^:,{}[\]\n]*?)\s*(?::|,|\}|$)/m.exec(text.slice(offset, offset + 1000))?.[1];
+  if (key === undefined || key === "") return "";
   return key.startsWith('"') || key.startsWith("'") ? `"${key.slice(1, -1)}"` : JSON.stringify(key);
 }
