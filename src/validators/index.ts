@@ -8,6 +8,7 @@ import { runKubeconform } from "./kubeconform/index.js";
 import { validateFileStream, type KubernetesValidatorOptions } from "./kubernetes/index.js";
 import { readTextFile, type TextRead } from "./read-text.js";
 import type { FileSource } from "./source.js";
+import { MAX_TERRAFORM_FILE_BYTES, type TerraformFile } from "./terraform/index.js";
 import { inThreadTerraformTools, type TerraformTools } from "./terraform/tools.js";
 import { summarize, type UnitResult, type ValidationReport } from "./types.js";
 
@@ -108,7 +109,8 @@ function unlistedFolders(source: FileSource): UnitResult[] {
 
 /**
  * One module (folder) at a time: only its files' text is in memory while it is checked. A file on disk that cannot
- * be read, or is not UTF-8, is an error naming it (never validated as empty or as replacement characters).
+ * be read, is not a regular file or is not UTF-8 is an error naming it (never validated as empty or as replacement
+ * characters).
  */
 async function validateTerraformModules(source: FileSource, paths: readonly string[], tools: Pick<TerraformTools, "validate">): Promise<UnitResult[]> {
   const modules = new Map<string, string[]>();
@@ -119,10 +121,13 @@ async function validateTerraformModules(source: FileSource, paths: readonly stri
   }
   let results: UnitResult[] = [];
   for (const dir of [...modules.keys()].sort()) {
-    const files = [];
+    const files: TerraformFile[] = [];
     for (const path of modules.get(dir)!) {
-      const text: TextRead = source.root === undefined ? { content: source.read(path) ?? "" } : readTextFile(join(source.root, path), path);
+      // On disk, read up to the Terraform validator's own, smaller limit: a larger file is refused unread.
+      const text: TextRead = source.root === undefined ? { content: source.read(path) ?? "" } : readTextFile(join(source.root, path), path, MAX_TERRAFORM_FILE_BYTES);
       if ("content" in text) files.push({ path, content: text.content });
+      // A file past the limit is not read: the validator reports it from its size.
+      else if (text.tooLarge !== undefined) files.push({ path, content: "", bytes: text.tooLarge });
       else results.push({ file: path, validator: "terraform", status: "error", problems: [{ file: path, rule: "tf-read-error", message: text.error, severity: "error" }] });
     }
     results = results.concat(await tools.validate(files));

@@ -2,9 +2,9 @@
  * What validation reads: a set of files, held in memory (a render, before anything is written) or on disk (a
  * repository, streamed). The one entry point, validateSource, works on either.
  */
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FileTree, SourceFile } from "../file-tree.js";
+import { InputFileError, readInputFile } from "../read-input.js";
 import { isManifestCandidate, isManifestFile } from "./candidates.js";
 import { walkFiles } from "./walk.js";
 
@@ -57,10 +57,15 @@ export function ignoring(source: FileSource, patterns: readonly RegExp[]): FileS
   return { ...source, skip: (path) => patterns.some((pattern) => pattern.test(path)) || (source.skip?.(path) ?? false) };
 }
 
+/**
+ * A file's text for the GitOps checks and line lookups, within the input limits and regular files only (see
+ * read-input.ts); undefined when it cannot be read, which the Kubernetes and Terraform passes report.
+ */
 function readText(path: string): string | undefined {
   try {
-    return readFileSync(path, "utf8");
-  } catch {
-    return undefined;
+    return readInputFile(path);
+  } catch (error) {
+    if (error instanceof InputFileError) return undefined;
+    throw error;
   }
 }

@@ -1,8 +1,9 @@
-import { mkdirSync, readFileSync, statSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, relative } from "node:path";
 import { readPackageVersion } from "../../_utils.js";
 import { InputError, UsageError } from "../../errors.js";
+import { InputFileError, problemMessage, readStdinText } from "../../read-input.js";
 import { folderSource, ignoring, namedFilesSource, stdinSource, validateSource, type ValidateOptions } from "../../validators/index.js";
 import { gitRemoteUrls } from "../../validators/gitops/index.js";
 import { findKubeconform } from "../../validators/kubeconform/index.js";
@@ -11,13 +12,18 @@ import { summarize, type UnitResult } from "../../validators/types.js";
 import { parseMinorVersion, type Level as PodSecurityLevel, type PodSecurityOptions } from "../../validators/pod-security/index.js";
 import { commandHelp, parseCommand } from "../args.js";
 import { validateCommand } from "../flags.js";
+import { checkSchemaLocation, namedInput } from "../input-paths.js";
 
-function readStdin(): string {
+/** Standard input, validated as a file named "stdin"; past the size limit it is one error result. */
+async function validateStdinInput(options: ValidateOptions): Promise<UnitResult[]> {
+  let text: string | InputFileError;
   try {
-    return readFileSync(0, "utf8");
+    text = await readStdinText();
   } catch (error) {
     throw new InputError(`cannot read stdin: ${(error as Error).message}`);
   }
+  if (typeof text === "string") return (await validateSource(stdinSource(text), options)).results;
+  return [{ file: "stdin", validator: "kubernetes", status: "error", problems: [{ file: "stdin", rule: "k8s-file-too-large", message: problemMessage(text), severity: "error" }] }];
 }
 
 function compilePatterns(patterns: string[] | undefined): RegExp[] {
@@ -85,14 +91,8 @@ function kubeconformOptions(options: ValidateOptions): ValidateOptions {
  * its own, `-` as standard input. Results name files relative to the working directory.
  */
 async function validatePath(path: string, ignore: RegExp[], options: ValidateOptions): Promise<UnitResult[]> {
-  if (path === "-") return (await validateSource(stdinSource(readStdin()), options)).results;
-  let isDir: boolean;
-  try {
-    isDir = statSync(path).isDirectory();
-  } catch {
-    throw new InputError(`${path}: no such file or directory`);
-  }
-  if (!isDir) return (await validateSource(ignoring(namedFilesSource([path]), ignore), options)).results;
+  if (path === "-") return validateStdinInput(options);
+  if (namedInput(path) === "file") return (await validateSource(ignoring(namedFilesSource([path]), ignore), options)).results;
   const { results } = await validateSource(ignoring(folderSource(path), ignore), { ...options, remoteUrls: gitRemoteUrls(path) });
   if (path === ".") return results;
   const prefix = relative(process.cwd(), path);
@@ -128,6 +128,10 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (options.engine === "kubeconform") options = kubeconformOptions(options);
   const ignore = compilePatterns(opts["ignore-filename-pattern"]);
+  // Every path is checked before any is validated: a FIFO or a device named among them is a usage error.
+  for (const path of positionals) if (path !== "-") namedInput(path);
+  for (const crd of opts.crd ?? []) namedInput(crd, { flag: "--crd", folders: false });
+  for (const location of opts["schema-location"] ?? []) checkSchemaLocation(location);
   let results: UnitResult[] = [];
   // concat, not push(...): a spread of 100,000 results overflows the call stack
   for (const path of positionals.length > 0 ? positionals : ["."]) results = results.concat(await validatePath(path, ignore, options));

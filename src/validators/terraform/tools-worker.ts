@@ -9,12 +9,11 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { packageRoot } from "../../_utils.js";
-import type { SourceFile } from "../../file-tree.js";
 import type { UnitResult } from "../types.js";
-import type { TerraformValidationOptions } from "./index.js";
+import type { TerraformFile, TerraformValidationOptions } from "./index.js";
 import type { TerraformTools } from "./tools.js";
 
-type TerraformTask = { op: "format"; source: string } | { op: "validate"; files: SourceFile[]; options?: TerraformValidationOptions };
+type TerraformTask = { op: "format"; source: string } | { op: "validate"; files: TerraformFile[]; options?: TerraformValidationOptions };
 export type TerraformRequest = TerraformTask & { id: number };
 export type TerraformReply =
   | { id: number; ok: true; value: unknown }
