@@ -18,6 +18,13 @@ export const defaults = {
   maxParamsFileBytes: 64 * 1024,
   fluxNamespace: "flux-system",
   argoNamespace: "argocd",
+  /**
+   * Terraform versions the generated configuration is written for (`required_version` in versions.tf): the S3
+   * backend's lock file (`use_lockfile`) is generally available from 1.11 (experimental in 1.10).
+   */
+  terraformRequiredVersion: ">= 1.11.0, < 2.0.0",
+  /** The same range as hashicorp/setup-terraform's `terraform_version` takes it (an npm semver range). */
+  terraformSetupRange: ">=1.11.0 <2.0.0",
 } as const;
 
 export type GitopsEngine = "flux" | "argo";

