@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createClusterRepo } from "../src/pipeline.js";
 import { parseSetFlag } from "../src/params/set-flags.js";
 import { pullRequestBody, describePlan } from "../src/update/describe.js";
-import { forcesReplacement } from "../src/update/force-new.js";
 import { planUpdate } from "../src/update/plan.js";
 import { formatSummary, formatTerraformWarning } from "../src/update/summary.js";
+import { replacementFor } from "../src/validators/terraform/provider-tables.js";
 import { recordingCli, runCliAsync, tempDir } from "./helpers/cli.js";
 import { sharedDir } from "./helpers/fixtures.js";
 import { startGitHttpServer, type GitHttpServer } from "./helpers/git-http-server.js";
@@ -55,15 +55,15 @@ describe("the ForceNew facts these cases rely on", () => {
     ["openstack_containerinfra_nodegroup_v1", ["role"], true],
     ["openstack_containerinfra_nodegroup_v1", ["max_node_count"], false],
   ];
-  test.each(facts)("%s %j: ForceNew %s", (resource, path, forceNew) => {
-    expect(forcesReplacement(resource, path)).toBe(forceNew);
+  test.each(facts)("%s %j: ForceNew %s", async (resource, path, forceNew) => {
+    expect(await replacementFor(resource, path.join("."))).toBe(forceNew ? "always" : false);
     const shared = factsSaysForceNew(resource, path.join("."));
     if (shared !== undefined) expect(shared).toBe(forceNew);
   });
 
-  test("unknown resources and arguments are unknown, not in place", () => {
-    expect(forcesReplacement("aws_instance", ["ami"])).toBeUndefined();
-    expect(forcesReplacement("scaleway_k8s_pool", ["no_such_argument"])).toBeUndefined();
+  test("unknown resources and arguments are unknown, not in place", async () => {
+    expect(await replacementFor("aws_instance", "ami")).toBeUndefined();
+    expect(await replacementFor("scaleway_k8s_pool", "no_such_argument")).toBeUndefined();
   });
 });
 
@@ -83,12 +83,12 @@ describe("Scaleway (kapsule-gpu)", () => {
 
     const json = JSON.parse((await runCliAsync(["plan", dir, "--set", "cni=calico", "-o", "json"])).stdout);
     expect(json.summary.terraform.replaced).toEqual(["scaleway_k8s_cluster.this", "scaleway_k8s_pool.gpu", "scaleway_k8s_pool.system"]);
-    expect(json.summary.terraform.changes[0]).toEqual({ address: "scaleway_k8s_cluster.this", action: "replace", reasons: ["cni"], unknown: [], preventDestroy: true });
+    expect(json.summary.terraform.changes[0]).toEqual({ address: "scaleway_k8s_cluster.this", action: "replace", reasons: ["cni"], mayReplace: [], unknown: [], preventDestroy: true });
   });
 
   test("a pool's max_size changes in place, with no warning", async () => {
     const plan = await planUpdate(await repo("kapsule-gpu"), set("gpuPool.maxSize=3"));
-    expect(plan.summary.terraform.changes).toEqual([{ address: "scaleway_k8s_pool.gpu", action: "change", reasons: ["max_size"], unknown: [], preventDestroy: false }]);
+    expect(plan.summary.terraform.changes).toEqual([{ address: "scaleway_k8s_pool.gpu", action: "change", reasons: ["max_size"], mayReplace: [], unknown: [], preventDestroy: false }]);
     expect(formatTerraformWarning(plan.summary.terraform)).toBe("");
     expect(formatSummary(plan.summary)).toContain("  ~ scaleway_k8s_pool.gpu  (max_size)");
   });
@@ -98,6 +98,18 @@ describe("Scaleway (kapsule-gpu)", () => {
     expect(plan.summary.terraform.replaced).toContain("scaleway_k8s_cluster.this");
     expect(plan.summary.terraform.changes.every((c) => !c.preventDestroy)).toBe(true);
     expect(formatTerraformWarning(plan.summary.terraform)).not.toContain("prevent_destroy");
+  });
+});
+
+describe("Scaleway (kosmos-multicloud): a replacement the provider decides on the values", () => {
+  test("a new clusterType is a possible replacement (a CustomizeDiff forces some type changes): flagged first, not hidden", async () => {
+    expect(await replacementFor("scaleway_k8s_cluster", "type")).toBe("conditional");
+    const plan = await planUpdate(await repo("kosmos-multicloud"), set("clusterType=multicloud-dedicated-4"));
+    const cluster = plan.summary.terraform.changes[0]!;
+    expect(cluster).toMatchObject({ address: "scaleway_k8s_cluster.this", action: "change", mayReplace: ["type"], preventDestroy: true });
+    expect(formatTerraformWarning(plan.summary.terraform)).toMatch(/^WARNING: Terraform may replace 1 \(scaleway_k8s_cluster\.this; terraform plan tells\)/);
+    expect(formatSummary(plan.summary)).toContain("  ~ scaleway_k8s_cluster.this  (type; the provider replaces it for some values of: type)");
+    expect(pullRequestBody(describePlan(plan))).toMatch(/^> \[!WARNING\]\n> \*\*Terraform may destroy resources in this change \(1 possibly replaced\)\.\*\*/);
   });
 });
 
@@ -112,7 +124,7 @@ describe("Azure (aks-gpu)", () => {
   test("a GPU pool's maxSize changes in place; its size under the autoscaler changes nothing (ignore_changes)", async () => {
     const dir = await repo("aks-gpu");
     const max = await planUpdate(dir, set("gpuPool.maxSize=3"));
-    expect(max.summary.terraform.changes).toEqual([{ address: "azurerm_kubernetes_cluster_node_pool.gpu", action: "change", reasons: ["max_count"], unknown: [], preventDestroy: false }]);
+    expect(max.summary.terraform.changes).toEqual([{ address: "azurerm_kubernetes_cluster_node_pool.gpu", action: "change", reasons: ["max_count"], mayReplace: [], unknown: [], preventDestroy: false }]);
     const size = await planUpdate(dir, set("gpuPool.size=1"));
     expect(size.summary.terraform.changes).toEqual([]);
   });
@@ -121,7 +133,7 @@ describe("Azure (aks-gpu)", () => {
 describe("OpenStack (magnum-openstack)", () => {
   test("masterCount replaces the cluster, and prevent_destroy refuses it", async () => {
     const plan = await planUpdate(await repo("magnum-openstack"), set("masterCount=5"));
-    expect(plan.summary.terraform.changes).toEqual([{ address: "openstack_containerinfra_cluster_v1.this", action: "replace", reasons: ["master_count"], unknown: [], preventDestroy: true }]);
+    expect(plan.summary.terraform.changes).toEqual([{ address: "openstack_containerinfra_cluster_v1.this", action: "replace", reasons: ["master_count"], mayReplace: [], unknown: [], preventDestroy: true }]);
   });
 
   test("node groups are instances of a for_each: a new role replaces that group only, a new bound changes it in place", async () => {

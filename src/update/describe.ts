@@ -7,7 +7,7 @@ import { readTreeAtRef } from "../git/repo.js";
 import { validateTree } from "../validators/index.js";
 import type { ValidationReport } from "../validators/types.js";
 import { diffParams, type BlueprintVersionChange, type ParamChange, type Plan } from "./plan.js";
-import { formatSummary, summarizeChanges, type ChangeSummary } from "./summary.js";
+import { formatSummary, possiblyReplaced, summarizeChanges, type ChangeSummary } from "./summary.js";
 import type { TerraformSummary } from "./terraform-changes.js";
 
 /**
@@ -102,6 +102,7 @@ export function commitMessageFor(change: ChangeDescription): string {
     ...change.paramChanges.map((c) => `- ${c.path}: ${show(c.from)} -> ${show(c.to)}`),
     ...(replaced.length ? [`- Terraform replaces ${replaced.join(", ")}`] : []),
     ...(destroyed.length ? [`- Terraform destroys ${destroyed.join(", ")}`] : []),
+    ...(possiblyReplaced(change.summary.terraform).length ? [`- Terraform may replace ${possiblyReplaced(change.summary.terraform).join(", ")}`] : []),
   ];
   return lines.length ? `${title}\n\n${lines.join("\n")}\n` : `${title}\n`;
 }
@@ -122,21 +123,27 @@ export function planDiff(change: { before: FileTree; after: FileTree }): string 
  * there is none. It opens the PR body, so the blast radius is the first thing a reviewer reads.
  */
 export function terraformWarningMarkdown(terraform: TerraformSummary): string {
-  const destructive = terraform.changes.filter((c) => c.action === "replace" || c.action === "destroy");
+  const destructive = terraform.changes.filter((c) => c.action === "replace" || c.action === "destroy" || c.mayReplace.length > 0);
   if (destructive.length === 0) return "";
   const count = (n: number, what: string) => `${n} ${what}`;
   const headline = [
     ...(terraform.replaced.length ? [count(terraform.replaced.length, "replaced")] : []),
     ...(terraform.destroyed.length ? [count(terraform.destroyed.length, "destroyed")] : []),
+    ...(possiblyReplaced(terraform).length ? [count(possiblyReplaced(terraform).length, "possibly replaced")] : []),
   ].join(", ");
   const items = destructive.map((c) => {
-    const why = c.action === "replace" ? `**replaced**: ${c.reasons.map((r) => `\`${r}\``).join(", ")} ${c.reasons.length > 1 ? "force" : "forces"} a new resource` : "**destroyed**";
+    const why =
+      c.action === "replace"
+        ? `**replaced**: ${c.reasons.map((r) => `\`${r}\``).join(", ")} ${c.reasons.length > 1 ? "force" : "forces"} a new resource`
+        : c.action === "destroy"
+          ? "**destroyed**"
+          : `**possibly replaced**: the provider replaces it for some values of ${c.mayReplace.map((r) => `\`${r}\``).join(", ")} (the terraform workflow's plan tells)`;
     const refused = c.preventDestroy ? " — `prevent_destroy` is set, so `terraform plan` refuses this until it is turned off on purpose (README: *Destroying or replacing the cluster*)" : "";
     return `> - \`${c.address}\`: ${why}${refused}`;
   });
   return [
     "> [!WARNING]",
-    `> **Terraform destroys resources in this change (${headline}).** A replaced resource is destroyed, with what runs on it, and created again.`,
+    `> **Terraform ${terraform.replaced.length + terraform.destroyed.length ? "destroys" : "may destroy"} resources in this change (${headline}).** A replaced resource is destroyed, with what runs on it, and created again.`,
     ">",
     ...items,
   ].join("\n");

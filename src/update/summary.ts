@@ -59,22 +59,30 @@ function terraformLine(change: TerraformChange): string {
     change.action === "replace"
       ? `  replaced: ${change.reasons.join(", ")} ${change.reasons.length > 1 ? "force" : "forces"} a new resource`
       : change.action === "change"
-        ? `  (${change.reasons.join(", ")}${change.unknown.length ? `; not in the provider tables, replacement unknown: ${change.unknown.join(", ")}` : ""})`
+        ? `  (${change.reasons.join(", ")}` +
+          (change.mayReplace.length ? `; the provider replaces it for some values of: ${change.mayReplace.join(", ")}` : "") +
+          (change.unknown.length ? `; not in the provider tables, replacement unknown: ${change.unknown.join(", ")}` : "") +
+          ")"
         : "";
-  const refused = change.preventDestroy ? `\n        prevent_destroy is set: Terraform refuses this plan (see "Destroying or replacing the cluster" in the README)` : "";
+  const refused = change.preventDestroy ? `\n        prevent_destroy is set: Terraform refuses a plan that replaces it (see "Destroying or replacing the cluster" in the README)` : "";
   return `  ${SYMBOL[change.action]} ${change.address}${why}${refused}`;
 }
 
+/** Addresses changed in place whose change the provider turns into a replacement for some values. */
+export const possiblyReplaced = (terraform: TerraformSummary) => terraform.changes.filter((c) => c.mayReplace.length > 0).map((c) => c.address);
+
 /**
  * The warning that goes first wherever a change is described (plan, update, the PR body): what Terraform
- * destroys, replaced resources included. Empty when nothing is destroyed.
+ * destroys, replaced resources included, and what it may replace. Empty when nothing is destroyed.
  */
 export function formatTerraformWarning(terraform: TerraformSummary): string {
   const { replaced, destroyed } = terraform;
-  if (replaced.length + destroyed.length === 0) return "";
+  const possibly = possiblyReplaced(terraform);
+  if (replaced.length + destroyed.length + possibly.length === 0) return "";
   const parts = [
     ...(replaced.length ? [`replaces ${replaced.length} (${replaced.join(", ")})`] : []),
     ...(destroyed.length ? [`destroys ${destroyed.length} (${destroyed.join(", ")})`] : []),
+    ...(possibly.length ? [`may replace ${possibly.length} (${possibly.join(", ")}; terraform plan tells)`] : []),
   ];
   const blocked = terraform.changes.filter((c) => c.preventDestroy).map((c) => c.address);
   return (

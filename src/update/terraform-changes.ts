@@ -1,11 +1,12 @@
 import { parse as parseHcl } from "@cdktf/hcl2json";
 import type { FileTree } from "../generator/file-tree.js";
-import { forcesReplacement } from "./force-new.js";
+import { replacementFor } from "../validators/terraform/provider-tables.js";
 
 /**
  * What Terraform will do to each address when a change of the configuration is applied, read from the
  * configuration before and after (no state, no provider): the arguments that differ, the provider tables'
- * ForceNew flags, `lifecycle` (ignore_changes, prevent_destroy) and references to resources that are replaced.
+ * ForceNew flags (`replacementFor`), `lifecycle` (ignore_changes, prevent_destroy) and references to resources
+ * that are replaced.
  * It is the reviewer's blast radius, not a substitute for `terraform plan`, which the repository's workflow runs.
  */
 export type TerraformAction = "replace" | "destroy" | "add" | "change";
@@ -19,6 +20,11 @@ export interface TerraformChange {
    * that does (`cluster_id (scaleway_k8s_cluster.this is replaced)`); for `change`, the arguments that change.
    */
   reasons: string[];
+  /**
+   * For `change`: changed arguments the provider replaces the resource for in some cases only (a CustomizeDiff or
+   * plan modifier decides on the values): a possible replacement, which `terraform plan` settles.
+   */
+  mayReplace: string[];
   /** Changed arguments the provider tables do not describe: in place unless the provider says otherwise. */
   unknown: string[];
   /** The block keeps `lifecycle { prevent_destroy = true }`: Terraform refuses a plan that replaces or destroys it. */
@@ -37,6 +43,7 @@ export interface TerraformSummary {
 }
 
 type Body = Record<string, unknown>;
+type Replacement = Awaited<ReturnType<typeof replacementFor>>;
 interface Config {
   resources: Map<string, { type: string; body: Body }>;
   locals: Body;
@@ -222,12 +229,24 @@ export async function classifyTerraformChanges(beforeTree: FileTree, afterTree: 
     direct.set(address, paths);
   }
 
+  // The provider tables load asynchronously: look up every argument that may be asked about once, up front.
+  const replacement = new Map<string, Replacement>();
+  const key = (type: string, path: string[]) => `${type} ${dotted(path)}`;
+  const candidates = [...after.values()].flatMap(({ type, body }) => [...argumentValues(body).map(([path]) => path), ...changedPaths({}, body)].map((path) => ({ type, path })));
+  for (const [address, paths] of direct) candidates.push(...paths.map((path) => ({ type: after.get(address)!.type, path })));
+  await Promise.all(
+    candidates.map(async ({ type, path }) => {
+      if (!replacement.has(key(type, path))) replacement.set(key(type, path), type === "module" ? undefined : await replacementFor(type, dotted(path)));
+    }),
+  );
+  const replacementOf = (type: string, path: string[]) => replacement.get(key(type, path));
+
   const replaced = new Map<string, string[]>();
   const induced = new Map<string, Array<{ path: string[]; via: string }>>();
   const replacementReasons = (address: string) => {
     const { type } = after.get(address)!;
-    const forced = (direct.get(address) ?? []).filter((path) => forcesReplacement(type, path) === true).map(dotted);
-    const via = (induced.get(address) ?? []).filter(({ path }) => forcesReplacement(type, path) === true).map(({ path, via }) => `${dotted(path)} (${via} is replaced)`);
+    const forced = (direct.get(address) ?? []).filter((path) => replacementOf(type, path) === "always").map(dotted);
+    const via = (induced.get(address) ?? []).filter(({ path }) => replacementOf(type, path) === "always").map(({ path, via }) => `${dotted(path)} (${via} is replaced)`);
     return [...forced, ...via];
   };
   for (const address of direct.keys()) {
@@ -264,24 +283,27 @@ export async function classifyTerraformChanges(beforeTree: FileTree, afterTree: 
   const changes: TerraformChange[] = [];
   for (const address of after.keys()) {
     if (!before.has(address)) {
-      changes.push({ address, action: "add", reasons: [], unknown: [], preventDestroy: false });
+      changes.push({ address, action: "add", reasons: [], mayReplace: [], unknown: [], preventDestroy: false });
       continue;
     }
     if (replaced.has(address)) {
-      changes.push({ address, action: "replace", reasons: replaced.get(address)!, unknown: [], preventDestroy: preventDestroy(address) });
+      changes.push({ address, action: "replace", reasons: replaced.get(address)!, mayReplace: [], unknown: [], preventDestroy: preventDestroy(address) });
       continue;
     }
     const { type } = after.get(address)!;
     const paths = [...(direct.get(address) ?? []), ...(induced.get(address) ?? []).map((i) => i.path)];
     if (paths.length === 0) continue;
-    const names = [...new Set(paths.map(dotted))];
-    const unknown = type === "module" ? [] : [...new Set(paths.filter((p) => forcesReplacement(type, p) === undefined).map(dotted))];
-    changes.push({ address, action: "change", reasons: names, unknown, preventDestroy: false });
+    const names = (filter: (path: string[]) => boolean) => [...new Set(paths.filter(filter).map(dotted))];
+    const mayReplace = names((p) => replacementOf(type, p) === "conditional");
+    const unknown = type === "module" ? [] : names((p) => replacementOf(type, p) === undefined);
+    changes.push({ address, action: "change", reasons: names(() => true), mayReplace, unknown, preventDestroy: mayReplace.length > 0 && preventDestroy(address) });
   }
   for (const address of before.keys()) {
-    if (!after.has(address)) changes.push({ address, action: "destroy", reasons: [], unknown: [], preventDestroy: preventDestroy(address) });
+    if (!after.has(address)) changes.push({ address, action: "destroy", reasons: [], mayReplace: [], unknown: [], preventDestroy: preventDestroy(address) });
   }
-  changes.sort((a, b) => ORDER.indexOf(a.action) - ORDER.indexOf(b.action) || a.address.localeCompare(b.address));
+  // Replacements and destroys first, then changes that may replace, then the rest.
+  const rank = (c: TerraformChange) => (c.action === "change" && c.mayReplace.length ? 1.5 : ORDER.indexOf(c.action));
+  changes.sort((a, b) => rank(a) - rank(b) || a.address.localeCompare(b.address));
   const of = (action: TerraformAction) => changes.filter((c) => c.action === action).map((c) => c.address);
   return { added: of("add"), changed: of("change"), replaced: of("replace"), destroyed: of("destroy"), changes };
 }

@@ -27,7 +27,13 @@ export interface StateServer {
   close(): Promise<void>;
 }
 
-function listen(handler: (req: http.IncomingMessage, body: Buffer) => { status: number; body?: string | Buffer; headers?: Record<string, string> }): Promise<StateServer> {
+interface Reply {
+  status: number;
+  body?: string | Buffer;
+  headers?: Record<string, string>;
+}
+
+function listen(handler: (req: http.IncomingMessage, body: Buffer) => Reply): Promise<StateServer> {
   const calls: RecordedCall[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -73,7 +79,7 @@ function decodeAwsChunked(body: Buffer): Buffer {
   return Buffer.concat(parts);
 }
 
-const xml = (status: number, code: string, message: string) => ({
+const xml = (status: number, code: string, message: string): Reply => ({
   status,
   body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`,
   headers: { "content-type": "application/xml" },
@@ -82,7 +88,7 @@ const xml = (status: number, code: string, message: string) => ({
 export async function startS3Server(options: { bucket: string; ifNoneMatch: "honour" | "ignore" | "refuse" }): Promise<StateServer> {
   let store: StateServer;
   const etag = (data: Buffer) => `"${data.length.toString(16)}-${data.subarray(0, 8).toString("hex")}"`;
-  store = await listen((req, raw) => {
+  store = await listen((req, raw): Reply => {
     const url = new URL(req.url ?? "/", "http://localhost");
     const [, bucket = "", ...rest] = decodeURIComponent(url.pathname).split("/");
     const key = rest.join("/");
@@ -129,7 +135,7 @@ export async function startS3Server(options: { bucket: string; ifNoneMatch: "hon
 /** GitLab's Terraform state API shape: `<address>` for the state, `<address>/lock` to lock (POST) and unlock (DELETE). */
 export async function startHttpStateServer(): Promise<StateServer> {
   let store: StateServer;
-  store = await listen((req, body) => {
+  store = await listen((req, body): Reply => {
     const url = new URL(req.url ?? "/", "http://localhost");
     const lock = url.pathname.endsWith("/lock");
     const objects = store.objects;
