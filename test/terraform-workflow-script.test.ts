@@ -74,6 +74,7 @@ describe.skipIf(!hasTerraform)("on plans made by the real Terraform", () => {
       add: [{ address: "terraform_data.new", paths: [] }],
       change: [{ address: "terraform_data.change", paths: [] }],
       forget: [],
+      outputs: [],
     });
   });
 
@@ -206,10 +207,21 @@ describe("the plan comment and the reviewed plan on the GitHub double", () => {
       expect(notices[0]).toContain("Run workflow");
     });
 
-    test("Run workflow: the digest and version typed in, or none (plan only)", async () => {
+    test("Run workflow: the digest and version typed in, or none (plan only); never on another branch than the default", async () => {
+      const dispatch = (ref: string) => context({ eventName: "workflow_dispatch", ref, payload: { repository: { default_branch: "main" }, inputs: { plan_sha256: "sha256:typed", terraform_version: "1.15.9" } } });
       const { core, outputs } = fakeCore();
-      await script.findReviewedPlan({ github, context: context({ eventName: "workflow_dispatch", payload: { inputs: { plan_sha256: "sha256:typed", terraform_version: "1.15.9" } } }), core });
+      await script.findReviewedPlan({ github, context: dispatch("refs/heads/main"), core });
       expect(outputs).toEqual({ run: "true", digest: "sha256:typed", "terraform-version": "1.15.9", "pull-request": "" });
+      const other = fakeCore();
+      await script.findReviewedPlan({ github, context: dispatch("refs/heads/experiment"), core: other.core });
+      expect(other.outputs.run).toBe("false");
+      expect(other.failures[0]).toMatch(/on main, not on refs\/heads\/experiment/);
+    });
+
+    test("a plan that changes outputs only is a change to apply", () => {
+      const summary = script.summarizePlan({ resource_changes: [{ address: "x.y", change: { actions: ["no-op"] } }], output_changes: { kubeconfig: { actions: ["update"] }, same: { actions: ["no-op"] } } });
+      expect(summary.outputs).toEqual(["kubeconfig"]);
+      expect(script.planCommentBody({ sha: "e".repeat(40), digest: "sha256:1", summary, planText: "Changes to Outputs:", environment: "prod" })).toContain("Merging applies this plan and no other");
     });
   });
 });

@@ -53,7 +53,9 @@ interface Config {
   moved: Array<{ from: string; to: string }>;
 }
 
-// Meta-arguments: not sent to the provider, so changing them changes no resource by itself.
+// Meta-arguments are not sent to the provider: lifecycle, depends_on and provider change no resource by
+// themselves; count and for_each change which instances exist (a for_each over a literal map is expanded into its
+// instances below; count, which the blueprints do not use, is not).
 const META = new Set(["lifecycle", "depends_on", "provider", "provisioner", "connection", "count", "for_each"]);
 const ORDER: TerraformAction[] = ["replace", "destroy", "add", "change"];
 const isObject = (value: unknown): value is Body => value !== null && typeof value === "object" && !Array.isArray(value);

@@ -28,7 +28,7 @@ function planDigest(planText) {
  * attributes that force it), destroyed, added, changed in place, and removed from the state without destroying.
  */
 function summarizePlan(plan) {
-  const summary = { replace: [], destroy: [], add: [], change: [], forget: [] };
+  const summary = { replace: [], destroy: [], add: [], change: [], forget: [], outputs: [] };
   for (const change of plan.resource_changes || []) {
     const actions = (change.change && change.change.actions) || [];
     const paths = ((change.change && change.change.replace_paths) || []).map((path) => path.join("."));
@@ -37,6 +37,10 @@ function summarizePlan(plan) {
     else if (actions.includes("create")) summary.add.push({ address: change.address, paths });
     else if (actions.includes("update")) summary.change.push({ address: change.address, paths });
     else if (actions.includes("forget")) summary.forget.push({ address: change.address, paths });
+  }
+  // Output changes alone are a change too: the apply writes them to the state.
+  for (const [name, change] of Object.entries(plan.output_changes || {})) {
+    if (!(change.actions || []).every((action) => action === "no-op")) summary.outputs.push(name);
   }
   return summary;
 }
@@ -60,6 +64,7 @@ function planTable(summary) {
     ...summary.add.map((c) => `| add | ${code(c.address)} | |`),
     ...summary.change.map((c) => `| change | ${code(c.address)} | in place |`),
     ...summary.forget.map((c) => `| forget | ${code(c.address)} | removed from the state, not destroyed |`),
+    ...summary.outputs.map((name) => `| output | ${code(name)} | |`),
   ];
   return rows.length ? ["| action | address | |", "|---|---|---|", ...rows].join("\n") : "No resource changes.";
 }
@@ -99,7 +104,7 @@ function planCommentBody({ sha, digest, terraformVersion, summary, planText, env
       footer,
     ].join("\n");
   }
-  const changes = summary.replace.length + summary.destroy.length + summary.add.length + summary.change.length + summary.forget.length;
+  const changes = summary.replace.length + summary.destroy.length + summary.add.length + summary.change.length + summary.forget.length + summary.outputs.length;
   const head = [
     `${MARKER} ${meta} -->`,
     `## Terraform plan: ${summary.replace.length} to replace, ${summary.destroy.length} to destroy, ${summary.add.length} to add, ${summary.change.length} to change`,
@@ -187,6 +192,12 @@ async function postPlan({ github, context, core, dir, environment }) {
 async function findReviewedPlan({ github, context, core }) {
   const set = (outputs) => Object.entries(outputs).forEach(([key, value]) => core.setOutput(key, value));
   if (context.eventName === "workflow_dispatch") {
+    const branch = context.payload.repository && context.payload.repository.default_branch;
+    if (branch && context.ref !== `refs/heads/${branch}`) {
+      set({ run: "false", digest: "", "terraform-version": "", "pull-request": "" });
+      core.setFailed(`Run the terraform workflow on ${branch}, not on ${context.ref}: only what is merged is applied. Nothing was applied.`);
+      return;
+    }
     const inputs = context.payload.inputs || {};
     set({ run: "true", digest: inputs.plan_sha256 || "", "terraform-version": inputs.terraform_version || "", "pull-request": "" });
     return;
