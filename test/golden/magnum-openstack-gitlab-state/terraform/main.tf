@@ -2,10 +2,11 @@ locals {
   # Labels of the capi-helm driver; Magnum labels are strings.
   template_labels = {
     # magnum-capi-helm takes the Kubernetes version from the image's kube_version property, not from kube_tag.
-    monitoring_enabled            = "false"
-    auto_scaling_enabled          = "true"
-    auto_healing_enabled          = "true"
-    master_lb_floating_ip_enabled = "true"
+    monitoring_enabled   = "false"
+    auto_scaling_enabled = "true"
+    auto_healing_enabled = "true"
+    # No floating IP: the API is reachable from inside the cloud only.
+    master_lb_floating_ip_enabled = "false"
   }
 
   # Extra node groups; flavors come from var.node_group_flavors, keyed by name.
