@@ -73,16 +73,17 @@ describe("Scaleway (kapsule-gpu)", () => {
     const run = await runCliAsync(["plan", dir, "--set", "cni=calico"]);
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/^WARNING: Terraform replaces 3 \(scaleway_k8s_cluster\.this, scaleway_k8s_pool\.gpu, scaleway_k8s_pool\.system\)/);
+    // The cluster, and what references its ID: the pools and the API ACL.
+    expect(run.stdout).toMatch(/^WARNING: Terraform replaces 4 \(scaleway_k8s_cluster\.this, scaleway_k8s_acl\.this, scaleway_k8s_pool\.gpu, scaleway_k8s_pool\.system\)/);
     expect(run.stdout).toContain("lifecycle.prevent_destroy, so terraform plan refuses the change");
     const lines = run.stdout.split("\n");
     const section = lines.indexOf(lines.find((l) => l.startsWith("Terraform resources"))!);
-    expect(lines[section]).toBe("Terraform resources (3 replaced, 0 destroyed, 0 added, 0 changed in place):");
+    expect(lines[section]).toBe("Terraform resources (4 replaced, 0 destroyed, 0 added, 0 changed in place):");
     expect(lines[section + 1]).toBe("  -/+ scaleway_k8s_cluster.this  replaced: cni forces a new resource");
     expect(lines.slice(section)).toContain("  -/+ scaleway_k8s_pool.gpu  replaced: cluster_id (scaleway_k8s_cluster.this is replaced) forces a new resource");
 
     const json = JSON.parse((await runCliAsync(["plan", dir, "--set", "cni=calico", "-o", "json"])).stdout);
-    expect(json.summary.terraform.replaced).toEqual(["scaleway_k8s_cluster.this", "scaleway_k8s_pool.gpu", "scaleway_k8s_pool.system"]);
+    expect(json.summary.terraform.replaced).toEqual(["scaleway_k8s_cluster.this", "scaleway_k8s_acl.this", "scaleway_k8s_pool.gpu", "scaleway_k8s_pool.system"]);
     expect(json.summary.terraform.changes[0]).toEqual({ address: "scaleway_k8s_cluster.this", action: "replace", reasons: ["cni"], mayReplace: [], unknown: [], preventDestroy: true });
   });
 
@@ -162,7 +163,7 @@ describe("the PR body", () => {
   });
 
   test("opens with the warning, naming each replaced address and why", () => {
-    expect(body.startsWith("> [!WARNING]\n> **Terraform destroys resources in this change (3 replaced).**")).toBe(true);
+    expect(body.startsWith("> [!WARNING]\n> **Terraform destroys resources in this change (4 replaced).**")).toBe(true);
     expect(body).toContain("> - `scaleway_k8s_cluster.this`: **replaced**: `cni` forces a new resource — `prevent_destroy` is set");
     expect(body.indexOf("[!WARNING]")).toBeLessThan(body.indexOf("| parameter | from | to |"));
   });
@@ -194,15 +195,15 @@ describe("update --pr against the local GitHub double", () => {
     const update = await cli(["update", dir, "--set", "cni=calico", "--pr", "--github-api-url", api.url]);
     expect(update.stderr).toBe("");
     expect(update.status).toBe(0);
-    expect(update.stdout).toMatch(/^WARNING: Terraform replaces 3 \(scaleway_k8s_cluster\.this, /);
+    expect(update.stdout).toMatch(/^WARNING: Terraform replaces 4 \(scaleway_k8s_cluster\.this, /);
     const [pull] = api.state().pulls;
     expect(pull!.title).toBe("Update cni=calico");
     expect(pull!.body!.split("\n").slice(0, 5)).toEqual([
       "> [!WARNING]",
-      "> **Terraform destroys resources in this change (3 replaced).** A replaced resource is destroyed, with what runs on it, and created again.",
+      "> **Terraform destroys resources in this change (4 replaced).** A replaced resource is destroyed, with what runs on it, and created again.",
       ">",
       "> - `scaleway_k8s_cluster.this`: **replaced**: `cni` forces a new resource — `prevent_destroy` is set, so `terraform plan` refuses this until it is turned off on purpose (README: *Destroying or replacing the cluster*)",
-      "> - `scaleway_k8s_pool.gpu`: **replaced**: `cluster_id (scaleway_k8s_cluster.this is replaced)` forces a new resource",
+      "> - `scaleway_k8s_acl.this`: **replaced**: `cluster_id (scaleway_k8s_cluster.this is replaced)` forces a new resource",
     ]);
     expect(pull!.body).toContain("  -/+ scaleway_k8s_cluster.this  replaced: cni forces a new resource");
     expect(api.takeViolations()).toEqual([]);

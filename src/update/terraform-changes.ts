@@ -303,8 +303,9 @@ export async function classifyTerraformChanges(beforeTree: FileTree, afterTree: 
   for (const address of before.keys()) {
     if (!after.has(address)) changes.push({ address, action: "destroy", reasons: [], mayReplace: [], unknown: [], preventDestroy: preventDestroy(address) });
   }
-  // Replacements and destroys first, then changes that may replace, then the rest.
-  const rank = (c: TerraformChange) => (c.action === "change" && c.mayReplace.length ? 1.5 : ORDER.indexOf(c.action));
+  // Replacements first (their causes before what they drag along), destroys, changes that may replace, the rest.
+  const dragged = (c: TerraformChange) => c.reasons.every((reason) => reason.endsWith(" is replaced)"));
+  const rank = (c: TerraformChange) => (c.action === "replace" && dragged(c) ? 0.5 : c.action === "change" && c.mayReplace.length ? 1.5 : ORDER.indexOf(c.action));
   changes.sort((a, b) => rank(a) - rank(b) || a.address.localeCompare(b.address));
   const of = (action: TerraformAction) => changes.filter((c) => c.action === action).map((c) => c.address);
   return { added: of("add"), changed: of("change"), replaced: of("replace"), destroyed: of("destroy"), changes };
