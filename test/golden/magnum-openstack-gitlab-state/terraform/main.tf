@@ -8,11 +8,6 @@ locals {
     # No floating IP: the API is reachable from inside the cloud only.
     master_lb_floating_ip_enabled = "false"
   }
-
-  # Extra node groups; flavors come from var.node_group_flavors, keyed by name.
-  node_groups = {
-    "gpu" = { node_count = 1, min_node_count = 0, max_node_count = 2, role = "gpu" }
-  }
 }
 
 data "openstack_networking_network_v2" "external" {
@@ -57,18 +52,4 @@ resource "openstack_containerinfra_cluster_v1" "this" {
     min_node_count = "1"
     max_node_count = "4"
   }
-}
-
-# magnum-capi-helm builds every node group from the template image and ignores node group labels: a node group
-# contributes its flavor, size and autoscaling bounds only.
-resource "openstack_containerinfra_nodegroup_v1" "extra" {
-  for_each = local.node_groups
-
-  cluster_id     = openstack_containerinfra_cluster_v1.this.id
-  name           = each.key
-  flavor_id      = var.node_group_flavors[each.key]
-  node_count     = each.value.node_count
-  min_node_count = each.value.min_node_count
-  max_node_count = each.value.max_node_count
-  role           = each.value.role
 }

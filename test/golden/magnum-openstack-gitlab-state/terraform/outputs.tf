@@ -18,11 +18,6 @@ output "coe_version" {
   value       = openstack_containerinfra_cluster_v1.this.coe_version
 }
 
-output "node_group_ids" {
-  description = "IDs of the extra node groups, by name."
-  value       = { for name, group in openstack_containerinfra_nodegroup_v1.extra : name => group.id }
-}
-
 output "kubeconfig" {
   description = "Admin kubeconfig of the cluster: read into ~/.kube, never into the repository (README)"
   value       = openstack_containerinfra_cluster_v1.this.kubeconfig.raw_config

@@ -30,16 +30,6 @@ variable "worker_flavor" {
   type        = string
 }
 
-variable "node_group_flavors" {
-  description = "Nova flavor (name or ID) of each extra node group, by node group name; GPU node groups (gpu: true in the generator's nodeGroups) need a GPU flavor (PCI passthrough or vGPU)."
-  type        = map(string)
-
-  validation {
-    condition     = alltrue([for name in ["gpu"] : contains(keys(var.node_group_flavors), name)])
-    error_message = "Give node_group_flavors an entry for every node group of the nodeGroups parameter (see terraform.tfvars.example)."
-  }
-}
-
 variable "ssh_public_key" {
   description = "SSH public key (OpenSSH format) installed on the nodes as the keypair named after the cluster. Never a private key."
   type        = string
