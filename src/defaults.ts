@@ -9,8 +9,12 @@ export const defaults = {
   branchPrefix: "create-cluster-repo/",
   commitAuthor: { name: "create-cluster-repo", email: "create-cluster-repo@users.noreply.github.com" },
   initialCommitMessage: (blueprint: string, cluster: string) => `Add ${blueprint} cluster ${cluster}`,
-  /** Default repository URL when neither --set repoUrl nor --github gives one. */
-  repoUrl: (cluster: string) => `https://github.com/example-org/${cluster}.git`,
+  /**
+   * What the GitOps objects point at while `repoUrl` is unset (neither --set repoUrl nor --github gave one). The
+   * `.invalid` top-level domain is reserved never to resolve (RFC 6761), so nothing can ever be fetched from it:
+   * `validate` and `check` fail on it until the URL is set, instead of a repository that silently syncs nothing.
+   */
+  unsetRepoUrl: (cluster: string) => `https://repo-url-not-set.invalid/${cluster}.git`,
   /**
    * Largest --values or answers file read. Parameter files are a few KiB; YAML parsing with duplicate-key checks
    * grows with the square of the number of keys, so a huge file would hold the tool for minutes.
@@ -18,13 +22,15 @@ export const defaults = {
   maxParamsFileBytes: 64 * 1024,
   fluxNamespace: "flux-system",
   argoNamespace: "argocd",
+  /** The Flux and Argo CD releases the generated README installs (CLI, bootstrap, install manifests). */
+  fluxVersion: "v2.9.4",
+  argoCdVersion: "v3.5.1",
   /**
-   * Terraform versions the generated configuration is written for (`required_version` in versions.tf): the S3
-   * backend's lock file (`use_lockfile`) is generally available from 1.11 (experimental in 1.10).
+   * Terraform versions every blueprint's configuration is written for: `required_version` in versions.tf, and the
+   * range both generated workflows install (hashicorp/setup-terraform takes npm semver ranges, see
+   * terraformSetupRange). 1.11: the S3 backend's lock file (`use_lockfile`) is generally available (experimental in 1.10).
    */
   terraformRequiredVersion: ">= 1.11.0, < 2.0.0",
-  /** The same range as hashicorp/setup-terraform's `terraform_version` takes it (an npm semver range). */
-  terraformSetupRange: ">=1.11.0 <2.0.0",
 } as const;
 
 export type GitopsEngine = "flux" | "argo";

@@ -40,6 +40,8 @@ export interface CreateClusterRepoResult {
   tree: FileTree;
   report: ValidationReport;
   warnings: string[];
+  /** False while the GitOps objects point at the placeholder URL (see defaults.unsetRepoUrl). */
+  repoUrlSet: boolean;
   /** Absent on a dry run. */
   commit?: { sha?: string; branch: string };
   /** Files that were in the target before (with --force) and were left there, untracked. */
@@ -58,24 +60,31 @@ export async function createClusterRepo(options: CreateClusterRepoOptions): Prom
     // 1. Parameters and render, in memory.
     reporter.step(`rendering blueprint ${options.blueprint}`);
     rendered = await renderBlueprint(options.blueprint, options.params, { toolVersion: options.toolVersion, terraform });
-    for (const warning of rendered.warnings) reporter.warn(warning);
     reporter.success(`rendered ${rendered.tree.size} files`);
 
     // 2. Validation of the whole render, strict, before anything touches the disk.
     reporter.step("validating manifests, Terraform and GitOps references");
     // The blueprints' own workloads must pass the restricted Pod Security Standards, as their namespaces enforce it.
-    report = await validateTree(rendered.tree, { repoUrls: [rendered.context.gitops.repoUrl], terraformTools: terraform, podSecurity: { level: "restricted" } });
+    // An unset repoUrl is reported as a warning here: the render says so itself (see unsetRepoUrlWarning).
+    report = await validateTree(rendered.tree, { repoUrls: [rendered.context.gitops.repoUrl], terraformTools: terraform, podSecurity: { level: "restricted" }, placeholderUrls: "warning" });
   } finally {
     await terraform?.close(); // done with Terraform: the second core goes back to git
   }
   if (!report.valid) throw new ValidationFailedError(report);
   reporter.success(`validated ${report.summary.resources} resources`);
-  if (options.dryRun) return { tree: rendered.tree, report, warnings: rendered.warnings, targetDir };
+  const repoUrlSet = rendered.context.gitops.repoUrlSet;
+  // Warnings once the render stands: a refused create reports its error alone.
+  const warnAll = () => rendered.warnings.forEach((warning) => reporter.warn(warning));
+  if (options.dryRun) {
+    warnAll();
+    return { tree: rendered.tree, report, warnings: rendered.warnings, repoUrlSet, targetDir };
+  }
 
   // 3. Write and commit.
   reporter.step(`writing ${targetDir}`);
   const message = defaults.initialCommitMessage(rendered.blueprint.id, rendered.params.clusterName);
   const written = await writeRepository(targetDir, rendered.tree, message, { force: options.force ?? false });
   reporter.success(`committed ${rendered.tree.size} files on ${written.branch}${written.sha ? ` (${written.sha.slice(0, 7)})` : ""}`);
-  return { tree: rendered.tree, report, warnings: rendered.warnings, commit: { sha: written.sha, branch: written.branch }, untracked: written.untracked, targetDir };
+  warnAll();
+  return { tree: rendered.tree, report, warnings: rendered.warnings, repoUrlSet, commit: { sha: written.sha, branch: written.branch }, untracked: written.untracked, targetDir };
 }

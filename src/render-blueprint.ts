@@ -6,6 +6,7 @@ import type { FileTree } from "./generator/file-tree.js";
 import { renderTree, type RenderOptions } from "./generator/render.js";
 import { parseParams, type ClusterParams, type RawParamsInput } from "./params/parse.js";
 import { readPackageVersion } from "./_utils.js";
+import { defaults } from "./defaults.js";
 
 export interface Rendered {
   blueprint: Blueprint;
@@ -22,5 +23,16 @@ export async function renderBlueprint(blueprintId: string, input: RawParamsInput
   if (parsed.errors) throw new ParamsError(parsed.errors);
   const context = buildRenderContext(parsed.params, blueprint, { toolVersion: options.toolVersion ?? readPackageVersion() });
   const tree = await renderTree(blueprint, context, { terraform: options.terraform });
-  return { blueprint, params: parsed.params, context, tree, warnings: parsed.warnings };
+  const warnings = context.gitops.repoUrlSet ? parsed.warnings : [...parsed.warnings, unsetRepoUrlWarning(context.gitops.repoUrl)];
+  return { blueprint, params: parsed.params, context, tree, warnings };
+}
+
+/** Said on every render while `repoUrl` is unset: a repository that points nowhere must not look finished. */
+export function unsetRepoUrlWarning(placeholder: string): string {
+  return (
+    `repoUrl is not set: the GitOps objects point at ${placeholder}, a placeholder that never resolves, and ` +
+    "`validate` and `check` fail (in CI too) until it is set. In the repository, run `" +
+    `npx ${defaults.toolName} update --set repoUrl=<url the cluster pulls it from>\` and merge the branch it commits ` +
+    "(before the first push: `git checkout main && git merge --ff-only -`); or create it with --set repoUrl=<url> or --github <owner>/<repo>"
+  );
 }

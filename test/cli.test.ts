@@ -31,7 +31,7 @@ describe("create-cluster-repo as a user types it (no TTY)", () => {
 
   test("create --yes makes a Git repository on main with one commit, an answers file and a valid tree", () => {
     const dir = join(work, "kapsule");
-    const run = runCli(["--blueprint", "kapsule-gpu", "--yes", "--set", "gpuPool.maxSize=3", dir]);
+    const run = runCli(["--blueprint", "kapsule-gpu", "--yes", "--set", "gpuPool.maxSize=3", "--set", "repoUrl=https://github.com/acme/kapsule.git", dir]);
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^Created .*kapsule from blueprint kapsule-gpu: \d+ files/);

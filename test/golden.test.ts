@@ -18,12 +18,18 @@ describe.each(paramsFixtures("valid").map((f) => [f.name, f] as const))("%s", (n
     for (const [path, content] of tree) await expect(content).toMatchFileSnapshot(join(goldenDir, path));
   });
 
-  test("validates clean, strictly: schemas, Pod Security Standards restricted, Terraform provider attributes, GitOps references", async () => {
+  test("validates clean, strictly (but for an unset repoUrl): schemas, Pod Security Standards restricted, Terraform provider attributes, GitOps references", async () => {
     const { tree, context } = await renderBlueprint(fixture.blueprint, { values: fixture.params }, { toolVersion: "0.0.0-golden" });
     const report = await validateTree(tree, { repoUrls: [context.gitops.repoUrl], podSecurity: { level: "restricted" } });
     const problems = report.results.flatMap((r) => r.problems).filter((p) => p.severity === "error");
-    expect(problems).toEqual([]);
-    expect(report.valid).toBe(true);
+    if (fixture.params.repoUrl) {
+      expect(problems).toEqual([]);
+      expect(report.valid).toBe(true);
+    } else {
+      // Without repoUrl every GitOps object points at the placeholder, and nothing else is wrong.
+      expect(problems.length).toBeGreaterThan(0);
+      expect(new Set(problems.map((p) => p.rule))).toEqual(new Set(["gitops-placeholder-url"]));
+    }
     expect(report.summary.resources).toBeGreaterThan(20);
   });
 });

@@ -25,7 +25,7 @@ const repos = new Map<string, string>();
 async function repo(blueprint: string): Promise<string> {
   if (!repos.has(blueprint)) {
     const dir = join(work, blueprint);
-    await createClusterRepo({ blueprint, targetDir: dir, params: {} });
+    await createClusterRepo({ blueprint, targetDir: dir, params: { values: { repoUrl: `https://github.com/acme/${blueprint}.git` } } });
     repos.set(blueprint, dir);
   }
   return repos.get(blueprint)!;

@@ -68,21 +68,22 @@ function gitState(dir: string) {
 }
 
 /** The files a blueprint renders with these flags, from a dry run. */
-const rendered = (...flags: string[]) => runCli(["-b", "kapsule-gpu", "-y", "--dry-run", ...flags]).stdout.trim().split("\n").sort();
+const rendered = (...flags: string[]) => runCli(["-b", "kapsule-gpu", "-y", "--set", "repoUrl=https://github.com/acme/cluster.git", "--dry-run", ...flags]).stdout.trim().split("\n").sort();
 
 describe("create --force into a folder with private files", () => {
   test("only the render is committed; the private files stay, untracked, and the summary lists them", () => {
     const dir = fresh("private");
     plant(dir, PRIVATE);
-    const run = runCli(["-b", "kapsule-gpu", "-y", "--force", dir]);
+    const run = runCli(["-b", "kapsule-gpu", "-y", "--set", "repoUrl=https://github.com/acme/cluster.git", "--force", dir]);
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
     expect(git(dir, "ls-files").split("\n").sort()).toEqual(rendered());
     for (const [path, content] of Object.entries(PRIVATE)) expect(readFileSync(join(dir, path), "utf8")).toBe(content);
-    const untracked = git(dir, "status", "--porcelain", "--untracked-files=all").split("\n").sort();
-    expect(untracked).toEqual(Object.keys(PRIVATE).sort().map((path) => `?? ${path}`));
+    // Untracked, or kept out of Git by the generated .gitignore (SSH keys): never added either way.
+    const untracked = git(dir, "status", "--porcelain", "--untracked-files=all", "--ignored").split("\n").sort();
+    expect(untracked).toEqual(["!! id_ed25519", "!! id_rsa", "?? credentials.json", "?? notes/plan.md", "?? secrets.env"]);
     expect(run.stdout).toContain(`commit ${git(dir, "rev-parse", "--short=7", "HEAD")} on main.`);
-    expect(run.stdout).toMatch(/\nLeft 5 files that were already in \S+ untracked, not committed: credentials\.json, id_ed25519, id_rsa, notes\/plan\.md, secrets\.env\. /);
+    expect(run.stdout).toMatch(/\nLeft 3 files that were already in \S+ untracked, not committed: credentials\.json, notes\/plan\.md, secrets\.env\. /);
   });
 
   describe("with --github", () => {
@@ -102,7 +103,7 @@ describe("create --force into a folder with private files", () => {
     test("the pushed repository holds the render and none of the private files", async () => {
       const dir = fresh("private-pushed");
       plant(dir, PRIVATE);
-      const run = await cli(["-b", "kapsule-gpu", "-y", "--force", "--github", "octocat/private-pushed", "--github-api-url", api.url, dir]);
+      const run = await cli(["-b", "kapsule-gpu", "-y", "--set", "repoUrl=https://github.com/acme/cluster.git", "--force", "--github", "octocat/private-pushed", "--github-api-url", api.url, dir]);
       expect(run.stderr).toBe("");
       expect(run.status).toBe(0);
       const pushed = git(server.repoPath("octocat/private-pushed"), "ls-tree", "-r", "--name-only", "main").split("\n").sort();
@@ -132,7 +133,7 @@ describe("create --force into a git repository", () => {
   test("with local changes (staged, unstaged, untracked secret): exit 2, and git status, branches and files are identical", () => {
     const dir = busyRepository();
     const before = gitState(dir);
-    const run = runCli(["-b", "kapsule-gpu", "-y", "--force", dir]);
+    const run = runCli(["-b", "kapsule-gpu", "-y", "--set", "repoUrl=https://github.com/acme/cluster.git", "--force", dir]);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain(`target directory ${dir} is a git repository with uncommitted changes (app.py, config.yaml); nothing was written. Commit or stash them, then re-run`);
     expect(gitState(dir)).toEqual(before);
@@ -144,7 +145,7 @@ describe("create --force into a git repository", () => {
     git(dir, "add", "-A");
     git(dir, "commit", "--quiet", "-m", "third");
     const before = gitState(dir);
-    const run = runCli(["-b", "kapsule-gpu", "-y", "--force", dir]);
+    const run = runCli(["-b", "kapsule-gpu", "-y", "--set", "repoUrl=https://github.com/acme/cluster.git", "--force", dir]);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain(`is a git repository that create-cluster-repo did not make (trunk has no cluster-repo.yaml); nothing was written`);
     expect(run.stderr).toContain("--github owner/repo --pr-first");
@@ -167,7 +168,7 @@ describe("create --force into a git repository", () => {
     git(dir, "checkout", "--quiet", "main");
     start(dir);
     const before = gitState(dir);
-    const run = runCli(["-b", "kapsule-gpu", "-y", "--force", dir]);
+    const run = runCli(["-b", "kapsule-gpu", "-y", "--set", "repoUrl=https://github.com/acme/cluster.git", "--force", dir]);
     expect(run.status).toBe(2);
     // A --no-commit cherry-pick leaves staged changes and no CHERRY_PICK_HEAD: refused as local changes.
     expect(run.stderr).toMatch(named ? new RegExp(`is in the middle of ${named}; finish it first`) : /uncommitted changes/);
@@ -178,7 +179,7 @@ describe("create --force into a git repository", () => {
     const dir = fresh("unborn");
     git(dir, "init", "--quiet", "--initial-branch=master");
     plant(dir, { "TODO.txt": "mine\n" });
-    const run = runCli(["-b", "kapsule-gpu", "-y", "--force", dir]);
+    const run = runCli(["-b", "kapsule-gpu", "-y", "--set", "repoUrl=https://github.com/acme/cluster.git", "--force", dir]);
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
     expect(git(dir, "symbolic-ref", "--short", "HEAD")).toBe("main");
@@ -188,9 +189,9 @@ describe("create --force into a git repository", () => {
 
   test("a repository made by this tool, on an update branch: the re-render is committed there and the summary names that branch", () => {
     const dir = join(fresh("own"), "repo");
-    expect(runCli(["-b", "kapsule-gpu", "-y", dir]).status).toBe(0);
+    expect(runCli(["-b", "kapsule-gpu", "-y", "--set", "repoUrl=https://github.com/acme/cluster.git", dir]).status).toBe(0);
     git(dir, "checkout", "--quiet", "-b", "create-cluster-repo/bigger");
-    const run = runCli(["-b", "kapsule-gpu", "-y", "--set", "gpuPool.maxSize=3", "--force", dir]);
+    const run = runCli(["-b", "kapsule-gpu", "-y", "--set", "repoUrl=https://github.com/acme/cluster.git", "--set", "gpuPool.maxSize=3", "--force", dir]);
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
     expect(run.stdout).toContain(`commit ${git(dir, "rev-parse", "--short=7", "HEAD")} on create-cluster-repo/bigger.`);
@@ -199,12 +200,12 @@ describe("create --force into a git repository", () => {
 
   test("an untracked file where the render writes one is not overwritten: exit 2", () => {
     const dir = join(fresh("own-untracked"), "repo");
-    expect(runCli(["-b", "kapsule-gpu", "-y", dir]).status).toBe(0);
+    expect(runCli(["-b", "kapsule-gpu", "-y", "--set", "repoUrl=https://github.com/acme/cluster.git", dir]).status).toBe(0);
     git(dir, "rm", "--quiet", "README.md");
     git(dir, "commit", "--quiet", "-m", "our README lives elsewhere");
     writeFileSync(join(dir, "README.md"), "# written by hand, never committed\n");
     const before = gitState(dir);
-    const run = runCli(["-b", "kapsule-gpu", "-y", "--force", dir]);
+    const run = runCli(["-b", "kapsule-gpu", "-y", "--set", "repoUrl=https://github.com/acme/cluster.git", "--force", dir]);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain("has untracked files where the render writes its own (README.md); nothing was written");
     expect(gitState(dir)).toEqual(before);
@@ -215,7 +216,7 @@ describe("create --force into a git repository", () => {
     git(outer, "init", "--quiet");
     plant(outer, { "infra/README.md": "infra\n" });
     const before = gitState(outer);
-    const run = runCli(["-b", "kapsule-gpu", "-y", "--force", join(outer, "infra")]);
+    const run = runCli(["-b", "kapsule-gpu", "-y", "--set", "repoUrl=https://github.com/acme/cluster.git", "--force", join(outer, "infra")]);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain(`is inside the git repository ${outer}`);
     expect(gitState(outer)).toEqual(before);
@@ -233,7 +234,7 @@ describe("reads of the target follow the write rules", () => {
     ] as const) {
       const dir = fresh("preview-link");
       symlinkSync(to, join(dir, link));
-      const run = runCli(["-b", "kapsule-gpu", "-y", "--dry-run", "--diff", dir]);
+      const run = runCli(["-b", "kapsule-gpu", "-y", "--set", "repoUrl=https://github.com/acme/cluster.git", "--dry-run", "--diff", dir]);
       expect(run.status).toBe(1);
       expect(run.stderr).toMatch(new RegExp(`refusing to read (${link}|${link}/\\S+): ${link} is a symlink that points outside ${dir}`));
       expect(run.stdout).not.toContain("PRIVATE-OUTSIDE");
@@ -244,7 +245,7 @@ describe("reads of the target follow the write rules", () => {
     const dir = fresh("preview-inside");
     writeFileSync(join(dir, "real.md"), "# mine\n");
     symlinkSync("real.md", join(dir, "README.md"));
-    const run = runCli(["-b", "kapsule-gpu", "-y", "--dry-run", "--diff", dir]);
+    const run = runCli(["-b", "kapsule-gpu", "-y", "--set", "repoUrl=https://github.com/acme/cluster.git", "--dry-run", "--diff", dir]);
     expect(run.status).toBe(0);
     expect(run.stdout).toContain("--- a/README.md");
     expect(run.stdout).toContain("-# mine");
@@ -253,12 +254,12 @@ describe("reads of the target follow the write rules", () => {
   test("a FIFO where a generated file goes is refused by --dry-run --diff and by check, not waited on", () => {
     const dir = fresh("preview-fifo");
     execFileSync("mkfifo", [join(dir, "README.md")]);
-    const preview = runCli(["-b", "kapsule-gpu", "-y", "--dry-run", "--diff", dir]);
+    const preview = runCli(["-b", "kapsule-gpu", "-y", "--set", "repoUrl=https://github.com/acme/cluster.git", "--dry-run", "--diff", dir]);
     expect(preview.status).toBe(1);
     expect(preview.stderr).toContain("refusing to read README.md: it is a FIFO (named pipe), not a regular file");
 
     const repo = join(fresh("check-fifo"), "repo");
-    expect(runCli(["-b", "kapsule-gpu", "-y", repo]).status).toBe(0);
+    expect(runCli(["-b", "kapsule-gpu", "-y", "--set", "repoUrl=https://github.com/acme/cluster.git", repo]).status).toBe(0);
     execFileSync("rm", [join(repo, "README.md")]);
     execFileSync("mkfifo", [join(repo, "README.md")]);
     const check = runCli(["check", repo]);

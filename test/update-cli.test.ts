@@ -23,7 +23,7 @@ describe("plan, update and check from the command line", () => {
   let n = 0;
   const newRepo = async () => {
     const dir = join(work, `repo-${n++}`);
-    await createClusterRepo({ blueprint: "kapsule-gpu", targetDir: dir, params: {} });
+    await createClusterRepo({ blueprint: "kapsule-gpu", targetDir: dir, params: { values: { repoUrl: "https://github.com/acme/kapsule-gpu.git" } } });
     return dir;
   };
 

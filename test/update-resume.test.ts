@@ -29,7 +29,7 @@ describe("update resumes and starts from the right place", () => {
       .map((path) => [path, git(dir, "ls-tree", "--name-only", to, "--", path) ? git(dir, "show", `${to}:${path}`) + "\n" : undefined] as const);
 
   beforeAll(() => {
-    expect(runCli(["-b", "kapsule-gpu", "-y", base]).status).toBe(0);
+    expect(runCli(["-b", "kapsule-gpu", "-y", "--set", "repoUrl=https://github.com/acme/kapsule-gpu.git", base]).status).toBe(0);
     cpSync(base, updated, { recursive: true });
     const run = runCli(["update", updated, "--set", "gpuPool.maxSize=3"]);
     expect(run.status, run.stderr).toBe(0);

@@ -24,7 +24,7 @@ describe("re-render from the answers file with a three-way merge", () => {
 
   beforeEach(async () => {
     dir = join(work, `repo-${n++}`);
-    await createClusterRepo({ blueprint: "kapsule-gpu", targetDir: dir, params: {} });
+    await createClusterRepo({ blueprint: "kapsule-gpu", targetDir: dir, params: { values: { repoUrl: "https://github.com/acme/kapsule-gpu.git" } } });
   });
 
   test("a pool size change lands on its own branch, touching only what the parameter governs", async () => {

@@ -13,7 +13,7 @@ const GIT_CONFIG = `[core]
 \trepositoryformatversion = 0
 \tbare = false
 [remote "origin"]
-\turl = git@github.com:Example-Org/kapsule-gpu.git
+\turl = git@github.com:Acme/kapsule-gpu.git
 \tfetch = +refs/heads/*:refs/remotes/origin/*
 [branch "main"]
 \tremote = origin
@@ -26,7 +26,7 @@ describe("Git remotes as this repository's URLs", () => {
     const dir = tempDir("ccr-remotes-");
     mkdirSync(join(dir, ".git"));
     writeFileSync(join(dir, ".git", "config"), GIT_CONFIG);
-    expect(gitRemoteUrls(dir)).toEqual(["git@github.com:Example-Org/kapsule-gpu.git", "https://gitlab.example.com/mirror/kapsule-gpu"]);
+    expect(gitRemoteUrls(dir)).toEqual(["git@github.com:Acme/kapsule-gpu.git", "https://gitlab.example.com/mirror/kapsule-gpu"]);
     expect(gitRemoteUrls(join(dir, "nowhere"))).toEqual([]);
   });
 

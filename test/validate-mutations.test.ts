@@ -103,7 +103,7 @@ function brokenGitopsPath(dir: string, gitops: "flux" | "argo"): Expected & { re
       return { file, line: at + 1, rule: "flux-path-missing" };
     }
     const repoUrl = /^ {4}repoURL: "?([^"\n]+)"?$/m.exec(text)?.[1];
-    if (gitops === "argo" && /^kind: Application$/m.test(text) && repoUrl?.startsWith("https://github.com/")) {
+    if (gitops === "argo" && /^kind: Application$/m.test(text) && repoUrl !== undefined && !/^ {4}chart: /m.test(text)) {
       const at = lines.findIndex((line) => /^ {4}path: /.test(line));
       if (at < 0) continue;
       lines[at] = "    path: does-not-exist";

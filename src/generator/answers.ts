@@ -32,8 +32,13 @@ export function answersFromContext(context: RenderContext): Answers {
   };
 }
 
+/** Recorded while `repoUrl` is empty: `check` reads the parameter and fails until it is set. */
+const UNSET_REPO_URL = `# repoUrl is unset: the GitOps objects point at a placeholder that never resolves. Set it with
+# \`${defaults.toolName} update --set repoUrl=<url>\`; until then \`validate\` and \`check\` fail.
+`;
+
 export function renderAnswersFile(context: RenderContext): string {
-  return HEADER + toYamlText(answersFromContext(context));
+  return HEADER + (context.gitops.repoUrlSet ? "" : UNSET_REPO_URL) + toYamlText(answersFromContext(context));
 }
 renderAnswersFile.path = defaults.answersFile;
 

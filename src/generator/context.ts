@@ -1,7 +1,10 @@
 import type { Blueprint, HelmReleaseSpec } from "../blueprints/types.js";
 import { defaults, type GitopsEngine } from "../defaults.js";
 import type { ClusterParams } from "../params/parse.js";
+import { argoSyncWaves } from "./gitops.js";
+import { repoUrlFacts, type RepoUrlFacts } from "./repo-url.js";
 import { terraformPipelineFor, type TerraformPipeline } from "./terraform-pipeline.js";
+import { terraformSetupRange } from "./terraform-version.js";
 
 /** Everything a template may read. Every optional field is set explicitly, as Handlebars runs in strict mode. */
 export interface RenderContext {
@@ -13,11 +16,19 @@ export interface RenderContext {
     engine: GitopsEngine;
     flux: boolean;
     argo: boolean;
+    /** The `repoUrl` parameter, or while it is unset a placeholder that never resolves (see defaults.unsetRepoUrl). */
     repoUrl: string;
+    /** False while `repoUrl` is unset: the README and the CLI say how to set it, `validate` and `check` fail. */
+    repoUrlSet: boolean;
+    /** Host, path, transport and GitHub owner/repository of `repoUrl`, for the publish and bootstrap steps. */
+    repo: RepoUrlFacts;
     branch: string;
     /** Folder of the engine's own objects for this cluster, e.g. clusters/prod. */
     clusterPath: string;
     namespace: string;
+    /** Pinned releases the README installs. */
+    fluxVersion: string;
+    argoCdVersion: string;
   };
   terraform: {
     /** `required_version` of versions.tf. */
@@ -27,6 +38,8 @@ export interface RenderContext {
   };
   /** State backend, CI credentials and GitHub Environment of the terraform workflow. */
   terraformPipeline: TerraformPipeline;
+  /** Sync-wave annotations of the Argo CD objects (see argoSyncWaves). */
+  argoSyncWaves: typeof argoSyncWaves;
   /** Helm releases whose `when` condition holds. */
   helmReleases: HelmReleaseSpec[];
 }
@@ -49,6 +62,7 @@ function conditionHolds(context: object, condition: string): boolean {
 /** Pure: validated parameters + blueprint -> the data templates see. */
 export function buildRenderContext(params: ClusterParams, blueprint: Blueprint, options: ContextOptions): RenderContext {
   const engine = params.gitops;
+  const repoUrl = params.repoUrl || defaults.unsetRepoUrl(params.clusterName);
   const base = {
     tool: { name: defaults.toolName, version: options.toolVersion },
     blueprint: {
@@ -64,12 +78,17 @@ export function buildRenderContext(params: ClusterParams, blueprint: Blueprint, 
       engine,
       flux: engine === "flux",
       argo: engine === "argo",
-      repoUrl: params.repoUrl || defaults.repoUrl(params.clusterName),
+      repoUrl,
+      repoUrlSet: Boolean(params.repoUrl),
+      repo: repoUrlFacts(repoUrl),
       branch: params.branch,
       clusterPath: `clusters/${params.clusterName}`,
       namespace: engine === "flux" ? defaults.fluxNamespace : defaults.argoNamespace,
+      fluxVersion: defaults.fluxVersion,
+      argoCdVersion: defaults.argoCdVersion,
     },
-    terraform: { requiredVersion: defaults.terraformRequiredVersion, setupRange: defaults.terraformSetupRange },
+    argoSyncWaves,
+    terraform: { requiredVersion: defaults.terraformRequiredVersion, setupRange: terraformSetupRange(defaults.terraformRequiredVersion) },
     terraformPipeline: terraformPipelineFor(blueprint.provider, params),
   };
   const helmReleases = (blueprint.helmReleases ?? []).filter((release) => !release.when || conditionHolds(base, release.when));

@@ -1,4 +1,4 @@
-import { parse as parseYaml } from "yaml";
+import { isSeq, parse as parseYaml, parseDocument } from "yaml";
 import { toYamlText } from "./yaml-text.js";
 import type { Blueprint, HelmReleaseSpec } from "../blueprints/types.js";
 import type { RenderContext } from "./context.js";
@@ -77,8 +77,12 @@ function fluxReleaseFiles(release: HelmReleaseSpec, values: Record<string, unkno
   return files;
 }
 
-/** Sync waves: Helm-installed infrastructure first, then plain infrastructure manifests, then apps. */
-export const argoSyncWaves = { helmInfrastructure: "-2", infrastructure: "-1", helmApps: "0", apps: "1" } as const;
+/**
+ * Sync waves of the root application: Argo CD settings and the project first, then Helm-installed infrastructure,
+ * plain infrastructure manifests, Helm-installed apps, and apps. The health check in argocd-cm.yaml makes each wave
+ * wait until the Applications of the previous one are Healthy.
+ */
+export const argoSyncWaves = { settings: "-3", helmInfrastructure: "-2", infrastructure: "-1", helmApps: "0", apps: "1" } as const;
 
 function argoReleaseFile(release: HelmReleaseSpec, values: Record<string, unknown>, context: RenderContext): [string, string] {
   const oci = release.repository.type === "oci";
@@ -146,4 +150,37 @@ export function addKustomizations(files: Map<string, string>, roots: string[]): 
       );
     }
   }
+}
+
+/** The namespaces of the workloads under apps/, in both engines' renders. */
+const APP_NAMESPACES_DIR = "infrastructure/namespaces";
+
+/** Edits the `resources` list of a kustomization.yaml, keeping its comments; `note` becomes its first comment line. */
+function editResources(text: string, edit: (resources: string[]) => string[], note: string): string {
+  const document = parseDocument(text);
+  const current = document.get("resources");
+  const resources = isSeq(current) ? current.items.map((item) => String((item as { value?: unknown }).value ?? item)) : [];
+  document.set("resources", document.createNode(edit(resources)));
+  return `# ${note}\n${document.toString({ lineWidth: 0 })}`;
+}
+
+/**
+ * Argo CD: the namespaces of the workloads are built by the `apps` Application instead of `infrastructure`. Flux
+ * applies the infrastructure layer first and the apps Kustomization waits for it (dependsOn); Argo CD child
+ * Applications each sync on their own whenever a commit changes them, so a namespace added with its first workload
+ * could otherwise arrive after the workload. In one Application, Argo CD creates Namespaces before what they hold.
+ */
+export function moveAppNamespacesToApps(files: Map<string, string>): void {
+  const namespaces = `${APP_NAMESPACES_DIR}/kustomization.yaml`;
+  const infrastructure = files.get("infrastructure/kustomization.yaml");
+  const apps = files.get("apps/kustomization.yaml");
+  if (!files.has(namespaces) || infrastructure === undefined || apps === undefined) return;
+  files.set(
+    "infrastructure/kustomization.yaml",
+    editResources(infrastructure, (resources) => resources.filter((entry) => entry.replace(/\/$/, "") !== "namespaces"), "namespaces/ is built by the apps Application (see apps/kustomization.yaml)."),
+  );
+  files.set(
+    "apps/kustomization.yaml",
+    editResources(apps, (resources) => [`../${APP_NAMESPACES_DIR}`, ...resources], "The workloads' namespaces come first: Argo CD creates them in the same sync as the workloads."),
+  );
 }

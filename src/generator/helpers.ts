@@ -48,6 +48,15 @@ export function yamlString(value: unknown): string {
   return yamlQuote(String(value));
 }
 
+/**
+ * A YAML scalar written plain whenever it reads back as the same string, quoted otherwise (as Go's sigs.k8s.io/yaml
+ * writes, so files in another tool's layout match it byte for byte). YAML 1.1 rules, so that `yes`, `on` and `0777`
+ * stay strings for the 1.1 parsers Kubernetes tools use.
+ */
+export function yamlPlain(value: unknown): string {
+  return toYamlText(String(value), { version: "1.1" }).trimEnd();
+}
+
 /** A value as YAML: flow style on one line (`{}`/`[]`/scalars), for use after `key: `. */
 export function yamlInline(value: unknown): string {
   if (typeof value === "string") return yamlString(value);
@@ -96,6 +105,7 @@ export function createHandlebars(): typeof Handlebars {
     hcl: plain(hclString),
     hclValue: plain(hclValue),
     yaml: plain(yamlString),
+    yamlPlain: plain(yamlPlain),
     yamlInline: plain(yamlInline),
     markdownCode: plain(markdownCode),
     toYaml: plain((value: unknown, indent?: unknown) => yamlBlock(value, typeof indent === "number" ? indent : 0)),

@@ -2,7 +2,7 @@ import type { Blueprint } from "../blueprints/types.js";
 import { assertSafeRelativePath, sortedTree, type FileTree } from "./file-tree.js";
 import type { RenderContext } from "./context.js";
 import { createHandlebars } from "./helpers.js";
-import { renderHelmReleases, addKustomizations } from "./gitops.js";
+import { renderHelmReleases, addKustomizations, moveAppNamespacesToApps } from "./gitops.js";
 import { renderAnswersFile } from "./answers.js";
 import { inThreadTerraformTools, type TerraformTools } from "../validators/terraform/tools.js";
 
@@ -60,6 +60,7 @@ export async function renderTree(blueprint: Blueprint, context: RenderContext, o
     files.set(path, content);
   }
   addKustomizations(files, ["infrastructure", "apps"]);
+  if (context.gitops.argo) moveAppNamespacesToApps(files);
   files.set(renderAnswersFile.path, renderAnswersFile(context));
   // All at once: with a worker-backed formatter the files travel together instead of one round trip each.
   const terraform = options.terraform ?? inThreadTerraformTools;

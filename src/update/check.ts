@@ -3,14 +3,19 @@ import { readManifest } from "../blueprints/registry.js";
 import { defaults } from "../defaults.js";
 import { InputError } from "../errors.js";
 import { renderBlueprint } from "../render-blueprint.js";
+import { bootstrapOwnership } from "./bootstrap-owned.js";
 import { readAnswers } from "./plan.js";
 import { targetReader } from "../git/read-target.js";
 
 export interface CheckDifference {
   path: string;
-  kind: "modified" | "missing";
+  /** `unset`: a parameter the repository cannot work without has no value (the answers file names it). */
+  kind: "modified" | "missing" | "unset";
   diff: string;
 }
+
+/** The one parameter without which a render points nowhere: see defaults.unsetRepoUrl. */
+const REQUIRED_FOR_SYNC = "repoUrl";
 
 function globToRegExp(glob: string): RegExp {
   const escaped = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*\*/g, "\0").replace(/\*/g, "[^/]*").replace(/\0/g, ".*").replace(/\?/g, "[^/]");
@@ -34,9 +39,18 @@ export async function checkRepository(dir: string, allow: string[] = []): Promis
   const { tree } = await renderBlueprint(answers.blueprint, { values: { ...answers.params, gitops: answers.gitops } }, { toolVersion: answers.toolVersion });
   const allowed = allow.map(globToRegExp);
   const differences: CheckDifference[] = [];
+  if (!answers.params[REQUIRED_FOR_SYNC]) {
+    differences.push({
+      path: defaults.answersFile,
+      kind: "unset",
+      diff: `${REQUIRED_FOR_SYNC} is not set: the GitOps objects point at a placeholder that never resolves; set it with \`${defaults.toolName} update --set ${REQUIRED_FOR_SYNC}=<url>\`\n`,
+    });
+  }
   const read = await targetReader(dir);
+  // Paths handed over to another tool on Day 1 (flux bootstrap's flux-system/) are that tool's to keep right.
+  const handedOver = await bootstrapOwnership(answers, read);
   for (const [path, expected] of tree) {
-    if (allowed.some((re) => re.test(path))) continue;
+    if (allowed.some((re) => re.test(path)) || handedOver.owns(path)) continue;
     const actual = await read(path);
     if (actual === expected) continue;
     differences.push({

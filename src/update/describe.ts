@@ -73,7 +73,7 @@ export async function describeBranch(
     after: sortedTree(after),
     // Whole trees: a resource in an unchanged file is still replaced when it references one that is.
     summary: await summarizeChanges(beforeAll, afterAll),
-    report: options.report ?? (await validateTree(afterAll, { repoUrls: options.repoUrls ?? [] })),
+    report: options.report ?? (await validateTree(afterAll, { repoUrls: options.repoUrls ?? [], placeholderUrls: "warning" })),
     conflicts: [...after].filter(([, content]) => MARKERS.test(content)).map(([path]) => ({ path, reason: "committed with conflict markers" })),
   };
 }

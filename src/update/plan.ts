@@ -11,6 +11,7 @@ import { appendKey } from "../params/set-flags.js";
 import { renderBlueprint, type Rendered } from "../render-blueprint.js";
 import { validateTree } from "../validators/index.js";
 import type { ValidationReport } from "../validators/types.js";
+import { bootstrapOwnership } from "./bootstrap-owned.js";
 import { mergeFile, type MergeOutcome } from "./merge.js";
 import { targetReader } from "../git/read-target.js";
 import { summarizeChanges, type ChangeSummary } from "./summary.js";
@@ -137,10 +138,12 @@ export async function planUpdate(dir: string, changes: RawParamsInput, options: 
   const values = { ...recorded, ...(changes.values ?? {}) };
   const rendered = await renderBlueprint(answers.blueprint, { values, sets: changes.sets }, { toolVersion: options.toolVersion });
   const base = await baseTree(dir, answers);
-  const paths = [...new Set([...base.keys(), ...rendered.tree.keys()])].sort();
+  const read = await targetReader(dir);
+  // Paths handed over on Day 1 (flux bootstrap's flux-system/) are neither merged into nor deleted.
+  const handedOver = await bootstrapOwnership(answers, read);
+  const paths = [...new Set([...base.keys(), ...rendered.tree.keys()])].filter((path) => !handedOver.owns(path)).sort();
   const before = new Map<string, string>();
   const after = new Map<string, string>();
-  const read = await targetReader(dir);
   const outcomes: MergeOutcome[] = [];
   for (const path of paths) {
     const theirs = await read(path);
@@ -151,6 +154,12 @@ export async function planUpdate(dir: string, changes: RawParamsInput, options: 
     outcomes.push(outcome);
   }
   const afterTree = sortedTree(after);
+  // Validated with the handed-over files as the repository has them: the Flux Kustomizations name their source there.
+  const validated = new Map(afterTree);
+  for (const path of [...new Set([...base.keys(), ...rendered.tree.keys()])].filter((path) => handedOver.owns(path))) {
+    const content = await read(path);
+    if (content !== undefined) validated.set(path, content);
+  }
   const conflicts = outcomes.filter((o): o is Extract<MergeOutcome, { action: "conflict" }> => o.action === "conflict");
   return {
     dir,
@@ -163,6 +172,6 @@ export async function planUpdate(dir: string, changes: RawParamsInput, options: 
     conflicts,
     paramChanges: diffParams(recorded, rendered.params),
     summary: await summarizeChanges(sortedTree(before), afterTree),
-    report: await validateTree(afterTree, { repoUrls: [rendered.context.gitops.repoUrl] }),
+    report: await validateTree(sortedTree(validated), { repoUrls: [rendered.context.gitops.repoUrl], placeholderUrls: "warning" }), // unset repoUrl: warned by the render
   };
 }

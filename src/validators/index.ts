@@ -21,6 +21,8 @@ export interface ValidateOptions extends KubernetesValidatorOptions {
   repoUrls?: string[];
   /** The repository's Git remote URLs: "this repository" for Argo CD paths when `repoUrls` is not given. */
   remoteUrls?: string[];
+  /** How placeholder repository URLs (the reserved `.invalid` domain) count. @default "error" */
+  placeholderUrls?: "error" | "warning";
 }
 
 /**
@@ -40,7 +42,7 @@ export async function validateFiles(files: SourceFile[], options: ValidateOption
   if (terraform) results.push(...(await terraform));
   if (options.gitops !== false) {
     // The whole repository: kustomize generators and Flux paths may point at non-YAML files and folders.
-    results.push(...validateGitopsReferences(files, { repoUrls: options.repoUrls, remoteUrls: options.remoteUrls }));
+    results.push(...validateGitopsReferences(files, { repoUrls: options.repoUrls, remoteUrls: options.remoteUrls, placeholderUrls: options.placeholderUrls }));
   }
   return summarize(results);
 }

@@ -17,11 +17,15 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write("All generated files match the answers file.\n");
     return 0;
   }
+  const what = { missing: "generated file is missing", modified: "differs from the render of the answers file", unset: "a required parameter is unset" } as const;
   for (const difference of differences) {
-    process.stdout.write(escapeText(`${difference.path}: ${difference.kind === "missing" ? "generated file is missing" : "differs from the render of the answers file"}\n${difference.diff}`));
+    process.stdout.write(escapeText(`${difference.path}: ${what[difference.kind]}\n${difference.diff}`));
   }
-  process.stdout.write(
-    `${differences.length} generated file(s) differ from cluster-repo.yaml. Change parameters with \`create-cluster-repo update --set ...\`, or allow hand-maintained paths with --allow.\n`,
-  );
+  const files = differences.filter((difference) => difference.kind !== "unset").length;
+  if (files > 0) {
+    process.stdout.write(
+      `${files} generated file(s) differ from cluster-repo.yaml. Change parameters with \`create-cluster-repo update --set ...\`, or allow hand-maintained paths with --allow.\n`,
+    );
+  }
   return 1;
 }

@@ -116,7 +116,9 @@ function createdText(result: CreateClusterRepoResult, blueprintId: string, publi
     `Created ${shown} from blueprint ${blueprintId}: ${result.tree.size} files, ${result.report.summary.resources} checks passed, ${where}.\n` +
     left +
     (published ? publishedText(published) : "") +
-    `Next: read ${join(shown, "README.md")} to create the cluster and bootstrap GitOps.\n`
+    (result.repoUrlSet
+      ? `Next: read ${join(shown, "README.md")} to publish the repository, create the cluster and bootstrap GitOps.\n`
+      : `Next: set repoUrl (see the warning: until then validate and check fail), then read ${join(shown, "README.md")}.\n`)
   );
 }
 

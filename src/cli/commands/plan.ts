@@ -30,6 +30,7 @@ export async function run(argv: string[]): Promise<number> {
   // The history is read only for a blueprint upgrade; otherwise plan works on the files alone.
   await assertToolRepository(dir, "plan", { git: opts["blueprint-version"] !== undefined });
   const plan = await planUpdate(dir, paramsInputFromFlags(opts), { blueprintVersion: opts["blueprint-version"] });
+  for (const warning of plan.rendered.warnings) process.stderr.write(`warning: ${warning}\n`);
   if (output === "json") {
     const { summary, paramChanges, conflicts, report, blueprintUpgrade } = plan;
     process.stdout.write(`${JSON.stringify({ blueprintUpgrade: blueprintUpgrade ?? null, paramChanges, summary, conflicts: conflicts.map((c) => ({ path: c.path, reason: c.reason, hunks: c.hunks })), validation: { valid: report.valid, summary: report.summary } }, null, 2)}\n`);

@@ -43,6 +43,7 @@ export async function run(argv: string[]): Promise<number> {
   // Branch names, parameter paths and the forge's URLs are shown escaped.
   const print = (stream: NodeJS.WriteStream, text: string) => stream.write(escapeText(text));
   if (result.resumed) print(process.stderr, `note: ${result.resumed}\n`);
+  for (const warning of result.plan.rendered.warnings) print(process.stderr, `warning: ${warning}\n`);
   print(process.stdout, formatTerraformWarning(result.plan.summary.terraform));
   if (result.upToDate) print(process.stdout, `Already up to date on ${result.branch}.\n`);
   else print(process.stdout, `Committed ${result.sha?.slice(0, 7)} on ${result.branch}: ${result.plan.paramChanges.map((c) => c.path).join(", ") || "re-render"}.\n`);

@@ -7,7 +7,9 @@ import type { Problem, UnitResult } from "../types.js";
 import { checkArgoApplication, isArgoApplication } from "./argo.js";
 import { checkFluxKustomization, checkHelmRelease, isFluxKustomization, isHelmRelease } from "./flux.js";
 import { checkKustomizeEntries, DuplicateFinder, isKustomizeFile } from "./kustomize.js";
+import { checkPlaceholderUrls, hasUrlFields } from "./placeholder-urls.js";
 import { describe, indexRepo, type Manifest, type RepoIndex } from "./repo-index.js";
+import type { Severity } from "../types.js";
 
 export { normaliseRepoUrl, indexDigests, digestContent, isYamlFile, type ContentReader, type RepoIndex } from "./repo-index.js";
 export { digestDocument, type ManifestDigest } from "./digest.js";
@@ -25,6 +27,11 @@ export interface GitopsValidationOptions {
    * pointing elsewhere is not a copy of this repository.
    */
   remoteUrls?: string[];
+  /**
+   * How a repository URL under the reserved `.invalid` domain counts: an error (`validate`), or a warning where
+   * the caller already says so (`create`, `plan` and `update` while repoUrl is unset). @default "error"
+   */
+  placeholderUrls?: Severity;
 }
 
 function unit(manifest: Manifest, label: string, problems: Problem[]): UnitResult {
@@ -64,7 +71,12 @@ export function validateGitopsIndex(index: RepoIndex, options: GitopsValidationO
     } else if (isHelmRelease(manifest)) {
       results.push(unit(manifest, describe(manifest), checkHelmRelease(manifest, index)));
     } else if (isArgoApplication(manifest)) {
-      results.push(unit(manifest, describe(manifest), checkArgoApplication(manifest, index, options.repoUrls ?? options.remoteUrls)));
+      const problems = checkArgoApplication(manifest, index, options.repoUrls ?? options.remoteUrls);
+      results.push(unit(manifest, describe(manifest), [...problems, ...checkPlaceholderUrls(manifest, options.placeholderUrls)]));
+    } else if (hasUrlFields(manifest)) {
+      // Sources and projects are not checked otherwise: a unit only when a URL is a placeholder.
+      const problems = checkPlaceholderUrls(manifest, options.placeholderUrls);
+      if (problems.length > 0) results.push(unit(manifest, describe(manifest), problems));
     } else if (isKustomizeFile(manifest)) {
       const problems = checkKustomizeEntries(manifest, index).sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
       problems.push(...(duplicates.get(manifest.file) ?? []));
