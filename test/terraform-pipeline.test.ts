@@ -106,6 +106,27 @@ describe.each(fixtures.map((f) => [f.name, f] as const))("%s", (_name, fixture) 
     expect(Object.values(workflow.jobs).every((job) => job.steps.filter((s) => s.uses?.startsWith("actions/checkout@")).every((s) => s.with?.["persist-credentials"] === false))).toBe(true);
   });
 
+  test("variables without a default reach the workflow: TERRAFORM_TFVARS becomes terraform.tfvars before init, in both jobs", async () => {
+    const tree = await renderFixture(fixture);
+    const workflow = parseYaml(tree.get(".github/workflows/terraform.yml")!) as Workflow;
+    for (const job of [workflow.jobs.plan!, workflow.jobs.apply!]) {
+      const names = job.steps.map((step) => step.name);
+      const write = job.steps.find((step) => step.name === "terraform.tfvars")!;
+      expect(write.run).toContain('> terraform.tfvars');
+      expect(JSON.stringify(write)).toContain("${{ vars.TERRAFORM_TFVARS }}");
+      expect(names.indexOf("terraform.tfvars")).toBeLessThan(names.indexOf("terraform init"));
+    }
+    const variables = (await parseHcl("variables.tf", tree.get("terraform/variables.tf")!)) as { variable: Record<string, Array<Record<string, unknown>>> };
+    const required = Object.entries(variables.variable).filter(([, [body]]) => !("default" in body!)).map(([name]) => name);
+    const readme = tree.get("README.md")!;
+    // A blueprint with required variables says how to give them to the workflow, before its first apply.
+    if (required.length > 0) {
+      expect(readme.indexOf("gh variable set TERRAFORM_TFVARS < terraform/terraform.tfvars")).toBeGreaterThan(-1);
+      expect(readme.indexOf("gh variable set TERRAFORM_TFVARS")).toBeLessThan(readme.indexOf("#### First apply"));
+    }
+    expect(fixture.blueprint === "magnum-openstack" ? required.length : 0).toBe(required.length);
+  });
+
   test("the README walks through the state, the secrets and the environment, and keeps the kubeconfig out of the repository", async () => {
     const tree = await renderFixture(fixture);
     const readme = tree.get("README.md")!;

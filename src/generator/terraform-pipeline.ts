@@ -40,6 +40,17 @@ export interface TerraformPipeline {
   environment: string;
 }
 
+/**
+ * terraform.tfvars is git-ignored (it may hold IDs a team keeps private), yet the workflow must plan with the same
+ * values as a workstation: some blueprints have variables without a default (Magnum's image, flavors, network and
+ * SSH public key). The workflow writes this variable, when set, to terraform/terraform.tfvars before `init`.
+ */
+export const TFVARS_VARIABLE: GithubSetting = {
+  kind: "variable",
+  name: "TERRAFORM_TFVARS",
+  what: "content of `terraform/terraform.tfvars`, which the workflow writes before `terraform init` (`gh variable set TERRAFORM_TFVARS < terraform/terraform.tfvars`; no secrets in it); unset: none",
+};
+
 type Entry = (params: ClusterParams) => Omit<TerraformPipeline, "stateKey" | "environment" | "githubSettings">;
 const secret = (env: string, name: string, what: string): CiCredential => ({ env, kind: "secret", name, what });
 const variable = (env: string, name: string, what: string): CiCredential => ({ env, kind: "variable", name, what });
@@ -115,5 +126,6 @@ export function terraformPipelineFor(provider: string, params: ClusterParams): T
   for (const { kind, name, what } of pipeline.credentials) {
     if (kind !== "value" && !githubSettings.has(name)) githubSettings.set(name, { kind, name, what });
   }
+  githubSettings.set(TFVARS_VARIABLE.name, TFVARS_VARIABLE);
   return { ...pipeline, stateKey, githubSettings: [...githubSettings.values()], environment: params.clusterName };
 }
