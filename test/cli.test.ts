@@ -91,7 +91,7 @@ describe("create-cluster-repo as a user types it (no TTY)", () => {
     writeFileSync(values, "clusterName: ok\ngpuPool:\n  size: 1\n  size: 2\n");
     const run = runCli(["-b", "kapsule-gpu", "-y", "--values", values, join(work, "v")]);
     expect(run.status).toBe(2);
-    expect(run.stderr).toMatch(/--values .*values\.yaml:4: not valid YAML: Map keys must be unique/);
+    expect(run.stderr).toMatch(/--values .*values\.yaml:4: not valid YAML: duplicate key "size"/);
   });
 
   test("a non-empty target is refused without --force and left untouched", () => {

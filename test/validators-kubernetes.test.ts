@@ -270,8 +270,8 @@ describe("embedded schemas", () => {
     expect(results.map((r) => [r.status, r.problems[0]?.rule, r.problems[0]?.line])).toEqual([
       ["error", "k8s-missing-apiversion", 1],
       ["error", "k8s-missing-kind", 4],
-      // yaml notices the unclosed flow sequence where the next document starts.
-      ["error", "k8s-yaml-syntax", 8],
+      // The unclosed flow sequence runs to the end of its document: the error points at the document's last line.
+      ["error", "k8s-yaml-syntax", 7],
       ["valid", undefined, undefined],
     ]);
   });

@@ -1,7 +1,7 @@
-import { readFileSync } from "node:fs";
-import { parseDocument } from "yaml";
 import { defaults } from "../defaults.js";
 import { InputError } from "../errors.js";
+import { InputFileError, readInputFile } from "../read-input.js";
+import { YamlLoadError, loadYamlDocument } from "../yaml/load.js";
 import type { RawParamsInput } from "../params/parse.js";
 import { parseSetFlag, type SetAssignment } from "../params/set-flags.js";
 
@@ -9,26 +9,21 @@ import { parseSetFlag, type SetAssignment } from "../params/set-flags.js";
 export function readValuesFile(file: string): Record<string, unknown> {
   let text: string;
   try {
-    text = readFileSync(file, "utf8");
+    text = readInputFile(file, { maxBytes: defaults.maxParamsFileBytes });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(`cannot read --values ${file}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (error as Error).message}; give the path of a YAML file of parameters`);
-  }
-  if (Buffer.byteLength(text) > defaults.maxParamsFileBytes) {
-    throw new InputError(`--values ${file} is ${Math.ceil(Buffer.byteLength(text) / 1024)} KiB; a parameters file is at most ${defaults.maxParamsFileBytes / 1024} KiB (give fewer or shorter values)`);
-  }
-  const document = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
-  const problem = document.errors[0] ?? document.warnings[0];
-  if (problem) {
-    const line = problem.linePos?.[0]?.line;
-    throw new InputError(`--values ${file}${line ? `:${line}` : ""}: not valid YAML: ${problem.message.split("\n")[0]}`);
+    if (!(error instanceof InputFileError)) throw error;
+    if (error.reason === "too-large") {
+      const size = error.size === undefined ? `more than ${defaults.maxParamsFileBytes / 1024}` : `${Math.ceil(error.size / 1024)}`;
+      throw new InputError(`--values ${file} is ${size} KiB; a parameters file is at most ${defaults.maxParamsFileBytes / 1024} KiB (give fewer or shorter values)`);
+    }
+    throw new InputError(`cannot read --values ${file}: ${error.detail}; give the path of a YAML file of parameters`);
   }
   let data: unknown;
   try {
-    data = document.toJS();
+    data = loadYamlDocument(text);
   } catch (error) {
-    // e.g. an alias bomb: the yaml library refuses to expand it ("Excessive alias count").
-    throw new InputError(`--values ${file}: not valid YAML: ${(error as Error).message}`);
+    if (!(error instanceof YamlLoadError)) throw error;
+    throw new InputError(`--values ${file}${error.line ? `:${error.line}` : ""}: not valid YAML: ${error.reason}`);
   }
   if (data === null || data === undefined) return {};
   if (typeof data !== "object" || Array.isArray(data)) {

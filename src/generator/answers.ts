@@ -1,8 +1,8 @@
-import { parseDocument } from "yaml";
 import { toYamlText } from "./yaml-text.js";
 import { defaults, type GitopsEngine } from "../defaults.js";
 import { assertKnownBlueprint } from "../blueprints/registry.js";
 import { InputError } from "../errors.js";
+import { YamlLoadError, loadYamlDocument } from "../yaml/load.js";
 import type { RenderContext } from "./context.js";
 
 /** What a repository was generated from: enough to render it again, and nothing secret. */
@@ -49,18 +49,12 @@ export function parseAnswersFile(text: string, file: string = defaults.answersFi
   if (Buffer.byteLength(text) > defaults.maxParamsFileBytes) {
     throw new InputError(`${file} is ${Math.ceil(Buffer.byteLength(text) / 1024)} KiB, more than an answers file holds (at most ${defaults.maxParamsFileBytes / 1024} KiB); restore it from git history`);
   }
-  const document = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
-  if (document.errors.length > 0) {
-    const first = document.errors[0]!;
-    const line = first.linePos?.[0]?.line;
-    throw new InputError(`${file}${line ? `:${line}` : ""}: not valid YAML: ${first.message.split("\n")[0]}; fix the file or restore it from git history`);
-  }
-  let data: Partial<Answers> | null;
+  let data: Partial<Answers> | null | undefined;
   try {
-    data = document.toJS() as Partial<Answers> | null;
+    data = loadYamlDocument(text) as Partial<Answers> | null | undefined;
   } catch (error) {
-    // e.g. an alias bomb: the yaml library refuses to expand it ("Excessive alias count").
-    throw new InputError(`${file}: not valid YAML: ${(error as Error).message}; fix the file or restore it from git history`);
+    if (!(error instanceof YamlLoadError)) throw error;
+    throw new InputError(`${file}${error.line ? `:${error.line}` : ""}: not valid YAML: ${error.reason}; fix the file or restore it from git history`);
   }
   const missing = (["blueprint", "blueprintVersion", "gitops", "params"] as const).filter((key) => data?.[key] === undefined);
   if (!data || typeof data !== "object" || missing.length > 0) {

@@ -1,6 +1,7 @@
-import { parse as parseYaml } from "yaml";
 import { defaults } from "../defaults.js";
 import { InputError } from "../errors.js";
+import { MAX_NESTING_DEPTH } from "../limits.js";
+import { loadYamlDocument } from "../yaml/load.js";
 
 /** One step of a parameter path: an object key or an array index. */
 export type PathSegment = string | number;
@@ -79,6 +80,7 @@ function readQuotedKey(text: string, i: number): { key: string; end: number } | 
 /** Parses `a.b[0].c` into ["a", "b", 0, "c"], and `labels["topology.kubernetes.io/region"]` into ["labels", "topology.kubernetes.io/region"]. */
 export function parseParamPath(text: string, source = text): PathSegment[] {
   const { path, end } = readParamPath(text, source);
+  checkDepth(path, source);
   if (end !== text.length) throw new InputError(`malformed parameter path in ${source}: unexpected "${text.slice(end)}". ${pathHelp}`);
   return path;
 }
@@ -96,12 +98,20 @@ export function parseSetFlag(flag: string): SetAssignment {
     throw new InputError(`${source} is ${Math.ceil(flag.length / 1024)} KiB; a --set flag is at most ${defaults.maxParamsFileBytes / 1024} KiB`);
   }
   const { path, end } = readParamPath(flag, source);
+  checkDepth(path, source);
   if (flag[end] !== "=") {
     const next = flag.indexOf("=", end);
     if (next === -1) throw new InputError(`malformed ${source}: expected key=value, e.g. --set gpuPool.size=2`);
     throw new InputError(`malformed parameter path in ${source}: unexpected "${flag.slice(end, next)}" before "=". ${pathHelp}`);
   }
   return { path, raw: flag.slice(end + 1), source };
+}
+
+/** A path deeper than any parameter, past the nesting limit, is refused before it builds anything. */
+function checkDepth(path: readonly PathSegment[], source: string): void {
+  if (path.length > MAX_NESTING_DEPTH) {
+    throw new InputError(`${source}: the parameter path has ${path.length} levels, more than the limit of ${MAX_NESTING_DEPTH}`);
+  }
 }
 
 /** The path as it is typed: `pools[0].labels["topology.kubernetes.io/region"]`. */
@@ -146,7 +156,7 @@ export function typeSetValue(raw: string, schema: Schema | undefined): unknown {
     case "object":
       if (/^\s*[[{]/.test(raw)) {
         try {
-          return parseYaml(raw);
+          return loadYamlDocument(raw);
         } catch {
           return raw;
         }
@@ -160,12 +170,22 @@ export function typeSetValue(raw: string, schema: Schema | undefined): unknown {
   }
 }
 
-/** Sets `value` at `path` inside `target`, creating objects/arrays on the way. Refuses prototype keys. */
+/**
+ * Sets `value` at `path` inside `target`, creating objects/arrays on the way. Refuses prototype keys, and a list index
+ * past the end of its list: an index may change an item or add one (the list's length), so that
+ * `--set nodeGroups[10000000].name=x` is refused at once instead of making a list of ten million holes.
+ */
 export function setAtPath(target: Record<string, unknown>, path: readonly PathSegment[], value: unknown, source: string): void {
   let current: any = target;
   path.forEach((segment, i) => {
     if (segment === "__proto__" || segment === "constructor" || segment === "prototype") {
       throw new InputError(`refusing ${source}: "${segment}" is not a parameter name`);
+    }
+    if (typeof segment === "number" && Array.isArray(current) && segment > current.length) {
+      const list = formatPath(path.slice(0, i));
+      const size = current.length;
+      const fix = size === 0 ? `${list} is empty: use [0] to add its first item` : `${list} has ${size} item${size === 1 ? "" : "s"}: use [0] to [${size - 1}] to change one, [${size}] to add one`;
+      throw new InputError(`${source}: index ${segment} is past the end of the list; ${fix}`);
     }
     const last = i === path.length - 1;
     if (last) {

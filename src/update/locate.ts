@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { defaults } from "../defaults.js";
 import { InputError } from "../errors.js";
 import { plumbing } from "../git/plumbing.js";
+import { nonRegularFileDetail } from "../read-input.js";
 
 const HOW = `run it in the root of a repository made by ${defaults.toolName} (or pass that directory), or make one with \`${defaults.toolName} --blueprint <name> <dir>\``;
 
@@ -23,11 +24,16 @@ export async function assertToolRepository(dir: string, command: string, options
   })();
   if (!stats) throw new InputError(`${command}: ${dir} does not exist; ${HOW}`);
   if (!stats.isDirectory()) throw new InputError(`${command}: ${dir} is not a directory; ${HOW}`);
+  const answers = join(dir, defaults.answersFile);
+  let answersStats;
   try {
-    if (!statSync(join(dir, defaults.answersFile)).isFile()) throw new Error("not a file");
+    answersStats = statSync(answers);
   } catch {
-    throw new InputError(`${command}: ${join(dir, defaults.answersFile)} not found: ${dir} is not a repository made by ${defaults.toolName}; ${HOW}`);
+    throw new InputError(`${command}: ${answers} not found: ${dir} is not a repository made by ${defaults.toolName}; ${HOW}`);
   }
+  // A FIFO there would block the read, a link to /dev/zero never end it.
+  const notRegular = nonRegularFileDetail(answers, answersStats);
+  if (notRegular) throw new InputError(`${command}: ${answers}: ${notRegular}; restore it from git history`);
   if (!options.git) return;
   const top = await plumbing(dir, ["rev-parse", "--show-toplevel"]).catch(() => undefined);
   if (top === undefined) {

@@ -1,9 +1,9 @@
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { readManifest } from "../blueprints/registry.js";
 import { defaults } from "../defaults.js";
 import { InputError, UsageError } from "../errors.js";
 import { parseAnswersFile, type Answers } from "../generator/answers.js";
+import { InputFileError, readInputFile } from "../read-input.js";
 import { sortedTree, type FileTree } from "../generator/file-tree.js";
 import { lastCommitTouching, pathsChangedWith, readTreeAtRef } from "../git/repo.js";
 import type { RawParamsInput } from "../params/parse.js";
@@ -59,8 +59,9 @@ export function readAnswers(dir: string): Answers {
   const file = join(dir, defaults.answersFile);
   let text: string;
   try {
-    text = readFileSync(file, "utf8");
-  } catch {
+    text = readInputFile(file);
+  } catch (error) {
+    if (error instanceof InputFileError && error.reason !== "missing") throw new InputError(`${error.message}; restore it from git history`);
     throw new InputError(`${file} not found: ${dir} is not a repository made by ${defaults.toolName} (run it in the repository's root, or create one first)`);
   }
   return parseAnswersFile(text, file);

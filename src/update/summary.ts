@@ -1,5 +1,5 @@
-import { parseAllDocuments } from "yaml";
 import type { FileTree } from "../generator/file-tree.js";
+import { parseDocuments } from "../validators/kubernetes/documents.js";
 import { classifyTerraformChanges, type TerraformChange, type TerraformSummary } from "./terraform-changes.js";
 
 export interface ChangeSet {
@@ -32,8 +32,10 @@ function kubernetesObjects(tree: FileTree): Map<string, string> {
   const objects = new Map<string, string>();
   for (const [path, content] of tree) {
     if (!/\.ya?ml$/.test(path) || path.startsWith(".") || path === "cluster-repo.yaml") continue;
-    for (const document of parseAllDocuments(content) as ReturnType<typeof parseAllDocuments> & unknown[]) {
-      const object = document.toJS?.() as { kind?: string; metadata?: { name?: string; namespace?: string } } | null;
+    // The repository's copies may be anything a pull request brought: read within the limits, broken documents left out.
+    for (const document of parseDocuments(content, false)) {
+      if (document.failure) continue;
+      const object = document.data as { kind?: string; metadata?: { name?: string; namespace?: string } } | null;
       if (!object?.kind || object.kind === "Kustomization" && !object.metadata?.name) continue;
       const ns = object.metadata?.namespace ? `${object.metadata.namespace}/` : "";
       objects.set(`${object.kind} ${ns}${object.metadata?.name ?? "(unnamed)"}`, JSON.stringify(object));

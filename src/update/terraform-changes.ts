@@ -1,5 +1,6 @@
 import { parse as parseHcl } from "@cdktf/hcl2json";
 import type { FileTree } from "../generator/file-tree.js";
+import { MAX_TERRAFORM_FILE_BYTES } from "../validators/terraform/index.js";
 import { replacementFor } from "../validators/terraform/provider-tables.js";
 
 /**
@@ -67,6 +68,8 @@ async function readConfig(tree: FileTree): Promise<Config> {
   const config: Config = { resources: new Map(), locals: {}, variables: {}, data: new Map(), moved: [] };
   for (const [path, content] of tree) {
     if (!path.endsWith(".tf")) continue;
+    // A file past the Terraform validator's limit is reported by validation and never parsed here either.
+    if (Buffer.byteLength(content, "utf8") > MAX_TERRAFORM_FILE_BYTES) continue;
     let parsed: Record<string, any>;
     try {
       parsed = await parseHcl(path, content);

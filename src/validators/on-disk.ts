@@ -4,15 +4,15 @@
  * collected on the way. Memory holds results, digests and file names, never the whole repository's text, so that
  * repositories of 100,000 resources validate in bounded memory.
  */
-import { readFileSync } from "node:fs";
 import { join, posix } from "node:path";
+import { InputFileError, readInputFile } from "../read-input.js";
 import { isManifestCandidate, isManifestFile } from "./candidates.js";
 import { digestContent, indexDigests, isYamlFile, validateGitopsIndex, type ManifestDigest } from "./gitops/index.js";
 import type { ValidateOptions } from "./index.js";
 import { runKubeconform } from "./kubeconform/index.js";
 import { createKubernetesValidator } from "./kubernetes/index.js";
 import { validateFileStream } from "./kubernetes/parallel.js";
-import { validateTerraform } from "./terraform/index.js";
+import { MAX_TERRAFORM_FILE_BYTES, validateTerraform, type TerraformFile } from "./terraform/index.js";
 import { readTextFile, type TextRead } from "./read-text.js";
 import type { UnitResult } from "./types.js";
 
@@ -47,7 +47,9 @@ export async function validateOnDisk(input: DiskInput, options: DiskOptions = {}
   const digests = new Map<string, ManifestDigest[]>();
   // concat, not push(...): a spread of 100,000 results overflows the call stack
   let results = await validateManifests(manifests, root, options, gitops, digests);
-  if (options.terraform !== false) results = results.concat(await validateTerraformModules(checked, (file) => readTextFile(root === undefined ? file : join(root, file), file)));
+  // Terraform files are read up to the Terraform validator's own, smaller limit: a larger one is refused unread.
+  const readTerraform = (file: string) => readTextFile(root === undefined ? file : join(root, file), file, MAX_TERRAFORM_FILE_BYTES);
+  if (options.terraform !== false) results = results.concat(await validateTerraformModules(checked, readTerraform));
   if (gitops) {
     // YAML the Kubernetes pass did not read (dot-folders, terraform/, Helm values) may still hold GitOps objects.
     for (const path of input.paths) {
@@ -97,10 +99,12 @@ async function validateTerraformModules(paths: string[], read: (file: string) =>
   }
   const results: UnitResult[] = [];
   for (const [dir] of [...modules].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const files = [];
+    const files: TerraformFile[] = [];
     for (const path of modules.get(dir) ?? []) {
       const text = read(path);
       if ("content" in text) files.push({ path, content: text.content });
+      // A file past the limit is not read: the validator reports it from its size.
+      else if (text.tooLarge !== undefined) files.push({ path, content: "", bytes: text.tooLarge });
       else results.push({ file: path, validator: "terraform", status: "error", problems: [{ file: path, rule: "tf-read-error", message: text.error, severity: "error" }] });
     }
     results.push(...(await validateTerraform(files)));
@@ -113,10 +117,12 @@ function binary(options: DiskOptions): string {
   return options.kubeconformBinary;
 }
 
+/** A file's text for the GitOps checks and line lookups; undefined when it cannot be read (reported elsewhere). */
 function readText(path: string): string | undefined {
   try {
-    return readFileSync(path, "utf8");
-  } catch {
-    return undefined;
+    return readInputFile(path);
+  } catch (error) {
+    if (error instanceof InputFileError) return undefined;
+    throw error;
   }
 }

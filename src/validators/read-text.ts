@@ -1,23 +1,28 @@
-import { readFileSync } from "node:fs";
+import { InputFileError, problemMessage, readInputBytes } from "../read-input.js";
 
-/** A file read as text, or why it could not be: a validator must report it, never take it for empty. */
-export type TextRead = { content: string } | { error: string };
+/**
+ * A file read as text, or why it could not be: a validator must report it, never take it for empty. `tooLarge` is
+ * the size of a file past the limit (not read), which validators report under their own rule.
+ */
+export type TextRead = { content: string } | { error: string; tooLarge?: number };
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
- * Reads `path` as UTF-8. A file that cannot be read (permissions, a directory, gone meanwhile) or is not valid
- * UTF-8 gives an error naming it: Terraform and Kubernetes read UTF-8 only, and decoding with replacement
- * characters would validate a file other than the one on disk.
+ * Reads `path` as UTF-8, within `maxBytes` (see read-input.ts: only regular files, never past the limit). A file
+ * that cannot be read (permissions, a directory, a FIFO, gone meanwhile) or is not valid UTF-8 gives an error naming
+ * it: Terraform and Kubernetes read UTF-8 only, and decoding with replacement characters would validate a file other
+ * than the one on disk.
  */
-export function readTextFile(path: string, shown: string = path): TextRead {
+export function readTextFile(path: string, shown: string = path, maxBytes?: number): TextRead {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(path);
+    bytes = readInputBytes(path, { name: shown, maxBytes });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === "EACCES" || code === "EPERM" ? "permission denied" : code === "EISDIR" ? "it is a directory" : (error as Error).message;
-    return { error: `cannot read ${shown}: ${why}; fix its permissions or exclude it with --ignore-filename-pattern` };
+    if (!(error instanceof InputFileError)) throw error;
+    if (error.reason === "too-large") return { error: problemMessage(error), tooLarge: error.size ?? (maxBytes ?? 0) + 1 };
+    const fix = error.reason === "not-regular" ? "remove it" : "fix its permissions";
+    return { error: `cannot read ${shown}: ${error.detail}; ${fix} or exclude it with --ignore-filename-pattern` };
   }
   try {
     return { content: utf8.decode(bytes) };

@@ -1,8 +1,9 @@
-import { mkdirSync, readFileSync, statSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, relative } from "node:path";
 import { readPackageVersion } from "../../_utils.js";
 import { InputError, UsageError } from "../../errors.js";
+import { InputFileError, problemMessage, readStdinText } from "../../read-input.js";
 import { validateOnDisk, validateStdin, walkFiles, type DiskOptions, type Engine } from "../../validators/index.js";
 import { gitRemoteUrls } from "../../validators/gitops/index.js";
 import { findKubeconform } from "../../validators/kubeconform/index.js";
@@ -10,6 +11,7 @@ import { formatReport, reportFormats, type ReportFormat } from "../../validators
 import { summarize, type UnitResult } from "../../validators/types.js";
 import { oneOf, parseFlags } from "../args.js";
 import { parseMinorVersion, podSecurityLevels, type PodSecurityOptions } from "../../validators/pod-security/index.js";
+import { checkSchemaLocation, namedInput } from "../input-paths.js";
 
 const engines: readonly Engine[] = ["embedded", "kubeconform"];
 
@@ -65,12 +67,16 @@ provider attribute tables, and GitOps references. Paths are files or folders (de
 Exit codes: 0 all valid, 1 any invalid resource or error, 2 bad usage.
 `;
 
-function readStdin(): string {
+/** Standard input, validated as a file named "stdin"; past the size limit it is one error result. */
+async function validateStdinInput(options: DiskOptions): Promise<UnitResult[]> {
+  let text: string | InputFileError;
   try {
-    return readFileSync(0, "utf8");
+    text = await readStdinText();
   } catch (error) {
     throw new InputError(`cannot read stdin: ${(error as Error).message}`);
   }
+  if (typeof text === "string") return validateStdin(text, options);
+  return [{ file: "stdin", validator: "kubernetes", status: "error", problems: [{ file: "stdin", rule: "k8s-file-too-large", message: problemMessage(text), severity: "error" }] }];
 }
 
 function compilePatterns(patterns: string[] | undefined): RegExp[] {
@@ -139,14 +145,8 @@ function kubeconformOptions(options: DiskOptions): DiskOptions {
  * its own, `-` as standard input. Results name files relative to the working directory.
  */
 async function validatePath(path: string, ignore: RegExp[], options: DiskOptions): Promise<UnitResult[]> {
-  if (path === "-") return validateStdin(readStdin(), options);
-  let isDir: boolean;
-  try {
-    isDir = statSync(path).isDirectory();
-  } catch {
-    throw new InputError(`${path}: no such file or directory`);
-  }
-  if (!isDir) return validateOnDisk({ paths: [path], ignore }, { ...options, gitops: false });
+  if (path === "-") return validateStdinInput(options);
+  if (namedInput(path) === "file") return validateOnDisk({ paths: [path], ignore }, { ...options, gitops: false });
   const unreadable: string[] = [];
   const paths = walkFiles(path, unreadable);
   const results = (await validateOnDisk({ root: path, paths, ignore }, { ...options, remoteUrls: gitRemoteUrls(path) })).concat(
@@ -188,6 +188,10 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (options.engine === "kubeconform") options = kubeconformOptions(options);
   const ignore = compilePatterns(opts["ignore-filename-pattern"]);
+  // Every path is checked before any is validated: a FIFO or a device named among them is a usage error.
+  for (const path of positionals) if (path !== "-") namedInput(path);
+  for (const crd of opts.crd ?? []) namedInput(crd, { flag: "--crd", folders: false });
+  for (const location of opts["schema-location"] ?? []) checkSchemaLocation(location);
   let results: UnitResult[] = [];
   // concat, not push(...): a spread of 100,000 results overflows the call stack
   for (const path of positionals.length > 0 ? positionals : ["."]) results = results.concat(await validatePath(path, ignore, options));

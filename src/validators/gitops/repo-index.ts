@@ -139,9 +139,10 @@ export function indexDigests(paths: Iterable<string>, digests: Map<string, Manif
 
 /** Digests of the documents of one YAML file held in memory. Documents that do not parse are left out. */
 export function digestContent(file: string, content: string): ManifestDigest[] {
-  const locator = new LineLocator(content);
+  const documents = parseDocuments(content, false);
+  const locator = new LineLocator(content, documents);
   const digests: ManifestDigest[] = [];
-  for (const document of parseDocuments(content, false)) {
+  for (const document of documents) {
     if (document.failure) continue; // YAML syntax is the Kubernetes validator's concern
     const digest = digestDocument(file, document.index, locator.documentLine(document.index) ?? 1, document.data);
     if (digest) digests.push(digest);

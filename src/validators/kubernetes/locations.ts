@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { InputFileError, readInputFile } from "../../read-input.js";
 import type { JsonSchema } from "./embedded.js";
 
 /** Where schemas are looked up, in order, as kubeconform's `-schema-location` flags. */
@@ -59,13 +61,14 @@ function parseSchema(text: string, what: string): JsonSchema {
   return data as JsonSchema;
 }
 
+/** A local schema: within the size limit, and only a regular file (a FIFO in a schema folder must not block). */
 async function readLocal(path: string): Promise<string | undefined> {
   try {
-    return await readFile(path.startsWith("file://") ? new URL(path) : path, "utf8");
+    return readInputFile(path.startsWith("file://") ? fileURLToPath(path) : path, { name: path, maxBytes: MAX_SCHEMA_BYTES });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR") return undefined;
-    throw new SchemaLoadError(`cannot read schema ${path}: ${(error as Error).message}`);
+    if (!(error instanceof InputFileError)) throw error;
+    if (error.reason === "missing") return undefined;
+    throw new SchemaLoadError(`cannot read schema ${error.message}`);
   }
 }
 

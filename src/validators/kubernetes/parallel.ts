@@ -41,12 +41,30 @@ export interface WorkerSetup {
   root: string | undefined;
   digests: boolean;
 }
-/** A batch of files for a worker, and its answer. Results travel as JSON text: cheaper to copy than a structured clone. */
+/**
+ * A batch of files for a worker, and its answer. Results travel as JSON text (cheaper to copy than a structured
+ * clone); digests by structured clone, which copies a node that aliases share once, as the parser made it: JSON
+ * would write it out at every alias, expanding the document.
+ */
 export interface WorkerTask {
   id: number;
   paths: string[];
 }
-export type WorkerReply = { id: number; ok: true; json: string } | { id: number; ok: false; error: string };
+export type WorkerReply = { id: number; ok: true; json: string; digests: (ManifestDigest[] | undefined)[] } | { id: number; ok: false; error: string };
+
+/** A batch's outcomes as a worker sends them (see WorkerReply). */
+export function toReply(id: number, outcomes: FileOutcome[]): WorkerReply {
+  return { id, ok: true, json: JSON.stringify(outcomes.map((outcome) => outcome.results)), digests: outcomes.map((outcome) => outcome.digests) };
+}
+
+/** The outcomes a worker's reply carries. */
+function fromReply(reply: Extract<WorkerReply, { ok: true }>): FileOutcome[] {
+  const results = JSON.parse(reply.json) as UnitResult[][];
+  return results.map((list, i) => {
+    const digests = reply.digests[i];
+    return digests ? { results: list, digests } : { results: list };
+  });
+}
 
 // From the package root, not from this module: the CLI runs a bundle that lives elsewhere, the worker stays in dist/.
 const workerUrl = pathToFileURL(join(packageRoot, "dist", "validators", "kubernetes", "worker.js"));
@@ -107,7 +125,10 @@ export async function validateFilesParallel(paths: string[], options: Kubernetes
 
 type Read = { file: string } & TextRead;
 
-/** Synchronous reads: a batch of small files reads faster this way than through the promise API. */
+/**
+ * Synchronous reads: a batch of small files reads faster this way than through the promise API. Within the size
+ * limit, and only regular files (a file replaced by a FIFO after the folder walk must not block the thread).
+ */
 function readEntry(setup: WorkerSetup, path: string): Read {
   const file = path.replace(/\\/g, "/");
   return { file, ...readTextFile(setup.root ? join(setup.root, path) : path, file) };
@@ -123,7 +144,7 @@ async function validateBatch(validator: KubernetesValidator, setup: WorkerSetup,
   for (const read of reads) {
     const { file } = read;
     if ("error" in read) {
-      outcomes.push({ results: [{ file, validator: "kubernetes", status: "error", problems: [{ file, rule: "k8s-read-error", message: read.error, severity: "error" }] }] });
+      outcomes.push({ results: [{ file, validator: "kubernetes", status: "error", problems: [{ file, rule: read.tooLarge === undefined ? "k8s-read-error" : "k8s-file-too-large", message: read.error, severity: "error" }] }] });
       continue;
     }
     if (!setup.digests || !isYamlFile(file)) {
@@ -189,7 +210,7 @@ function runWorker<T extends { path: string }>(setup: WorkerSetup, take: () => T
         reject(new Error(reply.error));
         return;
       }
-      if (batch) deliver(batch, JSON.parse(reply.json) as FileOutcome[]);
+      if (batch) deliver(batch, fromReply(reply));
       feed();
     });
     worker.once("error", reject);

@@ -1,7 +1,8 @@
-import { readFile } from "node:fs/promises";
 import type { ValidateFunction } from "ajv";
-import jsYaml from "js-yaml";
+import { InputError } from "../../errors.js";
 import type { SourceFile } from "../../generator/file-tree.js";
+import { InputFileError, readInputFile } from "../../read-input.js";
+import { loadYamlStream } from "../../yaml/load.js";
 import type { Problem, ResourceIdentity, Status, UnitResult } from "../types.js";
 import { createCompiler, strictSchema, type CompiledSchema } from "./compile.js";
 import { crdSchemaToJsonSchema } from "./crd-schema.js";
@@ -160,8 +161,9 @@ export async function createKubernetesValidator(options: KubernetesValidatorOpti
     kubernetesVersion,
     async validateFile(file: SourceFile, observe?: DocumentObserver): Promise<UnitResult[]> {
       const results: UnitResult[] = [];
-      const locator = new LineLocator(file.content);
-      for (const document of parseDocuments(file.content, strict)) {
+      const documents = parseDocuments(file.content, strict);
+      const locator = new LineLocator(file.content, documents);
+      for (const document of documents) {
         const base = new ResourceContext(file.path, locator, document.index, []);
         if (document.failure) {
           if (isObject(document.data)) base.identity = identify(document.data);
@@ -294,14 +296,7 @@ function missingMessage(apiVersion: string, kind: string, locations: SchemaLocat
 async function readCrdSchemas(paths: string[]): Promise<Map<string, { schema: JsonSchema; file: string }>> {
   const schemas = new Map<string, { schema: JsonSchema; file: string }>();
   for (const path of paths) {
-    let documents: unknown[];
-    try {
-      documents = jsYaml.loadAll(await readFile(path, "utf8"));
-    } catch (error) {
-      // A CRD file is configuration, not input under validation: a broken one stops the run, naming the file.
-      throw new Error(`cannot read CRD file ${path}: ${(error as Error).message}`);
-    }
-    for (const document of documents) {
+    for (const document of readCrdDocuments(path)) {
       if (!isObject(document) || document.kind !== "CustomResourceDefinition" || !isObject(document.spec)) continue;
       const spec = document.spec;
       const group = spec.group;
@@ -318,4 +313,22 @@ async function readCrdSchemas(paths: string[]): Promise<Map<string, { schema: Js
     }
   }
   return schemas;
+}
+
+/**
+ * The documents of a CRD file. It is configuration, not input under validation: one that is not a regular file, is
+ * broken or passes a limit stops the run (exit 2), naming the file and line.
+ */
+function readCrdDocuments(path: string): unknown[] {
+  let text: string;
+  try {
+    text = readInputFile(path);
+  } catch (error) {
+    if (!(error instanceof InputFileError)) throw error;
+    throw new InputError(`cannot read CRD file ${path}: ${error.detail}; --crd takes a CustomResourceDefinition YAML file`);
+  }
+  const documents = loadYamlStream(text, { schema: "kubernetes", uniqueKeys: false });
+  const failure = documents.find((document) => document.failure)?.failure;
+  if (failure) throw new InputError(`cannot read CRD file ${path}${failure.line ? `:${failure.line}` : ""}: ${failure.message}`);
+  return documents.map((document) => document.data);
 }

@@ -3,7 +3,7 @@
  * one at a time, posting each batch's outcomes back.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { validateBatchFromDisk, type WorkerReply, type WorkerSetup, type WorkerTask } from "./parallel.js";
+import { toReply, validateBatchFromDisk, type WorkerReply, type WorkerSetup, type WorkerTask } from "./parallel.js";
 import { createKubernetesValidator } from "./validator.js";
 
 const setup = workerData as WorkerSetup;
@@ -15,7 +15,7 @@ parentPort?.on("message", (task: WorkerTask) => {
   queue = queue.then(async () => {
     let reply: WorkerReply;
     try {
-      reply = { id: task.id, ok: true, json: JSON.stringify(await validateBatchFromDisk(await validator, setup, task.paths)) };
+      reply = toReply(task.id, await validateBatchFromDisk(await validator, setup, task.paths));
     } catch (error) {
       reply = { id: task.id, ok: false, error: error instanceof Error ? error.message : String(error) };
     }

@@ -122,10 +122,13 @@ function checkResourceBlock(block: HclBlock, file: string, tables: ProviderTable
  * (syntax, format, provider configuration and references outside resources) and one per `resource`/`data`
  * block (label `scaleway_k8s_pool.gpu`). Never throws for invalid input.
  */
-export async function validateTerraform(files: SourceFile[], options: TerraformValidationOptions = {}): Promise<UnitResult[]> {
+/** A Terraform file to check; `bytes` is the size of a file on disk left unread because it is past the limit. */
+export type TerraformFile = SourceFile & { bytes?: number };
+
+export async function validateTerraform(files: TerraformFile[], options: TerraformValidationOptions = {}): Promise<UnitResult[]> {
   const checkFormat = options.checkFormat ?? true;
   const parse = await loadParser();
-  const modules = new Map<string, SourceFile[]>();
+  const modules = new Map<string, TerraformFile[]>();
   for (const file of files) {
     // .terraform/ holds downloaded modules and providers: not the repository's own code
     if (!file.path.endsWith(".tf") || file.path.split("/").includes(".terraform")) continue;
@@ -146,7 +149,7 @@ export async function validateTerraform(files: SourceFile[], options: TerraformV
     for (const file of sortedFiles) {
       const unit: UnitResult = { file: file.path, line: 1, validator: "terraform", status: "valid", label: file.path, problems: [] };
       fileUnits.set(file.path, unit);
-      const bytes = Buffer.byteLength(file.content, "utf8");
+      const bytes = file.bytes ?? Buffer.byteLength(file.content, "utf8");
       if (bytes > MAX_TERRAFORM_FILE_BYTES) {
         unit.problems.push({
           file: file.path, line: 1, rule: "tf-file-too-large", severity: "error",
