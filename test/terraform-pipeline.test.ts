@@ -162,7 +162,12 @@ describe.each(fixtures.map((f) => [f.name, f] as const))("%s", (_name, fixture) 
     for (const [path, content] of tree) {
       expect({ path, writesKubeconfigHere: /> *(\.\.\/)?kubeconfig\b|--file kubeconfig\b|KUBECONFIG=\$PWD|--dir \. /.test(content) }).toEqual({ path, writesKubeconfigHere: false });
     }
-    expect(readme).toContain(`~/.kube/${cluster}.yaml`);
+    // Step 2 itself writes the kubeconfig where step 3 reads it (KUBECONFIG=~/.kube/<cluster>.yaml).
+    const kubeconfig = `~/.kube/${cluster}.yaml`;
+    const createCluster = readme.slice(step2, sections[3]);
+    const writes = createCluster.split("\n").filter((line) => !line.startsWith("#") && (line.includes(`> ${kubeconfig}`) || line.includes(`--file ${kubeconfig}`)));
+    expect({ cluster, writes: writes.length }).toEqual({ cluster, writes: 1 });
+    expect(readme.slice(sections[3])).toContain(`export KUBECONFIG=${kubeconfig}`);
   });
 
   test.skipIf(!hasTerraform)("terraform fmt -check -recursive and terraform init -backend=false accept it (real binary)", async () => {

@@ -140,3 +140,34 @@ describe.skipIf(!hasTerraform)("the generated HTTP backend (magnum-openstack, st
     }
   });
 });
+
+describe.skipIf(!hasTerraform)("the generated azurerm backend (aks-gpu)", () => {
+  // No Azure double: Terraform's azurerm backend authenticates through Entra ID before it reaches the storage. What
+  // runs offline is its configuration check, which comes first: backend.tf with the README's backend.hcl is
+  // accepted, and init stops only where it would sign in (no az CLI, no credentials here).
+  async function init(extra: string) {
+    const { tree } = await renderBlueprint("aks-gpu", {}, { toolVersion: "1.4.2" });
+    const dir = join(tempDir("ccr-tfstate-"), "aks-gpu");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "backend.tf"), tree.get("terraform/backend.tf")!);
+    writeFileSync(join(dir, "backend.hcl"), `${tree.get("terraform/backend.hcl.example")!}${extra}`);
+    writeFileSync(join(dir, "main.tf"), 'output "run" {\n  value = "one"\n}\n');
+    const noAzure = Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith("ARM_") && !name.startsWith("AZURE_")));
+    return new Promise<string>((resolve) => {
+      execFile("terraform", ["init", "-backend-config=backend.hcl", "-input=false", "-no-color"], { cwd: dir, encoding: "utf8", env: noAzure, timeout: 120_000 }, (_error, stdout, stderr) =>
+        resolve(`${stdout}${stderr}`),
+      );
+    });
+  }
+  const errorsOf = (out: string) => [...out.matchAll(/^Error: (.*)$/gm)].map((m) => m[1]!);
+
+  test("backend.tf with backend.hcl passes the configuration check and stops only at signing in", async () => {
+    const errors = errorsOf(await init(""));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/authoriz|Azure CLI|credential/i);
+  });
+
+  test("the check can fail: an argument the backend does not know is refused", async () => {
+    expect(errorsOf(await init("not_a_backend_setting = true\n"))).toContain("Unsupported argument");
+  });
+});
