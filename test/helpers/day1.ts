@@ -4,7 +4,7 @@
  */
 import { execFile, execFileSync } from "node:child_process";
 import { promisify } from "node:util";
-import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { expect } from "vitest";
 import { loadBlueprint } from "../../src/blueprints/load.js";
@@ -71,7 +71,8 @@ export async function gitRemote(dir: string, ...args: string[]): Promise<void> {
 
 /** Every CLI step must succeed; a failure shows what the tool said. */
 function expectOk(run: CliRun, step: string): CliRun {
-  expect({ step, status: run.status, stderr: run.stderr, stdout: run.stdout.slice(-3000) }).toMatchObject({ step, status: 0 });
+  // The message carries what the tool said: a diff of objects would omit stderr, the one thing a failure needs.
+  expect(run.status, `${step} exited ${run.status}\n--- stderr\n${run.stderr}\n--- stdout (end)\n${run.stdout.slice(-3000)}`).toBe(0);
   return run;
 }
 
@@ -121,7 +122,14 @@ export async function walkDay1(day1: Day1Case, server: GitHttpServer, work: stri
   git(dir, "remote", "add", "origin", url);
   await gitRemote(dir, "push", "--quiet", "-u", "origin", "main");
 
-  // 3. Bootstrap (the cluster itself, step 2, is Terraform's): Flux commits into the repository, then `git pull`
+  // 2. Create the cluster: the Terraform state's backend.hcl, copied from backend.hcl.example, committed and pushed
+  // (the cloud resources themselves are Terraform's; `update` and `check` must leave this file of the user's alone)
+  writeFileSync(join(dir, "terraform/backend.hcl"), readFileSync(join(dir, "terraform/backend.hcl.example"), "utf8"));
+  git(dir, "add", "terraform/backend.hcl");
+  git(dir, "commit", "--quiet", "-m", "Keep the Terraform state remotely");
+  await gitRemote(dir, "push", "--quiet");
+
+  // 3. Bootstrap: Flux commits into the repository, then `git pull`
   if (day1.engine === "flux") {
     const clusterName = /clusterName: (\S+)/.exec(git(dir, "show", "HEAD:cluster-repo.yaml"))![1]!;
     await fluxBootstrap(url, { branch: "main", path: `clusters/${clusterName}`, work, tokenAuth: day1.tokenAuth });
@@ -137,6 +145,7 @@ export async function walkDay1(day1: Day1Case, server: GitHttpServer, work: stri
   expect(runs.update.stdout + runs.update.stderr).not.toMatch(/conflict/i);
   const branch = git(dir, "rev-parse", "--abbrev-ref", "HEAD");
   expect(branch).toMatch(/^create-cluster-repo\//);
+  expect(git(dir, "show", "HEAD:terraform/backend.hcl")).toBe(readFileSync(join(dir, "terraform/backend.hcl.example"), "utf8").trim());
   runs.checkBranch = expectOk(await runCli(["check", "."], { cwd: dir }), "check on the update branch");
   runs.validateBranch = expectOk(await runCli(["validate", "--strict", "."], { cwd: dir }), "validate --strict on the update branch");
   return { dir, branch, runs };
