@@ -219,10 +219,11 @@ describe("validate --engine kubeconform (fake kubeconform on PATH)", () => {
   writeFileSync(join(repo, "widget.yaml"), WIDGET);
   writeFileSync(join(repo, ".github", "workflows", "ci.yml"), "on: push\njobs: {}\n");
   writeFileSync(join(repo, "skipped.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ignored}\n");
-  // A Flux Kustomization whose path is missing: the GitOps checks still run around kubeconform.
+  // A Flux Kustomization whose path is missing: the GitOps checks still run around kubeconform. Its source is the
+  // bootstrap one (flux-system), so this repository without a checkout or --repo-url.
   const flux = `apiVersion: source.toolkit.fluxcd.io/v1
 kind: GitRepository
-metadata: {name: repo, namespace: flux-system}
+metadata: {name: flux-system, namespace: flux-system}
 spec: {interval: 1m, url: https://example.com/repo.git, ref: {branch: main}}
 ---
 apiVersion: kustomize.toolkit.fluxcd.io/v1
@@ -232,12 +233,12 @@ spec:
   interval: 10m
   path: ./apps
   prune: true
-  sourceRef: {kind: GitRepository, name: repo}
+  sourceRef: {kind: GitRepository, name: flux-system}
 `;
   writeFileSync(join(repo, "clusters", "flux.yaml"), flux);
   const outputFile = join(root, "kubeconform-output.json");
   const fluxResources = `,
-    {"filename": "clusters/flux.yaml", "kind": "GitRepository", "name": "repo", "version": "source.toolkit.fluxcd.io/v1", "status": "statusValid", "msg": ""},
+    {"filename": "clusters/flux.yaml", "kind": "GitRepository", "name": "flux-system", "version": "source.toolkit.fluxcd.io/v1", "status": "statusValid", "msg": ""},
     {"filename": "clusters/flux.yaml", "kind": "Kustomization", "name": "apps", "version": "kustomize.toolkit.fluxcd.io/v1", "status": "statusValid", "msg": ""}
   ],`;
   writeFileSync(outputFile, VERBOSE_OUTPUT.replace(/\n {2}\],/, fluxResources).replace('"valid": 1', '"valid": 3'));

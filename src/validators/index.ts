@@ -3,7 +3,7 @@ import { treeToSourceFiles } from "../generator/file-tree.js";
 import { isManifestCandidate } from "./candidates.js";
 import { createKubernetesValidator, type KubernetesValidatorOptions } from "./kubernetes/index.js";
 import { inThreadTerraformTools, type TerraformTools } from "./terraform/tools.js";
-import { validateGitopsReferences } from "./gitops/index.js";
+import { validateGitopsReferences, type GitCheckout } from "./gitops/index.js";
 import { summarize, type UnitResult, type ValidationReport } from "./types.js";
 
 export { isManifestCandidate, isManifestFile } from "./candidates.js";
@@ -19,8 +19,8 @@ export interface ValidateOptions extends KubernetesValidatorOptions {
   gitops?: boolean;
   /** URLs that mean "this repository" for Argo CD/Flux path checks. */
   repoUrls?: string[];
-  /** The repository's Git remote URLs: "this repository" for Argo CD paths when `repoUrls` is not given. */
-  remoteUrls?: string[];
+  /** The checkout the files are: remotes stand for this repository when `repoUrls` is not given; its branch. */
+  checkout?: GitCheckout;
   /** How placeholder repository URLs (the reserved `.invalid` domain) count. @default "error" */
   placeholderUrls?: "error" | "warning";
 }
@@ -42,7 +42,7 @@ export async function validateFiles(files: SourceFile[], options: ValidateOption
   if (terraform) results.push(...(await terraform));
   if (options.gitops !== false) {
     // The whole repository: kustomize generators and Flux paths may point at non-YAML files and folders.
-    results.push(...validateGitopsReferences(files, { repoUrls: options.repoUrls, remoteUrls: options.remoteUrls, placeholderUrls: options.placeholderUrls }));
+    results.push(...validateGitopsReferences(files, { repoUrls: options.repoUrls, checkout: options.checkout, placeholderUrls: options.placeholderUrls }));
   }
   return summarize(results);
 }

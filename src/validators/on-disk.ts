@@ -55,7 +55,7 @@ export async function validateOnDisk(input: DiskInput, options: DiskOptions = {}
     for (const path of input.paths) {
       if (!digests.has(path) && isYamlFile(path)) digests.set(path, digestContent(path, read(path) ?? ""));
     }
-    results = results.concat(validateGitopsIndex(indexDigests(input.paths, digests, read), { repoUrls: options.repoUrls, remoteUrls: options.remoteUrls }));
+    results = results.concat(validateGitopsIndex(indexDigests(input.paths, digests, read), { repoUrls: options.repoUrls, checkout: options.checkout }));
   }
   return results;
 }

@@ -5,7 +5,7 @@ import { readPackageVersion } from "../../_utils.js";
 import { InputError, UsageError } from "../../errors.js";
 import { InputFileError, problemMessage, readStdinText } from "../../read-input.js";
 import { validateOnDisk, validateStdin, walkFiles, type DiskOptions, type Engine } from "../../validators/index.js";
-import { gitRemoteUrls } from "../../validators/gitops/index.js";
+import { readGitCheckout } from "../../validators/gitops/index.js";
 import { findKubeconform } from "../../validators/kubeconform/index.js";
 import { formatReport, reportFormats, type ReportFormat } from "../../validators/report/index.js";
 import { summarize, type UnitResult } from "../../validators/types.js";
@@ -49,7 +49,7 @@ provider attribute tables, and GitOps references. Paths are files or folders (de
       --ignore-missing-schemas             skip resources with no schema instead of failing
       --skip KINDS                         comma-separated kinds to skip
       --ignore-filename-pattern RE         skip files whose path matches (repeatable)
-      --repo-url URL                       URL that means "this repository" for Argo CD path checks (repeatable;
+      --repo-url URL                       URL that means "this repository" for Flux/Argo CD path checks (repeatable;
                                            default: the folder's Git remotes, when it is a repository's top level)
       --no-terraform, --no-gitops          turn off those checks
       --engine embedded|kubeconform        Kubernetes engine: the embedded schemas (default), or the kubeconform
@@ -149,7 +149,7 @@ async function validatePath(path: string, ignore: RegExp[], options: DiskOptions
   if (namedInput(path) === "file") return validateOnDisk({ paths: [path], ignore }, { ...options, gitops: false });
   const unreadable: string[] = [];
   const paths = walkFiles(path, unreadable);
-  const results = (await validateOnDisk({ root: path, paths, ignore }, { ...options, remoteUrls: gitRemoteUrls(path) })).concat(
+  const results = (await validateOnDisk({ root: path, paths, ignore }, { ...options, checkout: readGitCheckout(path, process.env) })).concat(
     unreadable
       .filter((folder) => !ignore.some((pattern) => pattern.test(folder)))
       .map((folder): UnitResult => ({ file: folder, validator: "gitops", status: "error", problems: [{ file: folder, rule: "read-error", message: `cannot read folder ${folder}; its files were not checked: fix its permissions, or exclude it with --ignore-filename-pattern`, severity: "error" }] })),

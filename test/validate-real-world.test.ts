@@ -1,0 +1,178 @@
+/**
+ * `validate` on layouts of real GitOps repositories, through the built CLI (run `npm run build` first). The corpus
+ * in test/fixtures/real-world is written by hand from the constructs those repositories use; each case here failed
+ * before the fix it names (a false alarm, or an error never reported) and passes after it.
+ */
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { runCliAsync, tempDir } from "./helpers/cli.js";
+import { fixturesDir } from "./helpers/fixtures.js";
+
+const corpus = join(fixturesDir, "real-world");
+
+interface JsonReport {
+  valid: boolean;
+  problems: { file: string; line?: number; rule: string; message: string; severity: string }[];
+}
+
+/** A copy of a corpus case that a test may change. */
+function copyOf(name: string): string {
+  const dir = join(tempDir("ccr-real-world-"), name);
+  cpSync(join(corpus, name), dir, { recursive: true });
+  return dir;
+}
+
+/** Replaces `from` (which must be there) in a file of `dir`; returns the 1-based line of the change. */
+function edit(dir: string, file: string, from: string, to: string): number {
+  const text = readFileSync(join(dir, file), "utf8");
+  const at = text.indexOf(from);
+  if (at < 0) throw new Error(`"${from}" not in ${file}`);
+  writeFileSync(join(dir, file), text.slice(0, at) + to + text.slice(at + from.length));
+  return text.slice(0, at).split("\n").length;
+}
+
+/** Makes `dir` the top level of a checkout: `.git` with a HEAD on `branch` (or detached) and an origin remote. */
+function checkout(dir: string, origin: string, branch?: string, defaultBranch?: string): void {
+  mkdirSync(join(dir, ".git", "refs", "remotes", "origin"), { recursive: true });
+  writeFileSync(join(dir, ".git", "HEAD"), branch ? `ref: refs/heads/${branch}\n` : "5f0c1d3e2b4a69788796a5b4c3d2e1f0a9b8c7d6\n");
+  writeFileSync(join(dir, ".git", "config"), `[core]\n\tbare = false\n[remote "origin"]\n\turl = ${origin}\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n`);
+  if (defaultBranch) writeFileSync(join(dir, ".git", "refs", "remotes", "origin", "HEAD"), `ref: refs/remotes/origin/${defaultBranch}\n`);
+}
+
+async function validate(dir: string, args: string[] = [], env: Record<string, string> = {}): Promise<{ status: number | null; report: JsonReport; stderr: string }> {
+  const run = await runCliAsync(["validate", "--strict", "--ignore-missing-schemas", "-o", "json", ...args, "."], { cwd: dir, env: { GITHUB_BASE_REF: "", ...env } });
+  let report: JsonReport;
+  try {
+    report = JSON.parse(run.stdout) as JsonReport;
+  } catch {
+    throw new Error(`validate printed no JSON report (exit ${run.status}):\n${run.stdout}\n${run.stderr}`);
+  }
+  return { status: run.status, report, stderr: run.stderr };
+}
+
+const rules = (report: JsonReport) => report.problems.map((problem) => [problem.rule, problem.file, problem.line]);
+
+describe("the flux-system source of `flux bootstrap` and the Flux Operator (issue 13, point 1)", () => {
+  test("Kustomizations of a repository not yet bootstrapped are valid, and a path typo in them is still reported", async () => {
+    const dir = copyOf("flux-bootstrap");
+    const clean = await validate(dir);
+    expect(clean.report.problems).toEqual([]);
+    expect(clean.status).toBe(0);
+
+    const line = edit(dir, "clusters/home/apps.yaml", "path: ./apps/web", "path: ./apps/wbe");
+    const typo = await validate(dir);
+    expect(typo.status).toBe(1);
+    expect(rules(typo.report)).toEqual([["flux-path-missing", "clusters/home/apps.yaml", line]]);
+    expect(typo.report.problems[0]!.message).toBe('spec.path "./apps/wbe" does not exist in the repository');
+  });
+
+  test("a source name other than the bootstrap one is still missing", async () => {
+    const dir = copyOf("flux-bootstrap");
+    const line = edit(dir, "clusters/home/infrastructure.yaml", "name: flux-system\n", "name: flux-sytem\n");
+    const { status, report } = await validate(dir);
+    expect(status).toBe(1);
+    expect(rules(report)).toEqual([["flux-source-missing", "clusters/home/infrastructure.yaml", line]]);
+    expect(report.problems[0]!.message).toContain("GitRepository flux-system/flux-sytem");
+  });
+
+  test("a FluxInstance's sync source is known, its path checked; a FluxInstance syncing an OCI artifact makes no GitRepository", async () => {
+    const dir = copyOf("flux-operator");
+    expect((await validate(dir)).status).toBe(0);
+
+    const line = edit(dir, "clusters/lab/apps.yaml", "path: ./apps/lab", "path: ./apps/lob");
+    const typo = await validate(dir);
+    expect(rules(typo.report)).toEqual([["flux-path-missing", "clusters/lab/apps.yaml", line]]);
+
+    edit(dir, "clusters/lab/apps.yaml", "path: ./apps/lob", "path: ./apps/lab");
+    edit(dir, "clusters/lab/flux-instance.yaml", "kind: GitRepository\n    url: https://git.example.org/lab/cluster.git\n    ref: refs/heads/main", "kind: OCIRepository\n    url: oci://registry.example.org/lab/cluster\n    ref: latest");
+    const oci = await validate(dir);
+    expect(oci.status).toBe(1);
+    expect(oci.report.problems.map((problem) => problem.rule)).toEqual(["flux-source-missing"]);
+  });
+
+  test("a FluxInstance at a tag: its files are not these, so its paths are not checked", async () => {
+    const dir = copyOf("flux-operator");
+    edit(dir, "clusters/lab/flux-instance.yaml", "ref: refs/heads/main", "ref: refs/tags/v1.4.0");
+    edit(dir, "clusters/lab/apps.yaml", "path: ./apps/lab", "path: ./apps/only-in-v1.4.0");
+    expect((await validate(dir)).report.problems).toEqual([]);
+  });
+});
+
+describe("which Flux and Argo CD sources are this repository (issue 13, point 6)", () => {
+  test("a tenant repository and an environment branch are not path-checked; this repository's typo is", async () => {
+    const dir = copyOf("flux-tenants");
+    // No checkout: the bootstrap source tells this repository's URL and branch.
+    expect((await validate(dir)).report.problems).toEqual([]);
+    // A checkout of main whose origin is the bootstrap URL, spelled another way.
+    checkout(dir, "git@git.example.org:fleet/infra.git", "main");
+    expect((await validate(dir)).report.problems).toEqual([]);
+
+    const line = edit(dir, "clusters/prod/infrastructure.yaml", "path: ./infrastructure", "path: ./infrastucture");
+    expect(rules((await validate(dir)).report)).toEqual([["flux-path-missing", "clusters/prod/infrastructure.yaml", line]]);
+  });
+
+  test("on the production branch, the production source is these files and the main one is not", async () => {
+    const dir = copyOf("flux-tenants");
+    edit(dir, "clusters/prod/infrastructure.yaml", "path: ./infrastructure", "path: ./infrastucture");
+    checkout(dir, "https://git.example.org/fleet/infra", "production");
+    const line = readFileSync(join(dir, "clusters/prod/production-branch.yaml"), "utf8").split("\n").findIndex((text) => text.includes("path: ./overlays/production")) + 1;
+    expect(rules((await validate(dir)).report)).toEqual([["flux-path-missing", "clusters/prod/production-branch.yaml", line]]);
+  });
+
+  test("a working branch stands for the default branch the clone recorded; a pull request's checkout for its base", async () => {
+    const dir = copyOf("flux-tenants");
+    const line = edit(dir, "clusters/prod/infrastructure.yaml", "path: ./infrastructure", "path: ./infrastucture");
+    checkout(dir, "https://git.example.org/fleet/infra", "fix-typo", "main");
+    expect(rules((await validate(dir)).report)).toEqual([["flux-path-missing", "clusters/prod/infrastructure.yaml", line]]);
+
+    checkout(dir, "https://git.example.org/fleet/infra");
+    expect(rules((await validate(dir, [], { GITHUB_BASE_REF: "main" })).report)).toEqual([["flux-path-missing", "clusters/prod/infrastructure.yaml", line]]);
+  });
+
+  test("a checkout of another repository (a fork under another URL) checks none of these sources; --repo-url decides", async () => {
+    const dir = copyOf("flux-tenants");
+    const line = edit(dir, "clusters/prod/infrastructure.yaml", "path: ./infrastructure", "path: ./infrastucture");
+    checkout(dir, "https://github.com/someone/infra-fork.git", "main");
+    expect((await validate(dir)).report.problems).toEqual([]);
+    expect(rules((await validate(dir, ["--repo-url", "https://git.example.org/fleet/infra"])).report)).toEqual([["flux-path-missing", "clusters/prod/infrastructure.yaml", line]]);
+  });
+
+  test("a folder below a checkout's top level is not checked against paths relative to the top level", async () => {
+    const top = tempDir("ccr-real-world-");
+    cpSync(join(corpus, "flux-bootstrap"), join(top, "gitops"), { recursive: true });
+    checkout(top, "https://git.example.org/home/ops.git", "main");
+    // Paths are relative to the repository's top level: ./apps/web is gitops/apps/web there.
+    expect((await validate(join(top, "gitops"))).report.problems).toEqual([]);
+  });
+
+  test("Argo CD: an Application following another branch of this repository is not checked against this one", async () => {
+    const dir = copyOf("flux-bootstrap");
+    const application = (revision: string) => `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: preview
+  namespace: argocd
+spec:
+  project: default
+  source:
+    repoURL: https://git.example.org/home/ops.git
+    targetRevision: ${revision}
+    path: previews/web
+  destination:
+    server: https://kubernetes.default.svc
+    namespace: preview
+`;
+    writeFileSync(join(dir, "preview.yaml"), application("preview"));
+    checkout(dir, "https://git.example.org/home/ops.git", "main");
+    expect((await validate(dir)).report.problems).toEqual([]);
+    checkout(dir, "https://git.example.org/home/ops.git", "preview");
+    expect(rules((await validate(dir)).report)).toEqual([["argo-path-missing", "preview.yaml", 11]]);
+    // HEAD is the default branch: main, as the clone recorded it
+    writeFileSync(join(dir, "preview.yaml"), application("HEAD"));
+    checkout(dir, "https://git.example.org/home/ops.git", "main", "main");
+    expect(rules((await validate(dir)).report)).toEqual([["argo-path-missing", "preview.yaml", 11]]);
+    writeFileSync(join(dir, "preview.yaml"), application("v2.3.1"));
+    expect((await validate(dir)).report.problems).toEqual([]);
+  });
+});
