@@ -115,6 +115,9 @@ function lineOf(text: string, needle: string): number {
   return index + 1;
 }
 
+/** The summary of a report with Kubernetes resources only. */
+const NO_CHECKS = { total: 0, valid: 0, invalid: 0, errors: 0, skipped: 0 };
+
 describe("folding kubeconform's JSON output", () => {
   const results = foldKubeconformOutput(parseKubeconformOutput(VERBOSE_OUTPUT), (file) => FILES[file]);
 
@@ -126,7 +129,7 @@ describe("folding kubeconform's JSON output", () => {
       ["widget.yaml", "Secret s", "skipped"],
     ]);
     expect(results[1]?.resource).toEqual({ apiVersion: "apps/v1", kind: "Deployment", name: "web" });
-    expect(summarize(results).summary).toEqual({ resources: 4, valid: 1, invalid: 1, errors: 1, skipped: 1 });
+    expect(summarize(results).summary).toEqual({ resources: 4, valid: 1, invalid: 1, errors: 1, skipped: 1, checks: NO_CHECKS });
   });
 
   test("validation errors become problems at the line of the field, with the embedded engine's rule ids", () => {
@@ -153,7 +156,7 @@ describe("folding kubeconform's JSON output", () => {
 
   test("without -verbose, the summary's unlisted valid and skipped resources still count", () => {
     const quiet = `{\n  "resources": [],\n  "summary": {\n    "valid": 3,\n    "invalid": 0,\n    "errors": 0,\n    "skipped": 2\n  }\n}\n`;
-    expect(summarize(foldKubeconformOutput(parseKubeconformOutput(quiet))).summary).toEqual({ resources: 5, valid: 3, invalid: 0, errors: 0, skipped: 2 });
+    expect(summarize(foldKubeconformOutput(parseKubeconformOutput(quiet))).summary).toEqual({ resources: 5, valid: 3, invalid: 0, errors: 0, skipped: 2, checks: NO_CHECKS });
   });
 
   test("a file that cannot be read again still gives problems, without lines", () => {
@@ -264,8 +267,8 @@ spec:
     expect(report.problems).toContainEqual(expect.objectContaining({ file: "deploy.yaml", line: lineOf(DEPLOYMENT, "bogus:"), rule: "k8s-unknown-field" }));
     expect(report.problems).toContainEqual(expect.objectContaining({ file: "widget.yaml", line: 1, rule: "k8s-missing-schema" }));
     expect(report.problems).toContainEqual(expect.objectContaining({ file: "clusters/flux.yaml", line: lineOf(flux, "path: ./apps"), rule: "flux-path-missing" }));
-    // 6 resources from kubeconform, plus the GitOps unit of the Flux Kustomization
-    expect(report.summary).toEqual({ resources: 7, valid: 3, invalid: 2, errors: 1, skipped: 1 });
+    // 6 resources from kubeconform; the GitOps unit of the Flux Kustomization is a check, not a resource
+    expect(report.summary).toEqual({ resources: 6, valid: 3, invalid: 1, errors: 1, skipped: 1, checks: { total: 1, valid: 0, invalid: 1, errors: 0, skipped: 0 } });
   });
 
   test("the report formats work on kubeconform's results too", () => {

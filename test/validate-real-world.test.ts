@@ -176,3 +176,68 @@ spec:
     expect((await validate(dir)).report.problems).toEqual([]);
   });
 });
+
+describe("a folder walk over a repository root (issue 13, point 8)", () => {
+  test("charts, values, Compose, Ansible, templates and tool configurations are left out, each with its reason in the summary", async () => {
+    const dir = join(corpus, "mixed-root");
+    const json = await validate(dir);
+    expect(json.report.problems).toEqual([]);
+    expect(json.status).toBe(0);
+    const text = await runCliAsync(["validate", "--strict", "."], { cwd: dir });
+    expect(text.stderr).toBe("");
+    expect(text.stdout).toContain("Summary: 3 resources found - Valid: 1, Invalid: 0, Errors: 0, Skipped: 2 (not checked: 2, see below)\n");
+    expect(text.stdout).toContain("  not checked: 1 - Argo CD config management plugin, read by the repo server, not applied: ConfigManagementPlugin envsubst\n");
+    expect(text.stdout).toContain("  not checked: 1 - kustomize generator/transformer configuration, read by kustomize, not applied: LabelTransformer common-labels\n");
+    expect(text.stdout).toContain("Left out of the folder walk: 9\n");
+    expect(text.stdout).toContain("  left out: 1 - Helm chart (Chart.yaml): rendered by Helm, not validated as manifests: charts/web/\n");
+    expect(text.stdout).toContain("  left out: 2 - Docker Compose file, not a manifest: dev-stack.yaml, docker-compose.yml\n");
+    expect(text.stdout).toContain("  left out: 3 - Ansible file, not a manifest: ");
+    expect(text.stdout).toMatch(/ {2}left out: 2 - Helm values file, not a manifest: (deploy\/web\/web-values\.yaml, deploy\/web\/values-production\.yaml|deploy\/web\/values-production\.yaml, deploy\/web\/web-values\.yaml)\n/);
+    expect(text.stdout).toContain("  left out: 1 - template (Go/Helm syntax): not YAML until a generator renders it: generated/service.yaml\n");
+  });
+
+  test("a file named on the command line is validated whatever it is", async () => {
+    const dir = join(corpus, "mixed-root");
+    for (const file of ["docker-compose.yml", "charts/web/templates/deployment.yaml", "deploy/web/values-production.yaml"]) {
+      const run = await runCliAsync(["validate", "-o", "json", file], { cwd: dir });
+      expect(run.status, file).toBe(1);
+      expect((JSON.parse(run.stdout) as JsonReport).problems.length, file).toBeGreaterThan(0);
+    }
+  });
+
+  test("a walked file with one Kubernetes document keeps its errors: it is a manifest with a mistake", async () => {
+    const dir = copyOf("mixed-root");
+    writeFileSync(join(dir, "deploy/web/extra.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n---\nreplicaCount: 3\n");
+    writeFileSync(join(dir, "deploy/web/nokind.yaml"), "apiVersion: v1\nmetadata:\n  name: lost-its-kind\n");
+    const { status, report } = await validate(dir);
+    expect(status).toBe(1);
+    expect(report.problems.map((problem) => [problem.file, problem.rule])).toEqual([
+      ["deploy/web/extra.yaml", "k8s-missing-kind"],
+      ["deploy/web/nokind.yaml", "k8s-missing-kind"],
+    ]);
+  });
+});
+
+describe("messages and counts (issue 13, point 11)", () => {
+  test("resources and checks are counted apart; a GitOps problem names its resource once", async () => {
+    const dir = copyOf("flux-bootstrap");
+    const line = edit(dir, "clusters/home/apps.yaml", "path: ./apps/web", "path: ./apps/wbe");
+    const json = await validate(dir);
+    expect(json.report).toMatchObject({ summary: { resources: 6, valid: 6, invalid: 0, errors: 0, skipped: 0, checks: { total: 4, valid: 3, invalid: 1, errors: 0, skipped: 0 } } });
+    const text = await runCliAsync(["validate", "--strict", "."], { cwd: dir });
+    expect(text.stdout).toContain(`clusters/home/apps.yaml:${line} error Kustomization flux-system/apps: spec.path "./apps/wbe" does not exist in the repository [flux-path-missing]\n`);
+    expect(text.stdout).toContain("Summary: 6 resources found - Valid: 6, Invalid: 0, Errors: 0, Skipped: 0\nChecks: 4 (GitOps 4) - Valid: 3, Invalid: 1, Errors: 0, Skipped: 0\n");
+  });
+
+  test("a custom resource that shares a kind name with a core kind is not told to be that kind", async () => {
+    const dir = tempDir("ccr-real-world-");
+    writeFileSync(join(dir, "account.yaml"), "apiVersion: iam.cloud.example.com/v1beta1\nkind: ServiceAccount\nmetadata:\n  name: deployer\nspec:\n  displayName: CI deployer\n");
+    writeFileSync(join(dir, "moved.yaml"), "apiVersion: extensions/v1beta1\nkind: Ingress\nmetadata:\n  name: web\nspec: {}\n");
+    const run = await runCliAsync(["validate", "-o", "json", "."], { cwd: dir });
+    const report = JSON.parse(run.stdout) as JsonReport;
+    const messages = Object.fromEntries(report.problems.map((problem) => [problem.file, problem.message]));
+    expect(messages["account.yaml"]).toBe("no schema for iam.cloud.example.com/v1beta1 ServiceAccount");
+    // an API that moved between Kubernetes groups is still pointed to its current group
+    expect(messages["moved.yaml"]).toContain("Ingress is served as networking.k8s.io/v1 Ingress");
+  });
+});

@@ -379,7 +379,7 @@ resource "scaleway_k8s_pool" "p" {
     expect(unitFor(results, "azurerm_cosmosdb_account.db")).toMatchObject({ status: "skipped", problems: [] });
     expect(unitFor(results, "azurerm_cosmosdb_account.db").notChecked).toContain("has no table");
     const report = summarize(results);
-    expect(report.summary).toMatchObject({ valid: 1, skipped: 2, notChecked: 2 });
+    expect(report.summary).toMatchObject({ resources: 0, checks: { total: 3, valid: 1, skipped: 2 }, notChecked: 2 });
     const text = formatText(report);
     expect(text).toContain("Skipped: 2 (not checked: 2, see below)");
     expect(text).toContain("not checked: 1 - no table for provider random: random_password.p");

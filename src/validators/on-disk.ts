@@ -15,6 +15,7 @@ import { validateFileStream } from "./kubernetes/parallel.js";
 import { MAX_TERRAFORM_FILE_BYTES, validateTerraform, type TerraformFile } from "./terraform/index.js";
 import { readTextFile, type TextRead } from "./read-text.js";
 import type { UnitResult } from "./types.js";
+import { filterWalkedPaths, leftOut, reasonByContent, reasonByKind } from "./walk-filter.js";
 
 export type Engine = "embedded" | "kubeconform";
 
@@ -39,14 +40,17 @@ export interface DiskOptions extends ValidateOptions {
 export async function validateOnDisk(input: DiskInput, options: DiskOptions = {}): Promise<UnitResult[]> {
   const { root } = input;
   const checked = input.paths.filter((path) => !(input.ignore ?? []).some((pattern) => pattern.test(path)));
-  // A folder walk leaves out CI workflows, Helm values and the like; a file the user names is what they want checked.
-  const manifests = checked.filter(root === undefined ? isManifestFile : isManifestCandidate);
+  // A folder walk leaves out CI workflows, Helm charts and values, Compose files and the like, and says so; a file
+  // the user names is what they want checked.
+  const walk = root === undefined ? { leftOutPaths: new Set<string>(), leftOut: [] } : filterWalkedPaths(checked);
+  const manifests = checked.filter(root === undefined ? isManifestFile : (path) => isManifestCandidate(path) && !walk.leftOutPaths.has(path));
   const gitops = root !== undefined && options.gitops !== false;
   const read = (file: string) => readText(root === undefined ? file : join(root, file));
 
   const digests = new Map<string, ManifestDigest[]>();
   // concat, not push(...): a spread of 100,000 results overflows the call stack
   let results = await validateManifests(manifests, root, options, gitops, digests);
+  if (root !== undefined) results = leaveOutNonManifests(results, read).concat(walk.leftOut);
   // Terraform files are read up to the Terraform validator's own, smaller limit: a larger one is refused unread.
   const readTerraform = (file: string) => readTextFile(root === undefined ? file : join(root, file), file, MAX_TERRAFORM_FILE_BYTES);
   if (options.terraform !== false) results = results.concat(await validateTerraformModules(checked, readTerraform));
@@ -58,6 +62,40 @@ export async function validateOnDisk(input: DiskInput, options: DiskOptions = {}
     results = results.concat(validateGitopsIndex(indexDigests(input.paths, digests, read), { repoUrls: options.repoUrls, checkout: options.checkout }));
   }
   return results;
+}
+
+/**
+ * In a folder walk, a file that turns out to hold no Kubernetes object (see reasonByContent) is left out with the
+ * reason, instead of an error per document; a tool's configuration document is skipped with its reason.
+ */
+function leaveOutNonManifests(results: UnitResult[], read: (file: string) => string | undefined): UnitResult[] {
+  // Only a file whose every result is an error can be no manifest at all.
+  const byFile = new Map<string, UnitResult[]>();
+  const mixed = new Set<string>();
+  for (const result of results) {
+    if (result.status !== "error") mixed.add(result.file);
+    else if (byFile.has(result.file)) byFile.get(result.file)!.push(result);
+    else byFile.set(result.file, [result]);
+  }
+  const reasons = new Map<string, string>();
+  for (const [file, failed] of byFile) {
+    if (mixed.has(file)) continue;
+    const reason = reasonByContent(file, failed, read(file));
+    if (reason) reasons.set(file, reason);
+  }
+  const kept: UnitResult[] = [];
+  const done = new Set<string>();
+  for (const result of results) {
+    const fileReason = reasons.get(result.file);
+    if (fileReason) {
+      if (!done.has(result.file)) kept.push(leftOut(result.file, fileReason));
+      done.add(result.file);
+      continue;
+    }
+    const kindReason = result.status === "skipped" ? undefined : reasonByKind(result);
+    kept.push(kindReason ? { ...result, status: "skipped", problems: [], notChecked: kindReason } : result);
+  }
+  return kept;
 }
 
 /** Validates text read from standard input as one manifest file named "stdin". */

@@ -16,7 +16,7 @@ export function reportProblems(report: ValidationReport) {
 }
 
 function formatJson(report: ValidationReport): string {
-  const resources = report.results.map((r) => ({ file: r.file, line: r.line ?? null, validator: r.validator, status: r.status, resource: r.label ?? null }));
+  const resources = report.results.map((r) => ({ file: r.file, line: r.line ?? null, validator: r.validator, status: r.status, resource: r.label ?? null, ...(r.notChecked ? { notChecked: r.notChecked } : {}) }));
   return `${JSON.stringify({ valid: report.valid, summary: report.summary, problems: reportProblems(report), resources }, null, 2)}\n`;
 }
 
