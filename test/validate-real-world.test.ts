@@ -241,3 +241,52 @@ describe("messages and counts (issue 13, point 11)", () => {
     expect(messages["moved.yaml"]).toContain("Ingress is served as networking.k8s.io/v1 Ingress");
   });
 });
+
+describe("GitHub Actions workflows (issue 13: actionlint as a rule family)", () => {
+  const good = `name: validate
+on:
+  pull_request:
+permissions:
+  contents: read
+jobs:
+  validate:
+    runs-on: ubuntu-24.04
+    steps:
+      - uses: actions/checkout@v4
+      - name: Title
+        env:
+          TITLE: \${{ github.event.pull_request.title }}
+        run: echo "$TITLE"
+`;
+
+  test("a workflow actionlint rejects makes validate fail at its line; --no-workflows turns the family off", async () => {
+    const dir = copyOf("flux-bootstrap");
+    mkdirSync(join(dir, ".github", "workflows"), { recursive: true });
+    writeFileSync(join(dir, ".github", "workflows", "validate.yml"), good);
+    const clean = await validate(dir);
+    expect(clean.report.problems).toEqual([]);
+    expect(clean.report).toMatchObject({ summary: { resources: 6, checks: { total: 5, valid: 5 } } });
+
+    const broken = good.replace("runs-on: ubuntu-24.04", "runs-on: ubuntu-24.04\n    timeout-minutes: soon").replace("env:\n          TITLE: ${{ github.event.pull_request.title }}\n        run: echo \"$TITLE\"", 'run: echo "${{ github.event.pull_request.title }}"');
+    writeFileSync(join(dir, ".github", "workflows", "validate.yml"), broken);
+    const run = await validate(dir);
+    expect(run.status).toBe(1);
+    const lines = broken.split("\n");
+    expect(rules(run.report)).toEqual([
+      ["actionlint-syntax-check", ".github/workflows/validate.yml", lines.findIndex((line) => line.includes("timeout-minutes")) + 1],
+      ["actionlint-expression", ".github/workflows/validate.yml", lines.findIndex((line) => line.includes("pull_request.title")) + 1],
+    ]);
+    expect((await validate(dir, ["--no-workflows"])).report.problems).toEqual([]);
+  });
+
+  test("an unknown runner label is a warning (a self-hosted runner may carry any), none once actionlint.yaml declares it", async () => {
+    const dir = copyOf("flux-bootstrap");
+    mkdirSync(join(dir, ".github", "workflows"), { recursive: true });
+    writeFileSync(join(dir, ".github", "workflows", "validate.yml"), good.replace("runs-on: ubuntu-24.04", "runs-on: [self-hosted, home-ops-runner]"));
+    const run = await validate(dir);
+    expect(run.status).toBe(0);
+    expect(run.report.problems.map((problem) => [problem.rule, problem.severity])).toEqual([["actionlint-runner-label", "warning"]]);
+    writeFileSync(join(dir, ".github", "actionlint.yaml"), "self-hosted-runner:\n  labels:\n    - home-ops-runner\n");
+    expect((await validate(dir)).report.problems).toEqual([]);
+  });
+});

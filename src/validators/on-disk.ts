@@ -15,6 +15,7 @@ import { validateFileStream } from "./kubernetes/parallel.js";
 import { MAX_TERRAFORM_FILE_BYTES, validateTerraform, type TerraformFile } from "./terraform/index.js";
 import { readTextFile, type TextRead } from "./read-text.js";
 import type { UnitResult } from "./types.js";
+import { isWorkflowPath, runnerLabelsOf, validateWorkflows, type WorkflowFile } from "./workflows/index.js";
 import { filterWalkedPaths, leftOut, reasonByContent, reasonByKind } from "./walk-filter.js";
 
 export type Engine = "embedded" | "kubeconform";
@@ -54,6 +55,7 @@ export async function validateOnDisk(input: DiskInput, options: DiskOptions = {}
   // Terraform files are read up to the Terraform validator's own, smaller limit: a larger one is refused unread.
   const readTerraform = (file: string) => readTextFile(root === undefined ? file : join(root, file), file, MAX_TERRAFORM_FILE_BYTES);
   if (options.terraform !== false) results = results.concat(await validateTerraformModules(checked, readTerraform));
+  if (root !== undefined && options.workflows !== false) results = results.concat(await validateWorkflowFiles(checked.filter(isWorkflowPath), read));
   if (gitops) {
     // YAML the Kubernetes pass did not read (dot-folders, terraform/, Helm values) may still hold GitOps objects.
     for (const path of input.paths) {
@@ -96,6 +98,19 @@ function leaveOutNonManifests(results: UnitResult[], read: (file: string) => str
     kept.push(kindReason ? { ...result, status: "skipped", problems: [], notChecked: kindReason } : result);
   }
   return kept;
+}
+
+/** The repository's GitHub Actions workflows, with the runner labels its actionlint configuration declares. */
+async function validateWorkflowFiles(paths: string[], read: (file: string) => string | undefined): Promise<UnitResult[]> {
+  const files: WorkflowFile[] = [];
+  const unreadable: UnitResult[] = [];
+  for (const path of paths) {
+    const content = read(path);
+    if (content !== undefined) files.push({ path, content });
+    else unreadable.push({ file: path, validator: "workflows", status: "error", problems: [{ file: path, rule: "workflow-read-error", message: `cannot read ${path}: fix its permissions or exclude it with --ignore-filename-pattern`, severity: "error" }] });
+  }
+  const runnerLabels = runnerLabelsOf(read(".github/actionlint.yaml") ?? read(".github/actionlint.yml"));
+  return unreadable.concat(await validateWorkflows(files, { runnerLabels }));
 }
 
 /** Validates text read from standard input as one manifest file named "stdin". */

@@ -27,6 +27,7 @@ const flags = {
   "repo-url": { type: "string", multiple: true },
   "no-terraform": { type: "boolean" },
   "no-gitops": { type: "boolean" },
+  "no-workflows": { type: "boolean" },
   engine: { type: "string" },
   "cache-dir": { type: "string" },
   workers: { type: "string" },
@@ -52,6 +53,7 @@ provider attribute tables, and GitOps references. Paths are files or folders (de
       --repo-url URL                       URL that means "this repository" for Flux/Argo CD path checks (repeatable;
                                            default: the folder's Git remotes, when it is a repository's top level)
       --no-terraform, --no-gitops          turn off those checks
+      --no-workflows                       do not lint .github/workflows/*.yml with actionlint
       --engine embedded|kubeconform        Kubernetes engine: the embedded schemas (default), or the kubeconform
                                            binary on PATH, run with the same flags and folded into this report
       --cache-dir DIR                      where schemas fetched over HTTP are kept (default:
@@ -176,6 +178,7 @@ export async function run(argv: string[]): Promise<number> {
     skipKinds: opts.skip?.split(",").map((kind) => kind.trim()).filter(Boolean),
     terraform: !opts["no-terraform"],
     gitops: !opts["no-gitops"],
+    workflows: !opts["no-workflows"],
     repoUrls: opts["repo-url"],
     cacheDir: opts["cache-dir"] ?? defaultCacheDir(),
     compiledCacheDir: compiledCacheDir(),

@@ -23,7 +23,7 @@ function formatJson(report: ValidationReport): string {
 /** One JUnit test case per checked unit, grouped in suites by validator; failures carry the problems. */
 function formatJunit(report: ValidationReport): string {
   const builder = require("junit-report-builder").default.newBuilder();
-  for (const validator of ["kubernetes", "terraform", "gitops"] as const) {
+  for (const validator of ["kubernetes", "terraform", "gitops", "workflows"] as const) {
     const units = report.results.filter((r) => r.validator === validator);
     if (units.length === 0) continue;
     const suite = builder.testSuite().name(validator);

@@ -30,8 +30,9 @@ export function formatText(report: ValidationReport, options: { color?: boolean 
   };
   out += `Summary: ${resources} resource${resources === 1 ? "" : "s"} found - Valid: ${valid}, Invalid: ${invalid}, Errors: ${errors}, Skipped: ${skipped}${notChecked((result) => result.validator === "kubernetes")}\n`;
   if (checks.total > 0) {
-    const kinds = (["gitops", "terraform"] as const)
-      .map((validator) => [validator === "gitops" ? "GitOps" : "Terraform", report.results.filter((result) => result.validator === validator).length] as const)
+    const names = { gitops: "GitOps", terraform: "Terraform", workflows: "Workflows" } as const;
+    const kinds = (["gitops", "terraform", "workflows"] as const)
+      .map((validator) => [names[validator], report.results.filter((result) => result.validator === validator).length] as const)
       .filter(([, count]) => count > 0)
       .map(([name, count]) => `${name} ${count}`);
     out += `Checks: ${checks.total} (${kinds.join(", ")}) - Valid: ${checks.valid}, Invalid: ${checks.invalid}, Errors: ${checks.errors}, Skipped: ${checks.skipped}${notChecked((result) => result.validator !== "kubernetes" && result.validator !== "walk")}\n`;
