@@ -267,8 +267,10 @@ spec:
     expect(report.problems).toContainEqual(expect.objectContaining({ file: "deploy.yaml", line: lineOf(DEPLOYMENT, "bogus:"), rule: "k8s-unknown-field" }));
     expect(report.problems).toContainEqual(expect.objectContaining({ file: "widget.yaml", line: 1, rule: "k8s-missing-schema" }));
     expect(report.problems).toContainEqual(expect.objectContaining({ file: "clusters/flux.yaml", line: lineOf(flux, "path: ./apps"), rule: "flux-path-missing" }));
-    // 6 resources from kubeconform; the GitOps unit of the Flux Kustomization is a check, not a resource
-    expect(report.summary).toEqual({ resources: 6, valid: 3, invalid: 1, errors: 1, skipped: 1, checks: { total: 1, valid: 0, invalid: 1, errors: 0, skipped: 0 } });
+    // 6 resources from kubeconform; the GitOps unit of the Flux Kustomization and the workflow (actionlint: no
+    // jobs) are checks, not resources
+    expect(report.problems).toContainEqual(expect.objectContaining({ file: ".github/workflows/ci.yml", rule: expect.stringMatching(/^actionlint-/) }));
+    expect(report.summary).toEqual({ resources: 6, valid: 3, invalid: 1, errors: 1, skipped: 1, checks: { total: 2, valid: 0, invalid: 2, errors: 0, skipped: 0 } });
   });
 
   test("the report formats work on kubeconform's results too", () => {
@@ -289,6 +291,29 @@ spec:
     const crd = runCli(["validate", "--engine", "kubeconform", "--crd", "x.yaml", "."], { cwd: repo, env });
     expect(crd.status).toBe(2);
     expect(crd.stderr).toMatch(/--crd is not supported with --engine kubeconform/);
+  });
+
+  test("a comment-only document is no resource; a repeated key is reported at its line (issue 13, point 9)", () => {
+    const dir = join(root, "point9");
+    mkdirSync(dir, { recursive: true });
+    const file = "# a placeholder, nothing to apply yet\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  a: \"1\"\n---\n# the same key twice\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: twice\ndata:\n  b: \"1\"\n  b: \"2\"\n";
+    writeFileSync(join(dir, "configmaps.yaml"), file);
+    // What kubeconform -verbose prints for it: statusEmpty for the comments, go-yaml's message (lines within the document).
+    const output = join(root, "point9.json");
+    writeFileSync(output, JSON.stringify({
+      resources: [
+        { filename: "configmaps.yaml", kind: "", name: "", version: "", status: "statusEmpty", msg: "" },
+        { filename: "configmaps.yaml", kind: "ConfigMap", name: "settings", version: "v1", status: "statusValid", msg: "" },
+        { filename: "configmaps.yaml", kind: "", name: "", version: "", status: "statusError", msg: "error unmarshalling resource: error converting YAML to JSON: yaml: unmarshal errors:\n  line 8: key \"b\" already set in map" },
+      ],
+      summary: { valid: 1, invalid: 0, errors: 1, skipped: 0 },
+    }));
+    const run = runCli(["validate", "--engine", "kubeconform", "-o", "json", "."], { cwd: dir, env: { ...env, FAKE_KUBECONFORM_OUTPUT: output } });
+    expect(run.status).toBe(1);
+    const report = JSON.parse(run.stdout) as { summary: Record<string, number>; problems: { file: string; line: number; rule: string }[] };
+    expect(report.summary).toMatchObject({ resources: 2, valid: 1, errors: 1 });
+    const lines = file.split("\n");
+    expect(report.problems.map((p) => [p.file, p.line, p.rule])).toEqual([["configmaps.yaml", lines.lastIndexOf('  b: "2"') + 1, "k8s-duplicate-key"]]);
   });
 
   test("kubeconform failing without a report is an error naming what it said", () => {
