@@ -47,7 +47,8 @@ export async function gitRemote(dir: string, ...args: string[]): Promise<void> {
 
 /** Every CLI step must succeed; a failure shows what the tool said. */
 function expectOk(run: CliRun, step: string): CliRun {
-  expect({ step, status: run.status, stderr: run.stderr, stdout: run.stdout.slice(-3000) }).toMatchObject({ step, status: 0 });
+  // The message carries what the tool said: a diff of objects would omit stderr, the one thing a failure needs.
+  expect(run.status, `${step} exited ${run.status}\n--- stderr\n${run.stderr}\n--- stdout (end)\n${run.stdout.slice(-3000)}`).toBe(0);
   return run;
 }
 
