@@ -159,7 +159,8 @@ async function validatePath(path: string, ignore: RegExp[], options: DiskOptions
   if (path === ".") return results;
   const prefix = relative(process.cwd(), path);
   const display = (file: string) => join(prefix, file);
-  return results.map((result) => ({ ...result, file: display(result.file), problems: result.problems.map((p) => ({ ...p, file: display(p.file) })) }));
+  // A unit the walk left out is labelled by its path: shown from the working directory too.
+  return results.map((result) => ({ ...result, file: display(result.file), ...(result.validator === "walk" ? { label: display(result.file) } : {}), problems: result.problems.map((p) => ({ ...p, file: display(p.file) })) }));
 }
 
 export async function run(argv: string[]): Promise<number> {
