@@ -178,7 +178,7 @@ spec:
 });
 
 describe("a folder walk over a repository root (issue 13, point 8)", () => {
-  test("charts, values, Compose, Ansible, templates and tool configurations are left out, each with its reason in the summary", async () => {
+  test("charts, values, Compose, Ansible, templates, plain JSON and tool configurations are left out, each with its reason in the summary", async () => {
     const dir = join(corpus, "mixed-root");
     const json = await validate(dir);
     expect(json.report.problems).toEqual([]);
@@ -188,7 +188,8 @@ describe("a folder walk over a repository root (issue 13, point 8)", () => {
     expect(text.stdout).toContain("Summary: 3 resources found - Valid: 1, Invalid: 0, Errors: 0, Skipped: 2 (not checked: 2, see below)\n");
     expect(text.stdout).toContain("  not checked: 1 - Argo CD config management plugin, read by the repo server, not applied: ConfigManagementPlugin envsubst\n");
     expect(text.stdout).toContain("  not checked: 1 - kustomize generator/transformer configuration, read by kustomize, not applied: LabelTransformer common-labels\n");
-    expect(text.stdout).toContain("Left out of the folder walk: 9\n");
+    expect(text.stdout).toContain("Left out of the folder walk: 10\n");
+    expect(text.stdout).toContain("  left out: 1 - no document with apiVersion or kind: not a Kubernetes manifest: dashboards/cluster.json\n");
     expect(text.stdout).toContain("  left out: 1 - Helm chart (Chart.yaml): rendered by Helm, not validated as manifests: charts/web/\n");
     expect(text.stdout).toContain("  left out: 2 - Docker Compose file, not a manifest: dev-stack.yaml, docker-compose.yml\n");
     expect(text.stdout).toContain("  left out: 3 - Ansible file, not a manifest: ");

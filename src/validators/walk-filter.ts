@@ -17,7 +17,7 @@ export const REASON_VALUES = "Helm values file, not a manifest";
 export const REASON_COMPOSE = "Docker Compose file, not a manifest";
 export const REASON_ANSIBLE = "Ansible file, not a manifest";
 export const REASON_TEMPLATE = "template (Go/Helm syntax): not YAML until a generator renders it";
-export const REASON_NOT_KUBERNETES = "YAML without apiVersion or kind: not a Kubernetes manifest";
+export const REASON_NOT_KUBERNETES = "no document with apiVersion or kind: not a Kubernetes manifest";
 export const REASON_KUSTOMIZE_PLUGIN = "kustomize generator/transformer configuration, read by kustomize, not applied";
 export const REASON_ARGO_PLUGIN = "Argo CD config management plugin, read by the repo server, not applied";
 
