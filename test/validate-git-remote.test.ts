@@ -27,7 +27,7 @@ describe("Git remotes as this repository's URLs", () => {
     mkdirSync(join(dir, ".git"));
     writeFileSync(join(dir, ".git", "config"), GIT_CONFIG);
     expect(gitRemoteUrls(dir)).toEqual(["git@github.com:Acme/kapsule-gpu.git", "https://gitlab.example.com/mirror/kapsule-gpu"]);
-    expect(gitRemoteUrls(join(dir, "nowhere"))).toEqual([]);
+    expect(gitRemoteUrls(tempDir("ccr-remotes-"))).toEqual([]);
   });
 
   test("readGitCheckout reads the branch, the default branch, a linked worktree's and a pull request's checkout", () => {
@@ -48,9 +48,9 @@ describe("Git remotes as this repository's URLs", () => {
     expect(readGitCheckout(worktree)).toEqual({ remoteUrls: ["git@github.com:Acme/kapsule-gpu.git", "https://gitlab.example.com/mirror/kapsule-gpu"], defaultBranch: "main" });
     expect(readGitCheckout(worktree, { GITHUB_BASE_REF: "release" }).branch).toBe("release");
 
-    // a folder inside the checkout is below its top level
+    // a folder inside the checkout is below its top level, whose remotes and branch it has
     mkdirSync(join(dir, "clusters"));
-    expect(readGitCheckout(join(dir, "clusters"))).toEqual({ remoteUrls: [], belowTopLevel: true });
+    expect(readGitCheckout(join(dir, "clusters"))).toEqual({ remoteUrls: ["git@github.com:Acme/kapsule-gpu.git", "https://gitlab.example.com/mirror/kapsule-gpu"], branch: "feature/x", defaultBranch: "main", topLevel: dir });
   });
 
   test("a broken Argo CD path is found in a checkout whose remote is the Application's repoURL", () => {
@@ -64,9 +64,14 @@ describe("Git remotes as this repository's URLs", () => {
     writeFileSync(join(repo, file), lines.join("\n"));
     const validate = () => runCli(["validate", "--strict", "-o", "json", "."], { cwd: repo });
 
-    // Not a repository (or only inside one, below its top level): nothing says which URL is this repository.
+    // Not a repository: nothing says which URL is this repository.
+    expect(validate().status).toBe(0);
+    // Inside one, below its top level: the top level's remotes say it, and paths are relative to the top level,
+    // so a path found there (or in the folder) is no error; one found in neither is.
     mkdirSync(join(root, ".git"));
     writeFileSync(join(root, ".git", "config"), GIT_CONFIG);
+    expect(validate().status).toBe(1);
+    mkdirSync(join(root, "not-there"));
     expect(validate().status).toBe(0);
 
     mkdirSync(join(repo, ".git"));

@@ -130,20 +130,27 @@ describe("which Flux and Argo CD sources are this repository (issue 13, point 6)
     expect(rules((await validate(dir, [], { GITHUB_BASE_REF: "main" })).report)).toEqual([["flux-path-missing", "clusters/prod/infrastructure.yaml", line]]);
   });
 
-  test("a checkout of another repository (a fork under another URL) checks none of these sources; --repo-url decides", async () => {
+  test("a fork (remotes no source names) is known by its bootstrap source; --repo-url decides when given", async () => {
     const dir = copyOf("flux-tenants");
     const line = edit(dir, "clusters/prod/infrastructure.yaml", "path: ./infrastructure", "path: ./infrastucture");
     checkout(dir, "https://github.com/someone/infra-fork.git", "main");
-    expect((await validate(dir)).report.problems).toEqual([]);
+    expect(rules((await validate(dir)).report)).toEqual([["flux-path-missing", "clusters/prod/infrastructure.yaml", line]]);
+    // --repo-url is taken at its word, even when no source names it
+    expect(rules((await validate(dir, ["--repo-url", "https://github.com/someone/infra-fork.git"])).report)).toEqual([]);
     expect(rules((await validate(dir, ["--repo-url", "https://git.example.org/fleet/infra"])).report)).toEqual([["flux-path-missing", "clusters/prod/infrastructure.yaml", line]]);
   });
 
-  test("a folder below a checkout's top level is not checked against paths relative to the top level", async () => {
+  test("a folder below a checkout's top level: a path is looked for in the folder and at the top level", async () => {
     const top = tempDir("ccr-real-world-");
-    cpSync(join(corpus, "flux-bootstrap"), join(top, "gitops"), { recursive: true });
+    const dir = join(top, "gitops");
+    cpSync(join(corpus, "flux-bootstrap"), dir, { recursive: true });
     checkout(top, "https://git.example.org/home/ops.git", "main");
-    // Paths are relative to the repository's top level: ./apps/web is gitops/apps/web there.
-    expect((await validate(join(top, "gitops"))).report.problems).toEqual([]);
+    expect((await validate(dir)).report.problems).toEqual([]);
+    // Written from the top level, as Flux reads it: gitops/apps/web.
+    edit(dir, "clusters/home/apps.yaml", "path: ./apps/web", "path: ./gitops/apps/web");
+    expect((await validate(dir)).report.problems).toEqual([]);
+    const line = edit(dir, "clusters/home/apps.yaml", "path: ./gitops/apps/web", "path: ./gitops/apps/wbe");
+    expect(rules((await validate(dir)).report)).toEqual([["flux-path-missing", "clusters/home/apps.yaml", line]]);
   });
 
   test("Argo CD: an Application following another branch of this repository is not checked against this one", async () => {

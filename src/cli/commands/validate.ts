@@ -51,7 +51,7 @@ provider attribute tables, and GitOps references. Paths are files or folders (de
       --skip KINDS                         comma-separated kinds to skip
       --ignore-filename-pattern RE         skip files whose path matches (repeatable)
       --repo-url URL                       URL that means "this repository" for Flux/Argo CD path checks (repeatable;
-                                           default: the folder's Git remotes, when it is a repository's top level)
+                                           default: the Git remotes of the checkout the folder is in)
       --no-terraform, --no-gitops          turn off those checks
       --no-workflows                       do not lint .github/workflows/*.yml with actionlint
       --engine embedded|kubeconform        Kubernetes engine: the embedded schemas (default), or the kubeconform

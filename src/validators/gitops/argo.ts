@@ -4,7 +4,7 @@
  */
 import type { Problem } from "../types.js";
 import { describe, dottedPath, isObject, manifestsNamed, repoPath, stringAt, type Json, type Manifest, type RepoIndex } from "./repo-index.js";
-import { argoRevision, isThisRepository, type SourceOfRepository, type ThisRepository } from "./this-repo.js";
+import { argoRevision, dirExists, isThisRepository, type SourceOfRepository, type ThisRepository } from "./this-repo.js";
 
 export function isArgoApplication(manifest: Manifest): boolean {
   return manifest.apiVersion.startsWith("argoproj.io/") && (manifest.kind === "Application" || manifest.kind === "ApplicationSet");
@@ -69,7 +69,7 @@ export function checkArgoApplication(manifest: Manifest, index: RepoIndex, repo:
     if (revision !== undefined && templated(revision)) continue;
     if (!isThisRepository(repo, repoURL, argoRevision(revision))) continue;
     const resolved = repoPath(written);
-    if (resolved === undefined || !index.dirs.has(resolved)) {
+    if (resolved === undefined || !dirExists(index, repo, resolved)) {
       problems.push(problem(manifest, "argo-path-missing", [...path, "path"], `${dottedPath([...path, "path"])} "${written}" does not exist in the repository`));
     }
   }

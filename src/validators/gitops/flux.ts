@@ -3,7 +3,7 @@
  */
 import type { Problem } from "../types.js";
 import { describe, dottedPath, isObject, manifestsNamed, repoPath, stringAt, type Manifest, type RepoIndex } from "./repo-index.js";
-import { fluxRevision, isThisRepository, operatorRevision, type Revision, type SourceOfRepository, type ThisRepository } from "./this-repo.js";
+import { dirExists, fluxRevision, isThisRepository, operatorRevision, type Revision, type SourceOfRepository, type ThisRepository } from "./this-repo.js";
 
 const SOURCE_GROUP = "source.toolkit.fluxcd.io/";
 const KUSTOMIZE_GROUP = "kustomize.toolkit.fluxcd.io/";
@@ -148,7 +148,7 @@ export function checkFluxKustomization(manifest: Manifest, index: RepoIndex, rep
     const written = stringAt(manifest.object, "spec", "path");
     if (isThisRepository(repo, source.url, source.revision, source.bootstrap)) {
       const path = repoPath(written ?? "./");
-      if (path === undefined || !index.dirs.has(path)) {
+      if (path === undefined || !dirExists(index, repo, path)) {
         problems.push(problem(manifest, "flux-path-missing", ["spec", "path"], `spec.path "${written ?? "./"}" does not exist in the repository`));
       }
     }

@@ -67,8 +67,9 @@ export function validateGitopsIndex(index: RepoIndex, options: GitopsValidationO
   }
   const checkout = options.checkout ?? { remoteUrls: [] };
   const repo = resolveThisRepository(
-    { urls: options.repoUrls ?? checkout.remoteUrls, branch: checkout.branch, defaultBranch: checkout.defaultBranch, belowTopLevel: checkout.belowTopLevel },
+    { urls: options.repoUrls ?? checkout.remoteUrls, branch: checkout.branch, defaultBranch: checkout.defaultBranch, topLevel: checkout.topLevel },
     [...fluxGitSources(index), ...argoGitSources(index)],
+    options.repoUrls === undefined,
   );
   const results: UnitResult[] = [];
   for (const manifest of index.manifests) {

@@ -9,14 +9,13 @@ export interface GitCheckout {
   branch?: string;
   /** The default branch of `origin` as the clone recorded it (`refs/remotes/origin/HEAD`), when it did. */
   defaultBranch?: string;
-  /** `root` is a folder inside a repository, below its top level. */
-  belowTopLevel?: boolean;
+  /** The repository's top level (absolute) when `root` is a folder below it; its remotes and branch are read there. */
+  topLevel?: string;
 }
 
 /**
  * The Git directories of the repository whose top level is `root`: `.git` itself, or for a linked worktree the
- * folder its `.git` file names (HEAD) and the main repository's (config, remote refs). Undefined when `root` is
- * not a repository's top level: GitOps paths are relative to that, so a subfolder must not borrow a parent's remotes.
+ * folder its `.git` file names (HEAD) and the main repository's (config, remote refs).
  */
 function gitDirs(root: string): { gitDir: string; commonDir: string } | undefined {
   const dotGit = join(root, ".git");
@@ -38,16 +37,16 @@ function gitDirs(root: string): { gitDir: string; commonDir: string } | undefine
   }
 }
 
-/** Whether a folder above `root` is a repository's top level (holds `.git`). */
-function insideRepository(root: string): boolean {
-  for (let dir = dirname(resolve(root)); ; dir = dirname(dir)) {
+/** The top level of the repository `root` is in (the nearest folder, `root` included, that holds `.git`). */
+function topLevelOf(root: string): string | undefined {
+  for (let dir = resolve(root); ; dir = dirname(dir)) {
     try {
       statSync(join(dir, ".git"));
-      return true;
+      return dir;
     } catch {
       // not here: one level up
     }
-    if (dirname(dir) === dir) return false;
+    if (dirname(dir) === dir) return undefined;
   }
 }
 
@@ -65,8 +64,9 @@ function readText(path: string): string | undefined {
  * `env` to read it).
  */
 export function readGitCheckout(root: string, env: Record<string, string | undefined> = {}): GitCheckout {
-  const dirs = gitDirs(root);
-  if (!dirs) return insideRepository(root) ? { remoteUrls: [], belowTopLevel: true } : { remoteUrls: [] };
+  const top = topLevelOf(root);
+  const dirs = top === undefined ? undefined : gitDirs(top);
+  if (top === undefined || !dirs) return { remoteUrls: [] };
   const checkout: GitCheckout = { remoteUrls: remoteUrlsIn(readText(join(dirs.commonDir, "config")) ?? "") };
   const head = readText(join(dirs.gitDir, "HEAD"));
   const branch = head === undefined ? undefined : /^ref:\s*refs\/heads\/(.+?)\s*$/m.exec(head)?.[1];
@@ -75,13 +75,14 @@ export function readGitCheckout(root: string, env: Record<string, string | undef
   const originHead = readText(join(dirs.commonDir, "refs", "remotes", "origin", "HEAD"));
   const defaultBranch = originHead === undefined ? undefined : /^ref:\s*refs\/remotes\/origin\/(.+?)\s*$/m.exec(originHead)?.[1];
   if (defaultBranch) checkout.defaultBranch = defaultBranch;
+  if (top !== resolve(root)) checkout.topLevel = top;
   return checkout;
 }
 
 /**
- * The remote URLs of the Git repository whose top level is `root`, read from its config. They tell which Flux
- * sources and Argo CD Applications point into this repository when `--repo-url` is not given; in CI the checkout's
- * `origin` is the repository itself.
+ * The remote URLs of the Git repository `root` is in (its top level or a folder below), read from its config. They
+ * tell which Flux sources and Argo CD Applications point into this repository when `--repo-url` is not given; in CI
+ * the checkout's `origin` is the repository itself.
  */
 export function gitRemoteUrls(root: string): string[] {
   return readGitCheckout(root).remoteUrls;

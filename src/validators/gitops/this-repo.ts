@@ -4,7 +4,9 @@
  * else the checkout's remotes) and it follows the checked-out branch. A source of another repository, of this one
  * at a tag or commit, or on another branch (an environment branch) is not path-checked: its files are not these.
  */
-import { normaliseRepoUrl } from "./repo-index.js";
+import { statSync } from "node:fs";
+import { join } from "node:path";
+import { normaliseRepoUrl, type RepoIndex } from "./repo-index.js";
 
 export interface ThisRepository {
   /** URLs the repository is known by, any spelling (https, ssh, scp-like). Empty: none known. */
@@ -17,10 +19,10 @@ export interface ThisRepository {
   /** The remote's default branch, which Argo CD's `HEAD` means; undefined when the checkout does not record it. */
   defaultBranch?: string;
   /**
-   * The files are a folder below a repository's top level: GitOps paths are relative to the top level, so none
-   * can be checked against them.
+   * The repository's top level (absolute) when the files are a folder below it: GitOps paths are relative to the
+   * top level, so a path is also looked for there (see dirExists).
    */
-  belowTopLevel?: boolean;
+  topLevel?: string;
 }
 
 /** A Git source a GitOps engine follows: its URL and revision, and whether it is the bootstrap sync source. */
@@ -45,7 +47,6 @@ export type Revision =
  * be another one.
  */
 export function isThisRepository(repo: ThisRepository, url: string | undefined, revision: Revision, bootstrap = false): boolean {
-  if (repo.belowTopLevel) return false;
   const known = repo.urls.map(normaliseRepoUrl);
   if (url !== undefined && known.length > 0) {
     if (!known.includes(normaliseRepoUrl(url))) return false;
@@ -61,15 +62,22 @@ export function isThisRepository(repo: ThisRepository, url: string | undefined, 
 
 /**
  * What is known of this repository, completed from the sources the files declare:
- * - Without a URL (no `--repo-url`, no Git remote: an exported folder), the bootstrap source's URL is this
- *   repository's: the cluster syncs from the repository bootstrap wrote into.
+ * - Without a URL (no `--repo-url`, no Git remote: an exported folder; or remotes no source names), the bootstrap
+ *   source's URL is this repository's: the cluster syncs from the repository bootstrap wrote into.
  * - Without a checked-out branch, the files are what the bootstrap source follows; without one, the single branch
  *   the sources of this repository follow; with several, none is known to be these files.
  * - A checked-out branch that no source of this repository follows is a working branch; it stands for the default
  *   branch it will merge into, when the clone recorded which that is.
  */
-export function resolveThisRepository(known: ThisRepository, sources: readonly SourceOfRepository[]): ThisRepository {
-  const urls = known.urls.length > 0 ? known.urls : [...new Set(sources.flatMap((source) => (source.bootstrap && source.url ? [source.url] : [])))];
+export function resolveThisRepository(known: ThisRepository, sources: readonly SourceOfRepository[], urlsFromRemotes = false): ThisRepository {
+  let urls = known.urls;
+  if (urlsFromRemotes) {
+    // Remotes that no source names are no sign of which source is this repository: a fork under another URL, or a
+    // folder (a fixture, a vendored example) inside some other repository. The bootstrap source tells then.
+    const named = new Set(urls.map(normaliseRepoUrl));
+    if (!sources.some((source) => source.url !== undefined && named.has(normaliseRepoUrl(source.url)))) urls = [];
+  }
+  if (urls.length === 0) urls = [...new Set(sources.flatMap((source) => (source.bootstrap && source.url ? [source.url] : [])))];
   const repo: ThisRepository = { ...known, urls };
   const ours = sources.filter((source) => isThisRepository({ ...repo, branch: undefined }, source.url, source.revision, source.bootstrap));
   const branchesOf = (list: readonly SourceOfRepository[]) => [...new Set(list.flatMap((source) => ("branch" in source.revision ? [source.revision.branch] : [])))];
@@ -113,4 +121,19 @@ export function argoRevision(targetRevision: string | undefined): Revision {
   if (value === "" || value === "HEAD") return { defaultBranch: true };
   if (/^[0-9a-f]{7,40}$/i.test(value) || /^v?\d+(\.\d+)+([-+].*)?$/.test(value) || /[*^~<>=]/.test(value)) return { pinned: value };
   return { branch: value.replace(/^refs\/heads\//, "") };
+}
+
+/**
+ * Whether the folder `path` (relative, from repoPath) exists in this repository: among the validated files, or,
+ * when they are a folder below the repository's top level, at the top level, which GitOps paths are relative to.
+ * Looked up both ways, so that neither a folder validated on its own nor one inside a checkout gives a false alarm.
+ */
+export function dirExists(index: RepoIndex, repo: ThisRepository, path: string): boolean {
+  if (index.dirs.has(path)) return true;
+  if (repo.topLevel === undefined) return false;
+  try {
+    return statSync(join(repo.topLevel, path)).isDirectory();
+  } catch {
+    return false;
+  }
 }
