@@ -204,6 +204,16 @@ describe("a folder walk over a repository root (issue 13, point 8)", () => {
     expect(text.stdout).toContain("  left out: 1 - template (Go/Helm syntax): not YAML until a generator renders it: generated/service.yaml\n");
   });
 
+  test("a kustomization.yaml without apiVersion and kind is no error: kustomize accepts it, its references are checked", async () => {
+    const dir = copyOf("flux-bootstrap");
+    writeFileSync(join(dir, "apps/web/kustomization.yaml"), "namespace: web\nresources:\n  - settings.yaml\n");
+    const clean = await validate(dir);
+    expect(clean.report.problems).toEqual([]);
+    expect(clean.report).toMatchObject({ summary: { leftOut: 1 } });
+    writeFileSync(join(dir, "apps/web/kustomization.yaml"), "namespace: web\nresources:\n  - setings.yaml\n");
+    expect(rules((await validate(dir)).report)).toEqual([["kustomize-resource-missing", "apps/web/kustomization.yaml", 3]]);
+  });
+
   test("a file named on the command line is validated whatever it is", async () => {
     const dir = join(corpus, "mixed-root");
     for (const file of ["docker-compose.yml", "charts/web/templates/deployment.yaml", "deploy/web/values-production.yaml"]) {

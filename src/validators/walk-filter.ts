@@ -10,6 +10,7 @@
 import { posix } from "node:path";
 import { isMap, isSeq, parseAllDocuments } from "yaml";
 import { isManifestFile } from "./candidates.js";
+import { KUSTOMIZATION_FILE_NAMES } from "./gitops/repo-index.js";
 import type { UnitResult } from "./types.js";
 
 export const REASON_CHART = "Helm chart (Chart.yaml): rendered by Helm, not validated as manifests";
@@ -17,6 +18,7 @@ export const REASON_VALUES = "Helm values file, not a manifest";
 export const REASON_COMPOSE = "Docker Compose file, not a manifest";
 export const REASON_ANSIBLE = "Ansible file, not a manifest";
 export const REASON_TEMPLATE = "template (Go/Helm syntax): not YAML until a generator renders it";
+export const REASON_KUSTOMIZATION = "kustomization without apiVersion/kind (kustomize accepts it): its references are checked, not its schema";
 export const REASON_NOT_KUBERNETES = "no document with apiVersion or kind: not a Kubernetes manifest";
 export const REASON_KUSTOMIZE_PLUGIN = "kustomize generator/transformer configuration, read by kustomize, not applied";
 export const REASON_ARGO_PLUGIN = "Argo CD config management plugin, read by the repo server, not applied";
@@ -94,6 +96,7 @@ export function reasonByContent(path: string, results: UnitResult[], text: strin
   const contents = documents.map((document) => document.contents).filter((node) => node !== null);
   if (contents.some((node) => isMap(node) && (node.has("apiVersion") || node.has("kind")))) return undefined;
   const name = posix.basename(path);
+  if (KUSTOMIZATION_FILE_NAMES.includes(name)) return REASON_KUSTOMIZATION;
   if (VALUES_NAME.test(name)) return REASON_VALUES;
   if (contents.some((node) => isMap(node) && node.has("services") && !node.has("metadata"))) return REASON_COMPOSE;
   const plays = contents.some((node) => isSeq(node) && node.items.some((item) => isMap(item) && ["hosts", "import_playbook", "tasks", "roles"].some((key) => item.has(key))));
