@@ -27,9 +27,10 @@ export const defaults = {
   argoCdVersion: "v3.5.1",
   /**
    * Terraform versions every blueprint's configuration is written for: `required_version` in versions.tf, and the
-   * range the generated CI installs (hashicorp/setup-terraform takes npm semver ranges, see terraformSetupRange).
+   * range both generated workflows install (hashicorp/setup-terraform takes npm semver ranges, see
+   * terraformSetupRange). 1.11: the S3 backend's lock file (`use_lockfile`) is generally available (experimental in 1.10).
    */
-  terraformRequiredVersion: ">= 1.6.0, < 2.0.0",
+  terraformRequiredVersion: ">= 1.11.0, < 2.0.0",
 } as const;
 
 export type GitopsEngine = "flux" | "argo";

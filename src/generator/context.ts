@@ -3,6 +3,7 @@ import { defaults, type GitopsEngine } from "../defaults.js";
 import type { ClusterParams } from "../params/parse.js";
 import { argoSyncWaves } from "./gitops.js";
 import { repoUrlFacts, type RepoUrlFacts } from "./repo-url.js";
+import { terraformPipelineFor, type TerraformPipeline } from "./terraform-pipeline.js";
 import { terraformSetupRange } from "./terraform-version.js";
 
 /** Everything a template may read. Every optional field is set explicitly, as Handlebars runs in strict mode. */
@@ -35,6 +36,8 @@ export interface RenderContext {
     /** The same range as hashicorp/setup-terraform's `terraform_version` takes it. */
     setupRange: string;
   };
+  /** State backend, CI credentials and GitHub Environment of the terraform workflow. */
+  terraformPipeline: TerraformPipeline;
   /** Sync-wave annotations of the Argo CD objects (see argoSyncWaves). */
   argoSyncWaves: typeof argoSyncWaves;
   /** Helm releases whose `when` condition holds. */
@@ -86,6 +89,7 @@ export function buildRenderContext(params: ClusterParams, blueprint: Blueprint, 
     },
     argoSyncWaves,
     terraform: { requiredVersion: defaults.terraformRequiredVersion, setupRange: terraformSetupRange(defaults.terraformRequiredVersion) },
+    terraformPipeline: terraformPipelineFor(blueprint.provider, params),
   };
   const helmReleases = (blueprint.helmReleases ?? []).filter((release) => !release.when || conditionHolds(base, release.when));
   return { ...base, helmReleases };

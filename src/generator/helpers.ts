@@ -121,6 +121,8 @@ export function createHandlebars(): typeof Handlebars {
     join: plain((list: unknown[], separator: unknown) => list.join(typeof separator === "string" ? separator : ", ")),
     upper: plain((value: unknown) => String(value).toUpperCase()),
     replace: plain((value: unknown, from: string, to: string) => String(value).split(from).join(to)),
+    /** A GitHub Actions expression, `${{ ... }}`, which Handlebars would otherwise read as its own braces. */
+    gha: plain((expression: unknown) => `\${{ ${String(expression)} }}`),
   });
   return hb;
 }

@@ -7,7 +7,8 @@ import { readTreeAtRef } from "../git/repo.js";
 import { validateTree } from "../validators/index.js";
 import type { ValidationReport } from "../validators/types.js";
 import { diffParams, type BlueprintVersionChange, type ParamChange, type Plan } from "./plan.js";
-import { formatSummary, summarizeChanges, type ChangeSummary } from "./summary.js";
+import { formatSummary, possiblyReplaced, summarizeChanges, type ChangeSummary } from "./summary.js";
+import type { TerraformSummary } from "./terraform-changes.js";
 
 /**
  * What a change does, in the words of a commit message and a PR body. Built from a plan (before committing), or
@@ -70,7 +71,8 @@ export async function describeBranch(
     paramChanges: diffParams({ ...answersBefore.params, gitops: answersBefore.gitops }, { ...answersAfter.params, gitops: answersAfter.gitops }),
     before: sortedTree(before),
     after: sortedTree(after),
-    summary: await summarizeChanges(sortedTree(before), sortedTree(after)),
+    // Whole trees: a resource in an unchanged file is still replaced when it references one that is.
+    summary: await summarizeChanges(beforeAll, afterAll),
     report: options.report ?? (await validateTree(afterAll, { repoUrls: options.repoUrls ?? [], placeholderUrls: "warning" })),
     conflicts: [...after].filter(([, content]) => MARKERS.test(content)).map(([path]) => ({ path, reason: "committed with conflict markers" })),
   };
@@ -94,9 +96,13 @@ export function commitMessageFor(change: ChangeDescription): string {
     : params
       ? `Update ${params}`.slice(0, 72)
       : `Re-render ${change.blueprint} ${change.blueprintVersion}`;
+  const { replaced, destroyed } = change.summary.terraform;
   const lines = [
     ...(upgrade ? [`- blueprint ${upgrade.id}: ${upgrade.from} -> ${upgrade.to}`] : []),
     ...change.paramChanges.map((c) => `- ${c.path}: ${show(c.from)} -> ${show(c.to)}`),
+    ...(replaced.length ? [`- Terraform replaces ${replaced.join(", ")}`] : []),
+    ...(destroyed.length ? [`- Terraform destroys ${destroyed.join(", ")}`] : []),
+    ...(possiblyReplaced(change.summary.terraform).length ? [`- Terraform may replace ${possiblyReplaced(change.summary.terraform).join(", ")}`] : []),
   ];
   return lines.length ? `${title}\n\n${lines.join("\n")}\n` : `${title}\n`;
 }
@@ -112,6 +118,37 @@ export function planDiff(change: { before: FileTree; after: FileTree }): string 
   return diff;
 }
 
+/**
+ * A GitHub alert naming every Terraform address that is destroyed (replacements included) and why; empty when
+ * there is none. It opens the PR body, so the blast radius is the first thing a reviewer reads.
+ */
+export function terraformWarningMarkdown(terraform: TerraformSummary): string {
+  const destructive = terraform.changes.filter((c) => c.action === "replace" || c.action === "destroy" || c.mayReplace.length > 0);
+  if (destructive.length === 0) return "";
+  const count = (n: number, what: string) => `${n} ${what}`;
+  const headline = [
+    ...(terraform.replaced.length ? [count(terraform.replaced.length, "replaced")] : []),
+    ...(terraform.destroyed.length ? [count(terraform.destroyed.length, "destroyed")] : []),
+    ...(possiblyReplaced(terraform).length ? [count(possiblyReplaced(terraform).length, "possibly replaced")] : []),
+  ].join(", ");
+  const items = destructive.map((c) => {
+    const why =
+      c.action === "replace"
+        ? `**replaced**: ${c.reasons.map((r) => `\`${r}\``).join(", ")} ${c.reasons.length > 1 ? "force" : "forces"} a new resource`
+        : c.action === "destroy"
+          ? "**destroyed**"
+          : `**possibly replaced**: the provider replaces it for some values of ${c.mayReplace.map((r) => `\`${r}\``).join(", ")} (the terraform workflow's plan tells)`;
+    const refused = c.preventDestroy ? " — `prevent_destroy` is set, so `terraform plan` refuses this until it is turned off on purpose (README: *Destroying or replacing the cluster*)" : "";
+    return `> - \`${c.address}\`: ${why}${refused}`;
+  });
+  return [
+    "> [!WARNING]",
+    `> **Terraform ${terraform.replaced.length + terraform.destroyed.length ? "destroys" : "may destroy"} resources in this change (${headline}).** A replaced resource is destroyed, with what runs on it, and created again.`,
+    ">",
+    ...items,
+  ].join("\n");
+}
+
 /** The PR body: parameter table, resource summary, validation, and the diff folded away (truncated if huge). */
 export function pullRequestBody(change: ChangeDescription, maxDiff = 50_000): string {
   const rows = change.paramChanges.map((c) => `| \`${c.path}\` | \`${show(c.from)}\` | \`${show(c.to)}\` |`).join("\n");
@@ -119,7 +156,9 @@ export function pullRequestBody(change: ChangeDescription, maxDiff = 50_000): st
   const truncated = diff.length > maxDiff;
   const { valid, summary } = change.report;
   const upgrade = change.blueprintUpgrade;
+  const warning = terraformWarningMarkdown(change.summary.terraform);
   return [
+    ...(warning ? [warning, ""] : []),
     `Re-rendered by ${defaults.toolName} from \`${defaults.answersFile}\` (blueprint \`${change.blueprint}\` ${change.blueprintVersion}).`,
     ...(upgrade ? ["", `**Blueprint upgrade:** \`${upgrade.id}\` ${upgrade.from} → ${upgrade.to}. Your edits since the last render are merged in.`] : []),
     "",

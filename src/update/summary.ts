@@ -1,6 +1,6 @@
-import { parse as parseHcl } from "@cdktf/hcl2json";
 import type { FileTree } from "../generator/file-tree.js";
 import { parseDocuments } from "../validators/kubernetes/documents.js";
+import { classifyTerraformChanges, type TerraformChange, type TerraformSummary } from "./terraform-changes.js";
 
 export interface ChangeSet {
   added: string[];
@@ -12,8 +12,8 @@ export interface ChangeSummary {
   files: ChangeSet;
   /** `Kind namespace/name` keys. */
   kubernetes: ChangeSet;
-  /** Terraform addresses, e.g. `scaleway_k8s_pool.gpu`. */
-  terraform: ChangeSet;
+  /** Terraform addresses (e.g. `scaleway_k8s_pool.gpu`): added, changed in place, replaced or destroyed. */
+  terraform: TerraformSummary;
 }
 
 function compare(before: Map<string, string>, after: Map<string, string>): ChangeSet {
@@ -44,33 +44,54 @@ function kubernetesObjects(tree: FileTree): Map<string, string> {
   return objects;
 }
 
-async function terraformAddresses(tree: FileTree): Promise<Map<string, string>> {
-  const addresses = new Map<string, string>();
-  for (const [path, content] of tree) {
-    if (!path.endsWith(".tf")) continue;
-    let parsed: Record<string, any>;
-    try {
-      parsed = await parseHcl(path, content);
-    } catch {
-      continue;
-    }
-    for (const [blockType, prefix] of [["resource", ""], ["data", "data."], ["module", "module."]] as const) {
-      for (const [type, byName] of Object.entries<any>(parsed[blockType] ?? {})) {
-        if (blockType === "module") addresses.set(`module.${type}`, JSON.stringify(byName));
-        else for (const [name, body] of Object.entries<any>(byName)) addresses.set(`${prefix}${type}.${name}`, JSON.stringify(body));
-      }
-    }
-  }
-  return addresses;
-}
-
 /** What a change does, at the level reviewers think in: files, Kubernetes objects and Terraform addresses. */
 export async function summarizeChanges(before: FileTree, after: FileTree): Promise<ChangeSummary> {
   return {
     files: compare(before, after),
     kubernetes: compare(kubernetesObjects(before), kubernetesObjects(after)),
-    terraform: compare(await terraformAddresses(before), await terraformAddresses(after)),
+    terraform: await classifyTerraformChanges(before, after),
   };
+}
+
+const SYMBOL: Record<TerraformChange["action"], string> = { replace: "-/+", destroy: "-", add: "+", change: "~" };
+
+/** One line per address, as `terraform plan` marks them, with why it is replaced or what changes. */
+function terraformLine(change: TerraformChange): string {
+  const why =
+    change.action === "replace"
+      ? `  replaced: ${change.reasons.join(", ")} ${change.reasons.length > 1 ? "force" : "forces"} a new resource`
+      : change.action === "change"
+        ? `  (${change.reasons.join(", ")}` +
+          (change.mayReplace.length ? `; the provider replaces it for some values of: ${change.mayReplace.join(", ")}` : "") +
+          (change.unknown.length ? `; not in the provider tables, replacement unknown: ${change.unknown.join(", ")}` : "") +
+          ")"
+        : "";
+  const refused = change.preventDestroy ? `\n        prevent_destroy is set: Terraform refuses a plan that replaces it (see "Destroying or replacing the cluster" in the README)` : "";
+  return `  ${SYMBOL[change.action]} ${change.address}${why}${refused}`;
+}
+
+/** Addresses changed in place whose change the provider turns into a replacement for some values. */
+export const possiblyReplaced = (terraform: TerraformSummary) => terraform.changes.filter((c) => c.mayReplace.length > 0).map((c) => c.address);
+
+/**
+ * The warning that goes first wherever a change is described (plan, update, the PR body): what Terraform
+ * destroys, replaced resources included, and what it may replace. Empty when nothing is destroyed.
+ */
+export function formatTerraformWarning(terraform: TerraformSummary): string {
+  const { replaced, destroyed } = terraform;
+  const possibly = possiblyReplaced(terraform);
+  if (replaced.length + destroyed.length + possibly.length === 0) return "";
+  const parts = [
+    ...(replaced.length ? [`replaces ${replaced.length} (${replaced.join(", ")})`] : []),
+    ...(destroyed.length ? [`destroys ${destroyed.length} (${destroyed.join(", ")})`] : []),
+    ...(possibly.length ? [`may replace ${possibly.length} (${possibly.join(", ")}; terraform plan tells)`] : []),
+  ];
+  const blocked = terraform.changes.filter((c) => c.preventDestroy).map((c) => c.address);
+  return (
+    `WARNING: Terraform ${parts.join(" and ")} resource(s): they are destroyed (and replacements created again), with what runs on them.` +
+    (blocked.length ? ` ${blocked.join(", ")} ${blocked.length > 1 ? "keep" : "keeps"} lifecycle.prevent_destroy, so terraform plan refuses the change until it is turned off on purpose.` : "") +
+    "\n"
+  );
 }
 
 export function formatSummary(summary: ChangeSummary): string {
@@ -78,5 +99,8 @@ export function formatSummary(summary: ChangeSummary): string {
     const lines = [...set.added.map((x) => `  + ${x}`), ...set.changed.map((x) => `  ~ ${x}`), ...set.removed.map((x) => `  - ${x}`)];
     return lines.length ? `${title} (${set.added.length} added, ${set.changed.length} changed, ${set.removed.length} removed):\n${lines.join("\n")}\n` : "";
   };
-  return section("Terraform resources", summary.terraform) + section("Kubernetes resources", summary.kubernetes) + section("Files", summary.files) || "No changes.\n";
+  const { terraform } = summary;
+  const counts = `${terraform.replaced.length} replaced, ${terraform.destroyed.length} destroyed, ${terraform.added.length} added, ${terraform.changed.length} changed in place`;
+  const terraformSection = terraform.changes.length ? `Terraform resources (${counts}):\n${terraform.changes.map(terraformLine).join("\n")}\n` : "";
+  return terraformSection + section("Kubernetes resources", summary.kubernetes) + section("Files", summary.files) || "No changes.\n";
 }

@@ -4,7 +4,7 @@
  */
 import { execFile, execFileSync } from "node:child_process";
 import { promisify } from "node:util";
-import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { expect } from "vitest";
 import { runCliAsync, type CliRun } from "./cli.js";
@@ -98,7 +98,14 @@ export async function walkDay1(day1: Day1Case, server: GitHttpServer, work: stri
   git(dir, "remote", "add", "origin", url);
   await gitRemote(dir, "push", "--quiet", "-u", "origin", "main");
 
-  // 3. Bootstrap (the cluster itself, step 2, is Terraform's): Flux commits into the repository, then `git pull`
+  // 2. Create the cluster: the Terraform state's backend.hcl, copied from backend.hcl.example, committed and pushed
+  // (the cloud resources themselves are Terraform's; `update` and `check` must leave this file of the user's alone)
+  writeFileSync(join(dir, "terraform/backend.hcl"), readFileSync(join(dir, "terraform/backend.hcl.example"), "utf8"));
+  git(dir, "add", "terraform/backend.hcl");
+  git(dir, "commit", "--quiet", "-m", "Keep the Terraform state remotely");
+  await gitRemote(dir, "push", "--quiet");
+
+  // 3. Bootstrap: Flux commits into the repository, then `git pull`
   if (day1.engine === "flux") {
     const clusterName = /clusterName: (\S+)/.exec(git(dir, "show", "HEAD:cluster-repo.yaml"))![1]!;
     await fluxBootstrap(url, { branch: "main", path: `clusters/${clusterName}`, work, tokenAuth: day1.tokenAuth });
@@ -114,6 +121,7 @@ export async function walkDay1(day1: Day1Case, server: GitHttpServer, work: stri
   expect(runs.update.stdout + runs.update.stderr).not.toMatch(/conflict/i);
   const branch = git(dir, "rev-parse", "--abbrev-ref", "HEAD");
   expect(branch).toMatch(/^create-cluster-repo\//);
+  expect(git(dir, "show", "HEAD:terraform/backend.hcl")).toBe(readFileSync(join(dir, "terraform/backend.hcl.example"), "utf8").trim());
   runs.checkBranch = expectOk(await runCliAsync(["check", "."], { cwd: dir }), "check on the update branch");
   runs.validateBranch = expectOk(await runCliAsync(["validate", "--strict", "."], { cwd: dir }), "validate --strict on the update branch");
   return { dir, branch, runs };

@@ -267,6 +267,18 @@ interface Pull {
   head: string;
   base: string;
   user: string;
+  /** The head commit; all zeros unless seeded. */
+  headSha?: string;
+  /** Set once merged (seeded): the commit the merge made on the base branch. */
+  mergeCommitSha?: string;
+}
+
+/** A comment on an issue or pull request (the issues API serves both). */
+interface IssueComment {
+  id: number;
+  issue: number;
+  body: string;
+  user: string;
 }
 
 export interface GitHubApiServer {
@@ -285,10 +297,19 @@ export interface GitHubApiServer {
   injectNext(count: number, response: InjectedResponse): void;
   /** Adds a repository directly (no API call), e.g. to test "already exists". */
   seedRepository(owner: string, name: string, options?: { private?: boolean }): Promise<void>;
-  /** Opens a pull request directly, e.g. to simulate one created by a concurrent run. */
-  seedPullRequest(owner: string, repo: string, pull: { head: string; base: string; title: string }): number;
-  /** Repositories and pull requests as plain data, for assertions. */
-  state(): { repositories: Array<{ owner: string; name: string; private: boolean; description: string | null }>; pulls: Array<Pull & { repo: string }> };
+  /**
+   * Opens a pull request directly, e.g. to simulate one created by a concurrent run; with `mergeCommitSha`, one
+   * already merged by that commit.
+   */
+  seedPullRequest(owner: string, repo: string, pull: { head: string; base: string; title: string; headSha?: string; mergeCommitSha?: string }): number;
+  /** Adds a comment directly, as `author` (e.g. someone other than the token's user). */
+  seedComment(owner: string, repo: string, issue: number, comment: { body: string; author: string }): number;
+  /** Repositories, pull requests and issue comments as plain data, for assertions. */
+  state(): {
+    repositories: Array<{ owner: string; name: string; private: boolean; description: string | null }>;
+    pulls: Array<Pull & { repo: string }>;
+    comments: Array<IssueComment & { repo: string }>;
+  };
   /** Drops injected responses not consumed yet and returns how many there were. */
   clearInjected(): number;
   /** Returns and clears the request/response mismatches with the OpenAPI description. */
@@ -308,6 +329,7 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
   for (const user of options.users ?? []) addAccount(user, "User");
   const repos = new Map<string, Repo>();
   const pulls = new Map<string, Pull[]>();
+  const comments = new Map<string, IssueComment[]>();
   const injected: Array<InjectedResponse & { remaining: number }> = [];
   const requests: RecordedRequest[] = [];
   let violations: string[] = [];
@@ -431,6 +453,41 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
         }
         return ok(pullJson(repo, pr, false));
       }
+      case "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls": {
+        const repo = repos.get(repoKey(p.owner!, p.repo!));
+        if (!repo) return errorResponse(404);
+        const list = (pulls.get(repoKey(repo.owner, repo.name)) ?? []).filter((pr) => pr.mergeCommitSha === p.commit_sha || pr.headSha === p.commit_sha);
+        return ok(list.map((pr) => pullJson(repo, pr, true)));
+      }
+      case "GET /repos/{owner}/{repo}/issues/{issue_number}/comments":
+      case "POST /repos/{owner}/{repo}/issues/{issue_number}/comments": {
+        const repo = repos.get(repoKey(p.owner!, p.repo!));
+        const issue = Number(p.issue_number);
+        if (!repo || !(pulls.get(repoKey(repo.owner, repo.name)) ?? []).some((pr) => pr.number === issue)) return errorResponse(404);
+        const list = comments.get(repoKey(repo.owner, repo.name)) ?? [];
+        comments.set(repoKey(repo.owner, repo.name), list);
+        if (req.method === "POST") {
+          const comment: IssueComment = { id: nextId++, issue, body: String(body.body), user: login };
+          list.push(comment);
+          return { status: 201, body: commentJson(repo, comment), headers: { location: `${base}/repos/${repo.owner}/${repo.name}/issues/comments/${comment.id}` } };
+        }
+        // Pages as GitHub does (per_page, page), so that callers must follow them.
+        const perPage = Math.min(Number(query.get("per_page") ?? 30), 100);
+        const page = Number(query.get("page") ?? 1);
+        const mine = list.filter((c) => c.issue === issue);
+        const pageItems = mine.slice((page - 1) * perPage, page * perPage);
+        const last = Math.max(1, Math.ceil(mine.length / perPage));
+        const link = page < last ? { link: `<${base}/repos/${repo.owner}/${repo.name}/issues/${issue}/comments?per_page=${perPage}&page=${page + 1}>; rel="next"` } : undefined;
+        return { status: 200, body: pageItems.map((c) => commentJson(repo, c)), ...(link ? { headers: link } : {}) };
+      }
+      case "PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}": {
+        const repo = repos.get(repoKey(p.owner!, p.repo!));
+        const comment = repo && (comments.get(repoKey(repo.owner, repo.name)) ?? []).find((c) => c.id === Number(p.comment_id));
+        if (!repo || !comment) return errorResponse(404);
+        if (comment.user !== login) return errorResponse(403);
+        comment.body = String(body.body);
+        return ok(commentJson(repo, comment));
+      }
       default:
         violations.push(`${key}: documented, but this double does not implement it`);
         return errorResponse(404);
@@ -499,7 +556,7 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
       login: account.login,
       id: account.id,
       type: account.type,
-      html_url: `https://github.example/${account.login}`,
+      html_url: `https://github.example/${encodeURIComponent(account.login)}`,
       url: `${base}/users/${account.login}`,
       user_view_type: authenticated ? "private" : "public",
     };
@@ -508,7 +565,7 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
 
   function simpleUser(name: string): Json {
     const account = accounts.get(name.toLowerCase());
-    return componentSample("simple-user", { login: name, id: account?.id ?? 1, type: account?.type ?? "User", html_url: `https://github.example/${name}` });
+    return componentSample("simple-user", { login: name, id: account?.id ?? 1, type: account?.type ?? "User", html_url: `https://github.example/${encodeURIComponent(name)}` });
   }
 
   function repoFields(repo: Repo): Json {
@@ -531,8 +588,20 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
     return componentSample("full-repository", repoFields(repo));
   }
 
+  function commentJson(repo: Repo, comment: IssueComment): Json {
+    const issueUrl = `${base}/repos/${repo.owner}/${repo.name}/issues/${comment.issue}`;
+    return componentSample("issue-comment", {
+      id: comment.id,
+      body: comment.body,
+      user: simpleUser(comment.user),
+      url: `${base}/repos/${repo.owner}/${repo.name}/issues/comments/${comment.id}`,
+      html_url: `https://github.example/${repo.owner}/${repo.name}/pull/${comment.issue}#issuecomment-${comment.id}`,
+      issue_url: issueUrl,
+    });
+  }
+
   function pullJson(repo: Repo, pr: Pull, simple: boolean): Json {
-    const ref = (branch: string) => ({ label: `${repo.owner}:${branch}`, ref: branch, sha: "0".repeat(40), user: simpleUser(repo.owner), repo: componentSample("repository", repoFields(repo)) });
+    const ref = (branch: string, sha = "0".repeat(40)) => ({ label: `${repo.owner}:${branch}`, ref: branch, sha, user: simpleUser(repo.owner), repo: componentSample("repository", repoFields(repo)) });
     const htmlUrl = `https://github.example/${repo.owner}/${repo.name}/pull/${pr.number}`;
     return componentSample(simple ? "pull-request-simple" : "pull-request", {
       id: pr.id,
@@ -543,8 +612,9 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
       user: simpleUser(pr.user),
       html_url: htmlUrl,
       url: `${base}/repos/${repo.owner}/${repo.name}/pulls/${pr.number}`,
-      head: ref(pr.head),
+      head: ref(pr.head, pr.headSha),
       base: ref(pr.base),
+      ...(pr.mergeCommitSha ? { merged_at: "2026-11-26T12:00:00Z", merge_commit_sha: pr.mergeCommitSha } : { merged_at: null }),
     });
   }
 
@@ -581,15 +651,26 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
       if (!accounts.has(owner.toLowerCase())) addAccount(owner, "User");
       await addRepo(accounts.get(owner.toLowerCase())!.login, name, seed.private ?? false, null);
     },
-    seedPullRequest(owner, repoName, pull) {
+    seedPullRequest(owner, repoName, { headSha, mergeCommitSha, ...pull }) {
       const repo = repos.get(repoKey(owner, repoName));
       if (!repo) throw new Error(`seedPullRequest: no repository ${owner}/${repoName}`);
-      return addPull(repo, { ...pull, body: null }).number;
+      const pr = addPull(repo, { ...pull, body: null });
+      Object.assign(pr, { headSha, mergeCommitSha, ...(mergeCommitSha ? { state: "closed" } : {}) });
+      return pr.number;
+    },
+    seedComment(owner, repoName, issue, { body, author }) {
+      const list = comments.get(repoKey(owner, repoName)) ?? [];
+      comments.set(repoKey(owner, repoName), list);
+      if (!accounts.has(author.toLowerCase())) addAccount(author, "User");
+      const comment = { id: nextId++, issue, body, user: author };
+      list.push(comment);
+      return comment.id;
     },
     state() {
       return {
         repositories: [...repos.values()].map((r) => ({ owner: r.owner, name: r.name, private: r.private, description: r.description })),
         pulls: [...pulls.entries()].flatMap(([repo, list]) => list.map((pr) => ({ ...pr, repo }))),
+        comments: [...comments.entries()].flatMap(([repo, list]) => list.map((comment) => ({ ...comment, repo }))),
       };
     },
     clearInjected() {

@@ -4,7 +4,7 @@ import { paramsInputFromFlags } from "../params-input.js";
 import { formatConflict, planDiff } from "../../update/apply.js";
 import { assertToolRepository } from "../../update/locate.js";
 import { planUpdate } from "../../update/plan.js";
-import { formatSummary } from "../../update/summary.js";
+import { formatSummary, formatTerraformWarning } from "../../update/summary.js";
 import { escapeText } from "../../terminal-text.js";
 import { formatReport } from "../../validators/report/index.js";
 
@@ -37,8 +37,9 @@ export async function run(argv: string[]): Promise<number> {
   } else {
     const params = plan.paramChanges.map((c) => `  ${c.path}: ${JSON.stringify(c.from)} -> ${JSON.stringify(c.to)}`).join("\n");
     const upgrade = plan.blueprintUpgrade ? `Blueprint ${plan.blueprintUpgrade.id}: ${plan.blueprintUpgrade.from} -> ${plan.blueprintUpgrade.to}\n` : "";
-    // Values, paths and file contents come from the user and the repository: escaped for the terminal.
-    process.stdout.write(escapeText(`${upgrade}${params ? `Parameters:\n${params}\n` : "No parameter changes.\n"}${formatSummary(plan.summary)}`));
+    // Values, paths and file contents come from the user and the repository: escaped for the terminal. Replacements
+    // and destroys first: the blast radius is what a reviewer must not miss.
+    process.stdout.write(escapeText(`${formatTerraformWarning(plan.summary.terraform)}${upgrade}${params ? `Parameters:\n${params}\n` : "No parameter changes.\n"}${formatSummary(plan.summary)}`));
     if (plan.conflicts.length > 0) process.stdout.write(escapeText(`Conflicts with your edits (update refuses them unless --conflict markers):\n${plan.conflicts.map(formatConflict).join("")}`));
     if (opts.diff) process.stdout.write(escapeText(planDiff(plan)));
     if (!plan.report.valid) process.stdout.write(formatReport(plan.report, "text"));

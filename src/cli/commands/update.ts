@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { networkTimeoutMs } from "../../network.js";
 import { escapeText } from "../../terminal-text.js";
 import { updateRepository, type UpdateOptions } from "../../update/apply.js";
+import { formatTerraformWarning } from "../../update/summary.js";
 import { oneOf, parseFlags } from "../args.js";
 import { paramsInputFromFlags } from "../params-input.js";
 
@@ -43,6 +44,7 @@ export async function run(argv: string[]): Promise<number> {
   const print = (stream: NodeJS.WriteStream, text: string) => stream.write(escapeText(text));
   if (result.resumed) print(process.stderr, `note: ${result.resumed}\n`);
   for (const warning of result.plan.rendered.warnings) print(process.stderr, `warning: ${warning}\n`);
+  print(process.stdout, formatTerraformWarning(result.plan.summary.terraform));
   if (result.upToDate) print(process.stdout, `Already up to date on ${result.branch}.\n`);
   else print(process.stdout, `Committed ${result.sha?.slice(0, 7)} on ${result.branch}: ${result.plan.paramChanges.map((c) => c.path).join(", ") || "re-render"}.\n`);
   if (result.pullRequest) print(process.stdout, `Pull request #${result.pullRequest.number} ${result.pullRequest.created ? "opened" : "updated"}: ${result.pullRequest.url}\n`);

@@ -86,6 +86,12 @@ resource "azurerm_kubernetes_cluster" "this" {
     load_balancer_sku   = "standard"
     outbound_type       = "loadBalancer"
   }
+
+  lifecycle {
+    # Terraform refuses any plan that destroys or replaces the cluster (parameter preventDestroy; README,
+    # "Destroying or replacing the cluster").
+    prevent_destroy = true
+  }
 }
 
 # The identity Terraform runs as (az login, or the CI service principal) administers the cluster through Azure RBAC.

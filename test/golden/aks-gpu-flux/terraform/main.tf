@@ -92,6 +92,9 @@ resource "azurerm_kubernetes_cluster" "this" {
   }
 
   lifecycle {
+    # Terraform refuses any plan that destroys or replaces the cluster (parameter preventDestroy; README,
+    # "Destroying or replacing the cluster").
+    prevent_destroy = true
     # The cluster autoscaler owns the node count once the pool exists.
     ignore_changes = [default_node_pool[0].node_count]
   }

@@ -14,7 +14,7 @@ output "gpu_pool_id" {
 }
 
 output "kubeconfig" {
-  description = "Kubeconfig of the cluster: terraform output -raw kubeconfig > kubeconfig"
+  description = "Admin kubeconfig of the cluster: read into ~/.kube, never into the repository (README)"
   value       = scaleway_k8s_cluster.this.kubeconfig[0].config_file
   sensitive   = true
 }

@@ -9,7 +9,7 @@ output "apiserver_url" {
 }
 
 output "kubeconfig" {
-  description = "Kubeconfig of the cluster: terraform output -raw kubeconfig > kubeconfig"
+  description = "Admin kubeconfig of the cluster: read into ~/.kube, never into the repository (README)"
   value       = scaleway_k8s_cluster.this.kubeconfig[0].config_file
   sensitive   = true
 }

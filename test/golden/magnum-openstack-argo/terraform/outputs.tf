@@ -19,7 +19,7 @@ output "coe_version" {
 }
 
 output "kubeconfig" {
-  description = "Admin kubeconfig of the cluster: terraform output -raw kubeconfig > ../kubeconfig"
+  description = "Admin kubeconfig of the cluster: read into ~/.kube, never into the repository (README)"
   value       = openstack_containerinfra_cluster_v1.this.kubeconfig.raw_config
   sensitive   = true
 }

@@ -63,6 +63,12 @@ resource "openstack_containerinfra_cluster_v1" "this" {
     min_node_count = "1"
     max_node_count = "4"
   }
+
+  # Terraform refuses any plan that destroys or replaces the cluster (parameter preventDestroy; README,
+  # "Destroying or replacing the cluster").
+  lifecycle {
+    prevent_destroy = true
+  }
 }
 
 # magnum-capi-helm builds every node group from the template image and ignores node group labels: a node group

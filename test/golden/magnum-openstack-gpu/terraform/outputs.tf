@@ -24,7 +24,7 @@ output "node_group_ids" {
 }
 
 output "kubeconfig" {
-  description = "Admin kubeconfig of the cluster: terraform output -raw kubeconfig > ../kubeconfig"
+  description = "Admin kubeconfig of the cluster: read into ~/.kube, never into the repository (README)"
   value       = openstack_containerinfra_cluster_v1.this.kubeconfig.raw_config
   sensitive   = true
 }

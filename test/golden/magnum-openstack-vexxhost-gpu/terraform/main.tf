@@ -59,6 +59,12 @@ resource "openstack_containerinfra_cluster_v1" "this" {
     min_node_count = "1"
     max_node_count = "4"
   }
+
+  # Terraform refuses any plan that destroys or replaces the cluster (parameter preventDestroy; README,
+  # "Destroying or replacing the cluster").
+  lifecycle {
+    prevent_destroy = true
+  }
 }
 
 resource "openstack_containerinfra_nodegroup_v1" "extra" {

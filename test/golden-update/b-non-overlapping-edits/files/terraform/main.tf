@@ -31,6 +31,12 @@ resource "scaleway_k8s_cluster" "this" {
     scale_down_delay_after_add  = "10m"
     scale_down_unneeded_time    = "10m"
   }
+
+  # Terraform refuses any plan that destroys or replaces the cluster (parameter preventDestroy; README,
+  # "Destroying or replacing the cluster").
+  lifecycle {
+    prevent_destroy = true
+  }
 }
 
 # The API server answers only these addresses. A new cluster allows 0.0.0.0/0; this resource replaces that rule
