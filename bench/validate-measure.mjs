@@ -41,7 +41,7 @@ export function runValidate(args) {
 
 export const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-/** Kubernetes resources in a JSON report (its summary also counts GitOps and Terraform units). */
+/** Kubernetes resources in a JSON report (its list also holds the GitOps, Terraform and workflow checks). */
 export function kubernetesCounts(report) {
   const kubernetes = report.resources.filter((resource) => resource.validator === "kubernetes");
   return { resources: kubernetes.length, valid: kubernetes.filter((resource) => resource.status === "valid").length };

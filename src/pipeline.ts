@@ -77,7 +77,7 @@ export async function createClusterRepo(options: CreateClusterRepoOptions): Prom
     await terraform?.close(); // done with Terraform: the second core goes back to git
   }
   if (!report.valid) throw new ValidationFailedError(report);
-  reporter.success(`validated ${report.summary.resources} resources`);
+  reporter.success(`validated ${report.summary.resources} resources and ${report.summary.checks.total} GitOps/Terraform checks`);
   const repoUrlSet = rendered.context.gitops.repoUrlSet;
   // Warnings once the render stands: a refused create reports its error alone.
   const warnAll = () => rendered.warnings.forEach((warning) => reporter.warn(warning));

@@ -104,6 +104,12 @@ describe("YAML from free-form values: every YAML 1.2 parser reads back exactly t
       }),
       { numRuns: 500 },
     );
+    // Found by this property (seed 212360015): a plain `<<` key is YAML 1.1's merge key to js-yaml and Go's yaml.
+    for (const data of [{ "<<": "" }, { "<<": "<<" }, { labels: { "<<": "x" } }]) {
+      expect(readBack(`top:\n${yamlBlock(data, 2)}\n`)).toEqual({ top: data });
+      expect(readBack(`top: ${yamlInline(data)}\n`)).toEqual({ top: data });
+      expect(readBack(toYamlText({ top: data }))).toEqual({ top: data });
+    }
   });
 
   test("whole documents (the answers file, GitOps objects) keep every string, and plain text stays plain", () => {

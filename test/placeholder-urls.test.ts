@@ -25,6 +25,7 @@ describe("placeholder repository URLs (the reserved .invalid domain)", () => {
     file("clusters/prod/sync.yaml", "apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: flux-system\n  namespace: flux-system\nspec:\n  interval: 1m0s\n  url: https://repo-url-not-set.invalid/prod.git\n"),
     file("clusters/prod/project.yaml", "apiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata:\n  name: prod\nspec:\n  sourceRepos:\n    - https://charts.example.com\n    - https://repo-url-not-set.invalid/prod.git\n"),
     file("clusters/prod/app.yaml", "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: apps\nspec:\n  project: default\n  sources:\n    - repoURL: https://charts.example.com\n      chart: web\n      targetRevision: 1.0.0\n    - repoURL: https://repo-url-not-set.invalid/prod.git\n      path: apps\n"),
+    file("apps/kustomization.yaml", "resources: []\n"),
   ];
 
   test("validate reports each one with its file, line and the command that sets the URL", () => {

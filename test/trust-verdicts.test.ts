@@ -60,7 +60,8 @@ describe("files that cannot be read are errors", () => {
     expect(run.status).toBe(1);
     expect(run.stdout).toMatch(/terraform\/main\.tf error cannot read terraform\/main\.tf: permission denied.*\[tf-read-error\]/);
     expect(run.stdout).toMatch(/app\.yaml error cannot read app\.yaml: permission denied.*\[k8s-read-error\]/);
-    expect(run.stdout).toMatch(/Summary: \d+ resources found - Valid: [1-9]\d*, Invalid: 0, Errors: 2, Skipped: 0/);
+    // the manifest is a resource, the Terraform file a check: each counted on its own line
+    expect(run.stdout).toMatch(/Summary: \d+ resources found - Valid: [1-9]\d*, Invalid: 0, Errors: 1, Skipped: 0\nChecks: \d+ \(Terraform \d+\) - Valid: [1-9]\d*, Invalid: 0, Errors: 1, Skipped: 0\n/);
   });
 
   test("a folder that cannot be listed is reported; the rest of the repository is validated", async () => {
@@ -72,7 +73,7 @@ describe("files that cannot be read are errors", () => {
     expect(run.status).toBe(1);
     const report = JSON.parse(run.stdout);
     expect(report.problems).toContainEqual(expect.objectContaining({ file: expect.stringMatching(/secret\/$/), rule: "read-error", message: expect.stringContaining("cannot read folder secret/") }));
-    expect(report.summary).toMatchObject({ valid: 1, errors: 1 });
+    expect(report.summary).toMatchObject({ resources: 1, valid: 1, errors: 0, checks: { total: 1, errors: 1 } });
   });
 
   test("invalid UTF-8 in a .tf file and in a manifest is an error naming the byte offset", async () => {

@@ -5,7 +5,7 @@
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { gitRemoteUrls } from "../src/validators/gitops/index.js";
+import { gitRemoteUrls, readGitCheckout } from "../src/validators/gitops/index.js";
 import { runCli, tempDir } from "./helpers/cli.js";
 import { repoRoot } from "./helpers/fixtures.js";
 
@@ -27,7 +27,30 @@ describe("Git remotes as this repository's URLs", () => {
     mkdirSync(join(dir, ".git"));
     writeFileSync(join(dir, ".git", "config"), GIT_CONFIG);
     expect(gitRemoteUrls(dir)).toEqual(["git@github.com:Acme/kapsule-gpu.git", "https://gitlab.example.com/mirror/kapsule-gpu"]);
-    expect(gitRemoteUrls(join(dir, "nowhere"))).toEqual([]);
+    expect(gitRemoteUrls(tempDir("ccr-remotes-"))).toEqual([]);
+  });
+
+  test("readGitCheckout reads the branch, the default branch, a linked worktree's and a pull request's checkout", () => {
+    const dir = tempDir("ccr-remotes-");
+    mkdirSync(join(dir, ".git", "refs", "remotes", "origin"), { recursive: true });
+    writeFileSync(join(dir, ".git", "config"), GIT_CONFIG);
+    writeFileSync(join(dir, ".git", "HEAD"), "ref: refs/heads/feature/x\n");
+    writeFileSync(join(dir, ".git", "refs", "remotes", "origin", "HEAD"), "ref: refs/remotes/origin/main\n");
+    expect(readGitCheckout(dir)).toEqual({ remoteUrls: ["git@github.com:Acme/kapsule-gpu.git", "https://gitlab.example.com/mirror/kapsule-gpu"], branch: "feature/x", defaultBranch: "main" });
+
+    // `git worktree add`: a .git file points at the worktree's git directory, whose commondir is the main one.
+    const worktree = join(dir, "wt");
+    mkdirSync(join(dir, ".git", "worktrees", "wt"), { recursive: true });
+    mkdirSync(worktree);
+    writeFileSync(join(worktree, ".git"), `gitdir: ${join(dir, ".git", "worktrees", "wt")}\n`);
+    writeFileSync(join(dir, ".git", "worktrees", "wt", "commondir"), "../..\n");
+    writeFileSync(join(dir, ".git", "worktrees", "wt", "HEAD"), "0123456789abcdef0123456789abcdef01234567\n");
+    expect(readGitCheckout(worktree)).toEqual({ remoteUrls: ["git@github.com:Acme/kapsule-gpu.git", "https://gitlab.example.com/mirror/kapsule-gpu"], defaultBranch: "main" });
+    expect(readGitCheckout(worktree, { GITHUB_BASE_REF: "release" }).branch).toBe("release");
+
+    // a folder inside the checkout is below its top level, whose remotes and branch it has
+    mkdirSync(join(dir, "clusters"));
+    expect(readGitCheckout(join(dir, "clusters"))).toEqual({ remoteUrls: ["git@github.com:Acme/kapsule-gpu.git", "https://gitlab.example.com/mirror/kapsule-gpu"], branch: "feature/x", defaultBranch: "main", topLevel: dir });
   });
 
   test("a broken Argo CD path is found in a checkout whose remote is the Application's repoURL", async () => {
@@ -41,9 +64,14 @@ describe("Git remotes as this repository's URLs", () => {
     writeFileSync(join(repo, file), lines.join("\n"));
     const validate = () => runCli(["validate", "--strict", "-o", "json", "."], { cwd: repo });
 
-    // Not a repository (or only inside one, below its top level): nothing says which URL is this repository.
+    // Not a repository: nothing says which URL is this repository.
+    expect((await validate()).status).toBe(0);
+    // Inside one, below its top level: the top level's remotes say it, and paths are relative to the top level,
+    // so a path found there (or in the folder) is no error; one found in neither is.
     mkdirSync(join(root, ".git"));
     writeFileSync(join(root, ".git", "config"), GIT_CONFIG);
+    expect((await validate()).status).toBe(1);
+    mkdirSync(join(root, "not-there"));
     expect((await validate()).status).toBe(0);
 
     mkdirSync(join(repo, ".git"));

@@ -115,6 +115,9 @@ function lineOf(text: string, needle: string): number {
   return index + 1;
 }
 
+/** The summary of a report with Kubernetes resources only. */
+const NO_CHECKS = { total: 0, valid: 0, invalid: 0, errors: 0, skipped: 0 };
+
 describe("folding kubeconform's JSON output", () => {
   const results = foldKubeconformOutput(parseKubeconformOutput(VERBOSE_OUTPUT), (file) => FILES[file]);
 
@@ -126,7 +129,7 @@ describe("folding kubeconform's JSON output", () => {
       ["widget.yaml", "Secret s", "skipped"],
     ]);
     expect(results[1]?.resource).toEqual({ apiVersion: "apps/v1", kind: "Deployment", name: "web" });
-    expect(summarize(results).summary).toEqual({ resources: 4, valid: 1, invalid: 1, errors: 1, skipped: 1 });
+    expect(summarize(results).summary).toEqual({ resources: 4, valid: 1, invalid: 1, errors: 1, skipped: 1, checks: NO_CHECKS });
   });
 
   test("validation errors become problems at the line of the field, with the embedded engine's rule ids", () => {
@@ -153,7 +156,7 @@ describe("folding kubeconform's JSON output", () => {
 
   test("without -verbose, the summary's unlisted valid and skipped resources still count", () => {
     const quiet = `{\n  "resources": [],\n  "summary": {\n    "valid": 3,\n    "invalid": 0,\n    "errors": 0,\n    "skipped": 2\n  }\n}\n`;
-    expect(summarize(foldKubeconformOutput(parseKubeconformOutput(quiet))).summary).toEqual({ resources: 5, valid: 3, invalid: 0, errors: 0, skipped: 2 });
+    expect(summarize(foldKubeconformOutput(parseKubeconformOutput(quiet))).summary).toEqual({ resources: 5, valid: 3, invalid: 0, errors: 0, skipped: 2, checks: NO_CHECKS });
   });
 
   test("a file that cannot be read again still gives problems, without lines", () => {
@@ -219,10 +222,11 @@ describe("validate --engine kubeconform (fake kubeconform on PATH)", () => {
   writeFileSync(join(repo, "widget.yaml"), WIDGET);
   writeFileSync(join(repo, ".github", "workflows", "ci.yml"), "on: push\njobs: {}\n");
   writeFileSync(join(repo, "skipped.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ignored}\n");
-  // A Flux Kustomization whose path is missing: the GitOps checks still run around kubeconform.
+  // A Flux Kustomization whose path is missing: the GitOps checks still run around kubeconform. Its source is the
+  // bootstrap one (flux-system), so this repository without a checkout or --repo-url.
   const flux = `apiVersion: source.toolkit.fluxcd.io/v1
 kind: GitRepository
-metadata: {name: repo, namespace: flux-system}
+metadata: {name: flux-system, namespace: flux-system}
 spec: {interval: 1m, url: https://example.com/repo.git, ref: {branch: main}}
 ---
 apiVersion: kustomize.toolkit.fluxcd.io/v1
@@ -232,12 +236,12 @@ spec:
   interval: 10m
   path: ./apps
   prune: true
-  sourceRef: {kind: GitRepository, name: repo}
+  sourceRef: {kind: GitRepository, name: flux-system}
 `;
   writeFileSync(join(repo, "clusters", "flux.yaml"), flux);
   const outputFile = join(root, "kubeconform-output.json");
   const fluxResources = `,
-    {"filename": "clusters/flux.yaml", "kind": "GitRepository", "name": "repo", "version": "source.toolkit.fluxcd.io/v1", "status": "statusValid", "msg": ""},
+    {"filename": "clusters/flux.yaml", "kind": "GitRepository", "name": "flux-system", "version": "source.toolkit.fluxcd.io/v1", "status": "statusValid", "msg": ""},
     {"filename": "clusters/flux.yaml", "kind": "Kustomization", "name": "apps", "version": "kustomize.toolkit.fluxcd.io/v1", "status": "statusValid", "msg": ""}
   ],`;
   writeFileSync(outputFile, VERBOSE_OUTPUT.replace(/\n {2}\],/, fluxResources).replace('"valid": 1', '"valid": 3'));
@@ -263,8 +267,10 @@ spec:
     expect(report.problems).toContainEqual(expect.objectContaining({ file: "deploy.yaml", line: lineOf(DEPLOYMENT, "bogus:"), rule: "k8s-unknown-field" }));
     expect(report.problems).toContainEqual(expect.objectContaining({ file: "widget.yaml", line: 1, rule: "k8s-missing-schema" }));
     expect(report.problems).toContainEqual(expect.objectContaining({ file: "clusters/flux.yaml", line: lineOf(flux, "path: ./apps"), rule: "flux-path-missing" }));
-    // 6 resources from kubeconform, plus the GitOps unit of the Flux Kustomization
-    expect(report.summary).toEqual({ resources: 7, valid: 3, invalid: 2, errors: 1, skipped: 1 });
+    // 6 resources from kubeconform; the GitOps unit of the Flux Kustomization and the workflow (actionlint: no
+    // jobs) are checks, not resources
+    expect(report.problems).toContainEqual(expect.objectContaining({ file: ".github/workflows/ci.yml", rule: expect.stringMatching(/^actionlint-/) }));
+    expect(report.summary).toEqual({ resources: 6, valid: 3, invalid: 1, errors: 1, skipped: 1, checks: { total: 2, valid: 0, invalid: 2, errors: 0, skipped: 0 } });
   });
 
   test("the report formats work on kubeconform's results too", async () => {
@@ -285,6 +291,29 @@ spec:
     const crd = await runCli(["validate", "--engine", "kubeconform", "--crd", "x.yaml", "."], { cwd: repo, env });
     expect(crd.status).toBe(2);
     expect(crd.stderr).toMatch(/--crd is not supported with --engine kubeconform/);
+  });
+
+  test("a comment-only document is no resource; a repeated key is reported at its line (issue 13, point 9)", async () => {
+    const dir = join(root, "point9");
+    mkdirSync(dir, { recursive: true });
+    const file = "# a placeholder, nothing to apply yet\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  a: \"1\"\n---\n# the same key twice\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: twice\ndata:\n  b: \"1\"\n  b: \"2\"\n";
+    writeFileSync(join(dir, "configmaps.yaml"), file);
+    // What kubeconform -verbose prints for it: statusEmpty for the comments, go-yaml's message (lines within the document).
+    const output = join(root, "point9.json");
+    writeFileSync(output, JSON.stringify({
+      resources: [
+        { filename: "configmaps.yaml", kind: "", name: "", version: "", status: "statusEmpty", msg: "" },
+        { filename: "configmaps.yaml", kind: "ConfigMap", name: "settings", version: "v1", status: "statusValid", msg: "" },
+        { filename: "configmaps.yaml", kind: "", name: "", version: "", status: "statusError", msg: "error unmarshalling resource: error converting YAML to JSON: yaml: unmarshal errors:\n  line 8: key \"b\" already set in map" },
+      ],
+      summary: { valid: 1, invalid: 0, errors: 1, skipped: 0 },
+    }));
+    const run = await runCli(["validate", "--engine", "kubeconform", "-o", "json", "."], { cwd: dir, env: { ...env, FAKE_KUBECONFORM_OUTPUT: output } });
+    expect(run.status).toBe(1);
+    const report = JSON.parse(run.stdout) as { summary: Record<string, number>; problems: { file: string; line: number; rule: string }[] };
+    expect(report.summary).toMatchObject({ resources: 2, valid: 1, errors: 1 });
+    const lines = file.split("\n");
+    expect(report.problems.map((p) => [p.file, p.line, p.rule])).toEqual([["configmaps.yaml", lines.lastIndexOf('  b: "2"') + 1, "k8s-duplicate-key"]]);
   });
 
   test("kubeconform failing without a report is an error naming what it said", async () => {

@@ -1,6 +1,7 @@
 /**
  * Which files `validate` reads: a path the user names is validated whatever its name or folder (dot-folders
- * included); a folder walk leaves out CI workflows, Helm values and the answers file. Runs the built CLI.
+ * included); a folder walk leaves out CI workflows (linted as workflows), Helm values and the answers file. Runs
+ * the built CLI.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -12,7 +13,8 @@ const BAD = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bad\ndata:\n  k
 const GOOD = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: good\n";
 
 interface JsonReport {
-  summary: { resources: number; invalid: number };
+  summary: { resources: number; invalid: number; checks: { total: number }; leftOut?: number };
+  resources: { file: string; validator: string; resource: string | null; notChecked?: string }[];
   problems: { file: string; line: number; rule: string }[];
 }
 
@@ -25,7 +27,7 @@ describe("paths named on the command line", () => {
   writeFileSync(join(dir, "bad.yaml"), BAD);
   writeFileSync(join(dir, "repo", "good.yaml"), GOOD);
   writeFileSync(join(dir, "repo", "values.yaml"), "replicaCount: 2\n");
-  writeFileSync(join(dir, "repo", ".github", "workflows", "ci.yml"), "on: push\njobs: {}\n");
+  writeFileSync(join(dir, "repo", ".github", "workflows", "ci.yml"), "on: push\njobs:\n  test:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo ok\n");
 
   const json = async (args: string[]) => {
     const run = await runCli(["validate", "-o", "json", ...args], { cwd: dir });
@@ -53,10 +55,14 @@ describe("paths named on the command line", () => {
     expect(report.problems.map((p) => p.file)).toEqual([join(".hidden", "bad.yaml")]);
   });
 
-  test("a folder walk still leaves out workflows and Helm values", async () => {
+  test("a folder walk reads workflows as workflows (actionlint), not as manifests, and leaves out Helm values, saying so", async () => {
     const { status, report } = await json(["repo"]);
     expect(status).toBe(0);
-    expect(report.summary.resources).toBe(1);
+    expect(report.summary).toMatchObject({ resources: 1, checks: { total: 1 }, leftOut: 1 });
+    expect(report.resources.filter((unit) => unit.validator !== "kubernetes")).toEqual([
+      expect.objectContaining({ file: join("repo", "values.yaml"), validator: "walk", resource: join("repo", "values.yaml"), notChecked: "Helm values file, not a manifest" }),
+      expect.objectContaining({ file: join("repo", ".github", "workflows", "ci.yml"), validator: "workflows" }),
+    ]);
     expect(isManifestCandidate(".github/workflows/ci.yml")).toBe(false);
     expect(isManifestCandidate("values.yaml")).toBe(false);
   });

@@ -130,7 +130,7 @@ describe("validateGitopsReferences: Flux", () => {
         resource: "Kustomization flux-system/apps",
         rule: "flux-path-missing",
         path: "spec.path",
-        message: 'Kustomization apps: spec.path "./apps" does not exist in the repository',
+        message: 'spec.path "./apps" does not exist in the repository',
         severity: "error",
       },
     ]);
@@ -141,7 +141,7 @@ describe("validateGitopsReferences: Flux", () => {
     const other = GOTK_SYNC.replace("ssh://git@github.com/acme/fleet", "https://github.com/acme/elsewhere.git");
     const files = fluxRepo({ "clusters/prod/flux-system/gotk-sync.yaml": other, "apps/kustomization.yaml": undefined, "apps/config/app.conf": undefined });
     expect(problems(validateGitopsReferences(files, { repoUrls: [REPO] }), "flux-path-missing")).toEqual([]);
-    // without repoUrls every GitRepository counts as this repository
+    // without repoUrls the bootstrap source (flux-system) is this repository, whatever its URL
     expect(problems(validateGitopsReferences(files), "flux-path-missing")).toHaveLength(1);
   });
 
@@ -158,7 +158,7 @@ describe("validateGitopsReferences: Flux", () => {
       ["flux-source-missing", "infrastructure/nvidia-device-plugin.yaml", lineOf(release, "sourceRef:"), "spec.chart.spec.sourceRef.name"],
     ]);
     expect(problems(results)[2]!.message).toBe(
-      "HelmRelease nvidia-device-plugin: spec.chart.spec.sourceRef names HelmRepository flux-system/nvdp, which is not declared in the repository",
+      "spec.chart.spec.sourceRef names HelmRepository flux-system/nvdp, which is not declared in the repository",
     );
   });
 
@@ -188,8 +188,8 @@ spec:
 `;
     const results = validateGitopsReferences(fluxRepo({ "apps/podinfo.yaml": release }));
     expect(problems(results).map((problem) => [problem.rule, problem.line, problem.message])).toEqual([
-      ["flux-dependency-missing", lineOf(release, "- name: cert-manager"), "HelmRelease podinfo: spec.dependsOn[1] names HelmRelease apps/cert-manager, which is not declared in the repository"],
-      ["flux-source-missing", lineOf(release, "missing-chart"), "HelmRelease other: spec.chartRef names OCIRepository apps/missing-chart, which is not declared in the repository"],
+      ["flux-dependency-missing", lineOf(release, "- name: cert-manager"), "spec.dependsOn[1] names HelmRelease apps/cert-manager, which is not declared in the repository"],
+      ["flux-source-missing", lineOf(release, "missing-chart"), "spec.chartRef names OCIRepository apps/missing-chart, which is not declared in the repository"],
     ]);
   });
 });
@@ -223,8 +223,8 @@ spec:
     const content = app("apps/missing", "plat");
     const results = validateGitopsReferences([...fluxRepo(), { path: "argocd/demo.yaml", content }], { repoUrls: [REPO] });
     expect(problems(results).map((problem) => [problem.rule, problem.line, problem.message])).toEqual([
-      ["argo-path-missing", lineOf(content, "path: apps/missing"), 'Application demo: spec.source.path "apps/missing" does not exist in the repository'],
-      ["argo-project-missing", lineOf(content, "project: plat"), 'Application demo: spec.project "plat" is neither "default" nor an AppProject declared in the repository'],
+      ["argo-path-missing", lineOf(content, "path: apps/missing"), 'spec.source.path "apps/missing" does not exist in the repository'],
+      ["argo-project-missing", lineOf(content, "project: plat"), 'spec.project "plat" is neither "default" nor an AppProject declared in the repository'],
     ]);
   });
 
@@ -254,8 +254,10 @@ spec:
     expect(problems(results).map((problem) => [problem.rule, problem.path, problem.line])).toEqual([
       ["argo-path-missing", "spec.template.spec.sources[1].path", lineOf(appSet, "path: clusters/staging")],
     ]);
-    // without repoUrls nothing is known to be this repository
-    expect(problems(validateGitopsReferences([...fluxRepo(), { path: "argocd/set.yaml", content: appSet }]))).toEqual([]);
+    // without repoUrls the Flux bootstrap source's URL is this repository's; without it nothing is known to be
+    expect(problems(validateGitopsReferences([...fluxRepo(), { path: "argocd/set.yaml", content: appSet }]))).toHaveLength(1);
+    const noBootstrap = fluxRepo({ "clusters/prod/flux-system/gotk-sync.yaml": undefined, "clusters/prod/flux-system/kustomization.yaml": undefined });
+    expect(problems(validateGitopsReferences([...noBootstrap, { path: "argocd/set.yaml", content: appSet }]), "argo-path-missing")).toEqual([]);
   });
 
   it("normalises repository URLs", () => {

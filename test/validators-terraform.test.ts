@@ -8,6 +8,7 @@ import { formatReport } from "../src/validators/report/index.js";
 import { loadProviderTables, replacementArguments, replacementFor, validateTerraform, type ProviderTable } from "../src/validators/terraform/index.js";
 import { canonicalTerraform } from "../src/validators/terraform/format.js";
 import { highestAllowedMajor } from "../src/validators/terraform/provider-config.js";
+import { tableFit } from "../src/validators/terraform/table-fit.js";
 import { isLiteralExpression } from "../src/validators/terraform/references.js";
 
 const root = resolve(import.meta.dirname, "..");
@@ -378,7 +379,7 @@ resource "scaleway_k8s_pool" "p" {
     expect(unitFor(results, "azurerm_cosmosdb_account.db")).toMatchObject({ status: "skipped", problems: [] });
     expect(unitFor(results, "azurerm_cosmosdb_account.db").notChecked).toContain("has no table");
     const report = summarize(results);
-    expect(report.summary).toMatchObject({ valid: 1, skipped: 2, notChecked: 2 });
+    expect(report.summary).toMatchObject({ resources: 0, checks: { total: 3, valid: 1, skipped: 2 }, notChecked: 2 });
     const text = formatReport(report, "text");
     expect(text).toContain("Skipped: 2 (not checked: 2, see below)");
     expect(text).toContain("not checked: 1 - no table for provider random: random_password.p");
@@ -450,15 +451,7 @@ describe("validateTerraform: declarations", () => {
 });
 
 describe("validateTerraform: providers and pins", () => {
-  it("warns about pins to an older major and checks provider blocks", async () => {
-    const content = `terraform {
-  required_providers {
-    scaleway = { source = "scaleway/scaleway", version = "~> 1.17" }
-    azurerm  = { source = "hashicorp/azurerm", version = ">= 3.0, < 4.0" }
-    random   = { source = "hashicorp/random", version = "~> 3.6" }
-  }
-}
-
+  const providerBlocks = `
 provider "scaleway" {
   zone   = "fr-par-1"
   reigon = "fr-par"
@@ -468,17 +461,202 @@ provider "azurerm" {
   skip_provider_registration = true
 }
 `;
+
+  it("checks provider blocks against the tables' release", async () => {
+    const content = `terraform {
+  required_providers {
+    scaleway = { source = "scaleway/scaleway", version = "~> 2.81" }
+    azurerm  = { source = "hashicorp/azurerm", version = "~> 5.2" }
+  }
+}
+${providerBlocks}`;
+    const [file] = await validate(content);
+    expect(file!.problems.map((problem) => [problem.rule, problem.severity, problem.line])).toEqual([
+      ["tf-unknown-argument", "error", 10],
+      ["tf-missing-required", "error", 13], // features {}
+      ["tf-removed", "error", 14],
+    ]);
+    expect(file!.problems[0]!.message).toContain("did you mean region?");
+  });
+
+  it("warns about pins to an older major, and leaves that release's provider blocks unchecked", async () => {
+    // skip_provider_registration is an argument of azurerm 3.x: removed in 4.0, it is no error in a module pinned to 3.x.
+    const content = `terraform {
+  required_providers {
+    scaleway = { source = "scaleway/scaleway", version = "~> 1.17" }
+    azurerm  = { source = "hashicorp/azurerm", version = ">= 3.0, < 4.0" }
+    random   = { source = "hashicorp/random", version = "~> 3.6" }
+  }
+}
+${providerBlocks}`;
     const [file] = await validate(content);
     expect(file!.problems.map((problem) => [problem.rule, problem.severity, problem.line])).toEqual([
       ["tf-provider-version", "warning", 3],
       ["tf-provider-version", "warning", 4],
-      ["tf-unknown-argument", "error", 11],
-      ["tf-missing-required", "error", 14], // features {}
-      ["tf-removed", "error", 15],
     ]);
-    expect(file!.problems[2]!.message).toContain("did you mean region?");
   });
 
+  const aksWithLogs = (azurerm: string) => `terraform {
+  required_providers {
+    azurerm = { source = "hashicorp/azurerm", version = "${azurerm}" }
+  }
+}
+
+resource "azurerm_log_analytics_workspace" "main" {
+  name                          = "logs"
+  location                      = "westeurope"
+  resource_group_name           = "rg"
+  local_authentication_disabled = true
+}
+`;
+
+  it("leaves the blocks of a module pinned below the tables' release unchecked, with the reason", async () => {
+    // local_authentication_disabled is an azurerm 4.x argument, removed in 5.0
+    const covered = await validate(aksWithLogs("~> 5.2"));
+    expect(covered.find((unit) => unit.label === "azurerm_log_analytics_workspace.main")!.status).toBe("invalid");
+    const older = (await validate(aksWithLogs(">= 4.48.0, < 5.0"))).find((unit) => unit.label === "azurerm_log_analytics_workspace.main")!;
+    expect(older).toMatchObject({ status: "skipped", problems: [] });
+    expect(older.notChecked).toBe('the module requires azurerm ">= 4.48.0, < 5.0", older than the 5.2.0 the tables describe');
+  });
+
+  it("does not fail resource types or arguments a newer pinned release may have added", async () => {
+    const content = (version: string) => `terraform {
+  required_providers {
+    scaleway = { source = "scaleway/scaleway", version = "${version}" }
+  }
+}
+
+resource "scaleway_quantum_computer" "q" {
+  name = "q"
+}
+
+resource "scaleway_vpc" "main" {
+  name          = "main"
+  enable_quarks = true
+}
+`;
+    const newer = await validate(content("~> 2.95"));
+    expect(newer.find((unit) => unit.label === "scaleway_quantum_computer.q")).toMatchObject({ status: "skipped", notChecked: expect.stringContaining('the module requires "~> 2.95"') });
+    const vpc = newer.find((unit) => unit.label === "scaleway_vpc.main")!;
+    expect(vpc.status).toBe("valid");
+    expect(vpc.problems.map((problem) => [problem.rule, problem.severity])).toEqual([["tf-unknown-argument", "warning"]]);
+    expect(vpc.problems[0]!.message).toMatch(/^not checked: enable_quarks is not an argument/);
+    // The same module pinned to the tables' release: both are errors.
+    const covered = await validate(content("~> 2.81"));
+    expect(covered.filter((unit) => unit.status === "invalid").map((unit) => unit.label)).toEqual(["scaleway_quantum_computer.q", "scaleway_vpc.main"]);
+  });
+
+  it("reads the range a Terraform version constraint admits, and how the tables' release fits it", () => {
+    const fit = (constraint: string, version: string) => tableFit(constraint, { version }).fit;
+    expect(fit("~> 2.81", "2.81.0")).toBe("covered");
+    expect(fit("~> 2.81", "3.0.0")).toBe("older");
+    expect(fit("~> 2.81.3", "2.82.0")).toBe("older");
+    expect(fit("~> 2.81.3", "2.81.0")).toBe("newer");
+    expect(fit(">= 4.48.0, < 5.0", "5.2.0")).toBe("older");
+    expect(fit(">= 4.48.0, < 5.0", "4.48.0")).toBe("covered");
+    expect(fit("> 5.2.0", "5.2.0")).toBe("newer");
+    expect(fit("~> 2", "9.0.0")).toBe("covered"); // ~> with a major only has no upper bound
+    expect(fit("= 3.4.0", "3.4.0")).toBe("covered");
+    expect(fit("!= 3.4.0", "3.4.0")).toBe("covered"); // excludes one release, the range's ends stay
+    expect(fit("not a version", "3.4.0")).toBe("covered");
+  });
+});
+
+describe("validateTerraform: rules between arguments", () => {
+  it("counts the argument that carries ExactlyOneOf among its own choices, as the SDK does", async () => {
+    const content = `terraform {
+  required_providers {
+    scaleway = { source = "scaleway/scaleway", version = "~> 2.81" }
+  }
+}
+
+resource "scaleway_iam_application" "app" {
+  name = "app"
+}
+
+resource "scaleway_iam_policy" "app" {
+  name           = "app"
+  application_id = scaleway_iam_application.app.id
+  rule {
+    permission_set_names = ["ObjectStorageFullAccess"]
+    organization_id      = "11111111-1111-1111-1111-111111111111"
+  }
+}
+
+resource "scaleway_iam_policy" "nobody" {
+  name = "nobody"
+  rule {
+    permission_set_names = ["ObjectStorageFullAccess"]
+    organization_id      = "11111111-1111-1111-1111-111111111111"
+  }
+}
+`;
+    const results = await validate(content);
+    expect(results.find((unit) => unit.label === "scaleway_iam_policy.app")).toMatchObject({ status: "valid", problems: [] });
+    expect(problems(results, "tf-exactly-one-of").map((problem) => problem.message)).toEqual([
+      "exactly one of application_id, group_id, no_principal, user_id must be set in scaleway_iam_policy.nobody, found none",
+    ]);
+  });
+
+  it("does not count dynamic blocks whose for_each may be empty as set together", async () => {
+    const cluster = (identity: string) => `terraform {
+  required_providers {
+    azurerm = { source = "hashicorp/azurerm", version = "~> 5.2" }
+  }
+}
+
+variable "client_id" {
+  type    = string
+  default = ""
+}
+
+resource "azurerm_kubernetes_cluster" "main" {
+  name                = "aks"
+  location            = "westeurope"
+  resource_group_name = "rg"
+  dns_prefix          = "aks"
+
+  default_node_pool {
+    name       = "system"
+    vm_size    = "Standard_D2s_v5"
+    node_count = 1
+  }
+${identity}
+}
+`;
+    const dynamic = `
+  dynamic "identity" {
+    for_each = var.client_id == "" ? ["identity"] : []
+    content {
+      type = "SystemAssigned"
+    }
+  }
+
+  dynamic "service_principal" {
+    for_each = var.client_id != "" ? ["service_principal"] : []
+    content {
+      client_id     = var.client_id
+      client_secret = "secret"
+    }
+  }
+`;
+    const both = `
+  identity {
+    type = "SystemAssigned"
+  }
+
+  service_principal {
+    client_id     = "id"
+    client_secret = "secret"
+  }
+`;
+    expect(problems(await validate(cluster(dynamic)), "tf-exactly-one-of")).toEqual([]);
+    const secondLine = cluster(both).split("\n").indexOf("  service_principal {") + 1;
+    expect(problems(await validate(cluster(both)), "tf-exactly-one-of").map((problem) => problem.line)).toEqual([secondLine]);
+  });
+});
+
+describe("validateTerraform: version constraints", () => {
   it("reads the highest major a version constraint admits", () => {
     expect(highestAllowedMajor("~> 2.81")).toBe(2);
     expect(highestAllowedMajor(">= 3.0, < 4.0")).toBe(3);

@@ -93,7 +93,9 @@ export function sdkBody(map, program, where, path = [], constraints = []) {
       const names = strings(f.get(field));
       if (names.length === 0) continue;
       const own = [...path, name].join(".");
-      collectConstraint(constraints, kind, kind === "conflictsWith" ? [own, ...names] : names, path);
+      // The SDK counts the attribute itself in its ExactlyOneOf/AtLeastOneOf (validateExactlyOneAttribute appends
+      // k), so a list that leaves it out still means "one of these and me".
+      collectConstraint(constraints, kind, [own, ...names], path);
     }
     // SchemaConfigModeAttr: written as a block or as `name = [{ ... }]`; kept as a block that may also be an attribute
     if ((sdkType === "list" || sdkType === "set") && isSdkResource(elem) && !(computed && !optional && !required)) {

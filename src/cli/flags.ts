@@ -92,10 +92,11 @@ export const validateCommand = defineCommand({
       type: "string",
       multiple: true,
       value: "<url>",
-      description: 'URL that means "this repository" for Argo CD path checks (repeatable; default: the folder\'s Git remotes, when it is a repository\'s top level)',
+      description: 'URL that means "this repository" for Flux and Argo CD path checks (repeatable; default: the Git remotes of the checkout the folder is in)',
     },
     "no-terraform": { type: "boolean", description: "turn off the Terraform checks" },
     "no-gitops": { type: "boolean", description: "turn off the GitOps reference checks" },
+    "no-workflows": { type: "boolean", description: "do not lint .github/workflows/*.yml with actionlint" },
     engine: {
       type: "string",
       choices: ["embedded", "kubeconform"],

@@ -16,9 +16,12 @@ export function yamlQuote(text: string): string {
   return JSON.stringify(text).replace(UNSAFE_RAW, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
-/** One line of printable text without leading or trailing white space: left to the library's own styles. */
+/**
+ * One line of printable text without leading or trailing white space: left to the library's own styles. Not `<<`:
+ * plain, it is the merge key of YAML 1.1, which js-yaml and Go's yaml (kubectl, Flux, Argo CD) still apply.
+ */
 function isPlainText(text: string): boolean {
-  return text !== "" && !/[\u0000-\u001f]|^\s|\s$/.test(text) && !new RegExp(UNSAFE_RAW.source).test(text);
+  return text !== "" && text !== "<<" && !/[\u0000-\u001f]|^\s|\s$/.test(text) && !new RegExp(UNSAFE_RAW.source).test(text);
 }
 
 /** The core schema's string tag, writing anything but plain text with {@link yamlQuote}. */

@@ -177,7 +177,7 @@ export function pullRequestBody(change: ChangeDescription, maxDiff = 50_000): st
     formatSummary(change.summary).trimEnd(),
     "```",
     "",
-    `### Validation\n${valid ? "✅ valid" : "❌ invalid"}: ${summary.resources} checked, ${summary.invalid} invalid, ${summary.errors} errors.`,
+    `### Validation\n${valid ? "✅ valid" : "❌ invalid"}: ${summary.resources} resources and ${summary.checks.total} GitOps/Terraform checks, ${summary.invalid + summary.checks.invalid} invalid, ${summary.errors + summary.checks.errors} errors.`,
     "",
     "<details><summary>Diff</summary>",
     "",

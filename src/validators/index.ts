@@ -10,6 +10,9 @@ import { readTextFile, type TextRead } from "./read-text.js";
 import type { FileSource } from "./source.js";
 import { MAX_TERRAFORM_FILE_BYTES, type TerraformFile } from "./terraform/index.js";
 import { inThreadTerraformTools, type TerraformTools } from "./terraform/tools.js";
+import type { GitCheckout } from "./gitops/index.js";
+import { filterWalkedPaths, leaveOutNonManifests } from "./walk-filter.js";
+import { isWorkflowPath, validateRepositoryWorkflows } from "./workflows/index.js";
 import { summarize, type UnitResult, type ValidationReport } from "./types.js";
 
 export { isManifestCandidate, isManifestFile } from "./candidates.js";
@@ -23,12 +26,14 @@ export interface ValidateOptions extends KubernetesValidatorOptions {
   terraform?: boolean;
   /** Where the Terraform checks run. @default in this thread */
   terraformTools?: Pick<TerraformTools, "validate">;
+  /** Check the repository's GitHub Actions workflows with actionlint (a folder on disk only). @default true */
+  workflows?: boolean;
   /** Check GitOps references (Flux paths/sources/dependsOn, Argo paths, kustomize resources) of a repository. @default true */
   gitops?: boolean;
   /** URLs that mean "this repository" for Argo CD/Flux path checks. */
   repoUrls?: string[];
-  /** The repository's Git remote URLs: "this repository" for Argo CD paths when `repoUrls` is not given. */
-  remoteUrls?: string[];
+  /** The checkout the files are: remotes stand for this repository when `repoUrls` is not given; its branch. */
+  checkout?: GitCheckout;
   /** Kubernetes engine: the embedded schemas (default) or a kubeconform binary (`kubeconformBinary`). */
   engine?: Engine;
   kubeconformBinary?: string;
@@ -46,23 +51,31 @@ export interface ValidateOptions extends KubernetesValidatorOptions {
  */
 export async function validateSource(source: FileSource, options: ValidateOptions = {}): Promise<ValidationReport> {
   const checked = source.skip ? source.paths.filter((path) => !source.skip!(path)) : source.paths;
-  const manifests = checked.filter((path) => source.isManifest(path));
+  // A folder walk on disk leaves out Helm charts and values, Compose files and the like, and says so; files the user
+  // names, and a render in memory, are checked whole.
+  const walked = source.repository && source.root !== undefined;
+  const walk = walked ? filterWalkedPaths([...checked]) : undefined;
+  const manifests = checked.filter((path) => source.isManifest(path) && !walk?.leftOutPaths.has(path));
   const gitops = source.repository && options.gitops !== false;
-  // Started first: a worker-backed tool checks Terraform while this thread checks the manifests.
+  // Started first: worker-backed tools check Terraform and lint workflows while this thread checks the manifests.
   const terraform = options.terraform === false ? undefined : validateTerraformModules(source, checked, options.terraformTools ?? inThreadTerraformTools);
   terraform?.catch(() => undefined); // awaited below; until then a rejection must not count as unhandled
+  const workflows = walked && options.workflows !== false ? validateRepositoryWorkflows(checked.filter(isWorkflowPath), (path) => source.read(path)) : undefined;
+  workflows?.catch(() => undefined);
 
   const digests = new Map<string, ManifestDigest[]>();
   // concat, not push(...): a spread of 100,000 results overflows the call stack
   let results = await validateManifests(source, manifests, options, gitops, digests);
+  if (walk) results = leaveOutNonManifests(results, (path) => source.read(path)).concat(walk.leftOut);
   if (terraform) results = results.concat(await terraform);
+  if (workflows) results = results.concat(await workflows);
   if (gitops) {
     // YAML the Kubernetes pass did not read (dot-folders, terraform/, Helm values) may still hold GitOps objects.
     for (const path of source.paths) {
       if (!digests.has(path) && isYamlFile(path)) digests.set(path, digestContent(path, source.read(path) ?? ""));
     }
     const index = indexDigests(source.paths, digests, (path) => source.read(path));
-    results = results.concat(validateGitopsIndex(index, { repoUrls: options.repoUrls, remoteUrls: options.remoteUrls, placeholderUrls: options.placeholderUrls }));
+    results = results.concat(validateGitopsIndex(index, { repoUrls: options.repoUrls, checkout: options.checkout, placeholderUrls: options.placeholderUrls }));
   }
   return summarize(results.concat(unlistedFolders(source)));
 }

@@ -36,7 +36,7 @@ export interface UnitResult {
   file: string;
   line?: number;
   /** Which validator produced it. */
-  validator: "kubernetes" | "terraform" | "gitops";
+  validator: "kubernetes" | "terraform" | "gitops" | "workflows" | "walk";
   status: Status;
   resource?: ResourceIdentity;
   /** Human label, e.g. "Deployment demo/web". */
@@ -46,14 +46,27 @@ export interface UnitResult {
   notChecked?: string;
 }
 
-export interface Summary {
-  resources: number;
+/** How many units ended in each status. */
+export interface Tally {
   valid: number;
   invalid: number;
   errors: number;
   skipped: number;
-  /** Skipped units that were not checked at all (counted in `skipped` too); present only when there are any. */
+}
+
+/**
+ * The counts of a report. The top-level counts are of Kubernetes resources (documents), as kubeconform's are;
+ * GitOps, Terraform and workflow units are `checks`, counted apart; what a folder walk left out is `leftOut`.
+ */
+export interface Summary extends Tally {
+  /** Kubernetes documents found. */
+  resources: number;
+  /** GitOps reference sets, Terraform blocks and files: `total` units. */
+  checks: Tally & { total: number };
+  /** Skipped units that nothing could check (counted in `skipped` or `checks.skipped` too); present only when there are any. */
   notChecked?: number;
+  /** Files and chart folders a folder walk left out, each with its reason; present only when there are any. */
+  leftOut?: number;
 }
 
 export interface ValidationReport {
@@ -63,17 +76,25 @@ export interface ValidationReport {
 }
 
 export function summarize(results: UnitResult[]): ValidationReport {
-  const summary: Summary = { resources: results.length, valid: 0, invalid: 0, errors: 0, skipped: 0 };
+  const summary: Summary = { resources: 0, valid: 0, invalid: 0, errors: 0, skipped: 0, checks: { total: 0, valid: 0, invalid: 0, errors: 0, skipped: 0 } };
   for (const result of results) {
-    if (result.status === "valid") summary.valid++;
-    else if (result.status === "invalid") summary.invalid++;
-    else if (result.status === "error") summary.errors++;
+    if (result.validator === "walk") {
+      summary.leftOut = (summary.leftOut ?? 0) + 1;
+      continue;
+    }
+    const tally: Tally = result.validator === "kubernetes" ? summary : summary.checks;
+    if (result.validator === "kubernetes") summary.resources++;
+    else summary.checks.total++;
+    if (result.status === "valid") tally.valid++;
+    else if (result.status === "invalid") tally.invalid++;
+    else if (result.status === "error") tally.errors++;
     else {
-      summary.skipped++;
+      tally.skipped++;
       if (result.notChecked) summary.notChecked = (summary.notChecked ?? 0) + 1;
     }
   }
-  return { valid: summary.invalid === 0 && summary.errors === 0, summary, results };
+  const failed = summary.invalid + summary.errors + summary.checks.invalid + summary.checks.errors;
+  return { valid: failed === 0, summary, results };
 }
 
 export function isFailure(result: UnitResult): boolean {

@@ -5,7 +5,7 @@ import { readPackageVersion } from "../../_utils.js";
 import { InputError, UsageError } from "../../errors.js";
 import { InputFileError, problemMessage, readStdinText } from "../../read-input.js";
 import { folderSource, ignoring, namedFilesSource, stdinSource, validateSource, type ValidateOptions } from "../../validators/index.js";
-import { gitRemoteUrls } from "../../validators/gitops/index.js";
+import { readGitCheckout } from "../../validators/gitops/index.js";
 import { findKubeconform } from "../../validators/kubeconform/index.js";
 import { formatReport } from "../../validators/report/index.js";
 import { summarize, type UnitResult } from "../../validators/types.js";
@@ -93,11 +93,12 @@ function kubeconformOptions(options: ValidateOptions): ValidateOptions {
 async function validatePath(path: string, ignore: RegExp[], options: ValidateOptions): Promise<UnitResult[]> {
   if (path === "-") return validateStdinInput(options);
   if (namedInput(path) === "file") return (await validateSource(ignoring(namedFilesSource([path]), ignore), options)).results;
-  const { results } = await validateSource(ignoring(folderSource(path), ignore), { ...options, remoteUrls: gitRemoteUrls(path) });
+  const { results } = await validateSource(ignoring(folderSource(path), ignore), { ...options, checkout: readGitCheckout(path, process.env) });
   if (path === ".") return results;
   const prefix = relative(process.cwd(), path);
   const display = (file: string) => join(prefix, file);
-  return results.map((result) => ({ ...result, file: display(result.file), problems: result.problems.map((p) => ({ ...p, file: display(p.file) })) }));
+  // A unit the walk left out is labelled by its path: shown from the working directory too.
+  return results.map((result) => ({ ...result, file: display(result.file), ...(result.validator === "walk" ? { label: display(result.file) } : {}), problems: result.problems.map((p) => ({ ...p, file: display(p.file) })) }));
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -116,6 +117,7 @@ export async function run(argv: string[]): Promise<number> {
     skipKinds: opts.skip?.split(",").map((kind) => kind.trim()).filter(Boolean),
     terraform: !opts["no-terraform"],
     gitops: !opts["no-gitops"],
+    workflows: !opts["no-workflows"],
     repoUrls: opts["repo-url"],
     cacheDir: opts["cache-dir"] ?? defaultCacheDir(),
     compiledCacheDir: compiledCacheDir(),

@@ -3,7 +3,8 @@
  * ApplicationSet templates.
  */
 import type { Problem } from "../types.js";
-import { describe, dottedPath, isObject, manifestsNamed, normaliseRepoUrl, repoPath, stringAt, type Json, type Manifest, type RepoIndex } from "./repo-index.js";
+import { describe, dottedPath, isObject, manifestsNamed, repoPath, stringAt, type Json, type Manifest, type RepoIndex } from "./repo-index.js";
+import { argoRevision, dirExists, isThisRepository, type SourceOfRepository, type ThisRepository } from "./this-repo.js";
 
 export function isArgoApplication(manifest: Manifest): boolean {
   return manifest.apiVersion.startsWith("argoproj.io/") && (manifest.kind === "Application" || manifest.kind === "ApplicationSet");
@@ -14,21 +15,19 @@ function templated(value: string): boolean {
   return value.includes("{{");
 }
 
+/** A problem of one manifest; the report names the manifest (`resource`), so the message does not repeat it. */
 function problem(manifest: Manifest, rule: string, path: (string | number)[], message: string): Problem {
-  return { file: manifest.file, line: manifest.lineOf(path), resource: describe(manifest), rule, path: dottedPath(path), message: `${manifest.kind} ${manifest.name}: ${message}`, severity: "error" };
+  return { file: manifest.file, line: manifest.lineOf(path), resource: describe(manifest), rule, path: dottedPath(path), message, severity: "error" };
 }
 
-/**
- * Checks one Application or ApplicationSet. Paths are only checked for sources whose repoURL is one of
- * `repoUrls` (nothing is known to be "this repository" without them).
- */
-export function checkArgoApplication(manifest: Manifest, index: RepoIndex, repoUrls: string[] | undefined): Problem[] {
-  const problems: Problem[] = [];
+/** The spec of an Application, or of an ApplicationSet's template, with where it sits. */
+function specOf(manifest: Manifest): { spec: Json; specPath: string[] } | undefined {
   const specPath = manifest.kind === "ApplicationSet" ? ["spec", "template", "spec"] : ["spec"];
   const spec = specPath.reduce<unknown>((value, key) => (isObject(value) ? value[key] : undefined), manifest.object);
-  if (!isObject(spec)) return problems;
-  const own = new Set((repoUrls ?? []).map(normaliseRepoUrl));
+  return isObject(spec) ? { spec, specPath } : undefined;
+}
 
+function sourcesOf(spec: Json, specPath: string[]): { source: Json; path: (string | number)[] }[] {
   const sources: { source: Json; path: (string | number)[] }[] = [];
   if (isObject(spec.source)) sources.push({ source: spec.source, path: [...specPath, "source"] });
   if (Array.isArray(spec.sources)) {
@@ -36,13 +35,41 @@ export function checkArgoApplication(manifest: Manifest, index: RepoIndex, repoU
       if (isObject(source)) sources.push({ source, path: [...specPath, "sources", i] });
     });
   }
-  for (const { source, path } of sources) {
+  return sources;
+}
+
+/** The Git sources of every Application and ApplicationSet template, for telling this repository's branch. */
+export function argoGitSources(index: RepoIndex): SourceOfRepository[] {
+  return index.manifests.filter(isArgoApplication).flatMap((manifest) => {
+    const found = specOf(manifest);
+    if (!found) return [];
+    return sourcesOf(found.spec, found.specPath).flatMap(({ source }) => {
+      const repoURL = stringAt(source, "repoURL");
+      const revision = stringAt(source, "targetRevision");
+      if (!repoURL || templated(repoURL) || stringAt(source, "chart") || (revision !== undefined && templated(revision))) return [];
+      return [{ url: repoURL, revision: argoRevision(revision), bootstrap: false }];
+    });
+  });
+}
+
+/**
+ * Checks one Application or ApplicationSet. Paths are only checked for sources of this repository at the
+ * checked-out branch (see this-repo.ts): nothing is known to be this repository without a URL for it.
+ */
+export function checkArgoApplication(manifest: Manifest, index: RepoIndex, repo: ThisRepository): Problem[] {
+  const problems: Problem[] = [];
+  const found = specOf(manifest);
+  if (!found) return problems;
+  const { spec, specPath } = found;
+  for (const { source, path } of sourcesOf(spec, specPath)) {
     const repoURL = stringAt(source, "repoURL");
     const written = stringAt(source, "path");
+    const revision = stringAt(source, "targetRevision");
     if (!repoURL || written === undefined || templated(repoURL) || templated(written) || stringAt(source, "chart")) continue;
-    if (!own.has(normaliseRepoUrl(repoURL))) continue;
+    if (revision !== undefined && templated(revision)) continue;
+    if (!isThisRepository(repo, repoURL, argoRevision(revision))) continue;
     const resolved = repoPath(written);
-    if (resolved === undefined || !index.dirs.has(resolved)) {
+    if (resolved === undefined || !dirExists(index, repo, resolved)) {
       problems.push(problem(manifest, "argo-path-missing", [...path, "path"], `${dottedPath([...path, "path"])} "${written}" does not exist in the repository`));
     }
   }

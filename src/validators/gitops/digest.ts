@@ -19,8 +19,11 @@ export interface ManifestDigest {
   object?: Json;
 }
 
-/** API groups whose objects the checks read: Flux sources, Kustomizations, HelmReleases; Argo CD applications. */
-const READ_GROUPS = ["kustomize.toolkit.fluxcd.io/", "helm.toolkit.fluxcd.io/", "source.toolkit.fluxcd.io/", "argoproj.io/"];
+/**
+ * API groups whose objects the checks read: Flux sources, Kustomizations, HelmReleases; the Flux Operator's
+ * FluxInstance (its sync source); Argo CD applications.
+ */
+const READ_GROUPS = ["kustomize.toolkit.fluxcd.io/", "helm.toolkit.fluxcd.io/", "source.toolkit.fluxcd.io/", "fluxcd.controlplane.io/", "argoproj.io/"];
 
 /** Whether the checks read this document's fields beyond its identity. */
 function isRead(file: string, index: number, apiVersion: string): boolean {

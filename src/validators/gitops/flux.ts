@@ -2,11 +2,15 @@
  * Flux references: Kustomization paths, sources and dependencies; HelmRelease chart sources and dependencies.
  */
 import type { Problem } from "../types.js";
-import { describe, dottedPath, isObject, manifestsNamed, normaliseRepoUrl, repoPath, stringAt, type Manifest, type RepoIndex } from "./repo-index.js";
+import { describe, dottedPath, isObject, manifestsNamed, repoPath, stringAt, type Manifest, type RepoIndex } from "./repo-index.js";
+import { dirExists, fluxRevision, isThisRepository, operatorRevision, type Revision, type SourceOfRepository, type ThisRepository } from "./this-repo.js";
 
 const SOURCE_GROUP = "source.toolkit.fluxcd.io/";
 const KUSTOMIZE_GROUP = "kustomize.toolkit.fluxcd.io/";
 const HELM_GROUP = "helm.toolkit.fluxcd.io/";
+const OPERATOR_GROUP = "fluxcd.controlplane.io/";
+/** The namespace, and name, of the source and Kustomization that `flux bootstrap` and the Flux Operator create. */
+const BOOTSTRAP_NAMESPACE = "flux-system";
 /** Created by other controllers at run time, never declared in Git. */
 const RUNTIME_SOURCE_KINDS = new Set(["ExternalArtifact"]);
 
@@ -27,6 +31,7 @@ function find(index: RepoIndex, group: string, kind: string, name: string, names
   return manifestsNamed(index, kind, name).find((manifest) => manifest.apiVersion.startsWith(group) && sameNamespace(manifest.namespace, namespace));
 }
 
+/** A problem of one manifest; the report names the manifest (`resource`), so the message does not repeat it. */
 function problem(manifest: Manifest, rule: string, path: (string | number)[], message: string): Problem {
   return {
     file: manifest.file,
@@ -34,12 +39,72 @@ function problem(manifest: Manifest, rule: string, path: (string | number)[], me
     resource: describe(manifest),
     rule,
     path: dottedPath(path),
-    message: `${manifest.kind} ${manifest.name}: ${message}`,
+    message,
     severity: "error",
   };
 }
 
-function checkSourceRef(manifest: Manifest, index: RepoIndex, path: (string | number)[], allowed: string[], problems: Problem[]): Manifest | undefined {
+/** A source a reference resolves to: declared in the repository, or made by `flux bootstrap` / the Flux Operator. */
+interface ResolvedSource {
+  kind: string;
+  url?: string;
+  revision: Revision;
+  /** Made by `flux bootstrap` or the Flux Operator to sync this repository. */
+  bootstrap: boolean;
+}
+
+/** The FluxInstances (Flux Operator) declared in `namespace`, with their `spec.sync`. */
+function fluxInstances(index: RepoIndex, namespace?: string): { namespace: string; sync: Record<string, unknown> | undefined }[] {
+  return index.manifests
+    .filter((manifest) => manifest.kind === "FluxInstance" && manifest.apiVersion.startsWith(OPERATOR_GROUP))
+    .map((manifest) => ({ namespace: manifest.namespace ?? BOOTSTRAP_NAMESPACE, sync: isObject(manifest.object.spec) && isObject(manifest.object.spec.sync) ? manifest.object.spec.sync : undefined }))
+    .filter((instance) => namespace === undefined || instance.namespace === namespace);
+}
+
+/**
+ * The source `flux bootstrap` or a FluxInstance's `spec.sync` creates at run time: kind `kind` named like its
+ * namespace (flux-system), or as `spec.sync.name` says. Not declared in Git (bootstrap writes gotk-sync.yaml only
+ * when it runs; the Flux Operator never does), it is this repository's sync source: a FluxInstance of the
+ * repository tells its URL and revision, otherwise it is the repository the cluster was bootstrapped from.
+ */
+function bootstrapSource(index: RepoIndex, kind: string, name: string, namespace: string | undefined): ResolvedSource | undefined {
+  const inNamespace = namespace ?? BOOTSTRAP_NAMESPACE;
+  let otherSource = false;
+  for (const { sync } of fluxInstances(index, inNamespace)) {
+    if (!sync) continue;
+    if ((stringAt(sync, "kind") ?? "GitRepository") === kind && (stringAt(sync, "name") ?? inNamespace) === name) {
+      return { kind, url: stringAt(sync, "url"), revision: operatorRevision(stringAt(sync, "ref")), bootstrap: true };
+    }
+    otherSource = true;
+  }
+  // The repository's FluxInstance syncs another source: this one is really missing.
+  if (otherSource || name !== BOOTSTRAP_NAMESPACE || inNamespace !== BOOTSTRAP_NAMESPACE) return undefined;
+  // `flux bootstrap`, or a Flux Operator configured outside these files (a HelmRelease's values, another repository).
+  return { kind, revision: { defaultBranch: true }, bootstrap: true };
+}
+
+/**
+ * Every Git source the repository declares or its FluxInstances create, for telling which URL and branch are this
+ * repository's (see this-repo.ts).
+ */
+export function fluxGitSources(index: RepoIndex): SourceOfRepository[] {
+  const sources: SourceOfRepository[] = [];
+  for (const manifest of index.manifests) {
+    if (manifest.kind !== "GitRepository" || !manifest.apiVersion.startsWith(SOURCE_GROUP)) continue;
+    const spec = isObject(manifest.object.spec) ? manifest.object.spec : {};
+    sources.push({ url: stringAt(spec, "url"), revision: fluxRevision(spec.ref), bootstrap: isBootstrapName(manifest.name, manifest.namespace) });
+  }
+  for (const { sync } of fluxInstances(index)) {
+    if (sync && (stringAt(sync, "kind") ?? "GitRepository") === "GitRepository") sources.push({ url: stringAt(sync, "url"), revision: operatorRevision(stringAt(sync, "ref")), bootstrap: true });
+  }
+  return sources;
+}
+
+function isBootstrapName(name: string, namespace: string | undefined): boolean {
+  return name === BOOTSTRAP_NAMESPACE && (namespace ?? BOOTSTRAP_NAMESPACE) === BOOTSTRAP_NAMESPACE;
+}
+
+function checkSourceRef(manifest: Manifest, index: RepoIndex, path: (string | number)[], allowed: string[], problems: Problem[]): ResolvedSource | undefined {
   const ref = path.reduce<unknown>((value, key) => (isObject(value) ? value[key as string] : undefined), manifest.object);
   if (!isObject(ref)) return undefined;
   const kind = stringAt(ref, "kind");
@@ -47,12 +112,15 @@ function checkSourceRef(manifest: Manifest, index: RepoIndex, path: (string | nu
   if (!kind || !name || RUNTIME_SOURCE_KINDS.has(kind) || !allowed.includes(kind)) return undefined;
   const namespace = stringAt(ref, "namespace") ?? manifest.namespace;
   const source = find(index, SOURCE_GROUP, kind, name, namespace);
-  if (!source) {
-    problems.push(
-      problem(manifest, "flux-source-missing", [...path, "name"], `${dottedPath(path)} names ${kind} ${namespace ? `${namespace}/` : ""}${name}, which is not declared in the repository`),
-    );
+  if (source) {
+    return { kind, url: stringAt(source.object, "spec", "url"), revision: fluxRevision(isObject(source.object.spec) ? source.object.spec.ref : undefined), bootstrap: isBootstrapName(name, source.namespace) };
   }
-  return source;
+  const created = bootstrapSource(index, kind, name, namespace);
+  if (created) return created;
+  problems.push(
+    problem(manifest, "flux-source-missing", [...path, "name"], `${dottedPath(path)} names ${kind} ${namespace ? `${namespace}/` : ""}${name}, which is not declared in the repository`),
+  );
+  return undefined;
 }
 
 function checkDependsOn(manifest: Manifest, index: RepoIndex, group: string, problems: Problem[]): void {
@@ -69,17 +137,18 @@ function checkDependsOn(manifest: Manifest, index: RepoIndex, group: string, pro
   });
 }
 
-/** Checks one Flux Kustomization. `repoUrls` undefined: every GitRepository counts as this repository. */
-export function checkFluxKustomization(manifest: Manifest, index: RepoIndex, repoUrls: string[] | undefined): Problem[] {
+/**
+ * Checks one Flux Kustomization: its source, its dependencies, and its `spec.path` when the source is this
+ * repository on the checked-out branch (see this-repo.ts); a path into another repository is not checkable here.
+ */
+export function checkFluxKustomization(manifest: Manifest, index: RepoIndex, repo: ThisRepository): Problem[] {
   const problems: Problem[] = [];
   const source = checkSourceRef(manifest, index, ["spec", "sourceRef"], ["GitRepository", "OCIRepository", "Bucket"], problems);
   if (source?.kind === "GitRepository") {
-    const url = stringAt(source.object, "spec", "url");
-    const thisRepo = repoUrls === undefined || (url !== undefined && repoUrls.some((candidate) => normaliseRepoUrl(candidate) === normaliseRepoUrl(url)));
     const written = stringAt(manifest.object, "spec", "path");
-    if (thisRepo) {
+    if (isThisRepository(repo, source.url, source.revision, source.bootstrap)) {
       const path = repoPath(written ?? "./");
-      if (path === undefined || !index.dirs.has(path)) {
+      if (path === undefined || !dirExists(index, repo, path)) {
         problems.push(problem(manifest, "flux-path-missing", ["spec", "path"], `spec.path "${written ?? "./"}" does not exist in the repository`));
       }
     }

@@ -4,8 +4,10 @@
  */
 import type { SourceFile } from "../../file-tree.js";
 import type { Problem, UnitResult } from "../types.js";
-import { checkArgoApplication, isArgoApplication } from "./argo.js";
-import { checkFluxKustomization, checkHelmRelease, isFluxKustomization, isHelmRelease } from "./flux.js";
+import { argoGitSources, checkArgoApplication, isArgoApplication } from "./argo.js";
+import { checkFluxKustomization, checkHelmRelease, fluxGitSources, isFluxKustomization, isHelmRelease } from "./flux.js";
+import type { GitCheckout } from "./remotes.js";
+import { resolveThisRepository } from "./this-repo.js";
 import { checkKustomizeEntries, DuplicateFinder, isKustomizeFile } from "./kustomize.js";
 import { checkPlaceholderUrls, hasUrlFields } from "./placeholder-urls.js";
 import { describe, indexRepo, type Manifest, type RepoIndex } from "./repo-index.js";
@@ -13,20 +15,19 @@ import type { Severity } from "../types.js";
 
 export { normaliseRepoUrl, indexDigests, digestContent, isYamlFile, type ContentReader, type RepoIndex } from "./repo-index.js";
 export { digestDocument, type ManifestDigest } from "./digest.js";
-export { gitRemoteUrls } from "./remotes.js";
+export { gitRemoteUrls, readGitCheckout, type GitCheckout } from "./remotes.js";
 
 export interface GitopsValidationOptions {
   /**
    * URLs that mean "this repository" (any spelling: https, ssh, scp-like; `.git` and trailing `/` ignored).
-   * Without them every Flux GitRepository counts as this repository and Argo CD paths are not checked.
+   * Without them (and without remotes), the bootstrap source's URL is this repository's (see this-repo.ts).
    */
   repoUrls?: string[];
   /**
-   * URLs the repository is known by (its Git remotes, see gitRemoteUrls), used for Argo CD paths when `repoUrls` is
-   * not given. Flux keeps "every GitRepository is this repository" then: a remote is no proof that a Flux source
-   * pointing elsewhere is not a copy of this repository.
+   * The checkout the files are (see readGitCheckout): its remotes' URLs stand for this repository when `repoUrls`
+   * is not given, and its branch tells which sources follow these files.
    */
-  remoteUrls?: string[];
+  checkout?: GitCheckout;
   /**
    * How a repository URL under the reserved `.invalid` domain counts: an error (`validate`), or a warning where
    * the caller already says so (`create`, `plan` and `update` while repoUrl is unset). @default "error"
@@ -64,14 +65,20 @@ export function validateGitopsIndex(index: RepoIndex, options: GitopsValidationO
   for (const manifest of [...kustomizations].sort((a, b) => b.file.split("/").length - a.file.split("/").length)) {
     duplicates.set(manifest.file, finder.check(manifest));
   }
+  const checkout = options.checkout ?? { remoteUrls: [] };
+  const repo = resolveThisRepository(
+    { urls: options.repoUrls ?? checkout.remoteUrls, branch: checkout.branch, defaultBranch: checkout.defaultBranch, topLevel: checkout.topLevel },
+    [...fluxGitSources(index), ...argoGitSources(index)],
+    options.repoUrls === undefined,
+  );
   const results: UnitResult[] = [];
   for (const manifest of index.manifests) {
     if (isFluxKustomization(manifest)) {
-      results.push(unit(manifest, describe(manifest), checkFluxKustomization(manifest, index, options.repoUrls)));
+      results.push(unit(manifest, describe(manifest), checkFluxKustomization(manifest, index, repo)));
     } else if (isHelmRelease(manifest)) {
       results.push(unit(manifest, describe(manifest), checkHelmRelease(manifest, index)));
     } else if (isArgoApplication(manifest)) {
-      const problems = checkArgoApplication(manifest, index, options.repoUrls ?? options.remoteUrls);
+      const problems = checkArgoApplication(manifest, index, repo);
       results.push(unit(manifest, describe(manifest), [...problems, ...checkPlaceholderUrls(manifest, options.placeholderUrls)]));
     } else if (hasUrlFields(manifest)) {
       // Sources and projects are not checked otherwise: a unit only when a URL is a placeholder.

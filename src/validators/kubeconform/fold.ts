@@ -50,7 +50,8 @@ export function parseKubeconformOutput(text: string): KubeconformOutput {
  */
 export function foldKubeconformOutput(output: KubeconformOutput, read: FileReader = () => undefined): UnitResult[] {
   const documents = new DocumentFinder(read);
-  const results = output.resources.map((resource) => foldResource(resource, documents));
+  // statusEmpty (kubeconform -verbose): a document with nothing but comments is no resource, and no summary counts it.
+  const results = output.resources.filter((resource) => resource.status !== "statusEmpty").map((resource) => foldResource(resource, documents));
   if (output.summary) {
     const listed = { valid: 0, invalid: 0, error: 0, skipped: 0 };
     for (const result of results) listed[result.status]++;
@@ -73,7 +74,11 @@ function foldResource(resource: KubeconformResource, documents: DocumentFinder):
   if (resource.kind) identity.kind = resource.kind;
   if (resource.name) identity.name = resource.name;
   const label = resource.kind ? `${resource.kind} ${resource.name || "(unnamed)"}` : undefined;
-  const located = status === "invalid" || status === "error" ? documents.find(file, resource) : undefined;
+  const rule = status === "error" ? errorRule(resource.msg) : undefined;
+  // A document kubeconform cannot read as YAML has no identity to match: the file's next broken document is it, and
+  // the line is where this tool's own reading finds the repeated key or the syntax error.
+  const located =
+    rule === "k8s-duplicate-key" || rule === "k8s-yaml-syntax" ? documents.findBroken(file, rule) ?? documents.find(file, resource) : status === "invalid" || status === "error" ? documents.find(file, resource) : undefined;
   const result: UnitResult = { file, validator: "kubernetes", status, problems: [] };
   if (located?.line !== undefined) result.line = located.line;
   if (Object.keys(identity).length > 0) result.resource = identity;
@@ -101,7 +106,7 @@ function foldResource(resource: KubeconformResource, documents: DocumentFinder):
     }
     if (errors.length === 0) result.problems.push(problem("k8s-schema", resource.msg || "invalid"));
   } else if (status === "error") {
-    result.problems.push(problem(errorRule(resource.msg), resource.msg || "kubeconform reported an error"));
+    result.problems.push(problem(rule ?? "kubeconform-error", resource.msg || "kubeconform reported an error"));
   }
   return result;
 }
@@ -140,13 +145,27 @@ interface Located {
  * document of the file with the same apiVersion, kind and name. Only files with a problem are read.
  */
 class DocumentFinder {
-  private readonly files = new Map<string, { locator: LineLocator; documents: { index: number; key: string }[]; used: Set<number> } | undefined>();
+  private readonly files = new Map<string, { locator: LineLocator; documents: { index: number; key: string; failure?: { rule: string; line?: number } }[]; used: Set<number> } | undefined>();
 
   constructor(private readonly read: FileReader) {}
 
-  find(file: string, resource: KubeconformResource): Located | undefined {
+  private entry(file: string) {
     if (!this.files.has(file)) this.files.set(file, this.load(file));
-    const entry = this.files.get(file);
+    return this.files.get(file);
+  }
+
+  /** The first not yet matched document of the file that this tool also cannot read (for `rule`), at its failure's line. */
+  findBroken(file: string, rule: string): Located | undefined {
+    const entry = this.entry(file);
+    if (!entry) return undefined;
+    const match = entry.documents.find((document) => document.failure && !entry.used.has(document.index) && (document.failure.rule === rule || rule === "k8s-yaml-syntax"));
+    if (!match) return undefined;
+    entry.used.add(match.index);
+    return { locator: entry.locator, index: match.index, line: match.failure?.line ?? entry.locator.documentLine(match.index) };
+  }
+
+  find(file: string, resource: KubeconformResource): Located | undefined {
+    const entry = this.entry(file);
     if (!entry) return undefined;
     const key = `${resource.version}\u0000${resource.kind}\u0000${resource.name}`;
     const match = entry.documents.find((document) => document.key === key && !entry.used.has(document.index));
@@ -158,10 +177,12 @@ class DocumentFinder {
   private load(file: string) {
     const content = this.read(file);
     if (content === undefined) return undefined;
-    const documents = parseDocuments(content, false).map((document) => {
+    // Strict reading: a repeated key is a failure with its line, as kubeconform (go-yaml) rejects it.
+    const documents = parseDocuments(content, true).map((document) => {
       const data = (document.data ?? {}) as { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown } };
       const text = (value: unknown) => (typeof value === "string" ? value : "");
-      return { index: document.index, key: `${text(data.apiVersion)}\u0000${text(data.kind)}\u0000${text(data.metadata?.name)}` };
+      const key = `${text(data.apiVersion)}\u0000${text(data.kind)}\u0000${text(data.metadata?.name)}`;
+      return document.failure ? { index: document.index, key, failure: { rule: document.failure.rule, line: document.failure.line } } : { index: document.index, key };
     });
     return { locator: new LineLocator(content), documents, used: new Set<number>() };
   }

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { ValidateFunction } from "ajv";
-import { packageRoot } from "../../_utils.js";
+import { closest, packageRoot } from "../../_utils.js";
 import { bindValidators, type ValidatorModuleFactory } from "./schema-runtime.js";
 
 /** A JSON schema as plain data. */
@@ -67,6 +67,11 @@ export async function embeddedValidator(apiVersion: string, kind: string, strict
  * Other served versions of a kind, for the "no schema" message: the same group first ("current version is v2"),
  * else the groups that serve a kind of that name.
  */
+/** The core group, a group without a domain (apps, batch, extensions) or one under k8s.io. */
+function isKubernetesGroup(group: string): boolean {
+  return !group.includes(".") || group === "k8s.io" || group.endsWith(".k8s.io");
+}
+
 export function servedAlternatives(apiVersion: string, kind: string): { sameGroup: string[]; otherGroups: string[] } {
   const group = apiVersion.includes("/") ? apiVersion.slice(0, apiVersion.lastIndexOf("/")) : "";
   const sameGroup: string[] = [];
@@ -75,7 +80,9 @@ export function servedAlternatives(apiVersion: string, kind: string): { sameGrou
     if (!(kind in byKind) || groupVersion === apiVersion) continue;
     const otherGroup = groupVersion.includes("/") ? groupVersion.slice(0, groupVersion.lastIndexOf("/")) : "";
     if (otherGroup === group) sameGroup.push(groupVersion.slice(groupVersion.lastIndexOf("/") + 1));
-    else otherGroups.push(groupVersion);
+    // Another group only for an API that moved (Kubernetes' own groups: extensions/v1beta1 Deployment) or a typo
+    // of the group; a CRD of its own group that shares a kind name (a cloud ServiceAccount) is no misspelt v1 one.
+    else if (isKubernetesGroup(group) || closest(group, [otherGroup]) !== undefined) otherGroups.push(groupVersion);
   }
   return { sameGroup, otherGroups };
 }

@@ -13,6 +13,7 @@ import { checkProviderConfig, providersNamedIn, unrequiredProviders } from "./pr
 import { impliedProviderName, loadProviderTables, type BodySchema, type ProviderTables } from "./provider-tables.js";
 import { blockLabel, findUndeclaredReferences, type LocatedProblem } from "./references.js";
 import { checkBlockAgainstSchema } from "./schema-check.js";
+import { moduleTableFits, type TableFit } from "./table-fit.js";
 import { closestType } from "./suggest.js";
 
 export {
@@ -75,8 +76,11 @@ interface BlockUnit {
   result: UnitResult;
 }
 
-/** Checks one `resource`/`data` block against its provider table; types without a table are "not checked". */
-function checkResourceBlock(block: HclBlock, file: string, tables: ProviderTables): UnitResult {
+/**
+ * Checks one `resource`/`data` block against its provider table; types without a table are "not checked", and so
+ * are blocks of a module that requires releases the table does not describe (see table-fit.ts).
+ */
+function checkResourceBlock(block: HclBlock, file: string, tables: ProviderTables, fits: Map<string, TableFit>): UnitResult {
   const type = block.labels[0] ?? "";
   const label = blockLabel(block);
   const result: UnitResult = { file, line: block.line, validator: "terraform", status: "skipped", label, problems: [] };
@@ -85,6 +89,11 @@ function checkResourceBlock(block: HclBlock, file: string, tables: ProviderTable
   const table = tables[impliedProviderName(type)];
   if (!table) {
     result.notChecked = `no table for provider ${impliedProviderName(type)}`;
+    return result;
+  }
+  const fit = fits.get(table.provider) ?? { fit: "covered" };
+  if (fit.fit === "older") {
+    result.notChecked = `the module requires ${table.provider} "${fit.constraint}", older than the ${table.version} the tables describe`;
     return result;
   }
   const removed = isData ? undefined : table.removedResources[type];
@@ -97,6 +106,10 @@ function checkResourceBlock(block: HclBlock, file: string, tables: ProviderTable
     return result;
   }
   const known = isData ? table.dataSourceTypes : table.resourceTypes;
+  if (!known.includes(type) && fit.fit === "newer") {
+    result.notChecked = `${table.provider} ${table.version} has no ${kind} ${type}; the module requires "${fit.constraint}", newer releases that may have it`;
+    return result;
+  }
   if (!known.includes(type)) {
     const suggestion = closestType(type, known, table.resourcePrefix);
     result.problems.push({
@@ -112,7 +125,16 @@ function checkResourceBlock(block: HclBlock, file: string, tables: ProviderTable
     result.notChecked = `${kind} ${type} has no table (outside the ${table.provider} services the tables cover)`;
     return result;
   }
-  result.problems.push(...checkBlockAgainstSchema(block, schema, file, label));
+  const problems = checkBlockAgainstSchema(block, schema, file, label);
+  // Arguments a newer release may have added are not errors there: reported as not checked, without failing.
+  if (fit.fit === "newer") {
+    for (const problem of problems) {
+      if (problem.rule !== "tf-unknown-argument") continue;
+      problem.severity = "warning";
+      problem.message = `not checked: ${problem.message} in ${table.provider} ${table.version}, the release the tables describe; the module requires "${fit.constraint}"`;
+    }
+  }
+  result.problems.push(...problems);
   result.status = "valid";
   return result;
 }
@@ -169,6 +191,7 @@ export async function validateTerraform(files: TerraformFile[], options: Terrafo
     }
 
     const tables = await loadProviderTables(providersNamedIn(parsed.map(({ scan }) => scan)));
+    const fits = moduleTableFits(parsed.map(({ scan }) => scan), tables);
     const parsedByPath = new Map(parsed.map((entry) => [entry.file.path, entry]));
     for (const file of sortedFiles) {
       const unit = fileUnits.get(file.path)!;
@@ -189,10 +212,10 @@ export async function validateTerraform(files: TerraformFile[], options: Terrafo
           unit.problems.push({ file: file.path, rule: "tf-fmt", severity: "warning", message: `could not check the layout: ${error instanceof Error ? error.message : String(error)}` });
         }
       }
-      unit.problems.push(...checkProviderConfig(scan, file.path, tables));
+      unit.problems.push(...checkProviderConfig(scan, file.path, tables, fits));
       for (const block of scan.body.blocks) {
         if (block.type !== "resource" && block.type !== "data") continue;
-        const result = checkResourceBlock(block, file.path, tables);
+        const result = checkResourceBlock(block, file.path, tables, fits);
         blockUnits.set(block, { block, result });
         ordered.push(result);
       }

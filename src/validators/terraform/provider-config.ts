@@ -6,6 +6,7 @@ import type { Problem } from "../types.js";
 import type { HclBlock, HclScan } from "./hcl-scan.js";
 import { impliedProviderName, tabledProviders, type ProviderTable, type ProviderTables } from "./provider-tables.js";
 import { closest } from "./suggest.js";
+import type { TableFit } from "./table-fit.js";
 
 /**
  * The highest major version a Terraform version constraint admits, or undefined when it has no upper bound
@@ -69,14 +70,15 @@ export function providersNamedIn(scans: HclScan[]): string[] {
 }
 
 /** Checks the `terraform { required_providers { ... } }` pins and the `provider` blocks of one file. */
-export function checkProviderConfig(scan: HclScan, file: string, tables: ProviderTables): Problem[] {
+export function checkProviderConfig(scan: HclScan, file: string, tables: ProviderTables, fits: Map<string, TableFit> = new Map()): Problem[] {
   const problems: Problem[] = [];
   for (const block of scan.body.blocks) {
     if (block.type === "terraform") {
       for (const nested of block.body.blocks) if (nested.type === "required_providers") problems.push(...checkPins(nested, file, tables));
     } else if (block.type === "provider") {
       const table = tables[block.labels[0] ?? ""];
-      if (table) problems.push(...checkProviderBlock(block, table, file));
+      // The provider block of an older release than the tables' may have arguments since removed: not checked.
+      if (table && fits.get(table.provider)?.fit !== "older") problems.push(...checkProviderBlock(block, table, file));
     }
   }
   return problems;

@@ -161,7 +161,8 @@ function checkTimeouts(block: HclBlock, schema: BodySchema, path: string[], cont
 /**
  * Lines of the names set in a body: attributes, static blocks and dynamic blocks (first occurrence). With
  * `definite`, attributes whose value may be null at plan time (`x = var.a ? null : "b"`) are left out: Terraform
- * treats a null argument as unset, so they cannot make a conflict.
+ * treats a null argument as unset, so they cannot make a conflict. So are dynamic blocks, whose `for_each` may be
+ * empty (`identity` and `service_principal` written as two dynamic blocks with opposite conditions is one of them).
  */
 function namesIn(body: HclBody, definite = false): Map<string, number> {
   const names = new Map<string, number>();
@@ -170,6 +171,7 @@ function namesIn(body: HclBody, definite = false): Map<string, number> {
     if (!names.has(attribute.name)) names.set(attribute.name, attribute.line);
   }
   for (const block of body.blocks) {
+    if (definite && block.type === "dynamic") continue;
     const name = block.type === "dynamic" ? (block.labels[0] ?? "") : block.type;
     if (!names.has(name)) names.set(name, block.line);
   }

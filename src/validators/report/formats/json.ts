@@ -12,7 +12,7 @@ export function reportProblems(report: ValidationReport) {
 export const json: ReportFormatter = {
   description: "one JSON object: valid, summary, problems (file, line, rule, message) and resources",
   format(report) {
-    const resources = report.results.map((r) => ({ file: r.file, line: r.line ?? null, validator: r.validator, status: r.status, resource: r.label ?? null }));
+    const resources = report.results.map((r) => ({ file: r.file, line: r.line ?? null, validator: r.validator, status: r.status, resource: r.label ?? null, ...(r.notChecked ? { notChecked: r.notChecked } : {}) }));
     return `${JSON.stringify({ valid: report.valid, summary: report.summary, problems: reportProblems(report), resources }, null, 2)}\n`;
   },
 };

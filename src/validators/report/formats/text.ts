@@ -24,24 +24,41 @@ function formatText(report: ValidationReport, options: { color?: boolean } = {})
       out += `  ${where} ${label} ${problem.resource ? `${escapeLine(problem.resource)}: ` : ""}${escapeText(problem.message)} ${c.dim(`[${problem.rule}]`)}\n`;
     }
   }
-  const { resources, valid, invalid, errors, skipped, notChecked } = report.summary;
-  const unchecked = notChecked ? ` (not checked: ${notChecked}, see below)` : "";
-  out += `Summary: ${resources} resource${resources === 1 ? "" : "s"} found - Valid: ${valid}, Invalid: ${invalid}, Errors: ${errors}, Skipped: ${skipped}${unchecked}\n`;
-  if (notChecked) out += notCheckedLines(report);
+  const { resources, valid, invalid, errors, skipped, checks, leftOut } = report.summary;
+  const notChecked = (validators: (result: ValidationReport["results"][number]) => boolean) => {
+    const count = report.results.filter((result) => validators(result) && result.status === "skipped" && result.notChecked).length;
+    return count > 0 ? ` (not checked: ${count}, see below)` : "";
+  };
+  out += `Summary: ${resources} resource${resources === 1 ? "" : "s"} found - Valid: ${valid}, Invalid: ${invalid}, Errors: ${errors}, Skipped: ${skipped}${notChecked((result) => result.validator === "kubernetes")}\n`;
+  if (checks.total > 0) {
+    const names = { gitops: "GitOps", terraform: "Terraform", workflows: "Workflows" } as const;
+    const kinds = (["gitops", "terraform", "workflows"] as const)
+      .map((validator) => [names[validator], report.results.filter((result) => result.validator === validator).length] as const)
+      .filter(([, count]) => count > 0)
+      .map(([name, count]) => `${name} ${count}`);
+    out += `Checks: ${checks.total} (${kinds.join(", ")}) - Valid: ${checks.valid}, Invalid: ${checks.invalid}, Errors: ${checks.errors}, Skipped: ${checks.skipped}${notChecked((result) => result.validator !== "kubernetes" && result.validator !== "walk")}\n`;
+  }
+  out += reasonLines(report, (result) => result.validator !== "walk", "not checked");
+  if (leftOut) {
+    out += `Left out of the folder walk: ${leftOut}\n`;
+    out += reasonLines(report, (result) => result.validator === "walk", "left out");
+  }
   return out;
 }
 
-/** One line per reason units were not checked, with a count and the first few labels. */
-function notCheckedLines(report: ValidationReport): string {
+/** One line per reason units were not checked (or left out), with a count and the first few labels. */
+function reasonLines(report: ValidationReport, which: (result: ValidationReport["results"][number]) => boolean, heading: string): string {
   const byReason = new Map<string, string[]>();
   for (const result of report.results) {
-    if (result.status !== "skipped" || !result.notChecked) continue;
-    byReason.set(result.notChecked, [...(byReason.get(result.notChecked) ?? []), result.label ?? result.file]);
+    if (result.status !== "skipped" || !result.notChecked || !which(result)) continue;
+    const labels = byReason.get(result.notChecked) ?? [];
+    labels.push(escapeLine(result.label ?? result.file));
+    byReason.set(result.notChecked, labels);
   }
   let out = "";
   for (const [reason, labels] of [...byReason].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const shown = labels.slice(0, 3).join(", ") + (labels.length > 3 ? `, and ${labels.length - 3} more` : "");
-    out += `  not checked: ${labels.length} - ${reason}: ${shown}\n`;
+    out += `  ${heading}: ${labels.length} - ${reason}: ${shown}\n`;
   }
   return out;
 }

