@@ -53,7 +53,8 @@ export function checkPlaceholderUrls(manifest: Manifest, severity: Severity = "e
         rule: "gitops-placeholder-url",
         path: dottedPath(path),
         message:
-          `${manifest.kind} ${manifest.name}: ${dottedPath(path)} "${url}" is a placeholder (the .invalid domain never resolves): ` +
+          // The resource is named beside the message (`resource`): not again in it.
+          `${dottedPath(path)} "${url}" is a placeholder (the .invalid domain never resolves): ` +
           "set the URL the cluster pulls this repository from (in a create-cluster-repo repository: `create-cluster-repo update --set repoUrl=<url>`)",
         severity,
       },
