@@ -47,7 +47,7 @@ describe("repoUrl unset", () => {
   test("validate --strict and check fail, naming the placeholder and the command that sets it", async () => {
     const validate = await runCli(["validate", "--strict", dir]);
     expect(validate.status).toBe(1);
-    expect(validate.stdout).toMatch(/GitRepository flux-system/flux-system: spec\.url "https:\/\/repo-url-not-set\.invalid\/kosmos-multicloud\.git" is a placeholder .*update --set repoUrl=<url>.* \[gitops-placeholder-url\]/);
+    expect(validate.stdout).toMatch(/GitRepository flux-system\/flux-system: spec\.url "https:\/\/repo-url-not-set\.invalid\/kosmos-multicloud\.git" is a placeholder .*update --set repoUrl=<url>.* \[gitops-placeholder-url\]/);
     const check = await runCli(["check", dir]);
     expect(check.status).toBe(1);
     expect(check.stdout).toContain("cluster-repo.yaml: a required parameter is unset\nrepoUrl is not set");
