@@ -102,7 +102,7 @@ function createdText(result: CreateClusterRepoResult, blueprintId: string, publi
       `${untracked.slice(0, 10).map(escapeLine).join(", ")}${untracked.length > 10 ? ` and ${untracked.length - 10} more` : ""}. Add ${untracked.length === 1 ? "it" : "them"} yourself if ${untracked.length === 1 ? "it belongs" : "they belong"} in the repository.\n`
     : "";
   return (
-    `Created ${shown} from blueprint ${blueprintId}: ${result.tree.size} files, ${result.report.summary.resources} checks passed, ${where}.\n` +
+    `Created ${shown} from blueprint ${blueprintId}: ${result.tree.size} files, ${result.report.summary.valid + result.report.summary.checks.valid} checks passed, ${where}.\n` +
     left +
     (published ? publishedText(published) : "") +
     (result.repoUrlSet
