@@ -5,6 +5,7 @@
 import type { Problem } from "../types.js";
 import type { HclBlock, HclScan } from "./hcl-scan.js";
 import { impliedProviderName, tabledProviders, type ProviderTable, type ProviderTables } from "./provider-tables.js";
+import { requiredProvider, requiredProviders as requiredProvidersOf, stringField } from "./required-providers.js";
 import { closest } from "./suggest.js";
 import type { TableFit } from "./table-fit.js";
 
@@ -30,10 +31,6 @@ export function highestAllowedMajor(constraint: string): number | undefined {
 
 function normaliseSource(source: string): string {
   return source.toLowerCase().replace(/^registry\.terraform\.io\//, "").replace(/^registry\.opentofu\.org\//, "");
-}
-
-function stringField(expr: string, field: string): string | undefined {
-  return new RegExp(`\\b${field}\\s*=\\s*"([^"]*)"`).exec(expr)?.[1];
 }
 
 function tableForLocalName(tables: ProviderTables, name: string, source: string | undefined): ProviderTable | undefined {
@@ -87,11 +84,7 @@ export function checkProviderConfig(scan: HclScan, file: string, tables: Provide
 function checkPins(requiredProviders: HclBlock, file: string, tables: ProviderTables): Problem[] {
   const problems: Problem[] = [];
   for (const attribute of requiredProviders.body.attributes) {
-    const expr = attribute.expr.trim();
-    // Terraform 0.12's shorthand `scaleway = "~> 1.0"` is a bare version constraint.
-    const shorthand = /^"([^"]*)"$/.exec(expr)?.[1];
-    const source = shorthand === undefined ? stringField(expr, "source") : undefined;
-    const version = shorthand ?? stringField(expr, "version");
+    const { source, version } = requiredProvider(attribute);
     const table = tableForLocalName(tables, attribute.name, source);
     if (!table) continue;
     const resource = `required_providers.${attribute.name}`;
@@ -130,19 +123,9 @@ function checkPins(requiredProviders: HclBlock, file: string, tables: ProviderTa
  */
 export function unrequiredProviders(scans: HclScan[], tables: ProviderTables): { block: HclBlock; table: ProviderTable }[] {
   const required = new Set<string>();
-  for (const scan of scans) {
-    for (const block of scan.body.blocks) {
-      if (block.type !== "terraform") continue;
-      for (const nested of block.body.blocks) {
-        if (nested.type !== "required_providers") continue;
-        for (const attribute of nested.body.attributes) {
-          const expr = attribute.expr.trim();
-          const source = /^"/.test(expr) ? undefined : stringField(expr, "source");
-          const table = tableForLocalName(tables, attribute.name, source);
-          if (table) required.add(table.provider);
-        }
-      }
-    }
+  for (const { name, source } of requiredProvidersOf(scans)) {
+    const table = tableForLocalName(tables, name, source);
+    if (table) required.add(table.provider);
   }
   const missing = new Map<string, { block: HclBlock; table: ProviderTable }>();
   for (const scan of scans) {

@@ -7,6 +7,7 @@
  */
 import type { HclScan } from "./hcl-scan.js";
 import type { ProviderTable, ProviderTables } from "./provider-tables.js";
+import { requiredProviders } from "./required-providers.js";
 
 /** How a table's release sits against the module's constraint for that provider. */
 export type TableFit =
@@ -96,9 +97,6 @@ export function tableFit(constraint: string | undefined, table: Pick<ProviderTab
   return { fit: "covered" };
 }
 
-function stringField(expr: string, field: string): string | undefined {
-  return new RegExp(`\\b${field}\\s*=\\s*"([^"]*)"`).exec(expr)?.[1];
-}
 
 /**
  * Per tabled provider, how its table fits the version constraints a module's `required_providers` write (all of
@@ -106,22 +104,10 @@ function stringField(expr: string, field: string): string | undefined {
  */
 export function moduleTableFits(scans: HclScan[], tables: ProviderTables): Map<string, TableFit> {
   const constraints = new Map<string, string[]>();
-  for (const scan of scans) {
-    for (const block of scan.body.blocks) {
-      if (block.type !== "terraform") continue;
-      for (const nested of block.body.blocks) {
-        if (nested.type !== "required_providers") continue;
-        for (const attribute of nested.body.attributes) {
-          const expr = attribute.expr.trim();
-          const shorthand = /^"([^"]*)"$/.exec(expr)?.[1];
-          const source = shorthand === undefined ? stringField(expr, "source") : undefined;
-          const version = shorthand ?? stringField(expr, "version");
-          const provider = source ? (source.toLowerCase().split("/").at(-1) ?? "") : attribute.name;
-          if (version === undefined || !tables[provider]) continue;
-          constraints.set(provider, [...(constraints.get(provider) ?? []), version]);
-        }
-      }
-    }
+  for (const { name, source, version } of requiredProviders(scans)) {
+    const provider = source ? (source.toLowerCase().split("/").at(-1) ?? "") : name;
+    if (version === undefined || !tables[provider]) continue;
+    constraints.set(provider, [...(constraints.get(provider) ?? []), version]);
   }
   const fits = new Map<string, TableFit>();
   for (const [provider, list] of constraints) fits.set(provider, tableFit(list.join(", "), tables[provider]!));
