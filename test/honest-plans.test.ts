@@ -9,8 +9,7 @@ import { formatSummary, formatTerraformWarning } from "../src/update/summary.js"
 import { replacementFor } from "../src/validators/terraform/provider-tables.js";
 import { recordingCli, runCli, tempDir } from "./helpers/cli.js";
 import { sharedDir } from "./helpers/fixtures.js";
-import { startGitHttpServer, type GitHttpServer } from "./helpers/git-http-server.js";
-import { startGitHubApiServer, type GitHubApiServer } from "./helpers/github-api-server.js";
+import { useGitHubDouble } from "./helpers/github-api-server.js";
 
 /**
  * Plans that say when something is replaced: `plan`, `update` and the PR body mark each Terraform address added,
@@ -177,26 +176,17 @@ describe("the PR body", () => {
 
 describe("update --pr against the local GitHub double", () => {
   const TOKEN = "ghp_HonestPlansTestToken0123456789abcdefXYZ";
-  let git: GitHttpServer;
-  let api: GitHubApiServer;
+  const servers = useGitHubDouble(TOKEN);
   const { cli } = recordingCli({ GITHUB_TOKEN: TOKEN });
-  beforeAll(async () => {
-    git = await startGitHttpServer({ auth: { username: "x-access-token", password: TOKEN } });
-    api = await startGitHubApiServer({ login: "octocat", token: TOKEN, git });
-  });
-  afterAll(async () => {
-    await api?.close();
-    await git?.close();
-  });
 
   test("the pull request body of a CNI change opens with the replacement warning; update prints it too", async () => {
     const dir = join(work, "fleet");
-    expect((await cli(["-b", "kapsule-gpu", "-y", "--github", "octocat/fleet", "--github-api-url", api.url, dir])).status).toBe(0);
-    const update = await cli(["update", dir, "--set", "cni=calico", "--pr", "--github-api-url", api.url]);
+    expect((await cli(["-b", "kapsule-gpu", "-y", "--github", "octocat/fleet", "--github-api-url", servers.api.url, dir])).status).toBe(0);
+    const update = await cli(["update", dir, "--set", "cni=calico", "--pr", "--github-api-url", servers.api.url]);
     expect(update.stderr).toBe("");
     expect(update.status).toBe(0);
     expect(update.stdout).toMatch(/^WARNING: Terraform replaces 4 \(scaleway_k8s_cluster\.this, /);
-    const [pull] = api.state().pulls;
+    const [pull] = servers.api.state().pulls;
     expect(pull!.title).toBe("Update cni=calico");
     expect(pull!.body!.split("\n").slice(0, 5)).toEqual([
       "> [!WARNING]",
@@ -206,6 +196,6 @@ describe("update --pr against the local GitHub double", () => {
       "> - `scaleway_k8s_acl.this`: **replaced**: `cluster_id (scaleway_k8s_cluster.this is replaced)` forces a new resource",
     ]);
     expect(pull!.body).toContain("  -/+ scaleway_k8s_cluster.this  replaced: cni forces a new resource");
-    expect(api.takeViolations()).toEqual([]);
+    expect(servers.api.takeViolations()).toEqual([]);
   });
 });

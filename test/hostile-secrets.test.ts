@@ -14,8 +14,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { runCli, tempDir, type CliRun } from "./helpers/cli.js";
 import { allFiles } from "./helpers/files.js";
 import { repoRoot } from "./helpers/fixtures.js";
-import { startGitHttpServer, type GitHttpServer } from "./helpers/git-http-server.js";
-import { startGitHubApiServer, type GitHubApiServer } from "./helpers/github-api-server.js";
+import { useGitHubDouble } from "./helpers/github-api-server.js";
 
 const TOKEN = "ghp_CANARYcanary0123456789SECRETtokenXYZ";
 const WRONG = "ghp_WRONGcanary0123456789SECRETtokenQRS";
@@ -41,8 +40,7 @@ function gitDump(dir: string): string {
 
 describe("no token or credential in anything the tool writes, sends or prints", () => {
   const work = tempDir("ccr-secrets-");
-  let git: GitHttpServer;
-  let api: GitHubApiServer;
+  const servers = useGitHubDouble(TOKEN);
   const runs: Array<{ args: string[]; run: CliRun }> = [];
   const cli = async (args: string[], token = TOKEN) => {
     const run = await runCli(args, { cwd: work, env: { ...CLOUD, GITHUB_TOKEN: token, GH_TOKEN: token } });
@@ -50,14 +48,6 @@ describe("no token or credential in anything the tool writes, sends or prints", 
     return run;
   };
 
-  beforeAll(async () => {
-    git = await startGitHttpServer({ auth: { username: "x-access-token", password: TOKEN } });
-    api = await startGitHubApiServer({ login: "octocat", token: TOKEN, git });
-  });
-  afterAll(async () => {
-    await api?.close();
-    await git?.close();
-  });
 
   test("every command, successful and failing, leaves no trace of the planted secrets", async () => {
     const fleet = join(work, "fleet");
@@ -73,43 +63,43 @@ describe("no token or credential in anything the tool writes, sends or prints", 
       cli(["-b", "kapsule-gpu", "-y", "--dry-run", "--diff", join(work, "dry")]),
       cli(["-b", "aks-gpu", "-y", "--values", values, "--gitops", "argo", "--output", "json", local]),
       cli(["-b", "kapsule-gpu", "-y", "--set", "gpuPool.size=many", "--verbose", join(work, "bad")]),
-      cli(["-b", "kapsule-gpu", "-y", "--github", "octocat/denied", "--github-api-url", api.url, "--verbose", join(work, "denied")], WRONG),
+      cli(["-b", "kapsule-gpu", "-y", "--github", "octocat/denied", "--github-api-url", servers.api.url, "--verbose", join(work, "denied")], WRONG),
     ]);
-    const created = await cli(["-b", "kapsule-gpu", "-y", "--github", "octocat/fleet", "--github-api-url", api.url, fleet]);
+    const created = await cli(["-b", "kapsule-gpu", "-y", "--github", "octocat/fleet", "--github-api-url", servers.api.url, fleet]);
     expect(created.status, created.stderr).toBe(0);
     await Promise.all([cli(["plan", fleet, "--set", "gpuPool.maxSize=3", "--diff", "--output", "json"]), cli(["check", fleet]), cli(["validate", "--strict", "--output", "sarif", fleet])]);
-    const updated = await cli(["update", fleet, "--set", "gpuPool.maxSize=3", "--pr", "--github-api-url", api.url]);
+    const updated = await cli(["update", fleet, "--set", "gpuPool.maxSize=3", "--pr", "--github-api-url", servers.api.url]);
     expect(updated.status, updated.stderr).toBe(0);
     // Failing network paths: a rejected token on push (git server) and on the API, with --verbose causes.
-    const rejectedPush = await cli(["update", fleet, "--set", "gpuPool.maxSize=5", "--pr", "--github-api-url", api.url, "--verbose"], WRONG);
+    const rejectedPush = await cli(["update", fleet, "--set", "gpuPool.maxSize=5", "--pr", "--github-api-url", servers.api.url, "--verbose"], WRONG);
     expect(rejectedPush.status).toBe(1);
     expect(rejectedPush.stderr).toMatch(/authentication to .* failed while pushing .*\. Your local commit [0-9a-f]{12} on .* is kept/);
     const results = await standalone;
     expect(results.map((r) => r.status)).toEqual([0, 0, 0, 0, 0, 0, 2, 1]);
     expect(results[7]!.stderr).toMatch(/GITHUB_TOKEN is missing, invalid or expired/);
-    expect(api.state().pulls).toHaveLength(1);
+    expect(servers.api.state().pulls).toHaveLength(1);
 
     const leaks: string[] = [];
     const search = (where: string, text: string | Buffer) => {
       for (const secret of SECRETS) if (text.includes(secret)) leaks.push(`${where} contains ${secret.slice(0, 12)}...`);
     };
     for (const { args, run } of runs) search(`output of \`${args.slice(0, 3).join(" ")}...\``, run.stdout + run.stderr);
-    const repositories = [fleet, local, git.repoPath("octocat/fleet")];
+    const repositories = [fleet, local, servers.git.repoPath("octocat/fleet")];
     for (const file of allFiles(work)) search(file, readFileSync(file));
-    for (const file of allFiles(git.root)) search(file, readFileSync(file));
+    for (const file of allFiles(servers.git.root)) search(file, readFileSync(file));
     for (const repo of repositories) {
       expect(existsSync(repo), repo).toBe(true);
       search(`git objects, log and config of ${repo}`, gitDump(repo));
     }
-    for (const request of api.requests) search(`request ${request.method} ${request.path}`, `${request.path}\n${request.body ?? ""}`);
-    for (const pull of api.state().pulls) search(`pull request #${pull.number}`, `${pull.title}\n${pull.body ?? ""}`);
-    search("git server log", git.log.join("\n"));
+    for (const request of servers.api.requests) search(`request ${request.method} ${request.path}`, `${request.path}\n${request.body ?? ""}`);
+    for (const pull of servers.api.state().pulls) search(`pull request #${pull.number}`, `${pull.title}\n${pull.body ?? ""}`);
+    search("git server log", servers.git.log.join("\n"));
     expect(leaks).toEqual([]);
     // The searches had something to search: the PR body, the repositories, the server log.
-    expect(api.state().pulls[0]!.body).toContain("gpuPool.maxSize");
-    expect(git.log.some((line) => line.startsWith("POST /octocat/fleet.git/git-receive-pack 200"))).toBe(true);
+    expect(servers.api.state().pulls[0]!.body).toContain("gpuPool.maxSize");
+    expect(servers.git.log.some((line) => line.startsWith("POST /octocat/fleet.git/git-receive-pack 200"))).toBe(true);
     expect(runs.length).toBeGreaterThanOrEqual(14);
-    console.log(`secrets: ${runs.length} commands run with ${SECRETS.length} planted secret forms; searched ${allFiles(work).length + allFiles(git.root).length} files, ${repositories.length} repositories' objects, ${api.requests.length} API requests, ${git.log.length} git server log lines: no leak`);
+    console.log(`secrets: ${runs.length} commands run with ${SECRETS.length} planted secret forms; searched ${allFiles(work).length + allFiles(servers.git.root).length} files, ${repositories.length} repositories' objects, ${servers.api.requests.length} API requests, ${servers.git.log.length} git server log lines: no leak`);
   }, 400_000);
 });
 

@@ -19,7 +19,8 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Ajv, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
-import type { GitHttpServer } from "./git-http-server.js";
+import { afterAll, beforeAll } from "vitest";
+import { startGitHttpServer, type GitHttpServer } from "./git-http-server.js";
 
 // ---------------------------------------------------------------------------------------------------------------
 // The OpenAPI description: loaded once per process, `nullable` rewritten to JSON Schema, operations indexed.
@@ -756,4 +757,21 @@ function errorResponse(status: number, body?: Json): { status: number; body: Jso
 
 function notFound(): Json {
   return { message: "Not Found", documentation_url: DOCS, status: "404" };
+}
+
+/**
+ * A real git server and the GitHub double in front of it, both accepting `token`, for the tests of one `describe`:
+ * started before its tests, closed after them. Read `git` and `api` inside the tests (they exist from then on).
+ */
+export function useGitHubDouble(token: string): { readonly git: GitHttpServer; readonly api: GitHubApiServer } {
+  const servers = {} as { git: GitHttpServer; api: GitHubApiServer };
+  beforeAll(async () => {
+    servers.git = await startGitHttpServer({ auth: { username: "x-access-token", password: token } });
+    servers.api = await startGitHubApiServer({ login: "octocat", token, git: servers.git });
+  });
+  afterAll(async () => {
+    await servers.api?.close();
+    await servers.git?.close();
+  });
+  return servers;
 }
