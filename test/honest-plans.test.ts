@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import { createClusterRepo } from "../src/pipeline.js";
 import { parseSetFlag } from "../src/params/set-flags.js";
 import { pullRequestBody, describePlan } from "../src/update/describe.js";

@@ -10,7 +10,7 @@ import { execFile, execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseHcl } from "@cdktf/hcl2json";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import { runCli, tempDir, type CliRun } from "./helpers/cli.js";
 import { allFiles } from "./helpers/files.js";
 import { repoRoot } from "./helpers/fixtures.js";

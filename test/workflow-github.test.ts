@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { recordingCli, tempDir } from "./helpers/cli.js";
 import { allFiles } from "./helpers/files.js";
 import { useGitHubDouble } from "./helpers/github-api-server.js";
