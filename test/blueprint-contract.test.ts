@@ -7,6 +7,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { Ajv } from "ajv";
 import { parse as parseHcl } from "@cdktf/hcl2json";
 import { beforeAll, describe, expect, test } from "vitest";
 import { parse as parseYaml } from "yaml";
@@ -59,6 +60,15 @@ describe("the rule library", () => {
       }
     }
     expect(unregistered, `add these rules to LIBRARY in ${LIBRARY_FILE}`).toEqual([]);
+  });
+
+  test("every rule's options are a valid JSON Schema (run time compiles them unchecked)", () => {
+    const ajv = new Ajv({ allErrors: true, strict: true });
+    for (const rule of ruleLibrary.values()) {
+      if (!rule.options) continue;
+      expect(ajv.validateSchema(rule.options), `src/params/rules: the options of ${rule.name}: ${ajv.errorsText()}`).toBe(true);
+      expect(() => ajv.compile(rule.options!), rule.name).not.toThrow();
+    }
   });
 
   test("every rule has a kebab-case name and a description", () => {

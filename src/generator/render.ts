@@ -1,11 +1,9 @@
 import type { Blueprint } from "../blueprints/types.js";
 import { assertSafeRelativePath, sortedTree, type FileTree } from "../file-tree.js";
 import type { RenderContext } from "./context.js";
-import { createHandlebars } from "./helpers.js";
+import { compiledTemplate, type Template } from "./compiled-templates.js";
 import { renderHelmReleases, addKustomizations, moveAppNamespacesToApps } from "./gitops.js";
 import { renderAnswersFile } from "./answers.js";
-
-const COMPILE_OPTIONS = { strict: true, noEscape: true } as const; // missing field = error; YAML/HCL are not HTML
 
 /** `_gitignore` -> `.gitignore`, `_github/` -> `.github/`, and `.hbs` dropped: publish-safe names in templates/. */
 export function outputPathOf(templatePath: string): string {
@@ -24,17 +22,18 @@ export class TemplateError extends Error {}
  * come out as the templates write them: renderBlueprint gives them their `terraform fmt` layout next.
  */
 export function renderTree(blueprint: Blueprint, context: RenderContext): FileTree {
-  const hb = createHandlebars();
   const sets = [...blueprint.templateSets, `gitops/${context.gitops.engine}`];
+  // Given to each call rather than registered: the compiled templates are shared by every render in the process.
+  const partials: Record<string, Template> = {};
   for (const set of sets) {
     for (const [path, source] of blueprint.templateSources.get(set) ?? []) {
-      if (path.startsWith("_partials/")) hb.registerPartial(path.slice("_partials/".length).replace(/\.hbs$/, ""), source);
+      if (path.startsWith("_partials/")) partials[path.slice("_partials/".length).replace(/\.hbs$/, "")] = compiledTemplate(source);
     }
   }
   const files = new Map<string, string>();
   const renderOne = (template: string, name: string, data: object) => {
     try {
-      return hb.compile(template, COMPILE_OPTIONS)(data);
+      return compiledTemplate(template)(data, { partials });
     } catch (error) {
       throw new TemplateError(`template ${name}: ${(error as Error).message}`, { cause: error });
     }

@@ -43,7 +43,9 @@ const optionValidators = new WeakMap<RuleDefinition, ValidateFunction>();
 function optionsValidator(rule: RuleDefinition): ValidateFunction {
   let validate = optionValidators.get(rule);
   if (!validate) {
-    optionsAjv ??= new Ajv({ allErrors: true, strict: true });
+    // No meta-schema check here (compiling the meta-schema cost every run ~50 ms): the library's option schemas are
+    // checked against it once, by test/blueprint-contract.test.ts.
+    optionsAjv ??= new Ajv({ allErrors: true, strict: true, validateSchema: false });
     validate = optionsAjv.compile(rule.options!);
     optionValidators.set(rule, validate);
   }
