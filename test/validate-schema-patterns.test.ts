@@ -7,8 +7,12 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { describe, expect, test } from "vitest";
 import { runCli, tempDir } from "./helpers/cli.js";
+import { repoRoot } from "./helpers/fixtures.js";
+import { embeddedValidator } from "../src/validators/kubernetes/embedded.js";
+import { bindValidators, type ValidatorModuleFactory } from "../src/validators/kubernetes/schema-runtime.js";
 
 interface JsonReport {
   summary: { resources: number; valid: number; invalid: number; errors: number; skipped: number };
@@ -199,5 +203,32 @@ describe("compiled schemas are kept between runs", () => {
       ["error", "spec.severity"],
     ]);
     for (const name of readdirSync(ownCompiled)) expect(readFileSync(join(ownCompiled, name), "utf8")).toContain("export default (function bind(require)");
+  });
+});
+
+describe("the embedded schema bundles", () => {
+  const bundleDir = join(repoRoot, "schemas", "kubernetes", "validators");
+  const bundles = readdirSync(bundleDir).filter((name) => name.endsWith(".mjs"));
+
+  // A run compiles an embedded pattern on its first use only: this is what makes that safe.
+  test.each(bundles)("%s: every pattern compiles with RE2", async (name) => {
+    const module = (await import(pathToFileURL(join(bundleDir, name)).href)) as { default: ValidatorModuleFactory };
+    const { validators, failures } = bindValidators(module.default, "eager");
+    expect(Object.keys(validators).length).toBeGreaterThan(0);
+    expect(failures).toEqual([]);
+  });
+
+  test("a pattern of an embedded schema, compiled on first use, still rejects and accepts", async () => {
+    const validate = (await embeddedValidator("kustomize.toolkit.fluxcd.io/v1", "Kustomization", true))!;
+    const kustomization = (interval: string) => ({
+      apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+      kind: "Kustomization",
+      metadata: { name: "apps", namespace: "flux-system" },
+      spec: { interval, prune: true, sourceRef: { kind: "GitRepository", name: "flux-system" } },
+    });
+    expect(validate(kustomization("10m0s"))).toBe(true);
+    expect(validate(kustomization("ten minutes"))).toBe(false);
+    expect(validate.errors).toEqual([expect.objectContaining({ keyword: "pattern", instancePath: "/spec/interval" })]);
+    expect(validate(kustomization("1h30m"))).toBe(true);
   });
 });

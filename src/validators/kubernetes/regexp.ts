@@ -49,6 +49,29 @@ export function re2Pattern(pattern: string): SchemaPattern {
 }
 
 /**
+ * Like {@link re2Pattern}, but compiled on its first test: for the embedded bundles, whose every pattern
+ * scripts/build-schemas.mjs has compiled with RE2 already (test/validate-schema-patterns.test.ts checks the shipped
+ * files too). Binding a bundle compiled all of its patterns, about 40 ms of every run, for the handful of kinds a
+ * repository uses. A pattern that fails here means a broken install: the validation of that document fails, saying so.
+ */
+export function lazyRe2Pattern(pattern: string): SchemaPattern {
+  let compiled: RE2JSClass | undefined;
+  return {
+    test: (input) => {
+      if (!compiled) {
+        try {
+          compiled = engine().compile(pattern);
+        } catch (error) {
+          throw new Error(`embedded schemas: RE2 cannot compile the pattern ${JSON.stringify(pattern)} (${(error as Error).message}); reinstall create-cluster-repo`);
+        }
+      }
+      return compiled.test(input);
+    },
+    toString: () => `re2:${pattern}`,
+  };
+}
+
+/**
  * The name generated validator code uses for {@link re2Pattern}: Ajv writes `require("<this>").re2Pattern` into
  * standalone code, and {@link bindValidators} hands generated modules a `require` that knows it.
  */

@@ -1,7 +1,7 @@
 import type { ValidateFunction } from "ajv";
 import equal from "ajv/dist/runtime/equal.js";
 import ucs2length from "ajv/dist/runtime/ucs2length.js";
-import { SCHEMA_RUNTIME_MODULE, collectPatternFailures, re2Pattern, type PatternFailure } from "./regexp.js";
+import { SCHEMA_RUNTIME_MODULE, collectPatternFailures, lazyRe2Pattern, re2Pattern, type PatternFailure } from "./regexp.js";
 
 /**
  * Generated validator modules (the embedded bundles under schemas/kubernetes/validators/ and the compiled-schema cache)
@@ -15,21 +15,26 @@ export type ValidatorModuleFactory = (require: (id: string) => unknown) => Recor
 // import gives the module or its default.
 const unwrap = <T>(module: T | { default: T }): T => ((module as { default?: T }).default ?? module) as T;
 
-const RUNTIME: Record<string, unknown> = {
+const AJV_RUNTIME: Record<string, unknown> = {
   "ajv/dist/runtime/equal": { default: unwrap(equal) },
   "ajv/dist/runtime/ucs2length": { default: unwrap(ucs2length) },
-  [SCHEMA_RUNTIME_MODULE]: { re2Pattern },
 };
 
-function runtimeRequire(id: string): unknown {
-  const module = RUNTIME[id];
-  if (!module) throw new Error(`generated validator needs ${id}, which the schema runtime does not provide`);
-  return module;
+function runtimeRequire(patterns: "eager" | "lazy"): (id: string) => unknown {
+  const runtime: Record<string, unknown> = { ...AJV_RUNTIME, [SCHEMA_RUNTIME_MODULE]: { re2Pattern: patterns === "lazy" ? lazyRe2Pattern : re2Pattern } };
+  return (id) => {
+    const module = runtime[id];
+    if (!module) throw new Error(`generated validator needs ${id}, which the schema runtime does not provide`);
+    return module;
+  };
 }
 
-/** Binds a generated module's validators; patterns RE2 cannot compile are returned with them. */
-export function bindValidators(factory: ValidatorModuleFactory): { validators: Record<string, ValidateFunction>; failures: PatternFailure[] } {
-  const { value, failures } = collectPatternFailures(() => factory(runtimeRequire));
+/**
+ * Binds a generated module's validators; patterns RE2 cannot compile are returned with them. `lazy` (the embedded
+ * bundles, checked when they were built) compiles each pattern on its first use instead, and reports none.
+ */
+export function bindValidators(factory: ValidatorModuleFactory, patterns: "eager" | "lazy" = "eager"): { validators: Record<string, ValidateFunction>; failures: PatternFailure[] } {
+  const { value, failures } = collectPatternFailures(() => factory(runtimeRequire(patterns)));
   return { validators: value, failures };
 }
 
