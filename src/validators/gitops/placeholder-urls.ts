@@ -45,10 +45,16 @@ export function checkPlaceholderUrls(manifest: Manifest, severity: Severity = "e
   return urlFields(manifest).flatMap((path) => {
     const url = stringAt(manifest.object, ...path);
     if (url === undefined || !isPlaceholderUrl(url)) return [];
+    let line: number | undefined;
     return [
       {
         file: manifest.file,
-        line: manifest.lineOf(path),
+        // Looked up when read: `create` and `update` only warn of the placeholder (the render already said why) and
+        // never show this line, and finding a field's line parses the document again with positions.
+        get line() {
+          line ??= manifest.lineOf(path);
+          return line;
+        },
         resource: describe(manifest),
         rule: "gitops-placeholder-url",
         path: dottedPath(path),
