@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run build`: tsc, then the template precompile, then the CLI bundle. Skipped when dist/ was built from the
+// `npm run build`: tsc, then the template and schema precompiles, then the CLI bundle. Skipped when dist/ was built from the
 // same inputs. Why: `npm install` builds (prepare), `npm test` builds again, and `npx create-cluster-repo` in a
 // checkout links the checkout and runs its prepare once more; each tsc run is ~12 CPU-seconds for the same output.
 // The stamp is a digest of the inputs' contents (not of mtimes, which a checkout or a copy changes), written last,
@@ -13,13 +13,14 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const stampPath = join(root, "dist", ".build-inputs");
-/** What the build reads: TypeScript sources, the templates it precompiles, its own steps and configuration. */
-const INPUT_DIRS = ["src", "templates"];
-const INPUT_FILES = ["package.json", "tsconfig.json", "tsconfig.build.json", "scripts/build.mjs", "scripts/precompile-templates.mjs", "scripts/bundle-cli.mjs"];
+/** What the build reads: TypeScript sources, the templates and schemas it precompiles, its steps and configuration. */
+const INPUT_DIRS = ["src", "templates", "blueprints"];
+const STEPS = ["scripts/precompile-templates.mjs", "scripts/precompile-schemas.mjs", "scripts/bundle-cli.mjs"];
+const INPUT_FILES = ["package.json", "tsconfig.json", "tsconfig.build.json", "scripts/build.mjs", ...STEPS];
 /** The tools that write dist/: a different version is a different build (so is a different bundled dependency). */
 const TOOLS = ["typescript", "esbuild", "handlebars"];
 /** Outputs the package cannot run without: a stamp beside a dist/ missing them does not count. */
-const OUTPUTS = ["dist/index.js", "dist/cli/main.js", "dist/generator/templates.compiled.cjs", "dist/validators/terraform/worker.js"];
+const OUTPUTS = ["dist/index.js", "dist/cli/main.js", "dist/generator/templates.compiled.cjs", "dist/params/schemas.compiled.cjs", "dist/validators/terraform/worker.js"];
 
 function filesUnder(dir) {
   return readdirSync(join(root, dir), { recursive: true, withFileTypes: true })
@@ -61,7 +62,6 @@ if (process.argv.includes("--check")) {
     }
   };
   step(join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json");
-  step("scripts/precompile-templates.mjs");
-  step("scripts/bundle-cli.mjs");
+  for (const script of STEPS) step(script);
   writeFileSync(stampPath, `${digest}\n`);
 }

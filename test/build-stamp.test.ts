@@ -1,7 +1,7 @@
 /**
  * `npm run build` skips its steps when dist/ was built from the same inputs (scripts/build.mjs): `npm install`,
  * `npm test` and `npx create-cluster-repo` in a checkout each ask for a build. In a scratch copy (dist/ included), a
- * change to any input makes the build due again, and so does a missing output. `--check` answers without building.
+ * change to any input (a source, a template, a blueprint's schema, a build step...) makes the build due again, and so does a missing output. `--check` answers without building.
  */
 import { spawnSync } from "node:child_process";
 import { appendFileSync, cpSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -14,7 +14,7 @@ const check = (dir: string) => spawnSync(process.execPath, ["scripts/build.mjs",
 
 function scratchCopy(): string {
   const dir = join(tempDir("ccr-build-"), "repo");
-  for (const entry of ["package.json", "package-lock.json", "tsconfig.json", "tsconfig.build.json", "scripts", "src", "templates", "dist"]) {
+  for (const entry of ["package.json", "package-lock.json", "tsconfig.json", "tsconfig.build.json", "scripts", "src", "templates", "blueprints", "dist"]) {
     cpSync(join(repoRoot, entry), join(dir, entry), { recursive: true });
   }
   symlinkSync(join(repoRoot, "node_modules"), join(dir, "node_modules"), "dir");
@@ -32,6 +32,7 @@ describe("npm run build skips an up-to-date dist/", () => {
     ["a TypeScript source", (dir: string) => appendFileSync(join(dir, "src", "defaults.ts"), "\n")],
     ["a template", (dir: string) => appendFileSync(join(dir, "templates", "common", "README.md.hbs"), "\n")],
     ["a new template file", (dir: string) => writeFileSync(join(dir, "templates", "common", "NEW.md.hbs"), "{{params.clusterName}}\n")],
+    ["a blueprint's parameters", (dir: string) => appendFileSync(join(dir, "blueprints", "kapsule-gpu", "params.schema.json"), "\n")],
     ["a build step", (dir: string) => appendFileSync(join(dir, "scripts", "bundle-cli.mjs"), "\n")],
     ["the compiler options", (dir: string) => appendFileSync(join(dir, "tsconfig.build.json"), "\n")],
     ["the locked dependencies", (dir: string) => appendFileSync(join(dir, "package-lock.json"), "\n")],

@@ -1,12 +1,9 @@
-import { Ajv, type ValidateFunction } from "ajv";
-import addFormatsModule from "ajv-formats";
+import type { Ajv, ValidateFunction } from "ajv";
 import type { Blueprint } from "../blueprints/types.js";
+import { createSchemaAjv, schemaValidator } from "./compiled-schemas.js";
 import { formatSchemaErrors } from "./messages.js";
 import { runRules } from "./rules/index.js";
 import { formatPath, schemaAt, setAtPath, typeSetValue, type SetAssignment } from "./set-flags.js";
-
-// ajv-formats is CommonJS; under NodeNext its default export arrives wrapped.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
 
 /** Validated parameters: the blueprint schema's shape with every default filled in. */
 export type ClusterParams = Record<string, any> & { clusterName: string; gitops: "flux" | "argo"; repoUrl: string; branch: string };
@@ -25,27 +22,14 @@ export interface RawParamsInput {
   sets?: SetAssignment[];
 }
 
-const validators = new WeakMap<Blueprint, ValidateFunction>();
-
-/**
- * One validator per blueprint, used both to fill defaults and to check. The blueprint schemas ship with the package
- * and a test checks them against the JSON Schema meta-schema, so run time skips that (it cost ~50 ms per start).
- */
+/** The blueprint's validator, used both to fill defaults and to check (compiled at build time for shipped ones). */
 function compile(blueprint: Blueprint): ValidateFunction {
-  let compiled = validators.get(blueprint);
-  if (!compiled) {
-    compiled = createParamsAjv({ validateSchema: false }).compile(blueprint.paramsSchema);
-    validators.set(blueprint, compiled);
-  }
-  return compiled;
+  return schemaValidator("params", blueprint.paramsSchema);
 }
 
 /** The Ajv set-up for parameter schemas: strict, all errors, defaults filled in, the blueprint vocabulary known. */
 export function createParamsAjv(options: { validateSchema?: boolean } = {}): Ajv {
-  const ajv = new Ajv({ allErrors: true, useDefaults: true, verbose: true, strict: true, allowUnionTypes: true, ...options });
-  ajv.addVocabulary(["x-hint", "x-prompt", "x-group", "x-examples"]);
-  addFormats(ajv);
-  return ajv;
+  return createSchemaAjv("params", options);
 }
 
 /**

@@ -5,8 +5,8 @@
  * A new rules module is registered here, in LIBRARY; the blueprint contract test fails, naming this file, for a
  * module whose rules are missing from it, and for a blueprint.yaml naming a rule that is not in it.
  */
-import { Ajv, type ValidateFunction } from "ajv";
 import { closest } from "../../_utils.js";
+import { createSchemaAjv, schemaValidator } from "../compiled-schemas.js";
 import type { ClusterParams } from "../parse.js";
 import { selectorProblem } from "../select.js";
 import type { Schema } from "../set-flags.js";
@@ -37,20 +37,6 @@ export const ruleLibrary: ReadonlyMap<string, RuleDefinition> = (() => {
 /** How blueprint.yaml names a rule: `- name`, or `- name: {options}`. */
 export type RuleEntry = string | Record<string, unknown>;
 
-let optionsAjv: Ajv | undefined;
-const optionValidators = new WeakMap<RuleDefinition, ValidateFunction>();
-
-function optionsValidator(rule: RuleDefinition): ValidateFunction {
-  let validate = optionValidators.get(rule);
-  if (!validate) {
-    // No meta-schema check here (compiling the meta-schema cost every run ~50 ms): the library's option schemas are
-    // checked against it once, by test/blueprint-contract.test.ts.
-    optionsAjv ??= new Ajv({ allErrors: true, strict: true, validateSchema: false });
-    validate = optionsAjv.compile(rule.options!);
-    optionValidators.set(rule, validate);
-  }
-  return validate;
-}
 
 /**
  * Binds the rules a blueprint.yaml names to their options. Problems (an unknown rule, bad options, a selector that
@@ -76,9 +62,11 @@ export function bindRules(entries: RuleEntry[], paramsSchema: Schema): { rules: 
     if (!rule.options) {
       if (options !== undefined && options !== null) problems.push(`${where}: ${name} takes no options`);
     } else {
-      const validate = optionsValidator(rule);
+      // Compiled at build time for the library's rules; their schemas are checked against the meta-schema by
+      // test/blueprint-contract.test.ts, not at run time.
+      const validate = schemaValidator("rule-options", rule.options);
       if (!validate(options ?? {})) {
-        problems.push(`${where}: options of ${name}: ${optionsAjv!.errorsText(validate.errors, { dataVar: "options" })}`);
+        problems.push(`${where}: options of ${name}: ${createSchemaAjv("rule-options").errorsText(validate.errors, { dataVar: "options" })}`);
         return;
       }
       for (const key of rule.selectorOptions ?? []) {

@@ -1,0 +1,87 @@
+/**
+ * Ajv validators of the schemas every run starts with: a blueprint's parameters and the options of the rules its
+ * blueprint.yaml names. Why: compiling them (Ajv generates and evaluates code for each) was about 60 ms of every
+ * `create`, `update`, `plan` and `check`, and of every run that fails on its input. The schemas the package ships are
+ * compiled at build time (scripts/precompile-templates.mjs writes dist/params/schemas.compiled.cjs with Ajv's
+ * standalone code), so a run only loads them.
+ *
+ * A validator is a pure function of its schema, the Ajv options and the Ajv version, and is looked up by a digest of
+ * all three: a schema edited after the build, or a contributor's new blueprint, is compiled here, never served stale.
+ */
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { Ajv, type Options, type ValidateFunction } from "ajv";
+import addFormatsModule from "ajv-formats";
+import { packageRoot } from "../_utils.js";
+
+// ajv-formats is CommonJS; under NodeNext its default export arrives wrapped.
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
+
+/**
+ * The two kinds of schema. Parameters: all errors, defaults filled in (the validator also completes the values),
+ * the data in each error for the messages. Rule options: all errors.
+ */
+export type SchemaFlavour = "params" | "rule-options";
+
+const AJV_OPTIONS: Readonly<Record<SchemaFlavour, Readonly<Options>>> = Object.freeze({
+  params: Object.freeze({ allErrors: true, useDefaults: true, verbose: true, strict: true, allowUnionTypes: true }),
+  "rule-options": Object.freeze({ allErrors: true, strict: true }),
+});
+
+/** The keywords blueprints add to their parameter schemas (for prompts and messages); they constrain nothing. */
+export const BLUEPRINT_KEYWORDS = ["x-hint", "x-prompt", "x-group", "x-examples"];
+
+export const PRECOMPILED_SCHEMAS_PATH = join(packageRoot, "dist", "params", "schemas.compiled.cjs");
+
+/**
+ * An Ajv set up for a flavour of schema. `validateSchema` (the JSON Schema meta-schema check) is off by default: the
+ * shipped schemas are checked against it by test/blueprint-contract.test.ts, and compiling the meta-schema cost
+ * every run about 50 ms. `code` is for the build script (standalone source).
+ */
+export function createSchemaAjv(flavour: SchemaFlavour, options: { validateSchema?: boolean; code?: Options["code"] } = {}): Ajv {
+  const ajv = new Ajv({ ...AJV_OPTIONS[flavour], validateSchema: options.validateSchema ?? false, ...(options.code ? { code: options.code } : {}) });
+  if (flavour === "params") {
+    ajv.addVocabulary(BLUEPRINT_KEYWORDS);
+    addFormats(ajv);
+  }
+  return ajv;
+}
+
+let ajvVersion: string | undefined;
+
+/** The key of a schema's compiled validator; the build script computes the same one. */
+export function schemaDigest(flavour: SchemaFlavour, schema: unknown): string {
+  ajvVersion ??= (createRequire(import.meta.url)("ajv/package.json") as { version: string }).version;
+  return createHash("sha256").update(`${ajvVersion}\0${flavour}\0${JSON.stringify(AJV_OPTIONS[flavour])}\0${JSON.stringify(schema)}`).digest("hex");
+}
+
+type ValidatorFactory = () => ValidateFunction;
+let shipped: Record<string, ValidatorFactory> | undefined;
+const validators = new Map<string, ValidateFunction>();
+const runtimeAjv = new Map<SchemaFlavour, Ajv>();
+
+function shippedValidators(): Record<string, ValidatorFactory> {
+  // Absent before the first build (tests run from src/ then): every schema is compiled at run time.
+  shipped ??= existsSync(PRECOMPILED_SCHEMAS_PATH) ? (createRequire(import.meta.url)(PRECOMPILED_SCHEMAS_PATH) as { validators: Record<string, ValidatorFactory> }).validators : {};
+  return shipped;
+}
+
+/** The validator of `schema`: shipped compiled, or compiled now; once per process either way. */
+export function schemaValidator(flavour: SchemaFlavour, schema: object): ValidateFunction {
+  const digest = schemaDigest(flavour, schema);
+  let validate = validators.get(digest);
+  if (!validate) {
+    const factory = Object.hasOwn(shippedValidators(), digest) ? shippedValidators()[digest] : undefined;
+    if (factory) {
+      validate = factory();
+    } else {
+      let ajv = runtimeAjv.get(flavour);
+      if (!ajv) runtimeAjv.set(flavour, (ajv = createSchemaAjv(flavour)));
+      validate = ajv.compile(schema);
+    }
+    validators.set(digest, validate);
+  }
+  return validate;
+}
