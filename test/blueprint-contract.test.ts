@@ -79,7 +79,7 @@ describe("the rule library", () => {
   });
 });
 
-describe.each(blueprintIds())("blueprint %s", (id) => {
+describe.each(blueprintIds())("blueprint %s:", (id) => {
   const manifestFile = `blueprints/${id}/blueprint.yaml`;
   let blueprint: Blueprint;
   let tree: FileTree;
