@@ -8,7 +8,9 @@ import { startGitHttpServer, type GitHttpServer } from "./helpers/git-http-serve
  * bootstrap writes nothing into the repository), CI's `check` and `validate --strict`, an `update` of a pool size,
  * and CI again on its branch.
  */
-describe("Day 1 with Argo CD", () => {
+// The walks are independent (each its own repository on the server and its own directory): they run side by side,
+// so the file takes the time of its longest walk rather than the sum.
+describe.concurrent("Day 1 with Argo CD", () => {
   const work = tempDir("ccr-day1-argo-");
   let server: GitHttpServer;
   beforeAll(async () => {

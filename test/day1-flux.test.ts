@@ -13,7 +13,9 @@ import { startGitHttpServer, type GitHttpServer } from "./helpers/git-http-serve
  * (what flux2 2.9's generator commits), then CI's `check` and `validate --strict`, an `update` of a pool size, and
  * CI again on its branch. No --allow flag anywhere: flux-system/ is bootstrap's once gotk-components.yaml is there.
  */
-describe("Day 1 with Flux", () => {
+// The walks are independent (each its own repository on the server and its own directory): they run side by side,
+// so the file takes the time of its longest walk rather than the sum.
+describe.concurrent("Day 1 with Flux", () => {
   const work = tempDir("ccr-day1-flux-");
   let server: GitHttpServer;
   beforeAll(async () => {
