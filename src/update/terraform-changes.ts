@@ -1,4 +1,3 @@
-import { parse as parseHcl } from "@cdktf/hcl2json";
 import type { FileTree } from "../file-tree.js";
 import { MAX_TERRAFORM_FILE_BYTES } from "../validators/terraform/index.js";
 import { replacementFor } from "../validators/terraform/provider-tables.js";
@@ -64,10 +63,18 @@ const isBlockList = (value: unknown): value is Body[] => Array.isArray(value) &&
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 const unwrap = (expression: unknown) => String(expression).replace(/^\$\{([\s\S]*)\}$/, "$1").trim();
 
+/**
+ * hcl2json starts its WebAssembly module (gunzip, compile, Go runtime) when it is imported: loaded on first use, so
+ * that `check`, which reaches this module through plan.ts, never pays for it.
+ */
+let hclParser: Promise<typeof import("@cdktf/hcl2json").parse> | undefined;
+const loadHclParser = () => (hclParser ??= import("@cdktf/hcl2json").then((module) => module.parse));
+
 async function readConfig(tree: FileTree): Promise<Config> {
   const config: Config = { resources: new Map(), locals: {}, variables: {}, data: new Map(), moved: [] };
   for (const [path, content] of tree) {
     if (!path.endsWith(".tf")) continue;
+    const parseHcl = await loadHclParser();
     // A file past the Terraform validator's limit is reported by validation and never parsed here either.
     if (Buffer.byteLength(content, "utf8") > MAX_TERRAFORM_FILE_BYTES) continue;
     let parsed: Record<string, any>;
