@@ -2,7 +2,7 @@
  * Ajv validators of the schemas every run starts with: a blueprint's parameters and the options of the rules its
  * blueprint.yaml names. Why: compiling them (Ajv generates and evaluates code for each) was about 60 ms of every
  * `create`, `update`, `plan` and `check`, and of every run that fails on its input. The schemas the package ships are
- * compiled at build time (scripts/precompile-templates.mjs writes dist/params/schemas.compiled.cjs with Ajv's
+ * compiled at build time (scripts/precompile-schemas.mjs writes dist/params/schemas.compiled.cjs with Ajv's
  * standalone code), so a run only loads them.
  *
  * A validator is a pure function of its schema, the Ajv options and the Ajv version, and is looked up by a digest of
@@ -68,8 +68,13 @@ function shippedValidators(): Record<string, ValidatorFactory> {
   return shipped;
 }
 
+/** By schema object as well: a loaded blueprint asks again on every parse, and the digest hashes the whole schema. */
+const bySchema: Record<SchemaFlavour, WeakMap<object, ValidateFunction>> = { params: new WeakMap(), "rule-options": new WeakMap() };
+
 /** The validator of `schema`: shipped compiled, or compiled now; once per process either way. */
 export function schemaValidator(flavour: SchemaFlavour, schema: object): ValidateFunction {
+  const known = bySchema[flavour].get(schema);
+  if (known) return known;
   const digest = schemaDigest(flavour, schema);
   let validate = validators.get(digest);
   if (!validate) {
@@ -83,5 +88,6 @@ export function schemaValidator(flavour: SchemaFlavour, schema: object): Validat
     }
     validators.set(digest, validate);
   }
+  bySchema[flavour].set(schema, validate);
   return validate;
 }

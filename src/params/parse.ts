@@ -27,9 +27,12 @@ function compile(blueprint: Blueprint): ValidateFunction {
   return schemaValidator("params", blueprint.paramsSchema);
 }
 
-/** The Ajv set-up for parameter schemas: strict, all errors, defaults filled in, the blueprint vocabulary known. */
+/**
+ * The Ajv set-up for parameter schemas: strict, all errors, defaults filled in, the blueprint vocabulary known; the
+ * meta-schema check on unless asked off (run time skips it, see compiled-schemas.ts).
+ */
 export function createParamsAjv(options: { validateSchema?: boolean } = {}): Ajv {
-  return createSchemaAjv("params", options);
+  return createSchemaAjv("params", { validateSchema: options.validateSchema ?? true });
 }
 
 /**

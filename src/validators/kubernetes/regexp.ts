@@ -51,7 +51,7 @@ export function re2Pattern(pattern: string): SchemaPattern {
 /**
  * Like {@link re2Pattern}, but compiled on its first test: for the embedded bundles, whose every pattern
  * scripts/build-schemas.mjs has compiled with RE2 already (test/validate-schema-patterns.test.ts checks the shipped
- * files too). Binding a bundle compiled all of its patterns, about 40 ms of every run, for the handful of kinds a
+ * files too). Binding a bundle compiled all of its patterns, about 35 ms of every run, for the handful of kinds a
  * repository uses. A pattern that fails here means a broken install: the validation of that document fails, saying so.
  */
 export function lazyRe2Pattern(pattern: string): SchemaPattern {
