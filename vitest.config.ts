@@ -13,6 +13,8 @@ export default defineConfig({
     // take ten times longer on 2 cores shared with other CPU-bound work; the suite must pass there too.
     testTimeout: 240_000,
     hookTimeout: 240_000,
+    // Removes each file's temp folders when it ends (see test/helpers/cli.ts tempDir).
+    setupFiles: ["test/setup/temp-dirs.ts"],
     // Most suites wait on child processes (the CLI, git, local servers) more than they compute: one worker more
     // than the 2 CI cores keeps both busy.
     maxWorkers: 3,

@@ -2,7 +2,6 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll } from "vitest";
 import { repoRoot } from "./fixtures.js";
 
 export const cliPath = join(repoRoot, "dist", "cli", "main.js");
@@ -18,10 +17,23 @@ export interface CliRun {
   signal?: NodeJS.Signals | null;
 }
 
+/**
+ * The temp folders of the test file that is running. A folder made inside a test (not while the file is collected)
+ * cannot register an afterAll of its own: vitest does not run a hook added by a running test, and such folders were
+ * left in /tmp by the thousand. test/setup/temp-dirs.ts removes them all when the file ends.
+ */
+const fileTempDirs = new Set<string>();
+
+/** Removes the folders {@link tempDir} made for the file that just ended. */
+export function removeTempDirs(): void {
+  for (const dir of fileTempDirs) rmSync(dir, { recursive: true, force: true });
+  fileTempDirs.clear();
+}
+
 /** A temp folder removed after the file's tests; helpers that write refuse to work outside os.tmpdir(). */
 export function tempDir(prefix = "ccr-test-"): string {
   const dir = realpathSync(mkdtempSync(join(tmpdir(), prefix)));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  fileTempDirs.add(dir);
   return dir;
 }
 
