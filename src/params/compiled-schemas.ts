@@ -78,7 +78,8 @@ export function schemaValidator(flavour: SchemaFlavour, schema: object): Validat
   const digest = schemaDigest(flavour, schema);
   let validate = validators.get(digest);
   if (!validate) {
-    const factory = Object.hasOwn(shippedValidators(), digest) ? shippedValidators()[digest] : undefined;
+    const shippedByDigest = shippedValidators();
+    const factory = Object.hasOwn(shippedByDigest, digest) ? shippedByDigest[digest] : undefined;
     if (factory) {
       validate = factory();
     } else {

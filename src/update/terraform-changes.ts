@@ -72,9 +72,10 @@ const loadHclParser = () => (hclParser ??= import("@cdktf/hcl2json").then((modul
 
 async function readConfig(tree: FileTree): Promise<Config> {
   const config: Config = { resources: new Map(), locals: {}, variables: {}, data: new Map(), moved: [] };
-  for (const [path, content] of tree) {
-    if (!path.endsWith(".tf")) continue;
-    const parseHcl = await loadHclParser();
+  const terraformFiles = [...tree].filter(([path]) => path.endsWith(".tf"));
+  if (terraformFiles.length === 0) return config;
+  const parseHcl = await loadHclParser();
+  for (const [path, content] of terraformFiles) {
     // A file past the Terraform validator's limit is reported by validation and never parsed here either.
     if (Buffer.byteLength(content, "utf8") > MAX_TERRAFORM_FILE_BYTES) continue;
     let parsed: Record<string, any>;
