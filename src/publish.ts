@@ -29,7 +29,7 @@ export interface ConnectOptions {
   apiUrl?: string;
   /** @default 60000 */
   timeoutMs?: number;
-  /** Where the token variables are read. @default process.env */
+  /** Where the token variables (and CCR_GITHUB_RETRY_AFTER_MS) are read. @default process.env */
   env?: NodeJS.ProcessEnv;
   /** An API client to use instead of the default one (tests). */
   forge?: Forge;
@@ -43,7 +43,7 @@ export function connectForge(options: ConnectOptions = {}): PublishTarget {
   const endpoint = resolveForge(options.kind ?? "github", options.apiUrl);
   const token = forgeToken(endpoint.kind, options.env);
   const timeoutMs = options.timeoutMs ?? DEFAULT_NETWORK_TIMEOUT_SECONDS * 1000;
-  return { endpoint, token, timeoutMs, forge: options.forge ?? forgeFor(endpoint, token, timeoutMs) };
+  return { endpoint, token, timeoutMs, forge: options.forge ?? forgeFor(endpoint, token, timeoutMs, options.env) };
 }
 
 /** The URL a repository named `owner/repo` on this forge is cloned from (recorded as the GitOps source). */

@@ -118,14 +118,15 @@ export function tooLarge(name: string, maxBytes: number = MAX_FILE_BYTES, size?:
  * Standard input as text, up to the limit: `validate - < /dev/zero` stops at the limit instead of reading forever.
  * Resolves with the text, or with an InputFileError (not thrown: an oversized input is a result, not a crash).
  */
-export async function readStdinText(maxBytes: number = MAX_FILE_BYTES): Promise<string | InputFileError> {
+export async function readStdinText(stdin: AsyncIterable<Buffer | string> & { destroy?(): unknown } = process.stdin, maxBytes: number = MAX_FILE_BYTES): Promise<string | InputFileError> {
   const chunks: Buffer[] = [];
   let length = 0;
-  for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
+  for await (const piece of stdin) {
+    const chunk = typeof piece === "string" ? Buffer.from(piece) : piece;
     chunks.push(chunk);
     length += chunk.length;
     if (length > maxBytes) {
-      process.stdin.destroy();
+      stdin.destroy?.();
       return tooLarge("standard input", maxBytes);
     }
   }

@@ -1,74 +1,11 @@
 #!/usr/bin/env node
 import { setFlagsFromString } from "node:v8";
-import { CliError, InputError, UsageError, ValidationFailedError } from "../errors.js";
-import { escapeText } from "../terminal-text.js";
-
-/**
- * The only place that picks an exit code: 0 success, 1 invalid output or failed operation, 2 usage or input.
- * Commands are imported lazily so `--help` stays fast.
- */
-const commands: Record<string, () => Promise<{ run(argv: string[]): Promise<number | void> }>> = {
-  blueprints: () => import("./commands/blueprints.js"),
-  validate: () => import("./commands/validate.js"),
-  plan: () => import("./commands/plan.js"),
-  update: () => import("./commands/update.js"),
-  check: () => import("./commands/check.js"),
-  create: () => import("./commands/create.js"),
-};
-
-async function main(argv: string[]): Promise<number> {
-  const verbose = argv.includes("--verbose");
-  try {
-    if (argv.length === 0 || argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help") {
-      const { mainHelp } = await import("./help.js");
-      process.stdout.write(mainHelp());
-      return argv.length === 0 && process.stdin.isTTY !== true ? 2 : 0;
-    }
-    if (argv[0] === "--version" || argv[0] === "-v") {
-      const { readPackageVersion } = await import("../_utils.js");
-      process.stdout.write(`${readPackageVersion()}\n`);
-      return 0;
-    }
-    const name = argv[0] !== undefined && argv[0] in commands ? argv[0] : "create";
-    const rest = name === argv[0] ? argv.slice(1) : argv;
-    // create's longest chain is the Terraform tools' wasm start-up, in a worker thread: begin it before the command
-    // loads. Idle, the worker never keeps the process alive, so a usage error or --help needs no cleanup.
-    if (name === "create" && !rest.includes("--help") && !rest.includes("-h")) {
-      (await import("../validators/terraform/tools-worker.js")).prestartTerraformWorker();
-    }
-    const command = await commands[name]!();
-    return (await command.run(rest)) ?? 0;
-  } catch (error) {
-    return reportError(error, verbose);
-  }
-}
-
-/** Error messages quote file names, values and remote answers: escaped before they reach the terminal. */
-const writeError = (text: string) => process.stderr.write(escapeText(text));
-
-function reportError(error: unknown, verbose: boolean): number {
-  if (error instanceof ValidationFailedError) {
-    // The report itself was printed by the command; this is the one-line verdict.
-    writeError(`error: ${error.message}\n`);
-    return error.exitCode;
-  }
-  if (error instanceof CliError) {
-    writeError(`error: ${error.message}\n`);
-    if (error instanceof UsageError) writeError("Run `create-cluster-repo --help` for usage.\n");
-    if (verbose && error.cause) writeError(`cause: ${String((error.cause as Error)?.stack ?? error.cause)}\n`);
-    return error.exitCode;
-  }
-  // Not a CliError: a bug or an unexpected failure. Show the stack only on --verbose.
-  const message = error instanceof Error ? error.message : String(error);
-  writeError(`error: ${message}\n`);
-  if (verbose && error instanceof Error) writeError(`${error.stack}\n`);
-  else writeError("Run again with --verbose for details; if this looks like a bug, please report it.\n");
-  return error instanceof InputError ? 2 : 1;
-}
+import { processIo } from "./io.js";
+import { runCommandLine } from "./run.js";
 
 // The two Terraform tools (@cdktf/hcl2json, @cdktf/hcl-tools) are Go programs compiled to WebAssembly. A CLI run
 // is short, so V8's optimising wasm tier only costs time (and the second core): baseline code alone starts them
 // about 0.4 s sooner. Set before any wasm module is compiled.
 setFlagsFromString("--liftoff-only");
 
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await runCommandLine(process.argv.slice(2), processIo());

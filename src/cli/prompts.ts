@@ -1,10 +1,11 @@
 import type { Blueprint } from "../blueprints/types.js";
 import { UsageError } from "../errors.js";
 import type { RawParamsInput } from "../params/parse.js";
+import type { CliIo } from "./io.js";
 
 /** Prompts only on an interactive terminal, and never with --yes or in CI. */
-export function canPrompt(yes: boolean | undefined): boolean {
-  return !yes && process.stdin.isTTY === true && process.stdout.isTTY === true && !process.env.CI;
+export function canPrompt(yes: boolean | undefined, io: CliIo): boolean {
+  return !yes && io.stdin.isTTY === true && io.stdout.isTTY === true && !io.env.CI;
 }
 
 function given(input: RawParamsInput, key: string): boolean {

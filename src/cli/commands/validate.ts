@@ -13,12 +13,13 @@ import { parseMinorVersion, type Level as PodSecurityLevel, type PodSecurityOpti
 import { commandHelp, parseCommand } from "../args.js";
 import { validateCommand } from "../flags.js";
 import { checkSchemaLocation, namedInput } from "../input-paths.js";
+import type { CliIo } from "../io.js";
 
 /** Standard input, validated as a file named "stdin"; past the size limit it is one error result. */
-async function validateStdinInput(options: ValidateOptions): Promise<UnitResult[]> {
+async function validateStdinInput(options: ValidateOptions, io: CliIo): Promise<UnitResult[]> {
   let text: string | InputFileError;
   try {
-    text = await readStdinText();
+    text = await readStdinText(io.stdin);
   } catch (error) {
     throw new InputError(`cannot read stdin: ${(error as Error).message}`);
   }
@@ -37,17 +38,17 @@ function compilePatterns(patterns: string[] | undefined): RegExp[] {
 }
 
 /** Where schemas fetched over HTTP are kept between runs, as XDG asks: they never change under one URL. */
-function defaultCacheDir(): string {
-  return join(cacheBase(), "schemas");
+function defaultCacheDir(env: NodeJS.ProcessEnv): string {
+  return join(cacheBase(env), "schemas");
 }
 
 /** Where compiled schemas are kept between runs (named by the schema's hash, so they never go stale). */
-function compiledCacheDir(): string {
-  return join(cacheBase(), "compiled");
+function compiledCacheDir(env: NodeJS.ProcessEnv): string {
+  return join(cacheBase(env), "compiled");
 }
 
-function cacheBase(): string {
-  return join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "create-cluster-repo");
+function cacheBase(env: NodeJS.ProcessEnv): string {
+  return join(env.XDG_CACHE_HOME || join(homedir(), ".cache"), "create-cluster-repo");
 }
 
 function positiveInteger(flag: string, value: string | undefined): number | undefined {
@@ -73,8 +74,8 @@ function podSecurityOption(profile: PodSecurityLevel | undefined, version: strin
 }
 
 /** With kubeconform: its binary, a cache folder it can write to, and no flag it has no equivalent for. */
-function kubeconformOptions(options: ValidateOptions): ValidateOptions {
-  const binary = findKubeconform();
+function kubeconformOptions(options: ValidateOptions, env: NodeJS.ProcessEnv): ValidateOptions {
+  const binary = findKubeconform(env.PATH ?? "");
   if (!binary) {
     throw new UsageError("--engine kubeconform needs a kubeconform binary on PATH (https://github.com/yannh/kubeconform); install it or use --engine embedded");
   }
@@ -90,10 +91,10 @@ function kubeconformOptions(options: ValidateOptions): ValidateOptions {
  * Validates one command-line path: a folder as one repository (so GitOps references resolve inside it), a file on
  * its own, `-` as standard input. Results name files relative to the working directory.
  */
-async function validatePath(path: string, ignore: RegExp[], options: ValidateOptions): Promise<UnitResult[]> {
-  if (path === "-") return validateStdinInput(options);
+async function validatePath(path: string, ignore: RegExp[], options: ValidateOptions, io: CliIo): Promise<UnitResult[]> {
+  if (path === "-") return validateStdinInput(options, io);
   if (namedInput(path) === "file") return (await validateSource(ignoring(namedFilesSource([path]), ignore), options)).results;
-  const { results } = await validateSource(ignoring(folderSource(path), ignore), { ...options, checkout: readGitCheckout(path, process.env) });
+  const { results } = await validateSource(ignoring(folderSource(path), ignore), { ...options, checkout: readGitCheckout(path, io.env) });
   if (path === ".") return results;
   const prefix = relative(process.cwd(), path);
   const display = (file: string) => join(prefix, file);
@@ -101,10 +102,10 @@ async function validatePath(path: string, ignore: RegExp[], options: ValidateOpt
   return results.map((result) => ({ ...result, file: display(result.file), ...(result.validator === "walk" ? { label: display(result.file) } : {}), problems: result.problems.map((p) => ({ ...p, file: display(p.file) })) }));
 }
 
-export async function run(argv: string[]): Promise<number> {
+export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values: opts, positionals } = parseCommand(validateCommand, argv);
   if (opts.help) {
-    process.stdout.write(commandHelp(validateCommand));
+    io.stdout.write(commandHelp(validateCommand));
     return 0;
   }
   const format = opts.output ?? "text";
@@ -119,16 +120,17 @@ export async function run(argv: string[]): Promise<number> {
     gitops: !opts["no-gitops"],
     workflows: !opts["no-workflows"],
     repoUrls: opts["repo-url"],
-    cacheDir: opts["cache-dir"] ?? defaultCacheDir(),
-    compiledCacheDir: compiledCacheDir(),
+    cacheDir: opts["cache-dir"] ?? defaultCacheDir(io.env),
+    compiledCacheDir: compiledCacheDir(io.env),
     engine: opts.engine ?? "embedded",
     workers: positiveInteger("workers", opts.workers),
     podSecurity: podSecurityOption(opts["pod-security"], opts["pod-security-version"]),
+    keepWorkflowWorker: io.wasmTools === "kept",
   };
   if (options.engine === "kubeconform" && options.podSecurity) {
     throw new UsageError("--pod-security is checked by the embedded engine only: drop --engine kubeconform, or run validate a second time without it");
   }
-  if (options.engine === "kubeconform") options = kubeconformOptions(options);
+  if (options.engine === "kubeconform") options = kubeconformOptions(options, io.env);
   const ignore = compilePatterns(opts["ignore-filename-pattern"]);
   // Every path is checked before any is validated: a FIFO or a device named among them is a usage error.
   for (const path of positionals) if (path !== "-") namedInput(path);
@@ -136,8 +138,8 @@ export async function run(argv: string[]): Promise<number> {
   for (const location of opts["schema-location"] ?? []) checkSchemaLocation(location);
   let results: UnitResult[] = [];
   // concat, not push(...): a spread of 100,000 results overflows the call stack
-  for (const path of positionals.length > 0 ? positionals : ["."]) results = results.concat(await validatePath(path, ignore, options));
+  for (const path of positionals.length > 0 ? positionals : ["."]) results = results.concat(await validatePath(path, ignore, options, io));
   const report = summarize(results);
-  process.stdout.write(formatReport(report, format, { color: process.stdout.isTTY === true && !process.env.NO_COLOR, toolVersion: readPackageVersion() }));
+  io.stdout.write(formatReport(report, format, { color: io.stdout.isTTY === true && !io.env.NO_COLOR, toolVersion: readPackageVersion() }));
   return report.valid ? 0 : 1;
 }

@@ -7,17 +7,13 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { Worker } from "node:worker_threads";
 import { packageRoot } from "../../_utils.js";
+import { startRequestWorker } from "../request-worker.js";
 import type { UnitResult } from "../types.js";
 import type { TerraformFile, TerraformValidationOptions } from "./index.js";
 import type { TerraformTools } from "./tools.js";
 
-type TerraformTask = { op: "format"; source: string } | { op: "validate"; files: TerraformFile[]; options?: TerraformValidationOptions };
-export type TerraformRequest = TerraformTask & { id: number };
-export type TerraformReply =
-  | { id: number; ok: true; value: unknown }
-  | { id: number; ok: false; error: { name: string; message: string; stack?: string } };
+export type TerraformTask = { op: "format"; source: string } | { op: "validate"; files: TerraformFile[]; options?: TerraformValidationOptions };
 
 /** Tools that hold a resource: `close` ends it. Calls after `close` reject. */
 export interface ClosableTerraformTools extends TerraformTools {
@@ -60,47 +56,10 @@ export function startTerraformWorker(): ClosableTerraformTools {
       close: async () => undefined,
     };
   }
-  const worker = new Worker(workerUrl);
-  const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
-  let ids = 0;
-  let stopped: Error | undefined;
-
-  // Referenced only while a request is out: an idle worker (a caller that forgot `close`, or an error on the way)
-  // never keeps the process alive, and a process waiting for an answer never exits early.
-  const updateRef = () => (pending.size > 0 ? worker.ref() : worker.unref());
-  const stop = (error: Error) => {
-    stopped ??= error;
-    for (const { reject } of pending.values()) reject(stopped);
-    pending.clear();
-    updateRef();
-  };
-  worker.on("message", (reply: TerraformReply) => {
-    const request = pending.get(reply.id);
-    pending.delete(reply.id);
-    updateRef();
-    if (!request) return;
-    if (reply.ok) request.resolve(reply.value);
-    else request.reject(Object.assign(new Error(reply.error.message), { name: reply.error.name, stack: reply.error.stack }));
-  });
-  worker.on("error", (error) => stop(error));
-  worker.on("exit", (code) => stop(new Error(`the Terraform worker thread stopped (exit code ${code})`)));
-  updateRef(); // after the listeners: attaching a "message" listener refs the worker again
-
-  const call = <T>(task: TerraformTask): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
-      if (stopped) return reject(stopped);
-      const id = ids++;
-      pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      updateRef();
-      worker.postMessage({ ...task, id } satisfies TerraformRequest);
-    });
-
+  const worker = startRequestWorker<TerraformTask>(workerUrl, "Terraform");
   return {
-    format: (source) => call<string>({ op: "format", source }),
-    validate: (files, options) => call<UnitResult[]>({ op: "validate", files, options }),
-    close: async () => {
-      stop(new Error("the Terraform worker thread was closed"));
-      await worker.terminate();
-    },
+    format: (source) => worker.call<string>({ op: "format", source }),
+    validate: (files, options) => worker.call<UnitResult[]>({ op: "validate", files, options }),
+    close: () => worker.close(),
   };
 }

