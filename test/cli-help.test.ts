@@ -8,14 +8,14 @@ import { describe, expect, test } from "vitest";
 import { flagSignature } from "../src/cli/args.js";
 import { commands, createCommand, programFlags } from "../src/cli/flags.js";
 import { EXAMPLES } from "../src/cli/help.js";
-import { runCli, tempDir } from "./helpers/cli.js";
+import { spawnCli, tempDir } from "./helpers/cli.js";
 import { repoRoot } from "./helpers/fixtures.js";
 
 const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
 
 describe("help from the flag declarations", () => {
   test.each(commands.map((command) => [command.name, command] as const))("%s --help lists every flag it accepts", async (name, command) => {
-    const run = await runCli(name === "create" ? ["--help"] : [name, "--help"]);
+    const run = await spawnCli(name === "create" ? ["--help"] : [name, "--help"]);
     expect(run.status).toBe(0);
     for (const [flag, spec] of Object.entries(command.flags)) expect(run.stdout, `--${flag}`).toContain(flagSignature(flag, spec).trim());
     for (const line of command.usage) expect(run.stdout).toContain(`create-cluster-repo ${line}`);
@@ -26,7 +26,7 @@ describe("help from the flag declarations", () => {
     for (const example of EXAMPLES) {
       const args = example.split(" ").slice(2);
       const validating = args[0] === "validate";
-      const run = await runCli(validating ? args : [...args, "--dry-run"], { cwd: validating ? join(repoRoot, "test", "golden", "aks-gpu-argo") : work });
+      const run = await spawnCli(validating ? args : [...args, "--dry-run"], { cwd: validating ? join(repoRoot, "test", "golden", "aks-gpu-argo") : work });
       expect(run.stderr.replace(/^dry run: .*\n/m, ""), example).toBe("");
       expect(run.status, example).toBe(0);
     }

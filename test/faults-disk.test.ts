@@ -14,7 +14,7 @@ import { TargetError } from "../src/errors.js";
 import { parseSetFlag } from "../src/params/set-flags.js";
 import { createClusterRepo } from "../src/pipeline.js";
 import { updateRepository } from "../src/update/apply.js";
-import { runCli, tempDir } from "./helpers/cli.js";
+import { spawnCli, tempDir } from "./helpers/cli.js";
 
 /** The fault switch: the next writes fail with `code` once `after` more have succeeded. */
 const fault = vi.hoisted(() => ({ code: undefined as string | undefined, after: 0, calls: ["writeFile"] as string[], hits: 0 }));
@@ -183,14 +183,14 @@ describe.runIf(canMount)("real tmpfs: the built CLI, git included", () => {
     expect(mountTmpfs(mount, "96k")).toBe(true);
     try {
       const target = join(mount, "fleet");
-      const run = await runCli(["-b", "kapsule-gpu", "-y", "--set", "repoUrl=https://github.com/acme/fleet.git", target]);
+      const run = await spawnCli(["-b", "kapsule-gpu", "-y", "--set", "repoUrl=https://github.com/acme/fleet.git", target]);
       expect(run.status).toBe(1);
       // git says "No space left on device", Node "ENOSPC: no space left on device": whichever writer hits the limit first.
       expect(run.stderr).toMatch(/^error: cannot create .*fleet: .*no space left on device.*the disk or quota is full; free some space and re-run/is);
       expect(run.stderr).toMatch(/nothing was written/);
       expect(readdirSync(mount)).toEqual([]);
       expect(spawnSync("mount", ["-o", "remount,size=16m", mount]).status).toBe(0);
-      const again = await runCli(["-b", "kapsule-gpu", "-y", "--set", "repoUrl=https://github.com/acme/fleet.git", target]);
+      const again = await spawnCli(["-b", "kapsule-gpu", "-y", "--set", "repoUrl=https://github.com/acme/fleet.git", target]);
       expect(again.status, again.stderr).toBe(0);
       expect(git(target, "status", "--porcelain")).toBe("");
     } finally {
@@ -205,12 +205,12 @@ describe.runIf(canMount)("real tmpfs: the built CLI, git included", () => {
     try {
       expect(spawnSync("mount", ["-o", "remount,ro", mount]).status).toBe(0);
       const target = join(mount, "fleet");
-      const run = await runCli(["-b", "kapsule-gpu", "-y", "--set", "repoUrl=https://github.com/acme/fleet.git", target]);
+      const run = await spawnCli(["-b", "kapsule-gpu", "-y", "--set", "repoUrl=https://github.com/acme/fleet.git", target]);
       expect(run.status).toBe(1);
       expect(run.stderr).toMatch(/^error: cannot create .*fleet: EROFS: .*the file system is read-only; choose a writable directory and re-run/);
       expect(readdirSync(mount)).toEqual([]);
       expect(spawnSync("mount", ["-o", "remount,rw", mount]).status).toBe(0);
-      expect((await runCli(["-b", "kapsule-gpu", "-y", "--set", "repoUrl=https://github.com/acme/fleet.git", target])).status).toBe(0);
+      expect((await spawnCli(["-b", "kapsule-gpu", "-y", "--set", "repoUrl=https://github.com/acme/fleet.git", target])).status).toBe(0);
     } finally {
       spawnSync("umount", ["-l", mount]);
     }

@@ -14,7 +14,7 @@ import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { cliPath, runCli, tempDir } from "./helpers/cli.js";
+import { cliPath, spawnCli, tempDir } from "./helpers/cli.js";
 
 const SEED = Number(process.env.CCR_KILL_SEED ?? 20_240_611);
 const POINTS = Number(process.env.CCR_KILL_POINTS ?? 24);
@@ -154,7 +154,7 @@ describe("create killed at random points", () => {
     mkdirSync(join(work, "lane-0", live, "terraform"), { recursive: true });
     const dead = spawnSync(process.execPath, ["-e", "0"]).pid;
     mkdirSync(join(work, "lane-1", `.fleet.staging-${dead}-ghijkl`, "terraform"), { recursive: true });
-    const finals = await Promise.all([0, 1].map((lane) => runCli(args(join(laneDir(lane), "fleet")))));
+    const finals = await Promise.all([0, 1].map((lane) => spawnCli(args(join(laneDir(lane), "fleet")))));
     for (const lane of [0, 1]) {
       expect(finals[lane]!.status, finals[lane]!.stderr).toBe(0);
       expect(gitOut(join(laneDir(lane), "fleet"), "rev-parse", "HEAD^{tree}")).toBe(expectedTree);
@@ -167,7 +167,7 @@ describe("update killed at random points", () => {
   test("main never moves, no torn or half-committed state, and a re-run completes the update", async () => {
     const points = Math.max(6, Math.round(POINTS / 3));  // each update point needs a repository and a longer run
     const base = join(work, "update-base", "fleet");
-    expect((await runCli(["-b", "kapsule-gpu", "-y", base])).status).toBe(0);
+    expect((await spawnCli(["-b", "kapsule-gpu", "-y", base])).status).toBe(0);
     const main = gitOut(base, "rev-parse", "main");
     const branch = "create-cluster-repo/gpupool-maxsize-3";
     const args = (dir: string) => ["update", dir, "--set", "gpuPool.maxSize=3"];
@@ -212,7 +212,7 @@ describe("update killed at random points", () => {
       if (reruns.includes(state)) return;
       reruns.push(state);
       // A plain re-run, whatever the kill left: no manual clean-up first.
-      const again = await runCli(args(dir));
+      const again = await spawnCli(args(dir));
       if (again.status !== 0) problems.push(`${where}: state "${state}": re-run failed (${again.status}): ${again.stderr}`);
       else if (gitOut(dir, "rev-parse", `${branch}^{tree}`) !== expectedTree || gitOut(dir, "status", "--porcelain") !== "") {
         problems.push(`${where}: state "${state}": re-run did not leave the complete update`);

@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from "node:path";
 import { parse as parseHcl } from "@cdktf/hcl2json";
 import { beforeAll, describe, expect, test } from "vitest";
-import { runCli, tempDir, type CliRun } from "./helpers/cli.js";
+import { spawnCli, tempDir, type CliRun } from "./helpers/cli.js";
 import { allFiles } from "./helpers/files.js";
 import { repoRoot } from "./helpers/fixtures.js";
 import { useGitHubDouble } from "./helpers/github-api-server.js";
@@ -43,7 +43,7 @@ describe("no token or credential in anything the tool writes, sends or prints", 
   const servers = useGitHubDouble(TOKEN);
   const runs: Array<{ args: string[]; run: CliRun }> = [];
   const cli = async (args: string[], token = TOKEN) => {
-    const run = await runCli(args, { cwd: work, env: { ...CLOUD, GITHUB_TOKEN: token, GH_TOKEN: token } });
+    const run = await spawnCli(args, { cwd: work, env: { ...CLOUD, GITHUB_TOKEN: token, GH_TOKEN: token } });
     runs.push({ args, run });
     return run;
   };

@@ -8,12 +8,12 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { MAX_TERRAFORM_FILE_BYTES } from "../src/validators/terraform/index.js";
-import { runCli, tempDir, type CliRun } from "./helpers/cli.js";
+import { spawnCli, tempDir, type CliRun } from "./helpers/cli.js";
 
 const KILL_AFTER_MS = 240_000;
 
 function validate(dir: string): Promise<CliRun> {
-  return runCli(["validate", "-o", "json", "."], { cwd: dir, timeoutMs: KILL_AFTER_MS });
+  return spawnCli(["validate", "-o", "json", "."], { cwd: dir, timeoutMs: KILL_AFTER_MS });
 }
 
 /** `locals { doc = <<EOT ... EOT }` of about `bytes` bytes, made of 71-byte lines. */

@@ -12,7 +12,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
-import { recordingCli, tempDir } from "./helpers/cli.js";
+import { recordingCli, spawnCli, tempDir } from "./helpers/cli.js";
 import { startGitHttpServer, type GitHttpServer } from "./helpers/git-http-server.js";
 import { startGitHubApiServer, type GitHubApiServer } from "./helpers/github-api-server.js";
 
@@ -41,7 +41,7 @@ describe("the token goes only to the forge the user named", () => {
   let forge: GitHubApiServer;
   let otherGit: GitHttpServer;
   let otherApi: GitHubApiServer;
-  const { cli, outputs } = recordingCli({ GITHUB_TOKEN: TOKEN, GH_TOKEN: "" });
+  const { cli, outputs } = recordingCli({ GITHUB_TOKEN: TOKEN, GH_TOKEN: "" }, spawnCli);
   const create = (name: string, apiUrl: string, ...extra: string[]) => cli(["-b", "kapsule-gpu", "-y", "--github", `octocat/${name}`, "--github-api-url", apiUrl, ...extra, join(work, name)]);
   /** A forge on 127.0.0.1 with its own options (a hostile API or git endpoint), stopped after the file. */
   const forges: GitHubApiServer[] = [];

@@ -7,7 +7,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { runCli, tempDir } from "./helpers/cli.js";
+import { spawnCli, tempDir } from "./helpers/cli.js";
 
 const SCHEMA = {
   type: "object",
@@ -60,13 +60,13 @@ describe("validate --cache-dir with an HTTP schema location", () => {
 
   test("the first run fetches the schema once and keeps it; later runs read it from the cache", async () => {
     const cache = join(dir, "cache");
-    const first = await runCli(["validate", "--schema-location", location, "--cache-dir", cache, valid, invalid]);
+    const first = await spawnCli(["validate", "--schema-location", location, "--cache-dir", cache, valid, invalid]);
     expect(first.stdout).toMatch(/Valid: 1, Invalid: 1/);
     expect(first.status).toBe(1);
     expect(requests).toEqual(["/schemas/configmap.json"]);
     expect(readdirSync(cache)).toHaveLength(1);
 
-    const second = await runCli(["validate", "--schema-location", location, "--cache-dir", cache, "-o", "json", invalid]);
+    const second = await spawnCli(["validate", "--schema-location", location, "--cache-dir", cache, "-o", "json", invalid]);
     expect(requests).toHaveLength(1);
     const report = JSON.parse(second.stdout) as { problems: { line: number; rule: string }[] };
     // The cached schema is really used: the same verdict, at the line of the offending value.
@@ -78,10 +78,10 @@ describe("validate --cache-dir with an HTTP schema location", () => {
     const xdg = join(dir, "xdg");
     const before = requests.length;
     const env = { XDG_CACHE_HOME: xdg };
-    expect((await runCli(["validate", "--schema-location", location, valid], { env })).status).toBe(0);
+    expect((await spawnCli(["validate", "--schema-location", location, valid], { env })).status).toBe(0);
     expect(requests.length).toBe(before + 1);
     expect(readdirSync(join(xdg, "create-cluster-repo", "schemas"))).toHaveLength(1);
-    expect((await runCli(["validate", "--schema-location", location, valid], { env })).status).toBe(0);
+    expect((await spawnCli(["validate", "--schema-location", location, valid], { env })).status).toBe(0);
     expect(requests.length).toBe(before + 1);
   });
 
@@ -89,7 +89,7 @@ describe("validate --cache-dir with an HTTP schema location", () => {
     const cache = join(dir, "cache-portal");
     const portal = location.replace("/schemas/", "/portal/");
     for (let run = 0; run < 2; run++) {
-      const result = await runCli(["validate", "--schema-location", portal, "--cache-dir", cache, valid]);
+      const result = await spawnCli(["validate", "--schema-location", portal, "--cache-dir", cache, valid]);
       expect(result.status).toBe(1);
       expect(result.stdout).toMatch(/schema http:\/\/127\.0\.0\.1:\d+\/portal\/configmap\.json is not valid JSON/);
     }
@@ -98,11 +98,11 @@ describe("validate --cache-dir with an HTTP schema location", () => {
 
   test("a damaged cache file (an older version cached a portal page) is fetched again and replaced", async () => {
     const cache = join(dir, "cache-poisoned");
-    expect((await runCli(["validate", "--schema-location", location, "--cache-dir", cache, valid])).status).toBe(0);
+    expect((await spawnCli(["validate", "--schema-location", location, "--cache-dir", cache, valid])).status).toBe(0);
     const [name] = readdirSync(cache);
     writeFileSync(join(cache, name!), "<html>Please log in</html>");
     const before = requests.length;
-    const healed = await runCli(["validate", "--schema-location", location, "--cache-dir", cache, valid]);
+    const healed = await spawnCli(["validate", "--schema-location", location, "--cache-dir", cache, valid]);
     expect(healed.status).toBe(0);
     expect(requests.length).toBe(before + 1);
     expect(JSON.parse(readFileSync(join(cache, name!), "utf8"))).toEqual(SCHEMA);
@@ -115,14 +115,14 @@ describe("validate --cache-dir with an HTTP schema location", () => {
     const { createHash } = await import("node:crypto");
     const portalFile = join(portalCache, `${createHash("sha256").update(portal.replace("{{.ResourceKind}}", "configmap")).digest("hex")}.json`);
     writeFileSync(portalFile, "<html>Please log in</html>");
-    const failed = await runCli(["validate", "--schema-location", portal, "--cache-dir", portalCache, valid]);
+    const failed = await spawnCli(["validate", "--schema-location", portal, "--cache-dir", portalCache, valid]);
     expect(failed.status).toBe(1);
     expect(failed.stdout).toContain(`its cached copy ${portalFile} was damaged`);
   });
 
   test("an endless body stops at the size cap with an error, and nothing is cached", async () => {
     const cache = join(dir, "cache-endless");
-    const endless = await runCli(["validate", "--schema-location", location.replace("/schemas/", "/endless/"), "--cache-dir", cache, valid]);
+    const endless = await spawnCli(["validate", "--schema-location", location.replace("/schemas/", "/endless/"), "--cache-dir", cache, valid]);
     expect(endless.status).toBe(1);
     expect(endless.stdout).toMatch(/schema http:\/\/127\.0\.0\.1:\d+\/endless\/configmap\.json is larger than 64 MiB; not read further/);
     expect(existsSync(cache)).toBe(false);
@@ -131,7 +131,7 @@ describe("validate --cache-dir with an HTTP schema location", () => {
   test("a cache that cannot be written is an error naming the cache file", async () => {
     const notADir = join(dir, "cache-is-a-file");
     writeFileSync(notADir, "");
-    const run = await runCli(["validate", "--schema-location", location, "--cache-dir", notADir, valid]);
+    const run = await spawnCli(["validate", "--schema-location", location, "--cache-dir", notADir, valid]);
     expect(run.status).toBe(1);
     expect(run.stdout).toMatch(/cannot write the schema cache file .*cache-is-a-file\/[0-9a-f]{64}\.json \(for http:/);
   });

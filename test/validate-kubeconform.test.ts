@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { findKubeconform, foldKubeconformOutput, kubeconformArgs, parseKubeconformOutput } from "../src/validators/kubeconform/index.js";
 import { summarize } from "../src/validators/types.js";
-import { runCli, tempDir } from "./helpers/cli.js";
+import { spawnCli, tempDir } from "./helpers/cli.js";
 
 const DEPLOYMENT = `apiVersion: v1
 kind: ConfigMap
@@ -250,7 +250,7 @@ spec:
 
   test("runs kubeconform with the mapped flags on the files a folder walk selects, and folds its report", async () => {
     const cache = join(root, "cache");
-    const run = await runCli(
+    const run = await spawnCli(
       ["validate", "--engine", "kubeconform", "--strict", "--kubernetes-version", "1.33.0", "--schema-location", "default", "--skip", "Secret",
         "--ignore-missing-schemas", "--ignore-filename-pattern", "skipped", "--cache-dir", cache, "-o", "json", "."],
       { cwd: repo, env },
@@ -274,12 +274,12 @@ spec:
   });
 
   test("the report formats work on kubeconform's results too", async () => {
-    const run = await runCli(["validate", "--engine", "kubeconform", "-o", "tap", "deploy.yaml"], { cwd: repo, env });
+    const run = await spawnCli(["validate", "--engine", "kubeconform", "-o", "tap", "deploy.yaml"], { cwd: repo, env });
     expect(run.stdout).toMatch(/^not ok 2 - deploy\.yaml Deployment web$/m);
   });
 
   test("without a kubeconform binary on PATH: a clear usage error, exit 2", async () => {
-    const run = await runCli(["validate", "--engine", "kubeconform", "."], { cwd: repo, env: { PATH: join(root, "empty") } });
+    const run = await spawnCli(["validate", "--engine", "kubeconform", "."], { cwd: repo, env: { PATH: join(root, "empty") } });
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/--engine kubeconform needs a kubeconform binary on PATH/);
     expect(findKubeconform(join(root, "empty"))).toBeUndefined();
@@ -287,8 +287,8 @@ spec:
   });
 
   test("an unknown engine and --crd with kubeconform are usage errors", async () => {
-    expect((await runCli(["validate", "--engine", "kubectl", "."], { cwd: repo, env })).status).toBe(2);
-    const crd = await runCli(["validate", "--engine", "kubeconform", "--crd", "x.yaml", "."], { cwd: repo, env });
+    expect((await spawnCli(["validate", "--engine", "kubectl", "."], { cwd: repo, env })).status).toBe(2);
+    const crd = await spawnCli(["validate", "--engine", "kubeconform", "--crd", "x.yaml", "."], { cwd: repo, env });
     expect(crd.status).toBe(2);
     expect(crd.stderr).toMatch(/--crd is not supported with --engine kubeconform/);
   });
@@ -308,7 +308,7 @@ spec:
       ],
       summary: { valid: 1, invalid: 0, errors: 1, skipped: 0 },
     }));
-    const run = await runCli(["validate", "--engine", "kubeconform", "-o", "json", "."], { cwd: dir, env: { ...env, FAKE_KUBECONFORM_OUTPUT: output } });
+    const run = await spawnCli(["validate", "--engine", "kubeconform", "-o", "json", "."], { cwd: dir, env: { ...env, FAKE_KUBECONFORM_OUTPUT: output } });
     expect(run.status).toBe(1);
     const report = JSON.parse(run.stdout) as { summary: Record<string, number>; problems: { file: string; line: number; rule: string }[] };
     expect(report.summary).toMatchObject({ resources: 2, valid: 1, errors: 1 });
@@ -317,7 +317,7 @@ spec:
   });
 
   test("kubeconform failing without a report is an error naming what it said", async () => {
-    const run = await runCli(["validate", "--engine", "kubeconform", "."], { cwd: repo, env: { ...env, FAKE_KUBECONFORM_OUTPUT: join(root, "missing") } });
+    const run = await spawnCli(["validate", "--engine", "kubeconform", "."], { cwd: repo, env: { ...env, FAKE_KUBECONFORM_OUTPUT: join(root, "missing") } });
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/kubeconform/);
   });

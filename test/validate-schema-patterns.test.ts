@@ -9,7 +9,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync }
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, test } from "vitest";
-import { runCli, tempDir } from "./helpers/cli.js";
+import { spawnCli, tempDir } from "./helpers/cli.js";
 import { repoRoot } from "./helpers/fixtures.js";
 import { embeddedValidator } from "../src/validators/kubernetes/embedded.js";
 import { bindValidators, type ValidatorModuleFactory } from "../src/validators/kubernetes/schema-runtime.js";
@@ -94,7 +94,7 @@ function rule(spec: Record<string, string>, kind = "Rule"): string {
 async function validate(name: string, manifest: string, flags: string[], cache = cacheHome) {
   const file = join(dir, name);
   writeFileSync(file, manifest);
-  const run = await runCli(["validate", "--no-gitops", "-o", "json", ...flags, file], { env: { XDG_CACHE_HOME: cache } });
+  const run = await spawnCli(["validate", "--no-gitops", "-o", "json", ...flags, file], { env: { XDG_CACHE_HOME: cache } });
   return { status: run.status, report: JSON.parse(run.stdout || "null") as JsonReport, stderr: run.stderr };
 }
 
@@ -124,7 +124,7 @@ describe("schema patterns run on RE2", () => {
     ["--crd", crdFlags],
     ["--schema-location", locationFlags],
   ])("a catastrophic-backtracking pattern from %s cannot hang validation", async (_source, flags) => {
-    // runCli kills the run after 60 s (status null): JavaScript's RegExp would still be backtracking then
+    // spawnCli kills a run that hangs (status null): JavaScript's RegExp would still be backtracking then
     const { status, report } = await validate(`evil${flags[0]}.yaml`, rule({ nested: EVIL_VALUE }, "Backtrack"), flags);
     expect(status).toBe(1);
     expect(report.summary).toMatchObject({ resources: 1, invalid: 1 });
@@ -183,7 +183,7 @@ describe("compiled schemas are kept between runs", () => {
     rmSync(join(ownCompiled, module!));
     const dead = spawnSync(process.execPath, ["-e", "0"]).pid; // a process id that no longer runs
     writeFileSync(join(ownCompiled, `${module}.lock`), String(dead));
-    // runCli kills a run after 60 s: waiting for the lock to go stale would fail this
+    // spawnCli kills a run that hangs: waiting for the lock to go stale would fail this
     const run = await validate("locked.yaml", manifest, locationFlags, ownCache);
     expect(run.status).toBe(1);
     expect(readdirSync(ownCompiled)).toEqual([module]);
