@@ -11,7 +11,7 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { cliPath, spawnCli, tempDir, type CliRun } from "./helpers/cli.js";
+import { cliPath, runCli, spawnCli, tempDir, type CliRun } from "./helpers/cli.js";
 import { repoRoot } from "./helpers/fixtures.js";
 
 const work = tempDir("ccr-verdicts-");
@@ -85,7 +85,7 @@ describe.skipIf(!unprivilegedRuns)("files that cannot be read are errors", () =>
     const dir = fresh("latin1");
     writeFileSync(join(dir, "main.tf"), Buffer.concat([Buffer.from('variable "caf'), Buffer.from([0xe9]), Buffer.from('" {}\n')]));
     writeFileSync(join(dir, "app.yaml"), Buffer.concat([Buffer.from(DEPLOYMENT("web").replace("nginx:1.27", "nginx:1.27 # caf")), Buffer.from([0xe9, 0x0a])]));
-    const run = await spawnCli(["validate", dir]);
+    const run = await runCli(["validate", dir]);
     expect(run.status).toBe(1);
     expect(run.stdout).toContain("main.tf is not valid UTF-8 (first bad byte at offset 13); save it as UTF-8 [tf-read-error]");
     expect(run.stdout).toMatch(/app\.yaml is not valid UTF-8 \(first bad byte at offset \d+\); save it as UTF-8 \[k8s-read-error\]/);
@@ -97,7 +97,7 @@ describe("numbers Kubernetes does not accept", () => {
     const dir = fresh("inf");
     writeFileSync(join(dir, "app.yaml"), DEPLOYMENT("web", value));
     for (const strict of [["--strict"], []]) {
-      const run = await spawnCli(["validate", dir, ...strict]);
+      const run = await runCli(["validate", dir, ...strict]);
       expect(run.status).toBe(1);
       expect(run.stdout).toMatch(/app\.yaml:6 error Deployment web: spec\.replicas: (-?Infinity|NaN) is not a number Kubernetes accepts \(JSON has no Infinity or NaN\)/);
     }
@@ -114,14 +114,14 @@ describe("escape sequences are printed escaped", () => {
     writeFileSync(join(dir, hostileName), DEPLOYMENT("web").replace("replicas: 1", "replicas: 1\n  bogus: true"));
     // A resource name with newlines that would forge TAP test points.
     writeFileSync(join(dir, "forged.yaml"), DEPLOYMENT(`"${forgedResource}"`).replace("replicas: 1", 'replicas: "one"'));
-    const text = await spawnCli(["validate", "--strict", dir]);
+    const text = await runCli(["validate", "--strict", dir]);
     expect(text.status).toBe(1);
     expect(text.stdout).not.toContain(ESC);
     expect(text.stdout).not.toContain("\u0007");
     expect(text.stdout).toContain("evil\\x1b]0;owned\\x07\\x1b[2J\\x1b[31m.yaml");
     expect(text.stdout).toContain("Deployment web\\nnot ok 99 - forged\\nok 100 - forged:");
 
-    const tap = await spawnCli(["validate", "--strict", "-o", "tap", dir]);
+    const tap = await runCli(["validate", "--strict", "-o", "tap", dir]);
     expect(tap.status).toBe(1);
     expect(tap.stdout).not.toContain(ESC);
     const plan = Number(/^1\.\.(\d+)$/m.exec(tap.stdout)![1]);
@@ -131,17 +131,17 @@ describe("escape sequences are printed escaped", () => {
   });
 
   test("a --set value and a tampered answers file in error messages on stderr", async () => {
-    const setRun = await spawnCli(["-b", "kapsule-gpu", "-y", "--dry-run", "--set", `clusterName=${ESC}[31mred${ESC}]0;title\u0007`]);
+    const setRun = await runCli(["-b", "kapsule-gpu", "-y", "--dry-run", "--set", `clusterName=${ESC}[31mred${ESC}]0;title\u0007`]);
     expect(setRun.status).toBe(2);
     expect(setRun.stderr).not.toContain(ESC);
     expect(setRun.stderr).toContain("\\x1b[31mred");
 
     const dir = join(fresh("tampered"), "repo");
-    expect((await spawnCli(["-b", "kapsule-gpu", "-y", dir])).status).toBe(0);
+    expect((await runCli(["-b", "kapsule-gpu", "-y", dir])).status).toBe(0);
     writeFileSync(join(dir, "cluster-repo.yaml"), `tool: create-cluster-repo\ntoolVersion: 0.1.0\nblueprint: "kapsule-gpu${ESC}[2J"\nblueprintVersion: 1.0.0\ngitops: flux\nparams: {}\n`);
     spawnSync("git", ["-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qam", "tampered"]);
     for (const command of ["plan", "check", "update"]) {
-      const run = await spawnCli([command, dir]);
+      const run = await runCli([command, dir]);
       expect(run.status, command).toBe(2);
       expect(run.stderr, command).not.toContain(ESC);
       // YAML allows no raw control character, even quoted: the file is refused as YAML, the character shown escaped.
@@ -156,13 +156,13 @@ describe("the answers file is read the same way by every command", () => {
     ["toolVersion: \"0.1.0\\nforged\"", /"toolVersion" must be a version such as 1\.2\.3/],
   ])("a tampered %s: plan, check and update all refuse it (exit 2)", async (line, message) => {
     const dir = join(fresh("tool-field"), "repo");
-    expect((await spawnCli(["-b", "kapsule-gpu", "-y", dir])).status).toBe(0);
+    expect((await runCli(["-b", "kapsule-gpu", "-y", dir])).status).toBe(0);
     const key = line.split(":")[0]!;
     const answers = join(dir, "cluster-repo.yaml");
     writeFileSync(answers, readFileSync(answers, "utf8").replace(new RegExp(`^${key}: .*$`, "m"), line));
     spawnSync("git", ["-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qam", "tampered"]);
     for (const command of ["plan", "check", "update"]) {
-      const run = await spawnCli([command, dir]);
+      const run = await runCli([command, dir]);
       expect(run.stderr, command).toMatch(message);
       expect(run.status, command).toBe(2);
     }
@@ -174,7 +174,7 @@ describe("parameters have limits", () => {
     const dir = fresh("labels");
     const labels = Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`label_${i}`, "x"]));
     writeFileSync(join(dir, "values.yaml"), JSON.stringify({ extraLabels: labels }));
-    const run = await spawnCli(["-b", "magnum-openstack", "-y", "--dry-run", "-f", join(dir, "values.yaml")]);
+    const run = await runCli(["-b", "magnum-openstack", "-y", "--dry-run", "-f", join(dir, "values.yaml")]);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain("extraLabels: must NOT have more than 100 properties");
   });
@@ -183,10 +183,10 @@ describe("parameters have limits", () => {
     const dir = fresh("huge");
     const labels = Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`l${i}`, "x"]));
     writeFileSync(join(dir, "values.yaml"), JSON.stringify({ extraLabels: labels }));
-    const file = await spawnCli(["-b", "magnum-openstack", "-y", "--dry-run", "-f", join(dir, "values.yaml")]);
+    const file = await runCli(["-b", "magnum-openstack", "-y", "--dry-run", "-f", join(dir, "values.yaml")]);
     expect(file.status).toBe(2);
     expect(file.stderr).toMatch(/--values .*values\.yaml is \d+ KiB; a parameters file is at most 64 KiB/);
-    const flag = await spawnCli(["-b", "magnum-openstack", "-y", "--dry-run", "--set", `extraLabels=${JSON.stringify(Object.fromEntries(Object.entries(labels).slice(0, 7_000)))}`]);
+    const flag = await runCli(["-b", "magnum-openstack", "-y", "--dry-run", "--set", `extraLabels=${JSON.stringify(Object.fromEntries(Object.entries(labels).slice(0, 7_000)))}`]);
     expect(flag.status).toBe(2);
     expect(flag.stderr).toMatch(/a --set flag is at most 64 KiB/);
   });
