@@ -3,6 +3,7 @@ import { mkdtempSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
+import { isMainThread } from "node:worker_threads";
 import { repoRoot } from "./fixtures.js";
 
 export const cliPath = join(repoRoot, "dist", "cli", "main.js");
@@ -71,6 +72,7 @@ let inProcessQueue: Promise<unknown> = Promise.resolve();
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun> {
   const unread = Object.keys(options.env ?? {}).filter((name) => !IO_VARIABLES.has(name));
   if (unread.length > 0) throw new Error(`runCli: ${unread.join(", ")} would not reach git or the OS in this process; use spawnCli`);
+  if (!isMainThread) throw new Error("runCli sets the working directory, which a worker thread cannot: run this file in the forks pool, or use spawnCli");
   const run = inProcessQueue.then(() => runInProcess(args, options));
   inProcessQueue = run.catch(() => undefined);
   return run;
