@@ -1,7 +1,7 @@
 /**
  * What a command reads and writes besides its arguments and files. The CLI process passes its own streams and
  * environment ({@link processIo}); a host that runs many commands in one process (the test suite, an editor
- * integration) passes captured streams and its own environment, and keeps the WebAssembly tools in its thread.
+ * integration) passes captured streams and its own environment, and keeps the WebAssembly tools loaded (`wasmTools`).
  * Paths on the command line are still relative to process.cwd().
  */
 export interface CliOutput {
