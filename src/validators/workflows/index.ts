@@ -49,7 +49,8 @@ let kept: RequestWorker<LintTask> | undefined;
 export async function validateWorkflows(files: WorkflowFile[], options: WorkflowLintOptions = {}, keepWorker = false): Promise<UnitResult[]> {
   if (files.length === 0) return [];
   if (!existsSync(fileURLToPath(workerUrl))) return (await import("./lint.js")).lintWorkflows(files, options);
-  const worker = keepWorker ? (kept ??= startRequestWorker<LintTask>(workerUrl, "actionlint")) : startRequestWorker<LintTask>(workerUrl, "actionlint");
+  const start = () => startRequestWorker<LintTask>(workerUrl, "actionlint");
+  const worker = keepWorker ? (kept ??= start()) : start();
   try {
     return await worker.call<UnitResult[]>({ files, options });
   } catch (error) {
