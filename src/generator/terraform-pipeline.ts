@@ -113,40 +113,40 @@ function keys(backend: TerraformPipeline["backend"], params: ClusterParams) {
 const scaleway: Entry = (params) => {
   const { stateKey, planStateKey } = keys("s3", params);
   return {
-  family: "scaleway",
-  backend: "s3",
-  stateKey,
-  planStateKey,
-  oidc: false,
-  credentials: [
-    secret("SCW_ACCESS_KEY", "SCW_ACCESS_KEY", "access key of the plan application's API key (read-only)", "access key of the apply application's API key"),
-    secret("SCW_SECRET_KEY", "SCW_SECRET_KEY", "secret key of that API key", "secret key of that API key"),
-    variable("SCW_DEFAULT_PROJECT_ID", "SCW_DEFAULT_PROJECT_ID", "ID of the Scaleway project the cluster lives in"),
-    // The S3 backend reads AWS_* variables; Object Storage takes the same Scaleway API key.
-    secret("AWS_ACCESS_KEY_ID", "SCW_ACCESS_KEY", "the same access key, for the state bucket"),
-    secret("AWS_SECRET_ACCESS_KEY", "SCW_SECRET_KEY", "the same secret key, for the state bucket"),
-  ],
-  // Same bucket, another key: the bucket policy lets the plan application read that key and nothing else.
-  planState: { backendConfig: [`key=${planStateKey}`], publishBackendConfig: [`key=${planStateKey}`], publishCredentials: [], where: `\`${planStateKey}\` in the state bucket` },
+    family: "scaleway",
+    backend: "s3",
+    stateKey,
+    planStateKey,
+    oidc: false,
+    credentials: [
+      secret("SCW_ACCESS_KEY", "SCW_ACCESS_KEY", "access key of the plan application's API key (read-only)", "access key of the apply application's API key"),
+      secret("SCW_SECRET_KEY", "SCW_SECRET_KEY", "secret key of that API key", "secret key of that API key"),
+      variable("SCW_DEFAULT_PROJECT_ID", "SCW_DEFAULT_PROJECT_ID", "ID of the Scaleway project the cluster lives in"),
+      // The S3 backend reads AWS_* variables; Object Storage takes the same Scaleway API key.
+      secret("AWS_ACCESS_KEY_ID", "SCW_ACCESS_KEY", "the same access key, for the state bucket"),
+      secret("AWS_SECRET_ACCESS_KEY", "SCW_SECRET_KEY", "the same secret key, for the state bucket"),
+    ],
+    // Same bucket, another key: the bucket policy lets the plan application read that key and nothing else.
+    planState: { backendConfig: [`key=${planStateKey}`], publishBackendConfig: [`key=${planStateKey}`], publishCredentials: [], where: `\`${planStateKey}\` in the state bucket` },
   };
 };
 
 const azure: Entry = (params) => {
   const { stateKey, planStateKey } = keys("azurerm", params);
   return {
-  family: "azure",
-  backend: "azurerm",
-  stateKey,
-  planStateKey,
-  oidc: true,
-  credentials: [
-    value("ARM_USE_OIDC", "true", "log in with the workflow's GitHub OIDC token (no client secret)"),
-    variable("ARM_CLIENT_ID", "AZURE_CLIENT_ID", "client ID of the plan application (federated with the `pull_request` subject)", "client ID of the apply application (federated with the environment's subject)"),
-    variable("ARM_TENANT_ID", "AZURE_TENANT_ID", "Entra ID tenant ID"),
-    variable("ARM_SUBSCRIPTION_ID", "AZURE_SUBSCRIPTION_ID", "subscription of the cluster and of the state storage account"),
-  ],
-  // Same container, another blob: the plan application's data role carries a condition on the blob's name.
-  planState: { backendConfig: [`key=${planStateKey}`], publishBackendConfig: [`key=${planStateKey}`], publishCredentials: [], where: `the blob \`${planStateKey}\` of the state container` },
+    family: "azure",
+    backend: "azurerm",
+    stateKey,
+    planStateKey,
+    oidc: true,
+    credentials: [
+      value("ARM_USE_OIDC", "true", "log in with the workflow's GitHub OIDC token (no client secret)"),
+      variable("ARM_CLIENT_ID", "AZURE_CLIENT_ID", "client ID of the plan application (federated with the `pull_request` subject)", "client ID of the apply application (federated with the environment's subject)"),
+      variable("ARM_TENANT_ID", "AZURE_TENANT_ID", "Entra ID tenant ID"),
+      variable("ARM_SUBSCRIPTION_ID", "AZURE_SUBSCRIPTION_ID", "subscription of the cluster and of the state storage account"),
+    ],
+    // Same container, another blob: the plan application's data role carries a condition on the blob's name.
+    planState: { backendConfig: [`key=${planStateKey}`], publishBackendConfig: [`key=${planStateKey}`], publishCredentials: [], where: `the blob \`${planStateKey}\` of the state container` },
   };
 };
 
