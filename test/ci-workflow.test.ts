@@ -6,13 +6,25 @@ import { renderBlueprint } from "../src/render-blueprint.js";
 import { actionlint } from "./helpers/actionlint.js";
 import { paramsFixtures } from "./helpers/fixtures.js";
 
-/** Current majors (checked against the actions' release tags, 2026-11): a bump here is a decision, not drift. */
-const CURRENT_MAJORS: Record<string, string> = {
-  "actions/checkout": "v7",
-  "actions/setup-node": "v7",
-  "actions/github-script": "v9",
-  "hashicorp/setup-terraform": "v4",
+/**
+ * Every action the generated workflows use, pinned to the commit of a release tag (a tag can be moved; a commit
+ * cannot), with the tag in a comment. A bump here is a decision, not drift. Where each commit was read:
+ * `git rev-parse <tag>^{commit}` in a snapshot of the action's repository (checkout, setup-node, setup-terraform,
+ * upload-artifact, download-artifact), and for github-script v9.0.0, whose tag postdates our snapshot of that
+ * repository, the pin that public workflows agree on (several independent repositories pinning the same commit).
+ */
+export const PINNED_ACTIONS: Record<string, { sha: string; tag: string }> = {
+  "actions/checkout": { sha: "3d3c42e5aac5ba805825da76410c181273ba90b1", tag: "v7.0.1" },
+  "actions/setup-node": { sha: "820762786026740c76f36085b0efc47a31fe5020", tag: "v7.0.0" },
+  "actions/github-script": { sha: "3a2844b7e9c422d3c10d287c895573f7108da1b3", tag: "v9.0.0" },
+  "actions/upload-artifact": { sha: "bbbca2ddaa5d8feaa63e36b76fdaad77386f024f", tag: "v7.0.0" },
+  "hashicorp/setup-terraform": { sha: "dfe3c3f87815947d99a8997f908cb6525fc44e9e", tag: "v4.0.1" },
 };
+
+/** `uses:` lines of a workflow's source: the action, the ref, and the comment after it. */
+export function usesLines(source: string) {
+  return [...source.matchAll(/^\s*(?:-\s+)?uses:\s*([^@\s]+)@(\S+)(?:\s+#\s*(\S+))?\s*$/gm)].map((m) => ({ action: m[1]!, ref: m[2]!, comment: m[3] }));
+}
 /** Node.js release lines in long-term support on 2026-11-26 (22 maintenance, 24 maintenance, 26 active). */
 const LTS_NODE = new Set(["22", "24", "26"]);
 /** Every render carries both: the checks of every change, and Terraform through pull requests. */
@@ -54,7 +66,7 @@ describe("actionlint itself", () => {
   });
 });
 
-type Step = { uses?: string; run?: string; with?: Record<string, unknown> };
+type Step = { uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string> };
 
 describe.each(fixtures.map((fixture) => [fixture.name, fixture] as const))("generated CI of %s", (_name, fixture) => {
   test("every workflow passes actionlint", async () => {
@@ -63,16 +75,19 @@ describe.each(fixtures.map((fixture) => [fixture.name, fixture] as const))("gene
     expect(results).toEqual(results.map(({ path }) => ({ path, problems: [] })));
   }, 180_000);
 
-  test("current action majors, an LTS Node, Terraform pinned to versions.tf, the tool pinned to the answers file's version", async () => {
+  test("actions pinned by commit with their tag, a timeout on every job, an LTS Node, Terraform pinned to versions.tf, the tool pinned to the answers file's version", async () => {
     const tree = await renderFixture(fixture);
     const answers = parseYaml(tree.get("cluster-repo.yaml")!) as { toolVersion: string };
     const requiredVersion = /required_version\s*=\s*"([^"]+)"/.exec(tree.get("terraform/versions.tf")!)![1]!;
-    const stepsOf = (source: string) => Object.values((parseYaml(source) as { jobs: Record<string, { steps: Step[] }> }).jobs).flatMap((job) => job.steps);
+    const jobsOf = (source: string) => Object.entries((parseYaml(source) as { jobs: Record<string, { steps: Step[]; "timeout-minutes"?: number }> }).jobs);
+    const stepsOf = (source: string) => jobsOf(source).flatMap(([, job]) => job.steps);
     const steps = new Map(workflowsOf(tree).map(([path, source]) => [path, stepsOf(source)]));
     expect([...steps.keys()]).toEqual(WORKFLOWS);
-    for (const uses of [...steps.values()].flat().map((step) => step.uses).filter((uses): uses is string => uses !== undefined)) {
-      const [action, ref] = uses.split("@") as [string, string];
-      expect({ action, ref }).toEqual({ action, ref: CURRENT_MAJORS[action] });
+    for (const [path, source] of workflowsOf(tree)) {
+      const uses = usesLines(source);
+      expect(uses.length).toBe(stepsOf(source).filter((step) => step.uses).length);
+      for (const { action, ref, comment } of uses) expect({ path, action, ref, comment }).toEqual({ path, action, ref: PINNED_ACTIONS[action]?.sha, comment: PINNED_ACTIONS[action]?.tag });
+      for (const [name, job] of jobsOf(source)) expect({ path, name, timeout: typeof job["timeout-minutes"] }).toEqual({ path, name, timeout: "number" });
     }
     // Both workflows install the range versions.tf requires; the apply job takes the exact version of the reviewed
     // plan, and that range when it has none.
@@ -85,7 +100,7 @@ describe.each(fixtures.map((fixture) => [fixture.name, fixture] as const))("gene
     const validate = steps.get(".github/workflows/validate.yml")!;
     const node = validate.find((step) => step.uses?.startsWith("actions/setup-node@"))!;
     expect(LTS_NODE.has(String(node.with!["node-version"]))).toBe(true);
-    const toolRuns = validate.map((step) => step.run ?? "").filter((run) => run.includes(defaults.toolName));
+    const toolRuns = validate.map((step) => [step.run ?? "", ...Object.values(step.env ?? {})].join("\n")).filter((run) => run.includes(defaults.toolName));
     expect(toolRuns.join("\n")).toContain(`${defaults.toolName}@${answers.toolVersion}`);
     expect(toolRuns.join("\n")).not.toMatch(new RegExp(`${defaults.toolName}@(?!${answers.toolVersion.replace(/\./g, "\\.")}\\b)`));
     expect(toolRuns.some((run) => /validate --strict (--pod-security restricted )?\.$/.test(run))).toBe(true);
