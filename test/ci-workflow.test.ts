@@ -1,10 +1,12 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { defaults } from "../src/defaults.js";
 import { terraformSetupRange } from "../src/generator/terraform-version.js";
 import { renderBlueprint } from "../src/render-blueprint.js";
 import { actionlint } from "./helpers/actionlint.js";
-import { paramsFixtures } from "./helpers/fixtures.js";
+import { paramsFixtures, repoRoot } from "./helpers/fixtures.js";
 
 /**
  * Every action the generated workflows use, pinned to the commit of a release tag (a tag can be moved; a commit
@@ -124,5 +126,47 @@ describe("Terraform constraints as setup-terraform ranges", () => {
   test("refuses what it cannot express", () => {
     expect(() => terraformSetupRange("!= 1.7.0")).toThrow(/cannot convert the Terraform version constraint "!= 1.7.0"/);
     expect(() => terraformSetupRange(">= 1.x")).toThrow(/cannot convert/);
+  });
+});
+
+describe("this repository's release workflow (.github/workflows/release.yml)", () => {
+  const path = ".github/workflows/release.yml";
+  const source = readFileSync(join(repoRoot, path), "utf8");
+  type ReleaseJob = { environment?: string; permissions: Record<string, string>; "timeout-minutes"?: number; steps: Step[] };
+  const workflow = parseYaml(source) as { on: { push: { tags: string[] } }; permissions: Record<string, string>; jobs: Record<string, ReleaseJob> };
+
+  test("passes actionlint, pins its actions by commit with the tag, and has a timeout", async () => {
+    const [problems] = await actionlint([{ path, source }]);
+    expect(problems).toEqual([]);
+    const uses = usesLines(source);
+    expect(uses.length).toBeGreaterThan(0);
+    for (const { action, ref, comment } of uses) expect({ action, ref, comment }).toEqual({ action, ref: PINNED_ACTIONS[action]?.sha, comment: PINNED_ACTIONS[action]?.tag });
+    for (const job of Object.values(workflow.jobs)) expect(typeof job["timeout-minutes"]).toBe("number");
+  }, 120_000);
+
+  test("a v* tag: checks the tag and the repository, installs from the lockfile, tests, then publishes with provenance, in an environment", () => {
+    expect(workflow.on).toEqual({ push: { tags: ["v*"] } });
+    expect(workflow.permissions).toEqual({ contents: "read" });
+    const [job] = Object.values(workflow.jobs);
+    expect(job!.environment).toBe("npm");
+    expect(job!.permissions).toEqual({ contents: "read", "id-token": "write" });
+    const runs = job!.steps.map((step) => step.run ?? "");
+    const at = (pattern: RegExp) => runs.findIndex((run) => pattern.test(run));
+    const order = [at(/"v\$version" != "\$GITHUB_REF_NAME"/), at(/^npm ci$/), at(/^npm test$/), at(/^npm publish --provenance --access public$/)];
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    const publish = job!.steps.find((step) => step.run?.startsWith("npm publish"))!;
+    expect(publish.env).toEqual({ NODE_AUTH_TOKEN: "${{ secrets.NPM_TOKEN }}" });
+  });
+
+  test("package.json carries what the registry shows and what provenance checks", () => {
+    const manifest = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8"));
+    expect(manifest.repository.url).toMatch(/^git\+https:\/\/github\.com\/[^/]+\/create-cluster-repo\.git$/);
+    const repository = manifest.repository.url.replace(/^git\+/, "").replace(/\.git$/, "");
+    expect(manifest.homepage.startsWith(repository)).toBe(true);
+    expect(manifest.bugs.url).toBe(`${repository}/issues`);
+    expect(manifest.keywords).toEqual(expect.arrayContaining(["kubernetes", "gitops", "terraform"]));
+    expect(manifest.publishConfig).toMatchObject({ access: "public", provenance: true });
+    expect(manifest.files).not.toContain(".github");
   });
 });
