@@ -175,6 +175,22 @@ describe.each(fixtures.map((f) => [f.name, f] as const))("%s", (_name, fixture) 
     expect(readme).toContain("**Required reviewers**");
     expect(readme).toContain("**Deployment branches and tags**");
     expect(readme).toContain("## Destroying or replacing the cluster");
+
+    // No Day 1 step needs what a later one provides.
+    const day1 = readme.slice(readme.indexOf("## Day 1"), readme.indexOf("### 4. Every further change by pull request"));
+    const changes = readme.slice(readme.indexOf("### 4. Every further change by pull request"));
+    expect(day1).not.toMatch(/ --pr\b/); // update --pr needs a token, a pushed repository and the workflows
+    expect(changes.indexOf("`repo` scope")).toBeGreaterThan(-1);
+    expect(changes.indexOf("`repo` scope")).toBeLessThan(changes.search(/\nnpx [^\n]* --pr\b/));
+    const at = (needle: string) => day1.indexOf(needle);
+    const order = ["git push -u origin", "cp terraform/backend.hcl.example terraform/backend.hcl", "terraform -chdir=terraform providers lock", "git add terraform/.terraform.lock.hcl", "**Who can reach what.**", "New environment", "#### First apply", "Run workflow on", "bash .github/scripts/publish-plan-state.sh"];
+    expect(order.map((needle) => [needle, at(needle)]).filter(([, index]) => index === -1)).toEqual([]);
+    expect(order.map(at)).toEqual([...order.map(at)].sort((a, b) => a - b));
+    // Repository settings need the repository: every gh variable/secret command comes after it exists.
+    const settings = [...day1.matchAll(/gh (variable|secret) set/g)].map((m) => m.index!);
+    expect(settings.every((index) => index > at("git push -u origin"))).toBe(true);
+    // What a pusher can reach, per GitHub plan and visibility.
+    for (const row of ["| public, any plan |", "| private, GitHub Pro or Team |", "| private, GitHub Enterprise |", "| private, GitHub Free |"]) expect(day1).toContain(row);
     for (const [path, content] of tree) {
       expect({ path, writesKubeconfigHere: /> *(\.\.\/)?kubeconfig\b|--file kubeconfig\b|KUBECONFIG=\$PWD|--dir \. /.test(content) }).toEqual({ path, writesKubeconfigHere: false });
     }
