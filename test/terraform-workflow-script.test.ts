@@ -127,6 +127,13 @@ describe.skipIf(!hasTerraform)("on plans and states made by the real Terraform",
     }
     redacted.resource_changes.at(-1).change.before.kubeconfig = redacted.resource_changes.at(-1).change.after.kubeconfig = [{ token: "(redacted)" }];
     expect(script.planDigest(redacted)).toBe(script.planDigest(withSecret));
+    // A sensitive value that changes: the redacted state's placeholder and the real secret before, the same new value after.
+    const fromReal = plan();
+    const fromCopy = plan();
+    const rotate = (p: any, before: string) => p.resource_changes.push({ address: "openstack_containerinfra_cluster_v1.this", change: { actions: ["update"], before: { node_count: 1, kubeconfig: { client_key: before } }, after: { node_count: 2, kubeconfig: { client_key: "new-key" } }, before_sensitive: { kubeconfig: true }, after_sensitive: { kubeconfig: true }, after_unknown: {} } });
+    rotate(fromReal, SECRET);
+    rotate(fromCopy, "(redacted)");
+    expect(script.planDigest(fromCopy)).toBe(script.planDigest(fromReal));
     expect(JSON.stringify(plan())).toContain(SECRET);
   });
 
