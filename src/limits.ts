@@ -32,6 +32,13 @@ export function aliasExpansionBudget(length: number): number {
   return Math.max(MIN_ALIAS_EXPANSION, MAX_ALIAS_EXPANSION_RATIO * length);
 }
 
+/**
+ * Size of each cache folder of `validate` (fetched schemas; compiled schemas): past it, the least recently used files
+ * are removed first. A Kubernetes version's whole schema set in kubeconform's layout is about 150 MiB, so a few
+ * versions fit; a pull request that names thousands of kinds churns the cache instead of filling the disk.
+ */
+export const MAX_CACHE_BYTES = 512 * 1024 * 1024;
+
 /** `33554432` -> "32 MiB"; other sizes in bytes, with thousands separators. */
 export function formatBytes(bytes: number): string {
   if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MiB`;
