@@ -39,6 +39,15 @@ export function aliasExpansionBudget(length: number): number {
  */
 export const MAX_CACHE_BYTES = 512 * 1024 * 1024;
 
+/**
+ * Resources one kustomize build may hold, nested builds expanded, for the duplicate check; and resources all builds of
+ * a repository may hold together. The largest real builds (an operator's whole install) hold a few thousand; a
+ * kustomization that includes another many times over, level after level, would otherwise expand exponentially (a few
+ * dozen small kustomization.yaml files reach billions). Past either, the build is reported and not checked further.
+ */
+export const MAX_KUSTOMIZE_BUILD_RESOURCES = 50_000;
+export const MAX_KUSTOMIZE_RESOURCES_TOTAL = 1_000_000;
+
 /** `33554432` -> "32 MiB"; other sizes in bytes, with thousands separators. */
 export function formatBytes(bytes: number): string {
   if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MiB`;

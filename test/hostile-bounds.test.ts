@@ -18,10 +18,14 @@ const KILL_MS = 240_000;
 const TEST_MS = 300_000;
 const work = tempDir("ccr-hostile-bounds-");
 
-/** Runs the built CLI with a kill timeout, stdin from `stdin` (a file) or nothing. */
-function cli(args: string[], options: { stdin?: string; cwd?: string } = {}): Promise<CliRun> {
+/**
+ * Runs the built CLI with a kill timeout, stdin from `stdin` (a file) or nothing. `heapMiB` caps its JavaScript heap:
+ * an input that needs more memory than that ends the run (exit 134) instead of filling a shared machine.
+ */
+function cli(args: string[], options: { stdin?: string; cwd?: string; heapMiB?: number } = {}): Promise<CliRun> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cliPath, ...args], {
+    const heap = options.heapMiB ? [`--max-old-space-size=${options.heapMiB}`] : [];
+    const child = spawn(process.execPath, [...heap, cliPath, ...args], {
       cwd: options.cwd ?? work,
       env: { ...process.env, CI: "true", NO_COLOR: "1", GITHUB_TOKEN: "" },
       stdio: [options.stdin ? openSync(options.stdin, "r") : "ignore", "pipe", "pipe"],
@@ -223,6 +227,30 @@ describe("worker hand-off", () => {
       const object = outcomes[0]?.digests?.[0]?.object as { resources: string[]; components: string[] };
       expect(object.resources).toHaveLength(50);
       expect(object.components).toBe(object.resources);
+    },
+    TEST_MS,
+  );
+});
+
+describe("validate: kustomizations that include each other many times over", () => {
+  test(
+    "12 levels, each listing the next one 8 times (8^11 resources once expanded): the build is reported, named with the limit, in bounded memory, with a report",
+    async () => {
+      const root = join(work, "kustomize-fan-out");
+      const levels = 12;
+      for (let level = 0; level < levels; level++) {
+        const entries = level === levels - 1 ? ["cm.yaml"] : Array.from({ length: 8 }, (_, copy) => `../l${level + 1}${"/".repeat(copy)}`);
+        write(`kustomize-fan-out/l${level}/kustomization.yaml`, `resources:\n${entries.map((entry) => `- ${entry}\n`).join("")}`);
+      }
+      write(`kustomize-fan-out/l${levels - 1}/cm.yaml`, configMap("fan"));
+      // Without the bound this needs gigabytes: a 512 MiB heap ends it with exit 134 and no report.
+      const run = await cli(["validate", "-o", "json", root], { heapMiB: 512 });
+      expect(run.status, run.stderr).toBe(1);
+      const report = JSON.parse(run.stdout) as JsonReport;
+      expect(report.summary).toMatchObject({ resources: 1, valid: 1 });
+      const limited = report.problems.filter((problem) => problem.rule === "kustomize-build-limit");
+      expect(limited.length).toBeGreaterThan(0);
+      expect(limited[0]!.message).toMatch(/^the kustomize build of l\d+\/kustomization\.yaml holds more than 50,000 resources \(MAX_KUSTOMIZE_BUILD_RESOURCES\)/);
     },
     TEST_MS,
   );
