@@ -48,6 +48,14 @@ export const MAX_CACHE_BYTES = 512 * 1024 * 1024;
 export const MAX_KUSTOMIZE_BUILD_RESOURCES = 50_000;
 export const MAX_KUSTOMIZE_RESOURCES_TOTAL = 1_000_000;
 
+/**
+ * Deepest nesting inside one expression: brackets, parentheses and template interpolations (`"${"${...}"}"`) of a
+ * Terraform file, blocks within blocks, and parentheses and brackets of a GitHub Actions `${{ }}` expression. Real
+ * code stays under 20; the parsers recurse once per level, so a file nested 100,000 deep would overflow the stack and
+ * end the whole run. Past it, that one file is an error and the others are still validated.
+ */
+export const MAX_EXPRESSION_NESTING = 256;
+
 /** `33554432` -> "32 MiB"; other sizes in bytes, with thousands separators. */
 export function formatBytes(bytes: number): string {
   if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MiB`;

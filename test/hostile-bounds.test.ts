@@ -256,6 +256,37 @@ describe("validate: kustomizations that include each other many times over", () 
   );
 });
 
+describe("validate: one deeply nested expression", () => {
+  test(
+    'a .tf file with "${"${…}"}" and a workflow with ${{ (((…))) }} 100,000 deep: each is one error naming the limit; the rest is validated and reported',
+    async () => {
+      const root = join(work, "nested-expressions");
+      const depth = 100_000;
+      write("nested-expressions/main.tf", `locals {\n  a = "${'${"'.repeat(depth)}x${'"}'.repeat(depth)}"\n}\n`);
+      write("nested-expressions/blocks.tf", `${"a {\n".repeat(depth)}${"}\n".repeat(depth)}`);
+      write("nested-expressions/ok.tf", 'variable "region" {\n  type = string\n}\n');
+      write("nested-expressions/app.yaml", configMap("app"));
+      write("nested-expressions/.github/workflows/nested.yml", `on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo \${{ ${"(".repeat(depth)}github.ref${")".repeat(depth)} }}\n`);
+      write("nested-expressions/.github/workflows/ok.yml", "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo \"${{ (github.ref) }}\"\n");
+      const { run, report } = await validateJson(root);
+      expect(run.stderr).toBe("");
+      expect(run.status).toBe(1);
+      const limit = "(MAX_EXPRESSION_NESTING)";
+      const shown = (file: string) => file.replace(/^.*nested-expressions\//, "");
+      const rules = report.problems.map((problem) => [shown(problem.file), problem.rule, problem.message.includes(limit)]).sort();
+      expect(rules).toEqual([
+        [".github/workflows/nested.yml", "workflow-nesting-limit", true],
+        ["blocks.tf", "tf-nesting-limit", true],
+        ["main.tf", "tf-nesting-limit", true],
+      ]);
+      expect(report.summary).toMatchObject({ resources: 1, valid: 1 });
+      const checked = report.resources.filter((unit) => unit.status === "valid").map((unit) => shown(unit.file));
+      expect(checked).toEqual(expect.arrayContaining(["app.yaml", "ok.tf", ".github/workflows/ok.yml"]));
+    },
+    TEST_MS,
+  );
+});
+
 describe("validate: nesting depth", () => {
   test(
     "100,000 levels of valid YAML: refused at the limit with its line",
