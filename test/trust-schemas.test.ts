@@ -93,6 +93,7 @@ spec:
     ["a $ref with */", { properties: { a: { $ref: "#/definitions/x*/y" } } }, /\$ref at \/properties\/a/],
     ["a $id that is an object whose JSON closes a comment", { $id: { a: "*/" } }, /\$id at \/ is a object/],
     ["$async", { $async: true, type: "object" }, /\$async at \/ is not supported/],
+    ["a __proto__ key", JSON.parse('{"enum": [{"__proto__": {"x": 1}}]}') as object, /the key "__proto__" at \/enum\/0 is refused/],
   ])("checkSchemaSafety refuses %s", (_name, schema, message) => {
     expect(() => checkSchemaSafety(schema, "test")).toThrow(message);
   });

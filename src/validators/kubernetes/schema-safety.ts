@@ -8,7 +8,7 @@
  *
  * 1. {@link checkSchemaSafety}, before Ajv sees a schema: every URI keyword (`$id`, `$ref`, `$schema`, anchors) must be
  *    a string of URI characters without `*`, and `$async` (which makes Ajv write code that needs modules the schema
- *    runtime does not give) is refused. Every object at every depth is checked, not only keyword positions, since Ajv
+ *    runtime does not give) and `__proto__` keys are refused. Every object at every depth is checked, not only keyword positions, since Ajv
  *    collects `$id`s through unknown keywords too (json-schema-traverse with allKeys).
  * 2. {@link checkGeneratedCode}, on the code itself: Ajv's `code.process` hook hands each function's source to it
  *    before Ajv runs it, and the compiled-schema cache checks the module it writes. The code is tokenised (acorn) and
@@ -66,6 +66,9 @@ export function checkSchemaSafety(schema: unknown, source: string): void {
         );
       }
     }
+    // In the cached code a schema is an object literal, where "__proto__" sets the prototype instead of a key: the
+    // cached validator would then judge differently from the one compiled in memory.
+    if (Object.hasOwn(object, "__proto__")) throw new UnsafeSchemaError(`schema ${source}: the key "__proto__" at ${pointer || "/"} is refused (generated code would read it as the object's prototype); remove it`);
     if (Object.hasOwn(object, "$async")) throw new UnsafeSchemaError(`schema ${source}: $async at ${pointer || "/"} is not supported (Kubernetes schemas are synchronous); remove it`);
     for (const [key, child] of Object.entries(object)) stack.push({ value: child, pointer: `${pointer}/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`, depth: depth + 1 });
   }
