@@ -406,14 +406,18 @@ describe("FIFOs and devices named on the command line", () => {
   );
 
   test(
-    "in a folder walk they are skipped, and the regular files validated",
+    "in a folder walk a FIFO is skipped, a link out of the repository to /dev/zero refused by name (never read), and the regular files validated",
     async () => {
       write("walked/ok.yaml", configMap("ok"));
       fifo("walked/fifo.yaml");
       zeroLink("walked/zero.yaml");
       const { run, report } = await validateJson(join(work, "walked"));
-      expect(run.status).toBe(0);
-      expect(report.resources.map((resource) => resource.file)).toEqual([expect.stringMatching(/walked\/ok\.yaml$/)]);
+      expect(run.status).toBe(1);
+      expect(report.resources.map((resource) => [resource.file.replace(/^.*walked\//, ""), resource.status])).toEqual([
+        ["ok.yaml", "valid"],
+        ["zero.yaml", "error"],
+      ]);
+      expect(report.problems).toEqual([expect.objectContaining({ rule: "symlink-refused", message: expect.stringContaining("it leads outside the repository (to /dev/zero); not followed") })]);
     },
     TEST_MS,
   );

@@ -85,7 +85,10 @@ function resolveLink(path: string, realRoot: string, ignore: GitIgnore): { real:
   if (posixInside.split("/").includes(".git")) return { refused: `it leads into .git/ (${posixInside}); not followed` };
   let dir: boolean;
   try {
-    dir = statSync(real).isDirectory();
+    const stats = statSync(real);
+    // A FIFO, socket or device is skipped, as the walk skips one that is not behind a link.
+    if (!stats.isFile() && !stats.isDirectory()) return { refused: undefined };
+    dir = stats.isDirectory();
   } catch {
     return { refused: undefined };
   }
