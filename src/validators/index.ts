@@ -12,6 +12,9 @@ import { MAX_TERRAFORM_FILE_BYTES, type TerraformFile } from "./terraform/index.
 import { inThreadTerraformTools, type TerraformTools } from "./terraform/tools.js";
 import type { GitCheckout } from "./gitops/index.js";
 import { filterWalkedPaths, leaveOutNonManifests } from "./walk-filter.js";
+import { isManifestFile } from "./candidates.js";
+import { appliedFiles } from "./gitops/applied.js";
+import type { RepoIndex } from "./gitops/index.js";
 import { isWorkflowPath, validateRepositoryWorkflows } from "./workflows/index.js";
 import { summarize, type UnitResult, type ValidationReport } from "./types.js";
 
@@ -81,8 +84,45 @@ export async function validateSource(source: FileSource, options: ValidateOption
     }
     const index = indexDigests(source.paths, digests, (path) => source.read(path));
     results = results.concat(validateGitopsIndex(index, { repoUrls: options.repoUrls, checkout: options.checkout, placeholderUrls: options.placeholderUrls }));
+    if (walked) results = await validateAppliedFiles(source, index, manifests, results, options);
   }
-  return summarize(results.concat(unlistedFolders(source)));
+  return summarize(results.concat(unlistedFolders(source), refusedLinks(source)));
+}
+
+/**
+ * No file name hides a manifest from the gate: every file Flux or Argo CD would apply (see gitops/applied.ts) that the
+ * walk left out (Helm values by name, a dot-folder, terraform/, a file without apiVersion) is validated as a manifest
+ * after all, its "left out" unit replaced by its results; one that fails says which object applies it.
+ */
+async function validateAppliedFiles(source: FileSource, index: RepoIndex, validated: readonly string[], results: UnitResult[], options: ValidateOptions): Promise<UnitResult[]> {
+  const leftOut = new Set(results.filter((result) => result.validator === "walk").map((result) => result.file));
+  const checked = new Set(validated.filter((path) => !leftOut.has(path)));
+  const applied = appliedFiles(index);
+  const late = [...applied.keys()].filter((path) => !checked.has(path) && !source.skip?.(path)).sort();
+  if (late.length === 0) return results;
+  const lateSet = new Set(late);
+  const lateResults = (await validateManifests(source, late, options, false, new Map())).map((result) => {
+    if (result.status !== "error" && result.status !== "invalid") return result;
+    const note = `${result.file} is validated whatever its name because ${applied.get(result.file)}: a file there that is not a manifest makes it fail; move the file, or list the manifests in a kustomization.yaml`;
+    return { ...result, problems: [...result.problems, { file: result.file, rule: "applied-by-gitops", message: note, severity: "warning" as const }] };
+  });
+  // A left-out chart folder stays listed: only the applied files in it are validated.
+  return results.filter((result) => !(result.validator === "walk" && lateSet.has(result.file))).concat(lateResults);
+}
+
+/**
+ * A symbolic link the walk refused (out of the repository, into .git/, to a git-ignored file): an error naming it and
+ * where it leads, so that what Flux or Argo CD would read through it is never taken as checked. Nothing behind it was read.
+ */
+function refusedLinks(source: FileSource): UnitResult[] {
+  return (source.refusedLinks ?? [])
+    .filter((link) => !source.skip?.(link.path))
+    .map(({ path, reason }) => ({
+      file: path,
+      validator: path.endsWith(".tf") ? "terraform" : isManifestFile(path) ? "kubernetes" : "gitops",
+      status: "error",
+      problems: [{ file: path, rule: "symlink-refused", message: `symbolic link ${path}: ${reason}; replace it with the file itself, or exclude it with --ignore-filename-pattern`, severity: "error" }],
+    }));
 }
 
 async function validateManifests(
