@@ -59,7 +59,8 @@ export function readAnswers(dir: string): Answers {
   const file = join(dir, defaults.answersFile);
   let text: string;
   try {
-    text = readInputFile(file);
+    // The repository's own file, never one a committed symlink leads to (in the clone or outside it).
+    text = readInputFile(file, { noFollow: true });
   } catch (error) {
     if (error instanceof InputFileError && error.reason !== "missing") throw new InputError(`${error.message}; restore it from git history`);
     throw new InputError(`${file} not found: ${dir} is not a repository made by ${defaults.toolName} (run it in the repository's root, or create one first)`);
