@@ -184,5 +184,5 @@ async function pushAndOpen(dir: string, plan: Plan, branch: string, base: string
   // (after a failed push, or to refresh the PR) must not rewrite the PR as "no changes".
   const change = await describeBranch(dir, base, branch, { repoUrls: [plan.rendered.context.gitops.repoUrl], ...(committed ? { report: plan.report } : {}) });
   const title = commitMessageFor(change).split("\n")[0]!;
-  return { pullRequest: await options.pr.open(plan, branch, base, title, pullRequestBody(change)) };
+  return { pullRequest: await options.pr.open(plan, branch, base, title, pullRequestBody(change, { base, head: branch })) };
 }
