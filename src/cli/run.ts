@@ -1,5 +1,6 @@
 import { CliError, InputError, UsageError, ValidationFailedError } from "../errors.js";
 import { forges } from "../forge/resolve.js";
+import { STOP_SIGNALS, stopRequested } from "../interrupt.js";
 import { redact, secretsInEnvironment } from "../redact.js";
 import { escapeText } from "../terminal-text.js";
 import type { CliIo } from "./io.js";
@@ -39,7 +40,14 @@ export async function runCommandLine(argv: string[], io: CliIo): Promise<number>
       (await import("../validators/terraform/tools-worker.js")).prestartTerraformWorker();
     }
     const command = await commands[name]!();
-    return (await command.run(rest, io)) ?? 0;
+    const status = (await command.run(rest, io)) ?? 0;
+    // A signal that arrived once the guarded work was past its last step: the work is whole, the status says stopped.
+    const signal = stopRequested();
+    if (signal) {
+      io.stderr.write(`note: ${signal} arrived after the work was complete; it was kept\n`);
+      return STOP_SIGNALS[signal];
+    }
+    return status;
   } catch (error) {
     return reportError(error, verbose, io);
   }
