@@ -2,13 +2,14 @@ import { defaults } from "../defaults.js";
 import { CliError, GitError, ValidationFailedError } from "../errors.js";
 import { sortedTree } from "../file-tree.js";
 import { assertBranchName, currentBranch, pushBranch } from "../git/repo.js";
-import { advanceBranch, commitChanges, type TreeChanges } from "../git/tree-commit.js";
+import { advanceBranch, commitChanges, treeWithChanges, type TreeChanges } from "../git/tree-commit.js";
 import { operationInProgress } from "../git/work-tree-state.js";
 import { assertPathsInside } from "../git/write-tree.js";
 import { gitAt } from "../git/client.js";
 import type { RawParamsInput } from "../params/parse.js";
 import { branchForChanges, commitMessageFor, describeBranch, describePlan, pullRequestBody } from "./describe.js";
 import { assertToolRepository } from "./locate.js";
+import { assertOwnCommits } from "./own-commits.js";
 import { planUpdate, type Plan } from "./plan.js";
 import { finishInterruptedSwitch } from "./resume.js";
 
@@ -126,9 +127,11 @@ export async function updateRepository(dir: string, changes: RawParamsInput, opt
   const planOptions = { blueprintVersion: options.blueprintVersion, toolVersion: options.toolVersion };
   let plan = await planUpdate(dir, changes, planOptions);
   let position = start;
+  let positionSha = startSha;
   const moveTo = async (branch: string) => {
     await gitAt(dir).checkout(branch);
     position = branch;
+    positionSha = (await gitAt(dir).revparse(["HEAD"])).trim();
     plan = await planUpdate(dir, changes, planOptions);
   };
   const restore = async () => {
@@ -142,6 +145,23 @@ export async function updateRepository(dir: string, changes: RawParamsInput, opt
   if (onUpdateBranch && !sameChange && options.branch !== start) await moveTo(prBase);
   const branch = options.branch ?? (sameChange ? start! : branchForChanges(plan.paramChanges, plan.blueprintUpgrade));
   await assertBranchName(dir, branch);
+  // What --pr pushes must be this run's own commit on the base: an existing branch of that name is checked first.
+  if (options.pr && branch !== prBase && (await branchExists(dir, branch))) {
+    const expected = async (parent: string) => {
+      // The plan made of the checkout is the plan of its commit (the work tree is clean); other parents are read from git.
+      const there = parent === positionSha ? plan : await planUpdate(dir, changes, { ...planOptions, at: parent });
+      if (!there.outcomes.some((o) => o.action !== "keep") || !there.report.valid) return undefined;
+      if (there.conflicts.length > 0 && options.conflict !== "markers") return undefined;
+      const tree = await treeWithChanges(dir, { parent, changes: changesOf(there) });
+      return { tree, message: options.message ?? commitMessageFor(describePlan(there)) };
+    };
+    try {
+      await assertOwnCommits(dir, { branch, base: prBase, expected });
+    } catch (error) {
+      await restore();
+      throw error;
+    }
+  }
   // An existing branch holds an earlier run's commit: build on it (fast-forward only, never a force-push).
   if (branch !== position && (await branchExists(dir, branch))) await moveTo(branch);
   const info = resumed ? { resumed } : {};
