@@ -155,7 +155,7 @@ export function isAncestor(dir: string, ancestor: string, ref: string): Promise<
   );
 }
 
-/** A commit as {@link commitsOnTop} lists it. */
+/** A commit as {@link readCommit} reads it. */
 export interface CommitInfo {
   sha: string;
   parents: string[];
@@ -166,25 +166,22 @@ export interface CommitInfo {
   author: string;
 }
 
-/**
- * The commits reachable from `ref` and not from `base`, oldest first (what a push of `ref` adds to a remote that
- * has `base`), with their parents, tree and exact message. Read with `git cat-file`, so nothing is reformatted.
- */
-export async function commitsOnTop(dir: string, base: string, ref: string): Promise<CommitInfo[]> {
-  const shas = (await plumbing(dir, ["rev-list", "--reverse", "--topo-order", `${base}..${ref}`])).split("\n").filter(Boolean);
-  const out: CommitInfo[] = [];
-  for (const sha of shas) {
-    const raw = await plumbing(dir, ["cat-file", "commit", sha], { raw: true });
-    const split = raw.indexOf("\n\n");
-    const headers = raw.slice(0, split).split("\n");
-    const field = (name: string) => headers.filter((line) => line.startsWith(`${name} `)).map((line) => line.slice(name.length + 1));
-    out.push({
-      sha,
-      parents: field("parent"),
-      tree: field("tree")[0] ?? "",
-      message: split < 0 ? "" : raw.slice(split + 2),
-      author: (field("author")[0] ?? "").replace(/ \d+ [+-]\d{4}$/, ""),
-    });
-  }
-  return out;
+/** The commits reachable from `ref` and not from `base`, oldest first: what a push of `ref` adds to a remote that has `base`. */
+export async function commitsOnTop(dir: string, base: string, ref: string): Promise<string[]> {
+  return (await plumbing(dir, ["rev-list", "--reverse", "--topo-order", `${base}..${ref}`])).split("\n").filter(Boolean);
+}
+
+/** One commit's parents, tree and exact message, read with `git cat-file` so that nothing is reformatted. */
+export async function readCommit(dir: string, sha: string): Promise<CommitInfo> {
+  const raw = await plumbing(dir, ["cat-file", "commit", sha], { raw: true });
+  const split = raw.indexOf("\n\n");
+  const headers = (split < 0 ? raw : raw.slice(0, split)).split("\n");
+  const field = (name: string) => headers.filter((line) => line.startsWith(`${name} `)).map((line) => line.slice(name.length + 1));
+  return {
+    sha,
+    parents: field("parent"),
+    tree: field("tree")[0] ?? "",
+    message: split < 0 ? "" : raw.slice(split + 2),
+    author: (field("author")[0] ?? "").replace(/ \d+ [+-]\d{4}$/, ""),
+  };
 }

@@ -9,7 +9,7 @@ import { gitAt } from "../git/client.js";
 import type { RawParamsInput } from "../params/parse.js";
 import { branchForChanges, commitMessageFor, describeBranch, describePlan, pullRequestBody } from "./describe.js";
 import { assertToolRepository } from "./locate.js";
-import { assertOwnCommits } from "./own-commits.js";
+import { assertOwnCommits, type ExpectedCommit } from "./own-commits.js";
 import { planUpdate, type Plan } from "./plan.js";
 import { finishInterruptedSwitch } from "./resume.js";
 
@@ -147,14 +147,7 @@ export async function updateRepository(dir: string, changes: RawParamsInput, opt
   await assertBranchName(dir, branch);
   // What --pr pushes must be this run's own commit on the base: an existing branch of that name is checked first.
   if (options.pr && branch !== prBase && (await branchExists(dir, branch))) {
-    const expected = async (parent: string) => {
-      // The plan made of the checkout is the plan of its commit (the work tree is clean); other parents are read from git.
-      const there = parent === positionSha ? plan : await planUpdate(dir, changes, { ...planOptions, at: parent });
-      if (!there.outcomes.some((o) => o.action !== "keep") || !there.report.valid) return undefined;
-      if (there.conflicts.length > 0 && options.conflict !== "markers") return undefined;
-      const tree = await treeWithChanges(dir, { parent, changes: changesOf(there) });
-      return { tree, message: options.message ?? commitMessageFor(describePlan(there)) };
-    };
+    const expected = expectedCommit(dir, changes, options, { sha: positionSha, plan });
     try {
       await assertOwnCommits(dir, { branch, base: prBase, expected });
     } catch (error) {
@@ -193,6 +186,22 @@ export async function updateRepository(dir: string, changes: RawParamsInput, opt
   const checkedOut = branch === position;
   await advanceBranch(dir, { branch, sha, checkedOut, ...(checkedOut ? { from: parent } : {}) });
   return { upToDate: false, plan, branch, sha, ...info, ...(await pushAndOpen(dir, plan, branch, prBase, options, true)) };
+}
+
+/**
+ * What this run commits on a parent (tree and message, as {@link updateRepository} would make it), to recognise its
+ * own commit on an existing branch. The plan of the checkout (`current`, a clean work tree) is the plan of its
+ * commit; another parent is planned from git's objects.
+ */
+function expectedCommit(dir: string, changes: RawParamsInput, options: UpdateOptions, current: { sha: string; plan: Plan }): ExpectedCommit {
+  return async (parent) => {
+    const planOptions = { blueprintVersion: options.blueprintVersion, toolVersion: options.toolVersion, at: parent };
+    const there = parent === current.sha ? current.plan : await planUpdate(dir, changes, planOptions);
+    if (!there.outcomes.some((o) => o.action !== "keep") || !there.report.valid) return undefined;
+    if (there.conflicts.length > 0 && options.conflict !== "markers") return undefined;
+    const tree = await treeWithChanges(dir, { parent, changes: changesOf(there) });
+    return { tree, message: options.message ?? commitMessageFor(describePlan(there)) };
+  };
 }
 
 /** `committed`: the branch tip is this run's commit of `plan`, whose validation can be reused. */
