@@ -24,7 +24,8 @@ interface Stopped {
 
 /**
  * Runs `create` into `parent/fleet` and sends `signals` (in order, `gapMs` apart) `delayMs` after the staging
- * directory appears. Waits for the process to end.
+ * directory appears. With no delay the process is first paused (SIGSTOP) where it is, and resumed once the signals
+ * are queued: however busy the machine, they land while the staging directory exists. Waits for the process to end.
  */
 function createAndSignal(parent: string, signals: NodeJS.Signals[], delayMs: number, gapMs = 0): Promise<Stopped> {
   return new Promise((resolve) => {
@@ -35,6 +36,12 @@ function createAndSignal(parent: string, signals: NodeJS.Signals[], delayMs: num
     const poll = setInterval(() => {
       if (staging(parent).length === 0) return;
       clearInterval(poll);
+      if (delayMs === 0 && gapMs === 0) {
+        child.kill("SIGSTOP");
+        for (const signal of signals) delivered = child.kill(signal) || delivered;
+        child.kill("SIGCONT");
+        return;
+      }
       setTimeout(() => {
         signals.forEach((signal, i) => setTimeout(() => (delivered = child.kill(signal) || delivered), i * gapMs));
       }, delayMs);
@@ -74,7 +81,8 @@ describe("create stopped by a signal", () => {
     const outcomes: string[] = [];
     // Two lanes, as a busy machine runs them; each lane has its own parent folder.
     const delays = [0, 0, 20, 100, 400, 1500];
-    await Promise.all(
+    // Both lanes run to their end before a failure is reported: no process is left writing into the test's folders.
+    const lanes = await Promise.allSettled(
       [0, 1].map(async (lane) => {
         for (let i = lane; i < delays.length; i += 2) {
           const parent = join(work, `${signal}-${i}`);
@@ -95,6 +103,7 @@ describe("create stopped by a signal", () => {
         }
       }),
     );
+    for (const lane of lanes) if (lane.status === "rejected") throw lane.reason;
     // The signal landed in the write phase at least once: the cleanup was really exercised.
     console.log(`create stopped by ${signal}: ${outcomes.filter((o) => o === "absent").length} left nothing, ${outcomes.filter((o) => o === "whole").length} the whole repository`);
     expect(outcomes).toContain("absent");
@@ -122,7 +131,10 @@ describe("create stopped by a signal", () => {
       const poll = setInterval(() => {
         if (temps().length === 0) return;
         clearInterval(poll);
+        // Paused where it is, so the signal lands while the temp files exist however busy the machine.
+        child.kill("SIGSTOP");
         delivered = child.kill("SIGINT");
+        child.kill("SIGCONT");
       }, 2);
       child.on("exit", (status) => {
         clearInterval(poll);

@@ -69,20 +69,25 @@ export async function writeRepository(targetDir: string, tree: FileTree, message
     }
     return writeIntoExisting(targetDir, tree, message);
   }
-  let staging: string;
-  try {
-    await mkdir(dirname(targetDir), { recursive: true });
-    await removeStaleStaging(targetDir);
-    staging = await mkdtemp(join(dirname(targetDir), `${stagingPrefix(targetDir)}${process.pid}-`));
-    // mkdtemp makes a private (0700) folder; the repository should get the usual permissions.
-    const umask = process.umask();
-    await chmod(staging, 0o777 & ~umask);
-  } catch (error) {
-    throw new TargetError(`cannot create ${targetDir}: ${describeFsError(error)}; check that the parent directory exists and is writable`, 1, error);
-  }
-  // A SIGINT or SIGTERM stops the work at the next step and removes the staging directory (see interrupt.ts); once
-  // renamed, the repository is whole and stays.
-  return guarded(() => rmSync(staging, { recursive: true, force: true, maxRetries: 3 }), () => stageAndRename(targetDir, staging, tree, message));
+  // A SIGINT or SIGTERM stops the work at its next step and removes the staging directory (see interrupt.ts): the
+  // guard is in place before the directory exists, so no signal finds it unguarded. Once renamed, the repository is
+  // whole and stays.
+  let staging: string | undefined;
+  const forcedCleanup = () => staging !== undefined && rmSync(staging, { recursive: true, force: true, maxRetries: 3 });
+  return guarded(forcedCleanup, async () => {
+    try {
+      await mkdir(dirname(targetDir), { recursive: true });
+      await removeStaleStaging(targetDir);
+      staging = await mkdtemp(join(dirname(targetDir), `${stagingPrefix(targetDir)}${process.pid}-`));
+      // mkdtemp makes a private (0700) folder; the repository should get the usual permissions.
+      const umask = process.umask();
+      await chmod(staging, 0o777 & ~umask);
+    } catch (error) {
+      if (staging !== undefined) await rm(staging, { recursive: true, force: true }).catch(() => undefined);
+      throw new TargetError(`cannot create ${targetDir}: ${describeFsError(error)}; check that the parent directory exists and is writable`, 1, error);
+    }
+    return stageAndRename(targetDir, staging, tree, message);
+  });
 }
 
 async function stageAndRename(targetDir: string, staging: string, tree: FileTree, message: string): Promise<WrittenRepository> {
