@@ -46,7 +46,7 @@ export async function lastCommitTouching(dir: string, filePath: string, ref = "H
     const sha = (await gitAt(dir).raw(["log", "-1", "--format=%H", ref, "--", filePath])).trim();
     return sha === "" ? undefined : sha;
   } catch (error) {
-    if (/does not have any commits yet|bad default revision/i.test(String(error))) return undefined;
+    if (/does not have any commits yet|bad default revision|bad revision 'HEAD'|unknown revision 'HEAD'/i.test(String(error))) return undefined;
     throw gitFailure(`find the last commit touching ${filePath}`, error);
   }
 }
