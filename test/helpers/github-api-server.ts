@@ -228,6 +228,11 @@ export interface GitHubApiServerOptions {
   cloneUrl?: (owner: string, repo: string) => string;
   /** Sees each git request first; returning `true` means it answered (or chose not to), e.g. a redirect elsewhere. */
   interceptGit?: (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
+  /**
+   * Every error answer quotes the request's Authorization header in its message, as a misconfigured proxy or
+   * forge may (`... (request had Authorization: token ghp_...)`): what the tool prints of it must be redacted.
+   */
+  echoAuthorization?: boolean;
 }
 
 /** A canned answer for the next matching request(s). */
@@ -419,7 +424,10 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
       }
     }
     violations.push(...checkRequest(found.op, found.params, url.searchParams, body));
-    const response = takeInjected(method, url.pathname) ?? (await route(req, found.op.template, found.params, url.searchParams, body as Json));
+    let response = takeInjected(method, url.pathname) ?? (await route(req, found.op.template, found.params, url.searchParams, body as Json));
+    if (options.echoAuthorization && response.status >= 400 && typeof (response.body as Json)?.message === "string") {
+      response = { ...response, body: { ...(response.body as Json), message: `${(response.body as Json).message} (request had Authorization: ${req.headers.authorization ?? "none"})` } };
+    }
     violations.push(...checkResponse(found.op, response.status, response.body));
     return response;
   }
