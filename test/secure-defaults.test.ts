@@ -176,7 +176,6 @@ describe.each(allRenders)("%s: the Terraform restricts API access", (name) => {
         await expectInTable("azurerm_kubernetes_cluster", path);
       }
       for (const path of [["scope"], ["role_definition_name"], ["principal_id"], ["principal_type"]]) await expectInTable("azurerm_role_assignment", path);
-      await expectInTable("azurerm_client_config", ["object_id"], "dataSources");
     } else {
       const labels = tf.locals[0].template_labels;
       const template = tf.resource.openstack_containerinfra_clustertemplate_v1.this[0];
@@ -270,8 +269,8 @@ test("a Kapsule GPU pool of size 0 waits for the system pool (a mutualized clust
 
 test("the inference API needs a key read from a Secret the repository never contains", () => {
   const r = render("kapsule-gpu-flux");
-  const deployment = r.objects.find(({ object }) => object.kind === "Deployment" && object.metadata.name === "inference")!.object;
-  const env = deployment.spec.template.spec.containers[0].env as Json[];
+  const server = r.objects.find(({ object }) => object.metadata.name === "inference" && podTemplatePath(object))!.object;
+  const env = server.spec.template.spec.containers[0].env as Json[];
   expect(env.find((e) => e.name === "VLLM_API_KEY")?.valueFrom?.secretKeyRef).toEqual({ name: "inference-api-key", key: "api-key" });
   expect(r.objects.filter(({ object }) => object.kind === "Secret")).toEqual([]);
   expect(r.tree.get("README.md")).toContain("kubectl -n inference create secret generic inference-api-key");
