@@ -17,16 +17,20 @@ function releaseValues(release: HelmReleaseSpec, blueprint: Blueprint, context: 
   return (values ?? {}) as Record<string, unknown>;
 }
 
-/** Pod Security Admission labels of a release's namespace: restricted unless the blueprint says why not. */
-function podSecurityLabels(release: HelmReleaseSpec): Record<string, string> {
-  const level = release.podSecurity?.level ?? "restricted";
+/**
+ * Pod Security Admission labels of a release's namespace: restricted unless the blueprint says why not. Warn and
+ * audit follow enforce: a namespace that enforces privileged for a driver's DaemonSets would otherwise warn on every
+ * reconcile about pods it admits on purpose, and bury the warnings that matter (the reason is the comment above it).
+ */
+export function podSecurityLabels(level: "privileged" | "baseline" | "restricted"): Record<string, string> {
   return {
     "pod-security.kubernetes.io/enforce": level,
-    // Workloads that need more than restricted still get the restricted warnings and audit entries.
-    "pod-security.kubernetes.io/audit": "restricted",
-    "pod-security.kubernetes.io/warn": "restricted",
+    "pod-security.kubernetes.io/audit": level,
+    "pod-security.kubernetes.io/warn": level,
   };
 }
+
+const releaseLevel = (release: HelmReleaseSpec) => release.podSecurity?.level ?? "restricted";
 
 /** `# why` lines above the namespace, when the release needs more than restricted. */
 function podSecurityComment(release: HelmReleaseSpec): string {
@@ -35,7 +39,7 @@ function podSecurityComment(release: HelmReleaseSpec): string {
 }
 
 function namespaceObject(release: HelmReleaseSpec) {
-  return { apiVersion: "v1", kind: "Namespace", metadata: { name: release.namespace, labels: podSecurityLabels(release) } };
+  return { apiVersion: "v1", kind: "Namespace", metadata: { name: release.namespace, labels: podSecurityLabels(releaseLevel(release)) } };
 }
 
 const SYSTEM_NAMESPACES = new Set(["kube-system", "default", "kube-public"]);
@@ -108,7 +112,7 @@ function argoReleaseFile(release: HelmReleaseSpec, values: Record<string, unknow
         automated: { prune: true, selfHeal: true },
         syncOptions: ["CreateNamespace=true", "ServerSideApply=true"],
         // The namespace Argo CD creates gets the release's Pod Security Admission labels.
-        ...(SYSTEM_NAMESPACES.has(release.namespace) ? {} : { managedNamespaceMetadata: { labels: podSecurityLabels(release) } }),
+        ...(SYSTEM_NAMESPACES.has(release.namespace) ? {} : { managedNamespaceMetadata: { labels: podSecurityLabels(releaseLevel(release)) } }),
       },
     },
   };
