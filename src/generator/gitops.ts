@@ -173,6 +173,25 @@ function editResources(text: string, edit: (resources: string[]) => string[], no
  * Applications each sync on their own whenever a commit changes them, so a namespace added with its first workload
  * could otherwise arrive after the workload. In one Application, Argo CD creates Namespaces before what they hold.
  */
+/**
+ * Argo CD: an `infrastructure` layer left with nothing to build (every namespace moved to `apps`, no add-on) gets no
+ * Application, instead of one that syncs nothing. Its kustomization.yaml stays, saying so; a render that adds
+ * something to the layer (a parameter, a blueprint upgrade) brings the Application back with it.
+ */
+export function dropEmptyInfrastructureApplication(files: Map<string, string>, clusterPath: string): void {
+  const kustomization = files.get("infrastructure/kustomization.yaml");
+  if (kustomization === undefined) return;
+  const resources = parseDocument(kustomization).get("resources");
+  if (isSeq(resources) && resources.items.length > 0) return;
+  files.delete(`${clusterPath}/argocd/apps/infrastructure.yaml`);
+  files.set(
+    "infrastructure/kustomization.yaml",
+    "# Nothing to build here yet: namespaces/ is built by the apps Application (see apps/kustomization.yaml), and no\n" +
+      "# Argo CD Application syncs this layer until a parameter or a blueprint upgrade adds something to it.\n" +
+      toYamlDocuments([{ apiVersion: "kustomize.config.k8s.io/v1beta1", kind: "Kustomization", resources: [] }]),
+  );
+}
+
 export function moveAppNamespacesToApps(files: Map<string, string>): void {
   const namespaces = `${APP_NAMESPACES_DIR}/kustomization.yaml`;
   const infrastructure = files.get("infrastructure/kustomization.yaml");

@@ -2,7 +2,7 @@ import type { Blueprint } from "../blueprints/types.js";
 import { assertSafeRelativePath, sortedTree, type FileTree } from "../file-tree.js";
 import type { RenderContext } from "./context.js";
 import { compiledTemplate, type Template } from "./compiled-templates.js";
-import { renderHelmReleases, addKustomizations, moveAppNamespacesToApps } from "./gitops.js";
+import { renderHelmReleases, addKustomizations, dropEmptyInfrastructureApplication, moveAppNamespacesToApps } from "./gitops.js";
 import { renderAnswersFile } from "./answers.js";
 
 /** `_gitignore` -> `.gitignore`, `_github/` -> `.github/`, and `.hbs` dropped: publish-safe names in templates/. */
@@ -54,7 +54,10 @@ export function renderTree(blueprint: Blueprint, context: RenderContext): FileTr
     files.set(path, content);
   }
   addKustomizations(files, ["infrastructure", "apps"]);
-  if (context.gitops.argo) moveAppNamespacesToApps(files);
+  if (context.gitops.argo) {
+    moveAppNamespacesToApps(files);
+    dropEmptyInfrastructureApplication(files, context.gitops.clusterPath);
+  }
   files.set(renderAnswersFile.path, renderAnswersFile(context));
   return sortedTree(files);
 }
