@@ -1,6 +1,6 @@
 import { isSeq, parse as parseYaml, parseDocument } from "yaml";
 import { toYamlText } from "./yaml-text.js";
-import type { Blueprint, HelmReleaseSpec } from "../blueprints/types.js";
+import type { Blueprint, HelmReleaseSpec, ManifestAddonSpec } from "../blueprints/types.js";
 import type { RenderContext } from "./context.js";
 
 type RenderFn = (source: string, name: string, data: object) => string;
@@ -30,15 +30,15 @@ export function podSecurityLabels(level: "privileged" | "baseline" | "restricted
   };
 }
 
-const releaseLevel = (release: HelmReleaseSpec) => release.podSecurity?.level ?? "restricted";
+const releaseLevel = (release: Pick<HelmReleaseSpec, "podSecurity">) => release.podSecurity?.level ?? "restricted";
 
-/** `# why` lines above the namespace, when the release needs more than restricted. */
-function podSecurityComment(release: HelmReleaseSpec): string {
+/** `# why` lines above the namespace, when the release (or add-on) needs more than restricted. */
+function podSecurityComment(release: Pick<HelmReleaseSpec, "podSecurity">): string {
   const reason = release.podSecurity?.reason;
   return reason ? `${reason.trim().split("\n").map((line) => `# ${line}`.trimEnd()).join("\n")}\n` : "";
 }
 
-function namespaceObject(release: HelmReleaseSpec) {
+function namespaceObject(release: Pick<HelmReleaseSpec, "namespace" | "podSecurity">) {
   return { apiVersion: "v1", kind: "Namespace", metadata: { name: release.namespace, labels: podSecurityLabels(releaseLevel(release)) } };
 }
 
@@ -125,6 +125,16 @@ export function renderHelmReleases(blueprint: Blueprint, context: RenderContext,
     const values = releaseValues(release, blueprint, context, render);
     return context.gitops.flux ? fluxReleaseFiles(release, values) : [argoReleaseFile(release, values, context)];
   });
+}
+
+/**
+ * The namespace of each add-on rendered from the blueprint's own manifests, beside them under infrastructure/<name>/
+ * (both engines: the infrastructure layer applies it before the workloads need it).
+ */
+export function renderManifestAddonNamespaces(addons: ManifestAddonSpec[]): Array<[string, string]> {
+  return addons
+    .filter((addon) => !SYSTEM_NAMESPACES.has(addon.namespace))
+    .map((addon) => [`infrastructure/${addon.name}/namespace.yaml`, podSecurityComment(addon) + toYamlDocuments([namespaceObject(addon)])]);
 }
 
 /**
