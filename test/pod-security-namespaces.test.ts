@@ -56,14 +56,15 @@ describe("validate --pod-security and the namespaces the files declare", () => {
   });
 
   test("any other namespace, declared or not, keeps the --pod-security level", async () => {
-    for (const files of [
+    const cases: Array<Record<string, string>> = [
       { "agent/daemonset.yaml": agent("agents") },
       { "agent/namespace.yaml": namespace("agents"), "agent/daemonset.yaml": agent("agents") },
       { "agent/namespace.yaml": namespace("agents", "baseline"), "agent/daemonset.yaml": agent("agents") },
       { "agent/namespace.yaml": namespace("agents", "restricted"), "agent/daemonset.yaml": agent("agents") },
       // Privileged, but another namespace than the pod's.
       { "agent/namespace.yaml": namespace("others", "privileged"), "agent/daemonset.yaml": agent("agents") },
-    ]) {
+    ];
+    for (const files of cases) {
       const result = await podSecurityProblems(files);
       expect(result.valid, Object.keys(files).join(", ")).toBe(false);
       expect(result.rules).toEqual(expect.arrayContaining(["DaemonSet pod-security/privileged", "DaemonSet pod-security/hostNamespaces"]));
