@@ -241,9 +241,9 @@ describe.each(names)("%s: the cluster side", (name) => {
         if (container.livenessProbe) expect(container.startupProbe, `${label}: a liveness probe without a startup probe kills a slow first load`).toBeDefined();
         const mount = (container.volumeMounts as Json[]).filter((m) => cache === m.mountPath || cache.startsWith(`${m.mountPath}/`)).sort((a, b) => b.mountPath.length - a.mountPath.length)[0];
         expect(mount, `${label}: ${cache} is on a volume`).toBeDefined();
-        const claimed = (object.spec.volumeClaimTemplates ?? []).some((claim: Json) => claim.metadata.name === mount.name);
-        expect(claimed, `${label}: the volume at ${mount.mountPath} comes from volumeClaimTemplates (not an emptyDir, lost on every restart)`).toBe(true);
-        const claim = object.spec.volumeClaimTemplates.find((c: Json) => c.metadata.name === mount.name);
+        const claimed = (object.spec.volumeClaimTemplates ?? []).some((claim: Json) => claim.metadata.name === mount!.name);
+        expect(claimed, `${label}: the volume at ${mount!.mountPath} comes from volumeClaimTemplates (not an emptyDir, lost on every restart)`).toBe(true);
+        const claim = object.spec.volumeClaimTemplates.find((c: Json) => c.metadata.name === mount!.name);
         expect(claim.spec.storageClassName, `${label}: the cloud's storage class is named`).toBe(r.params.inference.modelCache.storageClass);
       }
     }
