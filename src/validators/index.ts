@@ -5,6 +5,7 @@
 import { join, posix } from "node:path";
 import { digestContent, indexDigests, isYamlFile, validateGitopsIndex, type ManifestDigest } from "./gitops/index.js";
 import { runKubeconform } from "./kubeconform/index.js";
+import { exemptPrivilegedNamespaces, privilegedNamespaces } from "./pod-security/namespaces.js";
 import { validateFileStream, type KubernetesValidatorOptions } from "./kubernetes/index.js";
 import { readTextFile, type TextRead } from "./read-text.js";
 import type { FileSource } from "./source.js";
@@ -73,7 +74,9 @@ export async function validateSource(source: FileSource, options: ValidateOption
 
   const digests = new Map<string, ManifestDigest[]>();
   // concat, not push(...): a spread of 100,000 results overflows the call stack
-  let results = await validateManifests(source, manifests, options, gitops, digests);
+  let results = await validateManifests(source, manifests, options, gitops || options.podSecurity !== undefined, digests);
+  // A pod in a namespace the files declare privileged is admitted as it is, as the admission controller would.
+  if (options.podSecurity) results = exemptPrivilegedNamespaces(results, privilegedNamespaces(digests.values()));
   if (walk) results = leaveOutNonManifests(results, (path) => source.read(path)).concat(walk.leftOut);
   if (terraform) results = results.concat(await terraform);
   if (workflows) results = results.concat(await workflows);
@@ -129,14 +132,15 @@ async function validateManifests(
   source: FileSource,
   paths: string[],
   options: ValidateOptions,
-  gitops: boolean,
+  /** Keep a digest of every document: the GitOps checks and the Pod Security namespaces read them. */
+  wantDigests: boolean,
   digests: Map<string, ManifestDigest[]>,
 ): Promise<UnitResult[]> {
   if (paths.length === 0) return [];
   if (options.engine === "kubeconform") {
     if (!options.kubeconformBinary) throw new Error("--engine kubeconform needs the path of the kubeconform binary");
     const read = (path: string) => source.read(path);
-    if (gitops) for (const path of paths.filter(isYamlFile)) digests.set(path, digestContent(path, read(path) ?? ""));
+    if (wantDigests) for (const path of paths.filter(isYamlFile)) digests.set(path, digestContent(path, read(path) ?? ""));
     if (source.root === undefined) {
       // Files held in memory reach kubeconform on its standard input, which takes one file.
       if (paths.length !== 1) throw new Error("kubeconform validates files in memory one at a time");
@@ -145,7 +149,7 @@ async function validateManifests(
     return runKubeconform({ binary: options.kubeconformBinary, cwd: source.root || process.cwd(), files: paths, read }, options);
   }
   const perFile: UnitResult[][] = new Array(paths.length);
-  const stream = { root: source.root || undefined, digests: gitops, workers: options.workers, read: source.root === undefined ? (path: string) => source.read(path) : undefined };
+  const stream = { root: source.root || undefined, digests: wantDigests, workers: options.workers, read: source.root === undefined ? (path: string) => source.read(path) : undefined };
   await validateFileStream(paths, options, stream, (position, outcome) => {
     perFile[position] = outcome.results;
     if (outcome.digests) digests.set(paths[position] as string, outcome.digests);
