@@ -1,10 +1,13 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { defaults } from "../src/defaults.js";
 import { terraformSetupRange } from "../src/generator/terraform-version.js";
+import { listBlueprints } from "../src/blueprints/registry.js";
 import { renderBlueprint } from "../src/render-blueprint.js";
+import { folderSource, validateSource } from "../src/validators/index.js";
+import { tempDir } from "./helpers/cli.js";
 import { actionlint } from "./helpers/actionlint.js";
 import { paramsFixtures, repoRoot } from "./helpers/fixtures.js";
 
@@ -169,4 +172,41 @@ describe("this repository's release workflow (.github/workflows/release.yml)", (
     expect(manifest.publishConfig).toMatchObject({ access: "public", provenance: true });
     expect(manifest.files).not.toContain(".github");
   });
+});
+
+describe("the terraform workflow on a self-hosted runner (terraformRunsOn)", () => {
+  const labels = ["self-hosted", "linux", "openstack"];
+  const ids = listBlueprints().map((blueprint) => blueprint.id);
+
+  test.each(ids)("%s: the jobs that reach the cloud run on the runner's labels, which actionlint's configuration declares", async (id) => {
+    const tree = await render(id, { terraformRunsOn: labels, repoUrl: "https://github.com/acme/platform.git" });
+    const jobs = parseYaml(tree.get(".github/workflows/terraform.yml")!).jobs;
+    expect(jobs.plan["runs-on"]).toEqual(labels);
+    expect(jobs.apply["runs-on"]).toEqual(labels);
+    // Finding the reviewed plan needs only GitHub's API: it stays on a GitHub-hosted runner.
+    expect(jobs["reviewed-plan"]["runs-on"]).toBe("ubuntu-latest");
+    expect(parseYaml(tree.get(".github/actionlint.yaml")!)).toEqual({ "self-hosted-runner": { labels } });
+    // The same render as `validate` sees it on disk: no workflow problem, not even a warning about an unknown label.
+    const workflowProblems = async (files: Map<string, string>) => {
+      const dir = tempDir("ccr-runs-on-");
+      for (const [path, content] of files) {
+        mkdirSync(dirname(join(dir, path)), { recursive: true });
+        writeFileSync(join(dir, path), content);
+      }
+      const report = await validateSource(folderSource(dir), { strict: true });
+      return report.results.filter((result) => result.validator === "workflows").flatMap((result) => result.problems);
+    };
+    expect(await workflowProblems(tree)).toEqual([]);
+    // Without the configuration, the custom label is unknown to actionlint: the file above is what makes it known.
+    const withoutConfig = new Map(tree);
+    withoutConfig.delete(".github/actionlint.yaml");
+    expect((await workflowProblems(withoutConfig)).map((problem) => problem.message).join("\n")).toMatch(/label "openstack" is unknown/);
+  }, 180_000);
+
+  test.each(ids)("%s: by default every job runs on ubuntu-latest and no actionlint configuration is written", async (id) => {
+    const tree = await render(id, {});
+    const jobs = parseYaml(tree.get(".github/workflows/terraform.yml")!).jobs;
+    for (const job of Object.values(jobs) as Array<Record<string, unknown>>) expect(job["runs-on"]).toBe("ubuntu-latest");
+    expect(tree.has(".github/actionlint.yaml")).toBe(false);
+  }, 180_000);
 });
