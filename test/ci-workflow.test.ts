@@ -77,7 +77,11 @@ describe.each(fixtures.map((fixture) => [fixture.name, fixture] as const))("gene
   test("every workflow passes actionlint", async () => {
     const results = (await lintAll()).get(fixture.name)!;
     expect(results.map(({ path }) => path)).toEqual(WORKFLOWS);
-    expect(results).toEqual(results.map(({ path }) => ({ path, problems: [] })));
+    // As the validate workflow runs it: the render's own actionlint configuration declares its self-hosted labels.
+    const config = (await renderFixture(fixture)).get(".github/actionlint.yaml");
+    const declared = new Set<string>(config ? parseYaml(config)["self-hosted-runner"].labels : []);
+    const undeclared = (problem: any) => !(problem.kind === "runner-label" && declared.has(/label "([^"]+)" is unknown/.exec(problem.message)?.[1] ?? ""));
+    expect(results.map(({ path, problems }) => ({ path, problems: problems.filter(undeclared) }))).toEqual(results.map(({ path }) => ({ path, problems: [] })));
   }, 180_000);
 
   test("actions pinned by commit with their tag, a timeout on every job, an LTS Node, Terraform pinned to versions.tf, the tool pinned to the answers file's version", async () => {
