@@ -114,10 +114,24 @@ export interface Day1Result {
   runs: Record<string, CliRun>;
 }
 
-/** Words of a shell command line as the README writes them: spaces separate, single quotes keep. */
-export function shellWords(line: string): string[] {
-  return [...line.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]!);
+/**
+ * Words of a shell command line as the README writes them: spaces separate, single quotes keep, double quotes keep
+ * and expand `$name` from `variables`.
+ */
+export function shellWords(line: string, variables: Record<string, string> = {}): string[] {
+  const expand = (text: string) => text.replace(/\$(\w+)/g, (_, name: string) => {
+    if (!(name in variables)) throw new Error(`the README's command uses $${name}, which no earlier line of its block sets`);
+    return variables[name]!;
+  });
+  return [...line.matchAll(/'([^']*)'|"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? (m[2] !== undefined ? expand(m[2]) : expand(m[3]!)));
 }
+
+/**
+ * What the cloud's CLI prints for `name=$(<cloud cli> ...)` lines of a first step (no cloud here): an object ID as
+ * Microsoft Entra ID writes them. Lines that only act on the cloud (`az ad group member add`) are not run.
+ */
+const CLOUD_CLI_OUTPUT = "0b4c1d5e-7f38-4a2b-9c61-3e8f2a7d9b10";
+const CLOUD_CLIS = /^(az|scw|openstack)\s/;
 
 /**
  * The commands a README gives before its Day 1 section (a blueprint's "API access, first step"): `npx <tool>@<v>
@@ -130,7 +144,7 @@ export function firstStepCommands(readme: string): string[] {
     .filter((block) => / update --set /.test(block))
     .flatMap((block) => block.split("\n"))
     .map((line) => line.replace(/\s+#.*$/, "").trim())
-    .filter((line) => /^npx \S+ update --set /.test(line) || line.startsWith("git "));
+    .filter((line) => /^npx \S+ update --set /.test(line) || line.startsWith("git ") || /^\w+=\$\((az|scw|openstack) /.test(line) || CLOUD_CLIS.test(line));
 }
 
 /** A lock file as `terraform providers lock` writes it, for the providers versions.tf requires (no download here). */
@@ -163,9 +177,15 @@ export async function walkDay1(day1: Day1Case, server: GitHttpServer, work: stri
   const firstSteps = firstStepCommands(readme);
   if (readme.includes("**First step")) expect(firstSteps.filter((line) => line.startsWith("npx ")).length).toBeGreaterThan(0);
   expect(firstSteps.filter((line) => line.includes("--pr"))).toEqual([]);
+  const variables: Record<string, string> = {};
   for (const line of firstSteps) {
-    if (line.startsWith("npx ")) {
-      runs.firstStep = expectOk(await runCli(shellWords(line).slice(2), { cwd: dir }), line);
+    const assignment = /^(\w+)=\$\((az|scw|openstack) /.exec(line);
+    if (assignment) {
+      variables[assignment[1]!] = CLOUD_CLI_OUTPUT;
+    } else if (CLOUD_CLIS.test(line)) {
+      continue; // acts on the cloud only
+    } else if (line.startsWith("npx ")) {
+      runs.firstStep = expectOk(await runCli(shellWords(line, variables).slice(2), { cwd: dir }), line);
     } else {
       execFileSync("bash", ["-ec", line], { cwd: dir, env: GIT_ENV });
     }
