@@ -98,7 +98,7 @@ describe("three-way merge golden scenarios (kapsule-gpu)", () => {
     golden.expect("result.txt", describeResult(result, dir));
     golden.expect("update.diff", commitDiff(dir, "main"));
     golden.done();
-    expect(git(dir, "diff", "--name-only", "main", "HEAD").trim().split("\n")).toEqual(["README.md", "cluster-repo.yaml", "terraform/main.tf"]);
+    expect(git(dir, "diff", "--name-only", "main", "HEAD").trim().split("\n")).toEqual([".cluster-repo/rendered.yaml", "README.md", "cluster-repo.yaml", "terraform/main.tf"]);
     expect(gpuMaxSize(dir)).toBe(3);
   });
 
@@ -117,7 +117,7 @@ describe("three-way merge golden scenarios (kapsule-gpu)", () => {
     expect(main).toContain("max_size    = 5");
     expect(main).toContain("max_size               = 3");
     expect(readFileSync(join(dir, "apps/inference/service.yaml"), "utf8")).toContain("sessionAffinity: ClientIP");
-    expect(git(dir, "diff", "--name-only", "main", "HEAD").trim().split("\n")).toEqual(["README.md", "cluster-repo.yaml", "terraform/main.tf"]);
+    expect(git(dir, "diff", "--name-only", "main", "HEAD").trim().split("\n")).toEqual([".cluster-repo/rendered.yaml", "README.md", "cluster-repo.yaml", "terraform/main.tf"]);
   });
 
   test("(c) an overlapping edit: reported per file with hunks, work tree unchanged; --conflict markers writes markers", async () => {
