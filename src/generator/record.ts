@@ -52,17 +52,18 @@ export function gitBlobId(content: string): string {
 }
 
 /**
- * The record of a render (the team's place left out). `committed` is the repository's content of each path after this commit (absent: the
- * render itself is committed, as `create` does); generated texts are kept where it differs. `keepText(path)` false
- * leaves a path's text out even then (paths handed over to another tool, whose content is not the tool's to merge).
+ * The record of a render: what the tool wrote, so neither the team's place nor paths `written(path)` says the tool
+ * did not write (handed over to flux bootstrap). `committed(path)` is the repository's content of a path after the
+ * commit (absent: the render itself is committed, as `create` does); the generated text is kept where it differs,
+ * deleted files included, so that a later merge needs no history.
  */
-export function recordOf(render: FileTree, committed?: (path: string) => string | undefined, keepText: (path: string) => boolean = () => true): RenderRecord {
+export function recordOf(render: FileTree, committed?: (path: string) => string | undefined, written: (path: string) => boolean = () => true): RenderRecord {
   const files = new Map<string, string>();
   const generated = new Map<string, string>();
   for (const [path, content] of render) {
-    if (path === defaults.renderRecord || isTeamPath(path)) continue;
+    if (path === defaults.renderRecord || isTeamPath(path) || !written(path)) continue;
     files.set(path, gitBlobId(content));
-    if (committed && keepText(path) && committed(path) !== content) generated.set(path, content);
+    if (committed && committed(path) !== content) generated.set(path, content);
   }
   return { files, generated };
 }

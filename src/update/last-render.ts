@@ -30,23 +30,26 @@ const UNSHALLOW = "`git fetch --unshallow` (in GitHub Actions: `fetch-depth: 0` 
 type Reader = (path: string) => Promise<string | undefined>;
 
 /**
- * The last render of the repository in `dir`, whose files `read` reads.
+ * The last render of the repository in `dir`, whose files `read` reads; only the paths `needed(path)` holds (the
+ * others, such as flux bootstrap's files, need not be found).
  * @throws InputError (exit 2) when it cannot be found, saying what to fetch or do.
  */
-export async function lastRender(dir: string, read: Reader): Promise<LastRender> {
+export async function lastRender(dir: string, read: Reader, needed: (path: string) => boolean = () => true): Promise<LastRender> {
   const recordText = await read(defaults.renderRecord);
   if (recordText !== undefined) {
     const record = parseRecordFile(recordText);
-    return { tree: await recordedTexts(dir, record, read), source: { kind: "record", record } };
+    return { tree: await recordedTexts(dir, record, read, needed), source: { kind: "record", record } };
   }
-  return fromHistory(dir);
+  const last = await fromHistory(dir);
+  return { ...last, tree: sortedTree([...last.tree].filter(([path]) => needed(path))) };
 }
 
 /** Each recorded file's text: from the record, the committed copy, or git's history (in that order). */
-export async function recordedTexts(dir: string, record: RenderRecord, read: Reader): Promise<FileTree> {
+export async function recordedTexts(dir: string, record: RenderRecord, read: Reader, needed: (path: string) => boolean = () => true): Promise<FileTree> {
   const tree = new Map<string, string>();
   const wanted = new Map<string, string>();
   for (const [path, id] of record.files) {
+    if (!needed(path)) continue;
     const text = record.generated.get(path) ?? (await read(path).catch(() => undefined));
     if (text !== undefined && gitBlobId(text) === id) tree.set(path, text);
     else wanted.set(path, id);

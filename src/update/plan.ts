@@ -131,10 +131,10 @@ export async function planUpdate(dir: string, changes: RawParamsInput, options: 
   const rendered = await renderBlueprint(answers.blueprint, { values: { ...recorded, ...(changes.values ?? {}) }, sets: changes.sets }, { toolVersion: options.toolVersion });
 
   const read = await targetReader(dir);
-  const last = await lastRender(dir, read);
   // Paths handed over on Day 1 (flux bootstrap's flux-system/) are neither merged into nor deleted.
   const handedOver = await bootstrapOwnership(answers, read);
   const merged = (path: string) => path !== defaults.renderRecord && !isTeamPath(path) && !handedOver.owns(path);
+  const last = await lastRender(dir, read, merged);
   const paths = [...new Set([...last.tree.keys(), ...rendered.tree.keys()])].filter(merged).sort();
   const before = new Map<string, string>();
   const after = new Map<string, string>();
@@ -163,7 +163,7 @@ export async function planUpdate(dir: string, changes: RawParamsInput, options: 
     const outcome = outcomes.find((o) => o.path === path);
     return outcome?.action === "conflict" && outcome.withMarkers !== undefined ? outcome.withMarkers : after.get(path);
   };
-  const record = renderRecordFile(recordOf(rendered.tree, committed, (path) => !handedOver.owns(path) && after.has(path)));
+  const record = renderRecordFile(recordOf(rendered.tree, committed, (path) => !handedOver.owns(path)));
   const recordBefore = await current(defaults.renderRecord);
   outcomes.push(recordBefore === record ? { path: defaults.renderRecord, action: "keep" } : { path: defaults.renderRecord, action: "write", content: record });
   after.set(defaults.renderRecord, record);
