@@ -7,20 +7,25 @@
 //   again with the new content, so changes merged before a release share its one new version;
 // - a version of an earlier release is left as it shipped: the blueprint gets the next version (minor by default),
 //   written into blueprint.yaml, with a CHANGELOG.md section to fill in (the test refuses the placeholder).
-// Deterministic: the same sources give the same files. Prints what it did; exit 0.
-import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+// Deterministic: the same sources give the same files. Prints what it did; exit 0. `--root <dir>` works on another
+// checkout's blueprints and templates (the tests use it on a scratch copy).
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { blueprintIds } from "../dist/blueprints/registry.js";
 import { CHANGELOG_PLACEHOLDER, blueprintDigest, changelogPath, changelogSections, compareVersions, readVersionRecord, versionRecordPath } from "../dist/blueprints/versions.js";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
-const bumpArg = process.argv.indexOf("--bump");
-const bump = bumpArg >= 0 ? process.argv[bumpArg + 1] : "minor";
+const option = (name) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
+const root = option("--root") ? resolve(option("--root")) : fileURLToPath(new URL("..", import.meta.url));
+const bump = option("--bump") ?? "minor";
 if (!["patch", "minor", "major"].includes(bump)) {
-  console.error("usage: npm run blueprints:record [-- --bump patch|minor|major]");
+  console.error("usage: npm run blueprints:record [-- --bump patch|minor|major] [--root <checkout>]");
   process.exit(2);
 }
+const blueprintIds = () =>
+  readdirSync(join(root, "blueprints"), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && !entry.name.startsWith("_"))
+    .map((entry) => entry.name)
+    .sort();
 const tool = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version;
 
 const next = (version) => {
@@ -33,8 +38,11 @@ function writeRecord(id, versions) {
   writeFileSync(join(root, versionRecordPath(id)), `${JSON.stringify({ versions: ordered }, null, 2)}\n`);
 }
 
-/** A CHANGELOG.md section for `version` above the others, naming the files that changed since `previous`. */
-function addChangelogSection(id, version, changed) {
+/**
+ * A CHANGELOG.md section for `version` above the others: a placeholder naming the files that changed, for a person to
+ * replace by what the change means for the repositories; a blueprint's first version has nothing to compare with.
+ */
+function addChangelogSection(id, version, changed, firstVersion) {
   const file = join(root, changelogPath(id));
   let text;
   try {
@@ -43,7 +51,7 @@ function addChangelogSection(id, version, changed) {
     text = `# ${id} blueprint changelog\n\nWhat each version of the blueprint changes in the repositories it renders, newest first. \`create-cluster-repo plan\`\nand the pull request of \`create-cluster-repo update\` quote the sections between a repository's version and this one.\n`;
   }
   const files = changed.length ? `\n\n  Files changed: ${changed.map((path) => `\`${path}\``).join(", ")}.` : "";
-  const section = `## ${version} (create-cluster-repo ${tool})\n\n- ${CHANGELOG_PLACEHOLDER}${files}\n\n`;
+  const section = `## ${version} (create-cluster-repo ${tool})\n\n- ${firstVersion ? "The first version." : `${CHANGELOG_PLACEHOLDER}${files}`}\n\n`;
   const first = text.search(/^## /m);
   writeFileSync(file, first < 0 ? `${text.trimEnd()}\n\n${section.trimEnd()}\n` : text.slice(0, first) + section + text.slice(first));
 }
@@ -68,7 +76,7 @@ for (const id of blueprintIds()) {
     forget();
     versions[version] = { tool, digest, files };
     writeRecord(id, versions);
-    if (!changelogSections(id, root).has(version)) addChangelogSection(id, version, changed);
+    if (!changelogSections(id, root).has(version)) addChangelogSection(id, version, changed, newest === undefined);
     console.log(`${id} ${version}: recorded`);
   } else if (entry.tool === tool) {
     const changed = changedSince(entry.files);
@@ -83,7 +91,7 @@ for (const id of blueprintIds()) {
     forget();
     versions[bumped] = { tool, digest, files };
     writeRecord(id, versions);
-    addChangelogSection(id, bumped, changed);
+    addChangelogSection(id, bumped, changed, false);
     console.log(`${id}: ${version} shipped with create-cluster-repo ${entry.tool}; the new content is ${bumped}. Say what changed in ${changelogPath(id)}`);
   }
 }
