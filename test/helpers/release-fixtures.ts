@@ -26,7 +26,9 @@ const RELEASES = join(fixturesDir, "releases");
 /** Every repository of every kept release, sorted by release and name. */
 export function releaseCases(): ReleaseCase[] {
   if (!existsSync(RELEASES)) return [];
-  return readdirSync(RELEASES)
+  return readdirSync(RELEASES, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
     .sort()
     .flatMap((release) => {
       const made = JSON.parse(readFileSync(join(RELEASES, release, "cases.json"), "utf8")) as { release: string; cases: Omit<ReleaseCase, "release" | "bundle">[] };
