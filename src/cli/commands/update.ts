@@ -37,6 +37,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   if (result.resumed) print(io.stderr, `note: ${result.resumed}\n`);
   for (const warning of result.plan.rendered.warnings) print(io.stderr, `warning: ${warning}\n`);
+  for (const problem of result.plan.preexisting) {
+    print(io.stderr, `warning: already failing before this change (not caused by it): ${problem.file}${problem.line ? `:${problem.line}` : ""} ${problem.message} [${problem.rule}]\n`);
+  }
   // What the merge does in the cluster, then what Terraform destroys: first, as in plan and the pull request.
   print(io.stdout, formatConsequences(result.plan.consequences) + formatTerraformWarning(result.plan.summary.terraform));
   const upgrade = result.plan.blueprintUpgrade;
