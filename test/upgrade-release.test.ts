@@ -1,10 +1,14 @@
+import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { describe, expect, test } from "vitest";
 import { parse as parseYaml, parseDocument } from "yaml";
 import { readPackageVersion } from "../src/_utils.js";
 import { blueprintIds, readManifest } from "../src/blueprints/registry.js";
-import { runCli, tempDir, type CliRun } from "./helpers/cli.js";
+import { publishedRepositoryUrl } from "../src/publish.js";
+import { recordingCli, runCli, tempDir, type CliRun } from "./helpers/cli.js";
+import { useGitHubDouble } from "./helpers/github-api-server.js";
 import { cloneRelease, commitFluxBootstrap, git, releaseCases, type ReleaseCase } from "./helpers/release-fixtures.js";
 
 /**
@@ -127,4 +131,35 @@ describe.concurrent("a repository made by an earlier release, upgraded as its te
     },
     300_000,
   );
+});
+
+describe("a release upgrade proposed as a pull request (the local GitHub double)", () => {
+  const TOKEN = "ghp_UpgradeReleaseTestToken0123456789abcdefXYZ";
+  const servers = useGitHubDouble(TOKEN);
+  const { cli, outputs } = recordingCli({ GITHUB_TOKEN: TOKEN });
+  const work = tempDir("ccr-upgrade-pr-");
+
+  test("update --pr: the body names both releases, quotes the changelog and lists the new parameters; the token is nowhere", async () => {
+    const fixture = releaseCases()[0]!;
+    const dir = cloneRelease(fixture, work);
+    await servers.api.seedRepository("octocat", fixture.name);
+    const url = publishedRepositoryUrl(`octocat/${fixture.name}`, { apiUrl: servers.api.url });
+    git(dir, "remote", "set-url", "origin", url);
+    const auth = `http.extraHeader=Authorization: Basic ${Buffer.from(`x-access-token:${TOKEN}`).toString("base64")}`;
+    // Asynchronous: the git server answers from this same process.
+    await promisify(execFile)("git", ["-C", dir, "-c", auth, "push", "--quiet", "origin", "main"], { env: { ...process.env, GIT_TERMINAL_PROMPT: "0" } });
+    const shipped = readManifest(fixture.blueprint).version;
+
+    const update = await cli(["update", dir, "--pr", "--github-api-url", servers.api.url]);
+    expect(update.status, update.stderr).toBe(0);
+    expect(update.stdout).toMatch(/Pull request #\d+ opened: /);
+    const [pull] = servers.api.state().pulls;
+    expect(pull!.title).toBe(`Upgrade ${fixture.blueprint} blueprint to ${shipped}`);
+    expect(pull!.body).toMatch(new RegExp(`\\*\\*Blueprint upgrade:\\*\\* \`${fixture.blueprint}\` [0-9.]+ → ${escape(shipped)} \\(create-cluster-repo ${escape(fixture.release)} → ${escape(TOOL)}\\)`));
+    expect(pull!.body).toContain(`<details><summary>What ${fixture.blueprint} ${shipped} changes</summary>`);
+    expect(pull!.body).toContain("**New parameters, at their defaults**");
+    expect(servers.api.takeViolations()).toEqual([]);
+    for (const output of outputs) expect(output).not.toContain(TOKEN);
+    expect(git(dir, "config", "--list")).not.toContain(TOKEN);
+  }, 300_000);
 });
