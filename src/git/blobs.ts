@@ -50,10 +50,10 @@ export async function isGitWorkTree(dir: string): Promise<boolean> {
 }
 
 /**
- * The repository's files in the work tree (POSIX paths): tracked ones and new ones git does not ignore, as the next
- * commit would see them, for validating the repository as a whole.
+ * The files git tracks (POSIX paths), read from the work tree to validate the repository as a whole. Untracked files
+ * are left out: they are not what a pull request carries, and may be private (a key, a plan, notes).
  */
-export async function workTreeFiles(dir: string): Promise<string[]> {
-  const listing = await plumbing(dir, ["-c", "core.quotePath=false", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], { raw: true });
+export async function trackedFiles(dir: string): Promise<string[]> {
+  const listing = await plumbing(dir, ["-c", "core.quotePath=false", "ls-files", "-z", "--cached"], { raw: true });
   return [...new Set(listing.split("\0").filter((path) => path !== ""))].sort();
 }

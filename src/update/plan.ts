@@ -9,7 +9,7 @@ import { parseAnswersFile, type Answers } from "../generator/answers.js";
 import { isTeamPath, recordOf, renderRecordFile } from "../generator/record.js";
 import { InputFileError, readInputFile } from "../read-input.js";
 import { sortedTree, type FileTree } from "../file-tree.js";
-import { isGitWorkTree, workTreeFiles } from "../git/blobs.js";
+import { isGitWorkTree, trackedFiles } from "../git/blobs.js";
 import { fillDefaults, type RawParamsInput } from "../params/parse.js";
 import { appendKey } from "../params/set-flags.js";
 import { renderBlueprint, type Rendered } from "../render-blueprint.js";
@@ -219,13 +219,13 @@ function paramDifferences(recorded: Record<string, unknown>, rendered: Rendered,
 }
 
 /**
- * Every file of the repository with the change applied: the work tree's files (tracked, and new ones git does not
- * ignore) read as `check` reads them, the merged files written over them, deleted ones left out. A conflicting file
+ * Every file of the repository with the change applied: the files git tracks, read from the work tree as `check`
+ * reads them, the merged files written over them, deleted ones left out. A conflicting file
  * counts as the team has it (as before the change), not with the markers `--conflict markers` commits.
  */
 async function repositoryWith(dir: string, read: (path: string) => Promise<string | undefined>, changed: FileTree, outcomes: MergeOutcome[]): Promise<FileTree> {
   const files = new Map<string, string>();
-  const listed = (await isGitWorkTree(dir)) ? await workTreeFiles(dir) : [...changed.keys()];
+  const listed = (await isGitWorkTree(dir)) ? await trackedFiles(dir) : [...changed.keys()];
   for (const path of listed) {
     // The team's symlinks and special files are theirs: left to `validate`'s own walk in CI.
     const content = await read(path).catch(() => undefined);
