@@ -3,6 +3,17 @@ export const defaults = {
   toolName: "create-cluster-repo",
   /** The answers file at the root of every generated repo. */
   answersFile: "cluster-repo.yaml",
+  /**
+   * What the tool last wrote, committed with every render: the merge base of `update` and what `check` compares with
+   * (see src/update/record.ts). In a dot-folder, which `validate` walks past like .github/ (it holds no manifests).
+   */
+  renderRecord: ".cluster-repo/rendered.yaml",
+  /**
+   * The team's own workloads and infrastructure (team/apps/, team/infrastructure/): the render wires them in (both
+   * engines) and writes their kustomization.yaml files when missing, and never owns them: no merge, no deletion,
+   * not in the record nor in `check`.
+   */
+  teamDir: "team/",
   branch: "main",
   gitops: "flux" as const,
   /** Branches the PR workflow pushes: `create-cluster-repo/<slug>`. */

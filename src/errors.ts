@@ -47,11 +47,22 @@ export class ParamsError extends InputError {
   }
 }
 
-/** The rendered output (or a validated repo) is invalid: exit 1. */
+/**
+ * The rendered output (or a validated repo) is invalid: exit 1. The message counts both kinds of failure (a broken
+ * GitOps reference is a failing check, not an invalid resource) and names the first failing checks; the command
+ * prints the whole report with it.
+ */
 export class ValidationFailedError extends CliError {
   constructor(readonly report: ValidationReport) {
-    const { invalid, errors } = report.summary;
-    super(`validation failed: ${invalid} invalid, ${errors} errors; nothing was written`, "E_VALIDATION", 1);
+    const { invalid, errors, checks } = report.summary;
+    const failing = report.results.flatMap((result) => (result.status === "invalid" || result.status === "error" ? result.problems.filter((p) => p.severity === "error") : []));
+    const named = failing.slice(0, 3).map((p) => `${p.file}${p.line ? `:${p.line}` : ""} [${p.rule}]`);
+    const more = failing.length > named.length ? `, and ${failing.length - named.length} more` : "";
+    super(
+      `validation failed: ${invalid + errors} invalid resource(s), ${checks.invalid + checks.errors} failing check(s)${named.length ? ` (${named.join(", ")}${more})` : ""}; nothing was written`,
+      "E_VALIDATION",
+      1,
+    );
   }
 }
 

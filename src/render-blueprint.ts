@@ -3,6 +3,7 @@ import type { Blueprint } from "./blueprints/types.js";
 import { ParamsError } from "./errors.js";
 import type { FileTree } from "./file-tree.js";
 import { buildRenderContext, type RenderContext } from "./generator/context.js";
+import { withRecord } from "./generator/record.js";
 import { renderTree } from "./generator/render.js";
 import { parseParams, type ClusterParams, type RawParamsInput } from "./params/parse.js";
 import { inThreadTerraformTools, type TerraformTools } from "./validators/terraform/tools.js";
@@ -24,13 +25,16 @@ export interface RenderBlueprintOptions {
   terraform?: Pick<TerraformTools, "format">;
 }
 
-/** Blueprint + raw parameters -> validated parameters -> render context -> in-memory tree, formatted. Writes nothing. */
+/**
+ * Blueprint + raw parameters -> validated parameters -> render context -> in-memory tree, formatted, with the record
+ * of what it holds (src/generator/record.ts). Writes nothing.
+ */
 export async function renderBlueprint(blueprintId: string, input: RawParamsInput, options: RenderBlueprintOptions = {}): Promise<Rendered> {
   const blueprint = loadBlueprint(blueprintId);
   const parsed = parseParams(input, blueprint);
   if (parsed.errors) throw new ParamsError(parsed.errors);
   const context = buildRenderContext(parsed.params, blueprint, { toolVersion: options.toolVersion ?? readPackageVersion() });
-  const tree = await formatTerraformFiles(renderTree(blueprint, context), options.terraform ?? inThreadTerraformTools);
+  const tree = withRecord(await formatTerraformFiles(renderTree(blueprint, context), options.terraform ?? inThreadTerraformTools));
   const warnings = context.gitops.repoUrlSet ? parsed.warnings : [...parsed.warnings, unsetRepoUrlWarning(context.gitops.repoUrl)];
   return { blueprint, params: parsed.params, context, tree, warnings };
 }

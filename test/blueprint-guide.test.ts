@@ -40,7 +40,7 @@ function run(command: string, args: string[], options: { cwd: string; env: NodeJ
 /** The repository as a contributor has it after `npm install` and `npm run build`; installed packages are shared. */
 function scratchCopy(): string {
   const dir = join(tempDir("ccr-guide-"), "repo");
-  for (const entry of ["package.json", "tsconfig.json", "vitest.config.ts", "README.md", "blueprints", "templates", "schemas", "src", "dist", "docs"]) {
+  for (const entry of ["package.json", "tsconfig.json", "vitest.config.ts", "README.md", "blueprints", "templates", "schemas", "src", "dist", "docs", "scripts"]) {
     cpSync(join(repoRoot, entry), join(dir, entry), { recursive: true });
   }
   cpSync(join(repoRoot, "test"), join(dir, "test"), { recursive: true, filter: (path) => !/test\/golden(-update)?\/./.test(path) });

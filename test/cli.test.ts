@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { parse as parseYaml } from "yaml";
-import { blueprintIds } from "../src/blueprints/registry.js";
+import { blueprintIds, readManifest } from "../src/blueprints/registry.js";
 import { spawnCli, tempDir } from "./helpers/cli.js";
 
 const git = (dir: string, ...args: string[]) => execFileSync("git", ["-C", dir, ...args], { encoding: "utf8" }).trim();
@@ -40,7 +40,7 @@ describe("create-cluster-repo as a user types it (no TTY)", () => {
     expect(git(dir, "rev-list", "--count", "HEAD")).toBe("1");
     expect(git(dir, "status", "--porcelain")).toBe("");
     const answers = parseYaml(readFileSync(join(dir, "cluster-repo.yaml"), "utf8"));
-    expect(answers).toMatchObject({ blueprint: "kapsule-gpu", blueprintVersion: "1.0.0", gitops: "flux", params: { gpuPool: { maxSize: 3 } } });
+    expect(answers).toMatchObject({ blueprint: "kapsule-gpu", blueprintVersion: readManifest("kapsule-gpu").version, gitops: "flux", params: { gpuPool: { maxSize: 3 } } });
     expect(readFileSync(join(dir, "terraform", "main.tf"), "utf8")).toContain("max_size               = 3");
     const validate = await spawnCli(["validate", "--strict", dir]);
     expect(validate.stdout).toMatch(/Invalid: 0, Errors: 0/);

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { parse as parseYaml } from "yaml";
@@ -37,9 +37,10 @@ describe("plan, update and check from the command line", () => {
     commitAs(dir, "Team", "More retries");
     const edited = await runCli(["check", dir]);
     expect(edited.status).toBe(1);
-    expect(edited.stdout).toContain("apps/gpu-smoke-test/job.yaml: differs from the render of the answers file");
+    expect(edited.stdout).toContain("apps/gpu-smoke-test/job.yaml: edited by hand");
     expect(edited.stdout).toContain("-  backoffLimit: 4\n+  backoffLimit: 9");
-    expect(edited.stdout).toMatch(/1 generated file\(s\) differ from cluster-repo\.yaml\. Change parameters with `create-cluster-repo update --set \.\.\.`/);
+    expect(edited.stdout).toMatch(/1 generated file\(s\) edited by hand\. Keep your own workloads in team\/ .*change parameters with `create-cluster-repo update --set \.\.\.`/);
+    expect(edited.stdout).not.toContain("older release");
     expect((await runCli(["check", dir, "--allow", "apps/gpu-smoke-test/**"])).status).toBe(0);
   });
 
@@ -70,49 +71,59 @@ describe("plan, update and check from the command line", () => {
 
   describe("a repository whose answers file records an older blueprint version", () => {
     let dir: string;
+    let shipped: string;
     beforeAll(async () => {
       dir = await newRepo();
-      // "The old tool": its render had backoffLimit 2, and it recorded blueprint 0.9.0.
+      shipped = parseYaml(readFileSync(join(dir, "cluster-repo.yaml"), "utf8")).blueprintVersion;
+      // "The old tool" (a release before the record of the render existed): its render had backoffLimit 2, and it
+      // recorded blueprint 0.9.0.
       edit(dir, "apps/gpu-smoke-test/job.yaml", "backoffLimit: 4", "backoffLimit: 2");
-      edit(dir, "cluster-repo.yaml", "blueprintVersion: 1.0.0", "blueprintVersion: 0.9.0");
+      edit(dir, "cluster-repo.yaml", `blueprintVersion: ${shipped}`, "blueprintVersion: 0.9.0");
+      rmSync(join(dir, ".cluster-repo"), { recursive: true });
       commitAs(dir, "create-cluster-repo", "Add kapsule-gpu cluster (blueprint 0.9.0)");
       edit(dir, "apps/inference/service.yaml", "spec:\n", "spec:\n  sessionAffinity: ClientIP\n");
       commitAs(dir, "Team", "Pin inference sessions");
     });
 
-    test("plan and check refuse without --blueprint-version latest and say so (exit 2); an unknown version is a usage error", async () => {
+    test("a parameter change on top of the upgrade needs --blueprint-version latest (exit 2); check names the release; an unknown version is a usage error", async () => {
       const plan = await runCli(["plan", dir, "--set", "gpuPool.maxSize=3"]);
       expect(plan.status).toBe(2);
-      expect(plan.stderr).toMatch(/records blueprint kapsule-gpu 0\.9\.0, and this create-cluster-repo ships 1\.0\.0; run again with --blueprint-version latest/);
+      expect(plan.stderr).toContain(`records blueprint kapsule-gpu 0.9.0, and this create-cluster-repo ships ${shipped}; upgrade first with a plain \`update\``);
+      expect(plan.stderr).toContain("or run again with --blueprint-version latest");
       const check = await runCli(["check", dir]);
-      expect(check.status).toBe(2);
-      expect(check.stderr).toMatch(/records blueprint kapsule-gpu 0\.9\.0, and this create-cluster-repo ships 1\.0\.0: .*update --blueprint-version latest/);
+      expect(check.status).toBe(1);
+      expect(check.stdout).toMatch(new RegExp(`^Rendered by an older release: create-cluster-repo [^ ]+ rendered this repository \\(blueprint kapsule-gpu 0\\.9\\.0\\); this create-cluster-repo [^ ]+ renders kapsule-gpu ${shipped.replace(/\./g, "\\.")}\\. Run \`create-cluster-repo update\``));
+      expect(check.stdout).toContain("apps/inference/service.yaml: edited by hand");
       const unknown = await runCli(["plan", dir, "--blueprint-version", "2.0.0"]);
       expect(unknown.status).toBe(2);
-      expect(unknown.stderr).toMatch(/--blueprint-version 2\.0\.0: this create-cluster-repo ships kapsule-gpu 1\.0\.0 only/);
+      expect(unknown.stderr).toContain(`--blueprint-version 2.0.0: this create-cluster-repo ships kapsule-gpu ${shipped} only`);
     });
 
-    test("plan --blueprint-version latest shows the upgrade diff and writes nothing; update records the new version", async () => {
-      const plan = await runCli(["plan", dir, "--blueprint-version", "latest", "--diff"]);
+    test("a plain plan shows the upgrade diff and writes nothing; update records the new version", async () => {
+      const plan = await runCli(["plan", dir, "--diff"]);
       expect(plan.stderr).toBe("");
       expect(plan.status).toBe(0);
-      expect(plan.stdout).toMatch(/^Blueprint kapsule-gpu: 0\.9\.0 -> 1\.0\.0\nNo parameter changes\./);
+      expect(plan.stdout).toMatch(new RegExp(`^Blueprint kapsule-gpu: 0\\.9\\.0 -> ${shipped.replace(/\./g, "\\.")}\n`));
       expect(plan.stdout).toContain("~ Job gpu-smoke-test/gpu-smoke-test");
       expect(plan.stdout).toContain("-  backoffLimit: 2\n+  backoffLimit: 4");
-      expect(plan.stdout).toContain("-blueprintVersion: 0.9.0\n+blueprintVersion: 1.0.0");
+      expect(plan.stdout).toContain(`-blueprintVersion: 0.9.0\n+blueprintVersion: ${shipped}`);
       expect(plan.stdout).not.toContain("sessionAffinity"); // the team's edit is not part of the upgrade
       const json = JSON.parse((await runCli(["plan", dir, "--blueprint-version", "latest", "--output", "json"])).stdout);
-      expect(json.blueprintUpgrade).toEqual({ id: "kapsule-gpu", from: "0.9.0", to: "1.0.0" });
+      expect(json.blueprintUpgrade).toEqual({ id: "kapsule-gpu", from: "0.9.0", to: shipped });
+      expect(json.base).toBe("history");
       expect(git(dir, "status", "--porcelain")).toBe("");
 
-      const update = await runCli(["update", dir, "--blueprint-version", "latest"]);
+      const update = await runCli(["update", dir]);
       expect(update.stderr).toBe("");
       expect(update.status).toBe(0);
-      expect(update.stdout).toMatch(/^Committed [0-9a-f]{7} on create-cluster-repo\/upgrade-1-0-0/);
-      expect(parseYaml(readFileSync(join(dir, "cluster-repo.yaml"), "utf8")).blueprintVersion).toBe("1.0.0");
+      expect(update.stdout).toMatch(new RegExp(`^Committed [0-9a-f]{7} on create-cluster-repo/upgrade-${shipped.replace(/\./g, "-")}: blueprint kapsule-gpu 0\\.9\\.0 -> `));
+      expect(parseYaml(readFileSync(join(dir, "cluster-repo.yaml"), "utf8")).blueprintVersion).toBe(shipped);
       expect(readFileSync(join(dir, "apps/inference/service.yaml"), "utf8")).toContain("sessionAffinity: ClientIP");
-      expect(git(dir, "log", "-1", "--format=%B")).toBe("Upgrade kapsule-gpu blueprint to 1.0.0\n\n- blueprint kapsule-gpu: 0.9.0 -> 1.0.0");
-      expect((await runCli(["check", dir])).status).toBe(1); // the team's hand edit is now what check points at
+      expect(git(dir, "log", "-1", "--format=%B")).toMatch(new RegExp(`^Upgrade kapsule-gpu blueprint to ${shipped.replace(/\./g, "\\.")}\n\n- blueprint kapsule-gpu: 0\\.9\\.0 -> `));
+      const check = await runCli(["check", dir]);
+      expect(check.status).toBe(1); // the team's hand edit is now all check points at
+      expect(check.stdout).toMatch(/^Generated files edited by hand \(1\)/);
+      expect(check.stdout).toContain("apps/inference/service.yaml: edited by hand");
     });
   });
 });

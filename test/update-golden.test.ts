@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { dirname, join, relative } from "node:path";
 import { describe, expect, test } from "vitest";
 import { parse as parseYaml } from "yaml";
+import { readManifest } from "../src/blueprints/registry.js";
 import { createClusterRepo } from "../src/pipeline.js";
 import type { RawParamsInput } from "../src/params/parse.js";
 import { parseSetFlag } from "../src/params/set-flags.js";
@@ -22,6 +23,7 @@ import { repoRoot } from "./helpers/fixtures.js";
 const GOLDEN_DIR = join(repoRoot, "test", "golden-update");
 const UPDATE = process.env.UPDATE_GOLDEN === "1";
 const TOOL_VERSION = "0.0.0-golden";
+const SHIPPED = readManifest("kapsule-gpu").version;
 
 const git = (dir: string, ...args: string[]) => execFileSync("git", ["-C", dir, ...args], { encoding: "utf8" });
 const set = (...flags: string[]) => ({ sets: flags.map(parseSetFlag) });
@@ -98,7 +100,7 @@ describe("three-way merge golden scenarios (kapsule-gpu)", () => {
     golden.expect("result.txt", describeResult(result, dir));
     golden.expect("update.diff", commitDiff(dir, "main"));
     golden.done();
-    expect(git(dir, "diff", "--name-only", "main", "HEAD").trim().split("\n")).toEqual(["README.md", "cluster-repo.yaml", "terraform/main.tf"]);
+    expect(git(dir, "diff", "--name-only", "main", "HEAD").trim().split("\n")).toEqual([".cluster-repo/rendered.yaml", "README.md", "cluster-repo.yaml", "terraform/main.tf"]);
     expect(gpuMaxSize(dir)).toBe(3);
   });
 
@@ -117,7 +119,7 @@ describe("three-way merge golden scenarios (kapsule-gpu)", () => {
     expect(main).toContain("max_size    = 5");
     expect(main).toContain("max_size               = 3");
     expect(readFileSync(join(dir, "apps/inference/service.yaml"), "utf8")).toContain("sessionAffinity: ClientIP");
-    expect(git(dir, "diff", "--name-only", "main", "HEAD").trim().split("\n")).toEqual(["README.md", "cluster-repo.yaml", "terraform/main.tf"]);
+    expect(git(dir, "diff", "--name-only", "main", "HEAD").trim().split("\n")).toEqual([".cluster-repo/rendered.yaml", "README.md", "cluster-repo.yaml", "terraform/main.tf"]);
   });
 
   test("(c) an overlapping edit: reported per file with hunks, work tree unchanged; --conflict markers writes markers", async () => {
@@ -176,7 +178,8 @@ describe("three-way merge golden scenarios (kapsule-gpu)", () => {
     // "The old tool": blueprint 0.9.0 rendered a retry limit of 2, a legacy dashboard, and recorded 0.9.0.
     edit(dir, "apps/gpu-smoke-test/job.yaml", "backoffLimit: 4", "backoffLimit: 2");
     writeFileSync(join(dir, "infrastructure/legacy-dashboard.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: legacy-dashboard\n  namespace: default\ndata: {}\n");
-    edit(dir, "cluster-repo.yaml", "blueprintVersion: 1.0.0", "blueprintVersion: 0.9.0");
+    edit(dir, "cluster-repo.yaml", `blueprintVersion: ${SHIPPED}`, "blueprintVersion: 0.9.0");
+    rmSync(join(dir, ".cluster-repo"), { recursive: true }); // a release before the record of the render
     commitAs(dir, "create-cluster-repo", "Re-render kapsule-gpu 0.9.0");
     const oldRender = git(dir, "rev-parse", "HEAD").trim();
     // The team's edits after that render.
@@ -185,22 +188,23 @@ describe("three-way merge golden scenarios (kapsule-gpu)", () => {
     commitAs(dir, "Team", "Pin sessions; never restart the smoke test");
 
     // An upgrade is asked for, not a side effect of another change.
-    await expect(planUpdate(dir, set("gpuPool.maxSize=3"))).rejects.toThrow(/records blueprint kapsule-gpu 0\.9\.0, and this create-cluster-repo ships 1\.0\.0; run again with --blueprint-version latest/);
-    await expect(planUpdate(dir, {}, { blueprintVersion: "0.9.0" })).rejects.toThrow(/ships kapsule-gpu 1\.0\.0 only; use --blueprint-version latest/);
+    await expect(planUpdate(dir, set("gpuPool.maxSize=3"))).rejects.toThrow(`records blueprint kapsule-gpu 0.9.0, and this create-cluster-repo ships ${SHIPPED}; upgrade first`);
+    await expect(planUpdate(dir, {}, { blueprintVersion: "0.9.0" })).rejects.toThrow(`ships kapsule-gpu ${SHIPPED} only; use --blueprint-version latest`);
 
     const plan = await planUpdate(dir, {}, { blueprintVersion: "latest", toolVersion: TOOL_VERSION });
     golden.expect("plan.txt", describePlan(plan));
     golden.expect("plan.diff", planDiff(plan));
-    expect(plan.blueprintUpgrade).toEqual({ id: "kapsule-gpu", from: "0.9.0", to: "1.0.0" });
+    expect(plan.blueprintUpgrade).toEqual({ id: "kapsule-gpu", from: "0.9.0", to: SHIPPED });
+    expect(plan.base).toBe("history");
     expect(git(dir, "status", "--porcelain")).toBe("");
 
     const result = await update(dir, {}, { blueprintVersion: "latest" });
     golden.expect("result.txt", describeResult(result, dir));
     golden.expect("update.diff", commitDiff(dir, "main"));
     golden.done();
-    expect(result.branch).toBe("create-cluster-repo/upgrade-1-0-0");
+    expect(result.branch).toBe(`create-cluster-repo/upgrade-${SHIPPED.replace(/\./g, "-")}`);
     const answers = parseYaml(readFileSync(join(dir, "cluster-repo.yaml"), "utf8"));
-    expect(answers.blueprintVersion).toBe("1.0.0");
+    expect(answers.blueprintVersion).toBe(SHIPPED);
     const job = readFileSync(join(dir, "apps/gpu-smoke-test/job.yaml"), "utf8");
     expect(job).toContain("backoffLimit: 4");
     expect(job).toContain("restartPolicy: Never");

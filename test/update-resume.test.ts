@@ -39,7 +39,7 @@ describe("update resumes and starts from the right place", () => {
     expect(git(updated, "rev-parse", "--abbrev-ref", "HEAD")).toBe(BRANCH);
     expect(git(updated, "status", "--porcelain", "--ignored")).toBe("");
     expect(git(updated, "rev-parse", `${BRANCH}~1`)).toBe(git(updated, "rev-parse", "main"));
-    expect(git(updated, "diff", "--name-only", "main", BRANCH).split("\n")).toEqual(["README.md", "cluster-repo.yaml", "terraform/main.tf"]);
+    expect(git(updated, "diff", "--name-only", "main", BRANCH).split("\n")).toEqual([".cluster-repo/rendered.yaml", "README.md", "cluster-repo.yaml", "terraform/main.tf"]);
   });
 
   test("a checkout of the new branch cut short (some files new, some old): a plain re-run finishes it", async () => {
@@ -139,6 +139,8 @@ describe("update resumes and starts from the right place", () => {
     mkdirSync(empty);
     const noGit = copyOf(base);
     rmSync(join(noGit, ".git"), { recursive: true });
+    const noGitNoRecord = copyOf(noGit);
+    rmSync(join(noGitNoRecord, ".cluster-repo"), { recursive: true });
     const missing = join(work, "missing");
     const cases: Array<[string[], RegExp]> = [
       [["update", empty], /^error: update: .*empty\/cluster-repo\.yaml not found: .*empty is not a repository made by create-cluster-repo; run it in the root of a repository made by create-cluster-repo/],
@@ -146,7 +148,8 @@ describe("update resumes and starts from the right place", () => {
       [["check", empty], /^error: check: .*empty\/cluster-repo\.yaml not found/],
       [["update", missing], /^error: update: .*missing does not exist; run it in the root/],
       [["update", noGit, "--set", "gpuPool.maxSize=3"], /^error: update: .* is not a git repository; update reads the repository's history and commits on a branch\. Run it in a clone of the repository, or run `git init/],
-      [["plan", noGit, "--blueprint-version", "latest"], /^error: plan: .* is not a git repository/],
+      // A repository from before the record of the render (release 0.1.0) is read from the history, which needs git.
+      [["plan", noGitNoRecord], /^error: cluster-repo\.yaml has no \.cluster-repo\/rendered\.yaml beside it .* is not a git clone: run this in a clone of the repository/],
       [["update", join(updated, "terraform")], /^error: update: .*terraform\/cluster-repo\.yaml not found/],
     ];
     for (const [args, message] of cases) {
@@ -155,8 +158,9 @@ describe("update resumes and starts from the right place", () => {
       expect(run.stderr).not.toMatch(/fatal:|--verbose/);
       expect(run.status, args.join(" ")).toBe(2);
     }
-    // Without git, plan and check still work on the files.
+    // Without git, plan and check still work on the files, from the record of what the tool wrote.
     expect((await runCli(["check", noGit])).status).toBe(0);
+    expect((await runCli(["plan", noGit])).stdout).toMatch(/No parameter changes\.\nNo changes\.\n$/);
   });
 });
 

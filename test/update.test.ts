@@ -33,7 +33,7 @@ describe("re-render from the answers file with a three-way merge", () => {
     expect(result.branch).toBe("create-cluster-repo/gpupool-maxsize-3");
     expect(git(dir, "rev-parse", "--abbrev-ref", "HEAD")).toBe(result.branch);
     const changed = git(dir, "diff", "--name-only", "main", "HEAD").split("\n");
-    expect(changed).toEqual(["README.md", "cluster-repo.yaml", "terraform/main.tf"]);
+    expect(changed).toEqual([".cluster-repo/rendered.yaml", "README.md", "cluster-repo.yaml", "terraform/main.tf"]);
     expect(git(dir, "diff", "main", "HEAD", "--", "terraform/main.tf")).toMatch(/-\s+max_size\s+= 2\n\+\s+max_size\s+= 3/);
     expect(parseYaml(readFileSync(join(dir, "cluster-repo.yaml"), "utf8")).params.gpuPool.maxSize).toBe(3);
     expect(git(dir, "log", "-1", "--format=%B")).toContain("- gpuPool.maxSize: 2 -> 3");

@@ -36,7 +36,7 @@ describe("create --github, then update --pr, against a local GitHub and a real g
     // On the server: the branch touches only what gpuPool.maxSize governs, and its answers file has the new value.
     const bare = servers.git.repoPath("octocat/fleet");
     const remote = (...args: string[]) => execFileSync("git", ["-C", bare, ...args], { encoding: "utf8" }).trim();
-    expect(remote("diff", "--name-only", "main", "create-cluster-repo/gpupool-maxsize-3").split("\n")).toEqual(["README.md", "cluster-repo.yaml", "terraform/main.tf"]);
+    expect(remote("diff", "--name-only", "main", "create-cluster-repo/gpupool-maxsize-3").split("\n")).toEqual([".cluster-repo/rendered.yaml", "README.md", "cluster-repo.yaml", "terraform/main.tf"]);
     expect(remote("diff", "main", "create-cluster-repo/gpupool-maxsize-3", "--", "terraform/main.tf")).toMatch(/-\s+max_size\s+= 2\n\+\s+max_size\s+= 3\n/);
     expect(remote("show", "create-cluster-repo/gpupool-maxsize-3:cluster-repo.yaml")).toMatch(/gpuPool:\n(?:    .*\n)*?    maxSize: 3\n/);
     const firstBody = pulls[0]!.body;

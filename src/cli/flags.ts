@@ -38,7 +38,13 @@ const networkTimeout = {
 const blueprintVersion = {
   type: "string",
   value: "latest",
-  description: "upgrade the blueprint the answers file records to the one this tool ships (without it, an older one is refused)",
+  description: "with --set, --values or --gitops on a repository rendered by an older blueprint version: upgrade it in the same run (alone, plan and update upgrade it anyway)",
+} as const satisfies FlagSpec;
+const confirm = {
+  type: "string",
+  multiple: true,
+  value: "engine-switch|cluster-rename",
+  description: "the steps a change needs in the cluster before its merge are done (plan and update print them; update refuses such a change without it)",
 } as const satisfies FlagSpec;
 
 export const createCommand = defineCommand({
@@ -135,6 +141,7 @@ export const planCommand = defineCommand({
   flags: {
     ...paramFlags,
     "blueprint-version": blueprintVersion,
+    confirm,
     diff: { type: "boolean", description: "also print the diff of the generated files" },
     output: resultOutput,
     verbose,
@@ -150,6 +157,7 @@ export const updateCommand = defineCommand({
   flags: {
     ...paramFlags,
     "blueprint-version": blueprintVersion,
+    confirm,
     branch: { type: "string", value: "<name>", description: "branch to commit on (default create-cluster-repo/<change>)" },
     message: { type: "string", short: "m", value: "<text>", description: "commit message" },
     pr: { type: "boolean", description: "push the branch and open or update its pull request (origin on GitHub)" },
@@ -164,7 +172,8 @@ export const updateCommand = defineCommand({
 export const checkCommand = defineCommand({
   name: "check",
   usage: ["check [dir] [--allow GLOB]..."],
-  summary: "Fails (exit 1) when generated files differ from what the answers file produces, with a diff for each.",
+  summary:
+    "Fails (exit 1) when generated files were edited by hand (each with its diff against what the tool wrote), or when the repository was rendered by an older release (run update to bring the new templates).",
   flags: {
     allow: { type: "string", multiple: true, value: "<glob>", description: "paths that may differ from the render (repeatable), e.g. 'apps/**'" },
     verbose,

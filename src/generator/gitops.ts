@@ -82,10 +82,11 @@ function fluxReleaseFiles(release: HelmReleaseSpec, values: Record<string, unkno
 
 /**
  * Sync waves of the root application: Argo CD settings and the project first, then Helm-installed infrastructure,
- * plain infrastructure manifests, Helm-installed apps, and apps. The health check in argocd-cm.yaml makes each wave
- * wait until the Applications of the previous one are Healthy.
+ * plain infrastructure manifests, the team's own infrastructure (team/infrastructure/) with Helm-installed apps, and
+ * the apps, generated and the team's. The health check in argocd-cm.yaml makes each wave wait until the Applications
+ * of the previous one are Healthy.
  */
-export const argoSyncWaves = { settings: "-3", helmInfrastructure: "-2", infrastructure: "-1", helmApps: "0", apps: "1" } as const;
+export const argoSyncWaves = { settings: "-3", helmInfrastructure: "-2", infrastructure: "-1", helmApps: "0", teamInfrastructure: "0", apps: "1", teamApps: "1" } as const;
 
 function argoReleaseFile(release: HelmReleaseSpec, values: Record<string, unknown>, context: RenderContext): [string, string] {
   const oci = release.repository.type === "oci";

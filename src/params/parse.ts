@@ -79,6 +79,13 @@ export function parseParams(input: RawParamsInput, blueprint: Blueprint): ParseR
   return errors.length > 0 ? { params: undefined, warnings, errors } : { params, warnings, errors: undefined };
 }
 
+/** `values` with the schema's defaults filled in where absent (no rule is run, nothing is refused). */
+export function fillDefaults(values: Record<string, unknown>, blueprint: Blueprint): Record<string, unknown> {
+  const raw = structuredClone(values);
+  compile(blueprint)(raw);
+  return raw;
+}
+
 /** Parameter values that differ from the blueprint defaults, for answers files and summaries. */
 export function defaultParams(blueprint: Blueprint): ClusterParams {
   const raw: Record<string, unknown> = {};

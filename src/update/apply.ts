@@ -9,6 +9,7 @@ import { gitAt } from "../git/client.js";
 import type { RawParamsInput } from "../params/parse.js";
 import { branchForChanges, commitMessageFor, describeBranch, describePlan, pullRequestBody } from "./describe.js";
 import { assertToolRepository } from "./locate.js";
+import { formatConsequences, type Consequence } from "./consequences.js";
 import { assertOwnCommits, type ExpectedCommit } from "./own-commits.js";
 import { planUpdate, type Plan } from "./plan.js";
 import { finishInterruptedSwitch } from "./resume.js";
@@ -36,13 +37,38 @@ export class ConflictError extends CliError {
   }
 }
 
+/**
+ * A change whose merge would make the cluster's GitOps engine delete what it applied unless steps are taken first
+ * (src/update/consequences.ts): refused, with the steps, until `--confirm <kind>` says they are done.
+ */
+export class UnconfirmedChangeError extends CliError {
+  constructor(
+    readonly plan: Plan,
+    readonly unconfirmed: Consequence[],
+  ) {
+    super(
+      `this change cannot be merged safely as it is; nothing was written.\n${formatConsequences(unconfirmed).trimEnd()}\n` +
+        `Do the steps before merging first, then run again with ${unconfirmed.map((c) => `--confirm ${c.confirm}`).join(" ")}; the commit message and the pull request list the steps after merging.`,
+      "E_UNCONFIRMED",
+      1,
+    );
+  }
+}
+
+/** The consequences of a plan that need a `--confirm` the options do not give. */
+export function unconfirmed(plan: Plan, confirmed: readonly string[] = []): Consequence[] {
+  return plan.consequences.filter((c) => c.confirm !== undefined && !confirmed.includes(c.confirm));
+}
+
 export interface UpdateOptions {
   branch?: string;
   message?: string;
   /** "markers": write conflicting files with conflict markers instead of refusing. */
   conflict?: "refuse" | "markers";
-  /** `latest` to upgrade the blueprint the answers file records (see {@link planUpdate}). */
+  /** `latest` to change parameters in the same run as a blueprint upgrade (see {@link planUpdate}). */
   blueprintVersion?: string;
+  /** Consequences in the cluster whose steps before the merge are done (`--confirm engine-switch`...). */
+  confirm?: readonly string[];
   /** Recorded in the answers file; defaults to this package's version. */
   toolVersion?: string;
   /** Push the branch and open or update a pull request. */
@@ -172,8 +198,10 @@ export async function updateRepository(dir: string, changes: RawParamsInput, opt
     await restore();
     throw error;
   };
+  const needConfirm = unconfirmed(plan, options.confirm);
+  if (needConfirm.length > 0) return refuse(new UnconfirmedChangeError(plan, needConfirm));
   if (plan.conflicts.length > 0 && options.conflict !== "markers") return refuse(new ConflictError(plan));
-  if (!plan.report.valid) return refuse(new ValidationFailedError(plan.report));
+  if (!plan.introduced.valid) return refuse(new ValidationFailedError(plan.introduced));
   const fileChanges = changesOf(plan);
   try {
     await assertPathsInside(dir, fileChanges.writes.keys(), "write");

@@ -6,8 +6,15 @@ import { gitAt } from "../git/client.js";
 import { readTreeAtRef } from "../git/repo.js";
 import { treeSource, validateSource } from "../validators/index.js";
 import type { ValidationReport } from "../validators/types.js";
-import { diffParams, type BlueprintVersionChange, type ParamChange, type Plan } from "./plan.js";
 import { clip, codeSpan, fencedBlock, fitItems, tableCodeCell } from "../markdown.js";
+import { readMigrations } from "../blueprints/migrations.js";
+import { loadBlueprint } from "../blueprints/load.js";
+import { changesBetween } from "../blueprints/versions.js";
+import { fillDefaults } from "../params/parse.js";
+import { FLUX_BOOTSTRAP_MARKER, fluxSystemDir } from "./bootstrap-owned.js";
+import { clusterConsequences, consequencesMarkdown, type Consequence } from "./consequences.js";
+import { migrateParams, type AppliedStep } from "./migrate.js";
+import { diffParams, type BlueprintVersionChange, type GainedParam, type ParamChange, type Plan } from "./plan.js";
 import { formatSummary, possiblyReplaced, summarizeChanges, type ChangeSummary } from "./summary.js";
 import type { TerraformSummary } from "./terraform-changes.js";
 
@@ -20,7 +27,15 @@ export interface ChangeDescription {
   blueprint: string;
   blueprintVersion: string;
   blueprintUpgrade?: BlueprintVersionChange;
+  /** The tool releases that wrote the repository before and after the change. */
+  toolVersions: { from: string; to: string };
+  /** What the versions of an upgrade changed, from the blueprint's CHANGELOG.md, newest first. */
+  changelog: Array<{ version: string; text: string }>;
+  migrations: AppliedStep[];
+  paramsGained: GainedParam[];
   paramChanges: ParamChange[];
+  /** What merging does in the cluster, with the steps before and after. */
+  consequences: Consequence[];
   before: FileTree;
   after: FileTree;
   summary: ChangeSummary;
@@ -34,7 +49,12 @@ export function describePlan(plan: Plan): ChangeDescription {
     blueprint: plan.answers.blueprint,
     blueprintVersion: plan.rendered.blueprint.version,
     ...(plan.blueprintUpgrade ? { blueprintUpgrade: plan.blueprintUpgrade } : {}),
+    toolVersions: plan.releases.tool,
+    changelog: plan.changelog,
+    migrations: plan.migrations,
+    paramsGained: plan.paramsGained,
     paramChanges: plan.paramChanges,
+    consequences: plan.consequences,
     before: plan.before,
     after: plan.after,
     summary: plan.summary,
@@ -65,15 +85,35 @@ export async function describeBranch(
   const answersBefore = parseAnswersFile(beforeAll.get(defaults.answersFile) ?? "", `${defaults.answersFile} at ${base}`);
   const answersAfter = parseAnswersFile(afterAll.get(defaults.answersFile) ?? "", `${defaults.answersFile} at ${head}`);
   const upgraded = answersBefore.blueprintVersion !== answersAfter.blueprintVersion;
+  const upgrade = { id: answersAfter.blueprint, from: answersBefore.blueprintVersion, to: answersAfter.blueprintVersion };
+  // The same steps and defaults the plan applied, found again from the two answers files.
+  const migration = upgraded ? migrateParams(answersBefore.params, readMigrations(upgrade.id), upgrade.from, upgrade.to) : { params: answersBefore.params, applied: [] };
+  const blueprint = loadBlueprint(answersAfter.blueprint);
+  const recorded = { ...migration.params, gitops: answersBefore.gitops };
+  const withDefaults = fillDefaults(recorded, blueprint);
+  // Whole trees: a resource in an unchanged file is still replaced when it references one that is.
+  const summary = await summarizeChanges(beforeAll, afterAll);
+  const clusterBefore = String(answersBefore.params.clusterName);
   return {
     blueprint: answersAfter.blueprint,
     blueprintVersion: answersAfter.blueprintVersion,
-    ...(upgraded ? { blueprintUpgrade: { id: answersAfter.blueprint, from: answersBefore.blueprintVersion, to: answersAfter.blueprintVersion } } : {}),
-    paramChanges: diffParams({ ...answersBefore.params, gitops: answersBefore.gitops }, { ...answersAfter.params, gitops: answersAfter.gitops }),
+    ...(upgraded ? { blueprintUpgrade: upgrade } : {}),
+    toolVersions: { from: answersBefore.toolVersion, to: answersAfter.toolVersion },
+    changelog: upgraded ? changesBetween(upgrade.id, upgrade.from, upgrade.to) : [],
+    migrations: migration.applied,
+    paramsGained: diffParams(recorded, withDefaults)
+      .filter((change) => change.from === undefined)
+      .map(({ path, to }) => ({ path, value: to })),
+    paramChanges: diffParams(withDefaults, { ...answersAfter.params, gitops: answersAfter.gitops }),
+    consequences: clusterConsequences({
+      engine: { from: answersBefore.gitops, to: answersAfter.gitops },
+      cluster: { from: clusterBefore, to: String(answersAfter.params.clusterName) },
+      fluxBootstrapped: beforeAll.has(`${fluxSystemDir(clusterBefore)}${FLUX_BOOTSTRAP_MARKER}`),
+      summary,
+    }),
     before: sortedTree(before),
     after: sortedTree(after),
-    // Whole trees: a resource in an unchanged file is still replaced when it references one that is.
-    summary: await summarizeChanges(beforeAll, afterAll),
+    summary,
     report: options.report ?? (await validateSource(treeSource(afterAll), { strict: true, repoUrls: options.repoUrls ?? [], placeholderUrls: "warning" })),
     conflicts: [...after].filter(([, content]) => MARKERS.test(content)).map(([path]) => ({ path, reason: "committed with conflict markers" })),
   };
@@ -99,7 +139,11 @@ export function commitMessageFor(change: ChangeDescription): string {
       : `Re-render ${change.blueprint} ${change.blueprintVersion}`;
   const { replaced, destroyed } = change.summary.terraform;
   const lines = [
+    ...change.consequences.flatMap((c) => [`- In the cluster: ${c.what}`, ...c.after.map((step, i) => `  after merging, ${i + 1}. ${step}`)]),
     ...(upgrade ? [`- blueprint ${upgrade.id}: ${upgrade.from} -> ${upgrade.to}`] : []),
+    ...(change.toolVersions.from !== change.toolVersions.to ? [`- ${defaults.toolName}: ${change.toolVersions.from} -> ${change.toolVersions.to}`] : []),
+    ...change.migrations.map((m) => `- migrated ${m.text}`),
+    ...change.paramsGained.map((p) => `- new parameter ${p.path}: ${show(p.value)} (default)`),
     ...change.paramChanges.map((c) => `- ${c.path}: ${show(c.from)} -> ${show(c.to)}`),
     ...(replaced.length ? [`- Terraform replaces ${replaced.join(", ")}`] : []),
     ...(destroyed.length ? [`- Terraform destroys ${destroyed.join(", ")}`] : []),
@@ -189,10 +233,28 @@ export function pullRequestBody(change: ChangeDescription, options: PullRequestB
   const upgrade = change.blueprintUpgrade;
   const warning = terraformWarningMarkdown(change.summary.terraform);
   const summaryLines = fitItems(formatSummary(change.summary).trimEnd().split("\n"), SHARE.summary, (left) => `... and ${left} more lines`);
+  const caution = consequencesMarkdown(change.consequences);
+  const tools = change.toolVersions.from !== change.toolVersions.to ? ` (${defaults.toolName} ${codeSpan(change.toolVersions.from)} → ${codeSpan(change.toolVersions.to)})` : "";
   const head = [
+    ...(caution ? [caution, ""] : []),
     ...(warning ? [warning, ""] : []),
     `Re-rendered by ${defaults.toolName} from ${codeSpan(defaults.answersFile)} (blueprint ${codeSpan(change.blueprint)} ${codeSpan(change.blueprintVersion)}).`,
-    ...(upgrade ? ["", `**Blueprint upgrade:** ${codeSpan(upgrade.id)} ${codeSpan(upgrade.from)} → ${codeSpan(upgrade.to)}. Your edits since the last render are merged in.`] : []),
+    ...(upgrade
+      ? [
+          "",
+          `**Blueprint upgrade:** ${codeSpan(upgrade.id)} ${codeSpan(upgrade.from)} → ${codeSpan(upgrade.to)}${tools}. Your edits since the last render are merged in.`,
+          // The changelog is the shipped blueprint's own text, not the repository's.
+          ...change.changelog.flatMap((entry) => ["", `<details><summary>What ${upgrade.id} ${entry.version} changes</summary>`, "", entry.text, "", "</details>"]),
+        ]
+      : []),
+    ...(change.migrations.length ? ["", "**Answers file migrated:**", ...change.migrations.map((m) => `- ${m.text}`)] : []),
+    ...(change.paramsGained.length
+      ? [
+          "",
+          "**New parameters, at their defaults** (change them with `update --set`):",
+          ...fitItems(change.paramsGained.map((p) => `- ${codeSpan(clip(p.path, CELL))}: ${codeSpan(clip(show(p.value), CELL))}`), SHARE.parameters, (left) => `- … and ${left} more: see \`${defaults.answersFile}\` in the diff`),
+        ]
+      : []),
     "",
     rows.length ? `| parameter | from | to |\n|---|---|---|\n${rows.join("\n")}` : "No parameter changes (re-render).",
     "",

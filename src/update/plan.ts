@@ -1,20 +1,31 @@
 import { join } from "node:path";
-import { readManifest } from "../blueprints/registry.js";
+import { readPackageVersion } from "../_utils.js";
+import { readMigrations } from "../blueprints/migrations.js";
+import { changesBetween } from "../blueprints/versions.js";
+import { loadBlueprint } from "../blueprints/load.js";
 import { defaults } from "../defaults.js";
-import { InputError, UsageError } from "../errors.js";
+import { InputError } from "../errors.js";
 import { parseAnswersFile, type Answers } from "../generator/answers.js";
+import { isTeamPath, recordOf, renderRecordFile } from "../generator/record.js";
 import { InputFileError, readInputFile } from "../read-input.js";
 import { sortedTree, type FileTree } from "../file-tree.js";
-import { fileAtCommit, lastCommitTouching, pathsChangedWith, readTreeAtRef } from "../git/repo.js";
-import type { RawParamsInput } from "../params/parse.js";
+import { isGitWorkTree, trackedFiles } from "../git/blobs.js";
+import { fileAtCommit, readTreeAtRef } from "../git/repo.js";
+import { fillDefaults, type RawParamsInput } from "../params/parse.js";
 import { appendKey } from "../params/set-flags.js";
 import { renderBlueprint, type Rendered } from "../render-blueprint.js";
-import { treeSource, validateSource } from "../validators/index.js";
-import type { ValidationReport } from "../validators/types.js";
+import type { ValidationReport, Problem } from "../validators/types.js";
 import { bootstrapOwnership } from "./bootstrap-owned.js";
+import { clusterConsequences, type Consequence } from "./consequences.js";
+import { lastRender, type LastRender } from "./last-render.js";
 import { mergeFile, type MergeOutcome } from "./merge.js";
+import { migrateParams, type AppliedStep } from "./migrate.js";
+import { releasesOf, targetBlueprintVersion, type BlueprintVersionChange, type Releases } from "./release.js";
 import { targetReader } from "../git/read-target.js";
 import { summarizeChanges, type ChangeSummary } from "./summary.js";
+import { validateResult } from "./validate-result.js";
+
+export type { BlueprintVersionChange } from "./release.js";
 
 export interface ParamChange {
   path: string;
@@ -22,17 +33,17 @@ export interface ParamChange {
   to: unknown;
 }
 
-/** The blueprint version the answers file records, and the one this plan renders (they differ on an upgrade). */
-export interface BlueprintVersionChange {
-  id: string;
-  from: string;
-  to: string;
+/** A parameter the recorded version did not have, rendered with its default. */
+export interface GainedParam {
+  path: string;
+  value: unknown;
+  description?: string;
 }
 
 export interface PlanOptions {
   /**
-   * `latest` (or the version this tool ships) to upgrade a repository whose answers file records another
-   * blueprint version. Without it such a repository is refused: an upgrade is a decision, not a side effect.
+   * `latest` (or the version this tool ships) to change parameters in the same run as a blueprint upgrade. A plain
+   * plan/update of a repository recorded with an older version is the upgrade.
    */
   blueprintVersion?: string;
   /** Recorded in the new answers file; defaults to this package's version (tests pin it). */
@@ -47,17 +58,35 @@ export interface PlanOptions {
 export interface Plan {
   dir: string;
   answers: Answers;
+  /** Which release wrote the repository, and which renders it now. */
+  releases: Releases;
   /** Set when the plan upgrades the blueprint (recorded version != rendered version). */
   blueprintUpgrade?: BlueprintVersionChange;
+  /** What the versions of the upgrade changed, from the blueprint's CHANGELOG.md, newest first. */
+  changelog: Array<{ version: string; text: string }>;
+  /** Steps that carried the recorded parameters to the new version (blueprints/<id>/migrations.yaml). */
+  migrations: AppliedStep[];
+  /** Parameters the recorded version did not have, at their defaults. */
+  paramsGained: GainedParam[];
+  /** The parameters this change sets (from the recorded, migrated ones with defaults). */
+  paramChanges: ParamChange[];
+  /** Where the merge base came from: the committed record, or the history (a repository made by release 0.1.0). */
+  base: LastRender["source"]["kind"];
   rendered: Rendered;
   outcomes: MergeOutcome[];
   /** The repository's files after the update (only the paths the generator is concerned with). */
   before: FileTree;
   after: FileTree;
   conflicts: Extract<MergeOutcome, { action: "conflict" }>[];
-  paramChanges: ParamChange[];
+  /** What merging does in the cluster (prunes, re-bootstraps), first in every description of the change. */
+  consequences: Consequence[];
   summary: ChangeSummary;
+  /** The whole repository after the change. */
   report: ValidationReport;
+  /** The failures the change brings (update refuses while `introduced.valid` is false). */
+  introduced: ValidationReport;
+  /** Failures the repository had before the change. */
+  preexisting: Problem[];
 }
 
 export function readAnswers(dir: string): Answers {
@@ -98,101 +127,132 @@ export function diffParams(before: unknown, after: unknown, path = ""): ParamCha
   return JSON.stringify(before) === JSON.stringify(after) ? [] : [{ path, from: before, to: after }];
 }
 
-const versionParts = (version: string) => version.split(/[.+-]/).slice(0, 3).map((part) => Number.parseInt(part, 10) || 0);
+const hasChanges = (changes: RawParamsInput) => (changes.sets?.length ?? 0) > 0 || Object.keys(changes.values ?? {}).length > 0;
 
-function isNewer(a: string, b: string): boolean {
-  const [x, y] = [versionParts(a), versionParts(b)];
-  for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return x[i]! > y[i]!;
-  return false;
+/** A parameter's description in the blueprint's schema, for the "gained" list. */
+function describeParam(schema: any, path: string): string | undefined {
+  let node = schema;
+  for (const key of path.split(".")) node = node?.properties?.[key];
+  return typeof node?.description === "string" ? node.description : undefined;
 }
 
 /**
- * The blueprint version to render. This tool ships one version of each blueprint, so it can only render that one:
- * a repository recorded with another version needs `--blueprint-version latest` (an explicit upgrade), and one
- * recorded with a newer version needs a newer tool.
+ * Re-renders from the answers file (migrated to this blueprint version) plus the changes, and merges the new render
+ * with the repository from what the tool last wrote there (the merge base, see last-render.ts). Writes nothing.
  */
-export function targetBlueprintVersion(answers: Answers, requested: string | undefined): BlueprintVersionChange | undefined {
-  const shipped = readManifest(answers.blueprint).version;
-  const recorded = answers.blueprintVersion;
-  if (requested !== undefined && requested !== "latest" && requested !== shipped) {
-    throw new UsageError(`--blueprint-version ${requested}: this ${defaults.toolName} ships ${answers.blueprint} ${shipped} only; use --blueprint-version latest (or ${shipped})`);
-  }
-  if (recorded === shipped) return undefined;
-  if (isNewer(recorded, shipped)) {
-    throw new InputError(
-      `${defaults.answersFile} records blueprint ${answers.blueprint} ${recorded}, newer than the ${shipped} this ${defaults.toolName} ships; ` +
-        `upgrade ${defaults.toolName} (its version ${answers.toolVersion} wrote the file) and run again`,
-    );
-  }
-  if (requested === undefined) {
-    throw new InputError(
-      `${defaults.answersFile} records blueprint ${answers.blueprint} ${recorded}, and this ${defaults.toolName} ships ${shipped}; ` +
-        `run again with --blueprint-version latest to upgrade (plan shows the upgrade diff, update puts it on a branch)`,
-    );
-  }
-  return { id: answers.blueprint, from: recorded, to: shipped };
-}
-
-/**
- * The render the answers file describes: re-rendered with this tool when the blueprint version is the same,
- * otherwise the repository as the tool last committed it (the commit that last wrote the answers file).
- */
-async function baseTree(dir: string, answers: Answers, ref: string): Promise<FileTree> {
-  if (readManifest(answers.blueprint).version === answers.blueprintVersion) {
-    const { tree } = await renderBlueprint(answers.blueprint, { values: { ...answers.params, gitops: answers.gitops } }, { toolVersion: answers.toolVersion });
-    return tree;
-  }
-  const commit = await lastCommitTouching(dir, defaults.answersFile, ref);
-  if (!commit) throw new InputError(`cannot find the commit that wrote ${defaults.answersFile}: commit it first, then run again`);
-  // Only the files the tool wrote (in the commits that wrote the answers file): the team's own files in that
-  // commit's tree are not part of the render, and must not be deleted because the new render lacks them.
-  const written = await pathsChangedWith(dir, defaults.answersFile, commit);
-  const tree = await readTreeAtRef(dir, commit);
-  return sortedTree(new Map([...tree].filter(([path]) => written.has(path))));
-}
-
-/** Re-renders from the answers file plus the changes and merges with the repository. Writes nothing. */
 export async function planUpdate(dir: string, changes: RawParamsInput, options: PlanOptions = {}): Promise<Plan> {
   const answers = options.at ? await answersAt(dir, options.at) : readAnswers(dir);
-  const blueprintUpgrade = targetBlueprintVersion(answers, options.blueprintVersion);
-  const recorded = { ...answers.params, gitops: answers.gitops };
-  const values = { ...recorded, ...(changes.values ?? {}) };
-  const rendered = await renderBlueprint(answers.blueprint, { values, sets: changes.sets }, { toolVersion: options.toolVersion });
-  const base = await baseTree(dir, answers, options.at ?? "HEAD");
+  const releases = releasesOf(answers, options.toolVersion ?? readPackageVersion());
+  const blueprintUpgrade = targetBlueprintVersion(releases, options.blueprintVersion, hasChanges(changes));
+  const blueprint = loadBlueprint(answers.blueprint);
+  const migration = blueprintUpgrade
+    ? migrateParams(answers.params, readMigrations(answers.blueprint), blueprintUpgrade.from, blueprintUpgrade.to)
+    : { params: answers.params, applied: [] };
+  const recorded = { ...migration.params, gitops: answers.gitops };
+  const rendered = await renderBlueprint(answers.blueprint, { values: { ...recorded, ...(changes.values ?? {}) }, sets: changes.sets }, { toolVersion: options.toolVersion });
+
   const read = options.at ? await commitReader(dir, options.at) : await targetReader(dir);
   // Paths handed over on Day 1 (flux bootstrap's flux-system/) are neither merged into nor deleted.
   const handedOver = await bootstrapOwnership(answers, read);
-  const paths = [...new Set([...base.keys(), ...rendered.tree.keys()])].filter((path) => !handedOver.owns(path)).sort();
+  const merged = (path: string) => path !== defaults.renderRecord && !isTeamPath(path) && !handedOver.owns(path);
+  const last = await lastRender(dir, read, merged, options.at);
+  const paths = [...new Set([...last.tree.keys(), ...rendered.tree.keys()])].filter(merged).sort();
   const before = new Map<string, string>();
   const after = new Map<string, string>();
   const outcomes: MergeOutcome[] = [];
+  const current = async (path: string) => {
+    const content = await read(path);
+    if (content !== undefined) before.set(path, content);
+    return content;
+  };
   for (const path of paths) {
-    const theirs = await read(path);
-    if (theirs !== undefined) before.set(path, theirs);
-    const outcome = mergeFile({ path, base: base.get(path), theirs, ours: rendered.tree.get(path) });
+    const theirs = await current(path);
+    const outcome = mergeFile({ path, base: last.tree.get(path), theirs, ours: rendered.tree.get(path) });
     if (outcome.action === "write") after.set(path, outcome.content);
     else if (outcome.action !== "delete" && theirs !== undefined) after.set(path, theirs);
     outcomes.push(outcome);
   }
-  const afterTree = sortedTree(after);
-  // Validated with the handed-over files as the repository has them: the Flux Kustomizations name their source there.
-  const validated = new Map(afterTree);
-  for (const path of [...new Set([...base.keys(), ...rendered.tree.keys()])].filter((path) => handedOver.owns(path))) {
-    const content = await read(path);
-    if (content !== undefined) validated.set(path, content);
+  // The team's place: its files are written where missing (a repository made before it existed gets it), never merged.
+  for (const [path, content] of rendered.tree) {
+    if (!isTeamPath(path)) continue;
+    const theirs = await current(path);
+    outcomes.push(theirs === undefined ? { path, action: "write", content } : { path, action: "keep" });
+    after.set(path, theirs ?? content);
   }
+  // The record of this render, with the generated text of every file whose committed copy will differ from it.
+  const committed = (path: string) => {
+    const outcome = outcomes.find((o) => o.path === path);
+    return outcome?.action === "conflict" && outcome.withMarkers !== undefined ? outcome.withMarkers : after.get(path);
+  };
+  const record = renderRecordFile(recordOf(rendered.tree, committed, (path) => !handedOver.owns(path)));
+  const recordBefore = await current(defaults.renderRecord);
+  outcomes.push(recordBefore === record ? { path: defaults.renderRecord, action: "keep" } : { path: defaults.renderRecord, action: "write", content: record });
+  after.set(defaults.renderRecord, record);
+
+  const afterTree = sortedTree(after);
+  const beforeTree = sortedTree(before);
   const conflicts = outcomes.filter((o): o is Extract<MergeOutcome, { action: "conflict" }> => o.action === "conflict");
+  const summary = await summarizeChanges(beforeTree, afterTree);
+  const validation = await validateResult(
+    await repositoryWith(dir, read, afterTree, outcomes),
+    () => repositoryWith(dir, read, new Map(), []),
+    [rendered.context.gitops.repoUrl],
+  );
+  const { gained, changed } = paramDifferences(recorded, rendered, blueprint);
   return {
     dir,
     answers,
+    releases,
     ...(blueprintUpgrade ? { blueprintUpgrade } : {}),
+    changelog: blueprintUpgrade ? changesBetween(answers.blueprint, blueprintUpgrade.from, blueprintUpgrade.to) : [],
+    migrations: migration.applied,
+    paramsGained: gained,
+    paramChanges: changed,
+    base: last.source.kind,
     rendered,
     outcomes,
-    before: sortedTree(before),
+    before: beforeTree,
     after: afterTree,
     conflicts,
-    paramChanges: diffParams(recorded, rendered.params),
-    summary: await summarizeChanges(sortedTree(before), afterTree),
-    report: await validateSource(treeSource(sortedTree(validated)), { strict: true, repoUrls: [rendered.context.gitops.repoUrl], placeholderUrls: "warning" }), // unset repoUrl: warned by the render
+    consequences: clusterConsequences({
+      engine: { from: answers.gitops, to: rendered.params.gitops },
+      cluster: { from: String(answers.params.clusterName), to: rendered.params.clusterName },
+      fluxBootstrapped: handedOver.owner !== undefined,
+      summary,
+    }),
+    summary,
+    report: validation.report,
+    introduced: validation.introduced,
+    preexisting: validation.preexisting,
   };
+}
+
+/**
+ * Parameters the recorded (migrated) set lacked, filled with their defaults, apart from the ones this change sets:
+ * an upgrade's new parameters are news, not decisions of the user.
+ */
+function paramDifferences(recorded: Record<string, unknown>, rendered: Rendered, blueprint: ReturnType<typeof loadBlueprint>): { gained: GainedParam[]; changed: ParamChange[] } {
+  const withDefaults = fillDefaults(recorded, blueprint);
+  const gained = diffParams(recorded, withDefaults)
+    .filter((change) => change.from === undefined)
+    .map(({ path, to }) => ({ path, value: to, ...(describeParam(blueprint.paramsSchema, path) ? { description: describeParam(blueprint.paramsSchema, path) } : {}) }));
+  return { gained, changed: diffParams(withDefaults, rendered.params) };
+}
+
+/**
+ * Every file of the repository with the change applied: the files git tracks, read from the work tree as `check`
+ * reads them, the merged files written over them, deleted ones left out. A conflicting file
+ * counts as the team has it (as before the change), not with the markers `--conflict markers` commits.
+ */
+async function repositoryWith(dir: string, read: (path: string) => Promise<string | undefined>, changed: FileTree, outcomes: MergeOutcome[]): Promise<FileTree> {
+  const files = new Map<string, string>();
+  const listed = (await isGitWorkTree(dir)) ? await trackedFiles(dir) : [...changed.keys()];
+  for (const path of listed) {
+    // The team's symlinks and special files are theirs: left to `validate`'s own walk in CI.
+    const content = await read(path).catch(() => undefined);
+    if (content !== undefined) files.set(path, content);
+  }
+  for (const [path, content] of changed) files.set(path, content);
+  for (const outcome of outcomes) if (outcome.action === "delete") files.delete(outcome.path);
+  return sortedTree(files);
 }

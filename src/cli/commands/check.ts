@@ -1,10 +1,16 @@
 import { resolve } from "node:path";
+import { isNewerVersion } from "../../blueprints/versions.js";
+import { defaults } from "../../defaults.js";
 import { escapeText } from "../../terminal-text.js";
 import { commandHelp, parseCommand } from "../args.js";
 import { checkCommand } from "../flags.js";
 import { checkRepository } from "../../update/check.js";
 import { assertToolRepository } from "../../update/locate.js";
+import { readAnswers } from "../../update/plan.js";
+import { releasesOf } from "../../update/release.js";
 import type { CliIo } from "../io.js";
+
+const tool = defaults.toolName;
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values: opts, positionals } = parseCommand(checkCommand, argv);
@@ -19,14 +25,29 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write("All generated files match the answers file.\n");
     return 0;
   }
-  const what = { missing: "generated file is missing", modified: "differs from the render of the answers file", unset: "a required parameter is unset" } as const;
-  for (const difference of differences) {
-    io.stdout.write(escapeText(`${difference.path}: ${what[difference.kind]}\n${difference.diff}`));
+  const write = (text: string) => io.stdout.write(escapeText(text));
+  const of = (kind: string) => differences.filter((d) => d.kind === kind);
+  for (const unset of of("unset")) write(`${unset.path}: a required parameter is unset\n${unset.diff}`);
+
+  // Two causes, told apart: the repository was rendered by an older release, or a generated file was edited by hand.
+  const outdated = [...of("older-release"), ...of("outdated")];
+  if (outdated.length > 0) {
+    const { tool: versions, blueprint } = releasesOf(readAnswers(dir));
+    const older = blueprint.from !== blueprint.to || isNewerVersion(versions.to, versions.from);
+    const heading = older
+      ? `Rendered by an older release: ${tool} ${versions.from} rendered this repository (blueprint ${blueprint.id} ${blueprint.from}); ` +
+        `this ${tool} ${versions.to} renders ${blueprint.id} ${blueprint.to}. Run \`${tool} update\` to bring the new templates (\`${tool} plan\` shows them first).\n`
+      : `Not what ${defaults.answersFile} renders: ${defaults.answersFile} changed since ${tool} last rendered the repository. Run \`${tool} update\` to render it (\`${tool} plan\` shows the change first).\n`;
+    write(heading);
+    for (const file of of("outdated")) write(`${file.path}: ${older ? "the new templates render it differently" : "renders differently"}\n${file.diff}`);
   }
-  const files = differences.filter((difference) => difference.kind !== "unset").length;
-  if (files > 0) {
-    io.stdout.write(
-      `${files} generated file(s) differ from cluster-repo.yaml. Change parameters with \`create-cluster-repo update --set ...\`, or allow hand-maintained paths with --allow.\n`,
+  const edited = [...of("modified"), ...of("missing")];
+  if (edited.length > 0) {
+    write(`Generated files edited by hand (${edited.length}), against what ${tool} wrote:\n`);
+    for (const file of edited) write(`${file.path}: ${file.kind === "missing" ? "generated file is missing" : "edited by hand"}\n${file.diff}`);
+    write(
+      `${edited.length} generated file(s) edited by hand. Keep your own workloads in team/ (see team/README.md), change parameters with \`${tool} update --set ...\`, ` +
+        "or allow hand-maintained paths with --allow.\n",
     );
   }
   return 1;
