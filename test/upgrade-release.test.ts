@@ -57,7 +57,8 @@ describe.concurrent("a repository made by an earlier release, upgraded as its te
 
     // plan: the release upgrade, like a parameter change, and nothing written
     const plan = ok(await run(["plan"]), "plan");
-    expect(plan.stdout).toMatch(new RegExp(`^Blueprint ${fixture.blueprint}: ${escape(recorded.blueprintVersion)} -> ${escape(shipped)} \\(rendered by create-cluster-repo ${escape(fixture.release)}, now ${escape(TOOL)}\\)\n`));
+    // What the merge does in the cluster and in the cloud (warnings) goes first, then the upgrade.
+    expect(plan.stdout).toMatch(new RegExp(`^(WARNING: .*\n)*Blueprint ${fixture.blueprint}: ${escape(recorded.blueprintVersion)} -> ${escape(shipped)} \\(rendered by create-cluster-repo ${escape(fixture.release)}, now ${escape(TOOL)}\\)\n`));
     expect(plan.stdout).toContain(`  What ${shipped} changes:\n`);
     expect(plan.stdout).toContain("New parameters, at their defaults");
     expect(plan.stdout).toMatch(/^Files \(\d+ added, \d+ changed, \d+ removed\):$/m);

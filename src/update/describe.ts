@@ -234,7 +234,8 @@ export function pullRequestBody(change: ChangeDescription, options: PullRequestB
   const warning = terraformWarningMarkdown(change.summary.terraform);
   const summaryLines = fitItems(formatSummary(change.summary).trimEnd().split("\n"), SHARE.summary, (left) => `... and ${left} more lines`);
   const caution = consequencesMarkdown(change.consequences);
-  const tools = change.toolVersions.from !== change.toolVersions.to ? ` (${defaults.toolName} ${codeSpan(change.toolVersions.from)} → ${codeSpan(change.toolVersions.to)})` : "";
+  // Versions are checked against the version syntax when the answers file is read: no code span needed.
+  const tools = change.toolVersions.from !== change.toolVersions.to ? ` (${defaults.toolName} ${change.toolVersions.from} → ${change.toolVersions.to})` : "";
   const head = [
     ...(caution ? [caution, ""] : []),
     ...(warning ? [warning, ""] : []),
@@ -242,7 +243,7 @@ export function pullRequestBody(change: ChangeDescription, options: PullRequestB
     ...(upgrade
       ? [
           "",
-          `**Blueprint upgrade:** ${codeSpan(upgrade.id)} ${codeSpan(upgrade.from)} → ${codeSpan(upgrade.to)}${tools}. Your edits since the last render are merged in.`,
+          `**Blueprint upgrade:** ${codeSpan(upgrade.id)} ${upgrade.from} → ${upgrade.to}${tools}. Your edits since the last render are merged in.`,
           // The changelog is the shipped blueprint's own text, not the repository's.
           ...change.changelog.flatMap((entry) => ["", `<details><summary>What ${upgrade.id} ${entry.version} changes</summary>`, "", entry.text, "", "</details>"]),
         ]
