@@ -1,0 +1,74 @@
+/**
+ * `validate` on layouts of real GitOps repositories, round 2 (issue 23), through the CLI's own entry (run `npm run
+ * build` first). One corpus folder per root cause in test/fixtures/real-world, written by hand from the constructs
+ * those repositories use (no copied content): each test names its cause, checks that the folder validates with no
+ * false alarm, and that a real mistake in it is still reported, so a regression says which cause came back.
+ */
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { runCli, tempDir } from "./helpers/cli.js";
+import { fixturesDir } from "./helpers/fixtures.js";
+
+const corpus = join(fixturesDir, "real-world");
+
+interface JsonReport {
+  valid: boolean;
+  summary: Record<string, unknown>;
+  problems: { file: string; line?: number; rule: string; message: string; severity: string; path?: string | null }[];
+  resources: { file: string; line: number | null; validator: string; status: string; resource: string | null; notChecked?: string }[];
+}
+
+/** A copy of a corpus case that a test may change. */
+function copyOf(name: string): string {
+  const dir = join(tempDir("ccr-real-world-r2-"), name);
+  cpSync(join(corpus, name), dir, { recursive: true });
+  return dir;
+}
+
+/** Replaces `from` (which must be there) in a file of `dir`; returns the 1-based line of the change. */
+function edit(dir: string, file: string, from: string, to: string): number {
+  const text = readFileSync(join(dir, file), "utf8");
+  const at = text.indexOf(from);
+  if (at < 0) throw new Error(`"${from}" not in ${file}`);
+  writeFileSync(join(dir, file), text.slice(0, at) + to + text.slice(at + from.length));
+  return text.slice(0, at).split("\n").length;
+}
+
+/** The 1-based line of the first line of `file` in the corpus case `name` that contains `text`. */
+function lineOf(dir: string, file: string, text: string): number {
+  const index = readFileSync(join(dir, file), "utf8").split("\n").findIndex((line) => line.includes(text));
+  if (index < 0) throw new Error(`"${text}" not in ${file}`);
+  return index + 1;
+}
+
+async function validate(dir: string, args: string[] = []): Promise<{ status: number | null; report: JsonReport }> {
+  const run = await runCli(["validate", "--strict", "-o", "json", ...args, "."], { cwd: dir, env: { GITHUB_BASE_REF: "" } });
+  try {
+    return { status: run.status, report: JSON.parse(run.stdout) as JsonReport };
+  } catch {
+    throw new Error(`validate printed no JSON report (exit ${run.status}):\n${run.stdout}\n${run.stderr}`);
+  }
+}
+
+const rules = (report: JsonReport) => report.problems.map((problem) => [problem.rule, problem.file, problem.line]);
+
+describe("root cause 9: actionlint's table of GitHub-hosted runner labels is older than GitHub's", () => {
+  test("labels GitHub hosts today are no warning; a retired hosted label is one, at its line", async () => {
+    const dir = copyOf("hosted-runners");
+    const clean = await validate(dir);
+    expect(clean.report.problems).toEqual([]);
+    expect(clean.status).toBe(0);
+
+    const line = edit(dir, ".github/workflows/ci.yml", "runs-on: ubuntu-slim", "runs-on: ubuntu-20.04");
+    const retired = await validate(dir);
+    expect(retired.status).toBe(0);
+    expect(retired.report.problems.map((problem) => [problem.rule, problem.line, problem.severity])).toEqual([["actionlint-runner-label", line, "warning"]]);
+    expect(retired.report.problems[0]!.message).toContain('"ubuntu-20.04" is a GitHub-hosted runner GitHub has retired');
+    // A label no one hosts is still actionlint's warning; one the configuration declares is none.
+    edit(dir, ".github/workflows/ci.yml", "runs-on: ubuntu-20.04", "runs-on: ubuntu-slimm");
+    expect(rules((await validate(dir)).report)).toEqual([["actionlint-runner-label", ".github/workflows/ci.yml", line]]);
+    writeFileSync(join(dir, ".github", "actionlint.yaml"), "self-hosted-runner:\n  labels: [ubuntu-slimm]\n");
+    expect((await validate(dir)).report.problems).toEqual([]);
+  });
+});
