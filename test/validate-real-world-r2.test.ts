@@ -72,3 +72,32 @@ describe("root cause 9: actionlint's table of GitHub-hosted runner labels is old
     expect((await validate(dir)).report.problems).toEqual([]);
   });
 });
+
+describe("root cause 8: API versions the targeted Flux release no longer serves", () => {
+  test("are errors naming the served version, with or without --ignore-missing-schemas", async () => {
+    const dir = copyOf("flux-served-versions");
+    expect((await validate(dir)).report.problems).toEqual([]);
+    const lines = [
+      edit(dir, "apps/web/release.yaml", "helm.toolkit.fluxcd.io/v2\n", "helm.toolkit.fluxcd.io/v2beta2\n"),
+      edit(dir, "clusters/home/sources.yaml", "source.toolkit.fluxcd.io/v1\nkind: HelmRepository", "source.toolkit.fluxcd.io/v1beta2\nkind: HelmRepository"),
+      edit(dir, "clusters/home/alerts.yaml", "notification.toolkit.fluxcd.io/v1beta3\nkind: Alert", "notification.toolkit.fluxcd.io/v1beta2\nkind: Alert"),
+    ];
+    for (const args of [[], ["--ignore-missing-schemas"]]) {
+      const { status, report } = await validate(dir, args);
+      expect(status, args.join(" ")).toBe(1);
+      const unserved = report.problems.filter((problem) => problem.rule === "k8s-unserved-version");
+      expect(unserved.map((problem) => [problem.file, problem.line])).toEqual([
+        ["apps/web/release.yaml", lines[0]],
+        ["clusters/home/alerts.yaml", lines[2]],
+        ["clusters/home/sources.yaml", lines[1]],
+      ]);
+      expect(unserved[0]!.message).toMatch(/^helm\.toolkit\.fluxcd\.io\/v2beta2 HelmRelease is not served by Flux v2\.9\.\d+, whose CRD serves HelmRelease as helm\.toolkit\.fluxcd\.io\/v2:/);
+      expect(unserved[1]!.message).toContain("as notification.toolkit.fluxcd.io/v1beta3");
+      expect(unserved[2]!.message).toContain("as source.toolkit.fluxcd.io/v1");
+    }
+    // A kind of another group at a version of its own is still only a missing schema, which the flag skips.
+    writeFileSync(join(dir, "apps/web/monitor.yaml"), "apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata:\n  name: web\nspec:\n  endpoints: [{port: http}]\n  selector: {}\n");
+    const missing = await validate(dir, ["--ignore-missing-schemas"]);
+    expect(missing.report.problems.filter((problem) => problem.file === "apps/web/monitor.yaml")).toEqual([]);
+  });
+});

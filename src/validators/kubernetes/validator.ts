@@ -7,7 +7,7 @@ import type { Problem, ResourceIdentity, Status, UnitResult } from "../types.js"
 import { createCompiler, strictSchema, type CompiledSchema } from "./compile.js";
 import { crdSchemaToJsonSchema } from "./crd-schema.js";
 import { LineLocator, parseDocuments } from "./documents.js";
-import { embeddedKubernetesVersion, embeddedValidator, servedAlternatives, type JsonSchema } from "./embedded.js";
+import { embeddedKubernetesVersion, embeddedValidator, servedAlternatives, unservedVersion, type JsonSchema } from "./embedded.js";
 import { SchemaLoadError, expandTemplate, loadSchema, parseLocation, type SchemaLocation } from "./locations.js";
 import { formatPath, violations } from "./problems.js";
 import { createPodSecurityCheck, type PodSecurityOptions } from "../pod-security/index.js";
@@ -61,7 +61,7 @@ export type DocumentObserver = (document: { index: number; line: number; data: u
 
 /** A usable schema; `warnings` (patterns that cannot be checked) go out once, with the first resource it validates. */
 type Found = { found: ValidateFunction; source: string; warnings: string[] };
-type Resolution = Found | { missing: string } | { failed: string };
+type Resolution = Found | { missing: string } | { failed: string } | { unserved: string };
 
 /**
  * Builds a validator; CRD files are read here (an unreadable one rejects the promise), schemas are loaded and
@@ -98,6 +98,11 @@ export async function createKubernetesValidator(options: KubernetesValidatorOpti
         const result = await validatorAt(location, apiVersion, kind);
         if (result) return result;
       }
+      const unserved = unservedVersion(apiVersion, kind);
+      if (unserved) {
+        const use = unserved.served.map((groupVersion) => `${groupVersion}`).join(" or ");
+        return { unserved: `${apiVersion} ${kind} is not served by ${unserved.release}, whose CRD serves ${kind} as ${use}: the API server refuses it; change apiVersion to ${use} (and the fields that version renamed)` };
+      }
       return { missing: missingMessage(apiVersion, kind, locations) };
     } catch (error) {
       return { failed: error instanceof SchemaLoadError ? error.message : `cannot use schema for ${apiVersion} ${kind}: ${(error as Error).message}` };
@@ -133,6 +138,7 @@ export async function createKubernetesValidator(options: KubernetesValidatorOpti
     if (skip.has(kind) || skip.has(`${apiVersion}/${kind}`)) return context.result("skipped", []);
     let resolution = resolve(apiVersion, kind);
     if (resolution instanceof Promise) resolution = await resolution;
+    if ("unserved" in resolution) return context.fail("k8s-unserved-version", resolution.unserved, context.line(["apiVersion"]));
     if ("missing" in resolution) {
       if (options.ignoreMissingSchemas) return context.result("skipped", []);
       return context.fail("k8s-missing-schema", resolution.missing);
