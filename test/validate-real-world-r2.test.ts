@@ -101,3 +101,31 @@ describe("root cause 8: API versions the targeted Flux release no longer serves"
     expect(missing.report.problems.filter((problem) => problem.file === "apps/web/monitor.yaml")).toEqual([]);
   });
 });
+
+describe("root cause 6: YAML that is not Kubernetes' (Talos machine configurations, application configurations)", () => {
+  test("is left out of the folder walk with its reason; a Kubernetes document among it keeps its errors", async () => {
+    const dir = copyOf("not-kubernetes-yaml");
+    for (const args of [[], ["--ignore-missing-schemas"]]) {
+      const { status, report } = await validate(dir, args);
+      expect(report.problems, args.join(" ")).toEqual([]);
+      expect(status).toBe(0);
+      expect(report.summary).toMatchObject({ resources: 2, valid: 2, leftOut: 4 });
+      const leftOut = Object.fromEntries(report.resources.filter((unit) => unit.validator === "walk").map((unit) => [unit.file, unit.notChecked]));
+      expect(leftOut["talos/controlplane.yaml"]).toMatch(/^Talos machine configuration/);
+      expect(leftOut["apps/recorder/settings.yml"]).toBe("YAML with application tags (!env_var, !secret): an application's configuration, not a Kubernetes manifest");
+      expect(leftOut["talos/patches/sysctls.yaml"]).toMatch(/^no document with apiVersion or kind/);
+    }
+    // A Kubernetes object in the Talos file makes it a manifest: every document is reported again.
+    writeFileSync(join(dir, "talos/controlplane.yaml"), `${readFileSync(join(dir, "talos/controlplane.yaml"), "utf8")}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: talos-extras\n`);
+    const mixed = await validate(dir);
+    expect(mixed.status).toBe(1);
+    expect(mixed.report.problems.map((problem) => [problem.file, problem.rule])).toEqual([
+      ["talos/controlplane.yaml", "k8s-missing-kind"],
+      ["talos/controlplane.yaml", "k8s-missing-schema"],
+      ["talos/controlplane.yaml", "k8s-missing-schema"],
+    ]);
+    // A Kubernetes manifest with an application tag is a manifest with a mistake.
+    const line = edit(dir, "apps/recorder/deployment.yaml", "image: registry.example.org/recorder:2.1.0", "image: !env_var RECORDER_IMAGE");
+    expect(rules((await validate(dir, ["--ignore-filename-pattern", "talos/"])).report)).toEqual([["k8s-yaml-syntax", "apps/recorder/deployment.yaml", line]]);
+  });
+});
