@@ -129,3 +129,46 @@ describe("root cause 6: YAML that is not Kubernetes' (Talos machine configuratio
     expect(rules((await validate(dir, ["--ignore-filename-pattern", "talos/"])).report)).toEqual([["k8s-yaml-syntax", "apps/recorder/deployment.yaml", line]]);
   });
 });
+
+describe("root cause 1: files a kustomization reads as patches", () => {
+  test("are validated as patches of their target, never as whole objects; a mistake in one is reported at its line", async () => {
+    const dir = copyOf("kustomize-patches");
+    const clean = await validate(dir);
+    expect(clean.report.problems).toEqual([]);
+    expect(clean.status).toBe(0);
+    const patches = clean.report.resources.filter((unit) => unit.resource?.endsWith("(patch)"));
+    expect(patches.map((unit) => [unit.file, unit.status])).toEqual([
+      ["apps/overlays/production/add-arg.yaml", "valid"],
+      ["apps/overlays/production/drop-shipper.yaml", "valid"],
+      ["apps/overlays/production/release-values.yaml", "valid"],
+      ["apps/overlays/production/replicas.yaml", "valid"],
+      ["apps/overlays/production/resources.yaml", "valid"],
+      ["apps/overlays/production/service-port.json", "valid"],
+      ["infrastructure/monitoring/operator-resources.yaml", "valid"],
+    ]);
+    // A patch is no object of the GitOps checks: the HelmRelease patch is not a second HelmRelease "cache".
+    expect(clean.report.resources.filter((unit) => unit.validator === "gitops").map((unit) => unit.file)).not.toContain("apps/overlays/production/release-values.yaml");
+
+    const lines = {
+      replicas: edit(dir, "apps/overlays/production/replicas.yaml", "replicas: 3", "replicas: three"),
+      resources: edit(dir, "apps/overlays/production/resources.yaml", "requests:", "requestz:"),
+      op: edit(dir, "apps/overlays/production/add-arg.yaml", "- op: add", "- op: append"),
+      removed: edit(dir, "apps/overlays/production/add-arg.yaml", "ports/0/name", "ports/0/nam"),
+      port: edit(dir, "apps/overlays/production/service-port.json", '"value": 8080', '"value": "eighty"'),
+      restart: edit(dir, "apps/overlays/production/drop-shipper.yaml", "progressDeadlineSeconds: null", "progressDeadlineSeconds: soon"),
+    };
+    const { status, report } = await validate(dir);
+    expect(status).toBe(1);
+    expect(rules(report)).toEqual([
+      ["kustomize-patch", "apps/overlays/production/add-arg.yaml", lines.op],
+      ["k8s-unknown-field", "apps/overlays/production/add-arg.yaml", lines.removed],
+      ["k8s-schema", "apps/overlays/production/drop-shipper.yaml", lines.restart],
+      ["k8s-schema", "apps/overlays/production/replicas.yaml", lines.replicas],
+      ["k8s-unknown-field", "apps/overlays/production/resources.yaml", lines.resources],
+      ["k8s-schema", "apps/overlays/production/service-port.json", lines.port],
+    ]);
+    const messages = report.problems.map((problem) => problem.message);
+    expect(messages).toContain('[1] path "/spec/template/spec/containers/0/ports/0/nam": spec.template.spec.containers[0].ports[0]: unknown field "nam"');
+    expect(messages).toContain('[0] path "/spec/ports/0/port": spec.ports[0].port must be integer');
+  });
+});

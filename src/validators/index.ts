@@ -3,7 +3,11 @@
  * files on disk, standard input) and returns a report; the caller picks an exit code.
  */
 import { join, posix } from "node:path";
-import { digestContent, indexDigests, isYamlFile, validateGitopsIndex, type ManifestDigest } from "./gitops/index.js";
+import { applyEngines, patchFiles, readKustomizations } from "./engines/index.js";
+import { digestContent, indexDigests, isYamlFile, thisRepository, validateGitopsIndex, type ManifestDigest, type RepoIndex } from "./gitops/index.js";
+import type { Json, Manifest } from "./gitops/repo-index.js";
+import { createKubernetesValidator } from "./kubernetes/validator.js";
+import type { PatchSpec } from "./kubernetes/patch.js";
 import { runKubeconform } from "./kubeconform/index.js";
 import { validateFileStream, type KubernetesValidatorOptions } from "./kubernetes/index.js";
 import { readTextFile, type TextRead } from "./read-text.js";
@@ -62,25 +66,41 @@ export async function validateSource(source: FileSource, options: ValidateOption
   const walk = walked ? filterWalkedPaths([...checked]) : undefined;
   const manifests = checked.filter((path) => source.isManifest(path) && !walk?.leftOutPaths.has(path));
   const gitops = source.repository && options.gitops !== false;
+  const read = (path: string) => source.read(path);
+  // Known before validation, from the kustomizations: which files kustomize reads as patches (validated as such).
+  const kustomizations = source.repository ? readKustomizations(source.paths, read) : new Map<string, Json>();
+  const patches = patchFiles(kustomizations, new Set(source.paths));
   // Started first: worker-backed tools check Terraform and lint workflows while this thread checks the manifests.
   const terraform = options.terraform === false ? undefined : validateTerraformModules(source, checked, options.terraformTools ?? inThreadTerraformTools);
   terraform?.catch(() => undefined); // awaited below; until then a rejection must not count as unhandled
-  const workflows = walked && options.workflows !== false ? validateRepositoryWorkflows(checked.filter(isWorkflowPath), (path) => source.read(path), { keepWorker: options.keepWorkflowWorker }) : undefined;
+  const workflows = walked && options.workflows !== false ? validateRepositoryWorkflows(checked.filter(isWorkflowPath), read, { keepWorker: options.keepWorkflowWorker }) : undefined;
   workflows?.catch(() => undefined);
 
   const digests = new Map<string, ManifestDigest[]>();
   // concat, not push(...): a spread of 100,000 results overflows the call stack
-  let results = await validateManifests(source, manifests, options, gitops, digests);
-  if (walk) results = leaveOutNonManifests(results, (path) => source.read(path)).concat(walk.leftOut);
+  let results = await validateManifests(source, manifests, options, source.repository, digests, patches);
+  let index: RepoIndex | undefined;
+  let appliedAs: ((manifest: Manifest) => Json[] | undefined) | undefined;
+  if (source.repository) {
+    // YAML the Kubernetes pass did not read (dot-folders, terraform/, Helm values) may still hold GitOps objects;
+    // a patch is part of an object, not one.
+    for (const path of source.paths) {
+      if (!digests.has(path) && !patches.has(path) && isYamlFile(path)) digests.set(path, digestContent(path, read(path) ?? ""));
+    }
+    index = indexDigests(source.paths, digests, read);
+    if (options.engine !== "kubeconform") {
+      const repo = thisRepository(index, { repoUrls: options.repoUrls, checkout: options.checkout });
+      const validator = () => createKubernetesValidator(options);
+      const applied = await applyEngines({ paths: source.paths, manifests: new Set(manifests), results, index, kustomizations, patches, repo, read, validator });
+      results = applied.results;
+      appliedAs = (manifest) => applied.model.instances.get(manifest)?.map((instance) => instance.object);
+    }
+  }
+  if (walk) results = leaveOutNonManifests(results, read).concat(walk.leftOut);
   if (terraform) results = results.concat(await terraform);
   if (workflows) results = results.concat(await workflows);
-  if (gitops) {
-    // YAML the Kubernetes pass did not read (dot-folders, terraform/, Helm values) may still hold GitOps objects.
-    for (const path of source.paths) {
-      if (!digests.has(path) && isYamlFile(path)) digests.set(path, digestContent(path, source.read(path) ?? ""));
-    }
-    const index = indexDigests(source.paths, digests, (path) => source.read(path));
-    results = results.concat(validateGitopsIndex(index, { repoUrls: options.repoUrls, checkout: options.checkout, placeholderUrls: options.placeholderUrls }));
+  if (gitops && index) {
+    results = results.concat(validateGitopsIndex(index, { repoUrls: options.repoUrls, checkout: options.checkout, placeholderUrls: options.placeholderUrls, appliedAs }));
   }
   return summarize(results.concat(unlistedFolders(source)));
 }
@@ -89,23 +109,34 @@ async function validateManifests(
   source: FileSource,
   paths: string[],
   options: ValidateOptions,
-  gitops: boolean,
+  digest: boolean,
   digests: Map<string, ManifestDigest[]>,
+  patches: Map<string, PatchSpec>,
 ): Promise<UnitResult[]> {
   if (paths.length === 0) return [];
   if (options.engine === "kubeconform") {
     if (!options.kubeconformBinary) throw new Error("--engine kubeconform needs the path of the kubeconform binary");
     const read = (path: string) => source.read(path);
-    if (gitops) for (const path of paths.filter(isYamlFile)) digests.set(path, digestContent(path, read(path) ?? ""));
+    if (digest) for (const path of paths.filter((path) => isYamlFile(path) && !patches.has(path))) digests.set(path, digestContent(path, read(path) ?? ""));
+    // kubeconform would validate a patch as a whole object: patches are left to the embedded engine.
+    const objects = paths.filter((path) => !patches.has(path));
+    const leftToEmbedded = paths.filter((path) => patches.has(path)).map((path): UnitResult => ({ file: path, validator: "kubernetes", status: "skipped", label: `${path} (patch)`, notChecked: "kustomize patch: kubeconform validates whole objects, so patches are checked by the embedded engine only", problems: [] }));
+    if (objects.length === 0) return leftToEmbedded;
     if (source.root === undefined) {
       // Files held in memory reach kubeconform on its standard input, which takes one file.
-      if (paths.length !== 1) throw new Error("kubeconform validates files in memory one at a time");
-      return runKubeconform({ binary: options.kubeconformBinary, cwd: process.cwd(), files: [], stdin: read(paths[0]!) ?? "", read }, options);
+      if (objects.length !== 1) throw new Error("kubeconform validates files in memory one at a time");
+      return (await runKubeconform({ binary: options.kubeconformBinary, cwd: process.cwd(), files: [], stdin: read(objects[0]!) ?? "", read }, options)).concat(leftToEmbedded);
     }
-    return runKubeconform({ binary: options.kubeconformBinary, cwd: source.root || process.cwd(), files: paths, read }, options);
+    return (await runKubeconform({ binary: options.kubeconformBinary, cwd: source.root || process.cwd(), files: objects, read }, options)).concat(leftToEmbedded);
   }
   const perFile: UnitResult[][] = new Array(paths.length);
-  const stream = { root: source.root || undefined, digests: gitops, workers: options.workers, read: source.root === undefined ? (path: string) => source.read(path) : undefined };
+  const stream = {
+    root: source.root || undefined,
+    digests: digest,
+    workers: options.workers,
+    read: source.root === undefined ? (path: string) => source.read(path) : undefined,
+    patches: patches.size > 0 ? Object.fromEntries(patches) : undefined,
+  };
   await validateFileStream(paths, options, stream, (position, outcome) => {
     perFile[position] = outcome.results;
     if (outcome.digests) digests.set(paths[position] as string, outcome.digests);

@@ -175,7 +175,7 @@ export function resolveFrom(dir: string, entry: string): string | undefined {
   return repoPath(posix.join(dir === "" ? "." : dir, entry));
 }
 
-export function kustomizationIn(index: RepoIndex, dir: string): string | undefined {
+export function kustomizationIn(index: { files: ReadonlySet<string> }, dir: string): string | undefined {
   return KUSTOMIZATION_FILE_NAMES.map((name) => (dir === "" ? name : `${dir}/${name}`)).find((path) => index.files.has(path));
 }
 

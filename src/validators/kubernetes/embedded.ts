@@ -109,3 +109,13 @@ export function unservedVersion(apiVersion: string, kind: string): { release: st
   if (served.length === 0) return undefined;
   return { release: `${release.name} ${sources[release.source] ?? ""}`.trim(), served };
 }
+
+/**
+ * The apiVersions the embedded schemas serve `kind` under, in `group` when given ("" is the core group): what a
+ * kustomize patch target that names a kind but no version can mean.
+ */
+export function servedApiVersions(kind: string, group?: string): string[] {
+  return Object.entries(embeddedIndex().kinds)
+    .filter(([groupVersion, byKind]) => kind in byKind && (group === undefined || (groupVersion.includes("/") ? groupVersion.slice(0, groupVersion.lastIndexOf("/")) : "") === group))
+    .map(([groupVersion]) => groupVersion);
+}
