@@ -172,3 +172,133 @@ describe("root cause 1: files a kustomization reads as patches", () => {
     expect(messages).toContain('[0] path "/spec/ports/0/port": spec.ports[0].port must be integer');
   });
 });
+
+describe("root causes 2 and 3: Flux post-build substitution, in values and in spec.path", () => {
+  test("is applied before schemas and paths are checked; what only the cluster knows is named not checked", async () => {
+    const dir = copyOf("flux-postbuild");
+    const clean = await validate(dir);
+    expect(clean.report.problems).toEqual([]);
+    expect(clean.status).toBe(0);
+    const notChecked = Object.fromEntries(clean.report.resources.filter((unit) => unit.notChecked).map((unit) => [unit.file, unit.notChecked]));
+    expect(notChecked).toEqual({
+      // its value is in the SOPS-encrypted Secret
+      "platform/ingress.yaml": "fields set by variables whose values only the cluster has: Kustomization flux-system/platform substitutes ${INGRESS_PATH_TYPE} from Secret flux-system/cluster-secrets (encrypted with SOPS in the repository): not checked",
+      // no Kustomization of the repository applies the production folder
+      "apps/production/web.yaml": "fields set by post-build variables no Flux Kustomization of these files substitutes (${APP_REPLICAS}, ${PULL_POLICY}): not checked",
+    });
+
+    // Values come from the ConfigMap of the repository, through a parent Kustomization into a child's inline values.
+    const access = edit(dir, "clusters/staging/cluster-settings.yaml", "STORAGE_ACCESS: ReadWriteOnce", "STORAGE_ACCESS: ReadWriteSometimes");
+    edit(dir, "clusters/staging/cluster-settings.yaml", 'WEB_REPLICAS: "2"', 'WEB_REPLICAS: "two"');
+    const values = await validate(dir);
+    expect(values.status).toBe(1);
+    expect(access).toBeGreaterThan(0);
+    expect(rules(values.report)).toEqual([
+      ["k8s-schema", "apps/staging/web.yaml", lineOf(dir, "apps/staging/web.yaml", "replicas: ${APP_REPLICAS}")],
+      ["k8s-schema", "platform/storage/volume.yaml", lineOf(dir, "platform/storage/volume.yaml", "- ${STORAGE_ACCESS:=ReadWriteMany}")],
+    ]);
+    expect(values.report.problems.map((problem) => problem.message)).toEqual(["spec.replicas must be integer", expect.stringMatching(/^spec\.accessModes\[0\] must be one of "ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"/)]);
+
+    // spec.path is the path the parent's substitution makes of it.
+    edit(dir, "clusters/staging/cluster-settings.yaml", "STORAGE_ACCESS: ReadWriteSometimes", "STORAGE_ACCESS: ReadWriteOnce");
+    edit(dir, "clusters/staging/cluster-settings.yaml", 'WEB_REPLICAS: "two"', 'WEB_REPLICAS: "2"');
+    edit(dir, "clusters/staging/cluster-settings.yaml", "CLUSTER: staging", "CLUSTER: stagin");
+    const path = await validate(dir);
+    expect(rules(path.report)).toEqual([["flux-path-missing", "platform/apps.yaml", lineOf(dir, "platform/apps.yaml", "path: ./apps/${CLUSTER}")]]);
+    expect(path.report.problems[0]!.message).toBe('spec.path "./apps/stagin" does not exist in the repository');
+  });
+
+  test("an object that opts out of substitution is applied with its ${...} as written, and checked so", async () => {
+    const dir = copyOf("flux-postbuild");
+    const line = edit(dir, "platform/storage/volume.yaml", "  namespace: platform\n", "  namespace: platform\n  labels:\n    kustomize.toolkit.fluxcd.io/substitute: disabled\n");
+    const { status, report } = await validate(dir);
+    expect(status).toBe(1);
+    expect(line).toBeGreaterThan(0);
+    expect(rules(report)).toEqual([
+      ["k8s-schema", "platform/storage/volume.yaml", lineOf(dir, "platform/storage/volume.yaml", "- ${STORAGE_ACCESS:=ReadWriteMany}")],
+      ["k8s-schema", "platform/storage/volume.yaml", lineOf(dir, "platform/storage/volume.yaml", "volumeMode: ${VOLUME_MODE:=Filesystem}")],
+    ]);
+  });
+});
+
+describe("root cause 5: SOPS-encrypted manifests", () => {
+  test("are checked as decrypted, without the sops metadata; encrypted values are not checked, the rest is", async () => {
+    const dir = copyOf("sops-secrets");
+    const clean = await validate(dir);
+    expect(clean.report.problems).toEqual([]);
+    expect(clean.status).toBe(0);
+    expect(clean.report.resources.find((unit) => unit.file === "apps/vault/credentials.sops.yaml")?.status).toBe("valid");
+    expect(clean.report.resources.find((unit) => unit.file === "apps/vault/tuning.sops.yaml")).toMatchObject({ status: "skipped", notChecked: "fields encrypted with SOPS, decrypted only when applied: not checked" });
+
+    const typo = edit(dir, "apps/vault/credentials.sops.yaml", "type: Opaque", "typ: Opaque");
+    const clear = edit(dir, "apps/vault/tuning.sops.yaml", "  selector:", "  minReadySeconds: soon\n  selector:");
+    const { status, report } = await validate(dir);
+    expect(status).toBe(1);
+    expect(rules(report)).toEqual([
+      ["k8s-unknown-field", "apps/vault/credentials.sops.yaml", typo],
+      ["k8s-schema", "apps/vault/tuning.sops.yaml", clear],
+    ]);
+  });
+});
+
+describe("root cause 4: the Flux Operator widens Flux's notification enums", () => {
+  test("an Alert or Receiver naming FluxInstance or ResourceSet is valid where a FluxInstance is, and not elsewhere", async () => {
+    const dir = copyOf("flux-operator");
+    writeFileSync(
+      join(dir, "clusters/lab/notifications.yaml"),
+      `apiVersion: notification.toolkit.fluxcd.io/v1beta3
+kind: Provider
+metadata:
+  name: chat
+  namespace: flux-system
+spec:
+  type: slack
+  channel: ops
+  secretRef:
+    name: chat-webhook
+---
+apiVersion: notification.toolkit.fluxcd.io/v1beta3
+kind: Alert
+metadata:
+  name: operator
+  namespace: flux-system
+spec:
+  providerRef:
+    name: chat
+  eventSources:
+    - kind: FluxInstance
+      name: flux
+    - kind: ResourceSet
+      name: '*'
+    - kind: Kustomization
+      name: '*'
+---
+apiVersion: notification.toolkit.fluxcd.io/v1
+kind: Receiver
+metadata:
+  name: sets
+  namespace: flux-system
+spec:
+  type: generic
+  secretRef:
+    name: receiver-token
+  resources:
+    - kind: ResourceSetInputProvider
+      name: apps
+`,
+    );
+    const clean = await validate(dir, ["--ignore-missing-schemas"]);
+    expect(clean.report.problems).toEqual([]);
+    expect(clean.status).toBe(0);
+
+    // A kind the operator does not add is still refused.
+    const line = edit(dir, "clusters/lab/notifications.yaml", "kind: ResourceSet\n", "kind: ResourceSets\n");
+    expect(rules((await validate(dir, ["--ignore-missing-schemas"])).report)).toEqual([["k8s-schema", "clusters/lab/notifications.yaml", line]]);
+    edit(dir, "clusters/lab/notifications.yaml", "kind: ResourceSets\n", "kind: ResourceSet\n");
+    // Without a FluxInstance, Flux's own enums hold: every operator kind is refused.
+    writeFileSync(join(dir, "clusters/lab/flux-instance.yaml"), "# the operator was removed\n");
+    const without = await validate(dir, ["--ignore-missing-schemas"]);
+    expect(without.status).toBe(1);
+    expect(without.report.problems.map((problem) => problem.path)).toEqual(["spec.eventSources[0].kind", "spec.eventSources[1].kind", "spec.resources[0].kind"]);
+  });
+});
