@@ -302,3 +302,16 @@ spec:
     expect(without.report.problems.map((problem) => problem.path)).toEqual(["spec.eventSources[0].kind", "spec.eventSources[1].kind", "spec.resources[0].kind"]);
   });
 });
+
+describe("root cause 2: a parent Kustomization's spec.patches give its children their post-build substitution", () => {
+  test("the children's files are checked with the values substituted, not left unchecked", async () => {
+    const dir = copyOf("flux-parent-patches");
+    const clean = await validate(dir);
+    expect(clean.report.problems).toEqual([]);
+    expect(clean.report.resources.filter((unit) => unit.validator === "kubernetes").every((unit) => unit.status === "valid")).toBe(true);
+    edit(dir, "kubernetes/flux/cluster/cluster-settings.yaml", "ACCESS_MODE: ReadWriteOnce", "ACCESS_MODE: ReadWriteSometimes");
+    const { status, report } = await validate(dir);
+    expect(status).toBe(1);
+    expect(rules(report)).toEqual([["k8s-schema", "kubernetes/apps/default/echo/app/pvc.yaml", lineOf(dir, "kubernetes/apps/default/echo/app/pvc.yaml", "accessModes:")]]);
+  });
+});

@@ -4,8 +4,9 @@
  * `SubstituteVariables`): `substituteFrom` ConfigMaps and Secrets in order (later ones win), then the inline
  * `substitute` map, newlines removed from values; nothing at all when no variable is defined (unless
  * `substituteStrategy: Always`); never in an object labelled or annotated `kustomize.toolkit.fluxcd.io/substitute:
- * disabled`. A Kustomization applied by another is itself substituted first, so `spec.path: ./clusters/${CLUSTER}`
- * is the path its parent makes of it.
+ * disabled`. A Kustomization applied by another is itself patched (the parent's `spec.patches`, see flux-patches.ts)
+ * and substituted first, so `spec.path: ./clusters/${CLUSTER}` is the path its parent makes of it, and a parent may
+ * give its children their `postBuild`.
  *
  * The model follows the repository's Kustomizations from the ones nothing applies, parent before child, and tells,
  * for every file, the variables of each Kustomization that applies it. Variables whose values only the cluster has
@@ -18,6 +19,7 @@ import { isFluxKustomization, kustomizationFolder } from "../gitops/flux.js";
 import { describe, isObject, manifestsNamed, stringAt, type ContentReader, type Json, type Manifest, type RepoIndex } from "../gitops/repo-index.js";
 import type { ThisRepository } from "../gitops/this-repo.js";
 import { hasVariables, substitute, SubstitutionError, UNKNOWN, type Lookup } from "./envsubst.js";
+import { applyFluxPatches } from "./flux-patches.js";
 import type { BuildFiles, BuildResolver } from "./kustomize-build.js";
 
 /** The label or annotation that turns substitution off for one object, and its value. */
@@ -103,18 +105,21 @@ export function buildFluxModel(index: RepoIndex, resolver: BuildResolver, repo: 
     const instance = next;
     if (!instance.build) continue;
     instance.variables = sources.variablesOf(instance);
-    if (!instance.variables) continue;
     for (const file of instance.build.objects) {
       for (const child of inFile.get(file) ?? []) {
-        if (child === instance.manifest || substitutionDisabled(child.object) || !JSON.stringify(child.object).includes("${")) continue;
-        add(child, substituteObject(child.object, instance.variables.lookup), instance);
+        if (child === instance.manifest) continue;
+        // The parent's own patches first (they are part of its build), then its substitution.
+        const patched = applyFluxPatches(instance.object, child.object);
+        const variables = instance.variables;
+        const applied = variables && !substitutionDisabled(patched) && JSON.stringify(patched).includes("${") ? substituteObject(patched, variables.lookup) : patched;
+        if (applied !== child.object) add(child, applied, instance);
       }
     }
   }
 
-  // An instance as written is not what is applied when a parent substitutes its variables: it is left out, with
+  // An instance as written is not what is applied when a parent patches or substitutes it: it is left out, with
   // whatever came of it.
-  const substituted = new Set(all.filter((instance) => instance.parent?.variables).map((instance) => instance.manifest));
+  const substituted = new Set(all.filter((instance) => instance.parent).map((instance) => instance.manifest));
   const superseded = (instance: KustomizationInstance | undefined): boolean =>
     instance !== undefined && ((instance.parent === undefined && substituted.has(instance.manifest)) || superseded(instance.parent));
   const instances = new Map<Manifest, KustomizationInstance[]>();
