@@ -4,7 +4,7 @@
  */
 import { join, posix } from "node:path";
 import { applyEngines, patchFiles, readKustomizations } from "./engines/index.js";
-import { digestContent, indexDigests, isYamlFile, thisRepository, validateGitopsIndex, type ManifestDigest, type RepoIndex } from "./gitops/index.js";
+import { digestContent, indexDigests, isYamlFile, thisRepository, validateGitopsIndex, type ManifestDigest, type RepoIndex, type ThisRepository } from "./gitops/index.js";
 import type { Json, Manifest } from "./gitops/repo-index.js";
 import { createKubernetesValidator } from "./kubernetes/validator.js";
 import type { PatchSpec } from "./kubernetes/patch.js";
@@ -81,6 +81,7 @@ export async function validateSource(source: FileSource, options: ValidateOption
   let results = await validateManifests(source, manifests, options, source.repository, digests, patches);
   let index: RepoIndex | undefined;
   let appliedAs: ((manifest: Manifest) => Json[] | undefined) | undefined;
+  let repository: ThisRepository | undefined;
   if (source.repository) {
     // YAML the Kubernetes pass did not read (dot-folders, terraform/, Helm values) may still hold GitOps objects;
     // a patch is part of an object, not one.
@@ -89,9 +90,9 @@ export async function validateSource(source: FileSource, options: ValidateOption
     }
     index = indexDigests(source.paths, digests, read);
     if (options.engine !== "kubeconform") {
-      const repo = thisRepository(index, { repoUrls: options.repoUrls, checkout: options.checkout });
+      repository = thisRepository(index, { repoUrls: options.repoUrls, checkout: options.checkout });
       const validator = () => createKubernetesValidator(options);
-      const applied = await applyEngines({ paths: source.paths, manifests: new Set(manifests), results, index, kustomizations, patches, repo, read, validator });
+      const applied = await applyEngines({ paths: source.paths, manifests: new Set(manifests), results, index, kustomizations, patches, repo: repository, read, validator });
       results = applied.results;
       appliedAs = (manifest) => applied.model.instances.get(manifest)?.map((instance) => instance.object);
     }
@@ -100,7 +101,7 @@ export async function validateSource(source: FileSource, options: ValidateOption
   if (terraform) results = results.concat(await terraform);
   if (workflows) results = results.concat(await workflows);
   if (gitops && index) {
-    results = results.concat(validateGitopsIndex(index, { repoUrls: options.repoUrls, checkout: options.checkout, placeholderUrls: options.placeholderUrls, appliedAs }));
+    results = results.concat(validateGitopsIndex(index, { repoUrls: options.repoUrls, checkout: options.checkout, placeholderUrls: options.placeholderUrls, appliedAs, repository }));
   }
   return summarize(results.concat(unlistedFolders(source)));
 }

@@ -48,7 +48,10 @@ export interface KustomizationInstance {
 }
 
 export interface FluxModel {
-  /** The instances of each Flux Kustomization (by its manifest): one as written, or one per parent that substitutes it. */
+  /**
+   * The instances of each Flux Kustomization (by its manifest): one per parent that patches or substitutes it, else
+   * one as written; none at all when no Kustomization of the repository substitutes or patches (each is as written).
+   */
   instances: Map<Manifest, KustomizationInstance[]>;
   /** For each file, the substitutions of the Kustomizations that apply it (one per distinct Kustomization instance). */
   substitutions: Map<string, VariableSet[]>;
@@ -86,6 +89,11 @@ export function buildFluxModel(index: RepoIndex, resolver: BuildResolver, repo: 
   const seen = new Set<string>();
   const queue: KustomizationInstance[] = [];
   const sources = new SourceReader(index, read);
+  const folders = new Map<string, BuildFiles | undefined>();
+  const buildOf = (folder: string) => {
+    if (!folders.has(folder)) folders.set(folder, resolver.fluxBuild(folder));
+    return folders.get(folder);
+  };
 
   const add = (manifest: Manifest, object: Json, parent: KustomizationInstance | undefined) => {
     const key = `${manifest.file}#${manifest.index}\u0000${JSON.stringify(object)}`;
@@ -94,11 +102,15 @@ export function buildFluxModel(index: RepoIndex, resolver: BuildResolver, repo: 
     const instance: KustomizationInstance = { manifest, object, parent };
     const path = stringAt(object, "spec", "path") ?? "./";
     const folder = hasVariables(path) ? undefined : kustomizationFolder({ ...manifest, object }, index, repo);
-    if (folder !== undefined) instance.build = resolver.fluxBuild(folder);
+    if (folder !== undefined) instance.build = buildOf(folder);
     all.push(instance);
     queue.push(instance);
   };
 
+  // Without a Kustomization that substitutes or patches, each is applied as written and no file is substituted.
+  if (!kustomizations.some((manifest) => isObject(manifest.object.spec) && (manifest.object.spec.postBuild !== undefined || manifest.object.spec.patches !== undefined))) {
+    return { instances: new Map(), substitutions: new Map() };
+  }
   // Parents before children: a child's object is the one its parent's substitution made.
   for (const manifest of kustomizations) add(manifest, manifest.object, undefined);
   for (let next = queue.shift(); next; next = queue.shift()) {

@@ -40,6 +40,8 @@ export interface GitopsValidationOptions {
    * that applies it, once per such parent. Default: as written.
    */
   appliedAs?: (manifest: Manifest) => Json[] | undefined;
+  /** This repository as {@link thisRepository} resolved it already for the same index. Default: resolved here. */
+  repository?: ThisRepository;
 }
 
 /** Which sources and paths are this repository's (see this-repo.ts), from the options and the sources declared. */
@@ -108,7 +110,7 @@ export function validateGitopsIndex(index: RepoIndex, options: GitopsValidationO
   for (const manifest of [...kustomizations].sort((a, b) => b.file.split("/").length - a.file.split("/").length)) {
     duplicates.set(manifest.file, finder.check(manifest));
   }
-  const repo = thisRepository(index, options);
+  const repo = options.repository ?? thisRepository(index, options);
   const results: UnitResult[] = [];
   for (const manifest of index.manifests) {
     if (isFluxKustomization(manifest)) {

@@ -184,8 +184,8 @@ export async function createKubernetesValidator(options: KubernetesValidatorOpti
       }
     }
     // YAML's .inf and .nan load as numbers that JSON Schema's "number" (and Ajv's "integer") accept, but the API
-    // server's JSON has no such values: the object would be refused when applied.
-    for (const { at, value } of nonFiniteNumbers(object)) {
+    // server's JSON has no such values: the object would be refused when applied. Only a file that spells one has one.
+    for (const { at, value } of mode.nonFinite === false ? [] : nonFiniteNumbers(object)) {
       const path = formatPath(at);
       problems.push(context.problem("k8s-non-finite-number", `${path}: ${value} is not a number Kubernetes accepts (JSON has no Infinity or NaN); write a finite number`, path, context.line(at)));
     }
@@ -216,7 +216,7 @@ export async function createKubernetesValidator(options: KubernetesValidatorOpti
     const schema = await schemaOf(apiVersion, kind, context);
     if (!("found" in schema)) return schema;
     const widenedEnums = use.widenedEnums === true && isWidenedByFluxOperator(apiVersion, kind);
-    return verdict(context, check(schema, withoutSops(object), context, { partial: false, widenedEnums, literal: use.literal, place: placeViolation }), use.unchecked);
+    return verdict(context, check(schema, withoutSops(object), context, { partial: false, widenedEnums, literal: use.literal, nonFinite: use.nonFinite, place: placeViolation }), use.unchecked);
   };
 
   /**
@@ -234,7 +234,7 @@ export async function createKubernetesValidator(options: KubernetesValidatorOpti
     const schema = await schemaOf(apiVersion, kind, context);
     if (!("found" in schema)) return schema;
     const object = withoutDirectives(withoutSops(patch)) as Record<string, unknown>;
-    return verdict(context, check(schema, { ...object, apiVersion, kind }, context, { partial: true, widenedEnums: false, literal: use.literal, place: placeViolation }), use.unchecked);
+    return verdict(context, check(schema, { ...object, apiVersion, kind }, context, { partial: true, widenedEnums: false, literal: use.literal, nonFinite: use.nonFinite, place: placeViolation }), use.unchecked);
   };
 
   /** A JSON 6902 patch: each operation's shape, and what add/replace/test write (and paths read or removed) against the target's schema. */
@@ -265,7 +265,7 @@ export async function createKubernetesValidator(options: KubernetesValidatorOpti
         const line = inside && write.hasValue ? where.line([write.index, "value", ...violation.at.slice(at.length)]) : where.line([write.index, write.field]);
         return where.problem(violation.rule, `[${write.index}] ${write.field} ${JSON.stringify(pointerOf(write.segments))}: ${message}`, shownPath, line);
       };
-      const found = check(schema, object, context, { partial: true, widenedEnums: false, literal: use.literal, place });
+      const found = check(schema, object, context, { partial: true, widenedEnums: false, literal: use.literal, nonFinite: use.nonFinite, place });
       outcome.problems.push(...found.problems.filter((problem) => problem.rule !== "k8s-schema-pattern" || outcome.problems.every((other) => other.message !== problem.message)));
       outcome.unchecked.push(...found.unchecked);
     }
@@ -274,9 +274,11 @@ export async function createKubernetesValidator(options: KubernetesValidatorOpti
 
   return {
     kubernetesVersion,
-    async validateFile(file: SourceFile, observe?: DocumentObserver, use: FileContext = {}): Promise<UnitResult[]> {
+    async validateFile(file: SourceFile, observe?: DocumentObserver, context: FileContext = {}): Promise<UnitResult[]> {
       const results: UnitResult[] = [];
       const documents = parseDocuments(file.content, strict);
+      // Substituted data may hold what the text does not: then every number is looked at.
+      const use: DocumentUse = { ...context, nonFinite: context.document !== undefined || NON_FINITE.test(file.content) };
       const locator = new LineLocator(file.content, documents);
       for (const document of documents) {
         const base = new ResourceContext(file.path, locator, document.index, [], use.patch ? " (patch)" : "");
@@ -333,7 +335,10 @@ function targetIdentity(target: PatchTarget): ResourceIdentity {
 }
 
 /** A file's context as it applies to one document. */
-type DocumentUse = FileContext & { literal?: boolean };
+type DocumentUse = FileContext & { literal?: boolean; nonFinite?: boolean };
+
+/** How YAML spells a number JSON has not (js-yaml's core schema: `.inf`, `-.Inf`, `.NaN`...). */
+const NON_FINITE = /\.(?:inf|nan)\b/i;
 
 /** How {@link check} treats an object: as a patch, with the Flux Operator's enums, and where its violations go. */
 interface CheckMode {
@@ -341,6 +346,8 @@ interface CheckMode {
   widenedEnums: boolean;
   /** `${...}` in the document are text the API server receives (Flux does not substitute it): they are checked. */
   literal?: boolean;
+  /** false when the file has no `.inf` or `.nan`: no number to look for. */
+  nonFinite?: boolean;
   place: (violation: SchemaViolation, context: ResourceContext) => Problem;
 }
 
