@@ -89,6 +89,7 @@ export function buildFluxModel(index: RepoIndex, resolver: BuildResolver, repo: 
   const seen = new Set<string>();
   const queue: KustomizationInstance[] = [];
   const sources = new SourceReader(index, read);
+  const appliers = new Map<Manifest, KustomizationInstance[]>();
   const folders = new Map<string, BuildFiles | undefined>();
   const buildOf = (folder: string) => {
     if (!folders.has(folder)) folders.set(folder, resolver.fluxBuild(folder));
@@ -111,12 +112,19 @@ export function buildFluxModel(index: RepoIndex, resolver: BuildResolver, repo: 
   if (!kustomizations.some((manifest) => isObject(manifest.object.spec) && (manifest.object.spec.postBuild !== undefined || manifest.object.spec.patches !== undefined))) {
     return { instances: new Map(), substitutions: new Map() };
   }
-  // Parents before children: a child's object is the one its parent's substitution made.
+  // Every Kustomization as written first, and which of them applies which: a Kustomization reads the ConfigMaps of
+  // its own tree, whatever order the repository lists them in.
   for (const manifest of kustomizations) add(manifest, manifest.object, undefined);
+  for (const instance of all) {
+    for (const file of instance.build?.objects ?? []) {
+      for (const child of inFile.get(file) ?? []) if (child !== instance.manifest) appliers.set(child, [...(appliers.get(child) ?? []), instance]);
+    }
+  }
+  // Parents before children: a child's object is the one its parent's patches and substitution made.
   for (let next = queue.shift(); next; next = queue.shift()) {
     const instance = next;
     if (!instance.build) continue;
-    instance.variables = sources.variablesOf(instance);
+    instance.variables = sources.variablesOf(instance, (of) => of.parent ?? appliers.get(of.manifest)?.find((applier) => applier !== of));
     for (const file of instance.build.objects) {
       for (const child of inFile.get(file) ?? []) {
         if (child === instance.manifest) continue;
@@ -161,8 +169,8 @@ class SourceReader {
     private readonly read: ContentReader,
   ) {}
 
-  /** What an instance substitutes, or undefined when no substitution runs. */
-  variablesOf(instance: KustomizationInstance): VariableSet | undefined {
+  /** What an instance substitutes, or undefined when no substitution runs; `parentOf` tells who applies an instance. */
+  variablesOf(instance: KustomizationInstance, parentOf: (instance: KustomizationInstance) => KustomizationInstance | undefined): VariableSet | undefined {
     const postBuild = isObject(instance.object.spec) ? instance.object.spec.postBuild : undefined;
     if (!isObject(postBuild)) return undefined;
     const inline = new Map<string, string>();
@@ -170,7 +178,7 @@ class SourceReader {
       for (const [name, value] of Object.entries(postBuild.substitute)) if (typeof value === "string") inline.set(name, value.replace(/\n/g, ""));
     }
     const references = Array.isArray(postBuild.substituteFrom) ? postBuild.substituteFrom.filter(isObject) : [];
-    const sources = references.map((reference) => this.source(reference, instance));
+    const sources = references.map((reference) => this.source(reference, instance, parentOf));
     const any = inline.size > 0 || sources.some((source) => "unknown" in source || source.values.size > 0);
     if (!any && postBuild.substituteStrategy !== "Always") return undefined;
     const kustomization = describe(instance.manifest);
@@ -195,7 +203,7 @@ class SourceReader {
     return { kustomization, lookup, explain: (name) => `${kustomization} substitutes \${${name}} from ${explain(name)}` };
   }
 
-  private source(reference: Json, instance: KustomizationInstance): SourceValues {
+  private source(reference: Json, instance: KustomizationInstance, parentOf: (instance: KustomizationInstance) => KustomizationInstance | undefined): SourceValues {
     const kind = stringAt(reference, "kind") ?? "";
     const name = stringAt(reference, "name") ?? "";
     const namespace = instance.manifest.namespace;
@@ -205,7 +213,9 @@ class SourceReader {
     if (candidates.length === 0) return { name: label, unknown: "(not in the repository: only the cluster has it)" };
     // The one this Kustomization's own tree applies, when the repository has several (one per cluster).
     const applied = new Set<string>();
-    for (let ancestor: KustomizationInstance | undefined = instance; ancestor; ancestor = ancestor.parent) {
+    const visited = new Set<KustomizationInstance>();
+    for (let ancestor: KustomizationInstance | undefined = instance; ancestor && !visited.has(ancestor); ancestor = parentOf(ancestor)) {
+      visited.add(ancestor);
       for (const file of ancestor.build?.objects ?? []) applied.add(file);
     }
     const preferred = candidates.filter((candidate) => applied.has(candidate.file));
