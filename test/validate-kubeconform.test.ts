@@ -380,6 +380,22 @@ spec:
     expect(JSON.parse(comments.stdout)).toMatchObject({ valid: true, summary: { resources: 0 } });
   });
 
+  test("a kustomize patch is not handed to kubeconform, which would take it for a whole object (issue 23, root cause 1)", async () => {
+    const dir = join(root, "patches");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "kustomization.yaml"), "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - settings.yaml\npatches:\n  - path: more.yaml\n");
+    writeFileSync(join(dir, "settings.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  a: \"1\"\n");
+    writeFileSync(join(dir, "more.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  b: \"2\"\n");
+    const output = join(root, "patches.json");
+    writeFileSync(output, JSON.stringify({ resources: [{ filename: "kustomization.yaml", kind: "Kustomization", name: "", version: "kustomize.config.k8s.io/v1beta1", status: "statusSkipped", msg: "" }, { filename: "settings.yaml", kind: "ConfigMap", name: "settings", version: "v1", status: "statusValid", msg: "" }], summary: { valid: 1, invalid: 0, errors: 0, skipped: 1 } }));
+    const run = await spawnCli(["validate", "--engine", "kubeconform", "-o", "json", "."], { cwd: dir, env: { ...env, FAKE_KUBECONFORM_OUTPUT: output } });
+    expect(run.status, run.stderr).toBe(0);
+    const { args } = JSON.parse(readFileSync(argsFile, "utf8")) as { args: string[] };
+    expect(args.slice(-2)).toEqual(["kustomization.yaml", "settings.yaml"]);
+    const report = JSON.parse(run.stdout) as { resources: { file: string; status: string; notChecked?: string }[] };
+    expect(report.resources.find((resource) => resource.file === "more.yaml")).toMatchObject({ status: "skipped", notChecked: expect.stringMatching(/^kustomize patch: kubeconform validates whole objects/) });
+  });
+
   test("kubeconform failing without a report is an error naming what it said", async () => {
     const run = await spawnCli(["validate", "--engine", "kubeconform", "."], { cwd: repo, env: { ...env, FAKE_KUBECONFORM_OUTPUT: join(root, "missing") } });
     expect(run.status).toBe(1);
