@@ -28,8 +28,17 @@ function sameNamespace(a: string | undefined, b: string | undefined): boolean {
   return a === undefined || b === undefined || a === b;
 }
 
+const found = new WeakMap<RepoIndex, Map<string, Manifest | undefined>>();
+
+/** The declared object a reference names; remembered per index (thousands of references name the same few sources). */
 function find(index: RepoIndex, group: string, kind: string, name: string, namespace: string | undefined): Manifest | undefined {
-  return manifestsNamed(index, kind, name).find((manifest) => manifest.apiVersion.startsWith(group) && sameNamespace(manifest.namespace, namespace));
+  let known = found.get(index);
+  if (!known) found.set(index, (known = new Map()));
+  const key = `${group}\u0000${kind}\u0000${name}\u0000${namespace ?? "\u0001"}`;
+  if (known.has(key)) return known.get(key);
+  const manifest = manifestsNamed(index, kind, name).find((candidate) => candidate.apiVersion.startsWith(group) && sameNamespace(candidate.namespace, namespace));
+  known.set(key, manifest);
+  return manifest;
 }
 
 /** A problem of one manifest; the report names the manifest (`resource`), so the message does not repeat it. */
