@@ -60,3 +60,14 @@ describe("Flux envsubst", () => {
     expect(hasVariables("no dollar")).toBe(false);
   });
 });
+
+describe("Flux envsubst on hostile input", () => {
+  test("a glob with many stars against a long value is matched in linear time, never by backtracking", () => {
+    const value = "a".repeat(2_000);
+    const pattern = `${"*a".repeat(40)}*b`;
+    const lookup: Lookup = (name) => (name === "LONG" ? value : undefined);
+    // No wall-clock bound (the suite runs on busy machines): a backtracking matcher would not finish at all.
+    expect(substitute(`\${LONG##${pattern}}`, lookup)).toEqual({ text: value });
+    expect(substitute("${LONG%%*a}", lookup)).toEqual({ text: "" });
+  });
+});

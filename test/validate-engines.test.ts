@@ -126,3 +126,31 @@ describe("Flux post-build substitution", () => {
     expect(unit(report, "apps/packaged/unlisted.yaml")).toMatchObject({ status: "skipped", notChecked: expect.stringContaining("no Flux Kustomization of these files substitutes") });
   });
 });
+
+describe("a parent Kustomization's spec.patches", () => {
+  const parent = (target: string) =>
+    kustomization(
+      "apps",
+      "./apps",
+      `  postBuild:\n    substitute:\n      ACCESS: ReadWriteEverywhere\n  patches:\n    - patch: |-\n        apiVersion: kustomize.toolkit.fluxcd.io/v1\n        kind: Kustomization\n        metadata:\n          name: not-used\n        spec:\n          postBuild:\n            substitute:\n              ACCESS: ReadWriteEverywhere\n      target:\n        kind: Kustomization\n${target}`,
+    );
+  const files = (target: string, childName: string) => ({
+    "flux.yaml": `${source("flux-system")}---\n${kustomization("flux-system", "./clusters")}`,
+    "clusters/apps.yaml": parent(target),
+    "apps/child.yaml": kustomization(childName, "./workloads"),
+    "workloads/claim.yaml": CLAIM,
+  });
+
+  it("give the children they select their postBuild, selected by name as a regular expression", async () => {
+    expect(problems(await validate(files("        name: db-.*\n", "db-main"))).map(([file]) => file)).toEqual(["workloads/claim.yaml"]);
+    // Not selected: the child substitutes nothing, so its file stays unchecked.
+    const other = await validate(files("        name: db-.*\n", "web"));
+    expect(problems(other)).toEqual([]);
+    expect(unit(other, "workloads/claim.yaml")?.status).toBe("skipped");
+  });
+
+  it("read a target's name pattern with RE2: a pattern that backtracks for ever in JavaScript matches in linear time", async () => {
+    const report = await validate(files("        name: (a+)+\n", `${"a".repeat(60)}b`));
+    expect(unit(report, "workloads/claim.yaml")?.status).toBe("skipped");
+  });
+});

@@ -115,47 +115,78 @@ function reverse(text: string): string {
   return [...text].reverse().join("");
 }
 
-/** Trims the shortest or longest prefix that matches a glob (the fork's path.Match: `*` also matches `/`). */
+/**
+ * Trims the shortest or longest prefix that matches a glob (the fork's path.Match: `*` also matches `/`). The glob
+ * runs as a set of states over the value, once: linear in the value for any pattern, so that a pattern written in a
+ * repository (`${X##*a*a*a*b}`) cannot make validation slow, as a backtracking regular expression would.
+ */
 function trimPrefix(value: string, pattern: string, which: "shortest" | "longest"): string {
-  const glob = globRegExp(pattern);
-  if (!glob) return value;
-  const lengths = [...Array(value.length).keys()].map((i) => value.length - i); // longest first, as funcs.go
-  const matching = lengths.filter((length) => glob.test(value.slice(0, length)));
-  if (matching.length === 0) return value;
-  const length = which === "longest" ? matching[0]! : matching[matching.length - 1]!;
-  return value.slice(length);
+  const tokens = globTokens(pattern);
+  if (!tokens) return value;
+  const lengths = matchingPrefixes([...value], tokens);
+  // funcs.go: a match of the empty prefix trims nothing
+  const candidates = lengths.filter((length) => length > 0);
+  if (candidates.length === 0) return value;
+  const length = which === "longest" ? candidates[candidates.length - 1]! : candidates[0]!;
+  return [...value].slice(length).join("");
 }
 
-/** A glob (`*`, `?`, `[a-z]`, `[^x]`, `\\x`) as an anchored RegExp; undefined for a bad pattern (Go returns the value). */
-function globRegExp(pattern: string): RegExp | undefined {
-  let source = "";
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === "*") source += "[\\s\\S]*";
-    else if (c === "?") source += "[\\s\\S]";
+type GlobToken = { star: true } | { test: (c: string) => boolean };
+
+/** A glob (`*`, `?`, `[a-z]`, `[^x]`, `\x`) as tokens; undefined for a bad pattern (Go then returns the value). */
+function globTokens(pattern: string): GlobToken[] | undefined {
+  const tokens: GlobToken[] = [];
+  const chars = [...pattern];
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i]!;
+    if (c === "*") tokens.push({ star: true });
+    else if (c === "?") tokens.push({ test: () => true });
     else if (c === "\\") {
-      i++;
-      if (i >= pattern.length) return undefined;
-      source += escapeRegExp(pattern[i]!);
+      const next = chars[++i];
+      if (next === undefined) return undefined;
+      tokens.push({ test: (x) => x === next });
     } else if (c === "[") {
-      const end = pattern.indexOf("]", i + 2);
+      const end = chars.indexOf("]", i + 2);
       if (end < 0) return undefined;
-      let body = pattern.slice(i + 1, end);
-      const negated = body.startsWith("^");
+      let body = chars.slice(i + 1, end);
+      const negated = body[0] === "^";
       if (negated) body = body.slice(1);
-      source += `[${negated ? "^" : ""}${body.replace(/[\\\]]/g, "\\$&")}]`;
+      const ranges: [string, string][] = [];
+      for (let j = 0; j < body.length; j++) {
+        if (body[j + 1] === "-" && body[j + 2] !== undefined) {
+          ranges.push([body[j]!, body[j + 2]!]);
+          j += 2;
+        } else ranges.push([body[j]!, body[j]!]);
+      }
+      tokens.push({ test: (x) => ranges.some(([low, high]) => low <= x && x <= high) !== negated });
       i = end;
-    } else source += escapeRegExp(c);
+    } else tokens.push({ test: (x) => x === c });
   }
-  try {
-    return new RegExp(`^${source}$`, "u");
-  } catch {
-    return undefined;
-  }
+  return tokens;
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+/** The lengths of the prefixes of `value` (in characters) that the whole glob matches, shortest first. */
+function matchingPrefixes(value: string[], tokens: GlobToken[]): number[] {
+  const close = (states: Set<number>) => {
+    for (const state of [...states].sort((a, b) => a - b)) {
+      for (let next = state; next < tokens.length && "star" in tokens[next]!; next++) states.add(next + 1);
+    }
+    return states;
+  };
+  let states = close(new Set([0]));
+  const lengths: number[] = states.has(tokens.length) ? [0] : [];
+  for (let i = 0; i < value.length && states.size > 0; i++) {
+    const next = new Set<number>();
+    for (const state of states) {
+      const token = tokens[state];
+      if (!token) continue;
+      if ("star" in token) next.add(state);
+      else if (token.test(value[i]!)) next.add(state + 1);
+    }
+    states = close(next);
+    if (states.has(tokens.length)) lengths.push(i + 1);
+  }
+  return lengths;
 }
 
 const IDENT = /[\p{L}\p{N}_]/u;

@@ -12,6 +12,7 @@
  */
 import { loadYamlStream } from "../../yaml/load.js";
 import { isObject, stringAt, type Json } from "../gitops/repo-index.js";
+import { re2FullMatch } from "../kubernetes/regexp.js";
 
 /** The object with every patch of `spec.patches` (of the Kustomization `parent`) whose target selects it applied. */
 export function applyFluxPatches(parent: Json, object: Json): Json {
@@ -51,14 +52,11 @@ function selects(target: Json, object: Json): boolean {
   const group = slash < 0 ? "" : apiVersion.slice(0, slash);
   const version = apiVersion.slice(slash + 1);
   const exact = (key: string, value: string) => typeof target[key] !== "string" || target[key] === "" || target[key] === value;
+  // kustomize reads name and namespace as regular expressions; written in the repository, so run by RE2.
   const pattern = (key: string, value: string) => {
     const written = target[key];
     if (typeof written !== "string" || written === "") return true;
-    try {
-      return new RegExp(`^(?:${written})$`).test(value);
-    } catch {
-      return false;
-    }
+    return re2FullMatch(written)?.(value) ?? false;
   };
   const metadata = isObject(object.metadata) ? object.metadata : {};
   const map = (key: string) => (isObject(metadata[key]) ? (metadata[key] as Record<string, unknown>) : {});
@@ -76,6 +74,8 @@ function selects(target: Json, object: Json): boolean {
 /** A Kubernetes label selector (`a=b,c!=d,e in (f,g),!h`) against a map of labels. */
 function matchesSelector(selector: unknown, labels: Record<string, unknown>): boolean {
   if (typeof selector !== "string" || selector.trim() === "") return true;
+  // Kubernetes bounds label keys and values far below this; a longer selector is none this reading parses.
+  if (selector.length > 4096) return false;
   const requirements = selector.match(/[^,(]+(?:\([^)]*\))?[^,]*/g) ?? [];
   return requirements.every((raw) => {
     const requirement = raw.trim();

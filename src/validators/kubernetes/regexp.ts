@@ -92,6 +92,19 @@ export function lazyRe2Pattern(pattern: string): SchemaPattern {
 }
 
 /**
+ * A regular expression a repository writes (a kustomize target's `name: app-.*`), as a whole-string match run by RE2:
+ * no pattern can make matching slow. Undefined when RE2 cannot compile it.
+ */
+export function re2FullMatch(pattern: string): ((input: string) => boolean) | undefined {
+  try {
+    const compiled = engine().compile(`^(?:${pattern})$`);
+    return (input) => compiled.test(input);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * The name generated validator code uses for {@link re2Pattern}: Ajv writes `require("<this>").re2Pattern` into
  * standalone code, and {@link bindValidators} hands generated modules a `require` that knows it.
  */
