@@ -163,6 +163,28 @@ add(
   ["plan", answersRepo("answers-ok", answers(`  clusterName: a\n# ${"x".repeat(59_980)}\n`))],
 );
 
+// Issue 21: kustomizations that include each other many times over; one expression nested 100,000 deep.
+/** `levels` kustomization folders, each listing the next `fanOut` times (under several spellings). */
+function kustomizeFanOut(name, levels, fanOut) {
+  for (let level = 0; level < levels; level++) {
+    const entries = level === levels - 1 ? ["cm.yaml"] : Array.from({ length: fanOut }, (_, copy) => `../l${level + 1}${"/".repeat(copy)}`);
+    write(`${name}/l${level}/kustomization.yaml`, `resources:\n${entries.map((entry) => `- ${entry}\n`).join("")}`);
+  }
+  write(`${name}/l${levels - 1}/cm.yaml`, configMap(200));
+  return path(name);
+}
+add("kustomize fan-out: 12 levels, each listing the next 8 times (8^11 once expanded)", ["validate", kustomizeFanOut("fan-out", 12, 8)], ["validate", kustomizeFanOut("fan-in", 12, 1)]);
+add(
+  'Terraform "${"${…}"}" 100,000 deep, 500 kB',
+  ["validate", write("nested-tf/main.tf", `locals {\n  a = "${'${"'.repeat(100_000)}x${'"}'.repeat(100_000)}"\n}\n`)],
+  ["validate", write("flat-tf/main.tf", `locals {\n  a = "${"x".repeat(500_000)}"\n}\n`)],
+);
+add(
+  "workflow ${{ (((…))) }} 100,000 deep, 200 kB",
+  ["validate", write("nested-wf/.github/workflows/ci.yml", `on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo \${{ ${"(".repeat(100_000)}github.ref${")".repeat(100_000)} }}\n`).replace(/\/\.github\/workflows\/ci\.yml$/, "")],
+  ["validate", write("flat-wf/.github/workflows/ci.yml", `on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo "${"x".repeat(200_000)}"\n`).replace(/\/\.github\/workflows\/ci\.yml$/, "")],
+);
+
 // ---------------------------------------------------------------------------------------------------------------
 
 /**

@@ -32,6 +32,30 @@ export function aliasExpansionBudget(length: number): number {
   return Math.max(MIN_ALIAS_EXPANSION, MAX_ALIAS_EXPANSION_RATIO * length);
 }
 
+/**
+ * Size of each cache folder of `validate` (fetched schemas; compiled schemas): past it, the least recently used files
+ * are removed first. A Kubernetes version's whole schema set in kubeconform's layout is about 150 MiB, so a few
+ * versions fit; a pull request that names thousands of kinds churns the cache instead of filling the disk.
+ */
+export const MAX_CACHE_BYTES = 512 * 1024 * 1024;
+
+/**
+ * Resources one kustomize build may hold, nested builds expanded, for the duplicate check; and resources all builds of
+ * a repository may hold together. The largest real builds (an operator's whole install) hold a few thousand; a
+ * kustomization that includes another many times over, level after level, would otherwise expand exponentially (a few
+ * dozen small kustomization.yaml files reach billions). Past either, the build is reported and not checked further.
+ */
+export const MAX_KUSTOMIZE_BUILD_RESOURCES = 50_000;
+export const MAX_KUSTOMIZE_RESOURCES_TOTAL = 1_000_000;
+
+/**
+ * Deepest nesting inside one expression: brackets, parentheses and template interpolations (`"${"${...}"}"`) of a
+ * Terraform file, blocks within blocks, and parentheses and brackets of a GitHub Actions `${{ }}` expression. Real
+ * code stays under 20; the parsers recurse once per level, so a file nested 100,000 deep would overflow the stack and
+ * end the whole run. Past it, that one file is an error and the others are still validated.
+ */
+export const MAX_EXPRESSION_NESTING = 256;
+
 /** `33554432` -> "32 MiB"; other sizes in bytes, with thousands separators. */
 export function formatBytes(bytes: number): string {
   if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MiB`;

@@ -38,6 +38,15 @@ export function describeFileType(stats: Stats): string {
   return "not a regular file";
 }
 
+/** " (to ../x.yaml)": where the symlink at `path` points, for messages. */
+function linkTarget(path: string): string {
+  try {
+    return ` (to ${readlinkSync(path)})`;
+  } catch {
+    return "";
+  }
+}
+
 /** " (a symbolic link to /dev/zero)" when `path` is a symlink, so that the message explains a surprising type. */
 function linkNote(path: string): string {
   try {
@@ -58,20 +67,34 @@ export function nonRegularFileDetail(path: string, stats: Stats): string | undef
  * a writer) and checked on the open descriptor, so what is read is what was checked; read in chunks up to the limit,
  * so a file that grows while it is read cannot exceed it either. Throws InputFileError, with `path` in its message.
  */
-export function readInputFile(path: string, options: { name?: string; maxBytes?: number } = {}): string {
+export function readInputFile(path: string, options: ReadInputOptions = {}): string {
   return readInputBytes(path, options).toString("utf8");
 }
 
+/** Options for {@link readInputFile}. */
+export interface ReadInputOptions {
+  /** The file as named in messages. @default path */
+  name?: string;
+  /** @default MAX_FILE_BYTES */
+  maxBytes?: number;
+  /**
+   * Refuse a symbolic link as the last component (opened with O_NOFOLLOW, so what is checked is what is read): for
+   * a file that must be the repository's own, such as the answers file. @default false
+   */
+  noFollow?: boolean;
+}
+
 /** The bytes of the regular file at `path`, with the checks and limit of {@link readInputFile}. */
-export function readInputBytes(path: string, options: { name?: string; maxBytes?: number } = {}): Buffer {
+export function readInputBytes(path: string, options: ReadInputOptions = {}): Buffer {
   const name = options.name ?? path;
   const maxBytes = options.maxBytes ?? MAX_FILE_BYTES;
   let fd: number;
   try {
-    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (options.noFollow ? (constants.O_NOFOLLOW ?? 0) : 0));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "ENOTDIR") throw new InputFileError(name, "no such file", "missing");
+    if (code === "ELOOP" && options.noFollow) throw new InputFileError(name, `it is a symbolic link${linkTarget(path)}, not a regular file`, "not-regular");
     // Opening a Unix socket fails with ENXIO: it is no file to read.
     if (code === "ENXIO") throw new InputFileError(name, `it is a socket${linkNote(path)}, not a regular file`, "not-regular");
     if (code === "EACCES" || code === "EPERM") throw new InputFileError(name, "permission denied", "unreadable");

@@ -41,6 +41,7 @@ describe("README.md and the flag declarations agree", () => {
     "flux bootstrap": ["token-auth", "owner", "repository", "branch", "path", "username", "url", "private-key-file"],
     "kubectl apply": ["server-side"],
     "git rebase/merge/cherry-pick": ["continue"],
+    "npm version/publish (Releasing)": ["no-git-tag-version", "provenance", "access"],
   };
   const theirs = new Set(Object.values(otherTools).flat());
 

@@ -122,7 +122,7 @@ describe("YAML from free-form values: every YAML 1.2 parser reads back exactly t
     expect(toYamlText({ model: "meta-llama/Llama-3.1-8B-Instruct", version: "1.35", empty: "" })).toBe('model: meta-llama/Llama-3.1-8B-Instruct\nversion: "1.35"\nempty: ""\n');
   });
 
-  test("a multi-line model in a rendered kapsule-gpu repository: the answers file and the Deployment read back by both parsers", async () => {
+  test("a multi-line model in a rendered kapsule-gpu repository: the answers file and the inference server read back by both parsers", async () => {
     const blueprint = loadBlueprint("kapsule-gpu");
     const model = "meta/llama\n  next: line \u0085\u2028 #x\n";
     const parsed = parseParams({ values: { inference: { enabled: true, model } } }, blueprint);
@@ -131,8 +131,8 @@ describe("YAML from free-form values: every YAML 1.2 parser reads back exactly t
     const answers = readBack(renderAnswersFile(context)) as { params: { inference: { model: string } } };
     expect(answers.params.inference.model).toBe(model);
     const tree = await renderTree(blueprint, context);
-    const deployment = readBack(tree.get("apps/inference/deployment.yaml")!) as any;
-    expect(deployment.spec.template.spec.containers[0].args).toContain(model);
+    const server = readBack(tree.get("apps/inference/statefulset.yaml")!) as any;
+    expect(server.spec.template.spec.containers[0].args).toContain(model);
   });
 
   test("a model that tries to add Markdown to the README stays inside its code span", async () => {

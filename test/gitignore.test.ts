@@ -45,3 +45,16 @@ describe(".gitignore of a generated repository", () => {
     expect(KEPT.filter((path) => ignored.has(path))).toEqual([]);
   });
 });
+
+describe("the provider lock file", () => {
+  test.each(blueprintIds())("%s: committed even where a global ignore file lists it (the workflows refuse to plan without it)", async (blueprint) => {
+    const { tree } = await renderBlueprint(blueprint, { values: {} }, { toolVersion: "0.0.0-test" });
+    const repo = join(tempDir("ccr-gitignore-lock-"), blueprint);
+    await run("git", ["init", "--quiet", repo]);
+    writeFileSync(join(repo, ".gitignore"), tree.get(".gitignore")!);
+    writeFileSync(join(repo, "global-ignore"), ".terraform.lock.hcl\n*.hcl\n");
+    await run("git", ["-C", repo, "config", "core.excludesFile", join(repo, "global-ignore")]);
+    const ignored = await ignoredPaths(repo, ["terraform/.terraform.lock.hcl", "terraform/backend.hcl"]);
+    expect(ignored.has("terraform/.terraform.lock.hcl")).toBe(false);
+  });
+});

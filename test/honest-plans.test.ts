@@ -193,7 +193,8 @@ describe("update --pr against the local GitHub double", () => {
       "> **Terraform destroys resources in this change (4 replaced).** A replaced resource is destroyed, with what runs on it, and created again.",
       ">",
       "> - `scaleway_k8s_cluster.this`: **replaced**: `cni` forces a new resource — `prevent_destroy` is set, so `terraform plan` refuses this until it is turned off on purpose (README: *Destroying or replacing the cluster*)",
-      "> - `scaleway_k8s_acl.this`: **replaced**: `cluster_id (scaleway_k8s_cluster.this is replaced)` forces a new resource",
+      // The ACL is protected like the cluster: replacing it would reopen the API for a while.
+      "> - `scaleway_k8s_acl.this`: **replaced**: `cluster_id (scaleway_k8s_cluster.this is replaced)` forces a new resource — `prevent_destroy` is set, so `terraform plan` refuses this until it is turned off on purpose (README: *Destroying or replacing the cluster*)",
     ]);
     expect(pull!.body).toContain("  -/+ scaleway_k8s_cluster.this  replaced: cni forces a new resource");
     expect(servers.api.takeViolations()).toEqual([]);

@@ -18,10 +18,14 @@ const KILL_MS = 240_000;
 const TEST_MS = 300_000;
 const work = tempDir("ccr-hostile-bounds-");
 
-/** Runs the built CLI with a kill timeout, stdin from `stdin` (a file) or nothing. */
-function cli(args: string[], options: { stdin?: string; cwd?: string } = {}): Promise<CliRun> {
+/**
+ * Runs the built CLI with a kill timeout, stdin from `stdin` (a file) or nothing. `heapMiB` caps its JavaScript heap:
+ * an input that needs more memory than that ends the run (exit 134) instead of filling a shared machine.
+ */
+function cli(args: string[], options: { stdin?: string; cwd?: string; heapMiB?: number } = {}): Promise<CliRun> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cliPath, ...args], {
+    const heap = options.heapMiB ? [`--max-old-space-size=${options.heapMiB}`] : [];
+    const child = spawn(process.execPath, [...heap, cliPath, ...args], {
       cwd: options.cwd ?? work,
       env: { ...process.env, CI: "true", NO_COLOR: "1", GITHUB_TOKEN: "" },
       stdio: [options.stdin ? openSync(options.stdin, "r") : "ignore", "pipe", "pipe"],
@@ -228,6 +232,61 @@ describe("worker hand-off", () => {
   );
 });
 
+describe("validate: kustomizations that include each other many times over", () => {
+  test(
+    "12 levels, each listing the next one 8 times (8^11 resources once expanded): the build is reported, named with the limit, in bounded memory, with a report",
+    async () => {
+      const root = join(work, "kustomize-fan-out");
+      const levels = 12;
+      for (let level = 0; level < levels; level++) {
+        const entries = level === levels - 1 ? ["cm.yaml"] : Array.from({ length: 8 }, (_, copy) => `../l${level + 1}${"/".repeat(copy)}`);
+        write(`kustomize-fan-out/l${level}/kustomization.yaml`, `resources:\n${entries.map((entry) => `- ${entry}\n`).join("")}`);
+      }
+      write(`kustomize-fan-out/l${levels - 1}/cm.yaml`, configMap("fan"));
+      // Without the bound this needs gigabytes: a 512 MiB heap ends it with exit 134 and no report.
+      const run = await cli(["validate", "-o", "json", root], { heapMiB: 512 });
+      expect(run.status, run.stderr).toBe(1);
+      const report = JSON.parse(run.stdout) as JsonReport;
+      expect(report.summary).toMatchObject({ resources: 1, valid: 1 });
+      const limited = report.problems.filter((problem) => problem.rule === "kustomize-build-limit");
+      expect(limited.length).toBeGreaterThan(0);
+      expect(limited[0]!.message).toMatch(/^the kustomize build of l\d+\/kustomization\.yaml holds more than 50,000 resources \(MAX_KUSTOMIZE_BUILD_RESOURCES\)/);
+    },
+    TEST_MS,
+  );
+});
+
+describe("validate: one deeply nested expression", () => {
+  test(
+    'a .tf file with "${"${…}"}" and a workflow with ${{ (((…))) }} 100,000 deep: each is one error naming the limit; the rest is validated and reported',
+    async () => {
+      const root = join(work, "nested-expressions");
+      const depth = 100_000;
+      write("nested-expressions/main.tf", `locals {\n  a = "${'${"'.repeat(depth)}x${'"}'.repeat(depth)}"\n}\n`);
+      write("nested-expressions/blocks.tf", `${"a {\n".repeat(depth)}${"}\n".repeat(depth)}`);
+      write("nested-expressions/ok.tf", 'variable "region" {\n  type = string\n}\n');
+      write("nested-expressions/app.yaml", configMap("app"));
+      write("nested-expressions/.github/workflows/nested.yml", `on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo \${{ ${"(".repeat(depth)}github.ref${")".repeat(depth)} }}\n`);
+      write("nested-expressions/.github/workflows/ok.yml", "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo \"${{ (github.ref) }}\"\n");
+      const { run, report } = await validateJson(root);
+      expect(run.stderr).toBe("");
+      expect(run.status).toBe(1);
+      const limit = "(MAX_EXPRESSION_NESTING)";
+      const shown = (file: string) => file.replace(/^.*nested-expressions\//, "");
+      const rules = report.problems.map((problem) => [shown(problem.file), problem.rule, problem.message.includes(limit)]).sort();
+      expect(rules).toEqual([
+        [".github/workflows/nested.yml", "workflow-nesting-limit", true],
+        ["blocks.tf", "tf-nesting-limit", true],
+        ["main.tf", "tf-nesting-limit", true],
+      ]);
+      expect(report.summary).toMatchObject({ resources: 1, valid: 1 });
+      const checked = report.resources.filter((unit) => unit.status === "valid").map((unit) => shown(unit.file));
+      expect(checked).toEqual(expect.arrayContaining(["app.yaml", "ok.tf", ".github/workflows/ok.yml"]));
+    },
+    TEST_MS,
+  );
+});
+
 describe("validate: nesting depth", () => {
   test(
     "100,000 levels of valid YAML: refused at the limit with its line",
@@ -347,14 +406,18 @@ describe("FIFOs and devices named on the command line", () => {
   );
 
   test(
-    "in a folder walk they are skipped, and the regular files validated",
+    "in a folder walk a FIFO is skipped, a link out of the repository to /dev/zero refused by name (never read), and the regular files validated",
     async () => {
       write("walked/ok.yaml", configMap("ok"));
       fifo("walked/fifo.yaml");
       zeroLink("walked/zero.yaml");
       const { run, report } = await validateJson(join(work, "walked"));
-      expect(run.status).toBe(0);
-      expect(report.resources.map((resource) => resource.file)).toEqual([expect.stringMatching(/walked\/ok\.yaml$/)]);
+      expect(run.status).toBe(1);
+      expect(report.resources.map((resource) => [resource.file.replace(/^.*walked\//, ""), resource.status])).toEqual([
+        ["ok.yaml", "valid"],
+        ["zero.yaml", "error"],
+      ]);
+      expect(report.problems).toEqual([expect.objectContaining({ rule: "symlink-refused", message: expect.stringContaining("it leads outside the repository (to /dev/zero); not followed") })]);
     },
     TEST_MS,
   );

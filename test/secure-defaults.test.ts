@@ -62,6 +62,12 @@ function podTemplates(r: Render): Array<{ file: string; object: Json; spec: Json
   });
 }
 
+/** Namespaces a blueprint declares with their Pod Security level: its Helm releases' and its manifest add-ons'. */
+function declaredNamespaces(blueprintId: string): Array<{ namespace: string; podSecurity?: { level: string; reason: string } }> {
+  const blueprint = loadBlueprint(blueprintId);
+  return [...(blueprint.helmReleases ?? []), ...(blueprint.manifestAddons ?? [])];
+}
+
 const containersOf = (spec: Json): Json[] => [...(spec.initContainers ?? []), ...(spec.containers ?? [])];
 const requestsGpu = (spec: Json) => containersOf(spec).some((c) => c.resources?.limits?.["nvidia.com/gpu"] !== undefined);
 
@@ -91,14 +97,14 @@ describe.each(allRenders)("%s", (name) => {
   test("every workload namespace enforces restricted and starts from a default-deny NetworkPolicy", () => {
     const r = render(name);
     const namespaces = r.objects.filter(({ object }) => object.kind === "Namespace").map(({ object }) => object);
-    const releaseNamespaces = new Map((loadBlueprint(r.blueprint).helmReleases ?? []).map((release) => [release.namespace, release.podSecurity?.level ?? "restricted"]));
+    const releaseNamespaces = new Map(declaredNamespaces(r.blueprint).map((release) => [release.namespace, release.podSecurity?.level ?? "restricted"]));
     const workloadNamespaces = new Set(podTemplates(r).map((t) => t.namespace));
     for (const ns of workloadNamespaces) expect(namespaces.map((n) => n.metadata.name), `namespace ${ns} is defined`).toContain(ns);
     for (const namespace of namespaces) {
       const name = namespace.metadata.name as string;
       const labels = namespace.metadata.labels ?? {};
-      if (releaseNamespaces.has(name) && !workloadNamespaces.has(name)) {
-        // A driver's or operator's namespace: the least level the blueprint declares for it.
+      if (releaseNamespaces.get(name) === "privileged") {
+        // A driver's, operator's or node agent's namespace: the least level the blueprint declares for it.
         expect(labels["pod-security.kubernetes.io/enforce"], name).toBe(releaseNamespaces.get(name));
         continue;
       }
@@ -116,9 +122,9 @@ describe.each(allRenders)("%s", (name) => {
     }
   });
 
-  test("privileged namespaces say why, and only Helm-installed drivers and operators get one", () => {
+  test("privileged namespaces say why, and only drivers, operators and node agents the blueprint declares get one", () => {
     const r = render(name);
-    for (const release of loadBlueprint(r.blueprint).helmReleases ?? []) {
+    for (const release of declaredNamespaces(r.blueprint)) {
       if (!release.podSecurity || release.podSecurity.level === "restricted") continue;
       expect(release.podSecurity.reason.length).toBeGreaterThan(40);
       for (const [file, content] of r.tree) {
@@ -126,7 +132,7 @@ describe.each(allRenders)("%s", (name) => {
         expect(content.startsWith(`# ${release.podSecurity.level}:`), `${file} explains its level`).toBe(true);
       }
     }
-    const explained = new Set((loadBlueprint(r.blueprint).helmReleases ?? []).filter((release) => release.podSecurity).map((release) => release.namespace));
+    const explained = new Set(declaredNamespaces(r.blueprint).filter((release) => release.podSecurity).map((release) => release.namespace));
     for (const { object } of r.objects) {
       if (object.kind !== "Namespace" || explained.has(object.metadata.name)) continue;
       expect(object.metadata.labels?.["pod-security.kubernetes.io/enforce"], object.metadata.name).toBe("restricted");
@@ -176,7 +182,6 @@ describe.each(allRenders)("%s: the Terraform restricts API access", (name) => {
         await expectInTable("azurerm_kubernetes_cluster", path);
       }
       for (const path of [["scope"], ["role_definition_name"], ["principal_id"], ["principal_type"]]) await expectInTable("azurerm_role_assignment", path);
-      await expectInTable("azurerm_client_config", ["object_id"], "dataSources");
     } else {
       const labels = tf.locals[0].template_labels;
       const template = tf.resource.openstack_containerinfra_clustertemplate_v1.this[0];
@@ -270,8 +275,8 @@ test("a Kapsule GPU pool of size 0 waits for the system pool (a mutualized clust
 
 test("the inference API needs a key read from a Secret the repository never contains", () => {
   const r = render("kapsule-gpu-flux");
-  const deployment = r.objects.find(({ object }) => object.kind === "Deployment" && object.metadata.name === "inference")!.object;
-  const env = deployment.spec.template.spec.containers[0].env as Json[];
+  const server = r.objects.find(({ object }) => object.metadata.name === "inference" && podTemplatePath(object))!.object;
+  const env = server.spec.template.spec.containers[0].env as Json[];
   expect(env.find((e) => e.name === "VLLM_API_KEY")?.valueFrom?.secretKeyRef).toEqual({ name: "inference-api-key", key: "api-key" });
   expect(r.objects.filter(({ object }) => object.kind === "Secret")).toEqual([]);
   expect(r.tree.get("README.md")).toContain("kubectl -n inference create secret generic inference-api-key");
@@ -279,7 +284,8 @@ test("the inference API needs a key read from a Secret the repository never cont
 
 test("the Kosmos demo serves its hostname and nothing else (no agnhost netexec, which runs commands)", () => {
   for (const name of allRenders.filter((n) => n.startsWith("kosmos-multicloud"))) {
-    for (const { spec } of podTemplates(render(name))) {
+    const r = render(name);
+    for (const { spec } of podTemplates(r).filter((t) => t.namespace === r.params.appsNamespace)) {
       for (const container of containersOf(spec)) expect(container.args).toEqual(["serve-hostname", "--port=8080"]);
     }
   }

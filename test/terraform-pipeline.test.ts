@@ -1,5 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { parse as parseHcl } from "@cdktf/hcl2json";
 import { describe, expect, test } from "vitest";
@@ -9,7 +10,7 @@ import { renderBlueprint } from "../src/render-blueprint.js";
 import { blueprintIds } from "../src/blueprints/registry.js";
 import { treeSource, validateSource } from "../src/validators/index.js";
 import { tempDir } from "./helpers/cli.js";
-import { paramsFixtures } from "./helpers/fixtures.js";
+import { paramsFixtures, repoRoot } from "./helpers/fixtures.js";
 
 /**
  * Every render carries Terraform through pull requests: a remote state backend with locking, the terraform workflow
@@ -18,17 +19,20 @@ import { paramsFixtures } from "./helpers/fixtures.js";
  * -recursive`, and the configuration checks `init -backend=false` makes before it would download providers).
  * actionlint runs over every generated workflow, this one included, in ci-workflow.test.ts.
  */
+const script = createRequire(import.meta.url)(join(repoRoot, "templates/common/_github/scripts/terraform-pr.cjs")) as { IN_SYNC_STEP: string };
 const hasTerraform = spawnSync("terraform", ["version"], { encoding: "utf8" }).status === 0;
 if (!hasTerraform) console.warn("terraform-pipeline: no terraform binary on PATH, the fmt and init oracles are skipped");
 
 const fixtures = paramsFixtures("valid");
 const render = async (blueprint: string, params: Record<string, unknown>) => (await renderBlueprint(blueprint, { values: params }, { toolVersion: "1.4.2" })).tree;
 // Each fixture is rendered once for all its tests.
-const renders = new Map<string, Promise<FileTree>>();
-const renderFixture = (fixture: (typeof fixtures)[number]) => {
-  if (!renders.has(fixture.name)) renders.set(fixture.name, render(fixture.blueprint, fixture.params));
+const renders = new Map<string, ReturnType<typeof renderBlueprint>>();
+const renderedFixture = (fixture: (typeof fixtures)[number]) => {
+  if (!renders.has(fixture.name)) renders.set(fixture.name, renderBlueprint(fixture.blueprint, { values: fixture.params }, { toolVersion: "1.4.2" }));
   return renders.get(fixture.name)!;
 };
+const renderFixture = async (fixture: (typeof fixtures)[number]): Promise<FileTree> => (await renderedFixture(fixture)).tree;
+const pipelineOf = async (fixture: (typeof fixtures)[number]) => (await renderedFixture(fixture)).context.terraformPipeline;
 function writeTree(tree: FileTree, dir: string) {
   for (const [path, content] of tree) {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
@@ -66,44 +70,54 @@ describe.each(fixtures.map((f) => [f.name, f] as const))("%s", (_name, fixture) 
       expect(settings).toMatchObject({ lock_method: "POST", unlock_method: "DELETE" });
       expect(example).toMatch(/^lock_address\s*=/m);
     }
-    expect(fixture.blueprint === "aks-gpu" ? "azurerm" : fixture.params.stateBackend === "http" ? "http" : "s3").toBe(type);
+    expect(type).toBe((await pipelineOf(fixture)).backend);
   });
 
-  test("the terraform workflow: plan on pull requests, apply on merge in an environment, one apply at a time", async () => {
+  test("the terraform workflow: read-only plans of pull requests on the redacted state, the reviewed plan applied in the environment, one apply at a time", async () => {
     const tree = await renderFixture(fixture);
+    const pipeline = await pipelineOf(fixture);
     const workflow = parseYaml(tree.get(".github/workflows/terraform.yml")!) as Workflow;
     expect(workflow.on.pull_request.paths).toContain("terraform/**");
     expect(workflow.on.push).toEqual({ branches: [String(fixture.params.branch ?? "main")], paths: workflow.on.pull_request.paths });
     expect(Object.keys(workflow.on.workflow_dispatch.inputs)).toEqual(["plan_sha256", "terraform_version"]);
 
     const { plan, apply } = workflow.jobs;
+    const reviewed = workflow.jobs["reviewed-plan"]!;
     expect(plan!.if).toContain("github.event.pull_request.head.repo.full_name == github.repository");
     const runs = (job: typeof plan) => job!.steps.map((step) => step.run ?? "").join("\n");
-    const order = ["terraform fmt -check", "terraform init -input=false -backend-config=backend.hcl", "terraform validate", "terraform plan -input=false -no-color -lock-timeout=10m -out=tfplan"];
+    // The plan: lock file required, the redacted copy of the state (never the state's own key), no lock taken.
+    const planInit = `terraform init -input=false -lockfile=readonly -backend-config=backend.hcl${pipeline.planState.backendConfig.map((config) => ` "-backend-config=${config}"`).join("")}`;
+    const order = ["terraform fmt -check", "if [ ! -f .terraform.lock.hcl ]", planInit, "terraform validate", "terraform plan -input=false -no-color -lock=false -out=tfplan", "terraform-pr.cjs digest plan.json --artifact-name"];
     const positions = order.map((command) => runs(plan).indexOf(command));
-    expect(positions.every((p) => p >= 0)).toBe(true);
+    expect({ positions, found: positions.every((p) => p >= 0) }).toMatchObject({ found: true });
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    expect(pipeline.planState.backendConfig.join(" ")).not.toContain(pipeline.stateKey);
+    const upload = plan!.steps.find((step) => step.uses?.startsWith("actions/upload-artifact@"))!;
+    expect(upload.with).toMatchObject({ name: "${{ steps.plan.outputs.artifact }}", path: "terraform/plan.txt" });
     const comment = plan!.steps.find((step) => step.uses?.startsWith("actions/github-script@"))!;
     expect(String(comment.with!.script)).toContain("postPlan");
     expect(tree.has(".github/scripts/terraform-pr.cjs")).toBe(true);
+    expect(tree.get(".github/scripts/publish-plan-state.sh")).toContain(pipeline.planState.publishBackendConfig.map((config) => `"-backend-config=${config}"`).join(" "));
 
-    const cluster = String(parseYaml(tree.get("cluster-repo.yaml")!).params.clusterName);
-    expect(apply!.environment).toBe(cluster);
+    // The apply: its environment, the lock file, the real state, the digest compared, the redacted state published.
+    expect(apply!.environment).toBe(pipeline.environment);
     expect(apply!.needs).toBe("reviewed-plan");
-    expect(apply!.concurrency).toEqual({ group: `terraform-apply-${cluster}`, "cancel-in-progress": false });
+    expect(apply!.concurrency).toEqual({ group: `terraform-apply-${pipeline.environment}`, "cancel-in-progress": false });
     expect(plan!.concurrency!["cancel-in-progress"]).toBe(false);
+    expect(runs(apply)).toContain("if [ ! -f .terraform.lock.hcl ]");
+    expect(runs(apply)).toContain("terraform init -input=false -lockfile=readonly -backend-config=backend.hcl\n");
     expect(runs(apply)).toContain("terraform apply -input=false -no-color -lock-timeout=10m tfplan");
     expect(runs(apply)).toMatch(/"\$DIGEST" != "\$REVIEWED"/);
+    expect(runs(apply)).toContain("bash ../.github/scripts/publish-plan-state.sh");
+    expect(apply!.steps.map((step) => step.name)).toContain(script.IN_SYNC_STEP);
     expect(apply!.steps.find((step) => step.uses?.startsWith("hashicorp/setup-terraform@"))!.with!.terraform_version).toContain("needs.reviewed-plan.outputs.terraform-version");
 
-    // Least privilege: only Azure's federated login asks GitHub for an OIDC token.
-    const azure = fixture.blueprint === "aks-gpu";
+    // Least privilege: an OIDC token only where the cloud's login is federated; no client secret anywhere.
     for (const job of [plan!, apply!]) {
-      expect(job.permissions!["id-token"]).toBe(azure ? "write" : undefined);
-      expect(job.env!.ARM_USE_OIDC).toBe(azure ? "true" : undefined);
+      expect(job.permissions!["id-token"]).toBe(pipeline.oidc ? "write" : undefined);
       expect(JSON.stringify(job.env)).not.toMatch(/CLIENT_SECRET/);
     }
-    expect(workflow.jobs["reviewed-plan"]!.permissions).toEqual({ contents: "read", "pull-requests": "read" });
+    expect(reviewed.permissions).toEqual({ contents: "read", "pull-requests": "write", actions: "read" });
     expect(Object.values(workflow.jobs).every((job) => job.steps.filter((s) => s.uses?.startsWith("actions/checkout@")).every((s) => s.with?.["persist-credentials"] === false))).toBe(true);
   });
 
@@ -125,7 +139,6 @@ describe.each(fixtures.map((f) => [f.name, f] as const))("%s", (_name, fixture) 
       expect(readme.indexOf("gh variable set TERRAFORM_TFVARS < terraform/terraform.tfvars")).toBeGreaterThan(-1);
       expect(readme.indexOf("gh variable set TERRAFORM_TFVARS")).toBeLessThan(readme.indexOf("#### First apply"));
     }
-    expect(fixture.blueprint === "magnum-openstack" ? required.length : 0).toBe(required.length);
   });
 
   test("the README walks through the state, the secrets and the environment, and keeps the kubeconfig out of the repository", async () => {
@@ -134,7 +147,7 @@ describe.each(fixtures.map((f) => [f.name, f] as const))("%s", (_name, fixture) 
     const workflow = tree.get(".github/workflows/terraform.yml")!;
     // Day 1, step 2 in order: the state, the workflow's credentials and environment, the first apply.
     const step2 = readme.indexOf("### 2. Create the cluster");
-    const sections = ["#### Terraform state", "#### Credentials and environment of the terraform workflow", "#### First apply", "### 3. Bootstrap"].map((heading) => readme.indexOf(heading));
+    const sections = ["#### Terraform state", "#### Provider lock file", "#### Credentials of the terraform workflow", "#### First apply", "### 3. Bootstrap"].map((heading) => readme.indexOf(heading));
     expect(step2).toBeGreaterThan(readme.indexOf("### 1. Publish the repository"));
     expect([step2, ...sections].every((at, i, all) => at > (i === 0 ? -1 : all[i - 1]!))).toBe(true);
     const state = readme.slice(sections[0], sections[1]);
@@ -148,11 +161,12 @@ describe.each(fixtures.map((f) => [f.name, f] as const))("%s", (_name, fixture) 
     for (const [, command] of inits) expect(command).toContain("-backend-config=backend.hcl");
     // Step 4: merged Terraform changes are the workflow's to apply, after review.
     const step4 = readme.slice(readme.indexOf("### 4. Every further change by pull request"), readme.indexOf("\n## ", readme.indexOf("### 4.")));
-    expect(step4).toMatch(/applied by it after approval in the `[^`]+` environment, not by hand/);
+    expect(step4).toMatch(/approved, applied by it in the `[^`]+` environment, not by hand/);
     expect(step4).not.toMatch(/require[^.]*`plan`/);
     // Every secret and variable the workflow reads is in the README's table, and the table lists nothing else.
     const used = new Set([...workflow.matchAll(/\$\{\{ (secrets|vars)\.([A-Z0-9_]+) \}\}/g)].map((m) => `${m[2]} | ${m[1] === "secrets" ? "secret" : "variable"}`));
-    const listed = new Set([...readme.matchAll(/^\| `([A-Z0-9_]+)` \| (secret|variable) \|/gm)].map((m) => `${m[1]} | ${m[2]}`));
+    const rows = [...readme.matchAll(/^\| `([A-Z0-9_]+)` \| (secret|variable) \| ([^|]*(?:\\\|[^|]*)*) \| ([^\n]*) \|$/gm)];
+    const listed = new Set(rows.map((m) => `${m[1]} | ${m[2]}`));
     expect(used.size).toBeGreaterThan(1);
     expect(listed).toEqual(used);
     const cluster = String(parseYaml(tree.get("cluster-repo.yaml")!).params.clusterName);
@@ -160,15 +174,31 @@ describe.each(fixtures.map((f) => [f.name, f] as const))("%s", (_name, fixture) 
     expect(readme).toContain("**Required reviewers**");
     expect(readme).toContain("**Deployment branches and tags**");
     expect(readme).toContain("## Destroying or replacing the cluster");
+
+    // No Day 1 step needs what a later one provides.
+    const day1 = readme.slice(readme.indexOf("## Day 1"), readme.indexOf("### 4. Every further change by pull request"));
+    const changes = readme.slice(readme.indexOf("### 4. Every further change by pull request"));
+    expect(day1).not.toMatch(/ --pr\b/); // update --pr needs a token, a pushed repository and the workflows
+    expect(changes.indexOf("`repo` scope")).toBeGreaterThan(-1);
+    expect(changes.indexOf("`repo` scope")).toBeLessThan(changes.search(/\nnpx [^\n]* --pr\b/));
+    const at = (needle: string) => day1.indexOf(needle);
+    const order = ["git push -u origin", "cp terraform/backend.hcl.example terraform/backend.hcl", "terraform -chdir=terraform providers lock", "git add terraform/.terraform.lock.hcl", "**Who can reach what.**", "New environment", "#### First apply", "Run workflow on", "bash .github/scripts/publish-plan-state.sh"];
+    expect(order.map((needle) => [needle, at(needle)]).filter(([, index]) => index === -1)).toEqual([]);
+    expect(order.map(at)).toEqual([...order.map(at)].sort((a, b) => a - b));
+    // Repository settings need the repository: every gh variable/secret command comes after it exists.
+    const settings = [...day1.matchAll(/gh (variable|secret) set/g)].map((m) => m.index!);
+    expect(settings.every((index) => index > at("git push -u origin"))).toBe(true);
+    // What a pusher can reach, per GitHub plan and visibility.
+    for (const row of ["| public, any plan |", "| private, GitHub Pro or Team |", "| private, GitHub Enterprise |", "| private, GitHub Free |"]) expect(day1).toContain(row);
     for (const [path, content] of tree) {
       expect({ path, writesKubeconfigHere: /> *(\.\.\/)?kubeconfig\b|--file kubeconfig\b|KUBECONFIG=\$PWD|--dir \. /.test(content) }).toEqual({ path, writesKubeconfigHere: false });
     }
     // Step 2 itself writes the kubeconfig where step 3 reads it (KUBECONFIG=~/.kube/<cluster>.yaml).
     const kubeconfig = `~/.kube/${cluster}.yaml`;
-    const createCluster = readme.slice(step2, sections[3]);
+    const createCluster = readme.slice(step2, sections[4]);
     const writes = createCluster.split("\n").filter((line) => !line.startsWith("#") && (line.includes(`> ${kubeconfig}`) || line.includes(`--file ${kubeconfig}`)));
     expect({ cluster, writes: writes.length }).toEqual({ cluster, writes: 1 });
-    expect(readme.slice(sections[3])).toContain(`export KUBECONFIG=${kubeconfig}`);
+    expect(readme.slice(sections[4])).toContain(`export KUBECONFIG=${kubeconfig}`);
   });
 
   test.skipIf(!hasTerraform)("terraform fmt -check -recursive and terraform init -backend=false accept it (real binary)", async () => {

@@ -128,10 +128,11 @@ describe.skipIf(!hasTerraform)("the generated HTTP backend (magnum-openstack, st
       // The example's GitLab addresses, pointed at the double.
       const dir = await workspace("magnum-openstack", { stateBackend: "http" }, (example) => example.replaceAll("https://gitlab.example.org", server.url));
       expect((await terraform(dir, "apply", "-auto-approve")).out).toContain("Apply complete!");
-      expect(JSON.parse(server.objects.get("state")!.toString()).outputs.run.value).toBe("one");
+      const address = "/api/v4/projects/1234/terraform/state/magnum-k8s";
+      expect(JSON.parse(server.objects.get(`state:${address}`)!.toString()).outputs.run.value).toBe("one");
       expect(server.calls.some((c) => c.method === "POST" && c.path === "/api/v4/projects/1234/terraform/state/magnum-k8s/lock")).toBe(true);
       expect(server.calls.every((c) => c.headers.authorization === `Basic ${Buffer.from("gitlab-bot:glpat-test").toString("base64")}`)).toBe(true);
-      server.objects.set("lock", Buffer.from(JSON.stringify({ ID: "other-run" })));
+      server.objects.set(`lock:${address}`, Buffer.from(JSON.stringify({ ID: "other-run" })));
       const second = await terraform(dir, "apply", "-auto-approve", "-lock-timeout=0s");
       expect(second.status).not.toBe(0);
       expect(second.out).toContain("Error acquiring the state lock");

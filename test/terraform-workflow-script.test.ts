@@ -6,18 +6,23 @@ import { Octokit } from "@octokit/rest";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { tempDir } from "./helpers/cli.js";
 import { repoRoot } from "./helpers/fixtures.js";
-import { startGitHubApiServer, type GitHubApiServer } from "./helpers/github-api-server.js";
+import { startGitHubApiServer, type GitHubApiServer, type SeededRun } from "./helpers/github-api-server.js";
 
 /**
  * The generated .github/scripts/terraform-pr.cjs (the GitHub half of .github/workflows/terraform.yml), run as
- * actions/github-script runs it: with a real Octokit against the local GitHub double, and on plans made by the
- * real Terraform binary (terraform_data resources need no provider download).
+ * actions/github-script runs it: with a real Octokit against the local GitHub double (whose routes and answers are
+ * checked against GitHub's REST description), and on plans and states made by the real Terraform binary
+ * (terraform_data resources need no provider download).
  */
-const script = createRequire(import.meta.url)(join(repoRoot, "templates/common/_github/scripts/terraform-pr.cjs"));
+const scriptPath = join(repoRoot, "templates/common/_github/scripts/terraform-pr.cjs");
+const script = createRequire(import.meta.url)(scriptPath);
 const TOKEN = "ghs_WorkflowTokenForTheDouble0123456789";
 const BOT = "github-actions[bot]";
+const WORKFLOW = ".github/workflows/terraform.yml";
 const hasTerraform = spawnSync("terraform", ["version"], { encoding: "utf8" }).status === 0;
 if (!hasTerraform) console.warn("terraform-workflow-script: no terraform binary on PATH, the tests on real plans are skipped");
+const tfEnv = { ...process.env, TF_CLI_CONFIG_FILE: "/dev/null", CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1" };
+const tf = (dir: string, ...args: string[]) => execFileSync("terraform", args, { cwd: dir, encoding: "utf8", env: tfEnv });
 
 function fakeCore() {
   const outputs: Record<string, string> = {};
@@ -36,20 +41,25 @@ function fakeCore() {
 
 /** Runs Terraform in `dir`: apply `before`, then plan `after` the way the workflow's plan step does. */
 function planIn(dir: string, before: string, after: string) {
-  const tf = (...args: string[]) => execFileSync("terraform", args, { cwd: dir, encoding: "utf8", env: { ...process.env, TF_CLI_CONFIG_FILE: "/dev/null", CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1" } });
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "main.tf"), before);
-  tf("init", "-input=false", "-no-color");
-  tf("apply", "-auto-approve", "-input=false", "-no-color");
+  tf(dir, "init", "-input=false", "-no-color");
+  tf(dir, "apply", "-auto-approve", "-input=false", "-no-color");
   writeFileSync(join(dir, "main.tf"), after);
-  tf("plan", "-input=false", "-no-color", "-out=tfplan");
-  writeFileSync(join(dir, "plan.txt"), tf("show", "-no-color", "tfplan"));
-  writeFileSync(join(dir, "plan.json"), tf("show", "-json", "tfplan"));
-  writeFileSync(join(dir, "version.json"), tf("version", "-json"));
-  return { replan: () => (tf("plan", "-input=false", "-no-color", "-out=tfplan2"), tf("show", "-no-color", "tfplan2")) };
+  tf(dir, "plan", "-input=false", "-no-color", "-out=tfplan");
+  writeFileSync(join(dir, "plan.txt"), tf(dir, "show", "-no-color", "tfplan"));
+  writeFileSync(join(dir, "plan.json"), tf(dir, "show", "-json", "tfplan"));
+  writeFileSync(join(dir, "version.json"), tf(dir, "version", "-json"));
+  return { replan: () => (tf(dir, "plan", "-input=false", "-no-color", "-out=tfplan2"), JSON.parse(tf(dir, "show", "-json", "tfplan2"))) };
 }
 
+const SECRET = "s3cr3t-admin-token-0123456789abcdef";
 const BEFORE = `
+variable "token" {
+  type      = string
+  sensitive = true
+  default   = "${SECRET}"
+}
 resource "terraform_data" "keep" { input = "a" }
 resource "terraform_data" "change" { input = "v1" }
 resource "terraform_data" "replace" {
@@ -57,18 +67,23 @@ resource "terraform_data" "replace" {
   triggers_replace = ["one"]
 }
 resource "terraform_data" "gone" { input = "bye" }
+resource "terraform_data" "credentials" { input = { user = "admin", token = var.token } }
+output "kubeconfig" {
+  value     = var.token
+  sensitive = true
+}
 `;
 const AFTER = BEFORE.replace('"v1"', '"v2"').replace('["one"]', '["two"]').replace('resource "terraform_data" "gone" { input = "bye" }', 'resource "terraform_data" "new" { input = "hello" }');
 
-describe.skipIf(!hasTerraform)("on plans made by the real Terraform", () => {
+describe.skipIf(!hasTerraform)("on plans and states made by the real Terraform", () => {
   const work = tempDir("ccr-tfscript-");
   const dir = join(work, "terraform");
-  let replan: () => string;
+  let replan: () => any;
+  const plan = () => JSON.parse(readFileSync(join(dir, "plan.json"), "utf8"));
   beforeAll(() => ({ replan } = planIn(dir, BEFORE, AFTER)), 120_000);
 
   test("classifies terraform show -json: replaced (with the attribute forcing it), destroyed, added, changed; no-ops left out", () => {
-    const summary = script.summarizePlan(JSON.parse(readFileSync(join(dir, "plan.json"), "utf8")));
-    expect(summary).toEqual({
+    expect(script.summarizePlan(plan())).toEqual({
       replace: [{ address: "terraform_data.replace", paths: ["triggers_replace"] }],
       destroy: [{ address: "terraform_data.gone", paths: [] }],
       add: [{ address: "terraform_data.new", paths: [] }],
@@ -78,24 +93,146 @@ describe.skipIf(!hasTerraform)("on plans made by the real Terraform", () => {
     });
   });
 
-  test("the digest is sha256sum's, and planning the same change again gives the same digest (what the apply compares)", () => {
-    const text = readFileSync(join(dir, "plan.txt"), "utf8");
-    const sha256sum = execFileSync("sha256sum", ["plan.txt"], { cwd: dir, encoding: "utf8" }).split(" ")[0];
-    expect(script.planDigest(text)).toBe(`sha256:${sha256sum}`);
-    expect(script.planDigest(replan())).toBe(script.planDigest(text));
-    expect(script.planDigest(text.replace('"two"', '"three"'))).not.toBe(script.planDigest(text));
+  test("the digest is what the plan does: the same change planned again gives the same digest, another change another", () => {
+    const digest = script.planDigest(plan());
+    expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(script.planDigest(replan())).toBe(digest);
+    const other = plan();
+    other.resource_changes.find((rc: any) => rc.address === "terraform_data.change").change.after.input = "v3";
+    expect(script.planDigest(other)).not.toBe(digest);
+    const fewer = plan();
+    fewer.resource_changes = fewer.resource_changes.filter((rc: any) => rc.address !== "terraform_data.gone");
+    expect(script.planDigest(fewer)).not.toBe(digest);
+    const noReplace = plan();
+    noReplace.resource_changes.find((rc: any) => rc.address === "terraform_data.replace").change.actions = ["update"];
+    expect(script.planDigest(noReplace)).not.toBe(digest);
   });
 
-  test("the comment puts replacements and destroys first, under a warning, and records sha, digest and version", () => {
+  test("the digest leaves out what differs by who plans: unchanged refreshed values, drift, sensitive values and outputs; no secret enters it", () => {
+    const digest = script.planDigest(plan());
+    const other = plan();
+    // An unchanged attribute refreshed to another value (a timestamp, an autoscaled size) on both sides.
+    const change = other.resource_changes.find((rc: any) => rc.address === "terraform_data.change").change;
+    change.before.id = change.after.id = "refreshed-elsewhere";
+    // What Terraform saw changed outside of it.
+    other.resource_drift = [{ address: "terraform_data.keep", change: { actions: ["update"] } }];
+    // A sensitive output read by another identity (the plan identity's own kubeconfig, or a redacted one).
+    other.output_changes = { kubeconfig: { actions: ["update"], before: "(redacted)", after: "plan-identity's own", before_sensitive: true, after_sensitive: true, after_unknown: false } };
+    expect(script.planDigest(other)).toBe(digest);
+    // A sensitive value that is kept, as the redacted state and the real one have it.
+    const withSecret = plan();
+    const redacted = plan();
+    for (const p of [withSecret, redacted]) {
+      p.resource_changes.push({ address: "scaleway_k8s_cluster.this", change: { actions: ["update"], before: { name: "a", kubeconfig: [{ token: "x" }] }, after: { name: "b", kubeconfig: [{ token: "x" }] }, before_sensitive: { kubeconfig: true }, after_sensitive: { kubeconfig: true }, after_unknown: {} } });
+    }
+    redacted.resource_changes.at(-1).change.before.kubeconfig = redacted.resource_changes.at(-1).change.after.kubeconfig = [{ token: "(redacted)" }];
+    expect(script.planDigest(redacted)).toBe(script.planDigest(withSecret));
+    // A sensitive value that changes: the redacted state's placeholder and the real secret before, the same new value after.
+    const fromReal = plan();
+    const fromCopy = plan();
+    const rotate = (p: any, before: string) => p.resource_changes.push({ address: "openstack_containerinfra_cluster_v1.this", change: { actions: ["update"], before: { node_count: 1, kubeconfig: { client_key: before } }, after: { node_count: 2, kubeconfig: { client_key: "new-key" } }, before_sensitive: { kubeconfig: true }, after_sensitive: { kubeconfig: true }, after_unknown: {} } });
+    rotate(fromReal, SECRET);
+    rotate(fromCopy, "(redacted)");
+    expect(script.planDigest(fromCopy)).toBe(script.planDigest(fromReal));
+    expect(JSON.stringify(plan())).toContain(SECRET);
+  });
+
+  test("the comment puts replacements and destroys first, under a warning, and shows the digest the apply compares", () => {
     const text = readFileSync(join(dir, "plan.txt"), "utf8");
-    const summary = script.summarizePlan(JSON.parse(readFileSync(join(dir, "plan.json"), "utf8")));
-    const body: string = script.planCommentBody({ sha: "a".repeat(40), digest: script.planDigest(text), terraformVersion: "1.11.4", summary, planText: text, environment: "prod" });
-    expect(script.parseMarker(body)).toEqual({ sha: "a".repeat(40), digest: script.planDigest(text), terraform: "1.11.4" });
+    const digest = script.planDigest(plan());
+    const body: string = script.planCommentBody({ sha: "a".repeat(40), digest, terraformVersion: "1.11.4", summary: script.summarizePlan(plan()), planText: text, environment: "prod" });
+    expect(script.parseMarker(body)).toEqual({ sha: "a".repeat(40), digest });
+    expect(body).toContain(`Digest \`${digest}\`, Terraform 1.11.4`);
     const order = ["[!WARNING]", "| **replace** | `terraform_data.replace`", "| **destroy** | `terraform_data.gone`", "| add | `terraform_data.new`", "| change | `terraform_data.change`", "terraform_data.replace must be replaced"];
     const positions = order.map((needle) => body.indexOf(needle));
     expect(positions.every((p) => p >= 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
     expect(body).toContain("`triggers_replace` forces a new resource");
+    expect(body).not.toContain(SECRET);
+  });
+
+  test("the redacted state holds no secret, is a state Terraform plans with, and keeps every structure", () => {
+    const state = JSON.parse(tf(dir, "state", "pull"));
+    const schemas = JSON.parse(tf(dir, "providers", "schema", "-json"));
+    expect(JSON.stringify(state)).toContain(SECRET);
+    const redacted = script.redactState(state, schemas);
+    const text = JSON.stringify(redacted);
+    expect(text).not.toContain(SECRET);
+    expect(text).toContain(script.REDACTED);
+    // The dynamic attribute keeps its type, so Terraform still reads it.
+    const credentials = redacted.resources.find((r: any) => r.name === "credentials").instances[0].attributes;
+    expect(credentials.input).toEqual({ value: { user: "admin", token: script.REDACTED }, type: state.resources.find((r: any) => r.name === "credentials").instances[0].attributes.input.type });
+    // The copy in `output` was not marked sensitive in the state: it is found by value.
+    expect(credentials.output.value.token).toBe(script.REDACTED);
+    expect(redacted.outputs.kubeconfig.value).toBe(script.REDACTED);
+    // Terraform plans on it (the plan job's -lock=false plan): a state it accepts, with the configuration's secret back as a change.
+    const copy = join(work, "plan-view");
+    mkdirSync(copy, { recursive: true });
+    writeFileSync(join(copy, "main.tf"), AFTER);
+    writeFileSync(join(copy, "terraform.tfstate"), JSON.stringify(redacted));
+    tf(copy, "init", "-input=false", "-no-color");
+    const planned = tf(copy, "plan", "-input=false", "-no-color", "-lock=false");
+    expect(planned).toContain("terraform_data.credentials will be updated in-place");
+    expect(planned).not.toContain(SECRET);
+  }, 120_000);
+
+  test("the CLI the workflow runs: digest with the artifact's name, and redact-state", () => {
+    const out = execFileSync("node", [scriptPath, "digest", join(dir, "plan.json"), "--artifact-name", "b".repeat(40), "1.11.4"], { encoding: "utf8" });
+    const digest = script.planDigest(plan());
+    expect(out).toBe(`digest=${digest}\nchanges=true\nartifact=${script.artifactName({ sha: "b".repeat(40), digest, terraformVersion: "1.11.4" })}\n`);
+    expect(script.parseArtifactName(/artifact=(.*)/.exec(out)![1])).toEqual({ sha: "b".repeat(40), digest, terraformVersion: "1.11.4" });
+    writeFileSync(join(work, "state.json"), tf(dir, "state", "pull"));
+    writeFileSync(join(work, "schema.json"), tf(dir, "providers", "schema", "-json"));
+    const redacted = execFileSync("node", [scriptPath, "redact-state", join(work, "state.json"), join(work, "schema.json")], { encoding: "utf8" });
+    expect(redacted).not.toContain(SECRET);
+    expect(spawnSync("node", [scriptPath, "nonsense"], { encoding: "utf8" }).status).toBe(2);
+  });
+});
+
+describe("redacting a state by the provider schemas", () => {
+  // The shapes `terraform providers schema -json` gives for the attributes that hold cluster credentials: Scaleway's
+  // kubeconfig (a computed list of objects, sensitive) and Magnum's (a sensitive map), and a sensitive nested block.
+  const schemas = {
+    format_version: "1.0",
+    provider_schemas: {
+      "registry.terraform.io/scaleway/scaleway": {
+        resource_schemas: {
+          scaleway_k8s_cluster: { block: { attributes: { name: { type: "string" }, kubeconfig: { type: ["list", ["object", { config_file: "string", token: "string" }]], computed: true, sensitive: true } } } },
+        },
+      },
+      "registry.terraform.io/terraform-provider-openstack/openstack": {
+        resource_schemas: {
+          openstack_containerinfra_cluster_v1: { block: { attributes: { name: { type: "string" }, kubeconfig: { type: ["map", "string"], computed: true, sensitive: true } }, block_types: { auth: { nesting_mode: "list", block: { attributes: { password: { type: "string", sensitive: true }, user: { type: "string" } } } } } } },
+        },
+      },
+    },
+  };
+  const cert = "-----BEGIN CERTIFICATE-----MIIDsecretcertificate";
+  const state = {
+    version: 4,
+    outputs: { api: { value: "https://api.example", type: "string" }, raw: { value: `apiVersion: v1\ntoken: scw-token-0123456789`, type: "string", sensitive: true } },
+    resources: [
+      { mode: "managed", type: "scaleway_k8s_cluster", name: "this", provider: 'provider["registry.terraform.io/scaleway/scaleway"]', instances: [{ attributes: { name: "prod", kubeconfig: [{ config_file: "token: scw-token-0123456789", token: "scw-token-0123456789" }] }, sensitive_attributes: [] }] },
+      { mode: "managed", type: "openstack_containerinfra_cluster_v1", name: "this", provider: 'provider["registry.terraform.io/terraform-provider-openstack/openstack"]', instances: [{ attributes: { name: "prod", kubeconfig: { client_certificate: cert, client_key: "PRIVATE-KEY-abcdefgh", host: "https://10.0.0.1:6443" }, auth: [{ user: "me", password: "hunter2-password" }] }, sensitive_attributes: [] }] },
+    ],
+  };
+
+  test("sensitive attributes, nested ones and sensitive outputs are replaced, with their structure kept", () => {
+    const redacted = script.redactState(state, schemas);
+    const text = JSON.stringify(redacted);
+    for (const secret of ["scw-token-0123456789", cert, "PRIVATE-KEY-abcdefgh", "hunter2-password"]) expect(text).not.toContain(secret);
+    // Magnum: a kubeconfig with a client certificate is kept as it is, so the provider signs no new admin certificate.
+    expect(redacted.resources[1].instances[0].attributes.kubeconfig).toEqual({ client_certificate: script.REDACTED, client_key: script.REDACTED, host: script.REDACTED });
+    expect(redacted.resources[0].instances[0].attributes.kubeconfig).toEqual([{ config_file: script.REDACTED, token: script.REDACTED }]);
+    expect(redacted.resources[1].instances[0].attributes.auth).toEqual([{ user: "me", password: script.REDACTED }]);
+    expect(redacted.outputs).toEqual({ api: state.outputs.api, raw: { ...state.outputs.raw, value: script.REDACTED } });
+    // The input is left alone.
+    expect(JSON.stringify(state)).toContain("scw-token-0123456789");
+  });
+
+  test("a resource without a schema stops it: nothing is published rather than something unredacted", () => {
+    const unknown = { ...state, resources: [...state.resources, { mode: "managed", type: "other_secret", name: "x", provider: 'provider["registry.terraform.io/acme/other"]', instances: [{ attributes: { key: "k" } }] }] };
+    expect(() => script.redactState(unknown, schemas)).toThrow(/no provider schema for other_secret/);
   });
 });
 
@@ -104,94 +241,200 @@ describe("the plan comment and the reviewed plan on the GitHub double", () => {
   let api: GitHubApiServer;
   let github: Octokit;
   const repo = { owner: "acme", repo: "fleet" };
+  let fleet = 0;
   const context = (extra: Record<string, unknown>) => ({ repo, serverUrl: "https://github.example", runId: 42, ...extra });
 
   beforeAll(async () => {
-    api = await startGitHubApiServer({ login: BOT, token: TOKEN, users: ["acme", "mallory"] });
+    api = await startGitHubApiServer({ login: BOT, token: TOKEN, users: ["acme", "mallory", "reviewer", "writer"] });
     await api.seedRepository("acme", "fleet");
+    api.seedCollaborator("acme", "fleet", "writer", "write");
     github = new Octokit({ auth: TOKEN, baseUrl: api.url });
   });
   afterEach(() => expect(api.takeViolations()).toEqual([]));
   afterAll(async () => api?.close());
 
-  /** The files the plan step leaves, for a plan with these resource changes. */
-  function planFiles(name: string, changes: Array<{ address: string; actions: string[] }>) {
+  /** The files the plan step leaves, for a plan with these resource changes, and the artifact name it uploads. */
+  function planFiles(name: string, sha: string, changes: Array<{ address: string; actions: string[] }>) {
     const dir = join(work, name);
     mkdirSync(dir, { recursive: true });
     const text = changes.map((c) => `  # ${c.address} ${c.actions.join("/")}`).join("\n");
+    const plan = { resource_changes: changes.map((c) => ({ address: c.address, change: { actions: c.actions, before: null, after: {} } })) };
     writeFileSync(join(dir, "plan.txt"), `${text}\n`);
-    writeFileSync(join(dir, "plan.json"), JSON.stringify({ resource_changes: changes.map((c) => ({ address: c.address, change: { actions: c.actions } })) }));
-    writeFileSync(join(dir, "version.json"), JSON.stringify({ terraform_version: "1.15.9" }));
-    return { dir, digest: script.planDigest(`${text}\n`) };
+    writeFileSync(join(dir, "plan.json"), JSON.stringify(plan));
+    const digest = script.planDigest(plan);
+    return { dir, digest, artifact: script.artifactName({ sha, digest, terraformVersion: "1.15.9" }) };
   }
 
-  test("one comment per pull request, updated in place on every push; a pasted marker of someone else is ignored", async () => {
+  async function post(dir: string, number: number, sha: string, env: Record<string, string>) {
+    Object.assign(process.env, env);
+    try {
+      return await script.postPlan({ github, context: context({ payload: { pull_request: { number, head: { sha } } } }), core: fakeCore().core, dir, environment: "prod" });
+    } finally {
+      for (const key of Object.keys(env)) delete process.env[key];
+    }
+  }
+
+  test("one comment per pull request, updated in place on every push, with the digest of the run's artifact; a pasted marker of someone else is ignored", async () => {
     const number = api.seedPullRequest("acme", "fleet", { head: "create-cluster-repo/cni-calico", base: "main", title: "Update cni=calico" });
     api.seedComment("acme", "fleet", number, { author: "mallory", body: `${script.MARKER} {"sha":"x","digest":"sha256:forged"} -->\nlooks legit` });
     // More than a page (100) of review comments before the plan comment: finding it means following the pages.
     for (let i = 0; i < 101; i++) api.seedComment("acme", "fleet", number, { author: "acme", body: `review note ${i}` });
-    const first = planFiles("first", [{ address: "scaleway_k8s_cluster.this", actions: ["delete", "create"] }]);
-    const payload = (sha: string) => ({ pull_request: { number, head: { sha } } });
-    const posted = await script.postPlan({ github, context: context({ payload: payload("1".repeat(40)) }), core: fakeCore().core, dir: first.dir, environment: "prod" });
+    const first = planFiles("first", "1".repeat(40), [{ address: "scaleway_k8s_cluster.this", actions: ["delete", "create"] }]);
+    const posted = await post(first.dir, number, "1".repeat(40), { ARTIFACT_NAME: first.artifact, ARTIFACT_URL: "https://github.example/acme/fleet/actions/runs/42/artifacts/9" });
     expect(posted.created).toBe(true);
 
-    const second = planFiles("second", [{ address: "scaleway_k8s_pool.gpu", actions: ["update"] }]);
-    const updated = await script.postPlan({ github, context: context({ payload: payload("2".repeat(40)) }), core: fakeCore().core, dir: second.dir, environment: "prod" });
+    const second = planFiles("second", "2".repeat(40), [{ address: "scaleway_k8s_pool.gpu", actions: ["update"] }]);
+    const updated = await post(second.dir, number, "2".repeat(40), { ARTIFACT_NAME: second.artifact });
     expect(updated).toEqual({ id: posted.id, created: false });
 
     const ours = api.state().comments.filter((c) => c.issue === number && c.user === BOT);
     expect(ours).toHaveLength(1);
-    expect(script.parseMarker(ours[0]!.body)).toEqual({ sha: "2".repeat(40), digest: second.digest, terraform: "1.15.9" });
+    expect(script.parseMarker(ours[0]!.body)).toEqual({ sha: "2".repeat(40), digest: second.digest });
+    expect(ours[0]!.body).toContain(`Digest \`${second.digest}\``);
     expect(api.state().comments.find((c) => c.user === "mallory")!.body).toContain("sha256:forged");
   });
 
-  test("a failed step replaces the plan with the failure, so that no stale plan stays reviewable", async () => {
+  test("a failed step, or a plan without the run's artifact for this commit, replaces the plan with the failure", async () => {
     const number = api.seedPullRequest("acme", "fleet", { head: "b", base: "main", title: "t" });
     const dir = join(work, "failed");
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, "init.log"), "Error: Failed to get existing workspaces: AccessDenied\n");
-    process.env.OUTCOMES = JSON.stringify({ fmt: { outcome: "success" }, init: { outcome: "failure" } });
-    try {
-      await script.postPlan({ github, context: context({ payload: { pull_request: { number, head: { sha: "3".repeat(40) } } } }), core: fakeCore().core, dir, environment: "prod" });
-    } finally {
-      delete process.env.OUTCOMES;
-    }
-    const body = api.state().comments.find((c) => c.issue === number)!.body;
-    expect(script.parseMarker(body)).toEqual({ sha: "3".repeat(40), digest: null, terraform: null });
-    expect(body).toContain("`terraform init` failed");
-    expect(body).toContain("AccessDenied");
+    writeFileSync(join(dir, "lock.log"), "terraform/.terraform.lock.hcl is missing\n");
+    await post(dir, number, "3".repeat(40), { OUTCOMES: JSON.stringify({ fmt: { outcome: "success" }, lock: { outcome: "failure" } }) });
+    const body = () => api.state().comments.find((c) => c.issue === number)!.body;
+    expect(script.parseMarker(body())).toEqual({ sha: "3".repeat(40) });
+    expect(body()).toContain("`terraform lock` failed");
+    expect(body()).toContain("terraform providers lock");
+    // A plan whose artifact is for another commit shows no digest.
+    const planned = planFiles("other-sha", "4".repeat(40), [{ address: "x.y", actions: ["create"] }]);
+    await post(planned.dir, number, "5".repeat(40), { ARTIFACT_NAME: planned.artifact });
+    expect(script.parseMarker(body())).toEqual({ sha: "5".repeat(40) });
   });
 
-  describe("the apply job finds the plan that was reviewed", () => {
-    const merged = (title: string, headSha: string, mergeSha: string) => api.seedPullRequest("acme", "fleet", { head: title, base: "main", title, headSha, mergeCommitSha: mergeSha });
-    const push = (sha: string, before = "f".repeat(40)) => context({ eventName: "push", sha, ref: "refs/heads/main", payload: { before } });
-    const comment = (number: number, meta: object, author = BOT) => api.seedComment("acme", "fleet", number, { author, body: `${script.MARKER} ${JSON.stringify(meta)} -->\n## Terraform plan` });
+  describe("long plans", () => {
+    const many = (count: number) => Array.from({ length: count }, (_, i) => ({ address: `scaleway_k8s_pool.pool_${String(i).padStart(4, "0")}["${"z".repeat(60)}"]`, paths: ["node_type", "zone", "root_volume_type"] }));
+    const summary = { replace: many(400), destroy: many(150), add: many(300), change: many(300), forget: [], outputs: [] };
+    const text = `${"~".repeat(9)} a plan that tries to close the fence\n${"  # resource will be replaced\n      ~ node_type = \"GPU-3070-S\" -> \"L4-1-24G\" # forces replacement\n".repeat(20000)}`;
 
-    test("after a merge: the digest and Terraform version of the merged pull request's last plan", async () => {
-      const number = merged("ok", "4".repeat(40), "5".repeat(40));
-      comment(number, { sha: "4".repeat(40), digest: "sha256:abc", terraform: "1.15.9" });
-      const { core, outputs, failures } = fakeCore();
-      await script.findReviewedPlan({ github, context: push("5".repeat(40)), core });
-      expect(failures).toEqual([]);
-      expect(outputs).toEqual({ run: "true", digest: "sha256:abc", "terraform-version": "1.15.9", "pull-request": String(number) });
+    test("a plan replacing hundreds of resources stays under GitHub's limit, replacements and destroys first, with a link to the full plan", () => {
+      const body: string = script.planCommentBody({ sha: "6".repeat(40), digest: `sha256:${"d".repeat(64)}`, terraformVersion: "1.15.9", summary, planText: text, environment: "prod", runUrl: "https://github.example/acme/fleet/actions/runs/42", artifactUrl: "https://github.example/acme/fleet/actions/runs/42/artifacts/7" });
+      expect(body.length).toBeLessThanOrEqual(script.MAX_COMMENT);
+      expect(text.length).toBeGreaterThan(script.MAX_COMMENT * 10);
+      const warning = body.indexOf("[!WARNING]");
+      const firstReplace = body.indexOf("| **replace** |");
+      const firstAdd = body.indexOf("| add |");
+      expect(warning).toBeGreaterThan(-1);
+      expect(firstReplace).toBeGreaterThan(warning);
+      // Rows are cut, replacements kept first; what was cut is counted, with the way to the full plan.
+      expect(firstAdd === -1 || firstAdd > firstReplace).toBe(true);
+      expect(body).toMatch(/\d+ more rows left out/);
+      expect(body).toMatch(/truncated: \d+ characters in all; the full plan is in the run summary of \[this run\]\(https:\/\/github\.example\/acme\/fleet\/actions\/runs\/42\) and \[the plan artifact\]\(https:\/\/github\.example\/acme\/fleet\/actions\/runs\/42\/artifacts\/7\)/);
+      expect(body).toContain("This plan destroys resources: 400 replaced, 150 destroyed.");
+      // The plan's own tildes cannot close the fence around it.
+      const fence = /\n(~{10,})text\n/.exec(body)![1]!;
+      expect(body.slice(body.indexOf(`${fence}text`) + fence.length + 5).indexOf(`\n${fence}\n`)).toBeGreaterThan(0);
     });
 
-    test("refuses a plan made for an earlier commit of the pull request, a forged comment, a failed plan, and a push without a pull request", async () => {
-      const stale = merged("stale", "6".repeat(40), "7".repeat(40));
-      comment(stale, { sha: "0".repeat(40), digest: "sha256:old", terraform: "1.15.9" });
-      const forged = merged("forged", "8".repeat(40), "9".repeat(40));
-      comment(forged, { sha: "8".repeat(40), digest: "sha256:forged", terraform: "1.15.9" }, "mallory");
-      const failed = merged("failed", "a".repeat(40), "b".repeat(40));
-      comment(failed, { sha: "a".repeat(40), digest: null, terraform: null });
-      const cases: Array<[string, RegExp]> = [
-        ["7".repeat(40), /is for 0000000, but the pull request's last commit is 6666666/],
-        ["9".repeat(40), /has no plan comment/],
-        ["b".repeat(40), /last plan of #\d+ failed/],
-        ["c".repeat(40), /pushed without a merged pull request/],
+    test("posted through the API as GitHub accepts it (the double refuses nothing, so the size is checked here)", async () => {
+      const number = api.seedPullRequest("acme", "fleet", { head: "long", base: "main", title: "long" });
+      const dir = join(work, "long");
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, "plan.txt"), text);
+      const changes = [...summary.replace.map((c) => ({ address: c.address, change: { actions: ["delete", "create"], replace_paths: [["node_type"]] } })), ...summary.add.map((c) => ({ address: c.address, change: { actions: ["create"] } }))];
+      writeFileSync(join(dir, "plan.json"), JSON.stringify({ resource_changes: changes }));
+      const digest = script.planDigest({ resource_changes: changes });
+      await post(dir, number, "7".repeat(40), { ARTIFACT_NAME: script.artifactName({ sha: "7".repeat(40), digest, terraformVersion: "1.15.9" }) });
+      const body = api.state().comments.find((c) => c.issue === number)!.body;
+      expect(body.length).toBeLessThanOrEqual(65536);
+      expect(script.parseMarker(body)).toEqual({ sha: "7".repeat(40), digest });
+    });
+  });
+
+  describe("the apply job finds the plan that was reviewed, and nothing else", () => {
+    let sha = 0x100;
+    const nextSha = () => (sha++).toString(16).padStart(40, "a");
+    const push = (commit: string, before = "f".repeat(40)) => context({ eventName: "push", sha: commit, ref: "refs/heads/main", runId: currentRun(commit), payload: { before, repository: { default_branch: "main" } } });
+    /** The run of this workflow for a push to main: the run the script runs in. */
+    const currentRun = (commit: string) => api.seedWorkflowRun("acme", "fleet", { workflowPath: WORKFLOW, event: "push", headSha: commit, headBranch: "main", status: "in_progress", conclusion: null });
+    /** A merged pull request, approved on its head commit by someone else. */
+    function merged(title: string, options: { approve?: string | false; approvedCommit?: string } = {}) {
+      const head = nextSha();
+      const merge = nextSha();
+      const number = api.seedPullRequest("acme", "fleet", { head: title, base: "main", title, headSha: head, mergeCommitSha: merge, author: "acme" });
+      if (options.approve !== false) api.seedReview("acme", "fleet", number, { user: options.approve ?? "reviewer", state: "APPROVED", commitId: options.approvedCommit ?? head });
+      return { number, head, merge };
+    }
+    /** The pull request run of this workflow that planned `head`, with the artifact its plan step names. */
+    function planRun(pull: { number: number; head: string }, overrides: Partial<SeededRun> = {}, artifact = { sha: pull.head, digest: `sha256:${"c".repeat(64)}` }) {
+      return api.seedWorkflowRun("acme", "fleet", {
+        workflowPath: WORKFLOW,
+        event: "pull_request",
+        headSha: pull.head,
+        headBranch: `branch-${pull.number}`,
+        pullRequests: [pull.number],
+        artifacts: [{ name: script.artifactName({ ...artifact, terraformVersion: "1.15.9" }) }],
+        ...overrides,
+      });
+    }
+    const find = async (ctx: ReturnType<typeof context>) => {
+      const core = fakeCore();
+      await script.findReviewedPlan({ github, context: ctx, core: core.core });
+      return core;
+    };
+
+    test("after a merge: the digest and Terraform version in the artifact of the pull request run that planned the merged head", async () => {
+      const pull = merged("ok");
+      const run = planRun(pull, {}, { sha: pull.head, digest: `sha256:${"e".repeat(64)}` });
+      const { outputs, failures } = await find(push(pull.merge));
+      expect(failures).toEqual([]);
+      expect(outputs).toMatchObject({ run: "true", digest: `sha256:${"e".repeat(64)}`, "terraform-version": "1.15.9", "pull-request": String(pull.number), "plan-run": `https://github.example/acme/fleet/actions/runs/${run}` });
+    });
+
+    test("a comment, whoever wrote it, is never read: without the artifact there is no reviewed plan", async () => {
+      const pull = merged("forged-comment");
+      for (const author of [BOT, "mallory"]) api.seedComment("acme", "fleet", pull.number, { author, body: `${script.MARKER} ${JSON.stringify({ sha: pull.head, digest: "sha256:forged", terraform: "1.15.9" })} -->\n## Terraform plan` });
+      const { outputs, failures } = await find(push(pull.merge));
+      expect(outputs.run).toBe("false");
+      expect(failures[0]).toMatch(/No plan of #\d+'s last commit/);
+      expect(JSON.stringify(outputs)).not.toContain("forged");
+      // And it says so on the pull request.
+      expect(api.state().comments.filter((c) => c.issue === pull.number && c.user === BOT).at(-1)!.body).toMatch(/^\*\*Not applied\*\*/);
+    });
+
+    test("artifacts of other commits, other workflows, other events, forks, other pull requests, expired or misnamed ones are ignored", async () => {
+      const pull = merged("decoys");
+      const forged = { sha: pull.head, digest: `sha256:${"f".repeat(64)}` };
+      planRun(pull, {}, { sha: nextSha(), digest: forged.digest }); // named for another commit
+      planRun(pull, { workflowPath: ".github/workflows/other.yml" }, forged); // another workflow of the repository
+      planRun(pull, { event: "push" }, forged); // a push run of the branch, not the pull request's
+      planRun(pull, { headRepository: "mallory/fleet" }, forged); // a fork with the same head commit
+      planRun(pull, { pullRequests: [pull.number + 1000] }, forged); // a run for another pull request
+      planRun(pull, { artifacts: [{ name: script.artifactName({ ...forged, terraformVersion: "1.15.9" }), expired: true }] });
+      planRun(pull, { artifacts: [{ name: `terraform-plan.${pull.head}.sha256-nothex.terraform-1.15.9` }] });
+      planRun({ ...pull, head: nextSha() }, {}, forged); // another commit of the pull request
+      const { outputs, failures } = await find(push(pull.merge));
+      expect(outputs.run).toBe("false");
+      expect(failures[0]).toMatch(/No plan of #\d+'s last commit/);
+      // The genuine run among them is found.
+      planRun(pull, {}, { sha: pull.head, digest: `sha256:${"1".repeat(64)}` });
+      const again = await find(push(pull.merge));
+      expect(again.outputs).toMatchObject({ run: "true", digest: `sha256:${"1".repeat(64)}` });
+    });
+
+    test("an approval is needed, of the last commit, by someone other than the author, and not withdrawn since", async () => {
+      const none = merged("unapproved", { approve: false });
+      const self = merged("self-approved", { approve: "acme" });
+      const stale = merged("stale", { approvedCommit: "0".repeat(40) });
+      const withdrawn = merged("withdrawn");
+      api.seedReview("acme", "fleet", withdrawn.number, { user: "reviewer", state: "CHANGES_REQUESTED", commitId: withdrawn.head });
+      const cases: Array<[ReturnType<typeof merged>, RegExp]> = [
+        [none, /merged without an approving review by someone other than its author \(acme\)/],
+        [self, /merged without an approving review by someone other than its author/],
+        [stale, /is for 0000000, not for its last commit/],
+        [withdrawn, /merged without an approving review/],
       ];
-      for (const [sha, message] of cases) {
-        const { core, outputs, failures } = fakeCore();
-        await script.findReviewedPlan({ github, context: push(sha), core });
+      for (const [pull, message] of cases) {
+        planRun(pull);
+        const { outputs, failures } = await find(push(pull.merge));
         expect(outputs.run).toBe("false");
         expect(failures).toHaveLength(1);
         expect(failures[0]).toMatch(message);
@@ -199,29 +442,73 @@ describe("the plan comment and the reviewed plan on the GitHub double", () => {
       }
     });
 
-    test("the first push of a new repository plans nothing and says how to make the first apply", async () => {
-      const { core, outputs, failures, notices } = fakeCore();
-      await script.findReviewedPlan({ github, context: push("d".repeat(40), "0".repeat(40)), core });
-      expect(outputs.run).toBe("false");
-      expect(failures).toEqual([]);
-      expect(notices[0]).toContain("Run workflow");
+    test("the first push, and a push without a pull request (Day 1 pushes backend.hcl and the lock file), apply nothing and are not failures", async () => {
+      for (const ctx of [push(nextSha(), "0".repeat(40)), push(nextSha())]) {
+        const { outputs, failures, notices } = await find(ctx);
+        expect(outputs.run).toBe("false");
+        expect(failures).toEqual([]);
+        expect(notices[0]).toContain("Run workflow");
+      }
     });
 
-    test("Run workflow: the digest and version typed in, or none (plan only); never on another branch than the default", async () => {
-      const dispatch = (ref: string) => context({ eventName: "workflow_dispatch", ref, payload: { repository: { default_branch: "main" }, inputs: { plan_sha256: "sha256:typed", terraform_version: "1.15.9" } } });
-      const { core, outputs } = fakeCore();
-      await script.findReviewedPlan({ github, context: dispatch("refs/heads/main"), core });
-      expect(outputs).toEqual({ run: "true", digest: "sha256:typed", "terraform-version": "1.15.9", "pull-request": "" });
-      const other = fakeCore();
-      await script.findReviewedPlan({ github, context: dispatch("refs/heads/experiment"), core: other.core });
+    test("Run workflow: admins only, on the default branch only; the digest typed in, or none (plan only)", async () => {
+      const dispatch = (ref: string, actor: string) => context({ eventName: "workflow_dispatch", ref, actor, payload: { repository: { default_branch: "main" }, inputs: { plan_sha256: "sha256:typed", terraform_version: "1.15.9" } } });
+      const admin = await find(dispatch("refs/heads/main", "acme"));
+      expect(admin.outputs).toMatchObject({ run: "true", digest: "sha256:typed", "terraform-version": "1.15.9", "pull-request": "" });
+      const writer = await find(dispatch("refs/heads/main", "writer"));
+      expect(writer.outputs.run).toBe("false");
+      expect(writer.failures[0]).toMatch(/writer started Run workflow with write access: only an admin/);
+      const other = await find(dispatch("refs/heads/experiment", "acme"));
       expect(other.outputs.run).toBe("false");
       expect(other.failures[0]).toMatch(/on main, not on refs\/heads\/experiment/);
     });
 
-    test("a plan that changes outputs only is a change to apply", () => {
-      const summary = script.summarizePlan({ resource_changes: [{ address: "x.y", change: { actions: ["no-op"] } }], output_changes: { kubeconfig: { actions: ["update"] }, same: { actions: ["no-op"] } } });
-      expect(summary.outputs).toEqual(["kubeconfig"]);
-      expect(script.planCommentBody({ sha: "e".repeat(40), digest: "sha256:1", summary, planText: "Changes to Outputs:", environment: "prod" })).toContain("Merging applies this plan and no other");
+    test("TERRAFORM_APPLY=workstation: nothing is applied by the workflow, and it says what to do", async () => {
+      const pull = merged("workstation");
+      planRun(pull);
+      process.env.TERRAFORM_APPLY = "workstation";
+      try {
+        const { outputs, failures, notices } = await find(push(pull.merge));
+        expect({ run: outputs.run, failures }).toEqual({ run: "false", failures: [] });
+        expect(notices[0]).toContain("publish-plan-state.sh");
+      } finally {
+        delete process.env.TERRAFORM_APPLY;
+      }
+    });
+
+    test("three quick merges: the merge whose pending run GitHub cancelled is named, and told on its pull request", async () => {
+      const api2 = await startGitHubApiServer({ login: BOT, token: TOKEN, users: ["acme", "reviewer"] });
+      try {
+        await api2.seedRepository("acme", "fleet");
+        const gh = new Octokit({ auth: TOKEN, baseUrl: api2.url });
+        const pr = (title: string, head: string, merge: string) => {
+          const number = api2.seedPullRequest("acme", "fleet", { head: title, base: "main", title, headSha: head, mergeCommitSha: merge, author: "acme" });
+          api2.seedReview("acme", "fleet", number, { user: "reviewer", state: "APPROVED", commitId: head });
+          return number;
+        };
+        const a = pr("a", "a1".padEnd(40, "0"), "a2".padEnd(40, "0"));
+        const b = pr("b", "b1".padEnd(40, "0"), "b2".padEnd(40, "0"));
+        const c = pr("c", "c1".padEnd(40, "0"), "c2".padEnd(40, "0"));
+        const applyJob = (inSync: boolean) => [{ name: "apply", steps: [{ name: "terraform apply", conclusion: inSync ? ("success" as const) : ("skipped" as const) }, { name: script.IN_SYNC_STEP, conclusion: inSync ? ("success" as const) : ("skipped" as const) }] }];
+        api2.seedWorkflowRun("acme", "fleet", { workflowPath: WORKFLOW, event: "push", headSha: "a2".padEnd(40, "0"), headBranch: "main", jobs: applyJob(true) });
+        api2.seedWorkflowRun("acme", "fleet", { workflowPath: WORKFLOW, event: "push", headSha: "b2".padEnd(40, "0"), headBranch: "main", conclusion: "cancelled", jobs: [] });
+        for (const n of [c]) api2.seedWorkflowRun("acme", "fleet", { workflowPath: WORKFLOW, event: "pull_request", headSha: "c1".padEnd(40, "0"), headBranch: "c", pullRequests: [n], artifacts: [{ name: script.artifactName({ sha: "c1".padEnd(40, "0"), digest: `sha256:${"9".repeat(64)}`, terraformVersion: "1.15.9" }) }] });
+        const current = api2.seedWorkflowRun("acme", "fleet", { workflowPath: WORKFLOW, event: "push", headSha: "c2".padEnd(40, "0"), headBranch: "main", status: "in_progress", conclusion: null });
+        const core = fakeCore();
+        const ctx = context({ eventName: "push", sha: "c2".padEnd(40, "0"), ref: "refs/heads/main", runId: current, payload: { before: "b2".padEnd(40, "0"), repository: { default_branch: "main" } } });
+        await script.findReviewedPlan({ github: gh, context: ctx, core: core.core });
+        expect(core.failures).toEqual([]);
+        expect(JSON.parse(core.outputs.unapplied!)).toEqual([{ sha: "b2".padEnd(40, "0"), pullRequest: b, conclusion: "cancelled" }]);
+        // The apply of c refused the combined plan (b's change is in it, unreviewed as a combination): b and c are told.
+        await script.reportApply({ github: gh, context: ctx, pullRequest: String(c), outcome: "differs", reviewed: core.outputs.digest, digest: `sha256:${"8".repeat(64)}`, unapplied: core.outputs.unapplied });
+        const comments = api2.state().comments;
+        expect(comments.find((x) => x.issue === b)!.body).toMatch(/^\*\*This merge was not applied by its own run\*\* \(`b200000`: cancelled;[^]*not applied \(differs\)/);
+        expect(comments.find((x) => x.issue === c)!.body).toMatch(/^\*\*Not applied\*\*: the plan for `c200000`/);
+        expect(comments.some((x) => x.issue === a)).toBe(false);
+        expect(api2.takeViolations()).toEqual([]);
+      } finally {
+        await api2.close();
+      }
     });
   });
 });

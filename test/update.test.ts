@@ -87,7 +87,7 @@ describe("re-render from the answers file with a three-way merge", () => {
   test("plan summarises Terraform and Kubernetes changes and writes nothing", async () => {
     const plan = await planUpdate(dir, set("inference.replicas=2", "gpuPool.maxSize=3"));
     expect(plan.summary.terraform.changed).toEqual(["scaleway_k8s_pool.gpu"]);
-    expect(plan.summary.kubernetes.changed).toEqual(["Deployment inference/inference"]);
+    expect(plan.summary.kubernetes.changed).toEqual(["StatefulSet inference/inference"]);
     expect(plan.paramChanges.map((c) => c.path)).toEqual(["gpuPool.maxSize", "inference.replicas"]);
     expect(plan.report.valid).toBe(true);
     expect(git(dir, "status", "--porcelain")).toBe("");

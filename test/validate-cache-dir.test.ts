@@ -128,11 +128,12 @@ describe("validate --cache-dir with an HTTP schema location", () => {
     expect(existsSync(cache)).toBe(false);
   });
 
-  test("a cache that cannot be written is an error naming the cache file", async () => {
+  test("a cache folder that is a file is refused before anything is validated (exit 2), naming it", async () => {
     const notADir = join(dir, "cache-is-a-file");
     writeFileSync(notADir, "");
     const run = await spawnCli(["validate", "--schema-location", location, "--cache-dir", notADir, valid]);
-    expect(run.status).toBe(1);
-    expect(run.stdout).toMatch(/cannot write the schema cache file .*cache-is-a-file\/[0-9a-f]{64}\.json \(for http:/);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/cannot use .*cache-is-a-file as the schema cache folder: it is a file, not a folder; pass --cache-dir a folder only you can write/);
+    expect(run.stdout).toBe("");
   });
 });

@@ -334,6 +334,25 @@ resource "scaleway_k8s_pool" "p" {
     expect(problems(await validate(fixed))).toEqual([]);
   });
 
+  it("an optional block with MinItems 1 may be left out: only the provider's Required makes a block required", async () => {
+    // openstack 3.4: vendor_options is Optional with MinItems 1 (resource_openstack_compute_instance_v2.go).
+    const content = `terraform {
+  required_providers {
+    openstack = { source = "terraform-provider-openstack/openstack", version = "~> 3.4" }
+  }
+}
+
+resource "openstack_compute_instance_v2" "bastion" {
+  name        = "bastion"
+  image_name  = "ubuntu-24.04"
+  flavor_name = "m1.small"
+}
+`;
+    expect(problems(await validate(content))).toEqual([]);
+    const written = content.replace('  flavor_name = "m1.small"\n', '  flavor_name = "m1.small"\n\n  vendor_options {\n    detach_ports_before_destroy = true\n  }\n');
+    expect(problems(await validate(written))).toEqual([]);
+  });
+
   it("reports azurerm 3.x/4.x-era arguments as removed and exactly-one-of violations", async () => {
     const content = `resource "azurerm_kubernetes_cluster" "aks" {
   name                      = "aks"

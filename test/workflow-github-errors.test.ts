@@ -172,7 +172,7 @@ describe("GitHub and network failures through the CLI", () => {
     expect(pull).toMatchObject({ base: "main", title: "Update inference.replicas=7" });
     // Described from the branch against main, though this run itself had nothing left to commit.
     expect(pull!.body).toContain("| `inference.replicas` | `1` | `7` |");
-    expect(pull!.body).toContain("~ Deployment inference/inference");
+    expect(pull!.body).toContain("~ StatefulSet inference/inference");
     expect(pull!.body).toContain("✅ valid");
   });
 

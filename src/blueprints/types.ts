@@ -23,6 +23,20 @@ export interface HelmReleaseSpec {
   podSecurity?: { level: "privileged" | "baseline" | "restricted"; reason: string };
 }
 
+/**
+ * An add-on the blueprint renders from manifests of its own (`templates/k8s/<id>/infrastructure/<name>/`), in a
+ * namespace of its own that the render writes from this entry, with the Pod Security level it needs and why.
+ * The manifests carry the same condition as `when` (a template that renders nothing produces no file).
+ */
+export interface ManifestAddonSpec {
+  /** Folder under infrastructure/, DNS-1123. */
+  name: string;
+  namespace: string;
+  /** As for Helm releases: a truthy context path, or `path=value`; absent = always. */
+  when?: string;
+  podSecurity?: HelmReleaseSpec["podSecurity"];
+}
+
 /** The blueprint.yaml data. Templates are not listed: they are found by convention (see load.ts). */
 export interface BlueprintManifest {
   id: string;
@@ -36,6 +50,7 @@ export interface BlueprintManifest {
   /** Values templates read as `derived.<name>` (src/params/derived.ts). */
   derived?: Record<string, DerivedSpec>;
   helmReleases?: HelmReleaseSpec[];
+  manifestAddons?: ManifestAddonSpec[];
 }
 
 /** A loaded blueprint: manifest, merged parameters schema, bound rules and the template sources it uses. */

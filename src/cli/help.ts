@@ -8,7 +8,7 @@ import { commands, createCommand, programFlags } from "./flags.js";
  */
 export const EXAMPLES = [
   "npx create-cluster-repo --blueprint kosmos-multicloud --yes --set repoUrl=https://github.com/acme/my-cluster.git ./my-cluster",
-  "npx create-cluster-repo --blueprint aks-gpu --gitops argo --set gpuPool.maxSize=4 --github acme/aks ./aks",
+  "npx create-cluster-repo --blueprint aks-gpu --gitops argo --set adminGroupObjectIds=8b6f7c2e-0d1a-4f5e-9c3b-2a7d6e4f1b09 --github acme/aks ./aks",
   "npx create-cluster-repo validate --strict .",
 ];
 

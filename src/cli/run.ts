@@ -1,4 +1,7 @@
 import { CliError, InputError, UsageError, ValidationFailedError } from "../errors.js";
+import { forges } from "../forge/resolve.js";
+import { STOP_SIGNALS, stopRequested } from "../interrupt.js";
+import { redact, secretsInEnvironment } from "../redact.js";
 import { escapeText } from "../terminal-text.js";
 import type { CliIo } from "./io.js";
 
@@ -37,15 +40,25 @@ export async function runCommandLine(argv: string[], io: CliIo): Promise<number>
       (await import("../validators/terraform/tools-worker.js")).prestartTerraformWorker();
     }
     const command = await commands[name]!();
-    return (await command.run(rest, io)) ?? 0;
+    const status = (await command.run(rest, io)) ?? 0;
+    // A signal that arrived once the guarded work was past its last step: the work is whole, the status says stopped.
+    const signal = stopRequested();
+    if (signal) {
+      io.stderr.write(`note: ${signal} arrived after the work was complete; it was kept\n`);
+      return STOP_SIGNALS[signal];
+    }
+    return status;
   } catch (error) {
     return reportError(error, verbose, io);
   }
 }
 
 function reportError(error: unknown, verbose: boolean, io: CliIo): number {
-  // Error messages quote file names, values and remote answers: escaped before they reach the terminal.
-  const writeError = (text: string) => io.stderr.write(escapeText(text));
+  // Error messages quote file names, values and remote answers: escaped before they reach the terminal. Servers'
+  // words (and --verbose causes and stacks) may echo a credential: the tokens and anything shaped like one are
+  // redacted here, whichever path the text took.
+  const secrets = secretsInEnvironment(io.env, Object.values(forges).flatMap((forge) => forge.tokenVariables));
+  const writeError = (text: string) => io.stderr.write(escapeText(redact(text, secrets)));
   if (error instanceof ValidationFailedError) {
     // The report itself was printed by the command; this is the one-line verdict.
     writeError(`error: ${error.message}\n`);

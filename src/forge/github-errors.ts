@@ -1,4 +1,5 @@
 import { ForgeError } from "../errors.js";
+import { redact, redactedError } from "../redact.js";
 
 /** What was being done when GitHub answered with an error, to name it in the message. */
 export interface ErrorContext {
@@ -18,37 +19,42 @@ const TOKEN_HELP =
   "create a token with the `repo` scope (classic) or with Contents, Pull requests and Administration read/write " +
   "(fine-grained) and export it as GITHUB_TOKEN or GH_TOKEN";
 
-/** Maps an Octokit failure to a {@link ForgeError} whose message says what to do next. */
-export function toForgeError(error: unknown, context: ErrorContext): ForgeError {
+/**
+ * Maps an Octokit failure to a {@link ForgeError} whose message says what to do next. What the server said is
+ * quoted with credentials redacted (`secrets`: the token's forms), and the cause kept is a redacted copy: a server
+ * or proxy may echo the request's Authorization header in its error body.
+ */
+export function toForgeError(error: unknown, context: ErrorContext, secrets: readonly string[] = []): ForgeError {
   if (error instanceof ForgeError) return error;
+  const cause = redactedError(error, secrets);
   if (!isRequestError(error) || (error.status === 500 && !error.response)) {
-    const detail = error instanceof Error ? error.message : String(error);
-    return new ForgeError(`failed to ${context.action}: cannot reach GitHub (${detail}); check the network or --api-url and re-run`, undefined, error);
+    const detail = redact(error instanceof Error ? error.message : String(error), secrets);
+    return new ForgeError(`failed to ${context.action}: cannot reach GitHub (${detail}); check the network or --api-url and re-run`, undefined, cause);
   }
   const { status } = error;
   const headers = error.response?.headers ?? {};
   const body = (error.response?.data ?? {}) as { message?: string; errors?: unknown[]; documentation_url?: string };
-  const ghMessage = body.message ?? error.message;
+  const ghMessage = redact(typeof body.message === "string" ? body.message : error.message, secrets);
   const slug = context.owner && context.repo ? `${context.owner}/${context.repo}` : undefined;
 
   switch (status) {
     case 401:
-      return new ForgeError(`failed to ${context.action}: GITHUB_TOKEN is missing, invalid or expired: ${TOKEN_HELP}`, status, error);
+      return new ForgeError(`failed to ${context.action}: GITHUB_TOKEN is missing, invalid or expired: ${TOKEN_HELP}`, status, cause);
     case 403:
     case 429:
-      return new ForgeError(forbiddenMessage(context, headers, ghMessage, status), status, error);
+      return new ForgeError(redact(forbiddenMessage(context, headers, ghMessage, status), secrets), status, cause);
     case 404:
       return new ForgeError(
         slug
           ? `failed to ${context.action}: repository ${slug} not found or not visible to this token; check the name and that the token has access to it`
           : `failed to ${context.action}: not found (${ghMessage}); check the owner name and that the token can see it`,
         status,
-        error,
+        cause,
       );
     case 422:
-      return new ForgeError(`GitHub rejected the request to ${context.action}: ${validationDetails(ghMessage, body.errors)}`, status, error);
+      return new ForgeError(`GitHub rejected the request to ${context.action}: ${redact(validationDetails(ghMessage, body.errors), secrets)}`, status, cause);
     default:
-      return new ForgeError(`failed to ${context.action}: GitHub answered ${status}: ${ghMessage}; re-run later`, status, error);
+      return new ForgeError(`failed to ${context.action}: GitHub answered ${status}: ${ghMessage}; re-run later`, status, cause);
   }
 }
 

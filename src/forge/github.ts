@@ -4,6 +4,7 @@ import { throttling } from "@octokit/plugin-throttling";
 import { Octokit } from "@octokit/rest";
 import { ForgeError } from "../errors.js";
 import { DEFAULT_NETWORK_TIMEOUT_SECONDS } from "../network.js";
+import { redact, redactedError, tokenForms } from "../redact.js";
 import { guardedFetch } from "./guarded-fetch.js";
 import { statusOf, toForgeError, validationMessages, type ErrorContext } from "./github-errors.js";
 import type {
@@ -53,12 +54,15 @@ export interface GitHubForgeOptions {
 /** {@link Forge} backed by the GitHub REST API through Octokit (with retry and throttling plugins). */
 export class GitHubForge implements Forge {
   readonly #token: string;
+  /** The token in every form it travels in: redacted from whatever a server answers (see toForgeError). */
+  readonly #secrets: string[];
   readonly #octokit: GitHubClient;
   #user: Promise<ForgeUser> | undefined;
 
   constructor(options: GitHubForgeOptions) {
     if (!options.token) throw new ForgeError("GITHUB_TOKEN is missing: create a token with the `repo` scope and export it as GITHUB_TOKEN or GH_TOKEN");
     this.#token = options.token;
+    this.#secrets = tokenForms(options.token);
     const retries = options.retries ?? 2;
     const base = options.retryAfterBaseValue ?? 1000;
     const maxWait = options.maxRateLimitWaitSeconds ?? 60;
@@ -83,7 +87,7 @@ export class GitHubForge implements Forge {
       ({ data }) => ({ login: data.login }),
       (error: unknown) => {
         this.#user = undefined;
-        throw toForgeError(error, { action: "identify the token's account" });
+        throw toForgeError(error, { action: "identify the token's account" }, this.#secrets);
       },
     );
     return this.#user;
@@ -106,7 +110,7 @@ export class GitHubForge implements Forge {
       const created = (await this.#ownerIsOrganization(owner))
         ? await this.#octokit.rest.repos.createInOrg({ org: owner, ...params })
         : await this.#octokit.rest.repos.createForAuthenticatedUser(params);
-      return { created: true, ...repositoryFields(created.data) };
+      return { created: true, ...repositoryFields(created.data, this.#secrets) };
     } catch (error) {
       // Created meanwhile (a concurrent run, or a retried POST that had succeeded): use it.
       if (statusOf(error) === 422 && validationMessages(error).some((m) => /already exists/i.test(m))) {
@@ -115,10 +119,10 @@ export class GitHubForge implements Forge {
         throw new ForgeError(
           `failed to ${context.action}: a repository named ${owner}/${repo} exists but is not visible to this token; grant the token access to it`,
           422,
-          error,
+          redactedError(error, this.#secrets),
         );
       }
-      throw toForgeError(error, context);
+      throw toForgeError(error, context, this.#secrets);
     }
   }
 
@@ -130,23 +134,23 @@ export class GitHubForge implements Forge {
     if (open !== undefined) return this.#updatePullRequest(options, open, context);
     try {
       const { data } = await this.#octokit.rest.pulls.create({ owner, repo, head, base, title, body });
-      return { number: data.number, url: data.html_url, created: true };
+      return { number: data.number, url: redact(data.html_url, this.#secrets), created: true };
     } catch (error) {
       if (statusOf(error) === 422 && validationMessages(error).some((m) => /pull request already exists/i.test(m))) {
         const raced = await this.#findOpenPullRequest(options, context);
         if (raced !== undefined) return this.#updatePullRequest(options, raced, context);
       }
-      throw toForgeError(error, context);
+      throw toForgeError(error, context, this.#secrets);
     }
   }
 
   async #findRepository(owner: string, repo: string): Promise<EnsureRepositoryResult | undefined> {
     try {
       const { data } = await this.#octokit.rest.repos.get({ owner, repo });
-      return { created: false, ...repositoryFields(data) };
+      return { created: false, ...repositoryFields(data, this.#secrets) };
     } catch (error) {
       if (statusOf(error) === 404) return undefined;
-      throw toForgeError(error, { action: `look up repository ${owner}/${repo}`, owner, repo });
+      throw toForgeError(error, { action: `look up repository ${owner}/${repo}`, owner, repo }, this.#secrets);
     }
   }
 
@@ -158,8 +162,8 @@ export class GitHubForge implements Forge {
     try {
       type = (await this.#octokit.rest.users.getByUsername({ username: owner })).data.type;
     } catch (error) {
-      if (statusOf(error) === 404) throw new ForgeError(`cannot create a repository for ${owner}: no such user or organization is visible to this token; check the owner name`, 404, error);
-      throw toForgeError(error, { action: `look up account ${owner}` });
+      if (statusOf(error) === 404) throw new ForgeError(`cannot create a repository for ${owner}: no such user or organization is visible to this token; check the owner name`, 404, redactedError(error, this.#secrets));
+      throw toForgeError(error, { action: `look up account ${owner}` }, this.#secrets);
     }
     if (type === "Organization") return true;
     throw new ForgeError(
@@ -174,7 +178,7 @@ export class GitHubForge implements Forge {
       const { data } = await this.#octokit.rest.pulls.list({ owner, repo, state: "open", head: `${owner}:${head}`, per_page: 100 });
       return data.find((pull) => pull.head.ref === head)?.number;
     } catch (error) {
-      throw toForgeError(error, context);
+      throw toForgeError(error, context, this.#secrets);
     }
   }
 
@@ -182,13 +186,14 @@ export class GitHubForge implements Forge {
     const { owner, repo, base, title, body } = options;
     try {
       const { data } = await this.#octokit.rest.pulls.update({ owner, repo, pull_number: number, title, body, base });
-      return { number: data.number, url: data.html_url, created: false };
+      return { number: data.number, url: redact(data.html_url, this.#secrets), created: false };
     } catch (error) {
-      throw toForgeError(error, { ...context, action: `update pull request #${number} in ${owner}/${repo}` });
+      throw toForgeError(error, { ...context, action: `update pull request #${number} in ${owner}/${repo}` }, this.#secrets);
     }
   }
 }
 
-function repositoryFields(data: { clone_url: string; html_url: string; default_branch: string }): Omit<EnsureRepositoryResult, "created"> {
-  return { cloneUrl: data.clone_url, htmlUrl: data.html_url, defaultBranch: data.default_branch };
+/** The fields the tool uses; the web URL is printed, so it is redacted like any other text from the server. */
+function repositoryFields(data: { clone_url: string; html_url: string; default_branch: string }, secrets: readonly string[]): Omit<EnsureRepositoryResult, "created"> {
+  return { cloneUrl: data.clone_url, htmlUrl: redact(data.html_url, secrets), defaultBranch: data.default_branch };
 }

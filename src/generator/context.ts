@@ -1,4 +1,4 @@
-import type { Blueprint, HelmReleaseSpec } from "../blueprints/types.js";
+import type { Blueprint, HelmReleaseSpec, ManifestAddonSpec } from "../blueprints/types.js";
 import { defaults, type GitopsEngine } from "../defaults.js";
 import { deriveValues } from "../params/derived.js";
 import type { ClusterParams } from "../params/parse.js";
@@ -45,6 +45,8 @@ export interface RenderContext {
   argoSyncWaves: typeof argoSyncWaves;
   /** Helm releases whose `when` condition holds. */
   helmReleases: HelmReleaseSpec[];
+  /** Add-ons rendered from the blueprint's own manifests whose `when` condition holds. */
+  manifestAddons: ManifestAddonSpec[];
 }
 
 export interface ContextOptions {
@@ -96,5 +98,6 @@ export function buildRenderContext(params: ClusterParams, blueprint: Blueprint, 
     terraformPipeline: terraformPipelineFor(blueprint.provider, params),
   };
   const helmReleases = (blueprint.helmReleases ?? []).filter((release) => !release.when || conditionHolds(base, release.when));
-  return { ...base, helmReleases };
+  const manifestAddons = (blueprint.manifestAddons ?? []).filter((addon) => !addon.when || conditionHolds(base, addon.when));
+  return { ...base, helmReleases, manifestAddons };
 }

@@ -1,6 +1,6 @@
 import { isSeq, parse as parseYaml, parseDocument } from "yaml";
 import { toYamlText } from "./yaml-text.js";
-import type { Blueprint, HelmReleaseSpec } from "../blueprints/types.js";
+import type { Blueprint, HelmReleaseSpec, ManifestAddonSpec } from "../blueprints/types.js";
 import type { RenderContext } from "./context.js";
 
 type RenderFn = (source: string, name: string, data: object) => string;
@@ -17,25 +17,29 @@ function releaseValues(release: HelmReleaseSpec, blueprint: Blueprint, context: 
   return (values ?? {}) as Record<string, unknown>;
 }
 
-/** Pod Security Admission labels of a release's namespace: restricted unless the blueprint says why not. */
-function podSecurityLabels(release: HelmReleaseSpec): Record<string, string> {
-  const level = release.podSecurity?.level ?? "restricted";
+/**
+ * Pod Security Admission labels of a release's namespace: restricted unless the blueprint says why not. Warn and
+ * audit follow enforce: a namespace that enforces privileged for a driver's DaemonSets would otherwise warn on every
+ * reconcile about pods it admits on purpose, and bury the warnings that matter (the reason is the comment above it).
+ */
+export function podSecurityLabels(level: "privileged" | "baseline" | "restricted"): Record<string, string> {
   return {
     "pod-security.kubernetes.io/enforce": level,
-    // Workloads that need more than restricted still get the restricted warnings and audit entries.
-    "pod-security.kubernetes.io/audit": "restricted",
-    "pod-security.kubernetes.io/warn": "restricted",
+    "pod-security.kubernetes.io/audit": level,
+    "pod-security.kubernetes.io/warn": level,
   };
 }
 
-/** `# why` lines above the namespace, when the release needs more than restricted. */
-function podSecurityComment(release: HelmReleaseSpec): string {
+const releaseLevel = (release: Pick<HelmReleaseSpec, "podSecurity">) => release.podSecurity?.level ?? "restricted";
+
+/** `# why` lines above the namespace, when the release (or add-on) needs more than restricted. */
+function podSecurityComment(release: Pick<HelmReleaseSpec, "podSecurity">): string {
   const reason = release.podSecurity?.reason;
   return reason ? `${reason.trim().split("\n").map((line) => `# ${line}`.trimEnd()).join("\n")}\n` : "";
 }
 
-function namespaceObject(release: HelmReleaseSpec) {
-  return { apiVersion: "v1", kind: "Namespace", metadata: { name: release.namespace, labels: podSecurityLabels(release) } };
+function namespaceObject(release: Pick<HelmReleaseSpec, "namespace" | "podSecurity">) {
+  return { apiVersion: "v1", kind: "Namespace", metadata: { name: release.namespace, labels: podSecurityLabels(releaseLevel(release)) } };
 }
 
 const SYSTEM_NAMESPACES = new Set(["kube-system", "default", "kube-public"]);
@@ -108,7 +112,7 @@ function argoReleaseFile(release: HelmReleaseSpec, values: Record<string, unknow
         automated: { prune: true, selfHeal: true },
         syncOptions: ["CreateNamespace=true", "ServerSideApply=true"],
         // The namespace Argo CD creates gets the release's Pod Security Admission labels.
-        ...(SYSTEM_NAMESPACES.has(release.namespace) ? {} : { managedNamespaceMetadata: { labels: podSecurityLabels(release) } }),
+        ...(SYSTEM_NAMESPACES.has(release.namespace) ? {} : { managedNamespaceMetadata: { labels: podSecurityLabels(releaseLevel(release)) } }),
       },
     },
   };
@@ -121,6 +125,16 @@ export function renderHelmReleases(blueprint: Blueprint, context: RenderContext,
     const values = releaseValues(release, blueprint, context, render);
     return context.gitops.flux ? fluxReleaseFiles(release, values) : [argoReleaseFile(release, values, context)];
   });
+}
+
+/**
+ * The namespace of each add-on rendered from the blueprint's own manifests, beside them under infrastructure/<name>/
+ * (both engines: the infrastructure layer applies it before the workloads need it).
+ */
+export function renderManifestAddonNamespaces(addons: ManifestAddonSpec[]): Array<[string, string]> {
+  return addons
+    .filter((addon) => !SYSTEM_NAMESPACES.has(addon.namespace))
+    .map((addon) => [`infrastructure/${addon.name}/namespace.yaml`, podSecurityComment(addon) + toYamlDocuments([namespaceObject(addon)])]);
 }
 
 /**
@@ -169,6 +183,25 @@ function editResources(text: string, edit: (resources: string[]) => string[], no
  * Applications each sync on their own whenever a commit changes them, so a namespace added with its first workload
  * could otherwise arrive after the workload. In one Application, Argo CD creates Namespaces before what they hold.
  */
+/**
+ * Argo CD: an `infrastructure` layer left with nothing to build (every namespace moved to `apps`, no add-on) gets no
+ * Application, instead of one that syncs nothing. Its kustomization.yaml stays, saying so; a render that adds
+ * something to the layer (a parameter, a blueprint upgrade) brings the Application back with it.
+ */
+export function dropEmptyInfrastructureApplication(files: Map<string, string>, clusterPath: string): void {
+  const kustomization = files.get("infrastructure/kustomization.yaml");
+  if (kustomization === undefined) return;
+  const resources = parseDocument(kustomization).get("resources");
+  if (isSeq(resources) && resources.items.length > 0) return;
+  files.delete(`${clusterPath}/argocd/apps/infrastructure.yaml`);
+  files.set(
+    "infrastructure/kustomization.yaml",
+    "# Nothing to build here yet: namespaces/ is built by the apps Application (see apps/kustomization.yaml), and no\n" +
+      "# Argo CD Application syncs this layer until a parameter or a blueprint upgrade adds something to it.\n" +
+      toYamlDocuments([{ apiVersion: "kustomize.config.k8s.io/v1beta1", kind: "Kustomization", resources: [] }]),
+  );
+}
+
 export function moveAppNamespacesToApps(files: Map<string, string>): void {
   const namespaces = `${APP_NAMESPACES_DIR}/kustomization.yaml`;
   const infrastructure = files.get("infrastructure/kustomization.yaml");

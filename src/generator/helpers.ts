@@ -116,6 +116,7 @@ export function createHandlebars(): typeof Handlebars {
     and: plain((...values: unknown[]) => values.every(Boolean)),
     or: plain((...values: unknown[]) => values.some(Boolean)),
     gt: plain((a: number, b: number) => a > b),
+    includes: plain((list: unknown, value: unknown) => Array.isArray(list) && list.includes(value)),
     add: plain((a: number, b: number) => a + b),
     concat: plain((...parts: unknown[]) => parts.map(String).join("")),
     join: plain((list: unknown[], separator: unknown) => list.join(typeof separator === "string" ? separator : ", ")),

@@ -2,7 +2,7 @@ import type { Blueprint } from "../blueprints/types.js";
 import { assertSafeRelativePath, sortedTree, type FileTree } from "../file-tree.js";
 import type { RenderContext } from "./context.js";
 import { compiledTemplate, type Template } from "./compiled-templates.js";
-import { renderHelmReleases, addKustomizations, moveAppNamespacesToApps } from "./gitops.js";
+import { renderHelmReleases, renderManifestAddonNamespaces, addKustomizations, dropEmptyInfrastructureApplication, moveAppNamespacesToApps } from "./gitops.js";
 import { renderAnswersFile } from "./answers.js";
 
 /** `_gitignore` -> `.gitignore`, `_github/` -> `.github/`, and `.hbs` dropped: publish-safe names in templates/. */
@@ -53,8 +53,15 @@ export function renderTree(blueprint: Blueprint, context: RenderContext): FileTr
   for (const [path, content] of renderHelmReleases(blueprint, context, (source, name, data) => renderOne(source, name, data))) {
     files.set(path, content);
   }
+  for (const [path, content] of renderManifestAddonNamespaces(context.manifestAddons)) {
+    if (files.has(path)) throw new TemplateError(`manifestAddons ${path}: the add-on's namespace is written by the render; remove the template that writes it`);
+    files.set(path, content);
+  }
   addKustomizations(files, ["infrastructure", "apps"]);
-  if (context.gitops.argo) moveAppNamespacesToApps(files);
+  if (context.gitops.argo) {
+    moveAppNamespacesToApps(files);
+    dropEmptyInfrastructureApplication(files, context.gitops.clusterPath);
+  }
   files.set(renderAnswersFile.path, renderAnswersFile(context));
   return sortedTree(files);
 }

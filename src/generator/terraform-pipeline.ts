@@ -1,8 +1,15 @@
 /**
  * How each cloud's Terraform runs through pull requests: where the state lives (the backend and its partials in
- * templates/common/_partials/backend-<family>*.hbs and state-<family>.hbs) and which credentials the terraform
- * workflow reads. The workflow's `env` and the README's table of secrets are both rendered from `credentials`, so
- * they cannot disagree. One entry per cloud (the blueprint's `provider`).
+ * templates/common/_partials/backend-<family>*.hbs and state-<family>.hbs), which credentials the terraform
+ * workflow reads, and where pull request plans read the state from. The workflow's `env` and the README's table
+ * of secrets are both rendered from `credentials`, so they cannot disagree. One entry per cloud (the blueprint's
+ * `provider`).
+ *
+ * Two identities per cloud (README, "Who can reach what"): a pull request runs its own copy of the workflow, so
+ * whatever the repository's secrets (and a `pull_request` OIDC subject) can do belongs to anyone who can push a
+ * branch. They hold a read-only plan identity. The apply identity lives only in the GitHub Environment, whose
+ * secrets reach a job on the default branch only. Plans read a redacted copy of the state (`planState`), written by
+ * the apply job, because the real one holds the cluster's admin credentials on Scaleway and Magnum.
  */
 import type { ClusterParams } from "../params/parse.js";
 
@@ -13,15 +20,30 @@ export interface CiCredential {
   /** `secret` / `variable`: read from the GitHub Actions secret or variable `name`; `value`: `name` is the value. */
   kind: "secret" | "variable" | "value";
   name: string;
-  /** What to put there, for the README. */
-  what: string;
+  /** What to put there, for the README: in the repository (what pull request plans read). */
+  plan: string;
+  /** What to put there in the environment (what the apply reads); empty: the repository's value serves both. */
+  apply: string;
 }
 
-/** A secret or variable to create in the repository (and, for the apply, in its environment). */
+/** A secret or variable to create: in the repository (plans), and in the environment when `apply` says so. */
 export interface GithubSetting {
   kind: "secret" | "variable";
   name: string;
-  what: string;
+  plan: string;
+  apply: string;
+}
+
+/** Where pull request plans read the state: a redacted copy, written by the apply job (publish-plan-state.sh). */
+export interface PlanState {
+  /** `-backend-config` values, after backend.hcl, that point `terraform init` at the copy; `$NAME` is read from the step's environment. */
+  backendConfig: string[];
+  /** The same for writing the copy (an http backend also needs its lock addresses). */
+  publishBackendConfig: string[];
+  /** Environment of the publish step, over the apply job's (another store's credentials). */
+  publishCredentials: CiCredential[];
+  /** Where the copy lives, for the README. */
+  where: string;
 }
 
 export interface TerraformPipeline {
@@ -31,12 +53,15 @@ export interface TerraformPipeline {
   backend: "s3" | "azurerm" | "http";
   /** Key (object name) of this cluster's state. */
   stateKey: string;
+  /** Key of the redacted copy pull request plans read (where the backend has keys). */
+  planStateKey: string;
+  planState: PlanState;
   /** The workflow requests a GitHub OIDC token (`id-token: write`) for the cloud's federated login. */
   oidc: boolean;
   credentials: CiCredential[];
-  /** The secrets and variables `credentials` reads, each once, for the README. */
+  /** The secrets and variables `credentials` and `planState` read, each once, for the README. */
   githubSettings: GithubSetting[];
-  /** GitHub Environment the apply job runs in: the one to protect with required reviewers. */
+  /** GitHub Environment the apply job runs in: the one whose secrets only the default branch reaches. */
   environment: string;
 }
 
@@ -48,68 +73,134 @@ export interface TerraformPipeline {
 export const TFVARS_VARIABLE: GithubSetting = {
   kind: "variable",
   name: "TERRAFORM_TFVARS",
-  what: "content of `terraform/terraform.tfvars`, which the workflow writes before `terraform init` (`gh variable set TERRAFORM_TFVARS < terraform/terraform.tfvars`; no secrets in it); unset: none",
+  plan: "content of `terraform/terraform.tfvars`, which the workflow writes before `terraform init` (`gh variable set TERRAFORM_TFVARS < terraform/terraform.tfvars`; no secrets in it); unset: none",
+  apply: "",
 };
 
-type Entry = (params: ClusterParams) => Omit<TerraformPipeline, "stateKey" | "environment" | "githubSettings">;
-const secret = (env: string, name: string, what: string): CiCredential => ({ env, kind: "secret", name, what });
-const variable = (env: string, name: string, what: string): CiCredential => ({ env, kind: "variable", name, what });
-const value = (env: string, fixed: string, what: string): CiCredential => ({ env, kind: "value", name: fixed, what });
+/**
+ * GitHub Free gives private repositories no environments, so no secret there is out of a pusher's reach: the apply
+ * identity stays on a workstation, and this variable tells the workflow not to try.
+ */
+export const APPLY_MODE_VARIABLE: GithubSetting = {
+  kind: "variable",
+  name: "TERRAFORM_APPLY",
+  plan: "`workstation` where GitHub cannot protect the apply identity (GitHub Free, private repository): the workflow plans, and says what to apply from a workstation instead of applying; unset: the apply job applies",
+  apply: "",
+};
 
-const scaleway: Entry = () => ({
-  family: "scaleway",
-  backend: "s3",
-  oidc: false,
-  credentials: [
-    secret("SCW_ACCESS_KEY", "SCW_ACCESS_KEY", "access key of a Scaleway IAM application's API key"),
-    secret("SCW_SECRET_KEY", "SCW_SECRET_KEY", "secret key of that API key"),
-    variable("SCW_DEFAULT_PROJECT_ID", "SCW_DEFAULT_PROJECT_ID", "ID of the Scaleway project the cluster lives in"),
-    // The S3 backend reads AWS_* variables; Object Storage takes the same Scaleway API key.
-    secret("AWS_ACCESS_KEY_ID", "SCW_ACCESS_KEY", "the same access key, for the state bucket"),
-    secret("AWS_SECRET_ACCESS_KEY", "SCW_SECRET_KEY", "the same secret key, for the state bucket"),
-  ],
-});
+type Entry = (params: ClusterParams) => Omit<TerraformPipeline, "environment" | "githubSettings">;
+const secret = (env: string, name: string, plan: string, apply = ""): CiCredential => ({ env, kind: "secret", name, plan, apply });
+const variable = (env: string, name: string, plan: string, apply = ""): CiCredential => ({ env, kind: "variable", name, plan, apply });
+const value = (env: string, fixed: string, plan: string): CiCredential => ({ env, kind: "value", name: fixed, plan, apply: "" });
 
-const azure: Entry = () => ({
-  family: "azure",
-  backend: "azurerm",
-  oidc: true,
-  credentials: [
-    value("ARM_USE_OIDC", "true", "log in with the workflow's GitHub OIDC token (no client secret)"),
-    variable("ARM_CLIENT_ID", "AZURE_CLIENT_ID", "client ID of the Entra ID application with the federated credentials"),
-    variable("ARM_TENANT_ID", "AZURE_TENANT_ID", "Entra ID tenant ID"),
-    variable("ARM_SUBSCRIPTION_ID", "AZURE_SUBSCRIPTION_ID", "subscription of the cluster and of the state storage account"),
-  ],
-});
+/**
+ * Keys go into HCL strings (hclString) and into the workflow's shell lines between double quotes: the cluster name
+ * is a DNS label (params schema), and this refuses anything else rather than quote it for two languages.
+ */
+function safeKey(key: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(key)) throw new Error(`state key ${JSON.stringify(key)} has characters a backend key or a shell word cannot hold`);
+  return key;
+}
+
+/** The state's key, and its redacted copy's: a folder per cluster in a bucket, a blob name in a container. */
+function keys(backend: TerraformPipeline["backend"], params: ClusterParams) {
+  const name = params.clusterName;
+  return backend === "azurerm"
+    ? { stateKey: safeKey(`${name}.tfstate`), planStateKey: safeKey(`${name}.plan.tfstate`) }
+    : { stateKey: safeKey(`${name}/terraform.tfstate`), planStateKey: safeKey(`${name}/plan/terraform.tfstate`) };
+}
+
+const scaleway: Entry = (params) => {
+  const { stateKey, planStateKey } = keys("s3", params);
+  return {
+    family: "scaleway",
+    backend: "s3",
+    stateKey,
+    planStateKey,
+    oidc: false,
+    credentials: [
+      secret("SCW_ACCESS_KEY", "SCW_ACCESS_KEY", "access key of the plan application's API key (read-only)", "access key of the apply application's API key"),
+      secret("SCW_SECRET_KEY", "SCW_SECRET_KEY", "secret key of that API key", "secret key of that API key"),
+      variable("SCW_DEFAULT_PROJECT_ID", "SCW_DEFAULT_PROJECT_ID", "ID of the Scaleway project the cluster lives in"),
+      // The S3 backend reads AWS_* variables; Object Storage takes the same Scaleway API key.
+      secret("AWS_ACCESS_KEY_ID", "SCW_ACCESS_KEY", "the same access key, for the state bucket"),
+      secret("AWS_SECRET_ACCESS_KEY", "SCW_SECRET_KEY", "the same secret key, for the state bucket"),
+    ],
+    // Same bucket, another key: the bucket policy lets the plan application read that key and nothing else.
+    planState: { backendConfig: [`key=${planStateKey}`], publishBackendConfig: [`key=${planStateKey}`], publishCredentials: [], where: `\`${planStateKey}\` in the state bucket` },
+  };
+};
+
+const azure: Entry = (params) => {
+  const { stateKey, planStateKey } = keys("azurerm", params);
+  return {
+    family: "azure",
+    backend: "azurerm",
+    stateKey,
+    planStateKey,
+    oidc: true,
+    credentials: [
+      value("ARM_USE_OIDC", "true", "log in with the workflow's GitHub OIDC token (no client secret)"),
+      variable("ARM_CLIENT_ID", "AZURE_CLIENT_ID", "client ID of the plan application (federated with the `pull_request` subject)", "client ID of the apply application (federated with the environment's subject)"),
+      variable("ARM_TENANT_ID", "AZURE_TENANT_ID", "Entra ID tenant ID"),
+      variable("ARM_SUBSCRIPTION_ID", "AZURE_SUBSCRIPTION_ID", "subscription of the cluster and of the state storage account"),
+    ],
+    // Same container, another blob: the plan application's data role carries a condition on the blob's name.
+    planState: { backendConfig: [`key=${planStateKey}`], publishBackendConfig: [`key=${planStateKey}`], publishCredentials: [], where: `the blob \`${planStateKey}\` of the state container` },
+  };
+};
 
 const openstack: Entry = (params) => {
   const cloud: CiCredential[] = [
     variable("OS_AUTH_URL", "OS_AUTH_URL", "Keystone URL of the cloud (auth_url of clouds.yaml)"),
     variable("OS_REGION_NAME", "OS_REGION_NAME", "region of the cloud"),
-    secret("OS_APPLICATION_CREDENTIAL_ID", "OS_APPLICATION_CREDENTIAL_ID", "ID of an application credential of the project"),
-    secret("OS_APPLICATION_CREDENTIAL_SECRET", "OS_APPLICATION_CREDENTIAL_SECRET", "its secret"),
+    secret("OS_APPLICATION_CREDENTIAL_ID", "OS_APPLICATION_CREDENTIAL_ID", "ID of the plan application credential (reader role, GET-only access rules)", "ID of the apply application credential (unrestricted)"),
+    secret("OS_APPLICATION_CREDENTIAL_SECRET", "OS_APPLICATION_CREDENTIAL_SECRET", "its secret", "its secret"),
   ];
   if (params.stateBackend === "http") {
     return {
       family: "openstack-http",
       backend: "http",
+      ...keys("http", params),
       oidc: false,
       credentials: [
         ...cloud,
-        variable("TF_HTTP_USERNAME", "TF_HTTP_USERNAME", "user name for the state server (GitLab: the access token's user or bot name)"),
-        secret("TF_HTTP_PASSWORD", "TF_HTTP_PASSWORD", "its password or access token (GitLab: a token with the api scope)"),
+        variable("TF_HTTP_USERNAME", "TF_HTTP_USERNAME", "user name of the plan token (GitLab: the bot user of the plan-state project's access token)", "user name of the apply token"),
+        secret("TF_HTTP_PASSWORD", "TF_HTTP_PASSWORD", "the plan token: a project access token of the plan-state project, Developer role, `read_api` scope", "the apply token: Maintainer on both state projects, `api` scope"),
+        variable("TF_PLAN_STATE_ADDRESS", "TF_PLAN_STATE_ADDRESS", "state address of the redacted copy, in the plan-state project (`https://<gitlab>/api/v4/projects/<ID>/terraform/state/<name>`)"),
       ],
+      // Another GitLab project: a project token reads every state of its project, so the copy cannot share the real one's.
+      planState: {
+        backendConfig: ["address=$TF_PLAN_STATE_ADDRESS"],
+        publishBackendConfig: ["address=$TF_PLAN_STATE_ADDRESS", "lock_address=$TF_PLAN_STATE_ADDRESS/lock", "unlock_address=$TF_PLAN_STATE_ADDRESS/lock"],
+        publishCredentials: [],
+        where: "the state `TF_PLAN_STATE_ADDRESS` names, in a GitLab project of its own",
+      },
     };
   }
+  const { stateKey, planStateKey } = keys("s3", params);
   return {
     family: "openstack-s3",
     backend: "s3",
+    stateKey,
+    planStateKey,
     oidc: false,
     credentials: [
       ...cloud,
-      secret("AWS_ACCESS_KEY_ID", "STATE_S3_ACCESS_KEY_ID", "access key for the state bucket (`openstack ec2 credentials create`)"),
-      secret("AWS_SECRET_ACCESS_KEY", "STATE_S3_SECRET_ACCESS_KEY", "its secret"),
+      secret("AWS_ACCESS_KEY_ID", "STATE_S3_ACCESS_KEY_ID", "EC2 access key of the plan-state project (`openstack ec2 credentials create --project <plan-state project>`)", "EC2 access key of the cluster's project, for the state bucket"),
+      secret("AWS_SECRET_ACCESS_KEY", "STATE_S3_SECRET_ACCESS_KEY", "its secret", "its secret"),
+      variable("TF_PLAN_STATE_BUCKET", "TERRAFORM_PLAN_STATE_BUCKET", "bucket of the redacted copy, in the plan-state project"),
     ],
+    // Another project's bucket: EC2 credentials act as their user on a whole project, so the copy needs a project of its own.
+    planState: {
+      backendConfig: ["bucket=$TF_PLAN_STATE_BUCKET", `key=${planStateKey}`],
+      publishBackendConfig: ["bucket=$TF_PLAN_STATE_BUCKET", `key=${planStateKey}`],
+      publishCredentials: [
+        secret("AWS_ACCESS_KEY_ID", "PLAN_STATE_S3_ACCESS_KEY_ID", "", "EC2 access key of the plan-state project (the apply job writes the redacted copy there)"),
+        secret("AWS_SECRET_ACCESS_KEY", "PLAN_STATE_S3_SECRET_ACCESS_KEY", "", "its secret"),
+      ],
+      where: `\`${planStateKey}\` in the bucket \`TERRAFORM_PLAN_STATE_BUCKET\` names, in a project of its own`,
+    },
   };
 };
 
@@ -121,11 +212,11 @@ export function terraformPipelineFor(provider: string, params: ClusterParams): T
     throw new Error(`no Terraform state backend or CI credentials for provider ${provider}: add them to src/generator/terraform-pipeline.ts`);
   }
   const pipeline = entry(params);
-  const stateKey = pipeline.backend === "azurerm" ? `${params.clusterName}.tfstate` : `${params.clusterName}/terraform.tfstate`;
   const githubSettings = new Map<string, GithubSetting>();
-  for (const { kind, name, what } of pipeline.credentials) {
-    if (kind !== "value" && !githubSettings.has(name)) githubSettings.set(name, { kind, name, what });
+  for (const { kind, name, plan, apply } of [...pipeline.credentials, ...pipeline.planState.publishCredentials]) {
+    if (kind !== "value" && !githubSettings.has(name)) githubSettings.set(name, { kind, name, plan, apply });
   }
   githubSettings.set(TFVARS_VARIABLE.name, TFVARS_VARIABLE);
-  return { ...pipeline, stateKey, githubSettings: [...githubSettings.values()], environment: params.clusterName };
+  githubSettings.set(APPLY_MODE_VARIABLE.name, APPLY_MODE_VARIABLE);
+  return { ...pipeline, githubSettings: [...githubSettings.values()], environment: params.clusterName };
 }

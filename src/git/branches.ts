@@ -40,13 +40,13 @@ export async function fileAtCommit(dir: string, ref: string, filePath: string): 
   }
 }
 
-/** The sha of the last commit reachable from HEAD that changed `filePath`, or `undefined`. */
-export async function lastCommitTouching(dir: string, filePath: string): Promise<string | undefined> {
+/** The sha of the last commit reachable from `ref` that changed `filePath`, or `undefined`. */
+export async function lastCommitTouching(dir: string, filePath: string, ref = "HEAD"): Promise<string | undefined> {
   try {
-    const sha = (await gitAt(dir).raw(["log", "-1", "--format=%H", "--", filePath])).trim();
+    const sha = (await gitAt(dir).raw(["log", "-1", "--format=%H", ref, "--", filePath])).trim();
     return sha === "" ? undefined : sha;
   } catch (error) {
-    if (/does not have any commits yet|bad default revision/i.test(String(error))) return undefined;
+    if (/does not have any commits yet|bad default revision|bad revision 'HEAD'|unknown revision 'HEAD'/i.test(String(error))) return undefined;
     throw gitFailure(`find the last commit touching ${filePath}`, error);
   }
 }
@@ -153,4 +153,35 @@ export function isAncestor(dir: string, ancestor: string, ref: string): Promise<
     () => true,
     () => false,
   );
+}
+
+/** A commit as {@link readCommit} reads it. */
+export interface CommitInfo {
+  sha: string;
+  parents: string[];
+  tree: string;
+  /** The message exactly as stored. */
+  message: string;
+  /** "Name <email>" of the author, for messages. */
+  author: string;
+}
+
+/** The commits reachable from `ref` and not from `base`, oldest first: what a push of `ref` adds to a remote that has `base`. */
+export async function commitsOnTop(dir: string, base: string, ref: string): Promise<string[]> {
+  return (await plumbing(dir, ["rev-list", "--reverse", "--topo-order", `${base}..${ref}`])).split("\n").filter(Boolean);
+}
+
+/** One commit's parents, tree and exact message, read with `git cat-file` so that nothing is reformatted. */
+export async function readCommit(dir: string, sha: string): Promise<CommitInfo> {
+  const raw = await plumbing(dir, ["cat-file", "commit", sha], { raw: true });
+  const split = raw.indexOf("\n\n");
+  const headers = (split < 0 ? raw : raw.slice(0, split)).split("\n");
+  const field = (name: string) => headers.filter((line) => line.startsWith(`${name} `)).map((line) => line.slice(name.length + 1));
+  return {
+    sha,
+    parents: field("parent"),
+    tree: field("tree")[0] ?? "",
+    message: split < 0 ? "" : raw.slice(split + 2),
+    author: (field("author")[0] ?? "").replace(/ \d+ [+-]\d{4}$/, ""),
+  };
 }

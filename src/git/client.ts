@@ -1,5 +1,6 @@
 import { simpleGit, type SimpleGit, type SimpleGitOptions } from "simple-git";
 import { GitError } from "../errors.js";
+import { redact, redactedError } from "../redact.js";
 
 /** Who commits; used as both author and committer. */
 export interface GitIdentity {
@@ -35,18 +36,10 @@ export function nonInteractiveEnv(): Record<string, string> {
   return env;
 }
 
-/** Removes every secret (and URL credentials) from a text that may end up in an error message or a log. */
-export function scrub(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) if (secret.length > 0) out = out.split(secret).join("***");
-  // user:password@ in URLs, in case a caller passed such a URL despite the docs
-  return out.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, "$1***@");
-}
-
-/** Wraps a failure as "failed to <step>: <cause>", scrubbed of secrets. */
+/** Wraps a failure as "failed to <step>: <cause>", with credentials redacted (see {@link redact}). */
 export function gitFailure(step: string, error: unknown, secrets: readonly string[] = [], hint = ""): GitError {
   const cause = error instanceof Error ? error.message : String(error);
-  const message = scrub(`failed to ${step}: ${cause.trim()}${hint ? `\n${hint}` : ""}`, secrets);
-  // The original error may carry the secret in its message or args, so it is not kept as cause when secrets exist.
-  return new GitError(message, secrets.length > 0 ? undefined : error);
+  const message = redact(`failed to ${step}: ${cause.trim()}${hint ? `\n${hint}` : ""}`, secrets);
+  // The original error may carry a secret in its message or args: the cause kept is a redacted copy.
+  return new GitError(message, redactedError(error, secrets));
 }

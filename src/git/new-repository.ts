@@ -1,9 +1,11 @@
 // Writing a rendered tree as a git repository: staged beside the target and renamed into place (or, with --force,
 // written file by file into an existing directory), then committed.
+import { rmSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, readdir, rename, rm, rmdir } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { defaults } from "../defaults.js";
 import { CliError, TargetError } from "../errors.js";
+import { checkpoint, guarded, InterruptedError, stopRequested } from "../interrupt.js";
 import type { FileTree } from "../file-tree.js";
 import { commitAll, initRepository, type CommitResult } from "./commit.js";
 import { writeIntoExisting, type WriteRepositoryOptions, type WrittenRepository } from "./existing-target.js";
@@ -67,26 +69,42 @@ export async function writeRepository(targetDir: string, tree: FileTree, message
     }
     return writeIntoExisting(targetDir, tree, message);
   }
-  let staging: string;
-  try {
-    await mkdir(dirname(targetDir), { recursive: true });
-    await removeStaleStaging(targetDir);
-    staging = await mkdtemp(join(dirname(targetDir), `${stagingPrefix(targetDir)}${process.pid}-`));
-    // mkdtemp makes a private (0700) folder; the repository should get the usual permissions.
-    const umask = process.umask();
-    await chmod(staging, 0o777 & ~umask);
-  } catch (error) {
-    throw new TargetError(`cannot create ${targetDir}: ${describeFsError(error)}; check that the parent directory exists and is writable`, 1, error);
-  }
+  // A SIGINT or SIGTERM stops the work at its next step and removes the staging directory (see interrupt.ts): the
+  // guard is in place before the directory exists, so no signal finds it unguarded. Once renamed, the repository is
+  // whole and stays.
+  let staging: string | undefined;
+  const forcedCleanup = () => staging !== undefined && rmSync(staging, { recursive: true, force: true, maxRetries: 3 });
+  return guarded(forcedCleanup, async () => {
+    try {
+      await mkdir(dirname(targetDir), { recursive: true });
+      await removeStaleStaging(targetDir);
+      staging = await mkdtemp(join(dirname(targetDir), `${stagingPrefix(targetDir)}${process.pid}-`));
+      // mkdtemp makes a private (0700) folder; the repository should get the usual permissions.
+      const umask = process.umask();
+      await chmod(staging, 0o777 & ~umask);
+    } catch (error) {
+      if (staging !== undefined) await rm(staging, { recursive: true, force: true }).catch(() => undefined);
+      throw new TargetError(`cannot create ${targetDir}: ${describeFsError(error)}; check that the parent directory exists and is writable`, 1, error);
+    }
+    return stageAndRename(targetDir, staging, tree, message);
+  });
+}
+
+async function stageAndRename(targetDir: string, staging: string, tree: FileTree, message: string): Promise<WrittenRepository> {
   try {
     await writeTreeInto(staging, tree);
+    checkpoint();
     await initRepository(staging, { branch: defaults.branch, fresh: true });
+    checkpoint();
     const commit = await commitAll(staging, message, { fresh: true });
+    checkpoint();
     await rmdir(targetDir).catch(() => undefined); // an empty target is replaced by the staged one
     await rename(staging, targetDir);
     return { ...commit, branch: defaults.branch, untracked: [] };
   } catch (error) {
     await rm(staging, { recursive: true, force: true }).catch(() => undefined);
+    const signal = stopRequested();
+    if (signal) throw new InterruptedError(signal, `nothing was written to ${targetDir}`);
     // The failure happened in the staging directory: name the target the user asked for, and say it is untouched.
     let detail = error instanceof CliError ? error.message : describeFsError(error);
     if (/No space left on device|Disk quota exceeded/.test(detail) && !detail.includes("free some space")) detail += " (the disk or quota is full; free some space and re-run)";

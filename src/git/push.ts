@@ -1,7 +1,8 @@
 import { GitError } from "../errors.js";
 import { assertBranchName } from "./branches.js";
 import type { SimpleGit } from "simple-git";
-import { gitAt, nonInteractiveEnv, scrub } from "./client.js";
+import { gitAt, nonInteractiveEnv } from "./client.js";
+import { redact, tokenForms } from "../redact.js";
 import { hasScheme, hostOf } from "./remote-url.js";
 import { DEFAULT_NETWORK_TIMEOUT_SECONDS, NETWORK_TIMEOUT_HINT } from "../network.js";
 
@@ -43,13 +44,13 @@ export interface PushResult {
 export async function pushBranch(dir: string, options: PushOptions): Promise<PushResult> {
   const { remoteUrl, branch, token } = options;
   if (/^[a-z][a-z0-9+.-]*:\/\/[^/]*@/i.test(remoteUrl)) {
-    throw new GitError(`refusing to push to a URL that contains credentials (${scrub(remoteUrl, [])}): pass the token separately (GITHUB_TOKEN or GH_TOKEN)`);
+    throw new GitError(`refusing to push to a URL that contains credentials (${redact(remoteUrl, [])}): pass the token separately (GITHUB_TOKEN or GH_TOKEN)`);
   }
   await assertBranchName(dir, branch);
   const sha = (await gitAt(dir).revparse([branch]).catch(() => "")).trim();
   if (sha === "") throw new GitError(`cannot push branch ${branch}: it does not exist locally; commit first, then re-run`);
 
-  const secrets = token ? secretsFor(token) : [];
+  const secrets = token ? tokenForms(token) : [];
   const transport = { remoteUrl, token, timeoutMs: options.timeoutMs ?? DEFAULT_NETWORK_TIMEOUT_SECONDS * 1000 };
   if (token) await assertNotRewritten(dir, remoteUrl);
   const git = await authenticatedGit(dir, transport);
@@ -72,7 +73,7 @@ export async function pushBranch(dir: string, options: PushOptions): Promise<Pus
 export async function fetchRemoteBranch(dir: string, options: Omit<PushOptions, "setUpstream">): Promise<string | undefined> {
   const { remoteUrl, branch, token } = options;
   await assertBranchName(dir, branch);
-  const secrets = token ? secretsFor(token) : [];
+  const secrets = token ? tokenForms(token) : [];
   const transport = { remoteUrl, token, timeoutMs: options.timeoutMs ?? DEFAULT_NETWORK_TIMEOUT_SECONDS * 1000 };
   if (token) await assertNotRewritten(dir, remoteUrl);
   const git = await authenticatedGit(dir, transport);
@@ -84,9 +85,9 @@ export async function fetchRemoteBranch(dir: string, options: Omit<PushOptions, 
     await git.raw(["fetch", "--quiet", "--no-tags", remoteUrl, `+refs/heads/${branch}:${tracking}`]);
     return (await git.raw(["rev-parse", "--verify", tracking])).trim();
   } catch (error) {
-    const output = scrub(error instanceof Error ? error.message : String(error), secrets).trim();
+    const output = redact(error instanceof Error ? error.message : String(error), secrets).trim();
     const why = (await transportProblem(output, remoteUrl, transport.timeoutMs)) ?? "check the token (GITHUB_TOKEN or GH_TOKEN) and the network, then re-run";
-    throw new GitError(`failed to read branch ${branch} from ${scrub(remoteUrl, secrets)}: ${why}.\ngit said:\n${indent(output)}`);
+    throw new GitError(`failed to read branch ${branch} from ${redact(remoteUrl, secrets)}: ${why}.\ngit said:\n${indent(output)}`);
   }
 }
 
@@ -107,7 +108,7 @@ async function assertNotRewritten(dir: string, url: string): Promise<void> {
     const rewritten = base! + url.slice(prefix!.length);
     if (sshToSameHost(rewritten, url)) continue;
     throw new GitError(
-      `git's configuration rewrites ${prefix} to ${scrub(base!, [])} (url.${scrub(base!, [])}.${kind} in ${origin!.replace(/^file:/, "")}), so the push would go to ${hostOf(rewritten)} instead of ${hostOf(url)}; ` +
+      `git's configuration rewrites ${prefix} to ${redact(base!, [])} (url.${redact(base!, [])}.${kind} in ${origin!.replace(/^file:/, "")}), so the push would go to ${hostOf(rewritten)} instead of ${hostOf(url)}; ` +
         `refusing to send the token there. Remove that setting (or push yourself), then re-run`,
     );
   }
@@ -181,11 +182,6 @@ function authHeader(token: string): string {
   return `Authorization: Basic ${Buffer.from(`x-access-token:${token}`).toString("base64")}`;
 }
 
-/** The token and every encoding of it that could appear in git's output. */
-function secretsFor(token: string): string[] {
-  return [token, Buffer.from(`x-access-token:${token}`).toString("base64"), encodeURIComponent(token)];
-}
-
 /**
  * What went wrong on the wire, when git's output says it was a redirect (named with where it pointed, read with a
  * request that carries no credential) or a timeout; `undefined` for anything else.
@@ -219,8 +215,8 @@ async function redirectTarget(url: string, timeoutMs: number): Promise<string | 
 
 async function explainPushFailure(error: unknown, context: { branch: string; sha: string; remoteUrl: string; secrets: string[]; timeoutMs: number }): Promise<GitError> {
   const { branch, sha, secrets } = context;
-  const output = scrub(error instanceof Error ? error.message : String(error), secrets).trim();
-  const remote = scrub(context.remoteUrl, secrets);
+  const output = redact(error instanceof Error ? error.message : String(error), secrets).trim();
+  const remote = redact(context.remoteUrl, secrets);
   const kept = `Your local commit ${sha.slice(0, 12)} on ${branch} is kept.`;
   const transport = await transportProblem(output, context.remoteUrl, context.timeoutMs);
   let message: string;

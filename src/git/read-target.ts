@@ -1,26 +1,58 @@
 import { constants } from "node:fs";
-import { open, realpath } from "node:fs/promises";
+import { lstat, open, realpath } from "node:fs/promises";
 import path from "node:path";
 import { TargetError } from "../errors.js";
+import { workTreePrivacy, type WorkTreePrivacy } from "./private-paths.js";
 import { symlinkLeadingOutside } from "./write-tree.js";
 
 /**
  * A reader for the target's copies of generated files that follows the same rule as writes: `create --dry-run
- * --diff`, `plan --diff` and `check` print what they read, and a `terraform -> /home/me/.ssh` symlink must not make
- * them print files from elsewhere, nor a FIFO make them wait forever. A path through a symlink out of the target is
- * refused with the symlink named; anything but a regular file (FIFO, socket, device, directory) is refused with its
- * kind. An absent file reads as `undefined`.
+ * --diff`, `plan --diff`, `check` and `update` print, merge, commit and publish what they read, and a committed
+ * symlink must not make them do that with another file. Refused, with the symlink named:
+ * - a path through a symlink out of the target (`terraform -> /home/me/.ssh`);
+ * - a path through a symlink to a file of this clone that is not the repository's: inside `.git`, or a file git
+ *   does not track (`README.md -> .envrc`, `-> terraform/terraform.tfstate`; see {@link workTreePrivacy});
+ * - anything but a regular file (FIFO, socket, device, directory), with its kind: a FIFO would block forever.
+ * A symlink to a tracked file of the repository is followed. An absent file reads as `undefined`.
  */
 export async function targetReader(dir: string): Promise<(relPath: string) => Promise<string | undefined>> {
   const target = path.resolve(dir);
   const root = await realpath(target).catch(() => target);
+  let privacy: Promise<WorkTreePrivacy> | undefined;
   return async (relPath) => {
-    const link = await symlinkLeadingOutside(root, target, relPath, { last: true });
-    if (link !== undefined) {
-      throw new TargetError(`refusing to read ${relPath}: ${link} is a symlink that points outside ${target}; remove it (or replace it by the files themselves) and re-run`, 1);
+    const outside = await symlinkLeadingOutside(root, target, relPath, { last: true });
+    if (outside !== undefined) {
+      throw new TargetError(`refusing to read ${relPath}: ${outside} is a symlink that points outside ${target}; remove it (or replace it by the files themselves) and re-run`, 1);
     }
-    return readRegularFile(path.join(target, ...relPath.split("/")), relPath);
+    const file = path.join(target, ...relPath.split("/"));
+    const link = await firstSymlink(target, relPath);
+    if (link === undefined) return readRegularFile(file, relPath);
+    // Through a link that stays inside: what is read is the file it leads to, so that file is checked and opened.
+    const real = await realpath(file).catch(() => undefined);
+    if (real === undefined) return undefined; // `terraform -> infra` without infra/main.tf: absent
+    const reason = await (await (privacy ??= workTreePrivacy(root))).privateReason(real);
+    if (reason !== undefined) {
+      const shown = path.relative(root, real).split(path.sep).join("/");
+      throw new TargetError(
+        `refusing to read ${relPath}: ${link} is a symlink that leads to ${shown}, ${reason}; only files of the repository are read through a link. ` +
+          `Remove the link (or replace it by the file itself) and re-run`,
+        1,
+      );
+    }
+    return readRegularFile(real, relPath);
   };
+}
+
+/** The first symlink on the way to `relPath` (its directories and the file itself), relative to `target`. */
+async function firstSymlink(target: string, relPath: string): Promise<string | undefined> {
+  let current = target;
+  for (const segment of relPath.split("/")) {
+    current = path.join(current, segment);
+    const stats = await lstat(current).catch(() => undefined);
+    if (stats === undefined) return undefined;
+    if (stats.isSymbolicLink()) return path.relative(target, current).split(path.sep).join("/");
+  }
+  return undefined;
 }
 
 /**

@@ -5,6 +5,6 @@
 export { writeRepository, removeStaleStaging } from "./new-repository.js";
 export { writeTreeAtomically, type WriteTreeOptions, type WriteTreeResult } from "./write-tree.js";
 export { initRepository, commitAll, type InitRepositoryOptions, type CommitOptions, type CommitResult } from "./commit.js";
-export { createOrResetBranch, currentBranch, fileAtCommit, lastCommitTouching, pathsChangedWith, readTreeAtRef, assertBranchName, isAncestor, overlayCommit, rootCommit } from "./branches.js";
+export { commitsOnTop, readCommit, createOrResetBranch, currentBranch, fileAtCommit, lastCommitTouching, pathsChangedWith, readTreeAtRef, assertBranchName, isAncestor, overlayCommit, rootCommit, type CommitInfo } from "./branches.js";
 export { fetchRemoteBranch, pushBranch, type PushOptions, type PushResult } from "./push.js";
 export { DEFAULT_IDENTITY, type GitIdentity } from "./client.js";

@@ -18,7 +18,23 @@ export interface TreeChanges {
  * Returns the new commit's sha.
  */
 export async function commitChanges(dir: string, options: { parent: string; changes: TreeChanges; message: string }): Promise<string> {
-  const { parent, changes, message } = options;
+  const { parent, message } = options;
+  try {
+    const tree = await treeWithChanges(dir, options);
+    return await plumbing(dir, ["commit-tree", tree, "-p", parent, "-F", "-"], { env: await identityEnv(dir), input: message });
+  } catch (error) {
+    // Nothing was written but unreferenced objects, so a re-run after freeing space starts over cleanly.
+    const full = /No space left on device|Disk quota exceeded/i.test(String((error as Error)?.message ?? error));
+    throw gitFailure(`build the update commit in ${dir}`, error, [], full ? "The disk or quota is full; free some space and re-run (the work tree and branches are unchanged)." : "");
+  }
+}
+
+/**
+ * The tree of `parent` with `changes` applied, written to the object store only (see {@link commitChanges}): what
+ * an update commit holds, to build one or to recognise one.
+ */
+export async function treeWithChanges(dir: string, options: { parent: string; changes: TreeChanges }): Promise<string> {
+  const { parent, changes } = options;
   const gitDir = await plumbing(dir, ["rev-parse", "--absolute-git-dir"]);
   const env = { GIT_INDEX_FILE: join(gitDir, `ccr-update-index-${process.pid}-${randomBytes(4).toString("hex")}`) };
   try {
@@ -34,12 +50,7 @@ export async function commitChanges(dir: string, options: { parent: string; chan
     // Mode 0 removes the entry (git update-index --index-info).
     for (const path of changes.deletes) records.push(`0 ${"0".repeat(40)}\t${path}`);
     if (records.length > 0) await plumbing(dir, ["update-index", "-z", "--index-info"], { env, input: records.map((r) => `${r}\0`).join("") });
-    const tree = await plumbing(dir, ["write-tree"], { env });
-    return await plumbing(dir, ["commit-tree", tree, "-p", parent, "-F", "-"], { env: await identityEnv(dir), input: message });
-  } catch (error) {
-    // Nothing was written but unreferenced objects, so a re-run after freeing space starts over cleanly.
-    const full = /No space left on device|Disk quota exceeded/i.test(String((error as Error)?.message ?? error));
-    throw gitFailure(`build the update commit in ${dir}`, error, [], full ? "The disk or quota is full; free some space and re-run (the work tree and branches are unchanged)." : "");
+    return await plumbing(dir, ["write-tree"], { env });
   } finally {
     await rm(env.GIT_INDEX_FILE, { force: true });
   }

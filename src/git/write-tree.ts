@@ -1,8 +1,10 @@
 import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
 import { chmod, lstat, mkdir, readdir, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { TargetError } from "../errors.js";
 import { assertSafeRelativePath, type FileTree } from "../file-tree.js";
+import { checkpoint, guarded, InterruptedError, stopRequested } from "../interrupt.js";
 
 /** Options for {@link writeTreeAtomically}. */
 export interface WriteTreeOptions {
@@ -73,6 +75,7 @@ export async function writeTreeInto(dir: string, tree: FileTree): Promise<void> 
   assertTreePaths(tree);
   try {
     for (const [relPath, content] of tree) {
+      checkpoint(); // a stop requested by a signal ends the writing here (the caller removes `dir`)
       const file = path.join(dir, ...relPath.split("/"));
       await mkdir(path.dirname(file), { recursive: true });
       await writeFile(file, content, { flag: "wx" });
@@ -145,30 +148,40 @@ async function writePerFile(target: string, tree: FileTree): Promise<void> {
   const createdDirs: string[] = [];
   const swept = new Set<string>();
   let renaming = false;
-  try {
-    // Phase 1: stage every file beside its destination; an interruption here leaves the previous files intact.
-    for (const [relPath, content] of tree) {
-      const dest = path.join(target, ...relPath.split("/"));
-      const created = await mkdir(path.dirname(dest), { recursive: true });
-      if (created !== undefined) createdDirs.push(created);
-      await removeStaleTempFiles(path.dirname(dest), swept);
-      const temp = path.join(path.dirname(dest), `.${path.basename(dest)}.tmp-${randomBytes(6).toString("hex")}`);
-      await writeFile(temp, content, { flag: "wx" });
-      staged.push({ temp, dest });
-      // Keep the mode of a file being replaced (an executable script stays executable).
-      const previous = await stat(dest).catch(() => undefined);
-      if (previous?.isFile()) await chmod(temp, previous.mode & 0o7777);
+  // A second signal cannot wait for the error path below: remove this run's temp files at least.
+  const forcedCleanup = () => {
+    if (!renaming) for (const entry of staged) rmSync(entry.temp, { force: true });
+  };
+  await guarded(forcedCleanup, async () => {
+    try {
+      // Phase 1: stage every file beside its destination; an interruption here leaves the previous files intact.
+      for (const [relPath, content] of tree) {
+        const dest = path.join(target, ...relPath.split("/"));
+        const created = await mkdir(path.dirname(dest), { recursive: true });
+        if (created !== undefined) createdDirs.push(created);
+        await removeStaleTempFiles(path.dirname(dest), swept);
+        const temp = path.join(path.dirname(dest), `.${path.basename(dest)}.tmp-${randomBytes(6).toString("hex")}`);
+        await writeFile(temp, content, { flag: "wx" });
+        staged.push({ temp, dest });
+        // Keep the mode of a file being replaced (an executable script stays executable).
+        const previous = await stat(dest).catch(() => undefined);
+        if (previous?.isFile()) await chmod(temp, previous.mode & 0o7777);
+      }
+      // A stop requested by a signal ends the run here, before any file is replaced. Once renaming, the set is finished.
+      checkpoint(`no file in ${target} was replaced`);
+      // Phase 2: each rename is atomic per file, and renaming over a symlink replaces the link, not what it points to.
+      renaming = true;
+      for (const entry of staged.splice(0)) await rename(entry.temp, entry.dest);
+    } catch (error) {
+      await Promise.all(staged.map((entry) => rm(entry.temp, { force: true })));
+      // Directories this run made hold nothing but its own temp files (removed above): take them away too.
+      if (!renaming) await Promise.all(createdDirs.map((dir) => rm(dir, { recursive: true, force: true }).catch(() => undefined)));
+      const signal = stopRequested();
+      if (signal && !renaming) throw new InterruptedError(signal, `no file in ${target} was replaced`);
+      if (error instanceof TargetError) throw error;
+      throw new TargetError(`failed to write into ${target}: ${describeFsError(error)}; files not yet replaced were left as they were`, 1, error);
     }
-    // Phase 2: each rename is atomic per file, and renaming over a symlink replaces the link, not what it points to.
-    renaming = true;
-    for (const entry of staged.splice(0)) await rename(entry.temp, entry.dest);
-  } catch (error) {
-    await Promise.all(staged.map((entry) => rm(entry.temp, { force: true })));
-    // Directories this run made hold nothing but its own temp files (removed above): take them away too.
-    if (!renaming) await Promise.all(createdDirs.map((dir) => rm(dir, { recursive: true, force: true }).catch(() => undefined)));
-    if (error instanceof TargetError) throw error;
-    throw new TargetError(`failed to write into ${target}: ${describeFsError(error)}; files not yet replaced were left as they were`, 1, error);
-  }
+  });
 }
 
 const TEMP_FILE = /^\..+\.tmp-[0-9a-f]{12}$/;

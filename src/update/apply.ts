@@ -2,13 +2,14 @@ import { defaults } from "../defaults.js";
 import { CliError, GitError, ValidationFailedError } from "../errors.js";
 import { sortedTree } from "../file-tree.js";
 import { assertBranchName, currentBranch, pushBranch } from "../git/repo.js";
-import { advanceBranch, commitChanges, type TreeChanges } from "../git/tree-commit.js";
+import { advanceBranch, commitChanges, treeWithChanges, type TreeChanges } from "../git/tree-commit.js";
 import { operationInProgress } from "../git/work-tree-state.js";
 import { assertPathsInside } from "../git/write-tree.js";
 import { gitAt } from "../git/client.js";
 import type { RawParamsInput } from "../params/parse.js";
 import { branchForChanges, commitMessageFor, describeBranch, describePlan, pullRequestBody } from "./describe.js";
 import { assertToolRepository } from "./locate.js";
+import { assertOwnCommits, type ExpectedCommit } from "./own-commits.js";
 import { planUpdate, type Plan } from "./plan.js";
 import { finishInterruptedSwitch } from "./resume.js";
 
@@ -126,9 +127,11 @@ export async function updateRepository(dir: string, changes: RawParamsInput, opt
   const planOptions = { blueprintVersion: options.blueprintVersion, toolVersion: options.toolVersion };
   let plan = await planUpdate(dir, changes, planOptions);
   let position = start;
+  let positionSha = startSha;
   const moveTo = async (branch: string) => {
     await gitAt(dir).checkout(branch);
     position = branch;
+    positionSha = (await gitAt(dir).revparse(["HEAD"])).trim();
     plan = await planUpdate(dir, changes, planOptions);
   };
   const restore = async () => {
@@ -142,6 +145,16 @@ export async function updateRepository(dir: string, changes: RawParamsInput, opt
   if (onUpdateBranch && !sameChange && options.branch !== start) await moveTo(prBase);
   const branch = options.branch ?? (sameChange ? start! : branchForChanges(plan.paramChanges, plan.blueprintUpgrade));
   await assertBranchName(dir, branch);
+  // What --pr pushes must be this run's own commit on the base: an existing branch of that name is checked first.
+  if (options.pr && branch !== prBase && (await branchExists(dir, branch))) {
+    const expected = expectedCommit(dir, changes, options, { sha: positionSha, plan });
+    try {
+      await assertOwnCommits(dir, { branch, base: prBase, expected });
+    } catch (error) {
+      await restore();
+      throw error;
+    }
+  }
   // An existing branch holds an earlier run's commit: build on it (fast-forward only, never a force-push).
   if (branch !== position && (await branchExists(dir, branch))) await moveTo(branch);
   const info = resumed ? { resumed } : {};
@@ -175,6 +188,22 @@ export async function updateRepository(dir: string, changes: RawParamsInput, opt
   return { upToDate: false, plan, branch, sha, ...info, ...(await pushAndOpen(dir, plan, branch, prBase, options, true)) };
 }
 
+/**
+ * What this run commits on a parent (tree and message, as {@link updateRepository} would make it), to recognise its
+ * own commit on an existing branch. The plan of the checkout (`current`, a clean work tree) is the plan of its
+ * commit; another parent is planned from git's objects.
+ */
+function expectedCommit(dir: string, changes: RawParamsInput, options: UpdateOptions, current: { sha: string; plan: Plan }): ExpectedCommit {
+  return async (parent) => {
+    const planOptions = { blueprintVersion: options.blueprintVersion, toolVersion: options.toolVersion, at: parent };
+    const there = parent === current.sha ? current.plan : await planUpdate(dir, changes, planOptions);
+    if (!there.outcomes.some((o) => o.action !== "keep") || !there.report.valid) return undefined;
+    if (there.conflicts.length > 0 && options.conflict !== "markers") return undefined;
+    const tree = await treeWithChanges(dir, { parent, changes: changesOf(there) });
+    return { tree, message: options.message ?? commitMessageFor(describePlan(there)) };
+  };
+}
+
 /** `committed`: the branch tip is this run's commit of `plan`, whose validation can be reused. */
 async function pushAndOpen(dir: string, plan: Plan, branch: string, base: string, options: UpdateOptions, committed: boolean) {
   if (!options.pr || branch === base) return {};
@@ -184,5 +213,5 @@ async function pushAndOpen(dir: string, plan: Plan, branch: string, base: string
   // (after a failed push, or to refresh the PR) must not rewrite the PR as "no changes".
   const change = await describeBranch(dir, base, branch, { repoUrls: [plan.rendered.context.gitops.repoUrl], ...(committed ? { report: plan.report } : {}) });
   const title = commitMessageFor(change).split("\n")[0]!;
-  return { pullRequest: await options.pr.open(plan, branch, base, title, pullRequestBody(change)) };
+  return { pullRequest: await options.pr.open(plan, branch, base, title, pullRequestBody(change, { base, head: branch })) };
 }

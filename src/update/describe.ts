@@ -7,6 +7,7 @@ import { readTreeAtRef } from "../git/repo.js";
 import { treeSource, validateSource } from "../validators/index.js";
 import type { ValidationReport } from "../validators/types.js";
 import { diffParams, type BlueprintVersionChange, type ParamChange, type Plan } from "./plan.js";
+import { clip, codeSpan, fencedBlock, fitItems, tableCodeCell } from "../markdown.js";
 import { formatSummary, possiblyReplaced, summarizeChanges, type ChangeSummary } from "./summary.js";
 import type { TerraformSummary } from "./terraform-changes.js";
 
@@ -134,57 +135,104 @@ export function terraformWarningMarkdown(terraform: TerraformSummary): string {
   const items = destructive.map((c) => {
     const why =
       c.action === "replace"
-        ? `**replaced**: ${c.reasons.map((r) => `\`${r}\``).join(", ")} ${c.reasons.length > 1 ? "force" : "forces"} a new resource`
+        ? `**replaced**: ${c.reasons.map(codeSpan).join(", ")} ${c.reasons.length > 1 ? "force" : "forces"} a new resource`
         : c.action === "destroy"
           ? "**destroyed**"
-          : `**possibly replaced**: the provider replaces it for some values of ${c.mayReplace.map((r) => `\`${r}\``).join(", ")} (the terraform workflow's plan tells)`;
+          : `**possibly replaced**: the provider replaces it for some values of ${c.mayReplace.map(codeSpan).join(", ")} (the terraform workflow's plan tells)`;
     const refused = c.preventDestroy ? " — `prevent_destroy` is set, so `terraform plan` refuses this until it is turned off on purpose (README: *Destroying or replacing the cluster*)" : "";
-    return `> - \`${c.address}\`: ${why}${refused}`;
+    return `> - ${codeSpan(c.address)}: ${why}${refused}`;
   });
   return [
     "> [!WARNING]",
     `> **Terraform ${terraform.replaced.length + terraform.destroyed.length ? "destroys" : "may destroy"} resources in this change (${headline}).** A replaced resource is destroyed, with what runs on it, and created again.`,
     ">",
-    ...items,
+    ...fitItems(items, SHARE.warning, (left) => `> - … and ${left} more: see *What changes*`),
   ].join("\n");
 }
 
-/** The PR body: parameter table, resource summary, validation, and the diff folded away (truncated if huge). */
-export function pullRequestBody(change: ChangeDescription, maxDiff = 50_000): string {
-  const rows = change.paramChanges.map((c) => `| \`${c.path}\` | \`${show(c.from)}\` | \`${show(c.to)}\` |`).join("\n");
-  const diff = planDiff(change);
-  const truncated = diff.length > maxDiff;
+/** GitHub refuses a pull-request body longer than this many characters. */
+export const MAX_PULL_REQUEST_BODY = 65_536;
+
+/** Where to point a reviewer for what a bounded body leaves out. */
+export interface PullRequestBodyOptions {
+  /** The pull request's base and head branches, for the command that shows the whole diff locally. */
+  base?: string;
+  head?: string;
+  /** @default MAX_PULL_REQUEST_BODY */
+  maxLength?: number;
+}
+
+// Shares of the body for the parts that grow with the change; the diff gets what they leave.
+const SHARE = { warning: 8_000, parameters: 10_000, conflicts: 4_000, summary: 10_000 };
+const CELL = 200;
+
+/** A parameter value as one line of a table cell: strings as they are unless they hold line breaks or controls. */
+const cellText = (value: unknown) => {
+  const text = show(value);
+  return clip(text === "" || /[\u0000-\u001f\u007f]/.test(text) ? JSON.stringify(text) : text, CELL);
+};
+
+/**
+ * The PR body: parameter table, resource summary, validation, and the diff folded away. Text from the repository
+ * (values, paths, file contents) stays inside its code spans and fences, whatever backticks it holds, and the body
+ * stays within GitHub's limit: long lists end with "... and N more", and the diff is cut at a line with a note
+ * saying how to see it whole.
+ */
+export function pullRequestBody(change: ChangeDescription, options: PullRequestBodyOptions = {}): string {
+  const maxLength = options.maxLength ?? MAX_PULL_REQUEST_BODY;
+  const rows = fitItems(
+    change.paramChanges.map((c) => `| ${tableCodeCell(clip(c.path, CELL))} | ${tableCodeCell(cellText(c.from))} | ${tableCodeCell(cellText(c.to))} |`),
+    SHARE.parameters,
+    (left) => `| … | ${left} more: see \`${defaults.answersFile}\` in the diff | |`,
+  );
   const { valid, summary } = change.report;
   const upgrade = change.blueprintUpgrade;
   const warning = terraformWarningMarkdown(change.summary.terraform);
-  return [
+  const summaryLines = fitItems(formatSummary(change.summary).trimEnd().split("\n"), SHARE.summary, (left) => `... and ${left} more lines`);
+  const head = [
     ...(warning ? [warning, ""] : []),
-    `Re-rendered by ${defaults.toolName} from \`${defaults.answersFile}\` (blueprint \`${change.blueprint}\` ${change.blueprintVersion}).`,
-    ...(upgrade ? ["", `**Blueprint upgrade:** \`${upgrade.id}\` ${upgrade.from} → ${upgrade.to}. Your edits since the last render are merged in.`] : []),
+    `Re-rendered by ${defaults.toolName} from ${codeSpan(defaults.answersFile)} (blueprint ${codeSpan(change.blueprint)} ${codeSpan(change.blueprintVersion)}).`,
+    ...(upgrade ? ["", `**Blueprint upgrade:** ${codeSpan(upgrade.id)} ${codeSpan(upgrade.from)} → ${codeSpan(upgrade.to)}. Your edits since the last render are merged in.`] : []),
     "",
-    rows ? `| parameter | from | to |\n|---|---|---|\n${rows}` : "No parameter changes (re-render).",
+    rows.length ? `| parameter | from | to |\n|---|---|---|\n${rows.join("\n")}` : "No parameter changes (re-render).",
     "",
     ...(change.conflicts.length
       ? [
           "### ⚠️ Conflicts",
           "These files were changed both by your team and by the new render; they are committed with conflict markers (`<<<<<<< yours` … `>>>>>>> generated now`) to resolve on this branch before merging:",
-          ...change.conflicts.map((c) => `- \`${c.path}\`: ${c.reason}`),
+          ...fitItems(
+            change.conflicts.map((c) => `- ${codeSpan(clip(c.path, CELL))}: ${c.reason}`),
+            SHARE.conflicts,
+            (left) => `- … and ${left} more (search the diff for \`<<<<<<< yours\`)`,
+          ),
           "",
         ]
       : []),
     "### What changes",
-    "```",
-    formatSummary(change.summary).trimEnd(),
-    "```",
+    fencedBlock(summaryLines.join("\n")),
     "",
     `### Validation\n${valid ? "✅ valid" : "❌ invalid"}: ${summary.resources} resources and ${summary.checks.total} GitOps/Terraform checks, ${summary.invalid + summary.checks.invalid} invalid, ${summary.errors + summary.checks.errors} errors.`,
     "",
-    "<details><summary>Diff</summary>",
-    "",
-    "```diff",
-    truncated ? `${diff.slice(0, maxDiff)}\n... (diff truncated: ${diff.length - maxDiff} more characters; see the Files tab)` : diff.trimEnd(),
-    "```",
-    "",
-    "</details>",
   ].join("\n");
+  return head + diffSection(planDiff(change), maxLength - head.length, options);
+}
+
+/** The folded diff in at most `budget` characters: whole, or cut at a line with a note on seeing it whole. */
+function diffSection(diff: string, budget: number, options: PullRequestBodyOptions): string {
+  const folded = (...parts: string[]) => ["<details><summary>Diff</summary>", "", ...parts, "", "</details>"].join("\n");
+  const text = diff.trimEnd();
+  const whole = folded(fencedBlock(text, "diff"));
+  if (whole.length <= budget) return whole;
+  const lines = text.split("\n");
+  const where = options.base && options.head ? `run ${codeSpan(`git fetch origin && git diff origin/${options.base}...origin/${options.head}`)} in the repository, or see the Files tab` : "see the Files tab";
+  const note = (shown: number) =>
+    shown === 0
+      ? `**The diff is too long to show here** (${lines.length} lines): ${where}.`
+      : `**The diff is cut after ${shown} of its ${lines.length} lines** (GitHub takes at most ${MAX_PULL_REQUEST_BODY.toLocaleString("en-US")} characters in a pull request's body): to see it whole, ${where}.`;
+  // What the section costs besides the lines shown; a cut text's fence is never longer than the whole text's.
+  const overhead = folded(fencedBlock(text, "diff").replace(text, ""), "", note(lines.length)).length;
+  let shown = 0;
+  let used = 0;
+  while (shown < lines.length && overhead + used + lines[shown]!.length + 1 <= budget) used += lines[shown++]!.length + 1;
+  return shown === 0 ? folded(note(0)) : folded(fencedBlock(lines.slice(0, shown).join("\n"), "diff"), "", note(shown));
 }

@@ -1,4 +1,4 @@
-import { statSync } from "node:fs";
+import { lstatSync, readlinkSync, statSync } from "node:fs";
 import { realpath } from "node:fs/promises";
 import { join } from "node:path";
 import { defaults } from "../defaults.js";
@@ -27,9 +27,16 @@ export async function assertToolRepository(dir: string, command: string, options
   const answers = join(dir, defaults.answersFile);
   let answersStats;
   try {
-    answersStats = statSync(answers);
+    answersStats = lstatSync(answers);
   } catch {
     throw new InputError(`${command}: ${answers} not found: ${dir} is not a repository made by ${defaults.toolName}; ${HOW}`);
+  }
+  // Read only as the repository's own regular file: a committed symlink could lead anywhere (outside the
+  // repository, or to a local file of this clone).
+  if (answersStats.isSymbolicLink()) {
+    throw new InputError(
+      `${command}: ${answers} is a symbolic link (to ${readlinkSync(answers)}); the answers file is read only as a regular file in the repository: replace the link by the file itself, then re-run`,
+    );
   }
   // A FIFO there would block the read, a link to /dev/zero never end it.
   const notRegular = nonRegularFileDetail(answers, answersStats);

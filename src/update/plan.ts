@@ -5,7 +5,7 @@ import { InputError, UsageError } from "../errors.js";
 import { parseAnswersFile, type Answers } from "../generator/answers.js";
 import { InputFileError, readInputFile } from "../read-input.js";
 import { sortedTree, type FileTree } from "../file-tree.js";
-import { lastCommitTouching, pathsChangedWith, readTreeAtRef } from "../git/repo.js";
+import { fileAtCommit, lastCommitTouching, pathsChangedWith, readTreeAtRef } from "../git/repo.js";
 import type { RawParamsInput } from "../params/parse.js";
 import { appendKey } from "../params/set-flags.js";
 import { renderBlueprint, type Rendered } from "../render-blueprint.js";
@@ -37,6 +37,11 @@ export interface PlanOptions {
   blueprintVersion?: string;
   /** Recorded in the new answers file; defaults to this package's version (tests pin it). */
   toolVersion?: string;
+  /**
+   * Plan as if the checkout were this commit: its files are read from git's object store (nothing is checked out,
+   * symlinks read as absent). Used to recognise a commit this tool made of its parent (see update/own-commits.ts).
+   */
+  at?: string;
 }
 
 export interface Plan {
@@ -59,12 +64,27 @@ export function readAnswers(dir: string): Answers {
   const file = join(dir, defaults.answersFile);
   let text: string;
   try {
-    text = readInputFile(file);
+    // The repository's own file, never one a committed symlink leads to (in the clone or outside it).
+    text = readInputFile(file, { noFollow: true });
   } catch (error) {
     if (error instanceof InputFileError && error.reason !== "missing") throw new InputError(`${error.message}; restore it from git history`);
     throw new InputError(`${file} not found: ${dir} is not a repository made by ${defaults.toolName} (run it in the repository's root, or create one first)`);
   }
   return parseAnswersFile(text, file);
+}
+
+/** The answers file as commit `ref` has it. */
+async function answersAt(dir: string, ref: string): Promise<Answers> {
+  const name = `${defaults.answersFile} at ${ref.slice(0, 12)}`;
+  const text = await fileAtCommit(dir, ref, defaults.answersFile);
+  if (text === undefined) throw new InputError(`${name} not found: that commit is not a render of ${defaults.toolName}`);
+  return parseAnswersFile(text, name);
+}
+
+/** Files of commit `ref` by path (regular files only), as {@link targetReader} reads the work tree. */
+async function commitReader(dir: string, ref: string): Promise<(path: string) => Promise<string | undefined>> {
+  const tree = await readTreeAtRef(dir, ref);
+  return async (path) => tree.get(path);
 }
 
 /** Dotted-path differences between two parameter sets. */
@@ -117,12 +137,12 @@ export function targetBlueprintVersion(answers: Answers, requested: string | und
  * The render the answers file describes: re-rendered with this tool when the blueprint version is the same,
  * otherwise the repository as the tool last committed it (the commit that last wrote the answers file).
  */
-async function baseTree(dir: string, answers: Answers): Promise<FileTree> {
+async function baseTree(dir: string, answers: Answers, ref: string): Promise<FileTree> {
   if (readManifest(answers.blueprint).version === answers.blueprintVersion) {
     const { tree } = await renderBlueprint(answers.blueprint, { values: { ...answers.params, gitops: answers.gitops } }, { toolVersion: answers.toolVersion });
     return tree;
   }
-  const commit = await lastCommitTouching(dir, defaults.answersFile);
+  const commit = await lastCommitTouching(dir, defaults.answersFile, ref);
   if (!commit) throw new InputError(`cannot find the commit that wrote ${defaults.answersFile}: commit it first, then run again`);
   // Only the files the tool wrote (in the commits that wrote the answers file): the team's own files in that
   // commit's tree are not part of the render, and must not be deleted because the new render lacks them.
@@ -133,13 +153,13 @@ async function baseTree(dir: string, answers: Answers): Promise<FileTree> {
 
 /** Re-renders from the answers file plus the changes and merges with the repository. Writes nothing. */
 export async function planUpdate(dir: string, changes: RawParamsInput, options: PlanOptions = {}): Promise<Plan> {
-  const answers = readAnswers(dir);
+  const answers = options.at ? await answersAt(dir, options.at) : readAnswers(dir);
   const blueprintUpgrade = targetBlueprintVersion(answers, options.blueprintVersion);
   const recorded = { ...answers.params, gitops: answers.gitops };
   const values = { ...recorded, ...(changes.values ?? {}) };
   const rendered = await renderBlueprint(answers.blueprint, { values, sets: changes.sets }, { toolVersion: options.toolVersion });
-  const base = await baseTree(dir, answers);
-  const read = await targetReader(dir);
+  const base = await baseTree(dir, answers, options.at ?? "HEAD");
+  const read = options.at ? await commitReader(dir, options.at) : await targetReader(dir);
   // Paths handed over on Day 1 (flux bootstrap's flux-system/) are neither merged into nor deleted.
   const handedOver = await bootstrapOwnership(answers, read);
   const paths = [...new Set([...base.keys(), ...rendered.tree.keys()])].filter((path) => !handedOver.owns(path)).sort();

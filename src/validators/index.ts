@@ -9,6 +9,7 @@ import type { Json, Manifest } from "./gitops/repo-index.js";
 import { createKubernetesValidator } from "./kubernetes/validator.js";
 import type { PatchSpec } from "./kubernetes/patch.js";
 import { runKubeconform } from "./kubeconform/index.js";
+import { exemptPrivilegedNamespaces, privilegedNamespaces } from "./pod-security/namespaces.js";
 import { validateFileStream, type KubernetesValidatorOptions } from "./kubernetes/index.js";
 import { readTextFile, type TextRead } from "./read-text.js";
 import type { FileSource } from "./source.js";
@@ -16,6 +17,8 @@ import { MAX_TERRAFORM_FILE_BYTES, type TerraformFile } from "./terraform/index.
 import { inThreadTerraformTools, type TerraformTools } from "./terraform/tools.js";
 import type { GitCheckout } from "./gitops/index.js";
 import { filterWalkedPaths, leaveOutNonManifests } from "./walk-filter.js";
+import { isManifestFile } from "./candidates.js";
+import { appliedFiles } from "./gitops/applied.js";
 import { isWorkflowPath, validateRepositoryWorkflows } from "./workflows/index.js";
 import { summarize, type UnitResult, type ValidationReport } from "./types.js";
 
@@ -78,7 +81,7 @@ export async function validateSource(source: FileSource, options: ValidateOption
 
   const digests = new Map<string, ManifestDigest[]>();
   // concat, not push(...): a spread of 100,000 results overflows the call stack
-  let results = await validateManifests(source, manifests, options, source.repository, digests, patches);
+  let results = await validateManifests(source, manifests, options, source.repository || options.podSecurity !== undefined, digests, patches);
   let index: RepoIndex | undefined;
   let appliedAs: ((manifest: Manifest) => Json[] | undefined) | undefined;
   let repository: ThisRepository | undefined;
@@ -97,20 +100,60 @@ export async function validateSource(source: FileSource, options: ValidateOption
       appliedAs = (manifest) => applied.model.instances.get(manifest)?.map((instance) => instance.object);
     }
   }
+  // A pod in a namespace the files declare privileged is admitted as it is, as the admission controller would.
+  if (options.podSecurity) results = exemptPrivilegedNamespaces(results, privilegedNamespaces(digests.values()));
   if (walk) results = leaveOutNonManifests(results, read).concat(walk.leftOut);
   if (terraform) results = results.concat(await terraform);
   if (workflows) results = results.concat(await workflows);
   if (gitops && index) {
     results = results.concat(validateGitopsIndex(index, { repoUrls: options.repoUrls, checkout: options.checkout, placeholderUrls: options.placeholderUrls, appliedAs, repository }));
+    if (walked) results = await validateAppliedFiles(source, index, manifests, results, options, patches);
   }
-  return summarize(results.concat(unlistedFolders(source)));
+  return summarize(results.concat(unlistedFolders(source), refusedLinks(source)));
+}
+
+/**
+ * No file name hides a manifest from the gate: every file Flux or Argo CD would apply (see gitops/applied.ts) that the
+ * walk left out (Helm values by name, a dot-folder, terraform/, a file without apiVersion) is validated as a manifest
+ * after all, its "left out" unit replaced by its results; one that fails says which object applies it.
+ */
+async function validateAppliedFiles(source: FileSource, index: RepoIndex, validated: readonly string[], results: UnitResult[], options: ValidateOptions, patches: Map<string, PatchSpec>): Promise<UnitResult[]> {
+  const leftOut = new Set(results.filter((result) => result.validator === "walk").map((result) => result.file));
+  const checked = new Set(validated.filter((path) => !leftOut.has(path)));
+  const applied = appliedFiles(index);
+  const late = [...applied.keys()].filter((path) => !checked.has(path) && !source.skip?.(path)).sort();
+  if (late.length === 0) return results;
+  const lateSet = new Set(late);
+  const lateResults = (await validateManifests(source, late, options, false, new Map(), patches)).map((result) => {
+    if (result.status !== "error" && result.status !== "invalid") return result;
+    const note = `${result.file} is validated whatever its name because ${applied.get(result.file)}: a file there that is not a manifest makes it fail; move the file, or list the manifests in a kustomization.yaml`;
+    return { ...result, problems: [...result.problems, { file: result.file, rule: "applied-by-gitops", message: note, severity: "warning" as const }] };
+  });
+  // A left-out chart folder stays listed: only the applied files in it are validated.
+  return results.filter((result) => !(result.validator === "walk" && lateSet.has(result.file))).concat(lateResults);
+}
+
+/**
+ * A symbolic link the walk refused (out of the repository, into .git/, to a git-ignored file): an error naming it and
+ * where it leads, so that what Flux or Argo CD would read through it is never taken as checked. Nothing behind it was read.
+ */
+function refusedLinks(source: FileSource): UnitResult[] {
+  return (source.refusedLinks ?? [])
+    .filter((link) => !source.skip?.(link.path))
+    .map(({ path, reason }) => ({
+      file: path,
+      validator: path.endsWith(".tf") ? "terraform" : isManifestFile(path) ? "kubernetes" : "gitops",
+      status: "error",
+      problems: [{ file: path, rule: "symlink-refused", message: `symbolic link ${path}: ${reason}; replace it with the file itself, or exclude it with --ignore-filename-pattern`, severity: "error" }],
+    }));
 }
 
 async function validateManifests(
   source: FileSource,
   paths: string[],
   options: ValidateOptions,
-  digest: boolean,
+  /** Keep a digest of every document: the GitOps checks, the engines' model and the Pod Security namespaces read them. */
+  wantDigests: boolean,
   digests: Map<string, ManifestDigest[]>,
   patches: Map<string, PatchSpec>,
 ): Promise<UnitResult[]> {
@@ -118,7 +161,7 @@ async function validateManifests(
   if (options.engine === "kubeconform") {
     if (!options.kubeconformBinary) throw new Error("--engine kubeconform needs the path of the kubeconform binary");
     const read = (path: string) => source.read(path);
-    if (digest) for (const path of paths.filter((path) => isYamlFile(path) && !patches.has(path))) digests.set(path, digestContent(path, read(path) ?? ""));
+    if (wantDigests) for (const path of paths.filter((path) => isYamlFile(path) && !patches.has(path))) digests.set(path, digestContent(path, read(path) ?? ""));
     // kubeconform would validate a patch as a whole object: patches are left to the embedded engine.
     const objects = paths.filter((path) => !patches.has(path));
     const leftToEmbedded = paths.filter((path) => patches.has(path)).map((path): UnitResult => ({ file: path, validator: "kubernetes", status: "skipped", label: `${path} (patch)`, notChecked: "kustomize patch: kubeconform validates whole objects, so patches are checked by the embedded engine only", problems: [] }));
@@ -133,7 +176,7 @@ async function validateManifests(
   const perFile: UnitResult[][] = new Array(paths.length);
   const stream = {
     root: source.root || undefined,
-    digests: digest,
+    digests: wantDigests,
     workers: options.workers,
     read: source.root === undefined ? (path: string) => source.read(path) : undefined,
     patches: patches.size > 0 ? Object.fromEntries(patches) : undefined,

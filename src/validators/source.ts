@@ -6,7 +6,7 @@ import { join } from "node:path";
 import type { FileTree, SourceFile } from "../file-tree.js";
 import { InputFileError, readInputFile } from "../read-input.js";
 import { isManifestCandidate, isManifestFile } from "./candidates.js";
-import { walkFiles } from "./walk.js";
+import { walkFiles, type RefusedLink } from "./walk.js";
 
 export interface FileSource {
   /** The files: paths relative to the repository root (POSIX), or as the user named them. */
@@ -26,6 +26,8 @@ export interface FileSource {
   readonly root?: string;
   /** Folders below the root that could not be listed (as `path/`): reported as errors, since their files go unchecked. */
   readonly unreadableFolders?: readonly string[];
+  /** Symbolic links below the root the walk did not follow (out of the repository, into .git/, to ignored files). */
+  readonly refusedLinks?: readonly RefusedLink[];
 }
 
 /** A repository held in memory, such as a render: the paths are relative to its root. */
@@ -37,8 +39,9 @@ export function treeSource(files: FileTree | Iterable<SourceFile>): FileSource {
 /** A repository on disk: every file below `root` (see walkFiles) unless `paths` says otherwise. */
 export function folderSource(root: string, paths?: readonly string[]): FileSource {
   const unreadableFolders: string[] = [];
-  const files = paths ?? walkFiles(root, unreadableFolders);
-  return { paths: files, read: (path) => readText(join(root, path)), isManifest: isManifestCandidate, repository: true, root, unreadableFolders };
+  const refusedLinks: RefusedLink[] = [];
+  const files = paths ?? walkFiles(root, unreadableFolders, refusedLinks);
+  return { paths: files, read: (path) => readText(join(root, path)), isManifest: isManifestCandidate, repository: true, root, unreadableFolders, refusedLinks };
 }
 
 /** Files named one by one on disk: each is validated whatever its name (a .yaml or .json as manifests, .tf as Terraform). */

@@ -27,6 +27,11 @@ export interface GitHttpServerOptions {
   dropReceivePackAfterBytes?: number;
   /** Address to listen on, e.g. 127.0.0.2 to stand for another host. @default "127.0.0.1" */
   host?: string;
+  /**
+   * Refuse every request with a 403 whose text/plain body echoes the Authorization header, raw and decoded (git
+   * prints such a body as `remote:` lines), as a misconfigured proxy may.
+   */
+  echoAuthorization?: boolean;
 }
 
 export interface GitHttpServer {
@@ -73,6 +78,13 @@ export async function startGitHttpServer(options: GitHttpServerOptions = {}): Pr
   const server = http.createServer((req, res) => {
     if (req.headers.authorization) credentialsSeen.push(req.headers.authorization);
     res.on("finish", () => log.push(`${req.method} ${req.url} ${res.statusCode}`));
+    if (options.echoAuthorization) {
+      req.resume();
+      const header = req.headers.authorization ?? "";
+      const decoded = Buffer.from(header.replace(/^Basic\s+/i, ""), "base64").toString("utf8");
+      res.writeHead(403, { "Content-Type": "text/plain" }).end(`access denied for Authorization: ${header}\ncredentials were ${decoded}\n`);
+      return;
+    }
     if (auth && !authorized(req.headers.authorization, auth)) {
       unauthorized++;
       req.resume();

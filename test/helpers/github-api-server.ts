@@ -228,6 +228,11 @@ export interface GitHubApiServerOptions {
   cloneUrl?: (owner: string, repo: string) => string;
   /** Sees each git request first; returning `true` means it answered (or chose not to), e.g. a redirect elsewhere. */
   interceptGit?: (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
+  /**
+   * Every error answer quotes the request's Authorization header in its message, as a misconfigured proxy or
+   * forge may (`... (request had Authorization: token ghp_...)`): what the tool prints of it must be redacted.
+   */
+  echoAuthorization?: boolean;
 }
 
 /** A canned answer for the next matching request(s). */
@@ -274,6 +279,38 @@ interface Pull {
   mergeCommitSha?: string;
 }
 
+/** A review of a pull request. */
+interface Review {
+  id: number;
+  pull: number;
+  user: string;
+  state: "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED" | "DISMISSED";
+  commitId: string;
+}
+
+/** A GitHub Actions workflow run, with its jobs (steps by name and conclusion) and its artifacts. */
+export interface SeededRun {
+  /** Path of the workflow file in the repository, e.g. `.github/workflows/terraform.yml`. */
+  workflowPath: string;
+  event: "pull_request" | "push" | "workflow_dispatch" | string;
+  headSha: string;
+  headBranch: string;
+  /** `owner/repo` the head commit comes from (a fork for pull requests from forks). @default the repository */
+  headRepository?: string;
+  /** Pull request numbers the run is for (GitHub fills this for pull_request runs of the same repository). */
+  pullRequests?: number[];
+  status?: "completed" | "in_progress" | "queued";
+  conclusion?: "success" | "failure" | "cancelled" | "skipped" | null;
+  jobs?: Array<{ name: string; steps: Array<{ name: string; conclusion: "success" | "failure" | "cancelled" | "skipped" | null }> }>;
+  artifacts?: Array<{ name: string; expired?: boolean }>;
+}
+
+interface Run extends SeededRun {
+  id: number;
+  runNumber: number;
+  workflowId: number;
+}
+
 /** A comment on an issue or pull request (the issues API serves both). */
 interface IssueComment {
   id: number;
@@ -302,7 +339,13 @@ export interface GitHubApiServer {
    * Opens a pull request directly, e.g. to simulate one created by a concurrent run; with `mergeCommitSha`, one
    * already merged by that commit.
    */
-  seedPullRequest(owner: string, repo: string, pull: { head: string; base: string; title: string; headSha?: string; mergeCommitSha?: string }): number;
+  seedPullRequest(owner: string, repo: string, pull: { head: string; base: string; title: string; headSha?: string; mergeCommitSha?: string; author?: string }): number;
+  /** Adds a review of pull request `number`, by `user`, of commit `commitId`. */
+  seedReview(owner: string, repo: string, number: number, review: { user: string; state: Review["state"]; commitId: string }): number;
+  /** Adds a workflow run (numbered in order of seeding, per workflow file) and returns its ID. */
+  seedWorkflowRun(owner: string, repo: string, run: SeededRun): number;
+  /** Gives `login` a permission on the repository (`admin`, `write`, `read`...); the owner is `admin`. */
+  seedCollaborator(owner: string, repo: string, login: string, permission: string): void;
   /** Adds a comment directly, as `author` (e.g. someone other than the token's user). */
   seedComment(owner: string, repo: string, issue: number, comment: { body: string; author: string }): number;
   /** Repositories, pull requests and issue comments as plain data, for assertions. */
@@ -331,6 +374,10 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
   const repos = new Map<string, Repo>();
   const pulls = new Map<string, Pull[]>();
   const comments = new Map<string, IssueComment[]>();
+  const reviews = new Map<string, Review[]>();
+  const runs = new Map<string, Run[]>();
+  const collaborators = new Map<string, Map<string, string>>();
+  const workflowIds = new Map<string, number>();
   const injected: Array<InjectedResponse & { remaining: number }> = [];
   const requests: RecordedRequest[] = [];
   let violations: string[] = [];
@@ -377,7 +424,10 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
       }
     }
     violations.push(...checkRequest(found.op, found.params, url.searchParams, body));
-    const response = takeInjected(method, url.pathname) ?? (await route(req, found.op.template, found.params, url.searchParams, body as Json));
+    let response = takeInjected(method, url.pathname) ?? (await route(req, found.op.template, found.params, url.searchParams, body as Json));
+    if (options.echoAuthorization && response.status >= 400 && typeof (response.body as Json)?.message === "string") {
+      response = { ...response, body: { ...(response.body as Json), message: `${(response.body as Json).message} (request had Authorization: ${req.headers.authorization ?? "none"})` } };
+    }
     violations.push(...checkResponse(found.op, response.status, response.body));
     return response;
   }
@@ -489,10 +539,154 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
         comment.body = String(body.body);
         return ok(commentJson(repo, comment));
       }
+      case "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews": {
+        const repo = repos.get(repoKey(p.owner!, p.repo!));
+        if (!repo) return errorResponse(404);
+        const list = (reviews.get(repoKey(repo.owner, repo.name)) ?? []).filter((r) => r.pull === Number(p.pull_number));
+        return paged(query, list.map((r) => reviewJson(repo, r)), `${base}/repos/${repo.owner}/${repo.name}/pulls/${p.pull_number}/reviews`);
+      }
+      case "GET /repos/{owner}/{repo}/collaborators/{username}/permission": {
+        const repo = repos.get(repoKey(p.owner!, p.repo!));
+        if (!repo) return errorResponse(404);
+        const permission = p.username!.toLowerCase() === repo.owner.toLowerCase() ? "admin" : collaborators.get(repoKey(repo.owner, repo.name))?.get(p.username!.toLowerCase()) ?? "none";
+        return ok(componentSample("repository-collaborator-permission", { permission, role_name: permission, user: permission === "none" ? null : componentSample("collaborator", { login: p.username, id: accounts.get(p.username!.toLowerCase())?.id ?? 1, html_url: `https://github.example/${p.username}` }) }));
+      }
+      case "GET /repos/{owner}/{repo}/actions/runs/{run_id}": {
+        const repo = repos.get(repoKey(p.owner!, p.repo!));
+        const run = repo && (runs.get(repoKey(repo.owner, repo.name)) ?? []).find((r) => r.id === Number(p.run_id));
+        return repo && run ? ok(runJson(repo, run)) : errorResponse(404);
+      }
+      case "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs": {
+        const repo = repos.get(repoKey(p.owner!, p.repo!));
+        if (!repo) return errorResponse(404);
+        const workflow = p.workflow_id!;
+        const list = (runs.get(repoKey(repo.owner, repo.name)) ?? [])
+          .filter((r) => String(r.workflowId) === workflow || r.workflowPath.split("/").pop() === workflow)
+          .filter((r) => (!query.get("event") || r.event === query.get("event")) && (!query.get("head_sha") || r.headSha === query.get("head_sha")) && (!query.get("branch") || r.headBranch === query.get("branch")))
+          .sort((a, b) => b.id - a.id);
+        const page = pageOf(query, list);
+        return { status: 200, body: { total_count: list.length, workflow_runs: page.items.map((r) => runJson(repo, r)) }, ...page.link(`${base}/repos/${repo.owner}/${repo.name}/actions/workflows/${workflow}/runs`) };
+      }
+      case "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts":
+      case "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs": {
+        const repo = repos.get(repoKey(p.owner!, p.repo!));
+        const run = repo && (runs.get(repoKey(repo.owner, repo.name)) ?? []).find((r) => r.id === Number(p.run_id));
+        if (!repo || !run) return errorResponse(404);
+        const artifactsOf = template.endsWith("/artifacts");
+        const list = artifactsOf
+          ? (run.artifacts ?? []).map((artifact, i) => artifactJson(repo, run, artifact, i))
+          : (run.jobs ?? []).map((job, i) => jobJson(repo, run, job, i));
+        const page = pageOf(query, list);
+        const url = `${base}/repos/${repo.owner}/${repo.name}/actions/runs/${run.id}/${artifactsOf ? "artifacts" : "jobs"}`;
+        return { status: 200, body: { total_count: list.length, [artifactsOf ? "artifacts" : "jobs"]: page.items }, ...page.link(url) };
+      }
       default:
         violations.push(`${key}: documented, but this double does not implement it`);
         return errorResponse(404);
     }
+  }
+
+  /** One page of `items` as GitHub pages them (per_page, page), with the Link header of the next page. */
+  function pageOf<T>(query: URLSearchParams, items: T[]) {
+    const perPage = Math.min(Number(query.get("per_page") ?? 30), 100);
+    const page = Number(query.get("page") ?? 1);
+    const last = Math.max(1, Math.ceil(items.length / perPage));
+    return {
+      items: items.slice((page - 1) * perPage, page * perPage),
+      link: (url: string) => (page < last ? { headers: { link: `<${url}?per_page=${perPage}&page=${page + 1}>; rel="next"` } } : {}),
+    };
+  }
+
+  function paged(query: URLSearchParams, items: Json[], url: string) {
+    const page = pageOf(query, items);
+    return { status: 200, body: page.items, ...page.link(url) };
+  }
+
+  function reviewJson(repo: Repo, review: Review): Json {
+    const url = `https://github.example/${repo.owner}/${repo.name}/pull/${review.pull}`;
+    return componentSample("pull-request-review", {
+      id: review.id,
+      user: simpleUser(review.user),
+      body: "",
+      state: review.state,
+      commit_id: review.commitId,
+      html_url: `${url}#pullrequestreview-${review.id}`,
+      pull_request_url: `${base}/repos/${repo.owner}/${repo.name}/pulls/${review.pull}`,
+      _links: { html: { href: url }, pull_request: { href: url } },
+      author_association: "COLLABORATOR",
+    });
+  }
+
+  function runJson(repo: Repo, run: Run): Json {
+    const head = run.headRepository ?? `${repo.owner}/${repo.name}`;
+    const [headOwner, headName] = head.split("/") as [string, string];
+    const runUrl = `${base}/repos/${repo.owner}/${repo.name}/actions/runs/${run.id}`;
+    const ref = run.event === "pull_request" ? `refs/pull/${run.pullRequests?.[0] ?? 0}/merge` : `refs/heads/${run.headBranch}`;
+    return componentSample("workflow-run", {
+      id: run.id,
+      head_branch: run.headBranch,
+      run_number: run.runNumber,
+      run_attempt: 1,
+      display_title: run.workflowPath,
+      event: run.event,
+      status: run.status ?? "completed",
+      conclusion: run.conclusion === undefined ? "success" : run.conclusion,
+      head_sha: run.headSha,
+      // As the REST description's example writes it: the repository, the file, and the ref it ran from.
+      path: `${repo.owner}/${repo.name}/${run.workflowPath}@${ref}`,
+      workflow_id: run.workflowId,
+      url: runUrl,
+      html_url: `https://github.example/${repo.owner}/${repo.name}/actions/runs/${run.id}`,
+      pull_requests: (run.pullRequests ?? []).map((number) => ({
+        id: number,
+        number,
+        url: `${base}/repos/${repo.owner}/${repo.name}/pulls/${number}`,
+        head: { ref: run.headBranch, sha: run.headSha, repo: { id: repo.id, url: `${base}/repos/${head}`, name: headName } },
+        base: { ref: repo.defaultBranch, sha: "0".repeat(40), repo: { id: repo.id, url: `${base}/repos/${repo.owner}/${repo.name}`, name: repo.name } },
+      })),
+      head_commit: null,
+      head_repository: componentSample("minimal-repository", { full_name: head, name: headName, owner: simpleUser(headOwner) }),
+      repository: componentSample("minimal-repository", { full_name: `${repo.owner}/${repo.name}`, name: repo.name, owner: simpleUser(repo.owner) }),
+      jobs_url: `${runUrl}/jobs`,
+      logs_url: `${runUrl}/logs`,
+      check_suite_url: `${base}/repos/${repo.owner}/${repo.name}/check-suites/${run.id}`,
+      cancel_url: `${runUrl}/cancel`,
+      rerun_url: `${runUrl}/rerun`,
+      artifacts_url: `${runUrl}/artifacts`,
+      workflow_url: `${base}/repos/${repo.owner}/${repo.name}/actions/workflows/${run.workflowId}`,
+    });
+  }
+
+  function artifactJson(repo: Repo, run: Run, artifact: { name: string; expired?: boolean }, index: number): Json {
+    const id = run.id * 100 + index;
+    return componentSample("artifact", {
+      id,
+      name: artifact.name,
+      size_in_bytes: 1024,
+      url: `${base}/repos/${repo.owner}/${repo.name}/actions/artifacts/${id}`,
+      archive_download_url: `${base}/repos/${repo.owner}/${repo.name}/actions/artifacts/${id}/zip`,
+      expired: artifact.expired ?? false,
+      workflow_run: { id: run.id, repository_id: repo.id, head_repository_id: repo.id, head_branch: run.headBranch, head_sha: run.headSha },
+    });
+  }
+
+  function jobJson(repo: Repo, run: Run, job: NonNullable<SeededRun["jobs"]>[number], index: number): Json {
+    const id = run.id * 100 + index;
+    return componentSample("job", {
+      id,
+      run_id: run.id,
+      run_url: `${base}/repos/${repo.owner}/${repo.name}/actions/runs/${run.id}`,
+      head_sha: run.headSha,
+      workflow_name: "terraform",
+      head_branch: run.headBranch,
+      name: job.name,
+      url: `${base}/repos/${repo.owner}/${repo.name}/actions/jobs/${id}`,
+      html_url: `https://github.example/${repo.owner}/${repo.name}/actions/runs/${run.id}/job/${id}`,
+      status: "completed",
+      conclusion: job.steps.some((step) => step.conclusion === "failure") ? "failure" : "success",
+      steps: job.steps.map((step, number) => ({ name: step.name, status: "completed", conclusion: step.conclusion, number: number + 1 })),
+      labels: ["ubuntu-latest"],
+    });
   }
 
   /** GitHub's 422 reasons about the branches of a new pull request, read from the bare repository. */
@@ -652,12 +846,38 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
       if (!accounts.has(owner.toLowerCase())) addAccount(owner, "User");
       await addRepo(accounts.get(owner.toLowerCase())!.login, name, seed.private ?? false, null);
     },
-    seedPullRequest(owner, repoName, { headSha, mergeCommitSha, ...pull }) {
+    seedPullRequest(owner, repoName, { headSha, mergeCommitSha, author, ...pull }) {
       const repo = repos.get(repoKey(owner, repoName));
       if (!repo) throw new Error(`seedPullRequest: no repository ${owner}/${repoName}`);
       const pr = addPull(repo, { ...pull, body: null });
-      Object.assign(pr, { headSha, mergeCommitSha, ...(mergeCommitSha ? { state: "closed" } : {}) });
+      if (author && !accounts.has(author.toLowerCase())) addAccount(author, "User");
+      Object.assign(pr, { headSha, mergeCommitSha, ...(author ? { user: author } : {}), ...(mergeCommitSha ? { state: "closed" } : {}) });
       return pr.number;
+    },
+    seedReview(owner, repoName, number, { user, state, commitId }) {
+      const list = reviews.get(repoKey(owner, repoName)) ?? [];
+      reviews.set(repoKey(owner, repoName), list);
+      if (!accounts.has(user.toLowerCase())) addAccount(user, "User");
+      const review: Review = { id: nextId++, pull: number, user, state, commitId };
+      list.push(review);
+      return review.id;
+    },
+    seedWorkflowRun(owner, repoName, seeded) {
+      const key = repoKey(owner, repoName);
+      const list = runs.get(key) ?? [];
+      runs.set(key, list);
+      const workflowKey = `${key}:${seeded.workflowPath}`;
+      if (!workflowIds.has(workflowKey)) workflowIds.set(workflowKey, nextId++);
+      const runNumber = list.filter((r) => r.workflowPath === seeded.workflowPath).length + 1;
+      const run: Run = { ...seeded, id: nextId++, runNumber, workflowId: workflowIds.get(workflowKey)! };
+      list.push(run);
+      return run.id;
+    },
+    seedCollaborator(owner, repoName, login, permission) {
+      const key = repoKey(owner, repoName);
+      if (!collaborators.has(key)) collaborators.set(key, new Map());
+      if (!accounts.has(login.toLowerCase())) addAccount(login, "User");
+      collaborators.get(key)!.set(login.toLowerCase(), permission);
     },
     seedComment(owner, repoName, issue, { body, author }) {
       const list = comments.get(repoKey(owner, repoName)) ?? [];

@@ -7,6 +7,7 @@
  *   const registry = await startLockRegistry({ lockfile, cache });   // http://127.0.0.1:PORT/
  *   npm install --registry registry.url --cache <empty dir> ../create-cluster-repo-0.1.0.tgz
  */
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -35,7 +36,15 @@ export interface LockRegistry {
   close(): Promise<void>;
 }
 
-export async function startLockRegistry(options: { lockfile: string; cache: string }): Promise<LockRegistry> {
+/** A package the registry also serves, published from a tarball (`npm pack`): what a release puts on the registry. */
+export interface PublishedTarball {
+  /** Path of the .tgz. */
+  tarball: string;
+  /** Its package.json. */
+  manifest: { name: string; version: string; [field: string]: unknown };
+}
+
+export async function startLockRegistry(options: { lockfile: string; cache: string; publish?: PublishedTarball[]; requireToken?: string }): Promise<LockRegistry> {
   const lock = JSON.parse(readFileSync(options.lockfile, "utf8")) as { packages: Record<string, LockEntry> };
   const versions = new Map<string, Map<string, LockEntry>>();
   for (const [path, entry] of Object.entries(lock.packages)) {
@@ -43,6 +52,14 @@ export async function startLockRegistry(options: { lockfile: string; cache: stri
     const name = entry.name ?? path.slice(path.lastIndexOf("node_modules/") + "node_modules/".length);
     if (!versions.has(name)) versions.set(name, new Map());
     versions.get(name)!.set(entry.version, entry);
+  }
+  const published = new Map<string, PublishedTarball & { data: Buffer; integrity: string }>();
+  for (const release of options.publish ?? []) {
+    const data = readFileSync(release.tarball);
+    const integrity = `sha512-${createHash("sha512").update(data).digest("base64")}`;
+    published.set(`${release.manifest.name}@${release.manifest.version}`, { ...release, data, integrity });
+    if (!versions.has(release.manifest.name)) versions.set(release.manifest.name, new Map());
+    versions.get(release.manifest.name)!.set(release.manifest.version, { ...release.manifest, integrity } as LockEntry);
   }
   const missing: string[] = [];
   const log: string[] = [];
@@ -71,10 +88,16 @@ export async function startLockRegistry(options: { lockfile: string; cache: stri
 
   const server = http.createServer(async (req, res) => {
     res.on("finish", () => log.push(`${req.method} ${req.url} ${res.statusCode}`));
+    // A private registry: no token, no answer (npm reports E401).
+    if (options.requireToken && req.headers.authorization !== `Bearer ${options.requireToken}`) {
+      return void res.writeHead(401, { "Content-Type": "application/json", "WWW-Authenticate": 'Bearer realm="npm"' }).end('{"error":"authentication required"}');
+    }
     const path = decodeURIComponent(new URL(req.url ?? "/", "http://localhost").pathname);
     const tarball = /^\/((?:@[^/]+\/)?[^/@]+)\/-\/[^/]+-(\d[^/]*)\.tgz$/.exec(path);
     try {
       if (tarball) {
+        const release = published.get(`${tarball[1]}@${tarball[2]}`);
+        if (release) return void res.writeHead(200, { "Content-Type": "application/octet-stream", "Content-Length": release.data.length }).end(release.data);
         const entry = versions.get(tarball[1]!)?.get(tarball[2]!);
         if (!entry) return void res.writeHead(404).end();
         const data = await cacache.get.byDigest(options.cache, entry.integrity!).catch(() => undefined);

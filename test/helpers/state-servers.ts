@@ -132,29 +132,34 @@ export async function startS3Server(options: { bucket: string; ifNoneMatch: "hon
   return store;
 }
 
-/** GitLab's Terraform state API shape: `<address>` for the state, `<address>/lock` to lock (POST) and unlock (DELETE). */
+/**
+ * GitLab's Terraform state API shape: `<address>` for the state, `<address>/lock` to lock (POST) and unlock (DELETE).
+ * States are kept by address (`state:<path>`, `lock:<path>`), as a GitLab instance keeps one per project and name.
+ */
 export async function startHttpStateServer(): Promise<StateServer> {
   let store: StateServer;
   store = await listen((req, body): Reply => {
     const url = new URL(req.url ?? "/", "http://localhost");
     const lock = url.pathname.endsWith("/lock");
+    const address = lock ? url.pathname.slice(0, -"/lock".length) : url.pathname;
+    const [stateKey, lockKey] = [`state:${address}`, `lock:${address}`];
     const objects = store.objects;
     if (lock && req.method === "POST") {
-      if (objects.has("lock")) return { status: 409, body: objects.get("lock"), headers: { "content-type": "application/json" } };
-      objects.set("lock", body);
+      if (objects.has(lockKey)) return { status: 409, body: objects.get(lockKey), headers: { "content-type": "application/json" } };
+      objects.set(lockKey, body);
       return { status: 200 };
     }
     if (lock && req.method === "DELETE") {
-      objects.delete("lock");
+      objects.delete(lockKey);
       return { status: 200 };
     }
-    if (req.method === "GET") return objects.has("state") ? { status: 200, body: objects.get("state"), headers: { "content-type": "application/json" } } : { status: 404 };
+    if (req.method === "GET") return objects.has(stateKey) ? { status: 200, body: objects.get(stateKey), headers: { "content-type": "application/json" } } : { status: 404 };
     if (req.method === "POST") {
-      objects.set("state", body);
+      objects.set(stateKey, body);
       return { status: 200 };
     }
     if (req.method === "DELETE") {
-      objects.delete("state");
+      objects.delete(stateKey);
       return { status: 200 };
     }
     return { status: 405 };

@@ -7,6 +7,7 @@ import { UsageError, ValidationFailedError } from "../../errors.js";
 import type { FileTree } from "../../file-tree.js";
 import { gitAt } from "../../git/client.js";
 import { targetReader } from "../../git/read-target.js";
+import { checkpoint } from "../../interrupt.js";
 import { networkTimeoutMs } from "../../network.js";
 import { createClusterRepo, type CreateClusterRepoResult } from "../../pipeline.js";
 import type { PublishResult } from "../../publish.js";
@@ -65,9 +66,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     throw error;
   }
 
-  // 3. Optionally publish to GitHub.
+  // 3. Optionally publish to GitHub (not after Ctrl-C: the repository is whole, and re-running publishes it).
   let published: PublishResult | undefined;
   if (opts.github && !opts["dry-run"]) {
+    checkpoint(`${relative(process.cwd(), result.targetDir) || "."} is complete and committed, and was not published; re-run the same command to publish it`);
     const { connectForge, publishRepository, withResumeHint } = await import("../../publish.js");
     try {
       const target = connectForge({ apiUrl: opts["github-api-url"], timeoutMs, env: io.env });

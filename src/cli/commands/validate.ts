@@ -6,6 +6,7 @@ import { InputError, UsageError } from "../../errors.js";
 import { InputFileError, problemMessage, readStdinText } from "../../read-input.js";
 import { folderSource, ignoring, namedFilesSource, stdinSource, validateSource, type ValidateOptions } from "../../validators/index.js";
 import { readGitCheckout } from "../../validators/gitops/index.js";
+import { CacheTrustError, compiledCacheFolder, schemaCacheFolder } from "../../validators/kubernetes/private-cache.js";
 import { findKubeconform } from "../../validators/kubeconform/index.js";
 import { formatReport } from "../../validators/report/index.js";
 import { summarize, type UnitResult } from "../../validators/types.js";
@@ -71,6 +72,22 @@ function podSecurityOption(profile: PodSecurityLevel | undefined, version: strin
     }
   }
   return { level: profile, version };
+}
+
+/**
+ * The cache folders this run will use, checked before anything is validated: schemas fetched over HTTP (any HTTP
+ * location) and compiled schemas (any location or CRD besides the embedded schemas). One that others could write is
+ * refused (exit 2) with what to do; see private-cache.ts. Folders that do not exist yet are created when first used.
+ */
+function checkCacheFolders(options: ValidateOptions): void {
+  const locations = (options.schemaLocations ?? []).filter((location) => location !== "default");
+  try {
+    if (options.cacheDir && locations.some((location) => /^https?:\/\//i.test(location))) schemaCacheFolder(options.cacheDir, false);
+    if (options.compiledCacheDir && options.engine !== "kubeconform" && (locations.length > 0 || (options.crdFiles?.length ?? 0) > 0)) compiledCacheFolder(options.compiledCacheDir, false);
+  } catch (error) {
+    if (error instanceof CacheTrustError) throw new InputError(error.message);
+    throw error;
+  }
 }
 
 /** With kubeconform: its binary, a cache folder it can write to, and no flag it has no equivalent for. */
@@ -142,6 +159,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   for (const path of positionals) if (path !== "-") namedInput(path);
   for (const crd of opts.crd ?? []) namedInput(crd, { flag: "--crd", folders: false });
   for (const location of opts["schema-location"] ?? []) checkSchemaLocation(location);
+  checkCacheFolders(options);
   let results: UnitResult[] = [];
   // concat, not push(...): a spread of 100,000 results overflows the call stack
   for (const path of positionals.length > 0 ? positionals : ["."]) results = results.concat(await validatePath(path, ignore, options, io));

@@ -216,6 +216,27 @@ const versionVsUpgradeChannel = defineRule({
   },
 });
 
+/**
+ * Who administers the cluster is a parameter, not whoever runs Terraform: with local accounts disabled and Azure RBAC
+ * on, a cluster without admin groups answers Forbidden to everyone, subscription Owners included (Owner carries no
+ * Kubernetes data actions). Not an error, so that `--yes` still renders; said on every render until it is set.
+ */
+const adminGroupsSet = defineRule({
+  name: "admin-groups-set",
+  description: "warns while adminGroupObjectIds is empty: nobody could use the cluster after the first apply",
+  check({ adminGroupObjectIds }) {
+    if ((adminGroupObjectIds as string[]).length > 0) return undefined;
+    return {
+      warnings: [
+        "adminGroupObjectIds: no Microsoft Entra group administers the cluster, so after the first apply nobody can use it " +
+          "(local accounts are disabled, and the identity running Terraform gets no access either). Give a group's object ID " +
+          "(`az ad group show --group <name> --query id -o tsv`): `--set 'adminGroupObjectIds=[<object-id>]'`, or in the " +
+          "repository `update --set 'adminGroupObjectIds=[<object-id>]' --pr`. Until then, the README's \"Break-glass access\" is the only way in",
+      ],
+    };
+  },
+});
+
 export const aksRules: RuleDefinition[] = [
   poolNames,
   gpuVmSize,
@@ -227,4 +248,5 @@ export const aksRules: RuleDefinition[] = [
   subnetCapacity,
   azureDerivedNames,
   versionVsUpgradeChannel,
+  adminGroupsSet,
 ];

@@ -1,4 +1,5 @@
 /** Rules of OpenStack Magnum clusters: etcd quorum, drivers and the labels they read, node groups, API access, the GPU operator. */
+import { canonicalCidr, isCanonicalCidr } from "./cidr.js";
 import { duplicateNames } from "./common.js";
 import { defineRule, type RuleDefinition } from "./types.js";
 
@@ -293,6 +294,32 @@ const labelsMatchDriver = defineRule({
   },
 });
 
+/**
+ * The bastion is an SSH server on the internet: it opens port 22 to listed addresses only, each written canonically
+ * and once (Neutron refuses a rule that repeats another). 0.0.0.0/0 is accepted as an explicit choice, with a warning.
+ */
+const bastionSshAllowedCidrs = defineRule({
+  name: "bastion-ssh-allowed-cidrs",
+  description: "a bastion lists who may reach it on SSH in bastion.sshAllowedCidrs, canonical and once each",
+  check({ bastion }) {
+    const { enabled, sshAllowedCidrs } = bastion as { enabled: boolean; sshAllowedCidrs: string[] };
+    const errors: string[] = [];
+    const warnings: string[] = [];
+    if (enabled && sshAllowedCidrs.length === 0) {
+      errors.push("bastion.sshAllowedCidrs: the bastion takes SSH connections from the internet; list who may connect (e.g. --set 'bastion.sshAllowedCidrs=[203.0.113.7/32]'), or set bastion.enabled=false");
+    }
+    const seen = new Set<string>();
+    sshAllowedCidrs.forEach((cidr, i) => {
+      if (!isCanonicalCidr(cidr)) errors.push(`bastion.sshAllowedCidrs[${i}]: ${cidr} has host bits set; write the range from its first address, ${canonicalCidr(cidr)} (or ${cidr.split("/")[0]}/32 for one address)`);
+      else if (seen.has(cidr)) errors.push(`bastion.sshAllowedCidrs[${i}]: ${cidr} is listed twice; list each range once`);
+      seen.add(cidr);
+      if (enabled && cidr === OPEN) warnings.push("bastion.sshAllowedCidrs: 0.0.0.0/0 opens the bastion's SSH port to the whole internet; list your administrators' addresses instead");
+    });
+    if (!enabled && sshAllowedCidrs.length > 0) warnings.push("bastion.sshAllowedCidrs: there is no bastion (bastion.enabled=false), so this list is not used");
+    return { errors, warnings };
+  },
+});
+
 const heatDriverDeprecated = defineRule({
   name: "heat-driver-deprecated",
   description: "warns that the Heat driver is deprecated",
@@ -308,6 +335,7 @@ export const magnumRules: RuleDefinition[] = [
   multiMasterNeedsLb,
   apiReachable,
   apiFloatingIpNeedsAllowedCidrs,
+  bastionSshAllowedCidrs,
   uniqueNodeGroupNames,
   nodeGroupSizeBounds,
   noMasterNodeGroup,

@@ -17,6 +17,8 @@ export interface ManifestDigest {
   namespace?: string;
   /** The document, for the kinds the GitOps checks read; left out for everything else. */
   object?: Json;
+  /** A core Namespace's `pod-security.kubernetes.io/enforce` label (the Pod Security check reads it). */
+  podSecurityEnforce?: string;
 }
 
 /**
@@ -45,6 +47,10 @@ export function digestDocument(file: string, index: number, line: number, data: 
   const namespace = stringAt(data, "metadata", "namespace");
   if (namespace !== undefined) digest.namespace = namespace;
   if (isRead(file, index, apiVersion)) digest.object = withoutBulk(data);
+  if (apiVersion === "v1" && digest.kind === "Namespace") {
+    const enforce = stringAt(data, "metadata", "labels", "pod-security.kubernetes.io/enforce");
+    if (enforce !== undefined) digest.podSecurityEnforce = enforce;
+  }
   return digest;
 }
 

@@ -2,6 +2,7 @@
  * kustomize `kustomization.yaml` files: every local entry exists, and one build holds no resource twice.
  */
 import { posix } from "node:path";
+import { MAX_KUSTOMIZE_BUILD_RESOURCES, MAX_KUSTOMIZE_RESOURCES_TOTAL } from "../../limits.js";
 import type { Problem } from "../types.js";
 import { dottedPath, isObject, KUSTOMIZATION_FILE_NAMES, kustomizationIn, resolveFrom, type Manifest, type RepoIndex } from "./repo-index.js";
 
@@ -126,18 +127,38 @@ function describeKey(key: string): string {
 
 /**
  * Finds resources that one kustomize build would emit twice, following `resources` (and `bases`) recursively.
- * Kustomize refuses such a build ("may not add resource with an already registered id").
+ * Kustomize refuses such a build ("may not add resource with an already registered id"). Bounded: a build holds at
+ * most MAX_KUSTOMIZE_BUILD_RESOURCES resources here, and all builds together MAX_KUSTOMIZE_RESOURCES_TOTAL; a build
+ * past either is reported (the limit named) instead of expanded, so that kustomizations including each other many
+ * times over cannot exhaust memory.
  */
 export class DuplicateFinder {
   private readonly outputs = new Map<string, Output[]>();
+  /** Builds cut at a limit, and which limit. */
+  private readonly cut = new Map<string, string>();
   private readonly reported = new Set<string>();
+  private total = 0;
 
-  constructor(private readonly index: RepoIndex) {}
+  constructor(
+    private readonly index: RepoIndex,
+    private readonly limits = { build: MAX_KUSTOMIZE_BUILD_RESOURCES, total: MAX_KUSTOMIZE_RESOURCES_TOTAL },
+  ) {}
 
   /** Duplicate problems of the build rooted at this kustomization, not already reported for a build inside it. */
   check(kustomization: Manifest): Problem[] {
     const problems: Problem[] = [];
     const outputs = this.build(kustomization.file, new Set());
+    const limit = this.cut.get(kustomization.file);
+    if (limit) {
+      problems.push({
+        file: kustomization.file,
+        line: kustomization.line,
+        resource: kustomization.file,
+        rule: "kustomize-build-limit",
+        message: `the kustomize build of ${kustomization.file} holds more than ${limit}; duplicates were checked among the first ones only. A kustomization included many times over (the same folder listed under several spellings, or reached through many paths) makes a build that large`,
+        severity: "error",
+      });
+    }
     const first = new Map<string, Output>();
     for (const output of outputs) {
       const earlier = first.get(output.key);
@@ -171,7 +192,21 @@ export class DuplicateFinder {
     const dir = posix.dirname(file) === "." ? "" : posix.dirname(file);
     const namespace = typeof kustomization.object.namespace === "string" ? kustomization.object.namespace : undefined;
     const collected: Output[] = [];
-    for (const key of ["resources", "bases"]) {
+    /** Adds one output; false once a limit is reached (this build is then cut). */
+    const add = (output: Output): boolean => {
+      if (collected.length >= this.limits.build) {
+        this.cut.set(file, `${this.limits.build.toLocaleString("en-US")} resources (MAX_KUSTOMIZE_BUILD_RESOURCES)`);
+        return false;
+      }
+      if (this.total >= this.limits.total) {
+        this.cut.set(file, `the ${this.limits.total.toLocaleString("en-US")} resources all builds of a repository may hold together (MAX_KUSTOMIZE_RESOURCES_TOTAL)`);
+        return false;
+      }
+      this.total++;
+      collected.push(output);
+      return true;
+    };
+    entries: for (const key of ["resources", "bases"]) {
       const list = kustomization.object[key];
       if (!Array.isArray(list)) continue;
       for (const entry of list) {
@@ -180,14 +215,17 @@ export class DuplicateFinder {
         if (resolved === undefined) continue;
         if (this.index.files.has(resolved)) {
           for (const manifest of this.index.byFile.get(resolved) ?? []) {
-            if (manifest.kind && manifest.name) collected.push({ key: withNamespace(identity(manifest), namespace), manifest });
+            if (manifest.kind && manifest.name && !add({ key: withNamespace(identity(manifest), namespace), manifest })) break entries;
           }
         } else {
           const nested = kustomizationIn(this.index, resolved);
           if (!nested) continue;
-          for (const output of this.build(nested, stack)) {
-            collected.push({ key: withNamespace(output.key, namespace), manifest: output.manifest });
+          const outputs = this.build(nested, stack);
+          const nestedCut = this.cut.get(nested);
+          for (const output of outputs) {
+            if (!add({ key: withNamespace(output.key, namespace), manifest: output.manifest })) break entries;
           }
+          if (nestedCut && !this.cut.has(file)) this.cut.set(file, nestedCut);
         }
       }
     }
@@ -196,4 +234,3 @@ export class DuplicateFinder {
     return collected;
   }
 }
-

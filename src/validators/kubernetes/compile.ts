@@ -3,11 +3,12 @@ import { mkdir, open, readFile, rename, rm, stat, writeFile } from "node:fs/prom
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { pathToFileURL } from "node:url";
 import type { Ajv, ValidateFunction } from "ajv";
 import type { JsonSchema } from "./embedded.js";
+import { CacheBudget, compiledCacheFolder, readTrustedFile, touchCacheFile } from "./private-cache.js";
 import { collectPatternFailures, re2Engine, type PatternFailure } from "./regexp.js";
-import { bindValidators, validatorModuleSource, type ValidatorModuleFactory } from "./schema-runtime.js";
+import { checkGeneratedCode, checkSchemaSafety } from "./schema-safety.js";
+import { bindValidators, type ValidatorModuleFactory } from "./schema-runtime.js";
 import { withSharedSubschemas } from "./shared-subschemas.js";
 
 /**
@@ -34,15 +35,16 @@ export interface CompiledSchema {
 
 export interface CompilerOptions {
   /**
-   * Folder for compiled schemas (generated validator modules named by a hash of the schema): a later run loads the
+   * Folder for compiled schemas (generated validator code named by a hash of the schema): a later run loads the
    * code instead of compiling the schema again, which costs far more than validating with it. Kept apart from the
-   * folder of downloaded schema bodies. Default: no cache.
+   * folder of downloaded schema bodies. Used only when it is private to this user (see private-cache.ts); each file
+   * holds the SHA-256 of its code, checked before the code is used. Default: no cache.
    */
   compiledCacheDir?: string;
 }
 
-/** Changes whenever the generated modules would differ for the same schema (wrapper, runtime names, Ajv options). */
-const CODE_FORMAT = "ccr-validator-module-2";
+/** Changes whenever the generated code would differ for the same schema (wrapper, runtime names, Ajv options). */
+const CODE_FORMAT = "ccr-validator-code-3";
 
 let ajvVersion: string | undefined;
 function compilerVersion(): string {
@@ -50,54 +52,103 @@ function compilerVersion(): string {
   return `${CODE_FORMAT}/ajv-${ajvVersion}`;
 }
 
+/** The largest cached validator read back; generated code for the largest CRDs is a few MiB. */
+const MAX_COMPILED_BYTES = 64 * 1024 * 1024;
+
 /**
  * Compiles schemas from CRD files and schema locations (the embedded ones are precompiled). Ajv's compiler is loaded
  * on first use: a run on embedded schemas only never loads it, nor does a run whose schemas are all in the cache.
+ * `source` names the schema (file or URL) in errors. A schema that could put its own text into the generated code
+ * is refused (see schema-safety.ts), before Ajv compiles it and before any cached code for it is looked up.
  */
-export function createCompiler(options: CompilerOptions = {}): (schema: JsonSchema) => Promise<CompiledSchema> {
-  const cacheDir = options.compiledCacheDir;
+export function createCompiler(options: CompilerOptions = {}): (schema: JsonSchema, source: string) => Promise<CompiledSchema> {
+  let cache: { dir: string; budget: CacheBudget } | undefined;
+  const cacheDir = () => {
+    if (!options.compiledCacheDir) return undefined;
+    if (!cache) {
+      const dir = compiledCacheFolder(options.compiledCacheDir)!;
+      cache = { dir, budget: new CacheBudget(dir) };
+    }
+    return cache;
+  };
+  /** The schema being compiled, for the messages of Ajv's code.process hook (compiles are synchronous). */
+  let compiling = "";
+  /** The functions the hook checked during this compile: the standalone module repeats them, and is checked less them. */
+  const checkedFunctions: string[] = [];
   let ajv: Promise<{ ajv: Ajv; standalone: ((ajv: Ajv, validate: ValidateFunction) => string) | undefined }> | undefined;
   const compiler = () =>
-    (ajv ??= Promise.all([import("ajv"), cacheDir ? import("ajv/dist/standalone/index.js") : undefined]).then(([module, standalone]) => {
+    (ajv ??= Promise.all([import("ajv"), options.compiledCacheDir ? import("ajv/dist/standalone/index.js") : undefined]).then(([module, standalone]) => {
       // ajv is CommonJS: Node's ESM loader exposes `Ajv` as a named export, the bundled CLI (esbuild) only under
       // `default`. Both are accepted, or compiling fails in the CLI while the library's tests pass.
       const { Ajv } = (module.Ajv ? module : (module as unknown as { default: typeof module }).default) as typeof module;
       // Ajv's optimisation passes double the compile time of a large schema (a Deployment: ~0.3 s more) for code that
       // validates ~1.7 µs faster per resource: repaid only past ~150,000 resources of that kind, far more than a run has.
-      const code = { ...AJV_OPTIONS.code, optimize: false, ...(cacheDir ? { source: true, lines: false } : {}) };
+      // `process` sees each function's code before Ajv runs it: the second line of defence of schema-safety.ts.
+      const process = (code: string) => {
+        checkGeneratedCode(code, compiling);
+        // `<scope constants>return function validateN(...){...}`: standalone code holds that function text as it is.
+        const start = code.indexOf("return function validate");
+        if (start >= 0) checkedFunctions.push(code.slice(start + "return ".length));
+        return code;
+      };
+      const code = { ...AJV_OPTIONS.code, optimize: false, process, ...(standalone ? { source: true, lines: false } : {}) };
       const standaloneCode = standalone && (unwrapDefault(standalone) as (ajv: Ajv, validate: ValidateFunction) => string);
       return { ajv: new Ajv({ ...AJV_OPTIONS, code }), standalone: standaloneCode };
     }));
 
-  const compileNow = async (schema: JsonSchema, file: string | undefined): Promise<CompiledSchema> => {
+  const compileNow = async (schema: JsonSchema, source: string, file: string | undefined): Promise<CompiledSchema> => {
     const { ajv, standalone } = await compiler();
+    compiling = source;
+    checkedFunctions.length = 0;
     const { value: validate, failures } = collectPatternFailures(() => ajv.compile(withSharedSubschemas(schema)));
-    if (file && standalone) await storeCompiled(file, validatorModuleSource(standalone(ajv, validate), `// compiled by create-cluster-repo (${compilerVersion()})`));
+    if (file && standalone && cache) {
+      const body = standalone(ajv, validate).replace(/^"use strict";/, "");
+      // What the module adds to the functions checked above (its scope constants, exports) is checked on its own:
+      // tokenising the functions a second time would double the cost of a first run (about 0.2 s per MB).
+      let added = body;
+      for (const checked of checkedFunctions) added = added.replace(checked, () => "");
+      checkGeneratedCode(added, source);
+      await storeCompiled(file, compiledFileText(body), cache.budget);
+    }
     return { validate, patternFailures: failures };
   };
 
-  return async (schema) => {
+  return async (schema, source) => {
     // A draft-04 `$schema` (kubeconform's schemas) is unknown to Ajv 8; the keywords used by Kubernetes schemas are
     // the same in both drafts. Descriptions are half of a kubeconform schema and validate nothing.
     const { $schema: _ignored, ...rest } = withoutDocumentation(schema) as JsonSchema;
-    if (!cacheDir) return compileNow(rest, undefined);
-    const file = join(cacheDir, `${createHash("sha256").update(compilerVersion()).update(JSON.stringify(rest)).digest("hex")}.mjs`);
-    const cached = await loadCompiled(file);
+    checkSchemaSafety(rest, source);
+    const dir = cacheDir()?.dir;
+    if (!dir) return compileNow(rest, source, undefined);
+    const file = join(dir, `${createHash("sha256").update(compilerVersion()).update(JSON.stringify(rest)).digest("hex")}.js`);
+    const cached = loadCompiled(file);
     if (cached) return cached;
     // The worker threads of one run (and parallel runs) meet the same schemas at the same time: one compiles, the
-    // others wait for its module instead of compiling it too.
+    // others wait for its code instead of compiling it too.
     const release = await claim(`${file}.lock`);
     if (!release) {
       await waitWhileLocked(`${file}.lock`);
-      const compiled = await loadCompiled(file);
+      const compiled = loadCompiled(file);
       if (compiled) return compiled;
     }
     try {
-      return await compileNow(rest, file);
+      return await compileNow(rest, source, file);
     } finally {
       await release?.();
     }
   };
+}
+
+/**
+ * A cached validator: a first line naming the code format and the SHA-256 of the rest, then Ajv's standalone code
+ * (CommonJS), run by {@link loadCompiled} with the schema runtime's `require`.
+ */
+function compiledFileText(body: string): string {
+  return `${header(body)}\n${body}`;
+}
+
+function header(body: string): string {
+  return `// compiled by create-cluster-repo (${compilerVersion()}) sha256:${createHash("sha256").update(body).digest("hex")}`;
 }
 
 /** A lock older than this is taken over whoever holds it: no compile takes that long. */
@@ -149,11 +200,27 @@ function unwrapDefault(module: unknown): unknown {
   return typeof exported === "function" ? exported : (exported as { default?: unknown } | undefined)?.default;
 }
 
-/** A cached module that is missing, unreadable or broken is compiled again (and overwritten). */
-async function loadCompiled(file: string): Promise<CompiledSchema | undefined> {
+/**
+ * A cached validator, or undefined when there is none or it is not one this tool wrote whole (damaged, another
+ * version's): then it is compiled again and replaced. The file is read once, through a descriptor checked to be this
+ * user's and private (a file others could have written throws, naming it), its code is checked against the hash in
+ * its first line, and that same text is what runs: it is never read again by path, so it cannot be swapped between
+ * the check and the use. The token check ran when the code was written; it is not run again here: it costs about
+ * 0.6 s per 3.5 MB of code in every thread that loads it, and only someone who can already write this user's private
+ * files (and so run code as this user) could have changed the file since.
+ */
+function loadCompiled(file: string): CompiledSchema | undefined {
+  const bytes = readTrustedFile(file, MAX_COMPILED_BYTES);
+  if (!bytes) return undefined;
+  const text = bytes.toString("utf8");
+  const newline = text.indexOf("\n");
+  const body = text.slice(newline + 1);
+  if (newline < 0 || text.slice(0, newline) !== header(body)) return undefined;
+  void touchCacheFile(file);
   try {
-    const module = (await import(pathToFileURL(file).href)) as { default: ValidatorModuleFactory };
-    const { validators, failures } = bindValidators(module.default);
+    // The code checked above, as a function of the schema runtime's `require` (see schema-runtime.ts).
+    const factory = new Function("require", `"use strict";\nconst module = { exports: {} };\nconst exports = module.exports;\n${body}\nreturn module.exports;`) as ValidatorModuleFactory;
+    const { validators, failures } = bindValidators(factory);
     const validate = validators.default ?? (validators as unknown as ValidateFunction);
     return typeof validate === "function" ? { validate, patternFailures: failures } : undefined;
   } catch {
@@ -161,15 +228,17 @@ async function loadCompiled(file: string): Promise<CompiledSchema | undefined> {
   }
 }
 
-/** Written next to its final name and renamed: a reader never sees half a module, two writers never mix. */
-async function storeCompiled(file: string, source: string): Promise<void> {
+/**
+ * Written next to its final name and renamed: a reader never sees half a file, two writers never mix. Private
+ * (0600), within the folder's size bound. A cache that cannot be written only costs the next run a compile.
+ */
+async function storeCompiled(file: string, text: string, budget: CacheBudget): Promise<void> {
   const temporary = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
   try {
-    await mkdir(join(file, ".."), { recursive: true });
-    await writeFile(temporary, source);
+    if (!(await budget.reserve(Buffer.byteLength(text)))) return;
+    await writeFile(temporary, text, { flag: "wx", mode: 0o600 });
     await rename(temporary, file);
   } catch {
-    // A cache that cannot be written only costs the next run a compile.
     await rm(temporary, { force: true });
   }
 }

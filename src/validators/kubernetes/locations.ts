@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from "node:crypto";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { rename, rm, writeFile } from "node:fs/promises";
+import { join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { InputFileError, readInputFile } from "../../read-input.js";
 import type { JsonSchema } from "./embedded.js";
+import { CacheBudget, readTrustedFile, schemaCacheFolder, touchCacheFile } from "./private-cache.js";
 
 /** Where schemas are looked up, in order, as kubeconform's `-schema-location` flags. */
 export type SchemaLocation = { kind: "embedded" } | { kind: "template"; template: string };
@@ -37,6 +38,61 @@ export function expandTemplate(template: string, apiVersion: string, kind: strin
 
 /** Thrown when a location exists but cannot be read (HTTP 500, unreadable JSON): kubeconform reports an error. */
 export class SchemaLoadError extends Error {}
+
+/** A DNS-1035 label (a CRD's version; a kind, lower-cased, as the API server checks `spec.names.kind`). */
+const DNS_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+/** A DNS-1123 subdomain (an API group). */
+const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/**
+ * Why `apiVersion` and `kind` are not names the API server accepts, if they are not: group a DNS subdomain, version a
+ * DNS label, kind a DNS label once lower-cased. Only such names go into a location template, so a manifest cannot
+ * steer the lookup with `../`, `?`, `#` or `%2F`.
+ */
+export function resourceTypeProblem(apiVersion: string, kind: string): string | undefined {
+  const parts = apiVersion.split("/");
+  const [group, version] = parts.length === 2 ? parts : ["", parts[0] ?? ""];
+  const shown = (text: string) => JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
+  if (parts.length > 2 || (parts.length === 2 && !DNS_SUBDOMAIN.test(group!)) || !DNS_LABEL.test(version!)) {
+    return `apiVersion ${shown(apiVersion)} is not an API group and version Kubernetes accepts (group: a DNS subdomain such as apps.example.com; version: a DNS label such as v1beta1)`;
+  }
+  if (!DNS_LABEL.test(kind.toLowerCase())) return `kind ${shown(kind)} is not a kind name Kubernetes accepts (letters, digits and "-", starting with a letter, at most 63)`;
+  return undefined;
+}
+
+/**
+ * The address of the schema for `apiVersion`/`kind` at a location template, or a SchemaLoadError when the names are
+ * not Kubernetes names or the address would leave the template's base: the fixed text before its first variable, up
+ * to its last "/" (same scheme, host and port for a URL; the same folder or below it for a path).
+ */
+export function resolveTemplate(template: string, apiVersion: string, kind: string, kubernetesVersion: string, strict: boolean): string {
+  const problem = resourceTypeProblem(apiVersion, kind);
+  if (problem) throw new SchemaLoadError(`${problem}; not looked up in schema location ${template}`);
+  const address = expandTemplate(template, apiVersion, kind, kubernetesVersion, strict);
+  const fixed = template.split("{{")[0] ?? "";
+  const base = fixed.slice(0, fixed.lastIndexOf("/") + 1);
+  if (!isUnder(address, base)) throw new SchemaLoadError(`schema address ${address} leaves the base ${base || "."} of schema location ${template}; not looked up`);
+  return address;
+}
+
+function isUnder(address: string, base: string): boolean {
+  if (/^https?:\/\//i.test(address)) {
+    let url: URL;
+    let root: URL;
+    try {
+      url = new URL(address);
+      root = new URL(base);
+    } catch {
+      return false;
+    }
+    // `..` segments are resolved by URL; a variable's value holds no "?", "#" or "%" (see resourceTypeProblem).
+    return url.origin === root.origin && url.pathname.startsWith(root.pathname);
+  }
+  const path = (text: string) => resolve(text.startsWith("file://") ? fileURLToPath(text) : text);
+  const folder = base === "" || base === "file://" ? process.cwd() : path(base);
+  const target = path(address);
+  return target === folder || target.startsWith(folder.endsWith(sep) ? folder : `${folder}${sep}`);
+}
 
 /**
  * Reads one schema from a local path or an http(s) URL. `undefined` means "not there" (missing file, HTTP 404), so
@@ -84,23 +140,27 @@ export const MAX_SCHEMA_BYTES = 64 * 1024 * 1024;
  * replaced; errors name it.
  */
 async function fetchCached(url: string, cacheDir: string | undefined): Promise<JsonSchema | undefined> {
-  const cacheFile = cacheDir ? join(cacheDir, `${createHash("sha256").update(url).digest("hex")}.json`) : undefined;
+  // Read only from a folder nobody else can write to (see private-cache.ts); it is created when a schema is stored.
+  const folder = cacheDir ? schemaCacheFolder(cacheDir, false) : undefined;
+  const name = `${createHash("sha256").update(url).digest("hex")}.json`;
   let damaged: string | undefined;
-  if (cacheFile) {
-    const cached = await readLocal(cacheFile);
+  if (folder) {
+    const cacheFile = join(folder, name);
+    const cached = readTrustedFile(cacheFile, MAX_SCHEMA_BYTES);
     if (cached !== undefined) {
       try {
-        return parseSchema(cached, `cached schema ${cacheFile}`);
+        const schema = parseSchema(cached.toString("utf8"), `cached schema ${cacheFile}`);
+        void touchCacheFile(cacheFile);
+        return schema;
       } catch (error) {
-        damaged = (error as Error).message; // fetched again below
+        damaged = ` (its cached copy ${cacheFile} was damaged: ${(error as Error).message})`; // fetched again below
       }
     }
   }
-  const fromCache = damaged ? ` (its cached copy ${cacheFile} was damaged: ${damaged})` : "";
-  const text = await fetchText(url, fromCache);
+  const text = await fetchText(url, damaged ?? "");
   if (text === undefined) return undefined;
-  const schema = parseSchema(text, `schema ${url}${fromCache}`);
-  if (cacheFile && cacheDir) await storeAtomically(cacheDir, cacheFile, text, url);
+  const schema = parseSchema(text, `schema ${url}${damaged ?? ""}`);
+  if (cacheDir) await storeAtomically(cacheDir, name, text, url);
   return schema;
 }
 
@@ -134,11 +194,18 @@ async function fetchText(url: string, note: string): Promise<string | undefined>
   }
 }
 
-async function storeAtomically(cacheDir: string, cacheFile: string, text: string, url: string): Promise<void> {
+const budgets = new Map<string, CacheBudget>();
+
+/** Private (0600), within the folder's size bound (MAX_CACHE_BYTES: the least recently used schemas go first). */
+async function storeAtomically(cacheDir: string, name: string, text: string, url: string): Promise<void> {
+  const folder = schemaCacheFolder(cacheDir)!;
+  const cacheFile = join(folder, name);
   const temp = `${cacheFile}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
+  let budget = budgets.get(folder);
+  if (!budget) budgets.set(folder, (budget = new CacheBudget(folder)));
   try {
-    await mkdir(cacheDir, { recursive: true });
-    await writeFile(temp, text, { flag: "wx" });
+    if (!(await budget.reserve(Buffer.byteLength(text)))) return;
+    await writeFile(temp, text, { flag: "wx", mode: 0o600 });
     await rename(temp, cacheFile);
   } catch (error) {
     await rm(temp, { force: true }).catch(() => undefined);

@@ -8,7 +8,7 @@ import { createCompiler, strictSchema, type CompiledSchema } from "./compile.js"
 import { crdSchemaToJsonSchema } from "./crd-schema.js";
 import { LineLocator, parseDocuments } from "./documents.js";
 import { embeddedKubernetesVersion, embeddedValidator, servedAlternatives, servedApiVersions, unservedVersion, type JsonSchema } from "./embedded.js";
-import { SchemaLoadError, expandTemplate, loadSchema, parseLocation, type SchemaLocation } from "./locations.js";
+import { SchemaLoadError, loadSchema, parseLocation, resolveTemplate, type SchemaLocation } from "./locations.js";
 import { isWidenedByFluxOperator, withoutWidenedEnums } from "./flux-operator.js";
 import { objectWith, patchErrors, readOperations, targetApiVersion, withoutDirectives, type PatchSpec, type PatchTarget } from "./patch.js";
 import { formatPath, violations, type SchemaViolation } from "./problems.js";
@@ -115,7 +115,10 @@ export async function createKubernetesValidator(options: KubernetesValidatorOpti
   const findSchema = async (apiVersion: string, kind: string): Promise<Resolution> => {
     try {
       const crd = crdSchemas.get(`${apiVersion}/${kind}`);
-      if (crd) return found(await compile(strict ? (strictSchema(crd.schema) as JsonSchema) : crd.schema), `CRD ${crd.file} (${apiVersion} ${kind})`);
+      if (crd) {
+        const source = `CRD ${crd.file} (${apiVersion} ${kind})`;
+        return found(await compile(strict ? (strictSchema(crd.schema) as JsonSchema) : crd.schema, source), source);
+      }
       for (const location of locations) {
         const result = await validatorAt(location, apiVersion, kind);
         if (result) return result;
@@ -145,9 +148,9 @@ export async function createKubernetesValidator(options: KubernetesValidatorOpti
       return validate && { found: validate, source: "embedded", warnings: [] };
     }
     // Schemas from locations are used as they are: their strict variant is chosen by {{.StrictSuffix}}, as in kubeconform.
-    const address = expandTemplate(location.template, apiVersion, kind, kubernetesVersion, strict);
+    const address = resolveTemplate(location.template, apiVersion, kind, kubernetesVersion, strict);
     const schema = await loadSchema(address, options.cacheDir);
-    return schema && found(await compile(schema), address);
+    return schema && found(await compile(schema, address), address);
   };
 
   /** The schema of a kind, or the unit that says why there is none to check against. */

@@ -4,7 +4,10 @@
  * hcl2json gives the values but no positions, and its JSON cannot tell a nested block (`taints { }`) from an
  * attribute holding a list of objects (`taints = [{ }]`); the schema checks need both the distinction and the
  * lines, so they work on this scan. It is only run on files hcl2json has already parsed, so it skips error recovery.
+ * It runs first on every file, though: nesting past MAX_EXPRESSION_NESTING throws a LimitError naming the line, before
+ * any parser recurses that deep.
  */
+import { LimitError, MAX_EXPRESSION_NESTING } from "../../limits.js";
 
 export interface HclAttribute {
   name: string;
@@ -47,6 +50,8 @@ export class HclScan {
   readonly heredocs: HeredocSpan[] = [];
   private pos = 0;
   private readonly lineStarts: number[] = [0];
+  /** Blocks, brackets, quotes and template sequences open around the current position. */
+  private nesting = 0;
 
   constructor(private readonly src: string) {
     for (let i = 0; i < src.length; i++) if (src[i] === "\n") this.lineStarts.push(i + 1);
@@ -104,7 +109,9 @@ export class HclScan {
           labels.push(this.readIdentifier());
         } else if (d === "{") {
           this.pos++;
+          this.enter();
           body.blocks.push({ type: name, labels, line: this.lineAt(start), body: this.parseBody(true) });
+          this.nesting--;
           break;
         } else {
           break;
@@ -112,6 +119,13 @@ export class HclScan {
       }
     }
     return body;
+  }
+
+  /** One level deeper; throws past MAX_EXPRESSION_NESTING. */
+  private enter(): void {
+    if (++this.nesting > MAX_EXPRESSION_NESTING) {
+      throw new LimitError(`nesting deeper than ${MAX_EXPRESSION_NESTING} levels of blocks, brackets or template interpolations (MAX_EXPRESSION_NESTING)`, this.lineAt(this.pos));
+    }
   }
 
   private readIdentifier(): string {
@@ -157,14 +171,17 @@ export class HclScan {
         continue;
       } else if (c === "(" || c === "[" || c === "{") {
         depth++;
+        this.enter();
         this.pos++;
       } else if (c === ")" || c === "]" || c === "}") {
         if (depth === 0) break;
         depth--;
+        this.nesting--;
         this.pos++;
       } else this.pos++;
       end = this.pos;
     }
+    this.nesting -= depth; // brackets left open at the end of the file
     // resume right after the expression (a trailing comment is skipped as trivia by the body loop)
     this.pos = end;
   }
@@ -172,34 +189,43 @@ export class HclScan {
   /** Reads a quoted template, including `${ }` and `%{ }` sequences that may contain strings and braces. */
   private readQuoted(): void {
     this.pos++;
-    while (this.pos < this.src.length) {
-      const c = this.src[this.pos]!;
-      if (c === "\\") this.pos += 2;
-      else if (c === '"') {
-        this.pos++;
-        return;
-      } else if ((c === "$" || c === "%") && this.src[this.pos + 1] === c && this.src[this.pos + 2] === "{") this.pos += 3;
-      else if ((c === "$" || c === "%") && this.src[this.pos + 1] === "{") {
-        this.pos += 2;
-        this.readTemplateSequence();
-      } else if (c === "\n") return;
-      else this.pos++;
+    this.enter();
+    try {
+      while (this.pos < this.src.length) {
+        const c = this.src[this.pos]!;
+        if (c === "\\") this.pos += 2;
+        else if (c === '"') {
+          this.pos++;
+          return;
+        } else if ((c === "$" || c === "%") && this.src[this.pos + 1] === c && this.src[this.pos + 2] === "{") this.pos += 3;
+        else if ((c === "$" || c === "%") && this.src[this.pos + 1] === "{") {
+          this.pos += 2;
+          this.readTemplateSequence();
+        } else if (c === "\n") return;
+        else this.pos++;
+      }
+    } finally {
+      this.nesting--;
     }
   }
 
   private readTemplateSequence(): void {
     let depth = 1;
+    this.enter();
     while (this.pos < this.src.length) {
       const c = this.src[this.pos]!;
       if (c === '"') this.readQuoted();
       else if (c === "{") {
         depth++;
+        this.enter();
         this.pos++;
       } else if (c === "}") {
         this.pos++;
+        this.nesting--;
         if (--depth === 0) return;
       } else this.pos++;
     }
+    this.nesting -= depth;
   }
 
   /** Reads `<<EOT` / `<<-EOT` up to the line holding only the marker; its newline stays unread. */

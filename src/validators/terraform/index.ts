@@ -4,6 +4,7 @@
  */
 import { posix } from "node:path";
 import type { SourceFile } from "../../file-tree.js";
+import { LimitError } from "../../limits.js";
 import type { Problem, Status, UnitResult } from "../types.js";
 import { checkTerraformFormat } from "./format.js";
 import { scanHcl, type HclBlock, type HclScan } from "./hcl-scan.js";
@@ -59,7 +60,7 @@ export function parseErrorLocation(error: unknown, file: string): { line?: numbe
 }
 
 /** Rules that mean the file could not be checked at all (status "error" rather than "invalid"). */
-const UNREADABLE = new Set(["tf-syntax", "tf-file-too-large"]);
+const UNREADABLE = new Set(["tf-syntax", "tf-file-too-large", "tf-nesting-limit"]);
 
 function statusOf(problems: Problem[], fallback: Status): Status {
   if (problems.some((problem) => problem.severity === "error")) return problems.some((problem) => UNREADABLE.has(problem.rule)) ? "error" : "invalid";
@@ -179,7 +180,14 @@ export async function validateTerraform(files: TerraformFile[], options: Terrafo
         });
         continue;
       }
-      const scan = scanHcl(file.content);
+      let scan: HclScan;
+      try {
+        scan = scanHcl(file.content);
+      } catch (error) {
+        if (!(error instanceof LimitError)) throw error;
+        unit.problems.push({ file: file.path, line: error.line, rule: "tf-nesting-limit", message: `${error.message}; this file is not validated further`, severity: "error" });
+        continue;
+      }
       try {
         await parse(file.path, withQuotedHeredocs(file.content, scan.heredocs));
       } catch (error) {

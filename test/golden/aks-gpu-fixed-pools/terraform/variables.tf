@@ -9,9 +9,3 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
-
-variable "admin_group_object_ids" {
-  description = "Object IDs of Microsoft Entra groups whose members administer the cluster (cluster-admin), besides the identity that runs Terraform. Find one with: az ad group show --group <name> --query id -o tsv"
-  type        = list(string)
-  default     = []
-}

@@ -1,5 +1,10 @@
 locals {
   tags = merge({ "cluster" = "ml-prod", "managed-by" = "create-cluster-repo" }, var.tags)
+
+  # The Microsoft Entra groups that administer the cluster (parameter adminGroupObjectIds). Access goes to them and
+  # to nobody else, not to whoever runs Terraform: a role assignment's principal_id is ForceNew, so one that followed
+  # the caller would be replaced on every plan made by another identity than the last apply's.
+  admin_group_object_ids = []
 }
 
 resource "azurerm_resource_group" "this" {
@@ -35,13 +40,36 @@ resource "azurerm_kubernetes_cluster" "this" {
   sku_tier                  = "Standard"
   tags                      = local.tags
 
+  # Cluster upgrades of the automatic channel start only in this window (parameter maintenanceWindow).
+  maintenance_window_auto_upgrade {
+    frequency   = "Weekly"
+    interval    = 1
+    day_of_week = "Sunday"
+    start_time  = "02:00"
+    utc_offset  = "+00:00"
+    duration    = 4
+  }
+
+  # NodeImage re-images every node, GPU nodes included, when a new node image ships: only in this window, so that a
+  # GPU node is not drained in the middle of a training run on any day of the week.
+  maintenance_window_node_os {
+    frequency   = "Weekly"
+    interval    = 1
+    day_of_week = "Sunday"
+    start_time  = "02:00"
+    utc_offset  = "+00:00"
+    duration    = 4
+  }
+
   # Sign-in through Microsoft Entra ID only, authorized by Azure RBAC: no local admin account, so no certificate
   # that grants cluster-admin to whoever holds it. kubectl signs in with kubelogin (see the README).
   local_account_disabled = true
 
+  # admin_group_object_ids binds the groups to cluster-admin in Kubernetes RBAC, which AKS keeps evaluating next to
+  # Azure RBAC; the role assignments below grant them the same through Azure RBAC and let them fetch credentials.
   azure_active_directory_role_based_access_control {
     azure_rbac_enabled     = true
-    admin_group_object_ids = var.admin_group_object_ids
+    admin_group_object_ids = local.admin_group_object_ids
   }
 
   api_server_access_profile {
@@ -98,13 +126,25 @@ resource "azurerm_kubernetes_cluster" "this" {
   }
 }
 
-# The identity Terraform runs as (az login, or the CI service principal) administers the cluster through Azure RBAC.
-data "azurerm_client_config" "current" {}
-
+# The admin groups administer the cluster through Azure RBAC: every Kubernetes action (Cluster Admin) and
+# `az aks get-credentials` (Cluster User Role, Microsoft.ContainerService/managedClusters/listClusterUserCredential).
+# Only these groups: the identity that runs Terraform gets nothing here (see local.admin_group_object_ids).
 resource "azurerm_role_assignment" "cluster_admin" {
+  for_each = toset(local.admin_group_object_ids)
+
   scope                = azurerm_kubernetes_cluster.this.id
   role_definition_name = "Azure Kubernetes Service RBAC Cluster Admin"
-  principal_id         = data.azurerm_client_config.current.object_id
+  principal_id         = each.value
+  principal_type       = "Group"
+}
+
+resource "azurerm_role_assignment" "cluster_user" {
+  for_each = toset(local.admin_group_object_ids)
+
+  scope                = azurerm_kubernetes_cluster.this.id
+  role_definition_name = "Azure Kubernetes Service Cluster User Role"
+  principal_id         = each.value
+  principal_type       = "Group"
 }
 
 # On a subnet of our own, the cluster identity needs Network Contributor there, or the first Service of type

@@ -12,7 +12,7 @@ resource "scaleway_vpc_private_network" "this" {
 resource "scaleway_k8s_cluster" "this" {
   name                        = "kapsule-gpu"
   type                        = "kapsule"
-  version                     = "1.35"
+  version                     = "1.36"
   cni                         = "cilium"
   region                      = "fr-par"
   private_network_id          = scaleway_vpc_private_network.this.id
@@ -39,15 +39,22 @@ resource "scaleway_k8s_cluster" "this" {
   }
 }
 
-# The API server answers only these addresses. A new cluster allows 0.0.0.0/0; this resource replaces that rule
-# (and deleting it puts 0.0.0.0/0 back). Scaleway's own ranges stay allowed: they cover Scaleway's managed services
-# and Instances, such as the nodes and a jump host in your project.
+# The API server answers only these addresses. A new cluster allows 0.0.0.0/0; this resource replaces that rule,
+# and destroying it puts 0.0.0.0/0 back, so it is protected like the cluster (prevent_destroy below; a plan that
+# replaces it, after a cluster_id change, is refused too). To open the API on purpose, list 0.0.0.0/0 in
+# apiAllowedCidrs rather than deleting this resource: removing the block also removes its protection.
+# scaleway_ranges allows every address range of Scaleway, the nodes among them: any machine hosted at Scaleway, any
+# customer's, reaches the API endpoint (it still needs the cluster's credentials), not only this project's.
 resource "scaleway_k8s_acl" "this" {
   cluster_id = scaleway_k8s_cluster.this.id
 
   acl_rules {
     scaleway_ranges = true
-    description     = "Scaleway ranges (nodes, Instances of the project)"
+    description     = "Scaleway ranges: the nodes, and any machine hosted at Scaleway"
+  }
+
+  lifecycle {
+    prevent_destroy = true
   }
 }
 

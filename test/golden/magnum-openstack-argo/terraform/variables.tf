@@ -30,14 +30,10 @@ variable "worker_flavor" {
   type        = string
 }
 
-variable "ssh_public_key" {
-  description = "SSH public key (OpenSSH format) installed on the nodes as the keypair named after the cluster. Never a private key."
+variable "keypair_name" {
+  description = "Name of an existing Nova keypair installed on the nodes for SSH, or null for none (Cluster API nodes are replaced, rarely logged into). Keypairs belong to one OpenStack user: create it as the user whose credentials apply Terraform (the terraform workflow's), e.g. `openstack keypair create --public-key ~/.ssh/id_ed25519.pub <name>`."
   type        = string
-
-  validation {
-    condition     = can(regex("^(ssh-(ed25519|rsa)|ecdsa-sha2-nistp(256|384|521)) ", var.ssh_public_key))
-    error_message = "The ssh_public_key must be an OpenSSH public key (ssh-ed25519 ..., ssh-rsa ... or ecdsa-sha2-...)."
-  }
+  default     = null
 }
 
 variable "dns_nameserver" {

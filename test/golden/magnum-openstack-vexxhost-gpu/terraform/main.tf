@@ -22,12 +22,6 @@ data "openstack_networking_network_v2" "external" {
   external = true
 }
 
-# Only the public key is uploaded; the private key stays with its owner.
-resource "openstack_compute_keypair_v2" "this" {
-  name       = "magnum-k8s"
-  public_key = var.ssh_public_key
-}
-
 # Magnum refuses to update a template that a cluster uses: to change it, create a new one and point the cluster at
 # it (a cluster_template_id change is an in-place Magnum upgrade, not a replacement).
 resource "openstack_containerinfra_clustertemplate_v1" "this" {
@@ -53,8 +47,11 @@ resource "openstack_containerinfra_cluster_v1" "this" {
   cluster_template_id = openstack_containerinfra_clustertemplate_v1.this.id
   master_count        = 1
   node_count          = 2
-  keypair             = openstack_compute_keypair_v2.this.name
-  merge_labels        = true
+  # An existing keypair, by name, or none. Nova keypairs belong to one OpenStack user (Magnum checks the name among
+  # the caller's keypairs, magnum/api/attr_validator.py): a keypair resource here would read as missing, and be
+  # planned anew, whenever plan and apply run as different users, so its plan would never match the reviewed one.
+  keypair      = var.keypair_name
+  merge_labels = true
   labels = {
     min_node_count = "1"
     max_node_count = "4"

@@ -1,0 +1,69 @@
+import { CliError } from "./errors.js";
+
+/**
+ * Stopping on SIGINT (Ctrl-C) or SIGTERM without leaving half-made work behind. The CLI's handler (cli/main.ts)
+ * calls {@link requestStop}: with no guarded work running, the process exits at once; while work that owns
+ * something to clean (the staging directory of a new repository) runs, the stop is recorded, the work stops at its
+ * next {@link checkpoint}, cleans up in its own error path, and the CLI exits with the signal's status. A second
+ * signal does not wait: the guards' synchronous clean-ups run and the process exits.
+ */
+
+/** The signals the CLI stops on, with the conventional exit status (128 + the signal's number). */
+export const STOP_SIGNALS = { SIGINT: 130, SIGTERM: 143 } as const;
+export type StopSignal = keyof typeof STOP_SIGNALS;
+
+/** The run was stopped by a signal; its exit status is the signal's (130 for SIGINT, 143 for SIGTERM). */
+export class InterruptedError extends CliError {
+  constructor(
+    readonly signal: StopSignal,
+    detail: string,
+  ) {
+    super(`stopped by ${signal}: ${detail}`, "E_INTERRUPTED", STOP_SIGNALS[signal]);
+  }
+}
+
+const guards = new Set<() => void>();
+let requested: StopSignal | undefined;
+
+/** The signal a stop was requested with, if one was. */
+export function stopRequested(): StopSignal | undefined {
+  return requested;
+}
+
+/**
+ * Records a stop. Returns `"exit"` when the caller should exit now (nothing to clean, or a second signal, after the
+ * synchronous clean-ups ran), `"wait"` when guarded work will stop at its next checkpoint.
+ */
+export function requestStop(signal: StopSignal): "exit" | "wait" {
+  if (requested !== undefined || guards.size === 0) {
+    requested ??= signal;
+    for (const cleanup of guards) {
+      try {
+        cleanup();
+      } catch {
+        // best effort: the process is going away
+      }
+    }
+    return "exit";
+  }
+  requested = signal;
+  return "wait";
+}
+
+/** Throws an {@link InterruptedError} when a stop was requested: call it between the steps of guarded work. */
+export function checkpoint(detail = "nothing was written"): void {
+  if (requested !== undefined) throw new InterruptedError(requested, detail);
+}
+
+/**
+ * Runs `work` as guarded: a signal during it lets it stop at a checkpoint (and clean up in its own error path);
+ * `forcedCleanup` (synchronous, best effort) runs only if a second signal cannot wait for that.
+ */
+export async function guarded<T>(forcedCleanup: () => void, work: () => Promise<T>): Promise<T> {
+  guards.add(forcedCleanup);
+  try {
+    return await work();
+  } finally {
+    guards.delete(forcedCleanup);
+  }
+}

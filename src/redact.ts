@@ -1,0 +1,52 @@
+/**
+ * Credentials out of text that reaches output: error messages, `--verbose` causes and stacks, git's stderr, and
+ * whatever a server answered (a proxy or a misconfigured forge can echo the request's Authorization header in an
+ * error body). Each form is replaced by `***`:
+ * - the known secrets, in every encoding they travel in (see {@link tokenForms});
+ * - an `Authorization:` (or `Proxy-Authorization:`) header's credentials, whatever scheme and value;
+ * - user information in a URL (`https://x-access-token:…@host`) and a bare `x-access-token:…`;
+ * - anything shaped like a GitHub token (`ghp_…`, `github_pat_…`), known or not.
+ */
+
+const MASK = "***";
+
+/** The token as sent: itself, URL-encoded, and inside the Basic credentials git sends (`x-access-token:<token>`). */
+export function tokenForms(token: string): string[] {
+  if (token === "") return [];
+  return [token, encodeURIComponent(token), Buffer.from(`x-access-token:${token}`).toString("base64"), Buffer.from(token).toString("base64")];
+}
+
+const HEADER = /(authorization["']?\s*[:=]\s*["']?)(?:(basic|bearer|token|digest)\s+)?[^\s"',;}\])>]+/gi;
+const URL_USERINFO = /(\b[a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi;
+const ACCESS_TOKEN_USER = /\bx-access-token:[^@\s"',;)]+/gi;
+// GitHub's token formats: ghp_ (classic), gho_/ghu_/ghs_/ghr_ (OAuth, app user, app installation, refresh), github_pat_ (fine-grained).
+const GITHUB_TOKEN_SHAPE = /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})\b/g;
+
+/** `text` with every known secret and every credential-shaped string replaced by `***`. */
+export function redact(text: string, secrets: readonly string[] = []): string {
+  let out = text;
+  // Longest first, so that a secret containing another is masked whole.
+  for (const secret of [...secrets].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length)) out = out.split(secret).join(MASK);
+  return out
+    .replace(HEADER, (_match, name: string, scheme: string | undefined) => `${name}${scheme ? `${scheme} ` : ""}${MASK}`)
+    .replace(URL_USERINFO, `$1${MASK}@`)
+    .replace(ACCESS_TOKEN_USER, `x-access-token:${MASK}`)
+    .replace(GITHUB_TOKEN_SHAPE, MASK);
+}
+
+/** The secrets in `env` under `variables` (the forges' token variables), in every form they travel in. */
+export function secretsInEnvironment(env: NodeJS.ProcessEnv, variables: readonly string[]): string[] {
+  return variables.flatMap((name) => tokenForms(env[name] ?? ""));
+}
+
+/**
+ * A copy of `error` safe to keep as a cause: same name, message and stack redacted, and none of the original's
+ * other fields (an Octokit error carries the request, and the response body the server sent).
+ */
+export function redactedError(error: unknown, secrets: readonly string[]): Error {
+  if (!(error instanceof Error)) return new Error(redact(String(error), secrets));
+  const copy = new Error(redact(error.message, secrets));
+  copy.name = error.name;
+  copy.stack = redact(error.stack ?? `${error.name}: ${error.message}`, secrets);
+  return copy;
+}

@@ -1,0 +1,108 @@
+/**
+ * The files of a repository that Flux or Argo CD would apply, as their controllers choose them, so that `validate`
+ * validates every one of them whatever its name (a privileged Pod saved as `values.yaml` in a Flux path is applied):
+ *
+ * - Flux Kustomization `spec.path` without a kustomization file: kustomize-controller generates one listing every
+ *   `.yaml`/`.yml` file below the path, dot-folders included, and each subfolder that has its own kustomization file
+ *   as a whole (fluxcd/pkg kustomize/kustomize_generator.go, generateKustomization). With a kustomization file: its
+ *   build.
+ *   source-controller leaves its default exclusions out of the artifact (fluxcd/pkg sourceignore: VCS files, CI
+ *   folders and files, `.sops.yaml`, `.goreleaser.yml`, `.flux.yaml`); `.sourceignore` files are not read here.
+ * - Argo CD Application sources: a folder with a kustomization file is a kustomize build, one with Chart.yaml is
+ *   rendered by Helm (not a file applied as it is), any other is a directory source applying its `.yaml`, `.yml` and
+ *   `.json` files, below it too with `directory.recurse` (argo-cd reposerver/repository findManifests). Include and
+ *   exclude globs are not applied here: more files are validated, never fewer.
+ * - A kustomize build: the files its `resources`, `bases` and `components` list, and the builds of the folders they
+ *   list, recursively (each kustomization once).
+ *
+ * Paths of every source count (a path that another repository's source names may exist here too): validating a file
+ * that is not applied costs nothing but its errors, missing one that is would let it through.
+ */
+import { posix } from "node:path";
+import { isArgoApplication } from "./argo.js";
+import { isFluxKustomization } from "./flux.js";
+import { isObject, kustomizationIn, repoPath, resolveFrom, stringAt, type Json, type RepoIndex } from "./repo-index.js";
+
+/** What source-controller never puts in an artifact (fluxcd/pkg sourceignore's default patterns). */
+const FLUX_EXCLUDED = /^(\.github|\.circleci)\/|^(\.travis\.yml|\.gitlab-ci\.yml|appveyor\.yml|\.drone\.yml|cloudbuild\.yaml|codeship-services\.yml|codeship-steps\.yml)$|(^|\/)(\.goreleaser\.yml|\.sops\.yaml|\.flux\.yaml)$/;
+
+/** Applied files (paths relative to the repository root) and, for each, the object that applies it. */
+export function appliedFiles(index: RepoIndex): Map<string, string> {
+  const applied = new Map<string, string>();
+  const builds = new Set<string>();
+  const add = (file: string, by: string) => {
+    if (!applied.has(file)) applied.set(file, by);
+  };
+  const filesBelow = (dir: string): string[] => [...index.files].filter((file) => dir === "" || file.startsWith(`${dir}/`));
+
+  /** A kustomize build: the files it lists and the builds of the folders it lists. */
+  const build = (kustomization: string, by: string) => {
+    if (builds.has(kustomization)) return;
+    builds.add(kustomization);
+    const object = index.byFile.get(kustomization)?.[0]?.object;
+    if (!object) return;
+    const dir = posix.dirname(kustomization) === "." ? "" : posix.dirname(kustomization);
+    for (const key of ["resources", "bases", "components"]) {
+      const list = object[key];
+      if (!Array.isArray(list)) continue;
+      for (const entry of list) {
+        if (typeof entry !== "string") continue;
+        const resolved = resolveFrom(dir, entry);
+        if (resolved === undefined) continue;
+        if (index.files.has(resolved)) add(resolved, by);
+        else {
+          const nested = kustomizationIn(index, resolved);
+          if (nested) build(nested, by);
+        }
+      }
+    }
+  };
+
+  /** What Flux applies at a path: its kustomization's build, or every YAML file below it (generated kustomization). */
+  const fluxPath = (dir: string, by: string) => {
+    const own = kustomizationIn(index, dir);
+    if (own) return build(own, by);
+    const nestedBuilds = new Set<string>();
+    for (const file of filesBelow(dir)) {
+      // A subfolder with its own kustomization file is applied as that build, not file by file.
+      let folder = posix.dirname(file);
+      let inBuild: string | undefined;
+      while (folder !== "." && folder !== dir && (dir === "" || folder.startsWith(`${dir}/`))) {
+        inBuild = kustomizationIn(index, folder) ?? inBuild;
+        folder = posix.dirname(folder);
+      }
+      if (inBuild) nestedBuilds.add(inBuild);
+      else if (/\.ya?ml$/.test(file) && !FLUX_EXCLUDED.test(file)) add(file, by);
+    }
+    for (const nested of nestedBuilds) build(nested, by);
+  };
+
+  /** What an Argo CD directory source applies. */
+  const argoPath = (dir: string, source: Json, by: string) => {
+    const own = kustomizationIn(index, dir);
+    if (own) return build(own, by);
+    if (index.files.has(dir === "" ? "Chart.yaml" : `${dir}/Chart.yaml`)) return;
+    const recurse = isObject(source.directory) && source.directory.recurse === true;
+    for (const file of filesBelow(dir)) {
+      if (!recurse && posix.dirname(file) !== (dir === "" ? "." : dir)) continue;
+      if (/\.(ya?ml|json)$/.test(file)) add(file, by);
+    }
+  };
+
+  for (const manifest of index.manifests) {
+    const name = `${manifest.namespace ? `${manifest.namespace}/` : ""}${manifest.name} (${manifest.file})`;
+    if (isFluxKustomization(manifest)) {
+      const dir = repoPath(stringAt(manifest.object, "spec", "path") ?? "./");
+      if (dir !== undefined && (dir === "" || index.dirs.has(dir))) fluxPath(dir, `Flux Kustomization ${name}, which applies every YAML file below ${dir || "the root"} when it has no kustomization.yaml`);
+    } else if (isArgoApplication(manifest) && manifest.kind === "Application") {
+      const spec = isObject(manifest.object.spec) ? manifest.object.spec : {};
+      const sources = [spec.source, ...(Array.isArray(spec.sources) ? spec.sources : [])].filter(isObject);
+      for (const source of sources) {
+        const written = stringAt(source, "path");
+        const dir = written === undefined || written.includes("{{") ? undefined : repoPath(written);
+        if (dir !== undefined && (dir === "" || index.dirs.has(dir))) argoPath(dir, source, `Argo CD Application ${name}, which applies the YAML and JSON files of ${dir || "the root"}`);
+      }
+    }
+  }
+  return applied;
+}

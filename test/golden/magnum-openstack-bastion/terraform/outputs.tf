@@ -1,0 +1,30 @@
+output "cluster_id" {
+  description = "UUID of the Magnum cluster."
+  value       = openstack_containerinfra_cluster_v1.this.id
+}
+
+output "cluster_template_id" {
+  description = "UUID of the cluster template."
+  value       = openstack_containerinfra_clustertemplate_v1.this.id
+}
+
+output "api_address" {
+  description = "URL of the Kubernetes API server."
+  value       = openstack_containerinfra_cluster_v1.this.api_address
+}
+
+output "coe_version" {
+  description = "Kubernetes version Magnum reports for the cluster."
+  value       = openstack_containerinfra_cluster_v1.this.coe_version
+}
+
+output "bastion_address" {
+  description = "Floating IP of the bastion: ssh <the image's default user>@<address>, or a SOCKS tunnel for kubectl (README)."
+  value       = openstack_networking_floatingip_v2.bastion.address
+}
+
+output "kubeconfig" {
+  description = "Admin kubeconfig of the cluster: read into ~/.kube, never into the repository (README)"
+  value       = openstack_containerinfra_cluster_v1.this.kubeconfig.raw_config
+  sensitive   = true
+}
