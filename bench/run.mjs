@@ -47,8 +47,10 @@ for (const row of rows) {
 
 const corpus = join(root, "bench", "validate-corpus.mjs");
 if (existsSync(corpus) && !process.env.BENCH_SKIP_VALIDATE) {
-  console.log("\nvalidate throughput:");
+  console.log("\nvalidate throughput and start-up, beside kubeconform (when on PATH) and node -e 0:");
   spawnSync(process.execPath, [corpus], { stdio: "inherit" });
+  console.log("\nvalidate --schema-location with kubeconform's own schema files, beside kubeconform (when on PATH):");
+  spawnSync(process.execPath, [join(root, "bench", "validate-schema-location.mjs")], { stdio: "inherit" });
 }
 
 const hostileTerraform = join(root, "bench", "terraform-hostile.mjs");

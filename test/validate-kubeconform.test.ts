@@ -293,27 +293,107 @@ spec:
     expect(crd.stderr).toMatch(/--crd is not supported with --engine kubeconform/);
   });
 
-  test("a comment-only document is no resource; a repeated key is reported at its line (issue 13, point 9)", async () => {
+  test("a comment-only file or document is no resource; a repeated key is reported at its line (issue 13 point 9, issue 23 point 10)", async () => {
     const dir = join(root, "point9");
     mkdirSync(dir, { recursive: true });
     const file = "# a placeholder, nothing to apply yet\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  a: \"1\"\n---\n# the same key twice\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: twice\ndata:\n  b: \"1\"\n  b: \"2\"\n";
     writeFileSync(join(dir, "configmaps.yaml"), file);
-    // What kubeconform -verbose prints for it: statusEmpty for the comments, go-yaml's message (lines within the document).
+    writeFileSync(join(dir, "comments.yaml"), "# nothing here yet\n# only comments\n");
+    // Printed by kubeconform v0.6.7 (built from its tag) for these two files with `-output json -summary -verbose
+    // -strict -n 1`: an empty document's status is "" (pkg/output/json.go has no string for validator.Empty), and
+    // go-yaml's line counts from the start of the document.
     const output = join(root, "point9.json");
-    writeFileSync(output, JSON.stringify({
-      resources: [
-        { filename: "configmaps.yaml", kind: "", name: "", version: "", status: "statusEmpty", msg: "" },
-        { filename: "configmaps.yaml", kind: "ConfigMap", name: "settings", version: "v1", status: "statusValid", msg: "" },
-        { filename: "configmaps.yaml", kind: "", name: "", version: "", status: "statusError", msg: "error unmarshalling resource: error converting YAML to JSON: yaml: unmarshal errors:\n  line 8: key \"b\" already set in map" },
-      ],
-      summary: { valid: 1, invalid: 0, errors: 1, skipped: 0 },
-    }));
+    writeFileSync(output, `{
+  "resources": [
+    {
+      "filename": "configmaps.yaml",
+      "kind": "",
+      "name": "",
+      "version": "",
+      "status": "",
+      "msg": ""
+    },
+    {
+      "filename": "configmaps.yaml",
+      "kind": "ConfigMap",
+      "name": "settings",
+      "version": "v1",
+      "status": "statusValid",
+      "msg": ""
+    },
+    {
+      "filename": "configmaps.yaml",
+      "kind": "ConfigMap",
+      "name": "twice",
+      "version": "v1",
+      "status": "statusError",
+      "msg": "error unmarshalling resource: error converting YAML to JSON: yaml: unmarshal errors:\\n  line 8: key \\"b\\" already set in map"
+    },
+    {
+      "filename": "comments.yaml",
+      "kind": "",
+      "name": "",
+      "version": "",
+      "status": "",
+      "msg": ""
+    }
+  ],
+  "summary": {
+    "valid": 1,
+    "invalid": 0,
+    "errors": 1,
+    "skipped": 0
+  }
+}
+`);
     const run = await spawnCli(["validate", "--engine", "kubeconform", "-o", "json", "."], { cwd: dir, env: { ...env, FAKE_KUBECONFORM_OUTPUT: output } });
     expect(run.status).toBe(1);
     const report = JSON.parse(run.stdout) as { summary: Record<string, number>; problems: { file: string; line: number; rule: string }[] };
     expect(report.summary).toMatchObject({ resources: 2, valid: 1, errors: 1 });
     const lines = file.split("\n");
     expect(report.problems.map((p) => [p.file, p.line, p.rule])).toEqual([["configmaps.yaml", lines.lastIndexOf('  b: "2"') + 1, "k8s-duplicate-key"]]);
+
+    // A comment-only file alone: valid, exit 0 (not "kubeconform reported an error").
+    const alone = join(root, "point9-alone.json");
+    writeFileSync(alone, `{
+  "resources": [
+    {
+      "filename": "comments.yaml",
+      "kind": "",
+      "name": "",
+      "version": "",
+      "status": "",
+      "msg": ""
+    }
+  ],
+  "summary": {
+    "valid": 0,
+    "invalid": 0,
+    "errors": 0,
+    "skipped": 0
+  }
+}
+`);
+    const comments = await spawnCli(["validate", "--engine", "kubeconform", "-o", "json", "comments.yaml"], { cwd: dir, env: { ...env, FAKE_KUBECONFORM_OUTPUT: alone } });
+    expect(comments.stdout).not.toContain("kubeconform reported an error");
+    expect(comments.status, comments.stdout).toBe(0);
+    expect(JSON.parse(comments.stdout)).toMatchObject({ valid: true, summary: { resources: 0 } });
+  });
+
+  test("a kustomize patch is not handed to kubeconform, which would take it for a whole object (issue 23, root cause 1)", async () => {
+    const dir = join(root, "patches");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "kustomization.yaml"), "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - settings.yaml\npatches:\n  - path: more.yaml\n");
+    writeFileSync(join(dir, "settings.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  a: \"1\"\n");
+    writeFileSync(join(dir, "more.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  b: \"2\"\n");
+    const output = join(root, "patches.json");
+    writeFileSync(output, JSON.stringify({ resources: [{ filename: "kustomization.yaml", kind: "Kustomization", name: "", version: "kustomize.config.k8s.io/v1beta1", status: "statusSkipped", msg: "" }, { filename: "settings.yaml", kind: "ConfigMap", name: "settings", version: "v1", status: "statusValid", msg: "" }], summary: { valid: 1, invalid: 0, errors: 0, skipped: 1 } }));
+    const run = await spawnCli(["validate", "--engine", "kubeconform", "-o", "json", "."], { cwd: dir, env: { ...env, FAKE_KUBECONFORM_OUTPUT: output } });
+    expect(run.status, run.stderr).toBe(0);
+    const { args } = JSON.parse(readFileSync(argsFile, "utf8")) as { args: string[] };
+    expect(args.slice(-2)).toEqual(["kustomization.yaml", "settings.yaml"]);
+    const report = JSON.parse(run.stdout) as { resources: { file: string; status: string; notChecked?: string }[] };
+    expect(report.resources.find((resource) => resource.file === "more.yaml")).toMatchObject({ status: "skipped", notChecked: expect.stringMatching(/^kustomize patch: kubeconform validates whole objects/) });
   });
 
   test("kubeconform failing without a report is an error naming what it said", async () => {

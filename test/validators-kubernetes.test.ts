@@ -262,7 +262,8 @@ describe("embedded schemas", () => {
     expect(old?.problems[0]).toMatchObject({ rule: "k8s-missing-schema", message: "no schema for extensions/v1beta1 Deployment; Deployment is served as apps/v1 Deployment" });
     const [helm] = await validate(VALID.HelmRelease!.replace("helm.toolkit.fluxcd.io/v2", "helm.toolkit.fluxcd.io/v2beta1"));
     expect(helm?.status).toBe("error");
-    expect(helm?.problems[0]?.message).toBe("no schema for helm.toolkit.fluxcd.io/v2beta1 HelmRelease; current version is v2");
+    expect(helm?.problems[0]).toMatchObject({ rule: "k8s-unserved-version", line: 1 });
+    expect(helm?.problems[0]?.message).toMatch(/^helm\.toolkit\.fluxcd\.io\/v2beta1 HelmRelease is not served by Flux v2\.\d+\.\d+, whose CRD serves HelmRelease as helm\.toolkit\.fluxcd\.io\/v2: /);
   });
 
   it("report missing kind, missing apiVersion and YAML syntax errors, and go on with the other documents", async () => {

@@ -3,7 +3,11 @@
  * files on disk, standard input) and returns a report; the caller picks an exit code.
  */
 import { join, posix } from "node:path";
-import { digestContent, indexDigests, isYamlFile, validateGitopsIndex, type ManifestDigest } from "./gitops/index.js";
+import { applyEngines, patchFiles, readKustomizations } from "./engines/index.js";
+import { digestContent, indexDigests, isYamlFile, thisRepository, validateGitopsIndex, type ManifestDigest, type RepoIndex, type ThisRepository } from "./gitops/index.js";
+import type { Json, Manifest } from "./gitops/repo-index.js";
+import { createKubernetesValidator } from "./kubernetes/validator.js";
+import type { PatchSpec } from "./kubernetes/patch.js";
 import { runKubeconform } from "./kubeconform/index.js";
 import { exemptPrivilegedNamespaces, privilegedNamespaces } from "./pod-security/namespaces.js";
 import { validateFileStream, type KubernetesValidatorOptions } from "./kubernetes/index.js";
@@ -15,7 +19,6 @@ import type { GitCheckout } from "./gitops/index.js";
 import { filterWalkedPaths, leaveOutNonManifests } from "./walk-filter.js";
 import { isManifestFile } from "./candidates.js";
 import { appliedFiles } from "./gitops/applied.js";
-import type { RepoIndex } from "./gitops/index.js";
 import { isWorkflowPath, validateRepositoryWorkflows } from "./workflows/index.js";
 import { summarize, type UnitResult, type ValidationReport } from "./types.js";
 
@@ -66,28 +69,45 @@ export async function validateSource(source: FileSource, options: ValidateOption
   const walk = walked ? filterWalkedPaths([...checked]) : undefined;
   const manifests = checked.filter((path) => source.isManifest(path) && !walk?.leftOutPaths.has(path));
   const gitops = source.repository && options.gitops !== false;
+  const read = (path: string) => source.read(path);
+  // Known before validation, from the kustomizations: which files kustomize reads as patches (validated as such).
+  const kustomizations = source.repository ? readKustomizations(source.paths, read) : new Map<string, Json>();
+  const patches = patchFiles(kustomizations, new Set(source.paths));
   // Started first: worker-backed tools check Terraform and lint workflows while this thread checks the manifests.
   const terraform = options.terraform === false ? undefined : validateTerraformModules(source, checked, options.terraformTools ?? inThreadTerraformTools);
   terraform?.catch(() => undefined); // awaited below; until then a rejection must not count as unhandled
-  const workflows = walked && options.workflows !== false ? validateRepositoryWorkflows(checked.filter(isWorkflowPath), (path) => source.read(path), { keepWorker: options.keepWorkflowWorker }) : undefined;
+  const workflows = walked && options.workflows !== false ? validateRepositoryWorkflows(checked.filter(isWorkflowPath), read, { keepWorker: options.keepWorkflowWorker }) : undefined;
   workflows?.catch(() => undefined);
 
   const digests = new Map<string, ManifestDigest[]>();
   // concat, not push(...): a spread of 100,000 results overflows the call stack
-  let results = await validateManifests(source, manifests, options, gitops || options.podSecurity !== undefined, digests);
+  let results = await validateManifests(source, manifests, options, source.repository || options.podSecurity !== undefined, digests, patches);
+  let index: RepoIndex | undefined;
+  let appliedAs: ((manifest: Manifest) => Json[] | undefined) | undefined;
+  let repository: ThisRepository | undefined;
+  if (source.repository) {
+    // YAML the Kubernetes pass did not read (dot-folders, terraform/, Helm values) may still hold GitOps objects;
+    // a patch is part of an object, not one.
+    for (const path of source.paths) {
+      if (!digests.has(path) && !patches.has(path) && isYamlFile(path)) digests.set(path, digestContent(path, read(path) ?? ""));
+    }
+    index = indexDigests(source.paths, digests, read);
+    if (options.engine !== "kubeconform") {
+      repository = thisRepository(index, { repoUrls: options.repoUrls, checkout: options.checkout });
+      const validator = () => createKubernetesValidator(options);
+      const applied = await applyEngines({ paths: source.paths, manifests: new Set(manifests), results, index, kustomizations, patches, repo: repository, read, validator });
+      results = applied.results;
+      appliedAs = (manifest) => applied.model.instances.get(manifest)?.map((instance) => instance.object);
+    }
+  }
   // A pod in a namespace the files declare privileged is admitted as it is, as the admission controller would.
   if (options.podSecurity) results = exemptPrivilegedNamespaces(results, privilegedNamespaces(digests.values()));
-  if (walk) results = leaveOutNonManifests(results, (path) => source.read(path)).concat(walk.leftOut);
+  if (walk) results = leaveOutNonManifests(results, read).concat(walk.leftOut);
   if (terraform) results = results.concat(await terraform);
   if (workflows) results = results.concat(await workflows);
-  if (gitops) {
-    // YAML the Kubernetes pass did not read (dot-folders, terraform/, Helm values) may still hold GitOps objects.
-    for (const path of source.paths) {
-      if (!digests.has(path) && isYamlFile(path)) digests.set(path, digestContent(path, source.read(path) ?? ""));
-    }
-    const index = indexDigests(source.paths, digests, (path) => source.read(path));
-    results = results.concat(validateGitopsIndex(index, { repoUrls: options.repoUrls, checkout: options.checkout, placeholderUrls: options.placeholderUrls }));
-    if (walked) results = await validateAppliedFiles(source, index, manifests, results, options);
+  if (gitops && index) {
+    results = results.concat(validateGitopsIndex(index, { repoUrls: options.repoUrls, checkout: options.checkout, placeholderUrls: options.placeholderUrls, appliedAs, repository }));
+    if (walked) results = await validateAppliedFiles(source, index, manifests, results, options, patches);
   }
   return summarize(results.concat(unlistedFolders(source), refusedLinks(source)));
 }
@@ -97,14 +117,14 @@ export async function validateSource(source: FileSource, options: ValidateOption
  * walk left out (Helm values by name, a dot-folder, terraform/, a file without apiVersion) is validated as a manifest
  * after all, its "left out" unit replaced by its results; one that fails says which object applies it.
  */
-async function validateAppliedFiles(source: FileSource, index: RepoIndex, validated: readonly string[], results: UnitResult[], options: ValidateOptions): Promise<UnitResult[]> {
+async function validateAppliedFiles(source: FileSource, index: RepoIndex, validated: readonly string[], results: UnitResult[], options: ValidateOptions, patches: Map<string, PatchSpec>): Promise<UnitResult[]> {
   const leftOut = new Set(results.filter((result) => result.validator === "walk").map((result) => result.file));
   const checked = new Set(validated.filter((path) => !leftOut.has(path)));
   const applied = appliedFiles(index);
   const late = [...applied.keys()].filter((path) => !checked.has(path) && !source.skip?.(path)).sort();
   if (late.length === 0) return results;
   const lateSet = new Set(late);
-  const lateResults = (await validateManifests(source, late, options, false, new Map())).map((result) => {
+  const lateResults = (await validateManifests(source, late, options, false, new Map(), patches)).map((result) => {
     if (result.status !== "error" && result.status !== "invalid") return result;
     const note = `${result.file} is validated whatever its name because ${applied.get(result.file)}: a file there that is not a manifest makes it fail; move the file, or list the manifests in a kustomization.yaml`;
     return { ...result, problems: [...result.problems, { file: result.file, rule: "applied-by-gitops", message: note, severity: "warning" as const }] };
@@ -132,24 +152,35 @@ async function validateManifests(
   source: FileSource,
   paths: string[],
   options: ValidateOptions,
-  /** Keep a digest of every document: the GitOps checks and the Pod Security namespaces read them. */
+  /** Keep a digest of every document: the GitOps checks, the engines' model and the Pod Security namespaces read them. */
   wantDigests: boolean,
   digests: Map<string, ManifestDigest[]>,
+  patches: Map<string, PatchSpec>,
 ): Promise<UnitResult[]> {
   if (paths.length === 0) return [];
   if (options.engine === "kubeconform") {
     if (!options.kubeconformBinary) throw new Error("--engine kubeconform needs the path of the kubeconform binary");
     const read = (path: string) => source.read(path);
-    if (wantDigests) for (const path of paths.filter(isYamlFile)) digests.set(path, digestContent(path, read(path) ?? ""));
+    if (wantDigests) for (const path of paths.filter((path) => isYamlFile(path) && !patches.has(path))) digests.set(path, digestContent(path, read(path) ?? ""));
+    // kubeconform would validate a patch as a whole object: patches are left to the embedded engine.
+    const objects = paths.filter((path) => !patches.has(path));
+    const leftToEmbedded = paths.filter((path) => patches.has(path)).map((path): UnitResult => ({ file: path, validator: "kubernetes", status: "skipped", label: `${path} (patch)`, notChecked: "kustomize patch: kubeconform validates whole objects, so patches are checked by the embedded engine only", problems: [] }));
+    if (objects.length === 0) return leftToEmbedded;
     if (source.root === undefined) {
       // Files held in memory reach kubeconform on its standard input, which takes one file.
-      if (paths.length !== 1) throw new Error("kubeconform validates files in memory one at a time");
-      return runKubeconform({ binary: options.kubeconformBinary, cwd: process.cwd(), files: [], stdin: read(paths[0]!) ?? "", read }, options);
+      if (objects.length !== 1) throw new Error("kubeconform validates files in memory one at a time");
+      return (await runKubeconform({ binary: options.kubeconformBinary, cwd: process.cwd(), files: [], stdin: read(objects[0]!) ?? "", read }, options)).concat(leftToEmbedded);
     }
-    return runKubeconform({ binary: options.kubeconformBinary, cwd: source.root || process.cwd(), files: paths, read }, options);
+    return (await runKubeconform({ binary: options.kubeconformBinary, cwd: source.root || process.cwd(), files: objects, read }, options)).concat(leftToEmbedded);
   }
   const perFile: UnitResult[][] = new Array(paths.length);
-  const stream = { root: source.root || undefined, digests: wantDigests, workers: options.workers, read: source.root === undefined ? (path: string) => source.read(path) : undefined };
+  const stream = {
+    root: source.root || undefined,
+    digests: wantDigests,
+    workers: options.workers,
+    read: source.root === undefined ? (path: string) => source.read(path) : undefined,
+    patches: patches.size > 0 ? Object.fromEntries(patches) : undefined,
+  };
   await validateFileStream(paths, options, stream, (position, outcome) => {
     perFile[position] = outcome.results;
     if (outcome.digests) digests.set(paths[position] as string, outcome.digests);

@@ -8,7 +8,7 @@
  * Written here: no library classifies YAML files by the tool that reads them.
  */
 import { posix } from "node:path";
-import { isMap, isSeq, parseAllDocuments } from "yaml";
+import { isMap, isSeq, parseAllDocuments, visit, type Document } from "yaml";
 import { isManifestFile } from "./candidates.js";
 import { KUSTOMIZATION_FILE_NAMES } from "./gitops/repo-index.js";
 import type { UnitResult } from "./types.js";
@@ -20,6 +20,10 @@ export const REASON_ANSIBLE = "Ansible file, not a manifest";
 export const REASON_TEMPLATE = "template (Go/Helm syntax): not YAML until a generator renders it";
 export const REASON_KUSTOMIZATION = "kustomization without apiVersion/kind (kustomize accepts it): its references are checked, not its schema";
 export const REASON_NOT_KUBERNETES = "no document with apiVersion or kind: not a Kubernetes manifest";
+export const REASON_TALOS = "Talos machine configuration (v1alpha1, no API group): read by Talos, not a Kubernetes manifest";
+export const REASON_NO_API_GROUP = "apiVersion without an API group (only v1 has none in Kubernetes): not a Kubernetes manifest";
+/** The reason for YAML with application tags, naming them. */
+export const reasonApplicationTags = (tags: string[]) => `YAML with application tags (${tags.join(", ")}): an application's configuration, not a Kubernetes manifest`;
 export const REASON_KUSTOMIZE_PLUGIN = "kustomize generator/transformer configuration, read by kustomize, not applied";
 export const REASON_ARGO_PLUGIN = "Argo CD config management plugin, read by the repo server, not applied";
 
@@ -71,30 +75,49 @@ function reasonByPath(path: string): string | undefined {
   return undefined;
 }
 
-/** Rules that say a walked file is no manifest at all (rather than a broken one), given what it holds. */
-const NOT_A_MANIFEST_RULES = new Set(["k8s-missing-kind", "k8s-missing-apiversion"]);
+/** Rules that say a walked document is no Kubernetes object at all (rather than a broken one), given what it holds. */
+const NOT_A_MANIFEST_RULES = new Set(["k8s-missing-kind", "k8s-missing-apiversion", "k8s-missing-schema"]);
 /** Go template actions that make a file unparseable as YAML until rendered. */
 const TEMPLATE_ACTION = /\{\{-?\s*(if|else|end|range|with|define|template|include|toYaml|tpl|\.Values|\.Release|\.Chart|\$)\b/;
+/** js-yaml's message for a tag it has no type for (`!env_var`, `!include`, `!Ref`), written `!<!env_var>`. */
+const UNKNOWN_TAG = /^YAML syntax error: unknown tag !<([^>]*)>/;
 
 /**
- * After validation: a walked file whose every result says it holds no Kubernetes object (no apiVersion and no
- * kind in any document), or that does not parse because of template actions, is left out with the reason its
- * content gives. A file with one Kubernetes document keeps all its errors: it is a manifest with a mistake.
+ * Whether an apiVersion can name a Kubernetes API: `v1` (the core group, the only one without a name) or
+ * `group/version`. Talos (`v1alpha1`) and other tools version their own YAML without a group.
+ */
+export function isKubernetesApiVersion(apiVersion: string | undefined): boolean {
+  return apiVersion === undefined || apiVersion === "v1" || apiVersion.includes("/");
+}
+
+/**
+ * After validation: a walked file whose every result says it holds no Kubernetes object (no apiVersion and no kind
+ * in any document, only apiVersions without an API group, or application YAML tags), or that does not parse because
+ * of template actions, is left out with the reason its content gives. A file with one Kubernetes document keeps all
+ * its errors: it is a manifest with a mistake.
  */
 export function reasonByContent(path: string, results: UnitResult[], text: string | undefined): string | undefined {
-  if (text === undefined || results.length === 0 || !results.every((result) => result.status === "error" && result.problems.length > 0)) return undefined;
-  const rules = new Set(results.flatMap((result) => result.problems.map((problem) => problem.rule)));
-  if ([...rules].every((rule) => rule === "k8s-yaml-syntax")) return TEMPLATE_ACTION.test(text) ? REASON_TEMPLATE : undefined;
-  if (![...rules].every((rule) => NOT_A_MANIFEST_RULES.has(rule))) return undefined;
-  let documents;
-  try {
-    documents = parseAllDocuments(text, { uniqueKeys: false });
-  } catch {
-    return undefined;
+  if (text === undefined || results.length === 0) return undefined;
+  const failed = results.filter((result) => result.status === "error" && result.problems.length > 0);
+  const rules = new Set(failed.flatMap((result) => result.problems.map((problem) => problem.rule)));
+  if (failed.length === results.length && [...rules].every((rule) => rule === "k8s-yaml-syntax")) {
+    if (TEMPLATE_ACTION.test(text)) return REASON_TEMPLATE;
+    if (!failed.every((result) => result.problems.every((problem) => UNKNOWN_TAG.test(problem.message)))) return undefined;
+    const documents = parseLoosely(text);
+    if (!documents || documents.some(holdsKubernetesObject)) return undefined;
+    return reasonApplicationTags(applicationTags(documents));
   }
-  if (!Array.isArray(documents)) return undefined;
+  // Every document is an error that says "no Kubernetes object", or (with --ignore-missing-schemas) skipped for
+  // want of a schema, and none has an apiVersion Kubernetes could serve.
+  const groupless = results.filter((result) => !isKubernetesApiVersion(result.resource?.apiVersion));
+  const unchecked = results.every((result) => (result.status === "error" && result.problems.length > 0) || (result.status === "skipped" && !result.notChecked && groupless.includes(result)));
+  if (!unchecked || ![...rules].every((rule) => NOT_A_MANIFEST_RULES.has(rule))) return undefined;
+  const documents = parseLoosely(text);
+  if (!documents) return undefined;
   const contents = documents.map((document) => document.contents).filter((node) => node !== null);
-  if (contents.some((node) => isMap(node) && (node.has("apiVersion") || node.has("kind")))) return undefined;
+  const kubernetes = (node: unknown) => isMap(node) && (node.has("apiVersion") || node.has("kind")) && isKubernetesApiVersion(scalarText(node.get("apiVersion")));
+  if (contents.some(kubernetes)) return undefined;
+  if (groupless.length > 0) return isTalos(contents) ? REASON_TALOS : REASON_NO_API_GROUP;
   const name = posix.basename(path);
   if (KUSTOMIZATION_FILE_NAMES.includes(name)) return REASON_KUSTOMIZATION;
   if (VALUES_NAME.test(name)) return REASON_VALUES;
@@ -102,6 +125,46 @@ export function reasonByContent(path: string, results: UnitResult[], text: strin
   const plays = contents.some((node) => isSeq(node) && node.items.some((item) => isMap(item) && ["hosts", "import_playbook", "tasks", "roles"].some((key) => item.has(key))));
   if (plays) return REASON_ANSIBLE;
   return REASON_NOT_KUBERNETES;
+}
+
+/** The file's documents as the `yaml` library reads them (unknown tags become plain values); undefined if it cannot. */
+function parseLoosely(text: string): Document.Parsed[] | undefined {
+  try {
+    const documents = parseAllDocuments(text, { uniqueKeys: false });
+    return Array.isArray(documents) ? (documents as Document.Parsed[]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function scalarText(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
+/** Whether a document names a Kubernetes object (apiVersion that Kubernetes could serve, and kind). */
+function holdsKubernetesObject(document: Document.Parsed): boolean {
+  const node = document.contents;
+  return isMap(node) && node.has("apiVersion") && node.has("kind") && isKubernetesApiVersion(scalarText(node.get("apiVersion")));
+}
+
+/** The local tags (`!env_var`, not YAML's own `!!str`) written in the documents, sorted. */
+function applicationTags(documents: Document.Parsed[]): string[] {
+  const tags = new Set<string>();
+  for (const document of documents) {
+    visit(document, (_key, node) => {
+      const tag = (node as { tag?: string }).tag;
+      if (typeof tag === "string" && tag.startsWith("!") && !tag.startsWith("!!")) tags.add(tag);
+    });
+  }
+  return [...tags].sort();
+}
+
+/**
+ * A Talos machine configuration: the legacy document (`version: v1alpha1` with `machine` or `cluster`, no kind), or
+ * documents of Talos's own `v1alpha1` kinds (HostnameConfig, KmsgLogConfig, ...).
+ */
+function isTalos(contents: unknown[]): boolean {
+  return contents.some((node) => isMap(node) && ((scalarText(node.get("version")) === "v1alpha1" && (node.has("machine") || node.has("cluster"))) || (scalarText(node.get("apiVersion")) === "v1alpha1" && /Config$/.test(scalarText(node.get("kind")) ?? ""))));
 }
 
 /** A document that is configuration for a tool of the repository, not an object to apply: why, or undefined. */
@@ -117,11 +180,14 @@ export function reasonByKind(result: UnitResult): string | undefined {
  * reason, instead of an error per document; a tool's configuration document is skipped with its reason.
  */
 export function leaveOutNonManifests(results: UnitResult[], read: (file: string) => string | undefined): UnitResult[] {
-  // Only a file whose every result is an error can be no manifest at all.
+  // Only a file whose every result is an error (or a document skipped for want of a schema) can be no manifest.
   const byFile = new Map<string, UnitResult[]>();
   const mixed = new Set<string>();
   for (const result of results) {
-    if (result.status !== "error") mixed.add(result.file);
+    if (result.validator !== "kubernetes") continue;
+    // A tool's configuration document (kustomize's `apiVersion: builtin`) is skipped by its kind below instead.
+    const candidate = reasonByKind(result) === undefined && (result.status === "error" || (result.status === "skipped" && !result.notChecked && !isKubernetesApiVersion(result.resource?.apiVersion)));
+    if (!candidate) mixed.add(result.file);
     else if (byFile.has(result.file)) byFile.get(result.file)!.push(result);
     else byFile.set(result.file, [result]);
   }

@@ -114,7 +114,13 @@ async function validatePath(path: string, ignore: RegExp[], options: ValidateOpt
   const { results } = await validateSource(ignoring(folderSource(path), ignore), { ...options, checkout: readGitCheckout(path, io.env) });
   if (path === ".") return results;
   const prefix = relative(process.cwd(), path);
-  const display = (file: string) => join(prefix, file);
+  // One join per file, not per result: a file of 50 resources has 50 results and their problems.
+  const shown = new Map<string, string>();
+  const display = (file: string) => {
+    let found = shown.get(file);
+    if (found === undefined) shown.set(file, (found = join(prefix, file)));
+    return found;
+  };
   // A unit the walk left out is labelled by its path: shown from the working directory too.
   return results.map((result) => ({ ...result, file: display(result.file), ...(result.validator === "walk" ? { label: display(result.file) } : {}), problems: result.problems.map((p) => ({ ...p, file: display(p.file) })) }));
 }

@@ -33,7 +33,29 @@ export function appliedFiles(index: RepoIndex): Map<string, string> {
   const add = (file: string, by: string) => {
     if (!applied.has(file)) applied.set(file, by);
   };
-  const filesBelow = (dir: string): string[] => [...index.files].filter((file) => dir === "" || file.startsWith(`${dir}/`));
+  // Sorted once: the files below a folder are one range of it. Thousands of Kustomizations and Applications name the
+  // same few folders, each done once (a later object applying a folder again adds nothing: `add` keeps the first).
+  const sorted = [...index.files].sort();
+  const filesBelow = (dir: string): string[] => {
+    if (dir === "") return sorted;
+    const prefix = `${dir}/`;
+    let low = 0;
+    let high = sorted.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (sorted[middle]! < prefix) low = middle + 1;
+      else high = middle;
+    }
+    let end = low;
+    while (end < sorted.length && sorted[end]!.startsWith(prefix)) end++;
+    return sorted.slice(low, end);
+  };
+  const done = new Set<string>();
+  const once = (key: string): boolean => {
+    if (done.has(key)) return false;
+    done.add(key);
+    return true;
+  };
 
   /** A kustomize build: the files it lists and the builds of the folders it lists. */
   const build = (kustomization: string, by: string) => {
@@ -60,6 +82,7 @@ export function appliedFiles(index: RepoIndex): Map<string, string> {
 
   /** What Flux applies at a path: its kustomization's build, or every YAML file below it (generated kustomization). */
   const fluxPath = (dir: string, by: string) => {
+    if (!once(`flux\u0000${dir}`)) return;
     const own = kustomizationIn(index, dir);
     if (own) return build(own, by);
     const nestedBuilds = new Set<string>();
@@ -79,10 +102,11 @@ export function appliedFiles(index: RepoIndex): Map<string, string> {
 
   /** What an Argo CD directory source applies. */
   const argoPath = (dir: string, source: Json, by: string) => {
+    const recurse = isObject(source.directory) && source.directory.recurse === true;
+    if (!once(`argo\u0000${recurse}\u0000${dir}`)) return;
     const own = kustomizationIn(index, dir);
     if (own) return build(own, by);
     if (index.files.has(dir === "" ? "Chart.yaml" : `${dir}/Chart.yaml`)) return;
-    const recurse = isObject(source.directory) && source.directory.recurse === true;
     for (const file of filesBelow(dir)) {
       if (!recurse && posix.dirname(file) !== (dir === "" ? "." : dir)) continue;
       if (/\.(ya?ml|json)$/.test(file)) add(file, by);

@@ -1,6 +1,7 @@
 /**
  * Flux references: Kustomization paths, sources and dependencies; HelmRelease chart sources and dependencies.
  */
+import { variablesIn } from "../kubernetes/unchecked-values.js";
 import type { Problem } from "../types.js";
 import { describe, dottedPath, isObject, manifestsNamed, repoPath, stringAt, type Manifest, type RepoIndex } from "./repo-index.js";
 import { dirExists, fluxRevision, isThisRepository, operatorRevision, type Revision, type SourceOfRepository, type ThisRepository } from "./this-repo.js";
@@ -27,8 +28,17 @@ function sameNamespace(a: string | undefined, b: string | undefined): boolean {
   return a === undefined || b === undefined || a === b;
 }
 
+const found = new WeakMap<RepoIndex, Map<string, Manifest | undefined>>();
+
+/** The declared object a reference names; remembered per index (thousands of references name the same few sources). */
 function find(index: RepoIndex, group: string, kind: string, name: string, namespace: string | undefined): Manifest | undefined {
-  return manifestsNamed(index, kind, name).find((manifest) => manifest.apiVersion.startsWith(group) && sameNamespace(manifest.namespace, namespace));
+  let known = found.get(index);
+  if (!known) found.set(index, (known = new Map()));
+  const key = `${group}\u0000${kind}\u0000${name}\u0000${namespace ?? "\u0001"}`;
+  if (known.has(key)) return known.get(key);
+  const manifest = manifestsNamed(index, kind, name).find((candidate) => candidate.apiVersion.startsWith(group) && sameNamespace(candidate.namespace, namespace));
+  known.set(key, manifest);
+  return manifest;
 }
 
 /** A problem of one manifest; the report names the manifest (`resource`), so the message does not repeat it. */
@@ -111,6 +121,8 @@ function checkSourceRef(manifest: Manifest, index: RepoIndex, path: (string | nu
   const name = stringAt(ref, "name");
   if (!kind || !name || RUNTIME_SOURCE_KINDS.has(kind) || !allowed.includes(kind)) return undefined;
   const namespace = stringAt(ref, "namespace") ?? manifest.namespace;
+  // A reference Flux completes with post-build variables the repository does not resolve names nothing checkable.
+  if (variablesIn(`${kind}${name}${namespace ?? ""}`).length > 0) return undefined;
   const source = find(index, SOURCE_GROUP, kind, name, namespace);
   if (source) {
     return { kind, url: stringAt(source.object, "spec", "url"), revision: fluxRevision(isObject(source.object.spec) ? source.object.spec.ref : undefined), bootstrap: isBootstrapName(name, source.namespace) };
@@ -130,11 +142,22 @@ function checkDependsOn(manifest: Manifest, index: RepoIndex, group: string, pro
     const name = stringAt(dependency, "name");
     if (!name) return;
     const namespace = stringAt(dependency, "namespace") ?? manifest.namespace;
+    if (variablesIn(`${name}${namespace ?? ""}`).length > 0) return;
     if (find(index, group, manifest.kind, name, namespace)) return;
     problems.push(
       problem(manifest, "flux-dependency-missing", ["spec", "dependsOn", i, "name"], `spec.dependsOn[${i}] names ${manifest.kind} ${namespace ? `${namespace}/` : ""}${name}, which is not declared in the repository`),
     );
   });
+}
+
+/**
+ * The folder of this repository a Flux Kustomization builds (a repository path, "" for the root), when its source is
+ * this repository on the checked-out branch and its path names a folder inside it; undefined otherwise.
+ */
+export function kustomizationFolder(manifest: Manifest, index: RepoIndex, repo: ThisRepository): string | undefined {
+  const source = checkSourceRef(manifest, index, ["spec", "sourceRef"], ["GitRepository", "OCIRepository", "Bucket"], []);
+  if (source?.kind !== "GitRepository" || !isThisRepository(repo, source.url, source.revision, source.bootstrap)) return undefined;
+  return repoPath(stringAt(manifest.object, "spec", "path") ?? "./");
 }
 
 /**
@@ -146,7 +169,7 @@ export function checkFluxKustomization(manifest: Manifest, index: RepoIndex, rep
   const source = checkSourceRef(manifest, index, ["spec", "sourceRef"], ["GitRepository", "OCIRepository", "Bucket"], problems);
   if (source?.kind === "GitRepository") {
     const written = stringAt(manifest.object, "spec", "path");
-    if (isThisRepository(repo, source.url, source.revision, source.bootstrap)) {
+    if (unresolvedPath(manifest) === undefined && isThisRepository(repo, source.url, source.revision, source.bootstrap)) {
       const path = repoPath(written ?? "./");
       if (path === undefined || !dirExists(index, repo, path)) {
         problems.push(problem(manifest, "flux-path-missing", ["spec", "path"], `spec.path "${written ?? "./"}" does not exist in the repository`));
@@ -155,6 +178,17 @@ export function checkFluxKustomization(manifest: Manifest, index: RepoIndex, rep
   }
   checkDependsOn(manifest, index, KUSTOMIZE_GROUP, problems);
   return problems;
+}
+
+/**
+ * Why a Kustomization's `spec.path` cannot be checked: it holds post-build variables that no Kustomization of the
+ * repository substitutes with values it knows (the parent that applies it, if any, substitutes them first).
+ */
+export function unresolvedPath(manifest: Manifest): string | undefined {
+  const written = stringAt(manifest.object, "spec", "path");
+  const names = written === undefined ? [] : variablesIn(written);
+  if (names.length === 0) return undefined;
+  return `spec.path "${written}" holds post-build variables (${names.map((name) => `\${${name}}`).join(", ")}) that no Kustomization of the repository substitutes with a value it holds: the path is not checked`;
 }
 
 /** Checks one HelmRelease: `spec.chart.spec.sourceRef` or `spec.chartRef`, and `spec.dependsOn`. */

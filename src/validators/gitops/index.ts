@@ -5,9 +5,10 @@
 import type { SourceFile } from "../../file-tree.js";
 import type { Problem, UnitResult } from "../types.js";
 import { argoGitSources, checkArgoApplication, isArgoApplication } from "./argo.js";
-import { checkFluxKustomization, checkHelmRelease, fluxGitSources, isFluxKustomization, isHelmRelease } from "./flux.js";
+import { checkFluxKustomization, checkHelmRelease, fluxGitSources, isFluxKustomization, isHelmRelease, unresolvedPath } from "./flux.js";
 import type { GitCheckout } from "./remotes.js";
-import { resolveThisRepository } from "./this-repo.js";
+import { resolveThisRepository, type ThisRepository } from "./this-repo.js";
+import type { Json } from "./repo-index.js";
 import { checkKustomizeEntries, DuplicateFinder, isKustomizeFile } from "./kustomize.js";
 import { checkPlaceholderUrls, hasUrlFields } from "./placeholder-urls.js";
 import { describe, indexRepo, type Manifest, type RepoIndex } from "./repo-index.js";
@@ -16,6 +17,7 @@ import type { Severity } from "../types.js";
 export { normaliseRepoUrl, indexDigests, digestContent, isYamlFile, type ContentReader, type RepoIndex } from "./repo-index.js";
 export { digestDocument, type ManifestDigest } from "./digest.js";
 export { gitRemoteUrls, readGitCheckout, type GitCheckout } from "./remotes.js";
+export type { ThisRepository } from "./this-repo.js";
 
 export interface GitopsValidationOptions {
   /**
@@ -33,6 +35,23 @@ export interface GitopsValidationOptions {
    * the caller already says so (`create`, `plan` and `update` while repoUrl is unset). @default "error"
    */
   placeholderUrls?: Severity;
+  /**
+   * Each Flux Kustomization as applied (src/validators/engines): after the post-build substitution of the parent
+   * that applies it, once per such parent. Default: as written.
+   */
+  appliedAs?: (manifest: Manifest) => Json[] | undefined;
+  /** This repository as {@link thisRepository} resolved it already for the same index. Default: resolved here. */
+  repository?: ThisRepository;
+}
+
+/** Which sources and paths are this repository's (see this-repo.ts), from the options and the sources declared. */
+export function thisRepository(index: RepoIndex, options: Pick<GitopsValidationOptions, "repoUrls" | "checkout"> = {}): ThisRepository {
+  const checkout = options.checkout ?? { remoteUrls: [] };
+  return resolveThisRepository(
+    { urls: options.repoUrls ?? checkout.remoteUrls, branch: checkout.branch, defaultBranch: checkout.defaultBranch, topLevel: checkout.topLevel },
+    [...fluxGitSources(index), ...argoGitSources(index)],
+    options.repoUrls === undefined,
+  );
 }
 
 function unit(manifest: Manifest, label: string, problems: Problem[]): UnitResult {
@@ -45,6 +64,32 @@ function unit(manifest: Manifest, label: string, problems: Problem[]): UnitResul
     label,
     problems,
   };
+}
+
+/**
+ * A Flux Kustomization checked as each parent applies it (problems once each); not checked when its path could be
+ * resolved in none of them.
+ */
+function fluxKustomizationUnit(manifest: Manifest, objects: Json[], index: RepoIndex, repo: ThisRepository): UnitResult {
+  const problems: Problem[] = [];
+  const seen = new Set<string>();
+  let unresolved: string | undefined;
+  let resolved = false;
+  for (const object of objects) {
+    const applied: Manifest = { ...manifest, object };
+    for (const problem of checkFluxKustomization(applied, index, repo)) {
+      const key = `${problem.rule}\u0000${problem.line}\u0000${problem.message}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      problems.push(problem);
+    }
+    const why = unresolvedPath(applied);
+    if (why) unresolved ??= why;
+    else resolved = true;
+  }
+  const result = unit(manifest, describe(manifest), problems);
+  if (result.status === "valid" && unresolved !== undefined && !resolved) return { ...result, status: "skipped", notChecked: unresolved };
+  return result;
 }
 
 /**
@@ -65,16 +110,11 @@ export function validateGitopsIndex(index: RepoIndex, options: GitopsValidationO
   for (const manifest of [...kustomizations].sort((a, b) => b.file.split("/").length - a.file.split("/").length)) {
     duplicates.set(manifest.file, finder.check(manifest));
   }
-  const checkout = options.checkout ?? { remoteUrls: [] };
-  const repo = resolveThisRepository(
-    { urls: options.repoUrls ?? checkout.remoteUrls, branch: checkout.branch, defaultBranch: checkout.defaultBranch, topLevel: checkout.topLevel },
-    [...fluxGitSources(index), ...argoGitSources(index)],
-    options.repoUrls === undefined,
-  );
+  const repo = options.repository ?? thisRepository(index, options);
   const results: UnitResult[] = [];
   for (const manifest of index.manifests) {
     if (isFluxKustomization(manifest)) {
-      results.push(unit(manifest, describe(manifest), checkFluxKustomization(manifest, index, repo)));
+      results.push(fluxKustomizationUnit(manifest, options.appliedAs?.(manifest) ?? [manifest.object], index, repo));
     } else if (isHelmRelease(manifest)) {
       results.push(unit(manifest, describe(manifest), checkHelmRelease(manifest, index)));
     } else if (isArgoApplication(manifest)) {

@@ -15,7 +15,7 @@ export function isKustomizeFile(manifest: Manifest): boolean {
 }
 
 /** Remote bases and resources (URLs, `github.com/org/repo//path?ref=`) are fetched by kustomize, not checked. */
-function isRemote(entry: string): boolean {
+export function isRemoteEntry(entry: string): boolean {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(entry) || /^git@/.test(entry) || /^(github|gitlab|bitbucket)\.(com|org)\//.test(entry) || entry.includes("?ref=");
 }
 
@@ -83,7 +83,7 @@ export function checkKustomizeEntries(kustomization: Manifest, index: RepoIndex)
   const problems: Problem[] = [];
   const dir = posix.dirname(kustomization.file) === "." ? "" : posix.dirname(kustomization.file);
   for (const entry of entries(kustomization)) {
-    if (isRemote(entry.value)) continue;
+    if (isRemoteEntry(entry.value)) continue;
     const resolved = resolveFrom(dir, entry.value);
     const where = `${dottedPath(entry.path)} "${entry.value}"`;
     if (resolved === undefined) {
@@ -210,7 +210,7 @@ export class DuplicateFinder {
       const list = kustomization.object[key];
       if (!Array.isArray(list)) continue;
       for (const entry of list) {
-        if (typeof entry !== "string" || isRemote(entry)) continue;
+        if (typeof entry !== "string" || isRemoteEntry(entry)) continue;
         const resolved = resolveFrom(dir, entry);
         if (resolved === undefined) continue;
         if (this.index.files.has(resolved)) {

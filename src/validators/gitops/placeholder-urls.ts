@@ -21,9 +21,9 @@ export function isPlaceholderUrl(url: string): boolean {
 
 /** Where each kind names a repository: [path of a URL string, or of a list of them]. */
 function urlFields(manifest: Manifest): (string | number)[][] {
-  const group = manifest.apiVersion.split("/")[0];
-  if (group === "source.toolkit.fluxcd.io" && ["GitRepository", "OCIRepository", "HelmRepository"].includes(manifest.kind)) return [["spec", "url"]];
-  if (group !== "argoproj.io") return [];
+  const { apiVersion, kind } = manifest;
+  if (apiVersion.startsWith("source.toolkit.fluxcd.io/")) return kind === "GitRepository" || kind === "OCIRepository" || kind === "HelmRepository" ? [["spec", "url"]] : [];
+  if (!apiVersion.startsWith("argoproj.io/")) return [];
   if (manifest.kind === "AppProject") {
     const repos = isObject(manifest.object.spec) ? manifest.object.spec.sourceRepos : undefined;
     return Array.isArray(repos) ? repos.map((_, i) => ["spec", "sourceRepos", i]) : [];

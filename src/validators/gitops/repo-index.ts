@@ -175,7 +175,7 @@ export function resolveFrom(dir: string, entry: string): string | undefined {
   return repoPath(posix.join(dir === "" ? "." : dir, entry));
 }
 
-export function kustomizationIn(index: RepoIndex, dir: string): string | undefined {
+export function kustomizationIn(index: { files: ReadonlySet<string> }, dir: string): string | undefined {
   return KUSTOMIZATION_FILE_NAMES.map((name) => (dir === "" ? name : `${dir}/${name}`)).find((path) => index.files.has(path));
 }
 
@@ -189,8 +189,23 @@ export function describe(manifest: Manifest): string {
   return `${manifest.kind} ${manifest.namespace ? `${manifest.namespace}/` : ""}${manifest.name}`;
 }
 
-/** Normalises a Git URL so that https, ssh and scp-like spellings of one repository compare equal. */
+const normalised = new Map<string, string>();
+
+/**
+ * Normalises a Git URL so that https, ssh and scp-like spellings of one repository compare equal. Remembered: a
+ * repository of thousands of sources names a few URLs, compared again for every reference.
+ */
 export function normaliseRepoUrl(url: string): string {
+  let found = normalised.get(url);
+  if (found === undefined) {
+    found = normaliseUrl(url);
+    if (normalised.size > 10_000) normalised.clear();
+    normalised.set(url, found);
+  }
+  return found;
+}
+
+function normaliseUrl(url: string): string {
   let value = url.trim().toLowerCase();
   value = value.replace(/^git\+/, "");
   const scp = /^(?:[^@/]+@)?([^:/]+):(?!\/)(.*)$/.exec(value); // git@github.com:org/repo

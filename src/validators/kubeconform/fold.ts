@@ -3,7 +3,8 @@
  * report, formats and exit codes as the embedded engine. The shape is kubeconform's pkg/output/json.go:
  * `{ resources: [{ filename, kind, name, version, status, msg, validationErrors?: [{ path, msg }] }], summary? }`,
  * where `path` is the instance location as `/spec/replicas` and `status` one of statusValid, statusInvalid,
- * statusError, statusSkipped. Valid and skipped resources are listed only with `-verbose`.
+ * statusError, statusSkipped, or "" for an empty document (json.go at v0.6.7 and v0.7.0 has no string for
+ * `validator.Empty`). Valid, skipped and empty documents are listed only with `-verbose`.
  */
 import { LineLocator, parseDocuments } from "../kubernetes/documents.js";
 import type { Problem, ResourceIdentity, Status, UnitResult } from "../types.js";
@@ -26,6 +27,8 @@ export interface KubeconformOutput {
 /** Reads a validated file again to find lines; undefined when it cannot be read (stdin, gone). */
 export type FileReader = (file: string) => string | undefined;
 
+/** The status kubeconform's JSON output gives an empty document: none (pkg/output/json.go leaves it ""). */
+const EMPTY = "";
 const STATUSES: Record<string, Status> = { statusValid: "valid", statusInvalid: "invalid", statusError: "error", statusSkipped: "skipped" };
 
 /** Parses and checks kubeconform's JSON; throws with a clear message on anything else. */
@@ -50,8 +53,9 @@ export function parseKubeconformOutput(text: string): KubeconformOutput {
  */
 export function foldKubeconformOutput(output: KubeconformOutput, read: FileReader = () => undefined): UnitResult[] {
   const documents = new DocumentFinder(read);
-  // statusEmpty (kubeconform -verbose): a document with nothing but comments is no resource, and no summary counts it.
-  const results = output.resources.filter((resource) => resource.status !== "statusEmpty").map((resource) => foldResource(resource, documents));
+  // An empty document (nothing but comments, or before a leading ---) is listed with status "" under -verbose: no
+  // resource, and no summary counts it.
+  const results = output.resources.filter((resource) => resource.status !== EMPTY).map((resource) => foldResource(resource, documents));
   if (output.summary) {
     const listed = { valid: 0, invalid: 0, error: 0, skipped: 0 };
     for (const result of results) listed[result.status]++;

@@ -61,15 +61,15 @@ export async function embeddedValidator(apiVersion: string, kind: string, strict
   return validate;
 }
 
-/**
- * Other served versions of a kind, for the "no schema" message: the same group first ("current version is v2"),
- * else the groups that serve a kind of that name.
- */
 /** The core group, a group without a domain (apps, batch, extensions) or one under k8s.io. */
 function isKubernetesGroup(group: string): boolean {
   return !group.includes(".") || group === "k8s.io" || group.endsWith(".k8s.io");
 }
 
+/**
+ * Other served versions of a kind, for the "no schema" message: the same group first ("current version is v2"),
+ * else the groups that serve a kind of that name.
+ */
 export function servedAlternatives(apiVersion: string, kind: string): { sameGroup: string[]; otherGroups: string[] } {
   const group = apiVersion.includes("/") ? apiVersion.slice(0, apiVersion.lastIndexOf("/")) : "";
   const sameGroup: string[] = [];
@@ -83,4 +83,39 @@ export function servedAlternatives(apiVersion: string, kind: string): { sameGrou
     else if (isKubernetesGroup(group) || closest(group, [otherGroup]) !== undefined) otherGroups.push(groupVersion);
   }
   return { sameGroup, otherGroups };
+}
+
+/** The GitOps releases the embedded schemas are of, by API group: their CRDs serve these kinds' versions. */
+const RELEASES: { name: string; source: string; group: (group: string) => boolean }[] = [
+  { name: "Flux", source: "flux", group: (group) => group.endsWith(".fluxcd.io") && group !== "fluxcd.controlplane.io" },
+  { name: "Argo CD", source: "argo-cd", group: (group) => group === "argoproj.io" },
+];
+
+/**
+ * When `apiVersion` is a version of a Flux or Argo CD kind that the embedded release no longer serves (its CRD has
+ * dropped it: `helm.toolkit.fluxcd.io/v2beta2` HelmRelease in Flux 2.9), the release and the apiVersions it serves
+ * the kind under; otherwise undefined. The API server refuses such an object whatever schemas a run has, so this is
+ * an error even with --ignore-missing-schemas.
+ */
+export function unservedVersion(apiVersion: string, kind: string): { release: string; served: string[] } | undefined {
+  const slash = apiVersion.lastIndexOf("/");
+  if (slash < 0) return undefined;
+  const group = apiVersion.slice(0, slash);
+  const release = RELEASES.find((candidate) => candidate.group(group));
+  if (!release) return undefined;
+  const { kinds, sources } = embeddedIndex();
+  if (kinds[apiVersion]?.[kind]) return undefined;
+  const served = Object.keys(kinds).filter((groupVersion) => groupVersion.startsWith(`${group}/`) && kinds[groupVersion]![kind] !== undefined);
+  if (served.length === 0) return undefined;
+  return { release: `${release.name} ${sources[release.source] ?? ""}`.trim(), served };
+}
+
+/**
+ * The apiVersions the embedded schemas serve `kind` under, in `group` when given ("" is the core group): what a
+ * kustomize patch target that names a kind but no version can mean.
+ */
+export function servedApiVersions(kind: string, group?: string): string[] {
+  return Object.entries(embeddedIndex().kinds)
+    .filter(([groupVersion, byKind]) => kind in byKind && (group === undefined || (groupVersion.includes("/") ? groupVersion.slice(0, groupVersion.lastIndexOf("/")) : "") === group))
+    .map(([groupVersion]) => groupVersion);
 }

@@ -8,6 +8,7 @@ import { packageRoot } from "../../_utils.js";
 import { digestDocument, isYamlFile, type ManifestDigest } from "../gitops/index.js";
 import { readTextFile, type TextRead } from "../read-text.js";
 import type { UnitResult } from "../types.js";
+import type { PatchSpec } from "./patch.js";
 import { createKubernetesValidator, type KubernetesValidator, type KubernetesValidatorOptions } from "./validator.js";
 
 /** Options of {@link validateFilesParallel} and {@link validateFileStream}. */
@@ -16,7 +17,9 @@ export interface ParallelOptions {
   workers?: number;
   /**
    * Below this many bytes of input everything runs in the calling thread: a worker costs its own start-up (modules,
-   * validator bundles) and the copy of its results, which only pays off on large inputs. Default 8 MiB.
+   * validator bundles, and warming up its code: about 0.4 CPU-s) and the copy of its results, which only pays off on
+   * large inputs. Default: 8 MiB when `workers` is given, else 32 MiB (on 2 cores, the 10 MB benchmark corpus
+   * validated faster in one thread, quiet or loaded: V8's own GC and compiler threads already use the second core).
    */
   minBytesForWorkers?: number;
 }
@@ -29,6 +32,8 @@ export interface StreamOptions extends ParallelOptions {
   digests?: boolean;
   /** Files held in memory: read through this, in this thread (no worker threads), instead of from disk. */
   read?: (path: string) => string | undefined;
+  /** Files kustomize reads as patches (by path as given), validated as patches of their target and never digested. */
+  patches?: Record<string, PatchSpec>;
 }
 
 /** What one file gave: its Kubernetes results, and its GitOps digest when asked for. */
@@ -42,6 +47,7 @@ export interface WorkerSetup {
   options: KubernetesValidatorOptions;
   root: string | undefined;
   digests: boolean;
+  patches?: Record<string, PatchSpec>;
 }
 /**
  * A batch of files for a worker, and its answer. Results travel as JSON text (cheaper to copy than a structured
@@ -92,7 +98,7 @@ export async function validateFileStream(
   stream: StreamOptions,
   onFile: (position: number, outcome: FileOutcome) => void,
 ): Promise<void> {
-  const setup: WorkerSetup = { options, root: stream.root, digests: stream.digests ?? false };
+  const setup: WorkerSetup = { options, root: stream.root, digests: stream.digests ?? false, patches: stream.patches };
   const threads = Math.min(stream.workers ?? availableParallelism(), paths.length);
   const { read } = stream;
   const sized = paths.map((path, position) => ({ path, position, size: read ? 0 : sizeOf(stream.root ? join(stream.root, path) : path) }));
@@ -104,7 +110,8 @@ export async function validateFileStream(
   const deliver = (batch: typeof sized, outcomes: FileOutcome[]) => batch.forEach((entry, i) => onFile(entry.position, outcomes[i] ?? { results: [] }));
 
   // Without a compiled worker.js (TypeScript sources before a build) everything stays in this thread.
-  const useWorkers = !read && threads >= 2 && bytes >= (stream.minBytesForWorkers ?? 8 * 1024 * 1024) && existsSync(fileURLToPath(workerUrl));
+  const minBytes = stream.minBytesForWorkers ?? (stream.workers === undefined ? 32 * 1024 * 1024 : 8 * 1024 * 1024);
+  const useWorkers = !read && threads >= 2 && bytes >= minBytes && existsSync(fileURLToPath(workerUrl));
   const pool = useWorkers ? Array.from({ length: threads - 1 }, () => runWorker(setup, take, deliver)) : [];
   // A worker that fails is reported by the Promise.all below; until then its rejection must not count as unhandled.
   for (const worker of pool) worker.catch(() => undefined);
@@ -152,8 +159,14 @@ async function validateBatch(validator: KubernetesValidator, setup: WorkerSetup,
   const outcomes: FileOutcome[] = [];
   for (const read of reads) {
     const { file } = read;
+    const patch = setup.patches && Object.hasOwn(setup.patches, file) ? setup.patches[file] : undefined;
     if ("error" in read) {
       outcomes.push({ results: [{ file, validator: "kubernetes", status: "error", problems: [{ file, rule: read.tooLarge === undefined ? "k8s-read-error" : "k8s-file-too-large", message: read.error, severity: "error" }] }] });
+      continue;
+    }
+    if (patch) {
+      // A patch is part of an object, not one: validated as a patch, and no digest (the GitOps checks see objects).
+      outcomes.push({ results: await validator.validateFile({ path: file, content: read.content }, undefined, { patch }) });
       continue;
     }
     if (!setup.digests || !isYamlFile(file)) {

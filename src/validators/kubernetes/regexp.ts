@@ -34,6 +34,26 @@ function engine(): typeof RE2JSClass {
 }
 
 /**
+ * A pattern's answers for short inputs, remembered: the same values come back in resource after resource (an
+ * interval `10m`, a name, an image tag), and re2js (RE2 in JavaScript) costs far more per test than a Map lookup.
+ * Bounded per pattern, so that memory does not grow with the repository.
+ */
+function remembered(test: (input: string) => boolean): (input: string) => boolean {
+  const answers = new Map<string, boolean>();
+  return (input) => {
+    if (input.length > MEMO_INPUT_CHARS) return test(input);
+    let answer = answers.get(input);
+    if (answer === undefined) {
+      answer = test(input);
+      if (answers.size < MEMO_ENTRIES) answers.set(input, answer);
+    }
+    return answer;
+  };
+}
+const MEMO_INPUT_CHARS = 128;
+const MEMO_ENTRIES = 256;
+
+/**
  * Compiles one schema pattern. A pattern RE2 rejects matches everything (the schema stays usable, as the rest of its
  * constraints are still checked) and is recorded for the caller of {@link collectPatternFailures} to report.
  */
@@ -45,7 +65,7 @@ export function re2Pattern(pattern: string): SchemaPattern {
     failures?.push({ pattern, reason: (error as Error).message });
     return { test: () => true, toString: () => `re2-skipped:${pattern}` };
   }
-  return { test: (input) => compiled.test(input), toString: () => `re2:${pattern}` };
+  return { test: remembered((input) => compiled.test(input)), toString: () => `re2:${pattern}` };
 }
 
 /**
@@ -57,7 +77,7 @@ export function re2Pattern(pattern: string): SchemaPattern {
 export function lazyRe2Pattern(pattern: string): SchemaPattern {
   let compiled: RE2JSClass | undefined;
   return {
-    test: (input) => {
+    test: remembered((input) => {
       if (!compiled) {
         try {
           compiled = engine().compile(pattern);
@@ -66,9 +86,22 @@ export function lazyRe2Pattern(pattern: string): SchemaPattern {
         }
       }
       return compiled.test(input);
-    },
+    }),
     toString: () => `re2:${pattern}`,
   };
+}
+
+/**
+ * A regular expression a repository writes (a kustomize target's `name: app-.*`), as a whole-string match run by RE2:
+ * no pattern can make matching slow. Undefined when RE2 cannot compile it.
+ */
+export function re2FullMatch(pattern: string): ((input: string) => boolean) | undefined {
+  try {
+    const compiled = engine().compile(`^(?:${pattern})$`);
+    return (input) => compiled.test(input);
+  } catch {
+    return undefined;
+  }
 }
 
 /**

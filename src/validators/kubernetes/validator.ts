@@ -7,9 +7,12 @@ import type { Problem, ResourceIdentity, Status, UnitResult } from "../types.js"
 import { createCompiler, strictSchema, type CompiledSchema } from "./compile.js";
 import { crdSchemaToJsonSchema } from "./crd-schema.js";
 import { LineLocator, parseDocuments } from "./documents.js";
-import { embeddedKubernetesVersion, embeddedValidator, servedAlternatives, type JsonSchema } from "./embedded.js";
+import { embeddedKubernetesVersion, embeddedValidator, servedAlternatives, servedApiVersions, unservedVersion, type JsonSchema } from "./embedded.js";
 import { SchemaLoadError, loadSchema, parseLocation, resolveTemplate, type SchemaLocation } from "./locations.js";
-import { formatPath, violations } from "./problems.js";
+import { isWidenedByFluxOperator, withoutWidenedEnums } from "./flux-operator.js";
+import { objectWith, patchErrors, readOperations, targetApiVersion, withoutDirectives, type PatchSpec, type PatchTarget } from "./patch.js";
+import { formatPath, violations, type SchemaViolation } from "./problems.js";
+import { uncheckedReason, uncheckedValue, withoutSops, type UncheckedReasons, type UncheckedValue } from "./unchecked-values.js";
 import { createPodSecurityCheck, type PodSecurityOptions } from "../pod-security/index.js";
 
 /** Options of {@link createKubernetesValidator}; the names follow kubeconform's flags. */
@@ -48,9 +51,28 @@ export interface KubernetesValidator {
    * comment-only documents give nothing). A document that cannot be parsed gives one result with status "error".
    * Never throws for invalid input.
    */
-  validateFile(file: SourceFile, observe?: DocumentObserver): Promise<UnitResult[]>;
+  validateFile(file: SourceFile, observe?: DocumentObserver, use?: FileContext): Promise<UnitResult[]>;
   /** The Kubernetes version used for schema locations. */
   readonly kubernetesVersion: string;
+}
+
+/**
+ * What the engine that applies a file does with it before the API server sees it (src/validators/engines): read it as
+ * a kustomize patch, substitute Flux post-build variables, widen enums as the Flux Operator does. Without it, a file
+ * is a set of objects applied as written (with SOPS metadata dropped, and variables and encrypted values unchecked).
+ */
+export interface FileContext {
+  /** The file is a kustomize patch (plain data: it travels to worker threads). */
+  patch?: PatchSpec;
+  /** A FluxInstance is in the repository: the Flux Operator's kinds are in the notification enums. */
+  widenedEnums?: boolean;
+  /** How variables that cannot be resolved are described. */
+  unchecked?: UncheckedReasons;
+  /**
+   * Per document: the data to validate instead (after Flux's post-build substitution), how its unresolved variables
+   * are described, and whether its `${...}` are literal text (a document Flux does not substitute).
+   */
+  document?: (document: { index: number; start: number; data: unknown }) => { data: unknown; unchecked?: UncheckedReasons; literal?: boolean } | undefined;
 }
 
 /**
@@ -61,7 +83,7 @@ export type DocumentObserver = (document: { index: number; line: number; data: u
 
 /** A usable schema; `warnings` (patterns that cannot be checked) go out once, with the first resource it validates. */
 type Found = { found: ValidateFunction; source: string; warnings: string[] };
-type Resolution = Found | { missing: string } | { failed: string };
+type Resolution = Found | { missing: string } | { failed: string } | { unserved: string };
 
 /**
  * Builds a validator; CRD files are read here (an unreadable one rejects the promise), schemas are loaded and
@@ -101,6 +123,11 @@ export async function createKubernetesValidator(options: KubernetesValidatorOpti
         const result = await validatorAt(location, apiVersion, kind);
         if (result) return result;
       }
+      const unserved = unservedVersion(apiVersion, kind);
+      if (unserved) {
+        const use = unserved.served.map((groupVersion) => `${groupVersion}`).join(" or ");
+        return { unserved: `${apiVersion} ${kind} is not served by ${unserved.release}, whose CRD serves ${kind} as ${use}: the API server refuses it; change apiVersion to ${use} (and the fields that version renamed)` };
+      }
       return { missing: missingMessage(apiVersion, kind, locations) };
     } catch (error) {
       return { failed: error instanceof SchemaLoadError ? error.message : `cannot use schema for ${apiVersion} ${kind}: ${(error as Error).message}` };
@@ -126,7 +153,62 @@ export async function createKubernetesValidator(options: KubernetesValidatorOpti
     return schema && found(await compile(schema, address), address);
   };
 
-  const validateResource = async (object: unknown, context: ResourceContext): Promise<UnitResult> => {
+  /** The schema of a kind, or the unit that says why there is none to check against. */
+  const schemaOf = async (apiVersion: string, kind: string, context: ResourceContext): Promise<Found | UnitResult> => {
+    let resolution = resolve(apiVersion, kind);
+    if (resolution instanceof Promise) resolution = await resolution;
+    if ("unserved" in resolution) return context.fail("k8s-unserved-version", resolution.unserved, context.line(["apiVersion"]));
+    if ("missing" in resolution) {
+      if (options.ignoreMissingSchemas) return context.result("skipped", []);
+      return context.fail("k8s-missing-schema", resolution.missing);
+    }
+    if ("failed" in resolution) return context.fail("k8s-missing-schema", resolution.failed);
+    return resolution;
+  };
+
+  /**
+   * The problems of `object` against a schema: schema violations (as a patch's when `partial`), non-finite numbers,
+   * Pod Security. Problems at values only the applying engine knows (unchecked-values.ts) are set apart.
+   */
+  const check = (schema: Found, object: Record<string, unknown>, context: ResourceContext, mode: CheckMode): { problems: Problem[]; unchecked: UncheckedValue[] } => {
+    const { found: validate } = schema;
+    const problems: Problem[] = schema.warnings.map((message) => ({ ...context.problem("k8s-schema-pattern", message, undefined, context.line([])), severity: "warning" as const }));
+    schema.warnings = [];
+    const unchecked: UncheckedValue[] = [];
+    if (!validate(object)) {
+      let errors = validate.errors ?? [];
+      if (mode.partial) errors = patchErrors(errors, object);
+      if (mode.widenedEnums) errors = withoutWidenedEnums(errors, object);
+      for (const violation of violations(errors, object)) {
+        const found = uncheckedValue(valueAt(object, violation.at)) ?? (violation.rule === "k8s-unknown-field" ? uncheckedValue(violation.at[violation.at.length - 1]) : undefined);
+        const value = found && mode.literal && "variables" in found ? undefined : found;
+        if (value) unchecked.push(value);
+        else problems.push(mode.place(violation, context));
+      }
+    }
+    // YAML's .inf and .nan load as numbers that JSON Schema's "number" (and Ajv's "integer") accept, but the API
+    // server's JSON has no such values: the object would be refused when applied. Only a file that spells one has one.
+    for (const { at, value } of mode.nonFinite === false ? [] : nonFiniteNumbers(object)) {
+      const path = formatPath(at);
+      problems.push(context.problem("k8s-non-finite-number", `${path}: ${value} is not a number Kubernetes accepts (JSON has no Infinity or NaN); write a finite number`, path, context.line(at)));
+    }
+    if (!mode.partial) {
+      for (const found of podSecurity?.(object) ?? []) {
+        const message = `Pod Security Standards (${found.level}) "${found.control}": ${found.message}`;
+        problems.push(context.problem(`pod-security/${found.checkId}`, message, formatPath(found.path), context.line(found.path)));
+      }
+    }
+    return { problems, unchecked };
+  };
+
+  /** The unit of checked problems: invalid with any error, not checked when only unchecked values had problems. */
+  const verdict = (context: ResourceContext, outcome: { problems: Problem[]; unchecked: UncheckedValue[] }, reasons: UncheckedReasons | undefined): UnitResult => {
+    const failed = outcome.problems.some((problem) => problem.severity === "error");
+    if (!failed && outcome.unchecked.length > 0) return context.skip(uncheckedReason(outcome.unchecked, reasons), outcome.problems);
+    return context.result(failed ? "invalid" : "valid", outcome.problems);
+  };
+
+  const validateResource = async (object: unknown, context: ResourceContext, use: DocumentUse): Promise<UnitResult> => {
     if (!isObject(object)) return context.fail("k8s-missing-kind", "document is not a Kubernetes object: expected a mapping with apiVersion and kind");
     const identity = identify(object);
     context.identity = identity;
@@ -134,58 +216,155 @@ export async function createKubernetesValidator(options: KubernetesValidatorOpti
     if (typeof object.apiVersion !== "string" || object.apiVersion === "") return context.fail("k8s-missing-apiversion", "missing 'apiVersion' key");
     const { apiVersion, kind } = object;
     if (skip.has(kind) || skip.has(`${apiVersion}/${kind}`)) return context.result("skipped", []);
-    let resolution = resolve(apiVersion, kind);
-    if (resolution instanceof Promise) resolution = await resolution;
-    if ("missing" in resolution) {
-      if (options.ignoreMissingSchemas) return context.result("skipped", []);
-      return context.fail("k8s-missing-schema", resolution.missing);
+    const schema = await schemaOf(apiVersion, kind, context);
+    if (!("found" in schema)) return schema;
+    const widenedEnums = use.widenedEnums === true && isWidenedByFluxOperator(apiVersion, kind);
+    return verdict(context, check(schema, withoutSops(object), context, { partial: false, widenedEnums, literal: use.literal, nonFinite: use.nonFinite, place: placeViolation }), use.unchecked);
+  };
+
+  /**
+   * A strategic-merge patch: a partial object of its own kind, or, with a target, of the kind the target selects
+   * (kustomize applies it to every match and ignores the patch's own kind and name, often placeholders such as
+   * `kind: any`).
+   */
+  const validateMergePatch = async (patch: Record<string, unknown>, context: ResourceContext, spec: PatchSpec, use: DocumentUse): Promise<UnitResult> => {
+    const { apiVersion, kind } = patchTypeOf(patch, spec);
+    context.identity = { ...(spec.target ? targetIdentity(spec.target) : identify(patch)), ...(kind ? { kind } : {}), ...(apiVersion ? { apiVersion } : {}) };
+    if (spec.target && !spec.target.kind) return context.skip("kustomize patch whose target selects objects of any kind: not checked against a schema", []);
+    if (patch.$patch === "delete") return context.result("valid", []);
+    if (!apiVersion || !kind) return context.skip("kustomize patch without apiVersion and kind, nor a target naming them: its target's schema is unknown", []);
+    if (skip.has(kind) || skip.has(`${apiVersion}/${kind}`)) return context.result("skipped", []);
+    const schema = await schemaOf(apiVersion, kind, context);
+    if (!("found" in schema)) return schema;
+    const object = withoutDirectives(withoutSops(patch)) as Record<string, unknown>;
+    return verdict(context, check(schema, { ...object, apiVersion, kind }, context, { partial: true, widenedEnums: false, literal: use.literal, nonFinite: use.nonFinite, place: placeViolation }), use.unchecked);
+  };
+
+  /** A JSON 6902 patch: each operation's shape, and what add/replace/test write (and paths read or removed) against the target's schema. */
+  const validateJsonPatch = async (operations: unknown[], context: ResourceContext, spec: PatchSpec, use: DocumentUse): Promise<UnitResult> => {
+    const { apiVersion, kind } = patchTypeOf({}, spec);
+    context.identity = { ...targetIdentity(spec.target ?? {}), ...(kind ? { kind } : {}), ...(apiVersion ? { apiVersion } : {}) };
+    const { problems: shape, writes } = readOperations(operations);
+    const problems = shape.map((found) => context.problem("kustomize-patch", found.message, formatPath(found.at), context.line(found.at)));
+    if (!apiVersion || !kind) {
+      if (problems.length > 0) return context.result("invalid", problems);
+      return context.skip("JSON 6902 patch whose target names no kind and version: its operations' values are not checked against a schema", []);
     }
-    if ("failed" in resolution) return context.fail("k8s-missing-schema", resolution.failed);
-    const validate = resolution.found;
-    const warnings = resolution.warnings.map((message) => ({ ...context.problem("k8s-schema-pattern", message, undefined, context.line([])), severity: "warning" as const }));
-    resolution.warnings = [];
-    const problems = validate(object)
-      ? []
-      : violations(validate.errors ?? [], object).map((violation) => context.problem(violation.rule, violation.message, violation.path, context.line(violation.at)));
-    // YAML's .inf and .nan load as numbers that JSON Schema's "number" (and Ajv's "integer") accept, but the API
-    // server's JSON has no such values: the object would be refused when applied.
-    for (const { at, value } of nonFiniteNumbers(object)) {
-      const path = formatPath(at);
-      problems.push(context.problem("k8s-non-finite-number", `${path}: ${value} is not a number Kubernetes accepts (JSON has no Infinity or NaN); write a finite number`, path, context.line(at)));
+    if (skip.has(kind) || skip.has(`${apiVersion}/${kind}`)) return context.result(problems.length > 0 ? "invalid" : "skipped", problems);
+    const schema = await schemaOf(apiVersion, kind, context);
+    if (!("found" in schema)) return problems.length > 0 ? context.result("invalid", problems) : schema;
+    const outcome = { problems, unchecked: [] as UncheckedValue[] };
+    for (const write of writes) {
+      const { object, at } = objectWith(write.segments, write.value, { apiVersion, kind });
+      const shown = write.segments.map((segment) => (segment === -1 ? "-" : segment));
+      // A violation inside the written value is at that field of the operation's value; one on the path, at the path.
+      // Segments of the partial object map to the operation's own (its list indexes, not 0) by position.
+      const real = (segments: readonly (string | number)[]) => segments.map((segment, i) => (i < at.length ? shown[i]! : segment));
+      const place: CheckMode["place"] = (violation, where) => {
+        const inside = violation.at.length > at.length && at.every((segment, i) => violation.at[i] === segment);
+        const pathAt = violation.rule === "k8s-unknown-field" ? violation.at.slice(0, -1) : violation.at;
+        const shownPath = formatPath(real(pathAt));
+        const message = `${shownPath || "(root)"}${violation.message.slice((violation.path || "(root)").length)}`;
+        const line = inside && write.hasValue ? where.line([write.index, "value", ...violation.at.slice(at.length)]) : where.line([write.index, write.field]);
+        return where.problem(violation.rule, `[${write.index}] ${write.field} ${JSON.stringify(pointerOf(write.segments))}: ${message}`, shownPath, line);
+      };
+      const found = check(schema, object, context, { partial: true, widenedEnums: false, literal: use.literal, nonFinite: use.nonFinite, place });
+      outcome.problems.push(...found.problems.filter((problem) => problem.rule !== "k8s-schema-pattern" || outcome.problems.every((other) => other.message !== problem.message)));
+      outcome.unchecked.push(...found.unchecked);
     }
-    for (const found of podSecurity?.(object) ?? []) {
-      const message = `Pod Security Standards (${found.level}) "${found.control}": ${found.message}`;
-      problems.push(context.problem(`pod-security/${found.checkId}`, message, formatPath(found.path), context.line(found.path)));
-    }
-    return context.result(problems.length === 0 ? "valid" : "invalid", [...warnings, ...problems]);
+    return verdict(context, outcome, use.unchecked);
   };
 
   return {
     kubernetesVersion,
-    async validateFile(file: SourceFile, observe?: DocumentObserver): Promise<UnitResult[]> {
+    async validateFile(file: SourceFile, observe?: DocumentObserver, context: FileContext = {}): Promise<UnitResult[]> {
       const results: UnitResult[] = [];
       const documents = parseDocuments(file.content, strict);
+      // Substituted data may hold what the text does not: then every number is looked at.
+      const use: DocumentUse = { ...context, nonFinite: context.document !== undefined || NON_FINITE.test(file.content) };
       const locator = new LineLocator(file.content, documents);
       for (const document of documents) {
-        const base = new ResourceContext(file.path, locator, document.index, []);
+        const base = new ResourceContext(file.path, locator, document.index, [], use.patch ? " (patch)" : "");
         if (document.failure) {
           if (isObject(document.data)) base.identity = identify(document.data);
           results.push(base.fail(document.failure.rule, document.failure.message, document.failure.line));
           continue;
         }
-        const data = document.data;
-        observe?.({ index: document.index, line: locator.documentLine(document.index) ?? 1, data });
+        observe?.({ index: document.index, line: locator.documentLine(document.index) ?? 1, data: document.data });
+        const planned = use.document?.({ index: document.index, start: document.range[0], data: document.data });
+        const data = planned ? planned.data : document.data;
+        const documentUse: DocumentUse = planned ? { ...use, unchecked: planned.unchecked ?? use.unchecked, literal: planned.literal } : use;
+        if (use.patch) {
+          if (Array.isArray(data) && use.patch.field !== "patchesStrategicMerge") results.push(await validateJsonPatch(data, base, use.patch, documentUse));
+          else if (isObject(data) && use.patch.field !== "patchesJson6902") results.push(await validateMergePatch(data, base, use.patch, documentUse));
+          else results.push(base.fail("kustomize-patch", use.patch.field === "patchesJson6902" ? "a JSON 6902 patch is a list of operations (op, path, value)" : use.patch.field === "patchesStrategicMerge" ? "a strategic-merge patch is a mapping with apiVersion, kind and metadata.name" : "a kustomize patch is a mapping (strategic merge) or a list of operations (JSON 6902)"));
+          continue;
+        }
         if (isObject(data) && data.kind === "List" && Array.isArray(data.items)) {
           for (const [position, item] of data.items.entries()) {
-            results.push(await validateResource(item, new ResourceContext(file.path, locator, document.index, ["items", position])));
+            results.push(await validateResource(item, new ResourceContext(file.path, locator, document.index, ["items", position]), documentUse));
           }
           continue;
         }
-        results.push(await validateResource(data, base));
+        results.push(await validateResource(data, base, documentUse));
       }
       return results;
     },
   };
+}
+
+/**
+ * The apiVersion and kind a patch is checked as: its target's when it has one (with the version the embedded schemas
+ * serve the kind under when the target names none, or the patch's own when it is of the target's group), else its own.
+ */
+function patchTypeOf(patch: Record<string, unknown>, spec: PatchSpec): { apiVersion?: string; kind?: string } {
+  const own = { apiVersion: typeof patch.apiVersion === "string" && patch.apiVersion !== "" ? patch.apiVersion : undefined, kind: typeof patch.kind === "string" && patch.kind !== "" ? patch.kind : undefined };
+  const target = spec.target;
+  if (!target) return own;
+  const kind = target.kind;
+  if (!kind) return { apiVersion: own.apiVersion };
+  const named = targetApiVersion(target);
+  if (named) return { apiVersion: named, kind };
+  const groupOf = (apiVersion: string) => (apiVersion.includes("/") ? apiVersion.slice(0, apiVersion.lastIndexOf("/")) : "");
+  if (own.apiVersion && (target.group === undefined || groupOf(own.apiVersion) === target.group) && (own.kind === kind || servedApiVersions(kind).includes(own.apiVersion))) return { apiVersion: own.apiVersion, kind };
+  const served = servedApiVersions(kind, target.group);
+  return served.length === 1 ? { apiVersion: served[0], kind } : { kind };
+}
+
+/** What a patch target names, as an identity: its name, else its selector. */
+function targetIdentity(target: PatchTarget): ResourceIdentity {
+  const name = target.name ?? [target.labelSelector, target.annotationSelector].filter(Boolean).join(",");
+  return { ...(name ? { name } : {}), ...(target.namespace ? { namespace: target.namespace } : {}) };
+}
+
+/** A file's context as it applies to one document. */
+type DocumentUse = FileContext & { literal?: boolean; nonFinite?: boolean };
+
+/** How YAML spells a number JSON has not (js-yaml's core schema: `.inf`, `-.Inf`, `.NaN`...). */
+const NON_FINITE = /\.(?:inf|nan)\b/i;
+
+/** How {@link check} treats an object: as a patch, with the Flux Operator's enums, and where its violations go. */
+interface CheckMode {
+  partial: boolean;
+  widenedEnums: boolean;
+  /** `${...}` in the document are text the API server receives (Flux does not substitute it): they are checked. */
+  literal?: boolean;
+  /** false when the file has no `.inf` or `.nan`: no number to look for. */
+  nonFinite?: boolean;
+  place: (violation: SchemaViolation, context: ResourceContext) => Problem;
+}
+
+const placeViolation: CheckMode["place"] = (violation, context) => context.problem(violation.rule, violation.message, violation.path, context.line(violation.at));
+
+/** `["spec", "replicas"]` -> `/spec/replicas` (the list end `-` as written). */
+function pointerOf(segments: readonly (string | number)[]): string {
+  return segments.map((segment) => `/${segment === -1 ? "-" : String(segment).replace(/~/g, "~0").replace(/\//g, "~1")}`).join("");
+}
+
+function valueAt(object: unknown, at: readonly (string | number)[]): unknown {
+  let node = object;
+  for (const segment of at) node = typeof node === "object" && node !== null ? (node as Record<string | number, unknown>)[segment] : undefined;
+  return node;
 }
 
 /** What a result needs to know about where its resource sits. */
@@ -197,6 +376,8 @@ class ResourceContext {
     private readonly locator: LineLocator,
     private readonly documentIndex: number,
     private readonly prefix: (string | number)[],
+    /** Added to the label: " (patch)" for a kustomize patch, which is part of an object, not one. */
+    private readonly labelSuffix = "",
   ) {}
 
   /** Line of a field of the resource (the resource's own line for []). */
@@ -208,7 +389,7 @@ class ResourceContext {
     const identity = this.identity;
     if (!identity?.kind) return undefined;
     const name = identity.name ?? "(unnamed)";
-    return `${identity.kind} ${identity.namespace ? `${identity.namespace}/` : ""}${name}`;
+    return `${identity.kind} ${identity.namespace ? `${identity.namespace}/` : ""}${name}${this.labelSuffix}`;
   }
 
   problem(rule: string, message: string, path?: string, line?: number): Problem {
@@ -229,6 +410,11 @@ class ResourceContext {
     const label = this.label;
     if (label) result.label = label;
     return result;
+  }
+
+  /** A unit that could not be checked (in part), and why; its problems are warnings only. */
+  skip(notChecked: string, problems: Problem[]): UnitResult {
+    return { ...this.result("skipped", problems), notChecked };
   }
 
   fail(rule: string, message: string, line?: number): UnitResult {

