@@ -24,6 +24,13 @@ export class InterruptedError extends CliError {
 
 const guards = new Set<() => void>();
 let requested: StopSignal | undefined;
+const forcedStop = new AbortController();
+
+/**
+ * Aborted when a second signal forces the stop: the git child processes of the guarded work are stopped with it
+ * (src/git/client.ts), so that none of them is still writing in a directory the clean-up removes.
+ */
+export const forcedStopSignal: AbortSignal = forcedStop.signal;
 
 /** The signal a stop was requested with, if one was. */
 export function stopRequested(): StopSignal | undefined {
@@ -37,6 +44,7 @@ export function stopRequested(): StopSignal | undefined {
 export function requestStop(signal: StopSignal): "exit" | "wait" {
   if (requested !== undefined || guards.size === 0) {
     requested ??= signal;
+    if (guards.size > 0) forcedStop.abort();
     for (const cleanup of guards) {
       try {
         cleanup();

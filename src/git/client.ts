@@ -1,5 +1,6 @@
 import { simpleGit, type SimpleGit, type SimpleGitOptions } from "simple-git";
 import { GitError } from "../errors.js";
+import { forcedStopSignal } from "../interrupt.js";
 import { redact, redactedError } from "../redact.js";
 
 /** Who commits; used as both author and committer. */
@@ -16,7 +17,8 @@ export const DEFAULT_IDENTITY: GitIdentity = {
 
 /** A simple-git instance for `dir`, with per-command `-c` settings that are never written to disk. */
 export function gitAt(dir: string, options: Partial<SimpleGitOptions> = {}): SimpleGit {
-  return simpleGit({ baseDir: dir, maxConcurrentProcesses: 4, trimmed: false, ...options });
+  // A forced stop (a second Ctrl-C) ends the running git processes before their directories are removed.
+  return simpleGit({ baseDir: dir, maxConcurrentProcesses: 4, trimmed: false, abort: forcedStopSignal, ...options });
 }
 
 const GUARDED_ENV = new Set(["EDITOR", "VISUAL", "PAGER", "PREFIX", "SSH_ASKPASS"]);

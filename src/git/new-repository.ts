@@ -73,7 +73,7 @@ export async function writeRepository(targetDir: string, tree: FileTree, message
   // guard is in place before the directory exists, so no signal finds it unguarded. Once renamed, the repository is
   // whole and stays.
   let staging: string | undefined;
-  const forcedCleanup = () => staging !== undefined && rmSync(staging, { recursive: true, force: true, maxRetries: 3 });
+  const forcedCleanup = () => staging !== undefined && rmSync(staging, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
   return guarded(forcedCleanup, async () => {
     try {
       await mkdir(dirname(targetDir), { recursive: true });
