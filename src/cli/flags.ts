@@ -107,7 +107,7 @@ export const validateCommand = defineCommand({
     },
     "no-terraform": { type: "boolean", description: "turn off the Terraform checks" },
     "no-gitops": { type: "boolean", description: "turn off the GitOps reference checks" },
-    "no-workflows": { type: "boolean", description: "do not lint .github/workflows/*.yml with actionlint" },
+    "no-workflows": { type: "boolean", description: "do not lint CI files: .github/workflows/*.yml with actionlint, .gitlab-ci.yml against GitLab's CI schema" },
     engine: {
       type: "string",
       choices: ["embedded", "kubeconform"],
