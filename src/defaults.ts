@@ -42,6 +42,11 @@ export const defaults = {
    * terraformSetupRange). 1.11: the S3 backend's lock file (`use_lockfile`) is generally available (experimental in 1.10).
    */
   terraformRequiredVersion: ">= 1.11.0, < 2.0.0",
+  /**
+   * The image GitLab CI's Terraform jobs run in: one exact release inside that range, so that the reviewed plan and
+   * the apply are made by the same Terraform (the apply also compares the version the plan recorded).
+   */
+  terraformImage: "hashicorp/terraform:1.11.4",
 } as const;
 
 export type GitopsEngine = "flux" | "argo";

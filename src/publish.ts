@@ -5,7 +5,7 @@
 import { realpath } from "node:fs/promises";
 import { defaults } from "./defaults.js";
 import { ForgeError, GitError, UsageError } from "./errors.js";
-import { forgeFor, forges, forgeToken, parseRepoSlug, repositoryFromRemote, repositoryUrl, resolveForge, type ForgeEndpoint, type ForgeKind, type ForgeRepository } from "./forge/index.js";
+import { forgeDefinition, forgeFor, forgeToken, parseRepoSlug, repositoryFromRemote, repositoryUrl, resolveForge, type ForgeEndpoint, type ForgeKind, type ForgeRepository } from "./forge/index.js";
 import type { Forge } from "./forge/types.js";
 import { gitAt } from "./git/client.js";
 import { createOrResetBranch, fetchRemoteBranch, isAncestor, overlayCommit, pushBranch, readTreeAtRef, rootCommit } from "./git/repo.js";
@@ -25,7 +25,7 @@ export interface PublishTarget {
 export interface ConnectOptions {
   /** @default "github" */
   kind?: ForgeKind;
-  /** API root (`--github-api-url`); the forge's public API by default. */
+  /** API root (`--github-api-url`) or instance (`--gitlab-url`); the forge's public one by default. */
   apiUrl?: string;
   /** @default 60000 */
   timeoutMs?: number;
@@ -48,12 +48,19 @@ export function connectForge(options: ConnectOptions = {}): PublishTarget {
 
 /** The URL a repository named `owner/repo` on this forge is cloned from (recorded as the GitOps source). */
 export function publishedRepositoryUrl(slug: string, options: { kind?: ForgeKind; apiUrl?: string; flag?: string } = {}): string {
-  return repositoryUrl(resolveForge(options.kind ?? "github", options.apiUrl), parseRepoSlug(slug, options.flag));
+  const kind = options.kind ?? "github";
+  return repositoryUrl(resolveForge(kind, options.apiUrl), parseRepoSlug(slug, kind, options.flag));
+}
+
+/** How git authenticates to this forge with the token: its user name, and where the token came from (for messages). */
+function gitCredential(target: PublishTarget): { token: string; username: string; tokenSource: string } {
+  const definition = forgeDefinition(target.endpoint.kind);
+  return { token: target.token, username: definition.gitUsername, tokenSource: definition.tokenVariables.join(" or ") };
 }
 
 export interface PublishOptions {
   dir: string;
-  /** `owner/repo`. */
+  /** `owner/repo` (GitLab: `group/subgroup/project`). */
   repo: string;
   private: boolean;
   /** Push the initial render on a branch and open a PR instead of pushing main (branch protection). */
@@ -74,9 +81,10 @@ export const INITIAL_BRANCH = `${defaults.branchPrefix}initial`;
 
 /** Creates the repository when missing and pushes main (or a branch + PR with --pr-first). */
 export async function publishRepository(target: PublishTarget, options: PublishOptions): Promise<PublishResult> {
-  const repository = parseRepoSlug(options.repo);
+  const { forge, endpoint, timeoutMs } = target;
+  const repository = parseRepoSlug(options.repo, endpoint.kind);
   const { owner, repo } = repository;
-  const { forge, endpoint, token, timeoutMs } = target;
+  const credential = gitCredential(target);
   // --pr-first: a new repository is created with the forge's own first commit (a README, as the "Initialize this
   // repository with a README" box does). A pull request needs a base branch, and the forge makes the first branch
   // pushed to an empty repository its default branch: pushing only the PR branch would leave nothing to merge
@@ -95,15 +103,15 @@ export async function publishRepository(target: PublishTarget, options: PublishO
   const result = { url: found.htmlUrl, created: found.created };
   if (!options.prFirst) {
     try {
-      await pushBranch(options.dir, { remoteUrl, branch: defaults.branch, token, timeoutMs });
+      await pushBranch(options.dir, { remoteUrl, branch: defaults.branch, ...credential, timeoutMs });
     } catch (error) {
-      throw withPrFirstHint(error);
+      throw withPrFirstHint(error, endpoint.kind);
     }
     return result;
   }
   const base = found.defaultBranch || defaults.branch;
-  await prepareInitialBranch(options.dir, { remoteUrl, base, token, repo, timeoutMs });
-  await pushBranch(options.dir, { remoteUrl, branch: INITIAL_BRANCH, token, timeoutMs });
+  await prepareInitialBranch(options.dir, { remoteUrl, base, credential, repo, timeoutMs, forgeLabel: forgeDefinition(endpoint.kind).label });
+  await pushBranch(options.dir, { remoteUrl, branch: INITIAL_BRANCH, ...credential, timeoutMs });
   const pullRequest = await forge.upsertPullRequest({
     owner,
     repo,
@@ -120,12 +128,12 @@ export async function publishRepository(target: PublishTarget, options: PublishO
  * (same scheme, host and port): an API that names another host is refused, not followed.
  */
 function pushUrl(endpoint: ForgeEndpoint, repository: ForgeRepository, cloneUrl: string): string {
-  const label = forges[endpoint.kind].label;
+  const { label, apiUrlFlag } = forgeDefinition(endpoint.kind);
   repositoryFromRemote(
     endpoint,
     cloneUrl,
     `the clone URL the ${label} API at ${endpoint.apiUrl} answered for ${repository.owner}/${repository.repo}`,
-    `Check that ${forges[endpoint.kind].apiUrlFlag} names the ${label} that hosts ${endpoint.host}`,
+    `Check that ${apiUrlFlag} names the ${label} that hosts ${endpoint.host}`,
   );
   return repositoryUrl(endpoint, repository);
 }
@@ -142,7 +150,7 @@ export async function pullRequestPublisher(target: PublishTarget, dir: string): 
   const repository = repositoryFromRemote(target.endpoint, origin, "origin (its push URL, after url.*.insteadOf)");
   return {
     remoteUrl: repositoryUrl(target.endpoint, repository),
-    token: target.token,
+    ...gitCredential(target),
     timeoutMs: target.timeoutMs,
     open: (_plan, head, base, title, body) => target.forge.upsertPullRequest({ owner: repository.owner, repo: repository.repo, head, base, title, body }),
   };
@@ -156,9 +164,12 @@ export async function pullRequestPublisher(target: PublishTarget, dir: string): 
  * auto-init would have made. A re-run finds the branch made before and only pushes what is missing; the branch is
  * rebuilt only when the base moved under it (a rebuilt branch the remote already has is refused, never forced).
  */
-async function prepareInitialBranch(dir: string, options: { remoteUrl: string; base: string; token: string; repo: string; timeoutMs: number }): Promise<void> {
-  const { remoteUrl, base, token, repo, timeoutMs } = options;
-  let remoteBase = await fetchRemoteBranch(dir, { remoteUrl, branch: base, token, timeoutMs });
+async function prepareInitialBranch(
+  dir: string,
+  options: { remoteUrl: string; base: string; credential: { token: string; username: string; tokenSource: string }; repo: string; timeoutMs: number; forgeLabel: string },
+): Promise<void> {
+  const { remoteUrl, base, credential, repo, timeoutMs } = options;
+  let remoteBase = await fetchRemoteBranch(dir, { remoteUrl, branch: base, ...credential, timeoutMs });
   const made = await localBranchExists(dir, INITIAL_BRANCH);
   // Made by an earlier run on a base the remote does not have (someone created it meanwhile): rebuild on it.
   if (!made || (remoteBase !== undefined && !(await isAncestor(dir, remoteBase, INITIAL_BRANCH)))) {
@@ -172,11 +183,11 @@ async function prepareInitialBranch(dir: string, options: { remoteUrl: string; b
   }
   if (remoteBase === undefined) {
     try {
-      await pushBranch(dir, { remoteUrl, branch: base, token, timeoutMs });
+      await pushBranch(dir, { remoteUrl, branch: base, ...credential, timeoutMs });
     } catch (error) {
       if (!(error instanceof GitError)) throw error;
       throw new GitError(
-        `${error.message}\nThe repository is empty and a pull request needs a base branch: create ${base} on GitHub (add a README there), then re-run with --force.`,
+        `${error.message}\nThe repository is empty and a pull request needs a base branch: create ${base} on ${options.forgeLabel} (add a README there), then re-run with --force.`,
       );
     }
     remoteBase = base;
@@ -188,13 +199,14 @@ async function localBranchExists(dir: string, branch: string): Promise<boolean> 
 }
 
 /** A push of main that a protected or non-empty repository refused: say how --pr-first gets the render in. */
-function withPrFirstHint(error: unknown): unknown {
+function withPrFirstHint(error: unknown, kind: ForgeKind): unknown {
   if (!(error instanceof GitError)) return error;
+  const changeRequest = forgeDefinition(kind).changeRequest;
   if (/refused the push/.test(error.message)) {
-    return new GitError(`${error.message}\nRe-run with --pr-first --force to push the render on a branch and open a pull request instead.`);
+    return new GitError(`${error.message}\nRe-run with --pr-first --force to push the render on a branch and open a ${changeRequest} instead.`);
   }
   if (/was rejected: the remote branch has commits/.test(error.message)) {
-    return new GitError(`${error.message}\nThe repository already has a ${defaults.branch} branch: re-run with --pr-first --force to propose the render as a pull request on top of it.`);
+    return new GitError(`${error.message}\nThe repository already has a ${defaults.branch} branch: re-run with --pr-first --force to propose the render as a ${changeRequest} on top of it.`);
   }
   return error;
 }

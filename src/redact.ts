@@ -4,23 +4,32 @@
  * error body). Each form is replaced by `***`:
  * - the known secrets, in every encoding they travel in (see {@link tokenForms});
  * - an `Authorization:` (or `Proxy-Authorization:`) header's credentials, whatever scheme and value;
- * - user information in a URL (`https://x-access-token:…@host`) and a bare `x-access-token:…`;
- * - anything shaped like a GitHub token (`ghp_…`, `github_pat_…`), known or not.
+ * - GitLab's token headers (`PRIVATE-TOKEN:`, `JOB-TOKEN:`), whatever value;
+ * - user information in a URL (`https://x-access-token:…@host`) and a bare `x-access-token:…` or `oauth2:…`;
+ * - anything shaped like a GitHub token (`ghp_…`, `github_pat_…`) or a GitLab token (`glpat-…`, `gldt-…`), known or not.
  */
 
 const MASK = "***";
 
-/** The token as sent: itself, URL-encoded, and inside the Basic credentials git sends (`x-access-token:<token>`). */
+/**
+ * The token as sent: itself, URL-encoded, and inside the Basic credentials git sends (`x-access-token:<token>` to
+ * GitHub, `oauth2:<token>` to GitLab).
+ */
 export function tokenForms(token: string): string[] {
   if (token === "") return [];
-  return [token, encodeURIComponent(token), Buffer.from(`x-access-token:${token}`).toString("base64"), Buffer.from(token).toString("base64")];
+  const basic = (user: string) => Buffer.from(`${user}:${token}`).toString("base64");
+  return [token, encodeURIComponent(token), basic("x-access-token"), basic("oauth2"), Buffer.from(token).toString("base64")];
 }
 
 const HEADER = /(authorization["']?\s*[:=]\s*["']?)(?:(basic|bearer|token|digest)\s+)?[^\s"',;}\])>]+/gi;
 const URL_USERINFO = /(\b[a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi;
-const ACCESS_TOKEN_USER = /\bx-access-token:[^@\s"',;)]+/gi;
+const GITLAB_HEADER = /((?:private|job)-token["']?\s*[:=]\s*["']?)[^\s"',;}\])>]+/gi;
+const ACCESS_TOKEN_USER = /\b(x-access-token|oauth2):[^@\s"',;)]+/gi;
 // GitHub's token formats: ghp_ (classic), gho_/ghu_/ghs_/ghr_ (OAuth, app user, app installation, refresh), github_pat_ (fine-grained).
 const GITHUB_TOKEN_SHAPE = /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})\b/g;
+// GitLab's prefixed tokens: glpat- (personal, group and project access tokens), gldt- (deploy), glrt- (runner),
+// glptt- (pipeline trigger), gloas- (OAuth application secret), glcbt- (CI/CD job), glimt-, glsoat-, glffct-...
+const GITLAB_TOKEN_SHAPE = /\bgl[a-z]{2,6}-[A-Za-z0-9_.-]{20,}/g;
 
 /** `text` with every known secret and every credential-shaped string replaced by `***`. */
 export function redact(text: string, secrets: readonly string[] = []): string {
@@ -30,8 +39,10 @@ export function redact(text: string, secrets: readonly string[] = []): string {
   return out
     .replace(HEADER, (_match, name: string, scheme: string | undefined) => `${name}${scheme ? `${scheme} ` : ""}${MASK}`)
     .replace(URL_USERINFO, `$1${MASK}@`)
-    .replace(ACCESS_TOKEN_USER, `x-access-token:${MASK}`)
-    .replace(GITHUB_TOKEN_SHAPE, MASK);
+    .replace(GITLAB_HEADER, `$1${MASK}`)
+    .replace(ACCESS_TOKEN_USER, `$1:${MASK}`)
+    .replace(GITHUB_TOKEN_SHAPE, MASK)
+    .replace(GITLAB_TOKEN_SHAPE, MASK);
 }
 
 /** The secrets in `env` under `variables` (the forges' token variables), in every form they travel in. */

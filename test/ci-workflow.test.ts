@@ -9,7 +9,7 @@ import { renderBlueprint } from "../src/render-blueprint.js";
 import { folderSource, validateSource } from "../src/validators/index.js";
 import { tempDir } from "./helpers/cli.js";
 import { actionlint } from "./helpers/actionlint.js";
-import { paramsFixtures, repoRoot } from "./helpers/fixtures.js";
+import { fixtureForge, paramsFixtures, repoRoot } from "./helpers/fixtures.js";
 
 /**
  * Every action the generated workflows use, pinned to the commit of a release tag (a tag can be moved; a commit
@@ -35,7 +35,8 @@ const LTS_NODE = new Set(["22", "24", "26"]);
 /** Every render carries both: the checks of every change, and Terraform through pull requests. */
 const WORKFLOWS = [".github/workflows/terraform.yml", ".github/workflows/validate.yml"];
 
-const fixtures = paramsFixtures("valid");
+// GitHub's workflows: the fixtures that render for GitHub (GitLab's CI is test/gitlab-ci-validate.test.ts's).
+const fixtures = (await Promise.all(paramsFixtures("valid").map(async (fixture) => [fixture, await fixtureForge(fixture)] as const))).filter(([, forge]) => forge === "github").map(([fixture]) => fixture);
 const render = async (blueprint: string, params: Record<string, unknown>) => (await renderBlueprint(blueprint, { values: params }, { toolVersion: "1.4.2" })).tree;
 const workflowsOf = (tree: Map<string, string>) => [...tree].filter(([path]) => path.startsWith(".github/workflows/"));
 

@@ -49,13 +49,22 @@ describe("placeholder repository URLs (the reserved .invalid domain)", () => {
 
 describe("repoUrlFacts: what the README's publish and bootstrap steps need", () => {
   test.each([
-    ["https://github.com/acme/prod.git", { transport: "https", host: "github.com", path: "acme/prod", github: { owner: "acme", repository: "prod" } }],
-    ["ssh://git@github.com/acme/prod", { transport: "ssh", host: "github.com", path: "acme/prod", github: { owner: "acme", repository: "prod" } }],
-    ["https://gitlab.example.com/group/sub/prod.git", { transport: "https", host: "gitlab.example.com", path: "group/sub/prod", github: null }],
-    ["ssh://git@ghe.example.com:2222/acme/prod.git", { transport: "ssh", host: "ghe.example.com:2222", path: "acme/prod", github: null }],
-    ["http://127.0.0.1:8080/acme/prod.git", { transport: "http", host: "127.0.0.1:8080", path: "acme/prod", github: null }],
-    ["https://github.com/acme/prod/extra", { transport: "https", host: "github.com", path: "acme/prod/extra", github: null }],
+    ["https://github.com/acme/prod.git", { transport: "https", host: "github.com", path: "acme/prod", github: { owner: "acme", repository: "prod" }, gitlab: null }],
+    ["ssh://git@github.com/acme/prod", { transport: "ssh", host: "github.com", path: "acme/prod", github: { owner: "acme", repository: "prod" }, gitlab: null }],
+    ["https://gitlab.example.com/group/sub/prod.git", { transport: "https", host: "gitlab.example.com", path: "group/sub/prod", github: null, gitlab: null }],
+    ["ssh://git@ghe.example.com:2222/acme/prod.git", { transport: "ssh", host: "ghe.example.com:2222", path: "acme/prod", github: null, gitlab: null }],
+    ["http://127.0.0.1:8080/acme/prod.git", { transport: "http", host: "127.0.0.1:8080", path: "acme/prod", github: null, gitlab: null }],
+    ["https://github.com/acme/prod/extra", { transport: "https", host: "github.com", path: "acme/prod/extra", github: null, gitlab: null }],
   ])("%s", (url, facts) => {
     expect(repoUrlFacts(url)).toEqual(facts);
+  });
+
+  // On a GitLab (forge=gitlab) the namespace may nest groups: `flux bootstrap gitlab --owner` takes the whole path.
+  test.each([
+    ["https://gitlab.example.com/group/sub/prod.git", { owner: "group/sub", repository: "prod", hostname: "gitlab.example.com", onGitlabCom: false }],
+    ["ssh://git@gitlab.com/acme/prod.git", { owner: "acme", repository: "prod", hostname: "gitlab.com", onGitlabCom: true }],
+    ["https://gitlab.com/prod.git", null],
+  ])("on GitLab: %s", (url, gitlab) => {
+    expect(repoUrlFacts(url, "gitlab")).toMatchObject({ github: null, gitlab });
   });
 });

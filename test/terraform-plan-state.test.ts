@@ -75,6 +75,8 @@ const fixtures = paramsFixtures("valid");
 const families = new Map<string, { fixture: (typeof fixtures)[number]; pipeline: TerraformPipeline }>();
 for (const fixture of fixtures) {
   const { context } = await renderBlueprint(fixture.blueprint, { values: fixture.params }, { toolVersion: "1.4.2" });
+  // GitHub's workflow and scripts; GitLab's pipeline runs its own jobs in test/gitlab-terraform-state.test.ts.
+  if (context.forge.kind !== "github") continue;
   if (!families.has(context.terraformPipeline.family)) families.set(context.terraformPipeline.family, { fixture, pipeline: context.terraformPipeline });
 }
 const covered = [...families.values()].filter(({ pipeline }) => pipeline.backend in doubles);
@@ -92,7 +94,7 @@ describe.skipIf(!hasTerraform).each(covered.map(({ fixture, pipeline }) => [pipe
       // The repository as the apply job checks it out: the render's backend and scripts, and the configuration.
       const repo = join(tempDir("ccr-plan-state-"), "repo");
       const write = (path: string, content: string) => (mkdirSync(dirname(join(repo, path)), { recursive: true }), writeFileSync(join(repo, path), content));
-      for (const path of ["terraform/backend.tf", ".github/scripts/terraform-pr.cjs", ".github/scripts/publish-plan-state.sh", ".github/workflows/terraform.yml"]) write(path, tree.get(path)!);
+      for (const path of ["terraform/backend.tf", ".github/scripts/terraform-pr.cjs", ".github/scripts/terraform-plan.cjs", ".github/scripts/publish-plan-state.sh", ".github/workflows/terraform.yml"]) write(path, tree.get(path)!);
       write("terraform/backend.hcl", double.backendHcl);
       write("terraform/main.tf", MAIN_TF);
       const env = { ...baseEnv, ...double.env };

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { Octokit } from "@octokit/rest";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { tempDir } from "./helpers/cli.js";
+import { ciScriptsDir } from "./helpers/ci-scripts.js";
 import { repoRoot } from "./helpers/fixtures.js";
 import { startGitHubApiServer, type GitHubApiServer, type SeededRun } from "./helpers/github-api-server.js";
 
@@ -14,7 +15,7 @@ import { startGitHubApiServer, type GitHubApiServer, type SeededRun } from "./he
  * checked against GitHub's REST description), and on plans and states made by the real Terraform binary
  * (terraform_data resources need no provider download).
  */
-const scriptPath = join(repoRoot, "templates/common/_github/scripts/terraform-pr.cjs");
+const scriptPath = join(ciScriptsDir("github"), "terraform-pr.cjs");
 const script = createRequire(import.meta.url)(scriptPath);
 const TOKEN = "ghs_WorkflowTokenForTheDouble0123456789";
 const BOT = "github-actions[bot]";

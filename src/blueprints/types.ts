@@ -51,6 +51,11 @@ export interface BlueprintManifest {
   derived?: Record<string, DerivedSpec>;
   helmReleases?: HelmReleaseSpec[];
   manifestAddons?: ManifestAddonSpec[];
+  /**
+   * Defaults that depend on the forge the repository is on (`forge` parameter -> parameter -> value), for the
+   * parameters nobody gave: e.g. GitLab's own Terraform state where the cloud has no better native one.
+   */
+  forgeDefaults?: Record<string, Record<string, unknown>>;
 }
 
 /** A loaded blueprint: manifest, merged parameters schema, bound rules and the template sources it uses. */

@@ -30,6 +30,11 @@ const githubApiUrl = {
   value: "<url>",
   description: "GitHub Enterprise's API URL, e.g. https://ghe.example.com/api/v3 (https only; plain http on localhost only)",
 } as const satisfies FlagSpec;
+const gitlabUrl = {
+  type: "string",
+  value: "<url>",
+  description: "a self-managed GitLab's URL, e.g. https://gitlab.example.org (default https://gitlab.com; https only, plain http on localhost only)",
+} as const satisfies FlagSpec;
 const networkTimeout = {
   type: "string",
   value: "s",
@@ -60,10 +65,16 @@ export const createCommand = defineCommand({
     diff: { type: "boolean", description: "with --dry-run: print the contents as a diff against dir" },
     force: { type: "boolean", description: "write into a non-empty directory: only the generated files are replaced and committed; the others stay, untracked" },
     github: { type: "string", value: "owner/repo", description: "also create the GitHub repository (if missing) and push main; token from GITHUB_TOKEN or GH_TOKEN" },
-    "pr-first": { type: "boolean", description: "with --github: push the render on create-cluster-repo/initial and open a pull request instead (protected main)" },
-    private: { type: "boolean", description: "with --github: create the repository private" },
+    gitlab: {
+      type: "string",
+      value: "group/project",
+      description: "also create the GitLab project (if missing) and push main, and render GitLab CI (forge=gitlab); token from GITLAB_TOKEN",
+    },
+    "pr-first": { type: "boolean", description: "with --github or --gitlab: push the render on create-cluster-repo/initial and open a pull (merge) request instead (protected main)" },
+    private: { type: "boolean", description: "with --github or --gitlab: create the repository private" },
     "github-api-url": { ...githubApiUrl, description: `with --github: ${githubApiUrl.description}` },
-    "network-timeout": { ...networkTimeout, description: `with --github: ${networkTimeout.description}` },
+    "gitlab-url": { ...gitlabUrl, description: `with --gitlab: ${gitlabUrl.description}` },
+    "network-timeout": { ...networkTimeout, description: `with --github or --gitlab: ${networkTimeout.description}` },
     output: resultOutput,
     verbose,
     help,
@@ -102,7 +113,7 @@ export const validateCommand = defineCommand({
     },
     "no-terraform": { type: "boolean", description: "turn off the Terraform checks" },
     "no-gitops": { type: "boolean", description: "turn off the GitOps reference checks" },
-    "no-workflows": { type: "boolean", description: "do not lint .github/workflows/*.yml with actionlint" },
+    "no-workflows": { type: "boolean", description: "do not lint CI files: .github/workflows/*.yml with actionlint, .gitlab-ci.yml against GitLab's CI schema" },
     engine: {
       type: "string",
       choices: ["embedded", "kubeconform"],
@@ -160,9 +171,10 @@ export const updateCommand = defineCommand({
     confirm,
     branch: { type: "string", value: "<name>", description: "branch to commit on (default create-cluster-repo/<change>)" },
     message: { type: "string", short: "m", value: "<text>", description: "commit message" },
-    pr: { type: "boolean", description: "push the branch and open or update its pull request (origin on GitHub)" },
+    pr: { type: "boolean", description: "push the branch and open or update its pull request (origin on GitHub) or merge request (on GitLab: the answers file's forge)" },
     conflict: { type: "string", choices: ["refuse", "markers"], description: "refuse edits that overlap the new render (default), or commit conflict markers" },
     "github-api-url": { ...githubApiUrl, description: `with --pr: ${githubApiUrl.description}` },
+    "gitlab-url": { ...gitlabUrl, description: `with --pr: ${gitlabUrl.description}` },
     "network-timeout": { ...networkTimeout, description: `with --pr: ${networkTimeout.description}` },
     verbose,
     help,

@@ -7,7 +7,10 @@ import { DEFAULT_NETWORK_TIMEOUT_SECONDS } from "../network.js";
 import { redact, redactedError, tokenForms } from "../redact.js";
 import { guardedFetch } from "./guarded-fetch.js";
 import { statusOf, toForgeError, validationMessages, type ErrorContext } from "./github-errors.js";
+import { clipBody } from "./body-limit.js";
 import type {
+  CommentOptions,
+  CommentResult,
   EnsureRepositoryOptions,
   EnsureRepositoryResult,
   Forge,
@@ -17,6 +20,8 @@ import type {
 } from "./types.js";
 
 const GitHubOctokit = Octokit.plugin(retry, throttling);
+/** GitHub refuses pull request bodies and comments over 65,536 characters. */
+export const GITHUB_MAX_BODY = 65_536;
 type GitHubClient = InstanceType<typeof GitHubOctokit>;
 
 /** Options for {@link GitHubForge}. */
@@ -128,7 +133,8 @@ export class GitHubForge implements Forge {
 
   /** Updates the open PR from `head`, or creates one; a 422 "already exists" race ends in an update too. */
   async upsertPullRequest(options: UpsertPullRequestOptions): Promise<UpsertPullRequestResult> {
-    const { owner, repo, head, base, title, body } = options;
+    const { owner, repo, head, base, title } = options;
+    const body = clipBody(options.body, GITHUB_MAX_BODY, "GitHub");
     const context: ErrorContext = { action: `open a pull request from ${head} into ${base} in ${owner}/${repo}`, owner, repo };
     const open = await this.#findOpenPullRequest(options, context);
     if (open !== undefined) return this.#updatePullRequest(options, open, context);
@@ -141,6 +147,17 @@ export class GitHubForge implements Forge {
         if (raced !== undefined) return this.#updatePullRequest(options, raced, context);
       }
       throw toForgeError(error, context, this.#secrets);
+    }
+  }
+
+  /** Adds a comment to pull request `number` (an issue comment, as GitHub shows comments on the conversation tab). */
+  async comment(options: CommentOptions): Promise<CommentResult> {
+    const { owner, repo, number } = options;
+    try {
+      const { data } = await this.#octokit.rest.issues.createComment({ owner, repo, issue_number: number, body: clipBody(options.body, GITHUB_MAX_BODY, "GitHub") });
+      return { id: data.id };
+    } catch (error) {
+      throw toForgeError(error, { action: `comment on pull request #${number} in ${owner}/${repo}`, owner, repo }, this.#secrets);
     }
   }
 

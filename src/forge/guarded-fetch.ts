@@ -18,8 +18,9 @@ const MAX_REDIRECTS = 5;
  * redirect is followed only on the same origin (scheme, host, port). fetch would carry the token's header to
  * wherever a redirect points, and an API answer from another host could name where to push.
  */
-export function guardedFetch(options: { timeoutMs: number; label: string }): typeof fetch {
+export function guardedFetch(options: { timeoutMs: number; label: string; apiUrlFlag?: string }): typeof fetch {
   const { timeoutMs, label } = options;
+  const flag = options.apiUrlFlag ?? "--github-api-url";
   return async (input, init = {}) => {
     let url = new URL(input instanceof Request ? input.url : String(input));
     const first = url;
@@ -49,11 +50,11 @@ export function guardedFetch(options: { timeoutMs: number; label: string }): typ
       if (!next || next.origin !== first.origin) {
         throw new ForgeTransportError(
           `the ${label} API at ${first.host} redirected ${method} ${url.pathname} to ${next ? next.host : "nowhere"} (HTTP ${response.status}); ` +
-            `the token is sent only to ${first.host}, so the request was stopped. Check the API URL (--github-api-url), then re-run`,
+            `the token is sent only to ${first.host}, so the request was stopped. Check the API URL (${flag}), then re-run`,
           response.status,
         );
       }
-      if (hop >= MAX_REDIRECTS) throw new ForgeTransportError(`the ${label} API at ${first.host} redirected more than ${MAX_REDIRECTS} times; check the API URL, then re-run`, response.status);
+      if (hop >= MAX_REDIRECTS) throw new ForgeTransportError(`the ${label} API at ${first.host} redirected more than ${MAX_REDIRECTS} times; check the API URL (${flag}), then re-run`, response.status);
       // As fetch does: 303, and 301/302 after a POST, continue as a GET without a body.
       if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === "POST")) {
         method = "GET";

@@ -1,50 +1,32 @@
-import { GitHubForge } from "./github.js";
+import { forgeDefinition, type ForgeKind } from "./registry.js";
 import type { ForgeEndpoint } from "./resolve.js";
 import type { Forge } from "./types.js";
 
 export type * from "./types.js";
+export type { ForgeDefinition, ForgeRepository } from "./definition.js";
 export { GitHubForge, type GitHubForgeOptions } from "./github.js";
-export { forgeToken, forges, parseRepoSlug, repositoryFromRemote, repositoryUrl, resolveForge, type ForgeEndpoint, type ForgeKind, type ForgeRepository } from "./resolve.js";
+export { GitLabForge, type GitLabForgeOptions } from "./gitlab.js";
+export { forgeDefinition, forgeKinds, forges, isForgeKind, type ForgeKind } from "./registry.js";
+export { forgeToken, isTokenSafeUrl, parseRepoSlug, repositoryFromRemote, repositoryUrl, resolveForge, type ForgeEndpoint } from "./resolve.js";
 
-/** How to reach a forge; only GitHub (github.com or Enterprise Server) exists today. */
+/** How to reach a forge. */
 export interface ForgeConfig {
-  kind: "github";
-  /** API token (GITHUB_TOKEN or GH_TOKEN). */
+  kind: ForgeKind;
+  /** API token (GITHUB_TOKEN or GH_TOKEN, GITLAB_TOKEN). */
   token: string;
-  /**
-   * REST API root.
-   * @default "https://api.github.com"
-   */
+  /** REST API root; the forge's public API when absent. */
   apiUrl?: string;
   /** Milliseconds one API request may take. @default 60000 */
   timeoutMs?: number;
-  /** Where CCR_GITHUB_RETRY_AFTER_MS is read. @default process.env */
+  /** Where the test-only backoff variables (CCR_GITHUB_RETRY_AFTER_MS, CCR_GITLAB_RETRY_AFTER_MS) are read. @default process.env */
   env?: NodeJS.ProcessEnv;
-}
-
-/**
- * `CCR_GITHUB_RETRY_AFTER_MS`, for tests only: the backoff unit in milliseconds (retry n after a 5xx waits
- * n² × this; the default is 1000, so 1 s then 4 s). It lets a CLI test show a persistent 5xx being retried to
- * the end without waiting seconds. Honoured only when set to a whole number; anything else is ignored.
- */
-export function retryBaseFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
-  const raw = env.CCR_GITHUB_RETRY_AFTER_MS;
-  return raw !== undefined && /^\d{1,6}$/.test(raw) ? Number(raw) : undefined;
 }
 
 /** Builds the {@link Forge} for a config. */
 export function createForge(config: ForgeConfig): Forge {
-  switch (config.kind) {
-    case "github": {
-      const retryAfterBaseValue = retryBaseFromEnv(config.env);
-      return new GitHubForge({
-        token: config.token,
-        ...(config.apiUrl ? { baseUrl: config.apiUrl } : {}),
-        ...(retryAfterBaseValue !== undefined ? { retryAfterBaseValue } : {}),
-        ...(config.timeoutMs !== undefined ? { timeoutMs: config.timeoutMs } : {}),
-      });
-    }
-  }
+  const definition = forgeDefinition(config.kind);
+  const apiUrl = config.apiUrl ?? definition.apiRoot(new URL(definition.defaultApiUrl)).href.replace(/\/+$/, "");
+  return definition.connect({ apiUrl, token: config.token, ...(config.timeoutMs !== undefined ? { timeoutMs: config.timeoutMs } : {}), ...(config.env ? { env: config.env } : {}) });
 }
 
 /** The client for a resolved endpoint (see resolveForge). */

@@ -1,5 +1,6 @@
 import type { Blueprint, HelmReleaseSpec, ManifestAddonSpec } from "../blueprints/types.js";
 import { defaults, type GitopsEngine } from "../defaults.js";
+import { forges, type ForgeKind } from "../forge/registry.js";
 import { deriveValues } from "../params/derived.js";
 import type { ClusterParams } from "../params/parse.js";
 import { argoSyncWaves } from "./gitops.js";
@@ -38,6 +39,34 @@ export interface RenderContext {
     requiredVersion: string;
     /** The same range as hashicorp/setup-terraform's `terraform_version` takes it. */
     setupRange: string;
+    /** The image of GitLab CI's Terraform jobs (one exact release in that range). */
+    image: string;
+  };
+  /** Where the repository is hosted, which decides its CI (templates/forge/<kind>/) and the README's commands. */
+  forge: {
+    kind: ForgeKind;
+    label: string;
+    github: boolean;
+    gitlab: boolean;
+    /** "pull request" or "merge request". */
+    changeRequest: string;
+    /** The same at the start of a sentence. */
+    changeRequestTitle: string;
+    /** The README section that lists the CI's credentials. */
+    credentialsSection: string;
+    /** Where the CI's scripts are, e.g. `.gitlab/scripts`. */
+    scriptsDir: string;
+    /** A repoUrl on this forge, for the README's "set repoUrl" hint. */
+    repoUrlExample: string;
+    /** The forge's CLI, as the README's list of tools names it. */
+    cliNeeded: string;
+    /**
+     * GitLab runner tags of the Terraform jobs, from `terraformRunsOn`: none for the default (the instance's
+     * shared runners), else its labels without `self-hosted` (GitHub's mark of a runner of one's own).
+     */
+    runnerTags: string[];
+    /** `--gitlab-url https://<host>` for a repository on a GitLab other than gitlab.com (`update --pr` needs it), else "". */
+    urlFlag: string;
   };
   /** State backend, CI credentials and GitHub Environment of the terraform workflow. */
   terraformPipeline: TerraformPipeline;
@@ -86,7 +115,7 @@ export function buildRenderContext(params: ClusterParams, blueprint: Blueprint, 
       argo: engine === "argo",
       repoUrl,
       repoUrlSet: Boolean(params.repoUrl),
-      repo: repoUrlFacts(repoUrl),
+      repo: repoUrlFacts(repoUrl, params.forge),
       branch: params.branch,
       clusterPath: `clusters/${params.clusterName}`,
       namespace: engine === "flux" ? defaults.fluxNamespace : defaults.argoNamespace,
@@ -94,10 +123,34 @@ export function buildRenderContext(params: ClusterParams, blueprint: Blueprint, 
       argoCdVersion: defaults.argoCdVersion,
     },
     argoSyncWaves,
-    terraform: { requiredVersion: defaults.terraformRequiredVersion, setupRange: terraformSetupRange(defaults.terraformRequiredVersion) },
+    terraform: { requiredVersion: defaults.terraformRequiredVersion, setupRange: terraformSetupRange(defaults.terraformRequiredVersion), image: defaults.terraformImage },
+    forge: forgeFacts(params.forge, params.terraformRunsOn, repoUrlFacts(repoUrl, params.forge)),
     terraformPipeline: terraformPipelineFor(blueprint.provider, params),
   };
   const helmReleases = (blueprint.helmReleases ?? []).filter((release) => !release.when || conditionHolds(base, release.when));
   const manifestAddons = (blueprint.manifestAddons ?? []).filter((addon) => !addon.when || conditionHolds(base, addon.when));
   return { ...base, helmReleases, manifestAddons };
+}
+
+/** README wording per forge: an example repoUrl, and the CLI its commands use. */
+const FORGE_README: Record<ForgeKind, { repoUrlExample: string; cliNeeded: string; credentialsSection: string }> = {
+  github: {
+    repoUrlExample: "https://github.com/<owner>/<repository>.git",
+    cliNeeded: "the [GitHub CLI](https://cli.github.com/) `gh` where this repository lives on GitHub",
+    credentialsSection: "Credentials of the terraform workflow",
+  },
+  gitlab: {
+    repoUrlExample: "https://gitlab.com/<group>/<project>.git",
+    cliNeeded: "the [GitLab CLI](https://gitlab.com/gitlab-org/cli) `glab` (logged in to your GitLab: `glab auth login`)",
+    credentialsSection: "Credentials of the terraform pipeline",
+  },
+};
+
+function forgeFacts(kind: ForgeKind, runsOn: unknown, repo: RepoUrlFacts): RenderContext["forge"] {
+  const definition = forges[kind];
+  const labels = Array.isArray(runsOn) ? runsOn.map(String) : [];
+  const runnerTags = labels.length === 1 && labels[0] === "ubuntu-latest" ? [] : labels.filter((label) => label !== "self-hosted");
+  // An https repoUrl names the instance; over ssh the web host is assumed to be the same host name.
+  const urlFlag = repo.gitlab && !repo.gitlab.onGitlabCom ? `--gitlab-url https://${repo.transport === "ssh" ? repo.gitlab.hostname : repo.host}` : "";
+  return { kind, label: definition.label, github: kind === "github", gitlab: kind === "gitlab", changeRequest: definition.changeRequest, changeRequestTitle: `${definition.changeRequest[0]!.toUpperCase()}${definition.changeRequest.slice(1)}`, scriptsDir: definition.ciScriptsDir, ...FORGE_README[kind], runnerTags, urlFlag };
 }

@@ -22,7 +22,7 @@ export class TemplateError extends Error {}
  * come out as the templates write them: renderBlueprint gives them their `terraform fmt` layout next.
  */
 export function renderTree(blueprint: Blueprint, context: RenderContext): FileTree {
-  const sets = [...blueprint.templateSets, `gitops/${context.gitops.engine}`];
+  const sets = [...blueprint.templateSets, `gitops/${context.gitops.engine}`, `forge/${context.forge.kind}`];
   // Given to each call rather than registered: the compiled templates are shared by every render in the process.
   const partials: Record<string, Template> = {};
   for (const set of sets) {

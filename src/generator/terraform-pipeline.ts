@@ -46,6 +46,36 @@ export interface PlanState {
   where: string;
 }
 
+/** One variable of a GitLab CI job's environment: `value` is literal, or `$NAME` of a CI/CD variable or of GitLab's own. */
+export interface GitLabEnv {
+  env: string;
+  value: string;
+}
+
+/** A CI/CD variable to create in the GitLab project (Settings, CI/CD, Variables; or `glab variable set`). */
+export interface GitLabVariable {
+  name: string;
+  /** Masked: GitLab hides the value in job logs (secrets). */
+  masked: boolean;
+  /** Protected: only pipelines of protected branches and tags get it (the apply identity). */
+  protected: boolean;
+  /** What to put there, for the README. */
+  what: string;
+}
+
+/**
+ * The same pipeline in GitLab CI's terms. GitLab has no per-environment secret store on every tier, and a variable's
+ * name is unique in a project, so the plan and apply identities are two variables each (`PLAN_<name>`, unprotected;
+ * `APPLY_<name>`, protected: only jobs of protected branches get it), mapped to the name the tool reads in each job.
+ */
+export interface GitLabPipeline {
+  planEnv: GitLabEnv[];
+  applyEnv: GitLabEnv[];
+  /** Over the apply job's environment, for writing the redacted copy (publish-plan-state.sh). */
+  publishEnv: GitLabEnv[];
+  variables: GitLabVariable[];
+}
+
 export interface TerraformPipeline {
   /** Selects the backend and state-setup partials. */
   family: "scaleway" | "azure" | "openstack-s3" | "openstack-http";
@@ -63,6 +93,8 @@ export interface TerraformPipeline {
   githubSettings: GithubSetting[];
   /** GitHub Environment the apply job runs in: the one whose secrets only the default branch reaches. */
   environment: string;
+  /** The GitLab CI form (forge=gitlab), else null. */
+  gitlab: GitLabPipeline | null;
 }
 
 /**
@@ -88,7 +120,12 @@ export const APPLY_MODE_VARIABLE: GithubSetting = {
   apply: "",
 };
 
-type Entry = (params: ClusterParams) => Omit<TerraformPipeline, "environment" | "githubSettings">;
+type Entry = (params: ClusterParams) => Omit<TerraformPipeline, "environment" | "githubSettings" | "gitlab"> & {
+  /** Where GitLab CI differs from the rule that derives its variables from `credentials` (see gitlabPipeline). */
+  gitlabOverrides?: Partial<Record<"plan" | "apply" | "publish", GitLabEnv[]>>;
+  /** README text of a GitLab variable where the credential's own (written for GitHub) does not fit, by variable name. */
+  gitlabWhat?: Record<string, string>;
+};
 const secret = (env: string, name: string, plan: string, apply = ""): CiCredential => ({ env, kind: "secret", name, plan, apply });
 const variable = (env: string, name: string, plan: string, apply = ""): CiCredential => ({ env, kind: "variable", name, plan, apply });
 const value = (env: string, fixed: string, plan: string): CiCredential => ({ env, kind: "value", name: fixed, plan, apply: "" });
@@ -145,6 +182,10 @@ const azure: Entry = (params) => {
       variable("ARM_TENANT_ID", "AZURE_TENANT_ID", "Entra ID tenant ID"),
       variable("ARM_SUBSCRIPTION_ID", "AZURE_SUBSCRIPTION_ID", "subscription of the cluster and of the state storage account"),
     ],
+    gitlabWhat: {
+      PLAN_AZURE_CLIENT_ID: "client ID of the plan application (federated with every branch of this project)",
+      APPLY_AZURE_CLIENT_ID: "client ID of the apply application (federated with the protected branch's subject)",
+    },
     // Same container, another blob: the plan application's data role carries a condition on the blob's name.
     planState: { backendConfig: [`key=${planStateKey}`], publishBackendConfig: [`key=${planStateKey}`], publishCredentials: [], where: `the blob \`${planStateKey}\` of the state container` },
   };
@@ -169,12 +210,28 @@ const openstack: Entry = (params) => {
         secret("TF_HTTP_PASSWORD", "TF_HTTP_PASSWORD", "the plan token: a project access token of the plan-state project, Developer role, `read_api` scope", "the apply token: Maintainer on both state projects, `api` scope"),
         variable("TF_PLAN_STATE_ADDRESS", "TF_PLAN_STATE_ADDRESS", "state address of the redacted copy, in the plan-state project (`https://<gitlab>/api/v4/projects/<ID>/terraform/state/<name>`)"),
       ],
+      // On GitLab CI the copy is a state of this repository's own project, which pull request plans read with the
+      // job's token (Developer role: read only) and the apply job writes with its own (the Maintainer who runs it):
+      // no plan token at all. The real state stays in a project of its own that only its administrators can read.
+      gitlabOverrides: {
+        plan: [
+          { env: "TF_HTTP_USERNAME", value: "gitlab-ci-token" },
+          { env: "TF_HTTP_PASSWORD", value: "$CI_JOB_TOKEN" },
+          { env: "TF_PLAN_STATE_ADDRESS", value: `$CI_API_V4_URL/projects/$CI_PROJECT_ID/terraform/state/${safeKey(`${params.clusterName}-plan`)}` },
+        ],
+        apply: [{ env: "TF_PLAN_STATE_ADDRESS", value: `$CI_API_V4_URL/projects/$CI_PROJECT_ID/terraform/state/${safeKey(`${params.clusterName}-plan`)}` }],
+        // From a workstation, PLAN_STATE_USERNAME and PLAN_STATE_PASSWORD (a Maintainer's token) stand in for the job's.
+        publish: [
+          { env: "TF_HTTP_USERNAME", value: "${PLAN_STATE_USERNAME:-gitlab-ci-token}" },
+          { env: "TF_HTTP_PASSWORD", value: "${PLAN_STATE_PASSWORD:-$CI_JOB_TOKEN}" },
+        ],
+      },
       // Another GitLab project: a project token reads every state of its project, so the copy cannot share the real one's.
       planState: {
         backendConfig: ["address=$TF_PLAN_STATE_ADDRESS"],
         publishBackendConfig: ["address=$TF_PLAN_STATE_ADDRESS", "lock_address=$TF_PLAN_STATE_ADDRESS/lock", "unlock_address=$TF_PLAN_STATE_ADDRESS/lock"],
         publishCredentials: [],
-        where: "the state `TF_PLAN_STATE_ADDRESS` names, in a GitLab project of its own",
+        where: params.forge === "gitlab" ? `the state \`${params.clusterName}-plan\` of this repository's own GitLab project` : "the state `TF_PLAN_STATE_ADDRESS` names, in a GitLab project of its own",
       },
     };
   }
@@ -211,12 +268,54 @@ export function terraformPipelineFor(provider: string, params: ClusterParams): T
   if (!entry) {
     throw new Error(`no Terraform state backend or CI credentials for provider ${provider}: add them to src/generator/terraform-pipeline.ts`);
   }
-  const pipeline = entry(params);
+  const { gitlabOverrides, gitlabWhat, ...pipeline } = entry(params);
   const githubSettings = new Map<string, GithubSetting>();
   for (const { kind, name, plan, apply } of [...pipeline.credentials, ...pipeline.planState.publishCredentials]) {
     if (kind !== "value" && !githubSettings.has(name)) githubSettings.set(name, { kind, name, plan, apply });
   }
   githubSettings.set(TFVARS_VARIABLE.name, TFVARS_VARIABLE);
   githubSettings.set(APPLY_MODE_VARIABLE.name, APPLY_MODE_VARIABLE);
-  return { ...pipeline, githubSettings: [...githubSettings.values()], environment: params.clusterName };
+  return {
+    ...pipeline,
+    githubSettings: [...githubSettings.values()],
+    environment: params.clusterName,
+    gitlab: params.forge === "gitlab" ? gitlabPipeline(pipeline.credentials, pipeline.planState.publishCredentials, gitlabOverrides ?? {}, gitlabWhat ?? {}) : null,
+  };
+}
+
+/**
+ * GitLab CI's variables from the GitHub-shaped credentials: a credential with one value for both identities is one
+ * unprotected variable; one with an apply value is `PLAN_<name>` (unprotected) and `APPLY_<name>` (protected), and
+ * the publish step's are apply-side only. `overrides` replace an environment variable of a job outright (GitLab's
+ * own job token, for instance), and a variable no job reads any more is not asked for.
+ */
+function gitlabPipeline(credentials: CiCredential[], publish: CiCredential[], overrides: Partial<Record<"plan" | "apply" | "publish", GitLabEnv[]>>, whatOf: Record<string, string>): GitLabPipeline {
+  const variables = new Map<string, GitLabVariable>();
+  const wants = (name: string, masked: boolean, isProtected: boolean, what: string) => {
+    if (!variables.has(name)) variables.set(name, { name, masked, protected: isProtected, what: whatOf[name] ?? what });
+    return `$${name}`;
+  };
+  const side = (credential: CiCredential, which: "plan" | "apply"): string => {
+    if (credential.kind === "value") return credential.name;
+    const masked = credential.kind === "secret";
+    if (!credential.apply) return wants(credential.name, masked, false, credential.plan);
+    return which === "plan" ? wants(`PLAN_${credential.name}`, masked, false, credential.plan) : wants(`APPLY_${credential.name}`, masked, true, credential.apply);
+  };
+  const envOf = (list: CiCredential[], which: "plan" | "apply", replaced: GitLabEnv[] = []) => {
+    const byEnv = new Map(replaced.map((item) => [item.env, item]));
+    const out = list.map((credential) => byEnv.get(credential.env) ?? { env: credential.env, value: side(credential, which) });
+    for (const item of replaced) if (!out.some((existing) => existing.env === item.env)) out.push(item);
+    return out;
+  };
+  // A variable of the same name as the one the tool reads reaches the job as it is: no line maps it onto itself.
+  const mapped = (list: GitLabEnv[]) => list.filter((item) => item.value !== `$${item.env}`);
+  const plan = envOf(credentials, "plan", overrides.plan);
+  const apply = envOf(credentials, "apply", overrides.apply);
+  const publishing = envOf(publish.map((credential) => ({ ...credential, apply: credential.apply || credential.plan, plan: credential.plan })), "apply", overrides.publish);
+  const [planEnv, applyEnv, publishEnv] = [mapped(plan), mapped(apply), mapped(publishing)];
+  // Only what a job reads: a variable the overrides made unnecessary (a plan token GitLab's job token replaces) is dropped.
+  const read = new Set([...plan, ...apply, ...publishing].flatMap((item) => [...item.value.matchAll(/\$([A-Z_][A-Z0-9_]*)/g)].map((m) => m[1]!)));
+  const wanted = [...variables.values()].filter((variable) => read.has(variable.name));
+  wanted.push({ name: TFVARS_VARIABLE.name, masked: false, protected: false, what: TFVARS_VARIABLE.plan.replace("gh variable set TERRAFORM_TFVARS < terraform/terraform.tfvars", "glab variable set TERRAFORM_TFVARS < terraform/terraform.tfvars") });
+  return { planEnv, applyEnv, publishEnv, variables: wanted };
 }

@@ -13,10 +13,14 @@ export interface PushOptions {
   /** Local branch to push to the branch of the same name on the remote. */
   branch: string;
   /**
-   * Token sent as HTTP Basic auth (`x-access-token:<token>`) in a header scoped to `remoteUrl`, with redirects off.
+   * Token sent as HTTP Basic auth (`<username>:<token>`) in a header scoped to `remoteUrl`, with redirects off.
    * It is never put in the URL, in `.git/config`, or in error messages.
    */
   token?: string;
+  /** The user name sent with the token: the forge's (see ForgeDefinition.gitUsername). @default "x-access-token" */
+  username?: string;
+  /** Where the token comes from, for messages. @default "GITHUB_TOKEN or GH_TOKEN" */
+  tokenSource?: string;
   /**
    * Record the pushed branch's upstream (`branch.<name>.remote`/`merge`) in `.git/config`; only the URL is stored.
    * @default false
@@ -44,14 +48,14 @@ export interface PushResult {
 export async function pushBranch(dir: string, options: PushOptions): Promise<PushResult> {
   const { remoteUrl, branch, token } = options;
   if (/^[a-z][a-z0-9+.-]*:\/\/[^/]*@/i.test(remoteUrl)) {
-    throw new GitError(`refusing to push to a URL that contains credentials (${redact(remoteUrl, [])}): pass the token separately (GITHUB_TOKEN or GH_TOKEN)`);
+    throw new GitError(`refusing to push to a URL that contains credentials (${redact(remoteUrl, [])}): pass the token separately (${options.tokenSource ?? DEFAULT_TOKEN_SOURCE})`);
   }
   await assertBranchName(dir, branch);
   const sha = (await gitAt(dir).revparse([branch]).catch(() => "")).trim();
   if (sha === "") throw new GitError(`cannot push branch ${branch}: it does not exist locally; commit first, then re-run`);
 
   const secrets = token ? tokenForms(token) : [];
-  const transport = { remoteUrl, token, timeoutMs: options.timeoutMs ?? DEFAULT_NETWORK_TIMEOUT_SECONDS * 1000 };
+  const transport = { remoteUrl, token, username: options.username, timeoutMs: options.timeoutMs ?? DEFAULT_NETWORK_TIMEOUT_SECONDS * 1000 };
   if (token) await assertNotRewritten(dir, remoteUrl);
   const git = await authenticatedGit(dir, transport);
   // A refspec without a leading "+" and no --force: git refuses non-fast-forward updates. --progress keeps git
@@ -60,7 +64,7 @@ export async function pushBranch(dir: string, options: PushOptions): Promise<Pus
   try {
     await git.raw(args);
   } catch (error) {
-    throw await explainPushFailure(error, { branch, sha, remoteUrl, secrets, timeoutMs: transport.timeoutMs });
+    throw await explainPushFailure(error, { branch, sha, remoteUrl, secrets, timeoutMs: transport.timeoutMs, tokenSource: options.tokenSource ?? DEFAULT_TOKEN_SOURCE });
   }
   return { branch, sha };
 }
@@ -74,7 +78,7 @@ export async function fetchRemoteBranch(dir: string, options: Omit<PushOptions, 
   const { remoteUrl, branch, token } = options;
   await assertBranchName(dir, branch);
   const secrets = token ? tokenForms(token) : [];
-  const transport = { remoteUrl, token, timeoutMs: options.timeoutMs ?? DEFAULT_NETWORK_TIMEOUT_SECONDS * 1000 };
+  const transport = { remoteUrl, token, username: options.username, timeoutMs: options.timeoutMs ?? DEFAULT_NETWORK_TIMEOUT_SECONDS * 1000 };
   if (token) await assertNotRewritten(dir, remoteUrl);
   const git = await authenticatedGit(dir, transport);
   try {
@@ -86,7 +90,7 @@ export async function fetchRemoteBranch(dir: string, options: Omit<PushOptions, 
     return (await git.raw(["rev-parse", "--verify", tracking])).trim();
   } catch (error) {
     const output = redact(error instanceof Error ? error.message : String(error), secrets).trim();
-    const why = (await transportProblem(output, remoteUrl, transport.timeoutMs)) ?? "check the token (GITHUB_TOKEN or GH_TOKEN) and the network, then re-run";
+    const why = (await transportProblem(output, remoteUrl, transport.timeoutMs)) ?? `check the token (${options.tokenSource ?? DEFAULT_TOKEN_SOURCE}) and the network, then re-run`;
     throw new GitError(`failed to read branch ${branch} from ${redact(remoteUrl, secrets)}: ${why}.\ngit said:\n${indent(output)}`);
   }
 }
@@ -134,7 +138,7 @@ function sshToSameHost(rewritten: string, original: string): boolean {
  * up on a connection that moves less than a byte a second for the timeout, and the process is stopped when it has
  * printed nothing for that long.
  */
-async function authenticatedGit(dir: string, transport: { remoteUrl: string; token: string | undefined; timeoutMs: number }): Promise<SimpleGit> {
+async function authenticatedGit(dir: string, transport: { remoteUrl: string; token: string | undefined; username?: string | undefined; timeoutMs: number }): Promise<SimpleGit> {
   const env = nonInteractiveEnv();
   const seconds = String(Math.max(1, Math.ceil(transport.timeoutMs / 1000)));
   const settings: Array<[string, string]> = [
@@ -142,7 +146,7 @@ async function authenticatedGit(dir: string, transport: { remoteUrl: string; tok
     ["http.lowSpeedTime", seconds],
   ];
   if (transport.token) {
-    settings.push([`http.${transport.remoteUrl}.extraHeader`, authHeader(transport.token)], ["http.followRedirects", "false"]);
+    settings.push([`http.${transport.remoteUrl}.extraHeader`, authHeader(transport.username ?? "x-access-token", transport.token)], ["http.followRedirects", "false"]);
   }
   const timeout = { block: transport.timeoutMs + 2000 }; // after git's own low-speed limit, which says more
   if (!(await supportsConfigEnv())) {
@@ -177,10 +181,12 @@ function supportsConfigEnv(): Promise<boolean> {
   return configEnvSupport;
 }
 
-/** `Authorization: Basic base64("x-access-token:<token>")`, accepted by GitHub and by any Basic-auth git server. */
-function authHeader(token: string): string {
-  return `Authorization: Basic ${Buffer.from(`x-access-token:${token}`).toString("base64")}`;
+/** `Authorization: Basic base64("<username>:<token>")`: GitHub takes `x-access-token`, GitLab `oauth2` (see the forge definitions). */
+function authHeader(username: string, token: string): string {
+  return `Authorization: Basic ${Buffer.from(`${username}:${token}`).toString("base64")}`;
 }
+
+const DEFAULT_TOKEN_SOURCE = "GITHUB_TOKEN or GH_TOKEN";
 
 /**
  * What went wrong on the wire, when git's output says it was a redirect (named with where it pointed, read with a
@@ -213,7 +219,7 @@ async function redirectTarget(url: string, timeoutMs: number): Promise<string | 
   }
 }
 
-async function explainPushFailure(error: unknown, context: { branch: string; sha: string; remoteUrl: string; secrets: string[]; timeoutMs: number }): Promise<GitError> {
+async function explainPushFailure(error: unknown, context: { branch: string; sha: string; remoteUrl: string; secrets: string[]; timeoutMs: number; tokenSource: string }): Promise<GitError> {
   const { branch, sha, secrets } = context;
   const output = redact(error instanceof Error ? error.message : String(error), secrets).trim();
   const remote = redact(context.remoteUrl, secrets);
@@ -234,7 +240,7 @@ async function explainPushFailure(error: unknown, context: { branch: string; sha
   } else if (/\b401\b|\b403\b|authentication failed|could not read (username|password)|invalid username or password|permission.*denied/i.test(output)) {
     message =
       `authentication to ${remote} failed while pushing ${branch}. ${kept} ` +
-      `Check that the token (GITHUB_TOKEN or GH_TOKEN) is valid and can push to this repository, then re-run.`;
+      `Check that the token (${context.tokenSource}) is valid and can push to this repository, then re-run.`;
   } else {
     message = `failed to push ${branch} to ${remote}. ${kept} Re-running resumes the push once the remote is reachable.`;
   }

@@ -2,11 +2,12 @@ import type { Ajv, ValidateFunction } from "ajv";
 import type { Blueprint } from "../blueprints/types.js";
 import { createSchemaAjv, schemaValidator } from "./compiled-schemas.js";
 import { formatSchemaErrors } from "./messages.js";
+import { inferForge, type ForgeKind } from "../forge/registry.js";
 import { runRules } from "./rules/index.js";
 import { formatPath, schemaAt, setAtPath, typeSetValue, type SetAssignment } from "./set-flags.js";
 
 /** Validated parameters: the blueprint schema's shape with every default filled in. */
-export type ClusterParams = Record<string, any> & { clusterName: string; gitops: "flux" | "argo"; repoUrl: string; branch: string };
+export type ClusterParams = Record<string, any> & { clusterName: string; gitops: "flux" | "argo"; repoUrl: string; branch: string; forge: ForgeKind };
 
 export type ParseResult =
   | { params: ClusterParams; warnings: string[]; errors: undefined }
@@ -59,6 +60,12 @@ function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>)
 export function parseParams(input: RawParamsInput, blueprint: Blueprint): ParseResult {
   const validate = compile(blueprint);
   const raw = deepMerge(structuredClone(input.values ?? {}), structuredClone(input.prompted ?? {}));
+  const given = new Set([...Object.keys(raw), ...(input.sets ?? []).map((set) => String(set.path[0]))]);
+  // Before the schema's default (github) fills it: the forge repoUrl's host belongs to, when nobody named one.
+  if (!given.has("forge")) {
+    const repoUrl = [...(input.sets ?? [])].reverse().find((set) => set.path.length === 1 && set.path[0] === "repoUrl")?.raw ?? raw.repoUrl;
+    raw.forge = inferForge(typeof repoUrl === "string" ? repoUrl : undefined);
+  }
 
   // Fill defaults first so that `--set pools[1].zone=x` edits the default list instead of replacing it.
   validate(raw);
@@ -68,6 +75,7 @@ export function parseParams(input: RawParamsInput, blueprint: Blueprint): ParseR
     setAtPath(raw, assignment.path, value, assignment.source);
     origins.set(formatPath(assignment.path), assignment.source);
   }
+  applyForgeDefaults(raw, blueprint, given);
 
   if (!validate(raw)) {
     return { params: undefined, warnings: [], errors: formatSchemaErrors(validate.errors ?? [], blueprint.paramsSchema, origins) };
@@ -86,10 +94,22 @@ export function fillDefaults(values: Record<string, unknown>, blueprint: Bluepri
   return raw;
 }
 
+/**
+ * The blueprint's defaults for the repository's forge (blueprint.yaml `forgeDefaults`), for the parameters nobody
+ * gave. (`forge` itself, when nobody gave it, is the forge of repoUrl's host: see inferForge, applied in parseParams.)
+ */
+function applyForgeDefaults(raw: Record<string, unknown>, blueprint: Blueprint, given: ReadonlySet<string>): void {
+  const overrides = typeof raw.forge === "string" ? blueprint.forgeDefaults?.[raw.forge] : undefined;
+  for (const [key, value] of Object.entries(overrides ?? {})) {
+    if (!given.has(key)) Object.defineProperty(raw, key, { value: structuredClone(value), enumerable: true, writable: true, configurable: true });
+  }
+}
+
 /** Parameter values that differ from the blueprint defaults, for answers files and summaries. */
 export function defaultParams(blueprint: Blueprint): ClusterParams {
   const raw: Record<string, unknown> = {};
   compile(blueprint)(raw);
+  applyForgeDefaults(raw, blueprint, new Set());
   return raw as ClusterParams;
 }
 

@@ -77,6 +77,9 @@ export interface UpdateOptions {
     /** Where the branch is pushed; the token is sent there only. */
     remoteUrl: string;
     token?: string;
+    /** User name git sends with the token, and where the token came from (messages): the forge's. */
+    username?: string;
+    tokenSource?: string;
     /** Milliseconds the push may go without progress. */
     timeoutMs?: number;
   };
@@ -235,8 +238,8 @@ function expectedCommit(dir: string, changes: RawParamsInput, options: UpdateOpt
 /** `committed`: the branch tip is this run's commit of `plan`, whose validation can be reused. */
 async function pushAndOpen(dir: string, plan: Plan, branch: string, base: string, options: UpdateOptions, committed: boolean) {
   if (!options.pr || branch === base) return {};
-  const { remoteUrl, token, timeoutMs } = options.pr;
-  await pushBranch(dir, { remoteUrl, branch, ...(token ? { token } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+  const { remoteUrl, token, username, tokenSource, timeoutMs } = options.pr;
+  await pushBranch(dir, { remoteUrl, branch, ...(token ? { token } : {}), ...(username ? { username } : {}), ...(tokenSource ? { tokenSource } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
   // Described from the branch against its base, not from this run's plan: a re-run that finds the work done
   // (after a failed push, or to refresh the PR) must not rewrite the PR as "no changes".
   const change = await describeBranch(dir, base, branch, { repoUrls: [plan.rendered.context.gitops.repoUrl], ...(committed ? { report: plan.report } : {}) });

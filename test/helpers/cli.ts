@@ -57,7 +57,7 @@ export interface SpawnCliOptions extends CliOptions {
  * The variables the CLI reads through its io (src/cli/io.ts). Others (HOME, PATH, XDG_CONFIG_HOME, GIT_*...) reach
  * it through git or the OS, which read this process's environment: a test that sets one needs {@link spawnCli}.
  */
-const IO_VARIABLES = new Set(["GITHUB_TOKEN", "GH_TOKEN", "GITHUB_BASE_REF", "XDG_CACHE_HOME", "CCR_GITHUB_RETRY_AFTER_MS", "CCR_NETWORK_TIMEOUT", "CI", "NO_COLOR"]);
+const IO_VARIABLES = new Set(["GITHUB_TOKEN", "GH_TOKEN", "GITLAB_TOKEN", "CCR_GITLAB_RETRY_AFTER_MS", "GITHUB_BASE_REF", "XDG_CACHE_HOME", "CCR_GITHUB_RETRY_AFTER_MS", "CCR_NETWORK_TIMEOUT", "CI", "NO_COLOR"]);
 
 /** In-process runs one at a time: each sets this process's working directory for its relative paths. */
 let inProcessQueue: Promise<unknown> = Promise.resolve();

@@ -15,11 +15,12 @@ import { defaultParams } from "../../src/params/parse.js";
 import { runCli, type CliRun } from "./cli.js";
 import { fluxBootstrapFiles, FLUX_VERSION } from "./flux-bootstrap.js";
 import type { GitHttpServer } from "./git-http-server.js";
+import { ciScriptsDir } from "./ci-scripts.js";
 import { repoRoot } from "./fixtures.js";
 import { startGitHubApiServer } from "./github-api-server.js";
 
 /** The generated workflow's GitHub steps, as actions/github-script runs them. */
-const workflowScript = createRequire(import.meta.url)(join(repoRoot, "templates/common/_github/scripts/terraform-pr.cjs"));
+const workflowScript = createRequire(import.meta.url)(join(ciScriptsDir("github"), "terraform-pr.cjs"));
 
 export interface Day1Case {
   blueprint: string;

@@ -29,3 +29,10 @@ export function paramsFixtures(kind: "valid" | "invalid"): ParamsFixture[] {
       return { name: file.replace(/\.yaml$/, ""), blueprint: data.blueprint, params: data.params ?? {}, rule };
     });
 }
+
+/** The forge a fixture renders for (its `forge`, else the one of its repoUrl's host), as the parameter parser decides it. */
+export async function fixtureForge(fixture: ParamsFixture): Promise<string> {
+  const { loadBlueprint } = await import("../../src/blueprints/load.js");
+  const { parseParams } = await import("../../src/params/parse.js");
+  return parseParams({ values: fixture.params }, loadBlueprint(fixture.blueprint)).params?.forge ?? "github";
+}

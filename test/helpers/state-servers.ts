@@ -135,11 +135,25 @@ export async function startS3Server(options: { bucket: string; ifNoneMatch: "hon
 /**
  * GitLab's Terraform state API shape: `<address>` for the state, `<address>/lock` to lock (POST) and unlock (DELETE).
  * States are kept by address (`state:<path>`, `lock:<path>`), as a GitLab instance keeps one per project and name.
+ * With `roles` (Basic password -> role per project ID, as GitLab gives a token or a job token its user's role), the
+ * double answers as GitLab's permissions say: 401 without a known credential, the Developer role reads a state
+ * (GET) and nothing more (403), the Maintainer role also writes, locks and unlocks; a project the token has no role
+ * in is 404.
  */
-export async function startHttpStateServer(): Promise<StateServer> {
+export async function startHttpStateServer(options: { roles?: Record<string, Record<string, "developer" | "maintainer">> } = {}): Promise<StateServer> {
   let store: StateServer;
   store = await listen((req, body): Reply => {
     const url = new URL(req.url ?? "/", "http://localhost");
+    if (options.roles) {
+      const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? "")?.[1];
+      const password = basic ? Buffer.from(basic, "base64").toString("utf8").replace(/^[^:]*:/, "") : undefined;
+      const roles = password === undefined ? undefined : options.roles[password];
+      if (!roles) return { status: 401, body: '{"message":"401 Unauthorized"}', headers: { "content-type": "application/json" } };
+      const project = /^\/api\/v4\/projects\/([^/]+)\/terraform\/state\//.exec(url.pathname)?.[1];
+      const role = project === undefined ? undefined : roles[decodeURIComponent(project)];
+      if (!role) return { status: 404, body: '{"message":"404 Project Not Found"}', headers: { "content-type": "application/json" } };
+      if (role === "developer" && req.method !== "GET") return { status: 403, body: '{"message":"403 Forbidden"}', headers: { "content-type": "application/json" } };
+    }
     const lock = url.pathname.endsWith("/lock");
     const address = lock ? url.pathname.slice(0, -"/lock".length) : url.pathname;
     const [stateKey, lockKey] = [`state:${address}`, `lock:${address}`];

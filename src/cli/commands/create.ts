@@ -12,6 +12,7 @@ import { networkTimeoutMs } from "../../network.js";
 import { createClusterRepo, type CreateClusterRepoResult } from "../../pipeline.js";
 import type { PublishResult } from "../../publish.js";
 import { escapeLine, escapeText } from "../../terminal-text.js";
+import { forgeKinds, forges, type ForgeKind } from "../../forge/registry.js";
 import { formatReport } from "../../validators/report/index.js";
 import { parseCommand } from "../args.js";
 import { createCommand } from "../flags.js";
@@ -41,18 +42,22 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   assertKnownBlueprint(blueprintId);
   const params = paramsInputFromFlags(opts);
+  const publishTo = publishTarget(opts, params);
   if (interactive) params.prompted = await promptParams(loadBlueprint(blueprintId), params);
-  if (opts.github) {
-    // The GitOps source is the repository on the forge the user named (its API URL is checked here, before any work).
+  if (publishTo) {
+    // The GitOps source is the repository on the forge the user named (its URL is checked here, before any work),
+    // and the render's CI is that forge's.
     const { publishedRepositoryUrl } = await import("../../publish.js");
-    params.sets = [{ path: ["repoUrl"], raw: publishedRepositoryUrl(opts.github, { apiUrl: opts["github-api-url"] }), source: `--github ${opts.github}` }, ...(params.sets ?? [])];
+    const source = `${forges[publishTo.kind].repoFlag} ${publishTo.slug}`;
+    const repoUrl = publishedRepositoryUrl(publishTo.slug, { kind: publishTo.kind, apiUrl: publishTo.apiUrl });
+    params.sets = [{ path: ["repoUrl"], raw: repoUrl, source }, { path: ["forge"], raw: publishTo.kind, source }, ...(params.sets ?? [])];
   }
 
   // 2. Render, validate, write, commit.
   const targetDir = positionals[0] ?? (await defaultTargetDir(blueprintId, params));
   let result;
   try {
-    result = (opts.github && !opts.force && !opts["dry-run"] && (await resumePublish(blueprintId, targetDir, params, io))) || (await createClusterRepo({
+    result = (publishTo && !opts.force && !opts["dry-run"] && (await resumePublish(blueprintId, targetDir, params, io))) || (await createClusterRepo({
       blueprint: blueprintId,
       targetDir,
       params,
@@ -66,14 +71,14 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     throw error;
   }
 
-  // 3. Optionally publish to GitHub (not after Ctrl-C: the repository is whole, and re-running publishes it).
+  // 3. Optionally publish to the forge (not after Ctrl-C: the repository is whole, and re-running publishes it).
   let published: PublishResult | undefined;
-  if (opts.github && !opts["dry-run"]) {
+  if (publishTo && !opts["dry-run"]) {
     checkpoint(`${relative(process.cwd(), result.targetDir) || "."} is complete and committed, and was not published; re-run the same command to publish it`);
     const { connectForge, publishRepository, withResumeHint } = await import("../../publish.js");
     try {
-      const target = connectForge({ apiUrl: opts["github-api-url"], timeoutMs, env: io.env });
-      published = await publishRepository(target, { dir: result.targetDir, repo: opts.github, private: opts.private ?? false, prFirst: opts["pr-first"] ?? false });
+      const target = connectForge({ kind: publishTo.kind, apiUrl: publishTo.apiUrl, timeoutMs, env: io.env });
+      published = await publishRepository(target, { dir: result.targetDir, repo: publishTo.slug, private: opts.private ?? false, prFirst: opts["pr-first"] ?? false });
     } catch (error) {
       throw withResumeHint(error, relative(process.cwd(), result.targetDir) || ".");
     }
@@ -81,19 +86,19 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
 
   if (output === "json") {
     io.stdout.write(
-      `${JSON.stringify({ targetDir: result.targetDir, dryRun: Boolean(opts["dry-run"]), files: [...result.tree.keys()], commit: result.commit, untracked: result.untracked ?? [], warnings: result.warnings, validation: result.report.summary, github: published }, null, 2)}\n`,
+      `${JSON.stringify({ targetDir: result.targetDir, dryRun: Boolean(opts["dry-run"]), files: [...result.tree.keys()], commit: result.commit, untracked: result.untracked ?? [], warnings: result.warnings, validation: result.report.summary, [publishTo?.kind ?? "github"]: published }, null, 2)}\n`,
     );
   } else if (opts["dry-run"]) {
     io.stdout.write(escapeText(opts.diff ? await renderDiff(result.tree, result.targetDir) : `${[...result.tree.keys()].join("\n")}\n`));
     io.stderr.write(escapeText(`dry run: ${result.tree.size} files rendered and validated for ${result.targetDir}; nothing was written\n`));
   } else {
-    io.stdout.write(escapeText(createdText(result, blueprintId, published)));
+    io.stdout.write(escapeText(createdText(result, blueprintId, published, publishTo?.kind)));
   }
   return 0;
 }
 
 /** The summary of a create: where, which branch (and the user's own branch when the render went beside it), what was left. */
-function createdText(result: CreateClusterRepoResult, blueprintId: string, published: PublishResult | undefined): string {
+function createdText(result: CreateClusterRepoResult, blueprintId: string, published: PublishResult | undefined, kind: ForgeKind = "github"): string {
   const shown = relative(process.cwd(), result.targetDir) || ".";
   const commit = result.commit;
   const where = published?.branch
@@ -107,24 +112,56 @@ function createdText(result: CreateClusterRepoResult, blueprintId: string, publi
   return (
     `Created ${shown} from blueprint ${blueprintId}: ${result.tree.size} files, ${result.report.summary.valid + result.report.summary.checks.valid} checks passed, ${where}.\n` +
     left +
-    (published ? publishedText(published) : "") +
+    (published ? publishedText(published, kind) : "") +
     (result.repoUrlSet
       ? `Next: read ${join(shown, "README.md")} to publish the repository, create the cluster and bootstrap GitOps.\n`
       : `Next: set repoUrl (see the warning: until then validate and check fail), then read ${join(shown, "README.md")}.\n`)
   );
 }
 
-function publishedText(published: PublishResult): string {
+function publishedText(published: PublishResult, kind: ForgeKind): string {
+  const { changeRequest, changeRequestRef } = forges[kind];
   const repository = `${published.created ? "Created" : "Using existing"} repository ${published.url}`;
   if (!published.pullRequest) return `${repository}; pushed main.\n`;
+  const what = `${changeRequest[0]!.toUpperCase()}${changeRequest.slice(1)}`;
   return (
     `${repository}; the render is on branch ${published.branch}.\n` +
-    `Pull request #${published.pullRequest.number} ${published.pullRequest.created ? "opened" : "updated"}: ${published.pullRequest.url}\n`
+    `${what} ${changeRequestRef(published.pullRequest.number)} ${published.pullRequest.created ? "opened" : "updated"}: ${published.pullRequest.url}\n`
   );
 }
 
+type CreateFlags = ReturnType<typeof parseCommand<typeof createCommand.flags>>["values"];
+
 /**
- * A re-run of `create --github` after its publish failed: the target already holds this exact render, committed,
+ * Where `--github` or `--gitlab` publishes, checked before any work: one forge, its own API flag, and no `--set
+ * forge=` that would render another forge's CI than the one published to.
+ * @throws UsageError (exit 2) naming the flags that disagree.
+ */
+function publishTarget(opts: CreateFlags, params: ReturnType<typeof paramsInputFromFlags>): { kind: ForgeKind; slug: string; apiUrl: string | undefined } | undefined {
+  const named = forgeKinds.filter((kind) => opts[kind] !== undefined);
+  if (named.length > 1) {
+    throw new UsageError(`${named.map((kind) => forges[kind].repoFlag).join(" and ")} are mutually exclusive: a repository is published to one forge; keep one`);
+  }
+  for (const kind of forgeKinds) {
+    const flag = forges[kind].apiUrlFlag.slice(2) as keyof CreateFlags;
+    if (opts[flag] !== undefined && named[0] !== kind) {
+      throw new UsageError(`${forges[kind].apiUrlFlag} goes with ${forges[kind].repoFlag}: it names the ${forges[kind].label} that ${forges[kind].repoFlag} publishes to`);
+    }
+  }
+  for (const flag of ["pr-first", "private"] as const) {
+    if (opts[flag] && named.length === 0) throw new UsageError(`--${flag} goes with --github or --gitlab: it says how the repository is published`);
+  }
+  const kind = named[0];
+  if (!kind) return undefined;
+  const forgeSet = [...(params.sets ?? [])].reverse().find((set) => set.path.length === 1 && set.path[0] === "forge");
+  if (forgeSet && forgeSet.raw !== kind) {
+    throw new UsageError(`${forgeSet.source} disagrees with ${forges[kind].repoFlag}: the repository is published to ${forges[kind].label}, so its CI is ${forges[kind].label}'s; drop ${forgeSet.source}`);
+  }
+  return { kind, slug: opts[kind] as string, apiUrl: opts[forges[kind].apiUrlFlag.slice(2) as keyof CreateFlags] as string | undefined };
+}
+
+/**
+ * A re-run of `create --github` (or `--gitlab`) after its publish failed: the target already holds this exact render, committed,
  * so the render is validated again but not written, and only the publishing is done. `undefined` when the target
  * is anything else (then the usual rules apply: empty, or --force).
  */

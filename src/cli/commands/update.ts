@@ -1,6 +1,8 @@
 import { resolve } from "node:path";
-import { ValidationFailedError } from "../../errors.js";
+import { UsageError, ValidationFailedError } from "../../errors.js";
+import { forges, inferForge, isForgeKind, type ForgeKind } from "../../forge/registry.js";
 import { networkTimeoutMs } from "../../network.js";
+import { readAnswers } from "../../update/plan.js";
 import { escapeText } from "../../terminal-text.js";
 import { updateRepository, type UpdateOptions } from "../../update/apply.js";
 import { formatConsequences } from "../../update/consequences.js";
@@ -12,6 +14,29 @@ import { confirmedKinds } from "../plan-text.js";
 import { paramsInputFromFlags } from "../params-input.js";
 import type { CliIo, CliOutput } from "../io.js";
 
+/**
+ * With --pr, the forge the change request goes to: the one whose API flag is given, else the repository's own (the
+ * answers file's `forge`, read as update reads it; a repository rendered before the parameter existed is inferred
+ * from its repoUrl). `undefined` without --pr.
+ * @throws UsageError (exit 2) for an API flag without --pr, or flags of two forges.
+ */
+function prForge(opts: { pr?: boolean; "github-api-url"?: string; "gitlab-url"?: string }, dir: string): ForgeKind | undefined {
+  const given = (["github", "gitlab"] as const).filter((kind) => opts[kind === "github" ? "github-api-url" : "gitlab-url"] !== undefined);
+  if (!opts.pr) {
+    if (given.length > 0) throw new UsageError(`${forges[given[0]!].apiUrlFlag} goes with --pr: it names the forge the ${forges[given[0]!].changeRequest} is opened on`);
+    return undefined;
+  }
+  if (given.length > 1) throw new UsageError("--github-api-url and --gitlab-url are mutually exclusive: the repository is on one forge");
+  if (given[0]) return given[0];
+  try {
+    const answers = readAnswers(dir);
+    const recorded = answers.params.forge;
+    return typeof recorded === "string" && isForgeKind(recorded) ? recorded : inferForge(typeof answers.params.repoUrl === "string" ? answers.params.repoUrl : undefined);
+  } catch {
+    return "github"; // no readable answers file: update says what is wrong with it, before anything is pushed
+  }
+}
+
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values: opts, positionals } = parseCommand(updateCommand, argv);
   if (opts.help) {
@@ -21,9 +46,11 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const dir = resolve(positionals[0] ?? ".");
   const conflict = opts.conflict;
   const options: UpdateOptions = { branch: opts.branch, message: opts.message, conflict, blueprintVersion: opts["blueprint-version"], confirm: confirmedKinds(opts.confirm) };
-  if (opts.pr) {
+  const kind = prForge(opts, dir);
+  if (kind) {
     const { connectForge, pullRequestPublisher } = await import("../../publish.js");
-    options.pr = await pullRequestPublisher(connectForge({ apiUrl: opts["github-api-url"], timeoutMs: networkTimeoutMs(opts["network-timeout"], io.env), env: io.env }), dir);
+    const apiUrl = kind === "gitlab" ? opts["gitlab-url"] : opts["github-api-url"];
+    options.pr = await pullRequestPublisher(connectForge({ kind, apiUrl, timeoutMs: networkTimeoutMs(opts["network-timeout"], io.env), env: io.env }), dir);
   }
   // Branch names, parameter paths and the forge's URLs are shown escaped.
   const print = (stream: CliOutput, text: string) => stream.write(escapeText(text));
@@ -46,6 +73,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const what = [...(upgrade ? [`blueprint ${upgrade.id} ${upgrade.from} -> ${upgrade.to}`] : []), ...result.plan.paramChanges.map((c) => c.path)].join(", ") || "re-render";
   if (result.upToDate) print(io.stdout, `Already up to date on ${result.branch}.\n`);
   else print(io.stdout, `Committed ${result.sha?.slice(0, 7)} on ${result.branch}: ${what}.\n`);
-  if (result.pullRequest) print(io.stdout, `Pull request #${result.pullRequest.number} ${result.pullRequest.created ? "opened" : "updated"}: ${result.pullRequest.url}\n`);
+  if (result.pullRequest && kind) {
+    const { changeRequest, changeRequestRef } = forges[kind];
+    const noun = `${changeRequest[0]!.toUpperCase()}${changeRequest.slice(1)}`;
+    print(io.stdout, `${noun} ${changeRequestRef(result.pullRequest.number)} ${result.pullRequest.created ? "opened" : "updated"}: ${result.pullRequest.url}\n`);
+  }
   return 0;
 }
