@@ -79,7 +79,7 @@ describe("create --gitlab, then update --pr, against a local GitLab and a real g
     const [mr] = api.mergeRequests("root/fleet");
     expect(mr).toMatchObject({ sourceBranch: "create-cluster-repo/gpupool-maxsize-3", targetBranch: "main", title: "Update gpuPool.maxSize=3" });
     expect(mr!.description).toContain("| `gpuPool.maxSize` | `2` | `3` |");
-    expect(git(gitServer.repoPath("root/fleet"), "diff", "--name-only", "main", "create-cluster-repo/gpupool-maxsize-3").split("\n")).toEqual(["README.md", "cluster-repo.yaml", "terraform/main.tf"]);
+    expect(git(gitServer.repoPath("root/fleet"), "diff", "--name-only", "main", "create-cluster-repo/gpupool-maxsize-3").split("\n")).toEqual([".cluster-repo/rendered.yaml", "README.md", "cluster-repo.yaml", "terraform/main.tf"]);
     const again = await cli(["update", dir, "--set", "gpuPool.maxSize=3", "--pr", "--gitlab-url", api.url]);
     expect(again.status).toBe(0);
     expect(again.stdout).toMatch(/Merge request !1 updated/);
