@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Derives src/validators/terraform/providers/{scaleway,openstack,azurerm}.json from the providers' Go source at their
+// Derives schemas/terraform/{scaleway,openstack,azurerm}.json from the providers' Go source at their
 // release tags: resource and data source names, arguments, nested blocks, Required/Optional/Computed, types,
 // MaxItems/MinItems, ForceNew (and replacements a CustomizeDiff can force), deprecations and exactly/at-least-one-of
 // and conflicts-with rules. No description or code is copied: only these facts, with the tag, commit and licence.
@@ -22,7 +22,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const { values: options } = parseArgs({
   options: {
     mirror: { type: "string", default: "/work/.mirror" },
-    out: { type: "string", default: resolve(root, "src/validators/terraform/providers") },
+    out: { type: "string", default: resolve(root, "schemas/terraform") },
     only: { type: "string" },
     "git-scaleway": { type: "string" },
     "git-openstack": { type: "string" },

@@ -18,7 +18,7 @@ import type { FileTree } from "../src/file-tree.js";
 import { createParamsAjv, parseParams } from "../src/params/parse.js";
 import { ruleLibrary, type RuleDefinition } from "../src/params/rules/index.js";
 import { renderBlueprint } from "../src/render-blueprint.js";
-import { loadProviderTable, providerOfType } from "../src/validators/terraform/provider-tables.js";
+import { impliedProviderName, loadProviderTable, providerOfType, providerTablePath } from "../src/validators/terraform/provider-tables.js";
 import { fixturesDir, repoRoot } from "./helpers/fixtures.js";
 
 const LIBRARY_FILE = "src/params/rules/index.ts";
@@ -144,7 +144,7 @@ describe.each(blueprintIds())("blueprint %s:", (id) => {
     expect(ownManifests(tree).some((path) => path.startsWith("infrastructure/")), `add templates/k8s/${id}/infrastructure/namespaces/`).toBe(true);
   });
 
-  test(`every Terraform resource and data type is in its provider's attribute table (src/validators/terraform/providers/<provider>.json)`, async () => {
+  test(`every Terraform resource and data type is in its provider's attribute table (schemas/terraform/<provider>.json)`, async () => {
     const types: Array<{ type: string; kind: "resources" | "dataSources" }> = [];
     for (const [path, content] of tree) {
       if (!path.endsWith(".tf")) continue;
@@ -153,13 +153,14 @@ describe.each(blueprintIds())("blueprint %s:", (id) => {
       types.push(...Object.keys(parsed.data ?? {}).map((type) => ({ type, kind: "dataSources" as const })));
     }
     expect(types.length, `templates/terraform/${id}/terraform/main.tf.hbs declares no resource`).toBeGreaterThan(0);
-    const unchecked: string[] = [];
+    const missing = new Set<string>();
     for (const { type, kind } of types) {
       const table = await loadProviderTable(providerOfType(type) ?? "");
-      if (!table?.[kind][type]) unchecked.push(type);
+      if (!table) missing.add(`${type}: add ${providerTablePath(impliedProviderName(type))} (derived by scripts/extract-provider-schemas.mjs; found by its presence)`);
+      else if (!table[kind][type]) missing.add(`${type}: not in ${providerTablePath(impliedProviderName(type))}; derive it again with the provider's service (scripts/extract-provider-schemas.mjs)`);
     }
     // Without a table `validate` reports these blocks as not checked; the shipped blueprints must be fully checked.
-    expect(unchecked, "add the provider's table (or the type to it) under src/validators/terraform/providers/").toEqual([]);
+    expect([...missing]).toEqual([]);
   });
 
   test(`terraform/outputs.tf: every output that carries a credential (a kubeconfig, a key) is sensitive`, async () => {

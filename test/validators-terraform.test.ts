@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -9,6 +9,7 @@ import { loadProviderTables, replacementArguments, replacementFor, validateTerra
 import { canonicalTerraform } from "../src/validators/terraform/format.js";
 import { highestAllowedMajor } from "../src/validators/terraform/provider-config.js";
 import { tableFit } from "../src/validators/terraform/table-fit.js";
+import { providerTablesDir, providerTablesIn, tabledProviders } from "../src/validators/terraform/provider-tables.js";
 import { isLiteralExpression } from "../src/validators/terraform/references.js";
 
 const root = resolve(import.meta.dirname, "..");
@@ -110,6 +111,18 @@ const mirror = process.env.PROVIDER_SOURCE_MIRROR ?? "";
 const haveMirror = mirror !== "" && ["scaleway+terraform-provider-scaleway", "terraform-provider-openstack+terraform-provider-openstack", "hashicorp+terraform-provider-azurerm"].every((repo) => existsSync(join(mirror, repo, "repo")));
 
 describe("provider tables", () => {
+  it("are found by the presence of their file: a table added to the folder is used, with nothing to register", () => {
+    const dir = mkdtempSync(join(tmpdir(), "provider-tables-"));
+    try {
+      for (const file of ["ovh.json", "azurerm.json", "README.md"]) writeFileSync(join(dir, file), "{}");
+      expect(providerTablesIn(dir)).toEqual(["azurerm", "ovh"]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(tabledProviders).toEqual(readdirSync(providerTablesDir).filter((file) => file.endsWith(".json")).map((file) => file.replace(/\.json$/, "")).sort());
+    expect(tabledProviders.length).toBeGreaterThanOrEqual(3);
+  });
+
   let providerTables: Record<string, ProviderTable>;
   it("pins the providers' current releases and names their source, commit and licence", async () => {
     providerTables = { ...(await loadProviderTables(["scaleway", "openstack", "azurerm"])) };
@@ -155,7 +168,7 @@ describe("provider tables", () => {
     try {
       execFileSync(process.execPath, [resolve(root, "scripts/extract-provider-schemas.mjs"), "--mirror", mirror, "--out", out], { stdio: "pipe", timeout: 300_000 });
       for (const file of readdirSync(out)) {
-        const committed = readFileSync(resolve(root, "src/validators/terraform/providers", file), "utf8");
+        const committed = readFileSync(resolve(root, "schemas/terraform", file), "utf8");
         expect(readFileSync(join(out, file), "utf8") === committed, `${file} differs from a fresh extraction`).toBe(true);
       }
     } finally {

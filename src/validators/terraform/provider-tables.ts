@@ -1,8 +1,20 @@
 /**
  * Argument tables of the providers the blueprints use, derived from each provider's Go source at its release tag by
- * scripts/extract-provider-schemas.mjs (see providers/README.md for tags, licence and choices). They ship as JSON
- * and are loaded per provider on first use: a run that validates no azurerm block never parses azurerm's table.
+ * scripts/extract-provider-schemas.mjs (see schemas/terraform/README.md for tags, licence and choices). They ship as
+ * JSON, one file per provider found by presence (`schemas/terraform/<local name>.json`: a new cloud's table is one
+ * file, listed nowhere), and are loaded per provider on first use: a run that validates no azurerm block never parses
+ * azurerm's table.
  */
+import { readdirSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { packageRoot } from "../../_utils.js";
+
+/** Where the tables are: shipped with the package, beside the Kubernetes schemas. */
+export const providerTablesDir = join(packageRoot, "schemas", "terraform");
+
+/** The file of a provider's table, relative to the package root (what the contract test tells a contributor to add). */
+export const providerTablePath = (provider: string) => `schemas/terraform/${provider}.json`;
 
 export interface AttributeSchema {
   kind: "required" | "optional" | "computed";
@@ -89,25 +101,25 @@ export interface ProviderTable {
   dataSources: Record<string, BodySchema>;
 }
 
-/** One loader per tabled provider; the JSON stays out of the CLI's start-up until a provider is needed. */
-const LOADERS: Record<string, () => Promise<{ default: unknown }>> = {
-  scaleway: () => import("./providers/scaleway.json", { with: { type: "json" } }),
-  openstack: () => import("./providers/openstack.json", { with: { type: "json" } }),
-  azurerm: () => import("./providers/azurerm.json", { with: { type: "json" } }),
-};
+/** The providers a folder has tables for: every `<local name>.json` in it, sorted. */
+export function providerTablesIn(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((file) => file.endsWith(".json"))
+    .map((file) => file.slice(0, -".json".length))
+    .sort();
+}
 
-/** Local names of the providers that have a table, e.g. ["scaleway", "openstack", "azurerm"]. */
-export const tabledProviders: readonly string[] = Object.keys(LOADERS);
+/** Local names of the providers that have a table, e.g. ["azurerm", "openstack", "scaleway"]: the files present. */
+export const tabledProviders: readonly string[] = providerTablesIn(providerTablesDir);
 
 const loading = new Map<string, Promise<ProviderTable>>();
 
 /** The table of a provider by local name, loaded on first use; undefined for a provider without a table. */
 export function loadProviderTable(provider: string): Promise<ProviderTable | undefined> {
-  const loader = LOADERS[provider];
-  if (!loader) return Promise.resolve(undefined);
+  if (!tabledProviders.includes(provider)) return Promise.resolve(undefined);
   let table = loading.get(provider);
   if (!table) {
-    table = loader().then((module) => module.default as ProviderTable);
+    table = readFile(join(providerTablesDir, `${provider}.json`), "utf8").then((text) => JSON.parse(text) as ProviderTable);
     loading.set(provider, table);
   }
   return table;
@@ -118,7 +130,7 @@ export type ProviderTables = Readonly<Record<string, ProviderTable>>;
 
 /** Loads the tables of the given providers (names without a table are ignored). */
 export async function loadProviderTables(providers: Iterable<string>): Promise<ProviderTables> {
-  const names = [...new Set(providers)].filter((name) => name in LOADERS);
+  const names = [...new Set(providers)].filter((name) => tabledProviders.includes(name));
   const tables = await Promise.all(names.map((name) => loadProviderTable(name)));
   return Object.fromEntries(names.map((name, i) => [name, tables[i]!]));
 }
