@@ -15,7 +15,7 @@ const { listFilesRecursive } = await import(new URL("../dist/_utils.js", import.
 const sources = new Set();
 for (const path of listFilesRecursive(join(root, "templates"))) {
   if (path.endsWith(".hbs")) sources.add(readFileSync(join(root, "templates", path), "utf8"));
-  // A path is rendered too, relative to its template set (`gitops/flux`, `k8s/<id>`...): every tail of it will do.
+  // A path is rendered too, relative to its template set (`gitops/flux`, `clouds/<cloud>`...): every tail of it will do.
   const segments = path.split("/");
   segments.forEach((_, i) => {
     const tail = segments.slice(i).join("/");

@@ -11,7 +11,7 @@ import { Ajv } from "ajv";
 import { parse as parseHcl } from "@cdktf/hcl2json";
 import { beforeAll, describe, expect, test } from "vitest";
 import { parse as parseYaml } from "yaml";
-import { loadBlueprint, templatesRoot, templateSetsOf, valuesTemplatePath } from "../src/blueprints/load.js";
+import { cloudSet, loadBlueprint, templatesRoot, templateSetsOf, valuesTemplatePath } from "../src/blueprints/load.js";
 import { blueprintIds } from "../src/blueprints/registry.js";
 import type { Blueprint } from "../src/blueprints/types.js";
 import type { FileTree } from "../src/file-tree.js";
@@ -83,6 +83,8 @@ describe.each(blueprintIds())("blueprint %s:", (id) => {
   const manifestFile = `blueprints/${id}/blueprint.yaml`;
   let blueprint: Blueprint;
   let tree: FileTree;
+  // The cloud module as blueprint.yaml names it (read raw: the first test reports a blueprint that does not load).
+  const cloud = `templates/${cloudSet(String((parseYaml(readFileSync(join(repoRoot, manifestFile), "utf8")) as { cloud?: unknown })?.cloud ?? "<cloud>"))}`;
 
   beforeAll(async () => {
     // One render of the defaults (`--yes` alone), shared by the checks below that read it.
@@ -90,10 +92,10 @@ describe.each(blueprintIds())("blueprint %s:", (id) => {
     tree = (await renderBlueprint(id, {}, { toolVersion: "0.0.0-contract" })).tree;
   });
 
-  test(`${manifestFile} loads: id, version, title, description, provider; rules from the library; template folders`, () => {
-    // loadBlueprint throws a BlueprintError listing every problem (unknown rule, bad options, missing folder).
+  test(`${manifestFile} loads: id, version, title, description, provider; cloud module and packs; rules from the library`, () => {
+    // loadBlueprint throws a BlueprintError listing every problem (unknown rule, bad options, missing cloud module or pack).
     expect(() => loadBlueprint(id)).not.toThrow();
-    for (const set of templateSetsOf(id)) expect(existsSync(join(templatesRoot, set)), `add templates/${set}/`).toBe(true);
+    for (const set of templateSetsOf(blueprint)) expect(existsSync(join(templatesRoot, set)), `add templates/${set}/`).toBe(true);
   });
 
   test(`blueprints/${id}/params.schema.json: valid JSON Schema, known keywords, every parameter described and defaulted`, () => {
@@ -105,10 +107,10 @@ describe.each(blueprintIds())("blueprint %s:", (id) => {
     expect(defaults.errors, "the defaults must pass the schema and every rule").toBeUndefined();
   });
 
-  test(`templates/terraform/${id}/_partials/ has the README partials blueprintReadme, createCluster and blueprintNotes`, () => {
+  test(`its cloud module's _partials/ has the README partials blueprintReadme, createCluster and blueprintNotes`, () => {
     // The common README places all three; a missing one fails the render with a Handlebars error that names no file.
     for (const partial of ["blueprintReadme", "createCluster", "blueprintNotes"]) {
-      expect(existsSync(join(templatesRoot, "terraform", id, "_partials", `${partial}.hbs`)), `add templates/terraform/${id}/_partials/${partial}.hbs`).toBe(true);
+      expect(existsSync(join(repoRoot, cloud, "_partials", `${partial}.hbs`)), `add ${cloud}/_partials/${partial}.hbs`).toBe(true);
     }
     expect(tree.get("README.md")).toMatch(/## The cluster/);
   });
@@ -139,9 +141,9 @@ describe.each(blueprintIds())("blueprint %s:", (id) => {
     }
   });
 
-  test(`renders at least two Kubernetes manifests of its own under apps/ or infrastructure/ (templates/k8s/${id}/), namespaces in infrastructure/`, () => {
-    expect(ownManifests(tree).length, `add manifests to templates/k8s/${id}/apps/ or infrastructure/`).toBeGreaterThanOrEqual(2);
-    expect(ownManifests(tree).some((path) => path.startsWith("infrastructure/")), `add templates/k8s/${id}/infrastructure/namespaces/`).toBe(true);
+  test(`renders at least two Kubernetes manifests of its own under apps/ or infrastructure/ (its cloud module's or its packs'), namespaces in infrastructure/`, () => {
+    expect(ownManifests(tree).length, `add manifests to ${cloud}/apps/ or infrastructure/, or name packs (templates/packs/) in ${manifestFile}`).toBeGreaterThanOrEqual(2);
+    expect(ownManifests(tree).some((path) => path.startsWith("infrastructure/")), `add ${cloud}/infrastructure/namespaces/`).toBe(true);
   });
 
   test(`every Terraform resource and data type is in its provider's attribute table (schemas/terraform/<provider>.json)`, async () => {
@@ -152,7 +154,7 @@ describe.each(blueprintIds())("blueprint %s:", (id) => {
       types.push(...Object.keys(parsed.resource ?? {}).map((type) => ({ type, kind: "resources" as const })));
       types.push(...Object.keys(parsed.data ?? {}).map((type) => ({ type, kind: "dataSources" as const })));
     }
-    expect(types.length, `templates/terraform/${id}/terraform/main.tf.hbs declares no resource`).toBeGreaterThan(0);
+    expect(types.length, `${cloud}/terraform/main.tf.hbs declares no resource`).toBeGreaterThan(0);
     const missing = new Set<string>();
     for (const { type, kind } of types) {
       const table = await loadProviderTable(providerOfType(type) ?? "");
@@ -165,9 +167,9 @@ describe.each(blueprintIds())("blueprint %s:", (id) => {
 
   test(`terraform/outputs.tf: every output that carries a credential (a kubeconfig, a key) is sensitive`, async () => {
     const outputs = tree.get("terraform/outputs.tf");
-    expect(outputs, `add templates/terraform/${id}/terraform/outputs.tf.hbs`).toBeDefined();
+    expect(outputs, `add ${cloud}/terraform/outputs.tf.hbs`).toBeDefined();
     const parsed = (await parseHcl("outputs.tf", outputs!)) as { output?: Record<string, Array<{ value?: unknown; sensitive?: boolean }>> };
-    expect(Object.keys(parsed.output ?? {}).length, `templates/terraform/${id}/terraform/outputs.tf.hbs: say how to reach the cluster`).toBeGreaterThan(0);
+    expect(Object.keys(parsed.output ?? {}).length, `${cloud}/terraform/outputs.tf.hbs: say how to reach the cluster`).toBeGreaterThan(0);
     const secret = Object.entries(parsed.output ?? {}).filter(([name, [block]]) => SECRET_OUTPUT.test(`${name} ${JSON.stringify(block?.value)}`));
     for (const [name, [block]] of secret) expect(block?.sensitive, `output "${name}" carries a credential: add sensitive = true`).toBe(true);
   });

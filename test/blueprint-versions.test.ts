@@ -6,6 +6,7 @@ import { describe, expect, test } from "vitest";
 import { readPackageVersion } from "../src/_utils.js";
 import { readMigrations } from "../src/blueprints/migrations.js";
 import { blueprintIds } from "../src/blueprints/registry.js";
+import { FORGE_TEMPLATE_SETS, GITOPS_TEMPLATE_SETS, loadBlueprint, templateSetsOf } from "../src/blueprints/load.js";
 import {
   CHANGELOG_PLACEHOLDER,
   blueprintDigest,
@@ -73,7 +74,10 @@ describe.each(blueprintIds())("blueprint %s:", (id) => {
     const sources = blueprintSources(id);
     expect(sources).toContain(`blueprints/${id}/blueprint.yaml`);
     expect(sources).toContain(`blueprints/${id}/params.schema.json`);
-    for (const set of ["templates/common/", `templates/terraform/${id}/`, `templates/k8s/${id}/`, "templates/gitops/flux/", "templates/gitops/argo/"]) {
+    const blueprint = loadBlueprint(id);
+    const sets = [...templateSetsOf(blueprint), ...GITOPS_TEMPLATE_SETS, ...FORGE_TEMPLATE_SETS].map((set) => `templates/${set}/`);
+    expect(sets).toEqual(expect.arrayContaining(["templates/common/", `templates/clouds/${blueprint.cloud}/`, ...blueprint.packs.map((pack) => `templates/packs/${pack.name}/`)]));
+    for (const set of sets) {
       expect(sources.some((path) => path.startsWith(set)), set).toBe(true);
     }
     expect(sources).not.toContain(versionRecordPath(id));
@@ -96,7 +100,7 @@ describe("npm run blueprints:record on a checkout whose templates changed", () =
     return root;
   }
   const record = (root: string, ...args: string[]) => run(process.execPath, [join(repoRoot, "scripts", "record-blueprint-versions.mjs"), "--root", root, ...args]);
-  const template = `templates/k8s/${id}`;
+  const template = `templates/clouds/${loadBlueprint(id).cloud}`;
   const changeATemplate = (root: string) => {
     const file = join(root, blueprintSources(id, root).find((path) => path.startsWith(template))!);
     writeFileSync(file, `${readFileSync(file, "utf8")}\n# changed\n`);

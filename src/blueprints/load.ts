@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { isDirectory, listFilesRecursive, packageRoot } from "../_utils.js";
 import { BlueprintError } from "../errors.js";
@@ -6,19 +6,35 @@ import { derivedProblems } from "../params/derived.js";
 import { bindRules } from "../params/rules/index.js";
 import { forgeKinds } from "../forge/registry.js";
 import { assertKnownBlueprint, blueprintsRoot, readManifest } from "./registry.js";
-import type { Blueprint, BlueprintManifest } from "./types.js";
+import { pathsReadBy } from "../generator/conditions.js";
+import type { Blueprint, BlueprintManifest, PackEntry } from "./types.js";
 
 export const templatesRoot = join(packageRoot, "templates");
 
 /**
- * Where a blueprint's templates are, by convention: the shared `common` set, then `terraform/<id>` and `k8s/<id>`,
- * rendered in this order into one tree; the GitOps engine's set (`gitops/flux` or `gitops/argo`) and the forge's
- * (`forge/github`, `forge/gitlab`: CI files and the partials of the README that name the forge) come last.
- * A Helm release's values are `helm/<id>/<release>.values.yaml.hbs` when that file exists.
+ * Where a blueprint's templates are, by convention: the shared `common` set, its cloud module `clouds/<cloud>` and
+ * its packs `packs/<name>`, rendered in this order into one tree (a pack only when its condition holds); the GitOps
+ * engine's set (`gitops/flux` or `gitops/argo`) and the forge's (`forge/github`, `forge/gitlab`: CI files and the
+ * partials of the README that name the forge) come last. A Helm release's values are
+ * `helm/<id>/<release>.values.yaml.hbs` when that file exists.
  */
-export function templateSetsOf(id: string): string[] {
-  return ["common", `terraform/${id}`, `k8s/${id}`];
+export function templateSetsOf(manifest: Pick<BlueprintManifest, "cloud" | "packs">): string[] {
+  return ["common", cloudSet(manifest.cloud), ...packEntries(manifest.packs).map((pack) => packSet(pack.name))];
 }
+export const cloudSet = (cloud: string) => `clouds/${cloud}`;
+export const packSet = (pack: string) => `packs/${pack}`;
+
+/** The packs of blueprint.yaml, each as `{ name, when? }`. */
+export function packEntries(packs: BlueprintManifest["packs"]): PackEntry[] {
+  return (packs ?? []).map((pack) => (typeof pack === "string" ? { name: pack } : pack));
+}
+
+/** Names under a folder of templates/ (clouds, packs): the modules a blueprint may name. */
+export function templateModules(kind: "clouds" | "packs"): string[] {
+  const dir = join(templatesRoot, kind);
+  return isDirectory(dir) ? readdirSync(dir, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort() : [];
+}
+
 export const GITOPS_TEMPLATE_SETS = ["gitops/flux", "gitops/argo"];
 /** The CI and Day 1 text of each forge (src/forge/registry.ts): `forge/<kind>`, rendered after the GitOps set. */
 export const FORGE_TEMPLATE_SETS = forgeKinds.map((kind) => `forge/${kind}`);
@@ -64,7 +80,54 @@ function manifestProblems(manifest: BlueprintManifest, id: string, paramsSchema:
       if (!(key in ((paramsSchema.properties as Record<string, unknown> | undefined) ?? {}))) problems.push(`forgeDefaults.${kind}.${key}: not a parameter of this blueprint`);
     }
   }
-  if ("templates" in manifest) problems.push(`templates: remove it; template sets are found by convention (${templateSetsOf(id).join(", ")})`);
+  if ("templates" in manifest) problems.push(`templates: remove it; template sets are found by convention (common, clouds/<cloud>, packs/<pack>)`);
+  problems.push(...compositionProblems(manifest, paramsSchema));
+  return problems;
+}
+
+const CONTEXT_ROOTS = ["params", "derived", "cluster", "gitops", "forge", "blueprint"];
+
+/** A condition or reference that reads a parameter or derived value the blueprint does not have. */
+function contextPathProblem(path: string, manifest: BlueprintManifest, paramsSchema: Record<string, unknown>): string | undefined {
+  const [root, ...rest] = path.split(".");
+  if (!CONTEXT_ROOTS.includes(root ?? "")) return `${path}: reads ${root}, not one of ${CONTEXT_ROOTS.join(", ")}`;
+  if (root === "derived" && !(rest[0]! in (manifest.derived ?? {}))) return `${path}: no derived value ${rest[0]} (add it under derived:)`;
+  if (root === "params") {
+    let schema: any = paramsSchema;
+    for (const key of rest) {
+      schema = schema?.properties?.[key];
+      if (!schema) return `${path}: ${rest.join(".")} is not a parameter of this blueprint`;
+    }
+  }
+  return undefined;
+}
+
+/** The cloud module and packs exist, their conditions read what the blueprint has, and packs that place pods on GPU nodes find nodes.gpu. */
+function compositionProblems(manifest: BlueprintManifest, paramsSchema: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  if (typeof manifest.cloud !== "string" || !templateModules("clouds").includes(manifest.cloud)) {
+    problems.push(`cloud: ${JSON.stringify(manifest.cloud ?? null)} is not a cloud module; name a folder of templates/clouds/ (${templateModules("clouds").join(", ")}) or add templates/clouds/<cloud>/`);
+  }
+  const known = templateModules("packs");
+  for (const [i, pack] of packEntries(manifest.packs).entries()) {
+    if (typeof pack?.name !== "string" || !known.includes(pack.name)) {
+      problems.push(`packs[${i}]: ${JSON.stringify(pack?.name ?? pack)} is not a pack; name a folder of templates/packs/ (${known.join(", ")})`);
+      continue;
+    }
+    if (pack.when !== undefined) {
+      const problem = contextPathProblem(pack.when.split("=")[0]!.trim(), manifest, paramsSchema);
+      if (problem) problems.push(`packs[${i}].when: ${problem}`);
+    }
+    const placesOnGpu = listFilesRecursive(join(templatesRoot, packSet(pack.name))).some((path) => readFileSync(join(templatesRoot, packSet(pack.name), path), "utf8").includes("gpuNodePlacement"));
+    if (placesOnGpu && !manifest.nodes?.gpu) problems.push(`nodes.gpu: the pack ${pack.name} places pods on GPU nodes (gpuNodePlacement); say how they reach this cloud's GPU nodes (see docs/BLUEPRINT-GUIDE.md, "Packs")`);
+  }
+  for (const [kind, placement] of Object.entries(manifest.nodes ?? {})) {
+    if (typeof placement?.why !== "string" || placement.why.trim() === "") problems.push(`nodes.${kind}.why: say why these labels select the right nodes (written above them)`);
+    for (const path of pathsReadBy(placement)) {
+      const problem = contextPathProblem(path, manifest, paramsSchema);
+      if (problem) problems.push(`nodes.${kind}: ${problem}`);
+    }
+  }
   return problems;
 }
 
@@ -80,9 +143,8 @@ export function loadBlueprint(id: string): Blueprint {
   const problems = manifestProblems(manifest, id, paramsSchema);
   const { rules, problems: ruleProblems } = bindRules(manifest.rules ?? [], paramsSchema);
   problems.push(...ruleProblems, ...derivedProblems(manifest.derived ?? {}, paramsSchema));
-  const templateSets = templateSetsOf(id);
-  for (const set of templateSets) if (!isDirectory(join(templatesRoot, set))) problems.push(`templates/${set}/ is missing: add the folder with the blueprint's templates`);
   if (problems.length > 0) throw new BlueprintError(`blueprints/${id}/blueprint.yaml: the blueprint is not usable`, problems);
+  const templateSets = templateSetsOf(manifest);
 
   const templateSources = new Map([...templateSets, ...GITOPS_TEMPLATE_SETS, ...FORGE_TEMPLATE_SETS].map((set) => [set, readTemplateSet(set)]));
   const valuesTemplates = new Map<string, { path: string; source: string }>();
@@ -90,5 +152,5 @@ export function loadBlueprint(id: string): Blueprint {
     const path = valuesTemplatePath(id, release.name);
     if (existsSync(join(templatesRoot, path))) valuesTemplates.set(release.name, { path, source: readFileSync(join(templatesRoot, path), "utf8") });
   }
-  return { ...manifest, id, dir, paramsSchema, boundRules: rules, derived: manifest.derived ?? {}, templateSets, templateSources, valuesTemplates };
+  return { ...manifest, id, dir, paramsSchema, boundRules: rules, derived: manifest.derived ?? {}, packs: packEntries(manifest.packs), templateSets, templateSources, valuesTemplates };
 }

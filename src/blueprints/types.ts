@@ -37,6 +37,29 @@ export interface ManifestAddonSpec {
   podSecurity?: HelmReleaseSpec["podSecurity"];
 }
 
+/** A pack of manifests (templates/packs/<name>/) a blueprint renders, when its condition holds. */
+export interface PackEntry {
+  name: string;
+  /** A truthy context path (`derived.hasGpuNodeGroup`) or `path=value`; absent = always. */
+  when?: string;
+}
+
+/**
+ * Where pods of one kind of node may run on this cloud, for the packs' pod templates (the gpuNodePlacement partial):
+ * the labels its node pool sets in Terraform, never one an operator adds later (so a pool at zero scales up), and the
+ * taints to tolerate. List items may carry a `when` condition and values may be `{ from: <context path> }`.
+ */
+export interface NodePlacement {
+  /** Why these labels, written as a comment above them. */
+  why: string;
+  nodeSelector?: Record<string, string>;
+  /** Node affinity (required, one term): `{ key, operator, values }` expressions. */
+  matchExpressions?: Array<Record<string, unknown>>;
+  tolerations?: Array<Record<string, unknown>>;
+  /** Why these tolerations, written as a comment above them. */
+  tolerationsWhy?: string;
+}
+
 /** The blueprint.yaml data. Templates are not listed: they are found by convention (see load.ts). */
 export interface BlueprintManifest {
   id: string;
@@ -45,6 +68,12 @@ export interface BlueprintManifest {
   description: string;
   /** Cloud/provider shown in `blueprints` listings. */
   provider: string;
+  /** The cloud module: templates/clouds/<cloud>/ (its Terraform, README partials and manifests of its own). */
+  cloud: string;
+  /** Shared packs of manifests, by name or with a condition, rendered after the cloud module. */
+  packs?: Array<string | PackEntry>;
+  /** Where the packs' pods of each kind of node may run (`gpu`), read by templates as `nodes.<kind>`. */
+  nodes?: { gpu?: NodePlacement };
   /** Cross-field rules from the rule library (src/params/rules/index.ts), by name, with options where they take some. */
   rules?: RuleEntry[];
   /** Values templates read as `derived.<name>` (src/params/derived.ts). */
@@ -59,7 +88,9 @@ export interface BlueprintManifest {
 }
 
 /** A loaded blueprint: manifest, merged parameters schema, bound rules and the template sources it uses. */
-export interface Blueprint extends BlueprintManifest {
+export interface Blueprint extends Omit<BlueprintManifest, "packs"> {
+  /** The packs, each with its condition (if any). */
+  packs: PackEntry[];
   dir: string;
   paramsSchema: Record<string, unknown>;
   /** The manifest's rules bound to their options, `no-credentials` first. */

@@ -11,7 +11,9 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { isDirectory, listFilesRecursive, packageRoot } from "../_utils.js";
-import { GITOPS_TEMPLATE_SETS, templateSetsOf } from "./load.js";
+import { parse as parseYaml } from "yaml";
+import { FORGE_TEMPLATE_SETS, GITOPS_TEMPLATE_SETS, templateSetsOf } from "./load.js";
+import type { BlueprintManifest } from "./types.js";
 
 export interface VersionEntry {
   /** The create-cluster-repo release that ships this version (the one being prepared while it is package.json's). */
@@ -32,13 +34,15 @@ export const changelogPath = (id: string) => `blueprints/${id}/CHANGELOG.md`;
 
 /**
  * Every file a blueprint renders from, as paths relative to `root`: its blueprint.yaml, schema and migrations, the
- * common schema, and every template set it uses (common, its own terraform/k8s/helm sets, both GitOps sets). The
- * record and the changelog are not sources. A change to any of these is a change to what the blueprint renders.
+ * common schema, and every template set it uses (common, its cloud module, its packs, its helm values, both GitOps
+ * sets and every forge's). The record and the changelog are not sources. A change to any of these is a change to what
+ * the blueprint renders. (The add-on catalog has a version of its own: src/catalog/versions.ts.)
  */
 export function blueprintSources(id: string, root: string = packageRoot): string[] {
   const files = [`blueprints/${id}/blueprint.yaml`, `blueprints/${id}/params.schema.json`, "blueprints/_common/params.schema.json"];
   if (existsSync(join(root, "blueprints", id, "migrations.yaml"))) files.push(`blueprints/${id}/migrations.yaml`);
-  for (const set of [...templateSetsOf(id), `helm/${id}`, ...GITOPS_TEMPLATE_SETS]) {
+  const manifest = parseYaml(readFileSync(join(root, "blueprints", id, "blueprint.yaml"), "utf8")) as BlueprintManifest;
+  for (const set of [...templateSetsOf(manifest), `helm/${id}`, ...GITOPS_TEMPLATE_SETS, ...FORGE_TEMPLATE_SETS]) {
     const dir = join(root, "templates", set);
     if (isDirectory(dir)) files.push(...listFilesRecursive(dir).map((path) => `templates/${set}/${path}`));
   }

@@ -1,8 +1,9 @@
-import type { Blueprint, HelmReleaseSpec, ManifestAddonSpec } from "../blueprints/types.js";
+import type { Blueprint, HelmReleaseSpec, ManifestAddonSpec, NodePlacement } from "../blueprints/types.js";
 import { defaults, type GitopsEngine } from "../defaults.js";
 import { forges, type ForgeKind } from "../forge/registry.js";
 import { deriveValues } from "../params/derived.js";
 import type { ClusterParams } from "../params/parse.js";
+import { conditionHolds, resolveData } from "./conditions.js";
 import { argoSyncWaves } from "./gitops.js";
 import { repoUrlFacts, type RepoUrlFacts } from "./repo-url.js";
 import { terraformPipelineFor, type TerraformPipeline } from "./terraform-pipeline.js";
@@ -72,6 +73,10 @@ export interface RenderContext {
   terraformPipeline: TerraformPipeline;
   /** Sync-wave annotations of the Argo CD objects (see argoSyncWaves). */
   argoSyncWaves: typeof argoSyncWaves;
+  /** The blueprint's packs whose condition holds, by name (rendered from templates/packs/<name>/). */
+  packs: string[];
+  /** Where pods of each kind of node may run on this cloud (blueprint.yaml `nodes`), for the gpuNodePlacement partial. */
+  nodes: { gpu: NodesContext };
   /** Helm releases whose `when` condition holds. */
   helmReleases: HelmReleaseSpec[];
   /** Add-ons rendered from the blueprint's own manifests whose `when` condition holds. */
@@ -82,15 +87,25 @@ export interface ContextOptions {
   toolVersion: string;
 }
 
-function lookup(context: object, dotted: string): unknown {
-  return dotted.split(".").reduce<any>((value, key) => (value == null ? undefined : value[key]), context);
+/** A kind of node as templates read it (`nodes.gpu`): every field set, as Handlebars runs in strict mode. */
+export interface NodesContext {
+  why: string;
+  nodeSelector: Record<string, string> | null;
+  matchExpressions: Array<Record<string, unknown>>;
+  tolerations: Array<Record<string, unknown>>;
+  tolerationsWhy: string;
 }
 
-/** `params.x.enabled` (truthy) or `params.gpuStack=gpu-operator` (string equality). */
-function conditionHolds(context: object, condition: string): boolean {
-  const eq = condition.indexOf("=");
-  if (eq < 0) return Boolean(lookup(context, condition.trim()));
-  return String(lookup(context, condition.slice(0, eq).trim())) === condition.slice(eq + 1).trim();
+/** blueprint.yaml's `nodes.<kind>` with its conditions and references resolved against the context. */
+function nodesContext(placement: NodePlacement | undefined, context: object): NodesContext {
+  const resolved = (placement ? resolveData(placement, context) : {}) as Partial<NodePlacement>;
+  return {
+    why: resolved.why ?? "",
+    nodeSelector: resolved.nodeSelector ?? null,
+    matchExpressions: resolved.matchExpressions ?? [],
+    tolerations: resolved.tolerations ?? [],
+    tolerationsWhy: resolved.tolerationsWhy ?? "",
+  };
 }
 
 /** Pure: validated parameters + blueprint -> the data templates see. */
@@ -129,7 +144,8 @@ export function buildRenderContext(params: ClusterParams, blueprint: Blueprint, 
   };
   const helmReleases = (blueprint.helmReleases ?? []).filter((release) => !release.when || conditionHolds(base, release.when));
   const manifestAddons = (blueprint.manifestAddons ?? []).filter((addon) => !addon.when || conditionHolds(base, addon.when));
-  return { ...base, helmReleases, manifestAddons };
+  const packs = blueprint.packs.filter((pack) => !pack.when || conditionHolds(base, pack.when)).map((pack) => pack.name);
+  return { ...base, packs, nodes: { gpu: nodesContext(blueprint.nodes?.gpu, base) }, helmReleases, manifestAddons };
 }
 
 /** README wording per forge: an example repoUrl, and the CLI its commands use. */

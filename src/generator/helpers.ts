@@ -63,10 +63,14 @@ export function yamlInline(value: unknown): string {
   return withoutFinalNewline(toYamlText(value, { collectionStyle: "flow", defaultStringType: "QUOTE_DOUBLE" }));
 }
 
-/** A value as a YAML block, every line indented by `indent` spaces (first line included). */
+/**
+ * A value as a YAML block, every line indented by `indent` spaces (first line included). Strings are plain unless
+ * YAML 1.1 would read them back differently (`on`, `yes`, `0777` are quoted), as for {@link yamlPlain}: Kubernetes
+ * tools read YAML 1.1.
+ */
 export function yamlBlock(value: unknown, indent = 0): string {
   // Only the final newline goes: trimming white space would also cut a value's own trailing characters.
-  const text = withoutFinalNewline(toYamlText(value, { defaultStringType: "PLAIN" }));
+  const text = withoutFinalNewline(toYamlText(value, { defaultStringType: "PLAIN", yaml11Safe: true }));
   const pad = " ".repeat(indent);
   return text
     .split("\n")
@@ -89,6 +93,16 @@ export function markdownCode(value: unknown): string {
   return `${fence}${pad}${text}${pad}${fence}`;
 }
 
+/** Text as YAML (or HCL) comment lines, `# ` before each, indented by `indent` spaces. */
+export function commentLines(text: unknown, indent = 0): string {
+  const pad = " ".repeat(indent);
+  return String(text)
+    .trim()
+    .split("\n")
+    .map((line) => `${pad}# ${line}`.trimEnd())
+    .join("\n");
+}
+
 function withoutFinalNewline(text: string): string {
   return text.endsWith("\n") ? text.slice(0, -1) : text;
 }
@@ -109,6 +123,7 @@ export function createHandlebars(): typeof Handlebars {
     yamlInline: plain(yamlInline),
     markdownCode: plain(markdownCode),
     toYaml: plain((value: unknown, indent?: unknown) => yamlBlock(value, typeof indent === "number" ? indent : 0)),
+    comment: plain((text: unknown, indent?: unknown) => commentLines(text, typeof indent === "number" ? indent : 0)),
     json: plain((value: unknown) => JSON.stringify(value)),
     eq: plain((a: unknown, b: unknown) => a === b),
     ne: plain((a: unknown, b: unknown) => a !== b),

@@ -1,3 +1,4 @@
+import { packSet } from "../blueprints/load.js";
 import type { Blueprint } from "../blueprints/types.js";
 import { assertSafeRelativePath, sortedTree, type FileTree } from "../file-tree.js";
 import type { RenderContext } from "./context.js";
@@ -22,7 +23,9 @@ export class TemplateError extends Error {}
  * come out as the templates write them: renderBlueprint gives them their `terraform fmt` layout next.
  */
 export function renderTree(blueprint: Blueprint, context: RenderContext): FileTree {
-  const sets = [...blueprint.templateSets, `gitops/${context.gitops.engine}`, `forge/${context.forge.kind}`];
+  // A pack whose condition does not hold renders nothing, its partials included.
+  const skipped = new Set(blueprint.packs.filter((pack) => !context.packs.includes(pack.name)).map((pack) => packSet(pack.name)));
+  const sets = [...blueprint.templateSets.filter((set) => !skipped.has(set)), `gitops/${context.gitops.engine}`, `forge/${context.forge.kind}`];
   // Given to each call rather than registered: the compiled templates are shared by every render in the process.
   const partials: Record<string, Template> = {};
   for (const set of sets) {

@@ -4,7 +4,7 @@
 // quotes (js-yaml refuses such a stream; YAML 1.1 parsers take NEL/LS/PS for line breaks), and it writes " \n" as a
 // block literal that reads back as "\n". So any string that is not plain printable text on one line is written here
 // as a double-quoted scalar in JSON's syntax (a subset of YAML 1.2's) with those characters escaped as well.
-import { stringify, type CreateNodeOptions, type DocumentOptions, type SchemaOptions, type ToStringOptions } from "yaml";
+import { parse, stringify, type CreateNodeOptions, type DocumentOptions, type SchemaOptions, type ToStringOptions } from "yaml";
 import { stringTag } from "yaml/util";
 
 /** Characters YAML parsers disagree on or refuse raw, beyond what JSON.stringify escapes. */
@@ -33,13 +33,36 @@ const safeStringTag: typeof stringTag = {
   },
 };
 
-type Options = DocumentOptions & SchemaOptions & CreateNodeOptions & ToStringOptions;
+/** Plain text that a YAML 1.1 parser (Go's yaml in kubectl, Flux, Argo CD) reads as something else: `on`, `0777`, `1:30`. */
+function readsOtherwiseIn11(text: string): boolean {
+  try {
+    return parse(text, { version: "1.1" }) !== text;
+  } catch {
+    return true;
+  }
+}
+
+/** {@link safeStringTag}, also quoting what YAML 1.1 would read back as a boolean, a number or a merge key. */
+const yaml11SafeStringTag: typeof stringTag = {
+  ...safeStringTag,
+  stringify(item, ctx, onComment, onChompKeep) {
+    const value = String((item as { value: unknown }).value);
+    return isPlainText(value) && readsOtherwiseIn11(value) ? yamlQuote(value) : safeStringTag.stringify!(item, ctx, onComment, onChompKeep);
+  },
+};
+
+type Options = DocumentOptions & SchemaOptions & CreateNodeOptions & ToStringOptions & {
+  /** Quote plain strings a YAML 1.1 parser would read otherwise (`on`, `yes`, `0777`), for files Kubernetes tools read. */
+  yaml11Safe?: boolean;
+};
 
 /** `yaml`'s stringify (lines never folded), with free-form strings written so that every parser reads them back. */
 export function toYamlText(value: unknown, options: Options = {}): string {
+  const { yaml11Safe, ...rest } = options;
+  const safe = yaml11Safe ? yaml11SafeStringTag : safeStringTag;
   return stringify(value, {
     lineWidth: 0,
-    ...options,
-    customTags: (tags) => tags.map((tag) => (tag === stringTag ? safeStringTag : tag)),
+    ...rest,
+    customTags: (tags) => tags.map((tag) => (tag === stringTag ? safe : tag)),
   });
 }

@@ -3,7 +3,8 @@
  * template never computes them with string tricks. blueprint.yaml declares each as one kind over a selector:
  *
  *   derived:
- *     hasGpuNodeGroup: { any: "nodeGroups[].gpu" }   # true when some node group has gpu: true
+ *     hasGpuNodeGroup: { any: "nodeGroups[].gpu" }        # true when some node group has gpu: true
+ *     gpuNodeGroups: { list: "nodeGroups[?gpu].name" }   # the names of the GPU node groups
  *
  * A new kind is one entry in DERIVATIONS.
  */
@@ -18,6 +19,8 @@ const DERIVATIONS = {
   every: (values: unknown[]) => values.every(Boolean),
   /** How many selected values are truthy. */
   count: (values: unknown[]) => values.filter(Boolean).length,
+  /** The selected values, in order. */
+  list: (values: unknown[]) => values,
 } satisfies Record<string, (values: unknown[]) => unknown>;
 
 export type DerivationKind = keyof typeof DERIVATIONS;
