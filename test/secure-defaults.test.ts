@@ -2,6 +2,8 @@ import { parse as parseHcl } from "@cdktf/hcl2json";
 import { parseAllDocuments } from "yaml";
 import { beforeAll, describe, expect, test } from "vitest";
 import { loadBlueprint } from "../src/blueprints/load.js";
+import type { ApiCidrsPlace } from "../src/blueprints/types.js";
+import { resolveData } from "../src/generator/conditions.js";
 import { blueprintIds } from "../src/blueprints/registry.js";
 import type { FileTree } from "../src/file-tree.js";
 import { renderBlueprint } from "../src/render-blueprint.js";
@@ -23,6 +25,8 @@ interface Render {
   name: string;
   blueprint: string;
   params: Json;
+  derived: Json;
+  packs: string[];
   tree: FileTree;
   objects: Array<{ file: string; object: Json }>;
   terraform: Json;
@@ -33,7 +37,7 @@ const renders = new Map<string, Render>();
 
 beforeAll(async () => {
   for (const fixture of fixtures) {
-    const { tree, params } = await renderBlueprint(fixture.blueprint, { values: fixture.params }, { toolVersion: "0.0.0-test" });
+    const { tree, params, context } = await renderBlueprint(fixture.blueprint, { values: fixture.params }, { toolVersion: "0.0.0-test" });
     const objects: Render["objects"] = [];
     for (const [file, content] of tree) {
       if (!/^(apps|infrastructure|clusters)\/.*\.ya?ml$/.test(file)) continue;
@@ -44,7 +48,7 @@ beforeAll(async () => {
     }
     const terraform = (await parseHcl("main.tf", tree.get("terraform/main.tf")!)) as Json;
     Object.assign(terraform, { output: ((await parseHcl("outputs.tf", tree.get("terraform/outputs.tf")!)) as Json).output });
-    renders.set(fixture.name, { name: fixture.name, blueprint: fixture.blueprint, params: params as Json, tree, objects, terraform });
+    renders.set(fixture.name, { name: fixture.name, blueprint: fixture.blueprint, params: params as Json, derived: context.derived, packs: context.packs, tree, objects, terraform });
   }
 }, 120_000);
 
@@ -156,78 +160,79 @@ async function expectInTable(resourceType: string, path: string[], kind: "resour
   }
 }
 
+/**
+ * The value at a dotted path of the parsed HCL (hcl2json writes every block as a list): each list on the way is
+ * mapped over and flattened, so `resource.scaleway_k8s_acl.this.acl_rules.ip` is the ip of every rule that has one.
+ */
+function terraformAt(tf: Json, path: string): unknown {
+  let values: unknown[] = [tf];
+  for (const key of path.split(".")) {
+    values = values.flatMap((value) => (Array.isArray(value) ? value : [value])).flatMap((value) => (value && typeof value === "object" && key in value ? [(value as Json)[key]] : []));
+  }
+  const found = values.flatMap((value) => (Array.isArray(value) ? value : [value]));
+  return found.length === 0 ? undefined : found.length === 1 && !Array.isArray(values[0]) ? found[0] : found;
+}
+
+/** blueprint.yaml data with its conditions and references resolved for one render, as the generator resolves it. */
+const resolvedFor = (r: Render, data: unknown) => resolveData(data, { params: r.params, derived: r.derived });
+
 describe.each(allRenders)("%s: the Terraform restricts API access", (name) => {
-  test("closed by default, open only to apiAllowedCidrs", async () => {
+  test("closed by default, open only to apiAllowedCidrs (where blueprint.yaml's secureDefaults says)", async () => {
     const r = render(name);
-    const tf = r.terraform;
+    const secure = loadBlueprint(r.blueprint).secureDefaults!;
     const cidrs = r.params.apiAllowedCidrs as string[];
-    const refused = cidrs.length === 0 ? ["0.0.0.0/0"] : [];
-    if (r.blueprint === "kapsule-gpu" || r.blueprint === "kosmos-multicloud") {
-      const acl = tf.resource.scaleway_k8s_acl.this[0];
-      expect(acl.cluster_id).toBe("${scaleway_k8s_cluster.this.id}");
-      expect(acl.no_ip_allowed).toBeUndefined();
-      expect(acl.acl_rules.filter((rule: Json) => rule.ip).map((rule: Json) => rule.ip)).toEqual(cidrs);
-      expect(acl.acl_rules.filter((rule: Json) => rule.scaleway_ranges === true)).toHaveLength(1);
-      for (const rule of acl.acl_rules) expect(refused).not.toContain(rule.ip);
-      for (const path of [["cluster_id"], ["acl_rules", "ip"], ["acl_rules", "scaleway_ranges"], ["acl_rules", "description"]]) await expectInTable("scaleway_k8s_acl", path);
-    } else if (r.blueprint === "aks-gpu") {
-      const cluster = tf.resource.azurerm_kubernetes_cluster.this[0];
-      expect(cluster.api_server_access_profile[0].authorized_ip_ranges).toEqual(cidrs.length > 0 ? cidrs : ["0.0.0.0/32"]);
-      expect(cluster.local_account_disabled).toBe(true);
-      expect(cluster.azure_active_directory_role_based_access_control[0].azure_rbac_enabled).toBe(true);
-      expect(Object.values(tf.output).map((o: any) => o[0].value).join(" ")).not.toMatch(/kube_(admin_)?config/);
-      const network = tf.resource.azurerm_role_assignment.cluster_network[0];
-      expect(network).toMatchObject({ scope: "${azurerm_subnet.nodes.id}", role_definition_name: "Network Contributor", principal_id: "${azurerm_kubernetes_cluster.this.identity[0].principal_id}" });
-      for (const path of [["api_server_access_profile", "authorized_ip_ranges"], ["local_account_disabled"], ["azure_active_directory_role_based_access_control", "azure_rbac_enabled"], ["azure_active_directory_role_based_access_control", "admin_group_object_ids"]]) {
-        await expectInTable("azurerm_kubernetes_cluster", path);
-      }
-      for (const path of [["scope"], ["role_definition_name"], ["principal_id"], ["principal_type"]]) await expectInTable("azurerm_role_assignment", path);
-    } else {
-      const labels = tf.locals[0].template_labels;
-      const template = tf.resource.openstack_containerinfra_clustertemplate_v1.this[0];
-      const publicApi = template.master_lb_enabled ? labels.master_lb_floating_ip_enabled === "true" : template.floating_ip_enabled === true;
-      expect(publicApi).toBe(r.params.apiFloatingIp && r.params.masterLbEnabled);
-      if (publicApi) {
-        const label = { "capi-helm": "api_master_lb_allowed_cidrs", heat: "master_lb_allowed_cidrs", "vexxhost-capi": undefined }[r.params.driver as string];
-        if (label) expect(labels[label]).toBe(cidrs.join(","));
-        else expect(cidrs).toEqual(["0.0.0.0/0"]); // vexxhost cannot restrict: only an explicit, open choice renders
-      }
-      for (const path of [["labels"], ["master_lb_enabled"], ["floating_ip_enabled"]]) await expectInTable("openstack_containerinfra_clustertemplate_v1", path);
+    const places = [resolvedFor(r, [secure.apiAllowedCidrs].flat())].flat() as ApiCidrsPlace[];
+    for (const place of places) {
+      const held = terraformAt(r.terraform, place.path);
+      const list = held === undefined ? [] : typeof held === "string" && place.separator ? held.split(place.separator) : [held].flat();
+      expect(list, `${place.path}`).toEqual(cidrs.length > 0 ? cidrs : (place.whenEmpty ?? []));
+      expect(list, `${place.path} never opens the API to everyone`).not.toContain("0.0.0.0/0");
+    }
+    for (const check of resolvedFor(r, secure.terraform ?? []) as Array<{ path: string; equals: unknown }>) {
+      const held = terraformAt(r.terraform, check.path) ?? null;
+      if (check.equals !== null && typeof check.equals !== "object") expect(String(held), check.path).toBe(String(check.equals));
+      else expect(held, check.path).toEqual(check.equals);
+    }
+    for (const argument of secure.arguments ?? []) {
+      const [type, ...path] = argument.split(".");
+      await expectInTable(type!, path);
+    }
+    if (secure.outputsNotMatching) {
+      expect(Object.values(r.terraform.output ?? {}).map((o: any) => JSON.stringify(o[0].value)).join(" ")).not.toMatch(new RegExp(secure.outputsNotMatching));
     }
   });
 });
 
-/** The node labels each GPU pool sets in Terraform, and the label keys that select a node group. */
+/** The node labels each GPU pool sets in Terraform, from where blueprint.yaml's nodes.gpu says they are. */
 function gpuPoolLabels(r: Render): Array<Record<string, string[]>> {
-  const tf = r.terraform;
-  if (r.blueprint === "kapsule-gpu") {
-    const labels = tf.resource.scaleway_k8s_pool.gpu[0].labels as Record<string, string>;
+  const gpu = loadBlueprint(r.blueprint).nodes!.gpu!;
+  const selected = nodesOf(r);
+  if (gpu.terraformLabels) {
+    const labels = (terraformAt(r.terraform, gpu.terraformLabels) ?? {}) as Record<string, string>;
     return [Object.fromEntries(Object.entries(labels).map(([k, v]) => [k, [v]]))];
   }
-  if (r.blueprint === "aks-gpu") {
-    const labels = tf.resource.azurerm_kubernetes_cluster_node_pool.gpu[0].node_labels as Record<string, string>;
-    return [Object.fromEntries(Object.entries(labels).map(([k, v]) => [k, [v]]))];
-  }
-  // Magnum: the driver labels every node with its node group's Terraform name (local.node_groups keys).
-  const groups = (r.params.nodeGroups as Json[]).filter((group) => group.gpu).map((group) => group.name as string);
-  const key = { "capi-helm": "capi.stackhpc.com/node-group", "vexxhost-capi": "node.cluster.x-k8s.io/nodegroup", heat: "magnum.openstack.org/nodegroup" }[r.params.driver as string]!;
-  const nodeGroups = Object.keys(tf.locals[0].node_groups ?? {});
-  for (const group of groups) expect(nodeGroups, `node group ${group} is in Terraform`).toContain(group);
-  return [{ [key]: groups }];
+  // The pool names themselves are the label's values (a Magnum driver labels every node with its group's name).
+  const pools = Object.keys((terraformAt(r.terraform, gpu.terraformPools!) ?? {}) as Json);
+  return selected.matchExpressions.map((expression) => ({ [expression.key as string]: pools }));
 }
 
-/** Every render that ships a GPU workload: the default Kapsule and AKS renders, and the GPU fixtures (checked below). */
-const gpuRenders = ["kapsule-gpu-argo", "kapsule-gpu-flux", "kapsule-gpu-scale-from-zero", "aks-gpu-argo", "aks-gpu-flux", "aks-gpu-gitlab", "aks-gpu-gpu-operator", "magnum-openstack-gpu", "magnum-openstack-vexxhost-gpu"];
+/** blueprint.yaml's nodes.gpu as this render resolves it. */
+const nodesOf = (r: Render) => resolvedFor(r, loadBlueprint(r.blueprint).nodes?.gpu ?? {}) as { matchExpressions: Json[] } & Json;
 
-test("the GPU renders are exactly the fixtures whose pods request a GPU", () => {
-  expect(allRenders.filter((name) => podTemplates(render(name)).some((t) => requestsGpu(t.spec))).sort()).toEqual([...gpuRenders].sort());
+/** Every render that ships a GPU workload: the fixtures whose pods request a GPU. */
+const gpuRenders = () => allRenders.filter((name) => podTemplates(render(name)).some((t) => requestsGpu(t.spec)));
+
+test("every blueprint that says how to reach GPU nodes (nodes.gpu) has a fixture with GPU pods, and only those do", () => {
+  const withGpuNodes = blueprintIds().filter((id) => loadBlueprint(id).nodes?.gpu);
+  expect(withGpuNodes.length).toBeGreaterThan(0);
+  expect([...new Set(gpuRenders().map((name) => render(name).blueprint))].sort()).toEqual(withGpuNodes);
 });
 
-describe.each(gpuRenders)("%s: GPU scheduling", (name) => {
+describe.each(allRenders)("%s: GPU scheduling", (name) => {
   test("GPU pods select only labels their node pool sets in Terraform, and carry a PriorityClass the repository defines", () => {
     const r = render(name);
     const gpuPods = podTemplates(r).filter((t) => requestsGpu(t.spec));
-    expect(gpuPods.length).toBeGreaterThan(0);
+    if (gpuPods.length === 0) return; // no GPU workload in this render (see the test above)
     const poolLabels = gpuPoolLabels(r);
     const priorityClasses = r.objects.filter(({ object }) => object.kind === "PriorityClass").map(({ object }) => object);
     for (const { object, spec } of gpuPods) {
@@ -258,7 +263,9 @@ describe.each(gpuRenders)("%s: GPU scheduling", (name) => {
   });
 
   test("serving outranks batch, and batch does not preempt", () => {
-    const classes = Object.fromEntries(render(name).objects.filter(({ object }) => object.kind === "PriorityClass").map(({ object }) => [object.metadata.name, object]));
+    const r = render(name);
+    if (!podTemplates(r).some((t) => requestsGpu(t.spec))) return;
+    const classes = Object.fromEntries(r.objects.filter(({ object }) => object.kind === "PriorityClass").map(({ object }) => [object.metadata.name, object]));
     expect(classes["gpu-serving"].value).toBeGreaterThan(classes["gpu-batch"].value);
     expect(classes["gpu-serving"].preemptionPolicy).toBe("PreemptLowerPriority");
     expect(classes["gpu-batch"].preemptionPolicy).toBe("Never");
@@ -283,7 +290,9 @@ test("the inference API needs a key read from a Secret the repository never cont
 });
 
 test("the Kosmos demo serves its hostname and nothing else (no agnhost netexec, which runs commands)", () => {
-  for (const name of allRenders.filter((n) => n.startsWith("kosmos-multicloud"))) {
+  const withDemo = allRenders.filter((n) => render(n).packs.includes("kosmos-spread-demo"));
+  expect(withDemo.length).toBeGreaterThan(0);
+  for (const name of withDemo) {
     const r = render(name);
     for (const { spec } of podTemplates(r).filter((t) => t.namespace === r.params.appsNamespace)) {
       for (const container of containersOf(spec)) expect(container.args).toEqual(["serve-hostname", "--port=8080"]);

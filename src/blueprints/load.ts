@@ -121,6 +121,11 @@ function compositionProblems(manifest: BlueprintManifest, paramsSchema: Record<s
     const placesOnGpu = listFilesRecursive(join(templatesRoot, packSet(pack.name))).some((path) => readFileSync(join(templatesRoot, packSet(pack.name), path), "utf8").includes("gpuNodePlacement"));
     if (placesOnGpu && !manifest.nodes?.gpu) problems.push(`nodes.gpu: the pack ${pack.name} places pods on GPU nodes (gpuNodePlacement); say how they reach this cloud's GPU nodes (see docs/BLUEPRINT-GUIDE.md, "Packs")`);
   }
+  if (!manifest.secureDefaults) problems.push(`secureDefaults: say where the Terraform keeps the API server to apiAllowedCidrs (see docs/BLUEPRINT-GUIDE.md, "Secure by default")`);
+  for (const path of pathsReadBy(manifest.secureDefaults ?? {})) {
+    const problem = contextPathProblem(path, manifest, paramsSchema);
+    if (problem) problems.push(`secureDefaults: ${problem}`);
+  }
   for (const [kind, placement] of Object.entries(manifest.nodes ?? {})) {
     if (typeof placement?.why !== "string" || placement.why.trim() === "") problems.push(`nodes.${kind}.why: say why these labels select the right nodes (written above them)`);
     for (const path of pathsReadBy(placement)) {

@@ -58,6 +58,35 @@ export interface NodePlacement {
   tolerations?: Array<Record<string, unknown>>;
   /** Why these tolerations, written as a comment above them. */
   tolerationsWhy?: string;
+  /** Where the Terraform sets the labels of `nodeSelector` (a path into the parsed terraform/main.tf), for the tests. */
+  terraformLabels?: string;
+  /** Where the Terraform names the node pools whose names `matchExpressions` values are, for the tests. */
+  terraformPools?: string;
+}
+
+/**
+ * What keeps the cluster closed by default, as paths into the parsed terraform/main.tf (a path maps over lists):
+ * test/secure-defaults.test.ts checks every render of the blueprint against it, so that a new cloud states its
+ * guarantees as data instead of a branch in the test. Items may carry `when`, values `{ from: <context path> }`.
+ */
+export interface SecureDefaults {
+  /** Where the ranges that may reach the API server are: they equal `apiAllowedCidrs` (or `whenEmpty` while it is empty). */
+  apiAllowedCidrs: ApiCidrsPlace | ApiCidrsPlace[];
+  /** Other values the Terraform must hold. */
+  terraform?: Array<{ when?: string; path: string; equals: unknown }>;
+  /** `<resource type>.<argument path>` the provider's table must know (and may be set). */
+  arguments?: string[];
+  /** A pattern no output's value may match (e.g. a kubeconfig on a cloud whose sign-in needs none). */
+  outputsNotMatching?: string;
+}
+
+export interface ApiCidrsPlace {
+  when?: string;
+  path: string;
+  /** The ranges are one string with this separator (a Magnum label). */
+  separator?: string;
+  /** What the place holds while apiAllowedCidrs is empty; absent: nothing. */
+  whenEmpty?: string[];
 }
 
 /** The blueprint.yaml data. Templates are not listed: they are found by convention (see load.ts). */
@@ -74,6 +103,8 @@ export interface BlueprintManifest {
   packs?: Array<string | PackEntry>;
   /** Where the packs' pods of each kind of node may run (`gpu`), read by templates as `nodes.<kind>`. */
   nodes?: { gpu?: NodePlacement };
+  /** What keeps the cluster closed by default, for the tests (see SecureDefaults). */
+  secureDefaults?: SecureDefaults;
   /** Cross-field rules from the rule library (src/params/rules/index.ts), by name, with options where they take some. */
   rules?: RuleEntry[];
   /** Values templates read as `derived.<name>` (src/params/derived.ts). */

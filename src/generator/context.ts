@@ -99,6 +99,7 @@ export interface NodesContext {
 /** blueprint.yaml's `nodes.<kind>` with its conditions and references resolved against the context. */
 function nodesContext(placement: NodePlacement | undefined, context: object): NodesContext {
   const resolved = (placement ? resolveData(placement, context) : {}) as Partial<NodePlacement>;
+  // terraformLabels/terraformPools describe the Terraform for the tests; templates do not read them.
   return {
     why: resolved.why ?? "",
     nodeSelector: resolved.nodeSelector ?? null,
