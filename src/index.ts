@@ -3,7 +3,8 @@ export { createClusterRepo, type CreateClusterRepoOptions, type CreateClusterRep
 export { renderBlueprint, formatTerraformFiles, type Rendered, type RenderBlueprintOptions } from "./render-blueprint.js";
 export { listBlueprints } from "./blueprints/registry.js";
 export { loadBlueprint } from "./blueprints/load.js";
-export type { Blueprint, BlueprintSummary, HelmReleaseSpec } from "./blueprints/types.js";
+export type { Blueprint, BlueprintSummary } from "./blueprints/types.js";
+export type { Addon, AddonManifest, Catalog } from "./catalog/types.js";
 export { parseParams, type ClusterParams, type ParseResult, type RawParamsInput } from "./params/parse.js";
 export { buildRenderContext, type RenderContext } from "./generator/context.js";
 export { renderTree } from "./generator/render.js";

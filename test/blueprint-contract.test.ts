@@ -11,7 +11,7 @@ import { Ajv } from "ajv";
 import { parse as parseHcl } from "@cdktf/hcl2json";
 import { beforeAll, describe, expect, test } from "vitest";
 import { parse as parseYaml } from "yaml";
-import { cloudSet, loadBlueprint, templatesRoot, templateSetsOf, valuesTemplatePath } from "../src/blueprints/load.js";
+import { cloudSet, loadBlueprint, templatesRoot, templateSetsOf } from "../src/blueprints/load.js";
 import { blueprintIds } from "../src/blueprints/registry.js";
 import type { Blueprint } from "../src/blueprints/types.js";
 import type { FileTree } from "../src/file-tree.js";
@@ -30,7 +30,8 @@ function undocumentedParams(schema: any, prefix = "", inList = false): string[] 
     const path = prefix ? `${prefix}.${key}` : key;
     const problems = [
       ...(sub.description ? [] : [`${path}: add a "description"`]),
-      ...(inList || sub.default !== undefined ? [] : [`${path}: add a "default" (every blueprint renders with --yes alone)`]),
+      // The catalog's add-ons default by capability (x-default says how) and their values default to the chart's.
+      ...(inList || sub.default !== undefined || sub["x-default"] !== undefined || path.startsWith("addons.") ? [] : [`${path}: add a "default" (every blueprint renders with --yes alone)`]),
     ];
     if (sub.type === "object") problems.push(...undocumentedParams(sub, path, inList));
     if (sub.type === "array" && sub.items?.type === "object") problems.push(...undocumentedParams(sub.items, `${path}[]`, true));
@@ -113,13 +114,6 @@ describe.each(blueprintIds())("blueprint %s:", (id) => {
       expect(existsSync(join(repoRoot, cloud, "_partials", `${partial}.hbs`)), `add ${cloud}/_partials/${partial}.hbs`).toBe(true);
     }
     expect(tree.get("README.md")).toMatch(/## The cluster/);
-  });
-
-  test(`every file in templates/helm/${id}/ is the values of a Helm release in ${manifestFile}`, () => {
-    const dir = join(templatesRoot, "helm", id);
-    const files = existsSync(dir) ? readdirSync(dir) : [];
-    const expected = new Set((blueprint.helmReleases ?? []).map((release) => valuesTemplatePath(id, release.name)));
-    for (const file of files) expect(expected.has(`helm/${id}/${file}`), `templates/helm/${id}/${file}: name it <release>.values.yaml.hbs after a release of ${manifestFile}`).toBe(true);
   });
 
   test(`valid fixtures test/fixtures/params/valid/${id}-flux.yaml and ${id}-argo.yaml exist (golden repositories and validate mutations use them)`, () => {

@@ -40,7 +40,9 @@ function run(command: string, args: string[], options: { cwd: string; env: NodeJ
 /** The repository as a contributor has it after `npm install` and `npm run build`; installed packages are shared. */
 function scratchCopy(): string {
   const dir = join(tempDir("ccr-guide-"), "repo");
-  for (const entry of ["package.json", "tsconfig.json", "vitest.config.ts", "README.md", "blueprints", "templates", "schemas", "src", "dist", "docs", "scripts"]) {
+  // What the package ships (package.json "files"), and what a contributor's checkout adds to it.
+  const shipped = (JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { files: string[] }).files;
+  for (const entry of new Set(["package.json", "tsconfig.json", "vitest.config.ts", "README.md", ...shipped, "src", "dist", "docs", "scripts", "schema-sources"])) {
     cpSync(join(repoRoot, entry), join(dir, entry), { recursive: true });
   }
   cpSync(join(repoRoot, "test"), join(dir, "test"), { recursive: true, filter: (path) => !/test\/golden(-update)?\/./.test(path) });

@@ -266,9 +266,9 @@ describe.each(names)("%s: the cluster side", (name) => {
     expect(spec.containers[0].args).toEqual(expect.arrayContaining(["--run-router=false", "--run-firewall=true", "--run-service-proxy=false"]));
     expect(spec.tolerations).toEqual([{ operator: "Exists" }]);
     expect(spec.hostNetwork).toBe(true);
-    // Its namespace is declared privileged, with the reason, by the blueprint's data.
+    // Its namespace is declared privileged, with the reason, by the add-on's catalog entry.
     const namespace = engine.object.metadata.namespace;
-    const addon = (loadBlueprint(r.blueprint).manifestAddons ?? []).find((a) => a.namespace === namespace);
+    const addon = [...loadBlueprint(r.blueprint).offeredAddons.values()].map((offer) => offer.addon).find((a) => a.namespace === namespace);
     expect(addon?.podSecurity?.level).toBe("privileged");
     const file = r.objects.find(({ object }) => object.kind === "Namespace" && object.metadata.name === namespace)!.file;
     expect(r.tree.get(file)!.startsWith("# privileged:")).toBe(true);

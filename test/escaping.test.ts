@@ -228,7 +228,8 @@ describe.each(blueprintIds())("blueprint %s: hostile strings in every string par
 
   test("are rejected with a message naming the parameter, or appear verbatim without changing the structure", async () => {
     expect(defaults.errors).toBeUndefined();
-    const paths = stringParams(blueprint.paramsSchema).filter((path) => path[0] !== "gitops");
+    // addons.<name>.values are chart values written from objects (test/addon-catalog.test.ts breaks them the same way).
+    const paths = stringParams(blueprint.paramsSchema).filter((path) => path[0] !== "gitops" && path[0] !== "addons");
     expect(paths.length).toBeGreaterThan(0);
     let accepted = 0;
     for (const path of paths) {

@@ -66,10 +66,9 @@ function podTemplates(r: Render): Array<{ file: string; object: Json; spec: Json
   });
 }
 
-/** Namespaces a blueprint declares with their Pod Security level: its Helm releases' and its manifest add-ons'. */
+/** Namespaces a blueprint may render with their Pod Security level: those of the add-ons it offers (the catalog's data). */
 function declaredNamespaces(blueprintId: string): Array<{ namespace: string; podSecurity?: { level: string; reason: string } }> {
-  const blueprint = loadBlueprint(blueprintId);
-  return [...(blueprint.helmReleases ?? []), ...(blueprint.manifestAddons ?? [])];
+  return [...loadBlueprint(blueprintId).offeredAddons.values()].map((offer) => offer.addon);
 }
 
 const containersOf = (spec: Json): Json[] => [...(spec.initContainers ?? []), ...(spec.containers ?? [])];

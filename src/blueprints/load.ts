@@ -7,6 +7,10 @@ import { bindRules } from "../params/rules/index.js";
 import { forgeKinds } from "../forge/registry.js";
 import { assertKnownBlueprint, blueprintsRoot, readManifest } from "./registry.js";
 import { pathsReadBy } from "../generator/conditions.js";
+import { loadCatalog } from "../catalog/load.js";
+import { ADDONS_PARAM, addonsParamSchema } from "../catalog/params.js";
+import { offeredAddons } from "../catalog/select.js";
+import type { Catalog } from "../catalog/types.js";
 import type { Blueprint, BlueprintManifest, PackEntry } from "./types.js";
 
 export const templatesRoot = join(packageRoot, "templates");
@@ -15,8 +19,7 @@ export const templatesRoot = join(packageRoot, "templates");
  * Where a blueprint's templates are, by convention: the shared `common` set, its cloud module `clouds/<cloud>` and
  * its packs `packs/<name>`, rendered in this order into one tree (a pack only when its condition holds); the GitOps
  * engine's set (`gitops/flux` or `gitops/argo`) and the forge's (`forge/github`, `forge/gitlab`: CI files and the
- * partials of the README that name the forge) come last. A Helm release's values are
- * `helm/<id>/<release>.values.yaml.hbs` when that file exists.
+ * partials of the README that name the forge) come last. Add-ons come from the catalog (addons/, src/catalog/).
  */
 export function templateSetsOf(manifest: Pick<BlueprintManifest, "cloud" | "packs">): string[] {
   return ["common", cloudSet(manifest.cloud), ...packEntries(manifest.packs).map((pack) => packSet(pack.name))];
@@ -38,25 +41,39 @@ export function templateModules(kind: "clouds" | "packs"): string[] {
 export const GITOPS_TEMPLATE_SETS = ["gitops/flux", "gitops/argo"];
 /** The CI and Day 1 text of each forge (src/forge/registry.ts): `forge/<kind>`, rendered after the GitOps set. */
 export const FORGE_TEMPLATE_SETS = forgeKinds.map((kind) => `forge/${kind}`);
-export const valuesTemplatePath = (id: string, release: string) => `helm/${id}/${release}.values.yaml.hbs`;
 
 /** Parameters every blueprint has (cluster name, GitOps engine, repo URL, branch), merged into its schema. */
 function commonSchema(): Record<string, any> {
   return JSON.parse(readFileSync(join(blueprintsRoot, "_common", "params.schema.json"), "utf8"));
 }
 
-/** Merges the common parameters under the blueprint's own: the blueprint wins on a clash (e.g. its clusterName default). */
-function mergeSchemas(common: Record<string, any>, own: Record<string, any>): Record<string, unknown> {
-  const properties = { ...common.properties, ...own.properties };
-  for (const [key, value] of Object.entries(own.properties ?? {})) {
-    if (common.properties?.[key]) properties[key] = { ...common.properties[key], ...(value as object) };
+const COMMON_SCHEMA_FILE = "blueprints/_common/params.schema.json";
+
+/**
+ * The blueprint's parameters schema: the common parameters, the blueprint's own and the catalog's `addons`. Each
+ * name belongs to one file: a blueprint may restate a common parameter only to give it another default (its
+ * clusterName), and no schema but the catalog's may define `addons`. A clash throws a BlueprintError naming both
+ * files, before any render (and at build time, where the schemas are precompiled).
+ */
+export function mergeParamsSchemas(common: Record<string, any>, own: Record<string, any>, ownFile: string, addons: Record<string, unknown>): Record<string, unknown> {
+  const problems: string[] = [];
+  const properties: Record<string, unknown> = { ...common.properties, ...own.properties };
+  for (const [key, value] of Object.entries<Record<string, unknown>>(own.properties ?? {})) {
+    if (!common.properties?.[key]) continue;
+    const restated = Object.keys(value).filter((field) => field !== "default");
+    if (restated.length > 0) problems.push(`${key}: defined by both ${COMMON_SCHEMA_FILE} and ${ownFile} (${ownFile} may only change its "default"; rename the blueprint's parameter, or remove ${restated.join(", ")})`);
+    properties[key] = { ...common.properties[key], ...value };
   }
+  for (const [file, schema] of [[COMMON_SCHEMA_FILE, common], [ownFile, own]] as const) {
+    if (schema.properties?.[ADDONS_PARAM]) problems.push(`${ADDONS_PARAM}: defined by both ${file} and the add-on catalog (addons/, which owns ${ADDONS_PARAM}.<name>); rename the parameter in ${file}`);
+  }
+  if (problems.length > 0) throw new BlueprintError(`${ownFile}: parameters clash`, problems);
   return {
     ...own,
     $schema: own.$schema ?? common.$schema,
     type: "object",
     additionalProperties: false,
-    properties,
+    properties: { ...properties, [ADDONS_PARAM]: addons },
     required: [...new Set([...(common.required ?? []), ...(own.required ?? [])])],
   };
 }
@@ -143,19 +160,39 @@ export function loadBlueprint(id: string): Blueprint {
   const manifest = readManifest(id);
   const schemaFile = join(dir, "params.schema.json");
   if (!existsSync(schemaFile)) throw new BlueprintError(`blueprint ${id} has no parameters schema: add blueprints/${id}/params.schema.json`);
-  const paramsSchema = mergeSchemas(commonSchema(), JSON.parse(readFileSync(schemaFile, "utf8")));
+  const catalog = loadCatalog();
+  const offered = offeredAddons(manifest, catalog);
+  const paramsSchema = mergeParamsSchemas(commonSchema(), JSON.parse(readFileSync(schemaFile, "utf8")), `blueprints/${id}/params.schema.json`, addonsParamSchema(offered));
 
-  const problems = manifestProblems(manifest, id, paramsSchema);
+  const problems = [...manifestProblems(manifest, id, paramsSchema), ...addonUseProblems(manifest, catalog, paramsSchema)];
   const { rules, problems: ruleProblems } = bindRules(manifest.rules ?? [], paramsSchema);
   problems.push(...ruleProblems, ...derivedProblems(manifest.derived ?? {}, paramsSchema));
   if (problems.length > 0) throw new BlueprintError(`blueprints/${id}/blueprint.yaml: the blueprint is not usable`, problems);
   const templateSets = templateSetsOf(manifest);
 
   const templateSources = new Map([...templateSets, ...GITOPS_TEMPLATE_SETS, ...FORGE_TEMPLATE_SETS].map((set) => [set, readTemplateSet(set)]));
-  const valuesTemplates = new Map<string, { path: string; source: string }>();
-  for (const release of manifest.helmReleases ?? []) {
-    const path = valuesTemplatePath(id, release.name);
-    if (existsSync(join(templatesRoot, path))) valuesTemplates.set(release.name, { path, source: readFileSync(join(templatesRoot, path), "utf8") });
+  return { ...manifest, id, dir, paramsSchema, boundRules: rules, derived: manifest.derived ?? {}, packs: packEntries(manifest.packs), templateSets, templateSources, catalog, offeredAddons: offered };
+}
+
+/** blueprint.yaml's `addons` and `capabilities`: add-ons of the catalog, conditions that read what the blueprint has. */
+function addonUseProblems(manifest: BlueprintManifest, catalog: Catalog, paramsSchema: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  for (const [name, use] of Object.entries(manifest.addons ?? {})) {
+    if (!catalog.addons.has(name)) {
+      problems.push(`addons.${name}: not an add-on of the catalog (${[...catalog.addons.keys()].join(", ")}); add addons/${name}/ or fix the name`);
+      continue;
+    }
+    for (const path of [...[use?.when ?? []].flat().map((condition) => condition.split("=")[0]!.trim()), ...pathsReadBy(use?.values ?? {})]) {
+      const problem = contextPathProblem(path, manifest, paramsSchema);
+      if (problem) problems.push(`addons.${name}: ${problem}`);
+    }
   }
-  return { ...manifest, id, dir, paramsSchema, boundRules: rules, derived: manifest.derived ?? {}, packs: packEntries(manifest.packs), templateSets, templateSources, valuesTemplates };
+  for (const [name, condition] of Object.entries(manifest.capabilities ?? {})) {
+    if (typeof condition === "boolean") continue;
+    for (const one of [condition].flat()) {
+      const problem = typeof one === "string" ? contextPathProblem(one.split("=")[0]!.trim(), manifest, paramsSchema) : "a condition (a context path, or path=value)";
+      if (problem) problems.push(`capabilities.${name}: ${problem}`);
+    }
+  }
+  return problems;
 }

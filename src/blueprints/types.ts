@@ -1,41 +1,7 @@
+import type { OfferedAddon } from "../catalog/select.js";
+import type { BlueprintAddon, Catalog } from "../catalog/types.js";
 import type { DerivedSpec } from "../params/derived.js";
 import type { Rule, RuleEntry } from "../params/rules/index.js";
-
-/**
- * A Helm chart the blueprint installs; rendered as Flux HelmRepository/OCIRepository + HelmRelease or an Argo CD
- * Application. Its values, when it has any, are the template `templates/helm/<blueprint>/<name>.values.yaml.hbs`.
- */
-export interface HelmReleaseSpec {
-  /** Release name, DNS-1123. */
-  name: string;
-  namespace: string;
-  /** `infrastructure` releases are reconciled before `apps`. */
-  layer: "infrastructure" | "apps";
-  repository: { name: string; url: string; type?: "default" | "oci" };
-  chart: string;
-  version: string;
-  /** `params.x.enabled` (a truthy context path) or `params.gpuStack=gpu-operator` (equality); absent = always. */
-  when?: string;
-  /**
-   * Pod Security Admission level of the release's namespace. Absent = restricted, as for every workload namespace;
-   * drivers and operators that truly need more name the least level they need and say why.
-   */
-  podSecurity?: { level: "privileged" | "baseline" | "restricted"; reason: string };
-}
-
-/**
- * An add-on the blueprint renders from manifests of its own (`templates/k8s/<id>/infrastructure/<name>/`), in a
- * namespace of its own that the render writes from this entry, with the Pod Security level it needs and why.
- * The manifests carry the same condition as `when` (a template that renders nothing produces no file).
- */
-export interface ManifestAddonSpec {
-  /** Folder under infrastructure/, DNS-1123. */
-  name: string;
-  namespace: string;
-  /** As for Helm releases: a truthy context path, or `path=value`; absent = always. */
-  when?: string;
-  podSecurity?: HelmReleaseSpec["podSecurity"];
-}
 
 /** A pack of manifests (templates/packs/<name>/) a blueprint renders, when its condition holds. */
 export interface PackEntry {
@@ -109,8 +75,13 @@ export interface BlueprintManifest {
   rules?: RuleEntry[];
   /** Values templates read as `derived.<name>` (src/params/derived.ts). */
   derived?: Record<string, DerivedSpec>;
-  helmReleases?: HelmReleaseSpec[];
-  manifestAddons?: ManifestAddonSpec[];
+  /**
+   * What the cluster has, for the add-on catalog (each `true` or a condition on the parameters): `gpu`,
+   * `platform-gpu-operator`, `managed-control-plane`, `cni-without-network-policies`... (see docs/ADDON-GUIDE.md).
+   */
+  capabilities?: Record<string, boolean | string | string[]>;
+  /** Add-ons of the catalog this blueprint binds to its own parameters, or gives values of its own. */
+  addons?: Record<string, BlueprintAddon>;
   /**
    * Defaults that depend on the forge the repository is on (`forge` parameter -> parameter -> value), for the
    * parameters nobody gave: e.g. GitLab's own Terraform state where the cloud has no better native one.
@@ -131,8 +102,9 @@ export interface Blueprint extends Omit<BlueprintManifest, "packs"> {
   templateSets: string[];
   /** Template set name -> (relative path inside the set -> source). Read once at load time. */
   templateSources: Map<string, Map<string, string>>;
-  /** Values templates of Helm releases, by release name. */
-  valuesTemplates: Map<string, { path: string; source: string }>;
+  /** The add-on catalog, and the add-ons this blueprint offers (bound to its parameters, or as switches). */
+  catalog: Catalog;
+  offeredAddons: Map<string, OfferedAddon>;
 }
 
 export interface BlueprintSummary {

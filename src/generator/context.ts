@@ -1,10 +1,13 @@
-import type { Blueprint, HelmReleaseSpec, ManifestAddonSpec, NodePlacement } from "../blueprints/types.js";
+import type { Blueprint, NodePlacement } from "../blueprints/types.js";
+import { dependencyDepth, dependencyOrder } from "../catalog/load.js";
+import { selectAddons } from "../catalog/select.js";
+import type { Addon, ChartSource } from "../catalog/types.js";
 import { defaults, type GitopsEngine } from "../defaults.js";
 import { forges, type ForgeKind } from "../forge/registry.js";
 import { deriveValues } from "../params/derived.js";
 import type { ClusterParams } from "../params/parse.js";
 import { conditionHolds, resolveData } from "./conditions.js";
-import { argoSyncWaves } from "./gitops.js";
+import { argoSyncWavesFor, type ArgoSyncWaves } from "./gitops.js";
 import { repoUrlFacts, type RepoUrlFacts } from "./repo-url.js";
 import { terraformPipelineFor, type TerraformPipeline } from "./terraform-pipeline.js";
 import { terraformSetupRange } from "./terraform-version.js";
@@ -71,16 +74,34 @@ export interface RenderContext {
   };
   /** State backend, CI credentials and GitHub Environment of the terraform workflow. */
   terraformPipeline: TerraformPipeline;
-  /** Sync-wave annotations of the Argo CD objects (see argoSyncWaves). */
-  argoSyncWaves: typeof argoSyncWaves;
+  /** Sync-wave annotations of the Argo CD objects (see argoSyncWavesFor). */
+  argoSyncWaves: ArgoSyncWaves;
   /** The blueprint's packs whose condition holds, by name (rendered from templates/packs/<name>/). */
   packs: string[];
   /** Where pods of each kind of node may run on this cloud (blueprint.yaml `nodes`), for the gpuNodePlacement partial. */
   nodes: { gpu: NodesContext };
-  /** Helm releases whose `when` condition holds. */
-  helmReleases: HelmReleaseSpec[];
-  /** Add-ons rendered from the blueprint's own manifests whose `when` condition holds. */
-  manifestAddons: ManifestAddonSpec[];
+  /** Every add-on of the catalog by name, enabled or not: templates test `addons.<name>.enabled`. */
+  addons: Record<string, { enabled: boolean }>;
+  /** The capabilities this render has (the blueprint's, and each enabled add-on's name), true or false by name. */
+  capabilities: Record<string, boolean>;
+  /** The enabled add-ons, dependencies first, as src/catalog/render.ts writes them. */
+  addonList: ResolvedAddon[];
+  /** The charts of the enabled add-ons (the Argo CD project allows their repositories). */
+  addonCharts: ChartSource[];
+  /** Some enabled add-on configures custom resources (infrastructure-configs/, applied once the CRDs exist). */
+  addonConfigs: boolean;
+}
+
+/** An enabled add-on as the render writes it. */
+export interface ResolvedAddon extends Omit<Addon, "dependsOn"> {
+  /** The enabled add-ons it depends on. */
+  dependsOn: string[];
+  /** Argo CD sync wave of its Application: after those of the add-ons it depends on. */
+  wave: string;
+  /** The blueprint's layer of values, its references resolved. */
+  blueprintValues: Record<string, unknown>;
+  /** The answers file's `addons.<name>.values`. */
+  clusterValues: Record<string, unknown>;
 }
 
 export interface ContextOptions {
@@ -138,15 +159,38 @@ export function buildRenderContext(params: ClusterParams, blueprint: Blueprint, 
       fluxVersion: defaults.fluxVersion,
       argoCdVersion: defaults.argoCdVersion,
     },
-    argoSyncWaves,
     terraform: { requiredVersion: defaults.terraformRequiredVersion, setupRange: terraformSetupRange(defaults.terraformRequiredVersion), image: defaults.terraformImage },
     forge: forgeFacts(params.forge, params.terraformRunsOn, repoUrlFacts(repoUrl, params.forge)),
     terraformPipeline: terraformPipelineFor(blueprint.provider, params),
   };
-  const helmReleases = (blueprint.helmReleases ?? []).filter((release) => !release.when || conditionHolds(base, release.when));
-  const manifestAddons = (blueprint.manifestAddons ?? []).filter((addon) => !addon.when || conditionHolds(base, addon.when));
   const packs = blueprint.packs.filter((pack) => !pack.when || conditionHolds(base, pack.when)).map((pack) => pack.name);
-  return { ...base, packs, nodes: { gpu: nodesContext(blueprint.nodes?.gpu, base) }, helmReleases, manifestAddons };
+  const addons = addonsContext(blueprint, base);
+  return { ...base, packs, nodes: { gpu: nodesContext(blueprint.nodes?.gpu, base) }, ...addons };
+}
+
+/** The add-ons of this render: which are enabled, with what, in which order and Argo CD wave. */
+function addonsContext(blueprint: Blueprint, base: { params: ClusterParams; derived: Record<string, unknown> }) {
+  const selection = selectAddons(blueprint.offeredAddons, blueprint, { params: base.params, derived: base.derived });
+  const enabled = new Map([...selection.enabled].map((name) => [name, blueprint.catalog.addons.get(name)!]));
+  const depths = new Map([...enabled.values()].map((addon) => [addon.name, dependencyDepth(addon, enabled)]));
+  const argoSyncWaves = argoSyncWavesFor(Math.max(0, ...depths.values()));
+  const given = (base.params.addons ?? {}) as Record<string, { values?: Record<string, unknown> }>;
+  const addonList: ResolvedAddon[] = dependencyOrder([...enabled.values()]).map((addon) => ({
+    ...addon,
+    dependsOn: (addon.dependsOn ?? []).filter((name) => enabled.has(name)),
+    wave: String(Number(argoSyncWaves.helmInfrastructure) + depths.get(addon.name)!),
+    blueprintValues: resolveData(blueprint.offeredAddons.get(addon.name)!.values, base) as Record<string, unknown>,
+    clusterValues: given[addon.name]?.values ?? {},
+  }));
+  const declared = [...Object.keys(blueprint.capabilities ?? {}), ...blueprint.catalog.addons.keys()];
+  return {
+    argoSyncWaves,
+    addons: Object.fromEntries([...blueprint.catalog.addons.keys()].map((name) => [name, { enabled: enabled.has(name) }])),
+    capabilities: Object.fromEntries(declared.sort().map((name) => [name, selection.capabilities.has(name)])),
+    addonList,
+    addonCharts: addonList.flatMap((addon) => (addon.chart ? [addon.chart] : [])),
+    addonConfigs: addonList.some((addon) => addon.configs.size > 0),
+  };
 }
 
 /** README wording per forge: an example repoUrl, and the CLI its commands use. */

@@ -1,20 +1,9 @@
-import { isSeq, parse as parseYaml, parseDocument } from "yaml";
+import { isSeq, parseDocument } from "yaml";
 import { toYamlText } from "./yaml-text.js";
-import type { Blueprint, HelmReleaseSpec, ManifestAddonSpec } from "../blueprints/types.js";
-import type { RenderContext } from "./context.js";
-
-type RenderFn = (source: string, name: string, data: object) => string;
 
 /** YAML documents built from objects: the library quotes every value, so no parameter can break the structure. */
 export function toYamlDocuments(objects: object[]): string {
   return objects.map((object) => toYamlText(object)).join("---\n");
-}
-
-function releaseValues(release: HelmReleaseSpec, blueprint: Blueprint, context: RenderContext, render: RenderFn): Record<string, unknown> {
-  const template = blueprint.valuesTemplates.get(release.name);
-  if (!template) return {};
-  const values = parseYaml(render(template.source, template.path, { ...context, release }));
-  return (values ?? {}) as Record<string, unknown>;
 }
 
 /**
@@ -30,112 +19,23 @@ export function podSecurityLabels(level: "privileged" | "baseline" | "restricted
   };
 }
 
-const releaseLevel = (release: Pick<HelmReleaseSpec, "podSecurity">) => release.podSecurity?.level ?? "restricted";
-
-/** `# why` lines above the namespace, when the release (or add-on) needs more than restricted. */
-function podSecurityComment(release: Pick<HelmReleaseSpec, "podSecurity">): string {
-  const reason = release.podSecurity?.reason;
-  return reason ? `${reason.trim().split("\n").map((line) => `# ${line}`.trimEnd()).join("\n")}\n` : "";
-}
-
-function namespaceObject(release: Pick<HelmReleaseSpec, "namespace" | "podSecurity">) {
-  return { apiVersion: "v1", kind: "Namespace", metadata: { name: release.namespace, labels: podSecurityLabels(releaseLevel(release)) } };
-}
-
-const SYSTEM_NAMESPACES = new Set(["kube-system", "default", "kube-public"]);
-
-function fluxReleaseFiles(release: HelmReleaseSpec, values: Record<string, unknown>): Array<[string, string]> {
-  const dir = `${release.layer}/${release.name}`;
-  const oci = release.repository.type === "oci";
-  const repository = {
-    apiVersion: "source.toolkit.fluxcd.io/v1",
-    kind: "HelmRepository",
-    metadata: { name: release.repository.name, namespace: release.namespace },
-    spec: { interval: "1h", url: release.repository.url, ...(oci ? { type: "oci" } : {}) },
-  };
-  const helmRelease = {
-    apiVersion: "helm.toolkit.fluxcd.io/v2",
-    kind: "HelmRelease",
-    metadata: { name: release.name, namespace: release.namespace },
-    spec: {
-      interval: "30m",
-      chart: {
-        spec: {
-          chart: release.chart,
-          version: release.version,
-          sourceRef: { kind: "HelmRepository", name: release.repository.name },
-          interval: "12h",
-        },
-      },
-      install: { crds: "CreateReplace", remediation: { retries: 3 } },
-      upgrade: { crds: "CreateReplace", remediation: { retries: 3 } },
-      values,
-    },
-  };
-  const files: Array<[string, string]> = [
-    [`${dir}/helmrepository.yaml`, toYamlDocuments([repository])],
-    [`${dir}/helmrelease.yaml`, toYamlDocuments([helmRelease])],
-  ];
-  if (!SYSTEM_NAMESPACES.has(release.namespace)) files.unshift([`${dir}/namespace.yaml`, podSecurityComment(release) + toYamlDocuments([namespaceObject(release)])]);
-  return files;
-}
-
 /**
  * Sync waves of the root application: Argo CD settings and the project first, then Helm-installed infrastructure,
  * plain infrastructure manifests, the team's own infrastructure (team/infrastructure/) with Helm-installed apps, and
  * the apps, generated and the team's. The health check in argocd-cm.yaml makes each wave wait until the Applications
  * of the previous one are Healthy.
  */
-export const argoSyncWaves = { settings: "-3", helmInfrastructure: "-2", infrastructure: "-1", helmApps: "0", teamInfrastructure: "0", apps: "1", teamApps: "1" } as const;
+export const argoSyncWaves = { settings: "-3", helmInfrastructure: "-2", infrastructure: "-1", helmApps: "0", teamInfrastructure: "0", infrastructureConfigs: "0", apps: "1", teamApps: "1" } as const;
 
-function argoReleaseFile(release: HelmReleaseSpec, values: Record<string, unknown>, context: RenderContext): [string, string] {
-  const oci = release.repository.type === "oci";
-  const application = {
-    apiVersion: "argoproj.io/v1alpha1",
-    kind: "Application",
-    metadata: {
-      name: release.name,
-      namespace: context.gitops.namespace,
-      annotations: { "argocd.argoproj.io/sync-wave": release.layer === "infrastructure" ? argoSyncWaves.helmInfrastructure : argoSyncWaves.helmApps },
-      finalizers: ["resources-finalizer.argocd.argoproj.io"],
-    },
-    spec: {
-      project: context.cluster.name,
-      source: {
-        // Argo CD takes OCI Helm repositories without the oci:// scheme.
-        repoURL: oci ? release.repository.url.replace(/^oci:\/\//, "") : release.repository.url,
-        chart: release.chart,
-        targetRevision: release.version,
-        helm: { releaseName: release.name, valuesObject: values },
-      },
-      destination: { server: "https://kubernetes.default.svc", namespace: release.namespace },
-      syncPolicy: {
-        automated: { prune: true, selfHeal: true },
-        syncOptions: ["CreateNamespace=true", "ServerSideApply=true"],
-        // The namespace Argo CD creates gets the release's Pod Security Admission labels.
-        ...(SYSTEM_NAMESPACES.has(release.namespace) ? {} : { managedNamespaceMetadata: { labels: podSecurityLabels(releaseLevel(release)) } }),
-      },
-    },
-  };
-  return [`${context.gitops.clusterPath}/argocd/apps/${release.name}.yaml`, podSecurityComment(release) + toYamlDocuments([application])];
-}
-
-/** Helm releases as Flux HelmRepository + HelmRelease, or as Argo CD Applications with a Helm source. */
-export function renderHelmReleases(blueprint: Blueprint, context: RenderContext, render: RenderFn): Array<[string, string]> {
-  return context.helmReleases.flatMap((release) => {
-    const values = releaseValues(release, blueprint, context, render);
-    return context.gitops.flux ? fluxReleaseFiles(release, values) : [argoReleaseFile(release, values, context)];
-  });
-}
+export type ArgoSyncWaves = { readonly [wave in keyof typeof argoSyncWaves]: string };
 
 /**
- * The namespace of each add-on rendered from the blueprint's own manifests, beside them under infrastructure/<name>/
- * (both engines: the infrastructure layer applies it before the workloads need it).
+ * The waves of a render whose add-ons depend on each other `depth` deep: each level of add-ons gets a wave of its own
+ * before the infrastructure's (an add-on after the ones whose CRDs it uses), and the settings come before them all.
  */
-export function renderManifestAddonNamespaces(addons: ManifestAddonSpec[]): Array<[string, string]> {
-  return addons
-    .filter((addon) => !SYSTEM_NAMESPACES.has(addon.namespace))
-    .map((addon) => [`infrastructure/${addon.name}/namespace.yaml`, podSecurityComment(addon) + toYamlDocuments([namespaceObject(addon)])]);
+export function argoSyncWavesFor(depth: number): ArgoSyncWaves {
+  if (depth === 0) return argoSyncWaves;
+  return { ...argoSyncWaves, settings: String(-3 - depth), helmInfrastructure: String(-2 - depth) };
 }
 
 /**

@@ -3,17 +3,12 @@ import type { Blueprint } from "../blueprints/types.js";
 import { assertSafeRelativePath, sortedTree, type FileTree } from "../file-tree.js";
 import type { RenderContext } from "./context.js";
 import { compiledTemplate, type Template } from "./compiled-templates.js";
-import { renderHelmReleases, renderManifestAddonNamespaces, addKustomizations, dropEmptyInfrastructureApplication, moveAppNamespacesToApps } from "./gitops.js";
+import { addKustomizations, dropEmptyInfrastructureApplication, moveAppNamespacesToApps } from "./gitops.js";
+import { CONFIGS_ROOT, renderAddons } from "../catalog/render.js";
 import { renderAnswersFile } from "./answers.js";
+import { outputPathOf, tidy } from "./template-output.js";
 
-/** `_gitignore` -> `.gitignore`, `_github/` -> `.github/`, and `.hbs` dropped: publish-safe names in templates/. */
-export function outputPathOf(templatePath: string): string {
-  return templatePath
-    .replace(/\.hbs$/, "")
-    .split("/")
-    .map((segment) => (segment.startsWith("_") ? `.${segment.slice(1)}` : segment))
-    .join("/");
-}
+export { outputPathOf } from "./template-output.js";
 
 export class TemplateError extends Error {}
 
@@ -53,28 +48,15 @@ export function renderTree(blueprint: Blueprint, context: RenderContext): FileTr
       files.set(outPath, tidy(content));
     }
   }
-  for (const [path, content] of renderHelmReleases(blueprint, context, (source, name, data) => renderOne(source, name, data))) {
+  for (const [path, content] of renderAddons(context, renderOne)) {
+    if (files.has(path)) throw new TemplateError(`add-on ${path}: written by the add-on catalog and by a template; remove the template`);
     files.set(path, content);
   }
-  for (const [path, content] of renderManifestAddonNamespaces(context.manifestAddons)) {
-    if (files.has(path)) throw new TemplateError(`manifestAddons ${path}: the add-on's namespace is written by the render; remove the template that writes it`);
-    files.set(path, content);
-  }
-  addKustomizations(files, ["infrastructure", "apps"]);
+  addKustomizations(files, ["infrastructure", "apps", ...(context.addonConfigs ? [CONFIGS_ROOT] : [])]);
   if (context.gitops.argo) {
     moveAppNamespacesToApps(files);
     dropEmptyInfrastructureApplication(files, context.gitops.clusterPath);
   }
   files.set(renderAnswersFile.path, renderAnswersFile(context));
   return sortedTree(files);
-}
-
-/** Trailing spaces and runs of blank lines come from template logic, not from the data: drop them. */
-function tidy(content: string): string {
-  return `${content
-    .split("\n")
-    .map((line) => line.trimEnd())
-    .join("\n")
-    .replace(/\n{3,}/g, "\n\n")
-    .trim()}\n`;
 }

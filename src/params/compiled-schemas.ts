@@ -31,7 +31,7 @@ const AJV_OPTIONS: Readonly<Record<SchemaFlavour, Readonly<Options>>> = Object.f
 });
 
 /** The keywords blueprints add to their parameter schemas (for prompts and messages); they constrain nothing. */
-export const BLUEPRINT_KEYWORDS = ["x-hint", "x-prompt", "x-group", "x-examples"];
+export const BLUEPRINT_KEYWORDS = ["x-hint", "x-prompt", "x-group", "x-examples", "x-default"];
 
 export const PRECOMPILED_SCHEMAS_PATH = join(packageRoot, "dist", "params", "schemas.compiled.cjs");
 

@@ -3,7 +3,10 @@ import type { Blueprint } from "../blueprints/types.js";
 import { createSchemaAjv, schemaValidator } from "./compiled-schemas.js";
 import { formatSchemaErrors } from "./messages.js";
 import { inferForge, type ForgeKind } from "../forge/registry.js";
+import { deepMerge } from "./merge.js";
 import { runRules } from "./rules/index.js";
+import { deriveValues } from "./derived.js";
+import { selectAddons } from "../catalog/select.js";
 import { formatPath, schemaAt, setAtPath, typeSetValue, type SetAssignment } from "./set-flags.js";
 
 /** Validated parameters: the blueprint schema's shape with every default filled in. */
@@ -37,23 +40,6 @@ export function createParamsAjv(options: { validateSchema?: boolean } = {}): Ajv
 }
 
 /**
- * Merges own keys only, defining rather than assigning them: a key named `__proto__` (which YAML allows) must stay a
- * plain key that the schema then refuses, not replace the merged object's prototype.
- */
-function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(over)) {
-    const current = Object.hasOwn(out, key) ? out[key] : undefined;
-    const merged =
-      value && typeof value === "object" && !Array.isArray(value) && current && typeof current === "object" && !Array.isArray(current)
-        ? deepMerge(current as Record<string, unknown>, value as Record<string, unknown>)
-        : value;
-    Object.defineProperty(out, key, { value: merged, enumerable: true, writable: true, configurable: true });
-  }
-  return out;
-}
-
-/**
  * Schema, then defaults, then the blueprint's cross-field rules; returns data, never throws for bad input.
  * Precedence: --set > prompts > values file > blueprint defaults.
  */
@@ -84,13 +70,33 @@ export function parseParams(input: RawParamsInput, blueprint: Blueprint): ParseR
   const unnormalized = nonNfcStrings(params);
   if (unnormalized.length > 0) return { params: undefined, warnings: [], errors: unnormalized };
   const { errors, warnings } = runRules(blueprint.boundRules, params);
-  return errors.length > 0 ? { params: undefined, warnings, errors } : { params, warnings, errors: undefined };
+  if (errors.length > 0) return { params: undefined, warnings, errors };
+  // After the rules: a rule that refuses the same combination says it in the blueprint's own words.
+  const addonProblems = fillAddonSwitches(params, blueprint);
+  return addonProblems.length > 0 ? { params: undefined, warnings, errors: addonProblems } : { params, warnings, errors: undefined };
 }
 
-/** `values` with the schema's defaults filled in where absent (no rule is run, nothing is refused). */
+/**
+ * Records each add-on switch the parameters leave unset with the catalog's default for this cluster (an answers file
+ * keeps what was rendered, so a later catalog default changes nothing without a migration), and refuses an add-on
+ * enabled where it may not run. Returns the problems, one line each, naming `addons.<name>.enabled`.
+ */
+function fillAddonSwitches(params: ClusterParams, blueprint: Blueprint): string[] {
+  const selection = selectAddons(blueprint.offeredAddons, blueprint, { params, derived: deriveValues(blueprint.derived, params) });
+  const addons = (params.addons ??= {}) as Record<string, Record<string, unknown>>;
+  for (const [name, enabled] of Object.entries(selection.switches)) {
+    if (!Object.hasOwn(addons, name)) Object.defineProperty(addons, name, { value: {}, enumerable: true, writable: true, configurable: true });
+    // `enabled` first, so that an answers file reads `enabled` before `values`.
+    addons[name] = { enabled, ...addons[name] };
+  }
+  return selection.problems;
+}
+
+/** `values` with the schema's defaults, and the add-on switches' defaults, filled in where absent (nothing is refused). */
 export function fillDefaults(values: Record<string, unknown>, blueprint: Blueprint): Record<string, unknown> {
   const raw = structuredClone(values);
   compile(blueprint)(raw);
+  fillAddonSwitches(raw as ClusterParams, blueprint);
   return raw;
 }
 

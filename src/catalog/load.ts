@@ -1,0 +1,166 @@
+/**
+ * Reads the add-on catalog: `addons/catalog.yaml` (its version) and every `addons/<name>/` folder, found by presence.
+ * Each problem names the file to add or change; a catalog that does not load stops every render (exit 1), as a
+ * broken blueprint does. Read once per process and root.
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse as parseYaml } from "yaml";
+import { isDirectory, listFilesRecursive, packageRoot } from "../_utils.js";
+import { BlueprintError } from "../errors.js";
+import type { Addon, AddonManifest, Catalog } from "./types.js";
+
+export const catalogRoot = join(packageRoot, "addons");
+
+/** The files of an add-on folder, as the loader and the contract test name them. */
+export const ADDON_FILES = { manifest: "addon.yaml", valuesSchema: "values.schema.json", values: "values.yaml.hbs", manifests: "manifests", configs: "configs" } as const;
+
+const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const LEVELS = ["privileged", "baseline", "restricted"];
+const KNOWN_KEYS = new Set(["description", "layer", "namespace", "podSecurity", "chart", "crds", "largeCrds", "dependsOn", "requires", "excludes", "enabledByDefault", "images"]);
+
+/** Add-on names: the folders of addons/, sorted. */
+export function addonNames(root: string = catalogRoot): string[] {
+  if (!isDirectory(root)) return [];
+  return readdirSync(root, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && !entry.name.startsWith("_") && !entry.name.startsWith("."))
+    .map((entry) => entry.name)
+    .sort();
+}
+
+const isStringList = (value: unknown) => Array.isArray(value) && value.every((item) => typeof item === "string");
+
+/** What is wrong with an addon.yaml, one line each. */
+function manifestProblems(manifest: AddonManifest, file: string): string[] {
+  const problems: string[] = [];
+  const at = (key: string, what: string) => problems.push(`${file}: ${key}: ${what}`);
+  for (const key of Object.keys(manifest)) if (!KNOWN_KEYS.has(key)) at(key, `not a field of an add-on (${[...KNOWN_KEYS].join(", ")})`);
+  if (typeof manifest.description !== "string" || manifest.description.trim() === "" || manifest.description.includes("\n")) at("description", "one line saying what it brings");
+  if (manifest.layer !== "infrastructure" && manifest.layer !== "apps") at("layer", "infrastructure or apps");
+  if (typeof manifest.namespace !== "string" || !NAME.test(manifest.namespace)) at("namespace", "a namespace name (DNS-1123 label)");
+  if (manifest.podSecurity !== undefined) {
+    if (!LEVELS.includes(manifest.podSecurity?.level)) at("podSecurity.level", `one of ${LEVELS.join(", ")}`);
+    if (manifest.podSecurity?.level !== "restricted" && (typeof manifest.podSecurity?.reason !== "string" || !manifest.podSecurity.reason.startsWith(`${manifest.podSecurity.level}:`))) {
+      at("podSecurity.reason", `say why, starting with "${manifest.podSecurity?.level}:" (written above the namespace)`);
+    }
+  }
+  const chart = manifest.chart;
+  if (chart !== undefined) {
+    if (typeof chart?.repository?.name !== "string" || !NAME.test(chart.repository.name)) at("chart.repository.name", "a name for the HelmRepository/OCIRepository object");
+    if (typeof chart?.repository?.url !== "string" || !/^(https|oci):\/\/[^\s]+$/.test(chart.repository.url)) at("chart.repository.url", "an https:// or oci:// URL");
+    if (typeof chart?.name !== "string" || chart.name === "") at("chart.name", "the chart's name");
+    if (typeof chart?.version !== "string" || !/^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/.test(chart.version)) at("chart.version", 'an exact version, quoted ("1.2.3" or "v1.2.3"): no range, so that Renovate proposes each update');
+  }
+  for (const key of ["crds", "dependsOn", "requires", "excludes", "images"] as const) {
+    if (manifest[key] !== undefined && !isStringList(manifest[key])) at(key, "a list of strings");
+  }
+  for (const crd of manifest.crds ?? []) if (!/^[a-z0-9.-]+\/[A-Z][A-Za-z0-9]*$/.test(crd)) at("crds", `${crd}: write <group>/<Kind>`);
+  const byDefault = manifest.enabledByDefault;
+  if (byDefault !== undefined && typeof byDefault !== "boolean" && !(Array.isArray(byDefault) && byDefault.every(isStringList))) {
+    at("enabledByDefault", "true, false, or a list of capability lists ([[gpu, engine=flux]])");
+  }
+  return problems;
+}
+
+function templatesIn(dir: string): Map<string, string> {
+  if (!isDirectory(dir)) return new Map();
+  return new Map(listFilesRecursive(dir).map((path) => [path, readFileSync(join(dir, path), "utf8")]));
+}
+
+function loadAddon(root: string, name: string, problems: string[]): Addon | undefined {
+  const dir = join(root, name);
+  const rel = `addons/${name}`;
+  if (!NAME.test(name)) problems.push(`${rel}/: an add-on's folder name is its name, a DNS-1123 label`);
+  const manifestFile = join(dir, ADDON_FILES.manifest);
+  if (!existsSync(manifestFile)) {
+    problems.push(`${rel}/: add ${rel}/${ADDON_FILES.manifest} (see docs/ADDON-GUIDE.md)`);
+    return undefined;
+  }
+  const manifest = (parseYaml(readFileSync(manifestFile, "utf8")) ?? {}) as AddonManifest;
+  problems.push(...manifestProblems(manifest, `${rel}/${ADDON_FILES.manifest}`));
+  const schemaFile = join(dir, ADDON_FILES.valuesSchema);
+  let valuesSchema: Record<string, unknown> = {};
+  if (!existsSync(schemaFile)) problems.push(`${rel}/: add ${rel}/${ADDON_FILES.valuesSchema}, what users may set in addons.${name}.values`);
+  else valuesSchema = JSON.parse(readFileSync(schemaFile, "utf8"));
+  const valuesFile = join(dir, ADDON_FILES.values);
+  const manifests = templatesIn(join(dir, ADDON_FILES.manifests));
+  const configs = templatesIn(join(dir, ADDON_FILES.configs));
+  if (!manifest.chart && manifests.size === 0) problems.push(`${rel}/${ADDON_FILES.manifest}: give a chart, or add its manifests under ${rel}/${ADDON_FILES.manifests}/`);
+  return {
+    ...manifest,
+    name,
+    dir: rel,
+    valuesSchema,
+    ...(existsSync(valuesFile) ? { valuesTemplate: { path: `${rel}/${ADDON_FILES.values}`, source: readFileSync(valuesFile, "utf8") } } : {}),
+    manifests,
+    configs,
+  };
+}
+
+/** Dependencies that are not add-ons, and cycles, named. */
+function dependencyProblems(addons: Map<string, Addon>): string[] {
+  const problems: string[] = [];
+  for (const addon of addons.values()) {
+    for (const dependency of addon.dependsOn ?? []) {
+      if (!addons.has(dependency)) problems.push(`${addon.dir}/addon.yaml: dependsOn: ${dependency} is not an add-on of the catalog`);
+    }
+  }
+  const visiting = new Set<string>();
+  const done = new Set<string>();
+  const visit = (name: string, path: string[]): void => {
+    if (done.has(name) || !addons.has(name)) return;
+    if (visiting.has(name)) {
+      problems.push(`addons/${name}/addon.yaml: dependsOn makes a cycle (${[...path.slice(path.indexOf(name)), name].join(" -> ")})`);
+      return;
+    }
+    visiting.add(name);
+    for (const dependency of addons.get(name)!.dependsOn ?? []) visit(dependency, [...path, name]);
+    visiting.delete(name);
+    done.add(name);
+  };
+  for (const name of addons.keys()) visit(name, []);
+  return problems;
+}
+
+const loaded = new Map<string, Catalog>();
+
+/** The catalog under `root` (the package's addons/ by default), loaded once; a broken one throws a BlueprintError. */
+export function loadCatalog(root: string = catalogRoot): Catalog {
+  const cached = loaded.get(root);
+  if (cached) return cached;
+  const problems: string[] = [];
+  const catalogFile = join(root, "catalog.yaml");
+  const version = existsSync(catalogFile) ? (parseYaml(readFileSync(catalogFile, "utf8")) as { version?: unknown })?.version : undefined;
+  if (typeof version !== "string" || !/^\d+\.\d+\.\d+$/.test(version)) problems.push(`addons/catalog.yaml: version: the catalog's version, such as 1.0.0`);
+  const addons = new Map<string, Addon>();
+  for (const name of addonNames(root)) {
+    const addon = loadAddon(root, name, problems);
+    if (addon) addons.set(name, addon);
+  }
+  problems.push(...dependencyProblems(addons));
+  if (problems.length > 0) throw new BlueprintError("addons/: the add-on catalog is not usable", problems);
+  const catalog = { version: version as string, addons };
+  loaded.set(root, catalog);
+  return catalog;
+}
+
+/** Add-ons in dependency order (dependencies first), then by name. */
+export function dependencyOrder(addons: Addon[]): Addon[] {
+  const byName = new Map(addons.map((addon) => [addon.name, addon]));
+  const out: Addon[] = [];
+  const seen = new Set<string>();
+  const visit = (addon: Addon) => {
+    if (seen.has(addon.name)) return;
+    seen.add(addon.name);
+    for (const dependency of addon.dependsOn ?? []) if (byName.has(dependency)) visit(byName.get(dependency)!);
+    out.push(addon);
+  };
+  for (const addon of [...addons].sort((a, b) => a.name.localeCompare(b.name))) visit(addon);
+  return out;
+}
+
+/** How many add-ons lead to this one through dependsOn (0: depends on none), among the given ones. */
+export function dependencyDepth(addon: Addon, enabled: Map<string, Addon>): number {
+  const deps = (addon.dependsOn ?? []).filter((name) => enabled.has(name));
+  return deps.length === 0 ? 0 : 1 + Math.max(...deps.map((name) => dependencyDepth(enabled.get(name)!, enabled)));
+}

@@ -1,0 +1,144 @@
+/**
+ * Renders the enabled add-ons for the repository's engine, each from its one catalog entry:
+ *
+ * - Flux: `<layer>/<name>/namespace.yaml` (its Pod Security level, and why), a HelmRepository (`type: oci` for an
+ *   oci:// chart) and a HelmRelease that creates and replaces the chart's CRDs and waits for the add-ons it depends on;
+ * - Argo CD: an Application with a Helm source in `clusters/<cluster>/argocd/apps/`, in the sync wave after the
+ *   add-ons it depends on, creating its namespace with the same labels, applied server-side (large CRDs);
+ * - both: its own manifests (manifests/) beside it under `<layer>/<name>/`, and the custom resources it configures
+ *   (configs/) under `infrastructure-configs/<name>/`, which a Kustomization (an Application) of its own applies once
+ *   the infrastructure, and so every CRD, is ready.
+ *
+ * Values are layered catalog (addons/<name>/values.yaml.hbs) -> blueprint (blueprint.yaml addons.<name>.values) ->
+ * cluster (the answers file's addons.<name>.values), deep-merged, lists replaced as Helm does.
+ */
+import { parse as parseYaml } from "yaml";
+import type { RenderContext, ResolvedAddon } from "../generator/context.js";
+import { podSecurityLabels, toYamlDocuments } from "../generator/gitops.js";
+import { outputPathOf, tidy } from "../generator/template-output.js";
+import { deepMerge } from "../params/merge.js";
+
+type RenderFn = (source: string, name: string, data: object) => string;
+
+/** The folder of the add-ons' custom resources, applied after the infrastructure layer (see the module comment). */
+export const CONFIGS_ROOT = "infrastructure-configs";
+
+const SYSTEM_NAMESPACES = new Set(["kube-system", "default", "kube-public"]);
+
+/** `# why` lines above the namespace, when the add-on needs more than restricted. */
+export function podSecurityComment(addon: Pick<ResolvedAddon, "podSecurity">): string {
+  const reason = addon.podSecurity?.reason;
+  return reason ? `${reason.trim().split("\n").map((line) => `# ${line}`.trimEnd()).join("\n")}\n` : "";
+}
+
+const levelOf = (addon: Pick<ResolvedAddon, "podSecurity">) => addon.podSecurity?.level ?? "restricted";
+
+function namespaceFile(addon: ResolvedAddon): [string, string] {
+  const namespace = { apiVersion: "v1", kind: "Namespace", metadata: { name: addon.namespace, labels: podSecurityLabels(levelOf(addon)) } };
+  return [`${addon.layer}/${addon.name}/namespace.yaml`, podSecurityComment(addon) + toYamlDocuments([namespace])];
+}
+
+function fluxChartFiles(addon: ResolvedAddon, values: Record<string, unknown>, context: RenderContext): Array<[string, string]> {
+  const chart = addon.chart!;
+  const dir = `${addon.layer}/${addon.name}`;
+  const oci = chart.repository.url.startsWith("oci://");
+  const repository = {
+    apiVersion: "source.toolkit.fluxcd.io/v1",
+    kind: "HelmRepository",
+    metadata: { name: chart.repository.name, namespace: addon.namespace },
+    spec: { interval: "1h", url: chart.repository.url, ...(oci ? { type: "oci" } : {}) },
+  };
+  const dependsOn = addon.dependsOn.filter((name) => context.addonList.find((other) => other.name === name)?.chart);
+  const helmRelease = {
+    apiVersion: "helm.toolkit.fluxcd.io/v2",
+    kind: "HelmRelease",
+    metadata: { name: addon.name, namespace: addon.namespace },
+    spec: {
+      interval: "30m",
+      ...(dependsOn.length > 0 ? { dependsOn: dependsOn.map((name) => ({ name, namespace: context.addonList.find((other) => other.name === name)!.namespace })) } : {}),
+      chart: {
+        spec: {
+          chart: chart.name,
+          version: chart.version,
+          sourceRef: { kind: "HelmRepository", name: chart.repository.name },
+          interval: "12h",
+        },
+      },
+      // CreateReplace: the chart's CRDs are created on install and replaced on every upgrade (Helm alone never
+      // upgrades what a chart's crds/ folder holds).
+      install: { crds: "CreateReplace", remediation: { retries: 3 } },
+      upgrade: { crds: "CreateReplace", remediation: { retries: 3 } },
+      values,
+    },
+  };
+  return [
+    [`${dir}/helmrepository.yaml`, toYamlDocuments([repository])],
+    [`${dir}/helmrelease.yaml`, toYamlDocuments([helmRelease])],
+  ];
+}
+
+function argoChartFile(addon: ResolvedAddon, values: Record<string, unknown>, context: RenderContext): [string, string] {
+  const chart = addon.chart!;
+  const oci = chart.repository.url.startsWith("oci://");
+  const application = {
+    apiVersion: "argoproj.io/v1alpha1",
+    kind: "Application",
+    metadata: {
+      name: addon.name,
+      namespace: context.gitops.namespace,
+      annotations: { "argocd.argoproj.io/sync-wave": addon.wave },
+      finalizers: ["resources-finalizer.argocd.argoproj.io"],
+    },
+    spec: {
+      project: context.cluster.name,
+      source: {
+        // Argo CD takes OCI Helm repositories without the oci:// scheme.
+        repoURL: oci ? chart.repository.url.replace(/^oci:\/\//, "") : chart.repository.url,
+        chart: chart.name,
+        targetRevision: chart.version,
+        helm: { releaseName: addon.name, valuesObject: values },
+      },
+      destination: { server: "https://kubernetes.default.svc", namespace: addon.namespace },
+      syncPolicy: {
+        automated: { prune: true, selfHeal: true },
+        // Server-side: charts' CRDs outgrow client-side apply's 256 KiB last-applied annotation.
+        syncOptions: ["CreateNamespace=true", "ServerSideApply=true"],
+        // The namespace Argo CD creates gets the add-on's Pod Security Admission labels.
+        ...(SYSTEM_NAMESPACES.has(addon.namespace) ? {} : { managedNamespaceMetadata: { labels: podSecurityLabels(levelOf(addon)) } }),
+      },
+    },
+  };
+  return [`${context.gitops.clusterPath}/argocd/apps/${addon.name}.yaml`, podSecurityComment(addon) + toYamlDocuments([application])];
+}
+
+/** The add-on's values, catalog -> blueprint -> cluster. */
+function valuesOf(addon: ResolvedAddon, context: RenderContext, render: RenderFn): Record<string, unknown> {
+  const template = addon.valuesTemplate;
+  const catalog = template ? ((parseYaml(render(template.source, template.path, { ...context, addon: { ...addon, values: {} } })) ?? {}) as Record<string, unknown>) : {};
+  return deepMerge(deepMerge(catalog, addon.blueprintValues), addon.clusterValues);
+}
+
+/** Templates of a folder of the add-on (manifests/, configs/), rendered under `root`; a template rendering nothing is left out. */
+function renderFolder(addon: ResolvedAddon, templates: Map<string, string>, root: string, folder: string, data: object, render: RenderFn): Array<[string, string]> {
+  const files: Array<[string, string]> = [];
+  for (const [path, source] of templates) {
+    const content = path.endsWith(".hbs") ? render(source, `${addon.dir}/${folder}/${path}`, data) : source;
+    if (content.trim() !== "") files.push([`${root}/${outputPathOf(path)}`, tidy(content)]);
+  }
+  return files;
+}
+
+/** Every file of the enabled add-ons, for the repository's engine. */
+export function renderAddons(context: RenderContext, render: RenderFn): Array<[string, string]> {
+  const files: Array<[string, string]> = [];
+  for (const addon of context.addonList) {
+    const values = valuesOf(addon, context, render);
+    const data = { ...context, addon: { name: addon.name, namespace: addon.namespace, values } };
+    const own = !SYSTEM_NAMESPACES.has(addon.namespace) && (context.gitops.flux || !addon.chart);
+    if (own) files.push(namespaceFile(addon));
+    if (addon.chart) files.push(...(context.gitops.flux ? fluxChartFiles(addon, values, context) : [argoChartFile(addon, values, context)]));
+    files.push(...renderFolder(addon, addon.manifests, `${addon.layer}/${addon.name}`, "manifests", data, render));
+    files.push(...renderFolder(addon, addon.configs, `${CONFIGS_ROOT}/${addon.name}`, "configs", data, render));
+  }
+  return files;
+}
