@@ -153,14 +153,19 @@ function compositionProblems(manifest: BlueprintManifest, paramsSchema: Record<s
   return problems;
 }
 
+export interface LoadBlueprintOptions {
+  /** The add-on catalog to compose with. @default the package's (addons/) */
+  catalog?: Catalog;
+}
+
 /** Reads a blueprint's manifest, parameters schema and every template it uses, once; a broken blueprint throws a BlueprintError. */
-export function loadBlueprint(id: string): Blueprint {
+export function loadBlueprint(id: string, options: LoadBlueprintOptions = {}): Blueprint {
   assertKnownBlueprint(id);
   const dir = join(blueprintsRoot, id);
   const manifest = readManifest(id);
   const schemaFile = join(dir, "params.schema.json");
   if (!existsSync(schemaFile)) throw new BlueprintError(`blueprint ${id} has no parameters schema: add blueprints/${id}/params.schema.json`);
-  const catalog = loadCatalog();
+  const catalog = options.catalog ?? loadCatalog();
   const offered = offeredAddons(manifest, catalog);
   const paramsSchema = mergeParamsSchemas(commonSchema(), JSON.parse(readFileSync(schemaFile, "utf8")), `blueprints/${id}/params.schema.json`, addonsParamSchema(offered));
 

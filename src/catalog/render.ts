@@ -5,7 +5,8 @@
  *   oci:// chart) and a HelmRelease that creates and replaces the chart's CRDs and waits for the add-ons it depends on;
  * - Argo CD: an Application with a Helm source in `clusters/<cluster>/argocd/apps/`, in the sync wave after the
  *   add-ons it depends on, creating its namespace with the same labels, applied server-side (large CRDs);
- * - both: its own manifests (manifests/) beside it under `<layer>/<name>/`, and the custom resources it configures
+ * - both: the default-deny NetworkPolicies of its namespace (DNS only; the common defaultNetworkPolicies partial), its
+ *   own manifests (manifests/: what else its pods may reach) beside it under `<layer>/<name>/`, the custom resources it configures
  *   (configs/) under `infrastructure-configs/<name>/`, which a Kustomization (an Application) of its own applies once
  *   the infrastructure, and so every CRD, is ready.
  *
@@ -24,6 +25,9 @@ type RenderFn = (source: string, name: string, data: object) => string;
 export const CONFIGS_ROOT = "infrastructure-configs";
 
 const SYSTEM_NAMESPACES = new Set(["kube-system", "default", "kube-public"]);
+
+/** The common partial every namespace of the repository starts from (templates/common/_partials/defaultNetworkPolicies.hbs). */
+const DEFAULT_NETWORK_POLICIES = "{{> defaultNetworkPolicies name=addon.namespace}}";
 
 /** `# why` lines above the namespace, when the add-on needs more than restricted. */
 export function podSecurityComment(addon: Pick<ResolvedAddon, "podSecurity">): string {
@@ -136,6 +140,10 @@ export function renderAddons(context: RenderContext, render: RenderFn): Array<[s
     const data = { ...context, addon: { name: addon.name, namespace: addon.namespace, values } };
     const own = !SYSTEM_NAMESPACES.has(addon.namespace) && (context.gitops.flux || !addon.chart);
     if (own) files.push(namespaceFile(addon));
+    // Every add-on namespace starts from the repository's default deny (DNS only); the add-on's manifests allow more.
+    if (!SYSTEM_NAMESPACES.has(addon.namespace)) {
+      files.push([`${addon.layer}/${addon.name}/networkpolicies.yaml`, tidy(render(DEFAULT_NETWORK_POLICIES, `${addon.dir} (default NetworkPolicies)`, data))]);
+    }
     if (addon.chart) files.push(...(context.gitops.flux ? fluxChartFiles(addon, values, context) : [argoChartFile(addon, values, context)]));
     files.push(...renderFolder(addon, addon.manifests, `${addon.layer}/${addon.name}`, "manifests", data, render));
     files.push(...renderFolder(addon, addon.configs, `${CONFIGS_ROOT}/${addon.name}`, "configs", data, render));

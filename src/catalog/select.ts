@@ -99,6 +99,8 @@ export function selectAddons(offered: Map<string, OfferedAddon>, use: CatalogUse
     if (missing.length > 0) problems.push(`${where}: ${name} needs ${missing.join(", ")}, which this cluster does not have; set addons.${name}.enabled=false`);
     const clashing = (addon.excludes ?? []).filter((capability) => capabilities.has(capability) && capability !== name);
     if (clashing.length > 0) problems.push(`${where}: ${name} cannot run beside ${clashing.join(", ")} (the same job twice); turn one of them off`);
+    const absent = (addon.dependsOn ?? []).filter((dependency) => !enabled.has(dependency));
+    if (absent.length > 0) problems.push(`${where}: ${name} uses the CRDs of ${absent.join(", ")}; enable ${absent.map((dependency) => `addons.${dependency}.enabled`).join(" and ")} too`);
   }
   return { enabled, capabilities, switches, problems };
 }

@@ -91,6 +91,16 @@ export const blueprintsCommand = defineCommand({
   },
 });
 
+export const addonsCommand = defineCommand({
+  name: "addons",
+  usage: ["addons [--json]", "addons show <name> [--json]"],
+  summary: "Lists the add-on catalog (chart, version, namespace), or prints one add-on's parameters: addons.<name>.enabled and the values that may be set.",
+  flags: {
+    json: { type: "boolean", description: "the catalog as JSON, or the add-on's entry with its values' JSON Schema" },
+    help,
+  },
+});
+
 export const validateCommand = defineCommand({
   name: "validate",
   usage: ["validate [paths...] [options]"],
@@ -200,4 +210,4 @@ export const programFlags = {
 } as const satisfies Record<string, FlagSpec>;
 
 /** Every command, in the order help lists them; `create` is the default. */
-export const commands = [createCommand, blueprintsCommand, validateCommand, planCommand, updateCommand, checkCommand];
+export const commands = [createCommand, blueprintsCommand, addonsCommand, validateCommand, planCommand, updateCommand, checkCommand];

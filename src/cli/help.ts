@@ -1,4 +1,5 @@
 import { listBlueprints } from "../blueprints/registry.js";
+import { listAddons } from "../catalog/list.js";
 import { flagLines, wrap } from "./args.js";
 import { commands, createCommand, programFlags } from "./flags.js";
 
@@ -14,7 +15,8 @@ export const EXAMPLES = [
 
 export function mainHelp(): string {
   const blueprints = listBlueprints();
-  const width = Math.max(...blueprints.map((b) => b.id.length));
+  const addons = listAddons();
+  const width = Math.max(...blueprints.map((b) => b.id.length), ...addons.map((a) => a.name.length));
   const usages = commands.flatMap((command) => command.usage.map((line) => `create-cluster-repo ${line}`));
   return `create-cluster-repo — turn a blueprint into a validated GitOps repository for a managed Kubernetes cluster
 
@@ -36,6 +38,9 @@ Run \`create-cluster-repo <command> --help\` for the options of ${commands
 
 Blueprints:
 ${blueprints.map((b) => `  ${b.id.padEnd(width)}  ${b.title}`).join("\n")}
+
+Add-ons (--set addons.<name>.enabled=true; \`create-cluster-repo addons show <name>\` for their values):
+${addons.map((a) => `  ${a.name.padEnd(width)}  ${a.description}`).join("\n")}
 
 Exit codes: 0 done (or valid, or already up to date), 1 invalid output or failed operation, 2 bad usage or input.
 Examples:

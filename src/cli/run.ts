@@ -11,6 +11,7 @@ import type { CliIo } from "./io.js";
  */
 const commands: Record<string, () => Promise<{ run(argv: string[], io: CliIo): Promise<number | void> }>> = {
   blueprints: () => import("./commands/blueprints.js"),
+  addons: () => import("./commands/addons.js"),
   validate: () => import("./commands/validate.js"),
   plan: () => import("./commands/plan.js"),
   update: () => import("./commands/update.js"),

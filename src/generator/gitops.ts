@@ -7,14 +7,16 @@ export function toYamlDocuments(objects: object[]): string {
 }
 
 /**
- * Pod Security Admission labels of a release's namespace: restricted unless the blueprint says why not. Warn and
- * audit follow enforce: a namespace that enforces privileged for a driver's DaemonSets would otherwise warn on every
- * reconcile about pods it admits on purpose, and bury the warnings that matter (the reason is the comment above it).
+ * Pod Security Admission labels of an add-on's namespace: restricted unless the catalog says why not. A namespace that
+ * enforces privileged (a driver's or node agent's DaemonSets) is audited at restricted, so that every pod there that
+ * breaks restricted lands in the API server's audit log, and warns at the level it enforces: warnings at restricted
+ * would show on every reconcile for pods it admits on purpose and bury the ones that matter (the reason is the
+ * comment above the namespace).
  */
 export function podSecurityLabels(level: "privileged" | "baseline" | "restricted"): Record<string, string> {
   return {
     "pod-security.kubernetes.io/enforce": level,
-    "pod-security.kubernetes.io/audit": level,
+    "pod-security.kubernetes.io/audit": "restricted",
     "pod-security.kubernetes.io/warn": level,
   };
 }
