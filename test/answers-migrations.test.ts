@@ -1,12 +1,15 @@
 import { describe, expect, test } from "vitest";
 import { parse as parseYaml } from "yaml";
-import { parseMigrations, readMigrations } from "../src/blueprints/migrations.js";
+import { parseMigrations, readCatalogMigrations, readMigrations } from "../src/blueprints/migrations.js";
 import { loadBlueprint } from "../src/blueprints/load.js";
 import { blueprintIds, readManifest } from "../src/blueprints/registry.js";
-import { readVersionRecord } from "../src/blueprints/versions.js";
+import { catalogUnit, readUnitRecord, readVersionRecord } from "../src/blueprints/versions.js";
+import { loadCatalog } from "../src/catalog/load.js";
+import { PRE_CATALOG_VERSION, parseAnswersFile } from "../src/generator/answers.js";
+import { catalogVersionChange } from "../src/update/plan.js";
 import { BlueprintError } from "../src/errors.js";
 import { parseParams } from "../src/params/parse.js";
-import { migrateParams } from "../src/update/migrate.js";
+import { migrateAnswersParams, migrateParams } from "../src/update/migrate.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "./helpers/cli.js";
@@ -111,5 +114,48 @@ describe.each(blueprintIds())("blueprint %s:", (id) => {
       const parsed = parseParams({ values: { ...migrated.params, gitops: answers.gitops } }, blueprint);
       expect(parsed.errors, `${fixture.name} migrated from ${answers.blueprintVersion}`).toBeUndefined();
     }
+  });
+});
+
+describe("the add-on catalog's migrations (addons/migrations.yaml)", () => {
+  const catalogSteps = parseMigrations(
+    parseYaml(`
+- version: 1.1.0
+  steps:
+    - rename: addons.gpu-operator.values.dcgm
+      to: dcgmExporter
+      why: the chart calls it dcgmExporter
+    - default: addons.monitoring.enabled
+      from: false
+      to: true
+      why: every cluster should have metrics
+`),
+    "addons/migrations.yaml",
+  );
+
+  test("add-on paths (with dashes) migrate after the blueprint's steps, and say they are the catalog's", () => {
+    const recorded = { gpuPool: { type: "x" }, addons: { "gpu-operator": { values: { dcgm: { enabled: true } } }, monitoring: { enabled: false } } };
+    const { params, applied } = migrateAnswersParams(recorded, { migrations: steps, from: "1.0.0", to: "1.1.0" }, { migrations: catalogSteps, from: PRE_CATALOG_VERSION, to: "1.1.0" });
+    expect(params).toEqual({ gpuPool: { nodeType: "x" }, addons: { "gpu-operator": { values: { dcgmExporter: { enabled: true } } }, monitoring: { enabled: true } } });
+    expect(applied.map((step) => [step.source ?? "blueprint", step.text])).toEqual([
+      ["blueprint", "gpuPool.type renamed to gpuPool.nodeType: Scaleway calls it a node type"],
+      ["catalog", "add-on catalog 1.1.0: addons.gpu-operator.values.dcgm renamed to addons.gpu-operator.values.dcgmExporter: the chart calls it dcgmExporter"],
+      ["catalog", "add-on catalog 1.1.0: addons.monitoring.enabled: false -> true: every cluster should have metrics"],
+    ]);
+    // Recorded at the catalog's version: its steps are done already.
+    expect(migrateAnswersParams(recorded, undefined, { migrations: catalogSteps, from: "1.1.0", to: "1.1.0" }).applied).toEqual([]);
+  });
+
+  test("the shipped file parses, and leads to versions the catalog recorded", () => {
+    const versions = Object.keys(readUnitRecord(catalogUnit));
+    expect(versions).toContain(loadCatalog().version);
+    for (const entry of readCatalogMigrations()) expect(versions, `addons/migrations.yaml leads to ${entry.version}`).toContain(entry.version);
+  });
+
+  test("an answers file from before the catalog reads as catalog 0.0.0; one from a newer catalog is refused", () => {
+    const answers = parseAnswersFile("tool: create-cluster-repo\ntoolVersion: 0.1.0\nblueprint: kapsule-gpu\nblueprintVersion: 1.0.0\ngitops: flux\nparams: {}\n");
+    expect(catalogVersionChange(answers, "1.0.0")).toEqual({ from: PRE_CATALOG_VERSION, to: "1.0.0" });
+    expect(() => catalogVersionChange({ ...answers, catalogVersion: "9.0.0" }, "1.0.0")).toThrow(/records the add-on catalog 9\.0\.0, newer than the 1\.0\.0/);
+    expect(() => parseAnswersFile("tool: create-cluster-repo\ntoolVersion: 0.1.0\nblueprint: kapsule-gpu\nblueprintVersion: 1.0.0\ncatalogVersion: latest\ngitops: flux\nparams: {}\n")).toThrow(/"catalogVersion" must be a version/);
   });
 });

@@ -9,13 +9,20 @@ import { blueprintIds } from "../src/blueprints/registry.js";
 import { FORGE_TEMPLATE_SETS, GITOPS_TEMPLATE_SETS, loadBlueprint, templateSetsOf } from "../src/blueprints/load.js";
 import {
   CHANGELOG_PLACEHOLDER,
-  blueprintDigest,
   blueprintSources,
+  blueprintUnit,
+  catalogSources,
+  catalogUnit,
   changelogPath,
-  changelogSections,
   compareVersions,
+  readUnitRecord,
   readVersionRecord,
+  unitChangelogPath,
+  unitChangelogSections,
+  unitDigest,
+  unitRecordPath,
   versionRecordPath,
+  type VersionedUnit,
 } from "../src/blueprints/versions.js";
 import { tempDir } from "./helpers/cli.js";
 import { repoRoot } from "./helpers/fixtures.js";
@@ -28,31 +35,41 @@ import { repoRoot } from "./helpers/fixtures.js";
  */
 const RECORD = "npm run blueprints:record";
 
-/** What is wrong with a blueprint's version record in the checkout at `root`, one sentence each. */
-function versionProblems(id: string, root: string): string[] {
-  const version = /^version:\s*"?([0-9.]+)"?\s*$/m.exec(readFileSync(join(root, "blueprints", id, "blueprint.yaml"), "utf8"))![1]!;
-  const versions = readVersionRecord(id, root);
+/** What is wrong with the version record of a blueprint (or of the add-on catalog) in the checkout at `root`, one sentence each. */
+function unitProblems(unit: VersionedUnit, root: string): string[] {
+  const version = /^version:\s*"?([0-9.]+)"?\s*$/m.exec(readFileSync(join(root, unit.manifest), "utf8"))![1]!;
+  const versions = readUnitRecord(unit, root);
   const entry = versions[version];
-  const { digest, files } = blueprintDigest(id, root);
+  const { digest, files } = unitDigest(unit, root);
   const problems: string[] = [];
-  if (!entry) problems.push(`blueprints/${id}: version ${version} is not recorded in ${versionRecordPath(id)}: run \`${RECORD}\``);
+  if (!entry) problems.push(`${unit.dir}: version ${version} is not recorded in ${unitRecordPath(unit)}: run \`${RECORD}\``);
   else if (entry.digest !== digest) {
     const changed = Object.keys({ ...entry.files, ...files }).filter((path) => entry.files?.[path] !== files[path]);
     problems.push(
-      `blueprints/${id}: its sources changed since ${version} was recorded (${changed.join(", ")}): run \`${RECORD}\` ` +
-        `(a version not released yet is recorded again, a released one bumped), then say what changed in ${changelogPath(id)}`,
+      `${unit.dir}: its sources changed since ${version} was recorded (${changed.join(", ")}): run \`${RECORD}\` ` +
+        `(a version not released yet is recorded again, a released one bumped), then say what changed in ${unitChangelogPath(unit)}`,
     );
   }
   const newest = Object.keys(versions).sort(compareVersions).at(-1);
-  if (newest !== version) problems.push(`blueprints/${id}: blueprint.yaml says ${version}, the newest recorded is ${newest}`);
-  const sections = changelogSections(id, root);
+  if (newest !== version) problems.push(`${unit.dir}: ${unit.manifest} says ${version}, the newest recorded is ${newest}`);
+  const sections = unitChangelogSections(unit, root);
   for (const recorded of Object.keys(versions)) {
     const text = sections.get(recorded);
-    if (!text) problems.push(`${changelogPath(id)}: no "## ${recorded}" section saying what ${recorded} changed`);
-    else if (text.includes(CHANGELOG_PLACEHOLDER)) problems.push(`${changelogPath(id)}: say what ${recorded} changes (the section still has its placeholder)`);
+    if (!text) problems.push(`${unitChangelogPath(unit)}: no "## ${recorded}" section saying what ${recorded} changed`);
+    else if (text.includes(CHANGELOG_PLACEHOLDER)) problems.push(`${unitChangelogPath(unit)}: say what ${recorded} changes (the section still has its placeholder)`);
   }
   return problems;
 }
+
+const versionProblems = (id: string, root: string) => unitProblems(blueprintUnit(id), root);
+
+describe("the add-on catalog:", () => {
+  test("its sources (every file of addons/) are recorded under its version, and its changelog says what each version changed", () => {
+    expect(catalogSources()).toEqual(expect.arrayContaining(["addons/catalog.yaml", "addons/gpu-operator/addon.yaml"]));
+    expect(catalogSources()).not.toContain(unitRecordPath(catalogUnit));
+    expect(unitProblems(catalogUnit, repoRoot)).toEqual([]);
+  });
+});
 
 describe.each(blueprintIds())("blueprint %s:", (id) => {
   test("its sources are recorded under its version, and its changelog says what each version changed", () => {
@@ -96,7 +113,7 @@ describe("npm run blueprints:record on a checkout whose templates changed", () =
   /** A scratch checkout with this repository's blueprints and templates. */
   function scratch(): string {
     const root = tempDir("ccr-versions-");
-    for (const entry of ["package.json", "blueprints", "templates"]) cpSync(join(repoRoot, entry), join(root, entry), { recursive: true });
+    for (const entry of ["package.json", "blueprints", "addons", "templates"]) cpSync(join(repoRoot, entry), join(root, entry), { recursive: true });
     return root;
   }
   const record = (root: string, ...args: string[]) => run(process.execPath, [join(repoRoot, "scripts", "record-blueprint-versions.mjs"), "--root", root, ...args]);

@@ -27,6 +27,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { BlueprintError } from "../errors.js";
+import { packageRoot } from "../_utils.js";
 import { blueprintsRoot } from "./registry.js";
 
 export type MigrationStep =
@@ -42,7 +43,8 @@ export interface MigrationEntry {
 }
 
 const KINDS = ["rename", "move", "default", "remove"] as const;
-const PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+// Segments may hold dashes: add-on names are DNS labels (addons.gpu-operator.values...).
+const PATH = /^[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z_][A-Za-z0-9_-]*)*$/;
 
 /** The entries of a migrations file; every problem is listed with where it is. */
 export function parseMigrations(data: unknown, file: string): MigrationEntry[] {
@@ -68,7 +70,7 @@ export function parseMigrations(data: unknown, file: string): MigrationEntry[] {
       }
       const allowed = new Set([kind, "why", "when", ...(kind === "rename" || kind === "move" ? ["to"] : kind === "default" ? ["from", "to"] : [])]);
       for (const key of Object.keys(step)) if (!allowed.has(key)) problems.push(`${at}.${key}: not a field of a ${kind} step`);
-      if (kind === "rename" && (typeof step.to !== "string" || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(step.to))) problems.push(`${at}.to: the new key name (one segment)`);
+      if (kind === "rename" && (typeof step.to !== "string" || !/^[A-Za-z_][A-Za-z0-9_-]*$/.test(step.to))) problems.push(`${at}.to: the new key name (one segment)`);
       if (kind === "move" && (typeof step.to !== "string" || !PATH.test(step.to))) problems.push(`${at}.to: the new dotted path`);
       if (kind === "default" && (!("from" in step) || !("to" in step))) problems.push(`${at}: a default step has "from" (the old default) and "to"`);
       steps.push({ ...step, kind, path } as MigrationStep);
@@ -77,6 +79,13 @@ export function parseMigrations(data: unknown, file: string): MigrationEntry[] {
   });
   if (problems.length > 0) throw new BlueprintError(`${file}: not a valid migrations file`, problems);
   return entries;
+}
+
+/** The add-on catalog's migrations (addons/migrations.yaml, keyed by catalog versions), or none. */
+export function readCatalogMigrations(root: string = join(packageRoot, "addons")): MigrationEntry[] {
+  const file = join(root, "migrations.yaml");
+  if (!existsSync(file)) return [];
+  return parseMigrations(parseYaml(readFileSync(file, "utf8")), "addons/migrations.yaml");
 }
 
 /** A blueprint's migrations, or none when it has no migrations.yaml. */

@@ -29,8 +29,36 @@ export type VersionRecord = Record<string, VersionEntry>;
 /** What `npm run blueprints:record` writes in a new changelog section; the test refuses a section that still says it. */
 export const CHANGELOG_PLACEHOLDER = "(describe what this version changes in the repositories it renders)";
 
-export const versionRecordPath = (id: string) => `blueprints/${id}/versions.json`;
-export const changelogPath = (id: string) => `blueprints/${id}/CHANGELOG.md`;
+/**
+ * Something versioned by the digest of its sources: a blueprint, or the add-on catalog (issue #24), each with a
+ * folder holding `versions.json` and `CHANGELOG.md`, and a manifest whose `version:` line names the content.
+ */
+export interface VersionedUnit {
+  /** How messages name it: "blueprints/kapsule-gpu", "addons". */
+  dir: string;
+  /** The file with the `version: x.y.z` line. */
+  manifest: string;
+  sources: (root: string) => string[];
+}
+
+export const blueprintUnit = (id: string): VersionedUnit => ({ dir: `blueprints/${id}`, manifest: `blueprints/${id}/blueprint.yaml`, sources: (root) => blueprintSources(id, root) });
+
+/** Every file of addons/ but the record and the changelog: a change to any of them is a new catalog version. */
+export function catalogSources(root: string = packageRoot): string[] {
+  const dir = join(root, "addons");
+  if (!isDirectory(dir)) return [];
+  return listFilesRecursive(dir)
+    .filter((path) => path !== "versions.json" && path !== "CHANGELOG.md")
+    .map((path) => `addons/${path}`)
+    .sort();
+}
+
+export const catalogUnit: VersionedUnit = { dir: "addons", manifest: "addons/catalog.yaml", sources: catalogSources };
+
+export const unitRecordPath = (unit: VersionedUnit) => `${unit.dir}/versions.json`;
+export const unitChangelogPath = (unit: VersionedUnit) => `${unit.dir}/CHANGELOG.md`;
+export const versionRecordPath = (id: string) => unitRecordPath(blueprintUnit(id));
+export const changelogPath = (id: string) => unitChangelogPath(blueprintUnit(id));
 
 /**
  * Every file a blueprint renders from, as paths relative to `root`: its blueprint.yaml, schema and migrations, the
@@ -49,17 +77,22 @@ export function blueprintSources(id: string, root: string = packageRoot): string
   return files.sort();
 }
 
-/** blueprint.yaml without its `version:` line: the version names the content, it is not part of it. */
-const withoutVersion = (path: string, text: string) => (path.endsWith("/blueprint.yaml") ? text.replace(/^version:.*\n?/m, "") : text);
+/** The manifest without its `version:` line: the version names the content, it is not part of it. */
+const withoutVersion = (unit: VersionedUnit, path: string, text: string) => (path === unit.manifest ? text.replace(/^version:.*\n?/m, "") : text);
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
 /** The digest of a blueprint's sources and a short digest per file. Deterministic: sorted paths, contents as bytes. */
 export function blueprintDigest(id: string, root: string = packageRoot): { digest: string; files: Record<string, string> } {
+  return unitDigest(blueprintUnit(id), root);
+}
+
+/** The digest of a unit's sources and a short digest per file. */
+export function unitDigest(unit: VersionedUnit, root: string = packageRoot): { digest: string; files: Record<string, string> } {
   const files: Record<string, string> = {};
   const total = createHash("sha256");
-  for (const path of blueprintSources(id, root)) {
-    const fileDigest = sha256(withoutVersion(path, readFileSync(join(root, path), "utf8")));
+  for (const path of unit.sources(root)) {
+    const fileDigest = sha256(withoutVersion(unit, path, readFileSync(join(root, path), "utf8")));
     files[path] = fileDigest.slice(0, 16);
     total.update(`${path}\0${fileDigest}\n`);
   }
@@ -67,7 +100,11 @@ export function blueprintDigest(id: string, root: string = packageRoot): { diges
 }
 
 export function readVersionRecord(id: string, root: string = packageRoot): VersionRecord {
-  const file = join(root, versionRecordPath(id));
+  return readUnitRecord(blueprintUnit(id), root);
+}
+
+export function readUnitRecord(unit: VersionedUnit, root: string = packageRoot): VersionRecord {
+  const file = join(root, unitRecordPath(unit));
   return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as { versions: VersionRecord }).versions : {};
 }
 
@@ -84,7 +121,11 @@ export const compareVersions = (a: string, b: string) => (isNewerVersion(a, b) ?
 
 /** The changelog's sections by version (`## 1.1.0 ...` up to the next `## `), text without the heading. */
 export function changelogSections(id: string, root: string = packageRoot): Map<string, string> {
-  const file = join(root, changelogPath(id));
+  return unitChangelogSections(blueprintUnit(id), root);
+}
+
+export function unitChangelogSections(unit: VersionedUnit, root: string = packageRoot): Map<string, string> {
+  const file = join(root, unitChangelogPath(unit));
   const sections = new Map<string, string>();
   if (!existsSync(file)) return sections;
   const text = readFileSync(file, "utf8");
@@ -98,7 +139,11 @@ export function changelogSections(id: string, root: string = packageRoot): Map<s
 
 /** What the versions after `from`, up to and including `to`, changed: newest first, as the changelog says. */
 export function changesBetween(id: string, from: string, to: string, root: string = packageRoot): Array<{ version: string; text: string }> {
-  return [...changelogSections(id, root)]
+  return unitChangesBetween(blueprintUnit(id), from, to, root);
+}
+
+export function unitChangesBetween(unit: VersionedUnit, from: string, to: string, root: string = packageRoot): Array<{ version: string; text: string }> {
+  return [...unitChangelogSections(unit, root)]
     .filter(([version]) => isNewerVersion(version, from) && !isNewerVersion(version, to))
     .sort(([a], [b]) => compareVersions(b, a))
     .map(([version, text]) => ({ version, text }));

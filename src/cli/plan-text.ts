@@ -2,6 +2,7 @@
 import { UsageError } from "../errors.js";
 import { escapeText } from "../terminal-text.js";
 import { confirmKinds, formatConsequences, type Consequence } from "../update/consequences.js";
+import { PRE_CATALOG_VERSION } from "../generator/answers.js";
 import type { Plan } from "../update/plan.js";
 import { formatTerraformWarning } from "../update/summary.js";
 import { formatReport } from "../validators/report/index.js";
@@ -30,6 +31,11 @@ export function formatPlanHeader(plan: Plan): string {
     : tool.from !== tool.to
       ? `Rendered by create-cluster-repo ${tool.from}, now by ${tool.to} (blueprint ${plan.answers.blueprint} ${plan.answers.blueprintVersion} both)\n`
       : "";
+  const catalog =
+    plan.catalog.from !== plan.catalog.to
+      ? `Add-on catalog: ${plan.catalog.from === PRE_CATALOG_VERSION ? "none recorded (before the catalog)" : plan.catalog.from} -> ${plan.catalog.to}\n` +
+        plan.catalogChangelog.map((entry) => `  What ${entry.version} changes:\n${indent(entry.text, "    ")}\n`).join("")
+      : "";
   const migrations = plan.migrations.length ? `Answers file migrated:\n${plan.migrations.map((m) => `  ${m.text}\n`).join("")}` : "";
   const gained = plan.paramsGained.length
     ? `New parameters, at their defaults (change them with --set):\n${plan.paramsGained.map((p) => `  ${p.path}: ${show(p.value)}${p.description ? `\n${indent(p.description, "      ")}` : ""}\n`).join("")}`
@@ -39,6 +45,7 @@ export function formatPlanHeader(plan: Plan): string {
     formatConsequences(plan.consequences) +
     formatTerraformWarning(plan.summary.terraform) +
     release +
+    catalog +
     migrations +
     gained +
     (params ? `Parameters:\n${params}\n` : "No parameter changes.\n")

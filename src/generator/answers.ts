@@ -11,6 +11,8 @@ export interface Answers {
   toolVersion: string;
   blueprint: string;
   blueprintVersion: string;
+  /** The add-on catalog's version (addons/catalog.yaml); absent in files written before the catalog (see PRE_CATALOG_VERSION). */
+  catalogVersion?: string;
   gitops: GitopsEngine;
   /** Every parameter (defaults included) except `gitops`, which is recorded above. */
   params: Record<string, unknown>;
@@ -27,6 +29,7 @@ export function answersFromContext(context: RenderContext): Answers {
     toolVersion: context.tool.version,
     blueprint: context.blueprint.id,
     blueprintVersion: context.blueprint.version,
+    catalogVersion: context.catalog.version,
     gitops,
     params,
   };
@@ -41,6 +44,9 @@ export function renderAnswersFile(context: RenderContext): string {
   return HEADER + (context.gitops.repoUrlSet ? "" : UNSET_REPO_URL) + toYamlText(answersFromContext(context));
 }
 renderAnswersFile.path = defaults.answersFile;
+
+/** The catalog version of an answers file written before the catalog existed: every catalog migration applies to it. */
+export const PRE_CATALOG_VERSION = "0.0.0";
 
 const VERSION = /^\d{1,9}\.\d{1,9}\.\d{1,9}(?:[-+][0-9A-Za-z.-]{1,64})?$/;
 
@@ -67,7 +73,7 @@ export function parseAnswersFile(text: string, file: string = defaults.answersFi
   if (data.tool !== defaults.toolName) {
     throw new InputError(`${file}: "tool" is ${JSON.stringify(data.tool ?? null)}, not ${defaults.toolName}: this is not ${defaults.toolName}'s answers file; restore it from git history`);
   }
-  for (const key of ["toolVersion", "blueprintVersion"] as const) {
+  for (const key of ["toolVersion", "blueprintVersion", ...(data.catalogVersion === undefined ? [] : ["catalogVersion" as const])] as const) {
     if (typeof data[key] !== "string" || !VERSION.test(data[key])) {
       throw new InputError(`${file}: "${key}" must be a version such as 1.2.3 (got ${JSON.stringify(data[key] ?? null)}); restore it from git history`);
     }

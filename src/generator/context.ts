@@ -16,6 +16,8 @@ import { terraformSetupRange } from "./terraform-version.js";
 export interface RenderContext {
   tool: { name: string; version: string };
   blueprint: { id: string; version: string; title: string; description: string; provider: string };
+  /** The add-on catalog's version, recorded in the answers file. */
+  catalog: { version: string };
   params: ClusterParams;
   /** The blueprint's derived values (blueprint.yaml `derived`), by name. */
   derived: Record<string, unknown>;
@@ -143,6 +145,7 @@ export function buildRenderContext(params: ClusterParams, blueprint: Blueprint, 
       description: blueprint.description,
       provider: blueprint.provider,
     },
+    catalog: { version: blueprint.catalog.version },
     params,
     derived: deriveValues(blueprint.derived, params),
     cluster: { name: params.clusterName },

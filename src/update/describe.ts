@@ -1,19 +1,19 @@
 import { createTwoFilesPatch } from "diff";
 import { defaults } from "../defaults.js";
-import { parseAnswersFile } from "../generator/answers.js";
+import { PRE_CATALOG_VERSION, parseAnswersFile } from "../generator/answers.js";
 import { sortedTree, type FileTree } from "../file-tree.js";
 import { gitAt } from "../git/client.js";
 import { readTreeAtRef } from "../git/repo.js";
 import { treeSource, validateSource } from "../validators/index.js";
 import type { ValidationReport } from "../validators/types.js";
 import { clip, codeSpan, fencedBlock, fitItems, tableCodeCell } from "../markdown.js";
-import { readMigrations } from "../blueprints/migrations.js";
+import { readCatalogMigrations, readMigrations } from "../blueprints/migrations.js";
 import { loadBlueprint } from "../blueprints/load.js";
 import { changesBetween } from "../blueprints/versions.js";
 import { fillDefaults } from "../params/parse.js";
 import { FLUX_BOOTSTRAP_MARKER, fluxSystemDir } from "./bootstrap-owned.js";
 import { clusterConsequences, consequencesMarkdown, type Consequence } from "./consequences.js";
-import { migrateParams, type AppliedStep } from "./migrate.js";
+import { migrateAnswersParams, type AppliedStep } from "./migrate.js";
 import { diffParams, type BlueprintVersionChange, type GainedParam, type ParamChange, type Plan } from "./plan.js";
 import { formatSummary, possiblyReplaced, summarizeChanges, type ChangeSummary } from "./summary.js";
 import type { TerraformSummary } from "./terraform-changes.js";
@@ -87,7 +87,11 @@ export async function describeBranch(
   const upgraded = answersBefore.blueprintVersion !== answersAfter.blueprintVersion;
   const upgrade = { id: answersAfter.blueprint, from: answersBefore.blueprintVersion, to: answersAfter.blueprintVersion };
   // The same steps and defaults the plan applied, found again from the two answers files.
-  const migration = upgraded ? migrateParams(answersBefore.params, readMigrations(upgrade.id), upgrade.from, upgrade.to) : { params: answersBefore.params, applied: [] };
+  const migration = migrateAnswersParams(
+    answersBefore.params,
+    upgraded ? { migrations: readMigrations(upgrade.id), from: upgrade.from, to: upgrade.to } : undefined,
+    { migrations: readCatalogMigrations(), from: answersBefore.catalogVersion ?? PRE_CATALOG_VERSION, to: answersAfter.catalogVersion ?? PRE_CATALOG_VERSION },
+  );
   const blueprint = loadBlueprint(answersAfter.blueprint);
   const recorded = { ...migration.params, gitops: answersBefore.gitops };
   const withDefaults = fillDefaults(recorded, blueprint);

@@ -9,6 +9,8 @@ import type { MigrationEntry, MigrationStep } from "../blueprints/migrations.js"
 
 export interface AppliedStep {
   version: string;
+  /** Whose step: the blueprint's (blueprints/<id>/migrations.yaml) or the add-on catalog's (addons/migrations.yaml). */
+  source?: "catalog";
   kind: MigrationStep["kind"];
   path: string;
   /** One line: what changed in the answers file, and why. */
@@ -80,4 +82,20 @@ export function migrateParams(params: Params, migrations: MigrationEntry[], from
     }
   }
   return { params: out, applied };
+}
+
+/**
+ * The parameters migrated by both registries: the blueprint's steps from its recorded version (when it is upgraded),
+ * then the add-on catalog's from the recorded catalog version (absent in files written before the catalog). The
+ * catalog's steps say so in their text.
+ */
+export function migrateAnswersParams(
+  params: Params,
+  blueprint: { migrations: MigrationEntry[]; from: string; to: string } | undefined,
+  catalog: { migrations: MigrationEntry[]; from: string; to: string },
+): { params: Params; applied: AppliedStep[] } {
+  const first = blueprint ? migrateParams(params, blueprint.migrations, blueprint.from, blueprint.to) : { params, applied: [] };
+  const second = migrateParams(first.params, catalog.migrations, catalog.from, catalog.to);
+  const catalogSteps = second.applied.map((step) => ({ ...step, source: "catalog" as const, text: `add-on catalog ${step.version}: ${step.text}` }));
+  return { params: second.params, applied: [...first.applied, ...catalogSteps] };
 }

@@ -1,11 +1,11 @@
 import { join } from "node:path";
 import { readPackageVersion } from "../_utils.js";
-import { readMigrations } from "../blueprints/migrations.js";
-import { changesBetween } from "../blueprints/versions.js";
+import { readCatalogMigrations, readMigrations } from "../blueprints/migrations.js";
+import { catalogUnit, changesBetween, isNewerVersion, unitChangesBetween } from "../blueprints/versions.js";
 import { loadBlueprint } from "../blueprints/load.js";
 import { defaults } from "../defaults.js";
 import { InputError } from "../errors.js";
-import { parseAnswersFile, type Answers } from "../generator/answers.js";
+import { PRE_CATALOG_VERSION, parseAnswersFile, type Answers } from "../generator/answers.js";
 import { isTeamPath, recordOf, renderRecordFile } from "../generator/record.js";
 import { InputFileError, readInputFile } from "../read-input.js";
 import { sortedTree, type FileTree } from "../file-tree.js";
@@ -19,7 +19,7 @@ import { bootstrapOwnership } from "./bootstrap-owned.js";
 import { clusterConsequences, type Consequence } from "./consequences.js";
 import { lastRender, type LastRender } from "./last-render.js";
 import { mergeFile, type MergeOutcome } from "./merge.js";
-import { migrateParams, type AppliedStep } from "./migrate.js";
+import { migrateAnswersParams, type AppliedStep } from "./migrate.js";
 import { releasesOf, targetBlueprintVersion, type BlueprintVersionChange, type Releases } from "./release.js";
 import { targetReader } from "../git/read-target.js";
 import { summarizeChanges, type ChangeSummary } from "./summary.js";
@@ -64,6 +64,10 @@ export interface Plan {
   blueprintUpgrade?: BlueprintVersionChange;
   /** What the versions of the upgrade changed, from the blueprint's CHANGELOG.md, newest first. */
   changelog: Array<{ version: string; text: string }>;
+  /** The add-on catalog's versions: recorded (absent: before the catalog, 0.0.0) and this tool's. */
+  catalog: { from: string; to: string };
+  /** What the catalog versions after the recorded one changed (addons/CHANGELOG.md), newest first. */
+  catalogChangelog: Array<{ version: string; text: string }>;
   /** Steps that carried the recorded parameters to the new version (blueprints/<id>/migrations.yaml). */
   migrations: AppliedStep[];
   /** Parameters the recorded version did not have, at their defaults. */
@@ -87,6 +91,21 @@ export interface Plan {
   introduced: ValidationReport;
   /** Failures the repository had before the change. */
   preexisting: Problem[];
+}
+
+/**
+ * The add-on catalog version an answers file records and the one this tool ships. A newer recorded one is refused,
+ * as a newer blueprint version is: this tool does not know that catalog's add-ons or parameters.
+ * @throws InputError (exit 2)
+ */
+export function catalogVersionChange(answers: Answers, current: string): { from: string; to: string } {
+  const from = answers.catalogVersion ?? PRE_CATALOG_VERSION;
+  if (isNewerVersion(from, current)) {
+    throw new InputError(
+      `${defaults.answersFile} records the add-on catalog ${from}, newer than the ${current} this ${defaults.toolName} ships; upgrade ${defaults.toolName} (its version ${answers.toolVersion} wrote the file) and run again. Nothing was written`,
+    );
+  }
+  return { from, to: current };
 }
 
 export function readAnswers(dir: string): Answers {
@@ -145,9 +164,12 @@ export async function planUpdate(dir: string, changes: RawParamsInput, options: 
   const releases = releasesOf(answers, options.toolVersion ?? readPackageVersion());
   const blueprintUpgrade = targetBlueprintVersion(releases, options.blueprintVersion, hasChanges(changes));
   const blueprint = loadBlueprint(answers.blueprint);
-  const migration = blueprintUpgrade
-    ? migrateParams(answers.params, readMigrations(answers.blueprint), blueprintUpgrade.from, blueprintUpgrade.to)
-    : { params: answers.params, applied: [] };
+  const catalogUpgrade = catalogVersionChange(answers, blueprint.catalog.version);
+  const migration = migrateAnswersParams(
+    answers.params,
+    blueprintUpgrade ? { migrations: readMigrations(answers.blueprint), from: blueprintUpgrade.from, to: blueprintUpgrade.to } : undefined,
+    { migrations: readCatalogMigrations(), ...catalogUpgrade },
+  );
   const recorded = { ...migration.params, gitops: answers.gitops };
   const rendered = await renderBlueprint(answers.blueprint, { values: { ...recorded, ...(changes.values ?? {}) }, sets: changes.sets }, { toolVersion: options.toolVersion });
 
@@ -205,6 +227,8 @@ export async function planUpdate(dir: string, changes: RawParamsInput, options: 
     releases,
     ...(blueprintUpgrade ? { blueprintUpgrade } : {}),
     changelog: blueprintUpgrade ? changesBetween(answers.blueprint, blueprintUpgrade.from, blueprintUpgrade.to) : [],
+    catalog: catalogUpgrade,
+    catalogChangelog: unitChangesBetween(catalogUnit, catalogUpgrade.from, catalogUpgrade.to),
     migrations: migration.applied,
     paramsGained: gained,
     paramChanges: changed,
