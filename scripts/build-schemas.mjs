@@ -8,7 +8,8 @@
  * - enums and resource.Quantity fields of built-in kinds, which client-node's models lose: from
  *   schema-sources/kubernetes/api-fields.json (derived from the Kubernetes Go API types by
  *   scripts/derive-kubernetes-fields.mjs);
- * - Flux and Argo CD kinds: schema-sources/crds (the upstream CRDs of the pinned releases without their prose,
+ * - Flux and Argo CD kinds, and the kinds of the add-ons' CRDs (a validator bundle per group): schema-sources/crds
+ *   (the upstream CRDs of the pinned releases without their prose,
  *   derived by scripts/derive-crd-schemas.mjs), read as the API server reads a CRD (src/validators/kubernetes/crd-schema.ts);
  * - kustomize.config.k8s.io Kustomization/Component: a small hand-written top-level schema.
  *
@@ -343,11 +344,16 @@ const COMMON_KINDS = new Set([
   "node.k8s.io/v1/RuntimeClass",
 ]);
 
+/** The groups of the add-ons' CRDs (schema-sources/crds beyond Flux's and Argo CD's): a bundle each, loaded only by files that use them. */
+const ADDON_GROUPS = new Set(JSON.parse(readFileSync(join(sourcesDir, "crds", "index.json"), "utf8")).map((entry) => entry.group).filter((group) => !/(^|\.)fluxcd\.io$/.test(group) && group !== "argoproj.io"));
+
 function bundleOf(groupVersion, kind) {
   if (COMMON_KINDS.has(`${groupVersion}/${kind}`)) return "common";
   if (/\.fluxcd\.io\//.test(groupVersion)) return "flux";
   if (groupVersion.startsWith("argoproj.io/")) return "argo-cd";
   if (groupVersion.startsWith("kustomize.config.k8s.io/")) return "kustomize";
+  const group = groupVersion.split("/")[0];
+  if (ADDON_GROUPS.has(group)) return group;
   return "kubernetes";
 }
 

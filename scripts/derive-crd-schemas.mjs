@@ -12,10 +12,13 @@
  *
  * Output: <out>/<group>/<kind>_<version>.json (kind in lower case, kubeconform's CRD catalogue layout) and
  * <out>/index.json (one entry per kind and version: group, kind, version, storage, deprecated, file).
- * The folder is rewritten whole, so a kind or version the CRDs no longer serve disappears.
+ * The folders of the groups the input defines are rewritten whole, so a kind or version their CRDs no longer serve
+ * disappears; other groups (another project's CRDs, derived from another folder) are kept, and index.json lists both.
+ * That is how an add-on's CRDs join Flux's and Argo CD's: derive them from the add-on's upstream CRD files alone.
  *
  * Run: `node scripts/derive-crd-schemas.mjs <folder of CRD YAML> [--out schema-sources/crds]`, then
- * `npm run build:schemas`. schema-sources/README.md records which releases the committed output comes from.
+ * `npm run build:schemas`. schema-sources/README.md and sources.json record which releases the committed output
+ * comes from (source, commit, licence).
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
@@ -90,12 +93,22 @@ for (const file of yamlFiles(input)) {
 }
 if (derived.size === 0) throw new Error(`no served CustomResourceDefinition version in ${input}`);
 
-rmSync(out, { recursive: true, force: true });
-const index = [];
+// Only the groups this input defines are replaced: the others come from other upstream projects.
+const groups = new Set([...derived.values()].map(({ entry }) => entry.group));
+for (const group of groups) rmSync(join(out, group), { recursive: true, force: true });
+let kept = [];
+try {
+  kept = JSON.parse(readFileSync(join(out, "index.json"), "utf8")).filter((entry) => !groups.has(entry.group));
+} catch {
+  kept = [];
+}
+const index = [...kept];
 for (const [target, { entry, schema }] of [...derived].sort(([a], [b]) => (a < b ? -1 : 1))) {
   mkdirSync(dirname(join(out, target)), { recursive: true });
   writeFileSync(join(out, target), `${JSON.stringify(schema, null, 1)}\n`);
   index.push(entry);
 }
+index.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
 writeFileSync(join(out, "index.json"), `${JSON.stringify(index, null, 1)}\n`);
-console.log(`wrote ${relative(process.cwd(), out) || "."}: ${index.length} kind versions (${index.map((e) => `${e.kind} ${e.version}`).join(", ")})`);
+const written = index.filter((entry) => groups.has(entry.group));
+console.log(`wrote ${relative(process.cwd(), out) || "."}: ${written.length} kind versions of ${[...groups].join(", ")} (${written.map((e) => `${e.kind} ${e.version}`).join(", ")}); kept ${kept.length} of other groups`);

@@ -135,6 +135,13 @@ describe("the generated code is checked before it runs (second line of defence, 
     expect(() => checkGeneratedCode(code, "test")).toThrow(UnsafeSchemaError);
   });
 
+  test("a keyword after a dot is a property name (a CRD field called class), never a call", () => {
+    // As Ajv writes it for PagerDuty's `class` in AlertmanagerConfig (the monitoring add-on's CRDs, in the shipped bundles below).
+    expect(() => checkGeneratedCode("if(data.class !== undefined){let data1 = data.class;if(typeof data1 !== schema1.properties.class.type){errors++;}}", "test")).not.toThrow();
+    expect(() => checkGeneratedCode("let data1 = data.delete(1);", "test")).toThrow(/a call of "delete"/);
+    expect(() => checkGeneratedCode("let data1 = new data.class();", "test")).toThrow(UnsafeSchemaError);
+  });
+
   test("the code of every shipped validator bundle passes the check (it covers what Ajv writes for Kubernetes, Flux and Argo CD)", () => {
     const dir = join(repoRoot, "schemas", "kubernetes", "validators");
     const bundles = readdirSync(dir).filter((name) => name.endsWith(".mjs"));

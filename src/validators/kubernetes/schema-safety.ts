@@ -150,7 +150,8 @@ export function checkGeneratedCode(code: string, source: string): void {
       requireState = 0;
     }
     if (type.keyword !== undefined) {
-      if (!KEYWORDS.has(type.keyword)) refuse(`the keyword "${type.keyword}"`, token.start);
+      // After a dot a keyword is a property name (a CRD field called `class` or `default`): `schema1.properties.class`.
+      if (!KEYWORDS.has(type.keyword) && back(0)?.type.label !== ".") refuse(`the keyword "${type.keyword}"`, token.start);
     } else if (type.label === "name") {
       const name = String(token.value);
       if (back(0)?.type.label !== "." && !FIXED_NAMES.has(name) && !GENERATED_NAME.test(name)) refuse(`the name "${name}"`, token.start);
@@ -159,6 +160,7 @@ export function checkGeneratedCode(code: string, source: string): void {
       if (!REGEXPS.has(`/${pattern}/${flags}`)) refuse("a regular expression literal", token.start);
     } else if (type.label === "(") {
       const callee = back(0);
+      if (callee?.type.keyword !== undefined && back(1)?.type.label === ".") refuse(`a call of "${callee.type.keyword}"`, token.start);
       if (callee?.type.label === "name") {
         checkCall(back, refuse);
         if (callee.value === "require" && back(1)?.type.label !== ".") requireState = 1;
