@@ -137,6 +137,17 @@ export const validateCommand = defineCommand({
       value: "v1.x|latest",
       description: "the Kubernetes version whose PodSecurity admission to follow (default latest, as the enforce-version namespace label)",
     },
+    "refuse-plaintext-secrets": {
+      type: "boolean",
+      description:
+        "refuse secrets in plain text (a Secret whose data is not SOPS-encrypted, tokens and private keys of known shapes, generated-looking env values): on by default where the answers file (cluster-repo.yaml) records the secrets parameter",
+    },
+    allow: {
+      type: "string",
+      multiple: true,
+      value: "<rule|path>",
+      description: "a secrets rule (secrets-plaintext-secret, secrets-token, secrets-private-key, secrets-high-entropy-env) or a path pattern (gitignore syntax) the secrets rules leave alone (repeatable)",
+    },
     verbose,
     help,
   },
