@@ -61,3 +61,29 @@ describe.each(blueprintIds())("%s", (blueprint) => {
     expect(existsSync(dir)).toBe(false);
   });
 });
+
+/**
+ * The Flux bootstrap credential, as the generated README gives it for each kind of repoUrl: the command keeps no
+ * token with write access in the cluster where the host offers a read-only credential, and the README says what
+ * stays there. (The Day 1 walks in day1-flux.test.ts bootstrap as the README's command says.)
+ */
+describe.each(blueprintIds())("%s: the README's flux bootstrap", (blueprint) => {
+  const cases = [
+    { repoUrl: "https://github.com/acme/c.git", command: "flux bootstrap github --read-write-key=false", stays: "holds the deploy key" },
+    { repoUrl: "ssh://git@github.com/acme/c.git", command: "flux bootstrap github", stays: "holds the deploy key" },
+    { repoUrl: "https://gitlab.com/acme/c.git", command: "flux bootstrap gitlab --deploy-token-auth", stays: "the project deploy token (`read_repository`" },
+    { repoUrl: "https://git.example.org/acme/c.git", command: "flux bootstrap git --username=git", stays: "holds the deploy key" },
+    { repoUrl: "ssh://git@git.example.org/acme/c.git", command: "flux bootstrap git", stays: "replace it with a read-only deploy key" },
+  ];
+  test.each(cases)("$repoUrl: $command", async ({ repoUrl, command, stays }) => {
+    const { tree } = await renderBlueprint(blueprint, { values: { repoUrl } }, { toolVersion: "0.0.0-test" });
+    const readme = tree.get("README.md")!;
+    const commands = [...readme.matchAll(/^flux bootstrap .*$/gm)].map((match) => match[0]);
+    expect(commands).toHaveLength(1);
+    expect(commands[0]!.replace(/ \\$/, "")).toBe(command);
+    expect(readme).not.toMatch(/^flux bootstrap .*--token-auth/m);
+    const prose = readme.replace(/\n/g, " ");
+    expect(prose).toContain("What stays in the cluster");
+    expect(prose).toContain(stays);
+  });
+});
