@@ -5,7 +5,7 @@
  * re-encrypted through a whole rotation.
  */
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { armor, Decrypter, Encrypter, identityToRecipient } from "age-encryption";
 import { parse } from "yaml";
@@ -168,6 +168,31 @@ describe("secrets init", () => {
     expect(last.status).toBe(2);
     expect(last.stderr).toContain("only recipient");
   });
+});
+
+describe("switching an existing repository to sops", () => {
+  test("update --set secrets=sops adds the decryption and team/secrets/; secrets init then accepts it; Argo CD stays refused", async () => {
+    const dir = join(work, "switch");
+    expect((await runCli(["--blueprint", "kapsule-gpu", "--yes", "--set", "repoUrl=https://github.com/acme/gpu.git", dir])).status).toBe(0);
+    const update = await runCli(["update", "--set", "secrets=sops"], { cwd: dir });
+    expect(update.status, update.stderr).toBe(0);
+    expect(readFileSync(join(dir, "clusters/kapsule-gpu/apps.yaml"), "utf8")).toContain("provider: sops");
+    expect(existsSync(join(dir, "clusters/kapsule-gpu/secrets.yaml"))).toBe(true);
+    expect(existsSync(join(dir, "team/secrets/README.md"))).toBe(true);
+    const init = await runCli(["secrets", "init", "--recipient", "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"], { cwd: dir });
+    expect(init.status, init.stderr).toBe(0);
+    git(dir, "add", ".sops.yaml");
+    git(dir, "commit", "-q", "-m", "SOPS: the age key");
+    // A plaintext Secret dropped in team/secrets/ is what validate (and the CI) refuses.
+    writeFileSync(join(dir, "team/secrets/leak.yaml"), "apiVersion: v1\nkind: Secret\nmetadata:\n  name: leak\n  namespace: inference\nstringData:\n  token: hunter2\n");
+    const validate = await runCli(["validate", "--strict", "."], { cwd: dir, env: { GITHUB_BASE_REF: "" } });
+    expect(validate.status).toBe(1);
+    expect(validate.stdout).toContain("team/secrets/leak.yaml:7 error Secret leak: stringData holds \"token\" in plain text");
+    rmSync(join(dir, "team/secrets/leak.yaml"));
+    const argo = await runCli(["update", "--set", "gitops=argo", "--confirm", "engine-switch"], { cwd: dir });
+    expect(argo.status).toBe(2);
+    expect(argo.stderr).toContain("[rule: sops-needs-flux]");
+  }, 120_000);
 });
 
 describe("secrets init refuses bad input with exit 2 and the reason, writing nothing", () => {
