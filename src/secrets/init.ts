@@ -123,7 +123,8 @@ function writeKeyFile(path: string, text: string): void {
 function writeSopsConfig(dir: string, text: string): void {
   const path = join(dir, SOPS_CONFIG_FILE);
   const temp = join(dir, `.${basename(path)}.${process.pid}.tmp`);
-  writeFileSync(temp, text, { mode: 0o644 });
+  // Never through a link or over a file someone left at that name.
+  writeFileSync(temp, text, { mode: 0o644, flag: "wx" });
   renameSync(temp, path);
 }
 

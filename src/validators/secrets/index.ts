@@ -106,9 +106,14 @@ function plaintextValue(section: "data" | "stringData", value: unknown): string 
 
 const SECTIONS = ["data", "stringData"] as const;
 
+/** A line that makes a document a Secret (YAML block or flow style, JSON): not ExternalSecret, SealedSecret... */
+const SECRET_KIND = /(?:^|[\s{,])["']?kind["']?\s*:\s*["']?Secret["']?\s*(?:$|[,}])/m;
+/** An env value long enough and of the characters a generated secret has (see looksLikeSecretValue). */
+const ENV_CANDIDATE = /\bvalue["']?\s*:\s*["']?[A-Za-z0-9+/=_-]{16,}/;
+
 function manifestProblems(path: string, text: string): Problem[] {
-  // Only files that can hold a Secret or a container's env are parsed.
-  if (!/\bSecret\b|\benv\b/.test(text)) return [];
+  // Parsed only when a line could make a finding: a second parse of every file would cost as much as the schema pass.
+  if (!SECRET_KIND.test(text) && !ENV_CANDIDATE.test(text)) return [];
   const documents = parseDocuments(text, false);
   const locator = new LineLocator(text, documents);
   const problems: Problem[] = [];
