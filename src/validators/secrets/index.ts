@@ -106,6 +106,12 @@ function plaintextValue(section: "data" | "stringData", value: unknown): string 
 
 const SECTIONS = ["data", "stringData"] as const;
 
+/** The keys named in a message: the first few, then how many more (a Secret may hold thousands). */
+function namesOf(keys: readonly string[]): string {
+  const shown = keys.slice(0, 5).map((key) => JSON.stringify(key)).join(", ");
+  return keys.length > 5 ? `${shown} and ${keys.length - 5} more` : shown;
+}
+
 /** A line that makes a document a Secret (YAML block or flow style, JSON): not ExternalSecret, SealedSecret... */
 const SECRET_KIND = /(?:^|[\s{,])["']?kind["']?\s*:\s*["']?Secret["']?\s*(?:$|[,}])/m;
 /** An env value long enough and of the characters a generated secret has (see looksLikeSecretValue). */
@@ -133,7 +139,7 @@ function manifestProblems(path: string, text: string): Problem[] {
           resource: `Secret ${name}`,
           rule: "secrets-plaintext-secret",
           path: section,
-          message: `${section} holds ${plain.map((key) => JSON.stringify(key)).join(", ")} in plain text (base64 is no encryption): encrypt the file with SOPS (sops -e -i ${path}, with .sops.yaml from create-cluster-repo secrets init), or create the Secret outside Git (External Secrets, or kubectl) and remove it here`,
+          message: `${section} holds ${namesOf(plain)} in plain text (base64 is no encryption): encrypt the file with SOPS (sops -e -i ${path}, with .sops.yaml from create-cluster-repo secrets init), or create the Secret outside Git (External Secrets, or kubectl) and remove it here`,
           severity: "error",
         });
       }
