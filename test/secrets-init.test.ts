@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { armor, Decrypter, Encrypter, identityToRecipient } from "age-encryption";
 import { parse } from "yaml";
 import { beforeAll, describe, expect, test } from "vitest";
+import { redact } from "../src/redact.js";
 import { SOPS_AGE_SECRET } from "../src/secrets/sops-config.js";
 import { runCli, tempDir } from "./helpers/cli.js";
 import { git } from "./helpers/day1.js";
@@ -246,4 +247,10 @@ describe("secrets init refuses bad input with exit 2 and the reason, writing not
     await refused(["secrets", "init"], work, /no cluster-repo\.yaml here/);
     await refused(["secrets", "init", "--rotate"], repository().dir, /no \.sops\.yaml here/);
   }, 60_000);
+});
+
+test("an age private key in an error or a cause is masked like a token", async () => {
+  const identity = `AGE-SECRET-KEY-1${"QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L".repeat(2).slice(0, 58)}`;
+  expect(redact(`failed: ${identity} was refused`)).toBe("failed: *** was refused");
+  expect(redact(`AGE-SECRET-KEY-PQ-1${"Q".repeat(80)}`)).toBe("***");
 });
