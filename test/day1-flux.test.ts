@@ -35,10 +35,10 @@ describe.concurrent("Day 1 with Flux", () => {
     expect(git(dir, "diff", "--name-only", "main", branch)).toContain("cluster-repo.yaml");
   }, 300_000);
 
-  test("bootstrapped with a deploy key instead (sync URL switched to ssh://): check, validate and update still pass", async () => {
-    const { dir } = await walkDay1({ ...day1Cases("flux").find((day1) => day1.blueprint === "kapsule-gpu")!, tokenAuth: false }, server, work);
+  test("bootstrapped with --token-auth instead (a host without SSH; sync URL kept): check, validate and update still pass", async () => {
+    const { dir } = await walkDay1({ ...day1Cases("flux").find((day1) => day1.blueprint === "kapsule-gpu")!, tokenAuth: true }, server, work);
     const sync = readFileSync(join(dir, "clusters/kapsule-gpu/flux-system/gotk-sync.yaml"), "utf8");
-    expect(sync).toMatch(/url: ssh:\/\/git@127\.0\.0\.1:\d+\/acme\/kapsule-gpu-flux-deploy-key\.git\n/);
+    expect(sync).toMatch(/url: http:\/\/127\.0\.0\.1:\d+\/acme\/kapsule-gpu-flux-token-auth\.git\n/);
   }, 300_000);
 
   test("before bootstrap the seed is flux2's layout, and the tool keeps it: check reports a hand edit there", async () => {

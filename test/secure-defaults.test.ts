@@ -217,7 +217,7 @@ function gpuPoolLabels(r: Render): Array<Record<string, string[]>> {
 }
 
 /** Every render that ships a GPU workload: the default Kapsule and AKS renders, and the GPU fixtures (checked below). */
-const gpuRenders = ["kapsule-gpu-argo", "kapsule-gpu-flux", "kapsule-gpu-scale-from-zero", "aks-gpu-argo", "aks-gpu-flux", "aks-gpu-gitlab", "aks-gpu-gpu-operator", "magnum-openstack-gpu", "magnum-openstack-vexxhost-gpu"];
+const gpuRenders = ["kapsule-gpu-argo", "kapsule-gpu-flux", "kapsule-gpu-scale-from-zero", "kapsule-gpu-sops", "aks-gpu-argo", "aks-gpu-flux", "aks-gpu-gitlab", "aks-gpu-gpu-operator", "magnum-openstack-gpu", "magnum-openstack-vexxhost-gpu"];
 
 test("the GPU renders are exactly the fixtures whose pods request a GPU", () => {
   expect(allRenders.filter((name) => podTemplates(render(name)).some((t) => requestsGpu(t.spec))).sort()).toEqual([...gpuRenders].sort());
