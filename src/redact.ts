@@ -6,7 +6,8 @@
  * - an `Authorization:` (or `Proxy-Authorization:`) header's credentials, whatever scheme and value;
  * - GitLab's token headers (`PRIVATE-TOKEN:`, `JOB-TOKEN:`), whatever value;
  * - user information in a URL (`https://x-access-token:…@host`) and a bare `x-access-token:…` or `oauth2:…`;
- * - anything shaped like a GitHub token (`ghp_…`, `github_pat_…`) or a GitLab token (`glpat-…`, `gldt-…`), known or not.
+ * - anything shaped like a GitHub token (`ghp_…`, `github_pat_…`) or a GitLab token (`glpat-…`, `gldt-…`), known or not;
+ * - an age private key (`AGE-SECRET-KEY-1…`), which `secrets init` makes: no error or cause may carry one out.
  */
 
 const MASK = "***";
@@ -30,6 +31,8 @@ const GITHUB_TOKEN_SHAPE = /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-
 // GitLab's prefixed tokens: glpat- (personal, group and project access tokens), gldt- (deploy), glrt- (runner),
 // glptt- (pipeline trigger), gloas- (OAuth application secret), glcbt- (CI/CD job), glimt-, glsoat-, glffct-...
 const GITLAB_TOKEN_SHAPE = /\bgl[a-z]{2,6}-[A-Za-z0-9_.-]{20,}/g;
+// age identities: X25519 (AGE-SECRET-KEY-1…) and post-quantum hybrid (AGE-SECRET-KEY-PQ-1…), bech32 upper case.
+const AGE_IDENTITY_SHAPE = /\bAGE-SECRET-KEY-(?:PQ-)?1[0-9A-Z]{20,}/g;
 
 /** `text` with every known secret and every credential-shaped string replaced by `***`. */
 export function redact(text: string, secrets: readonly string[] = []): string {
@@ -42,7 +45,8 @@ export function redact(text: string, secrets: readonly string[] = []): string {
     .replace(GITLAB_HEADER, `$1${MASK}`)
     .replace(ACCESS_TOKEN_USER, `$1:${MASK}`)
     .replace(GITHUB_TOKEN_SHAPE, MASK)
-    .replace(GITLAB_TOKEN_SHAPE, MASK);
+    .replace(GITLAB_TOKEN_SHAPE, MASK)
+    .replace(AGE_IDENTITY_SHAPE, MASK);
 }
 
 /** The secrets in `env` under `variables` (the forges' token variables), in every form they travel in. */

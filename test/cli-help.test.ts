@@ -38,8 +38,9 @@ describe("README.md and the flag declarations agree", () => {
 
   /** Flags of the other tools the README's Day-1 steps quote, by tool: not ours, so not declared here. */
   const otherTools: Record<string, string[]> = {
-    "flux bootstrap": ["token-auth", "owner", "repository", "branch", "path", "username", "url", "private-key-file"],
+    "flux bootstrap": ["token-auth", "owner", "repository", "branch", "path", "username", "url", "private-key-file", "read-write-key", "deploy-token-auth"],
     "kubectl apply": ["server-side"],
+    "kubectl create secret": ["from-file"],
     "git rebase/merge/cherry-pick": ["continue"],
     "npm version/publish (Releasing)": ["no-git-tag-version", "provenance", "access"],
   };

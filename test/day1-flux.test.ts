@@ -35,13 +35,13 @@ describe.concurrent("Day 1 with Flux", () => {
     expect(git(dir, "diff", "--name-only", "main", branch)).toContain("cluster-repo.yaml");
   }, 300_000);
 
-  test("bootstrapped with a deploy key instead (sync URL switched to ssh://): check, validate and update still pass", async () => {
-    // Any blueprint will do: the deploy key is the engine's business, not the cloud's.
+  test("bootstrapped with --token-auth instead (a host without SSH; sync URL kept): check, validate and update still pass", async () => {
+    // Any blueprint will do: how bootstrap authenticates is the engine's business, not the cloud's.
     const day1 = day1Cases("flux")[0]!;
-    const { dir } = await walkDay1({ ...day1, tokenAuth: false }, server, work);
+    const { dir } = await walkDay1({ ...day1, tokenAuth: true }, server, work);
     const clusterName = /clusterName: (\S+)/.exec(readFileSync(join(dir, "cluster-repo.yaml"), "utf8"))![1]!;
     const sync = readFileSync(join(dir, `clusters/${clusterName}/flux-system/gotk-sync.yaml`), "utf8");
-    expect(sync).toMatch(new RegExp(`url: ssh://git@127\\.0\\.0\\.1:\\d+/acme/${day1.blueprint}-flux-deploy-key\\.git\n`));
+    expect(sync).toMatch(new RegExp(`url: http://127\\.0\\.0\\.1:\\d+/acme/${day1.blueprint}-flux-token-auth\\.git\n`));
   }, 300_000);
 
   test("before bootstrap the seed is flux2's layout, and the tool keeps it: check reports a hand edit there", async () => {

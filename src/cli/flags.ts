@@ -147,6 +147,17 @@ export const validateCommand = defineCommand({
       value: "v1.x|latest",
       description: "the Kubernetes version whose PodSecurity admission to follow (default latest, as the enforce-version namespace label)",
     },
+    "refuse-plaintext-secrets": {
+      type: "boolean",
+      description:
+        "refuse secrets in plain text (a Secret whose data is not SOPS-encrypted, tokens and private keys of known shapes, generated-looking env values): on by default where the answers file (cluster-repo.yaml) records the secrets parameter",
+    },
+    allow: {
+      type: "string",
+      multiple: true,
+      value: "<rule|path>",
+      description: "a secrets rule (secrets-plaintext-secret, secrets-token, secrets-private-key, secrets-high-entropy-env) or a path pattern (gitignore syntax) the secrets rules leave alone (repeatable)",
+    },
     verbose,
     help,
   },
@@ -203,6 +214,24 @@ export const checkCommand = defineCommand({
   },
 });
 
+export const secretsCommand = defineCommand({
+  name: "secrets",
+  usage: ["secrets init [dir] [--key-file <path> | --recipient age1...] [--rotate]", "secrets retire <age1...> [dir]"],
+  summary:
+    "For a repository rendered with secrets=sops: init makes an age key pair and writes .sops.yaml with its public key (every YAML file below team/secrets/ and any *.sops.yaml), printing the private key once on standard output, or writing it to --key-file; --rotate adds a new key beside the old one, retire removes the old one. Each prints the kubectl and sops steps that follow.",
+  flags: {
+    "key-file": {
+      type: "string",
+      value: "<path>",
+      description: "write the private key there (0600, a new file outside any git work tree, e.g. ~/.config/sops/age/<cluster>.agekey) instead of printing it",
+    },
+    recipient: { type: "string", value: "age1...", description: "use this age public key of yours instead of making a key pair" },
+    rotate: { type: "boolean", description: "add a new key to an existing .sops.yaml (the first step of a rotation) instead of refusing" },
+    verbose,
+    help,
+  },
+});
+
 /** Options of the program itself, before any command. */
 export const programFlags = {
   help,
@@ -210,4 +239,4 @@ export const programFlags = {
 } as const satisfies Record<string, FlagSpec>;
 
 /** Every command, in the order help lists them; `create` is the default. */
-export const commands = [createCommand, blueprintsCommand, addonsCommand, validateCommand, planCommand, updateCommand, checkCommand];
+export const commands = [createCommand, blueprintsCommand, addonsCommand, validateCommand, planCommand, updateCommand, checkCommand, secretsCommand];

@@ -17,6 +17,7 @@ const commands: Record<string, () => Promise<{ run(argv: string[], io: CliIo): P
   update: () => import("./commands/update.js"),
   check: () => import("./commands/check.js"),
   create: () => import("./commands/create.js"),
+  secrets: () => import("./commands/secrets.js"),
 };
 
 /** Runs one command line and returns its exit code; output goes to `io`, errors included. */

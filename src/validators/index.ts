@@ -21,6 +21,7 @@ import { isManifestFile } from "./candidates.js";
 import { appliedFiles } from "./gitops/applied.js";
 import { isWorkflowPath, validateRepositoryWorkflows } from "./workflows/index.js";
 import { validateRepositoryGitLabCi } from "./gitlab-ci/index.js";
+import { declaresSecretsPolicy, validateSecrets, type SecretsOptions } from "./secrets/index.js";
 import { summarize, type UnitResult, type ValidationReport } from "./types.js";
 
 export { isManifestCandidate, isManifestFile } from "./candidates.js";
@@ -57,6 +58,11 @@ export interface ValidateOptions extends KubernetesValidatorOptions {
   workers?: number;
   /** How placeholder repository URLs (the reserved `.invalid` domain) count. @default "error" */
   placeholderUrls?: "error" | "warning";
+  /**
+   * The secrets rules (no secret in plain text): on where the repository's answers file records the `secrets`
+   * parameter, or with `refuse`; `allow` lists rules and paths they leave alone.
+   */
+  secrets?: SecretsOptions;
 }
 
 /**
@@ -110,6 +116,10 @@ export async function validateSource(source: FileSource, options: ValidateOption
   if (terraform) results = results.concat(await terraform);
   if (workflows) results = results.concat(await workflows);
   if (source.repository && options.workflows !== false) results = results.concat(validateRepositoryGitLabCi(checked, (path) => source.read(path)));
+  if (options.secrets?.refuse || (source.repository && declaresSecretsPolicy(read))) {
+    const manifestSet = new Set(manifests);
+    results = results.concat(validateSecrets({ paths: checked, read, isManifest: (path) => manifestSet.has(path) }, options.secrets));
+  }
   if (gitops && index) {
     results = results.concat(validateGitopsIndex(index, { repoUrls: options.repoUrls, checkout: options.checkout, placeholderUrls: options.placeholderUrls, appliedAs, repository }));
     if (walked) results = await validateAppliedFiles(source, index, manifests, results, options, patches);

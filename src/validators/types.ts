@@ -36,7 +36,7 @@ export interface UnitResult {
   file: string;
   line?: number;
   /** Which validator produced it. */
-  validator: "kubernetes" | "terraform" | "gitops" | "workflows" | "gitlab-ci" | "walk";
+  validator: "kubernetes" | "terraform" | "gitops" | "workflows" | "gitlab-ci" | "secrets" | "walk";
   status: Status;
   resource?: ResourceIdentity;
   /** Human label, e.g. "Deployment demo/web". */

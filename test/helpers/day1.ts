@@ -27,7 +27,10 @@ export interface Day1Case {
   engine: "flux" | "argo";
   /** A pool size change for `update`: a parameter every team changes on Day 2. */
   poolSize: string;
-  /** Flux: bootstrap with --token-auth (the README's command) or with a deploy key (sync URL turned ssh://). */
+  /**
+   * Flux: bootstrap with --token-auth (the token stays in the cluster, sync over HTTP(S)) or with a deploy key (sync
+   * URL turned ssh://). @default what the README's `flux bootstrap` command says
+   */
   tokenAuth?: boolean;
 }
 
@@ -160,7 +163,7 @@ export function providerLockFile(versionsTf: string): string {
 
 /** The README's steps, in its order; every step asserted. */
 export async function walkDay1(day1: Day1Case, server: GitHttpServer, work: string): Promise<Day1Result> {
-  const name = `${day1.blueprint}-${day1.engine}${day1.tokenAuth === false ? "-deploy-key" : ""}`;
+  const name = `${day1.blueprint}-${day1.engine}${day1.tokenAuth === true ? "-token-auth" : ""}`;
   const url = await server.createBareRepo(`acme/${name}`);
   const dir = join(work, name);
   const runs: Record<string, CliRun> = {};
@@ -232,7 +235,9 @@ export async function walkDay1(day1: Day1Case, server: GitHttpServer, work: stri
   // 3. Bootstrap: Flux commits into the repository, then `git pull`
   if (day1.engine === "flux") {
     const clusterName = /clusterName: (\S+)/.exec(git(dir, "show", "HEAD:cluster-repo.yaml"))![1]!;
-    await fluxBootstrap(url, { branch: "main", path: `clusters/${clusterName}`, work, tokenAuth: day1.tokenAuth });
+    const command = /^flux bootstrap .*$/m.exec(readme)?.[0];
+    expect(command, "the README's flux bootstrap command").toBeDefined();
+    await fluxBootstrap(url, { branch: "main", path: `clusters/${clusterName}`, work, tokenAuth: day1.tokenAuth ?? command!.includes("--token-auth") });
     await gitRemote(dir, "pull", "--quiet", "--ff-only");
   }
 

@@ -149,6 +149,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     workers: positiveInteger("workers", opts.workers),
     podSecurity: podSecurityOption(opts["pod-security"], opts["pod-security-version"]),
     keepWorkflowWorker: io.wasmTools === "kept",
+    secrets: { refuse: opts["refuse-plaintext-secrets"] ?? false, allow: opts.allow ?? [] },
   };
   if (options.engine === "kubeconform" && options.podSecurity) {
     throw new UsageError("--pod-security is checked by the embedded engine only: drop --engine kubeconform, or run validate a second time without it");

@@ -11,7 +11,7 @@ export const junit: ReportFormatter = {
     // The package is CommonJS whose module.exports is the builder itself (no `default`).
     const junitReportBuilder = require("junit-report-builder") as { newBuilder(): any };
     const builder = junitReportBuilder.newBuilder();
-    for (const validator of ["kubernetes", "terraform", "gitops", "workflows", "gitlab-ci"] as const) {
+    for (const validator of ["kubernetes", "terraform", "gitops", "workflows", "gitlab-ci", "secrets"] as const) {
       const units = report.results.filter((r) => r.validator === validator);
       if (units.length === 0) continue;
       const suite = builder.testSuite().name(validator);

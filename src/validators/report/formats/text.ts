@@ -31,8 +31,8 @@ function formatText(report: ValidationReport, options: { color?: boolean } = {})
   };
   out += `Summary: ${resources} resource${resources === 1 ? "" : "s"} found - Valid: ${valid}, Invalid: ${invalid}, Errors: ${errors}, Skipped: ${skipped}${notChecked((result) => result.validator === "kubernetes")}\n`;
   if (checks.total > 0) {
-    const names = { gitops: "GitOps", terraform: "Terraform", workflows: "Workflows", "gitlab-ci": "GitLab CI" } as const;
-    const kinds = (["gitops", "terraform", "workflows", "gitlab-ci"] as const)
+    const names = { gitops: "GitOps", terraform: "Terraform", workflows: "Workflows", "gitlab-ci": "GitLab CI", secrets: "Secrets" } as const;
+    const kinds = (["gitops", "terraform", "workflows", "gitlab-ci", "secrets"] as const)
       .map((validator) => [names[validator], report.results.filter((result) => result.validator === validator).length] as const)
       .filter(([, count]) => count > 0)
       .map(([name, count]) => `${name} ${count}`);
