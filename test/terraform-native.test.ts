@@ -7,6 +7,8 @@ import { loadBlueprint } from "../src/blueprints/load.js";
 import { buildRenderContext } from "../src/generator/context.js";
 import { renderTree } from "../src/generator/render.js";
 import { parseParams } from "../src/params/parse.js";
+import { renderBlueprint } from "../src/render-blueprint.js";
+import { classifyTerraformChanges } from "../src/update/terraform-changes.js";
 import { canonicalTerraform, formatHcl, formatHclWasm } from "../src/validators/terraform/format.js";
 import { formatHclNative } from "../src/validators/terraform/hcl-format-native.js";
 import { nativeConfigTokens, nativeReferences } from "../src/validators/terraform/hcl-native.js";
@@ -244,7 +246,18 @@ describe("the TypeScript HCL reader answers as the Go tools do", () => {
     expect(read).toBe(expressions.size - 1); // all but the Unicode identifier
   });
 
-  it("starts no WebAssembly tool to render, format and validate any shipped blueprint (a child process, as the CLI runs)", async () => {
+  it("finds no Terraform change between renders whose .tf files are the same, whether their text is the same or not", async () => {
+    for (const fixture of paramsFixtures("valid")) {
+      const { tree } = await renderBlueprint(fixture.blueprint, { values: fixture.params }, { toolVersion: "0.0.0-test" });
+      const none = { added: [], changed: [], replaced: [], destroyed: [], changes: [] };
+      expect(await classifyTerraformChanges(tree, new Map(tree))).toEqual(none);
+      // the same configuration in other text is read (hcl2json) and compared: no change either
+      const commented = new Map([...tree].map(([path, content]) => [path, path.endsWith(".tf") ? `${content}\n# reviewed\n` : content]));
+      expect(await classifyTerraformChanges(tree, commented)).toEqual(none);
+    }
+  });
+
+  it("starts no WebAssembly tool to render, format and validate any shipped blueprint, nor to plan it unchanged (a child process, as the CLI runs)", async () => {
     const script = join(tempDir("ccr-tf-native-"), "render.mjs");
     mkdirSync(join(script, ".."), { recursive: true });
     const fixtures = paramsFixtures("valid").map((fixture) => ({ blueprint: fixture.blueprint, params: fixture.params }));
@@ -252,9 +265,11 @@ describe("the TypeScript HCL reader answers as the Go tools do", () => {
       script,
       `import { createRequire } from "node:module";
 const { createClusterRepo } = await import(${JSON.stringify(join(repoRoot, "dist", "index.js"))});
+const { classifyTerraformChanges } = await import(${JSON.stringify(join(repoRoot, "dist", "update", "terraform-changes.js"))});
 for (const { blueprint, params } of ${JSON.stringify(fixtures)}) {
   const result = await createClusterRepo({ blueprint, targetDir: ${JSON.stringify(join(script, "..", "repo"))}, params: { values: params }, dryRun: true }).catch((error) => ({ error }));
   if (result.error && result.error.name !== "ValidationFailedError") throw result.error;
+  if (result.tree) await classifyTerraformChanges(result.tree, new Map(result.tree)); // plan, check, update with Terraform unchanged
 }
 console.log(JSON.stringify(Object.keys(createRequire(import.meta.url).cache).filter((path) => path.includes("@cdktf"))));
 `,
