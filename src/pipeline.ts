@@ -7,7 +7,7 @@ import type { RawParamsInput } from "./params/parse.js";
 import { renderBlueprint } from "./render-blueprint.js";
 import { silentReporter, type Reporter } from "./reporter.js";
 import { treeSource, validateSource } from "./validators/index.js";
-import { takeTerraformWorker } from "./validators/terraform/tools-worker.js";
+import { startTerraformWorker } from "./validators/terraform/tools-worker.js";
 import type { ValidationReport } from "./validators/types.js";
 
 export interface CreateClusterRepoOptions {
@@ -28,10 +28,10 @@ export interface CreateClusterRepoOptions {
   /** Recorded in the answers file; defaults to this package's version. */
   toolVersion?: string;
   /**
-   * Run the Terraform tools (WebAssembly: .tf formatting and Terraform validation) in a worker thread started
-   * first, so that their start-up overlaps parameters, templates and Kubernetes checks on a second core. Same
-   * results; needs the compiled worker in dist/, else they run in this thread. The CLI turns it on (and starts the
-   * worker even earlier, see prestartTerraformWorker). @default false
+   * Run the Terraform tools (.tf formatting and Terraform validation) in a worker thread started first, so that the
+   * WebAssembly tools' start-up overlaps parameters, templates and Kubernetes checks on a second core. Same results;
+   * needs the compiled worker in dist/, else they run in this thread. Worth it only for Terraform the TypeScript HCL
+   * reader declines (hcl-native.ts; never the blueprints' own): the CLI leaves it off. @default false
    */
   terraformWorker?: boolean;
 }
@@ -54,7 +54,7 @@ export async function createClusterRepo(options: CreateClusterRepoOptions): Prom
   const reporter = options.reporter ?? silentReporter;
   const targetDir = resolve(options.targetDir);
 
-  const terraform = options.terraformWorker ? takeTerraformWorker() : undefined;
+  const terraform = options.terraformWorker ? startTerraformWorker() : undefined;
   let rendered, report;
   try {
     // 1. Parameters and render, in memory.

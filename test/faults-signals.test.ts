@@ -94,6 +94,10 @@ describe("create stopped by a signal", () => {
             expect(run.status).toBe(0); // it had finished before the signal could be sent
             continue;
           }
+          // A signal that lands while the process is ending, its repository whole, finds either its handler gone
+          // (exit 0) or, later in Node's teardown, no handler at all (ended by the signal itself, which a shell
+          // reports as the same 128+n): on a busy machine that window is wide. A stopped write must exit with `code`.
+          if (outcome === "whole" && (run.status === 0 || run.signal === signal)) continue;
           expect(run.signal, run.stderr).toBeNull();
           expect(run.status, run.stderr).toBe(code);
           // Stopped in the write phase, it says so; later, the whole repository stays (with a note, or none when the

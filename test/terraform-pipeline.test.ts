@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -43,7 +43,13 @@ function writeTree(tree: FileTree, dir: string) {
 }
 
 const terraformEnv = { ...process.env, TF_CLI_CONFIG_FILE: "/dev/null", CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1" };
-const terraform = (cwd: string, ...args: string[]) => spawnSync("terraform", args, { cwd, encoding: "utf8", env: terraformEnv, timeout: 120_000 });
+/** Awaited, not waited on synchronously (an offline `init` waits on the network): see spawnCli in test/helpers/cli.ts. */
+const terraform = (cwd: string, ...args: string[]) =>
+  new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) =>
+    execFile("terraform", args, { cwd, encoding: "utf8", env: terraformEnv, timeout: 120_000 }, (error, stdout, stderr) =>
+      resolve({ status: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr }),
+    ),
+  );
 
 interface Workflow {
   on: Record<string, any>;
@@ -209,11 +215,11 @@ describe.each(fixtures.map((f) => [f.name, f] as const))("%s", (_name, fixture) 
   test.skipIf(!hasTerraform)("terraform fmt -check -recursive and terraform init -backend=false accept it (real binary)", async () => {
     const dir = join(tempDir("ccr-tf-oracle-"), "repo");
     writeTree(await renderFixture(fixture), dir);
-    const fmt = terraform(dir, "fmt", "-check", "-recursive", "-diff");
+    const fmt = await terraform(dir, "fmt", "-check", "-recursive", "-diff");
     expect({ status: fmt.status, out: fmt.stdout + fmt.stderr }).toEqual({ status: 0, out: "" });
     // Offline, init gets as far as downloading providers: everything it checks before (Terraform version
     // constraints, the terraform block, module and provider requirements) passed when that is the only error.
-    const init = terraform(join(dir, "terraform"), "init", "-backend=false", "-input=false", "-no-color");
+    const init = await terraform(join(dir, "terraform"), "init", "-backend=false", "-input=false", "-no-color");
     const errors = [...`${init.stdout}${init.stderr}`.matchAll(/^Error: (.*)$/gm)].map((m) => m[1]);
     if (init.status === 0) expect(errors).toEqual([]);
     else expect(errors).toEqual(["Failed to query available provider packages"]);
@@ -227,7 +233,7 @@ describe("the oracles can fail", () => {
     const tree = await render("kapsule-gpu", {});
     tree.set("terraform/versions.tf", tree.get("terraform/versions.tf")!.replace(/required_version = ".*"/, 'required_version = ">= 99.0.0"'));
     writeTree(tree, dir);
-    const init = terraform(join(dir, "terraform"), "init", "-backend=false", "-input=false", "-no-color");
+    const init = await terraform(join(dir, "terraform"), "init", "-backend=false", "-input=false", "-no-color");
     expect(init.status).not.toBe(0);
     expect(init.stderr + init.stdout).toContain("Unsupported Terraform Core version");
   });

@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
@@ -23,7 +23,24 @@ const WORKFLOW = ".github/workflows/terraform.yml";
 const hasTerraform = spawnSync("terraform", ["version"], { encoding: "utf8" }).status === 0;
 if (!hasTerraform) console.warn("terraform-workflow-script: no terraform binary on PATH, the tests on real plans are skipped");
 const tfEnv = { ...process.env, TF_CLI_CONFIG_FILE: "/dev/null", CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1" };
-const tf = (dir: string, ...args: string[]) => execFileSync("terraform", args, { cwd: dir, encoding: "utf8", env: tfEnv });
+/**
+ * A child process awaited, never waited on synchronously: a test worker blocked in a synchronous wait cannot answer
+ * vitest, which, on a busy machine, gives up after 60 s ("Timeout calling onTaskUpdate", an unhandled error that
+ * fails the run); a few Terraform commands in a row take that long there.
+ */
+const run = (command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) =>
+  new Promise<{ status: number; stdout: string }>((resolve, reject) =>
+    execFile(command, args, { ...options, encoding: "utf8", maxBuffer: 256 * 1024 ** 2 }, (error, stdout, stderr) => {
+      const status = error ? (typeof error.code === "number" ? error.code : -1) : 0;
+      if (error && status === -1) reject(error);
+      else resolve({ status, stdout: stdout + (status === 0 ? "" : stderr) });
+    }),
+  );
+const tf = async (dir: string, ...args: string[]) => {
+  const result = await run("terraform", args, { cwd: dir, env: tfEnv });
+  if (result.status !== 0) throw new Error(`terraform ${args.join(" ")} exited ${result.status}: ${result.stdout}`);
+  return result.stdout;
+};
 
 function fakeCore() {
   const outputs: Record<string, string> = {};
@@ -41,17 +58,17 @@ function fakeCore() {
 }
 
 /** Runs Terraform in `dir`: apply `before`, then plan `after` the way the workflow's plan step does. */
-function planIn(dir: string, before: string, after: string) {
+async function planIn(dir: string, before: string, after: string) {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "main.tf"), before);
-  tf(dir, "init", "-input=false", "-no-color");
-  tf(dir, "apply", "-auto-approve", "-input=false", "-no-color");
+  await tf(dir, "init", "-input=false", "-no-color");
+  await tf(dir, "apply", "-auto-approve", "-input=false", "-no-color");
   writeFileSync(join(dir, "main.tf"), after);
-  tf(dir, "plan", "-input=false", "-no-color", "-out=tfplan");
-  writeFileSync(join(dir, "plan.txt"), tf(dir, "show", "-no-color", "tfplan"));
-  writeFileSync(join(dir, "plan.json"), tf(dir, "show", "-json", "tfplan"));
-  writeFileSync(join(dir, "version.json"), tf(dir, "version", "-json"));
-  return { replan: () => (tf(dir, "plan", "-input=false", "-no-color", "-out=tfplan2"), JSON.parse(tf(dir, "show", "-json", "tfplan2"))) };
+  await tf(dir, "plan", "-input=false", "-no-color", "-out=tfplan");
+  writeFileSync(join(dir, "plan.txt"), await tf(dir, "show", "-no-color", "tfplan"));
+  writeFileSync(join(dir, "plan.json"), await tf(dir, "show", "-json", "tfplan"));
+  writeFileSync(join(dir, "version.json"), await tf(dir, "version", "-json"));
+  return { replan: async () => (await tf(dir, "plan", "-input=false", "-no-color", "-out=tfplan2"), JSON.parse(await tf(dir, "show", "-json", "tfplan2"))) };
 }
 
 const SECRET = "s3cr3t-admin-token-0123456789abcdef";
@@ -81,7 +98,7 @@ describe.skipIf(!hasTerraform)("on plans and states made by the real Terraform",
   const dir = join(work, "terraform");
   let replan: () => any;
   const plan = () => JSON.parse(readFileSync(join(dir, "plan.json"), "utf8"));
-  beforeAll(() => ({ replan } = planIn(dir, BEFORE, AFTER)), 120_000);
+  beforeAll(async () => ({ replan } = await planIn(dir, BEFORE, AFTER)));
 
   test("classifies terraform show -json: replaced (with the attribute forcing it), destroyed, added, changed; no-ops left out", () => {
     expect(script.summarizePlan(plan())).toEqual({
@@ -94,10 +111,10 @@ describe.skipIf(!hasTerraform)("on plans and states made by the real Terraform",
     });
   });
 
-  test("the digest is what the plan does: the same change planned again gives the same digest, another change another", () => {
+  test("the digest is what the plan does: the same change planned again gives the same digest, another change another", async () => {
     const digest = script.planDigest(plan());
     expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
-    expect(script.planDigest(replan())).toBe(digest);
+    expect(script.planDigest(await replan())).toBe(digest);
     const other = plan();
     other.resource_changes.find((rc: any) => rc.address === "terraform_data.change").change.after.input = "v3";
     expect(script.planDigest(other)).not.toBe(digest);
@@ -152,9 +169,9 @@ describe.skipIf(!hasTerraform)("on plans and states made by the real Terraform",
     expect(body).not.toContain(SECRET);
   });
 
-  test("the redacted state holds no secret, is a state Terraform plans with, and keeps every structure", () => {
-    const state = JSON.parse(tf(dir, "state", "pull"));
-    const schemas = JSON.parse(tf(dir, "providers", "schema", "-json"));
+  test("the redacted state holds no secret, is a state Terraform plans with, and keeps every structure", async () => {
+    const state = JSON.parse(await tf(dir, "state", "pull"));
+    const schemas = JSON.parse(await tf(dir, "providers", "schema", "-json"));
     expect(JSON.stringify(state)).toContain(SECRET);
     const redacted = script.redactState(state, schemas);
     const text = JSON.stringify(redacted);
@@ -171,22 +188,22 @@ describe.skipIf(!hasTerraform)("on plans and states made by the real Terraform",
     mkdirSync(copy, { recursive: true });
     writeFileSync(join(copy, "main.tf"), AFTER);
     writeFileSync(join(copy, "terraform.tfstate"), JSON.stringify(redacted));
-    tf(copy, "init", "-input=false", "-no-color");
-    const planned = tf(copy, "plan", "-input=false", "-no-color", "-lock=false");
+    await tf(copy, "init", "-input=false", "-no-color");
+    const planned = await tf(copy, "plan", "-input=false", "-no-color", "-lock=false");
     expect(planned).toContain("terraform_data.credentials will be updated in-place");
     expect(planned).not.toContain(SECRET);
-  }, 120_000);
+  });
 
-  test("the CLI the workflow runs: digest with the artifact's name, and redact-state", () => {
-    const out = execFileSync("node", [scriptPath, "digest", join(dir, "plan.json"), "--artifact-name", "b".repeat(40), "1.11.4"], { encoding: "utf8" });
+  test("the CLI the workflow runs: digest with the artifact's name, and redact-state", async () => {
+    const out = (await run("node", [scriptPath, "digest", join(dir, "plan.json"), "--artifact-name", "b".repeat(40), "1.11.4"])).stdout;
     const digest = script.planDigest(plan());
     expect(out).toBe(`digest=${digest}\nchanges=true\nartifact=${script.artifactName({ sha: "b".repeat(40), digest, terraformVersion: "1.11.4" })}\n`);
     expect(script.parseArtifactName(/artifact=(.*)/.exec(out)![1])).toEqual({ sha: "b".repeat(40), digest, terraformVersion: "1.11.4" });
-    writeFileSync(join(work, "state.json"), tf(dir, "state", "pull"));
-    writeFileSync(join(work, "schema.json"), tf(dir, "providers", "schema", "-json"));
-    const redacted = execFileSync("node", [scriptPath, "redact-state", join(work, "state.json"), join(work, "schema.json")], { encoding: "utf8" });
+    writeFileSync(join(work, "state.json"), await tf(dir, "state", "pull"));
+    writeFileSync(join(work, "schema.json"), await tf(dir, "providers", "schema", "-json"));
+    const redacted = (await run("node", [scriptPath, "redact-state", join(work, "state.json"), join(work, "schema.json")])).stdout;
     expect(redacted).not.toContain(SECRET);
-    expect(spawnSync("node", [scriptPath, "nonsense"], { encoding: "utf8" }).status).toBe(2);
+    expect((await run("node", [scriptPath, "nonsense"])).status).toBe(2);
   });
 });
 

@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -163,10 +163,13 @@ describe("provider tables", () => {
     expect(scaleway!.resources.scaleway_vpc_private_network!.timeouts).toEqual([]);
   });
 
-  it.skipIf(!haveMirror)("are exactly what scripts/extract-provider-schemas.mjs derives from the providers' source (PROVIDER_SOURCE_MIRROR)", () => {
+  it.skipIf(!haveMirror)("are exactly what scripts/extract-provider-schemas.mjs derives from the providers' source (PROVIDER_SOURCE_MIRROR)", async () => {
     const out = mkdtempSync(join(tmpdir(), "provider-schemas-"));
     try {
-      execFileSync(process.execPath, [resolve(root, "scripts/extract-provider-schemas.mjs"), "--mirror", mirror, "--out", out], { stdio: "pipe", timeout: 300_000 });
+      // awaited, not waited on synchronously: see spawnCli in test/helpers/cli.ts
+      await new Promise<void>((done, fail) =>
+        execFile(process.execPath, [resolve(root, "scripts/extract-provider-schemas.mjs"), "--mirror", mirror, "--out", out], { timeout: 300_000 }, (error) => (error ? fail(error) : done())),
+      );
       for (const file of readdirSync(out)) {
         const committed = readFileSync(resolve(root, "schemas/terraform", file), "utf8");
         expect(readFileSync(join(out, file), "utf8") === committed, `${file} differs from a fresh extraction`).toBe(true);

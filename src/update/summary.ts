@@ -27,28 +27,43 @@ function compare(before: Map<string, string>, after: Map<string, string>): Chang
   return set;
 }
 
-/** Kubernetes objects by identity, serialised for comparison; unparsable files are left to validation. */
-function kubernetesObjects(tree: FileTree): Map<string, string> {
+/** A file's Kubernetes objects: `Kind namespace/name` and the object serialised for comparison. */
+type FileObjects = Array<[key: string, serialised: string]>;
+
+function objectsOf(content: string): FileObjects {
+  const objects: FileObjects = [];
+  // The repository's copies may be anything a pull request brought: read within the limits, broken documents left out.
+  for (const document of parseDocuments(content, false)) {
+    if (document.failure) continue;
+    const object = document.data as { kind?: string; metadata?: { name?: string; namespace?: string } } | null;
+    if (!object?.kind || object.kind === "Kustomization" && !object.metadata?.name) continue;
+    const ns = object.metadata?.namespace ? `${object.metadata.namespace}/` : "";
+    objects.push([`${object.kind} ${ns}${object.metadata?.name ?? "(unnamed)"}`, JSON.stringify(object)]);
+  }
+  return objects;
+}
+
+/**
+ * Kubernetes objects by identity, serialised for comparison; unparsable files are left to validation. `read` holds
+ * each content's objects: most files are the same before and after a change, and YAML is read once per content.
+ */
+function kubernetesObjects(tree: FileTree, read: Map<string, FileObjects>): Map<string, string> {
   const objects = new Map<string, string>();
   for (const [path, content] of tree) {
     if (!/\.ya?ml$/.test(path) || path.startsWith(".") || path === "cluster-repo.yaml") continue;
-    // The repository's copies may be anything a pull request brought: read within the limits, broken documents left out.
-    for (const document of parseDocuments(content, false)) {
-      if (document.failure) continue;
-      const object = document.data as { kind?: string; metadata?: { name?: string; namespace?: string } } | null;
-      if (!object?.kind || object.kind === "Kustomization" && !object.metadata?.name) continue;
-      const ns = object.metadata?.namespace ? `${object.metadata.namespace}/` : "";
-      objects.set(`${object.kind} ${ns}${object.metadata?.name ?? "(unnamed)"}`, JSON.stringify(object));
-    }
+    let found = read.get(content);
+    if (!found) read.set(content, (found = objectsOf(content)));
+    for (const [key, serialised] of found) objects.set(key, serialised);
   }
   return objects;
 }
 
 /** What a change does, at the level reviewers think in: files, Kubernetes objects and Terraform addresses. */
 export async function summarizeChanges(before: FileTree, after: FileTree): Promise<ChangeSummary> {
+  const read = new Map<string, FileObjects>();
   return {
     files: compare(before, after),
-    kubernetes: compare(kubernetesObjects(before), kubernetesObjects(after)),
+    kubernetes: compare(kubernetesObjects(before, read), kubernetesObjects(after, read)),
     terraform: await classifyTerraformChanges(before, after),
   };
 }

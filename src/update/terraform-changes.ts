@@ -204,8 +204,18 @@ function changedNames(before: Body, after: Body, kind: "local" | "var", alsoChan
   return changed;
 }
 
+/** The `.tf` files of two trees are the same files with the same text. */
+function sameTerraformFiles(beforeTree: FileTree, afterTree: FileTree): boolean {
+  const terraform = (tree: FileTree) => [...tree].filter(([path]) => path.endsWith(".tf"));
+  const before = terraform(beforeTree);
+  return before.length === terraform(afterTree).length && before.every(([path, content]) => afterTree.get(path) === content);
+}
+
 /** Classifies every Terraform address that differs between two renders of a repository. */
 export async function classifyTerraformChanges(beforeTree: FileTree, afterTree: FileTree): Promise<TerraformSummary> {
+  // The same configuration changes nothing; without this, every plan and update would start hcl2json's WebAssembly
+  // (about 0.1 s) to find that out.
+  if (sameTerraformFiles(beforeTree, afterTree)) return { added: [], changed: [], replaced: [], destroyed: [], changes: [] };
   const [beforeConfig, afterConfig] = await Promise.all([readConfig(beforeTree), readConfig(afterTree)]);
   const before = instances(beforeConfig);
   const after = instances(afterConfig);

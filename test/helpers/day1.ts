@@ -191,7 +191,8 @@ export async function walkDay1(day1: Day1Case, server: GitHttpServer, work: stri
     } else if (line.startsWith("npx ")) {
       runs.firstStep = expectOk(await runCli(shellWords(line, variables).slice(2), { cwd: dir }), line);
     } else {
-      execFileSync("bash", ["-ec", line], { cwd: dir, env: GIT_ENV });
+      // awaited, not waited on synchronously: see spawnCli in ./cli.ts
+      await new Promise<void>((resolve, reject) => execFile("bash", ["-ec", line], { cwd: dir, env: GIT_ENV }, (error) => (error ? reject(error) : resolve())));
     }
   }
   expect(git(dir, "rev-parse", "--abbrev-ref", "HEAD")).toBe("main");

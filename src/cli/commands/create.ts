@@ -64,7 +64,6 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       dryRun: opts["dry-run"],
       force: opts.force,
       reporter: terminalReporter(io.stderr),
-      terraformWorker: io.wasmTools === "per-run",
     }));
   } catch (error) {
     if (error instanceof ValidationFailedError) io.stdout.write(formatReport(error.report, output));
@@ -176,7 +175,7 @@ async function resumePublish(blueprint: string, targetDir: string, params: Retur
   })();
   if (entries.length === 0) return undefined;
   const { holdsCommittedRender } = await import("../../publish.js");
-  const preview = await createClusterRepo({ blueprint, targetDir: dir, params, dryRun: true, terraformWorker: io.wasmTools === "per-run" });
+  const preview = await createClusterRepo({ blueprint, targetDir: dir, params, dryRun: true });
   if (!(await holdsCommittedRender(dir, preview.tree))) return undefined;
   const { currentBranch } = await import("../../git/repo.js");
   const [sha, branch] = await Promise.all([gitAt(dir).revparse(["HEAD"]), currentBranch(dir)]);

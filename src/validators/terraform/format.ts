@@ -4,6 +4,7 @@
  * (`"${var.x}"`) is unwrapped, and legacy quoted variable types (`type = "string"`) are rewritten.
  */
 import { structuredPatch } from "diff";
+import { formatHclNative } from "./hcl-format-native.js";
 import { scanHcl, type HclBody } from "./hcl-scan.js";
 import { setHeredocContentAside } from "./heredocs.js";
 
@@ -100,8 +101,16 @@ function protectProviderFunctions(source: string): { text: string; restore: (for
   return { text, restore: (formatted) => formatted.replace(pattern, "provider::$1::") };
 }
 
-/** hclwrite's layout of `source` (what `terraform fmt` does before its own two rewrites). Rejects on invalid HCL. */
+/**
+ * hclwrite's layout of `source` (what `terraform fmt` does before its own two rewrites). Rejects on invalid HCL.
+ * The TypeScript formatter answers for the files it covers; the WebAssembly one, started on first use, for the rest.
+ */
 export async function formatHcl(source: string): Promise<string> {
+  return formatHclNative(source) ?? formatHclWasm(source);
+}
+
+/** {@link formatHcl} by the WebAssembly formatter alone (exported for the tests that hold the two to each other). */
+export async function formatHclWasm(source: string): Promise<string> {
   const format = await loadFormatter();
   const { text, restore } = protectProviderFunctions(source);
   const heredocs = scanHcl(text).heredocs;

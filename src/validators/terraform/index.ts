@@ -7,6 +7,7 @@ import type { SourceFile } from "../../file-tree.js";
 import { LimitError } from "../../limits.js";
 import type { Problem, Status, UnitResult } from "../types.js";
 import { checkTerraformFormat } from "./format.js";
+import { nativeConfigTokens } from "./hcl-native.js";
 import { scanHcl, type HclBlock, type HclScan } from "./hcl-scan.js";
 import { checkDeclarations } from "./declarations.js";
 import { withQuotedHeredocs } from "./heredocs.js";
@@ -150,7 +151,6 @@ export type TerraformFile = SourceFile & { bytes?: number };
 
 export async function validateTerraform(files: TerraformFile[], options: TerraformValidationOptions = {}): Promise<UnitResult[]> {
   const checkFormat = options.checkFormat ?? true;
-  const parse = await loadParser();
   const modules = new Map<string, TerraformFile[]>();
   for (const file of files) {
     // .terraform/ holds downloaded modules and providers: not the repository's own code
@@ -189,7 +189,9 @@ export async function validateTerraform(files: TerraformFile[], options: Terrafo
         continue;
       }
       try {
-        await parse(file.path, withQuotedHeredocs(file.content, scan.heredocs));
+        // hcl-native.ts vouches for most files; hcl2json (WebAssembly, started on first use) parses the others and
+        // words the syntax errors
+        if (!nativeConfigTokens(file.content)) await (await loadParser())(file.path, withQuotedHeredocs(file.content, scan.heredocs));
       } catch (error) {
         const location = parseErrorLocation(error, file.path);
         unit.problems.push({ file: file.path, line: location.line, column: location.column, rule: "tf-syntax", message: location.message, severity: "error" });

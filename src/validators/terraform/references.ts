@@ -7,6 +7,7 @@
  */
 import type { Problem } from "../types.js";
 import type { HclAttribute, HclBlock, HclBody, HclScan } from "./hcl-scan.js";
+import { nativeReferences } from "./hcl-native.js";
 import { withQuotedHeredocs } from "./heredocs.js";
 import { closest } from "./suggest.js";
 
@@ -211,7 +212,6 @@ export function isLiteralExpression(expr: string): boolean {
  * Expressions the expression parser rejects are skipped: the file-level parse already reported them.
  */
 export async function findUndeclaredReferences(files: ModuleFile[], moduleName: string, invalidNames: ReadonlyMap<string, string[]> = new Map()): Promise<LocatedProblem[]> {
-  const getReferencesInExpression = await loadReferenceParser();
   const declarations = collectDeclarations(files);
   const iterators = dynamicIterators(files);
   const located: LocatedProblem[] = [];
@@ -226,11 +226,14 @@ export async function findUndeclaredReferences(files: ModuleFile[], moduleName: 
         // a heredoc without template sequences is text, however large
         if (heredocs.length > 0 && !/[$%]\{/.test(attribute.expr)) continue;
         const wrapped = "${" + withQuotedHeredocs(attribute.expr, heredocs) + "\n}";
-        let references: { value: string; startPosition: number }[];
-        try {
-          references = await getReferencesInExpression(file.path, wrapped);
-        } catch {
-          continue;
+        // hcl-native.ts reads most expressions as hcl2json does; hcl2json (WebAssembly, started on first use) the rest
+        let references = heredocs.length === 0 ? nativeReferences(attribute.expr) : undefined;
+        if (!references) {
+          try {
+            references = await (await loadReferenceParser())(file.path, wrapped);
+          } catch {
+            continue;
+          }
         }
         const newlines = newlineByteOffsets(wrapped);
         const firstLine = file.scan.lineAt(attribute.exprOffset);

@@ -1,8 +1,9 @@
 /**
- * {@link TerraformTools} in a worker thread. Both tools are Go programs compiled to WebAssembly whose first call
- * costs about 0.1 s each (gunzip, compile, Go runtime start); started in a worker at the beginning of `create`, that
- * start-up and the Terraform work run on the second core while this thread does parameters, templates, Kubernetes
- * and GitOps checks. The worker runs the same code as {@link inThreadTerraformTools}, so results are identical.
+ * {@link TerraformTools} in a worker thread. Both WebAssembly tools are Go programs whose first call costs about
+ * 0.1 s each (gunzip, compile, Go runtime start); started in a worker at the beginning of a render, that start-up and
+ * the Terraform work run on the second core while this thread does parameters, templates, Kubernetes and GitOps
+ * checks. The worker runs the same code as {@link inThreadTerraformTools}, so results are identical. Since the
+ * TypeScript HCL reader (hcl-native.ts) covers the blueprints' Terraform, the CLI no longer uses it.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -23,26 +24,8 @@ export interface ClosableTerraformTools extends TerraformTools {
 // From the package root, not from this module: the CLI runs a bundle that lives elsewhere, the worker stays in dist/.
 const workerUrl = pathToFileURL(join(packageRoot, "dist", "validators", "terraform", "worker.js"));
 
-/** Imported on use: the CLI's entry module starts the worker, and must stay light for `--help`. */
+/** Imported on use: without a compiled worker only. */
 const inThread = () => import("./tools.js").then((module) => module.inThreadTerraformTools);
-
-let prestarted: ClosableTerraformTools | undefined;
-
-/**
- * Starts the worker as early as possible (the CLI does it before loading the `create` command): the wasm start-up
- * is the longest chain of a `create` run. The next {@link takeTerraformWorker} takes it. Idle, it never keeps the
- * process alive, so an early exit (bad flags, `--help`) needs no cleanup.
- */
-export function prestartTerraformWorker(): void {
-  prestarted ??= startTerraformWorker();
-}
-
-/** The prestarted worker if there is one, else a new one. */
-export function takeTerraformWorker(): ClosableTerraformTools {
-  const tools = prestarted ?? startTerraformWorker();
-  prestarted = undefined;
-  return tools;
-}
 
 /**
  * Starts the worker now, so that the wasm modules load while the caller does other work. Without a compiled
