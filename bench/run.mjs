@@ -38,11 +38,27 @@ for (const blueprint of blueprints) {
   }
   rows.push({ case: `create ${blueprint}`, target: 1.0, median: median(samples) });
 }
+// With every add-on of the catalog that the blueprint can run switched on (each tried alone first, --dry-run).
+const addons = JSON.parse(spawnSync(process.execPath, [cli, "addons", "--json"], { encoding: "utf8" }).stdout).addons.map((a) => a.name);
+for (const blueprint of blueprints) {
+  const runnable = addons.filter((name) => spawnSync(process.execPath, [cli, "--blueprint", blueprint, "--yes", "--dry-run", "--set", `addons.${name}.enabled=true`, join(tmpdir(), "ccr-bench-dry")], { encoding: "utf8", env: { ...process.env, CI: "true" } }).status === 0);
+  const sets = runnable.flatMap((name) => ["--set", `addons.${name}.enabled=true`]);
+  const samples = [];
+  for (let i = 0; i < runs; i++) {
+    const dir = mkdtempSync(join(tmpdir(), "ccr-bench-"));
+    try {
+      samples.push(time(["--blueprint", blueprint, "--yes", ...sets, join(dir, "repo")]));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  rows.push({ case: `create ${blueprint} +${runnable.length} add-ons`, target: 1.0, median: median(samples) });
+}
 
 console.log(`create-cluster-repo benchmark (median of ${runs} runs, node ${process.version})`);
 for (const row of rows) {
   const verdict = row.median <= row.target ? "ok" : "OVER TARGET";
-  console.log(`${row.case.padEnd(26)} ${row.median.toFixed(3)} s   target < ${row.target} s   ${verdict}`);
+  console.log(`${row.case.padEnd(40)} ${row.median.toFixed(3)} s   target < ${row.target} s   ${verdict}`);
 }
 
 const corpus = join(root, "bench", "validate-corpus.mjs");
