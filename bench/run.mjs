@@ -54,6 +54,21 @@ for (const blueprint of blueprints) {
   // nothing to change: the render, the 3-way merge and validation run, and nothing is committed
   measures[`update ${blueprint}`] = () => time(["update"], { cwd: repo });
 }
+// create with every add-on of the catalog that the blueprint can run switched on (each tried alone first, --dry-run).
+const addons = JSON.parse(spawnSync(process.execPath, [cli, "addons", "--json"], { encoding: "utf8" }).stdout).addons.map((a) => a.name);
+for (const blueprint of blueprints) {
+  const runnable = addons.filter((name) => spawnSync(process.execPath, [cli, "--blueprint", blueprint, "--yes", "--dry-run", "--set", `addons.${name}.enabled=true`, join(tmpdir(), "ccr-bench-dry")], { encoding: "utf8", env }).status === 0);
+  const sets = runnable.flatMap((name) => ["--set", `addons.${name}.enabled=true`]);
+  let n = 0;
+  measures[`create ${blueprint} +${runnable.length} add-ons`] = () => {
+    const dir = join(work, `${blueprint}-addons-${n++}`);
+    try {
+      return time(["--blueprint", blueprint, "--yes", "--set", `repoUrl=https://github.com/bench/${blueprint}.git`, ...sets, dir]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+}
 
 const load = loadavg().map((value) => +value.toFixed(2));
 const samples = Object.fromEntries(Object.keys(measures).map((name) => [name, []]));

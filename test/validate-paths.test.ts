@@ -65,5 +65,9 @@ describe("paths named on the command line", () => {
     ]);
     expect(isManifestCandidate(".github/workflows/ci.yml")).toBe(false);
     expect(isManifestCandidate("values.yaml")).toBe(false);
+    // Renovate's configuration, which every render has (and many repositories do): JSON, not a manifest.
+    expect(isManifestCandidate("renovate.json")).toBe(false);
+    expect(isManifestCandidate("deploy/renovate.json5")).toBe(false);
+    expect(isManifestCandidate("deploy/renovate-config.json")).toBe(true);
   });
 });

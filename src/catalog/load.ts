@@ -13,11 +13,11 @@ import type { Addon, AddonManifest, Catalog } from "./types.js";
 export const catalogRoot = join(packageRoot, "addons");
 
 /** The files of an add-on folder, as the loader and the contract test name them. */
-export const ADDON_FILES = { manifest: "addon.yaml", valuesSchema: "values.schema.json", values: "values.yaml.hbs", manifests: "manifests", configs: "configs" } as const;
+export const ADDON_FILES = { manifest: "addon.yaml", valuesSchema: "values.schema.json", values: "values.yaml.hbs", manifests: "manifests", configs: "configs", readme: "README.md.hbs" } as const;
 
 const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const LEVELS = ["privileged", "baseline", "restricted"];
-const KNOWN_KEYS = new Set(["description", "layer", "namespace", "podSecurity", "chart", "crds", "largeCrds", "dependsOn", "requires", "excludes", "enabledByDefault", "images"]);
+const KNOWN_KEYS = new Set(["description", "layer", "namespace", "podSecurity", "chart", "crds", "largeCrds", "dependsOn", "requires", "excludes", "enabledByDefault", "images", "argocdConfigMaps"]);
 
 /** Add-on names: the folders of addons/, sorted. */
 export function addonNames(root: string = catalogRoot): string[] {
@@ -51,7 +51,7 @@ function manifestProblems(manifest: AddonManifest, file: string): string[] {
     if (typeof chart?.name !== "string" || chart.name === "") at("chart.name", "the chart's name");
     if (typeof chart?.version !== "string" || !/^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/.test(chart.version)) at("chart.version", 'an exact version, quoted ("1.2.3" or "v1.2.3"): no range, so that Renovate proposes each update');
   }
-  for (const key of ["crds", "dependsOn", "requires", "excludes", "images"] as const) {
+  for (const key of ["crds", "dependsOn", "requires", "excludes", "images", "argocdConfigMaps"] as const) {
     if (manifest[key] !== undefined && !isStringList(manifest[key])) at(key, "a list of strings");
   }
   for (const crd of manifest.crds ?? []) if (!/^[a-z0-9.-]+\/[A-Z][A-Za-z0-9]*$/.test(crd)) at("crds", `${crd}: write <group>/<Kind>`);
@@ -83,6 +83,7 @@ function loadAddon(root: string, name: string, problems: string[]): Addon | unde
   if (!existsSync(schemaFile)) problems.push(`${rel}/: add ${rel}/${ADDON_FILES.valuesSchema}, what users may set in addons.${name}.values`);
   else valuesSchema = JSON.parse(readFileSync(schemaFile, "utf8"));
   const valuesFile = join(dir, ADDON_FILES.values);
+  const readmeFile = join(dir, ADDON_FILES.readme);
   const manifests = templatesIn(join(dir, ADDON_FILES.manifests));
   const configs = templatesIn(join(dir, ADDON_FILES.configs));
   if (!manifest.chart && manifests.size === 0) problems.push(`${rel}/${ADDON_FILES.manifest}: give a chart, or add its manifests under ${rel}/${ADDON_FILES.manifests}/`);
@@ -92,6 +93,7 @@ function loadAddon(root: string, name: string, problems: string[]): Addon | unde
     dir: rel,
     valuesSchema,
     ...(existsSync(valuesFile) ? { valuesTemplate: { path: `${rel}/${ADDON_FILES.values}`, source: readFileSync(valuesFile, "utf8") } } : {}),
+    ...(existsSync(readmeFile) ? { readmeTemplate: { path: `${rel}/${ADDON_FILES.readme}`, source: readFileSync(readmeFile, "utf8") } } : {}),
     manifests,
     configs,
   };

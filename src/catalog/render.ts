@@ -132,12 +132,34 @@ function renderFolder(addon: ResolvedAddon, templates: Map<string, string>, root
   return files;
 }
 
+/** What an add-on's templates read as `addon`: its name, namespace, Pod Security labels and layered values. */
+function addonData(addon: ResolvedAddon, values: Record<string, unknown>) {
+  return { name: addon.name, namespace: addon.namespace, podSecurityLabels: podSecurityLabels(levelOf(addon)), values };
+}
+
+/** An enabled add-on's section of the render's README (addons/<name>/README.md.hbs). */
+export interface AddonNote {
+  name: string;
+  description: string;
+  text: string;
+}
+
+/** The README sections of the enabled add-ons that have one, in dependency order. */
+export function renderAddonNotes(context: RenderContext, render: RenderFn): AddonNote[] {
+  return context.addonList.flatMap((addon) => {
+    const template = addon.readmeTemplate;
+    if (!template) return [];
+    const text = render(template.source, template.path, { ...context, addon: addonData(addon, valuesOf(addon, context, render)) }).trim();
+    return text === "" ? [] : [{ name: addon.name, description: addon.description, text }];
+  });
+}
+
 /** Every file of the enabled add-ons, for the repository's engine. */
 export function renderAddons(context: RenderContext, render: RenderFn): Array<[string, string]> {
   const files: Array<[string, string]> = [];
   for (const addon of context.addonList) {
     const values = valuesOf(addon, context, render);
-    const data = { ...context, addon: { name: addon.name, namespace: addon.namespace, values } };
+    const data = { ...context, addon: addonData(addon, values) };
     const own = !SYSTEM_NAMESPACES.has(addon.namespace) && (context.gitops.flux || !addon.chart);
     if (own) files.push(namespaceFile(addon));
     // Every add-on namespace starts from the repository's default deny (DNS only); the add-on's manifests allow more.

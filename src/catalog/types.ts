@@ -43,6 +43,11 @@ export interface AddonManifest {
   enabledByDefault?: boolean | string[][];
   /** Images its manifests or values pin, for Renovate and `addons show`. */
   images?: string[];
+  /**
+   * Argo CD's own ConfigMaps it writes (with Argo CD: `argocd-notifications-cm`): the Application that keeps Argo CD's
+   * release manifests leaves them out, as it leaves argocd-cm, so that two Applications never fight over one object.
+   */
+  argocdConfigMaps?: string[];
 }
 
 /** A loaded add-on: its manifest and files. */
@@ -54,6 +59,11 @@ export interface Addon extends AddonManifest {
   valuesSchema: Record<string, unknown>;
   /** The catalog's layer of values, a template rendering YAML (addons/<name>/values.yaml.hbs), if any. */
   valuesTemplate?: { path: string; source: string };
+  /**
+   * What the render's README says about it (addons/<name>/README.md.hbs, if any): a step to take before the GitOps
+   * engine starts (a Secret the repository never holds), how to reach it. Shown in Day 1, before the bootstrap.
+   */
+  readmeTemplate?: { path: string; source: string };
   /** manifests/*.hbs (rendered under <layer>/<name>/) and configs/*.hbs (under infrastructure-configs/<name>/). */
   manifests: Map<string, string>;
   configs: Map<string, string>;

@@ -92,6 +92,8 @@ export interface RenderContext {
   addonCharts: ChartSource[];
   /** Some enabled add-on configures custom resources (infrastructure-configs/, applied once the CRDs exist). */
   addonConfigs: boolean;
+  /** Argo CD's own ConfigMaps an enabled add-on writes: the argocd Application leaves them out. */
+  argocdConfigMaps: string[];
 }
 
 /** An enabled add-on as the render writes it. */
@@ -193,6 +195,7 @@ function addonsContext(blueprint: Blueprint, base: { params: ClusterParams; deri
     addonList,
     addonCharts: addonList.flatMap((addon) => (addon.chart ? [addon.chart] : [])),
     addonConfigs: addonList.some((addon) => addon.configs.size > 0),
+    argocdConfigMaps: [...new Set(addonList.flatMap((addon) => addon.argocdConfigMaps ?? []))].sort(),
   };
 }
 

@@ -4,7 +4,7 @@ import { assertSafeRelativePath, sortedTree, type FileTree } from "../file-tree.
 import type { RenderContext } from "./context.js";
 import { compiledTemplate, type Template } from "./compiled-templates.js";
 import { addKustomizations, dropEmptyInfrastructureApplication, moveAppNamespacesToApps } from "./gitops.js";
-import { CONFIGS_ROOT, renderAddons } from "../catalog/render.js";
+import { CONFIGS_ROOT, renderAddonNotes, renderAddons } from "../catalog/render.js";
 import { renderAnswersFile } from "./answers.js";
 import { outputPathOf, tidy } from "./template-output.js";
 
@@ -36,13 +36,15 @@ export function renderTree(blueprint: Blueprint, context: RenderContext): FileTr
       throw new TemplateError(`template ${name}: ${(error as Error).message}`, { cause: error });
     }
   };
+  // The README's Day 1 quotes what the enabled add-ons need before the GitOps engine starts (addonNotes).
+  const data = { ...context, addonNotes: renderAddonNotes(context, renderOne) };
   for (const set of sets) {
     for (const [templatePath, source] of blueprint.templateSources.get(set) ?? []) {
       if (templatePath.startsWith("_partials/")) continue;
       const renderedPath = templatePath.includes("{{") ? renderOne(templatePath, `${set}/${templatePath} (path)`, context) : templatePath;
       const outPath = outputPathOf(renderedPath);
       assertSafeRelativePath(outPath);
-      const content = templatePath.endsWith(".hbs") ? renderOne(source, `${set}/${templatePath}`, context) : source;
+      const content = templatePath.endsWith(".hbs") ? renderOne(source, `${set}/${templatePath}`, data) : source;
       if (content.trim() === "") continue; // a template that renders nothing is switched off by its parameters
       if (files.has(outPath)) throw new TemplateError(`template ${set}/${templatePath}: ${outPath} is already rendered by another template set`);
       files.set(outPath, tidy(content));

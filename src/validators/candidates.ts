@@ -2,7 +2,7 @@ import { defaults } from "../defaults.js";
 
 /**
  * Whether a YAML/JSON file found while walking a repository is a Kubernetes manifest, rather than a CI workflow
- * (dot-folders), the answers file, Helm values or a package file. Files the user names explicitly are validated
+ * (dot-folders), the answers file, Helm values, a package file or Renovate's configuration. Files the user names explicitly are validated
  * whatever their name: this is only for what a folder walk finds.
  */
 export function isManifestCandidate(path: string): boolean {
@@ -10,7 +10,7 @@ export function isManifestCandidate(path: string): boolean {
   const segments = path.split("/");
   if (segments.some((segment) => segment.startsWith(".") || segment === "node_modules")) return false;
   if (path === defaults.answersFile || segments[0] === "terraform") return false;
-  if (/(^|\/)(values(\.[^/]*)?\.ya?ml|Chart\.ya?ml|package(-lock)?\.json|tsconfig[^/]*\.json|[^/]*\.tfvars\.json)$/.test(path)) return false;
+  if (/(^|\/)(values(\.[^/]*)?\.ya?ml|Chart\.ya?ml|package(-lock)?\.json|tsconfig[^/]*\.json|renovate\.json5?|[^/]*\.tfvars\.json)$/.test(path)) return false;
   return true;
 }
 
