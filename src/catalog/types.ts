@@ -43,6 +43,11 @@ export interface AddonManifest {
   enabledByDefault?: boolean | string[][];
   /** Images its manifests or values pin, for Renovate and `addons show`. */
   images?: string[];
+  /**
+   * Top-level keys of its values that its own templates read (configs/, manifests/: a queue's quota) and the chart
+   * does not know: kept out of the chart's values, still checked by values.schema.json.
+   */
+  ownValues?: string[];
 }
 
 /** A loaded add-on: its manifest and files. */

@@ -92,6 +92,11 @@ export interface RenderContext {
   addonCharts: ChartSource[];
   /** Some enabled add-on configures custom resources (infrastructure-configs/, applied once the CRDs exist). */
   addonConfigs: boolean;
+  /**
+   * The CRDs the enabled add-ons install (`<group>/<Kind>`, addon.yaml `crds`): a template writes a custom resource
+   * of an add-on that may be off only where its CRD is there, `{{#if (includes crds "monitoring.coreos.com/ServiceMonitor")}}`.
+   */
+  crds: string[];
 }
 
 /** An enabled add-on as the render writes it. */
@@ -193,6 +198,7 @@ function addonsContext(blueprint: Blueprint, base: { params: ClusterParams; deri
     addonList,
     addonCharts: addonList.flatMap((addon) => (addon.chart ? [addon.chart] : [])),
     addonConfigs: addonList.some((addon) => addon.configs.size > 0),
+    crds: [...new Set(addonList.flatMap((addon) => addon.crds ?? []))].sort(),
   };
 }
 
