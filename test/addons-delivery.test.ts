@@ -25,9 +25,9 @@ const REPO_URL = "https://github.com/example/cluster.git";
 /** Workload switches of the packs, turned on where a blueprint's schema has them, so that every workload renders. */
 const WORKLOADS = ["inference", "smokeTest", "training"];
 
-/** One valid answers file per blueprint (the first fixture of each). */
+/** One valid answers file per blueprint (the first fixture of each that sets no add-on: the cases set their own). */
 const baseParams = new Map<string, Record<string, unknown>>();
-for (const fixture of paramsFixtures("valid")) if (!baseParams.has(fixture.blueprint)) baseParams.set(fixture.blueprint, fixture.params);
+for (const fixture of paramsFixtures("valid")) if (!baseParams.has(fixture.blueprint) && fixture.params.addons === undefined) baseParams.set(fixture.blueprint, fixture.params);
 
 function render(blueprintId: string, values: Record<string, unknown>, catalog = loadCatalog()) {
   const blueprint = loadBlueprint(blueprintId, { catalog });
