@@ -347,10 +347,15 @@ const COMMON_KINDS = new Set([
 /** The groups of the add-ons' CRDs (schema-sources/crds beyond Flux's and Argo CD's): a bundle each, loaded only by files that use them. */
 const ADDON_GROUPS = new Set(JSON.parse(readFileSync(join(sourcesDir, "crds", "index.json"), "utf8")).map((entry) => entry.group).filter((group) => !/(^|\.)fluxcd\.io$/.test(group) && group !== "argoproj.io"));
 
+/** Argo CD's own kinds (argoproj/argo-cd manifests/crds). */
+const ARGO_CD_KINDS = new Set(["Application", "ApplicationSet", "AppProject"]);
+
 function bundleOf(groupVersion, kind) {
   if (COMMON_KINDS.has(`${groupVersion}/${kind}`)) return "common";
   if (/\.fluxcd\.io\//.test(groupVersion)) return "flux";
-  if (groupVersion.startsWith("argoproj.io/")) return "argo-cd";
+  // argoproj.io is Argo CD's group and Argo Rollouts' (the argo-rollouts add-on): Argo CD's kinds stay in the bundle
+  // every Argo CD repository loads, the add-on's get a bundle of their own, loaded only by files that use them.
+  if (groupVersion.startsWith("argoproj.io/")) return ARGO_CD_KINDS.has(kind) ? "argo-cd" : "argoproj.io";
   if (groupVersion.startsWith("kustomize.config.k8s.io/")) return "kustomize";
   const group = groupVersion.split("/")[0];
   if (ADDON_GROUPS.has(group)) return group;

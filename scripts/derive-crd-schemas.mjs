@@ -23,6 +23,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import jsYaml from "js-yaml";
 import YAML from "yaml";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -70,11 +71,25 @@ function yamlFiles(folder) {
   return found;
 }
 
+/**
+ * The documents of a CRD file. Some upstream files are YAML that Go's parser (and so the API server) reads but the
+ * strict `yaml` package refuses: Flagger's crd.yaml continues multi-line quoted descriptions at the key's indentation.
+ * Those files are read again with js-yaml, which accepts that form, and only when the strict parse fails.
+ */
+function crdDocuments(file) {
+  const text = readFileSync(file, "utf8");
+  const documents = YAML.parseAllDocuments(text, { maxAliasCount: 0 });
+  if (documents.every((document) => document.errors.length === 0)) return documents.map((document) => document.toJS());
+  try {
+    return jsYaml.loadAll(text, undefined, { json: false });
+  } catch (error) {
+    throw new Error(`${file}: ${documents.find((document) => document.errors.length > 0).errors[0].message} (js-yaml: ${error.message})`);
+  }
+}
+
 const derived = new Map();
 for (const file of yamlFiles(input)) {
-  for (const document of YAML.parseAllDocuments(readFileSync(file, "utf8"), { maxAliasCount: 0 })) {
-    if (document.errors.length > 0) throw new Error(`${file}: ${document.errors[0].message}`);
-    const crd = document.toJS();
+  for (const crd of crdDocuments(file)) {
     if (crd?.kind !== "CustomResourceDefinition") continue;
     if (crd.apiVersion !== "apiextensions.k8s.io/v1") throw new Error(`${file}: ${crd.metadata?.name} is ${crd.apiVersion}, expected apiextensions.k8s.io/v1`);
     const { group, names, versions } = crd.spec;

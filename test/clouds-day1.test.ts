@@ -230,7 +230,7 @@ describe.each(names)("%s: the cluster side", (name) => {
     }
   });
 
-  test("a model server waits for its first load (startup probe) and keeps its model on a volume that outlives the pod", () => {
+  test("a model server waits for its first load (startup probe) and keeps its model on a volume of the cloud's storage class (a StatefulSet's, which outlives the pod, unless progressive delivery replaces it)", () => {
     const r = byName(name);
     for (const { object } of r.objects) {
       const path = podTemplatePath(object);
@@ -243,9 +243,14 @@ describe.each(names)("%s: the cluster side", (name) => {
         if (container.livenessProbe) expect(container.startupProbe, `${label}: a liveness probe without a startup probe kills a slow first load`).toBeDefined();
         const mount = (container.volumeMounts as Json[]).filter((m) => cache === m.mountPath || cache.startsWith(`${m.mountPath}/`)).sort((a, b) => b.mountPath.length - a.mountPath.length)[0];
         expect(mount, `${label}: ${cache} is on a volume`).toBeDefined();
-        const claimed = (object.spec.volumeClaimTemplates ?? []).some((claim: Json) => claim.metadata.name === mount!.name);
-        expect(claimed, `${label}: the volume at ${mount!.mountPath} comes from volumeClaimTemplates (not an emptyDir, lost on every restart)`).toBe(true);
-        const claim = object.spec.volumeClaimTemplates.find((c: Json) => c.metadata.name === mount!.name);
+        // A Deployment (Flagger's canary target) or a Rollout (Argo Rollouts): its canary pods are new pods on GPU
+        // nodes of their own, so each pod has its own claim (an ephemeral volume), of the same storage class.
+        const progressive = object.kind !== "StatefulSet";
+        const claim = progressive
+          ? (template.spec.volumes as Json[]).find((volume) => volume.name === mount!.name)?.ephemeral?.volumeClaimTemplate
+          : (object.spec.volumeClaimTemplates ?? []).find((c: Json) => c.metadata.name === mount!.name);
+        expect(claim, `${label}: the volume at ${mount!.mountPath} is a claim (not an emptyDir, lost on every restart)`).toBeDefined();
+        if (progressive) expect(r.params.addons?.[object.kind === "Rollout" ? "argo-rollouts" : "flagger"]?.enabled, `${label}: only progressive delivery turns the StatefulSet into a ${object.kind}`).toBe(true);
         expect(claim.spec.storageClassName, `${label}: the cloud's storage class is named`).toBe(r.params.inference.modelCache.storageClass);
       }
     }

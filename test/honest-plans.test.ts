@@ -115,7 +115,9 @@ describe("Scaleway (kosmos-multicloud): a replacement the provider decides on th
 
 describe("Azure (aks-gpu)", () => {
   test("switching gpuStack replaces the GPU pool: gpu_driver is ForceNew", async () => {
-    const plan = await planUpdate(await repo("aks-gpu"), set("gpuStack=gpu-operator"));
+    // The answers file records dcgm-exporter on (the device plugin ran alone): the GPU operator brings its own
+    // exporter, and the two never run together, so the switch goes with it.
+    const plan = await planUpdate(await repo("aks-gpu"), set("gpuStack=gpu-operator", "addons.dcgm-exporter.enabled=false"));
     expect(plan.summary.terraform.replaced).toEqual(["azurerm_kubernetes_cluster_node_pool.gpu"]);
     expect(plan.summary.terraform.changes[0]).toMatchObject({ action: "replace", reasons: ["gpu_driver"], preventDestroy: false });
     expect(formatTerraformWarning(plan.summary.terraform)).toMatch(/^WARNING: Terraform replaces 1 \(azurerm_kubernetes_cluster_node_pool\.gpu\)/);

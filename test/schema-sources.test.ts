@@ -92,6 +92,36 @@ spec:
       },
     });
   });
+
+  test("reads a CRD file that continues a quoted description at the key's indentation, as Go's YAML does (Flagger's crd.yaml)", async () => {
+    const lenient = join(dir, "lenient");
+    mkdirSync(join(lenient, "in"), { recursive: true });
+    writeFileSync(
+      join(lenient, "in", "gadgets.yaml"),
+      `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: gadgets.example.org}
+spec:
+  group: example.org
+  names: {kind: Gadget, plural: gadgets}
+  scope: Namespaced
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            apiVersion:
+              description: 'APIVersion defines the versioned schema
+              of an object: more prose'
+              type: string
+`,
+    );
+    await script("derive-crd-schemas.mjs", [join(lenient, "in"), "--out", join(lenient, "out")]);
+    expect(JSON.parse(readFileSync(join(lenient, "out", "example.org", "gadget_v1.json"), "utf8"))).toEqual({ type: "object", properties: { apiVersion: { type: "string" } } });
+  });
 });
 
 describe("scripts/derive-kubernetes-fields.mjs", () => {
@@ -186,7 +216,31 @@ describe("the committed derived data", () => {
       "source.extensions.fluxcd.io",
       "source.toolkit.fluxcd.io",
     ]);
-    expect(index.filter((entry) => entry.group === "argoproj.io").map((entry) => entry.kind).sort()).toEqual(["AppProject", "Application", "ApplicationSet"]);
+    // argoproj.io: Argo CD's three kinds and the argo-rollouts add-on's five, derived in one run.
+    expect(index.filter((entry) => entry.group === "argoproj.io").map((entry) => entry.kind).sort()).toEqual([
+      "AnalysisRun",
+      "AnalysisTemplate",
+      "AppProject",
+      "Application",
+      "ApplicationSet",
+      "ClusterAnalysisTemplate",
+      "Experiment",
+      "Rollout",
+    ]);
+  });
+
+  test("Argo CD's kinds stay in the bundle every Argo CD repository loads; Argo Rollouts' ship apart", () => {
+    const kinds = JSON.parse(readFileSync(join(repoRoot, "schemas", "kubernetes", "index.json"), "utf8")).kinds["argoproj.io/v1alpha1"] as Record<string, { bundle: string }>;
+    expect(Object.fromEntries(Object.entries(kinds).map(([kind, { bundle }]) => [kind, bundle]))).toEqual({
+      AnalysisRun: "argoproj.io",
+      AnalysisTemplate: "argoproj.io",
+      AppProject: "argo-cd",
+      Application: "argo-cd",
+      ApplicationSet: "argo-cd",
+      ClusterAnalysisTemplate: "argoproj.io",
+      Experiment: "argoproj.io",
+      Rollout: "argoproj.io",
+    });
   });
 
   test.each(index.map((entry) => [`${entry.group}/${entry.version} ${entry.kind}`, entry] as const))("%s is embedded, strict and not", async (_name, entry) => {

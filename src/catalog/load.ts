@@ -17,7 +17,7 @@ export const ADDON_FILES = { manifest: "addon.yaml", valuesSchema: "values.schem
 
 const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const LEVELS = ["privileged", "baseline", "restricted"];
-const KNOWN_KEYS = new Set(["description", "layer", "namespace", "podSecurity", "chart", "crds", "largeCrds", "dependsOn", "requires", "excludes", "enabledByDefault", "images", "argocdConfigMaps"]);
+const KNOWN_KEYS = new Set(["description", "layer", "namespace", "podSecurity", "chart", "crds", "largeCrds", "dependsOn", "requires", "excludes", "enabledByDefault", "images", "argocdConfigMaps", "ownValues"]);
 
 /** Add-on names: the folders of addons/, sorted. */
 export function addonNames(root: string = catalogRoot): string[] {
@@ -51,10 +51,13 @@ function manifestProblems(manifest: AddonManifest, file: string): string[] {
     if (typeof chart?.name !== "string" || chart.name === "") at("chart.name", "the chart's name");
     if (typeof chart?.version !== "string" || !/^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/.test(chart.version)) at("chart.version", 'an exact version, quoted ("1.2.3" or "v1.2.3"): no range, so that Renovate proposes each update');
   }
-  for (const key of ["crds", "dependsOn", "requires", "excludes", "images", "argocdConfigMaps"] as const) {
+  for (const key of ["crds", "dependsOn", "requires", "excludes", "images", "argocdConfigMaps", "ownValues"] as const) {
     if (manifest[key] !== undefined && !isStringList(manifest[key])) at(key, "a list of strings");
   }
   for (const crd of manifest.crds ?? []) if (!/^[a-z0-9.-]+\/[A-Z][A-Za-z0-9]*$/.test(crd)) at("crds", `${crd}: write <group>/<Kind>`);
+  for (const key of isStringList(manifest.ownValues) ? manifest.ownValues! : []) {
+    if (!manifest.chart) at("ownValues", `${key}: only an add-on with a chart keeps values from it (all of a manifests-only add-on's values are its own)`);
+  }
   const byDefault = manifest.enabledByDefault;
   if (byDefault !== undefined && typeof byDefault !== "boolean" && !(Array.isArray(byDefault) && byDefault.every(isStringList))) {
     at("enabledByDefault", "true, false, or a list of capability lists ([[gpu, engine=flux]])");

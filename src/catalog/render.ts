@@ -160,13 +160,14 @@ export function renderAddons(context: RenderContext, render: RenderFn): Array<[s
   for (const addon of context.addonList) {
     const values = valuesOf(addon, context, render);
     const data = { ...context, addon: addonData(addon, values) };
+    const chartValues = Object.fromEntries(Object.entries(values).filter(([key]) => !(addon.ownValues ?? []).includes(key)));
     const own = !SYSTEM_NAMESPACES.has(addon.namespace) && (context.gitops.flux || !addon.chart);
     if (own) files.push(namespaceFile(addon));
     // Every add-on namespace starts from the repository's default deny (DNS only); the add-on's manifests allow more.
     if (!SYSTEM_NAMESPACES.has(addon.namespace)) {
       files.push([`${addon.layer}/${addon.name}/networkpolicies.yaml`, tidy(render(DEFAULT_NETWORK_POLICIES, `${addon.dir} (default NetworkPolicies)`, data))]);
     }
-    if (addon.chart) files.push(...(context.gitops.flux ? fluxChartFiles(addon, values, context) : [argoChartFile(addon, values, context)]));
+    if (addon.chart) files.push(...(context.gitops.flux ? fluxChartFiles(addon, chartValues, context) : [argoChartFile(addon, chartValues, context)]));
     files.push(...renderFolder(addon, addon.manifests, `${addon.layer}/${addon.name}`, "manifests", data, render));
     files.push(...renderFolder(addon, addon.configs, `${CONFIGS_ROOT}/${addon.name}`, "configs", data, render));
   }

@@ -48,6 +48,11 @@ export interface AddonManifest {
    * release manifests leaves them out, as it leaves argocd-cm, so that two Applications never fight over one object.
    */
   argocdConfigMaps?: string[];
+  /**
+   * Top-level keys of its values that its own templates read (configs/, manifests/: a queue's quota) and the chart
+   * does not know: kept out of the chart's values, still checked by values.schema.json.
+   */
+  ownValues?: string[];
 }
 
 /** A loaded add-on: its manifest and files. */

@@ -82,8 +82,13 @@ export interface RenderContext {
   packs: string[];
   /** Where pods of each kind of node may run on this cloud (blueprint.yaml `nodes`), for the gpuNodePlacement partial. */
   nodes: { gpu: NodesContext };
-  /** Every add-on of the catalog by name, enabled or not: templates test `addons.<name>.enabled`. */
-  addons: Record<string, { enabled: boolean }>;
+  /** Every add-on of the catalog by name, enabled or not: templates test `addons.<name>.enabled`; `version`: its chart's ("" for manifests). */
+  addons: Record<string, { enabled: boolean; version: string }>;
+  /**
+   * The enabled add-ons' names, sorted: a shared template tests one with `(includes enabledAddons "<name>")`, which
+   * holds nothing for an add-on a catalog lacks (a test's fixture catalog), where `addons.<name>` is missing.
+   */
+  enabledAddons: string[];
   /** The capabilities this render has (the blueprint's, and each enabled add-on's name), true or false by name. */
   capabilities: Record<string, boolean>;
   /** The enabled add-ons, dependencies first, as src/catalog/render.ts writes them. */
@@ -94,6 +99,11 @@ export interface RenderContext {
   addonConfigs: boolean;
   /** Argo CD's own ConfigMaps an enabled add-on writes: the argocd Application leaves them out. */
   argocdConfigMaps: string[];
+  /**
+   * The CRDs the enabled add-ons install (`<group>/<Kind>`, addon.yaml `crds`): a template writes a custom resource
+   * of an add-on that may be off only where its CRD is there, `{{#if (includes crds "monitoring.coreos.com/ServiceMonitor")}}`.
+   */
+  crds: string[];
 }
 
 /** An enabled add-on as the render writes it. */
@@ -190,12 +200,14 @@ function addonsContext(blueprint: Blueprint, base: { params: ClusterParams; deri
   const declared = [...Object.keys(blueprint.capabilities ?? {}), ...blueprint.catalog.addons.keys()];
   return {
     argoSyncWaves,
-    addons: Object.fromEntries([...blueprint.catalog.addons.keys()].map((name) => [name, { enabled: enabled.has(name) }])),
+    addons: Object.fromEntries([...blueprint.catalog.addons.values()].map((addon) => [addon.name, { enabled: enabled.has(addon.name), version: addon.chart?.version ?? "" }])),
     capabilities: Object.fromEntries(declared.sort().map((name) => [name, selection.capabilities.has(name)])),
     addonList,
+    enabledAddons: [...enabled.keys()].sort(),
     addonCharts: addonList.flatMap((addon) => (addon.chart ? [addon.chart] : [])),
     addonConfigs: addonList.some((addon) => addon.configs.size > 0),
     argocdConfigMaps: [...new Set(addonList.flatMap((addon) => addon.argocdConfigMaps ?? []))].sort(),
+    crds: [...new Set(addonList.flatMap((addon) => addon.crds ?? []))].sort(),
   };
 }
 

@@ -133,6 +133,7 @@ export function createHandlebars(): typeof Handlebars {
     gt: plain((a: number, b: number) => a > b),
     includes: plain((list: unknown, value: unknown) => Array.isArray(list) && list.includes(value)),
     add: plain((a: number, b: number) => a + b),
+    mul: plain((a: number, b: number) => a * b),
     concat: plain((...parts: unknown[]) => parts.map(String).join("")),
     join: plain((list: unknown[], separator: unknown) => list.join(typeof separator === "string" ? separator : ", ")),
     upper: plain((value: unknown) => String(value).toUpperCase()),

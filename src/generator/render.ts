@@ -36,6 +36,10 @@ export function renderTree(blueprint: Blueprint, context: RenderContext): FileTr
       throw new TemplateError(`template ${name}: ${(error as Error).message}`, { cause: error });
     }
   };
+  // Add-ons first: a configs/ template may render nothing (a custom resource written only where another add-on
+  // installs its CRD), and the infrastructure-configs layer exists only where one rendered.
+  const addonFiles = renderAddons(context, renderOne);
+  context = { ...context, addonConfigs: addonFiles.some(([path]) => path.startsWith(`${CONFIGS_ROOT}/`)) };
   // The README's Day 1 quotes what the enabled add-ons need before the GitOps engine starts (addonNotes).
   const data = { ...context, addonNotes: renderAddonNotes(context, renderOne) };
   for (const set of sets) {
@@ -50,7 +54,7 @@ export function renderTree(blueprint: Blueprint, context: RenderContext): FileTr
       files.set(outPath, tidy(content));
     }
   }
-  for (const [path, content] of renderAddons(context, renderOne)) {
+  for (const [path, content] of addonFiles) {
     if (files.has(path)) throw new TemplateError(`add-on ${path}: written by the add-on catalog and by a template; remove the template`);
     files.set(path, content);
   }
