@@ -187,7 +187,7 @@ function addonUseProblems(manifest: BlueprintManifest, catalog: Catalog, paramsS
       problems.push(`addons.${name}: not an add-on of the catalog (${[...catalog.addons.keys()].join(", ")}); add addons/${name}/ or fix the name`);
       continue;
     }
-    for (const path of [...[use?.when ?? []].flat().map((condition) => condition.split("=")[0]!.trim()), ...pathsReadBy(use?.values ?? {})]) {
+    for (const path of [...[use?.when ?? []].flat().map((condition) => condition.split("=")[0]!.trim()), ...pathsReadBy(use?.values ?? {}), ...pathsReadBy(use?.settings ?? {})]) {
       const problem = contextPathProblem(path, manifest, paramsSchema);
       if (problem) problems.push(`addons.${name}: ${problem}`);
     }

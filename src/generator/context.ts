@@ -1,11 +1,12 @@
 import type { Blueprint, NodePlacement } from "../blueprints/types.js";
 import { dependencyDepth, dependencyOrder } from "../catalog/load.js";
 import { selectAddons } from "../catalog/select.js";
-import type { Addon, ChartSource } from "../catalog/types.js";
+import type { Addon, ChartSource, CrdSource } from "../catalog/types.js";
 import { defaults, type GitopsEngine } from "../defaults.js";
 import { forges, type ForgeKind } from "../forge/registry.js";
 import { deriveValues } from "../params/derived.js";
 import type { ClusterParams } from "../params/parse.js";
+import { deepMerge } from "../params/merge.js";
 import { conditionHolds, resolveData } from "./conditions.js";
 import { argoSyncWavesFor, type ArgoSyncWaves } from "./gitops.js";
 import { repoUrlFacts, type RepoUrlFacts } from "./repo-url.js";
@@ -83,13 +84,15 @@ export interface RenderContext {
   /** Where pods of each kind of node may run on this cloud (blueprint.yaml `nodes`), for the gpuNodePlacement partial. */
   nodes: { gpu: NodesContext };
   /** Every add-on of the catalog by name, enabled or not: templates test `addons.<name>.enabled`. */
-  addons: Record<string, { enabled: boolean }>;
+  addons: Record<string, { enabled: boolean; namespace: string; settings: Record<string, unknown> }>;
   /** The capabilities this render has (the blueprint's, and each enabled add-on's name), true or false by name. */
   capabilities: Record<string, boolean>;
   /** The enabled add-ons, dependencies first, as src/catalog/render.ts writes them. */
   addonList: ResolvedAddon[];
   /** The charts of the enabled add-ons (the Argo CD project allows their repositories). */
   addonCharts: ChartSource[];
+  /** CRDs the cluster fetches from Git for the enabled add-ons (the Argo CD project allows their repositories). */
+  addonCrdSources: CrdSource[];
   /** Some enabled add-on configures custom resources (infrastructure-configs/, applied once the CRDs exist). */
   addonConfigs: boolean;
 }
@@ -104,6 +107,8 @@ export interface ResolvedAddon extends Omit<Addon, "dependsOn"> {
   blueprintValues: Record<string, unknown>;
   /** The answers file's `addons.<name>.values`. */
   clusterValues: Record<string, unknown>;
+  /** The answers file's `addons.<name>.settings` (settings.schema.json), {} when the add-on has none. */
+  settings: Record<string, unknown>;
 }
 
 export interface ContextOptions {
@@ -176,22 +181,25 @@ function addonsContext(blueprint: Blueprint, base: { params: ClusterParams; deri
   const selection = selectAddons(blueprint.offeredAddons, blueprint, { params: base.params, derived: base.derived });
   const enabled = new Map([...selection.enabled].map((name) => [name, blueprint.catalog.addons.get(name)!]));
   const depths = new Map([...enabled.values()].map((addon) => [addon.name, dependencyDepth(addon, enabled)]));
-  const argoSyncWaves = argoSyncWavesFor(Math.max(0, ...depths.values()));
-  const given = (base.params.addons ?? {}) as Record<string, { values?: Record<string, unknown> }>;
+  const addonCrdSources = dependencyOrder([...enabled.values()]).flatMap((addon) => addon.crdSources ?? []);
+  const argoSyncWaves = argoSyncWavesFor(Math.max(0, ...depths.values()), addonCrdSources.length > 0);
+  const given = (base.params.addons ?? {}) as Record<string, { values?: Record<string, unknown>; settings?: Record<string, unknown> }>;
   const addonList: ResolvedAddon[] = dependencyOrder([...enabled.values()]).map((addon) => ({
     ...addon,
     dependsOn: (addon.dependsOn ?? []).filter((name) => enabled.has(name)),
     wave: String(Number(argoSyncWaves.helmInfrastructure) + depths.get(addon.name)!),
     blueprintValues: resolveData(blueprint.offeredAddons.get(addon.name)!.values, base) as Record<string, unknown>,
     clusterValues: given[addon.name]?.values ?? {},
+    settings: deepMerge(resolveData(blueprint.offeredAddons.get(addon.name)!.settings, base) as Record<string, unknown>, given[addon.name]?.settings ?? {}),
   }));
   const declared = [...Object.keys(blueprint.capabilities ?? {}), ...blueprint.catalog.addons.keys()];
   return {
     argoSyncWaves,
-    addons: Object.fromEntries([...blueprint.catalog.addons.keys()].map((name) => [name, { enabled: enabled.has(name) }])),
+    addons: Object.fromEntries([...blueprint.catalog.addons.values()].map((addon) => [addon.name, { enabled: enabled.has(addon.name), namespace: addon.namespace ?? "", settings: addonList.find((one) => one.name === addon.name)?.settings ?? {} }])),
     capabilities: Object.fromEntries(declared.sort().map((name) => [name, selection.capabilities.has(name)])),
     addonList,
     addonCharts: addonList.flatMap((addon) => (addon.chart ? [addon.chart] : [])),
+    addonCrdSources,
     addonConfigs: addonList.some((addon) => addon.configs.size > 0),
   };
 }
