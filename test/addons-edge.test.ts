@@ -56,6 +56,16 @@ describe.each(cases)("%s (%s) with the edge add-ons it offers", (id, engine) => 
     expect(report.summary.resources.skipped ?? 0).toBe(0);
   });
 
+  test("each enabled add-on with a page (README.md.hbs) gets docs/addons/<name>.md, linked from the README", () => {
+    const { tree, context } = render(id, values);
+    const documented = context!.addonList.filter((addon) => addon.readme);
+    expect(documented.map((addon) => addon.name).sort()).toEqual(Object.keys(addons).sort());
+    for (const addon of documented) {
+      expect(tree!.get(`docs/addons/${addon.name}.md`)).toMatch(new RegExp(`^# ${addon.name}\n`));
+      expect(tree!.get("README.md")).toContain(`(docs/addons/${addon.name}.md)`);
+    }
+  });
+
   test("the CRDs fetched from Git come before every add-on (Flux dependsOn, Argo CD waves)", () => {
     const { tree, context } = render(id, values);
     const sources = context!.addonCrdSources.map((source) => source.name);

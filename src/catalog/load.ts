@@ -13,7 +13,7 @@ import type { Addon, AddonManifest, Catalog } from "./types.js";
 export const catalogRoot = join(packageRoot, "addons");
 
 /** The files of an add-on folder, as the loader and the contract test name them. */
-export const ADDON_FILES = { manifest: "addon.yaml", valuesSchema: "values.schema.json", settingsSchema: "settings.schema.json", values: "values.yaml.hbs", manifests: "manifests", configs: "configs" } as const;
+export const ADDON_FILES = { manifest: "addon.yaml", valuesSchema: "values.schema.json", settingsSchema: "settings.schema.json", readme: "README.md.hbs", values: "values.yaml.hbs", manifests: "manifests", configs: "configs" } as const;
 
 const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const LEVELS = ["privileged", "baseline", "restricted"];
@@ -108,6 +108,7 @@ function loadAddon(root: string, name: string, problems: string[]): Addon | unde
     valuesSchema,
     ...(settingsSchema ? { settingsSchema } : {}),
     ...(existsSync(valuesFile) ? { valuesTemplate: { path: `${rel}/${ADDON_FILES.values}`, source: readFileSync(valuesFile, "utf8") } } : {}),
+    ...(existsSync(join(dir, ADDON_FILES.readme)) ? { readme: { path: `${rel}/${ADDON_FILES.readme}`, source: readFileSync(join(dir, ADDON_FILES.readme), "utf8") } } : {}),
     manifests,
     configs,
   };

@@ -188,6 +188,8 @@ export function renderAddons(context: RenderContext, render: RenderFn): Array<[s
     if (addon.chart) files.push(...(context.gitops.flux ? fluxChartFiles(addon, values, context) : [argoChartFile(addon, values, context)]));
     files.push(...renderFolder(addon, addon.manifests, `${addon.layer}/${addon.name}`, "manifests", data, render));
     files.push(...renderFolder(addon, addon.configs, `${CONFIGS_ROOT}/${addon.name}`, "configs", data, render));
+    // Its page of the repository's documentation (the README links it).
+    if (addon.readme) files.push([`docs/addons/${addon.name}.md`, tidy(render(addon.readme.source, addon.readme.path, data))]);
   }
   files.push(...renderCrdSources(context));
   return files;

@@ -78,6 +78,8 @@ export interface Addon extends AddonManifest {
   settingsSchema?: Record<string, unknown>;
   /** The catalog's layer of values, a template rendering YAML (addons/<name>/values.yaml.hbs), if any. */
   valuesTemplate?: { path: string; source: string };
+  /** addons/<name>/README.md.hbs: what it does, how to use it, what to change; rendered to docs/addons/<name>.md. */
+  readme?: { path: string; source: string };
   /** manifests/*.hbs (rendered under <layer>/<name>/) and configs/*.hbs (under infrastructure-configs/<name>/). */
   manifests: Map<string, string>;
   configs: Map<string, string>;
