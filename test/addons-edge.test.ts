@@ -146,3 +146,12 @@ describe("settings and values of the edge add-ons", () => {
     expect(Object.keys(envoyProxy.spec.provider.kubernetes.envoyService.annotations).sort()).toEqual([...Object.keys(blueprintAnnotations), "example.com/extra"].sort());
   });
 });
+
+describe("blueprint data for the add-ons", () => {
+  test("every add-on a shipped blueprint gives settings to is an add-on of the shipped catalog (a typo would be ignored by a catalog without it)", () => {
+    for (const id of blueprintIds()) {
+      const blueprint = loadBlueprint(id);
+      for (const [name] of Object.entries(blueprint.addons ?? {})) expect(blueprint.catalog.addons.has(name), `${id}: addons.${name}`).toBe(true);
+    }
+  });
+});
