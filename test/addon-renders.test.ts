@@ -87,7 +87,7 @@ describe.each(cases.map(([fixture, name]) => [`${fixture.name} + ${name}`, fixtu
   test("the README says what it needs before the bootstrap, in Day 1", async () => {
     const { tree, context } = await render();
     const addon = context.addonList.find((one) => one.name === name)!;
-    if (!addon.readmeTemplate) return;
+    if (!addon.day1Template) return;
     const readme = tree.get("README.md")!;
     const dayOne = readme.slice(readme.indexOf("### 3. Bootstrap"), readme.indexOf("### 4."));
     expect(dayOne).toContain(`the add-on \`${name}\` needs`);

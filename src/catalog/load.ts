@@ -13,11 +13,11 @@ import type { Addon, AddonManifest, Catalog } from "./types.js";
 export const catalogRoot = join(packageRoot, "addons");
 
 /** The files of an add-on folder, as the loader and the contract test name them. */
-export const ADDON_FILES = { manifest: "addon.yaml", valuesSchema: "values.schema.json", values: "values.yaml.hbs", manifests: "manifests", configs: "configs", readme: "README.md.hbs" } as const;
+export const ADDON_FILES = { manifest: "addon.yaml", valuesSchema: "values.schema.json", settingsSchema: "settings.schema.json", readme: "README.md.hbs", day1: "day1.md.hbs", values: "values.yaml.hbs", manifests: "manifests", configs: "configs" } as const;
 
 const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const LEVELS = ["privileged", "baseline", "restricted"];
-const KNOWN_KEYS = new Set(["description", "layer", "namespace", "podSecurity", "chart", "crds", "largeCrds", "dependsOn", "requires", "excludes", "enabledByDefault", "images", "argocdConfigMaps", "ownValues"]);
+const KNOWN_KEYS = new Set(["description", "layer", "namespace", "podSecurity", "chart", "crds", "crdSources", "largeCrds", "dependsOn", "requires", "excludes", "enabledByDefault", "images", "argocdConfigMaps", "ownValues"]);
 
 /** Add-on names: the folders of addons/, sorted. */
 export function addonNames(root: string = catalogRoot): string[] {
@@ -37,7 +37,9 @@ function manifestProblems(manifest: AddonManifest, file: string): string[] {
   for (const key of Object.keys(manifest)) if (!KNOWN_KEYS.has(key)) at(key, `not a field of an add-on (${[...KNOWN_KEYS].join(", ")})`);
   if (typeof manifest.description !== "string" || manifest.description.trim() === "" || manifest.description.includes("\n")) at("description", "one line saying what it brings");
   if (manifest.layer !== "infrastructure" && manifest.layer !== "apps") at("layer", "infrastructure or apps");
-  if (typeof manifest.namespace !== "string" || !NAME.test(manifest.namespace)) at("namespace", "a namespace name (DNS-1123 label)");
+  // An add-on without a chart may run nothing (CRD sources, cluster-scoped admission policies): no namespace then.
+  const runsNothing = manifest.chart === undefined;
+  if (!(runsNothing && manifest.namespace === undefined) && (typeof manifest.namespace !== "string" || !NAME.test(manifest.namespace))) at("namespace", "a namespace name (DNS-1123 label)");
   if (manifest.podSecurity !== undefined) {
     if (!LEVELS.includes(manifest.podSecurity?.level)) at("podSecurity.level", `one of ${LEVELS.join(", ")}`);
     if (manifest.podSecurity?.level !== "restricted" && (typeof manifest.podSecurity?.reason !== "string" || !manifest.podSecurity.reason.startsWith(`${manifest.podSecurity.level}:`))) {
@@ -53,6 +55,14 @@ function manifestProblems(manifest: AddonManifest, file: string): string[] {
   }
   for (const key of ["crds", "dependsOn", "requires", "excludes", "images", "argocdConfigMaps", "ownValues"] as const) {
     if (manifest[key] !== undefined && !isStringList(manifest[key])) at(key, "a list of strings");
+  }
+  if (manifest.crdSources !== undefined && !Array.isArray(manifest.crdSources)) at("crdSources", "a list of { name, url, tag, path }");
+  for (const [index, source] of (Array.isArray(manifest.crdSources) ? manifest.crdSources : []).entries()) {
+    const where = `crdSources[${index}]`;
+    if (typeof source?.name !== "string" || !NAME.test(source.name)) at(`${where}.name`, "a name for the GitRepository/Kustomization (Application), a DNS-1123 label");
+    if (typeof source?.url !== "string" || !/^https:\/\/[^\s]+$/.test(source.url)) at(`${where}.url`, "the https:// URL of the Git repository");
+    if (typeof source?.tag !== "string" || !/^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/.test(source.tag)) at(`${where}.tag`, 'an exact release tag, quoted ("v1.6.1")');
+    if (typeof source?.path !== "string" || !/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(source.path) || source.path.split("/").includes("..")) at(`${where}.path`, "the folder of the CRDs in that repository (config/crd)");
   }
   for (const crd of manifest.crds ?? []) if (!/^[a-z0-9.-]+\/[A-Z][A-Za-z0-9]*$/.test(crd)) at("crds", `${crd}: write <group>/<Kind>`);
   for (const key of isStringList(manifest.ownValues) ? manifest.ownValues! : []) {
@@ -85,18 +95,25 @@ function loadAddon(root: string, name: string, problems: string[]): Addon | unde
   let valuesSchema: Record<string, unknown> = {};
   if (!existsSync(schemaFile)) problems.push(`${rel}/: add ${rel}/${ADDON_FILES.valuesSchema}, what users may set in addons.${name}.values`);
   else valuesSchema = JSON.parse(readFileSync(schemaFile, "utf8"));
+  const settingsFile = join(dir, ADDON_FILES.settingsSchema);
+  const settingsSchema = existsSync(settingsFile) ? (JSON.parse(readFileSync(settingsFile, "utf8")) as Record<string, unknown>) : undefined;
+  if (settingsSchema && manifest.enabledByDefault !== undefined && manifest.enabledByDefault !== false && Array.isArray(settingsSchema.required) && settingsSchema.required.length > 0) {
+    problems.push(`${rel}/${ADDON_FILES.manifest}: enabledByDefault: an add-on with required settings (${rel}/${ADDON_FILES.settingsSchema}) is enabled only by the user who gives them`);
+  }
   const valuesFile = join(dir, ADDON_FILES.values);
-  const readmeFile = join(dir, ADDON_FILES.readme);
+  const day1File = join(dir, ADDON_FILES.day1);
   const manifests = templatesIn(join(dir, ADDON_FILES.manifests));
   const configs = templatesIn(join(dir, ADDON_FILES.configs));
-  if (!manifest.chart && manifests.size === 0) problems.push(`${rel}/${ADDON_FILES.manifest}: give a chart, or add its manifests under ${rel}/${ADDON_FILES.manifests}/`);
+  if (!manifest.chart && manifests.size === 0 && (manifest.crdSources?.length ?? 0) === 0) problems.push(`${rel}/${ADDON_FILES.manifest}: give a chart or crdSources, or add its manifests under ${rel}/${ADDON_FILES.manifests}/`);
   return {
     ...manifest,
     name,
     dir: rel,
     valuesSchema,
+    ...(settingsSchema ? { settingsSchema } : {}),
     ...(existsSync(valuesFile) ? { valuesTemplate: { path: `${rel}/${ADDON_FILES.values}`, source: readFileSync(valuesFile, "utf8") } } : {}),
-    ...(existsSync(readmeFile) ? { readmeTemplate: { path: `${rel}/${ADDON_FILES.readme}`, source: readFileSync(readmeFile, "utf8") } } : {}),
+    ...(existsSync(day1File) ? { day1Template: { path: `${rel}/${ADDON_FILES.day1}`, source: readFileSync(day1File, "utf8") } } : {}),
+    ...(existsSync(join(dir, ADDON_FILES.readme)) ? { readme: { path: `${rel}/${ADDON_FILES.readme}`, source: readFileSync(join(dir, ADDON_FILES.readme), "utf8") } } : {}),
     manifests,
     configs,
   };

@@ -14,10 +14,16 @@ export function addonsParamSchema(offered: Map<string, OfferedAddon>): Record<st
   const properties: Record<string, unknown> = {};
   for (const [name, { addon, when }] of offered) {
     const { $schema: _schema, description: valuesDescription, ...values } = addon.valuesSchema as { $schema?: string; description?: string };
+    const { $schema: _settingsSchema, description: settingsDescription, ...settings } = (addon.settingsSchema ?? {}) as { $schema?: string; description?: string; required?: string[] };
+    const requiredSettings = addon.settingsSchema !== undefined && (settings.required?.length ?? 0) > 0;
     properties[name] = {
       type: "object",
       additionalProperties: false,
       description: addon.description,
+      // Settings the add-on cannot do without (an ACME account's e-mail) are required once it is switched on.
+      ...(requiredSettings && when === undefined
+        ? { if: { required: ["enabled"], properties: { enabled: { const: true } } }, then: { required: ["settings"], properties: { settings: { type: "object" } } }, "x-hint": `give addons.${name}.settings (${settings.required!.join(", ")}) when addons.${name}.enabled is true` }
+        : {}),
       properties: {
         ...(when === undefined
           ? {
@@ -32,6 +38,7 @@ export function addonsParamSchema(offered: Map<string, OfferedAddon>): Record<st
           ...values,
           description: `${valuesDescription ?? `Values of ${name}`}: over the catalog's and the blueprint's (deep-merged; lists replace).`,
         },
+        ...(addon.settingsSchema ? { settings: { ...settings, description: settingsDescription ?? `Settings of ${name}.` } } : {}),
       },
     };
   }

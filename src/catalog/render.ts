@@ -10,6 +10,10 @@
  *   (configs/) under `infrastructure-configs/<name>/`, which a Kustomization (an Application) of its own applies once
  *   the infrastructure, and so every CRD, is ready.
  *
+ * - CRDs an add-on has the cluster fetch from Git (crdSources, for projects that publish no chart): a GitRepository +
+ *   Kustomization in `clusters/<cluster>/crds/` that the infrastructure Kustomization waits for (Flux), or an Application
+ *   in the wave before the first add-on's (Argo CD); never pruned, as deleting a CRD deletes every resource of its kind.
+ *
  * Values are layered catalog (addons/<name>/values.yaml.hbs) -> blueprint (blueprint.yaml addons.<name>.values) ->
  * cluster (the answers file's addons.<name>.values), deep-merged, lists replaced as Helm does.
  */
@@ -115,10 +119,45 @@ function argoChartFile(addon: ResolvedAddon, values: Record<string, unknown>, co
   return [`${context.gitops.clusterPath}/argocd/apps/${addon.name}.yaml`, podSecurityComment(addon) + toYamlDocuments([application])];
 }
 
+/** The Git sources of CRDs of the enabled add-ons, for the repository's engine (see the module comment). */
+export function renderCrdSources(context: RenderContext): Array<[string, string]> {
+  return context.addonCrdSources.map((source) => {
+    if (context.gitops.flux) {
+      const repository = {
+        apiVersion: "source.toolkit.fluxcd.io/v1",
+        kind: "GitRepository",
+        metadata: { name: source.name, namespace: context.gitops.namespace },
+        // Only the top folder of the CRDs is kept in the artifact, not the whole project.
+        spec: { interval: "12h", url: source.url, ref: { tag: source.tag }, ignore: `/*\n!/${source.path.split("/")[0]}/\n` },
+      };
+      const kustomization = {
+        apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+        kind: "Kustomization",
+        metadata: { name: source.name, namespace: context.gitops.namespace },
+        spec: { interval: "1h", retryInterval: "1m0s", timeout: "5m0s", path: `./${source.path}`, prune: false, wait: true, sourceRef: { kind: "GitRepository", name: source.name } },
+      };
+      return [`${context.gitops.clusterPath}/crds/${source.name}.yaml`, toYamlDocuments([repository, kustomization])];
+    }
+    const application = {
+      apiVersion: "argoproj.io/v1alpha1",
+      kind: "Application",
+      metadata: { name: source.name, namespace: context.gitops.namespace, annotations: { "argocd.argoproj.io/sync-wave": context.argoSyncWaves.crds } },
+      spec: {
+        project: context.cluster.name,
+        source: { repoURL: source.url, targetRevision: source.tag, path: source.path },
+        destination: { server: "https://kubernetes.default.svc" },
+        // No prune and no finalizer: removing the Application must not delete the CRDs (and every resource of their kinds).
+        syncPolicy: { automated: { prune: false, selfHeal: true }, syncOptions: ["ServerSideApply=true"] },
+      },
+    };
+    return [`${context.gitops.clusterPath}/argocd/apps/${source.name}.yaml`, toYamlDocuments([application])];
+  });
+}
+
 /** The add-on's values, catalog -> blueprint -> cluster. */
 function valuesOf(addon: ResolvedAddon, context: RenderContext, render: RenderFn): Record<string, unknown> {
   const template = addon.valuesTemplate;
-  const catalog = template ? ((parseYaml(render(template.source, template.path, { ...context, addon: { ...addon, values: {} } })) ?? {}) as Record<string, unknown>) : {};
+  const catalog = template ? ((parseYaml(render(template.source, template.path, { ...context, addon: { ...addon, values: {}, settings: addon.settings } })) ?? {}) as Record<string, unknown>) : {};
   return deepMerge(deepMerge(catalog, addon.blueprintValues), addon.clusterValues);
 }
 
@@ -137,7 +176,7 @@ function addonData(addon: ResolvedAddon, values: Record<string, unknown>) {
   return { name: addon.name, namespace: addon.namespace, podSecurityLabels: podSecurityLabels(levelOf(addon)), values };
 }
 
-/** An enabled add-on's section of the render's README (addons/<name>/README.md.hbs). */
+/** An enabled add-on's step before the bootstrap in the render's README (addons/<name>/day1.md.hbs). */
 export interface AddonNote {
   name: string;
   description: string;
@@ -147,7 +186,7 @@ export interface AddonNote {
 /** The README sections of the enabled add-ons that have one, in dependency order. */
 export function renderAddonNotes(context: RenderContext, render: RenderFn): AddonNote[] {
   return context.addonList.flatMap((addon) => {
-    const template = addon.readmeTemplate;
+    const template = addon.day1Template;
     if (!template) return [];
     const text = render(template.source, template.path, { ...context, addon: addonData(addon, valuesOf(addon, context, render)) }).trim();
     return text === "" ? [] : [{ name: addon.name, description: addon.description, text }];
@@ -159,17 +198,22 @@ export function renderAddons(context: RenderContext, render: RenderFn): Array<[s
   const files: Array<[string, string]> = [];
   for (const addon of context.addonList) {
     const values = valuesOf(addon, context, render);
-    const data = { ...context, addon: addonData(addon, values) };
+    const data = { ...context, addon: { ...addonData(addon, values), settings: addon.settings } };
     const chartValues = Object.fromEntries(Object.entries(values).filter(([key]) => !(addon.ownValues ?? []).includes(key)));
-    const own = !SYSTEM_NAMESPACES.has(addon.namespace) && (context.gitops.flux || !addon.chart);
+    // An add-on made of CRD sources alone runs nothing: no namespace.
+    const runs = addon.namespace !== undefined;
+    const own = runs && !SYSTEM_NAMESPACES.has(addon.namespace) && (context.gitops.flux || !addon.chart);
     if (own) files.push(namespaceFile(addon));
     // Every add-on namespace starts from the repository's default deny (DNS only); the add-on's manifests allow more.
-    if (!SYSTEM_NAMESPACES.has(addon.namespace)) {
+    if (runs && !SYSTEM_NAMESPACES.has(addon.namespace)) {
       files.push([`${addon.layer}/${addon.name}/networkpolicies.yaml`, tidy(render(DEFAULT_NETWORK_POLICIES, `${addon.dir} (default NetworkPolicies)`, data))]);
     }
     if (addon.chart) files.push(...(context.gitops.flux ? fluxChartFiles(addon, chartValues, context) : [argoChartFile(addon, chartValues, context)]));
     files.push(...renderFolder(addon, addon.manifests, `${addon.layer}/${addon.name}`, "manifests", data, render));
     files.push(...renderFolder(addon, addon.configs, `${CONFIGS_ROOT}/${addon.name}`, "configs", data, render));
+    // Its page of the repository's documentation (the README links it).
+    if (addon.readme) files.push([`docs/addons/${addon.name}.md`, tidy(render(addon.readme.source, addon.readme.path, data))]);
   }
+  files.push(...renderCrdSources(context));
   return files;
 }

@@ -23,6 +23,8 @@ export interface OfferedAddon {
   when?: string | string[];
   /** The blueprint's layer of values. */
   values: Record<string, unknown>;
+  /** The blueprint's layer of settings. */
+  settings: Record<string, unknown>;
 }
 
 /**
@@ -37,7 +39,7 @@ export function offeredAddons(use: CatalogUse, catalog: Catalog): Map<string, Of
     const own = use.addons?.[addon.name];
     const possible = (addon.requires ?? []).every((capability) => declared.has(capability) || isBuiltIn(capability)) && !(addon.excludes ?? []).some((capability) => always.has(capability));
     if (!own && !possible) continue;
-    offered.set(addon.name, { addon, ...(own?.when !== undefined ? { when: own.when } : {}), values: own?.values ?? {} });
+    offered.set(addon.name, { addon, ...(own?.when !== undefined ? { when: own.when } : {}), values: own?.values ?? {}, settings: own?.settings ?? {} });
   }
   return offered;
 }

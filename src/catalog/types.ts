@@ -15,12 +15,29 @@ export interface ChartSource {
   version: string;
 }
 
+/**
+ * CRDs the cluster fetches from a project's Git repository at a tag, where the project publishes no chart (Gateway
+ * API): a Flux GitRepository + Kustomization (or an Argo CD Application) reconciled before every add-on, so that
+ * charts and custom resources that use them find them. The tool downloads nothing: the cluster does.
+ */
+export interface CrdSource {
+  /** Name of the GitRepository/Kustomization (Application): a DNS-1123 label. */
+  name: string;
+  /** https:// URL of the Git repository. */
+  url: string;
+  /** Exact tag, for Renovate to bump. */
+  tag: string;
+  /** Folder of the repository holding the CRDs (a kustomization, or plain YAML files). */
+  path: string;
+}
+
 /** addons/<name>/addon.yaml. */
 export interface AddonManifest {
   /** One line, for `create-cluster-repo addons`. */
   description: string;
   /** `infrastructure` add-ons are reconciled before `apps`. */
   layer: "infrastructure" | "apps";
+  /** Where its pods run; absent only for an add-on made of CRD sources alone (nothing runs). */
   namespace: string;
   /** The least Pod Security Admission level its pods need, and why (written above the namespace); absent = restricted. */
   podSecurity?: { level: PodSecurityLevel; reason: string };
@@ -28,6 +45,8 @@ export interface AddonManifest {
   chart?: ChartSource;
   /** The CRDs it installs, as `<group>/<Kind>`: add-ons that use them name it in `dependsOn`. */
   crds?: string[];
+  /** CRDs fetched by the cluster from Git (see CrdSource), before every chart. */
+  crdSources?: CrdSource[];
   /** Its CRDs are larger than client-side apply's 256 KiB annotation: Argo CD applies it server-side. */
   largeCrds?: boolean;
   /** Add-ons whose CRDs it (or its configs) use: reconciled first (Flux dependsOn, Argo CD sync waves). */
@@ -62,13 +81,20 @@ export interface Addon extends AddonManifest {
   dir: string;
   /** What users may set in `addons.<name>.values` (addons/<name>/values.schema.json). */
   valuesSchema: Record<string, unknown>;
+  /**
+   * Parameters of the add-on itself rather than of its chart (addons/<name>/settings.schema.json): an e-mail address
+   * for an ACME account, a host name. `addons.<name>.settings`; the schema's required ones are required when enabled.
+   */
+  settingsSchema?: Record<string, unknown>;
   /** The catalog's layer of values, a template rendering YAML (addons/<name>/values.yaml.hbs), if any. */
   valuesTemplate?: { path: string; source: string };
   /**
-   * What the render's README says about it (addons/<name>/README.md.hbs, if any): a step to take before the GitOps
+   * What the render's README says about it (addons/<name>/day1.md.hbs, if any): a step to take before the GitOps
    * engine starts (a Secret the repository never holds), how to reach it. Shown in Day 1, before the bootstrap.
    */
-  readmeTemplate?: { path: string; source: string };
+  day1Template?: { path: string; source: string };
+  /** addons/<name>/README.md.hbs: what it does, how to use it, what to change; rendered to docs/addons/<name>.md. */
+  readme?: { path: string; source: string };
   /** manifests/*.hbs (rendered under <layer>/<name>/) and configs/*.hbs (under infrastructure-configs/<name>/). */
   manifests: Map<string, string>;
   configs: Map<string, string>;
@@ -89,4 +115,7 @@ export interface BlueprintAddon {
   when?: string | string[];
   /** The blueprint's layer of values, over the catalog's; `{ from: <context path> }` reads a parameter. */
   values?: Record<string, unknown>;
+  /** The blueprint's layer of the add-on's settings (settings.schema.json), under the cluster's: cloud facts such as
+   * the annotations of the load balancer a Service of type LoadBalancer gets on this cloud. */
+  settings?: Record<string, unknown>;
 }

@@ -1,11 +1,12 @@
 import type { Blueprint, NodePlacement } from "../blueprints/types.js";
 import { dependencyDepth, dependencyOrder } from "../catalog/load.js";
 import { selectAddons } from "../catalog/select.js";
-import type { Addon, ChartSource } from "../catalog/types.js";
+import type { Addon, ChartSource, CrdSource } from "../catalog/types.js";
 import { defaults, type GitopsEngine } from "../defaults.js";
 import { forges, type ForgeKind } from "../forge/registry.js";
 import { deriveValues } from "../params/derived.js";
 import type { ClusterParams } from "../params/parse.js";
+import { deepMerge } from "../params/merge.js";
 import { conditionHolds, resolveData } from "./conditions.js";
 import { argoSyncWavesFor, type ArgoSyncWaves } from "./gitops.js";
 import { repoUrlFacts, type RepoUrlFacts } from "./repo-url.js";
@@ -82,8 +83,8 @@ export interface RenderContext {
   packs: string[];
   /** Where pods of each kind of node may run on this cloud (blueprint.yaml `nodes`), for the gpuNodePlacement partial. */
   nodes: { gpu: NodesContext };
-  /** Every add-on of the catalog by name, enabled or not: templates test `addons.<name>.enabled`; `version`: its chart's ("" for manifests). */
-  addons: Record<string, { enabled: boolean; version: string }>;
+  /** Every add-on of the catalog by name, enabled or not: templates test `addons.<name>.enabled`; `version`: its chart's ("" for manifests); `namespace`, `settings`. */
+  addons: Record<string, { enabled: boolean; version: string; namespace: string; settings: Record<string, unknown> }>;
   /**
    * The enabled add-ons' names, sorted: a shared template tests one with `(includes enabledAddons "<name>")`, which
    * holds nothing for an add-on a catalog lacks (a test's fixture catalog), where `addons.<name>` is missing.
@@ -95,6 +96,8 @@ export interface RenderContext {
   addonList: ResolvedAddon[];
   /** The charts of the enabled add-ons (the Argo CD project allows their repositories). */
   addonCharts: ChartSource[];
+  /** CRDs the cluster fetches from Git for the enabled add-ons (the Argo CD project allows their repositories). */
+  addonCrdSources: CrdSource[];
   /** Some enabled add-on configures custom resources (infrastructure-configs/, applied once the CRDs exist). */
   addonConfigs: boolean;
   /** Argo CD's own ConfigMaps an enabled add-on writes: the argocd Application leaves them out. */
@@ -116,6 +119,8 @@ export interface ResolvedAddon extends Omit<Addon, "dependsOn"> {
   blueprintValues: Record<string, unknown>;
   /** The answers file's `addons.<name>.values`. */
   clusterValues: Record<string, unknown>;
+  /** The answers file's `addons.<name>.settings` (settings.schema.json), {} when the add-on has none. */
+  settings: Record<string, unknown>;
 }
 
 export interface ContextOptions {
@@ -188,23 +193,26 @@ function addonsContext(blueprint: Blueprint, base: { params: ClusterParams; deri
   const selection = selectAddons(blueprint.offeredAddons, blueprint, { params: base.params, derived: base.derived });
   const enabled = new Map([...selection.enabled].map((name) => [name, blueprint.catalog.addons.get(name)!]));
   const depths = new Map([...enabled.values()].map((addon) => [addon.name, dependencyDepth(addon, enabled)]));
-  const argoSyncWaves = argoSyncWavesFor(Math.max(0, ...depths.values()));
-  const given = (base.params.addons ?? {}) as Record<string, { values?: Record<string, unknown> }>;
+  const addonCrdSources = dependencyOrder([...enabled.values()]).flatMap((addon) => addon.crdSources ?? []);
+  const argoSyncWaves = argoSyncWavesFor(Math.max(0, ...depths.values()), addonCrdSources.length > 0);
+  const given = (base.params.addons ?? {}) as Record<string, { values?: Record<string, unknown>; settings?: Record<string, unknown> }>;
   const addonList: ResolvedAddon[] = dependencyOrder([...enabled.values()]).map((addon) => ({
     ...addon,
     dependsOn: (addon.dependsOn ?? []).filter((name) => enabled.has(name)),
     wave: String(Number(argoSyncWaves.helmInfrastructure) + depths.get(addon.name)!),
     blueprintValues: resolveData(blueprint.offeredAddons.get(addon.name)!.values, base) as Record<string, unknown>,
     clusterValues: given[addon.name]?.values ?? {},
+    settings: deepMerge(resolveData(blueprint.offeredAddons.get(addon.name)!.settings, base) as Record<string, unknown>, given[addon.name]?.settings ?? {}),
   }));
   const declared = [...Object.keys(blueprint.capabilities ?? {}), ...blueprint.catalog.addons.keys()];
   return {
     argoSyncWaves,
-    addons: Object.fromEntries([...blueprint.catalog.addons.values()].map((addon) => [addon.name, { enabled: enabled.has(addon.name), version: addon.chart?.version ?? "" }])),
+    addons: Object.fromEntries([...blueprint.catalog.addons.values()].map((addon) => [addon.name, { enabled: enabled.has(addon.name), version: addon.chart?.version ?? "", namespace: addon.namespace ?? "", settings: addonList.find((one) => one.name === addon.name)?.settings ?? {} }])),
     capabilities: Object.fromEntries(declared.sort().map((name) => [name, selection.capabilities.has(name)])),
     addonList,
     enabledAddons: [...enabled.keys()].sort(),
     addonCharts: addonList.flatMap((addon) => (addon.chart ? [addon.chart] : [])),
+    addonCrdSources,
     addonConfigs: addonList.some((addon) => addon.configs.size > 0),
     argocdConfigMaps: [...new Set(addonList.flatMap((addon) => addon.argocdConfigMaps ?? []))].sort(),
     crds: [...new Set(addonList.flatMap((addon) => addon.crds ?? []))].sort(),

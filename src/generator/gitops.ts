@@ -27,17 +27,21 @@ export function podSecurityLabels(level: "privileged" | "baseline" | "restricted
  * the apps, generated and the team's. The health check in argocd-cm.yaml makes each wave wait until the Applications
  * of the previous one are Healthy.
  */
-export const argoSyncWaves = { settings: "-3", helmInfrastructure: "-2", infrastructure: "-1", helmApps: "0", teamInfrastructure: "0", infrastructureConfigs: "0", apps: "1", teamApps: "1" } as const;
+export const argoSyncWaves = { settings: "-3", crds: "-3", helmInfrastructure: "-2", infrastructure: "-1", helmApps: "0", teamInfrastructure: "0", infrastructureConfigs: "0", apps: "1", teamApps: "1" } as const;
 
 export type ArgoSyncWaves = { readonly [wave in keyof typeof argoSyncWaves]: string };
 
 /**
  * The waves of a render whose add-ons depend on each other `depth` deep: each level of add-ons gets a wave of its own
  * before the infrastructure's (an add-on after the ones whose CRDs it uses), and the settings come before them all.
+ * CRDs the cluster fetches from Git (add-ons' crdSources) get a wave of their own between the settings and the first
+ * add-on, so that every chart and custom resource finds them.
  */
-export function argoSyncWavesFor(depth: number): ArgoSyncWaves {
-  if (depth === 0) return argoSyncWaves;
-  return { ...argoSyncWaves, settings: String(-3 - depth), helmInfrastructure: String(-2 - depth) };
+export function argoSyncWavesFor(depth: number, crdSources = false): ArgoSyncWaves {
+  if (depth === 0 && !crdSources) return argoSyncWaves;
+  const helmInfrastructure = -2 - depth;
+  const crds = helmInfrastructure - 1;
+  return { ...argoSyncWaves, settings: String(crdSources ? crds - 1 : crds), crds: String(crds), helmInfrastructure: String(helmInfrastructure) };
 }
 
 /**
