@@ -14,6 +14,7 @@ import { loadBlueprint } from "../src/blueprints/load.js";
 import { ADDON_FILES, addonNames, catalogRoot, loadCatalog } from "../src/catalog/load.js";
 import { BlueprintError } from "../src/errors.js";
 import { BLUEPRINT_KEYWORDS } from "../src/params/compiled-schemas.js";
+import { switchedOn } from "./helpers/addon-settings.js";
 import { repoRoot } from "./helpers/fixtures.js";
 
 /** API groups whose schemas ship with the validator whatever the catalog holds (Kubernetes', Flux's, Argo CD's). */
@@ -68,6 +69,11 @@ describe.each(addonNames())("add-on %s:", (name) => {
     for (const [key, property] of Object.entries(schema.properties ?? {})) expect((property as { description?: string }).description, `${rel}/${ADDON_FILES.valuesSchema}: properties.${key}.description`).toBeTruthy();
   });
 
+  test("2b. its required settings each give an example (settings.schema.json), which switching it on in tests uses", () => {
+    const schema = loadCatalog().addons.get(name)!.settingsSchema as { required?: string[]; properties?: Record<string, { examples?: unknown[] }> } | undefined;
+    for (const key of schema?.required ?? []) expect(schema?.properties?.[key]?.examples?.length, `${rel}/${ADDON_FILES.settingsSchema}: properties.${key}.examples, a value a test may switch it on with`).toBeGreaterThan(0);
+  });
+
   test("3. its Pod Security level: restricted, or the level it needs and why", () => {
     const addon = loadCatalog().addons.get(name)!;
     if (!addon.podSecurity || addon.podSecurity.level === "restricted") return;
@@ -98,7 +104,7 @@ describe.each(addonNames())("add-on %s:", (name) => {
     for (const id of offeredBy) {
       for (const gitops of ["flux", "argo"]) {
         const offer = loadBlueprint(id).offeredAddons.get(name)!;
-        const values = offer.when === undefined ? { gitops, addons: { [name]: { enabled: true }, ...Object.fromEntries((offer.addon.dependsOn ?? []).map((dependency) => [dependency, { enabled: true }])) } } : { gitops };
+        const values = offer.when === undefined ? { gitops, addons: { [name]: switchedOn(offer.addon), ...Object.fromEntries((offer.addon.dependsOn ?? []).map((dependency) => [dependency, switchedOn(loadCatalog().addons.get(dependency)!)])) } } : { gitops };
         let rendered;
         try {
           rendered = await renderBlueprint(id, { values }, { toolVersion: "0.0.0-test" });
