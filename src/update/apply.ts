@@ -14,6 +14,9 @@ import { assertOwnCommits, type ExpectedCommit } from "./own-commits.js";
 import { planUpdate, type Plan } from "./plan.js";
 import { finishInterruptedSwitch } from "./resume.js";
 
+/** The added cluster a fleet folder holds (`fleet/<name>/` -> name); none for the first cluster. */
+const clusterOf = (root = "") => root.split("/")[1] || undefined;
+
 type Conflict = Plan["conflicts"][number];
 
 /** One conflicting file with its hunks: the team's lines, the lines generated last time, the lines generated now. */
@@ -71,6 +74,8 @@ export interface UpdateOptions {
   confirm?: readonly string[];
   /** Recorded in the answers file; defaults to this package's version. */
   toolVersion?: string;
+  /** The cluster of a fleet to update, by its folder ("" for the repository's first cluster; docs/FLEETS.md). */
+  root?: string;
   /** Push the branch and open or update a pull request. */
   pr?: {
     open(plan: Plan, branch: string, base: string, title: string, body: string): Promise<{ url: string; number: number; created: boolean }>;
@@ -153,7 +158,7 @@ export async function updateRepository(dir: string, changes: RawParamsInput, opt
   await assertCleanWorkTree(dir);
   const start = await currentBranch(dir);
   const startSha = (await gitAt(dir).revparse(["HEAD"])).trim();
-  const planOptions = { blueprintVersion: options.blueprintVersion, toolVersion: options.toolVersion };
+  const planOptions = { blueprintVersion: options.blueprintVersion, toolVersion: options.toolVersion, root: options.root };
   let plan = await planUpdate(dir, changes, planOptions);
   let position = start;
   let positionSha = startSha;
@@ -172,7 +177,7 @@ export async function updateRepository(dir: string, changes: RawParamsInput, opt
   const prBase = onUpdateBranch ? await defaultBaseBranch(dir) : (start ?? defaults.branch);
   // Another change while an update branch is checked out: plan it from the base, as if run there.
   if (onUpdateBranch && !sameChange && options.branch !== start) await moveTo(prBase);
-  const branch = options.branch ?? (sameChange ? start! : branchForChanges(plan.paramChanges, plan.blueprintUpgrade));
+  const branch = options.branch ?? (sameChange ? start! : branchForChanges(plan.paramChanges, plan.blueprintUpgrade, clusterOf(options.root)));
   await assertBranchName(dir, branch);
   // What --pr pushes must be this run's own commit on the base: an existing branch of that name is checked first.
   if (options.pr && branch !== prBase && (await branchExists(dir, branch))) {
@@ -226,7 +231,7 @@ export async function updateRepository(dir: string, changes: RawParamsInput, opt
  */
 function expectedCommit(dir: string, changes: RawParamsInput, options: UpdateOptions, current: { sha: string; plan: Plan }): ExpectedCommit {
   return async (parent) => {
-    const planOptions = { blueprintVersion: options.blueprintVersion, toolVersion: options.toolVersion, at: parent };
+    const planOptions = { blueprintVersion: options.blueprintVersion, toolVersion: options.toolVersion, at: parent, root: options.root };
     const there = parent === current.sha ? current.plan : await planUpdate(dir, changes, planOptions);
     if (!there.outcomes.some((o) => o.action !== "keep") || !there.report.valid) return undefined;
     if (there.conflicts.length > 0 && options.conflict !== "markers") return undefined;
@@ -242,7 +247,7 @@ async function pushAndOpen(dir: string, plan: Plan, branch: string, base: string
   await pushBranch(dir, { remoteUrl, branch, ...(token ? { token } : {}), ...(username ? { username } : {}), ...(tokenSource ? { tokenSource } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
   // Described from the branch against its base, not from this run's plan: a re-run that finds the work done
   // (after a failed push, or to refresh the PR) must not rewrite the PR as "no changes".
-  const change = await describeBranch(dir, base, branch, { repoUrls: [plan.rendered.context.gitops.repoUrl], ...(committed ? { report: plan.report } : {}) });
+  const change = await describeBranch(dir, base, branch, { repoUrls: [plan.rendered.context.gitops.repoUrl], root: options.root, ...(committed ? { report: plan.report } : {}) });
   const title = commitMessageFor(change).split("\n")[0]!;
   return { pullRequest: await options.pr.open(plan, branch, base, title, pullRequestBody(change, { base, head: branch })) };
 }
