@@ -119,8 +119,14 @@ describe.each(argoFixtures.map((fixture) => [fixture.name, fixture] as const))("
     }
   });
 
-  test.skipIf(!kustomizeAvailable)("every namespace a child Application deploys into is created in that same Application (kubectl kustomize builds)", async () => {
-    for (const app of docs.filter((doc) => isArgo(doc, "Application"))) {
+  test.skipIf(!kustomizeAvailable)("every namespace a child Application deploys into is created in that same Application, or by an add-on's Application of an earlier wave (kubectl kustomize builds)", async () => {
+    const applications = docs.filter((doc) => isArgo(doc, "Application"));
+    const wave = (app: Json) => Number(app.metadata?.annotations?.["argocd.argoproj.io/sync-wave"] ?? 0);
+    // An add-on's chart Application creates its namespace (CreateNamespace); the infrastructure Application that adds
+    // the namespace's NetworkPolicies syncs in a later wave, and waves are health-gated (tested above).
+    const createdBefore = (app: Json, namespace: string) =>
+      applications.some((other) => other.object !== app && syncOptions(other.object).includes("CreateNamespace=true") && other.object.spec.destination?.namespace === namespace && wave(other.object) < wave(app));
+    for (const app of applications) {
       const destination = app.object.spec.destination?.namespace;
       const createsDestination = syncOptions(app.object).includes("CreateNamespace=true");
       const path = ownPath(app.object, repoUrl);
@@ -133,7 +139,7 @@ describe.each(argoFixtures.map((fixture) => [fixture.name, fixture] as const))("
       const created = new Set(built.filter((object) => object.kind === "Namespace").map((object) => object.metadata.name));
       const needed = new Set(built.map((object) => object.metadata?.namespace).filter((namespace): namespace is string => typeof namespace === "string"));
       for (const namespace of needed) {
-        const ok = created.has(namespace) || SYSTEM_NAMESPACES.has(namespace) || (createsDestination && destination === namespace);
+        const ok = created.has(namespace) || SYSTEM_NAMESPACES.has(namespace) || (createsDestination && destination === namespace) || createdBefore(app.object, namespace);
         expect({ app: app.object.metadata.name, namespace, ok }).toEqual({ app: app.object.metadata.name, namespace, ok: true });
       }
     }

@@ -46,10 +46,15 @@ function valueAt(object: unknown, dotted: string): unknown {
   return dotted.split(".").reduce<any>((value, key) => (value == null ? undefined : value[key]), object);
 }
 
-/** Parameters that pin something with a lifecycle: `kubernetesVersion`, and every `image`, at any depth of objects. */
+/**
+ * Parameters that pin something with a lifecycle: `kubernetesVersion`, and every `image`, at any depth of objects.
+ * Add-on values (`addons.*`) default in the catalog, not in the blueprint: where a blueprint enables an add-on, its
+ * lifecycle.yaml holds the image by the file it is rendered to.
+ */
 function pinnedParameters(schema: any, prefix = ""): string[] {
   return Object.entries<any>(schema.properties ?? {}).flatMap(([key, sub]) => {
     const path = prefix ? `${prefix}.${key}` : key;
+    if (path === "addons") return [];
     if (sub.type === "object") return pinnedParameters(sub, path);
     return (key === "kubernetesVersion" || key === "image") && sub.type === "string" ? [path] : [];
   });
