@@ -273,7 +273,7 @@ function paramDifferences(recorded: Record<string, unknown>, rendered: Rendered,
  * reads them, the merged files written over them, deleted ones left out. A conflicting file
  * counts as the team has it (as before the change), not with the markers `--conflict markers` commits.
  */
-async function repositoryWith(dir: string, read: (path: string) => Promise<string | undefined>, changed: FileTree, outcomes: MergeOutcome[]): Promise<FileTree> {
+export async function repositoryWith(dir: string, read: (path: string) => Promise<string | undefined>, changed: FileTree, outcomes: MergeOutcome[]): Promise<FileTree> {
   const files = new Map<string, string>();
   const listed = (await isGitWorkTree(dir)) ? await trackedFiles(dir) : [...changed.keys()];
   for (const path of listed) {
