@@ -19,7 +19,9 @@ import { validateResult, type ResultValidation } from "../update/validate-result
 import { DEFAULT_ENVIRONMENTS, NAME_HINT, isValidName, renderFleetFile, type FleetFile } from "./fleet-file.js";
 import { FLEET_FILE, addedClusterRoot } from "./layout.js";
 import { readFleet, type Fleet } from "./members.js";
-import { assertReadyToPropose, proposeChange, type ProposeResult, type PullRequestTarget } from "./propose.js";
+import { gitAt } from "../git/client.js";
+import { currentBranch } from "../git/repo.js";
+import { assertReadyToPropose, proposalBase, proposeChange, type ProposeResult, type PullRequestTarget } from "./propose.js";
 
 /** Parameters that are facts of the repository, shared by every cluster in it: taken from the first cluster. */
 export const REPOSITORY_PARAMS = ["repoUrl", "branch", "forge"] as const;
@@ -75,6 +77,24 @@ function assertNewName(fleet: Fleet, name: string, read: (path: string) => Promi
 
 export async function addCluster(dir: string, options: AddClusterOptions): Promise<AddClusterResult> {
   await assertReadyToPropose(dir, "add-cluster");
+  // Planned from the base branch, as update does: a re-run on the add-cluster branch finds its own commit there.
+  const start = await currentBranch(dir);
+  const base = await proposalBase(dir);
+  if (start !== base) await gitAt(dir).checkout(base);
+  const back = async () => {
+    if (start !== base) await gitAt(dir).checkout(start ?? base);
+  };
+  try {
+    const result = await addClusterFromBase(dir, options);
+    if (!result.proposal) await back();
+    return result;
+  } catch (error) {
+    await back();
+    throw error;
+  }
+}
+
+async function addClusterFromBase(dir: string, options: AddClusterOptions): Promise<AddClusterResult> {
   const fleet = readFleet(dir);
   if (!isValidName(options.name)) throw new InputError(`cluster name ${JSON.stringify(options.name)} is not valid: use ${NAME_HINT} (it names folders, state keys and branches). Nothing was written`);
   if (fleet.members.some((member) => member.name === options.name)) throw new InputError(`the fleet already has a cluster ${options.name}; choose another name. Nothing was written`);
@@ -102,7 +122,6 @@ export async function addCluster(dir: string, options: AddClusterOptions): Promi
   if (!validation.introduced.valid) throw new ValidationFailedError(validation.introduced);
   const result: AddClusterResult = { name: options.name, environment, root, rendered, writes, validation };
   if (options.dryRun) return result;
-  await assertReadyToPropose(dir, "add-cluster");
   const message = `Add ${options.blueprint} cluster ${options.name} to the fleet (${environment})`;
   const proposal = await proposeChange(
     dir,
