@@ -171,3 +171,63 @@ describe("add-cluster refuses bad input with exit 2 and writes nothing", () => {
     expect(cluster.stderr).toMatch(/the fleet has no cluster "nope"/);
   });
 });
+
+describe.each(engines)("remove-cluster takes a cluster down in the safe order (%s)", (engine) => {
+  const work = tempDir(`ccr-fleet-remove-${engine}-`);
+
+  test("workloads, then prevent_destroy alone, then the folders, each its own branch; the first and the last cluster are refused", async () => {
+    const dir = join(work, "repo");
+    expect((await runCli(["-b", firstBlueprint, "-y", "--gitops", engine, "--set", "clusterName=prod", "--set", "repoUrl=https://github.com/acme/fleet.git", dir])).status).toBe(0);
+    const alone = await runCli(["remove-cluster", "prod", dir]);
+    expect(alone.status).toBe(2);
+    expect(alone.stderr).toMatch(/last cluster/);
+    expect((await runCli(["add-cluster", "stg", "--blueprint", addedBlueprint, dir])).status).toBe(0);
+    const merge = (branch: string) => {
+      git(dir, "checkout", "-q", "main");
+      git(dir, "merge", "-q", "--ff-only", branch);
+    };
+    merge("create-cluster-repo/add-cluster-stg");
+    const first = await runCli(["remove-cluster", "prod", dir]);
+    expect(first.status).toBe(2);
+    expect(first.stderr).toMatch(/first cluster/);
+    expect(git(dir, "branch", "--list", "create-cluster-repo/remove-*")).toBe("");
+
+    // 1. The layers leave clusters/stg/; the engine's own files stay so that it prunes what it applied.
+    const step1 = await runCli(["remove-cluster", "stg", dir]);
+    expect(step1.status).toBe(0);
+    const changed1 = changedPaths(dir, "create-cluster-repo/remove-cluster-stg-workloads");
+    expect(changed1).toContain("fleet.yaml");
+    const removed1 = changed1.filter((path) => path !== "fleet.yaml");
+    expect(removed1.length).toBeGreaterThan(0);
+    for (const path of removed1) {
+      expect(path.startsWith("clusters/stg/")).toBe(true);
+      expect(existsSync(join(dir, path))).toBe(false);
+    }
+    expect(git(dir, "ls-files", "clusters/stg").split("\n").filter(Boolean).length).toBeGreaterThan(0);
+    expect(parseYaml(read(dir, "fleet.yaml")).removing).toEqual(["stg"]);
+    merge("create-cluster-repo/remove-cluster-stg-workloads");
+    const check = await runCli(["check", dir]);
+    expect(check.status).toBe(0);
+    expect(check.stdout).not.toContain("cluster stg");
+
+    // 2. prevent_destroy lifted, and nothing else.
+    const step2 = await runCli(["remove-cluster", "stg", dir]);
+    expect(step2.status).toBe(0);
+    const diff2 = git(dir, "diff", "main...create-cluster-repo/remove-cluster-stg-terraform");
+    const lines2 = diff2.split("\n").filter((line) => /^[-+][^-+]/.test(line));
+    expect(lines2.length).toBeGreaterThan(0);
+    for (const line of lines2) expect(line).toMatch(/^[-+]\s*prevent_destroy\s*=\s*(true|false)$/);
+    expect(changedPaths(dir, "create-cluster-repo/remove-cluster-stg-terraform").every((path) => path.startsWith("fleet/stg/terraform/"))).toBe(true);
+    merge("create-cluster-repo/remove-cluster-stg-terraform");
+
+    // 3. The folders go; the state is the user's to delete.
+    const step3 = await runCli(["remove-cluster", "stg", dir]);
+    expect(step3.status).toBe(0);
+    expect(step3.stdout).toContain("the state is not deleted");
+    merge("create-cluster-repo/remove-cluster-stg-forget");
+    expect(git(dir, "ls-files", "fleet", "clusters/stg")).toBe("");
+    expect(parseYaml(read(dir, "fleet.yaml")).clusters).toEqual({ prod: "production" });
+    expect((await runCli(["check", dir])).status).toBe(0);
+    expect((await runCli(["remove-cluster", "stg", dir])).status).toBe(2);
+  });
+});

@@ -273,4 +273,20 @@ export const addClusterCommand = defineCommand({
   },
 });
 
-export const commands = [createCommand, blueprintsCommand, addonsCommand, validateCommand, planCommand, updateCommand, checkCommand, addClusterCommand, secretsCommand];
+export const removeClusterCommand = defineCommand({
+  name: "remove-cluster",
+  usage: ["remove-cluster <name> [--pr] [--dry-run] [dir]"],
+  summary:
+    "Proposes the next step of taking a cluster out of the fleet, one pull request each, in the safe order: its workloads (the engine prunes them), then prevent_destroy lifted in its Terraform alone (then terraform destroy by an admin), then its folders. Never deletes Terraform state; refuses the last cluster and the first one.",
+  flags: {
+    "dry-run": { type: "boolean", description: "print the step and its files, write nothing" },
+    pr: { type: "boolean", description: "push the branch and open or update its pull request (merge request on GitLab)" },
+    "github-api-url": { ...githubApiUrl, description: `with --pr: ${githubApiUrl.description}` },
+    "gitlab-url": { ...gitlabUrl, description: `with --pr: ${gitlabUrl.description}` },
+    "network-timeout": { ...networkTimeout, description: `with --pr: ${networkTimeout.description}` },
+    verbose,
+    help,
+  },
+});
+
+export const commands = [createCommand, blueprintsCommand, addonsCommand, validateCommand, planCommand, updateCommand, checkCommand, addClusterCommand, removeClusterCommand, secretsCommand];

@@ -19,6 +19,7 @@ const commands: Record<string, () => Promise<{ run(argv: string[], io: CliIo): P
   create: () => import("./commands/create.js"),
   secrets: () => import("./commands/secrets.js"),
   "add-cluster": () => import("./commands/add-cluster.js"),
+  "remove-cluster": () => import("./commands/remove-cluster.js"),
 };
 
 /** Runs one command line and returns its exit code; output goes to `io`, errors included. */

@@ -53,7 +53,7 @@ export interface AddClusterResult {
 export function fleetWith(fleet: Fleet, name: string, environment: string | undefined): { file: FleetFile; environment: string } {
   const file: FleetFile = fleet.file
     ? { ...fleet.file, clusters: new Map(fleet.file.clusters) }
-    : { environments: [...DEFAULT_ENVIRONMENTS], promotable: [], clusters: new Map([[fleet.members[0]!.name, DEFAULT_ENVIRONMENTS.at(-1)!]]) };
+    : { environments: [...DEFAULT_ENVIRONMENTS], promotable: [], clusters: new Map([[fleet.members[0]!.name, DEFAULT_ENVIRONMENTS.at(-1)!]]), removing: [] };
   const env = environment ?? file.environments[0]!;
   if (!file.environments.includes(env)) {
     throw new InputError(`environment ${JSON.stringify(env)} is not one of this fleet's (${file.environments.join(", ")}); add it to "environments" in ${FLEET_FILE} first (in promotion order), or use --env with one of these. Nothing was written`);

@@ -17,6 +17,8 @@ export interface FleetFile {
   promotable: string[];
   /** Cluster name -> environment, in the order clusters were added. */
   clusters: Map<string, string>;
+  /** Clusters remove-cluster is taking down (its steps under way): left out of update --all and check. */
+  removing: string[];
 }
 
 /** A cluster or environment name: a DNS-1123 label, as the blueprints' clusterName (it names folders and branches). */
@@ -33,7 +35,7 @@ const HEADER = `# The fleet: environments in promotion order, what \`${defaults.
 `;
 
 export function renderFleetFile(fleet: FleetFile): string {
-  return HEADER + toYamlText({ environments: fleet.environments, promotable: fleet.promotable, clusters: Object.fromEntries(fleet.clusters) });
+  return HEADER + toYamlText({ environments: fleet.environments, promotable: fleet.promotable, clusters: Object.fromEntries(fleet.clusters), ...(fleet.removing.length ? { removing: fleet.removing } : {}) });
 }
 
 export function parseFleetFile(text: string, file = FLEET_FILE): FleetFile {
@@ -47,7 +49,7 @@ export function parseFleetFile(text: string, file = FLEET_FILE): FleetFile {
     throw new InputError(`${file}${error.line ? `:${error.line}` : ""}: not valid YAML: ${error.reason}; ${fix}`);
   }
   if (!data || typeof data !== "object" || Array.isArray(data)) throw new InputError(`${file}: must be a mapping with environments, promotable and clusters; ${fix}`);
-  const { environments, promotable = [], clusters } = data as Record<string, unknown>;
+  const { environments, promotable = [], clusters, removing = [] } = data as Record<string, unknown>;
   const names = (value: unknown, field: string): string[] => {
     if (!Array.isArray(value) || value.some((entry) => typeof entry !== "string")) throw new InputError(`${file}: "${field}" must be a list of names; ${fix}`);
     return value as string[];
@@ -64,5 +66,7 @@ export function parseFleetFile(text: string, file = FLEET_FILE): FleetFile {
     if (typeof env !== "string" || !envs.includes(env)) throw new InputError(`${file}: cluster ${name} is in environment ${JSON.stringify(env)}, which "environments" does not list (${envs.join(", ")}); ${fix}`);
     members.set(name, env);
   }
-  return { environments: envs, promotable: promoted, clusters: members };
+  const leaving = names(removing, "removing");
+  for (const name of leaving) if (!members.has(name)) throw new InputError(`${file}: "removing" names ${JSON.stringify(name)}, which "clusters" does not list; ${fix}`);
+  return { environments: envs, promotable: promoted, clusters: members, removing: leaving };
 }

@@ -21,6 +21,8 @@ export interface FleetMember {
   /** Its environment in fleet.yaml; absent in a repository of one cluster without fleet.yaml. */
   environment?: string;
   answers: Answers;
+  /** remove-cluster is taking it down: update --all and check leave it out. */
+  removing?: boolean;
 }
 
 export interface Fleet {
@@ -97,7 +99,7 @@ export function readFleet(dir: string): Fleet {
     if (answers.params.clusterName !== name) {
       throw new InputError(`${addedClusterRoot(name)}${defaults.answersFile} records clusterName ${JSON.stringify(answers.params.clusterName)}, not ${name}: a cluster of a fleet is renamed by adding it again under the new name`);
     }
-    members.push({ name, root: addedClusterRoot(name), environment, answers });
+    members.push({ name, root: addedClusterRoot(name), environment, answers, ...(file.removing.includes(name) ? { removing: true } : {}) });
   }
   const rank = (member: FleetMember) => file.environments.indexOf(member.environment!);
   // Stable: within an environment, the order fleet.yaml lists them in.
@@ -107,10 +109,11 @@ export function readFleet(dir: string): Fleet {
 
 /** The members in the environment `environment`, or every member; an environment fleet.yaml lacks is refused. */
 export function membersIn(fleet: Fleet, environment?: string): FleetMember[] {
-  if (environment === undefined) return fleet.members;
+  const staying = fleet.members.filter((member) => !member.removing);
+  if (environment === undefined) return staying;
   const known = fleet.file?.environments ?? [];
   if (!known.includes(environment)) {
     throw new InputError(`environment ${JSON.stringify(environment)} is not one of this fleet's (${known.join(", ") || `none: the repository has no ${FLEET_FILE} yet`}); environments are listed in ${FLEET_FILE}`);
   }
-  return fleet.members.filter((member) => member.environment === environment);
+  return staying.filter((member) => member.environment === environment);
 }

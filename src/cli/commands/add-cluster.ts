@@ -66,7 +66,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
 }
 
 /** The forge of the repository: an API flag's, else the first cluster's answers file's (as update reads it). */
-function repositoryForge(dir: string, opts: { "github-api-url"?: string; "gitlab-url"?: string }): ForgeKind {
+export function repositoryForge(dir: string, opts: { "github-api-url"?: string; "gitlab-url"?: string }): ForgeKind {
   if (opts["github-api-url"] !== undefined && opts["gitlab-url"] !== undefined) throw new UsageError("--github-api-url and --gitlab-url are mutually exclusive: the repository is on one forge");
   if (opts["github-api-url"] !== undefined) return "github";
   if (opts["gitlab-url"] !== undefined) return "gitlab";
