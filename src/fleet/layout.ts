@@ -44,3 +44,14 @@ export function isToolOrTerraformPath(path: string): boolean {
   const inCluster = path.startsWith(FLEET_DIR) ? path.split("/").slice(2).join("/") : path;
   return path === FLEET_FILE || inCluster === defaults.answersFile || inCluster.startsWith("terraform/");
 }
+
+/**
+ * The files of one cluster of a fleet, with the repository-wide ones: what its plan validates. Another cluster's
+ * folders cannot break this cluster's render (no GitOps object or kustomization of one points into another's), and
+ * validating them for each cluster would make `plan --all` and `update --all` grow with the square of the fleet.
+ */
+export function inClusterScope(path: string, root: string, clusterNames: string[]): boolean {
+  if (path.startsWith(FLEET_DIR)) return root !== "" && path.startsWith(root);
+  if (path.startsWith("clusters/")) return clusterNames.some((name) => path.startsWith(`clusters/${name}/`));
+  return true;
+}

@@ -24,7 +24,7 @@ import { releasesOf, targetBlueprintVersion, type BlueprintVersionChange, type R
 import { targetReader } from "../git/read-target.js";
 import { summarizeChanges, type ChangeSummary } from "./summary.js";
 import { validateResult } from "./validate-result.js";
-import { answersPathOf, recordPathOf } from "../fleet/layout.js";
+import { FLEET_FILE, answersPathOf, inClusterScope, recordPathOf } from "../fleet/layout.js";
 
 export type { BlueprintVersionChange } from "./release.js";
 
@@ -220,9 +220,12 @@ export async function planUpdate(dir: string, changes: RawParamsInput, options: 
   const beforeTree = sortedTree(before);
   const conflicts = outcomes.filter((o): o is Extract<MergeOutcome, { action: "conflict" }> => o.action === "conflict");
   const summary = await summarizeChanges(beforeTree, afterTree);
+  // In a fleet, this cluster's files and the repository-wide ones (see inClusterScope); else the whole repository.
+  const names = [String(answers.params.clusterName), rendered.params.clusterName];
+  const scope = (await read(FLEET_FILE)) === undefined ? undefined : (path: string) => inClusterScope(path, root, names);
   const validation = await validateResult(
-    await repositoryWith(dir, read, afterTree, outcomes),
-    () => repositoryWith(dir, read, new Map(), []),
+    await repositoryWith(dir, read, afterTree, outcomes, scope),
+    () => repositoryWith(dir, read, new Map(), [], scope),
     [rendered.context.gitops.repoUrl],
   );
   const { gained, changed } = paramDifferences(recorded, rendered, blueprint);
@@ -273,10 +276,17 @@ function paramDifferences(recorded: Record<string, unknown>, rendered: Rendered,
  * reads them, the merged files written over them, deleted ones left out. A conflicting file
  * counts as the team has it (as before the change), not with the markers `--conflict markers` commits.
  */
-export async function repositoryWith(dir: string, read: (path: string) => Promise<string | undefined>, changed: FileTree, outcomes: MergeOutcome[]): Promise<FileTree> {
+export async function repositoryWith(
+  dir: string,
+  read: (path: string) => Promise<string | undefined>,
+  changed: FileTree,
+  outcomes: MergeOutcome[],
+  scope: (path: string) => boolean = () => true,
+): Promise<FileTree> {
   const files = new Map<string, string>();
   const listed = (await isGitWorkTree(dir)) ? await trackedFiles(dir) : [...changed.keys()];
   for (const path of listed) {
+    if (!scope(path)) continue;
     // The team's symlinks and special files are theirs: left to `validate`'s own walk in CI.
     const content = await read(path).catch(() => undefined);
     if (content !== undefined) files.set(path, content);
