@@ -231,3 +231,55 @@ describe.each(engines)("remove-cluster takes a cluster down in the safe order (%
     expect((await runCli(["remove-cluster", "stg", dir])).status).toBe(2);
   });
 });
+
+describe.each(engines)("promote proposes one environment's platform state for the next (%s), against the GitHub double", (engine) => {
+  const TOKEN = "ghp_FleetPromoteToken0123456789abcdefghijklm";
+  const servers = useGitHubDouble(TOKEN);
+  const { cli } = recordingCli({ GITHUB_TOKEN: TOKEN });
+  const work = tempDir(`ccr-fleet-promote-${engine}-`);
+
+  test("a promotable parameter changed in staging reaches every production cluster in one pull request; backwards and unknown environments exit 2", async () => {
+    const dir = join(work, "fleet");
+    expect((await cli(["-b", firstBlueprint, "-y", "--gitops", engine, "--set", "clusterName=prod", "--github", `octocat/promote-${engine}`, "--github-api-url", servers.api.url, dir])).status).toBe(0);
+    expect((await cli(["add-cluster", "stg", "--blueprint", addedBlueprint, dir])).status).toBe(0);
+    git(dir, "checkout", "-q", "main");
+    git(dir, "merge", "-q", "--ff-only", "create-cluster-repo/add-cluster-stg");
+    writeFileSync(join(dir, "fleet.yaml"), read(dir, "fleet.yaml").replace("promotable: []", "promotable:\n  - kubernetesVersion"));
+    git(dir, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qam", "kubernetesVersion is promoted");
+
+    expect((await cli(["update", dir, "--cluster", "stg", "--set", "kubernetesVersion=1.35"])).status).toBe(0);
+    git(dir, "checkout", "-q", "main");
+    git(dir, "merge", "-q", "--ff-only", "create-cluster-repo/stg-kubernetesversion-1-35");
+    const head = git(dir, "rev-parse", "HEAD");
+    const preview = await cli(["promote", "staging", "production", "--dry-run", dir]);
+    expect(preview.stdout).toContain("Nothing was written (--dry-run).");
+    expect(preview.stdout).toMatch(/kubernetesVersion: .* -> "1\.35"/);
+    expect(git(dir, "branch", "--list", "create-cluster-repo/promote-*")).toBe("");
+
+    for (const [args, message] of [
+      [["promote", "production", "staging"], /does not come after/],
+      [["promote", "staging", "qa"], /environment "qa" is not one of this fleet's/],
+    ] as const) {
+      const refused = await cli([...args, dir]);
+      expect(refused.stderr).toMatch(message);
+      expect(refused.status).toBe(2);
+      expect(git(dir, "rev-parse", "HEAD")).toBe(head);
+      expect(git(dir, "status", "--porcelain")).toBe("");
+    }
+
+    const promoted = await cli(["promote", "staging", "production", "--pr", "--github-api-url", servers.api.url, dir]);
+    expect(promoted.stderr.split("\n").filter((line) => line.startsWith("error"))).toEqual([]);
+    expect(promoted.status).toBe(0);
+    const branch = "create-cluster-repo/promote-staging-to-production";
+    const changed = changedPaths(dir, branch);
+    expect(changed).toContain("cluster-repo.yaml");
+    expect(changed.filter((path) => path.startsWith("fleet/"))).toEqual([]);
+    expect(parseYaml(git(dir, "show", `${branch}:cluster-repo.yaml`)).params.kubernetesVersion).toBe("1.35");
+    const pull = servers.api.state().pulls.find((p) => p.head === branch || p.head.endsWith(`:${branch}`));
+    expect(pull?.title).toBe("Promote staging to production (prod)");
+    expect(pull?.body).toContain("## prod (the first cluster)");
+    expect(pull?.body).toContain("kubernetesVersion");
+    expect(pull?.body).toContain("```diff");
+    expect(servers.api.takeViolations()).toEqual([]);
+  });
+});

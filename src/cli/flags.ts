@@ -289,4 +289,20 @@ export const removeClusterCommand = defineCommand({
   },
 });
 
-export const commands = [createCommand, blueprintsCommand, addonsCommand, validateCommand, planCommand, updateCommand, checkCommand, addClusterCommand, removeClusterCommand, secretsCommand];
+export const promoteCommand = defineCommand({
+  name: "promote",
+  usage: ["promote <from-env> <to-env> [--pr] [--dry-run] [dir]"],
+  summary:
+    "Proposes the platform state of one environment for the next (fleet.yaml's order): the blueprint version, add-on switches and values, and the parameters fleet.yaml marks promotable, merged into every cluster of <to-env> as update merges, in one branch and pull request whose body opens with the Terraform replacements and destroys of all of them.",
+  flags: {
+    "dry-run": { type: "boolean", description: "plan it, print each target cluster's change, write nothing" },
+    pr: { type: "boolean", description: "push the branch and open or update its pull request (merge request on GitLab)" },
+    "github-api-url": { ...githubApiUrl, description: `with --pr: ${githubApiUrl.description}` },
+    "gitlab-url": { ...gitlabUrl, description: `with --pr: ${gitlabUrl.description}` },
+    "network-timeout": { ...networkTimeout, description: `with --pr: ${networkTimeout.description}` },
+    verbose,
+    help,
+  },
+});
+
+export const commands = [createCommand, blueprintsCommand, addonsCommand, validateCommand, planCommand, updateCommand, checkCommand, addClusterCommand, removeClusterCommand, promoteCommand, secretsCommand];

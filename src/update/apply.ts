@@ -130,7 +130,7 @@ export async function defaultBaseBranch(dir: string): Promise<string> {
 const clusterMessage = (options: UpdateOptions, message: string) => (options.cluster ? `${options.cluster}: ${message}` : message);
 
 /** The file changes a plan commits: merged and new files, conflict markers when asked for, and deletions. */
-function changesOf(plan: Plan): TreeChanges {
+export function changesOf(plan: Plan): TreeChanges {
   const writes = new Map<string, string>();
   const deletes: string[] = [];
   for (const outcome of plan.outcomes) {
