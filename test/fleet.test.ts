@@ -6,6 +6,7 @@ import { parse as parseYaml } from "yaml";
 import { blueprintIds } from "../src/blueprints/registry.js";
 import { recordingCli, runCli, tempDir } from "./helpers/cli.js";
 import { useGitHubDouble } from "./helpers/github-api-server.js";
+import { cloneRelease, releaseCases } from "./helpers/release-fixtures.js";
 
 const git = (dir: string, ...args: string[]) => execFileSync("git", ["-C", dir, ...args], { encoding: "utf8" }).trim();
 const read = (dir: string, path: string) => readFileSync(join(dir, path), "utf8");
@@ -281,5 +282,33 @@ describe.each(engines)("promote proposes one environment's platform state for th
     expect(pull?.body).toContain("kubernetesVersion");
     expect(pull?.body).toContain("```diff");
     expect(servers.api.takeViolations()).toEqual([]);
+  });
+});
+
+describe("a repository made by an earlier release becomes a fleet the same way", () => {
+  const work = tempDir("ccr-fleet-release-");
+  // One repository per engine of the oldest kept release: its first cluster has no record, only history.
+  const cases = engines.flatMap((engine) => releaseCases().filter((c) => c.engine === engine).slice(0, 1));
+
+  test.each(cases.map((c) => [c.release, c.name, c] as const))("%s %s", async (_release, _name, fixture) => {
+    const dir = cloneRelease(fixture, work);
+    const before = git(dir, "ls-files", "-s");
+    const added = await runCli(["add-cluster", "stg", "--blueprint", addedBlueprint, dir]);
+    expect(added.stderr.split("\n").filter((line) => line.startsWith("error"))).toEqual([]);
+    expect(added.status).toBe(0);
+    const changed = changedPaths(dir, "create-cluster-repo/add-cluster-stg");
+    expect(changed.filter((path) => !(path === "fleet.yaml" || path.startsWith("fleet/stg/") || path.startsWith("clusters/stg/")))).toEqual([]);
+    git(dir, "checkout", "-q", "main");
+    git(dir, "merge", "-q", "--ff-only", "create-cluster-repo/add-cluster-stg");
+    // Every file the old release and the team wrote is where and what it was.
+    const after = git(dir, "ls-files", "-s").split("\n");
+    for (const line of before.split("\n")) expect(after).toContain(line);
+    expect((await runCli(["check", dir, "--cluster", "stg"])).status).toBe(0);
+    // The first cluster upgrades from its release as it would alone: planned from the history, as before.
+    const plan = await runCli(["plan", dir]);
+    expect(plan.stderr.split("\n").filter((line) => line.startsWith("error"))).toEqual([]);
+    expect(plan.stdout).toContain(`Blueprint ${fixture.blueprint}: `);
+    expect(plan.stdout).toContain(`(rendered by create-cluster-repo ${fixture.release}, `);
+    expect(plan.status).toBe(0);
   });
 });

@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { UsageError, ValidationFailedError } from "../../errors.js";
 import { addCluster } from "../../fleet/add-cluster.js";
-import { inferForge, isForgeKind, type ForgeKind } from "../../forge/registry.js";
+import { forges, inferForge, isForgeKind, type ForgeKind } from "../../forge/registry.js";
 import { networkTimeoutMs } from "../../network.js";
 import { escapeText } from "../../terminal-text.js";
 import { readAnswers } from "../../update/plan.js";
@@ -26,9 +26,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const dir = resolve(target ?? ".");
   await assertToolRepository(dir, "add-cluster", { git: true });
   let pr;
+  const kind = opts.pr ? repositoryForge(dir, opts) : "github";
   if (opts.pr) {
     const { connectForge, pullRequestPublisher } = await import("../../publish.js");
-    const kind = repositoryForge(dir, opts);
     const apiUrl = kind === "gitlab" ? opts["gitlab-url"] : opts["github-api-url"];
     pr = await pullRequestPublisher(connectForge({ kind, apiUrl, timeoutMs: networkTimeoutMs(opts["network-timeout"], io.env), env: io.env }), dir);
   }
@@ -60,7 +60,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   const { proposal } = result;
   print(`${proposal.already ? "Already proposed" : `Committed ${proposal.sha.slice(0, 7)}`} on ${proposal.branch}: cluster ${result.name} (${result.rendered.blueprint.id}, environment ${result.environment}), ${result.writes.size} files.\n`);
-  if (proposal.pullRequest) print(`Pull request #${proposal.pullRequest.number} ${proposal.pullRequest.created ? "opened" : "updated"}: ${proposal.pullRequest.url}\n`);
+  if (proposal.pullRequest) print(changeRequestLine(kind, proposal.pullRequest));
   print(`Next: merge it, then follow ${result.root}README.md to create the cluster and bootstrap clusters/${result.name}.\n`);
   return 0;
 }
@@ -75,3 +75,9 @@ export function repositoryForge(dir: string, opts: { "github-api-url"?: string; 
   return typeof recorded === "string" && isForgeKind(recorded) ? recorded : inferForge(typeof answers.params.repoUrl === "string" ? answers.params.repoUrl : undefined);
 }
 
+
+/** "Pull request #3 opened: <url>" on GitHub, "Merge request !3 ..." on GitLab. */
+export function changeRequestLine(kind: ForgeKind, pullRequest: { number: number; created: boolean; url: string }): string {
+  const { changeRequest, changeRequestRef } = forges[kind];
+  return `${changeRequest[0]!.toUpperCase()}${changeRequest.slice(1)} ${changeRequestRef(pullRequest.number)} ${pullRequest.created ? "opened" : "updated"}: ${pullRequest.url}\n`;
+}

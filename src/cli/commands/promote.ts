@@ -10,7 +10,7 @@ import { commandHelp, parseCommand } from "../args.js";
 import { promoteCommand } from "../flags.js";
 import type { CliIo } from "../io.js";
 import { formatPlanHeader } from "../plan-text.js";
-import { repositoryForge } from "./add-cluster.js";
+import { changeRequestLine, repositoryForge } from "./add-cluster.js";
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values: opts, positionals } = parseCommand(promoteCommand, argv);
@@ -25,9 +25,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const dir = resolve(target ?? ".");
   await assertToolRepository(dir, "promote", { git: true });
   let pr;
+  const kind = opts.pr ? repositoryForge(dir, opts) : "github";
   if (opts.pr) {
     const { connectForge, pullRequestPublisher } = await import("../../publish.js");
-    const kind = repositoryForge(dir, opts);
     const apiUrl = kind === "gitlab" ? opts["gitlab-url"] : opts["github-api-url"];
     pr = await pullRequestPublisher(connectForge({ kind, apiUrl, timeoutMs: networkTimeoutMs(opts["network-timeout"], io.env), env: io.env }), dir);
   }
@@ -50,6 +50,6 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   print(`${result.proposal.already ? "Already proposed" : `Committed ${result.proposal.sha.slice(0, 7)}`} on ${result.proposal.branch}: ${from} -> ${to}.\n`);
-  if (result.proposal.pullRequest) print(`Pull request #${result.proposal.pullRequest.number} ${result.proposal.pullRequest.created ? "opened" : "updated"}: ${result.proposal.pullRequest.url}\n`);
+  if (result.proposal.pullRequest) print(changeRequestLine(kind, result.proposal.pullRequest));
   return 0;
 }

@@ -7,7 +7,7 @@ import { assertToolRepository } from "../../update/locate.js";
 import { commandHelp, parseCommand } from "../args.js";
 import { removeClusterCommand } from "../flags.js";
 import type { CliIo } from "../io.js";
-import { repositoryForge } from "./add-cluster.js";
+import { changeRequestLine, repositoryForge } from "./add-cluster.js";
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values: opts, positionals } = parseCommand(removeClusterCommand, argv);
@@ -22,9 +22,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const dir = resolve(target ?? ".");
   await assertToolRepository(dir, "remove-cluster", { git: true });
   let pr;
+  const kind = opts.pr ? repositoryForge(dir, opts) : "github";
   if (opts.pr) {
     const { connectForge, pullRequestPublisher } = await import("../../publish.js");
-    const kind = repositoryForge(dir, opts);
     const apiUrl = kind === "gitlab" ? opts["gitlab-url"] : opts["github-api-url"];
     pr = await pullRequestPublisher(connectForge({ kind, apiUrl, timeoutMs: networkTimeoutMs(opts["network-timeout"], io.env), env: io.env }), dir);
   }
@@ -33,7 +33,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const files = `${result.deletes.length} file(s) removed, ${result.writes.length} changed`;
   if (!result.proposal) print(`Would propose step "${result.step}" of removing ${name}: ${files}. Nothing was written.\n`);
   else print(`${result.proposal.already ? "Already proposed" : `Committed ${result.proposal.sha.slice(0, 7)}`} on ${result.proposal.branch}: step "${result.step}" of removing ${name}, ${files}.\n`);
-  if (result.proposal?.pullRequest) print(`Pull request #${result.proposal.pullRequest.number} ${result.proposal.pullRequest.created ? "opened" : "updated"}: ${result.proposal.pullRequest.url}\n`);
+  if (result.proposal?.pullRequest) print(changeRequestLine(kind, result.proposal.pullRequest));
   print(`Next: ${result.next}\n`);
   return 0;
 }
