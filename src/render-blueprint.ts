@@ -23,6 +23,8 @@ export interface RenderBlueprintOptions {
   toolVersion?: string;
   /** Where `.tf` files get their `terraform fmt` layout. @default in this thread */
   terraform?: Pick<TerraformTools, "format">;
+  /** The cluster's folder in a fleet: "" for a repository's first cluster, `fleet/<name>/` for one added later. @default "" */
+  root?: string;
 }
 
 /**
@@ -33,8 +35,9 @@ export async function renderBlueprint(blueprintId: string, input: RawParamsInput
   const blueprint = loadBlueprint(blueprintId);
   const parsed = parseParams(input, blueprint);
   if (parsed.errors) throw new ParamsError(parsed.errors);
-  const context = buildRenderContext(parsed.params, blueprint, { toolVersion: options.toolVersion ?? readPackageVersion() });
-  const tree = withRecord(await formatTerraformFiles(renderTree(blueprint, context), options.terraform ?? inThreadTerraformTools));
+  const root = options.root ?? "";
+  const context = buildRenderContext(parsed.params, blueprint, { toolVersion: options.toolVersion ?? readPackageVersion(), root });
+  const tree = withRecord(await formatTerraformFiles(renderTree(blueprint, context), options.terraform ?? inThreadTerraformTools), root);
   const warnings = context.gitops.repoUrlSet ? parsed.warnings : [...parsed.warnings, unsetRepoUrlWarning(context.gitops.repoUrl)];
   return { blueprint, params: parsed.params, context, tree, warnings };
 }

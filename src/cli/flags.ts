@@ -52,6 +52,14 @@ const confirm = {
   description: "the steps a change needs in the cluster before its merge are done (plan and update print them; update refuses such a change without it)",
 } as const satisfies FlagSpec;
 
+
+/** Over a fleet (docs/FLEETS.md): every cluster, or those of one environment. */
+const fleetFlags = {
+  all: { type: "boolean", description: "every cluster of the fleet (fleet.yaml), in environment order; one result (and for update one branch) per cluster" },
+  env: { type: "string", value: "<environment>", description: "with --all: only the clusters of this environment of fleet.yaml" },
+} as const satisfies Record<string, FlagSpec>;
+const clusterFlag = { type: "string", value: "<name>", description: "the cluster of the fleet to work on (default: the repository's first cluster)" } as const satisfies FlagSpec;
+
 export const createCommand = defineCommand({
   name: "create",
   usage: ["[dir] --blueprint <name> [options]"],
@@ -175,6 +183,8 @@ export const planCommand = defineCommand({
     "blueprint-version": blueprintVersion,
     confirm,
     diff: { type: "boolean", description: "also print the diff of the generated files" },
+    cluster: clusterFlag,
+    ...fleetFlags,
     output: resultOutput,
     verbose,
     help,
@@ -197,6 +207,8 @@ export const updateCommand = defineCommand({
     "github-api-url": { ...githubApiUrl, description: `with --pr: ${githubApiUrl.description}` },
     "gitlab-url": { ...gitlabUrl, description: `with --pr: ${gitlabUrl.description}` },
     "network-timeout": { ...networkTimeout, description: `with --pr: ${networkTimeout.description}` },
+    cluster: clusterFlag,
+    ...fleetFlags,
     verbose,
     help,
   },
@@ -209,6 +221,8 @@ export const checkCommand = defineCommand({
     "Fails (exit 1) when generated files were edited by hand (each with its diff against what the tool wrote), or when the repository was rendered by an older release (run update to bring the new templates).",
   flags: {
     allow: { type: "string", multiple: true, value: "<glob>", description: "paths that may differ from the render (repeatable), e.g. 'apps/**'" },
+    cluster: clusterFlag,
+    env: { type: "string", value: "<environment>", description: "only the clusters of this environment of fleet.yaml (default: every cluster of the fleet)" },
     verbose,
     help,
   },
@@ -239,4 +253,56 @@ export const programFlags = {
 } as const satisfies Record<string, FlagSpec>;
 
 /** Every command, in the order help lists them; `create` is the default. */
-export const commands = [createCommand, blueprintsCommand, addonsCommand, validateCommand, planCommand, updateCommand, checkCommand, secretsCommand];
+export const addClusterCommand = defineCommand({
+  name: "add-cluster",
+  usage: ["add-cluster <name> --blueprint <bp> [--env <environment>] [--set key=value]... [--pr] [--dry-run] [dir]"],
+  summary:
+    "Adds a cluster to the repository (a fleet, docs/FLEETS.md): renders the blueprint into fleet/<name>/ with its GitOps entry point clusters/<name>/, lists it in fleet.yaml (made on the first add, the repository's first cluster staying where it is), validates the whole repository, and commits on create-cluster-repo/add-cluster-<name>.",
+  flags: {
+    blueprint: { type: "string", short: "b", value: "<name>", description: "the blueprint of the new cluster (a fleet may mix blueprints)" },
+    env: { type: "string", value: "<environment>", description: "its environment, one of fleet.yaml's (default: the first; a new fleet has staging and production)" },
+    ...paramFlags,
+    "dry-run": { type: "boolean", description: "render and validate, print the files it would add, write nothing" },
+    pr: { type: "boolean", description: "push the branch and open or update its pull request (merge request on GitLab)" },
+    "github-api-url": { ...githubApiUrl, description: `with --pr: ${githubApiUrl.description}` },
+    "gitlab-url": { ...gitlabUrl, description: `with --pr: ${gitlabUrl.description}` },
+    "network-timeout": { ...networkTimeout, description: `with --pr: ${networkTimeout.description}` },
+    output: resultOutput,
+    verbose,
+    help,
+  },
+});
+
+export const removeClusterCommand = defineCommand({
+  name: "remove-cluster",
+  usage: ["remove-cluster <name> [--pr] [--dry-run] [dir]"],
+  summary:
+    "Proposes the next step of taking a cluster out of the fleet, one pull request each, in the safe order: its workloads (the engine prunes them), then prevent_destroy lifted in its Terraform alone (then terraform destroy by an admin), then its folders. Never deletes Terraform state; refuses the last cluster and the first one.",
+  flags: {
+    "dry-run": { type: "boolean", description: "print the step and its files, write nothing" },
+    pr: { type: "boolean", description: "push the branch and open or update its pull request (merge request on GitLab)" },
+    "github-api-url": { ...githubApiUrl, description: `with --pr: ${githubApiUrl.description}` },
+    "gitlab-url": { ...gitlabUrl, description: `with --pr: ${gitlabUrl.description}` },
+    "network-timeout": { ...networkTimeout, description: `with --pr: ${networkTimeout.description}` },
+    verbose,
+    help,
+  },
+});
+
+export const promoteCommand = defineCommand({
+  name: "promote",
+  usage: ["promote <from-env> <to-env> [--pr] [--dry-run] [dir]"],
+  summary:
+    "Proposes the platform state of one environment for the next (fleet.yaml's order): the blueprint version, add-on switches and values, and the parameters fleet.yaml marks promotable, merged into every cluster of <to-env> as update merges, in one branch and pull request whose body opens with the Terraform replacements and destroys of all of them.",
+  flags: {
+    "dry-run": { type: "boolean", description: "plan it, print each target cluster's change, write nothing" },
+    pr: { type: "boolean", description: "push the branch and open or update its pull request (merge request on GitLab)" },
+    "github-api-url": { ...githubApiUrl, description: `with --pr: ${githubApiUrl.description}` },
+    "gitlab-url": { ...gitlabUrl, description: `with --pr: ${gitlabUrl.description}` },
+    "network-timeout": { ...networkTimeout, description: `with --pr: ${networkTimeout.description}` },
+    verbose,
+    help,
+  },
+});
+
+export const commands = [createCommand, blueprintsCommand, addonsCommand, validateCommand, planCommand, updateCommand, checkCommand, addClusterCommand, removeClusterCommand, promoteCommand, secretsCommand];

@@ -18,6 +18,9 @@ const commands: Record<string, () => Promise<{ run(argv: string[], io: CliIo): P
   check: () => import("./commands/check.js"),
   create: () => import("./commands/create.js"),
   secrets: () => import("./commands/secrets.js"),
+  "add-cluster": () => import("./commands/add-cluster.js"),
+  "remove-cluster": () => import("./commands/remove-cluster.js"),
+  promote: () => import("./commands/promote.js"),
 };
 
 /** Runs one command line and returns its exit code; output goes to `io`, errors included. */

@@ -107,6 +107,11 @@ export interface RenderContext {
    * of an add-on that may be off only where its CRD is there, `{{#if (includes crds "monitoring.coreos.com/ServiceMonitor")}}`.
    */
   crds: string[];
+  /**
+   * Where this cluster's own folders are in the repository: "" for a repository's first cluster (terraform/,
+   * infrastructure/, apps/ at the top), `fleet/<name>/` for a cluster added to a fleet (docs/FLEETS.md).
+   */
+  layout: { root: string };
 }
 
 /** An enabled add-on as the render writes it. */
@@ -125,6 +130,8 @@ export interface ResolvedAddon extends Omit<Addon, "dependsOn"> {
 
 export interface ContextOptions {
   toolVersion: string;
+  /** The cluster's folder in a fleet (see RenderContext.layout). @default "" */
+  root?: string;
 }
 
 /** A kind of node as templates read it (`nodes.gpu`): every field set, as Handlebars runs in strict mode. */
@@ -182,6 +189,7 @@ export function buildRenderContext(params: ClusterParams, blueprint: Blueprint, 
     terraform: { requiredVersion: defaults.terraformRequiredVersion, setupRange: terraformSetupRange(defaults.terraformRequiredVersion), image: defaults.terraformImage },
     forge: forgeFacts(params.forge, params.terraformRunsOn, repoUrlFacts(repoUrl, params.forge)),
     terraformPipeline: terraformPipelineFor(blueprint.provider, params),
+    layout: { root: options.root ?? "" },
   };
   const packs = blueprint.packs.filter((pack) => !pack.when || conditionHolds(base, pack.when)).map((pack) => pack.name);
   const addons = addonsContext(blueprint, base);

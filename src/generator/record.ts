@@ -42,8 +42,11 @@ export interface RenderRecord {
   generated: Map<string, string>;
 }
 
-/** The team's place (defaults.teamDir): rendered only where missing, never recorded, merged or checked. */
-export const isTeamPath = (path: string) => path.startsWith(defaults.teamDir);
+/**
+ * The team's place (defaults.teamDir, in a fleet's added cluster under its folder `root`): rendered only where
+ * missing, never recorded, merged or checked.
+ */
+export const isTeamPath = (path: string, root = "") => path.startsWith(root + defaults.teamDir);
 
 /** The id git gives a file with this content (`git hash-object`): the record's digest, and its key into history. */
 export function gitBlobId(content: string): string {
@@ -57,11 +60,11 @@ export function gitBlobId(content: string): string {
  * commit (absent: the render itself is committed, as `create` does); the generated text is kept where it differs,
  * deleted files included, so that a later merge needs no history.
  */
-export function recordOf(render: FileTree, committed?: (path: string) => string | undefined, written: (path: string) => boolean = () => true): RenderRecord {
+export function recordOf(render: FileTree, committed?: (path: string) => string | undefined, written: (path: string) => boolean = () => true, root = ""): RenderRecord {
   const files = new Map<string, string>();
   const generated = new Map<string, string>();
   for (const [path, content] of render) {
-    if (path === defaults.renderRecord || isTeamPath(path) || !written(path)) continue;
+    if (path === root + defaults.renderRecord || isTeamPath(path, root) || !written(path)) continue;
     files.set(path, gitBlobId(content));
     if (committed && committed(path) !== content) generated.set(path, content);
   }
@@ -80,9 +83,9 @@ export function renderRecordFile(record: RenderRecord): string {
   return HEADER + toYamlText({ format: RECORD_FORMAT, files: sorted(record.files), ...(record.generated.size ? { generated: sorted(record.generated) } : {}) });
 }
 
-/** The record of a render committed as it is: what `create` writes. */
-export function withRecord(tree: FileTree): FileTree {
-  return sortedTree([...tree, [defaults.renderRecord, renderRecordFile(recordOf(tree))]]);
+/** The record of a render committed as it is: what `create` (and `add-cluster`, in the cluster's folder `root`) writes. */
+export function withRecord(tree: FileTree, root = ""): FileTree {
+  return sortedTree([...tree, [root + defaults.renderRecord, renderRecordFile(recordOf(tree, undefined, undefined, root))]]);
 }
 
 const BLOB_ID = /^[0-9a-f]{40}$/;

@@ -7,6 +7,7 @@ import { addKustomizations, dropEmptyInfrastructureApplication, moveAppNamespace
 import { CONFIGS_ROOT, renderAddonNotes, renderAddons } from "../catalog/render.js";
 import { renderAnswersFile } from "./answers.js";
 import { outputPathOf, tidy } from "./template-output.js";
+import { relocateTree } from "../fleet/layout.js";
 
 export { outputPathOf } from "./template-output.js";
 
@@ -64,5 +65,5 @@ export function renderTree(blueprint: Blueprint, context: RenderContext): FileTr
     dropEmptyInfrastructureApplication(files, context.gitops.clusterPath);
   }
   files.set(renderAnswersFile.path, renderAnswersFile(context));
-  return sortedTree(files);
+  return sortedTree(relocateTree(files, context.layout.root, context.gitops.clusterPath));
 }

@@ -71,9 +71,14 @@ export interface UpdateOptions {
   confirm?: readonly string[];
   /** Recorded in the answers file; defaults to this package's version. */
   toolVersion?: string;
+  /** The cluster of a fleet to update, by its folder ("" for the repository's first cluster; docs/FLEETS.md). */
+  root?: string;
+  /** In a fleet, the cluster's name, which starts its branch name: one branch (and pull request) per cluster and change. */
+  cluster?: string;
   /** Push the branch and open or update a pull request. */
   pr?: {
-    open(plan: Plan, branch: string, base: string, title: string, body: string): Promise<{ url: string; number: number; created: boolean }>;
+    /** `plan` is absent for a fleet's changes (add-cluster, remove-cluster, promote), which are not one cluster's update. */
+    open(plan: Plan | undefined, branch: string, base: string, title: string, body: string): Promise<{ url: string; number: number; created: boolean }>;
     /** Where the branch is pushed; the token is sent there only. */
     remoteUrl: string;
     token?: string;
@@ -98,12 +103,12 @@ export interface UpdateResult {
 
 export { branchForChanges, commitMessageFor, planDiff, pullRequestBody } from "./describe.js";
 
-async function assertCleanWorkTree(dir: string) {
+export async function assertCleanWorkTree(dir: string) {
   const status = await gitAt(dir).status();
   if (!status.isClean()) throw new GitError(`${dir} has uncommitted changes (${status.files.length} files); commit or stash them, then run update again`);
 }
 
-async function branchExists(dir: string, branch: string): Promise<boolean> {
+export async function branchExists(dir: string, branch: string): Promise<boolean> {
   const result = await gitAt(dir).raw(["branch", "--list", branch]);
   return result.trim() !== "";
 }
@@ -121,8 +126,11 @@ export async function defaultBaseBranch(dir: string): Promise<string> {
   throw new GitError(`cannot tell which branch update branches start from: there is no ${defaults.branch} branch and no origin/HEAD; check out the base branch and run update there`);
 }
 
+/** In a fleet, a cluster's commit and pull request title name the cluster first: the same change lands once per cluster. */
+const clusterMessage = (options: UpdateOptions, message: string) => (options.cluster ? `${options.cluster}: ${message}` : message);
+
 /** The file changes a plan commits: merged and new files, conflict markers when asked for, and deletions. */
-function changesOf(plan: Plan): TreeChanges {
+export function changesOf(plan: Plan): TreeChanges {
   const writes = new Map<string, string>();
   const deletes: string[] = [];
   for (const outcome of plan.outcomes) {
@@ -155,7 +163,7 @@ export async function updateRepository(dir: string, changes: RawParamsInput, opt
   if (resumed !== undefined || changed?.length !== 0) await assertCleanWorkTree(dir);
   const start = await currentBranch(dir);
   const startSha = (await gitAt(dir).revparse(["HEAD"])).trim();
-  const planOptions = { blueprintVersion: options.blueprintVersion, toolVersion: options.toolVersion };
+  const planOptions = { blueprintVersion: options.blueprintVersion, toolVersion: options.toolVersion, root: options.root };
   let plan = await planUpdate(dir, changes, planOptions);
   let position = start;
   let positionSha = startSha;
@@ -174,7 +182,7 @@ export async function updateRepository(dir: string, changes: RawParamsInput, opt
   const prBase = onUpdateBranch ? await defaultBaseBranch(dir) : (start ?? defaults.branch);
   // Another change while an update branch is checked out: plan it from the base, as if run there.
   if (onUpdateBranch && !sameChange && options.branch !== start) await moveTo(prBase);
-  const branch = options.branch ?? (sameChange ? start! : branchForChanges(plan.paramChanges, plan.blueprintUpgrade));
+  const branch = options.branch ?? (sameChange ? start! : branchForChanges(plan.paramChanges, plan.blueprintUpgrade, options.cluster));
   await assertBranchName(dir, branch);
   // What --pr pushes must be this run's own commit on the base: an existing branch of that name is checked first.
   if (options.pr && branch !== prBase && (await branchExists(dir, branch))) {
@@ -215,7 +223,7 @@ export async function updateRepository(dir: string, changes: RawParamsInput, opt
     return refuse(error as Error);
   }
   const parent = (await gitAt(dir).revparse(["HEAD"])).trim();
-  const sha = await commitChanges(dir, { parent, changes: fileChanges, message: options.message ?? commitMessageFor(describePlan(plan)) });
+  const sha = await commitChanges(dir, { parent, changes: fileChanges, message: options.message ?? clusterMessage(options, commitMessageFor(describePlan(plan))) });
   const checkedOut = branch === position;
   await advanceBranch(dir, { branch, sha, checkedOut, ...(checkedOut ? { from: parent } : {}) });
   return { upToDate: false, plan, branch, sha, ...info, ...(await pushAndOpen(dir, plan, branch, prBase, options, true)) };
@@ -228,12 +236,12 @@ export async function updateRepository(dir: string, changes: RawParamsInput, opt
  */
 function expectedCommit(dir: string, changes: RawParamsInput, options: UpdateOptions, current: { sha: string; plan: Plan }): ExpectedCommit {
   return async (parent) => {
-    const planOptions = { blueprintVersion: options.blueprintVersion, toolVersion: options.toolVersion, at: parent };
+    const planOptions = { blueprintVersion: options.blueprintVersion, toolVersion: options.toolVersion, at: parent, root: options.root };
     const there = parent === current.sha ? current.plan : await planUpdate(dir, changes, planOptions);
     if (!there.outcomes.some((o) => o.action !== "keep") || !there.report.valid) return undefined;
     if (there.conflicts.length > 0 && options.conflict !== "markers") return undefined;
     const tree = await treeWithChanges(dir, { parent, changes: changesOf(there) });
-    return { tree, message: options.message ?? commitMessageFor(describePlan(there)) };
+    return { tree, message: options.message ?? clusterMessage(options, commitMessageFor(describePlan(there))) };
   };
 }
 
@@ -244,7 +252,7 @@ async function pushAndOpen(dir: string, plan: Plan, branch: string, base: string
   await pushBranch(dir, { remoteUrl, branch, ...(token ? { token } : {}), ...(username ? { username } : {}), ...(tokenSource ? { tokenSource } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
   // Described from the branch against its base, not from this run's plan: a re-run that finds the work done
   // (after a failed push, or to refresh the PR) must not rewrite the PR as "no changes".
-  const change = await describeBranch(dir, base, branch, { repoUrls: [plan.rendered.context.gitops.repoUrl], ...(committed ? { report: plan.report } : {}) });
-  const title = commitMessageFor(change).split("\n")[0]!;
+  const change = await describeBranch(dir, base, branch, { repoUrls: [plan.rendered.context.gitops.repoUrl], root: options.root, ...(committed ? { report: plan.report } : {}) });
+  const title = clusterMessage(options, commitMessageFor(change)).split("\n")[0]!;
   return { pullRequest: await options.pr.open(plan, branch, base, title, pullRequestBody(change, { base, head: branch })) };
 }

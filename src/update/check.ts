@@ -8,6 +8,7 @@ import { lastRender } from "./last-render.js";
 import { readAnswers } from "./plan.js";
 import { assertNotNewer, releasesOf } from "./release.js";
 import { targetReader } from "../git/read-target.js";
+import { answersPathOf, recordPathOf } from "../fleet/layout.js";
 
 /**
  * What `check` finds, each with its cause:
@@ -40,29 +41,31 @@ const patch = (path: string, from: string, to: string, labels: [string, string])
  * finds hand edits, the second a render by an older release. `allow` takes glob patterns of paths that may differ
  * (`apps/**`). The team's place (team/) and paths handed over to flux bootstrap are never compared.
  */
-export async function checkRepository(dir: string, allow: string[] = []): Promise<CheckDifference[]> {
-  const answers = readAnswers(dir);
+export async function checkRepository(dir: string, allow: string[] = [], root = ""): Promise<CheckDifference[]> {
+  const answers = readAnswers(dir, root);
+  const answersPath = answersPathOf(root);
+  const recordPath = recordPathOf(root);
   const releases = releasesOf(answers);
   assertNotNewer(releases);
   const read = await targetReader(dir);
   const allowed = allow.map(globToRegExp);
   // Paths handed over to another tool on Day 1 (flux bootstrap's flux-system/) are that tool's to keep right.
   const handedOver = await bootstrapOwnership(answers, read);
-  const compared = (path: string) => path !== defaults.renderRecord && !isTeamPath(path) && !handedOver.owns(path) && !allowed.some((re) => re.test(path));
+  const compared = (path: string) => path !== recordPath && !isTeamPath(path, root) && !handedOver.owns(path) && !allowed.some((re) => re.test(path));
   const differences: CheckDifference[] = [];
   if (!answers.params[REQUIRED_FOR_SYNC]) {
     differences.push({
-      path: defaults.answersFile,
+      path: answersPath,
       kind: "unset",
       diff: `${REQUIRED_FOR_SYNC} is not set: the GitOps objects point at a placeholder that never resolves; set it with \`${defaults.toolName} update --set ${REQUIRED_FOR_SYNC}=<url>\`\n`,
     });
   }
 
   // 1. Hand edits: the repository against what the tool last wrote. With a record, by blob id (the text, for the diff, when this clone has it).
-  const recordText = await read(defaults.renderRecord);
+  const recordText = await read(recordPath);
   const written = new Map<string, { id: string; text?: string }>();
   if (recordText !== undefined) {
-    const record = parseRecordFile(recordText);
+    const record = parseRecordFile(recordText, recordPath);
     const inHistory = (await isGitWorkTree(dir)) ? await readBlobs(dir, [...record.files].filter(([path]) => !record.generated.has(path)).map(([, id]) => id)) : new Map<string, string>();
     for (const [path, id] of record.files) written.set(path, { id, text: record.generated.get(path) ?? inHistory.get(id) });
   } else {
@@ -85,14 +88,14 @@ export async function checkRepository(dir: string, allow: string[] = []): Promis
   const { tool, blueprint } = releases;
   if (blueprint.from !== blueprint.to) {
     differences.push({
-      path: defaults.answersFile,
+      path: answersPath,
       kind: "older-release",
       diff: `${defaults.toolName} ${tool.from} rendered this repository with blueprint ${blueprint.id} ${blueprint.from}; this ${defaults.toolName} ${tool.to} renders ${blueprint.id} ${blueprint.to}\n`,
     });
     return differences;
   }
   // The tool version the answers file records is rendered again as it was (the CI pins it, the README names it).
-  const { tree } = await renderBlueprint(answers.blueprint, { values: { ...answers.params, gitops: answers.gitops } }, { toolVersion: answers.toolVersion });
+  const { tree } = await renderBlueprint(answers.blueprint, { values: { ...answers.params, gitops: answers.gitops } }, { toolVersion: answers.toolVersion, root });
   for (const [path, content] of tree) {
     if (!compared(path)) continue;
     const before = written.get(path);

@@ -1,4 +1,5 @@
 import { createTwoFilesPatch } from "diff";
+import { answersPathOf } from "../fleet/layout.js";
 import { defaults } from "../defaults.js";
 import { PRE_CATALOG_VERSION, parseAnswersFile } from "../generator/answers.js";
 import { sortedTree, type FileTree } from "../file-tree.js";
@@ -70,7 +71,13 @@ export async function describeBranch(
   dir: string,
   base: string,
   head: string,
-  options: { repoUrls?: string[]; /** The validation of `head`'s render when the caller just did it. */ report?: ValidationReport } = {},
+  options: {
+    repoUrls?: string[];
+    /** The validation of `head`'s render when the caller just did it. */
+    report?: ValidationReport;
+    /** The cluster's folder in a fleet, whose answers file the change is read from (docs/FLEETS.md). */
+    root?: string;
+  } = {},
 ): Promise<ChangeDescription> {
   const fork = (await gitAt(dir).raw(["merge-base", base, head])).trim();
   const [beforeAll, afterAll] = await Promise.all([readTreeAtRef(dir, fork), readTreeAtRef(dir, head)]);
@@ -82,8 +89,9 @@ export async function describeBranch(
     if (beforeAll.has(path)) before.set(path, beforeAll.get(path)!);
     if (afterAll.has(path)) after.set(path, afterAll.get(path)!);
   }
-  const answersBefore = parseAnswersFile(beforeAll.get(defaults.answersFile) ?? "", `${defaults.answersFile} at ${base}`);
-  const answersAfter = parseAnswersFile(afterAll.get(defaults.answersFile) ?? "", `${defaults.answersFile} at ${head}`);
+  const answersPath = answersPathOf(options.root ?? "");
+  const answersBefore = parseAnswersFile(beforeAll.get(answersPath) ?? "", `${answersPath} at ${base}`);
+  const answersAfter = parseAnswersFile(afterAll.get(answersPath) ?? "", `${answersPath} at ${head}`);
   const upgraded = answersBefore.blueprintVersion !== answersAfter.blueprintVersion;
   const upgrade = { id: answersAfter.blueprint, from: answersBefore.blueprintVersion, to: answersAfter.blueprintVersion };
   // The same steps and defaults the plan applied, found again from the two answers files.
@@ -126,9 +134,10 @@ export async function describeBranch(
 const show = (value: unknown) => (value === undefined ? "(unset)" : typeof value === "string" ? value : JSON.stringify(value));
 
 /** `create-cluster-repo/gpupool-maxsize-3`: a stable branch per change, so a re-run finds the same branch and PR. */
-export function branchForChanges(changes: ParamChange[], upgrade?: BlueprintVersionChange): string {
+export function branchForChanges(changes: ParamChange[], upgrade?: BlueprintVersionChange, cluster?: string): string {
+  // A fleet's added cluster names itself first: one branch (and pull request) per cluster for the same change.
   const parts = [...(upgrade ? [`upgrade-${upgrade.to}`] : []), ...changes.map((c) => `${c.path}-${show(c.to)}`)];
-  const text = parts.join("-") || "rerender";
+  const text = [...(cluster ? [cluster] : []), parts.join("-") || "rerender"].join("-");
   const slug = text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 50).replace(/-+$/, "");
   return `${defaults.branchPrefix}${slug || "rerender"}`;
 }

@@ -15,6 +15,7 @@ import { InputError } from "../errors.js";
 import { sortedTree, type FileTree } from "../file-tree.js";
 import { gitBlobId, parseRecordFile, type RenderRecord } from "../generator/record.js";
 import { isGitWorkTree, isShallowRepository, readBlobs } from "../git/blobs.js";
+import { recordPathOf } from "../fleet/layout.js";
 import { lastCommitTouching, pathsChangedWith, readTreeAtRef } from "../git/repo.js";
 
 export interface LastRender {
@@ -34,10 +35,10 @@ type Reader = (path: string) => Promise<string | undefined>;
  * others, such as flux bootstrap's files, need not be found).
  * @throws InputError (exit 2) when it cannot be found, saying what to fetch or do.
  */
-export async function lastRender(dir: string, read: Reader, needed: (path: string) => boolean = () => true, ref = "HEAD"): Promise<LastRender> {
-  const recordText = await read(defaults.renderRecord);
+export async function lastRender(dir: string, read: Reader, needed: (path: string) => boolean = () => true, ref = "HEAD", root = ""): Promise<LastRender> {
+  const recordText = await read(recordPathOf(root));
   if (recordText !== undefined) {
-    const record = parseRecordFile(recordText);
+    const record = parseRecordFile(recordText, recordPathOf(root));
     return { tree: await recordedTexts(dir, record, read, needed), source: { kind: "record", record } };
   }
   const last = await fromHistory(dir, ref);

@@ -24,6 +24,7 @@ import { releasesOf, targetBlueprintVersion, type BlueprintVersionChange, type R
 import { targetReader } from "../git/read-target.js";
 import { summarizeChanges, type ChangeSummary } from "./summary.js";
 import { validateResult } from "./validate-result.js";
+import { FLEET_FILE, answersPathOf, inClusterScope, recordPathOf } from "../fleet/layout.js";
 
 export type { BlueprintVersionChange } from "./release.js";
 
@@ -53,6 +54,8 @@ export interface PlanOptions {
    * symlinks read as absent). Used to recognise a commit this tool made of its parent (see update/own-commits.ts).
    */
   at?: string;
+  /** The cluster's folder in a fleet ("" for the repository's first cluster, `fleet/<name>/`): see docs/FLEETS.md. */
+  root?: string;
 }
 
 export interface Plan {
@@ -108,8 +111,8 @@ export function catalogVersionChange(answers: Answers, current: string): { from:
   return { from, to: current };
 }
 
-export function readAnswers(dir: string): Answers {
-  const file = join(dir, defaults.answersFile);
+export function readAnswers(dir: string, root = ""): Answers {
+  const file = join(dir, answersPathOf(root));
   let text: string;
   try {
     // The repository's own file, never one a committed symlink leads to (in the clone or outside it).
@@ -122,9 +125,9 @@ export function readAnswers(dir: string): Answers {
 }
 
 /** The answers file as commit `ref` has it. */
-async function answersAt(dir: string, ref: string): Promise<Answers> {
-  const name = `${defaults.answersFile} at ${ref.slice(0, 12)}`;
-  const text = await fileAtCommit(dir, ref, defaults.answersFile);
+async function answersAt(dir: string, ref: string, root = ""): Promise<Answers> {
+  const name = `${answersPathOf(root)} at ${ref.slice(0, 12)}`;
+  const text = await fileAtCommit(dir, ref, answersPathOf(root));
   if (text === undefined) throw new InputError(`${name} not found: that commit is not a render of ${defaults.toolName}`);
   return parseAnswersFile(text, name);
 }
@@ -160,7 +163,8 @@ function describeParam(schema: any, path: string): string | undefined {
  * with the repository from what the tool last wrote there (the merge base, see last-render.ts). Writes nothing.
  */
 export async function planUpdate(dir: string, changes: RawParamsInput, options: PlanOptions = {}): Promise<Plan> {
-  const answers = options.at ? await answersAt(dir, options.at) : readAnswers(dir);
+  const root = options.root ?? "";
+  const answers = options.at ? await answersAt(dir, options.at, root) : readAnswers(dir, root);
   const releases = releasesOf(answers, options.toolVersion ?? readPackageVersion());
   const blueprintUpgrade = targetBlueprintVersion(releases, options.blueprintVersion, hasChanges(changes));
   const blueprint = loadBlueprint(answers.blueprint);
@@ -171,13 +175,14 @@ export async function planUpdate(dir: string, changes: RawParamsInput, options: 
     { migrations: readCatalogMigrations(), ...catalogUpgrade },
   );
   const recorded = { ...migration.params, gitops: answers.gitops };
-  const rendered = await renderBlueprint(answers.blueprint, { values: { ...recorded, ...(changes.values ?? {}) }, sets: changes.sets }, { toolVersion: options.toolVersion });
+  const rendered = await renderBlueprint(answers.blueprint, { values: { ...recorded, ...(changes.values ?? {}) }, sets: changes.sets }, { toolVersion: options.toolVersion, root });
 
   const read = options.at ? await commitReader(dir, options.at) : await targetReader(dir);
   // Paths handed over on Day 1 (flux bootstrap's flux-system/) are neither merged into nor deleted.
   const handedOver = await bootstrapOwnership(answers, read);
-  const merged = (path: string) => path !== defaults.renderRecord && !isTeamPath(path) && !handedOver.owns(path);
-  const last = await lastRender(dir, read, merged, options.at);
+  const recordPath = recordPathOf(root);
+  const merged = (path: string) => path !== recordPath && !isTeamPath(path, root) && !handedOver.owns(path);
+  const last = await lastRender(dir, read, merged, options.at, root);
   const paths = [...new Set([...last.tree.keys(), ...rendered.tree.keys()])].filter(merged).sort();
   const before = new Map<string, string>();
   const after = new Map<string, string>();
@@ -196,7 +201,7 @@ export async function planUpdate(dir: string, changes: RawParamsInput, options: 
   }
   // The team's place: its files are written where missing (a repository made before it existed gets it), never merged.
   for (const [path, content] of rendered.tree) {
-    if (!isTeamPath(path)) continue;
+    if (!isTeamPath(path, root)) continue;
     const theirs = await current(path);
     outcomes.push(theirs === undefined ? { path, action: "write", content } : { path, action: "keep" });
     after.set(path, theirs ?? content);
@@ -206,18 +211,21 @@ export async function planUpdate(dir: string, changes: RawParamsInput, options: 
     const outcome = outcomes.find((o) => o.path === path);
     return outcome?.action === "conflict" && outcome.withMarkers !== undefined ? outcome.withMarkers : after.get(path);
   };
-  const record = renderRecordFile(recordOf(rendered.tree, committed, (path) => !handedOver.owns(path)));
-  const recordBefore = await current(defaults.renderRecord);
-  outcomes.push(recordBefore === record ? { path: defaults.renderRecord, action: "keep" } : { path: defaults.renderRecord, action: "write", content: record });
-  after.set(defaults.renderRecord, record);
+  const record = renderRecordFile(recordOf(rendered.tree, committed, (path) => !handedOver.owns(path), root));
+  const recordBefore = await current(recordPath);
+  outcomes.push(recordBefore === record ? { path: recordPath, action: "keep" } : { path: recordPath, action: "write", content: record });
+  after.set(recordPath, record);
 
   const afterTree = sortedTree(after);
   const beforeTree = sortedTree(before);
   const conflicts = outcomes.filter((o): o is Extract<MergeOutcome, { action: "conflict" }> => o.action === "conflict");
   const summary = await summarizeChanges(beforeTree, afterTree);
+  // In a fleet, this cluster's files and the repository-wide ones (see inClusterScope); else the whole repository.
+  const names = [String(answers.params.clusterName), rendered.params.clusterName];
+  const scope = (await read(FLEET_FILE)) === undefined ? undefined : (path: string) => inClusterScope(path, root, names);
   const validation = await validateResult(
-    await repositoryWith(dir, read, afterTree, outcomes),
-    () => repositoryWith(dir, read, new Map(), []),
+    await repositoryWith(dir, read, afterTree, outcomes, scope),
+    () => repositoryWith(dir, read, new Map(), [], scope),
     [rendered.context.gitops.repoUrl],
   );
   const { gained, changed } = paramDifferences(recorded, rendered, blueprint);
@@ -268,10 +276,17 @@ function paramDifferences(recorded: Record<string, unknown>, rendered: Rendered,
  * reads them, the merged files written over them, deleted ones left out. A conflicting file
  * counts as the team has it (as before the change), not with the markers `--conflict markers` commits.
  */
-async function repositoryWith(dir: string, read: (path: string) => Promise<string | undefined>, changed: FileTree, outcomes: MergeOutcome[]): Promise<FileTree> {
+export async function repositoryWith(
+  dir: string,
+  read: (path: string) => Promise<string | undefined>,
+  changed: FileTree,
+  outcomes: MergeOutcome[],
+  scope: (path: string) => boolean = () => true,
+): Promise<FileTree> {
   const files = new Map<string, string>();
   const listed = (await isGitWorkTree(dir)) ? await trackedFiles(dir) : [...changed.keys()];
   for (const path of listed) {
+    if (!scope(path)) continue;
     // The team's symlinks and special files are theirs: left to `validate`'s own walk in CI.
     const content = await read(path).catch(() => undefined);
     if (content !== undefined) files.set(path, content);

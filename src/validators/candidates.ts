@@ -1,4 +1,4 @@
-import { defaults } from "../defaults.js";
+import { isToolOrTerraformPath } from "../fleet/layout.js";
 
 /**
  * Whether a YAML/JSON file found while walking a repository is a Kubernetes manifest, rather than a CI workflow
@@ -9,7 +9,7 @@ export function isManifestCandidate(path: string): boolean {
   if (!isManifestFile(path)) return false;
   const segments = path.split("/");
   if (segments.some((segment) => segment.startsWith(".") || segment === "node_modules")) return false;
-  if (path === defaults.answersFile || segments[0] === "terraform") return false;
+  if (isToolOrTerraformPath(path)) return false;
   if (/(^|\/)(values(\.[^/]*)?\.ya?ml|Chart\.ya?ml|package(-lock)?\.json|tsconfig[^/]*\.json|renovate\.json5?|[^/]*\.tfvars\.json)$/.test(path)) return false;
   return true;
 }

@@ -7,6 +7,7 @@
  *
  * Written here: no library classifies YAML files by the tool that reads them.
  */
+import { FLEET_DIR, isToolOrTerraformPath } from "../fleet/layout.js";
 import { posix } from "node:path";
 import { isMap, isSeq, parseAllDocuments, visit, type Document } from "yaml";
 import { isManifestFile } from "./candidates.js";
@@ -46,7 +47,7 @@ export function leftOut(file: string, reason: string): UnitResult {
  * walk never validates (dot-folders, node_modules, terraform/) are not reported.
  */
 export function filterWalkedPaths(paths: string[]): { leftOutPaths: Set<string>; leftOut: UnitResult[] } {
-  const walked = paths.filter((path) => isManifestFile(path) && !path.split("/").some((segment) => segment.startsWith(".") || segment === "node_modules") && !path.startsWith("terraform/"));
+  const walked = paths.filter((path) => isManifestFile(path) && !path.split("/").some((segment) => segment.startsWith(".") || segment === "node_modules") && !(path.startsWith("terraform/") || (path.startsWith(FLEET_DIR) && isToolOrTerraformPath(path))));
   const charts = walked.filter((path) => /^Chart\.ya?ml$/.test(posix.basename(path))).map((path) => posix.dirname(path));
   const inChart = (path: string) => charts.some((dir) => dir === "." || path.startsWith(`${dir}/`));
   const leftOutPaths = new Set<string>();

@@ -9,6 +9,7 @@ import { assertToolRepository } from "../../update/locate.js";
 import { readAnswers } from "../../update/plan.js";
 import { releasesOf } from "../../update/release.js";
 import type { CliIo } from "../io.js";
+import { clusterHeading, selectClusters } from "../fleet-selection.js";
 
 const tool = defaults.toolName;
 
@@ -20,7 +21,18 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   const dir = resolve(positionals[0] ?? ".");
   await assertToolRepository(dir, "check", { git: false });
-  const differences = await checkRepository(dir, opts.allow ?? []);
+  // Every cluster of a fleet (CI runs check once for the whole repository), each with its own verdict.
+  const { fleet, members } = selectClusters(dir, opts, "every");
+  let status = 0;
+  for (const member of members) {
+    io.stdout.write(escapeText(clusterHeading(fleet, member)));
+    status = Math.max(status, await checkCluster(dir, member.root, opts.allow ?? [], io));
+  }
+  return status;
+}
+
+async function checkCluster(dir: string, root: string, allow: string[], io: CliIo): Promise<number> {
+  const differences = await checkRepository(dir, allow, root);
   if (differences.length === 0) {
     io.stdout.write("All generated files match the answers file.\n");
     return 0;
@@ -32,7 +44,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   // Two causes, told apart: the repository was rendered by an older release, or a generated file was edited by hand.
   const outdated = [...of("older-release"), ...of("outdated")];
   if (outdated.length > 0) {
-    const { tool: versions, blueprint } = releasesOf(readAnswers(dir));
+    const { tool: versions, blueprint } = releasesOf(readAnswers(dir, root));
     const older = blueprint.from !== blueprint.to || isNewerVersion(versions.to, versions.from);
     const heading = older
       ? `Rendered by an older release: ${tool} ${versions.from} rendered this repository (blueprint ${blueprint.id} ${blueprint.from}); ` +

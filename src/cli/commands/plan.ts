@@ -5,7 +5,8 @@ import { confirmedKinds, formatPlanHeader, formatRefusals } from "../plan-text.j
 import { paramsInputFromFlags } from "../params-input.js";
 import { formatConflict, planDiff, unconfirmed } from "../../update/apply.js";
 import { assertToolRepository } from "../../update/locate.js";
-import { planUpdate } from "../../update/plan.js";
+import { planUpdate, type Plan } from "../../update/plan.js";
+import { clusterHeading, selectClusters } from "../fleet-selection.js";
 import { formatSummary } from "../../update/summary.js";
 import { escapeText } from "../../terminal-text.js";
 import type { CliIo } from "../io.js";
@@ -21,14 +22,32 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const confirmed = confirmedKinds(opts.confirm);
   // Without git, plan works on the files alone while the record holds what it needs (last-render.ts says when not).
   await assertToolRepository(dir, "plan", { git: false });
-  const plan = await planUpdate(dir, paramsInputFromFlags(opts), { blueprintVersion: opts["blueprint-version"] });
+  const { fleet, members } = selectClusters(dir, opts, "first");
+  const changes = paramsInputFromFlags(opts);
+  const results: Array<{ cluster: string; environment: string | null; plan: object }> = [];
+  let status = 0;
+  // One plan per cluster, in environment order: each cluster is its own render, state and branch.
+  for (const member of members) {
+    const plan = await planUpdate(dir, changes, { blueprintVersion: opts["blueprint-version"], root: member.root });
+    if (output !== "json") io.stdout.write(escapeText(clusterHeading(fleet, member)));
+    const result = reportPlan(plan, output, Boolean(opts.diff), confirmed, io);
+    status = Math.max(status, result.status);
+    results.push({ cluster: member.name, environment: member.environment ?? null, plan: result.json });
+  }
+  // One cluster asked for the usual way: the object plan always printed; a fleet's: one per cluster.
+  if (output === "json") io.stdout.write(`${JSON.stringify(opts.all || opts.env !== undefined || opts.cluster !== undefined ? results : results[0]!.plan, null, 2)}\n`);
+  return status;
+}
+
+function reportPlan(plan: Plan, output: string, diff: boolean, confirmed: string[], io: CliIo): { status: number; json: object } {
   for (const warning of plan.rendered.warnings) io.stderr.write(`warning: ${warning}\n`);
   const needConfirm = unconfirmed(plan, confirmed);
+  const status = plan.introduced.valid && plan.conflicts.length === 0 && needConfirm.length === 0 ? 0 : 1;
   if (output === "json") {
     const { summary, paramChanges, paramsGained, migrations, changelog, consequences, releases, conflicts, report, introduced, preexisting, blueprintUpgrade, base } = plan;
-    io.stdout.write(
-      `${JSON.stringify(
-        {
+    return {
+      status,
+      json: {
           releases,
           blueprintUpgrade: blueprintUpgrade ?? null,
           base,
@@ -41,18 +60,15 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
           conflicts: conflicts.map((c) => ({ path: c.path, reason: c.reason, hunks: c.hunks })),
           validation: { valid: introduced.valid, summary: report.summary, introduced: introduced.summary, preexisting },
           refused: needConfirm.map((c) => c.confirm),
-        },
-        null,
-        2,
-      )}\n`,
-    );
+      },
+    };
   } else {
     // Values, paths and file contents come from the user and the repository: escaped for the terminal. What the
     // merge does in the cluster and what Terraform destroys come first: the blast radius is what a reviewer must not miss.
     io.stdout.write(escapeText(`${formatPlanHeader(plan)}${formatSummary(plan.summary)}`));
     if (plan.conflicts.length > 0) io.stdout.write(escapeText(`Conflicts with your edits (update refuses them unless --conflict markers):\n${plan.conflicts.map(formatConflict).join("")}`));
-    if (opts.diff) io.stdout.write(escapeText(planDiff(plan)));
+    if (diff) io.stdout.write(escapeText(planDiff(plan)));
     io.stdout.write(formatRefusals(plan, needConfirm));
   }
-  return plan.introduced.valid && plan.conflicts.length === 0 && needConfirm.length === 0 ? 0 : 1;
+  return { status, json: {} };
 }

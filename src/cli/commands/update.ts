@@ -13,6 +13,12 @@ import { updateCommand } from "../flags.js";
 import { confirmedKinds } from "../plan-text.js";
 import { paramsInputFromFlags } from "../params-input.js";
 import type { CliIo, CliOutput } from "../io.js";
+import type { RawParamsInput } from "../../params/parse.js";
+import { gitAt } from "../../git/client.js";
+import { currentBranch } from "../../git/repo.js";
+import { proposalBase } from "../../fleet/propose.js";
+import { assertToolRepository } from "../../update/locate.js";
+import { clusterHeading, selectClusters } from "../fleet-selection.js";
 
 /**
  * With --pr, the forge the change request goes to: the one whose API flag is given, else the repository's own (the
@@ -54,9 +60,26 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   // Branch names, parameter paths and the forge's URLs are shown escaped.
   const print = (stream: CliOutput, text: string) => stream.write(escapeText(text));
+  await assertToolRepository(dir, "update", { git: true });
+  const { fleet, members } = selectClusters(dir, opts, "first");
+  const changes = paramsInputFromFlags(opts);
+  // Every cluster's branch starts where the first one's did: one branch (and pull request) per cluster, in
+  // environment order, none carrying another cluster's change.
+  const start = members.length > 1 ? await proposalBase(dir) : undefined;
+  for (const member of members) {
+    if (start !== undefined && (await currentBranch(dir)) !== start) await gitAt(dir).checkout(start);
+    print(io.stdout, clusterHeading(fleet, member));
+    const clusterOptions: UpdateOptions = { ...options, root: member.root, ...(fleet.file ? { cluster: member.name } : {}) };
+    await updateCluster(dir, changes, clusterOptions, kind, io);
+  }
+  return 0;
+}
+
+async function updateCluster(dir: string, changes: RawParamsInput, options: UpdateOptions, kind: ForgeKind | undefined, io: CliIo): Promise<void> {
+  const print = (stream: CliOutput, text: string) => stream.write(escapeText(text));
   let result;
   try {
-    result = await updateRepository(dir, paramsInputFromFlags(opts), options);
+    result = await updateRepository(dir, changes, options);
   } catch (error) {
     // A refusal shows the failing checks themselves, not only their count.
     if (error instanceof ValidationFailedError) io.stdout.write(formatReport(error.report, "text"));
@@ -78,5 +101,4 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const noun = `${changeRequest[0]!.toUpperCase()}${changeRequest.slice(1)}`;
     print(io.stdout, `${noun} ${changeRequestRef(result.pullRequest.number)} ${result.pullRequest.created ? "opened" : "updated"}: ${result.pullRequest.url}\n`);
   }
-  return 0;
 }

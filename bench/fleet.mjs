@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench:fleet`: fleets of growing size (default 5, 10, 25, 50 clusters, blueprints in turn) in one
+ * repository, as add-cluster lays them out (src/fleet/layout.ts), each cluster rendered through the library, then
+ * the built CLI over the whole fleet: `validate --strict`, `check` and `plan --all`. Prints wall time per command and
+ * per cluster; target: linear in the clusters, i.e. the time per cluster of the largest fleet at most
+ * LINEAR_SLACK times that of the smallest.
+ *
+ *   node bench/fleet.mjs                         sizes 5,10,25,50
+ *   BENCH_SIZES=5,50 node bench/fleet.mjs        other sizes
+ *   CCR_CLI=/path/to/main.js node bench/...      another build's CLI (the fleets are laid out by this checkout)
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const cli = process.env.CCR_CLI ?? join(root, "dist", "cli", "main.js");
+const sizes = (process.env.BENCH_SIZES ?? "5,10,25,50").split(",").map(Number);
+const LINEAR_SLACK = 1.5;
+
+const { renderBlueprint } = await import(join(root, "dist", "render-blueprint.js"));
+const { blueprintIds } = await import(join(root, "dist", "blueprints", "registry.js"));
+const { addedClusterRoot, FLEET_FILE } = await import(join(root, "dist", "fleet", "layout.js"));
+const { renderFleetFile } = await import(join(root, "dist", "fleet", "fleet-file.js"));
+
+const work = mkdtempSync(join(tmpdir(), "ccr-bench-fleet-"));
+process.on("exit", () => rmSync(work, { recursive: true, force: true }));
+const repoUrl = "https://github.com/acme/fleet.git";
+const git = (dir, ...args) => execFileSync("git", ["-C", dir, "-c", "user.name=bench", "-c", "user.email=bench@example.com", ...args], { encoding: "utf8" });
+
+async function makeFleet(size) {
+  const dir = join(work, `fleet-${size}`);
+  const ids = blueprintIds();
+  const clusters = new Map();
+  const started = performance.now();
+  for (let i = 0; i < size; i++) {
+    const name = `c${String(i).padStart(3, "0")}`;
+    const rootDir = i === 0 ? "" : addedClusterRoot(name);
+    const { tree } = await renderBlueprint(ids[i % ids.length], { values: { clusterName: name, repoUrl } }, { root: rootDir });
+    for (const [path, content] of tree) {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), content);
+    }
+    clusters.set(name, i % 2 === 0 ? "production" : "staging");
+  }
+  const renderSeconds = (performance.now() - started) / 1000;
+  writeFileSync(join(dir, FLEET_FILE), renderFleetFile({ environments: ["staging", "production"], promotable: [], clusters, removing: [] }));
+  git(dir, "init", "-q", "-b", "main");
+  git(dir, "add", "-A");
+  git(dir, "commit", "-qm", `A fleet of ${size}`);
+  return { dir, renderSeconds };
+}
+
+function timed(args) {
+  const started = performance.now();
+  const run = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+  const seconds = (performance.now() - started) / 1000;
+  if (run.status !== 0) {
+    console.error(`${args.join(" ")}: exit ${run.status}\n${run.stderr.slice(0, 2000)}\n${run.stdout.slice(-2000)}`);
+    process.exit(1);
+  }
+  return seconds;
+}
+
+const rows = [];
+for (const size of sizes) {
+  const { dir, renderSeconds } = await makeFleet(size);
+  const row = { size, render: renderSeconds, validate: timed(["validate", dir, "--strict"]), check: timed(["check", dir]), plan: timed(["plan", dir, "--all", "-o", "json"]) };
+  rows.push(row);
+  const per = (s) => `${s.toFixed(1)} s (${((s / size) * 1000).toFixed(0)} ms/cluster)`;
+  console.log(`${String(size).padStart(3)} clusters: render ${per(row.render)}, validate ${per(row.validate)}, check ${per(row.check)}, plan --all ${per(row.plan)}`);
+}
+if (rows.length > 1) {
+  const [small, large] = [rows[0], rows.at(-1)];
+  let ok = true;
+  for (const key of ["render", "validate", "check", "plan"]) {
+    const ratio = large[key] / large.size / (small[key] / small.size);
+    ok &&= ratio <= LINEAR_SLACK;
+    console.log(`${key}: per-cluster time at ${large.size} is ${ratio.toFixed(2)}x that at ${small.size} (target <= ${LINEAR_SLACK})`);
+  }
+  process.exitCode = ok ? 0 : 1;
+}

@@ -1,0 +1,150 @@
+/**
+ * `add-cluster <name> --blueprint <bp> [--env e]`: renders a blueprint as a new cluster of the repository, in
+ * `fleet/<name>/` with its GitOps entry point at `clusters/<name>/` (src/fleet/layout.ts), lists it in fleet.yaml
+ * (written on the first add: the repository's first cluster joins the fleet where it is, its files and state key
+ * unchanged), validates the whole repository with it, and proposes it on its own branch (src/fleet/propose.ts).
+ * Bad input (a name that is taken or not a name, an unknown environment, a repository this tool did not make)
+ * exits 2 before anything is written.
+ */
+import { defaults } from "../defaults.js";
+import { InputError, UsageError, ValidationFailedError } from "../errors.js";
+import { sortedTree, type FileTree } from "../file-tree.js";
+import { targetReader } from "../git/read-target.js";
+import { assertKnownBlueprint } from "../blueprints/registry.js";
+import { codeSpan } from "../markdown.js";
+import type { RawParamsInput } from "../params/parse.js";
+import { renderBlueprint, type Rendered } from "../render-blueprint.js";
+import { repositoryWith } from "../update/plan.js";
+import { validateResult, type ResultValidation } from "../update/validate-result.js";
+import { DEFAULT_ENVIRONMENTS, NAME_HINT, isValidName, renderFleetFile, type FleetFile } from "./fleet-file.js";
+import { FLEET_FILE, addedClusterRoot } from "./layout.js";
+import { readFleet, type Fleet } from "./members.js";
+import { gitAt } from "../git/client.js";
+import { currentBranch } from "../git/repo.js";
+import { assertReadyToPropose, proposalBase, proposeChange, type ProposeResult, type PullRequestTarget } from "./propose.js";
+
+/** Parameters that are facts of the repository, shared by every cluster in it: taken from the first cluster. */
+export const REPOSITORY_PARAMS = ["repoUrl", "branch", "forge"] as const;
+
+export interface AddClusterOptions {
+  name: string;
+  blueprint: string;
+  /** fleet.yaml's environment for it. @default the first environment */
+  environment?: string;
+  params?: RawParamsInput;
+  dryRun?: boolean;
+  pr?: PullRequestTarget;
+  toolVersion?: string;
+}
+
+export interface AddClusterResult {
+  name: string;
+  environment: string;
+  root: string;
+  rendered: Rendered;
+  /** Files the change writes (the cluster's render and fleet.yaml). */
+  writes: FileTree;
+  validation: ResultValidation;
+  /** Absent on a dry run. */
+  proposal?: ProposeResult;
+}
+
+/** fleet.yaml once the cluster is in it: made on the first add, the first cluster in the last environment (the one it serves). */
+export function fleetWith(fleet: Fleet, name: string, environment: string | undefined): { file: FleetFile; environment: string } {
+  const file: FleetFile = fleet.file
+    ? { ...fleet.file, clusters: new Map(fleet.file.clusters) }
+    : { environments: [...DEFAULT_ENVIRONMENTS], promotable: [], clusters: new Map([[fleet.members[0]!.name, DEFAULT_ENVIRONMENTS.at(-1)!]]), removing: [] };
+  const env = environment ?? file.environments[0]!;
+  if (!file.environments.includes(env)) {
+    throw new InputError(`environment ${JSON.stringify(env)} is not one of this fleet's (${file.environments.join(", ")}); add it to "environments" in ${FLEET_FILE} first (in promotion order), or use --env with one of these. Nothing was written`);
+  }
+  file.clusters.set(name, env);
+  return { file, environment: env };
+}
+
+function assertNewName(fleet: Fleet, name: string, read: (path: string) => Promise<string | undefined>, rendered: FileTree): Promise<void> {
+  if (!isValidName(name)) throw new InputError(`cluster name ${JSON.stringify(name)} is not valid: use ${NAME_HINT} (it names folders, state keys and branches). Nothing was written`);
+  if (fleet.members.some((member) => member.name === name)) throw new InputError(`the fleet already has a cluster ${name}; choose another name. Nothing was written`);
+  // Files the team put where the new cluster would write are theirs: never overwritten.
+  return (async () => {
+    const taken: string[] = [];
+    for (const path of rendered.keys()) if ((await read(path)) !== undefined) taken.push(path);
+    if (taken.length > 0) {
+      throw new InputError(`${taken.length} file(s) already exist where cluster ${name} would be written (${taken.slice(0, 5).join(", ")}${taken.length > 5 ? ", ..." : ""}); move them or choose another name. Nothing was written`);
+    }
+  })();
+}
+
+export async function addCluster(dir: string, options: AddClusterOptions): Promise<AddClusterResult> {
+  await assertReadyToPropose(dir, "add-cluster");
+  // Planned from the base branch, as update does: a re-run on the add-cluster branch finds its own commit there.
+  const start = await currentBranch(dir);
+  const base = await proposalBase(dir);
+  if (start !== base) await gitAt(dir).checkout(base);
+  const back = async () => {
+    if (start !== base) await gitAt(dir).checkout(start ?? base);
+  };
+  try {
+    const result = await addClusterFromBase(dir, options);
+    if (!result.proposal) await back();
+    return result;
+  } catch (error) {
+    await back();
+    throw error;
+  }
+}
+
+async function addClusterFromBase(dir: string, options: AddClusterOptions): Promise<AddClusterResult> {
+  const fleet = readFleet(dir);
+  if (!isValidName(options.name)) throw new InputError(`cluster name ${JSON.stringify(options.name)} is not valid: use ${NAME_HINT} (it names folders, state keys and branches). Nothing was written`);
+  if (fleet.members.some((member) => member.name === options.name)) throw new InputError(`the fleet already has a cluster ${options.name}; choose another name. Nothing was written`);
+  assertKnownBlueprint(options.blueprint);
+  const { file, environment } = fleetWith(fleet, options.name, options.environment);
+  const first = fleet.members.find((member) => member.root === "")!;
+  const params = options.params ?? {};
+  const overridden = [...(params.sets ?? []).map((set) => String(set.path[0])), ...Object.keys(params.values ?? {})].filter((key) =>
+    ["clusterName", ...REPOSITORY_PARAMS].includes(key),
+  );
+  if (overridden.length > 0) {
+    throw new UsageError(`add-cluster sets ${overridden.join(", ")} itself: the cluster's name is <name>, and ${REPOSITORY_PARAMS.join(", ")} are the repository's (${defaults.answersFile} of the first cluster)`);
+  }
+  const shared = Object.fromEntries(REPOSITORY_PARAMS.filter((key) => first.answers.params[key] !== undefined).map((key) => [key, first.answers.params[key]]));
+  const root = addedClusterRoot(options.name);
+  const rendered = await renderBlueprint(
+    options.blueprint,
+    { values: { gitops: first.answers.gitops, ...(params.values ?? {}), ...shared, clusterName: options.name }, sets: params.sets },
+    { toolVersion: options.toolVersion, root },
+  );
+  const read = await targetReader(dir);
+  await assertNewName(fleet, options.name, read, rendered.tree);
+  const writes = sortedTree([...rendered.tree, [FLEET_FILE, renderFleetFile(file)]]);
+  const validation = await validateResult(await repositoryWith(dir, read, writes, []), () => repositoryWith(dir, read, new Map(), []), [rendered.context.gitops.repoUrl]);
+  if (!validation.introduced.valid) throw new ValidationFailedError(validation.introduced);
+  const result: AddClusterResult = { name: options.name, environment, root, rendered, writes, validation };
+  if (options.dryRun) return result;
+  const message = `Add ${options.blueprint} cluster ${options.name} to the fleet (${environment})`;
+  const proposal = await proposeChange(
+    dir,
+    { branch: `${defaults.branchPrefix}add-cluster-${options.name}`, message, writes, deletes: [], body: () => addClusterBody(result) },
+    options.pr ? { pr: options.pr } : {},
+  );
+  return { ...result, proposal };
+}
+
+/** The pull request: what the cluster is, where its files are, and what to do before and after merging. */
+export function addClusterBody(result: AddClusterResult): string {
+  const { name, environment, root, rendered, validation } = result;
+  const bp = rendered.blueprint;
+  const files = [...result.writes.keys()];
+  return [
+    `Adds cluster ${codeSpan(name)} (blueprint ${codeSpan(bp.id)} ${codeSpan(bp.version)}, ${codeSpan(rendered.params.gitops)}) to environment ${codeSpan(environment)}.`,
+    "",
+    `- Terraform root: ${codeSpan(`${root}terraform/`)}, state key ${codeSpan(rendered.context.terraformPipeline.stateKey)} (a state of its own: its plans and applies never wait for another cluster's).`,
+    `- GitOps entry point: ${codeSpan(rendered.context.gitops.clusterPath + "/")}; its layers under ${codeSpan(root)}.`,
+    `- Answers file: ${codeSpan(`${root}${defaults.answersFile}`)}; ${codeSpan(FLEET_FILE)} lists it.`,
+    `- ${files.length} files; validation: ${validation.report.summary.resources} resources, ${validation.report.valid ? "valid" : "failures the repository already had, see CI"}.`,
+    "",
+    `Merging creates nothing: follow ${codeSpan(`${root}README.md`)} (remote state, the first apply, then bootstrap on ${codeSpan(rendered.context.gitops.clusterPath)}).`,
+    "",
+  ].join("\n");
+}

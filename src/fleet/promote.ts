@@ -1,0 +1,148 @@
+/**
+ * `promote <from-env> <to-env>`: proposes the platform state of one environment for the next, in one pull request:
+ * the blueprint version (where the source environment runs this tool's version of the same blueprint), the add-on
+ * switches and values (`addons`, for the add-ons each target's blueprint offers), and the parameters fleet.yaml
+ * marks `promotable`. Each target cluster is planned as `update` plans it (3-way merge with the team's edits, its
+ * own validation); the body opens with every Terraform replacement and destroy of all targets, then each cluster's
+ * change with its diff. The add-on catalog version follows with the render (this tool ships one).
+ */
+import { defaults } from "../defaults.js";
+import { InputError, ValidationFailedError } from "../errors.js";
+import { sortedTree } from "../file-tree.js";
+import { gitAt } from "../git/client.js";
+import { currentBranch } from "../git/repo.js";
+import { loadBlueprint } from "../blueprints/load.js";
+import { ConflictError, UnconfirmedChangeError, changesOf, unconfirmed } from "../update/apply.js";
+import { describePlan, pullRequestBody, terraformWarningMarkdown } from "../update/describe.js";
+import { planUpdate, type Plan } from "../update/plan.js";
+import { clipBody } from "../forge/body-limit.js";
+import { readFleet, type FleetMember } from "./members.js";
+import { assertReadyToPropose, proposalBase, proposeChange, type ProposeResult, type PullRequestTarget } from "./propose.js";
+
+export interface PromotePlan {
+  from: string;
+  to: string;
+  /** Target cluster -> its plan. */
+  plans: Array<{ member: FleetMember; plan: Plan }>;
+}
+
+const GITHUB_BODY_LIMIT = 65_536;
+
+const valueAt = (params: Record<string, unknown>, path: string): unknown => path.split(".").reduce<unknown>((node, key) => (node && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined), params);
+
+/** Sets a dotted path in `values`, copying the target's own object at its top key first (values replace top keys whole). */
+function setAt(values: Record<string, unknown>, path: string, value: unknown, target: Record<string, unknown>): void {
+  const keys = path.split(".");
+  if (keys.length > 1 && !(keys[0]! in values) && target[keys[0]!] !== undefined) values[keys[0]!] = structuredClone(target[keys[0]!]);
+  let node = values;
+  for (const key of keys.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>;
+  node[keys.at(-1)!] = value;
+}
+
+/**
+ * The one platform state of the source environment: every cluster there must agree on what is promoted, or which
+ * one to follow would be a guess.
+ * @throws InputError (exit 2) naming the disagreement
+ */
+function sourceState(members: FleetMember[], promotable: string[], env: string) {
+  const state = { addons: members[0]!.answers.params.addons as Record<string, unknown> | undefined, params: new Map<string, unknown>(), blueprintVersions: new Map<string, string>() };
+  for (const member of members) {
+    const versionBefore = state.blueprintVersions.get(member.answers.blueprint);
+    if (versionBefore !== undefined && versionBefore !== member.answers.blueprintVersion) {
+      throw new InputError(`the clusters of ${env} run blueprint ${member.answers.blueprint} at different versions (${versionBefore}, ${member.answers.blueprintVersion}); bring them to one (update --all --env ${env}) before promoting. Nothing was written`);
+    }
+    state.blueprintVersions.set(member.answers.blueprint, member.answers.blueprintVersion);
+    if (JSON.stringify(member.answers.params.addons ?? {}) !== JSON.stringify(state.addons ?? {})) {
+      throw new InputError(`the clusters of ${env} differ in their add-ons (${members[0]!.name} and ${member.name}); make them agree before promoting. Nothing was written`);
+    }
+    for (const path of promotable) {
+      const value = valueAt(member.answers.params, path);
+      if (value === undefined) continue;
+      if (state.params.has(path) && JSON.stringify(state.params.get(path)) !== JSON.stringify(value)) {
+        throw new InputError(`the clusters of ${env} differ in ${path}, which fleet.yaml marks promotable; make them agree before promoting. Nothing was written`);
+      }
+      state.params.set(path, value);
+    }
+  }
+  return state;
+}
+
+export async function planPromotion(dir: string, from: string, to: string, options: { toolVersion?: string } = {}): Promise<PromotePlan> {
+  const fleet = readFleet(dir);
+  const environments = fleet.file?.environments ?? [];
+  for (const env of [from, to]) {
+    if (!environments.includes(env)) throw new InputError(`environment ${JSON.stringify(env)} is not one of this fleet's (${environments.join(", ") || "none: add a cluster first"}); nothing was written`);
+  }
+  if (environments.indexOf(to) <= environments.indexOf(from)) {
+    throw new InputError(`${to} does not come after ${from} in fleet.yaml's environments (${environments.join(" -> ")}): promotion goes forward. Nothing was written`);
+  }
+  const staying = fleet.members.filter((member) => !member.removing);
+  const sources = staying.filter((member) => member.environment === from);
+  const targets = staying.filter((member) => member.environment === to);
+  if (sources.length === 0) throw new InputError(`environment ${from} has no cluster to promote from; nothing was written`);
+  if (targets.length === 0) throw new InputError(`environment ${to} has no cluster to promote to; nothing was written`);
+  const state = sourceState(sources, fleet.file!.promotable, from);
+  const plans: PromotePlan["plans"] = [];
+  for (const member of targets) {
+    const blueprint = loadBlueprint(member.answers.blueprint);
+    const values: Record<string, unknown> = {};
+    const offered = [...blueprint.offeredAddons.keys()];
+    const addons = Object.fromEntries(Object.entries(state.addons ?? {}).filter(([name]) => offered.includes(name)));
+    if (Object.keys(addons).length > 0) values.addons = { ...((member.answers.params.addons as object) ?? {}), ...addons };
+    for (const [path, value] of state.params) setAt(values, path, value, member.answers.params);
+    // The source runs the version this tool ships: the target is upgraded with it (an older source version cannot be rendered by this release).
+    const upgrade = state.blueprintVersions.get(member.answers.blueprint) === blueprint.version && member.answers.blueprintVersion !== blueprint.version;
+    const plan = await planUpdate(dir, { values }, { root: member.root, ...(upgrade || Object.keys(values).length > 0 ? { blueprintVersion: "latest" } : {}), ...(options.toolVersion ? { toolVersion: options.toolVersion } : {}) });
+    plans.push({ member, plan });
+  }
+  return { from, to, plans };
+}
+
+export function promotionBody(promotion: PromotePlan): string {
+  const warnings = promotion.plans.map(({ member, plan }) => ({ member, text: terraformWarningMarkdown(plan.summary.terraform) })).filter((w) => w.text);
+  const head = [
+    `Promotes the platform state of ${promotion.from} to ${promotion.to}: ${promotion.plans.length} cluster(s).`,
+    "",
+    // Replacements and destroys of every cluster first: what a reviewer must not miss.
+    ...warnings.flatMap(({ member, text }) => [`**${member.name}**:`, "", text, ""]),
+  ].join("\n");
+  const share = Math.floor((GITHUB_BODY_LIMIT - head.length - 200) / Math.max(1, promotion.plans.length));
+  const sections = promotion.plans.map(({ member, plan }) => `## ${member.name} (${member.root || "the first cluster"})\n\n${pullRequestBody(describePlan(plan), { maxLength: Math.max(1000, share - 100) })}`);
+  return clipBody(`${head}\n${sections.join("\n")}`, GITHUB_BODY_LIMIT, "GitHub");
+}
+
+export async function promote(dir: string, from: string, to: string, options: { dryRun?: boolean; pr?: PullRequestTarget; toolVersion?: string } = {}): Promise<{ promotion: PromotePlan; proposal?: ProposeResult }> {
+  await assertReadyToPropose(dir, "promote");
+  const start = await currentBranch(dir);
+  const base = await proposalBase(dir);
+  if (start !== base) await gitAt(dir).checkout(base);
+  const back = async () => {
+    if (start !== base) await gitAt(dir).checkout(start ?? base);
+  };
+  try {
+    const promotion = await planPromotion(dir, from, to, options);
+    for (const { plan } of promotion.plans) {
+      const needConfirm = unconfirmed(plan);
+      if (needConfirm.length > 0) throw new UnconfirmedChangeError(plan, needConfirm);
+      if (plan.conflicts.length > 0) throw new ConflictError(plan);
+      if (!plan.introduced.valid) throw new ValidationFailedError(plan.introduced);
+    }
+    const writes = new Map<string, string>();
+    const deletes: string[] = [];
+    for (const { plan } of promotion.plans) {
+      const changes = changesOf(plan);
+      for (const [path, content] of changes.writes) writes.set(path, content);
+      deletes.push(...changes.deletes);
+    }
+    if (options.dryRun || (writes.size === 0 && deletes.length === 0)) {
+      await back();
+      return { promotion };
+    }
+    const message = `Promote ${from} to ${to} (${promotion.plans.map(({ member }) => member.name).join(", ")})`;
+    const proposal = await proposeChange(dir, { branch: `${defaults.branchPrefix}promote-${from}-to-${to}`, message, writes: sortedTree(writes), deletes, body: () => promotionBody(promotion) }, options.pr ? { pr: options.pr } : {});
+    return { promotion, proposal };
+  } catch (error) {
+    await back();
+    throw error;
+  }
+}
