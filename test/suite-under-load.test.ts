@@ -8,9 +8,9 @@ import { repoRoot } from "./helpers/fixtures.js";
  * short of CPU, where a few Terraform commands or a nested vitest run take minutes, vitest's call to the worker
  * ("onTaskUpdate") times out after 60 s and the run ends with unhandled errors although every test passed (issue 28:
  * 15 of them at load 14 with most of the memory taken). Tests await their long child processes; synchronous ones are
- * kept to quick commands (git, file-system tools, `version` probes at collection).
+ * kept to quick commands (git, file-system tools, age on a few bytes, `version` probes at collection).
  */
-const QUICK = /^(?:"(?:git|mkfifo|rm|mount|umount)"|runAs\[0\]!|process\.execPath, \["(?:-e", "0|scripts\/build\.mjs", "--check)"\]|"(?:terraform|kubectl)", \["version")/;
+const QUICK = /^(?:"(?:git|mkfifo|rm|mount|umount|age|age-keygen)"|runAs\[0\]!|process\.execPath, \["(?:-e", "0|scripts\/build\.mjs", "--check)"\]|"(?:terraform|kubectl)", \["version")/;
 
 function testSources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
