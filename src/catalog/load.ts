@@ -17,7 +17,7 @@ export const ADDON_FILES = { manifest: "addon.yaml", valuesSchema: "values.schem
 
 const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const LEVELS = ["privileged", "baseline", "restricted"];
-const KNOWN_KEYS = new Set(["description", "layer", "namespace", "podSecurity", "chart", "crds", "largeCrds", "dependsOn", "requires", "excludes", "enabledByDefault", "images"]);
+const KNOWN_KEYS = new Set(["description", "layer", "namespace", "podSecurity", "chart", "crds", "largeCrds", "dependsOn", "requires", "excludes", "enabledByDefault", "images", "secrets"]);
 
 /** Add-on names: the folders of addons/, sorted. */
 export function addonNames(root: string = catalogRoot): string[] {
@@ -55,6 +55,18 @@ function manifestProblems(manifest: AddonManifest, file: string): string[] {
     if (manifest[key] !== undefined && !isStringList(manifest[key])) at(key, "a list of strings");
   }
   for (const crd of manifest.crds ?? []) if (!/^[a-z0-9.-]+\/[A-Z][A-Za-z0-9]*$/.test(crd)) at("crds", `${crd}: write <group>/<Kind>`);
+  if (manifest.secrets !== undefined) {
+    if (!Array.isArray(manifest.secrets)) at("secrets", "a list of {name, keys, namespace}");
+    else {
+      for (const [i, secret] of manifest.secrets.entries()) {
+        // DNS-1123 labels throughout: the store's entry is named <cluster>-<namespace>-<name>-<key>, which every
+        // cloud's secret manager accepts (Azure Key Vault: letters, digits and '-').
+        if (typeof secret?.name !== "string" || !NAME.test(secret.name)) at(`secrets[${i}].name`, "the Secret's name, a DNS-1123 label");
+        if (!isStringList(secret?.keys) || secret.keys.length === 0 || !secret.keys.every((key: string) => NAME.test(key))) at(`secrets[${i}].keys`, "its keys, a non-empty list of DNS-1123 labels (api-key, admin-password)");
+        if (secret?.namespace !== undefined && (typeof secret.namespace !== "string" || !NAME.test(secret.namespace))) at(`secrets[${i}].namespace`, "a namespace name; leave it out for the add-on's own");
+      }
+    }
+  }
   const byDefault = manifest.enabledByDefault;
   if (byDefault !== undefined && typeof byDefault !== "boolean" && !(Array.isArray(byDefault) && byDefault.every(isStringList))) {
     at("enabledByDefault", "true, false, or a list of capability lists ([[gpu, engine=flux]])");

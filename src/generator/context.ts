@@ -92,6 +92,8 @@ export interface RenderContext {
   addonCharts: ChartSource[];
   /** Some enabled add-on configures custom resources (infrastructure-configs/, applied once the CRDs exist). */
   addonConfigs: boolean;
+  /** The Secrets the enabled add-ons declare (addon.yaml `secrets`), each with its namespace: an ExternalSecret each. */
+  addonSecrets: Array<{ addon: string; name: string; namespace: string; keys: string[] }>;
 }
 
 /** An enabled add-on as the render writes it. */
@@ -193,6 +195,7 @@ function addonsContext(blueprint: Blueprint, base: { params: ClusterParams; deri
     addonList,
     addonCharts: addonList.flatMap((addon) => (addon.chart ? [addon.chart] : [])),
     addonConfigs: addonList.some((addon) => addon.configs.size > 0),
+    addonSecrets: addonList.flatMap((addon) => (addon.secrets ?? []).map((secret) => ({ addon: addon.name, name: secret.name, namespace: secret.namespace ?? addon.namespace, keys: secret.keys }))),
   };
 }
 
