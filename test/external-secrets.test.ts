@@ -92,6 +92,17 @@ describe.each(blueprintIds())("%s", (blueprint) => {
 
     // The README: how the store's access gets into the cluster, and one command to put a value.
     const readme = tree.get("README.md")!;
+    // Rotation is putting a new value under the entry the ExternalSecret reads: the README names each one.
+    for (const object of externalSecrets) {
+      const entries = [
+        ...(object.spec.data ?? []).map((item: Json) => [String(item.remoteRef.key).replace(/^name:/, ""), item.secretKey]),
+        ...(object.spec.dataFrom ?? []).map((item: Json) => [String(item.find.name.regexp).replace(/^\^|\$$/g, ""), item.rewrite[0].regexp.target]),
+      ].map(([entry, key]) => {
+        expect(entry).toBe(`${params.clusterName}-${object.metadata.namespace}-${object.metadata.name}-${key}`);
+        return entry as string;
+      });
+      for (const entry of entries) expect(readme, entry).toContain(entry);
+    }
     expect(readme).toContain("First External Secrets' access to the cluster's secret manager");
     expect(readme).toContain("refreshInterval: 1h");
     expect(readme).not.toMatch(/kubectl -n \S+ create secret generic inference-api-key/);
@@ -125,6 +136,12 @@ describe.each(blueprintIds())("%s", (blueprint) => {
     const run = await runCli(["--blueprint", blueprint, "--yes", "--set", "addons.external-secrets.enabled=false", "--dry-run", `${tempDir("ccr-eso-off-")}/repo`]);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain("[rule: external-secrets-needs-operator]");
+  });
+
+  test("a bad value of the operator's values is refused with exit 2, naming the add-on and the key", async () => {
+    const run = await runCli(["--blueprint", blueprint, "--yes", "--set", "addons.external-secrets.values.replicaCount=0", "--dry-run", `${tempDir("ccr-eso-values-")}/repo`]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain("addons.external-secrets.values.replicaCount");
   });
 
   test("secrets=sops with Flux: no operator, no store, no ExternalSecret", async () => {
