@@ -132,10 +132,10 @@ describe.each(blueprintIds())("%s", (blueprint) => {
     expect(existsSync(join(dir, "repo"))).toBe(false);
   });
 
-  test("secrets=external-secrets with the operator turned off is refused with exit 2", async () => {
+  test("the secrets parameter decides: no switch of its own, and one given is refused with exit 2", async () => {
     const run = await runCli(["--blueprint", blueprint, "--yes", "--set", "addons.external-secrets.enabled=false", "--dry-run", `${tempDir("ccr-eso-off-")}/repo`]);
     expect(run.status).toBe(2);
-    expect(run.stderr).toContain("[rule: external-secrets-needs-operator]");
+    expect(run.stderr).toContain("addons.external-secrets");
   });
 
   test("a bad value of the operator's values is refused with exit 2, naming the add-on and the key", async () => {

@@ -16,7 +16,7 @@ import { commonRules, noCredentials } from "./common.js";
 import { magnumRules } from "./openstack-magnum.js";
 import { kosmosRules } from "./scaleway-kosmos.js";
 import { scalewayRules } from "./scaleway.js";
-import { externalSecretsNeedsOperator, secretsRules, sopsNeedsFlux } from "./secrets.js";
+import { secretsRules, sopsNeedsFlux } from "./secrets.js";
 import type { Rule, RuleDefinition, RuleOutcome } from "./types.js";
 
 export type { Rule, RuleDefinition, RuleOutcome, RuleResult } from "./types.js";
@@ -24,7 +24,7 @@ export type { Rule, RuleDefinition, RuleOutcome, RuleResult } from "./types.js";
 const LIBRARY: RuleDefinition[] = [...commonRules, ...apiAccessRules, ...scalewayRules, ...kosmosRules, ...aksRules, ...magnumRules, ...secretsRules];
 
 /** Rules every blueprint runs first, whether its blueprint.yaml names them or not. */
-const ALWAYS: RuleDefinition[] = [noCredentials, sopsNeedsFlux, externalSecretsNeedsOperator];
+const ALWAYS: RuleDefinition[] = [noCredentials, sopsNeedsFlux];
 
 export const ruleLibrary: ReadonlyMap<string, RuleDefinition> = (() => {
   const library = new Map<string, RuleDefinition>();

@@ -24,49 +24,24 @@ export const sopsNeedsFlux = defineRule({
  * External Secrets reads the store created with the cluster, in the cluster's cloud: a blueprint names the stores its
  * cloud has (blueprint.yaml `- secret-store-of-cloud: {kinds: [...]}`), each a pack of templates/packs/<kind>/.
  */
-export const secretStoreOfCloud = defineRule<{ kinds: string[]; settings?: string[] }>({
+export const secretStoreOfCloud = defineRule<{ kinds: string[] }>({
   name: "secret-store-of-cloud",
-  description: "secretStore.kind is a secret manager of the blueprint's cloud, and the store's settings are given",
+  description: "secretStore.kind is a secret manager of the blueprint's cloud",
   options: {
     type: "object",
     additionalProperties: false,
     required: ["kinds"],
-    properties: {
-      kinds: { type: "array", minItems: 1, items: { type: "string" } },
-      settings: { type: "array", items: { type: "string" } },
-    },
+    properties: { kinds: { type: "array", minItems: 1, items: { type: "string" } } },
   },
-  check(params, { kinds, settings = [] }) {
-    const store = (params.secretStore ?? {}) as Record<string, unknown>;
-    const kind = store.kind as string | undefined;
-    if (kind !== undefined && !kinds.includes(kind)) {
-      return {
-        errors: [
-          `secretStore.kind: ${kind} is not a secret manager of this blueprint's cloud, which has ${kinds.join(", ")}: External Secrets reads the store Terraform creates with the cluster, in the cluster's own cloud; set secretStore.kind=${kinds[0]} (or leave it out)`,
-        ],
-      };
-    }
-    if (params.secrets !== "external-secrets" || params.addons?.["external-secrets"]?.enabled === false) return undefined;
-    const missing = settings.filter((name) => store[name] === "" || store[name] === undefined);
-    if (missing.length === 0) return undefined;
-    return {
-      warnings: missing.map((name) => `secretStore.${name}: empty, so External Secrets cannot reach ${kind}; set it (README, Day 1, step 3) with update --set secretStore.${name}=<value>`),
-    };
-  },
-});
-
-/** secrets=external-secrets is the External Secrets Operator of the catalog: turning it off leaves every Secret unmade. */
-export const externalSecretsNeedsOperator = defineRule({
-  name: "external-secrets-needs-operator",
-  description: "secrets=external-secrets needs the external-secrets add-on",
-  check(params) {
-    if (params.secrets !== "external-secrets" || params.addons?.["external-secrets"]?.enabled !== false) return undefined;
+  check(params, { kinds }) {
+    const kind = (params.secretStore as { kind?: string } | undefined)?.kind;
+    if (kind === undefined || kinds.includes(kind)) return undefined;
     return {
       errors: [
-        "addons.external-secrets.enabled: false, but secrets=external-secrets needs it: the External Secrets Operator makes every Secret of the cluster from the cloud's secret manager; leave it on, or use secrets=sops (Flux)",
+        `secretStore.kind: ${kind} is not a secret manager of this blueprint's cloud, which has ${kinds.join(", ")}: External Secrets reads the store Terraform creates with the cluster, in the cluster's own cloud; set secretStore.kind=${kinds[0]} (or leave it out)`,
       ],
     };
   },
 });
 
-export const secretsRules = [sopsNeedsFlux, secretStoreOfCloud, externalSecretsNeedsOperator];
+export const secretsRules = [sopsNeedsFlux, secretStoreOfCloud];
