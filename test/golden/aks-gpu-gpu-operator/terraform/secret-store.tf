@@ -48,11 +48,15 @@ resource "azurerm_role_assignment" "secret_officers" {
 output "external_secrets_client_id" {
   description = "Client ID of External Secrets' identity (README, Day 1, step 3): an identifier, not a credential."
   value       = azurerm_user_assigned_identity.external_secrets.client_id
+  # Not a credential, but read only through `terraform output -raw`: plans and logs never show it.
+  sensitive = true
 }
 
 output "external_secrets_tenant_id" {
   description = "Tenant of External Secrets' identity."
   value       = azurerm_user_assigned_identity.external_secrets.tenant_id
+  # Not a credential, but read only through `terraform output -raw`: plans and logs never show it.
+  sensitive = true
 }
 
 output "key_vault_uri" {

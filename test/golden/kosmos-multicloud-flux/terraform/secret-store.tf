@@ -29,11 +29,15 @@ resource "scaleway_iam_api_key" "external_secrets" {
 output "external_secrets_project_id" {
   description = "Project whose Secret Manager External Secrets reads: the parameter secretStore.projectId."
   value       = scaleway_k8s_cluster.this.project_id
+  # Not a credential, but read only through `terraform output -raw`: plans and logs never show it.
+  sensitive = true
 }
 
 output "external_secrets_access_key" {
   description = "Access key of External Secrets' IAM application (README, Day 1, step 3)."
   value       = scaleway_iam_api_key.external_secrets.access_key
+  # Half of the key (the ID, not the secret), but read only through `terraform output -raw`: plans and logs never show it.
+  sensitive = true
 }
 
 output "external_secrets_secret_key" {
