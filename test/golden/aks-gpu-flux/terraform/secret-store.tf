@@ -7,32 +7,32 @@ resource "azurerm_key_vault" "this" {
   location            = azurerm_resource_group.this.location
   resource_group_name = azurerm_resource_group.this.name
   # The tenant of the identity below: whoever runs Terraform, the plan is the same.
-  tenant_id                  = azurerm_user_assigned_identity.external_secrets.tenant_id
+  tenant_id                  = azurerm_user_assigned_identity.eso.tenant_id
   sku_name                   = "standard"
   rbac_authorization_enabled = true
   soft_delete_retention_days = 7
   tags                       = local.tags
 }
 
-resource "azurerm_user_assigned_identity" "external_secrets" {
+resource "azurerm_user_assigned_identity" "eso" {
   name                = "aks-gpu-external-secrets"
   location            = azurerm_resource_group.this.location
   resource_group_name = azurerm_resource_group.this.name
   tags                = local.tags
 }
 
-resource "azurerm_federated_identity_credential" "external_secrets" {
+resource "azurerm_federated_identity_credential" "eso" {
   name                      = "external-secrets"
-  user_assigned_identity_id = azurerm_user_assigned_identity.external_secrets.id
+  user_assigned_identity_id = azurerm_user_assigned_identity.eso.id
   audience                  = ["api://AzureADTokenExchange"]
   issuer                    = azurerm_kubernetes_cluster.this.oidc_issuer_url
   subject                   = "system:serviceaccount:external-secrets:external-secrets"
 }
 
-resource "azurerm_role_assignment" "external_secrets" {
+resource "azurerm_role_assignment" "eso_reader" {
   scope                = azurerm_key_vault.this.id
   role_definition_name = "Key Vault Secrets User"
-  principal_id         = azurerm_user_assigned_identity.external_secrets.principal_id
+  principal_id         = azurerm_user_assigned_identity.eso.principal_id
   principal_type       = "ServicePrincipal"
 }
 
@@ -45,18 +45,14 @@ resource "azurerm_role_assignment" "secret_officers" {
   principal_type       = "Group"
 }
 
-output "external_secrets_client_id" {
+output "eso_client_id" {
   description = "Client ID of External Secrets' identity (README, Day 1, step 3): an identifier, not a credential."
-  value       = azurerm_user_assigned_identity.external_secrets.client_id
-  # Not a credential, but read only through `terraform output -raw`: plans and logs never show it.
-  sensitive = true
+  value       = azurerm_user_assigned_identity.eso.client_id
 }
 
-output "external_secrets_tenant_id" {
+output "eso_tenant_id" {
   description = "Tenant of External Secrets' identity."
-  value       = azurerm_user_assigned_identity.external_secrets.tenant_id
-  # Not a credential, but read only through `terraform output -raw`: plans and logs never show it.
-  sensitive = true
+  value       = azurerm_user_assigned_identity.eso.tenant_id
 }
 
 output "key_vault_uri" {
