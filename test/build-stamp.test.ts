@@ -14,7 +14,7 @@ const check = (dir: string) => spawnSync(process.execPath, ["scripts/build.mjs",
 
 function scratchCopy(): string {
   const dir = join(tempDir("ccr-build-"), "repo");
-  for (const entry of ["package.json", "package-lock.json", "tsconfig.json", "tsconfig.build.json", "scripts", "src", "templates", "blueprints", "dist"]) {
+  for (const entry of ["package.json", "package-lock.json", "tsconfig.json", "tsconfig.build.json", "scripts", "src", "templates", "blueprints", "addons", "dist"]) {
     cpSync(join(repoRoot, entry), join(dir, entry), { recursive: true });
   }
   symlinkSync(join(repoRoot, "node_modules"), join(dir, "node_modules"), "dir");
