@@ -120,6 +120,10 @@ const AZURE_PROVIDERS: Record<string, string[]> = {
   azurerm_kubernetes_cluster: ["Microsoft.ContainerService", "Microsoft.Compute", "Microsoft.ManagedIdentity", "Microsoft.Network"],
   azurerm_kubernetes_cluster_node_pool: ["Microsoft.ContainerService", "Microsoft.Compute"],
   azurerm_role_assignment: ["Microsoft.Authorization"],
+  // External Secrets' store (templates/packs/azure-key-vault): the vault, its reader identity and federation.
+  azurerm_key_vault: ["Microsoft.KeyVault"],
+  azurerm_user_assigned_identity: ["Microsoft.ManagedIdentity"],
+  azurerm_federated_identity_credential: ["Microsoft.ManagedIdentity"],
 };
 /** Registered in every subscription from the start. */
 const ALWAYS_REGISTERED = ["Microsoft.Resources", "Microsoft.Authorization"];

@@ -285,7 +285,11 @@ test("the inference API needs a key read from a Secret the repository never cont
   const env = server.spec.template.spec.containers[0].env as Json[];
   expect(env.find((e) => e.name === "VLLM_API_KEY")?.valueFrom?.secretKeyRef).toEqual({ name: "inference-api-key", key: "api-key" });
   expect(r.objects.filter(({ object }) => object.kind === "Secret")).toEqual([]);
-  expect(r.tree.get("README.md")).toContain("kubectl -n inference create secret generic inference-api-key");
+  // External Secrets makes it from the cloud's secret manager (secrets=external-secrets, the default); the README puts the value there.
+  const made = r.objects.find(({ object }) => object.kind === "ExternalSecret" && object.spec.target.name === "inference-api-key")?.object;
+  expect(made?.metadata.namespace).toBe(r.params.inference.namespace);
+  expect(made?.spec.data.map((item: Json) => item.secretKey)).toEqual(["api-key"]);
+  expect(r.tree.get("README.md")).toContain(`${r.params.clusterName}-${r.params.inference.namespace}-inference-api-key-api-key`);
 });
 
 test("the Kosmos demo serves its hostname and nothing else (no agnhost netexec, which runs commands)", () => {

@@ -17,7 +17,7 @@ export const ADDON_FILES = { manifest: "addon.yaml", valuesSchema: "values.schem
 
 const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const LEVELS = ["privileged", "baseline", "restricted"];
-const KNOWN_KEYS = new Set(["description", "layer", "namespace", "podSecurity", "chart", "crds", "crdSources", "largeCrds", "dependsOn", "requires", "excludes", "enabledByDefault", "images", "argocdConfigMaps", "ownValues"]);
+const KNOWN_KEYS = new Set(["description", "layer", "namespace", "podSecurity", "chart", "crds", "crdSources", "largeCrds", "dependsOn", "requires", "excludes", "enabledByDefault", "images", "argocdConfigMaps", "ownValues", "secrets"]);
 
 /** Add-on names: the folders of addons/, sorted. */
 export function addonNames(root: string = catalogRoot): string[] {
@@ -67,6 +67,18 @@ function manifestProblems(manifest: AddonManifest, file: string): string[] {
   for (const crd of manifest.crds ?? []) if (!/^[a-z0-9.-]+\/[A-Z][A-Za-z0-9]*$/.test(crd)) at("crds", `${crd}: write <group>/<Kind>`);
   for (const key of isStringList(manifest.ownValues) ? manifest.ownValues! : []) {
     if (!manifest.chart) at("ownValues", `${key}: only an add-on with a chart keeps values from it (all of a manifests-only add-on's values are its own)`);
+  }
+  if (manifest.secrets !== undefined) {
+    if (!Array.isArray(manifest.secrets)) at("secrets", "a list of {name, keys, namespace}");
+    else {
+      for (const [i, secret] of manifest.secrets.entries()) {
+        // DNS-1123 labels throughout: the store's entry is named <cluster>-<namespace>-<name>-<key>, which every
+        // cloud's secret manager accepts (Azure Key Vault: letters, digits and '-').
+        if (typeof secret?.name !== "string" || !NAME.test(secret.name)) at(`secrets[${i}].name`, "the Secret's name, a DNS-1123 label");
+        if (!isStringList(secret?.keys) || secret.keys.length === 0 || !secret.keys.every((key: string) => NAME.test(key))) at(`secrets[${i}].keys`, "its keys, a non-empty list of DNS-1123 labels (api-key, admin-password)");
+        if (secret?.namespace !== undefined && (typeof secret.namespace !== "string" || !NAME.test(secret.namespace))) at(`secrets[${i}].namespace`, "a namespace name; leave it out for the add-on's own");
+      }
+    }
   }
   const byDefault = manifest.enabledByDefault;
   if (byDefault !== undefined && typeof byDefault !== "boolean" && !(Array.isArray(byDefault) && byDefault.every(isStringList))) {

@@ -202,8 +202,9 @@ export function renderAddons(context: RenderContext, render: RenderFn): Array<[s
     const chartValues = Object.fromEntries(Object.entries(values).filter(([key]) => !(addon.ownValues ?? []).includes(key)));
     // An add-on made of CRD sources alone runs nothing: no namespace.
     const runs = addon.namespace !== undefined;
-    const own = runs && !SYSTEM_NAMESPACES.has(addon.namespace) && (context.gitops.flux || !addon.chart);
-    if (own) files.push(namespaceFile(addon));
+    // With Argo CD too: the infrastructure Application applies the namespace's NetworkPolicies, so it creates the
+    // namespace it deploys into (the chart's Application creates it as well, untracked, with the same labels).
+    if (runs && !SYSTEM_NAMESPACES.has(addon.namespace)) files.push(namespaceFile(addon));
     // Every add-on namespace starts from the repository's default deny (DNS only); the add-on's manifests allow more.
     if (runs && !SYSTEM_NAMESPACES.has(addon.namespace)) {
       files.push([`${addon.layer}/${addon.name}/networkpolicies.yaml`, tidy(render(DEFAULT_NETWORK_POLICIES, `${addon.dir} (default NetworkPolicies)`, data))]);

@@ -1,7 +1,7 @@
 /**
  * Which add-ons a blueprint offers and which a render enables, from capabilities: what the cluster has, as the
  * blueprint declares it (`capabilities:` in blueprint.yaml, each `true` or a condition on its parameters), plus the
- * render's own facts (`engine=flux`, `cloud=azure-aks`, `provider=Azure`, `forge=github`) and the name of every
+ * render's own facts (`engine=flux`, `cloud=azure-aks`, `provider=Azure`, `forge=github`, `secrets=external-secrets`) and the name of every
  * enabled add-on. An add-on is offered where its `requires` are capabilities the blueprint declares; it may run
  * where they hold and none of its `excludes` does; it is on by default where one of its `enabledByDefault` sets holds.
  */
@@ -44,7 +44,7 @@ export function offeredAddons(use: CatalogUse, catalog: Catalog): Map<string, Of
   return offered;
 }
 
-const BUILT_IN = /^(engine|cloud|provider|forge)=/;
+const BUILT_IN = /^(engine|cloud|provider|forge|secrets)=/;
 const isBuiltIn = (capability: string) => BUILT_IN.test(capability);
 
 /** The facts a condition may read: the validated parameters and the blueprint's derived values. */
@@ -58,7 +58,7 @@ const holds = (facts: ConditionFacts, condition: boolean | string | string[]) =>
 
 /** The capabilities that hold for these parameters, before any add-on is counted. */
 export function baseCapabilities(use: CatalogUse, facts: ConditionFacts): Set<string> {
-  const held = new Set([`engine=${facts.params.gitops}`, `forge=${facts.params.forge}`, `cloud=${use.cloud}`, `provider=${use.provider}`]);
+  const held = new Set([`engine=${facts.params.gitops}`, `forge=${facts.params.forge}`, `cloud=${use.cloud}`, `provider=${use.provider}`, `secrets=${facts.params.secrets}`]);
   for (const [name, condition] of Object.entries(use.capabilities ?? {})) if (holds(facts, condition)) held.add(name);
   return held;
 }

@@ -72,6 +72,18 @@ export interface AddonManifest {
    * does not know: kept out of the chart's values, still checked by values.schema.json.
    */
   ownValues?: string[];
+  /**
+   * The Secrets its pods read, whose values live in the cloud's secret manager: with External Secrets the render
+   * writes an ExternalSecret for each (infrastructure-configs/external-secrets/), `keys` read from the store.
+   */
+  secrets?: AddonSecret[];
+}
+
+/** A Secret an add-on needs (addon.yaml `secrets`): its name, its keys, its namespace (the add-on's by default). */
+export interface AddonSecret {
+  name: string;
+  keys: string[];
+  namespace?: string;
 }
 
 /** A loaded add-on: its manifest and files. */

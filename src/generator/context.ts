@@ -112,6 +112,8 @@ export interface RenderContext {
    * infrastructure/, apps/ at the top), `fleet/<name>/` for a cluster added to a fleet (docs/FLEETS.md).
    */
   layout: { root: string };
+  /** The Secrets the enabled add-ons declare (addon.yaml `secrets`), each with its namespace: an ExternalSecret each. */
+  addonSecrets: Array<{ addon: string; name: string; namespace: string; keys: string[] }>;
 }
 
 /** An enabled add-on as the render writes it. */
@@ -224,6 +226,7 @@ function addonsContext(blueprint: Blueprint, base: { params: ClusterParams; deri
     addonConfigs: addonList.some((addon) => addon.configs.size > 0),
     argocdConfigMaps: [...new Set(addonList.flatMap((addon) => addon.argocdConfigMaps ?? []))].sort(),
     crds: [...new Set(addonList.flatMap((addon) => addon.crds ?? []))].sort(),
+    addonSecrets: addonList.flatMap((addon) => (addon.secrets ?? []).map((secret) => ({ addon: addon.name, name: secret.name, namespace: secret.namespace ?? addon.namespace, keys: secret.keys }))),
   };
 }
 

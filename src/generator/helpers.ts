@@ -135,6 +135,8 @@ export function createHandlebars(): typeof Handlebars {
     add: plain((a: number, b: number) => a + b),
     mul: plain((a: number, b: number) => a * b),
     concat: plain((...parts: unknown[]) => parts.map(String).join("")),
+    /** A list written in a template, `(array "a" "b")`, for a partial's parameter. */
+    array: plain((...items: unknown[]) => items),
     join: plain((list: unknown[], separator: unknown) => list.join(typeof separator === "string" ? separator : ", ")),
     upper: plain((value: unknown) => String(value).toUpperCase()),
     replace: plain((value: unknown, from: string, to: string) => String(value).split(from).join(to)),

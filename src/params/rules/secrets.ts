@@ -20,4 +20,28 @@ export const sopsNeedsFlux = defineRule({
   },
 });
 
-export const secretsRules = [sopsNeedsFlux];
+/**
+ * External Secrets reads the store created with the cluster, in the cluster's cloud: a blueprint names the stores its
+ * cloud has (blueprint.yaml `- secret-store-of-cloud: {kinds: [...]}`), each a pack of templates/packs/<kind>/.
+ */
+export const secretStoreOfCloud = defineRule<{ kinds: string[] }>({
+  name: "secret-store-of-cloud",
+  description: "secretStore.kind is a secret manager of the blueprint's cloud",
+  options: {
+    type: "object",
+    additionalProperties: false,
+    required: ["kinds"],
+    properties: { kinds: { type: "array", minItems: 1, items: { type: "string" } } },
+  },
+  check(params, { kinds }) {
+    const kind = (params.secretStore as { kind?: string } | undefined)?.kind;
+    if (kind === undefined || kinds.includes(kind)) return undefined;
+    return {
+      errors: [
+        `secretStore.kind: ${kind} is not a secret manager of this blueprint's cloud, which has ${kinds.join(", ")}: External Secrets reads the store Terraform creates with the cluster, in the cluster's own cloud; set secretStore.kind=${kinds[0]} (or leave it out)`,
+      ],
+    };
+  },
+});
+
+export const secretsRules = [sopsNeedsFlux, secretStoreOfCloud];
