@@ -9,9 +9,10 @@ provider "azurerm" {
   # internal/provider/provider.go at v5.2.0), and a new subscription has few registered. These are the ones this
   # configuration uses: Microsoft.Network (virtual network, subnet; AKS's load balancer and public IP),
   # Microsoft.ContainerService (the cluster), Microsoft.Compute (the node scale sets and disks AKS creates) and
-  # Microsoft.ManagedIdentity (the kubelet identity AKS creates). The provider registers those not yet registered
+  # Microsoft.ManagedIdentity (the kubelet identity AKS creates, External Secrets' identity) and Microsoft.KeyVault (the cluster's
+  # Key Vault). The provider registers those not yet registered
   # each time it starts, for a plan too, which takes Microsoft.Resources/subscriptions/providers/register/action:
   # the README registers them once with `az provider register`, so that a read-only plan identity never has to.
   resource_provider_registrations = "none"
-  resource_providers_to_register  = ["Microsoft.Compute", "Microsoft.ContainerService", "Microsoft.ManagedIdentity", "Microsoft.Network"]
+  resource_providers_to_register  = ["Microsoft.Compute", "Microsoft.ContainerService", "Microsoft.KeyVault", "Microsoft.ManagedIdentity", "Microsoft.Network"]
 }
