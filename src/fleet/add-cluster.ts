@@ -21,7 +21,7 @@ import { FLEET_FILE, addedClusterRoot } from "./layout.js";
 import { readFleet, type Fleet } from "./members.js";
 import { gitAt } from "../git/client.js";
 import { currentBranch } from "../git/repo.js";
-import { assertReadyToPropose, proposalBase, proposeChange, type ProposeResult, type PullRequestTarget } from "./propose.js";
+import { fromProposalBase, proposeChange, type ProposeResult, type PullRequestTarget } from "./propose.js";
 
 /** Parameters that are facts of the repository, shared by every cluster in it: taken from the first cluster. */
 export const REPOSITORY_PARAMS = ["repoUrl", "branch", "forge"] as const;
@@ -76,22 +76,8 @@ function assertNewName(fleet: Fleet, name: string, read: (path: string) => Promi
 }
 
 export async function addCluster(dir: string, options: AddClusterOptions): Promise<AddClusterResult> {
-  await assertReadyToPropose(dir, "add-cluster");
   // Planned from the base branch, as update does: a re-run on the add-cluster branch finds its own commit there.
-  const start = await currentBranch(dir);
-  const base = await proposalBase(dir);
-  if (start !== base) await gitAt(dir).checkout(base);
-  const back = async () => {
-    if (start !== base) await gitAt(dir).checkout(start ?? base);
-  };
-  try {
-    const result = await addClusterFromBase(dir, options);
-    if (!result.proposal) await back();
-    return result;
-  } catch (error) {
-    await back();
-    throw error;
-  }
+  return fromProposalBase(dir, "add-cluster", () => addClusterFromBase(dir, options));
 }
 
 async function addClusterFromBase(dir: string, options: AddClusterOptions): Promise<AddClusterResult> {

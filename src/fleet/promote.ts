@@ -17,7 +17,7 @@ import { describePlan, pullRequestBody, terraformWarningMarkdown } from "../upda
 import { planUpdate, type Plan } from "../update/plan.js";
 import { clipBody } from "../forge/body-limit.js";
 import { readFleet, type FleetMember } from "./members.js";
-import { assertReadyToPropose, proposalBase, proposeChange, type ProposeResult, type PullRequestTarget } from "./propose.js";
+import { fromProposalBase, proposeChange, type ProposeResult, type PullRequestTarget } from "./propose.js";
 
 export interface PromotePlan {
   from: string;
@@ -112,14 +112,7 @@ export function promotionBody(promotion: PromotePlan): string {
 }
 
 export async function promote(dir: string, from: string, to: string, options: { dryRun?: boolean; pr?: PullRequestTarget; toolVersion?: string } = {}): Promise<{ promotion: PromotePlan; proposal?: ProposeResult }> {
-  await assertReadyToPropose(dir, "promote");
-  const start = await currentBranch(dir);
-  const base = await proposalBase(dir);
-  if (start !== base) await gitAt(dir).checkout(base);
-  const back = async () => {
-    if (start !== base) await gitAt(dir).checkout(start ?? base);
-  };
-  try {
+  return fromProposalBase(dir, "promote", async () => {
     const promotion = await planPromotion(dir, from, to, options);
     for (const { plan } of promotion.plans) {
       const needConfirm = unconfirmed(plan);
@@ -134,15 +127,9 @@ export async function promote(dir: string, from: string, to: string, options: { 
       for (const [path, content] of changes.writes) writes.set(path, content);
       deletes.push(...changes.deletes);
     }
-    if (options.dryRun || (writes.size === 0 && deletes.length === 0)) {
-      await back();
-      return { promotion };
-    }
+    if (options.dryRun || (writes.size === 0 && deletes.length === 0)) return { promotion };
     const message = `Promote ${from} to ${to} (${promotion.plans.map(({ member }) => member.name).join(", ")})`;
     const proposal = await proposeChange(dir, { branch: `${defaults.branchPrefix}promote-${from}-to-${to}`, message, writes: sortedTree(writes), deletes, body: () => promotionBody(promotion) }, options.pr ? { pr: options.pr } : {});
     return { promotion, proposal };
-  } catch (error) {
-    await back();
-    throw error;
-  }
+  });
 }

@@ -43,6 +43,28 @@ export async function assertReadyToPropose(dir: string, command: string): Promis
   await assertCleanWorkTree(dir);
 }
 
+/**
+ * Runs a fleet command from the base branch its change starts from: the repository ready, the base checked out; back
+ * on the branch the user was on afterwards, unless the command proposed a change (its branch is then checked out).
+ */
+export async function fromProposalBase<T extends { proposal?: unknown }>(dir: string, command: string, work: () => Promise<T>): Promise<T> {
+  await assertReadyToPropose(dir, command);
+  const start = await currentBranch(dir);
+  const base = await proposalBase(dir);
+  if (start !== base) await gitAt(dir).checkout(base);
+  const back = async () => {
+    if (start !== base) await gitAt(dir).checkout(start ?? base);
+  };
+  try {
+    const result = await work();
+    if (!result.proposal) await back();
+    return result;
+  } catch (error) {
+    await back();
+    throw error;
+  }
+}
+
 /** Where the change starts: the current branch, or the default branch while one of the tool's branches is checked out. */
 export async function proposalBase(dir: string): Promise<string> {
   const start = await currentBranch(dir);

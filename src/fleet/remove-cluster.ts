@@ -24,7 +24,7 @@ import { codeSpan } from "../markdown.js";
 import { renderFleetFile } from "./fleet-file.js";
 import { FLEET_FILE } from "./layout.js";
 import { readFleet } from "./members.js";
-import { assertReadyToPropose, proposalBase, proposeChange, type ProposeResult, type PullRequestTarget } from "./propose.js";
+import { fromProposalBase, proposeChange, type ProposeResult, type PullRequestTarget } from "./propose.js";
 
 export type RemovalStep = "workloads" | "terraform" | "forget";
 
@@ -47,21 +47,7 @@ export function isEngineFile(path: string, clusterPath: string): boolean {
 }
 
 export async function removeCluster(dir: string, name: string, options: { dryRun?: boolean; pr?: PullRequestTarget } = {}): Promise<RemoveClusterResult> {
-  await assertReadyToPropose(dir, "remove-cluster");
-  const start = await currentBranch(dir);
-  const base = await proposalBase(dir);
-  if (start !== base) await gitAt(dir).checkout(base);
-  const back = async () => {
-    if (start !== base) await gitAt(dir).checkout(start ?? base);
-  };
-  try {
-    const result = await nextStep(dir, name, options);
-    if (!result.proposal) await back();
-    return result;
-  } catch (error) {
-    await back();
-    throw error;
-  }
+  return fromProposalBase(dir, "remove-cluster", () => nextStep(dir, name, options));
 }
 
 async function nextStep(dir: string, name: string, options: { dryRun?: boolean; pr?: PullRequestTarget }): Promise<RemoveClusterResult> {

@@ -2,7 +2,6 @@ import { resolve } from "node:path";
 import { UsageError, ValidationFailedError } from "../../errors.js";
 import { addCluster } from "../../fleet/add-cluster.js";
 import { forges, inferForge, isForgeKind, type ForgeKind } from "../../forge/registry.js";
-import { networkTimeoutMs } from "../../network.js";
 import { escapeText } from "../../terminal-text.js";
 import { readAnswers } from "../../update/plan.js";
 import { assertToolRepository } from "../../update/locate.js";
@@ -10,6 +9,7 @@ import { formatReport } from "../../validators/report/index.js";
 import { commandHelp, parseCommand } from "../args.js";
 import { addClusterCommand } from "../flags.js";
 import type { CliIo } from "../io.js";
+import { pullRequestTarget } from "../pr-target.js";
 import { paramsInputFromFlags } from "../params-input.js";
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
@@ -27,11 +27,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   await assertToolRepository(dir, "add-cluster", { git: true });
   let pr;
   const kind = opts.pr ? repositoryForge(dir, opts) : "github";
-  if (opts.pr) {
-    const { connectForge, pullRequestPublisher } = await import("../../publish.js");
-    const apiUrl = kind === "gitlab" ? opts["gitlab-url"] : opts["github-api-url"];
-    pr = await pullRequestPublisher(connectForge({ kind, apiUrl, timeoutMs: networkTimeoutMs(opts["network-timeout"], io.env), env: io.env }), dir);
-  }
+  if (opts.pr) pr = await pullRequestTarget(kind, dir, opts, io);
   let result;
   try {
     result = await addCluster(dir, {

@@ -1,7 +1,6 @@
 import { resolve } from "node:path";
 import { UsageError, ValidationFailedError } from "../../errors.js";
 import { promote } from "../../fleet/promote.js";
-import { networkTimeoutMs } from "../../network.js";
 import { escapeText } from "../../terminal-text.js";
 import { formatTerraformWarning, formatSummary } from "../../update/summary.js";
 import { assertToolRepository } from "../../update/locate.js";
@@ -9,6 +8,7 @@ import { formatReport } from "../../validators/report/index.js";
 import { commandHelp, parseCommand } from "../args.js";
 import { promoteCommand } from "../flags.js";
 import type { CliIo } from "../io.js";
+import { pullRequestTarget } from "../pr-target.js";
 import { formatPlanHeader } from "../plan-text.js";
 import { changeRequestLine, repositoryForge } from "./add-cluster.js";
 
@@ -26,11 +26,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   await assertToolRepository(dir, "promote", { git: true });
   let pr;
   const kind = opts.pr ? repositoryForge(dir, opts) : "github";
-  if (opts.pr) {
-    const { connectForge, pullRequestPublisher } = await import("../../publish.js");
-    const apiUrl = kind === "gitlab" ? opts["gitlab-url"] : opts["github-api-url"];
-    pr = await pullRequestPublisher(connectForge({ kind, apiUrl, timeoutMs: networkTimeoutMs(opts["network-timeout"], io.env), env: io.env }), dir);
-  }
+  if (opts.pr) pr = await pullRequestTarget(kind, dir, opts, io);
   let result;
   try {
     result = await promote(dir, from, to, { dryRun: opts["dry-run"] ?? false, ...(pr ? { pr } : {}) });

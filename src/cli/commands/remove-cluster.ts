@@ -1,12 +1,12 @@
 import { resolve } from "node:path";
 import { UsageError } from "../../errors.js";
 import { removeCluster } from "../../fleet/remove-cluster.js";
-import { networkTimeoutMs } from "../../network.js";
 import { escapeText } from "../../terminal-text.js";
 import { assertToolRepository } from "../../update/locate.js";
 import { commandHelp, parseCommand } from "../args.js";
 import { removeClusterCommand } from "../flags.js";
 import type { CliIo } from "../io.js";
+import { pullRequestTarget } from "../pr-target.js";
 import { changeRequestLine, repositoryForge } from "./add-cluster.js";
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
@@ -23,11 +23,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   await assertToolRepository(dir, "remove-cluster", { git: true });
   let pr;
   const kind = opts.pr ? repositoryForge(dir, opts) : "github";
-  if (opts.pr) {
-    const { connectForge, pullRequestPublisher } = await import("../../publish.js");
-    const apiUrl = kind === "gitlab" ? opts["gitlab-url"] : opts["github-api-url"];
-    pr = await pullRequestPublisher(connectForge({ kind, apiUrl, timeoutMs: networkTimeoutMs(opts["network-timeout"], io.env), env: io.env }), dir);
-  }
+  if (opts.pr) pr = await pullRequestTarget(kind, dir, opts, io);
   const result = await removeCluster(dir, name, { dryRun: opts["dry-run"] ?? false, ...(pr ? { pr } : {}) });
   const print = (text: string) => io.stdout.write(escapeText(text));
   const files = `${result.deletes.length} file(s) removed, ${result.writes.length} changed`;

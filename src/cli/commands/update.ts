@@ -1,7 +1,6 @@
 import { resolve } from "node:path";
 import { UsageError, ValidationFailedError } from "../../errors.js";
 import { forges, inferForge, isForgeKind, type ForgeKind } from "../../forge/registry.js";
-import { networkTimeoutMs } from "../../network.js";
 import { readAnswers } from "../../update/plan.js";
 import { escapeText } from "../../terminal-text.js";
 import { updateRepository, type UpdateOptions } from "../../update/apply.js";
@@ -19,6 +18,7 @@ import { currentBranch } from "../../git/repo.js";
 import { proposalBase } from "../../fleet/propose.js";
 import { assertToolRepository } from "../../update/locate.js";
 import { clusterHeading, selectClusters } from "../fleet-selection.js";
+import { pullRequestTarget } from "../pr-target.js";
 
 /**
  * With --pr, the forge the change request goes to: the one whose API flag is given, else the repository's own (the
@@ -53,11 +53,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const conflict = opts.conflict;
   const options: UpdateOptions = { branch: opts.branch, message: opts.message, conflict, blueprintVersion: opts["blueprint-version"], confirm: confirmedKinds(opts.confirm) };
   const kind = prForge(opts, dir);
-  if (kind) {
-    const { connectForge, pullRequestPublisher } = await import("../../publish.js");
-    const apiUrl = kind === "gitlab" ? opts["gitlab-url"] : opts["github-api-url"];
-    options.pr = await pullRequestPublisher(connectForge({ kind, apiUrl, timeoutMs: networkTimeoutMs(opts["network-timeout"], io.env), env: io.env }), dir);
-  }
+  if (kind) options.pr = await pullRequestTarget(kind, dir, opts, io);
   // Branch names, parameter paths and the forge's URLs are shown escaped.
   const print = (stream: CliOutput, text: string) => stream.write(escapeText(text));
   await assertToolRepository(dir, "update", { git: true });
