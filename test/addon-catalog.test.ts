@@ -12,6 +12,7 @@ import { parseAllDocuments } from "yaml";
 import { loadBlueprint, mergeParamsSchemas } from "../src/blueprints/load.js";
 import { blueprintIds } from "../src/blueprints/registry.js";
 import { loadCatalog } from "../src/catalog/load.js";
+import { offeredAddons } from "../src/catalog/select.js";
 import { BlueprintError } from "../src/errors.js";
 import { buildRenderContext } from "../src/generator/context.js";
 import { renderTree } from "../src/generator/render.js";
@@ -182,5 +183,30 @@ describe.each(blueprintIds())("blueprint %s with the shipped catalog", (id) => {
       for (const capability of offer.addon.requires ?? []) expect(declared.has(capability) || capability.includes("="), `${id} offers ${name}, which needs ${capability}`).toBe(true);
     }
     for (const name of Object.keys(blueprint.addons ?? {})) expect(blueprint.offeredAddons.has(name), name).toBe(true);
+  });
+});
+
+describe("an add-on is offered only where every add-on it depends on is", () => {
+  const catalog = loadCatalog();
+  const dependents = [...catalog.addons.values()].filter((addon) => (addon.dependsOn ?? []).length > 0);
+
+  test.each(blueprintIds())("%s: each offered add-on's dependencies are offered too, so no switch is refused on every use", (id) => {
+    const offered = loadBlueprint(id).offeredAddons;
+    for (const [name, offer] of offered) {
+      for (const dependency of offer.addon.dependsOn ?? []) expect(offered.has(dependency), `${id}: ${name} is offered without ${dependency}`).toBe(true);
+    }
+  });
+
+  test("a dependency a cloud cannot offer takes its dependents with it (transitively)", () => {
+    expect(dependents.length).toBeGreaterThan(0);
+    const dependency = dependents[0]!.dependsOn![0]!;
+    const use = { cloud: "test", provider: "Test", capabilities: Object.fromEntries([...catalog.addons.values()].flatMap((addon) => addon.requires ?? []).map((capability) => [capability, true])) };
+    const everything = offeredAddons(use, catalog);
+    expect(everything.has(dependents[0]!.name)).toBe(true);
+    // The same catalog without the dependency: every add-on that needs it, directly or not, drops out.
+    const without = { ...catalog, addons: new Map([...catalog.addons].filter(([name]) => name !== dependency)) };
+    const offered = offeredAddons(use, without);
+    const needs = (name: string): boolean => (catalog.addons.get(name)?.dependsOn ?? []).some((next) => next === dependency || needs(next));
+    for (const name of without.addons.keys()) expect({ name, offered: offered.has(name) }).toEqual({ name, offered: everything.has(name) && !needs(name) });
   });
 });

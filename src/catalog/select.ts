@@ -3,7 +3,8 @@
  * blueprint declares it (`capabilities:` in blueprint.yaml, each `true` or a condition on its parameters), plus the
  * render's own facts (`engine=flux`, `cloud=azure-aks`, `provider=Azure`, `forge=github`, `secrets=external-secrets`) and the name of every
  * enabled add-on. An add-on is offered where its `requires` are capabilities the blueprint declares; it may run
- * where they hold and none of its `excludes` does; it is on by default where one of its `enabledByDefault` sets holds.
+ * where they hold and none of its `excludes` does, and every add-on it depends on is offered too; it is on by default
+ * where one of its `enabledByDefault` sets holds.
  */
 import { conditionHolds } from "../generator/conditions.js";
 import type { Addon, BlueprintAddon, Catalog } from "./types.js";
@@ -40,6 +41,16 @@ export function offeredAddons(use: CatalogUse, catalog: Catalog): Map<string, Of
     const possible = (addon.requires ?? []).every((capability) => declared.has(capability) || isBuiltIn(capability)) && !(addon.excludes ?? []).some((capability) => always.has(capability));
     if (!own && !possible) continue;
     offered.set(addon.name, { addon, ...(own?.when !== undefined ? { when: own.when } : {}), values: own?.values ?? {}, settings: own?.settings ?? {} });
+  }
+  // An add-on that needs another one the blueprint cannot offer cannot run there either (envoy-gateway without the
+  // Gateway API's CRDs): not offered, rather than a switch whose every use is refused. Until nothing more drops out.
+  for (let dropped = true; dropped; ) {
+    dropped = false;
+    for (const [name, offer] of offered) {
+      if (use.addons?.[name] || (offer.addon.dependsOn ?? []).every((dependency) => offered.has(dependency))) continue;
+      offered.delete(name);
+      dropped = true;
+    }
   }
   return offered;
 }
