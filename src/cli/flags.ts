@@ -40,6 +40,12 @@ const networkTimeout = {
   value: "s",
   description: `give up on a server that sends nothing for s seconds (default ${DEFAULT_NETWORK_TIMEOUT_SECONDS}; also ${NETWORK_TIMEOUT_VARIABLE})`,
 } as const satisfies FlagSpec;
+/** How a command that proposes a change reaches the forge with --pr (update and the fleet commands). */
+const prConnection = {
+  "github-api-url": { ...githubApiUrl, description: `with --pr: ${githubApiUrl.description}` },
+  "gitlab-url": { ...gitlabUrl, description: `with --pr: ${gitlabUrl.description}` },
+  "network-timeout": { ...networkTimeout, description: `with --pr: ${networkTimeout.description}` },
+} as const;
 const blueprintVersion = {
   type: "string",
   value: "latest",
@@ -204,9 +210,7 @@ export const updateCommand = defineCommand({
     message: { type: "string", short: "m", value: "<text>", description: "commit message" },
     pr: { type: "boolean", description: "push the branch and open or update its pull request (origin on GitHub) or merge request (on GitLab: the answers file's forge)" },
     conflict: { type: "string", choices: ["refuse", "markers"], description: "refuse edits that overlap the new render (default), or commit conflict markers" },
-    "github-api-url": { ...githubApiUrl, description: `with --pr: ${githubApiUrl.description}` },
-    "gitlab-url": { ...gitlabUrl, description: `with --pr: ${gitlabUrl.description}` },
-    "network-timeout": { ...networkTimeout, description: `with --pr: ${networkTimeout.description}` },
+    ...prConnection,
     cluster: clusterFlag,
     ...fleetFlags,
     verbose,
@@ -264,9 +268,7 @@ export const addClusterCommand = defineCommand({
     ...paramFlags,
     "dry-run": { type: "boolean", description: "render and validate, print the files it would add, write nothing" },
     pr: { type: "boolean", description: "push the branch and open or update its pull request (merge request on GitLab)" },
-    "github-api-url": { ...githubApiUrl, description: `with --pr: ${githubApiUrl.description}` },
-    "gitlab-url": { ...gitlabUrl, description: `with --pr: ${gitlabUrl.description}` },
-    "network-timeout": { ...networkTimeout, description: `with --pr: ${networkTimeout.description}` },
+    ...prConnection,
     output: resultOutput,
     verbose,
     help,
@@ -281,9 +283,7 @@ export const removeClusterCommand = defineCommand({
   flags: {
     "dry-run": { type: "boolean", description: "print the step and its files, write nothing" },
     pr: { type: "boolean", description: "push the branch and open or update its pull request (merge request on GitLab)" },
-    "github-api-url": { ...githubApiUrl, description: `with --pr: ${githubApiUrl.description}` },
-    "gitlab-url": { ...gitlabUrl, description: `with --pr: ${gitlabUrl.description}` },
-    "network-timeout": { ...networkTimeout, description: `with --pr: ${networkTimeout.description}` },
+    ...prConnection,
     verbose,
     help,
   },
@@ -297,9 +297,7 @@ export const promoteCommand = defineCommand({
   flags: {
     "dry-run": { type: "boolean", description: "plan it, print each target cluster's change, write nothing" },
     pr: { type: "boolean", description: "push the branch and open or update its pull request (merge request on GitLab)" },
-    "github-api-url": { ...githubApiUrl, description: `with --pr: ${githubApiUrl.description}` },
-    "gitlab-url": { ...gitlabUrl, description: `with --pr: ${gitlabUrl.description}` },
-    "network-timeout": { ...networkTimeout, description: `with --pr: ${networkTimeout.description}` },
+    ...prConnection,
     verbose,
     help,
   },
