@@ -1,7 +1,7 @@
 import { defaults } from "../defaults.js";
 import { InputError } from "../errors.js";
 import { InputFileError, readInputFile } from "../read-input.js";
-import { YamlLoadError, loadYamlDocument } from "../yaml/load.js";
+import { loadYamlFile } from "../yaml/load.js";
 import type { RawParamsInput } from "../params/parse.js";
 import { parseSetFlag, type SetAssignment } from "../params/set-flags.js";
 
@@ -18,13 +18,7 @@ export function readValuesFile(file: string): Record<string, unknown> {
     }
     throw new InputError(`cannot read --values ${file}: ${error.detail}; give the path of a YAML file of parameters`);
   }
-  let data: unknown;
-  try {
-    data = loadYamlDocument(text);
-  } catch (error) {
-    if (!(error instanceof YamlLoadError)) throw error;
-    throw new InputError(`--values ${file}${error.line ? `:${error.line}` : ""}: not valid YAML: ${error.reason}`);
-  }
+  const data = loadYamlFile(text, `--values ${file}`);
   if (data === null || data === undefined) return {};
   if (typeof data !== "object" || Array.isArray(data)) {
     throw new InputError(`--values ${file}: must be a mapping of parameter names to values (e.g. "clusterName: prod"), got ${Array.isArray(data) ? "a list" : typeof data}`);

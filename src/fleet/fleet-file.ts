@@ -7,7 +7,7 @@
 import { defaults } from "../defaults.js";
 import { InputError } from "../errors.js";
 import { toYamlText } from "../generator/yaml-text.js";
-import { YamlLoadError, loadYamlDocument } from "../yaml/load.js";
+import { loadYamlFile } from "../yaml/load.js";
 import { FLEET_FILE } from "./layout.js";
 
 export interface FleetFile {
@@ -41,13 +41,7 @@ export function renderFleetFile(fleet: FleetFile): string {
 export function parseFleetFile(text: string, file = FLEET_FILE): FleetFile {
   const fix = "fix it (see docs/FLEETS.md) or restore it from git history";
   if (Buffer.byteLength(text) > defaults.maxParamsFileBytes) throw new InputError(`${file} is larger than a fleet file holds (at most ${defaults.maxParamsFileBytes / 1024} KiB); ${fix}`);
-  let data: unknown;
-  try {
-    data = loadYamlDocument(text);
-  } catch (error) {
-    if (!(error instanceof YamlLoadError)) throw error;
-    throw new InputError(`${file}${error.line ? `:${error.line}` : ""}: not valid YAML: ${error.reason}; ${fix}`);
-  }
+  const data = loadYamlFile(text, file, fix);
   if (!data || typeof data !== "object" || Array.isArray(data)) throw new InputError(`${file}: must be a mapping with environments, promotable and clusters; ${fix}`);
   const { environments, promotable = [], clusters, removing = [] } = data as Record<string, unknown>;
   const names = (value: unknown, field: string): string[] => {

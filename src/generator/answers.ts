@@ -2,7 +2,7 @@ import { toYamlText } from "./yaml-text.js";
 import { defaults, type GitopsEngine } from "../defaults.js";
 import { assertKnownBlueprint } from "../blueprints/registry.js";
 import { InputError } from "../errors.js";
-import { YamlLoadError, loadYamlDocument } from "../yaml/load.js";
+import { loadYamlFile } from "../yaml/load.js";
 import type { RenderContext } from "./context.js";
 
 /** What a repository was generated from: enough to render it again, and nothing secret. */
@@ -55,13 +55,7 @@ export function parseAnswersFile(text: string, file: string = defaults.answersFi
   if (Buffer.byteLength(text) > defaults.maxParamsFileBytes) {
     throw new InputError(`${file} is ${Math.ceil(Buffer.byteLength(text) / 1024)} KiB, more than an answers file holds (at most ${defaults.maxParamsFileBytes / 1024} KiB); restore it from git history`);
   }
-  let data: Partial<Answers> | null | undefined;
-  try {
-    data = loadYamlDocument(text) as Partial<Answers> | null | undefined;
-  } catch (error) {
-    if (!(error instanceof YamlLoadError)) throw error;
-    throw new InputError(`${file}${error.line ? `:${error.line}` : ""}: not valid YAML: ${error.reason}; fix the file or restore it from git history`);
-  }
+  const data = loadYamlFile(text, file, "fix the file or restore it from git history") as Partial<Answers> | null | undefined;
   const missing = (["blueprint", "blueprintVersion", "gitops", "params"] as const).filter((key) => data?.[key] === undefined);
   if (!data || typeof data !== "object" || missing.length > 0) {
     throw new InputError(`${file}: not a ${defaults.toolName} answers file (missing ${missing.join(", ") || "content"}); restore it from git history`);

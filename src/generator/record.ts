@@ -27,7 +27,7 @@ import { defaults } from "../defaults.js";
 import { InputError } from "../errors.js";
 import { assertSafeRelativePath, sortedTree, type FileTree } from "../file-tree.js";
 import { toYamlText } from "./yaml-text.js";
-import { YamlLoadError, loadYamlDocument } from "../yaml/load.js";
+import { loadYamlFile } from "../yaml/load.js";
 
 /** The record's own format; a newer one is refused with a message naming it. */
 export const RECORD_FORMAT = 1;
@@ -94,13 +94,7 @@ const BLOB_ID = /^[0-9a-f]{40}$/;
 export function parseRecordFile(text: string, file: string = defaults.renderRecord): RenderRecord {
   const restore = `restore it from git history (\`git checkout HEAD -- ${defaults.renderRecord}\`)`;
   if (Buffer.byteLength(text) > MAX_RECORD_BYTES) throw new InputError(`${file} is larger than a record of a render (at most ${MAX_RECORD_BYTES / 1024 / 1024} MiB); ${restore}`);
-  let data: unknown;
-  try {
-    data = loadYamlDocument(text);
-  } catch (error) {
-    if (!(error instanceof YamlLoadError)) throw error;
-    throw new InputError(`${file}${error.line ? `:${error.line}` : ""}: not valid YAML: ${error.reason}; ${restore}`);
-  }
+  const data = loadYamlFile(text, file, restore);
   const record = data as { format?: unknown; files?: unknown; generated?: unknown } | null;
   if (!record || typeof record !== "object" || Array.isArray(record)) throw new InputError(`${file}: not a record of a render (a mapping with "format" and "files"); ${restore}`);
   if (typeof record.format !== "number" || record.format > RECORD_FORMAT || record.format < 1) {

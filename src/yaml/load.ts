@@ -5,6 +5,7 @@
  * limits.ts: nesting depth, alias expansion (and alias cycles), and merge-key work, each reported with its line.
  */
 import jsYaml from "js-yaml";
+import { InputError } from "../errors.js";
 import { MAX_ALIAS_EXPANSION_RATIO, MAX_NESTING_DEPTH, MIN_ALIAS_EXPANSION, aliasExpansionBudget, formatBytes } from "../limits.js";
 import { measureExpansion, type ExpansionProblem } from "./expansion.js";
 import { LineIndex, splitDocuments } from "./split.js";
@@ -268,4 +269,17 @@ function keyAt(text: string, offset: number): string {
   const key = /^("(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[^:,{}[\]\n]*?)\s*(?::|,|\}|$)/m.exec(text.slice(offset, offset + 1000))?.[1];
   if (key === undefined || key === "") return "";
   return key.startsWith('"') || key.startsWith("'") ? `"${key.slice(1, -1)}"` : JSON.stringify(key);
+}
+
+/**
+ * A file of the repository or the command line read as one YAML document: a YAML error becomes an InputError naming
+ * `file` and the line, followed by how to fix it.
+ */
+export function loadYamlFile(text: string, file: string, fix?: string): unknown {
+  try {
+    return loadYamlDocument(text);
+  } catch (error) {
+    if (!(error instanceof YamlLoadError)) throw error;
+    throw new InputError(`${file}${error.line ? `:${error.line}` : ""}: not valid YAML: ${error.reason}${fix ? `; ${fix}` : ""}`);
+  }
 }
