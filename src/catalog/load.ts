@@ -13,7 +13,7 @@ import type { Addon, AddonManifest, Catalog } from "./types.js";
 export const catalogRoot = join(packageRoot, "addons");
 
 /** The files of an add-on folder, as the loader and the contract test name them. */
-export const ADDON_FILES = { manifest: "addon.yaml", valuesSchema: "values.schema.json", settingsSchema: "settings.schema.json", readme: "README.md.hbs", day1: "day1.md.hbs", values: "values.yaml.hbs", manifests: "manifests", configs: "configs" } as const;
+export const ADDON_FILES = { manifest: "addon.yaml", valuesSchema: "values.schema.json", settingsSchema: "settings.schema.json", readme: "README.md.hbs", day1: "day1.md.hbs", values: "values.yaml.hbs", manifests: "manifests", configs: "configs", secretStore: "secret-store" } as const;
 
 const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const LEVELS = ["privileged", "baseline", "restricted"];
@@ -70,6 +70,9 @@ function manifestProblems(manifest: AddonManifest, file: string): string[] {
   }
   if (manifest.secrets !== undefined) {
     if (!Array.isArray(manifest.secrets)) at("secrets", "a list of {name, keys, namespace}");
+    // Its namespace must exist before its Secrets are made, and its chart starts only after them: the infrastructure
+    // layer creates namespaces first (src/catalog/secret-order.ts); the apps layer is applied after every Secret.
+    else if (manifest.layer === "apps") at("secrets", "only an add-on of the infrastructure layer declares Secrets (its namespace exists before them, its chart starts after them)");
     else {
       for (const [i, secret] of manifest.secrets.entries()) {
         // DNS-1123 labels throughout: the store's entry is named <cluster>-<namespace>-<name>-<key>, which every
@@ -116,6 +119,7 @@ function loadAddon(root: string, name: string, problems: string[]): Addon | unde
   const day1File = join(dir, ADDON_FILES.day1);
   const manifests = templatesIn(join(dir, ADDON_FILES.manifests));
   const configs = templatesIn(join(dir, ADDON_FILES.configs));
+  const secretStore = templatesIn(join(dir, ADDON_FILES.secretStore));
   if (!manifest.chart && manifests.size === 0 && (manifest.crdSources?.length ?? 0) === 0) problems.push(`${rel}/${ADDON_FILES.manifest}: give a chart or crdSources, or add its manifests under ${rel}/${ADDON_FILES.manifests}/`);
   return {
     ...manifest,
@@ -128,6 +132,7 @@ function loadAddon(root: string, name: string, problems: string[]): Addon | unde
     ...(existsSync(join(dir, ADDON_FILES.readme)) ? { readme: { path: `${rel}/${ADDON_FILES.readme}`, source: readFileSync(join(dir, ADDON_FILES.readme), "utf8") } } : {}),
     manifests,
     configs,
+    ...(secretStore.size > 0 ? { secretStore } : {}),
   };
 }
 

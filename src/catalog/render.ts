@@ -8,7 +8,9 @@
  * - both: the default-deny NetworkPolicies of its namespace (DNS only; the common defaultNetworkPolicies partial), its
  *   own manifests (manifests/: what else its pods may reach) beside it under `<layer>/<name>/`, the custom resources it configures
  *   (configs/) under `infrastructure-configs/<name>/`, which a Kustomization (an Application) of its own applies once
- *   the infrastructure, and so every CRD, is ready.
+ *   the infrastructure, and so every CRD, is ready;
+ * - where an add-on reads a declared Secret: the store add-on's secret-store/ under `infrastructure-secrets/<name>/`, and
+ *   with Flux the readers' HelmReleases under `infrastructure-after-secrets/<name>/` (src/catalog/secret-order.ts).
  *
  * - CRDs an add-on has the cluster fetch from Git (crdSources, for projects that publish no chart): a GitRepository +
  *   Kustomization in `clusters/<cluster>/crds/` that the infrastructure Kustomization waits for (Flux), or an Application
@@ -22,6 +24,7 @@ import type { RenderContext, ResolvedAddon } from "../generator/context.js";
 import { podSecurityLabels, toYamlDocuments } from "../generator/gitops.js";
 import { outputPathOf, tidy } from "../generator/template-output.js";
 import { deepMerge } from "../params/merge.js";
+import { AFTER_SECRETS_ROOT, SECRETS_ROOT } from "./secret-order.js";
 
 type RenderFn = (source: string, name: string, data: object) => string;
 
@@ -79,9 +82,11 @@ function fluxChartFiles(addon: ResolvedAddon, values: Record<string, unknown>, c
       values,
     },
   };
+  // A reader of declared Secrets is released by the Kustomization that waits for them (src/catalog/secret-order.ts).
+  const releaseDir = context.secretOrder?.readers.includes(addon.name) ? `${AFTER_SECRETS_ROOT}/${addon.name}` : dir;
   return [
     [`${dir}/helmrepository.yaml`, toYamlDocuments([repository])],
-    [`${dir}/helmrelease.yaml`, toYamlDocuments([helmRelease])],
+    [`${releaseDir}/helmrelease.yaml`, toYamlDocuments([helmRelease])],
   ];
 }
 
@@ -212,6 +217,7 @@ export function renderAddons(context: RenderContext, render: RenderFn): Array<[s
     if (addon.chart) files.push(...(context.gitops.flux ? fluxChartFiles(addon, chartValues, context) : [argoChartFile(addon, chartValues, context)]));
     files.push(...renderFolder(addon, addon.manifests, `${addon.layer}/${addon.name}`, "manifests", data, render));
     files.push(...renderFolder(addon, addon.configs, `${CONFIGS_ROOT}/${addon.name}`, "configs", data, render));
+    if (addon.secretStore && context.secretOrder?.store === addon.name) files.push(...renderFolder(addon, addon.secretStore, `${SECRETS_ROOT}/${addon.name}`, "secret-store", data, render));
     // Its page of the repository's documentation (the README links it).
     if (addon.readme) files.push([`docs/addons/${addon.name}.md`, tidy(render(addon.readme.source, addon.readme.path, data))]);
   }

@@ -110,6 +110,12 @@ export interface Addon extends AddonManifest {
   /** manifests/*.hbs (rendered under <layer>/<name>/) and configs/*.hbs (under infrastructure-configs/<name>/). */
   manifests: Map<string, string>;
   configs: Map<string, string>;
+  /**
+   * secret-store/*.hbs: what makes the Secrets other add-ons declare (External Secrets: its ClusterSecretStore and their
+   * ExternalSecrets), rendered under infrastructure-secrets/<name>/ where an enabled add-on reads one, and applied
+   * between the add-ons it needs and the add-ons that read them (src/catalog/secret-order.ts).
+   */
+  secretStore?: Map<string, string>;
 }
 
 /** addons/catalog.yaml plus every add-on, by name (sorted). */

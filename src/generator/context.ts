@@ -1,5 +1,6 @@
 import type { Blueprint, NodePlacement } from "../blueprints/types.js";
 import { dependencyDepth, dependencyOrder } from "../catalog/load.js";
+import { secretOrderOf, type SecretOrder } from "../catalog/secret-order.js";
 import { selectAddons } from "../catalog/select.js";
 import type { Addon, ChartSource, CrdSource } from "../catalog/types.js";
 import { defaults, type GitopsEngine } from "../defaults.js";
@@ -112,6 +113,11 @@ export interface RenderContext {
    * infrastructure/, apps/ at the top), `fleet/<name>/` for a cluster added to a fleet (docs/FLEETS.md).
    */
   layout: { root: string };
+  /**
+   * Where the add-ons that read a declared Secret wait for it (src/catalog/secret-order.ts); null where none does, and
+   * the render is laid out as before.
+   */
+  secretOrder: SecretOrder | null;
   /** The Secrets the enabled add-ons declare (addon.yaml `secrets`), each with its namespace: an ExternalSecret each. */
   addonSecrets: Array<{ addon: string; name: string; namespace: string; keys: string[] }>;
 }
@@ -202,14 +208,19 @@ export function buildRenderContext(params: ClusterParams, blueprint: Blueprint, 
 function addonsContext(blueprint: Blueprint, base: { params: ClusterParams; derived: Record<string, unknown> }) {
   const selection = selectAddons(blueprint.offeredAddons, blueprint, { params: base.params, derived: base.derived });
   const enabled = new Map([...selection.enabled].map((name) => [name, blueprint.catalog.addons.get(name)!]));
-  const depths = new Map([...enabled.values()].map((addon) => [addon.name, dependencyDepth(addon, enabled)]));
+  const secretOrder = secretOrderOf(dependencyOrder([...enabled.values()]), { sops: base.params.secrets === "sops", flux: base.params.gitops === "flux" });
+  // Readers of Secrets get waves of their own after the Secrets' (src/catalog/secret-order.ts): depths count within each group.
+  const readers = new Set(secretOrder?.readers ?? []);
+  const groupOf = (name: string) => new Map([...enabled].filter(([other]) => readers.has(other) === readers.has(name)));
+  const depths = new Map([...enabled.values()].map((addon) => [addon.name, dependencyDepth(addon, groupOf(addon.name))]));
+  const maxDepth = (reading: boolean) => Math.max(0, ...[...depths].filter(([name]) => readers.has(name) === reading).map(([, depth]) => depth));
   const addonCrdSources = dependencyOrder([...enabled.values()]).flatMap((addon) => addon.crdSources ?? []);
-  const argoSyncWaves = argoSyncWavesFor(Math.max(0, ...depths.values()), addonCrdSources.length > 0);
+  const argoSyncWaves = argoSyncWavesFor(maxDepth(false), addonCrdSources.length > 0, secretOrder ? maxDepth(true) : undefined);
   const given = (base.params.addons ?? {}) as Record<string, { values?: Record<string, unknown>; settings?: Record<string, unknown> }>;
   const addonList: ResolvedAddon[] = dependencyOrder([...enabled.values()]).map((addon) => ({
     ...addon,
     dependsOn: (addon.dependsOn ?? []).filter((name) => enabled.has(name)),
-    wave: String(Number(argoSyncWaves.helmInfrastructure) + depths.get(addon.name)!),
+    wave: String((readers.has(addon.name) ? Number(argoSyncWaves.secrets) + 1 : Number(argoSyncWaves.helmInfrastructure)) + depths.get(addon.name)!),
     blueprintValues: resolveData(blueprint.offeredAddons.get(addon.name)!.values, base) as Record<string, unknown>,
     clusterValues: given[addon.name]?.values ?? {},
     settings: deepMerge(resolveData(blueprint.offeredAddons.get(addon.name)!.settings, base) as Record<string, unknown>, given[addon.name]?.settings ?? {}),
@@ -217,6 +228,7 @@ function addonsContext(blueprint: Blueprint, base: { params: ClusterParams; deri
   const declared = [...Object.keys(blueprint.capabilities ?? {}), ...blueprint.catalog.addons.keys()];
   return {
     argoSyncWaves,
+    secretOrder,
     addons: Object.fromEntries([...blueprint.catalog.addons.values()].map((addon) => [addon.name, { enabled: enabled.has(addon.name), version: addon.chart?.version ?? "", namespace: addon.namespace ?? "", settings: addonList.find((one) => one.name === addon.name)?.settings ?? {} }])),
     capabilities: Object.fromEntries(declared.sort().map((name) => [name, selection.capabilities.has(name)])),
     addonList,

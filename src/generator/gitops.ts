@@ -27,7 +27,7 @@ export function podSecurityLabels(level: "privileged" | "baseline" | "restricted
  * the apps, generated and the team's. The health check in argocd-cm.yaml makes each wave wait until the Applications
  * of the previous one are Healthy.
  */
-export const argoSyncWaves = { settings: "-3", crds: "-3", helmInfrastructure: "-2", infrastructure: "-1", helmApps: "0", teamInfrastructure: "0", infrastructureConfigs: "0", apps: "1", teamApps: "1" } as const;
+export const argoSyncWaves = { settings: "-3", crds: "-3", helmInfrastructure: "-2", infrastructure: "-1", helmApps: "0", teamInfrastructure: "0", infrastructureConfigs: "0", apps: "1", teamApps: "1", secrets: "-1" } as const;
 
 export type ArgoSyncWaves = { readonly [wave in keyof typeof argoSyncWaves]: string };
 
@@ -37,11 +37,33 @@ export type ArgoSyncWaves = { readonly [wave in keyof typeof argoSyncWaves]: str
  * CRDs the cluster fetches from Git (add-ons' crdSources) get a wave of their own between the settings and the first
  * add-on, so that every chart and custom resource finds them.
  */
-export function argoSyncWavesFor(depth: number, crdSources = false): ArgoSyncWaves {
+export function argoSyncWavesFor(depth: number, crdSources = false, readersDepth?: number): ArgoSyncWaves {
+  if (readersDepth !== undefined) return wavesWithSecrets(depth, crdSources, readersDepth);
   if (depth === 0 && !crdSources) return argoSyncWaves;
   const helmInfrastructure = -2 - depth;
   const crds = helmInfrastructure - 1;
   return { ...argoSyncWaves, settings: String(crdSources ? crds - 1 : crds), crds: String(crds), helmInfrastructure: String(helmInfrastructure) };
+}
+
+/**
+ * The waves of a render where add-ons read declared Secrets (src/catalog/secret-order.ts): the other add-ons, then
+ * `infrastructure` (every add-on's namespace), then `infrastructure-secrets` (the Secrets; the `secrets` wave), then
+ * the readers, `readersDepth` deep, each level a wave of its own (the first is secrets + 1), ending just before the
+ * configs and apps, whose waves do not move.
+ */
+function wavesWithSecrets(depth: number, crdSources: boolean, readersDepth: number): ArgoSyncWaves {
+  const secrets = -2 - readersDepth;
+  const infrastructure = secrets - 1;
+  const helmInfrastructure = infrastructure - 1 - depth;
+  const crds = helmInfrastructure - 1;
+  return {
+    ...argoSyncWaves,
+    settings: String(crdSources ? crds - 1 : crds),
+    crds: String(crds),
+    helmInfrastructure: String(helmInfrastructure),
+    infrastructure: String(infrastructure),
+    secrets: String(secrets),
+  };
 }
 
 /**

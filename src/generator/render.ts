@@ -5,6 +5,7 @@ import type { RenderContext } from "./context.js";
 import { compiledTemplate, type Template } from "./compiled-templates.js";
 import { addKustomizations, dropEmptyInfrastructureApplication, moveAppNamespacesToApps } from "./gitops.js";
 import { CONFIGS_ROOT, renderAddonNotes, renderAddons } from "../catalog/render.js";
+import { AFTER_SECRETS_ROOT, SECRETS_ROOT } from "../catalog/secret-order.js";
 import { renderAnswersFile } from "./answers.js";
 import { outputPathOf, tidy } from "./template-output.js";
 import { relocateTree } from "../fleet/layout.js";
@@ -59,7 +60,9 @@ export function renderTree(blueprint: Blueprint, context: RenderContext): FileTr
     if (files.has(path)) throw new TemplateError(`add-on ${path}: written by the add-on catalog and by a template; remove the template`);
     files.set(path, content);
   }
-  addKustomizations(files, ["infrastructure", "apps", ...(context.addonConfigs ? [CONFIGS_ROOT] : [])]);
+  // The layers of add-ons that read declared Secrets exist only where one rendered (src/catalog/secret-order.ts).
+  const secretRoots = [SECRETS_ROOT, AFTER_SECRETS_ROOT].filter((root) => addonFiles.some(([path]) => path.startsWith(`${root}/`)));
+  addKustomizations(files, ["infrastructure", "apps", ...(context.addonConfigs ? [CONFIGS_ROOT] : []), ...secretRoots]);
   if (context.gitops.argo) {
     moveAppNamespacesToApps(files);
     dropEmptyInfrastructureApplication(files, context.gitops.clusterPath);
