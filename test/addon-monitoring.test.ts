@@ -53,13 +53,25 @@ describe.each(paramsFixtures("valid").map((fixture) => [fixture.name, fixture] a
     expect(tree.has("infrastructure-configs/monitoring/gpu-dashboard.yaml")).toBe(gpuOperatorRuns(context));
   });
 
-  test("Grafana's admin password is not in Git: an existing Secret that the README has created before the bootstrap", async () => {
-    const { tree, objects, values } = await render();
+  test("Grafana's admin password is not in Git: an existing Secret the add-on declares, from the store or an encrypted file, never a kubectl step", async () => {
+    const { tree, objects, values, context } = await render();
     expect(values.grafana.adminPassword).toBeUndefined();
     const secretName = values.grafana.admin.existingSecret as string;
     expect(secretName).toMatch(/^[a-z0-9-]+$/);
     expect(objects.filter(({ object }) => object.kind === "Secret")).toEqual([]);
-    expect(tree.get("README.md")).toContain(`kubectl -n monitoring create secret generic ${secretName} \\\n  --from-literal=${values.grafana.admin.userKey}=admin --from-file=${values.grafana.admin.passwordKey}=/dev/stdin`);
+    // The chart's Secret is one the add-on declares, with the keys the chart reads: the render makes or waits for it.
+    const monitoring = context.addonList.find((addon) => addon.name === "monitoring")!;
+    expect(context.addonSecrets).toContainEqual({ addon: "monitoring", name: secretName, namespace: monitoring.namespace, keys: [values.grafana.admin.userKey, values.grafana.admin.passwordKey] });
+    expect(context.secretOrder?.readers).toContain("monitoring");
+    const readme = tree.get("README.md")!;
+    expect(readme).not.toContain(`create secret generic ${secretName} \\`);
+    if (context.params.secrets === "sops") {
+      expect(readme).toContain(`> team/secrets/${secretName}.yaml\nsops -e -i team/secrets/${secretName}.yaml`);
+    } else {
+      const externalSecret = objects.find(({ object }) => object.kind === "ExternalSecret" && object.metadata.name === secretName)!.object;
+      expect(externalSecret.metadata.namespace).toBe(monitoring.namespace);
+      for (const key of [values.grafana.admin.userKey, values.grafana.admin.passwordKey]) expect(readme).toContain(`${context.cluster.name}-${monitoring.namespace}-${secretName}-${key}`);
+    }
   });
 
   test("the GitOps engine's failed reconciles reach the chart's Alertmanager, which lets them in", async () => {

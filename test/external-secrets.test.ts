@@ -172,12 +172,12 @@ describe("an add-on declares the Secrets it needs (addon.yaml secrets)", () => {
     const context = buildRenderContext(parsed.params!, loaded, { toolVersion: "0.0.0-test" });
     const tree = renderTree(loaded, context);
     const namespace = loadCatalog(root).addons.get("dashboard")!.namespace;
-    const declared = objectsOf(tree.get("infrastructure-configs/external-secrets/addon-secrets.yaml"));
+    const declared = objectsOf(tree.get("infrastructure-secrets/external-secrets/addon-secrets.yaml"));
     expect(declared.map((object) => `${object.kind} ${object.metadata.namespace}/${object.metadata.name}`)).toEqual([`ExternalSecret ${namespace}/dashboard-admin`, "ExternalSecret mail/smtp"]);
     const kind = storeKinds(blueprint).own;
     for (const object of declared) expect(object.spec.secretStoreRef.name).toBe(kind);
     // Each key is the store's entry <cluster>-<namespace>-<secret>-<key>, whatever the store's way of naming it.
-    const text = tree.get("infrastructure-configs/external-secrets/addon-secrets.yaml")!;
+    const text = tree.get("infrastructure-secrets/external-secrets/addon-secrets.yaml")!;
     expect(text).toContain(`${context.cluster.name}-${namespace}-dashboard-admin-admin-password`);
     expect(text).toContain(`${context.cluster.name}-mail-smtp-password`);
     expect(tree.get("README.md")).toContain(`| \`dashboard-admin\` (add-on dashboard) | \`${namespace}\` |`);
