@@ -29,6 +29,8 @@ resource "azurerm_federated_identity_credential" "eso" {
   subject                   = "system:serviceaccount:external-secrets:external-secrets"
 }
 
+# Key Vault Secrets User: get a secret's value and read its metadata, nothing else; only on vaults using Azure RBAC
+# (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/security#key-vault-secrets-user).
 resource "azurerm_role_assignment" "eso_reader" {
   scope                = azurerm_key_vault.this.id
   role_definition_name = "Key Vault Secrets User"

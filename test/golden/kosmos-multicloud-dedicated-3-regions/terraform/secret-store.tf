@@ -14,8 +14,9 @@ resource "scaleway_iam_policy" "eso" {
 
   rule {
     project_ids = [scaleway_k8s_cluster.this.project_id]
-    # Scaleway's permission sets for Secret Manager: ReadOnly lists and describes secrets, SecretAccess reads their
-    # versions' data. Neither creates, changes nor deletes one.
+    # Scaleway's permission sets for Secret Manager, scoped by project: ReadOnly lists and describes secrets,
+    # SecretAccess reads their versions' data. Neither creates, changes nor deletes one
+    # (https://www.scaleway.com/en/docs/iam/reference-content/permission-sets/, "Secret Manager").
     permission_set_names = ["SecretManagerReadOnly", "SecretManagerSecretAccess"]
   }
 }
