@@ -71,7 +71,14 @@ describe.each(paramsFixtures("valid").map((fixture) => [fixture.name, fixture] a
       const externalSecret = objects.find(({ object }) => object.kind === "ExternalSecret" && object.metadata.name === secretName)!.object;
       expect(externalSecret.metadata.namespace).toBe(monitoring.namespace);
       for (const key of [values.grafana.admin.userKey, values.grafana.admin.passwordKey]) expect(readme).toContain(`${context.cluster.name}-${monitoring.namespace}-${secretName}-${key}`);
+      // Rotation: the store is read again on a schedule, and the README's step after a new value restarts Grafana.
+      expect(externalSecret.spec.refreshInterval).toMatch(/^[1-9][0-9]*[hm]$/);
     }
+    // Grafana reads its admin login when it starts (no state kept: no persistence), so a new value needs a restart of
+    // the Deployment the chart names after the release, the one behind the Service the README opens.
+    expect(values.grafana.persistence?.enabled ?? false).toBe(false);
+    expect(readme).toContain(`port-forward svc/${monitoring.name}-grafana 3000:80`);
+    expect(readme).toContain(`kubectl -n ${monitoring.namespace} rollout restart deployment/${monitoring.name}-grafana`);
   });
 
   test("the GitOps engine's failed reconciles reach the chart's Alertmanager, which lets them in", async () => {
