@@ -122,7 +122,7 @@ describe("secrets init", () => {
     expect(run.stdout + run.stderr).not.toContain("AGE-SECRET-KEY");
   });
 
-  test("rotation: --rotate adds a key, the files are re-encrypted for both, retire removes the old key, and only the new key opens them", async () => {
+  test("rotation: secrets rotate adds a key, the files are re-encrypted for both, retire removes the old key, and only the new key opens them", async () => {
     const { dir, keys } = repository();
     const oldKey = join(keys, "old.agekey");
     const newKey = join(keys, "new.agekey");
@@ -143,7 +143,12 @@ describe("secrets init", () => {
     expect(existsSync(newKey)).toBe(false);
 
     // 1. A new key beside the old one; the files to re-encrypt are named with the command.
-    const rotate = await runCli(["secrets", "init", "--rotate", "--key-file", newKey], { cwd: dir });
+    // `secrets rotate` is `secrets init --rotate`; given --rotate as well, it is refused (exit 2) before any key is made.
+    const twice = await runCli(["secrets", "rotate", "--rotate", "--key-file", newKey], { cwd: dir });
+    expect(twice.status).toBe(2);
+    expect(twice.stderr).toContain("leave out --rotate");
+    expect(existsSync(newKey)).toBe(false);
+    const rotate = await runCli(["secrets", "rotate", "--key-file", newKey], { cwd: dir });
     expect(rotate.status, rotate.stderr).toBe(0);
     const newIdentity = identityOf(readFileSync(newKey, "utf8"));
     const newRecipient = await identityToRecipient(newIdentity);
@@ -246,6 +251,7 @@ describe("secrets init refuses bad input with exit 2 and the reason, writing not
     await refused(["secrets", "init"], dir, /secrets is "external-secrets".*update --set secrets=sops/);
     await refused(["secrets", "init"], work, /no cluster-repo\.yaml here/);
     await refused(["secrets", "init", "--rotate"], repository().dir, /no \.sops\.yaml here/);
+    await refused(["secrets", "rotate"], repository().dir, /no \.sops\.yaml here/);
   }, 60_000);
 });
 

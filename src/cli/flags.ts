@@ -234,9 +234,9 @@ export const checkCommand = defineCommand({
 
 export const secretsCommand = defineCommand({
   name: "secrets",
-  usage: ["secrets init [dir] [--key-file <path> | --recipient age1...] [--rotate]", "secrets retire <age1...> [dir]"],
+  usage: ["secrets init [dir] [--key-file <path> | --recipient age1...] [--rotate]", "secrets rotate [dir] [--key-file <path> | --recipient age1...]", "secrets retire <age1...> [dir]"],
   summary:
-    "For a repository rendered with secrets=sops: init makes an age key pair and writes .sops.yaml with its public key (every YAML file below team/secrets/ and any *.sops.yaml), printing the private key once on standard output, or writing it to --key-file; --rotate adds a new key beside the old one, retire removes the old one. Each prints the kubectl and sops steps that follow.",
+    "For a repository rendered with secrets=sops: init makes an age key pair and writes .sops.yaml with its public key (every YAML file below team/secrets/ and any *.sops.yaml), printing the private key once on standard output, or writing it to --key-file; rotate (init --rotate) adds a new key beside the old one, retire removes the old one. Each prints the kubectl and sops steps that follow.",
   flags: {
     "key-file": {
       type: "string",

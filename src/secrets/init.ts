@@ -170,7 +170,7 @@ export async function initSecrets(options: SecretsInitOptions): Promise<SecretsR
   const existing = readSopsConfig(dir);
   if (existing !== undefined && !options.rotate) {
     throw new InputError(
-      `${SOPS_CONFIG_FILE} already exists: this repository has its age key. To replace the key, rotate it: secrets init --rotate adds a new recipient, then sops updatekeys re-encrypts each file, then secrets retire <old recipient> (README.md, "Secrets")`,
+      `${SOPS_CONFIG_FILE} already exists: this repository has its age key. To replace the key, rotate it: secrets rotate (init --rotate) adds a new recipient, then sops updatekeys re-encrypts each file, then secrets retire <old recipient> (README.md, "Secrets")`,
     );
   }
   if (existing === undefined && options.rotate) {
@@ -229,7 +229,7 @@ export async function retireRecipient(options: SecretsRetireOptions): Promise<Se
   }
   const left = config.covering.filter((rule) => rule.age.length === 1 && rule.age[0] === recipient);
   if (left.length > 0) {
-    throw new InputError(`secrets retire: ${recipient} is the only recipient of creation_rules[${left[0]!.index}] (line ${left[0]!.line}); nothing could decrypt the files it covers. Add the new key first: secrets init --rotate`);
+    throw new InputError(`secrets retire: ${recipient} is the only recipient of creation_rules[${left[0]!.index}] (line ${left[0]!.line}); nothing could decrypt the files it covers. Add the new key first: secrets rotate (init --rotate)`);
   }
   const edits = new Map(config.covering.map((rule) => [rule.index, rule.age.filter((key) => key !== recipient)] as const));
   writeSopsConfig(dir, withRecipients(config.document, edits));

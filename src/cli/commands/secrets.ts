@@ -76,9 +76,11 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   const [verb, ...rest] = positionals;
   const tool = `${defaults.toolName}@${readPackageVersion()}`;
-  if (verb === "init") {
-    if (rest.length > 1) throw new UsageError(`secrets init takes one folder (got ${rest.length})`);
-    const result = await initSecrets({ dir: rest[0] ?? ".", keyFile: opts["key-file"], recipient: opts.recipient, rotate: opts.rotate ?? false });
+  // `rotate` is `init --rotate` under the name a user looks for: the first step of a rotation, a new key beside the old.
+  if (verb === "init" || verb === "rotate") {
+    if (rest.length > 1) throw new UsageError(`secrets ${verb} takes one folder (got ${rest.length})`);
+    if (verb === "rotate" && opts.rotate) throw new UsageError("secrets rotate is secrets init --rotate: leave out --rotate");
+    const result = await initSecrets({ dir: rest[0] ?? ".", keyFile: opts["key-file"], recipient: opts.recipient, rotate: verb === "rotate" || (opts.rotate ?? false) });
     const text = escapeText(initText(result, tool));
     if (result.keyText) {
       // As age-keygen does: the key alone on standard output (it can be piped), everything else on standard error.
@@ -94,5 +96,5 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(escapeText(retireText(result)));
     return 0;
   }
-  throw new UsageError("expected `secrets init [dir]` or `secrets retire <age1...> [dir]`");
+  throw new UsageError("expected `secrets init [dir]`, `secrets rotate [dir]` or `secrets retire <age1...> [dir]`");
 }

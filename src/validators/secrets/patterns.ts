@@ -36,7 +36,7 @@ export const CREDENTIAL_SHAPES: readonly CredentialShape[] = [
     fix: TOKEN_FIX,
   },
   { rule: "secrets-private-key", name: "a private key", pattern: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/, fix: "keep private keys out of Git: in a Secret created outside it (or encrypted with SOPS), and replace this key: it is in the repository's history now" },
-  { rule: "secrets-private-key", name: "an age private key", pattern: /\bAGE-SECRET-KEY-(?:PQ-)?1[0-9A-Z]{20,}/, fix: "an age private key opens every secret encrypted for it: remove it, rotate the key (create-cluster-repo secrets init --rotate) and re-encrypt the secrets" },
+  { rule: "secrets-private-key", name: "an age private key", pattern: /\bAGE-SECRET-KEY-(?:PQ-)?1[0-9A-Z]{20,}/, fix: "an age private key opens every secret encrypted for it: remove it, rotate the key (create-cluster-repo secrets rotate) and re-encrypt the secrets" },
 ];
 
 /** Shannon entropy of a string, in bits per character. */
