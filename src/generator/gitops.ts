@@ -25,7 +25,7 @@ export function podSecurityLabels(level: "privileged" | "baseline" | "restricted
  * Sync waves of the root application: Argo CD settings and the project first, then Helm-installed infrastructure,
  * plain infrastructure manifests, the team's own infrastructure (team/infrastructure/) with Helm-installed apps, and
  * the apps, generated and the team's. The health check in argocd-cm.yaml makes each wave wait until the Applications
- * of the previous one are Healthy.
+ * of the previous one are Healthy. `secrets` is used only where an add-on reads a declared Secret (wavesWithSecrets).
  */
 export const argoSyncWaves = { settings: "-3", crds: "-3", helmInfrastructure: "-2", infrastructure: "-1", helmApps: "0", teamInfrastructure: "0", infrastructureConfigs: "0", apps: "1", teamApps: "1", secrets: "-1" } as const;
 
