@@ -155,12 +155,12 @@ describe.each(blueprintIds())("%s", (blueprint) => {
 
 describe("an add-on declares the Secrets it needs (addon.yaml secrets)", () => {
   /** The shipped catalog plus an add-on that needs an admin password, as the monitoring add-on's Grafana will. */
-  function catalogWithSecretUser(secrets: unknown): string {
+  function catalogWithSecretUser(secrets: unknown, layer?: string): string {
     const root = join(tempDir("ccr-catalog-secrets-"), "addons");
     cpSync(join(repoRoot, "addons"), root, { recursive: true });
     cpSync(join(fixturesDir, "catalog", "framework", "plain"), join(root, "dashboard"), { recursive: true });
     const manifest = parseYaml(readFileSync(join(root, "dashboard", "addon.yaml"), "utf8"));
-    writeFileSync(join(root, "dashboard", "addon.yaml"), JSON.stringify({ ...manifest, requires: [], enabledByDefault: true, secrets }));
+    writeFileSync(join(root, "dashboard", "addon.yaml"), JSON.stringify({ ...manifest, requires: [], enabledByDefault: true, secrets, ...(layer ? { layer } : {}) }));
     return root;
   }
 
@@ -198,5 +198,13 @@ describe("an add-on declares the Secrets it needs (addon.yaml secrets)", () => {
     expect(problems([{ name: "admin", keys: ["a_b"] }])).toEqual([expect.stringMatching(/secrets\[0\]\.keys: /)]);
     expect(problems({ name: "admin" })).toEqual([expect.stringMatching(/secrets: a list/)]);
     expect(problems([{ name: "admin", keys: ["a"], namespace: "Bad NS" }])).toEqual([expect.stringMatching(/secrets\[0\]\.namespace: /)]);
+    // An add-on of the apps layer would create its namespace after the Secrets it reads: refused, with the reason.
+    let appsLayer: string[] = [];
+    try {
+      loadCatalog(catalogWithSecretUser([{ name: "admin", keys: ["a"] }], "apps"));
+    } catch (error) {
+      appsLayer = (error as BlueprintError).problems;
+    }
+    expect(appsLayer).toEqual([expect.stringMatching(/^addons\/dashboard\/addon\.yaml: secrets: only an add-on of the infrastructure layer declares Secrets/)]);
   });
 });
