@@ -8,6 +8,7 @@ import { CONFIGS_ROOT, renderAddonNotes, renderAddons } from "../catalog/render.
 import { renderAnswersFile } from "./answers.js";
 import { outputPathOf, tidy } from "./template-output.js";
 import { relocateTree } from "../fleet/layout.js";
+import { wireEnvironmentOverlay } from "../fleet/environment-overlay.js";
 
 export { outputPathOf } from "./template-output.js";
 
@@ -60,6 +61,8 @@ export function renderTree(blueprint: Blueprint, context: RenderContext): FileTr
     files.set(path, content);
   }
   addKustomizations(files, ["infrastructure", "apps", ...(context.addonConfigs ? [CONFIGS_ROOT] : [])]);
+  // A Flux cluster of a fleet runs its environment's chart versions (src/fleet/environment-overlay.ts).
+  if (context.gitops.flux && context.layout.environment) wireEnvironmentOverlay(files, context.layout.root, context.layout.environment);
   if (context.gitops.argo) {
     moveAppNamespacesToApps(files);
     dropEmptyInfrastructureApplication(files, context.gitops.clusterPath);
