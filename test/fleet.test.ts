@@ -231,6 +231,10 @@ describe.each(engines)("remove-cluster takes a cluster down in the safe order (%
     expect(git(dir, "ls-files", "fleet", "clusters/stg")).toBe("");
     expect(parseYaml(read(dir, "fleet.yaml")).clusters).toEqual({ prod: "production" });
     expect((await runCli(["check", dir])).status).toBe(0);
+    // An environment's overlay is its platform state: it outlives its clusters (a cluster added there later joins
+    // at its versions), and the repository stays valid with no cluster listing it.
+    if (engine === "flux") expect(git(dir, "ls-files", "environments/staging")).toBe("environments/staging/addons/kustomization.yaml");
+    expect((await runCli(["validate", dir])).status).toBe(0);
     expect((await runCli(["remove-cluster", "stg", dir])).status).toBe(2);
   });
 });
