@@ -166,3 +166,36 @@ describe("a Flux fleet of three clusters of different blueprints in two environm
     expect((await runCli(["check", dir])).status).toBe(0);
   });
 });
+
+describe("a catalog upgrade reaches the first environment's overlay, and only that one", () => {
+  const work = tempDir("ccr-fleet-overlays-catalog-");
+  const ids = blueprintIds();
+
+  test("update --all of a fleet whose staging cluster recorded an older catalog raises staging's versions; production keeps its own", async () => {
+    const dir = join(work, "repo");
+    expect((await runCli(["-b", ids[0]!, "-y", "--gitops", "flux", "--set", "clusterName=prod", "--set", "repoUrl=https://github.com/acme/fleet.git", dir])).status).toBe(0);
+    expect((await runCli(["add-cluster", "stg", "--blueprint", ids[1 % ids.length]!, dir])).status).toBe(0);
+    git(dir, "checkout", "-q", "main");
+    git(dir, "merge", "-q", "--ff-only", "create-cluster-repo/add-cluster-stg");
+    const catalog = parseOverlay(read(dir, overlayPathOf("staging")), overlayPathOf("staging"));
+    // As a fleet made by an older release would be: staging's answers file from before the catalog, and both
+    // environments at older chart versions.
+    const answers = "fleet/stg/cluster-repo.yaml";
+    expect(read(dir, answers)).toMatch(/^catalogVersion: .*\n/m);
+    writeFileSync(join(dir, answers), read(dir, answers).replace(/^catalogVersion: .*\n/m, ""));
+    const old = (env: string) => new Map([...parseOverlay(read(dir, overlayPathOf(env)), overlayPathOf(env))].map(([name]) => [name, "0.0.1"]));
+    const production = old("production");
+    writeFileSync(join(dir, overlayPathOf("staging")), renderOverlay("staging", old("staging")));
+    writeFileSync(join(dir, overlayPathOf("production")), renderOverlay("production", production));
+    git(dir, "commit", "-qam", "as an older release left it");
+
+    const update = await runCli(["update", dir, "--all"]);
+    expect(update.stderr.split("\n").filter((line) => line.startsWith("error"))).toEqual([]);
+    expect(update.status).toBe(0);
+    const staged = parseOverlay(git(dir, "show", `create-cluster-repo/stg-rerender:${overlayPathOf("staging")}`), overlayPathOf("staging"));
+    expect(staged).toEqual(catalog);
+    for (const branch of git(dir, "branch", "--list", "create-cluster-repo/*-rerender", "--format=%(refname:short)").split("\n")) {
+      expect(parseOverlay(git(dir, "show", `${branch}:${overlayPathOf("production")}`), overlayPathOf("production"))).toEqual(production);
+    }
+  });
+});
