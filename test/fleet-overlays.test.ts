@@ -152,6 +152,10 @@ describe("a Flux fleet of three clusters of different blueprints in two environm
     expect(git(dir, "branch", "--list", "create-cluster-repo/*-rerender")).toBe("");
 
     // promote: the production overlay takes staging's versions; every production cluster's build follows.
+    const preview = await runCli(["promote", "staging", "production", "--dry-run", dir]);
+    expect(preview.status).toBe(0);
+    expect(preview.stdout).toContain(`Chart versions in ${overlayPathOf("production")}:\n`);
+    for (const [name, version] of tried) expect(preview.stdout).toContain(`  ${name}: ${production.has(name) ? `${production.get(name)} -> ` : ""}${version}\n`);
     const promoted = await runCli(["promote", "staging", "production", dir]);
     expect(promoted.stderr.split("\n").filter((line) => line.startsWith("error"))).toEqual([]);
     expect(promoted.status).toBe(0);

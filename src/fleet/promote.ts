@@ -124,14 +124,19 @@ async function promotedOverlay(dir: string, from: string, to: string, plans: Pro
   return { path, before, after, text, unchanged: text === currentText };
 }
 
-/** The chart versions the promotion changes in the target's overlay, for the pull request's body. */
+/** The chart versions the promotion changes in the target's overlay: add-on, version before (absent: new entry), after. */
+export function overlayChanges(overlay: NonNullable<PromotePlan["overlay"]>): Array<{ name: string; from?: string; to: string }> {
+  return [...overlay.after].filter(([name, version]) => overlay.before.get(name) !== version).map(([name, to]) => ({ name, ...(overlay.before.has(name) ? { from: overlay.before.get(name)! } : {}), to }));
+}
+
+/** Those changes in the pull request's body. */
 function overlayLines(overlay: NonNullable<PromotePlan["overlay"]>): string[] {
-  const changed = [...overlay.after].filter(([name, version]) => overlay.before.get(name) !== version);
+  const changed = overlayChanges(overlay);
   if (changed.length === 0) return [];
   return [
     `Chart versions in ${codeSpan(overlay.path)} (every Flux cluster of the environment runs them):`,
     "",
-    ...changed.map(([name, version]) => `- ${codeSpan(name)}: ${overlay.before.has(name) ? `${codeSpan(overlay.before.get(name)!)} -> ` : ""}${codeSpan(version)}`),
+    ...changed.map(({ name, from, to }) => `- ${codeSpan(name)}: ${from !== undefined ? `${codeSpan(from)} -> ` : ""}${codeSpan(to)}`),
     "",
   ];
 }
