@@ -25,6 +25,8 @@ const { renderBlueprint } = await import(join(root, "dist", "render-blueprint.js
 const { blueprintIds } = await import(join(root, "dist", "blueprints", "registry.js"));
 const { addedClusterRoot, FLEET_FILE } = await import(join(root, "dist", "fleet", "layout.js"));
 const { renderFleetFile } = await import(join(root, "dist", "fleet", "fleet-file.js"));
+const { overlayPathOf, overlayTextAfterRender } = await import(join(root, "dist", "fleet", "environment-overlay.js"));
+const environments = ["staging", "production"];
 
 const work = mkdtempSync(join(tmpdir(), "ccr-bench-fleet-"));
 process.on("exit", () => rmSync(work, { recursive: true, force: true }));
@@ -35,19 +37,28 @@ async function makeFleet(size) {
   const dir = join(work, `fleet-${size}`);
   const ids = blueprintIds();
   const clusters = new Map();
+  // Each environment's overlay of chart versions, as add-cluster leaves it (src/fleet/environment-overlay.ts).
+  const overlays = new Map();
   const started = performance.now();
   for (let i = 0; i < size; i++) {
     const name = `c${String(i).padStart(3, "0")}`;
     const rootDir = i === 0 ? "" : addedClusterRoot(name);
-    const { tree } = await renderBlueprint(ids[i % ids.length], { values: { clusterName: name, repoUrl } }, { root: rootDir });
+    const environment = i % 2 === 0 ? "production" : "staging";
+    const { tree, context } = await renderBlueprint(ids[i % ids.length], { values: { clusterName: name, repoUrl } }, { root: rootDir, environment });
     for (const [path, content] of tree) {
       mkdirSync(dirname(join(dir, path)), { recursive: true });
       writeFileSync(join(dir, path), content);
     }
-    clusters.set(name, i % 2 === 0 ? "production" : "staging");
+    const overlay = overlayTextAfterRender(overlays.get(overlayPathOf(environment)), environments, context);
+    if (overlay !== undefined) overlays.set(overlayPathOf(environment), overlay);
+    clusters.set(name, environment);
+  }
+  for (const [path, content] of overlays) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), content);
   }
   const renderSeconds = (performance.now() - started) / 1000;
-  writeFileSync(join(dir, FLEET_FILE), renderFleetFile({ environments: ["staging", "production"], promotable: [], clusters, removing: [] }));
+  writeFileSync(join(dir, FLEET_FILE), renderFleetFile({ environments, promotable: [], clusters, removing: [] }));
   git(dir, "init", "-q", "-b", "main");
   git(dir, "add", "-A");
   git(dir, "commit", "-qm", `A fleet of ${size}`);

@@ -25,6 +25,8 @@ export interface RenderBlueprintOptions {
   terraform?: Pick<TerraformTools, "format">;
   /** The cluster's folder in a fleet: "" for a repository's first cluster, `fleet/<name>/` for one added later. @default "" */
   root?: string;
+  /** The cluster's environment in a fleet (fleet.yaml); absent for a repository of one cluster. */
+  environment?: string;
 }
 
 /**
@@ -36,7 +38,7 @@ export async function renderBlueprint(blueprintId: string, input: RawParamsInput
   const parsed = parseParams(input, blueprint);
   if (parsed.errors) throw new ParamsError(parsed.errors);
   const root = options.root ?? "";
-  const context = buildRenderContext(parsed.params, blueprint, { toolVersion: options.toolVersion ?? readPackageVersion(), root });
+  const context = buildRenderContext(parsed.params, blueprint, { toolVersion: options.toolVersion ?? readPackageVersion(), root, ...(options.environment ? { environment: options.environment } : {}) });
   const tree = withRecord(await formatTerraformFiles(renderTree(blueprint, context), options.terraform ?? inThreadTerraformTools), root);
   const warnings = context.gitops.repoUrlSet ? parsed.warnings : [...parsed.warnings, unsetRepoUrlWarning(context.gitops.repoUrl)];
   return { blueprint, params: parsed.params, context, tree, warnings };

@@ -48,10 +48,12 @@ describe.each(engines)("a repository made by create turned into a fleet (%s), ag
     const branch = "create-cluster-repo/add-cluster-stg";
     expect(git(dir, "rev-parse", "--abbrev-ref", "HEAD")).toBe(branch);
 
-    // Only new files: the first cluster's meaning is untouched, and it joins the fleet where it is.
+    // New files, and, for a Flux first cluster, the line that lists its environment's overlay (and its record): the
+    // first cluster's meaning is untouched (test/fleet-overlays.test.ts builds it), and it joins the fleet where it is.
     const changed = changedPaths(dir, branch);
-    expect(changed.filter((path) => !(path === "fleet.yaml" || path.startsWith("fleet/stg/") || path.startsWith("clusters/stg/")))).toEqual([]);
-    expect(changed.filter((path) => firstFiles.includes(path))).toEqual([]);
+    const joined = engine === "flux" ? [".cluster-repo/rendered.yaml", "infrastructure/kustomization.yaml"] : [];
+    expect(changed.filter((path) => !(path === "fleet.yaml" || path.startsWith("fleet/stg/") || path.startsWith("clusters/stg/") || path.startsWith("environments/")))).toEqual(joined);
+    expect(changed.filter((path) => firstFiles.includes(path))).toEqual(joined);
     expect(changed).toContain("fleet/stg/cluster-repo.yaml");
     expect(changed).toContain("fleet/stg/.cluster-repo/rendered.yaml");
     expect(stateKey(dir, "")).toBe(firstKey);
@@ -229,6 +231,10 @@ describe.each(engines)("remove-cluster takes a cluster down in the safe order (%
     expect(git(dir, "ls-files", "fleet", "clusters/stg")).toBe("");
     expect(parseYaml(read(dir, "fleet.yaml")).clusters).toEqual({ prod: "production" });
     expect((await runCli(["check", dir])).status).toBe(0);
+    // An environment's overlay is its platform state: it outlives its clusters (a cluster added there later joins
+    // at its versions), and the repository stays valid with no cluster listing it.
+    if (engine === "flux") expect(git(dir, "ls-files", "environments/staging")).toBe("environments/staging/addons/kustomization.yaml");
+    expect((await runCli(["validate", dir])).status).toBe(0);
     expect((await runCli(["remove-cluster", "stg", dir])).status).toBe(2);
   });
 });
@@ -297,7 +303,8 @@ describe("a repository made by an earlier release becomes a fleet the same way",
     expect(added.stderr.split("\n").filter((line) => line.startsWith("error"))).toEqual([]);
     expect(added.status).toBe(0);
     const changed = changedPaths(dir, "create-cluster-repo/add-cluster-stg");
-    expect(changed.filter((path) => !(path === "fleet.yaml" || path.startsWith("fleet/stg/") || path.startsWith("clusters/stg/")))).toEqual([]);
+    // The first cluster, made by an older release, joins its environment's overlay with its own upgrade, not here.
+    expect(changed.filter((path) => !(path === "fleet.yaml" || path.startsWith("fleet/stg/") || path.startsWith("clusters/stg/") || path.startsWith("environments/staging/")))).toEqual([]);
     git(dir, "checkout", "-q", "main");
     git(dir, "merge", "-q", "--ff-only", "create-cluster-repo/add-cluster-stg");
     // Every file the old release and the team wrote is where and what it was.

@@ -17,8 +17,11 @@ import { renderBlueprint, type Rendered } from "../render-blueprint.js";
 import { repositoryWith } from "../update/plan.js";
 import { validateResult, type ResultValidation } from "../update/validate-result.js";
 import { DEFAULT_ENVIRONMENTS, NAME_HINT, isValidName, renderFleetFile, type FleetFile } from "./fleet-file.js";
-import { FLEET_FILE, addedClusterRoot } from "./layout.js";
-import { readFleet, type Fleet } from "./members.js";
+import { FLEET_FILE, addedClusterRoot, recordPathOf } from "./layout.js";
+import { readFleet, type Fleet, type FleetMember } from "./members.js";
+import { changesOf } from "../update/apply.js";
+import { planUpdate } from "../update/plan.js";
+import { overlayPathOf, overlayTextAfterRender } from "./environment-overlay.js";
 import { gitAt } from "../git/client.js";
 import { currentBranch } from "../git/repo.js";
 import { fromProposalBase, proposeChange, type ProposeResult, type PullRequestTarget } from "./propose.js";
@@ -75,6 +78,22 @@ function assertNewName(fleet: Fleet, name: string, read: (path: string) => Promi
   })();
 }
 
+/**
+ * On the first add, a Flux first cluster joins its environment's overlay (src/fleet/environment-overlay.ts): the
+ * `components:` line of its infrastructure kustomization (the same objects at the same versions, so its files keep
+ * their meaning), its record, and the overlay, as its update in the fleet would write them, so that `check` agrees
+ * with it from the merge on. Where its update would change more (a render by an older release), it joins with that
+ * update instead, and nothing of it is written here.
+ */
+async function firstClusterJoins(dir: string, first: FleetMember, file: FleetFile, toolVersion?: string): Promise<FileTree> {
+  if (first.answers.gitops !== "flux") return new Map();
+  const plan = await planUpdate(dir, {}, { root: first.root, fleet: file, ...(toolVersion ? { toolVersion } : {}) });
+  const { writes, deletes } = changesOf(plan);
+  const joins = new Set([`${first.root}infrastructure/kustomization.yaml`, recordPathOf(first.root), overlayPathOf(file.clusters.get(first.name)!)]);
+  if (deletes.length > 0 || plan.conflicts.length > 0 || [...writes.keys()].some((path) => !joins.has(path))) return new Map();
+  return writes;
+}
+
 export async function addCluster(dir: string, options: AddClusterOptions): Promise<AddClusterResult> {
   // Planned from the base branch, as update does: a re-run on the add-cluster branch finds its own commit there.
   return fromProposalBase(dir, "add-cluster", () => addClusterFromBase(dir, options));
@@ -99,11 +118,17 @@ async function addClusterFromBase(dir: string, options: AddClusterOptions): Prom
   const rendered = await renderBlueprint(
     options.blueprint,
     { values: { gitops: first.answers.gitops, ...(params.values ?? {}), ...shared, clusterName: options.name }, sets: params.sets },
-    { toolVersion: options.toolVersion, root },
+    { toolVersion: options.toolVersion, root, environment },
   );
   const read = await targetReader(dir);
   await assertNewName(fleet, options.name, read, rendered.tree);
-  const writes = sortedTree([...rendered.tree, [FLEET_FILE, renderFleetFile(file)]]);
+  const joining = fleet.file ? new Map<string, string>() : await firstClusterJoins(dir, first, file, options.toolVersion);
+  // A Flux cluster runs its environment's chart versions: the overlay gains the entries of its add-ons it lacks.
+  const overlayPath = overlayPathOf(environment);
+  const overlayBefore = joining.get(overlayPath) ?? (await read(overlayPath));
+  const overlay = overlayTextAfterRender(overlayBefore, file.environments, rendered.context);
+  const overlayWrite: Array<[string, string]> = overlay !== undefined && overlay !== overlayBefore ? [[overlayPath, overlay]] : [];
+  const writes = sortedTree([...rendered.tree, [FLEET_FILE, renderFleetFile(file)], ...joining, ...overlayWrite]);
   const validation = await validateResult(await repositoryWith(dir, read, writes, []), () => repositoryWith(dir, read, new Map(), []), [rendered.context.gitops.repoUrl]);
   if (!validation.introduced.valid) throw new ValidationFailedError(validation.introduced);
   const result: AddClusterResult = { name: options.name, environment, root, rendered, writes, validation };
@@ -128,6 +153,7 @@ export function addClusterBody(result: AddClusterResult): string {
     `- Terraform root: ${codeSpan(`${root}terraform/`)}, state key ${codeSpan(rendered.context.terraformPipeline.stateKey)} (a state of its own: its plans and applies never wait for another cluster's).`,
     `- GitOps entry point: ${codeSpan(rendered.context.gitops.clusterPath + "/")}; its layers under ${codeSpan(root)}.`,
     `- Answers file: ${codeSpan(`${root}${defaults.answersFile}`)}; ${codeSpan(FLEET_FILE)} lists it.`,
+    ...(rendered.context.gitops.flux ? [`- Chart versions of its add-ons: its environment's, in ${codeSpan(overlayPathOf(environment))} (what \`promote\` changes).`] : []),
     `- ${files.length} files; validation: ${validation.report.summary.resources} resources, ${validation.report.valid ? "valid" : "failures the repository already had, see CI"}.`,
     "",
     `Merging creates nothing: follow ${codeSpan(`${root}README.md`)} (remote state, the first apply, then bootstrap on ${codeSpan(rendered.context.gitops.clusterPath)}).`,

@@ -17,6 +17,9 @@ import { describePlan, pullRequestBody, terraformWarningMarkdown } from "../upda
 import { planUpdate, type Plan } from "../update/plan.js";
 import { clipBody } from "../forge/body-limit.js";
 import { readFleet, type FleetMember } from "./members.js";
+import { targetReader } from "../git/read-target.js";
+import { codeSpan } from "../markdown.js";
+import { overlayAfterPromotion, overlayAfterRender, overlayPathOf, parseOverlay, renderOverlay, type ChartVersions } from "./environment-overlay.js";
 import { fromProposalBase, proposeChange, type ProposeResult, type PullRequestTarget } from "./propose.js";
 
 export interface PromotePlan {
@@ -24,6 +27,8 @@ export interface PromotePlan {
   to: string;
   /** Target cluster -> its plan. */
   plans: Array<{ member: FleetMember; plan: Plan }>;
+  /** The target environment's overlay with the source's chart versions (absent where neither has a Flux cluster). */
+  overlay?: { path: string; before: ChartVersions; after: ChartVersions; text: string; unchanged: boolean };
 }
 
 const GITHUB_BODY_LIMIT = 65_536;
@@ -95,7 +100,45 @@ export async function planPromotion(dir: string, from: string, to: string, optio
     const plan = await planUpdate(dir, { values }, { root: member.root, ...(upgrade || Object.keys(values).length > 0 ? { blueprintVersion: "latest" } : {}), ...(options.toolVersion ? { toolVersion: options.toolVersion } : {}) });
     plans.push({ member, plan });
   }
-  return { from, to, plans };
+  const overlay = await promotedOverlay(dir, from, to, plans);
+  return { from, to, plans, ...(overlay ? { overlay } : {}) };
+}
+
+/**
+ * The target environment's overlay once promoted: as the repository has it, with the entries the targets' renders
+ * add (their add-ons it lacked), then every entry of the source environment's overlay. A change of this one file is
+ * the promotion of chart versions (src/fleet/environment-overlay.ts).
+ */
+async function promotedOverlay(dir: string, from: string, to: string, plans: PromotePlan["plans"]): Promise<PromotePlan["overlay"]> {
+  const read = await targetReader(dir);
+  const [path, sourcePath] = [overlayPathOf(to), overlayPathOf(from)];
+  const sourceText = await read(sourcePath);
+  const currentText = await read(path);
+  const rendered = plans.map(({ plan }) => plan.after.get(path)).filter((text): text is string => text !== undefined);
+  if (sourceText === undefined && currentText === undefined && rendered.length === 0) return undefined;
+  const before = currentText === undefined ? new Map<string, string>() : parseOverlay(currentText, path);
+  let target = before;
+  for (const text of rendered) target = overlayAfterRender(target, parseOverlay(text, path), false);
+  const after = overlayAfterPromotion(target, sourceText === undefined ? new Map() : parseOverlay(sourceText, sourcePath));
+  const text = renderOverlay(to, after);
+  return { path, before, after, text, unchanged: text === currentText };
+}
+
+/** The chart versions the promotion changes in the target's overlay: add-on, version before (absent: new entry), after. */
+export function overlayChanges(overlay: NonNullable<PromotePlan["overlay"]>): Array<{ name: string; from?: string; to: string }> {
+  return [...overlay.after].filter(([name, version]) => overlay.before.get(name) !== version).map(([name, to]) => ({ name, ...(overlay.before.has(name) ? { from: overlay.before.get(name)! } : {}), to }));
+}
+
+/** Those changes in the pull request's body. */
+function overlayLines(overlay: NonNullable<PromotePlan["overlay"]>): string[] {
+  const changed = overlayChanges(overlay);
+  if (changed.length === 0) return [];
+  return [
+    `Chart versions in ${codeSpan(overlay.path)} (every Flux cluster of the environment runs them):`,
+    "",
+    ...changed.map(({ name, from, to }) => `- ${codeSpan(name)}: ${from !== undefined ? `${codeSpan(from)} -> ` : ""}${codeSpan(to)}`),
+    "",
+  ];
 }
 
 export function promotionBody(promotion: PromotePlan): string {
@@ -105,6 +148,7 @@ export function promotionBody(promotion: PromotePlan): string {
     "",
     // Replacements and destroys of every cluster first: what a reviewer must not miss.
     ...warnings.flatMap(({ member, text }) => [`**${member.name}**:`, "", text, ""]),
+    ...(promotion.overlay ? overlayLines(promotion.overlay) : []),
   ].join("\n");
   const share = Math.floor((GITHUB_BODY_LIMIT - head.length - 200) / Math.max(1, promotion.plans.length));
   const sections = promotion.plans.map(({ member, plan }) => `## ${member.name} (${member.root || "the first cluster"})\n\n${pullRequestBody(describePlan(plan), { maxLength: Math.max(1000, share - 100) })}`);
@@ -127,6 +171,9 @@ export async function promote(dir: string, from: string, to: string, options: { 
       for (const [path, content] of changes.writes) writes.set(path, content);
       deletes.push(...changes.deletes);
     }
+    // The promoted overlay replaces what each target's plan wrote there (their entries are in it).
+    if (promotion.overlay?.unchanged) writes.delete(promotion.overlay.path);
+    else if (promotion.overlay) writes.set(promotion.overlay.path, promotion.overlay.text);
     if (options.dryRun || (writes.size === 0 && deletes.length === 0)) return { promotion };
     const message = `Promote ${from} to ${to} (${promotion.plans.map(({ member }) => member.name).join(", ")})`;
     const proposal = await proposeChange(dir, { branch: `${defaults.branchPrefix}promote-${from}-to-${to}`, message, writes: sortedTree(writes), deletes, body: () => promotionBody(promotion) }, options.pr ? { pr: options.pr } : {});

@@ -112,7 +112,7 @@ export interface RenderContext {
    * Where this cluster's own folders are in the repository: "" for a repository's first cluster (terraform/,
    * infrastructure/, apps/ at the top), `fleet/<name>/` for a cluster added to a fleet (docs/FLEETS.md).
    */
-  layout: { root: string };
+  layout: { root: string; environment?: string };
   /**
    * Where the add-ons that read a declared Secret wait for it (src/catalog/secret-order.ts); null where none does, and
    * the render is laid out as before.
@@ -140,6 +140,8 @@ export interface ContextOptions {
   toolVersion: string;
   /** The cluster's folder in a fleet (see RenderContext.layout). @default "" */
   root?: string;
+  /** The cluster's environment in a fleet (fleet.yaml): a Flux cluster's add-ons take their chart versions from its overlay. */
+  environment?: string;
 }
 
 /** A kind of node as templates read it (`nodes.gpu`): every field set, as Handlebars runs in strict mode. */
@@ -197,7 +199,7 @@ export function buildRenderContext(params: ClusterParams, blueprint: Blueprint, 
     terraform: { requiredVersion: defaults.terraformRequiredVersion, setupRange: terraformSetupRange(defaults.terraformRequiredVersion), image: defaults.terraformImage },
     forge: forgeFacts(params.forge, params.terraformRunsOn, repoUrlFacts(repoUrl, params.forge)),
     terraformPipeline: terraformPipelineFor(blueprint.provider, params),
-    layout: { root: options.root ?? "" },
+    layout: { root: options.root ?? "", ...(options.environment ? { environment: options.environment } : {}) },
   };
   const packs = blueprint.packs.filter((pack) => !pack.when || conditionHolds(base, pack.when)).map((pack) => pack.name);
   const addons = addonsContext(blueprint, base);

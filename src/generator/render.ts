@@ -9,6 +9,7 @@ import { AFTER_SECRETS_ROOT, SECRETS_ROOT } from "../catalog/secret-order.js";
 import { renderAnswersFile } from "./answers.js";
 import { outputPathOf, tidy } from "./template-output.js";
 import { relocateTree } from "../fleet/layout.js";
+import { wireEnvironmentOverlay } from "../fleet/environment-overlay.js";
 
 export { outputPathOf } from "./template-output.js";
 
@@ -63,6 +64,8 @@ export function renderTree(blueprint: Blueprint, context: RenderContext): FileTr
   // The layers of add-ons that read declared Secrets exist only where one rendered (src/catalog/secret-order.ts).
   const secretRoots = [SECRETS_ROOT, AFTER_SECRETS_ROOT].filter((root) => addonFiles.some(([path]) => path.startsWith(`${root}/`)));
   addKustomizations(files, ["infrastructure", "apps", ...(context.addonConfigs ? [CONFIGS_ROOT] : []), ...secretRoots]);
+  // A Flux cluster of a fleet runs its environment's chart versions (src/fleet/environment-overlay.ts).
+  if (context.gitops.flux && context.layout.environment) wireEnvironmentOverlay(files, context.layout.root, context.layout.environment);
   if (context.gitops.argo) {
     moveAppNamespacesToApps(files);
     dropEmptyInfrastructureApplication(files, context.gitops.clusterPath);

@@ -9,6 +9,7 @@ import { readAnswers } from "./plan.js";
 import { assertNotNewer, releasesOf } from "./release.js";
 import { targetReader } from "../git/read-target.js";
 import { answersPathOf, recordPathOf } from "../fleet/layout.js";
+import { readFleetFile } from "../fleet/members.js";
 
 /**
  * What `check` finds, each with its cause:
@@ -94,8 +95,10 @@ export async function checkRepository(dir: string, allow: string[] = [], root = 
     });
     return differences;
   }
+  // In a fleet, its environment's overlay is part of its render (src/fleet/environment-overlay.ts).
+  const environment = readFleetFile(dir)?.clusters.get(String(answers.params.clusterName));
   // The tool version the answers file records is rendered again as it was (the CI pins it, the README names it).
-  const { tree } = await renderBlueprint(answers.blueprint, { values: { ...answers.params, gitops: answers.gitops } }, { toolVersion: answers.toolVersion, root });
+  const { tree } = await renderBlueprint(answers.blueprint, { values: { ...answers.params, gitops: answers.gitops } }, { toolVersion: answers.toolVersion, root, ...(environment ? { environment } : {}) });
   for (const [path, content] of tree) {
     if (!compared(path)) continue;
     const before = written.get(path);

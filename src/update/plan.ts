@@ -25,6 +25,8 @@ import { targetReader } from "../git/read-target.js";
 import { summarizeChanges, type ChangeSummary } from "./summary.js";
 import { validateResult } from "./validate-result.js";
 import { FLEET_FILE, answersPathOf, inClusterScope, recordPathOf } from "../fleet/layout.js";
+import { parseFleetFile, type FleetFile } from "../fleet/fleet-file.js";
+import { overlayPathOf, overlayTextAfterRender } from "../fleet/environment-overlay.js";
 
 export type { BlueprintVersionChange } from "./release.js";
 
@@ -56,6 +58,8 @@ export interface PlanOptions {
   at?: string;
   /** The cluster's folder in a fleet ("" for the repository's first cluster, `fleet/<name>/`): see docs/FLEETS.md. */
   root?: string;
+  /** The fleet as it will be (add-cluster, before fleet.yaml is written). @default the repository's fleet.yaml */
+  fleet?: FleetFile;
 }
 
 export interface Plan {
@@ -175,9 +179,17 @@ export async function planUpdate(dir: string, changes: RawParamsInput, options: 
     { migrations: readCatalogMigrations(), ...catalogUpgrade },
   );
   const recorded = { ...migration.params, gitops: answers.gitops };
-  const rendered = await renderBlueprint(answers.blueprint, { values: { ...recorded, ...(changes.values ?? {}) }, sets: changes.sets }, { toolVersion: options.toolVersion, root });
-
   const read = options.at ? await commitReader(dir, options.at) : await targetReader(dir);
+  // In a fleet, the cluster's environment decides which overlay its layers use (src/fleet/environment-overlay.ts).
+  const fleetText = options.fleet ? undefined : await read(FLEET_FILE);
+  const fleet = options.fleet ?? (fleetText === undefined ? undefined : parseFleetFile(fleetText));
+  const environment = fleet?.clusters.get(String(answers.params.clusterName));
+  const rendered = await renderBlueprint(
+    answers.blueprint,
+    { values: { ...recorded, ...(changes.values ?? {}) }, sets: changes.sets },
+    { toolVersion: options.toolVersion, root, ...(environment ? { environment } : {}) },
+  );
+
   // Paths handed over on Day 1 (flux bootstrap's flux-system/) are neither merged into nor deleted.
   const handedOver = await bootstrapOwnership(answers, read);
   const recordPath = recordPathOf(root);
@@ -205,6 +217,16 @@ export async function planUpdate(dir: string, changes: RawParamsInput, options: 
     const theirs = await current(path);
     outcomes.push(theirs === undefined ? { path, action: "write", content } : { path, action: "keep" });
     after.set(path, theirs ?? content);
+  }
+  // The environment's overlay is no cluster's file (no record holds it): written as this render leaves it.
+  if (fleet && environment) {
+    const overlayPath = overlayPathOf(environment);
+    const theirs = await current(overlayPath);
+    const overlay = overlayTextAfterRender(theirs, fleet.environments, rendered.context, catalogUpgrade.from !== catalogUpgrade.to);
+    if (overlay !== undefined) {
+      outcomes.push(overlay === theirs ? { path: overlayPath, action: "keep" } : { path: overlayPath, action: "write", content: overlay });
+      after.set(overlayPath, overlay);
+    }
   }
   // The record of this render, with the generated text of every file whose committed copy will differ from it.
   const committed = (path: string) => {
