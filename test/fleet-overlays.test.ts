@@ -4,11 +4,17 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, test } from "vitest";
 import { parse as parseYaml, parseAllDocuments } from "yaml";
+import { loadBlueprint } from "../src/blueprints/load.js";
 import { blueprintIds } from "../src/blueprints/registry.js";
+import { loadCatalog } from "../src/catalog/load.js";
 import { InputError } from "../src/errors.js";
 import { overlayAfterPromotion, overlayAfterRender, overlayPathOf, parseOverlay, renderOverlay } from "../src/fleet/environment-overlay.js";
+import { parseParams } from "../src/params/parse.js";
 import { renderBlueprint } from "../src/render-blueprint.js";
+import { switchedOn } from "./helpers/addon-settings.js";
 import { runCli, tempDir } from "./helpers/cli.js";
+
+const catalog = loadCatalog();
 
 const git = (dir: string, ...args: string[]) => execFileSync("git", ["-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { encoding: "utf8" }).trim();
 const read = (dir: string, path: string) => readFileSync(join(dir, path), "utf8");
@@ -74,6 +80,33 @@ describe.each(blueprintIds())("%s: a cluster's render lists its environment's ov
     expect((await infrastructure("flux", { root: "fleet/c1/", environment: "qa" })).components).toEqual(["../../../environments/qa/addons"]);
     expect((await infrastructure("flux", {})).components).toBeUndefined();
     expect((await infrastructure("argo", { root: "fleet/c1/", environment: "qa" })).components).toBeUndefined();
+  });
+});
+
+/** An add-on and those it depends on, each switched on as a user must (with its required settings). */
+function switchedOnWithDependencies(name: string, into: Record<string, unknown> = {}): Record<string, unknown> {
+  const addon = catalog.addons.get(name)!;
+  into[name] = switchedOn(addon);
+  for (const dependency of addon.dependsOn ?? []) switchedOnWithDependencies(dependency, into);
+  return into;
+}
+
+describe.each(blueprintIds())("%s: every layer holding a catalog add-on's HelmRelease lists the environment's overlay", (blueprint) => {
+  // Each add-on offered, with what it depends on: wherever its release lands (infrastructure/, or the layer after the
+  // Secrets it declares), the environment's version must reach it.
+  const offered = [...catalog.addons.values()].filter((addon) => addon.chart && loadBlueprint(blueprint).offeredAddons.has(addon.name));
+  test.each(offered.map((addon) => addon.name))("with %s on", async (name) => {
+    const values = { gitops: "flux", clusterName: "c1", repoUrl: "https://github.com/acme/c.git", addons: switchedOnWithDependencies(name) };
+    if (parseParams({ values }, loadBlueprint(blueprint)).errors) return; // refused with this blueprint's defaults (the params tests say why)
+    const { tree } = await renderBlueprint(blueprint, { values }, { root: "fleet/c1/", environment: "qa" });
+    const layers = new Set<string>();
+    for (const [path, text] of tree) {
+      if (!path.endsWith(".yaml")) continue;
+      const releases = parseAllDocuments(text).map((doc) => doc.toJS()).filter((object) => object?.kind === "HelmRelease" && catalog.addons.has(object.metadata?.name));
+      if (releases.length > 0) layers.add(path.split("/").slice(0, 3).join("/"));
+    }
+    expect(layers.size).toBeGreaterThan(0);
+    for (const layer of layers) expect([layer, parseYaml(tree.get(`${layer}/kustomization.yaml`)!).components]).toEqual([layer, ["../../../environments/qa/addons"]]);
   });
 });
 

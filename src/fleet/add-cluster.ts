@@ -21,7 +21,7 @@ import { FLEET_FILE, addedClusterRoot, recordPathOf } from "./layout.js";
 import { readFleet, type Fleet, type FleetMember } from "./members.js";
 import { changesOf } from "../update/apply.js";
 import { planUpdate } from "../update/plan.js";
-import { overlayPathOf, overlayTextAfterRender } from "./environment-overlay.js";
+import { OVERLAY_LAYERS, overlayPathOf, overlayTextAfterRender } from "./environment-overlay.js";
 import { gitAt } from "../git/client.js";
 import { currentBranch } from "../git/repo.js";
 import { fromProposalBase, proposeChange, type ProposeResult, type PullRequestTarget } from "./propose.js";
@@ -80,7 +80,7 @@ function assertNewName(fleet: Fleet, name: string, read: (path: string) => Promi
 
 /**
  * On the first add, a Flux first cluster joins its environment's overlay (src/fleet/environment-overlay.ts): the
- * `components:` line of its infrastructure kustomization (the same objects at the same versions, so its files keep
+ * `components:` line of its add-on layers' kustomizations (the same objects at the same versions, so its files keep
  * their meaning), its record, and the overlay, as its update in the fleet would write them, so that `check` agrees
  * with it from the merge on. Where its update would change more (a render by an older release), it joins with that
  * update instead, and nothing of it is written here.
@@ -89,7 +89,7 @@ async function firstClusterJoins(dir: string, first: FleetMember, file: FleetFil
   if (first.answers.gitops !== "flux") return new Map();
   const plan = await planUpdate(dir, {}, { root: first.root, fleet: file, ...(toolVersion ? { toolVersion } : {}) });
   const { writes, deletes } = changesOf(plan);
-  const joins = new Set([`${first.root}infrastructure/kustomization.yaml`, recordPathOf(first.root), overlayPathOf(file.clusters.get(first.name)!)]);
+  const joins = new Set([...OVERLAY_LAYERS.map((layer) => `${first.root}${layer}/kustomization.yaml`), recordPathOf(first.root), overlayPathOf(file.clusters.get(first.name)!)]);
   if (deletes.length > 0 || plan.conflicts.length > 0 || [...writes.keys()].some((path) => !joins.has(path))) return new Map();
   return writes;
 }

@@ -19,6 +19,7 @@
  * for kustomize), so one overlay serves clusters of different blueprints and add-on sets. Read back like every other
  * input: bounded, every field checked, an error names the file and the fix.
  */
+import { AFTER_SECRETS_ROOT } from "../catalog/secret-order.js";
 import { defaults } from "../defaults.js";
 import { InputError } from "../errors.js";
 import type { RenderContext } from "../generator/context.js";
@@ -96,17 +97,23 @@ export function overlayAfterPromotion(target: ChartVersions, source: ChartVersio
   return new Map([...target, ...source]);
 }
 
+/** The render's kustomizations that can hold add-on HelmReleases: where the overlay is listed. */
+export const OVERLAY_LAYERS = ["infrastructure", AFTER_SECRETS_ROOT];
+
 /**
- * Lists the environment's overlay under `components:` of the render's infrastructure kustomization (before the render
- * is moved into the cluster's folder `root`, so the relative path climbs out of it).
+ * Lists the environment's overlay under `components:` of each render kustomization that holds add-on HelmReleases
+ * (infrastructure/, and infrastructure-after-secrets/ where an add-on waits for a declared Secret), before the render
+ * is moved into the cluster's folder `root`, so the relative path climbs out of it.
  */
 export function wireEnvironmentOverlay(files: Map<string, string>, root: string, environment: string): void {
-  const path = "infrastructure/kustomization.yaml";
-  const kustomization = files.get(path);
-  if (kustomization === undefined) return;
   const up = "../".repeat(1 + root.split("/").filter(Boolean).length);
-  // Appended, so the layer's own lines stay as rendered (the kustomization never has components of its own).
-  files.set(path, kustomization + toYamlText({ components: [`${up}${overlayDirOf(environment)}`] }));
+  for (const layer of OVERLAY_LAYERS) {
+    const path = `${layer}/kustomization.yaml`;
+    const kustomization = files.get(path);
+    if (kustomization === undefined) continue;
+    // Appended, so the layer's own lines stay as rendered (the kustomization never has components of its own).
+    files.set(path, kustomization + toYamlText({ components: [`${up}${overlayDirOf(environment)}`] }));
+  }
 }
 
 /**
