@@ -9,6 +9,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { readCommonYaml } from "../src/yaml/common-subset.js";
+import { LineIndex } from "../src/yaml/split.js";
 import { IMPLICIT, loadWithJsYaml, loadYamlStream, type YamlLoadOptions } from "../src/yaml/load.js";
 // @ts-expect-error the benchmark's generator is plain JavaScript
 import { corpusTexts } from "../bench/validate-generate.mjs";
@@ -30,6 +31,9 @@ function agrees(text: string, schema: YamlLoadOptions["schema"]): boolean {
   const ours = view(loadYamlStream(text, options));
   if (taken) {
     expect(reference.every((document) => document.failure === undefined), text).toBe(true);
+    // The line it gives with each document is the line of the document's range.
+    const lines = new LineIndex(text);
+    for (const document of loadYamlStream(text, options)) expect(document.line, text).toBe(lines.lineAt(document.range[0]));
     expect(JSON.stringify(ours.map((document) => keyOrder(document.data))), text).toBe(JSON.stringify(reference.map((document) => keyOrder(document.data))));
   }
   expect(ours, text).toStrictEqual(reference);

@@ -23,6 +23,8 @@ export interface ImplicitType {
 export interface SubsetDocument {
   data: unknown;
   range: [number, number];
+  /** 1-based line of the root (range[0]): known here without a search of the text. */
+  line: number;
 }
 
 /** Characters that may appear anywhere in a text this reader takes (no tab, CR, control, BOM or surrogate). */
@@ -90,6 +92,7 @@ class Reader {
     const count = this.lineStarts.length;
     while (this.line < count) {
       const start = this.lineStarts[this.line]!;
+      const line = this.line + 1;
       const end = this.lineEnd(this.line);
       if (this.text.startsWith("---", start)) {
         // A marker alone on its line; content after it (`--- a: 1`) is left to js-yaml.
@@ -111,7 +114,7 @@ class Reader {
       while (this.line < count && this.isBlank(this.line)) this.line++;
       if (this.line < count && !this.text.startsWith("---", this.lineStarts[this.line]!)) decline();
       const rangeEnd = this.line < count ? this.lineStarts[this.line]! : this.text.length;
-      documents.push({ data, range: [start, rangeEnd] });
+      documents.push({ data, range: [start, rangeEnd], line });
     }
     return documents;
   }

@@ -25,6 +25,8 @@ export interface YamlDocument {
   data: unknown;
   /** Offsets of the document's content in the text (its root node, or the content of a broken document). */
   range: [number, number];
+  /** 1-based line of range[0] when the reader knew it without a search (then LineIndex need not be built). */
+  line?: number;
   failure?: YamlFailure;
 }
 
@@ -65,7 +67,7 @@ export const IMPLICIT: Record<keyof typeof SCHEMAS, readonly ImplicitType[]> = {
 export function loadYamlStream(text: string, options: YamlLoadOptions = {}): YamlDocument[] {
   // The common shape of manifests, read without js-yaml's state machine (no aliases, so nothing to measure).
   const common = readCommonYaml(text, IMPLICIT[options.schema ?? "yaml-1.2"]);
-  if (common) return common.map(({ data, range }, index) => ({ index, data, range }));
+  if (common) return common.map(({ data, range, line }, index) => ({ index, data, range, line }));
   return loadWithJsYaml(text, options);
 }
 
