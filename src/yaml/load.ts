@@ -7,6 +7,7 @@
 import jsYaml from "js-yaml";
 import { InputError } from "../errors.js";
 import { MAX_ALIAS_EXPANSION_RATIO, MAX_NESTING_DEPTH, MIN_ALIAS_EXPANSION, aliasExpansionBudget, formatBytes } from "../limits.js";
+import { readCommonYaml, type ImplicitType } from "./common-subset.js";
 import { measureExpansion, type ExpansionProblem } from "./expansion.js";
 import { LineIndex, splitDocuments } from "./split.js";
 
@@ -24,6 +25,8 @@ export interface YamlDocument {
   data: unknown;
   /** Offsets of the document's content in the text (its root node, or the content of a broken document). */
   range: [number, number];
+  /** 1-based line of range[0] when the reader knew it without a search (then LineIndex need not be built). */
+  line?: number;
   failure?: YamlFailure;
 }
 
@@ -51,13 +54,25 @@ const SCHEMAS = {
   kubernetes: jsYaml.CORE_SCHEMA.extend({ implicit: [types.merge] }),
   "yaml-1.2": jsYaml.FAILSAFE_SCHEMA.extend({ implicit: [types.null, types.bool, coreInt, types.float] }),
 };
+/** Each schema's implicit types in js-yaml's order of resolution (`compiledImplicit` is js-yaml 4's own list). */
+const implicitOf = (schema: jsYaml.Schema) => (schema as unknown as { compiledImplicit: readonly ImplicitType[] }).compiledImplicit;
+export const IMPLICIT: Record<keyof typeof SCHEMAS, readonly ImplicitType[]> = { kubernetes: implicitOf(SCHEMAS.kubernetes), "yaml-1.2": implicitOf(SCHEMAS["yaml-1.2"]) };
 
 /**
  * Every non-empty document of a YAML stream. Never throws for bad input: a document that cannot be read gets a
- * failure with its line, and the other documents are still read. The fast path parses the whole text at once; only
- * when that fails is it parsed again document by document, to tell the broken document from the good ones.
+ * failure with its line, and the other documents are still read. Text in the common subset of common-subset.ts is
+ * read by that reader; the rest by js-yaml, the whole text at once, and only when that fails again document by
+ * document, to tell the broken document from the good ones.
  */
 export function loadYamlStream(text: string, options: YamlLoadOptions = {}): YamlDocument[] {
+  // The common shape of manifests, read without js-yaml's state machine (no aliases, so nothing to measure).
+  const common = readCommonYaml(text, IMPLICIT[options.schema ?? "yaml-1.2"]);
+  if (common) return common.map(({ data, range, line }, index) => ({ index, data, range, line }));
+  return loadWithJsYaml(text, options);
+}
+
+/** {@link loadYamlStream} by js-yaml alone: the reference the common-subset reader is tested against. */
+export function loadWithJsYaml(text: string, options: YamlLoadOptions = {}): YamlDocument[] {
   const lines = new LineIndex(text);
   const budget = { remaining: aliasExpansionBudget(text.length) };
   try {

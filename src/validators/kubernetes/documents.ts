@@ -20,6 +20,8 @@ export interface ParsedDocument {
   data: unknown;
   /** Offsets of the document's content in the file. */
   range: [number, number];
+  /** 1-based line of range[0], when the YAML reader gave it. */
+  line?: number;
   /** Set when the document cannot be validated as it is (then `data` holds at most its identity). */
   failure?: { rule: "k8s-yaml-syntax" | "k8s-duplicate-key" | "k8s-yaml-limit"; message: string; line?: number };
 }
@@ -32,8 +34,8 @@ const RULES = { syntax: "k8s-yaml-syntax", "duplicate-key": "k8s-duplicate-key",
  * broken, gets a failure with its line, and the file's other documents are still read.
  */
 export function parseDocuments(content: string, strict: boolean): ParsedDocument[] {
-  return loadYamlStream(content, { schema: "kubernetes", uniqueKeys: strict }).map(({ index, data, range, failure }) => {
-    if (!failure) return { index, data, range };
+  return loadYamlStream(content, { schema: "kubernetes", uniqueKeys: strict }).map(({ index, data, range, line, failure }) => {
+    if (!failure) return line === undefined ? { index, data, range } : { index, data, range, line };
     const message = failure.kind === "syntax" ? `YAML syntax error: ${failure.message}` : failure.message;
     return { index, data, range, failure: { rule: RULES[failure.kind], message, line: failure.line } };
   });
@@ -68,7 +70,7 @@ export class LineLocator {
   /** Line where the document's content starts. */
   documentLine(index: number): number | undefined {
     const document = this.document(index);
-    return document ? this.lines.lineAt(document.range[0]) : undefined;
+    return document ? (document.line ?? this.lines.lineAt(document.range[0])) : undefined;
   }
 
   /** The document's root node with positions, parsed alone from its range (documents that failed have none). */
