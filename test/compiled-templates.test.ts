@@ -4,32 +4,42 @@
  * renders, and a template that is not shipped (edited after the build, a blueprint's own) is compiled, never stale.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join } from "node:path";
 import Handlebars from "handlebars";
 import { describe, expect, test } from "vitest";
 import { listFilesRecursive } from "../src/_utils.js";
 import { templatesRoot } from "../src/blueprints/load.js";
-import { COMPILE_OPTIONS, PRECOMPILED_PATH, compiledTemplate, templateDigest } from "../src/generator/compiled-templates.js";
+import { catalogRoot } from "../src/catalog/load.js";
+import { CODE_TEMPLATES } from "../src/catalog/render.js";
+import { COMPILE_OPTIONS, PRECOMPILED_INDEX, compiledTemplate, shippedTemplateSpec, templateDigest } from "../src/generator/compiled-templates.js";
 import { createHandlebars } from "../src/generator/helpers.js";
 
-const shipped = existsSync(PRECOMPILED_PATH) ? (createRequire(import.meta.url)(PRECOMPILED_PATH) as { templates: Record<string, unknown> }).templates : undefined;
+const built = existsSync(PRECOMPILED_INDEX);
+const isShipped = (source: string) => shippedTemplateSpec(templateDigest(source)) !== undefined;
 const templateFiles = listFilesRecursive(templatesRoot).filter((path) => path.endsWith(".hbs"));
 /** Templated paths as renderTree sees them, relative to their template set (`gitops/<engine>/`). */
 const templatedPaths = templateFiles.filter((path) => path.includes("{{")).map((path) => path.slice(path.indexOf("clusters/")));
 
-describe.skipIf(!shipped)("templates compiled at build time", () => {
+describe.skipIf(!built)("templates compiled at build time", () => {
   test("every .hbs file under templates/ and every templated path is in the build's output", () => {
-    const missing = templateFiles.filter((path) => !(templateDigest(readFileSync(join(templatesRoot, path), "utf8")) in shipped!));
+    const missing = templateFiles.filter((path) => !isShipped(readFileSync(join(templatesRoot, path), "utf8")));
     expect(missing, "run `npm run build`: these templates are compiled on every run").toEqual([]);
     expect(templatedPaths.length).toBeGreaterThan(0);
-    for (const path of templatedPaths) expect(templateDigest(path) in shipped!, path).toBe(true);
+    for (const path of templatedPaths) expect(isShipped(path), path).toBe(true);
+  });
+
+  test("every .hbs file of the add-on catalog and every template written in the code is in the build's output", () => {
+    const addonFiles = listFilesRecursive(catalogRoot).filter((path) => path.endsWith(".hbs"));
+    expect(addonFiles.length).toBeGreaterThan(0);
+    expect(addonFiles.filter((path) => !isShipped(readFileSync(join(catalogRoot, path), "utf8")))).toEqual([]);
+    expect(CODE_TEMPLATES.length).toBeGreaterThan(0);
+    expect(CODE_TEMPLATES.filter((source) => !isShipped(source))).toEqual([]);
   });
 
   test("a shipped template renders what a fresh compile of its source renders", () => {
     // A templated path: it renders from the cluster name alone, so the two outputs compare in full.
     const source = templatedPaths[0]!;
-    expect(templateDigest(source) in shipped!).toBe(true);
+    expect(isShipped(source)).toBe(true);
     const context = { cluster: { name: "prod-1" } };
     const rendered = compiledTemplate(source)(context);
     expect(rendered).toContain("clusters/prod-1/");

@@ -25,7 +25,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse as parseYaml } from "yaml";
+import { parseShippedYaml } from "../yaml/shipped-data.js";
 import { BlueprintError } from "../errors.js";
 import { packageRoot } from "../_utils.js";
 import { blueprintsRoot } from "./registry.js";
@@ -85,12 +85,12 @@ export function parseMigrations(data: unknown, file: string): MigrationEntry[] {
 export function readCatalogMigrations(root: string = join(packageRoot, "addons")): MigrationEntry[] {
   const file = join(root, "migrations.yaml");
   if (!existsSync(file)) return [];
-  return parseMigrations(parseYaml(readFileSync(file, "utf8")), "addons/migrations.yaml");
+  return parseMigrations(parseShippedYaml(readFileSync(file, "utf8")), "addons/migrations.yaml");
 }
 
 /** A blueprint's migrations, or none when it has no migrations.yaml. */
 export function readMigrations(id: string): MigrationEntry[] {
   const file = join(blueprintsRoot, id, "migrations.yaml");
   if (!existsSync(file)) return [];
-  return parseMigrations(parseYaml(readFileSync(file, "utf8")), `blueprints/${id}/migrations.yaml`);
+  return parseMigrations(parseShippedYaml(readFileSync(file, "utf8")), `blueprints/${id}/migrations.yaml`);
 }

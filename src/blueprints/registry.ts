@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse as parseYaml } from "yaml";
 import { packageRoot, closest } from "../_utils.js";
 import { InputError } from "../errors.js";
+import { parseShippedYaml } from "../yaml/shipped-data.js";
 import type { BlueprintManifest, BlueprintSummary } from "./types.js";
 
 export const blueprintsRoot = join(packageRoot, "blueprints");
@@ -16,7 +16,7 @@ export function blueprintIds(): string[] {
 }
 
 export function readManifest(id: string): BlueprintManifest {
-  return parseYaml(readFileSync(join(blueprintsRoot, id, "blueprint.yaml"), "utf8")) as BlueprintManifest;
+  return parseShippedYaml(readFileSync(join(blueprintsRoot, id, "blueprint.yaml"), "utf8")) as BlueprintManifest;
 }
 
 export function listBlueprints(): BlueprintSummary[] {

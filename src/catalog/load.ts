@@ -5,9 +5,9 @@
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse as parseYaml } from "yaml";
 import { isDirectory, listFilesRecursive, packageRoot } from "../_utils.js";
 import { BlueprintError } from "../errors.js";
+import { parseShippedYaml } from "../yaml/shipped-data.js";
 import type { Addon, AddonManifest, Catalog } from "./types.js";
 
 export const catalogRoot = join(packageRoot, "addons");
@@ -104,7 +104,7 @@ function loadAddon(root: string, name: string, problems: string[]): Addon | unde
     problems.push(`${rel}/: add ${rel}/${ADDON_FILES.manifest} (see docs/ADDON-GUIDE.md)`);
     return undefined;
   }
-  const manifest = (parseYaml(readFileSync(manifestFile, "utf8")) ?? {}) as AddonManifest;
+  const manifest = (parseShippedYaml(readFileSync(manifestFile, "utf8")) ?? {}) as AddonManifest;
   problems.push(...manifestProblems(manifest, `${rel}/${ADDON_FILES.manifest}`));
   const schemaFile = join(dir, ADDON_FILES.valuesSchema);
   let valuesSchema: Record<string, unknown> = {};
@@ -169,7 +169,7 @@ export function loadCatalog(root: string = catalogRoot): Catalog {
   if (cached) return cached;
   const problems: string[] = [];
   const catalogFile = join(root, "catalog.yaml");
-  const version = existsSync(catalogFile) ? (parseYaml(readFileSync(catalogFile, "utf8")) as { version?: unknown })?.version : undefined;
+  const version = existsSync(catalogFile) ? (parseShippedYaml(readFileSync(catalogFile, "utf8")) as { version?: unknown })?.version : undefined;
   if (typeof version !== "string" || !/^\d+\.\d+\.\d+$/.test(version)) problems.push(`addons/catalog.yaml: version: the catalog's version, such as 1.0.0`);
   const addons = new Map<string, Addon>();
   for (const name of addonNames(root)) {

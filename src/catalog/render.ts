@@ -36,6 +36,9 @@ const SYSTEM_NAMESPACES = new Set(["kube-system", "default", "kube-public"]);
 /** The common partial every namespace of the repository starts from (templates/common/_partials/defaultNetworkPolicies.hbs). */
 const DEFAULT_NETWORK_POLICIES = "{{> defaultNetworkPolicies name=addon.namespace}}";
 
+/** The templates written in this code rather than in a file: the build compiles them with the files (scripts/precompile-templates.mjs). */
+export const CODE_TEMPLATES: readonly string[] = [DEFAULT_NETWORK_POLICIES];
+
 /** `# why` lines above the namespace, when the add-on needs more than restricted. */
 export function podSecurityComment(addon: Pick<ResolvedAddon, "podSecurity">): string {
   const reason = addon.podSecurity?.reason;

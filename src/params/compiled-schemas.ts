@@ -2,8 +2,8 @@
  * Ajv validators of the schemas every run starts with: a blueprint's parameters and the options of the rules its
  * blueprint.yaml names. Why: compiling them (Ajv generates and evaluates code for each) was about 60 ms of every
  * `create`, `update`, `plan` and `check`, and of every run that fails on its input. The schemas the package ships are
- * compiled at build time (scripts/precompile-schemas.mjs writes dist/params/schemas.compiled.cjs with Ajv's
- * standalone code), so a run only loads them.
+ * compiled at build time (scripts/precompile-schemas.mjs writes dist/params/schemas/<digest>.cjs with Ajv's
+ * standalone code, a module each), so a run only loads the ones it uses (all of them were 1 MB of code, ~30 ms).
  *
  * A validator is a pure function of its schema, the Ajv options and the Ajv version, and is looked up by a digest of
  * all three: a schema edited after the build, or a contributor's new blueprint, is compiled here, never served stale.
@@ -33,7 +33,8 @@ const AJV_OPTIONS: Readonly<Record<SchemaFlavour, Readonly<Options>>> = Object.f
 /** The keywords blueprints add to their parameter schemas (for prompts and messages); they constrain nothing. */
 export const BLUEPRINT_KEYWORDS = ["x-hint", "x-prompt", "x-group", "x-examples", "x-default"];
 
-export const PRECOMPILED_SCHEMAS_PATH = join(packageRoot, "dist", "params", "schemas.compiled.cjs");
+/** The build's compiled validators: `<digest>.cjs`, each exporting its validator. */
+export const PRECOMPILED_SCHEMAS_DIR = join(packageRoot, "dist", "params", "schemas");
 
 /**
  * An Ajv set up for a flavour of schema. `validateSchema` (the JSON Schema meta-schema check) is off by default: the
@@ -57,15 +58,18 @@ export function schemaDigest(flavour: SchemaFlavour, schema: unknown): string {
   return createHash("sha256").update(`${ajvVersion}\0${flavour}\0${JSON.stringify(AJV_OPTIONS[flavour])}\0${JSON.stringify(schema)}`).digest("hex");
 }
 
-type ValidatorFactory = () => ValidateFunction;
-let shipped: Record<string, ValidatorFactory> | undefined;
 const validators = new Map<string, ValidateFunction>();
 const runtimeAjv = new Map<SchemaFlavour, Ajv>();
+const require = createRequire(import.meta.url);
 
-function shippedValidators(): Record<string, ValidatorFactory> {
-  // Absent before the first build (tests run from src/ then): every schema is compiled at run time.
-  shipped ??= existsSync(PRECOMPILED_SCHEMAS_PATH) ? (createRequire(import.meta.url)(PRECOMPILED_SCHEMAS_PATH) as { validators: Record<string, ValidatorFactory> }).validators : {};
-  return shipped;
+/**
+ * The build's validator of the schema with this digest, or undefined when the build has none (before the first build,
+ * tests run from src/: every schema is compiled at run time). A digest is hex: the file name cannot leave the folder.
+ */
+export function shippedSchemaValidator(digest: string): ValidateFunction | undefined {
+  if (!/^[0-9a-f]{64}$/.test(digest)) return undefined;
+  const file = join(PRECOMPILED_SCHEMAS_DIR, `${digest}.cjs`);
+  return existsSync(file) ? (require(file) as ValidateFunction) : undefined;
 }
 
 /** By schema object as well: a loaded blueprint asks again on every parse, and the digest hashes the whole schema. */
@@ -78,11 +82,8 @@ export function schemaValidator(flavour: SchemaFlavour, schema: object): Validat
   const digest = schemaDigest(flavour, schema);
   let validate = validators.get(digest);
   if (!validate) {
-    const shippedByDigest = shippedValidators();
-    const factory = Object.hasOwn(shippedByDigest, digest) ? shippedByDigest[digest] : undefined;
-    if (factory) {
-      validate = factory();
-    } else {
+    validate = shippedSchemaValidator(digest);
+    if (!validate) {
       let ajv = runtimeAjv.get(flavour);
       if (!ajv) runtimeAjv.set(flavour, (ajv = createSchemaAjv(flavour)));
       validate = ajv.compile(schema);
