@@ -3,6 +3,7 @@ import type { Blueprint } from "./blueprints/types.js";
 import { ParamsError } from "./errors.js";
 import type { FileTree } from "./file-tree.js";
 import { buildRenderContext, type RenderContext } from "./generator/context.js";
+import type { FleetCi } from "./generator/fleet-ci.js";
 import { withRecord } from "./generator/record.js";
 import { renderTree } from "./generator/render.js";
 import { parseParams, type ClusterParams, type RawParamsInput } from "./params/parse.js";
@@ -25,6 +26,8 @@ export interface RenderBlueprintOptions {
   terraform?: Pick<TerraformTools, "format">;
   /** The cluster's folder in a fleet: "" for a repository's first cluster, `fleet/<name>/` for one added later. @default "" */
   root?: string;
+  /** The fleet's clusters, for the repository-wide files (src/generator/fleet-ci.ts). @default null: one cluster */
+  fleet?: FleetCi | null;
 }
 
 /**
@@ -36,7 +39,7 @@ export async function renderBlueprint(blueprintId: string, input: RawParamsInput
   const parsed = parseParams(input, blueprint);
   if (parsed.errors) throw new ParamsError(parsed.errors);
   const root = options.root ?? "";
-  const context = buildRenderContext(parsed.params, blueprint, { toolVersion: options.toolVersion ?? readPackageVersion(), root });
+  const context = buildRenderContext(parsed.params, blueprint, { toolVersion: options.toolVersion ?? readPackageVersion(), root, fleet: options.fleet ?? null });
   const tree = withRecord(await formatTerraformFiles(renderTree(blueprint, context), options.terraform ?? inThreadTerraformTools), root);
   const warnings = context.gitops.repoUrlSet ? parsed.warnings : [...parsed.warnings, unsetRepoUrlWarning(context.gitops.repoUrl)];
   return { blueprint, params: parsed.params, context, tree, warnings };

@@ -19,6 +19,8 @@ import { validateResult, type ResultValidation } from "../update/validate-result
 import { DEFAULT_ENVIRONMENTS, NAME_HINT, isValidName, renderFleetFile, type FleetFile } from "./fleet-file.js";
 import { FLEET_FILE, addedClusterRoot } from "./layout.js";
 import { readFleet, type Fleet } from "./members.js";
+import { fleetCiFor } from "./ci.js";
+import { repositoryWideFor } from "./repository-wide.js";
 import { gitAt } from "../git/client.js";
 import { currentBranch } from "../git/repo.js";
 import { fromProposalBase, proposeChange, type ProposeResult, type PullRequestTarget } from "./propose.js";
@@ -47,6 +49,17 @@ export interface AddClusterResult {
   validation: ResultValidation;
   /** Absent on a dry run. */
   proposal?: ProposeResult;
+  /** Why the repository-wide CI was left as it was (see src/fleet/repository-wide.ts). */
+  ciSkipped?: string;
+}
+
+/** The fleet once the cluster is in it, in readFleet's order (environments, then fleet.yaml's): the CI lists it so. */
+function fleetAfterAdd(fleet: Fleet, file: FleetFile, added: { name: string; root: string; environment: string; answers: { blueprint: string; params: Record<string, unknown> } }): Pick<Fleet, "file" | "members"> {
+  const members = [...fleet.members, added as Fleet["members"][number]];
+  const rank = (name: string) => file.environments.indexOf(file.clusters.get(name)!);
+  const listed = [...file.clusters.keys()];
+  members.sort((a, b) => rank(a.name) - rank(b.name) || listed.indexOf(a.name) - listed.indexOf(b.name));
+  return { file, members };
 }
 
 /** fleet.yaml once the cluster is in it: made on the first add, the first cluster in the last environment (the one it serves). */
@@ -103,10 +116,11 @@ async function addClusterFromBase(dir: string, options: AddClusterOptions): Prom
   );
   const read = await targetReader(dir);
   await assertNewName(fleet, options.name, read, rendered.tree);
-  const writes = sortedTree([...rendered.tree, [FLEET_FILE, renderFleetFile(file)]]);
+  const ci = await repositoryWideFor(dir, first.name, fleetCiFor(fleetAfterAdd(fleet, file, { name: options.name, root, environment, answers: { blueprint: options.blueprint, params: rendered.params } }))!);
+  const writes = sortedTree([...rendered.tree, [FLEET_FILE, renderFleetFile(file)], ...ci.writes]);
   const validation = await validateResult(await repositoryWith(dir, read, writes, []), () => repositoryWith(dir, read, new Map(), []), [rendered.context.gitops.repoUrl]);
   if (!validation.introduced.valid) throw new ValidationFailedError(validation.introduced);
-  const result: AddClusterResult = { name: options.name, environment, root, rendered, writes, validation };
+  const result: AddClusterResult = { name: options.name, environment, root, rendered, writes, validation, ...(ci.skipped ? { ciSkipped: ci.skipped } : {}) };
   if (options.dryRun) return result;
   const message = `Add ${options.blueprint} cluster ${options.name} to the fleet (${environment})`;
   const proposal = await proposeChange(
@@ -130,6 +144,7 @@ export function addClusterBody(result: AddClusterResult): string {
     `- Answers file: ${codeSpan(`${root}${defaults.answersFile}`)}; ${codeSpan(FLEET_FILE)} lists it.`,
     `- ${files.length} files; validation: ${validation.report.summary.resources} resources, ${validation.report.valid ? "valid" : "failures the repository already had, see CI"}.`,
     "",
+    ...(result.ciSkipped ? [`- CI: ${result.ciSkipped}.`, ""] : []),
     `Merging creates nothing: follow ${codeSpan(`${root}README.md`)} (remote state, the first apply, then bootstrap on ${codeSpan(rendered.context.gitops.clusterPath)}).`,
     "",
   ].join("\n");

@@ -10,6 +10,7 @@ import { deepMerge } from "../params/merge.js";
 import { conditionHolds, resolveData } from "./conditions.js";
 import { argoSyncWavesFor, type ArgoSyncWaves } from "./gitops.js";
 import { repoUrlFacts, type RepoUrlFacts } from "./repo-url.js";
+import type { FleetCi } from "./fleet-ci.js";
 import { terraformPipelineFor, type TerraformPipeline } from "./terraform-pipeline.js";
 import { terraformSetupRange } from "./terraform-version.js";
 
@@ -112,6 +113,11 @@ export interface RenderContext {
    * infrastructure/, apps/ at the top), `fleet/<name>/` for a cluster added to a fleet (docs/FLEETS.md).
    */
   layout: { root: string };
+  /**
+   * The fleet's clusters, for the repository-wide files (CI), which the first cluster's render owns; null in a
+   * repository of one cluster (no fleet.yaml), whose files render as they always did.
+   */
+  fleet: FleetCi | null;
   /** The Secrets the enabled add-ons declare (addon.yaml `secrets`), each with its namespace: an ExternalSecret each. */
   addonSecrets: Array<{ addon: string; name: string; namespace: string; keys: string[] }>;
 }
@@ -134,6 +140,8 @@ export interface ContextOptions {
   toolVersion: string;
   /** The cluster's folder in a fleet (see RenderContext.layout). @default "" */
   root?: string;
+  /** The fleet's clusters (see RenderContext.fleet). @default null */
+  fleet?: FleetCi | null;
 }
 
 /** A kind of node as templates read it (`nodes.gpu`): every field set, as Handlebars runs in strict mode. */
@@ -192,6 +200,7 @@ export function buildRenderContext(params: ClusterParams, blueprint: Blueprint, 
     forge: forgeFacts(params.forge, params.terraformRunsOn, repoUrlFacts(repoUrl, params.forge)),
     terraformPipeline: terraformPipelineFor(blueprint.provider, params),
     layout: { root: options.root ?? "" },
+    fleet: options.fleet ?? null,
   };
   const packs = blueprint.packs.filter((pack) => !pack.when || conditionHolds(base, pack.when)).map((pack) => pack.name);
   const addons = addonsContext(blueprint, base);

@@ -9,6 +9,7 @@ import { readAnswers } from "./plan.js";
 import { assertNotNewer, releasesOf } from "./release.js";
 import { targetReader } from "../git/read-target.js";
 import { answersPathOf, recordPathOf } from "../fleet/layout.js";
+import { fleetCiForRoot } from "../fleet/ci.js";
 
 /**
  * What `check` finds, each with its cause:
@@ -95,7 +96,7 @@ export async function checkRepository(dir: string, allow: string[] = [], root = 
     return differences;
   }
   // The tool version the answers file records is rendered again as it was (the CI pins it, the README names it).
-  const { tree } = await renderBlueprint(answers.blueprint, { values: { ...answers.params, gitops: answers.gitops } }, { toolVersion: answers.toolVersion, root });
+  const { tree } = await renderBlueprint(answers.blueprint, { values: { ...answers.params, gitops: answers.gitops } }, { toolVersion: answers.toolVersion, root, fleet: fleetCiForRoot(dir, root) });
   for (const [path, content] of tree) {
     if (!compared(path)) continue;
     const before = written.get(path);

@@ -24,6 +24,8 @@ import { releasesOf, targetBlueprintVersion, type BlueprintVersionChange, type R
 import { targetReader } from "../git/read-target.js";
 import { summarizeChanges, type ChangeSummary } from "./summary.js";
 import { validateResult } from "./validate-result.js";
+import type { FleetCi } from "../generator/fleet-ci.js";
+import { fleetCiForRoot } from "../fleet/ci.js";
 import { FLEET_FILE, answersPathOf, inClusterScope, recordPathOf } from "../fleet/layout.js";
 
 export type { BlueprintVersionChange } from "./release.js";
@@ -56,6 +58,8 @@ export interface PlanOptions {
   at?: string;
   /** The cluster's folder in a fleet ("" for the repository's first cluster, `fleet/<name>/`): see docs/FLEETS.md. */
   root?: string;
+  /** The fleet the repository-wide files are rendered for. @default read from the repository (null: one cluster) */
+  fleet?: FleetCi | null;
 }
 
 export interface Plan {
@@ -175,7 +179,7 @@ export async function planUpdate(dir: string, changes: RawParamsInput, options: 
     { migrations: readCatalogMigrations(), ...catalogUpgrade },
   );
   const recorded = { ...migration.params, gitops: answers.gitops };
-  const rendered = await renderBlueprint(answers.blueprint, { values: { ...recorded, ...(changes.values ?? {}) }, sets: changes.sets }, { toolVersion: options.toolVersion, root });
+  const rendered = await renderBlueprint(answers.blueprint, { values: { ...recorded, ...(changes.values ?? {}) }, sets: changes.sets }, { toolVersion: options.toolVersion, root, fleet: options.fleet !== undefined ? options.fleet : fleetCiForRoot(dir, root) });
 
   const read = options.at ? await commitReader(dir, options.at) : await targetReader(dir);
   // Paths handed over on Day 1 (flux bootstrap's flux-system/) are neither merged into nor deleted.
