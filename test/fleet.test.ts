@@ -48,10 +48,15 @@ describe.each(engines)("a repository made by create turned into a fleet (%s), ag
     const branch = "create-cluster-repo/add-cluster-stg";
     expect(git(dir, "rev-parse", "--abbrev-ref", "HEAD")).toBe(branch);
 
-    // Only new files: the first cluster's meaning is untouched, and it joins the fleet where it is.
+    // New files, and the repository-wide CI (with the first cluster's record of it): the first cluster's own files
+    // are untouched, and it joins the fleet where it is.
     const changed = changedPaths(dir, branch);
-    expect(changed.filter((path) => !(path === "fleet.yaml" || path.startsWith("fleet/stg/") || path.startsWith("clusters/stg/")))).toEqual([]);
-    expect(changed.filter((path) => firstFiles.includes(path))).toEqual([]);
+    const ci = [".cluster-repo/rendered.yaml", ".github/scripts/publish-plan-state.sh", ".github/workflows/terraform.yml", ".github/workflows/validate.yml"];
+    expect(changed.filter((path) => !(path === "fleet.yaml" || path.startsWith("fleet/stg/") || path.startsWith("clusters/stg/")))).toEqual(ci);
+    expect(changed.filter((path) => firstFiles.includes(path))).toEqual(ci);
+    // The terraform workflow now plans both roots, each in its own environments.
+    const roots = JSON.parse(parseYaml(read(dir, ".github/workflows/terraform.yml")).jobs.roots.steps.at(-1).env.ROOTS);
+    expect(roots.map((root: { cluster: string; dir: string }) => `${root.cluster}:${root.dir}`).sort()).toEqual(["prod:terraform", "stg:fleet/stg/terraform"]);
     expect(changed).toContain("fleet/stg/cluster-repo.yaml");
     expect(changed).toContain("fleet/stg/.cluster-repo/rendered.yaml");
     expect(stateKey(dir, "")).toBe(firstKey);
@@ -116,6 +121,8 @@ describe.each(engines)("a repository made by create turned into a fleet (%s), ag
     expect(branches).toEqual(["create-cluster-repo/prod-kubernetesversion-1-35", "create-cluster-repo/stg-kubernetesversion-1-35"]);
     expect(changedPaths(dir, branches[1]!).every((path) => path.startsWith("fleet/stg/"))).toBe(true);
     expect(changedPaths(dir, branches[0]!).some((path) => path.startsWith("fleet/"))).toBe(false);
+    // The first cluster's update renders the repository-wide files for the fleet: its CI still plans both roots.
+    expect(git(dir, "show", `${branches[0]}:.github/workflows/terraform.yml`)).toContain('\\"dir\\":\\"fleet/stg/terraform\\"');
     expect(git(dir, "log", "-1", "--format=%s", branches[1]!)).toMatch(/^stg: /);
   });
 });
@@ -228,6 +235,8 @@ describe.each(engines)("remove-cluster takes a cluster down in the safe order (%
     merge("create-cluster-repo/remove-cluster-stg-forget");
     expect(git(dir, "ls-files", "fleet", "clusters/stg")).toBe("");
     expect(parseYaml(read(dir, "fleet.yaml")).clusters).toEqual({ prod: "production" });
+    // The CI no longer plans the removed cluster's root; check finds the first cluster's record in step with it.
+    expect(read(dir, ".github/workflows/terraform.yml")).not.toContain("fleet/stg/");
     expect((await runCli(["check", dir])).status).toBe(0);
     expect((await runCli(["remove-cluster", "stg", dir])).status).toBe(2);
   });
