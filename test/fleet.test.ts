@@ -95,7 +95,17 @@ describe.each(engines)("a repository made by create turned into a fleet (%s), ag
     const check = await runCli(["check", dir]);
     expect(check.stdout).toBe("== cluster stg (staging), fleet/stg/ ==\nAll generated files match the answers file.\n== cluster prod (production) ==\nAll generated files match the answers file.\n");
     expect(check.status).toBe(0);
-    expect((await runCli(["validate", dir, "--strict", "--pod-security", "restricted"])).status).toBe(0);
+    const validated = await runCli(["validate", dir, "--strict", "--pod-security", "restricted"]);
+    expect(validated.status).toBe(0);
+    // Its report, a heading per cluster and the repository-wide files last; JSON names each cluster's verdict.
+    const headings = validated.stdout.split("\n").filter((line) => line.startsWith("== "));
+    expect(headings).toEqual(["== cluster stg (staging), fleet/stg/ ==", "== cluster prod (production) ==", "== repository-wide files =="]);
+    const validatedJson = JSON.parse((await runCli(["validate", dir, "-o", "json"])).stdout);
+    expect(validatedJson.clusters.map((c: { cluster: string | null; valid: boolean; resources: number }) => [c.cluster, c.valid, c.resources > 0])).toEqual([
+      ["stg", true, true],
+      ["prod", true, true],
+      [null, true, false],
+    ]);
     const plan = await runCli(["plan", dir, "--all", "-o", "json"]);
     expect(plan.status).toBe(0);
     expect(JSON.parse(plan.stdout).map((p: { cluster: string; environment: string }) => [p.cluster, p.environment])).toEqual([
