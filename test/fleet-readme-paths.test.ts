@@ -9,7 +9,8 @@ import { renderBlueprint } from "../src/render-blueprint.js";
  * reader create (backend.hcl from its .example, the provider lock file, terraform.tfvars) count where their folder is.
  */
 const engines = ["flux", "argo"] as const;
-const cases = blueprintIds().flatMap((bp) => engines.map((engine) => [bp, engine] as const));
+const forges = ["github", "gitlab"] as const;
+const cases = blueprintIds().flatMap((bp) => engines.flatMap((engine) => forges.map((forge) => [bp, engine, forge] as const)));
 /** Made by the reader, as the README says, or git-ignored outputs: their folder must exist. */
 const MADE_BY_THE_READER = /(^|\/)(backend\.hcl|\.terraform\.lock\.hcl|terraform\.tfvars|kubeconfig|flux-system)\/?$/;
 
@@ -24,10 +25,10 @@ export function pathsIn(readme: string): string[] {
   return [...found].filter((path) => !path.startsWith("~") && !path.startsWith("/") && !path.includes("<") && path !== "-" && path !== "..");
 }
 
-describe.each(cases)("the README of an added %s cluster (%s)", (blueprint, gitops) => {
+describe.each(cases)("the README of an added %s cluster (%s, %s)", (blueprint, gitops, forge) => {
   test("names only paths of the repository, from its root", async () => {
-    const first = await renderBlueprint(blueprint, { values: { clusterName: "prod", gitops } }, { toolVersion: "1.4.2" });
-    const added = await renderBlueprint(blueprint, { values: { clusterName: "stg", gitops } }, { toolVersion: "1.4.2", root: "fleet/stg/" });
+    const first = await renderBlueprint(blueprint, { values: { clusterName: "prod", gitops, forge } }, { toolVersion: "1.4.2" });
+    const added = await renderBlueprint(blueprint, { values: { clusterName: "stg", gitops, forge } }, { toolVersion: "1.4.2", root: "fleet/stg/" });
     // The added cluster's files and the repository-wide ones: a path of the first cluster's would be the wrong cluster's.
     const files = [...[...first.tree.keys()].filter((path) => path.startsWith(".")), ...added.tree.keys()];
     const exists = (path: string) => {
@@ -52,6 +53,10 @@ describe.each(cases)("the README of an added %s cluster (%s)", (blueprint, gitop
       // Its credentials go where the fleet's workflow reads them: its own environments.
       expect(readme).toContain("gh secret set NAME --env stg-plan");
       expect(first.tree.get("README.md")).not.toContain("--env prod-plan");
+    } else {
+      // GitLab's pipeline plans the first cluster's root only: the README says so rather than promise a plan.
+      expect(readme).toContain("does not plan or apply its Terraform yet");
+      expect(first.tree.get("README.md")).not.toContain("does not plan or apply its Terraform yet");
     }
   });
 });
