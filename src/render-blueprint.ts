@@ -3,6 +3,7 @@ import type { Blueprint } from "./blueprints/types.js";
 import { ParamsError } from "./errors.js";
 import type { FileTree } from "./file-tree.js";
 import { buildRenderContext, type RenderContext } from "./generator/context.js";
+import type { FleetCi } from "./generator/fleet-ci.js";
 import { withRecord } from "./generator/record.js";
 import { renderTree } from "./generator/render.js";
 import { parseParams, type ClusterParams, type RawParamsInput } from "./params/parse.js";
@@ -27,6 +28,8 @@ export interface RenderBlueprintOptions {
   root?: string;
   /** The cluster's environment in a fleet (fleet.yaml); absent for a repository of one cluster. */
   environment?: string;
+  /** The fleet's clusters, for the repository-wide files (src/generator/fleet-ci.ts). @default null: one cluster */
+  fleet?: FleetCi | null;
 }
 
 /**
@@ -38,7 +41,7 @@ export async function renderBlueprint(blueprintId: string, input: RawParamsInput
   const parsed = parseParams(input, blueprint);
   if (parsed.errors) throw new ParamsError(parsed.errors);
   const root = options.root ?? "";
-  const context = buildRenderContext(parsed.params, blueprint, { toolVersion: options.toolVersion ?? readPackageVersion(), root, ...(options.environment ? { environment: options.environment } : {}) });
+  const context = buildRenderContext(parsed.params, blueprint, { toolVersion: options.toolVersion ?? readPackageVersion(), root, ...(options.environment ? { environment: options.environment } : {}), fleet: options.fleet ?? null });
   const tree = withRecord(await formatTerraformFiles(renderTree(blueprint, context), options.terraform ?? inThreadTerraformTools), root);
   const warnings = context.gitops.repoUrlSet ? parsed.warnings : [...parsed.warnings, unsetRepoUrlWarning(context.gitops.repoUrl)];
   return { blueprint, params: parsed.params, context, tree, warnings };

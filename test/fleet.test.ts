@@ -48,12 +48,17 @@ describe.each(engines)("a repository made by create turned into a fleet (%s), ag
     const branch = "create-cluster-repo/add-cluster-stg";
     expect(git(dir, "rev-parse", "--abbrev-ref", "HEAD")).toBe(branch);
 
-    // New files, and, for a Flux first cluster, the line that lists its environment's overlay (and its record): the
-    // first cluster's meaning is untouched (test/fleet-overlays.test.ts builds it), and it joins the fleet where it is.
+    // New files, the repository-wide CI, and, for a Flux first cluster, the line that lists its environment's overlay,
+    // with the first cluster's record of them: its meaning is untouched (test/fleet-overlays.test.ts builds it), and it
+    // joins the fleet where it is.
     const changed = changedPaths(dir, branch);
-    const joined = engine === "flux" ? [".cluster-repo/rendered.yaml", "infrastructure/kustomization.yaml"] : [];
+    const ci = [".github/scripts/publish-plan-state.sh", ".github/workflows/terraform.yml", ".github/workflows/validate.yml"];
+    const joined = [".cluster-repo/rendered.yaml", ...ci, ...(engine === "flux" ? ["infrastructure/kustomization.yaml"] : [])];
     expect(changed.filter((path) => !(path === "fleet.yaml" || path.startsWith("fleet/stg/") || path.startsWith("clusters/stg/") || path.startsWith("environments/")))).toEqual(joined);
     expect(changed.filter((path) => firstFiles.includes(path))).toEqual(joined);
+    // The terraform workflow now plans both roots, each in its own environments.
+    const roots = JSON.parse(parseYaml(read(dir, ".github/workflows/terraform.yml")).jobs.roots.steps.at(-1).env.ROOTS);
+    expect(roots.map((root: { cluster: string; dir: string }) => `${root.cluster}:${root.dir}`).sort()).toEqual(["prod:terraform", "stg:fleet/stg/terraform"]);
     expect(changed).toContain("fleet/stg/cluster-repo.yaml");
     expect(changed).toContain("fleet/stg/.cluster-repo/rendered.yaml");
     expect(stateKey(dir, "")).toBe(firstKey);
@@ -92,7 +97,17 @@ describe.each(engines)("a repository made by create turned into a fleet (%s), ag
     const check = await runCli(["check", dir]);
     expect(check.stdout).toBe("== cluster stg (staging), fleet/stg/ ==\nAll generated files match the answers file.\n== cluster prod (production) ==\nAll generated files match the answers file.\n");
     expect(check.status).toBe(0);
-    expect((await runCli(["validate", dir, "--strict", "--pod-security", "restricted"])).status).toBe(0);
+    const validated = await runCli(["validate", dir, "--strict", "--pod-security", "restricted"]);
+    expect(validated.status).toBe(0);
+    // Its report, a heading per cluster and the repository-wide files last; JSON names each cluster's verdict.
+    const headings = validated.stdout.split("\n").filter((line) => line.startsWith("== "));
+    expect(headings).toEqual(["== cluster stg (staging), fleet/stg/ ==", "== cluster prod (production) ==", "== repository-wide files =="]);
+    const validatedJson = JSON.parse((await runCli(["validate", dir, "-o", "json"])).stdout);
+    expect(validatedJson.clusters.map((c: { cluster: string | null; valid: boolean; resources: number }) => [c.cluster, c.valid, c.resources > 0])).toEqual([
+      ["stg", true, true],
+      ["prod", true, true],
+      [null, true, false],
+    ]);
     const plan = await runCli(["plan", dir, "--all", "-o", "json"]);
     expect(plan.status).toBe(0);
     expect(JSON.parse(plan.stdout).map((p: { cluster: string; environment: string }) => [p.cluster, p.environment])).toEqual([
@@ -118,6 +133,8 @@ describe.each(engines)("a repository made by create turned into a fleet (%s), ag
     expect(branches).toEqual(["create-cluster-repo/prod-kubernetesversion-1-35", "create-cluster-repo/stg-kubernetesversion-1-35"]);
     expect(changedPaths(dir, branches[1]!).every((path) => path.startsWith("fleet/stg/"))).toBe(true);
     expect(changedPaths(dir, branches[0]!).some((path) => path.startsWith("fleet/"))).toBe(false);
+    // The first cluster's update renders the repository-wide files for the fleet: its CI still plans both roots.
+    expect(git(dir, "show", `${branches[0]}:.github/workflows/terraform.yml`)).toContain('\\"dir\\":\\"fleet/stg/terraform\\"');
     expect(git(dir, "log", "-1", "--format=%s", branches[1]!)).toMatch(/^stg: /);
   });
 });
@@ -230,6 +247,8 @@ describe.each(engines)("remove-cluster takes a cluster down in the safe order (%
     merge("create-cluster-repo/remove-cluster-stg-forget");
     expect(git(dir, "ls-files", "fleet", "clusters/stg")).toBe("");
     expect(parseYaml(read(dir, "fleet.yaml")).clusters).toEqual({ prod: "production" });
+    // The CI no longer plans the removed cluster's root; check finds the first cluster's record in step with it.
+    expect(read(dir, ".github/workflows/terraform.yml")).not.toContain("fleet/stg/");
     expect((await runCli(["check", dir])).status).toBe(0);
     // An environment's overlay is its platform state: it outlives its clusters (a cluster added there later joins
     // at its versions), and the repository stays valid with no cluster listing it.

@@ -283,10 +283,10 @@ describe("the plan comment and the reviewed plan on the GitHub double", () => {
     return { dir, digest, artifact: script.artifactName({ sha, digest, terraformVersion: "1.15.9" }) };
   }
 
-  async function post(dir: string, number: number, sha: string, env: Record<string, string>) {
+  async function post(dir: string, number: number, sha: string, env: Record<string, string>, cluster?: string) {
     Object.assign(process.env, env);
     try {
-      return await script.postPlan({ github, context: context({ payload: { pull_request: { number, head: { sha } } } }), core: fakeCore().core, dir, environment: "prod" });
+      return await script.postPlan({ github, context: context({ payload: { pull_request: { number, head: { sha } } } }), core: fakeCore().core, dir, environment: cluster ?? "prod", cluster });
     } finally {
       for (const key of Object.keys(env)) delete process.env[key];
     }
@@ -310,6 +310,30 @@ describe("the plan comment and the reviewed plan on the GitHub double", () => {
     expect(script.parseMarker(ours[0]!.body)).toEqual({ sha: "2".repeat(40), digest: second.digest });
     expect(ours[0]!.body).toContain(`Digest \`${second.digest}\``);
     expect(api.state().comments.find((c) => c.user === "mallory")!.body).toContain("sha256:forged");
+  });
+
+  test("in a fleet, one comment per cluster, each updated in place; a plan artifact of another cluster shows no digest", async () => {
+    const number = api.seedPullRequest("acme", "fleet", { head: "fleet-both", base: "main", title: "both roots" });
+    const sha = "6".repeat(40);
+    const ofCluster = (name: string, cluster: string) => {
+      const files = planFiles(name, sha, [{ address: `scaleway_k8s_pool.${cluster}`, actions: ["update"] }]);
+      return { ...files, artifact: script.artifactName({ sha, digest: files.digest, terraformVersion: "1.15.9", cluster }) };
+    };
+    const stg = ofCluster("fleet-stg", "stg");
+    const prod = ofCluster("fleet-prod", "prod");
+    const postedStg = await post(stg.dir, number, sha, { ARTIFACT_NAME: stg.artifact }, "stg");
+    const postedProd = await post(prod.dir, number, sha, { ARTIFACT_NAME: prod.artifact }, "prod");
+    expect([postedStg.created, postedProd.created]).toEqual([true, true]);
+    expect(await post(stg.dir, number, sha, { ARTIFACT_NAME: stg.artifact }, "stg")).toEqual({ id: postedStg.id, created: false });
+    const ours = api.state().comments.filter((c) => c.issue === number && c.user === BOT);
+    expect(ours.map((c) => script.parseMarker(c.body))).toEqual([
+      { sha, digest: stg.digest, cluster: "stg" },
+      { sha, digest: prod.digest, cluster: "prod" },
+    ]);
+    expect(ours[0]!.body).toContain("## Terraform plan of `stg`:");
+    // stg's artifact in prod's leg: not prod's plan.
+    await post(prod.dir, number, sha, { ARTIFACT_NAME: stg.artifact }, "prod");
+    expect(script.parseMarker(api.state().comments.find((c) => c.id === postedProd.id)!.body)).toEqual({ sha, cluster: "prod" });
   });
 
   test("a failed step, or a plan without the run's artifact for this commit, replaces the plan with the failure", async () => {
@@ -405,6 +429,31 @@ describe("the plan comment and the reviewed plan on the GitHub double", () => {
       const { outputs, failures } = await find(push(pull.merge));
       expect(failures).toEqual([]);
       expect(outputs).toMatchObject({ run: "true", digest: `sha256:${"e".repeat(64)}`, "terraform-version": "1.15.9", "pull-request": String(pull.number), "plan-run": `https://github.example/acme/fleet/actions/runs/${run}` });
+    });
+
+    test("in a fleet, each touched cluster's plan is its own artifact: another cluster's, or a single-cluster one, never stands in; all or none apply", async () => {
+      const pull = merged("fleet-change");
+      const digestOf = (c: string) => `sha256:${c.repeat(64)}`;
+      planRun(pull, { artifacts: [{ name: script.artifactName({ sha: pull.head, digest: digestOf("2"), terraformVersion: "1.15.9", cluster: "stg" }) }] });
+      planRun(pull, {}, { sha: pull.head, digest: digestOf("3") }); // a single-cluster artifact of the same commit
+      const inFleet = async (clusters: string[]) => {
+        const core = fakeCore();
+        await script.findReviewedPlan({ github, context: push(pull.merge), core: core.core, clusters });
+        return core;
+      };
+      const partial = await inFleet(["stg", "prod"]);
+      expect(partial.outputs.run).toBe("false");
+      expect(partial.failures[0]).toMatch(/No plan of #\d+'s last commit \w+ by this workflow was found for prod \(/);
+      planRun(pull, { artifacts: [{ name: script.artifactName({ sha: pull.head, digest: digestOf("4"), terraformVersion: "1.15.8", cluster: "prod" }) }] });
+      const both = await inFleet(["stg", "prod"]);
+      expect(both.failures).toEqual([]);
+      expect(both.outputs).toMatchObject({ run: "true", "pull-request": String(pull.number) });
+      const plans = JSON.parse(both.outputs.plans!);
+      expect(Object.keys(plans).sort()).toEqual(["prod", "stg"]);
+      expect([plans.stg.digest, plans.stg.terraform_version, plans.prod.digest, plans.prod.terraform_version]).toEqual([digestOf("2"), "1.15.9", digestOf("4"), "1.15.8"]);
+      expect(plans.prod.plan_run).toMatch(/\/actions\/runs\/\d+$/);
+      // A single-cluster repository's job gets no `plans`, as before.
+      expect(Object.keys((await find(push(pull.merge))).outputs)).not.toContain("plans");
     });
 
     test("a comment, whoever wrote it, is never read: without the artifact there is no reviewed plan", async () => {

@@ -17,11 +17,14 @@ import { renderBlueprint, type Rendered } from "../render-blueprint.js";
 import { repositoryWith } from "../update/plan.js";
 import { validateResult, type ResultValidation } from "../update/validate-result.js";
 import { DEFAULT_ENVIRONMENTS, NAME_HINT, isValidName, renderFleetFile, type FleetFile } from "./fleet-file.js";
-import { FLEET_FILE, addedClusterRoot, recordPathOf } from "./layout.js";
+import { FLEET_FILE, addedClusterRoot, isRepositoryWide, recordPathOf } from "./layout.js";
 import { readFleet, type Fleet, type FleetMember } from "./members.js";
 import { changesOf } from "../update/apply.js";
 import { planUpdate } from "../update/plan.js";
 import { OVERLAY_LAYERS, overlayPathOf, overlayTextAfterRender } from "./environment-overlay.js";
+import { fleetCiFor } from "./ci.js";
+import type { FleetCi } from "../generator/fleet-ci.js";
+import { repositoryWideFor } from "./repository-wide.js";
 import { gitAt } from "../git/client.js";
 import { currentBranch } from "../git/repo.js";
 import { fromProposalBase, proposeChange, type ProposeResult, type PullRequestTarget } from "./propose.js";
@@ -50,6 +53,17 @@ export interface AddClusterResult {
   validation: ResultValidation;
   /** Absent on a dry run. */
   proposal?: ProposeResult;
+  /** Why the repository-wide CI was left as it was (see src/fleet/repository-wide.ts). */
+  ciSkipped?: string;
+}
+
+/** The fleet once the cluster is in it, in readFleet's order (environments, then fleet.yaml's): the CI lists it so. */
+function fleetAfterAdd(fleet: Fleet, file: FleetFile, added: { name: string; root: string; environment: string; answers: { blueprint: string; params: Record<string, unknown> } }): Pick<Fleet, "file" | "members"> {
+  const members = [...fleet.members, added as Fleet["members"][number]];
+  const rank = (name: string) => file.environments.indexOf(file.clusters.get(name)!);
+  const listed = [...file.clusters.keys()];
+  members.sort((a, b) => rank(a.name) - rank(b.name) || listed.indexOf(a.name) - listed.indexOf(b.name));
+  return { file, members };
 }
 
 /** fleet.yaml once the cluster is in it: made on the first add, the first cluster in the last environment (the one it serves). */
@@ -81,16 +95,16 @@ function assertNewName(fleet: Fleet, name: string, read: (path: string) => Promi
 /**
  * On the first add, a Flux first cluster joins its environment's overlay (src/fleet/environment-overlay.ts): the
  * `components:` line of its add-on layers' kustomizations (the same objects at the same versions, so its files keep
- * their meaning), its record, and the overlay, as its update in the fleet would write them, so that `check` agrees
- * with it from the merge on. Where its update would change more (a render by an older release), it joins with that
- * update instead, and nothing of it is written here.
+ * their meaning), the fleet's CI (src/fleet/ci.ts), its record, and the overlay, as its update in the fleet would
+ * write them, so that `check` agrees with it from the merge on. Undefined where that plan would change more (a render
+ * by an older release) or conflicts: the cluster then joins with that update, and only the CI is brought here.
  */
-async function firstClusterJoins(dir: string, first: FleetMember, file: FleetFile, toolVersion?: string): Promise<FileTree> {
-  if (first.answers.gitops !== "flux") return new Map();
-  const plan = await planUpdate(dir, {}, { root: first.root, fleet: file, ...(toolVersion ? { toolVersion } : {}) });
+async function firstClusterJoins(dir: string, first: FleetMember, file: FleetFile, ci: FleetCi, toolVersion?: string): Promise<FileTree | undefined> {
+  if (first.answers.gitops !== "flux") return undefined;
+  const plan = await planUpdate(dir, {}, { root: first.root, fleetFile: file, fleet: ci, ...(toolVersion ? { toolVersion } : {}) });
   const { writes, deletes } = changesOf(plan);
   const joins = new Set([...OVERLAY_LAYERS.map((layer) => `${first.root}${layer}/kustomization.yaml`), recordPathOf(first.root), overlayPathOf(file.clusters.get(first.name)!)]);
-  if (deletes.length > 0 || plan.conflicts.length > 0 || [...writes.keys()].some((path) => !joins.has(path))) return new Map();
+  if (deletes.length > 0 || plan.conflicts.length > 0 || [...writes.keys()].some((path) => !joins.has(path) && !isRepositoryWide(path))) return undefined;
   return writes;
 }
 
@@ -122,16 +136,20 @@ async function addClusterFromBase(dir: string, options: AddClusterOptions): Prom
   );
   const read = await targetReader(dir);
   await assertNewName(fleet, options.name, read, rendered.tree);
-  const joining = fleet.file ? new Map<string, string>() : await firstClusterJoins(dir, first, file, options.toolVersion);
+  const ci = fleetCiFor(fleetAfterAdd(fleet, file, { name: options.name, root, environment, answers: { blueprint: options.blueprint, params: rendered.params } }))!;
+  // The first add: a Flux first cluster joins its environment (with the fleet's CI, in one plan of it); otherwise, or
+  // where it cannot join here, the repository-wide files alone are brought to the fleet.
+  const joining = fleet.file ? undefined : await firstClusterJoins(dir, first, file, ci, options.toolVersion);
+  const wide = joining ? { writes: new Map<string, string>(), skipped: undefined } : await repositoryWideFor(dir, first.name, ci, file);
   // A Flux cluster runs its environment's chart versions: the overlay gains the entries of its add-ons it lacks.
   const overlayPath = overlayPathOf(environment);
-  const overlayBefore = joining.get(overlayPath) ?? (await read(overlayPath));
+  const overlayBefore = joining?.get(overlayPath) ?? (await read(overlayPath));
   const overlay = overlayTextAfterRender(overlayBefore, file.environments, rendered.context);
   const overlayWrite: Array<[string, string]> = overlay !== undefined && overlay !== overlayBefore ? [[overlayPath, overlay]] : [];
-  const writes = sortedTree([...rendered.tree, [FLEET_FILE, renderFleetFile(file)], ...joining, ...overlayWrite]);
+  const writes = sortedTree([...rendered.tree, [FLEET_FILE, renderFleetFile(file)], ...(joining ?? []), ...wide.writes, ...overlayWrite]);
   const validation = await validateResult(await repositoryWith(dir, read, writes, []), () => repositoryWith(dir, read, new Map(), []), [rendered.context.gitops.repoUrl]);
   if (!validation.introduced.valid) throw new ValidationFailedError(validation.introduced);
-  const result: AddClusterResult = { name: options.name, environment, root, rendered, writes, validation };
+  const result: AddClusterResult = { name: options.name, environment, root, rendered, writes, validation, ...(wide.skipped ? { ciSkipped: wide.skipped } : {}) };
   if (options.dryRun) return result;
   const message = `Add ${options.blueprint} cluster ${options.name} to the fleet (${environment})`;
   const proposal = await proposeChange(
@@ -156,6 +174,7 @@ export function addClusterBody(result: AddClusterResult): string {
     ...(rendered.context.gitops.flux ? [`- Chart versions of its add-ons: its environment's, in ${codeSpan(overlayPathOf(environment))} (what \`promote\` changes).`] : []),
     `- ${files.length} files; validation: ${validation.report.summary.resources} resources, ${validation.report.valid ? "valid" : "failures the repository already had, see CI"}.`,
     "",
+    ...(result.ciSkipped ? [`- CI: ${result.ciSkipped}.`, ""] : []),
     `Merging creates nothing: follow ${codeSpan(`${root}README.md`)} (remote state, the first apply, then bootstrap on ${codeSpan(rendered.context.gitops.clusterPath)}).`,
     "",
   ].join("\n");

@@ -23,6 +23,8 @@ import { targetReader } from "../git/read-target.js";
 import { codeSpan } from "../markdown.js";
 import { renderFleetFile } from "./fleet-file.js";
 import { FLEET_FILE } from "./layout.js";
+import { fleetCiFor } from "./ci.js";
+import { repositoryWideFor } from "./repository-wide.js";
 import { readFleet } from "./members.js";
 import { fromProposalBase, proposeChange, type ProposeResult, type PullRequestTarget } from "./propose.js";
 
@@ -92,7 +94,11 @@ async function nextStep(dir: string, name: string, options: { dryRun?: boolean; 
     step = "forget";
     deletes = tracked.filter((path) => path.startsWith(member.root) || path.startsWith(`${clusterPath}/`));
     const clusters = new Map([...file.clusters].filter(([cluster]) => cluster !== name));
-    writes.set(FLEET_FILE, fleetText(file.removing.filter((cluster) => cluster !== name), clusters));
+    const left = { ...file, clusters, removing: file.removing.filter((cluster) => cluster !== name) };
+    writes.set(FLEET_FILE, renderFleetFile(left));
+    // The CI plans its Terraform root no more (src/fleet/repository-wide.ts).
+    const first = fleet.members.find((m) => m.root === "")!;
+    for (const [path, content] of (await repositoryWideFor(dir, first.name, fleetCiFor({ file: left, members: fleet.members.filter((m) => m.name !== name) })!)).writes) writes.set(path, content);
     next = `Merge only once \`terraform destroy\` in ${member.root}terraform/ has finished: the state is not deleted by this change. Delete the state object (key in ${member.root}terraform/backend.tf) by hand when you no longer need it.`;
   }
   const result: RemoveClusterResult = { name, step, writes: [...writes.keys()], deletes, next };

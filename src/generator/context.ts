@@ -11,6 +11,7 @@ import { deepMerge } from "../params/merge.js";
 import { conditionHolds, resolveData } from "./conditions.js";
 import { argoSyncWavesFor, type ArgoSyncWaves } from "./gitops.js";
 import { repoUrlFacts, type RepoUrlFacts } from "./repo-url.js";
+import type { FleetCi } from "./fleet-ci.js";
 import { terraformPipelineFor, type TerraformPipeline } from "./terraform-pipeline.js";
 import { terraformSetupRange } from "./terraform-version.js";
 
@@ -118,6 +119,11 @@ export interface RenderContext {
    * the render is laid out as before.
    */
   secretOrder: SecretOrder | null;
+  /**
+   * The fleet's clusters, for the repository-wide files (CI), which the first cluster's render owns; null in a
+   * repository of one cluster (no fleet.yaml), whose files render as they always did.
+   */
+  fleet: FleetCi | null;
   /** The Secrets the enabled add-ons declare (addon.yaml `secrets`), each with its namespace: an ExternalSecret each. */
   addonSecrets: Array<{ addon: string; name: string; namespace: string; keys: string[] }>;
 }
@@ -142,6 +148,8 @@ export interface ContextOptions {
   root?: string;
   /** The cluster's environment in a fleet (fleet.yaml): a Flux cluster's add-ons take their chart versions from its overlay. */
   environment?: string;
+  /** The fleet's clusters (see RenderContext.fleet). @default null */
+  fleet?: FleetCi | null;
 }
 
 /** A kind of node as templates read it (`nodes.gpu`): every field set, as Handlebars runs in strict mode. */
@@ -200,6 +208,7 @@ export function buildRenderContext(params: ClusterParams, blueprint: Blueprint, 
     forge: forgeFacts(params.forge, params.terraformRunsOn, repoUrlFacts(repoUrl, params.forge)),
     terraformPipeline: terraformPipelineFor(blueprint.provider, params),
     layout: { root: options.root ?? "", ...(options.environment ? { environment: options.environment } : {}) },
+    fleet: options.fleet ?? null,
   };
   const packs = blueprint.packs.filter((pack) => !pack.when || conditionHolds(base, pack.when)).map((pack) => pack.name);
   const addons = addonsContext(blueprint, base);

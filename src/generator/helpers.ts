@@ -137,6 +137,8 @@ export function createHandlebars(): typeof Handlebars {
     concat: plain((...parts: unknown[]) => parts.map(String).join("")),
     /** A list written in a template, `(array "a" "b")`, for a partial's parameter. */
     array: plain((...items: unknown[]) => items),
+    /** One field of every item of a list: `(pluck fleet.clusters "dir")`. */
+    pluck: plain((list: Array<Record<string, unknown>>, key: string) => list.map((item) => item[key])),
     join: plain((list: unknown[], separator: unknown) => list.join(typeof separator === "string" ? separator : ", ")),
     upper: plain((value: unknown) => String(value).toUpperCase()),
     replace: plain((value: unknown, from: string, to: string) => String(value).split(from).join(to)),

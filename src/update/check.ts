@@ -10,6 +10,7 @@ import { assertNotNewer, releasesOf } from "./release.js";
 import { targetReader } from "../git/read-target.js";
 import { answersPathOf, recordPathOf } from "../fleet/layout.js";
 import { readFleetFile } from "../fleet/members.js";
+import { fleetCiForRoot } from "../fleet/ci.js";
 
 /**
  * What `check` finds, each with its cause:
@@ -98,7 +99,7 @@ export async function checkRepository(dir: string, allow: string[] = [], root = 
   // In a fleet, its environment's overlay is part of its render (src/fleet/environment-overlay.ts).
   const environment = readFleetFile(dir)?.clusters.get(String(answers.params.clusterName));
   // The tool version the answers file records is rendered again as it was (the CI pins it, the README names it).
-  const { tree } = await renderBlueprint(answers.blueprint, { values: { ...answers.params, gitops: answers.gitops } }, { toolVersion: answers.toolVersion, root, ...(environment ? { environment } : {}) });
+  const { tree } = await renderBlueprint(answers.blueprint, { values: { ...answers.params, gitops: answers.gitops } }, { toolVersion: answers.toolVersion, root, ...(environment ? { environment } : {}), fleet: fleetCiForRoot(dir, root) });
   for (const [path, content] of tree) {
     if (!compared(path)) continue;
     const before = written.get(path);

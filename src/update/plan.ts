@@ -24,6 +24,8 @@ import { releasesOf, targetBlueprintVersion, type BlueprintVersionChange, type R
 import { targetReader } from "../git/read-target.js";
 import { summarizeChanges, type ChangeSummary } from "./summary.js";
 import { validateResult } from "./validate-result.js";
+import type { FleetCi } from "../generator/fleet-ci.js";
+import { fleetCiForRoot } from "../fleet/ci.js";
 import { FLEET_FILE, answersPathOf, inClusterScope, recordPathOf } from "../fleet/layout.js";
 import { parseFleetFile, type FleetFile } from "../fleet/fleet-file.js";
 import { overlayPathOf, overlayTextAfterRender } from "../fleet/environment-overlay.js";
@@ -59,7 +61,9 @@ export interface PlanOptions {
   /** The cluster's folder in a fleet ("" for the repository's first cluster, `fleet/<name>/`): see docs/FLEETS.md. */
   root?: string;
   /** The fleet as it will be (add-cluster, before fleet.yaml is written). @default the repository's fleet.yaml */
-  fleet?: FleetFile;
+  fleetFile?: FleetFile;
+  /** The fleet the repository-wide files are rendered for. @default read from the repository (null: one cluster) */
+  fleet?: FleetCi | null;
 }
 
 export interface Plan {
@@ -181,13 +185,13 @@ export async function planUpdate(dir: string, changes: RawParamsInput, options: 
   const recorded = { ...migration.params, gitops: answers.gitops };
   const read = options.at ? await commitReader(dir, options.at) : await targetReader(dir);
   // In a fleet, the cluster's environment decides which overlay its layers use (src/fleet/environment-overlay.ts).
-  const fleetText = options.fleet ? undefined : await read(FLEET_FILE);
-  const fleet = options.fleet ?? (fleetText === undefined ? undefined : parseFleetFile(fleetText));
-  const environment = fleet?.clusters.get(String(answers.params.clusterName));
+  const fleetText = options.fleetFile ? undefined : await read(FLEET_FILE);
+  const fleetFile = options.fleetFile ?? (fleetText === undefined ? undefined : parseFleetFile(fleetText));
+  const environment = fleetFile?.clusters.get(String(answers.params.clusterName));
   const rendered = await renderBlueprint(
     answers.blueprint,
     { values: { ...recorded, ...(changes.values ?? {}) }, sets: changes.sets },
-    { toolVersion: options.toolVersion, root, ...(environment ? { environment } : {}) },
+    { toolVersion: options.toolVersion, root, ...(environment ? { environment } : {}), fleet: options.fleet !== undefined ? options.fleet : fleetCiForRoot(dir, root) },
   );
 
   // Paths handed over on Day 1 (flux bootstrap's flux-system/) are neither merged into nor deleted.
@@ -219,10 +223,10 @@ export async function planUpdate(dir: string, changes: RawParamsInput, options: 
     after.set(path, theirs ?? content);
   }
   // The environment's overlay is no cluster's file (no record holds it): written as this render leaves it.
-  if (fleet && environment) {
+  if (fleetFile && environment) {
     const overlayPath = overlayPathOf(environment);
     const theirs = await current(overlayPath);
-    const overlay = overlayTextAfterRender(theirs, fleet.environments, rendered.context, catalogUpgrade.from !== catalogUpgrade.to);
+    const overlay = overlayTextAfterRender(theirs, fleetFile.environments, rendered.context, catalogUpgrade.from !== catalogUpgrade.to);
     if (overlay !== undefined) {
       outcomes.push(overlay === theirs ? { path: overlayPath, action: "keep" } : { path: overlayPath, action: "write", content: overlay });
       after.set(overlayPath, overlay);

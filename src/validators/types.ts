@@ -73,6 +73,11 @@ export interface ValidationReport {
   valid: boolean;
   summary: Summary;
   results: UnitResult[];
+  /**
+   * A fleet's clusters (report/fleet-groups.ts): text and JSON group the findings by cluster; absent for a
+   * repository of one cluster, whose report is as it always was.
+   */
+  fleet?: { clusters: Array<{ name: string; environment?: string; root: string }>; prefix?: string };
 }
 
 export function summarize(results: UnitResult[]): ValidationReport {

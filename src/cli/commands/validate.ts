@@ -9,7 +9,8 @@ import { readGitCheckout } from "../../validators/gitops/index.js";
 import { CacheTrustError, compiledCacheFolder, schemaCacheFolder } from "../../validators/kubernetes/private-cache.js";
 import { findKubeconform } from "../../validators/kubeconform/index.js";
 import { formatReport } from "../../validators/report/index.js";
-import { summarize, type UnitResult } from "../../validators/types.js";
+import { summarize, type UnitResult, type ValidationReport } from "../../validators/types.js";
+import { readFleet } from "../../fleet/members.js";
 import { parseMinorVersion, type Level as PodSecurityLevel, type PodSecurityOptions } from "../../validators/pod-security/index.js";
 import { commandHelp, parseCommand } from "../args.js";
 import { validateCommand } from "../flags.js";
@@ -125,6 +126,23 @@ async function validatePath(path: string, ignore: RegExp[], options: ValidateOpt
   return results.map((result) => ({ ...result, file: display(result.file), ...(result.validator === "walk" ? { label: display(result.file) } : {}), problems: result.problems.map((p) => ({ ...p, file: display(p.file) })) }));
 }
 
+/**
+ * A fleet's clusters, for a report grouped by cluster (text and JSON): only for one repository folder holding
+ * fleet.yaml. A fleet its files contradict is reported ungrouped (the fleet commands name what is wrong with it).
+ */
+function fleetOf(paths: string[]): Pick<ValidationReport, "fleet"> {
+  const [path] = paths;
+  if (paths.length !== 1 || path === undefined || path === "-" || namedInput(path) === "file") return {};
+  try {
+    const fleet = readFleet(path);
+    if (!fleet.file) return {};
+    const clusters = fleet.members.map(({ name, environment, root }) => ({ name, root, ...(environment ? { environment } : {}) }));
+    return { fleet: { clusters, ...(path === "." ? {} : { prefix: relative(process.cwd(), path) }) } };
+  } catch {
+    return {};
+  }
+}
+
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values: opts, positionals } = parseCommand(validateCommand, argv);
   if (opts.help) {
@@ -164,7 +182,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   let results: UnitResult[] = [];
   // concat, not push(...): a spread of 100,000 results overflows the call stack
   for (const path of positionals.length > 0 ? positionals : ["."]) results = results.concat(await validatePath(path, ignore, options, io));
-  const report = summarize(results);
+  const report = { ...summarize(results), ...fleetOf(positionals.length > 0 ? positionals : ["."]) };
   io.stdout.write(formatReport(report, format, { color: io.stdout.isTTY === true && !io.env.NO_COLOR, toolVersion: readPackageVersion() }));
   return report.valid ? 0 : 1;
 }

@@ -1,13 +1,13 @@
 import pc from "picocolors";
 import { escapeLine, escapeText } from "../../../terminal-text.js";
 import type { Problem, ValidationReport } from "../../types.js";
+import { groupByCluster } from "../fleet-groups.js";
 import type { ReportFormatter } from "../types.js";
 
-/** Problems grouped by file, sorted by line, then a kubeconform-like summary line. */
-function formatText(report: ValidationReport, options: { color?: boolean } = {}): string {
-  const c = pc.createColors(options.color ?? false);
+/** The problems of `results`, grouped by file, sorted by line. */
+function problemLines(results: ValidationReport["results"], c: ReturnType<typeof pc.createColors>): string {
   const byFile = new Map<string, Problem[]>();
-  for (const result of report.results) {
+  for (const result of results) {
     for (const problem of result.problems) {
       if (!byFile.has(problem.file)) byFile.set(problem.file, []);
       byFile.get(problem.file)!.push(problem);
@@ -24,6 +24,26 @@ function formatText(report: ValidationReport, options: { color?: boolean } = {})
       out += `  ${where} ${label} ${problem.resource ? `${escapeLine(problem.resource)}: ` : ""}${escapeText(problem.message)} ${c.dim(`[${problem.rule}]`)}\n`;
     }
   }
+  return out;
+}
+
+/** In a fleet, a heading per cluster (as `check` writes it) and the repository-wide files last, each with its problems. */
+function fleetGroups(report: ValidationReport, c: ReturnType<typeof pc.createColors>): string {
+  let out = "";
+  for (const { cluster, results } of groupByCluster(report, report.fleet!.clusters, report.fleet!.prefix)) {
+    out += cluster ? `== cluster ${escapeLine(cluster.name)}${cluster.environment ? ` (${escapeLine(cluster.environment)})` : ""}${cluster.root ? `, ${escapeLine(cluster.root)}` : ""} ==\n` : "== repository-wide files ==\n";
+    const lines = problemLines(results, c);
+    const resources = results.filter((result) => result.validator === "kubernetes").length;
+    const checks = results.filter((result) => result.validator !== "kubernetes" && result.validator !== "walk").length;
+    out += lines || `No problems (${resources} resource${resources === 1 ? "" : "s"}, ${checks} check${checks === 1 ? "" : "s"}).\n`;
+  }
+  return out;
+}
+
+/** Problems grouped by file (by cluster first, in a fleet), sorted by line, then a kubeconform-like summary line. */
+function formatText(report: ValidationReport, options: { color?: boolean } = {}): string {
+  const c = pc.createColors(options.color ?? false);
+  let out = report.fleet ? fleetGroups(report, c) : problemLines(report.results, c);
   const { resources, valid, invalid, errors, skipped, checks, leftOut } = report.summary;
   const notChecked = (validators: (result: ValidationReport["results"][number]) => boolean) => {
     const count = report.results.filter((result) => validators(result) && result.status === "skipped" && result.notChecked).length;

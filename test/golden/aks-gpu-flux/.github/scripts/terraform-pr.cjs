@@ -32,28 +32,82 @@ const read = (dir, file) => (existsSync(join(dir, file)) ? readFileSync(join(dir
 // ---------------------------------------------------------------------------------------------------------------
 // The plan artifact: its name carries the head commit and the digest, so that finding it through the API is reading it.
 
-const ARTIFACT = /^terraform-plan\.([0-9a-f]{40})\.sha256-([0-9a-f]{64})\.terraform-([0-9A-Za-z.-]+)$/;
+// In a fleet the name starts with the cluster's (`terraform-plan-<cluster>.`): each cluster's apply reads its own.
+const ARTIFACT = /^terraform-plan(?:-([a-z][-a-z0-9]*))?\.([0-9a-f]{40})\.sha256-([0-9a-f]{64})\.terraform-([0-9A-Za-z.-]+)$/;
 
-function artifactName({ sha, digest, terraformVersion }) {
-  return `terraform-plan.${sha}.${String(digest).replace(/^sha256:/, "sha256-")}.terraform-${terraformVersion}`;
+function artifactName({ sha, digest, terraformVersion, cluster }) {
+  return `terraform-plan${cluster ? `-${cluster}` : ""}.${sha}.${String(digest).replace(/^sha256:/, "sha256-")}.terraform-${terraformVersion}`;
 }
 
 function parseArtifactName(name) {
   const match = ARTIFACT.exec(String(name));
-  return match ? { sha: match[1], digest: `sha256:${match[2]}`, terraformVersion: match[3] } : undefined;
+  return match ? { sha: match[2], digest: `sha256:${match[3]}`, terraformVersion: match[4], ...(match[1] ? { cluster: match[1] } : {}) } : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// A fleet: which clusters' Terraform roots a change touches.
+
+/** Files every root's plan runs: a change to one of them is planned (and applied) for every cluster. */
+const SHARED_PATHS = [".github/workflows/terraform.yml", ".github/scripts/terraform-pr.cjs", ".github/scripts/terraform-plan.cjs", ".github/scripts/publish-plan-state.sh"];
+/** The most files GitHub lists for a pull request (3000) or a comparison (300): beyond, every root counts as touched. */
+const MAX_LISTED = { pull: 3000, compare: 300 };
+
+/**
+ * The roots (`{ cluster, dir }`) among `roots` that the changed `paths` touch: a path under a root's dir, or a
+ * shared path (every root). `paths` undefined: the list was cut, so every root.
+ */
+function touchedRoots(paths, roots) {
+  if (paths === undefined || paths.some((path) => SHARED_PATHS.includes(path))) return roots;
+  return roots.filter((root) => paths.some((path) => path.startsWith(`${root.dir}/`)));
+}
+
+/** The changed paths of this run's event, or undefined when GitHub's list may be cut (then every root). */
+async function changedPaths(github, context) {
+  const { owner, repo } = context.repo;
+  if (context.eventName === "pull_request") {
+    const files = await github.paginate(github.rest.pulls.listFiles, { owner, repo, pull_number: context.payload.pull_request.number, per_page: 100 });
+    return files.length >= MAX_LISTED.pull ? undefined : files.flatMap((file) => [file.filename, file.previous_filename].filter(Boolean));
+  }
+  const before = context.payload.before || "";
+  if (/^0*$/.test(before)) return undefined;
+  const { data } = await github.rest.repos.compareCommitsWithBasehead({ owner, repo, basehead: `${before}...${context.sha}` });
+  const files = data.files || [];
+  return files.length >= MAX_LISTED.compare ? undefined : files.flatMap((file) => [file.filename, file.previous_filename].filter(Boolean));
+}
+
+/**
+ * roots job: sets `clusters` (JSON list of the touched clusters' names) and, per group of clusters that read the
+ * same credentials, the group's touched roots (JSON list, the matrix of its plan and apply jobs). Run workflow
+ * names its cluster (`cluster`), which must be one of `roots`.
+ */
+async function touchedRootsStep({ github, context, core, roots, cluster }) {
+  let touched;
+  if (context.eventName === "workflow_dispatch") {
+    touched = roots.filter((root) => root.cluster === cluster);
+    if (touched.length === 0) core.setFailed(`Run workflow: cluster ${JSON.stringify(cluster)} is not one of this fleet's (${roots.map((root) => root.cluster).join(", ")}). Nothing was planned.`);
+  } else {
+    touched = touchedRoots(await changedPaths(github, context), roots);
+  }
+  core.setOutput("clusters", JSON.stringify(touched.map((root) => root.cluster)));
+  for (const group of [...new Set(roots.map((root) => root.group))]) core.setOutput(group, JSON.stringify(touched.filter((root) => root.group === group)));
+  core.info(touched.length ? `Terraform roots touched: ${touched.map((root) => root.dir).join(", ")}.` : "No Terraform root is touched.");
+  return touched;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // The plan comment.
 
-async function planComments(github, { owner, repo, issue_number }) {
+async function planComments(github, { owner, repo, issue_number, cluster }) {
   const comments = await github.paginate(github.rest.issues.listComments, { owner, repo, issue_number, per_page: 100 });
-  return comments.filter((c) => c.user && c.user.login === TRUSTED_AUTHOR && parseMarker(c.body));
+  return comments.filter((c) => {
+    const marker = c.user && c.user.login === TRUSTED_AUTHOR && parseMarker(c.body);
+    return marker && marker.cluster === cluster;
+  });
 }
 
-/** Creates the pull request's plan comment, or updates it in place: one comment per pull request, never more. */
-async function upsertPlanComment(github, { owner, repo, issue_number, body }) {
-  const existing = await planComments(github, { owner, repo, issue_number });
+/** Creates the pull request's plan comment, or updates it in place: one comment per pull request (per cluster in a fleet), never more. */
+async function upsertPlanComment(github, { owner, repo, issue_number, body, cluster }) {
+  const existing = await planComments(github, { owner, repo, issue_number, cluster });
   if (existing.length > 0) {
     const { data } = await github.rest.issues.updateComment({ owner, repo, comment_id: existing[existing.length - 1].id, body });
     return { id: data.id, created: false };
@@ -75,7 +129,7 @@ const HINTS = {
  * the digest is the one in the name of the artifact this run uploaded (`ARTIFACT_NAME`), so the comment shows
  * exactly the plan the apply will compare.
  */
-async function postPlan({ github, context, core, dir, environment }) {
+async function postPlan({ github, context, core, dir, environment, cluster }) {
   const outcomes = JSON.parse(process.env.OUTCOMES || "{}");
   const pull = context.payload.pull_request;
   const sha = pull.head.sha;
@@ -84,15 +138,15 @@ async function postPlan({ github, context, core, dir, environment }) {
   const failed = STEPS.find((step) => outcomes[step] && outcomes[step].outcome === "failure");
   let body;
   let planText = "";
-  if (failed || !artifact || artifact.sha !== sha || !read(dir, "plan.txt")) {
+  if (failed || !artifact || artifact.sha !== sha || artifact.cluster !== cluster || !read(dir, "plan.txt")) {
     const step = failed || "plan";
-    body = planCommentBody({ sha, environment, runUrl, failure: { step, hint: HINTS[step], log: read(dir, `${step}.log`) } });
+    body = planCommentBody({ sha, environment, runUrl, cluster, failure: { step, hint: HINTS[step], log: read(dir, `${step}.log`) } });
   } else {
     planText = read(dir, "plan.txt");
     const summary = summarizePlan(JSON.parse(read(dir, "plan.json")));
-    body = planCommentBody({ sha, digest: artifact.digest, terraformVersion: artifact.terraformVersion, summary, planText, environment, runUrl, artifactUrl: process.env.ARTIFACT_URL || "" });
+    body = planCommentBody({ sha, digest: artifact.digest, terraformVersion: artifact.terraformVersion, summary, planText, environment, runUrl, artifactUrl: process.env.ARTIFACT_URL || "", cluster });
   }
-  const result = await upsertPlanComment(github, { ...context.repo, issue_number: pull.number, body });
+  const result = await upsertPlanComment(github, { ...context.repo, issue_number: pull.number, body, cluster });
   const fullText = planText ? `\n\n<details><summary>the full plan</summary>\n\n${fence(planText)}text\n${planText.trimEnd()}\n${fence(planText)}\n\n</details>\n` : "";
   const summaryText = body.split("\n").slice(1).join("\n");
   await core.summary.addRaw(summaryText.length + fullText.length <= MAX_SUMMARY ? `${summaryText}${fullText}` : summaryText).write();
@@ -132,7 +186,7 @@ function approvalProblem(reviews, pull) {
  * `pull_request` in this repository (not a fork), for the pull request's head commit and for this pull request.
  * Runs and artifacts that fail any of these are ignored, whatever they are named.
  */
-async function reviewedPlanOf(github, { owner, repo, workflow, pull }) {
+async function reviewedPlanOf(github, { owner, repo, workflow, pull, cluster }) {
   const runs = await github.paginate(github.rest.actions.listWorkflowRuns, { owner, repo, workflow_id: workflow.workflow_id, event: "pull_request", head_sha: pull.head.sha, per_page: 100 });
   const candidates = runs
     .filter((run) => run.event === "pull_request" && run.head_sha === pull.head.sha && workflowPathOf(run) === workflowPathOf(workflow))
@@ -143,7 +197,7 @@ async function reviewedPlanOf(github, { owner, repo, workflow, pull }) {
     const artifacts = await github.paginate(github.rest.actions.listWorkflowRunArtifacts, { owner, repo, run_id: run.id, per_page: 100 });
     for (const artifact of artifacts) {
       const plan = parseArtifactName(artifact.name);
-      if (!plan || artifact.expired || plan.sha !== pull.head.sha) continue;
+      if (!plan || artifact.expired || plan.sha !== pull.head.sha || plan.cluster !== cluster) continue;
       if (artifact.workflow_run && artifact.workflow_run.id !== run.id) continue;
       return { ...plan, run, artifact };
     }
@@ -156,14 +210,17 @@ async function reviewedPlanOf(github, { owner, repo, workflow, pull }) {
  * back to the last one whose apply job reached IN_SYNC_STEP. GitHub cancels a pending run when a newer one joins
  * its concurrency group, silently; this makes such merges visible on their pull requests.
  */
-async function unappliedMerges(github, { owner, repo, workflow, branch }) {
+async function unappliedMerges(github, { owner, repo, workflow, branch, cluster }) {
   const { data } = await github.rest.actions.listWorkflowRuns({ owner, repo, workflow_id: workflow.workflow_id, branch, per_page: MAX_RUNS_BACK });
   const earlier = data.workflow_runs
     .filter((run) => run.id !== workflow.id && run.run_number < workflow.run_number && run.head_branch === branch && ["push", "workflow_dispatch"].includes(run.event))
     .sort((a, b) => b.run_number - a.run_number);
   const unapplied = [];
   for (const run of earlier) {
-    const jobs = await github.paginate(github.rest.actions.listJobsForWorkflowRun, { owner, repo, run_id: run.id, per_page: 100 });
+    const all = await github.paginate(github.rest.actions.listJobsForWorkflowRun, { owner, repo, run_id: run.id, per_page: 100 });
+    // In a fleet, only the runs that had an apply job of this cluster (its name is `apply <cluster>`) concern it.
+    const jobs = cluster ? all.filter((job) => job.name === `apply ${cluster}`) : all;
+    if (cluster && jobs.length === 0) continue;
     const inSync = jobs.some((job) => (job.steps || []).some((step) => step.name === IN_SYNC_STEP && step.conclusion === "success"));
     if (inSync) break;
     if (run.event !== "push" || unapplied.some((u) => u.sha === run.head_sha)) continue;
@@ -180,8 +237,9 @@ async function unappliedMerges(github, { owner, repo, workflow, branch }) {
  * whose artifact holds the reviewed plan) and `unapplied` (JSON: earlier merges no apply matched). Fails, with the
  * way out, when a merged pull request was not reviewed as it merged.
  */
-async function findReviewedPlan({ github, context, core }) {
-  const outputs = { run: "false", digest: "", "terraform-version": "", "pull-request": "", "plan-run": "", unapplied: "[]" };
+async function findReviewedPlan({ github, context, core, clusters }) {
+  // In a fleet (`clusters`: the touched ones), `plans` maps each to its reviewed plan: { digest, terraform_version, plan_run, unapplied }.
+  const outputs = { run: "false", digest: "", "terraform-version": "", "pull-request": "", "plan-run": "", unapplied: "[]", ...(clusters ? { plans: "{}" } : {}) };
   const set = (extra = {}) => Object.entries({ ...outputs, ...extra }).forEach(([key, value]) => core.setOutput(key, value));
   const { owner, repo } = context.repo;
   const branch = (context.payload.repository && context.payload.repository.default_branch) || "";
@@ -204,7 +262,9 @@ async function findReviewedPlan({ github, context, core }) {
       return core.setFailed(`${actor} started Run workflow with ${permission.permission} access: only an admin of the repository applies outside a reviewed pull request. Nothing was applied.`);
     }
     const inputs = context.payload.inputs || {};
-    return set({ run: "true", digest: inputs.plan_sha256 || "", "terraform-version": inputs.terraform_version || "" });
+    const chosen = { digest: inputs.plan_sha256 || "", "terraform-version": inputs.terraform_version || "" };
+    if (clusters) return set({ run: "true", ...chosen, plans: JSON.stringify(Object.fromEntries(clusters.map((cluster) => [cluster, { digest: chosen.digest, terraform_version: chosen["terraform-version"], plan_run: "", unapplied: [] }]))) });
+    return set({ run: "true", ...chosen });
   }
 
   const { data: workflow } = await github.rest.actions.getWorkflowRun({ owner, repo, run_id: context.runId });
@@ -214,7 +274,8 @@ async function findReviewedPlan({ github, context, core }) {
   }
   const { data: pulls } = await github.rest.repos.listPullRequestsAssociatedWithCommit({ owner, repo, commit_sha: context.sha });
   const pull = pulls.find((p) => p.merged_at && p.merge_commit_sha === context.sha);
-  const unapplied = JSON.stringify(await unappliedMerges(github, { owner, repo, workflow, branch: branch || context.ref.replace(/^refs\/heads\//, "") }));
+  const onBranch = branch || context.ref.replace(/^refs\/heads\//, "");
+  const unapplied = clusters ? "[]" : JSON.stringify(await unappliedMerges(github, { owner, repo, workflow, branch: onBranch }));
   if (!pull) {
     // Not an error: Day 1 pushes backend.hcl and the lock file before any pull request exists.
     core.notice(`${short(context.sha)} was pushed without a merged pull request, so no reviewed plan exists and nothing is applied. ${manual}`);
@@ -229,6 +290,18 @@ async function findReviewedPlan({ github, context, core }) {
   const reviews = await github.paginate(github.rest.pulls.listReviews, { owner, repo, pull_number: pull.number, per_page: 100 });
   const unapproved = approvalProblem(reviews, pull);
   if (unapproved) return fail(unapproved);
+  if (clusters) {
+    const plans = {};
+    const missing = [];
+    for (const cluster of clusters) {
+      const plan = await reviewedPlanOf(github, { owner, repo, workflow, pull, cluster });
+      if (!plan) missing.push(cluster);
+      else plans[cluster] = { digest: plan.digest, terraform_version: plan.terraformVersion, plan_run: plan.run.html_url || String(plan.run.id), unapplied: await unappliedMerges(github, { owner, repo, workflow, branch: onBranch, cluster }) };
+    }
+    // All or none: the merge was reviewed as a whole, and a cluster applied without its reviewed plan would be a guess.
+    if (missing.length > 0) return fail(`No plan of #${pull.number}'s last commit ${short(pull.head.sha)} by this workflow was found for ${missing.join(", ")} (it failed, had not finished when the pull request was merged, or its artifact expired).`);
+    return set({ run: "true", "pull-request": String(pull.number), plans: JSON.stringify(plans) });
+  }
   const plan = await reviewedPlanOf(github, { owner, repo, workflow, pull });
   if (!plan) {
     return fail(`No plan of #${pull.number}'s last commit ${short(pull.head.sha)} by this workflow was found (it failed, had not finished when the pull request was merged, or its artifact expired).`);
@@ -237,9 +310,10 @@ async function findReviewedPlan({ github, context, core }) {
 }
 
 /** Apply job, last step: says on the pull request (and on earlier merges no apply matched) what happened. */
-async function reportApply({ github, context, pullRequest, outcome, reviewed, digest, unapplied }) {
+async function reportApply({ github, context, pullRequest, outcome, reviewed, digest, unapplied, cluster }) {
   const runUrl = `${context.serverUrl}/${context.repo.owner}/${context.repo.repo}/actions/runs/${context.runId}`;
-  const here = code(short(context.sha));
+  // In a fleet each cluster's apply reports on its own: "Terraform of `stg` applied ...".
+  const here = cluster ? `${code(short(context.sha))} (cluster ${code(cluster)})` : code(short(context.sha));
   const body =
     outcome === "applied"
       ? `Terraform applied the reviewed plan (${code(reviewed)}) on ${here} in [this run](${runUrl}).`
@@ -278,6 +352,9 @@ module.exports = {
   parseMarker,
   upsertPlanComment,
   postPlan,
+  SHARED_PATHS,
+  touchedRoots,
+  touchedRootsStep,
   approvalProblem,
   reviewedPlanOf,
   unappliedMerges,
@@ -294,12 +371,12 @@ if (require.main === module) {
   if (command === "digest" && args.length >= 1) {
     const planJson = json(args[0]);
     const digest = planDigest(planJson);
-    const name = args[1] === "--artifact-name" ? artifactName({ digest, sha: args[2], terraformVersion: args[3] }) : undefined;
+    const name = args[1] === "--artifact-name" ? artifactName({ digest, sha: args[2], terraformVersion: args[3], cluster: args[4] }) : undefined;
     process.stdout.write(`digest=${digest}\nchanges=${planHasChanges(planJson)}\n${name ? `artifact=${name}\n` : ""}`);
   } else if (command === "redact-state" && args.length === 2) {
     process.stdout.write(`${JSON.stringify(redactState(json(args[0]), json(args[1])), null, 2)}\n`);
   } else {
-    process.stderr.write("usage: node terraform-pr.cjs digest <plan.json> [--artifact-name <sha> <terraform-version>] | redact-state <state.json> <schema.json>\n");
+    process.stderr.write("usage: node terraform-pr.cjs digest <plan.json> [--artifact-name <sha> <terraform-version> [<cluster>]] | redact-state <state.json> <schema.json>\n");
     process.exit(2);
   }
 }

@@ -170,15 +170,17 @@ function fitLines(lines, max, what) {
  * warning), the digest the apply will compare, and the plan text, cut to fit with a link to the full plan (the
  * run's summary or log, and its artifact) when it does not.
  */
-function planCommentBody({ sha, digest, terraformVersion, summary, planText, environment, runUrl, artifactUrl, failure, words = GITHUB_WORDS }) {
+function planCommentBody({ sha, digest, terraformVersion, summary, planText, environment, runUrl, artifactUrl, failure, cluster, words = GITHUB_WORDS }) {
   const { run, changeRequest, maxLength } = words;
+  // In a fleet, one comment per cluster: the marker and the title name it.
+  const of = cluster ? ` of ${code(cluster)}` : "";
   const fullPlan = [runUrl ? `${words.summary} [this ${run}](${runUrl})` : "", artifactUrl ? `[the plan artifact](${artifactUrl})` : ""].filter(Boolean).join(" and ") || `the ${run}'s log`;
   const footer = `<sub>For ${code(short(sha))}${runUrl ? ` by [this ${run}](${runUrl})` : ""}, updated on every push. The apply reads the digest from this ${run}'s artifact, never from this comment.</sub>`;
   if (failure) {
     const log = truncate(failure.log || "(no output)", 20000, `the whole log is in ${fullPlan}`);
     return [
-      `${MARKER} ${JSON.stringify({ sha })} -->`,
-      `## Terraform plan: ${code(`terraform ${failure.step}`)} failed`,
+      `${MARKER} ${JSON.stringify({ sha, cluster })} -->`,
+      `## Terraform plan${of}: ${code(`terraform ${failure.step}`)} failed`,
       "",
       failure.hint,
       "",
@@ -192,7 +194,7 @@ function planCommentBody({ sha, digest, terraformVersion, summary, planText, env
     ].join("\n");
   }
   const changes = summary.replace.length + summary.destroy.length + summary.add.length + summary.change.length + summary.forget.length + summary.outputs.length;
-  const title = `## Terraform plan: ${summary.replace.length} to replace, ${summary.destroy.length} to destroy, ${summary.add.length} to add, ${summary.change.length} to change`;
+  const title = `## Terraform plan${of}: ${summary.replace.length} to replace, ${summary.destroy.length} to destroy, ${summary.add.length} to add, ${summary.change.length} to change`;
   const tail = [
     "",
     changes
@@ -211,7 +213,7 @@ function planCommentBody({ sha, digest, terraformVersion, summary, planText, env
   const room = budget - head.join("\n").length - 100;
   const text = truncate(planText || "", Math.max(room, 0), `the full plan is in ${fullPlan}`);
   const details = [`<details><summary>terraform show</summary>`, "", `${fence(text)}text`, text.trimEnd(), fence(text), "", "</details>"];
-  const body = [`${MARKER} ${JSON.stringify({ sha, digest })} -->`, title, "", ...head, "", ...details, tail].join("\n");
+  const body = [`${MARKER} ${JSON.stringify({ sha, digest, cluster })} -->`, title, "", ...head, "", ...details, tail].join("\n");
   // The budgets above leave room to spare; this only guards against a miscount.
   return body.length <= maxLength ? body : `${body.slice(0, maxLength - 200)}\n\n(cut at ${words.forge}'s limit: see ${fullPlan})`;
 }

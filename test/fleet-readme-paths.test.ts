@@ -1,0 +1,66 @@
+import { describe, expect, test } from "vitest";
+import { blueprintIds } from "../src/blueprints/registry.js";
+import { renderBlueprint } from "../src/render-blueprint.js";
+
+/**
+ * An added cluster's README (fleet/<name>/README.md) is followed from the repository's root: every path it names and
+ * every folder its commands run in (`terraform -chdir=`, `cd`, `flux bootstrap --path=`, `bash <script>`) is a path
+ * of the rendered repository, its own cluster's or a repository-wide one (never the first cluster's). Files the README has the
+ * reader create (backend.hcl from its .example, the provider lock file, terraform.tfvars) count where their folder is.
+ */
+const engines = ["flux", "argo"] as const;
+const forges = ["github", "gitlab"] as const;
+const cases = blueprintIds().flatMap((bp) => engines.flatMap((engine) => forges.map((forge) => [bp, engine, forge] as const)));
+/** Made by the reader, as the README says, or git-ignored outputs: their folder must exist. */
+const MADE_BY_THE_READER = /(^|\/)(backend\.hcl|\.terraform\.lock\.hcl|terraform\.tfvars|kubeconfig|flux-system)\/?$/;
+
+/** What the README points at: quoted paths, and the folders commands run in. */
+export function pathsIn(readme: string): string[] {
+  const found = new Set<string>();
+  for (const m of readme.matchAll(/`([^`\s]+)`/g)) {
+    const token = m[1]!.replace(/[),.:;]+$/, "");
+    if (/^(\.\/)?(fleet|clusters|terraform|infrastructure|infrastructure-configs|apps|team|\.github|\.gitlab)\//.test(token) || /^(fleet|clusters)\/[^/]+$/.test(token)) found.add(token.replace(/^\.\//, ""));
+  }
+  for (const m of readme.matchAll(/(?:-chdir=|--path=|(?:^|\s|\()cd |bash )("?)([A-Za-z0-9_./-]+)\1/gm)) found.add(m[2]!.replace(/^\.\//, ""));
+  return [...found].filter((path) => !path.startsWith("~") && !path.startsWith("/") && !path.includes("<") && path !== "-" && path !== "..");
+}
+
+describe.each(cases)("the README of an added %s cluster (%s, %s)", (blueprint, gitops, forge) => {
+  test("names only paths of the repository, from its root", async () => {
+    const first = await renderBlueprint(blueprint, { values: { clusterName: "prod", gitops, forge } }, { toolVersion: "1.4.2" });
+    const added = await renderBlueprint(blueprint, { values: { clusterName: "stg", gitops, forge } }, { toolVersion: "1.4.2", root: "fleet/stg/" });
+    // The added cluster's files and the repository-wide ones: a path of the first cluster's would be the wrong cluster's.
+    const files = [...[...first.tree.keys()].filter((path) => path.startsWith(".")), ...added.tree.keys()];
+    const exists = (path: string) => {
+      const bare = path.replace(/\/$/, "");
+      if (files.some((file) => file === bare || file.startsWith(`${bare}/`))) return true;
+      const folder = bare.split("/").slice(0, -1).join("/");
+      return MADE_BY_THE_READER.test(bare) && files.some((file) => file.startsWith(`${folder}/`));
+    };
+    const readme = added.tree.get("fleet/stg/README.md")!;
+    const paths = pathsIn(readme);
+    expect(paths.length).toBeGreaterThan(5);
+    // A path the single-cluster README names wrongly too (its own file missing at the top) is the blueprint's
+    // README defect, not the fleet layout's: that README is checked by its own tests.
+    const wrongInSingleToo = (path: string) => path.startsWith("fleet/stg/") && pathsIn(first.tree.get("README.md")!).includes(path.slice("fleet/stg/".length)) && !first.tree.has(path.slice("fleet/stg/".length));
+    expect(paths.filter((path) => !exists(path) && !wrongInSingleToo(path))).toEqual([]);
+    // Its own Terraform, not the first cluster's: every terraform command runs in fleet/stg/terraform.
+    expect([...readme.matchAll(/-chdir=(\S+)/g)].map((m) => m[1]).filter((dir) => dir !== "fleet/stg/terraform")).toEqual([]);
+    expect(readme).not.toMatch(/^\s*cd terraform\b/m);
+    if (gitops === "flux") expect(readme).toContain("--path=clusters/stg");
+    if (added.context.forge.github) {
+      expect(readme).toMatch(/bash \.github\/scripts\/publish-plan-state\.sh fleet\/stg\/terraform/);
+      // Its credentials go where the fleet's workflow reads them: its own environments.
+      expect(readme).toContain("gh secret set NAME --env stg-plan");
+      expect(first.tree.get("README.md")).not.toContain("--env prod-plan");
+    } else {
+      // GitLab's pipeline plans the first cluster's root only: the README says so rather than promise a plan.
+      expect(readme).toContain("does not plan or apply its Terraform yet");
+      expect(first.tree.get("README.md")).not.toContain("does not plan or apply its Terraform yet");
+    }
+  });
+});
+
+test("pathsIn finds quoted paths and the folders commands run in", () => {
+  expect(pathsIn("see `fleet/stg/terraform/`, run `terraform -chdir=fleet/stg/terraform init` and\ncd terraform\nflux bootstrap --path=clusters/stg `apps/x`.").sort()).toEqual(["apps/x", "clusters/stg", "fleet/stg/terraform", "fleet/stg/terraform/", "terraform"]);
+});
