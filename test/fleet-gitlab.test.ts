@@ -62,9 +62,11 @@ describe.each(engines)("a fleet on GitLab (%s): add-cluster --pr and update --al
     const answers = parseYaml(readFileSync(join(dir, "fleet/stg/cluster-repo.yaml"), "utf8"));
     expect(answers.params).toMatchObject({ forge: "gitlab", repoUrl: `${api.url}/${project}.git` });
     expect(answers.gitops).toBe(engine);
-    // GitLab's CI stays as it is (the fleet's matrix is GitHub's so far): only the new cluster and fleet.yaml change.
+    // GitLab's CI stays as it is (the fleet's matrix is GitHub's so far): the new cluster, fleet.yaml, the environments'
+    // overlays and, for a Flux first cluster, the line listing its environment's overlay (with its record) change.
     const changed = git(dir, "diff", "--name-only", `main...${branch}`).split("\n");
-    expect(changed.filter((path) => !(path === "fleet.yaml" || path.startsWith("fleet/stg/") || path.startsWith("clusters/stg/")))).toEqual([]);
+    const joined = engine === "flux" ? [".cluster-repo/rendered.yaml", "infrastructure/kustomization.yaml"] : [];
+    expect(changed.filter((path) => !(path === "fleet.yaml" || path.startsWith("fleet/stg/") || path.startsWith("clusters/stg/") || path.startsWith("environments/")))).toEqual(joined);
 
     const again = await cli(["add-cluster", "stg", "--blueprint", addedBlueprint, "--pr", "--gitlab-url", api.url, dir]);
     expect(again.status).toBe(0);
