@@ -57,3 +57,17 @@ export async function trackedFiles(dir: string): Promise<string[]> {
   const listing = await plumbing(dir, ["-c", "core.quotePath=false", "ls-files", "-z", "--cached"], { raw: true });
   return [...new Set(listing.split("\0").filter((path) => path !== ""))].sort();
 }
+
+/**
+ * {@link trackedFiles}, or `undefined` when `dir` is not in a git work tree: one git process where a work tree is
+ * the common case (ls-files fails outside one, and only then is git asked which it was, so that any other failure
+ * of ls-files is still reported).
+ */
+export async function trackedFilesIfWorkTree(dir: string): Promise<string[] | undefined> {
+  try {
+    return await trackedFiles(dir);
+  } catch (error) {
+    if (await isGitWorkTree(dir)) throw error;
+    return undefined;
+  }
+}

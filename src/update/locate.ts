@@ -1,6 +1,6 @@
 import { lstatSync, readlinkSync, statSync } from "node:fs";
 import { realpath } from "node:fs/promises";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { defaults } from "../defaults.js";
 import { InputError } from "../errors.js";
 import { plumbing } from "../git/plumbing.js";
@@ -41,7 +41,7 @@ export async function assertToolRepository(dir: string, command: string, options
   // A FIFO there would block the read, a link to /dev/zero never end it.
   const notRegular = nonRegularFileDetail(answers, answersStats);
   if (notRegular) throw new InputError(`${command}: ${answers}: ${notRegular}; restore it from git history`);
-  if (!options.git) return;
+  if (!options.git || gitRoots.has(resolve(dir))) return;
   const top = await plumbing(dir, ["rev-parse", "--show-toplevel"]).catch(() => undefined);
   if (top === undefined) {
     throw new InputError(
@@ -53,4 +53,11 @@ export async function assertToolRepository(dir: string, command: string, options
   if (realTop !== realDir) {
     throw new InputError(`${command}: ${dir} is inside the git repository ${top} but is not its root; ${command} works on a repository of its own: run it in ${top} if that is the generated repository`);
   }
+  gitRoots.add(resolve(dir));
 }
+
+/**
+ * Directories this process found to be the root of a git work tree: the CLI checks before a fleet is read, and
+ * updateRepository (also an API) checks again; a root stays one, so git is asked once (a process less per update).
+ */
+const gitRoots = new Set<string>();
