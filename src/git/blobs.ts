@@ -71,3 +71,17 @@ export async function trackedFilesIfWorkTree(dir: string): Promise<string[] | un
     return undefined;
   }
 }
+
+/**
+ * {@link readBlobs} where `dir` is in a git work tree, an empty map elsewhere; git is not run for no ids, and asked
+ * whether `dir` is in a work tree only when cat-file fails (outside any repository), so that the common case is one
+ * process and any other failure is still reported.
+ */
+export async function readBlobsIfWorkTree(dir: string, ids: Iterable<string>): Promise<Map<string, string>> {
+  try {
+    return await readBlobs(dir, ids);
+  } catch (error) {
+    if (!(error instanceof GitError) || (await isGitWorkTree(dir))) throw error;
+    return new Map();
+  }
+}
