@@ -18,6 +18,7 @@ import {
   readTreeAtRef,
   writeTreeAtomically,
 } from "../src/git/repo.js";
+import { readBlobsIfWorkTree, trackedFilesIfWorkTree } from "../src/git/blobs.js";
 import { startGitHttpServer, type GitHttpServer } from "./helpers/git-http-server.js";
 
 const TOKEN = "ghp_testTOKEN1234567890abcdefSECRET";
@@ -230,6 +231,28 @@ describe("branch helpers", () => {
     await expect(createOrResetBranch(dir, "+main", "main")).rejects.toBeInstanceOf(GitError);
     await git(dir, "checkout", "--quiet", "--detach");
     expect(await currentBranch(dir)).toBeUndefined();
+  });
+
+  test("trackedFilesIfWorkTree: the tracked files, none outside git, and a broken index still an error", async () => {
+    const { dir } = await repoWithCommit({ "a.txt": "one\n", "dir/b.txt": "bee\n" });
+    await writeFile(path.join(dir, "untracked.txt"), "no\n");
+    expect(await trackedFilesIfWorkTree(dir)).toEqual(["a.txt", "dir/b.txt"]);
+    const plain = freshDir("plain");
+    await mkdir(plain);
+    expect(await trackedFilesIfWorkTree(plain)).toBeUndefined();
+    // One process in a work tree is ls-files alone: its failure there is reported, not taken for "not git".
+    await writeFile(path.join(dir, ".git", "index"), "not an index");
+    await expect(trackedFilesIfWorkTree(dir)).rejects.toBeInstanceOf(GitError);
+  });
+
+  test("readBlobsIfWorkTree: the blobs in a work tree, none outside git, and a bad id in a work tree still an error", async () => {
+    const { dir } = await repoWithCommit({ "a.txt": "one\n" });
+    const id = await git(dir, "rev-parse", "HEAD:a.txt");
+    expect(await readBlobsIfWorkTree(dir, [id])).toEqual(new Map([[id, "one\n"]]));
+    const plain = freshDir("plain");
+    await mkdir(plain);
+    expect(await readBlobsIfWorkTree(plain, [id])).toEqual(new Map());
+    await expect(readBlobsIfWorkTree(dir, ["not-an-id"])).rejects.toThrow(/not a blob id/);
   });
 
   test("currentBranch works before the first commit", async () => {

@@ -19,11 +19,11 @@
  * Values are layered catalog (addons/<name>/values.yaml.hbs) -> blueprint (blueprint.yaml addons.<name>.values) ->
  * cluster (the answers file's addons.<name>.values), deep-merged, lists replaced as Helm does.
  */
-import { parse as parseYaml } from "yaml";
 import type { RenderContext, ResolvedAddon } from "../generator/context.js";
 import { podSecurityLabels, toYamlDocuments } from "../generator/gitops.js";
 import { outputPathOf, tidy } from "../generator/template-output.js";
 import { deepMerge } from "../params/merge.js";
+import { loadYamlDocument } from "../yaml/load.js";
 import { AFTER_SECRETS_ROOT, SECRETS_ROOT } from "./secret-order.js";
 
 type RenderFn = (source: string, name: string, data: object) => string;
@@ -165,7 +165,8 @@ export function renderCrdSources(context: RenderContext): Array<[string, string]
 /** The add-on's values, catalog -> blueprint -> cluster. */
 function valuesOf(addon: ResolvedAddon, context: RenderContext, render: RenderFn): Record<string, unknown> {
   const template = addon.valuesTemplate;
-  const catalog = template ? ((parseYaml(render(template.source, template.path, { ...context, addon: { ...addon, values: {}, settings: addon.settings } })) ?? {}) as Record<string, unknown>) : {};
+  // YAML 1.2's core schema, as `yaml` reads it, through the tool's front end (mostly its common-subset reader).
+  const catalog = template ? ((loadYamlDocument(render(template.source, template.path, { ...context, addon: { ...addon, values: {}, settings: addon.settings } })) ?? {}) as Record<string, unknown>) : {};
   return deepMerge(deepMerge(catalog, addon.blueprintValues), addon.clusterValues);
 }
 

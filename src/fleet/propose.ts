@@ -37,8 +37,8 @@ export interface ProposeResult {
 
 /** Refuses what would make a commit land in the wrong place: another operation under way, local changes. */
 export async function assertReadyToPropose(dir: string, command: string): Promise<void> {
-  await assertToolRepository(dir, command, { git: true });
-  const operation = await operationInProgress(dir);
+  const root = await assertToolRepository(dir, command, { git: true });
+  const operation = await operationInProgress(dir, root?.operationMarkers);
   if (operation) throw new GitError(`${dir} is in the middle of ${operation.name}; finish it first (${operation.finish}), then run ${command} again`);
   await assertCleanWorkTree(dir);
 }

@@ -57,3 +57,31 @@ export async function trackedFiles(dir: string): Promise<string[]> {
   const listing = await plumbing(dir, ["-c", "core.quotePath=false", "ls-files", "-z", "--cached"], { raw: true });
   return [...new Set(listing.split("\0").filter((path) => path !== ""))].sort();
 }
+
+/**
+ * {@link trackedFiles}, or `undefined` when `dir` is not in a git work tree: one git process where a work tree is
+ * the common case (ls-files fails outside one, and only then is git asked which it was, so that any other failure
+ * of ls-files is still reported).
+ */
+export async function trackedFilesIfWorkTree(dir: string): Promise<string[] | undefined> {
+  try {
+    return await trackedFiles(dir);
+  } catch (error) {
+    if (await isGitWorkTree(dir)) throw error;
+    return undefined;
+  }
+}
+
+/**
+ * {@link readBlobs} where `dir` is in a git work tree, an empty map elsewhere; git is not run for no ids, and asked
+ * whether `dir` is in a work tree only when cat-file fails (outside any repository), so that the common case is one
+ * process and any other failure is still reported.
+ */
+export async function readBlobsIfWorkTree(dir: string, ids: Iterable<string>): Promise<Map<string, string>> {
+  try {
+    return await readBlobs(dir, ids);
+  } catch (error) {
+    if (!(error instanceof GitError) || (await isGitWorkTree(dir))) throw error;
+    return new Map();
+  }
+}

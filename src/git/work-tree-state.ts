@@ -14,9 +14,15 @@ const OPERATIONS: Array<{ path: string; name: string; finish: string }> = [
   { path: "BISECT_LOG", name: "a bisect", finish: "git bisect reset" },
 ];
 
-/** The git operation in progress in `dir` (rebase, merge, cherry-pick, revert, bisect), if any. */
-export async function operationInProgress(dir: string): Promise<{ name: string; finish: string } | undefined> {
-  const paths = (await plumbing(dir, ["rev-parse", ...OPERATIONS.flatMap((op) => ["--git-path", op.path])])).split("\n");
+/** `git rev-parse` arguments printing where git keeps each operation's marker, one line each in order. */
+export const OPERATION_MARKER_ARGS: readonly string[] = OPERATIONS.flatMap((op) => ["--git-path", op.path]);
+
+/**
+ * The git operation in progress in `dir` (rebase, merge, cherry-pick, revert, bisect), if any. `markers`: what
+ * rev-parse printed for {@link OPERATION_MARKER_ARGS} when the caller asked already (a git process less).
+ */
+export async function operationInProgress(dir: string, markers?: readonly string[]): Promise<{ name: string; finish: string } | undefined> {
+  const paths = markers ?? (await plumbing(dir, ["rev-parse", ...OPERATION_MARKER_ARGS])).split("\n");
   for (const [i, op] of OPERATIONS.entries()) {
     const path = paths[i]!;
     if (await access(path.startsWith("/") ? path : `${dir}/${path}`).then(() => true, () => false)) return op;

@@ -152,10 +152,10 @@ export function changesOf(plan: Plan): TreeChanges {
  * re-run finishes a checkout that was cut short): the work tree is never half-merged.
  */
 export async function updateRepository(dir: string, changes: RawParamsInput, options: UpdateOptions = {}): Promise<UpdateResult> {
-  await assertToolRepository(dir, "update", { git: true });
+  const root = await assertToolRepository(dir, "update", { git: true });
   // A rebase, merge, cherry-pick, revert or bisect owns the checkout: switching branches under it would make its
   // `--continue` land on the wrong branch (a rebase would move main onto the update commit).
-  const operation = await operationInProgress(dir);
+  const operation = await operationInProgress(dir, root?.operationMarkers);
   if (operation) throw new GitError(`${dir} is in the middle of ${operation.name}; finish it first (${operation.finish}), then run update again`);
   const changed = await workTreeChanges(dir);
   const resumed = await finishInterruptedSwitch(dir, changed);

@@ -1,7 +1,7 @@
 import { createTwoFilesPatch } from "diff";
 import { defaults } from "../defaults.js";
 import { gitBlobId, isTeamPath, parseRecordFile } from "../generator/record.js";
-import { isGitWorkTree, readBlobs } from "../git/blobs.js";
+import { readBlobsIfWorkTree } from "../git/blobs.js";
 import { renderBlueprint } from "../render-blueprint.js";
 import { bootstrapOwnership } from "./bootstrap-owned.js";
 import { lastRender } from "./last-render.js";
@@ -68,7 +68,7 @@ export async function checkRepository(dir: string, allow: string[] = [], root = 
   const written = new Map<string, { id: string; text?: string }>();
   if (recordText !== undefined) {
     const record = parseRecordFile(recordText, recordPath);
-    const inHistory = (await isGitWorkTree(dir)) ? await readBlobs(dir, [...record.files].filter(([path]) => !record.generated.has(path)).map(([, id]) => id)) : new Map<string, string>();
+    const inHistory = await readBlobsIfWorkTree(dir, [...record.files].filter(([path]) => !record.generated.has(path)).map(([, id]) => id));
     for (const [path, id] of record.files) written.set(path, { id, text: record.generated.get(path) ?? inHistory.get(id) });
   } else {
     for (const [path, text] of (await lastRender(dir, read)).tree) written.set(path, { id: gitBlobId(text), text });

@@ -9,7 +9,7 @@ import { PRE_CATALOG_VERSION, parseAnswersFile, type Answers } from "../generato
 import { isTeamPath, recordOf, renderRecordFile } from "../generator/record.js";
 import { InputFileError, readInputFile } from "../read-input.js";
 import { sortedTree, type FileTree } from "../file-tree.js";
-import { isGitWorkTree, trackedFiles } from "../git/blobs.js";
+import { trackedFilesIfWorkTree } from "../git/blobs.js";
 import { fileAtCommit, readTreeAtRef } from "../git/repo.js";
 import { fillDefaults, type RawParamsInput } from "../params/parse.js";
 import { appendKey } from "../params/set-flags.js";
@@ -310,7 +310,7 @@ export async function repositoryWith(
   scope: (path: string) => boolean = () => true,
 ): Promise<FileTree> {
   const files = new Map<string, string>();
-  const listed = (await isGitWorkTree(dir)) ? await trackedFiles(dir) : [...changed.keys()];
+  const listed = (await trackedFilesIfWorkTree(dir)) ?? [...changed.keys()];
   for (const path of listed) {
     if (!scope(path)) continue;
     // The team's symlinks and special files are theirs: left to `validate`'s own walk in CI.

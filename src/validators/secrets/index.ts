@@ -10,8 +10,8 @@
  * line or the line above. Nothing here runs or decodes more than base64.
  */
 import ignore from "ignore";
-import { parse as parseYaml } from "yaml";
 import { defaults } from "../../defaults.js";
+import { loadYamlDocument } from "../../yaml/load.js";
 import { LineLocator, parseDocuments } from "../kubernetes/documents.js";
 import { isSopsDocument } from "../kubernetes/unchecked-values.js";
 import { podTemplatePath } from "../pod-security/index.js";
@@ -39,7 +39,9 @@ export function declaresSecretsPolicy(read: (path: string) => string | undefined
   const text = read(defaults.answersFile);
   if (text === undefined) return false;
   try {
-    const answers: unknown = parseYaml(text);
+    // The tool's own front end: the answers file (written by `yaml`) reads back the same in YAML 1.2's core schema,
+    // mostly through the common-subset reader, without the first-use cost of a second parser.
+    const answers: unknown = loadYamlDocument(text);
     return isObject(answers) && answers.tool === defaults.toolName && isObject(answers.params) && typeof answers.params.secrets === "string";
   } catch {
     return false; // an unreadable answers file is reported by the commands that read it, not here
