@@ -10,7 +10,7 @@ import { defaults } from "../defaults.js";
 import { InputError } from "../errors.js";
 import type { Answers } from "../generator/answers.js";
 import { InputFileError, readInputFile } from "../read-input.js";
-import { readAnswers } from "../update/plan.js";
+import { readAnswers } from "../update/answers-file.js";
 import { parseFleetFile, type FleetFile } from "./fleet-file.js";
 import { FLEET_DIR, FLEET_FILE, addedClusterRoot } from "./layout.js";
 

@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import { readPackageVersion } from "../_utils.js";
 import { readCatalogMigrations, readMigrations } from "../blueprints/migrations.js";
 import { catalogUnit, changesBetween, isNewerVersion, unitChangesBetween } from "../blueprints/versions.js";
@@ -7,7 +6,6 @@ import { defaults } from "../defaults.js";
 import { InputError } from "../errors.js";
 import { PRE_CATALOG_VERSION, parseAnswersFile, type Answers } from "../generator/answers.js";
 import { isTeamPath, recordOf, renderRecordFile } from "../generator/record.js";
-import { InputFileError, readInputFile } from "../read-input.js";
 import { sortedTree, type FileTree } from "../file-tree.js";
 import { trackedFilesIfWorkTree } from "../git/blobs.js";
 import { fileAtCommit, readTreeAtRef } from "../git/repo.js";
@@ -24,6 +22,9 @@ import { releasesOf, targetBlueprintVersion, type BlueprintVersionChange, type R
 import { targetReader } from "../git/read-target.js";
 import { summarizeChanges, type ChangeSummary } from "./summary.js";
 import { validateResult } from "./validate-result.js";
+import { readAnswers } from "./answers-file.js";
+
+export { readAnswers };
 import type { FleetCi } from "../generator/fleet-ci.js";
 import { fleetCiForRoot } from "../fleet/ci.js";
 import { FLEET_FILE, answersPathOf, inClusterScope, recordPathOf } from "../fleet/layout.js";
@@ -117,19 +118,6 @@ export function catalogVersionChange(answers: Answers, current: string): { from:
     );
   }
   return { from, to: current };
-}
-
-export function readAnswers(dir: string, root = ""): Answers {
-  const file = join(dir, answersPathOf(root));
-  let text: string;
-  try {
-    // The repository's own file, never one a committed symlink leads to (in the clone or outside it).
-    text = readInputFile(file, { noFollow: true });
-  } catch (error) {
-    if (error instanceof InputFileError && error.reason !== "missing") throw new InputError(`${error.message}; restore it from git history`);
-    throw new InputError(`${file} not found: ${dir} is not a repository made by ${defaults.toolName} (run it in the repository's root, or create one first)`);
-  }
-  return parseAnswersFile(text, file);
 }
 
 /** The answers file as commit `ref` has it. */

@@ -20,7 +20,7 @@ import { filterWalkedPaths, leaveOutNonManifests } from "./walk-filter.js";
 import { isManifestFile } from "./candidates.js";
 import { appliedFiles } from "./gitops/applied.js";
 import { isWorkflowPath, validateRepositoryWorkflows } from "./workflows/index.js";
-import { validateRepositoryGitLabCi } from "./gitlab-ci/index.js";
+import { isGitLabCiPath } from "./gitlab-ci/path.js";
 import { declaresSecretsPolicy, validateSecrets, type SecretsOptions } from "./secrets/index.js";
 import { summarize, type UnitResult, type ValidationReport } from "./types.js";
 
@@ -115,7 +115,11 @@ export async function validateSource(source: FileSource, options: ValidateOption
   if (walk) results = leaveOutNonManifests(results, read).concat(walk.leftOut);
   if (terraform) results = results.concat(await terraform);
   if (workflows) results = results.concat(await workflows);
-  if (source.repository && options.workflows !== false) results = results.concat(validateRepositoryGitLabCi(checked, (path) => source.read(path)));
+  // Loaded only where there is a GitLab CI file: its schema checker (Ajv and GitLab's schema) is a sizeable start-up cost.
+  if (source.repository && options.workflows !== false && checked.some(isGitLabCiPath)) {
+    const { validateRepositoryGitLabCi } = await import("./gitlab-ci/index.js");
+    results = results.concat(validateRepositoryGitLabCi(checked, (path) => source.read(path)));
+  }
   if (options.secrets?.refuse || (source.repository && declaresSecretsPolicy(read))) {
     const manifestSet = new Set(manifests);
     results = results.concat(validateSecrets({ paths: checked, read, isManifest: (path) => manifestSet.has(path) }, options.secrets));

@@ -12,11 +12,9 @@ import addFormatsModule from "ajv-formats";
 import { isMap, isSeq, LineCounter, parseDocument, type Node } from "yaml";
 import { packageRoot } from "../../_utils.js";
 import type { Problem, UnitResult } from "../types.js";
+import { isGitLabCiPath } from "./path.js";
 
-/** The CI configuration GitLab reads, at the repository's root (its default path; projects can name another). */
-export function isGitLabCiPath(path: string): boolean {
-  return path === ".gitlab-ci.yml" || path === ".gitlab-ci.yaml";
-}
+export { isGitLabCiPath };
 
 let compiled: ValidateFunction | undefined;
 

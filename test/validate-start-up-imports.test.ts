@@ -1,0 +1,36 @@
+/**
+ * `validate` runs on every pull request and on one file from an editor: what it loads before it reads a manifest is
+ * its start-up (issue 23: under 0.15 s). Its static imports must not pull in the render pipeline (Handlebars and the
+ * templates), git, or Ajv's compiler; those are loaded where a command or a file needs them. Read from esbuild's
+ * metafile of the CLI bundle, the graph the bundle is made of.
+ */
+import { build } from "esbuild";
+import { fileURLToPath } from "node:url";
+import { describe, expect, test } from "vitest";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+/** The modules reached from `entry` by static imports only, each with the chain that reaches it. */
+async function staticClosure(entry: string): Promise<Map<string, string[]>> {
+  const { metafile } = await build({ absWorkingDir: root, entryPoints: ["src/cli/main.ts"], bundle: true, splitting: true, format: "esm", platform: "node", outdir: "out", write: false, metafile: true, logLevel: "silent", external: ["@cdktf/hcl2json", "@cdktf/hcl-tools"] });
+  const chains = new Map<string, string[]>([[entry, [entry]]]);
+  const queue = [entry];
+  while (queue.length > 0) {
+    const current = queue.shift()!;
+    for (const imported of metafile.inputs[current]?.imports ?? []) {
+      if (imported.kind === "dynamic-import" || imported.external || chains.has(imported.path)) continue;
+      chains.set(imported.path, [...chains.get(current)!, imported.path]);
+      queue.push(imported.path);
+    }
+  }
+  return chains;
+}
+
+describe("what validate loads before it reads a file", () => {
+  test("no template engine, no git, no Ajv compiler, no update pipeline in its static imports", async () => {
+    const closure = await staticClosure("src/cli/commands/validate.ts");
+    expect(closure.size).toBeGreaterThan(10);
+    const heavy = [...closure.keys()].filter((path) => /node_modules\/(handlebars|simple-git)\/|node_modules\/ajv\/dist\/ajv\.js$|^src\/update\/plan\.ts$|^src\/generator\/render\.ts$/.test(path));
+    expect(heavy.map((path) => closure.get(path)!.join(" -> "))).toEqual([]);
+  });
+});
