@@ -13,9 +13,9 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import Handlebars from "handlebars";
+import type Handlebars from "handlebars";
 import { packageRoot } from "../_utils.js";
-import { createHandlebars } from "./helpers.js";
+import { createHandlebars, loadHandlebars, type HandlebarsEnvironment } from "./helpers.js";
 
 /** Strict: a missing field is an error. No escaping: the output is YAML/HCL/Markdown, not HTML. */
 export const COMPILE_OPTIONS = Object.freeze({ strict: true, noEscape: true });
@@ -26,14 +26,19 @@ export const PRECOMPILED_INDEX = join(PRECOMPILED_DIR, "index.json");
 
 /** The key of a template's compiled form; the build script computes the same one. */
 export function templateDigest(source: string): string {
-  return createHash("sha256").update(`${Handlebars.VERSION}\0${JSON.stringify(COMPILE_OPTIONS)}\0${source}`).digest("hex");
+  return createHash("sha256").update(`${loadHandlebars("handlebars/runtime").VERSION}\0${JSON.stringify(COMPILE_OPTIONS)}\0${source}`).digest("hex");
 }
 
 type TemplateSpec = Parameters<typeof Handlebars.template>[0];
 export type Template = Handlebars.TemplateDelegate;
 
-/** One environment: the helpers are pure, and partials are given to each call, so renders cannot see each other's. */
-let environment: typeof Handlebars | undefined;
+/**
+ * Two environments with the same helpers: Handlebars' runtime binds the build's compiled templates, and its compiler,
+ * loaded only when a template has no compiled form, compiles the others. The helpers are pure, and partials are
+ * given to each call, so renders cannot see each other's.
+ */
+let runtimeEnvironment: HandlebarsEnvironment | undefined;
+let compilerEnvironment: HandlebarsEnvironment | undefined;
 let shippedIndex: Record<string, string> | undefined;
 const compiled = new Map<string, Template>();
 const require = createRequire(import.meta.url);
@@ -55,9 +60,9 @@ export function shippedTemplateSpec(digest: string): TemplateSpec | undefined {
 export function compiledTemplate(source: string): Template {
   let template = compiled.get(source);
   if (!template) {
-    environment ??= createHandlebars();
     const spec = shippedTemplateSpec(templateDigest(source));
-    template = spec ? environment.template(spec) : environment.compile(source, { ...COMPILE_OPTIONS }); // a copy: Handlebars may add to it
+    if (spec) template = (runtimeEnvironment ??= createHandlebars(loadHandlebars("handlebars/runtime"))).template(spec);
+    else template = (compilerEnvironment ??= createHandlebars()).compile(source, { ...COMPILE_OPTIONS }); // a copy: Handlebars may add to it
     compiled.set(source, template);
   }
   return template;

@@ -1,4 +1,5 @@
 /**
+ * What a command loads before it does its work is its start-up (issue 28, and issue 23 for validate).
  * `validate` runs on every pull request and on one file from an editor: what it loads before it reads a manifest is
  * its start-up (issue 23: under 0.15 s). Its static imports must not pull in the render pipeline (Handlebars and the
  * templates), git, or Ajv's compiler; those are loaded where a command or a file needs them. Read from esbuild's
@@ -25,6 +26,18 @@ async function staticClosure(entry: string): Promise<Map<string, string[]>> {
   }
   return chains;
 }
+
+describe.each(["create", "plan", "check", "update"])("what %s loads", (command) => {
+  // The build compiles every shipped template: binding them needs Handlebars' runtime, loaded on use
+  // (src/generator/helpers.ts loadHandlebars); its compiler (parser, code generator, source maps) only for a template
+  // the build did not compile.
+  test("no Handlebars in its static imports", async () => {
+    const closure = await staticClosure(`src/cli/commands/${command}.ts`);
+    expect(closure.size).toBeGreaterThan(10);
+    const handlebars = [...closure.keys()].filter((path) => path.includes("node_modules/handlebars/"));
+    expect(handlebars.map((path) => closure.get(path)!.join(" -> "))).toEqual([]);
+  });
+});
 
 describe("what validate loads before it reads a file", () => {
   test("no template engine, no git, no Ajv compiler, no update pipeline in its static imports", async () => {
