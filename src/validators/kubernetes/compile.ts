@@ -7,7 +7,6 @@ import type { Ajv, ValidateFunction } from "ajv";
 import type { JsonSchema } from "./embedded.js";
 import { CacheBudget, compiledCacheFolder, readTrustedFile, touchCacheFile } from "./private-cache.js";
 import { collectPatternFailures, re2Engine, type PatternFailure } from "./regexp.js";
-import { checkGeneratedCode, checkSchemaSafety } from "./schema-safety.js";
 import { bindValidators, type ValidatorModuleFactory } from "./schema-runtime.js";
 import { withSharedSubschemas } from "./shared-subschemas.js";
 
@@ -71,6 +70,9 @@ export function createCompiler(options: CompilerOptions = {}): (schema: JsonSche
     }
     return cache;
   };
+  // The checks of schema-safety.ts, loaded with the first schema compiled (acorn, its tokeniser, is a sizeable part of
+  // the start-up of a run that validates with the embedded schemas only and never compiles one).
+  let safety: typeof import("./schema-safety.js") | undefined;
   /** The schema being compiled, for the messages of Ajv's code.process hook (compiles are synchronous). */
   let compiling = "";
   /** The functions the hook checked during this compile: the standalone module repeats them, and is checked less them. */
@@ -85,7 +87,7 @@ export function createCompiler(options: CompilerOptions = {}): (schema: JsonSche
       // validates ~1.7 µs faster per resource: repaid only past ~150,000 resources of that kind, far more than a run has.
       // `process` sees each function's code before Ajv runs it: the second line of defence of schema-safety.ts.
       const process = (code: string) => {
-        checkGeneratedCode(code, compiling);
+        safety!.checkGeneratedCode(code, compiling);
         // `<scope constants>return function validateN(...){...}`: standalone code holds that function text as it is.
         const start = code.indexOf("return function validate");
         if (start >= 0) checkedFunctions.push(code.slice(start + "return ".length));
@@ -107,7 +109,7 @@ export function createCompiler(options: CompilerOptions = {}): (schema: JsonSche
       // tokenising the functions a second time would double the cost of a first run (about 0.2 s per MB).
       let added = body;
       for (const checked of checkedFunctions) added = added.replace(checked, () => "");
-      checkGeneratedCode(added, source);
+      safety!.checkGeneratedCode(added, source);
       await storeCompiled(file, compiledFileText(body), cache.budget);
     }
     return { validate, patternFailures: failures };
@@ -117,7 +119,8 @@ export function createCompiler(options: CompilerOptions = {}): (schema: JsonSche
     // A draft-04 `$schema` (kubeconform's schemas) is unknown to Ajv 8; the keywords used by Kubernetes schemas are
     // the same in both drafts. Descriptions are half of a kubeconform schema and validate nothing.
     const { $schema: _ignored, ...rest } = withoutDocumentation(schema) as JsonSchema;
-    checkSchemaSafety(rest, source);
+    safety ??= await import("./schema-safety.js");
+    safety.checkSchemaSafety(rest, source);
     const dir = cacheDir()?.dir;
     if (!dir) return compileNow(rest, source, undefined);
     const file = join(dir, `${createHash("sha256").update(compilerVersion()).update(JSON.stringify(rest)).digest("hex")}.js`);
