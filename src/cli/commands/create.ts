@@ -1,6 +1,5 @@
 import { readdirSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { createTwoFilesPatch } from "diff";
 import { blueprintIds, assertKnownBlueprint } from "../../blueprints/registry.js";
 import { loadBlueprint } from "../../blueprints/load.js";
 import { UsageError, ValidationFailedError } from "../../errors.js";
@@ -195,6 +194,7 @@ async function defaultTargetDir(blueprintId: string, params: ReturnType<typeof p
  * checked (no symlink out of the target, regular files only).
  */
 async function renderDiff(tree: FileTree, targetDir: string): Promise<string> {
+  const { createTwoFilesPatch } = await import("diff"); // only for --dry-run --diff: not a cost of every create
   const read = await targetReader(targetDir);
   let out = "";
   for (const [path, content] of tree) {
