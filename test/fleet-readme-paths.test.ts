@@ -40,10 +40,7 @@ describe.each(cases)("the README of an added %s cluster (%s, %s)", (blueprint, g
     const readme = added.tree.get("fleet/stg/README.md")!;
     const paths = pathsIn(readme);
     expect(paths.length).toBeGreaterThan(5);
-    // A path the single-cluster README names wrongly too (its own file missing at the top) is the blueprint's
-    // README defect, not the fleet layout's: that README is checked by its own tests.
-    const wrongInSingleToo = (path: string) => path.startsWith("fleet/stg/") && pathsIn(first.tree.get("README.md")!).includes(path.slice("fleet/stg/".length)) && !first.tree.has(path.slice("fleet/stg/".length));
-    expect(paths.filter((path) => !exists(path) && !wrongInSingleToo(path))).toEqual([]);
+    expect(paths.filter((path) => !exists(path))).toEqual([]);
     // Its own Terraform, not the first cluster's: every terraform command runs in fleet/stg/terraform.
     expect([...readme.matchAll(/-chdir=(\S+)/g)].map((m) => m[1]).filter((dir) => dir !== "fleet/stg/terraform")).toEqual([]);
     expect(readme).not.toMatch(/^\s*cd terraform\b/m);
