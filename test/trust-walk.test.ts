@@ -87,6 +87,27 @@ describe("no file name hides a manifest that Flux or Argo CD applies", () => {
     expect(leftOut(report)).toEqual(["charts/web/values.yaml"]);
   });
 
+  test("a Kustomization of an OCI artifact made elsewhere applies none of this repository's files; one of the bootstrap artifact does", async () => {
+    const ociKustomization = (name: string) => `apiVersion: source.toolkit.fluxcd.io/v1
+kind: OCIRepository
+metadata: {name: ${name}, namespace: flux-system}
+spec: {interval: 10m, url: oci://ghcr.io/example/${name}, ref: {tag: v1.0.0}}
+---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: ${name}, namespace: flux-system}
+spec: {interval: 10m, path: ./, prune: true, sourceRef: {kind: OCIRepository, name: ${name}}}
+`;
+    const files = { "docs/mkdocs.yaml": "site_name: ops\nnav: [index.md]\n", "apps/ok.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok}\n" };
+    const foreign = await validate(repository({ "flux/config.yaml": ociKustomization("flux-manifests"), ...files }));
+    expect(foreign.status).toBe(0);
+    expect(leftOut(foreign.report)).toEqual(["docs/mkdocs.yaml"]);
+    // The bootstrap source (a CI job may push this repository as flux-system's artifact): its root is applied.
+    const bootstrap = await validate(repository({ "flux/config.yaml": ociKustomization("flux-system"), ...files }));
+    expect(bootstrap.status).toBe(1);
+    expect(bootstrap.report.problems).toContainEqual(expect.objectContaining({ rule: "applied-by-gitops", file: expect.stringMatching(/docs\/mkdocs\.yaml$/) }));
+  });
+
   test("a Flux path with kustomization.yaml: a values.yaml it lists as a resource is validated", async () => {
     const root = repository({
       "flux-system/sync.yaml": `${SOURCE}---\n${fluxKustomization("./apps")}`,

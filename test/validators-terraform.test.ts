@@ -554,6 +554,43 @@ resource "azurerm_log_analytics_workspace" "main" {
     expect(older.notChecked).toBe('the module requires azurerm ">= 4.48.0, < 5.0", older than the 5.2.0 the tables describe');
   });
 
+  it("checks a child module against the release its callers pin, as Terraform resolves one release per configuration", async () => {
+    const child = aksWithLogs("~> 5.2").replace(/terraform \{[\s\S]*?\n\}\n\n/, "");
+    const root = (azurerm: string, source: string) => `terraform {
+  required_providers {
+    azurerm = { source = "hashicorp/azurerm", version = "${azurerm}" }
+  }
+}
+
+module "logs" {
+  source = "${source}"
+}
+`;
+    const childUnit = async (files: { path: string; content: string }[]) =>
+      (await validateTerraform(files, { checkFormat: false })).find((unit) => unit.label === "azurerm_log_analytics_workspace.main")!;
+    // Called from a root pinned to 4.x (through a second module): the argument 5.0 removed is not an error.
+    const older = await childUnit([
+      { path: "live/main.tf", content: root(">= 4.2.0, < 5.0.0", "../modules/wrapper") },
+      { path: "modules/wrapper/main.tf", content: 'module "inner" {\n  source = "../logs"\n}\n' },
+      { path: "modules/logs/main.tf", content: child },
+    ]);
+    expect(older).toMatchObject({ status: "skipped", problems: [] });
+    expect(older.notChecked).toBe('the modules calling it require azurerm ">= 4.2.0, < 5.0.0", older than the 5.2.0 the tables describe');
+    // Called from a root on the tables' release, or by nobody: checked, and the removed argument fails.
+    expect((await childUnit([{ path: "live/main.tf", content: root("~> 5.2", "../modules/logs") }, { path: "modules/logs/main.tf", content: child }])).status).toBe("invalid");
+    expect((await childUnit([{ path: "modules/logs/main.tf", content: child }])).status).toBe("invalid");
+    // A source outside the repository, or a registry module, is not a caller.
+    expect((await childUnit([{ path: "live/main.tf", content: root(">= 4.2.0, < 5.0.0", "../../elsewhere/logs") }, { path: "modules/logs/main.tf", content: child }])).status).toBe("invalid");
+    // Two roots disagree: the one on the older release decides, so that it gets no error its release would not give.
+    expect(
+      (await childUnit([
+        { path: "a/main.tf", content: root("~> 5.2", "../modules/logs") },
+        { path: "b/main.tf", content: root("~> 4.48", "../modules/logs") },
+        { path: "modules/logs/main.tf", content: child },
+      ])).status,
+    ).toBe("skipped");
+  });
+
   it("does not fail resource types or arguments a newer pinned release may have added", async () => {
     const content = (version: string) => `terraform {
   required_providers {

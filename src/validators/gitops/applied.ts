@@ -15,12 +15,13 @@
  * - A kustomize build: the files its `resources`, `bases` and `components` list, and the builds of the folders they
  *   list, recursively (each kustomization once).
  *
- * Paths of every source count (a path that another repository's source names may exist here too): validating a file
- * that is not applied costs nothing but its errors, missing one that is would let it through.
+ * Paths of every Git source count (a path that another repository's source names may exist here too): validating a
+ * file that is not applied costs nothing but its errors, missing one that is would let it through. A Kustomization of
+ * an OCI or Bucket artifact made elsewhere (flux.ts buildsForeignArtifact) applies none of this repository's files.
  */
 import { posix } from "node:path";
 import { isArgoApplication } from "./argo.js";
-import { isFluxKustomization } from "./flux.js";
+import { buildsForeignArtifact, isFluxKustomization } from "./flux.js";
 import { isObject, kustomizationIn, repoPath, resolveFrom, stringAt, type Json, type RepoIndex } from "./repo-index.js";
 
 /** What source-controller never puts in an artifact (fluxcd/pkg sourceignore's default patterns). */
@@ -116,6 +117,7 @@ export function appliedFiles(index: RepoIndex): Map<string, string> {
   for (const manifest of index.manifests) {
     const name = `${manifest.namespace ? `${manifest.namespace}/` : ""}${manifest.name} (${manifest.file})`;
     if (isFluxKustomization(manifest)) {
+      if (buildsForeignArtifact(manifest, index)) continue;
       const dir = repoPath(stringAt(manifest.object, "spec", "path") ?? "./");
       if (dir !== undefined && (dir === "" || index.dirs.has(dir))) fluxPath(dir, `Flux Kustomization ${name}, which applies every YAML file below ${dir || "the root"} when it has no kustomization.yaml`);
     } else if (isArgoApplication(manifest) && manifest.kind === "Application") {

@@ -151,6 +151,21 @@ function checkDependsOn(manifest: Manifest, index: RepoIndex, group: string, pro
 }
 
 /**
+ * Whether a Flux Kustomization builds an artifact made elsewhere: its source is an OCIRepository or Bucket the
+ * repository declares and that is not the bootstrap source (which a CI job may push from this repository). Such an
+ * artifact (Flux's own release manifests, another repository's pushed build) holds none of this repository's files.
+ */
+export function buildsForeignArtifact(manifest: Manifest, index: RepoIndex): boolean {
+  const ref = isObject(manifest.object.spec) ? manifest.object.spec.sourceRef : undefined;
+  const kind = stringAt(ref, "kind");
+  const name = stringAt(ref, "name");
+  if ((kind !== "OCIRepository" && kind !== "Bucket") || !name) return false;
+  const namespace = stringAt(ref, "namespace") ?? manifest.namespace;
+  const source = find(index, SOURCE_GROUP, kind, name, namespace);
+  return source !== undefined && !isBootstrapName(name, source.namespace);
+}
+
+/**
  * The folder of this repository a Flux Kustomization builds (a repository path, "" for the root), when its source is
  * this repository on the checked-out branch and its path names a folder inside it; undefined otherwise.
  */

@@ -15,6 +15,7 @@ import { checkProviderConfig, providersNamedIn, unrequiredProviders } from "./pr
 import { impliedProviderName, loadProviderTables, type BodySchema, type ProviderTables } from "./provider-tables.js";
 import { blockLabel, findUndeclaredReferences, type LocatedProblem } from "./references.js";
 import { checkBlockAgainstSchema } from "./schema-check.js";
+import { inheritedConstraints } from "./module-calls.js";
 import { moduleTableFits, type TableFit } from "./table-fit.js";
 import { closestType } from "./suggest.js";
 
@@ -82,6 +83,11 @@ interface BlockUnit {
  * Checks one `resource`/`data` block against its provider table; types without a table are "not checked", and so
  * are blocks of a module that requires releases the table does not describe (see table-fit.ts).
  */
+/** Who asks for the release: the module, or (it pins nothing) the modules that call it. */
+function requires(fit: TableFit): string {
+  return fit.fit !== "covered" && fit.inherited ? "the modules calling it require" : "the module requires";
+}
+
 function checkResourceBlock(block: HclBlock, file: string, tables: ProviderTables, fits: Map<string, TableFit>): UnitResult {
   const type = block.labels[0] ?? "";
   const label = blockLabel(block);
@@ -95,7 +101,7 @@ function checkResourceBlock(block: HclBlock, file: string, tables: ProviderTable
   }
   const fit = fits.get(table.provider) ?? { fit: "covered" };
   if (fit.fit === "older") {
-    result.notChecked = `the module requires ${table.provider} "${fit.constraint}", older than the ${table.version} the tables describe`;
+    result.notChecked = `${requires(fit)} ${table.provider} "${fit.constraint}", older than the ${table.version} the tables describe`;
     return result;
   }
   const removed = isData ? undefined : table.removedResources[type];
@@ -109,7 +115,7 @@ function checkResourceBlock(block: HclBlock, file: string, tables: ProviderTable
   }
   const known = isData ? table.dataSourceTypes : table.resourceTypes;
   if (!known.includes(type) && fit.fit === "newer") {
-    result.notChecked = `${table.provider} ${table.version} has no ${kind} ${type}; the module requires "${fit.constraint}", newer releases that may have it`;
+    result.notChecked = `${table.provider} ${table.version} has no ${kind} ${type}; ${requires(fit)} "${fit.constraint}", newer releases that may have it`;
     return result;
   }
   if (!known.includes(type)) {
@@ -133,7 +139,7 @@ function checkResourceBlock(block: HclBlock, file: string, tables: ProviderTable
     for (const problem of problems) {
       if (problem.rule !== "tf-unknown-argument") continue;
       problem.severity = "warning";
-      problem.message = `not checked: ${problem.message} in ${table.provider} ${table.version}, the release the tables describe; the module requires "${fit.constraint}"`;
+      problem.message = `not checked: ${problem.message} in ${table.provider} ${table.version}, the release the tables describe; ${requires(fit)} "${fit.constraint}"`;
     }
   }
   result.problems.push(...problems);
@@ -161,12 +167,11 @@ export async function validateTerraform(files: TerraformFile[], options: Terrafo
     modules.set(dir === "." ? "" : dir, list);
   }
 
-  const results: UnitResult[] = [];
+  // First every module is read, so that each is then checked with what its callers pin (module-calls.ts).
+  const read: { dir: string; moduleFiles: TerraformFile[]; parsed: ParsedFile[]; fileUnits: Map<string, UnitResult>; sortedFiles: TerraformFile[] }[] = [];
   for (const [dir, moduleFiles] of [...modules].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const parsed: ParsedFile[] = [];
     const fileUnits = new Map<string, UnitResult>();
-    const blockUnits = new Map<HclBlock, BlockUnit>();
-    const ordered: UnitResult[] = [];
     const sortedFiles = [...moduleFiles].sort((a, b) => (a.path < b.path ? -1 : 1));
 
     for (const file of sortedFiles) {
@@ -200,8 +205,16 @@ export async function validateTerraform(files: TerraformFile[], options: Terrafo
       parsed.push({ file, scan });
     }
 
+    read.push({ dir, moduleFiles, parsed, fileUnits, sortedFiles });
+  }
+  const inherited = inheritedConstraints(new Map(read.map(({ dir, parsed }) => [dir, parsed.map(({ scan }) => scan)])));
+
+  const results: UnitResult[] = [];
+  for (const { dir, moduleFiles, parsed, fileUnits, sortedFiles } of read) {
+    const blockUnits = new Map<HclBlock, BlockUnit>();
+    const ordered: UnitResult[] = [];
     const tables = await loadProviderTables(providersNamedIn(parsed.map(({ scan }) => scan)));
-    const fits = moduleTableFits(parsed.map(({ scan }) => scan), tables);
+    const fits = moduleTableFits(parsed.map(({ scan }) => scan), tables, inherited.get(dir));
     const parsedByPath = new Map(parsed.map((entry) => [entry.file.path, entry]));
     for (const file of sortedFiles) {
       const unit = fileUnits.get(file.path)!;

@@ -14,9 +14,9 @@ export type TableFit =
   /** The constraint admits the tables' release (or there is none): everything is checked. */
   | { fit: "covered" }
   /** Every release the constraint admits is older than the tables' one: the provider's blocks are not checked. */
-  | { fit: "older"; constraint: string }
+  | { fit: "older"; constraint: string; inherited?: true }
   /** Every release the constraint admits is newer: types and arguments the table lacks are not checked. */
-  | { fit: "newer"; constraint: string };
+  | { fit: "newer"; constraint: string; inherited?: true };
 
 type Version = [number, number, number];
 interface Bound {
@@ -98,18 +98,43 @@ export function tableFit(constraint: string | undefined, table: Pick<ProviderTab
 }
 
 
-/**
- * Per tabled provider, how its table fits the version constraints a module's `required_providers` write (all of
- * the module's files; several constraints for one provider are combined, as Terraform does).
- */
-export function moduleTableFits(scans: HclScan[], tables: ProviderTables): Map<string, TableFit> {
+/** The version constraints a module's `required_providers` write, per provider (named by its source's last part). */
+export function moduleConstraints(scans: readonly HclScan[]): Map<string, string[]> {
   const constraints = new Map<string, string[]>();
   for (const { name, source, version } of requiredProviders(scans)) {
+    if (version === undefined) continue;
     const provider = source ? (source.toLowerCase().split("/").at(-1) ?? "") : name;
-    if (version === undefined || !tables[provider]) continue;
     constraints.set(provider, [...(constraints.get(provider) ?? []), version]);
   }
+  return constraints;
+}
+
+const SEVERITY: Record<TableFit["fit"], number> = { covered: 0, newer: 1, older: 2 };
+
+/**
+ * Per tabled provider, how its table fits the version constraints that apply to a module: its own, combined (as
+ * Terraform combines every constraint of a configuration) with those of each configuration that calls it. `callers`
+ * holds one constraint map per chain of modules calling this one (a child module without `required_providers` runs
+ * with the provider its root pins); when chains disagree, the fit that checks least wins, so that no configuration
+ * gets an error its own provider release would not give.
+ */
+export function moduleTableFits(scans: HclScan[], tables: ProviderTables, callers: readonly Map<string, string[]>[] = []): Map<string, TableFit> {
+  const own = moduleConstraints(scans);
+  const chains = callers.length === 0 ? [own] : callers.map((inherited) => {
+    const merged = new Map(own);
+    for (const [provider, list] of inherited) merged.set(provider, [...(merged.get(provider) ?? []), ...list]);
+    return merged;
+  });
   const fits = new Map<string, TableFit>();
-  for (const [provider, list] of constraints) fits.set(provider, tableFit(list.join(", "), tables[provider]!));
+  for (const chain of chains) {
+    for (const [provider, list] of chain) {
+      if (!tables[provider]) continue;
+      let fit = tableFit(list.join(", "), tables[provider]!);
+      // Said of the callers when the module itself pins nothing for the provider.
+      if (fit.fit !== "covered" && !own.has(provider)) fit = { ...fit, inherited: true };
+      const before = fits.get(provider);
+      if (!before || SEVERITY[fit.fit] > SEVERITY[before.fit]) fits.set(provider, fit);
+    }
+  }
   return fits;
 }
