@@ -27,6 +27,33 @@ export { substituteObject, type FluxModel, type KustomizationInstance } from "./
 
 const OPERATOR_GROUP = "fluxcd.controlplane.io/";
 
+/** The Flux Operator's Helm charts, by the chart name or the last part of an OCI URL. */
+const OPERATOR_CHARTS = new Set(["flux-operator", "flux-instance"]);
+
+/**
+ * Whether the repository runs its Flux through the Flux Operator: a FluxInstance, or the operator's own charts
+ * (`flux-operator`, `flux-instance`) installed by a HelmRelease, an OCIRepository of them or an Argo CD Application
+ * (the FluxInstance is then the chart's, and not in Git).
+ */
+export function installsFluxOperator(index: RepoIndex): boolean {
+  const chartName = (value: unknown) => typeof value === "string" && OPERATOR_CHARTS.has((value.split("/").at(-1) ?? "").replace(/[:@].*$/, ""));
+  return index.manifests.some((manifest) => {
+    const spec = manifest.object.spec as Json | undefined;
+    if (manifest.kind === "FluxInstance") return manifest.apiVersion.startsWith(OPERATOR_GROUP);
+    if (!spec || typeof spec !== "object" || Array.isArray(spec)) return false;
+    if (manifest.kind === "HelmRelease" && manifest.apiVersion.startsWith("helm.toolkit.fluxcd.io/")) {
+      const chart = (spec.chart as Json | undefined)?.spec as Json | undefined;
+      return chartName(chart?.chart);
+    }
+    if (manifest.kind === "OCIRepository" && manifest.apiVersion.startsWith("source.toolkit.fluxcd.io/")) return chartName(spec.url);
+    if (manifest.kind === "Application" && manifest.apiVersion.startsWith("argoproj.io/")) {
+      const sources = [spec.source, ...(Array.isArray(spec.sources) ? spec.sources : [])] as (Json | undefined)[];
+      return sources.some((source) => source && (chartName(source.chart) || chartName(source.repoURL)));
+    }
+    return false;
+  });
+}
+
 export interface EngineInput {
   /** The repository's file paths. */
   paths: readonly string[];
@@ -46,7 +73,7 @@ export interface EngineInput {
 export async function applyEngines(input: EngineInput): Promise<{ results: UnitResult[]; model: FluxModel }> {
   const resolver = new BuildResolver(input.paths, input.index.dirs, input.kustomizations);
   const model = buildFluxModel(input.index, resolver, input.repo, input.read);
-  const operator = input.index.manifests.some((manifest) => manifest.kind === "FluxInstance" && manifest.apiVersion.startsWith(OPERATOR_GROUP));
+  const operator = installsFluxOperator(input.index);
 
   const again = new Map<string, VariableSet[]>();
   for (const [file, substitutions] of model.substitutions) {
