@@ -4,8 +4,8 @@
  * those repositories use (no copied content): each test names its cause, checks that the folder validates with no
  * false alarm, and that a real mistake in it is still reported, so a regression says which cause came back.
  */
-import { cpSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { runCli, tempDir } from "./helpers/cli.js";
 import { fixturesDir } from "./helpers/fixtures.js";
@@ -127,6 +127,35 @@ describe("root cause 6: YAML that is not Kubernetes' (Talos machine configuratio
     // A Kubernetes manifest with an application tag is a manifest with a mistake.
     const line = edit(dir, "apps/recorder/deployment.yaml", "image: registry.example.org/recorder:2.1.0", "image: !env_var RECORDER_IMAGE");
     expect(rules((await validate(dir, ["--ignore-filename-pattern", "talos/"])).report)).toEqual([["k8s-yaml-syntax", "apps/recorder/deployment.yaml", line]]);
+  });
+
+  test("Jinja templates, numbered file formats, tools' own configuration and !!python tags are left out too; a manifest among them is not", async () => {
+    const dir = copyOf("not-kubernetes-yaml");
+    const files: Record<string, string> = {
+      "ansible/roles/lb/templates/pool.yaml": "apiVersion: example.io/v1\nkind: AddressPool\nmetadata:\n  name: pool\nspec:\n  blocks:\n    {% for cidr in cidrs %}\n    - cidr: {{ cidr }}\n    {% endfor %}\n",
+      "grafana/datasources.yaml": "apiVersion: 1\ndatasources:\n  - name: metrics\n    type: prometheus\n    url: http://metrics:9090\n",
+      "local/cluster.yaml": "apiVersion: k3d.io/v1alpha5\nkind: Simple\nmetadata:\n  name: dev\nservers: 1\n",
+      "nodes/kubelet.yaml": "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nmaxPods: 110\n",
+      "docs/site.yml": "site_name: ops\nmarkdown_extensions:\n  - emoji:\n      emoji_index: !!python/name:docs.emoji.index\n",
+    };
+    for (const [path, content] of Object.entries(files)) {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), content);
+    }
+    const { status, report } = await validate(dir);
+    expect(report.problems).toEqual([]);
+    expect(status).toBe(0);
+    const reasons = Object.fromEntries(report.resources.filter((unit) => Object.keys(files).includes(unit.file)).map((unit) => [unit.file, unit.notChecked]));
+    expect(reasons).toEqual({
+      "ansible/roles/lb/templates/pool.yaml": expect.stringMatching(/^template \(Jinja syntax/),
+      "grafana/datasources.yaml": expect.stringMatching(/^apiVersion is not text/),
+      "local/cluster.yaml": expect.stringMatching(/^Simple of k3d\.io: a file its tool reads/),
+      "nodes/kubelet.yaml": expect.stringMatching(/^KubeletConfiguration of kubelet\.config\.k8s\.io/),
+      "docs/site.yml": "YAML with application tags (!!python/name:docs.emoji.index): an application's configuration, not a Kubernetes manifest",
+    });
+    // A Kubernetes kind with a Jinja statement, or a numbered apiVersion beside a real object, stays an error.
+    writeFileSync(join(dir, "grafana/datasources.yaml"), `${files["grafana/datasources.yaml"]}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dashboards\n`);
+    expect((await validate(dir)).status).toBe(1);
   });
 });
 

@@ -19,6 +19,8 @@ export const REASON_VALUES = "Helm values file, not a manifest";
 export const REASON_COMPOSE = "Docker Compose file, not a manifest";
 export const REASON_ANSIBLE = "Ansible file, not a manifest";
 export const REASON_TEMPLATE = "template (Go/Helm syntax): not YAML until a generator renders it";
+export const REASON_JINJA = "template (Jinja syntax, as Ansible and Salt write): not YAML until a generator renders it";
+export const REASON_APIVERSION_NOT_TEXT = "apiVersion is not text (Grafana provisioning and other tools number their files' versions): not a Kubernetes manifest";
 export const REASON_KUSTOMIZATION = "kustomization without apiVersion/kind (kustomize accepts it): its references are checked, not its schema";
 export const REASON_NOT_KUBERNETES = "no document with apiVersion or kind: not a Kubernetes manifest";
 export const REASON_TALOS = "Talos machine configuration (v1alpha1, no API group): read by Talos, not a Kubernetes manifest";
@@ -80,6 +82,8 @@ function reasonByPath(path: string): string | undefined {
 const NOT_A_MANIFEST_RULES = new Set(["k8s-missing-kind", "k8s-missing-apiversion", "k8s-missing-schema"]);
 /** Go template actions that make a file unparseable as YAML until rendered. */
 const TEMPLATE_ACTION = /\{\{-?\s*(if|else|end|range|with|define|template|include|toYaml|tpl|\.Values|\.Release|\.Chart|\$)\b/;
+/** Jinja statements (Ansible's role templates, Salt states), which no YAML reader takes until rendered. */
+const JINJA_STATEMENT = /\{%-?\s*(for|endfor|if|elif|else|endif|set|macro|endmacro|include|import|from|block|endblock|raw|endraw|call|endcall|filter|endfilter)\b/;
 /** js-yaml's message for a tag it has no type for (`!env_var`, `!include`, `!Ref`), written `!<!env_var>`. */
 const UNKNOWN_TAG = /^YAML syntax error: unknown tag !<([^>]*)>/;
 
@@ -103,6 +107,7 @@ export function reasonByContent(path: string, results: UnitResult[], text: strin
   const rules = new Set(failed.flatMap((result) => result.problems.map((problem) => problem.rule)));
   if (failed.length === results.length && [...rules].every((rule) => rule === "k8s-yaml-syntax")) {
     if (TEMPLATE_ACTION.test(text)) return REASON_TEMPLATE;
+    if (JINJA_STATEMENT.test(text)) return REASON_JINJA;
     if (!failed.every((result) => result.problems.every((problem) => UNKNOWN_TAG.test(problem.message)))) return undefined;
     const documents = parseLoosely(text);
     if (!documents || documents.some(holdsKubernetesObject)) return undefined;
@@ -116,8 +121,11 @@ export function reasonByContent(path: string, results: UnitResult[], text: strin
   const documents = parseLoosely(text);
   if (!documents) return undefined;
   const contents = documents.map((document) => document.contents).filter((node) => node !== null);
-  const kubernetes = (node: unknown) => isMap(node) && (node.has("apiVersion") || node.has("kind")) && isKubernetesApiVersion(scalarText(node.get("apiVersion")));
+  // Kubernetes writes apiVersion as text; a number (`apiVersion: 1`) is another tool's file format version.
+  const textual = (node: unknown) => !isMap(node) || !node.has("apiVersion") || typeof node.get("apiVersion") === "string";
+  const kubernetes = (node: unknown) => isMap(node) && (node.has("apiVersion") || node.has("kind")) && textual(node) && isKubernetesApiVersion(scalarText(node.get("apiVersion")));
   if (contents.some(kubernetes)) return undefined;
+  if (!contents.every(textual)) return REASON_APIVERSION_NOT_TEXT;
   if (groupless.length > 0) return isTalos(contents) ? REASON_TALOS : REASON_NO_API_GROUP;
   const name = posix.basename(path);
   if (KUSTOMIZATION_FILE_NAMES.includes(name)) return REASON_KUSTOMIZATION;
@@ -148,13 +156,21 @@ function holdsKubernetesObject(document: Document.Parsed): boolean {
   return isMap(node) && node.has("apiVersion") && node.has("kind") && isKubernetesApiVersion(scalarText(node.get("apiVersion")));
 }
 
+const YAML_TAG_PREFIX = "tag:yaml.org,2002:";
+/** The types of YAML's own tag namespace (`!!str`, ...): no application's. */
+const YAML_TYPES = new Set(["str", "int", "float", "bool", "null", "map", "seq", "binary", "timestamp", "set", "omap", "pairs", "merge", "value"]);
+
 /** The local tags (`!env_var`, not YAML's own `!!str`) written in the documents, sorted. */
 function applicationTags(documents: Document.Parsed[]): string[] {
   const tags = new Set<string>();
   for (const document of documents) {
     visit(document, (_key, node) => {
       const tag = (node as { tag?: string }).tag;
-      if (typeof tag === "string" && tag.startsWith("!") && !tag.startsWith("!!")) tags.add(tag);
+      if (typeof tag !== "string") return;
+      if (tag.startsWith("!") && !tag.startsWith("!!")) tags.add(tag);
+      // `!!python/name:...` (MkDocs) reads as a tag of YAML's namespace that is none of its types.
+      const own = tag.startsWith(YAML_TAG_PREFIX) ? tag.slice(YAML_TAG_PREFIX.length) : undefined;
+      if (own !== undefined && !YAML_TYPES.has(own)) tags.add(`!!${own}`);
     });
   }
   return [...tags].sort();
@@ -168,11 +184,22 @@ function isTalos(contents: unknown[]): boolean {
   return contents.some((node) => isMap(node) && ((scalarText(node.get("version")) === "v1alpha1" && (node.has("machine") || node.has("cluster"))) || (scalarText(node.get("apiVersion")) === "v1alpha1" && /Config$/.test(scalarText(node.get("kind")) ?? ""))));
 }
 
+/**
+ * API groups of files a tool reads from disk and no API server serves: the components' own configuration
+ * (`*.config.k8s.io`: KubeletConfiguration, KubeProxyConfiguration, ...), kubeadm's, the API server's audit policy and
+ * admission configuration, and local-cluster tools (kind, k3d, ctlptl, k0sctl).
+ */
+const TOOL_CONFIGURATION_GROUP = /^([a-z0-9-]+\.config\.k8s\.io|kubeadm\.k8s\.io|audit\.k8s\.io|apiserver\.k8s\.io|kind\.x-k8s\.io|k3d\.io|ctlptl\.dev|k0sctl\.k0sproject\.io)\//;
+
 /** A document that is configuration for a tool of the repository, not an object to apply: why, or undefined. */
 export function reasonByKind(result: UnitResult): string | undefined {
   const { apiVersion, kind } = result.resource ?? {};
   if (apiVersion === "builtin" || (apiVersion?.startsWith("builtin/") ?? false)) return REASON_KUSTOMIZE_PLUGIN;
   if (kind === "ConfigManagementPlugin" && apiVersion?.startsWith("argoproj.io/")) return REASON_ARGO_PLUGIN;
+  // Only for want of a schema: with one (--schema-location), the file is validated as the user asked.
+  if (apiVersion && TOOL_CONFIGURATION_GROUP.test(apiVersion) && result.problems.length > 0 && result.problems.every((problem) => problem.rule === "k8s-missing-schema")) {
+    return `${kind ?? "configuration"} of ${apiVersion.split("/")[0]}: a file its tool reads, never applied to a cluster, not a Kubernetes manifest`;
+  }
   return undefined;
 }
 
