@@ -137,6 +137,7 @@ describe("root cause 6: YAML that is not Kubernetes' (Talos machine configuratio
       "local/cluster.yaml": "apiVersion: k3d.io/v1alpha5\nkind: Simple\nmetadata:\n  name: dev\nservers: 1\n",
       "nodes/kubelet.yaml": "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nmaxPods: 110\n",
       "docs/site.yml": "site_name: ops\nmarkdown_extensions:\n  - emoji:\n      emoji_index: !!python/name:docs.emoji.index\n",
+      "generated/kustomization.yaml": "configMapGenerator:\n  - name: settings\n    literals: [mode=fast]\nkind: Kustomization\n",
     };
     for (const [path, content] of Object.entries(files)) {
       mkdirSync(dirname(join(dir, path)), { recursive: true });
@@ -152,6 +153,7 @@ describe("root cause 6: YAML that is not Kubernetes' (Talos machine configuratio
       "local/cluster.yaml": expect.stringMatching(/^Simple of k3d\.io: a file its tool reads/),
       "nodes/kubelet.yaml": expect.stringMatching(/^KubeletConfiguration of kubelet\.config\.k8s\.io/),
       "docs/site.yml": "YAML with application tags (!!python/name:docs.emoji.index): an application's configuration, not a Kubernetes manifest",
+      "generated/kustomization.yaml": expect.stringMatching(/^kustomization without apiVersion/),
     });
     // A Kubernetes kind with a Jinja statement, or a numbered apiVersion beside a real object, stays an error.
     writeFileSync(join(dir, "grafana/datasources.yaml"), `${files["grafana/datasources.yaml"]}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dashboards\n`);

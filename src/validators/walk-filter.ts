@@ -123,11 +123,14 @@ export function reasonByContent(path: string, results: UnitResult[], text: strin
   const contents = documents.map((document) => document.contents).filter((node) => node !== null);
   // Kubernetes writes apiVersion as text; a number (`apiVersion: 1`) is another tool's file format version.
   const textual = (node: unknown) => !isMap(node) || !node.has("apiVersion") || typeof node.get("apiVersion") === "string";
+  const name = posix.basename(path);
+  // kustomize reads its file with `kind: Kustomization` (or Component) and no apiVersion, as it reads one with neither.
+  const kustomizeOwn = (node: unknown) => isMap(node) && !node.has("apiVersion") && ["Kustomization", "Component"].includes(scalarText(node.get("kind")) ?? "");
+  if (KUSTOMIZATION_FILE_NAMES.includes(name) && contents.length > 0 && contents.every(kustomizeOwn)) return REASON_KUSTOMIZATION;
   const kubernetes = (node: unknown) => isMap(node) && (node.has("apiVersion") || node.has("kind")) && textual(node) && isKubernetesApiVersion(scalarText(node.get("apiVersion")));
   if (contents.some(kubernetes)) return undefined;
   if (!contents.every(textual)) return REASON_APIVERSION_NOT_TEXT;
   if (groupless.length > 0) return isTalos(contents) ? REASON_TALOS : REASON_NO_API_GROUP;
-  const name = posix.basename(path);
   if (KUSTOMIZATION_FILE_NAMES.includes(name)) return REASON_KUSTOMIZATION;
   if (VALUES_NAME.test(name)) return REASON_VALUES;
   if (contents.some((node) => isMap(node) && node.has("services") && !node.has("metadata"))) return REASON_COMPOSE;
