@@ -50,7 +50,7 @@ describe("Git remotes as this repository's URLs", () => {
 
     // a folder inside the checkout is below its top level, whose remotes and branch it has
     mkdirSync(join(dir, "clusters"));
-    expect(readGitCheckout(join(dir, "clusters"))).toEqual({ remoteUrls: ["git@github.com:Acme/kapsule-gpu.git", "https://gitlab.example.com/mirror/kapsule-gpu"], branch: "feature/x", defaultBranch: "main", topLevel: dir });
+    expect(readGitCheckout(join(dir, "clusters"))).toEqual({ remoteUrls: ["git@github.com:Acme/kapsule-gpu.git", "https://gitlab.example.com/mirror/kapsule-gpu"], branch: "feature/x", defaultBranch: "main", topLevel: dir, folder: join(dir, "clusters") });
   });
 
   test("a broken Argo CD path is found in a checkout whose remote is the Application's repoURL", async () => {
@@ -82,5 +82,31 @@ describe("Git remotes as this repository's URLs", () => {
     expect(report.problems).toEqual([expect.objectContaining({ file, line: at + 1, rule: "argo-path-missing" })]);
     // --repo-url still decides when given.
     expect((await runCli(["validate", "--strict", "--repo-url", "https://github.com/other/repo", "."], { cwd: repo })).status).toBe(0);
+  });
+
+  test("a kustomize entry leading out of a validated folder is looked for in the rest of the checkout, never outside it", async () => {
+    const root = tempDir("ccr-remotes-");
+    mkdirSync(join(root, ".git"));
+    writeFileSync(join(root, ".git", "config"), GIT_CONFIG);
+    mkdirSync(join(root, "manifests", "base"), { recursive: true });
+    writeFileSync(join(root, "manifests", "base", "kustomization.yaml"), "resources: [cm.yaml]\n");
+    writeFileSync(join(root, "manifests", "base", "cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: base}\n");
+    mkdirSync(join(root, "manifests", "plain"), { recursive: true });
+    mkdirSync(join(root, "examples", "helm"), { recursive: true });
+    const kustomization = (entry: string) => writeFileSync(join(root, "examples", "helm", "kustomization.yaml"), `resources:\n  - ${entry}\n`);
+    const problems = async () => {
+      const run = await runCli(["validate", "-o", "json", join(root, "examples")]);
+      return (JSON.parse(run.stdout) as { problems: { rule: string; message: string }[] }).problems.map((problem) => problem.message);
+    };
+    kustomization("../../manifests/base");
+    expect(await problems()).toEqual([]);
+    kustomization("../../manifests/missing");
+    expect(await problems()).toEqual([expect.stringMatching(/"\.\.\/\.\.\/manifests\/missing" does not exist in the repository$/)]);
+    kustomization("../../manifests/plain");
+    expect(await problems()).toEqual([expect.stringMatching(/is a directory without a kustomization\.yaml$/)]);
+    kustomization("../../../elsewhere");
+    expect(await problems()).toEqual([expect.stringMatching(/points outside the repository$/)]);
+    kustomization("../../.git");
+    expect(await problems()).toEqual([expect.stringMatching(/points outside the repository$/)]);
   });
 });

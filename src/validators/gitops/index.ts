@@ -48,7 +48,7 @@ export interface GitopsValidationOptions {
 export function thisRepository(index: RepoIndex, options: Pick<GitopsValidationOptions, "repoUrls" | "checkout"> = {}): ThisRepository {
   const checkout = options.checkout ?? { remoteUrls: [] };
   return resolveThisRepository(
-    { urls: options.repoUrls ?? checkout.remoteUrls, branch: checkout.branch, defaultBranch: checkout.defaultBranch, topLevel: checkout.topLevel },
+    { urls: options.repoUrls ?? checkout.remoteUrls, branch: checkout.branch, defaultBranch: checkout.defaultBranch, topLevel: checkout.topLevel, folder: checkout.folder },
     [...fluxGitSources(index), ...argoGitSources(index)],
     options.repoUrls === undefined,
   );
@@ -125,7 +125,7 @@ export function validateGitopsIndex(index: RepoIndex, options: GitopsValidationO
       const problems = checkPlaceholderUrls(manifest, options.placeholderUrls);
       if (problems.length > 0) results.push(unit(manifest, describe(manifest), problems));
     } else if (isKustomizeFile(manifest)) {
-      const problems = checkKustomizeEntries(manifest, index).sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+      const problems = checkKustomizeEntries(manifest, index, repo).sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
       problems.push(...(duplicates.get(manifest.file) ?? []));
       results.push(unit(manifest, `kustomization ${manifest.file}`, problems));
     }

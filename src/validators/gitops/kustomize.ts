@@ -5,6 +5,7 @@ import { posix } from "node:path";
 import { MAX_KUSTOMIZE_BUILD_RESOURCES, MAX_KUSTOMIZE_RESOURCES_TOTAL } from "../../limits.js";
 import type { Problem } from "../types.js";
 import { dottedPath, isObject, KUSTOMIZATION_FILE_NAMES, kustomizationIn, resolveFrom, type Manifest, type RepoIndex } from "./repo-index.js";
+import { outsideFolder, type ThisRepository } from "./this-repo.js";
 
 /** Whether a manifest is a kustomize kustomization (not a Flux Kustomization that happens to share the name). */
 export function isKustomizeFile(manifest: Manifest): boolean {
@@ -79,7 +80,7 @@ function problem(kustomization: Manifest, rule: string, path: (string | number)[
 }
 
 /** Checks that every local entry of one kustomization.yaml exists. */
-export function checkKustomizeEntries(kustomization: Manifest, index: RepoIndex): Problem[] {
+export function checkKustomizeEntries(kustomization: Manifest, index: RepoIndex, repo?: ThisRepository): Problem[] {
   const problems: Problem[] = [];
   const dir = posix.dirname(kustomization.file) === "." ? "" : posix.dirname(kustomization.file);
   for (const entry of entries(kustomization)) {
@@ -87,7 +88,11 @@ export function checkKustomizeEntries(kustomization: Manifest, index: RepoIndex)
     const resolved = resolveFrom(dir, entry.value);
     const where = `${dottedPath(entry.path)} "${entry.value}"`;
     if (resolved === undefined) {
-      problems.push(problem(kustomization, "kustomize-resource-missing", entry.path, `${where} points outside the repository`));
+      // Out of the validated folder: kustomize follows it into the rest of the checkout, where it may well be.
+      const found = repo ? outsideFolder(repo, dir, entry.value) : "outside";
+      if (found === "outside") problems.push(problem(kustomization, "kustomize-resource-missing", entry.path, `${where} points outside the repository`));
+      else if (found === "missing") problems.push(problem(kustomization, "kustomize-resource-missing", entry.path, `${where} does not exist in the repository`));
+      else if (found === "dir" && entry.type === "resource") problems.push(problem(kustomization, "kustomize-resource-missing", entry.path, `${where} is a directory without a kustomization.yaml`));
     } else if (index.files.has(resolved)) {
       continue;
     } else if (entry.type === "resource" && index.dirs.has(resolved)) {

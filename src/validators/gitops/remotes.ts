@@ -11,6 +11,8 @@ export interface GitCheckout {
   defaultBranch?: string;
   /** The repository's top level (absolute) when `root` is a folder below it; its remotes and branch are read there. */
   topLevel?: string;
+  /** `root` itself (absolute), when it is a folder below `topLevel`. */
+  folder?: string;
 }
 
 /**
@@ -75,7 +77,10 @@ export function readGitCheckout(root: string, env: Record<string, string | undef
   const originHead = readText(join(dirs.commonDir, "refs", "remotes", "origin", "HEAD"));
   const defaultBranch = originHead === undefined ? undefined : /^ref:\s*refs\/remotes\/origin\/(.+?)\s*$/m.exec(originHead)?.[1];
   if (defaultBranch) checkout.defaultBranch = defaultBranch;
-  if (top !== resolve(root)) checkout.topLevel = top;
+  if (top !== resolve(root)) {
+    checkout.topLevel = top;
+    checkout.folder = resolve(root);
+  }
   return checkout;
 }
 

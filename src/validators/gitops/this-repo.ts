@@ -5,7 +5,7 @@
  * at a tag or commit, or on another branch (an environment branch) is not path-checked: its files are not these.
  */
 import { statSync } from "node:fs";
-import { join } from "node:path";
+import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { normaliseRepoUrl, type RepoIndex } from "./repo-index.js";
 
 export interface ThisRepository {
@@ -23,6 +23,8 @@ export interface ThisRepository {
    * top level, so a path is also looked for there (see dirExists).
    */
   topLevel?: string;
+  /** The validated folder (absolute) when it is below `topLevel`: kustomize entries may lead out of it into the checkout. */
+  folder?: string;
 }
 
 /** A Git source a GitOps engine follows: its URL and revision, and whether it is the bootstrap sync source. */
@@ -128,6 +130,33 @@ export function argoRevision(targetRevision: string | undefined): Revision {
  * when they are a folder below the repository's top level, at the top level, which GitOps paths are relative to.
  * Looked up both ways, so that neither a folder validated on its own nor one inside a checkout gives a false alarm.
  */
+/**
+ * What a relative path that leads out of the validated folder (`../../base` from a kustomization in it) names in the
+ * rest of the checkout: kustomize follows it there. Only whether it exists is looked at, never its content; a path
+ * out of the checkout, or into its .git/, is "outside".
+ */
+export function outsideFolder(repo: ThisRepository, fromDir: string, entry: string): "file" | "dir" | "kustomization" | "missing" | "outside" {
+  if (repo.topLevel === undefined || repo.folder === undefined) return "outside";
+  const target = resolve(repo.folder, fromDir, entry);
+  const inside = relative(repo.topLevel, target);
+  if (inside === "" || inside.startsWith("..") || isAbsolute(inside) || inside.split(sep)[0] === ".git") return "outside";
+  try {
+    const stat = statSync(target);
+    if (stat.isFile()) return "file";
+    if (!stat.isDirectory()) return "missing";
+    const hasKustomization = ["kustomization.yaml", "kustomization.yml", "Kustomization"].some((name) => {
+      try {
+        return statSync(join(target, name)).isFile();
+      } catch {
+        return false;
+      }
+    });
+    return hasKustomization ? "kustomization" : "dir";
+  } catch {
+    return "missing";
+  }
+}
+
 export function dirExists(index: RepoIndex, repo: ThisRepository, path: string): boolean {
   if (index.dirs.has(path)) return true;
   if (repo.topLevel === undefined) return false;
