@@ -138,6 +138,7 @@ describe("root cause 6: YAML that is not Kubernetes' (Talos machine configuratio
       "nodes/kubelet.yaml": "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nmaxPods: 110\n",
       "docs/site.yml": "site_name: ops\nmarkdown_extensions:\n  - emoji:\n      emoji_index: !!python/name:docs.emoji.index\n",
       "generated/kustomization.yaml": "configMapGenerator:\n  - name: settings\n    literals: [mode=fast]\nkind: Kustomization\n",
+      "charts-repo/index.yaml": "apiVersion: v1\nentries:\n  web:\n    - name: web\n      version: 1.0.0\n      urls: [web-1.0.0.tgz]\ngenerated: \"2026-01-01T00:00:00Z\"\n",
     };
     for (const [path, content] of Object.entries(files)) {
       mkdirSync(dirname(join(dir, path)), { recursive: true });
@@ -154,6 +155,7 @@ describe("root cause 6: YAML that is not Kubernetes' (Talos machine configuratio
       "nodes/kubelet.yaml": expect.stringMatching(/^KubeletConfiguration of kubelet\.config\.k8s\.io/),
       "docs/site.yml": "YAML with application tags (!!python/name:docs.emoji.index): an application's configuration, not a Kubernetes manifest",
       "generated/kustomization.yaml": expect.stringMatching(/^kustomization without apiVersion/),
+      "charts-repo/index.yaml": expect.stringMatching(/^Helm repository index/),
     });
     // A Kubernetes kind with a Jinja statement, or a numbered apiVersion beside a real object, stays an error.
     writeFileSync(join(dir, "grafana/datasources.yaml"), `${files["grafana/datasources.yaml"]}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dashboards\n`);

@@ -19,6 +19,7 @@ export const REASON_VALUES = "Helm values file, not a manifest";
 export const REASON_COMPOSE = "Docker Compose file, not a manifest";
 export const REASON_ANSIBLE = "Ansible file, not a manifest";
 export const REASON_TEMPLATE = "template (Go/Helm syntax): not YAML until a generator renders it";
+export const REASON_HELM_INDEX = "Helm repository index (entries of charts), read by Helm, not a manifest";
 export const REASON_JINJA = "template (Jinja syntax, as Ansible and Salt write): not YAML until a generator renders it";
 export const REASON_APIVERSION_NOT_TEXT = "apiVersion is not text (Grafana provisioning and other tools number their files' versions): not a Kubernetes manifest";
 export const REASON_KUSTOMIZATION = "kustomization without apiVersion/kind (kustomize accepts it): its references are checked, not its schema";
@@ -127,6 +128,9 @@ export function reasonByContent(path: string, results: UnitResult[], text: strin
   // kustomize reads its file with `kind: Kustomization` (or Component) and no apiVersion, as it reads one with neither.
   const kustomizeOwn = (node: unknown) => isMap(node) && !node.has("apiVersion") && ["Kustomization", "Component"].includes(scalarText(node.get("kind")) ?? "");
   if (KUSTOMIZATION_FILE_NAMES.includes(name) && contents.length > 0 && contents.every(kustomizeOwn)) return REASON_KUSTOMIZATION;
+  // A Helm repository's index (`helm repo index`): apiVersion v1, entries and generated, no kind.
+  const helmIndex = (node: unknown) => isMap(node) && !node.has("kind") && node.has("entries") && !node.has("metadata");
+  if (contents.length > 0 && contents.every(helmIndex)) return REASON_HELM_INDEX;
   const kubernetes = (node: unknown) => isMap(node) && (node.has("apiVersion") || node.has("kind")) && textual(node) && isKubernetesApiVersion(scalarText(node.get("apiVersion")));
   if (contents.some(kubernetes)) return undefined;
   if (!contents.every(textual)) return REASON_APIVERSION_NOT_TEXT;
