@@ -108,6 +108,22 @@ spec: {interval: 10m, path: ./, prune: true, sourceRef: {kind: OCIRepository, na
     expect(bootstrap.report.problems).toContainEqual(expect.objectContaining({ rule: "applied-by-gitops", file: expect.stringMatching(/docs\/mkdocs\.yaml$/) }));
   });
 
+  test("an archive in a dot-folder that nothing applies: its broken references and Terraform are not checked; applied, they are", async () => {
+    const archived = {
+      "flux-system/sync.yaml": `${SOURCE}---\n${fluxKustomization("./clusters/prod")}`,
+      "clusters/prod/ok.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok}\n",
+      ".archive/old-app/ks.yaml": fluxKustomization("./gone").replace("name: prod", "name: old-app").replace("name: flux-system}", "name: retired-source}"),
+      ".archive/infra/main.tf": 'resource "scaleway_k8s_cluster" "old" {\n  nonsense = true\n}\n',
+    };
+    const quiet = await validate(repository(archived));
+    expect(quiet.report.problems).toEqual([]);
+    expect(quiet.status).toBe(0);
+    // The same archive inside a path Flux applies is checked, and its broken source reference fails.
+    const applied = await validate(repository({ ...archived, "flux-system/sync.yaml": `${SOURCE}---\n${fluxKustomization("./")}` }));
+    expect(applied.status).toBe(1);
+    expect(files(applied.report, "flux-source-missing")).toEqual([".archive/old-app/ks.yaml"]);
+  });
+
   test("a Flux path with kustomization.yaml: a values.yaml it lists as a resource is validated", async () => {
     const root = repository({
       "flux-system/sync.yaml": `${SOURCE}---\n${fluxKustomization("./apps")}`,

@@ -84,7 +84,8 @@ export async function validateSource(source: FileSource, options: ValidateOption
   const kustomizations = source.repository ? readKustomizations(source.paths, read) : new Map<string, Json>();
   const patches = patchFiles(kustomizations, new Set(source.paths));
   // Started first: worker-backed tools check Terraform and lint workflows while this thread checks the manifests.
-  const terraform = options.terraform === false ? undefined : validateTerraformModules(source, checked, options.terraformTools ?? inThreadTerraformTools);
+  // A walk leaves dot-folders (`.archive/`, `.old/`) out, as it does for manifests: nothing runs Terraform there.
+  const terraform = options.terraform === false ? undefined : validateTerraformModules(source, walked ? checked.filter((path) => !inDotFolder(path)) : checked, options.terraformTools ?? inThreadTerraformTools);
   terraform?.catch(() => undefined); // awaited below; until then a rejection must not count as unhandled
   const workflows = walked && options.workflows !== false ? validateRepositoryWorkflows(checked.filter(isWorkflowPath), read, { keepWorker: options.keepWorkflowWorker }) : undefined;
   workflows?.catch(() => undefined);
@@ -125,10 +126,22 @@ export async function validateSource(source: FileSource, options: ValidateOption
     results = results.concat(validateSecrets({ paths: checked, read, isManifest: (path) => manifestSet.has(path) }, options.secrets));
   }
   if (gitops && index) {
-    results = results.concat(validateGitopsIndex(index, { repoUrls: options.repoUrls, checkout: options.checkout, placeholderUrls: options.placeholderUrls, appliedAs, repository }));
+    let gitopsUnits = validateGitopsIndex(index, { repoUrls: options.repoUrls, checkout: options.checkout, placeholderUrls: options.placeholderUrls, appliedAs, repository });
+    // Objects in a dot-folder are read (a reference may name them) but checked only where Flux or Argo CD applies
+    // them: an archive of retired apps (`.archive/`) is no broken reference.
+    if (walked && gitopsUnits.some((unit) => inDotFolder(unit.file))) {
+      const applied = appliedFiles(index);
+      gitopsUnits = gitopsUnits.filter((unit) => !inDotFolder(unit.file) || applied.has(unit.file));
+    }
+    results = results.concat(gitopsUnits);
     if (walked) results = await validateAppliedFiles(source, index, manifests, results, options, patches);
   }
   return summarize(results.concat(unlistedFolders(source), refusedLinks(source)));
+}
+
+/** A path with a segment that starts with a dot (`.archive/app.yaml`, `.sops.yaml`), which a folder walk leaves out. */
+function inDotFolder(path: string): boolean {
+  return path.split("/").some((segment) => segment.startsWith("."));
 }
 
 /**
