@@ -367,3 +367,30 @@ describe("root cause 2: a parent Kustomization's spec.patches give its children 
     expect(rules(report)).toEqual([["k8s-schema", "kubernetes/apps/default/echo/app/pvc.yaml", lineOf(dir, "kubernetes/apps/default/echo/app/pvc.yaml", "accessModes:")]]);
   });
 });
+
+describe("kustomize's label transformer creates the selectors of workloads written without one", () => {
+  const deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: nginx:1.27\n";
+  const build = (files: Record<string, string>) => {
+    const dir = tempDir("ccr-real-world-r2-labels-");
+    for (const [path, content] of Object.entries(files)) {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), content);
+    }
+    return dir;
+  };
+  const selectorProblems = async (dir: string) => (await validate(dir)).report.problems.filter((problem) => problem.message.includes('missing required field "selector"')).map((problem) => problem.file);
+
+  test("commonLabels, or labels with includeSelectors, in every build that reads the file: no error, as kubectl kustomize builds it", async () => {
+    expect(await selectorProblems(build({ "base/kustomization.yaml": "commonLabels:\n  app: web\nresources: [deployment.yaml]\n", "base/deployment.yaml": deployment }))).toEqual([]);
+    expect(await selectorProblems(build({ "base/kustomization.yaml": "labels:\n  - pairs: {app: web}\n    includeSelectors: true\nresources: [deployment.yaml]\n", "base/deployment.yaml": deployment }))).toEqual([]);
+    // From an overlay: the base's Deployment gets the overlay's labels.
+    expect(await selectorProblems(build({ "base/kustomization.yaml": "resources: [deployment.yaml]\n", "base/deployment.yaml": deployment, "prod/kustomization.yaml": "commonLabels: {app: web}\nresources: [../base]\n" }))).toEqual([]);
+  });
+
+  test("labels without includeSelectors, no labels, or a base Flux also builds on its own: the missing selector stays an error", async () => {
+    expect(await selectorProblems(build({ "base/kustomization.yaml": "labels:\n  - pairs: {app: web}\nresources: [deployment.yaml]\n", "base/deployment.yaml": deployment }))).toEqual(["base/deployment.yaml"]);
+    expect(await selectorProblems(build({ "apps/deployment.yaml": deployment }))).toEqual(["apps/deployment.yaml"]);
+    const flux = "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: base, namespace: flux-system}\nspec: {interval: 10m, path: ./base, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}\n";
+    expect(await selectorProblems(build({ "base/kustomization.yaml": "resources: [deployment.yaml]\n", "base/deployment.yaml": deployment, "prod/kustomization.yaml": "commonLabels: {app: web}\nresources: [../base]\n", "clusters/base.yaml": flux }))).toEqual(["base/deployment.yaml"]);
+  });
+});

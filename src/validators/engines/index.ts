@@ -18,9 +18,9 @@ import type { PatchSpec } from "../kubernetes/patch.js";
 import type { Problem, UnitResult } from "../types.js";
 import { UNKNOWN } from "./envsubst.js";
 import { buildFluxModel, substitutionDisabled, type FluxModel, type VariableSet } from "./flux-postbuild.js";
-import { BuildResolver } from "./kustomize-build.js";
+import { BuildResolver, selectorLabelledFiles, withCreatedSelector } from "./kustomize-build.js";
 import { SubstitutableFile } from "./substitute-document.js";
-import type { Json } from "../gitops/repo-index.js";
+import { isObject, kustomizationIn, repoPath, type Json } from "../gitops/repo-index.js";
 
 export { patchFiles, readKustomizations } from "./kustomize-build.js";
 export { substituteObject, type FluxModel, type KustomizationInstance } from "./flux-postbuild.js";
@@ -54,6 +54,26 @@ export function installsFluxOperator(index: RepoIndex): boolean {
   });
 }
 
+/** The kustomization files of the folders Flux Kustomizations and Argo CD Applications build. */
+function appliedKustomizations(index: RepoIndex): string[] {
+  const roots: string[] = [];
+  for (const manifest of index.manifests) {
+    const spec = isObject(manifest.object.spec) ? manifest.object.spec : undefined;
+    if (!spec) continue;
+    const paths: unknown[] = [];
+    if (manifest.kind === "Kustomization" && manifest.apiVersion.startsWith("kustomize.toolkit.fluxcd.io/")) paths.push(spec.path ?? "./");
+    if (manifest.kind === "Application" && manifest.apiVersion.startsWith("argoproj.io/")) {
+      for (const source of [spec.source, ...(Array.isArray(spec.sources) ? spec.sources : [])]) if (isObject(source)) paths.push(source.path);
+    }
+    for (const path of paths) {
+      const dir = typeof path === "string" ? repoPath(path) : undefined;
+      const found = dir === undefined ? undefined : kustomizationIn(index, dir);
+      if (found) roots.push(found);
+    }
+  }
+  return roots;
+}
+
 export interface EngineInput {
   /** The repository's file paths. */
   paths: readonly string[];
@@ -81,6 +101,12 @@ export async function applyEngines(input: EngineInput): Promise<{ results: UnitR
     const text = input.read(file);
     if (text?.includes("${")) again.set(file, substitutions);
   }
+  // kustomize creates the selector of a Deployment written without one where its build adds selector labels.
+  const labelled = selectorLabelledFiles(input.kustomizations, resolver, appliedKustomizations(input.index));
+  for (const result of input.results) {
+    if (result.status !== "invalid" || !labelled.has(result.file) || !input.manifests.has(result.file) || again.has(result.file)) continue;
+    if (result.problems.some((problem) => problem.message.includes('missing required field "selector"'))) again.set(result.file, []);
+  }
   if (operator) {
     const failed = new Set(input.results.filter((result) => result.status === "invalid").map((result) => result.file));
     for (const manifest of input.index.manifests) {
@@ -106,6 +132,15 @@ export async function applyEngines(input: EngineInput): Promise<{ results: UnitR
           if (substitutionDisabled(data)) return { data, literal: true };
           const substituted = substitutable.substituted(start, variables.lookup);
           return substituted === undefined ? undefined : { data: substituted };
+        };
+      }
+      const labels = labelled.get(file);
+      if (labels && !patch) {
+        const substitute = use.document;
+        use.document = (document) => {
+          const planned = substitute?.(document);
+          const created = withCreatedSelector(planned ? planned.data : document.data, labels);
+          return created === undefined ? planned : { ...planned, data: created };
         };
       }
       runs.push(await validator.validateFile({ path: file, content } satisfies SourceFile, undefined, use));

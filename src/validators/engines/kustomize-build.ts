@@ -158,6 +158,38 @@ export class BuildResolver {
     return build;
   }
 
+  /** The object files a kustomization lists itself (not those of the kustomizations it lists). */
+  ownObjects(file: string): string[] {
+    return this.listed(file).filter((path) => this.index.files.has(path));
+  }
+
+  /** The kustomization files of the folders a kustomization lists. */
+  nestedKustomizations(file: string): string[] {
+    const nested: string[] = [];
+    for (const path of this.listed(file)) {
+      if (this.index.files.has(path)) continue;
+      const found = kustomizationIn(this.index, path);
+      if (found) nested.push(found);
+    }
+    return nested;
+  }
+
+  private listed(file: string): string[] {
+    const kustomization = this.kustomizations.get(file);
+    if (!kustomization) return [];
+    const paths: string[] = [];
+    for (const key of ["resources", "bases", "components", "crds"]) {
+      const list = kustomization[key];
+      if (!Array.isArray(list)) continue;
+      for (const entry of list) {
+        if (typeof entry !== "string" || isRemoteEntry(entry)) continue;
+        const path = resolveFrom(dirOf(file), entry);
+        if (path !== undefined) paths.push(path);
+      }
+    }
+    return paths;
+  }
+
   /** The kustomization file of the topmost folder between `prefix` and `file`'s own folder, if one has one. */
   private nestedKustomization(prefix: string, file: string): string | undefined {
     const parts = file.slice(prefix.length).split("/").slice(0, -1);
@@ -185,4 +217,59 @@ export class BuildResolver {
 function merge(into: BuildFiles, from: BuildFiles): void {
   for (const file of from.objects) into.objects.add(file);
   for (const file of from.patches) into.patches.add(file);
+}
+
+/** Kinds whose `spec.selector.matchLabels` kustomize's label transformer creates when missing (its commonLabels field specs). */
+const SELECTOR_CREATED = new Set(["Deployment", "ReplicaSet", "DaemonSet", "StatefulSet"]);
+
+/** The labels a kustomization adds to selectors: `commonLabels`, and `labels` entries with `includeSelectors: true`. */
+function selectorLabelsOf(kustomization: Json): Record<string, string> {
+  const labels: Record<string, string> = {};
+  const add = (pairs: unknown) => {
+    if (!isObject(pairs)) return;
+    for (const [key, value] of Object.entries(pairs)) if (typeof value === "string") labels[key] = value;
+  };
+  add(kustomization.commonLabels);
+  if (Array.isArray(kustomization.labels)) for (const entry of kustomization.labels) if (isObject(entry) && entry.includeSelectors === true) add(entry.pairs);
+  return labels;
+}
+
+/**
+ * The object files whose every kustomize build adds selector labels (a kustomization on the way from each build's
+ * top — a kustomization nobody lists, or one `appliedRoots` names — down to the file has `commonLabels` or `labels`
+ * with `includeSelectors`), with those labels: there kustomize
+ * creates the `spec.selector` of a Deployment, ReplicaSet, DaemonSet or StatefulSet written without one. A file
+ * also built without such labels (a base applied on its own) keeps it missing.
+ */
+export function selectorLabelledFiles(kustomizations: Map<string, Json>, resolver: BuildResolver, appliedRoots: Iterable<string> = []): Map<string, Record<string, string>> {
+  const included = new Set<string>();
+  for (const file of kustomizations.keys()) {
+    for (const nested of resolver.nestedKustomizations(file)) if (nested !== file) included.add(nested);
+  }
+  const labelled = new Map<string, Record<string, string>>();
+  const unlabelled = new Set<string>();
+  const visit = (file: string, inherited: Record<string, string>, stack: Set<string>) => {
+    const kustomization = kustomizations.get(file);
+    if (!kustomization || stack.has(file)) return;
+    stack.add(file);
+    const labels = { ...inherited, ...selectorLabelsOf(kustomization) };
+    const any = Object.keys(labels).length > 0;
+    for (const object of resolver.ownObjects(file)) {
+      if (!any) unlabelled.add(object);
+      else labelled.set(object, { ...(labelled.get(object) ?? {}), ...labels });
+    }
+    for (const nested of resolver.nestedKustomizations(file)) visit(nested, labels, stack);
+    stack.delete(file);
+  };
+  // A kustomization nobody lists is a build's top; so is one a Flux Kustomization or Argo CD builds on its own.
+  for (const file of appliedRoots) included.delete(file);
+  for (const file of kustomizations.keys()) if (!included.has(file)) visit(file, {}, new Set());
+  for (const file of unlabelled) labelled.delete(file);
+  return labelled;
+}
+
+/** A Deployment-like object written without `spec.selector`, given the selector kustomize creates from `labels`. */
+export function withCreatedSelector(data: unknown, labels: Record<string, string>): unknown {
+  if (!isObject(data) || typeof data.kind !== "string" || !SELECTOR_CREATED.has(data.kind) || !isObject(data.spec) || data.spec.selector !== undefined) return undefined;
+  return { ...data, spec: { ...data.spec, selector: { matchLabels: { ...labels } } } };
 }
