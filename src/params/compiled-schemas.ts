@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { Ajv, type Options, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
 import { packageRoot } from "../_utils.js";
+import { requireCached } from "../code-cache.js";
 
 // ajv-formats is CommonJS; under NodeNext its default export arrives wrapped.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
@@ -60,7 +61,6 @@ export function schemaDigest(flavour: SchemaFlavour, schema: unknown): string {
 
 const validators = new Map<string, ValidateFunction>();
 const runtimeAjv = new Map<SchemaFlavour, Ajv>();
-const require = createRequire(import.meta.url);
 
 /**
  * The build's validator of the schema with this digest, or undefined when the build has none (before the first build,
@@ -69,7 +69,7 @@ const require = createRequire(import.meta.url);
 export function shippedSchemaValidator(digest: string): ValidateFunction | undefined {
   if (!/^[0-9a-f]{64}$/.test(digest)) return undefined;
   const file = join(PRECOMPILED_SCHEMAS_DIR, `${digest}.cjs`);
-  return existsSync(file) ? (require(file) as ValidateFunction) : undefined;
+  return existsSync(file) ? (requireCached(file) as ValidateFunction) : undefined;
 }
 
 /** By schema object as well: a loaded blueprint asks again on every parse, and the digest hashes the whole schema. */
