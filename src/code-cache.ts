@@ -1,6 +1,6 @@
 /**
  * V8's code cache for the large generated scripts a run loads: the precompiled schema validators (the embedded
- * Kubernetes bundles, the parameters schemas) and templates, and re2js. Node 20 keeps no compiled code between
+ * Kubernetes bundles, the parameters schemas) and templates, re2js, and the packages the CLI bundle vendors. Node 20 keeps no compiled code between
  * processes (no NODE_COMPILE_CACHE, and ES modules take no cache), so each run parsed and compiled about 4 MB of
  * JavaScript again. A script compiled here through `vm.Script` with the `cachedData` of an earlier run skips that
  * parse; the cache is written when the process exits (`createCachedData` then holds every function the run compiled)
@@ -17,6 +17,7 @@ import { closeSync, openSync, readdirSync, readFileSync, renameSync, rmSync, sta
 import { createRequire } from "node:module";
 import { basename, dirname, join } from "node:path";
 import { Script } from "node:vm";
+import { packageRoot } from "./_utils.js";
 import { readTrustedFile, trustedCacheDir } from "./validators/kubernetes/private-cache.js";
 
 /** Bound of the folder: a build changes the scripts' digests, so older entries are removed, oldest written first. */
@@ -67,6 +68,18 @@ export function requireCached(file: string): unknown {
   (compiled as (...args: unknown[]) => void)(module.exports, createRequire(file), module, file, dirname(file));
   modules.set(file, module.exports);
   return module.exports;
+}
+
+/** Where the build writes the vendored packages (scripts/bundle-cli.mjs): one CommonJS file each. */
+export const VENDOR_DIR = join(packageRoot, "dist", "cli", "vendor");
+
+/**
+ * A package the CLI bundle vendors (yaml, simple-git, js-yaml), loaded through the code cache: the bundle's modules
+ * import it from here (scripts/bundle-cli.mjs), as ES modules (the bundle's own) cannot be cached.
+ */
+export function requireVendored(name: string): unknown {
+  if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new Error(`not a vendored package: ${JSON.stringify(name)}`);
+  return requireCached(join(VENDOR_DIR, `${name}.cjs`));
 }
 
 /** Writes the cache of the scripts that had none, after the run compiled what it used; errors are ignored. */
