@@ -13,11 +13,11 @@ import { fileURLToPath } from "node:url";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const require = createRequire(import.meta.url);
 
-// Large CommonJS packages every command loads: each is bundled into one CommonJS file, dist/cli/vendor/<name>.cjs,
+// Large packages (CommonJS builds) every command loads: each is bundled into one CommonJS file, dist/cli/vendor/<name>.cjs,
 // which the CLI loads through V8's code cache (src/code-cache.ts requireVendored); the ES modules of the bundle
 // itself are compiled anew by every run (Node 20 caches no ES module). The bundle imports each through a module that
 // re-exports the package's names.
-const VENDORED = ["yaml", "simple-git", "js-yaml"];
+const VENDORED = ["yaml", "simple-git", "js-yaml", "diff"];
 const vendorDir = join(root, "dist", "cli", "vendor");
 rmSync(vendorDir, { recursive: true, force: true });
 for (const name of VENDORED) {

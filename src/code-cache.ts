@@ -74,7 +74,7 @@ export function requireCached(file: string): unknown {
 export const VENDOR_DIR = join(packageRoot, "dist", "cli", "vendor");
 
 /**
- * A package the CLI bundle vendors (yaml, simple-git, js-yaml), loaded through the code cache: the bundle's modules
+ * A package the CLI bundle vendors (yaml, simple-git, js-yaml, diff), loaded through the code cache: the bundle's modules
  * import it from here (scripts/bundle-cli.mjs), as ES modules (the bundle's own) cannot be cached.
  */
 export function requireVendored(name: string): unknown {

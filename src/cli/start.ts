@@ -1,7 +1,7 @@
 /**
  * What the process sets before any other module of the CLI is evaluated: main.ts imports this module first. V8's
  * flags come first because V8 checks them against each entry of the code cache (a cache made under other flags is
- * refused), and the code cache is on before the vendored packages (yaml, simple-git, js-yaml: scripts/bundle-cli.mjs)
+ * refused), and the code cache is on before the vendored packages (yaml, simple-git, js-yaml, diff: scripts/bundle-cli.mjs)
  * are loaded, during the evaluation of the bundle's modules.
  */
 import { homedir } from "node:os";
