@@ -20,13 +20,14 @@ import { readFleet, type FleetMember } from "./members.js";
 import { targetReader } from "../git/read-target.js";
 import { codeSpan } from "../markdown.js";
 import { overlayAfterPromotion, overlayAfterRender, overlayPathOf, parseOverlay, renderOverlay, type ChartVersions } from "./environment-overlay.js";
+import { promotedAddons, type LeftOutAddon } from "./promoted-addons.js";
 import { fromProposalBase, proposeChange, type ProposeResult, type PullRequestTarget } from "./propose.js";
 
 export interface PromotePlan {
   from: string;
   to: string;
-  /** Target cluster -> its plan. */
-  plans: Array<{ member: FleetMember; plan: Plan }>;
+  /** Target cluster -> its plan, and the source's add-on entries it cannot take (src/fleet/promoted-addons.ts). */
+  plans: Array<{ member: FleetMember; plan: Plan; leftOut: LeftOutAddon[] }>;
   /** The target environment's overlay with the source's chart versions (absent where neither has a Flux cluster). */
   overlay?: { path: string; before: ChartVersions; after: ChartVersions; text: string; unchanged: boolean };
 }
@@ -91,14 +92,16 @@ export async function planPromotion(dir: string, from: string, to: string, optio
   for (const member of targets) {
     const blueprint = loadBlueprint(member.answers.blueprint);
     const values: Record<string, unknown> = {};
-    const offered = [...blueprint.offeredAddons.keys()];
-    const addons = Object.fromEntries(Object.entries(state.addons ?? {}).filter(([name]) => offered.includes(name)));
-    if (Object.keys(addons).length > 0) values.addons = { ...((member.answers.params.addons as object) ?? {}), ...addons };
+    // The promotable parameters first: they decide which add-ons the target can run (a GPU pool, a driver).
     for (const [path, value] of state.params) setAt(values, path, value, member.answers.params);
+    const { addons, leftOut } = promotedAddons(state.addons, { ...member.answers.params, ...values, gitops: member.answers.gitops }, blueprint);
+    if (Object.keys(state.addons ?? {}).length > 0) values.addons = addons;
+    // A promotable path inside addons wins over the add-on entry it is part of, as it did before.
+    for (const [path, value] of state.params) if (path.startsWith("addons.")) setAt(values, path, value, member.answers.params);
     // The source runs the version this tool ships: the target is upgraded with it (an older source version cannot be rendered by this release).
     const upgrade = state.blueprintVersions.get(member.answers.blueprint) === blueprint.version && member.answers.blueprintVersion !== blueprint.version;
     const plan = await planUpdate(dir, { values }, { root: member.root, ...(upgrade || Object.keys(values).length > 0 ? { blueprintVersion: "latest" } : {}), ...(options.toolVersion ? { toolVersion: options.toolVersion } : {}) });
-    plans.push({ member, plan });
+    plans.push({ member, plan, leftOut });
   }
   const overlay = await promotedOverlay(dir, from, to, plans);
   return { from, to, plans, ...(overlay ? { overlay } : {}) };
@@ -141,6 +144,12 @@ function overlayLines(overlay: NonNullable<PromotePlan["overlay"]>): string[] {
   ];
 }
 
+/** The add-ons each target leaves out, one line each: in the body, after the replacements and destroys. */
+export function leftOutLines(promotion: PromotePlan, code: (text: string) => string = codeSpan): string[] {
+  const lines = promotion.plans.flatMap(({ member, leftOut }) => leftOut.map(({ name, reason }) => `- ${code(member.name)}: ${code(name)} left out (${reason})`));
+  return lines.length === 0 ? [] : [`Add-ons of ${promotion.from} left out where they cannot run (the cluster keeps its own setting):`, "", ...lines, ""];
+}
+
 export function promotionBody(promotion: PromotePlan): string {
   const warnings = promotion.plans.map(({ member, plan }) => ({ member, text: terraformWarningMarkdown(plan.summary.terraform) })).filter((w) => w.text);
   const head = [
@@ -148,6 +157,7 @@ export function promotionBody(promotion: PromotePlan): string {
     "",
     // Replacements and destroys of every cluster first: what a reviewer must not miss.
     ...warnings.flatMap(({ member, text }) => [`**${member.name}**:`, "", text, ""]),
+    ...leftOutLines(promotion),
     ...(promotion.overlay ? overlayLines(promotion.overlay) : []),
   ].join("\n");
   const share = Math.floor((GITHUB_BODY_LIMIT - head.length - 200) / Math.max(1, promotion.plans.length));

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { UsageError, ValidationFailedError } from "../../errors.js";
-import { overlayChanges, promote } from "../../fleet/promote.js";
+import { leftOutLines, overlayChanges, promote } from "../../fleet/promote.js";
 import { escapeText } from "../../terminal-text.js";
 import { formatTerraformWarning, formatSummary } from "../../update/summary.js";
 import { assertToolRepository } from "../../update/locate.js";
@@ -40,6 +40,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const warning = formatTerraformWarning(plan.summary.terraform);
     if (warning) print(`${member.name}: ${warning}`);
   }
+  const leftOut = leftOutLines(result.promotion, (text) => text);
+  if (leftOut.length > 0) print(`${leftOut.join("\n")}`);
   const overlay = result.promotion.overlay;
   const versions = overlay ? overlayChanges(overlay) : [];
   if (overlay && versions.length > 0) print(`Chart versions in ${overlay.path}:\n${versions.map(({ name, from, to }) => `  ${name}: ${from !== undefined ? `${from} -> ` : ""}${to}\n`).join("")}`);
