@@ -19,7 +19,7 @@ import { clipBody } from "../forge/body-limit.js";
 import { readFleet, type FleetMember } from "./members.js";
 import { targetReader } from "../git/read-target.js";
 import { codeSpan } from "../markdown.js";
-import { overlayAfterPromotion, overlayAfterRender, overlayPathOf, parseOverlay, renderOverlay, type ChartVersions } from "./environment-overlay.js";
+import { emptyOverlay, overlayAfterRender, overlayPathOf, parseOverlayFile, promoteOverlay, renderOverlayFile, type ChartVersions, type Overlay } from "./environment-overlay.js";
 import { promotedAddons, type LeftOutAddon } from "./promoted-addons.js";
 import { fromProposalBase, proposeChange, type ProposeResult, type PullRequestTarget } from "./propose.js";
 
@@ -29,7 +29,7 @@ export interface PromotePlan {
   /** Target cluster -> its plan, and the source's add-on entries it cannot take (src/fleet/promoted-addons.ts). */
   plans: Array<{ member: FleetMember; plan: Plan; leftOut: LeftOutAddon[] }>;
   /** The target environment's overlay with the source's chart versions (absent where neither has a Flux cluster). */
-  overlay?: { path: string; before: ChartVersions; after: ChartVersions; text: string; unchanged: boolean };
+  overlay?: { path: string; before: ChartVersions; after: ChartVersions; valuesBefore: Overlay["values"]; valuesAfter: Overlay["values"]; text: string; unchanged: boolean };
 }
 
 const GITHUB_BODY_LIMIT = 65_536;
@@ -109,8 +109,8 @@ export async function planPromotion(dir: string, from: string, to: string, optio
 
 /**
  * The target environment's overlay once promoted: as the repository has it, with the entries the targets' renders
- * add (their add-ons it lacked), then every entry of the source environment's overlay. A change of this one file is
- * the promotion of chart versions (src/fleet/environment-overlay.ts).
+ * add (their add-ons it lacked), then every add-on entry of the source environment's overlay, version and values. A
+ * change of this one file is the promotion of chart versions and environment values (src/fleet/environment-overlay.ts).
  */
 async function promotedOverlay(dir: string, from: string, to: string, plans: PromotePlan["plans"]): Promise<PromotePlan["overlay"]> {
   const read = await targetReader(dir);
@@ -119,12 +119,15 @@ async function promotedOverlay(dir: string, from: string, to: string, plans: Pro
   const currentText = await read(path);
   const rendered = plans.map(({ plan }) => plan.after.get(path)).filter((text): text is string => text !== undefined);
   if (sourceText === undefined && currentText === undefined && rendered.length === 0) return undefined;
-  const before = currentText === undefined ? new Map<string, string>() : parseOverlay(currentText, path);
-  let target = before;
-  for (const text of rendered) target = overlayAfterRender(target, parseOverlay(text, path), false);
-  const after = overlayAfterPromotion(target, sourceText === undefined ? new Map() : parseOverlay(sourceText, sourcePath));
-  const text = renderOverlay(to, after);
-  return { path, before, after, text, unchanged: text === currentText };
+  const current = currentText === undefined ? emptyOverlay() : parseOverlayFile(currentText, path);
+  let target = current;
+  for (const text of rendered) {
+    const render = parseOverlayFile(text, path);
+    target = { ...target, versions: overlayAfterRender(target.versions, render.versions, false), engines: new Set([...target.engines, ...render.engines]) };
+  }
+  const after = promoteOverlay(target, sourceText === undefined ? emptyOverlay() : parseOverlayFile(sourceText, sourcePath));
+  const text = renderOverlayFile(to, after);
+  return { path, before: current.versions, after: after.versions, valuesBefore: current.values, valuesAfter: after.values, text, unchanged: text === currentText };
 }
 
 /** The chart versions the promotion changes in the target's overlay: add-on, version before (absent: new entry), after. */
@@ -132,15 +135,27 @@ export function overlayChanges(overlay: NonNullable<PromotePlan["overlay"]>): Ar
   return [...overlay.after].filter(([name, version]) => overlay.before.get(name) !== version).map(([name, to]) => ({ name, ...(overlay.before.has(name) ? { from: overlay.before.get(name)! } : {}), to }));
 }
 
+/** The add-ons whose environment values the promotion sets, changes or removes, with the values after (absent: removed). */
+export function overlayValuesChanges(overlay: NonNullable<PromotePlan["overlay"]>): Array<{ name: string; change: "set" | "changed" | "removed"; values?: Record<string, unknown> }> {
+  const names = [...new Set([...overlay.valuesBefore.keys(), ...overlay.valuesAfter.keys()])].sort((a, b) => a.localeCompare(b));
+  return names.flatMap((name) => {
+    const [before, after] = [overlay.valuesBefore.get(name), overlay.valuesAfter.get(name)];
+    if (JSON.stringify(before) === JSON.stringify(after)) return [];
+    return [{ name, change: after === undefined ? ("removed" as const) : before === undefined ? ("set" as const) : ("changed" as const), ...(after !== undefined ? { values: after } : {}) }];
+  });
+}
+
 /** Those changes in the pull request's body. */
 function overlayLines(overlay: NonNullable<PromotePlan["overlay"]>): string[] {
   const changed = overlayChanges(overlay);
-  if (changed.length === 0) return [];
+  const values = overlayValuesChanges(overlay);
   return [
-    `Chart versions in ${codeSpan(overlay.path)} (every Flux cluster of the environment runs them):`,
-    "",
-    ...changed.map(({ name, from, to }) => `- ${codeSpan(name)}: ${from !== undefined ? `${codeSpan(from)} -> ` : ""}${codeSpan(to)}`),
-    "",
+    ...(changed.length === 0
+      ? []
+      : [`Chart versions in ${codeSpan(overlay.path)} (every cluster of the environment runs them):`, "", ...changed.map(({ name, from, to }) => `- ${codeSpan(name)}: ${from !== undefined ? `${codeSpan(from)} -> ` : ""}${codeSpan(to)}`), ""]),
+    ...(values.length === 0
+      ? []
+      : [`Environment values in ${codeSpan(overlay.path)} (merged over each cluster's own):`, "", ...values.map(({ name, change, values }) => `- ${codeSpan(name)}: ${change}${values ? ` ${codeSpan(JSON.stringify(values))}` : ""}`), ""]),
   ];
 }
 

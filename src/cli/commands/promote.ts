@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { UsageError, ValidationFailedError } from "../../errors.js";
-import { leftOutLines, overlayChanges, promote } from "../../fleet/promote.js";
+import { leftOutLines, overlayChanges, overlayValuesChanges, promote } from "../../fleet/promote.js";
 import { escapeText } from "../../terminal-text.js";
 import { formatTerraformWarning, formatSummary } from "../../update/summary.js";
 import { assertToolRepository } from "../../update/locate.js";
@@ -45,6 +45,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const overlay = result.promotion.overlay;
   const versions = overlay ? overlayChanges(overlay) : [];
   if (overlay && versions.length > 0) print(`Chart versions in ${overlay.path}:\n${versions.map(({ name, from, to }) => `  ${name}: ${from !== undefined ? `${from} -> ` : ""}${to}\n`).join("")}`);
+  const values = overlay ? overlayValuesChanges(overlay) : [];
+  if (overlay && values.length > 0) print(`Environment values in ${overlay.path}:\n${values.map(({ name, change, values }) => `  ${name}: ${change}${values ? ` ${JSON.stringify(values)}` : ""}\n`).join("")}`);
   for (const { member, plan } of result.promotion.plans) print(`== cluster ${member.name} (${to}) ==\n${formatPlanHeader(plan)}${formatSummary(plan.summary)}`);
   if (!result.proposal) {
     print(opts["dry-run"] ? "Nothing was written (--dry-run).\n" : `${to} already has the platform state of ${from}: nothing to promote.\n`);
