@@ -24,7 +24,7 @@ const objectsOf = (text: string) => parseAllDocuments(text).map((doc) => doc.toJ
 const overlay = (entries: Partial<Overlay>): Overlay => ({ versions: new Map(), values: new Map(), engines: new Set(["flux"]), ...entries });
 
 describe("an environment overlay with values", () => {
-  const values = { resources: { limits: { memory: "321Mi" } }, list: ["on", 1, "0777"], text: "a: b\n# not a comment", "a.b": null };
+  const values: Record<string, unknown> = { resources: { limits: { memory: "321Mi" } }, list: ["on", 1, "0777"], text: "a: b\n# not a comment", "a.b": null };
 
   test.each([[["flux"]], [["argo"]], [["flux", "argo"]]] as const)("reads back what it was rendered from, for %j", (kinds) => {
     const written = overlay({ versions: new Map([["monitoring", "1.0.0"], ["cert-manager", "v1.2.3"]]), values: new Map([["monitoring", values], ["kueue", { a: 1 }]]), engines: new Set(kinds) });
