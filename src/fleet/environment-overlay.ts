@@ -1,23 +1,26 @@
 /**
  * An environment's overlay (docs/FLEETS.md, "Environment overlays"): `environments/<env>/addons/kustomization.yaml`,
- * a kustomize Component that pins the chart version of each catalog add-on for every Flux cluster of the environment,
- * as Flux's d2 reference pins chart versions in its staging and production overlays of a shared base. Each Flux
- * cluster of a fleet lists it under `components:` of its infrastructure kustomization (the wiring is part of the
- * cluster's render, so its update and check agree with it); the add-on's HelmRelease in the cluster's own layer is the
- * base, and the overlay's version is the one the cluster runs.
+ * a kustomize Component that pins the chart version of each catalog add-on for every cluster of the environment, as
+ * Flux's d2 reference pins chart versions in its staging and production overlays of a shared base, and merges the
+ * values the environment sets on an add-on over each cluster's own (as gitops-bridge layers values per environment).
+ * Each Flux cluster of a fleet lists it under `components:` of its add-on layers' kustomizations; each Argo CD
+ * cluster's root builds `clusters/<name>/argocd/` with a kustomization that lists it. The wiring is part of the
+ * cluster's render, so its update and check agree with it; the add-on's HelmRelease or Application in the cluster's
+ * own files is the base, and the overlay's version and values are what the cluster runs.
  *
  * One owner, so that no two clusters' updates fight over it: the overlay belongs to the environment, not to any
  * cluster's render (it is in no render record). What writes it is deterministic:
- * - a render of a cluster in the environment (add-cluster, update) adds the entries of its add-ons the overlay lacks,
- *   at the render's version; an update that upgrades the add-on catalog (a new release of the tool) also sets its
- *   add-ons' entries to the new catalog's versions in the first environment, the one promotions start from (as d2's
- *   staging follows `latest`): two clusters of one environment at one release write the same entries;
- * - `promote a b` copies a's entries into b's overlay: promoting chart versions is a change of that one file;
- * - otherwise an entry stays as it is, a version (or a Flux semver range) the team wrote by hand included.
+ * - a render of a cluster in the environment (add-cluster, update) adds the version entries of its add-ons the overlay
+ *   lacks, at the render's version, and the patches of its engine; an update that upgrades the add-on catalog (a new
+ *   release of the tool) also sets its add-ons' entries to the new catalog's versions in the first environment, the
+ *   one promotions start from (as d2's staging follows `latest`): two clusters of one environment at one release
+ *   write the same entries; a render never changes values;
+ * - `promote a b` gives b every add-on entry of a's overlay, version and values: a change of that one file;
+ * - otherwise an entry stays as it is, a version (or a Flux semver range) or values the team wrote by hand included.
  *
- * A patch whose HelmRelease a cluster does not have changes nothing there (a target that matches nothing is no error
- * for kustomize), so one overlay serves clusters of different blueprints and add-on sets. Read back like every other
- * input: bounded, every field checked, an error names the file and the fix.
+ * A patch whose object a cluster does not have changes nothing there (a target that matches nothing is no error for
+ * kustomize), so one overlay serves clusters of different blueprints, add-on sets and engines. Read back like every
+ * other input: bounded, every field checked, an error names the file and the fix.
  */
 import { AFTER_SECRETS_ROOT } from "../catalog/secret-order.js";
 import { defaults } from "../defaults.js";
