@@ -62,13 +62,13 @@ describe("an environment overlay with values", () => {
     expect((refused as Error).message).toContain("environments/s/addons/kustomization.yaml");
   });
 
-  test("promote: every add-on the source names takes its version and values (values it does not set go); others stay", () => {
+  test("promote: every add-on the source names takes its version and values (values it does not set go); others stay; patches for the target's engines", () => {
     const target = overlay({ versions: new Map([["a", "1"], ["b", "1"], ["c", "1"]]), values: new Map([["a", { x: 1 }], ["b", { y: 1 }], ["c", { z: 1 }]]) });
     const source = overlay({ versions: new Map([["a", "2"], ["b", "2"]]), values: new Map([["a", { x: 2 }]]), engines: new Set(["argo"]) });
     expect(promoteOverlay(target, source)).toEqual({
       versions: new Map([["a", "2"], ["b", "2"], ["c", "1"]]),
       values: new Map([["a", { x: 2 }], ["c", { z: 1 }]]),
-      engines: new Set(["flux", "argo"]),
+      engines: new Set(["flux"]),
     });
   });
 });

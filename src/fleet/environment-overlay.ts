@@ -196,7 +196,7 @@ export function overlayAfterPromotion(target: ChartVersions, source: ChartVersio
 /**
  * The target environment's overlay after `promote`: every add-on the source's overlay names takes the source's
  * version and values (values the source does not set are removed from the target: its platform state is the
- * source's); an add-on only the target names keeps its entry.
+ * source's); an add-on only the target names keeps its entry. Patches are written for the target's engines.
  */
 export function promoteOverlay(target: Overlay, source: Overlay): Overlay {
   const values = new Map(target.values);
@@ -204,7 +204,8 @@ export function promoteOverlay(target: Overlay, source: Overlay): Overlay {
     if (source.values.has(name)) values.set(name, structuredClone(source.values.get(name)!));
     else values.delete(name);
   }
-  return { versions: overlayAfterPromotion(target.versions, source.versions), values, engines: new Set([...target.engines, ...source.engines]) };
+  // The target's engines: those of its clusters (their renders add theirs), not the source's.
+  return { versions: overlayAfterPromotion(target.versions, source.versions), values, engines: new Set(target.engines) };
 }
 
 export const emptyOverlay = (): Overlay => ({ versions: new Map(), values: new Map(), engines: new Set() });
