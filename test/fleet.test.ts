@@ -108,7 +108,8 @@ describe.each(engines)("a repository made by create turned into a fleet (%s), ag
     expect(validatedJson.clusters.map((c: { cluster: string | null; valid: boolean; resources: number }) => [c.cluster, c.valid, c.resources > 0])).toEqual([
       ["stg", true, true],
       ["prod", true, true],
-      [null, true, false],
+      // The repository's own: the environments' overlays (kustomize Components), shared by their clusters.
+      [null, true, true],
     ]);
     const plan = await runCli(["plan", dir, "--all", "-o", "json"]);
     expect(plan.status).toBe(0);
