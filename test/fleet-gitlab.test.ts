@@ -63,9 +63,10 @@ describe.each(engines)("a fleet on GitLab (%s): add-cluster --pr and update --al
     expect(answers.params).toMatchObject({ forge: "gitlab", repoUrl: `${api.url}/${project}.git` });
     expect(answers.gitops).toBe(engine);
     // GitLab's CI stays as it is (the fleet's matrix is GitHub's so far): the new cluster, fleet.yaml, the environments'
-    // overlays and, for a Flux first cluster, the line listing its environment's overlay (with its record) change.
+    // overlays and the first cluster's wiring of its environment's overlay (with its record) change: for Flux the line
+    // listing it, for Argo CD the kustomization its root now builds and the root Application.
     const changed = git(dir, "diff", "--name-only", `main...${branch}`).split("\n");
-    const joined = engine === "flux" ? [".cluster-repo/rendered.yaml", "infrastructure/kustomization.yaml"] : [];
+    const joined = [".cluster-repo/rendered.yaml", ...(engine === "flux" ? ["infrastructure/kustomization.yaml"] : ["clusters/prod/argocd/kustomization.yaml", "clusters/prod/argocd/root.yaml"])];
     expect(changed.filter((path) => !(path === "fleet.yaml" || path.startsWith("fleet/stg/") || path.startsWith("clusters/stg/") || path.startsWith("environments/")))).toEqual(joined);
 
     const again = await cli(["add-cluster", "stg", "--blueprint", addedBlueprint, "--pr", "--gitlab-url", api.url, dir]);

@@ -121,6 +121,11 @@ export async function validateSource(source: FileSource, options: ValidateOption
     const { validateRepositoryGitLabCi } = await import("./gitlab-ci/index.js");
     results = results.concat(validateRepositoryGitLabCi(checked, (path) => source.read(path)));
   }
+  // A fleet's environment overlays: their values against the add-ons' schemas (loaded only for a fleet).
+  if (source.repository && source.paths.includes("fleet.yaml")) {
+    const [{ validateEnvironmentOverlays }, { loadCatalog }] = await Promise.all([import("../fleet/overlay-check.js"), import("../catalog/load.js")]);
+    results = results.concat(validateEnvironmentOverlays(source.paths, read, () => loadCatalog()));
+  }
   if (options.secrets?.refuse || (source.repository && declaresSecretsPolicy(read))) {
     const manifestSet = new Set(manifests);
     results = results.concat(validateSecrets({ paths: checked, read, isManifest: (path) => manifestSet.has(path) }, options.secrets));
