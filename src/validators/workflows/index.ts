@@ -6,7 +6,6 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { parse as parseYaml } from "yaml";
 import { packageRoot } from "../../_utils.js";
 import { MAX_EXPRESSION_NESTING } from "../../limits.js";
 import { startRequestWorker, type RequestWorker } from "../request-worker.js";
@@ -26,8 +25,10 @@ const workerUrl = pathToFileURL(join(packageRoot, "dist", "validators", "workflo
 /**
  * The custom runner labels `.github/actionlint.yaml` (or .yml) declares, from its text; none when absent or unreadable.
  */
-export function runnerLabelsOf(config: string | undefined): string[] {
+export async function runnerLabelsOf(config: string | undefined): Promise<string[]> {
   if (config === undefined) return [];
+  // Loaded here, not with the module: a repository without workflows never needs the `yaml` library.
+  const { parse: parseYaml } = await import("yaml");
   try {
     const parsed = parseYaml(config) as { "self-hosted-runner"?: { labels?: unknown } } | null;
     const labels = parsed?.["self-hosted-runner"]?.labels;
@@ -117,7 +118,8 @@ export async function validateRepositoryWorkflows(paths: readonly string[], read
     if (nesting) unlinted.push(error(path, "workflow-nesting-limit", nesting.message, nesting.line));
     else files.push({ path, content });
   }
-  const runnerLabels = runnerLabelsOf(read(".github/actionlint.yaml") ?? read(".github/actionlint.yml"));
+  if (files.length === 0) return unlinted;
+  const runnerLabels = await runnerLabelsOf(read(".github/actionlint.yaml") ?? read(".github/actionlint.yml"));
   try {
     return unlinted.concat(await validateWorkflows(files, { runnerLabels }, options.keepWorker));
   } catch (failure) {
