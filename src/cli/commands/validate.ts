@@ -6,6 +6,7 @@ import { InputError, UsageError } from "../../errors.js";
 import { InputFileError, problemMessage, readStdinText } from "../../read-input.js";
 import { folderSource, ignoring, namedFilesSource, stdinSource, validateSource, type ValidateOptions } from "../../validators/index.js";
 import { readGitCheckout } from "../../validators/gitops/index.js";
+import { saveCodeCaches } from "../../validators/kubernetes/code-cache.js";
 import { CacheTrustError, compiledCacheFolder, schemaCacheFolder } from "../../validators/kubernetes/private-cache.js";
 import { findKubeconform } from "../../validators/kubeconform/index.js";
 import { formatReport } from "../../validators/report/index.js";
@@ -42,6 +43,11 @@ function compilePatterns(patterns: string[] | undefined): RegExp[] {
 /** Where schemas fetched over HTTP are kept between runs, as XDG asks: they never change under one URL. */
 function defaultCacheDir(env: NodeJS.ProcessEnv): string {
   return join(cacheBase(env), "schemas");
+}
+
+/** Where V8's compiled code of the embedded validators is kept between runs (named by a hash of their text). */
+function codeCacheDir(env: NodeJS.ProcessEnv): string {
+  return join(cacheBase(env), "code");
 }
 
 /** Where compiled schemas are kept between runs (named by the schema's hash, so they never go stale). */
@@ -166,6 +172,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     repoUrls: opts["repo-url"],
     cacheDir: opts["cache-dir"] ?? defaultCacheDir(io.env),
     compiledCacheDir: compiledCacheDir(io.env),
+    codeCacheDir: codeCacheDir(io.env),
     engine: opts.engine ?? "embedded",
     workers: positiveInteger("workers", opts.workers),
     podSecurity: podSecurityOption(opts["pod-security"], opts["pod-security-version"]),
@@ -187,5 +194,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   for (const path of positionals.length > 0 ? positionals : ["."]) results = results.concat(await validatePath(path, ignore, options, io));
   const report = { ...summarize(results), ...(await fleetOf(positionals.length > 0 ? positionals : ["."])) };
   io.stdout.write(formatReport(report, format, { color: io.stdout.isTTY === true && !io.env.NO_COLOR, toolVersion: readPackageVersion() }));
+  // The report is out; what this run compiled of the embedded validators is kept for the next one.
+  await saveCodeCaches();
   return report.valid ? 0 : 1;
 }

@@ -3,7 +3,8 @@ import { join, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { ValidateFunction } from "ajv";
 import { closest, packageRoot } from "../../_utils.js";
-import { bindValidators, type ValidatorModuleFactory } from "./schema-runtime.js";
+import { loadBundleFactory } from "./code-cache.js";
+import { bindValidators } from "./schema-runtime.js";
 
 /** A JSON schema as plain data. */
 export type JsonSchema = { [keyword: string]: unknown };
@@ -42,18 +43,17 @@ export function embeddedSources(): Record<string, string> {
 
 /**
  * The precompiled validator of a kind, or undefined when the embedded set has no schema for it. Its bundle is loaded
- * on first use, so a file of Deployments never loads the Argo CD validators.
+ * on first use, so a file of Deployments never loads the Argo CD validators. With `codeCacheDir`, V8's compiled code
+ * of the bundle is kept in that folder between runs (see code-cache.ts).
  */
-export async function embeddedValidator(apiVersion: string, kind: string, strict: boolean): Promise<PrecompiledValidator | undefined> {
+export async function embeddedValidator(apiVersion: string, kind: string, strict: boolean, codeCacheDir?: string): Promise<PrecompiledValidator | undefined> {
   const entry = embeddedIndex().kinds[apiVersion]?.[kind];
   if (!entry) return undefined;
   const file = `validators/${entry.bundle}${strict ? ".strict" : ""}.mjs`;
   let bundle = bundles.get(file);
   if (!bundle) {
-    bundle = (import(new URL(file, schemaDir).href) as Promise<{ default: ValidatorModuleFactory }>).then((module) => {
-      // scripts/build-schemas.mjs refuses to write a bundle with a pattern RE2 cannot compile: compiled on use
-      return bindValidators(module.default, "lazy").validators;
-    });
+    // scripts/build-schemas.mjs refuses to write a bundle with a pattern RE2 cannot compile: compiled on use
+    bundle = loadBundleFactory(fileURLToPath(new URL(file, schemaDir)), codeCacheDir).then((factory) => bindValidators(factory, "lazy").validators);
     bundles.set(file, bundle);
   }
   const validate = (await bundle)[entry.definition];

@@ -42,6 +42,11 @@ export interface KubernetesValidatorOptions {
    * schema), so that a later run does not compile them again. Separate from `cacheDir`. Default: none.
    */
   compiledCacheDir?: string;
+  /**
+   * Folder where V8's compiled code of the embedded validator bundles is kept between runs (see code-cache.ts), so
+   * that a later run does not parse and compile them again. Default: none.
+   */
+  codeCacheDir?: string;
 }
 
 /** Validates Kubernetes manifests against JSON schemas, with kubeconform's verdicts. */
@@ -144,7 +149,7 @@ export async function createKubernetesValidator(options: KubernetesValidatorOpti
 
   const validatorAt = async (location: SchemaLocation, apiVersion: string, kind: string): Promise<Found | undefined> => {
     if (location.kind === "embedded") {
-      const validate = await embeddedValidator(apiVersion, kind, strict);
+      const validate = await embeddedValidator(apiVersion, kind, strict, options.codeCacheDir);
       return validate && { found: validate, source: "embedded", warnings: [] };
     }
     // Schemas from locations are used as they are: their strict variant is chosen by {{.StrictSuffix}}, as in kubeconform.
