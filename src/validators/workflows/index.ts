@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { packageRoot } from "../../_utils.js";
 import { MAX_EXPRESSION_NESTING } from "../../limits.js";
-import { startRequestWorker, type RequestWorker } from "../request-worker.js";
+import type { RequestWorker } from "../request-worker.js";
 import type { UnitResult } from "../types.js";
 import type { WorkflowFile, WorkflowLintOptions } from "./lint.js";
 
@@ -51,6 +51,8 @@ let kept: RequestWorker<LintTask> | undefined;
 export async function validateWorkflows(files: WorkflowFile[], options: WorkflowLintOptions = {}, keepWorker = false): Promise<UnitResult[]> {
   if (files.length === 0) return [];
   if (!existsSync(fileURLToPath(workerUrl))) return (await import("./lint.js")).lintWorkflows(files, options);
+  // Loaded here, with worker_threads: a repository without workflows never starts a thread.
+  const { startRequestWorker } = await import("../request-worker.js");
   const start = () => startRequestWorker<LintTask>(workerUrl, "actionlint");
   const worker = keepWorker ? (kept ??= start()) : start();
   try {
