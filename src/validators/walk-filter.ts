@@ -10,6 +10,7 @@
 import { FLEET_DIR, isToolOrTerraformPath } from "../fleet/layout.js";
 import { posix } from "node:path";
 import type { Document } from "yaml";
+import { loadYamlLibrary } from "../yaml/library.js";
 import { isManifestFile } from "./candidates.js";
 import { KUSTOMIZATION_FILE_NAMES } from "./gitops/repo-index.js";
 import type { UnitResult } from "./types.js";
@@ -198,7 +199,7 @@ export async function leaveOutNonManifests(results: UnitResult[], read: (file: s
   }
   const reasons = new Map<string, string>();
   const candidates = [...byFile].filter(([file]) => !mixed.has(file));
-  const yaml = candidates.length > 0 ? await import("yaml") : undefined;
+  const yaml = candidates.length > 0 ? await loadYamlLibrary() : undefined;
   for (const [file, failed] of candidates) {
     const reason = yaml && reasonByContent(file, failed, read(file), yaml);
     if (reason) reasons.set(file, reason);

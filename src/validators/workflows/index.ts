@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { packageRoot } from "../../_utils.js";
 import { MAX_EXPRESSION_NESTING } from "../../limits.js";
+import { loadYamlLibrary } from "../../yaml/library.js";
 import type { RequestWorker } from "../request-worker.js";
 import type { UnitResult } from "../types.js";
 import type { WorkflowFile, WorkflowLintOptions } from "./lint.js";
@@ -28,7 +29,7 @@ const workerUrl = pathToFileURL(join(packageRoot, "dist", "validators", "workflo
 export async function runnerLabelsOf(config: string | undefined): Promise<string[]> {
   if (config === undefined) return [];
   // Loaded here, not with the module: a repository without workflows never needs the `yaml` library.
-  const { parse: parseYaml } = await import("yaml");
+  const { parse: parseYaml } = await loadYamlLibrary();
   try {
     const parsed = parseYaml(config) as { "self-hosted-runner"?: { labels?: unknown } } | null;
     const labels = parsed?.["self-hosted-runner"]?.labels;
