@@ -125,7 +125,7 @@ const hasResources = (name: string) => ((catalog.addons.get(name)?.valuesSchema 
 const limit = (memory: string) => ({ resources: { limits: { memory } } });
 
 describe.each(engines)("environment values in a fleet (%s): kustomize merges them over each cluster's own, promote carries them, validate checks them", (engine) => {
-  const work = tempDir(`ccr-t22-values-${engine}-`);
+  const work = tempDir(`ccr-fleet-values-${engine}-`);
   const [first, staged, second] = [ids[0]!, ids[1 % ids.length]!, ids[2 % ids.length]!];
 
   test.skipIf(!kustomizeAvailable)("staging's values reach each staging cluster's build, merged; validate names bad ones; promote gives production the same", async () => {

@@ -80,7 +80,7 @@ function capabilityGap(): { source: string; target: string; addon: string } | un
 }
 
 describe("promote from an environment whose clusters run an add-on the next environment's clusters cannot", () => {
-  const work = tempDir("ccr-t22-promote-gap-");
+  const work = tempDir("ccr-fleet-promote-gap-");
   const gap = capabilityGap();
 
   test("the shipped blueprints have such a pair (or this test proves nothing)", () => {

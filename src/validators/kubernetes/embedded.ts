@@ -43,7 +43,8 @@ export function embeddedSources(): Record<string, string> {
 
 /**
  * The precompiled validator of a kind, or undefined when the embedded set has no schema for it. Its bundle is loaded
- * on first use, so a file of Deployments never loads the Argo CD validators.
+ * on first use, so a file of Deployments never loads the Argo CD validators. In the CLI, V8's compiled code of the
+ * bundle is kept between runs (src/code-cache.ts).
  */
 export async function embeddedValidator(apiVersion: string, kind: string, strict: boolean): Promise<PrecompiledValidator | undefined> {
   const entry = embeddedIndex().kinds[apiVersion]?.[kind];
