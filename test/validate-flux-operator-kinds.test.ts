@@ -100,7 +100,7 @@ describe("the Flux Operator's kinds (fluxcd.controlplane.io) are validated again
   });
 
   test("the built CLI loads that bundle only for a repository that writes those kinds", async () => {
-    // A module resolve hook (node:module register) lists every validator bundle the process imports.
+    // A module resolve hook (node:module register) lists every validator bundle the process imports, a preload every one it reads.
     const work = tempDir("ccr-flux-operator-bundles-");
     const hook = join(work, "hook.mjs");
     writeFileSync(
@@ -114,12 +114,24 @@ export async function resolve(specifier, context, next) {
 `,
     );
     writeFileSync(join(work, "register.mjs"), `import { register } from "node:module";\nregister(${JSON.stringify(pathToFileURL(hook).href)});\n`);
+    // A bundle of the usual shape is read and run as a script (src/code-cache.ts), not imported: its read is listed too.
+    writeFileSync(
+      join(work, "reads.cjs"),
+      `const fs = require("node:fs");
+const read = fs.readFileSync;
+fs.readFileSync = function (path, ...rest) {
+  if (typeof path === "string" && path.includes("/schemas/kubernetes/validators/")) fs.appendFileSync(process.env.CCR_LOADED_BUNDLES, path.slice(path.lastIndexOf("/") + 1) + "\\n");
+  return read.call(this, path, ...rest);
+};
+require("node:module").syncBuiltinESMExports();
+`,
+    );
     const loaded = async (name: string): Promise<string[]> => {
       const log = join(work, `${name}.log`);
       writeFileSync(log, "");
       const run = await spawnCli(["validate", "--strict", "."], {
         cwd: join(corpus, name),
-        env: { NODE_OPTIONS: `--import ${pathToFileURL(join(work, "register.mjs")).href}`, CCR_LOADED_BUNDLES: log, GITHUB_BASE_REF: "" },
+        env: { NODE_OPTIONS: `--require ${join(work, "reads.cjs")} --import ${pathToFileURL(join(work, "register.mjs")).href}`, CCR_LOADED_BUNDLES: log, GITHUB_BASE_REF: "" },
       });
       expect(run.status, run.stdout + run.stderr).toBe(0);
       return [...new Set(readFileSync(log, "utf8").split("\n").filter(Boolean))].sort();
