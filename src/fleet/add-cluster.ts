@@ -17,7 +17,7 @@ import { renderBlueprint, type Rendered } from "../render-blueprint.js";
 import { repositoryWith } from "../update/plan.js";
 import { validateResult, type ResultValidation } from "../update/validate-result.js";
 import { DEFAULT_ENVIRONMENTS, NAME_HINT, isValidName, renderFleetFile, type FleetFile } from "./fleet-file.js";
-import { FLEET_FILE, addedClusterRoot, isRepositoryWide, recordPathOf } from "./layout.js";
+import { FLEET_FILE, addedClusterRoot, knowsTheFleet, recordPathOf } from "./layout.js";
 import { readFleet, type Fleet, type FleetMember } from "./members.js";
 import { changesOf } from "../update/apply.js";
 import { planUpdate } from "../update/plan.js";
@@ -95,7 +95,7 @@ function assertNewName(fleet: Fleet, name: string, read: (path: string) => Promi
 /**
  * On the first add, a Flux first cluster joins its environment's overlay (src/fleet/environment-overlay.ts): the
  * `components:` line of its add-on layers' kustomizations (the same objects at the same versions, so its files keep
- * their meaning), the fleet's CI (src/fleet/ci.ts), its record, and the overlay, as its update in the fleet would
+ * their meaning), the fleet's CI (src/fleet/ci.ts) and its README's credentials, its record, and the overlay, as its update in the fleet would
  * write them, so that `check` agrees with it from the merge on. Undefined where that plan would change more (a render
  * by an older release) or conflicts: the cluster then joins with that update, and only the CI is brought here.
  */
@@ -104,7 +104,7 @@ async function firstClusterJoins(dir: string, first: FleetMember, file: FleetFil
   const plan = await planUpdate(dir, {}, { root: first.root, fleetFile: file, fleet: ci, ...(toolVersion ? { toolVersion } : {}) });
   const { writes, deletes } = changesOf(plan);
   const joins = new Set([...OVERLAY_LAYERS.map((layer) => `${first.root}${layer}/kustomization.yaml`), recordPathOf(first.root), overlayPathOf(file.clusters.get(first.name)!)]);
-  if (deletes.length > 0 || plan.conflicts.length > 0 || [...writes.keys()].some((path) => !joins.has(path) && !isRepositoryWide(path))) return undefined;
+  if (deletes.length > 0 || plan.conflicts.length > 0 || [...writes.keys()].some((path) => !joins.has(path) && !knowsTheFleet(path))) return undefined;
   return writes;
 }
 
