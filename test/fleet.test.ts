@@ -48,12 +48,12 @@ describe.each(engines)("a repository made by create turned into a fleet (%s), ag
     const branch = "create-cluster-repo/add-cluster-stg";
     expect(git(dir, "rev-parse", "--abbrev-ref", "HEAD")).toBe(branch);
 
-    // New files, the repository-wide CI, and, for a Flux first cluster, the line that lists its environment's overlay,
-    // with the first cluster's record of them: its meaning is untouched (test/fleet-overlays.test.ts builds it), and it
-    // joins the fleet where it is.
+    // New files, the repository-wide CI, the first cluster's README (its credentials now go to its environments) and,
+    // for a Flux first cluster, the line that lists its environment's overlay, with the first cluster's record of them:
+    // its meaning is untouched (test/fleet-overlays.test.ts builds it), and it joins the fleet where it is.
     const changed = changedPaths(dir, branch);
     const ci = [".github/scripts/publish-plan-state.sh", ".github/workflows/terraform.yml", ".github/workflows/validate.yml"];
-    const joined = [".cluster-repo/rendered.yaml", ...ci, ...(engine === "flux" ? ["infrastructure/kustomization.yaml"] : [])];
+    const joined = [".cluster-repo/rendered.yaml", ...ci, "README.md", ...(engine === "flux" ? ["infrastructure/kustomization.yaml"] : [])];
     expect(changed.filter((path) => !(path === "fleet.yaml" || path.startsWith("fleet/stg/") || path.startsWith("clusters/stg/") || path.startsWith("environments/")))).toEqual(joined);
     expect(changed.filter((path) => firstFiles.includes(path))).toEqual(joined);
     // The terraform workflow now plans both roots, each in its own environments.
