@@ -48,14 +48,14 @@ describe.each(engines)("a repository made by create turned into a fleet (%s), ag
     const branch = "create-cluster-repo/add-cluster-stg";
     expect(git(dir, "rev-parse", "--abbrev-ref", "HEAD")).toBe(branch);
 
-    // New files, the repository-wide CI, and the wiring of the first cluster's environment overlay (Flux: the line that
-    // lists it; Argo CD: its root's folder built by a kustomization that lists it), with the first cluster's record of
-    // them: its meaning is untouched (test/fleet-overlays.test.ts and test/fleet-environment-values.test.ts build it),
-    // and it joins the fleet where it is.
+    // New files, the repository-wide CI, the first cluster's README (its credentials now go to its environments) and
+    // the wiring of the first cluster's environment overlay (Flux: the line that lists it; Argo CD: its root's folder
+    // built by a kustomization that lists it), with the first cluster's record of them: its meaning is untouched
+    // (test/fleet-overlays.test.ts and test/fleet-environment-values.test.ts build it), and it joins the fleet where it is.
     const changed = changedPaths(dir, branch);
     const ci = [".github/scripts/publish-plan-state.sh", ".github/workflows/terraform.yml", ".github/workflows/validate.yml"];
     const argoKustomization = "clusters/prod/argocd/kustomization.yaml";
-    const joined = [".cluster-repo/rendered.yaml", ...ci, ...(engine === "flux" ? ["infrastructure/kustomization.yaml"] : [argoKustomization, "clusters/prod/argocd/root.yaml"])];
+    const joined = [".cluster-repo/rendered.yaml", ...ci, "README.md", ...(engine === "flux" ? ["infrastructure/kustomization.yaml"] : [argoKustomization, "clusters/prod/argocd/root.yaml"])];
     expect(changed.filter((path) => !(path === "fleet.yaml" || path.startsWith("fleet/stg/") || path.startsWith("clusters/stg/") || path.startsWith("environments/")))).toEqual(joined);
     expect(changed.filter((path) => firstFiles.includes(path))).toEqual(joined.filter((path) => path !== argoKustomization));
     // The terraform workflow now plans both roots, each in its own environments.

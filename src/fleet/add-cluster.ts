@@ -17,7 +17,7 @@ import { renderBlueprint, type Rendered } from "../render-blueprint.js";
 import { repositoryWith } from "../update/plan.js";
 import { validateResult, type ResultValidation } from "../update/validate-result.js";
 import { DEFAULT_ENVIRONMENTS, NAME_HINT, isValidName, renderFleetFile, type FleetFile } from "./fleet-file.js";
-import { FLEET_FILE, addedClusterRoot, isRepositoryWide, recordPathOf } from "./layout.js";
+import { FLEET_FILE, addedClusterRoot, knowsTheFleet, recordPathOf } from "./layout.js";
 import { readFleet, type Fleet, type FleetMember } from "./members.js";
 import { changesOf } from "../update/apply.js";
 import { planUpdate } from "../update/plan.js";
@@ -96,9 +96,10 @@ function assertNewName(fleet: Fleet, name: string, read: (path: string) => Promi
  * On the first add, the first cluster joins its environment's overlay (src/fleet/environment-overlay.ts): for Flux,
  * the `components:` line of its add-on layers' kustomizations; for Argo CD, the kustomization of its root's folder
  * and the root Application that builds it (the same objects at the same versions, so its files keep their meaning),
- * with the fleet's CI (src/fleet/ci.ts), its record, and the overlay, as its update in the fleet would write them, so
- * that `check` agrees with it from the merge on. Undefined where that plan would change more (a render by an older
- * release) or conflicts: the cluster then joins with that update, and only the CI is brought here.
+ * with the fleet's CI (src/fleet/ci.ts) and its README's credentials, its record, and the overlay, as its update in
+ * the fleet would write them, so that `check` agrees with it from the merge on. Undefined where that plan would change
+ * more (a render by an older release) or conflicts: the cluster then joins with that update, and only the CI is
+ * brought here.
  */
 async function firstClusterJoins(dir: string, first: FleetMember, file: FleetFile, ci: FleetCi, toolVersion?: string): Promise<FileTree | undefined> {
   const plan = await planUpdate(dir, {}, { root: first.root, fleetFile: file, fleet: ci, ...(toolVersion ? { toolVersion } : {}) });
@@ -106,7 +107,7 @@ async function firstClusterJoins(dir: string, first: FleetMember, file: FleetFil
   const argocd = `clusters/${first.name}/argocd/`;
   const wiring = first.answers.gitops === "flux" ? OVERLAY_LAYERS.map((layer) => `${first.root}${layer}/kustomization.yaml`) : [`${argocd}kustomization.yaml`, `${argocd}root.yaml`];
   const joins = new Set([...wiring, recordPathOf(first.root), overlayPathOf(file.clusters.get(first.name)!)]);
-  if (deletes.length > 0 || plan.conflicts.length > 0 || [...writes.keys()].some((path) => !joins.has(path) && !isRepositoryWide(path))) return undefined;
+  if (deletes.length > 0 || plan.conflicts.length > 0 || [...writes.keys()].some((path) => !joins.has(path) && !knowsTheFleet(path))) return undefined;
   return writes;
 }
 

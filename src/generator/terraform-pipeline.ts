@@ -61,6 +61,11 @@ export interface GitLabVariable {
   protected: boolean;
   /** What to put there, for the README. */
   what: string;
+  /**
+   * Which jobs read it: the plan's (`PLAN_*`), the apply's (protected), or both. In a fleet each cluster's variables
+   * are scoped to its environments, `<name>-plan` and `<name>`, and one both read is set once per environment.
+   */
+  reader: "plan" | "apply" | "both";
 }
 
 /**
@@ -292,7 +297,7 @@ export function terraformPipelineFor(provider: string, params: ClusterParams): T
 function gitlabPipeline(credentials: CiCredential[], publish: CiCredential[], overrides: Partial<Record<"plan" | "apply" | "publish", GitLabEnv[]>>, whatOf: Record<string, string>): GitLabPipeline {
   const variables = new Map<string, GitLabVariable>();
   const wants = (name: string, masked: boolean, isProtected: boolean, what: string) => {
-    if (!variables.has(name)) variables.set(name, { name, masked, protected: isProtected, what: whatOf[name] ?? what });
+    if (!variables.has(name)) variables.set(name, { name, masked, protected: isProtected, what: whatOf[name] ?? what, reader: isProtected ? "apply" : name.startsWith("PLAN_") ? "plan" : "both" });
     return `$${name}`;
   };
   const side = (credential: CiCredential, which: "plan" | "apply"): string => {
@@ -316,6 +321,6 @@ function gitlabPipeline(credentials: CiCredential[], publish: CiCredential[], ov
   // Only what a job reads: a variable the overrides made unnecessary (a plan token GitLab's job token replaces) is dropped.
   const read = new Set([...plan, ...apply, ...publishing].flatMap((item) => [...item.value.matchAll(/\$([A-Z_][A-Z0-9_]*)/g)].map((m) => m[1]!)));
   const wanted = [...variables.values()].filter((variable) => read.has(variable.name));
-  wanted.push({ name: TFVARS_VARIABLE.name, masked: false, protected: false, what: TFVARS_VARIABLE.plan.replace("gh variable set TERRAFORM_TFVARS < terraform/terraform.tfvars", "glab variable set TERRAFORM_TFVARS < terraform/terraform.tfvars") });
+  wanted.push({ name: TFVARS_VARIABLE.name, masked: false, protected: false, reader: "both", what: TFVARS_VARIABLE.plan.replace("gh variable set TERRAFORM_TFVARS < terraform/terraform.tfvars", "glab variable set TERRAFORM_TFVARS < terraform/terraform.tfvars") });
   return { planEnv, applyEnv, publishEnv, variables: wanted };
 }
