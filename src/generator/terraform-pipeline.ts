@@ -164,9 +164,10 @@ const scaleway: Entry = (params) => {
       secret("SCW_ACCESS_KEY", "SCW_ACCESS_KEY", "access key of the plan application's API key (read-only)", "access key of the apply application's API key"),
       secret("SCW_SECRET_KEY", "SCW_SECRET_KEY", "secret key of that API key", "secret key of that API key"),
       variable("SCW_DEFAULT_PROJECT_ID", "SCW_DEFAULT_PROJECT_ID", "ID of the Scaleway project the cluster lives in"),
-      // The S3 backend reads AWS_* variables; Object Storage takes the same Scaleway API key.
-      secret("AWS_ACCESS_KEY_ID", "SCW_ACCESS_KEY", "the same access key, for the state bucket"),
-      secret("AWS_SECRET_ACCESS_KEY", "SCW_SECRET_KEY", "the same secret key, for the state bucket"),
+      // The S3 backend reads AWS_* variables; Object Storage takes the same Scaleway API key: each job's own (plan or
+      // apply). On GitLab a project variable SCW_ACCESS_KEY would outrank the job's and hand the apply the plan's key.
+      secret("AWS_ACCESS_KEY_ID", "SCW_ACCESS_KEY", "the same access key, for the state bucket", "the same access key, for the state bucket"),
+      secret("AWS_SECRET_ACCESS_KEY", "SCW_SECRET_KEY", "the same secret key, for the state bucket", "the same secret key, for the state bucket"),
     ],
     // Same bucket, another key: the bucket policy lets the plan application read that key and nothing else.
     planState: { backendConfig: [`key=${planStateKey}`], publishBackendConfig: [`key=${planStateKey}`], publishCredentials: [], where: `\`${planStateKey}\` in the state bucket` },
