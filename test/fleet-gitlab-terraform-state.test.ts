@@ -73,7 +73,7 @@ describe.skipIf(!hasTerraform)("a GitLab fleet's Terraform jobs against GitLab's
         { name: "stg", root: "fleet/stg/", provider: bp!.provider, params: added.params as unknown as Record<string, unknown> },
       ]);
       const tree = (await renderBlueprint(bp!.id, { values: { ...REPO, clusterName: "prod" } }, { toolVersion: "1.4.2", fleet })).tree;
-      const dir = tempDir("ccr-t21-fleet-state-");
+      const dir = tempDir("ccr-fleet-gitlab-state-");
       // The repository-wide files of the fleet, and the added cluster's Terraform root with a stand-in configuration.
       for (const [path, content] of [...tree].filter(([path]) => path.startsWith(".")).concat([...added.tree].filter(([path]) => path === "fleet/stg/terraform/backend.tf" || path === "fleet/stg/terraform/backend.hcl.example"))) {
         mkdirSync(dirname(join(dir, path)), { recursive: true });
