@@ -15,17 +15,12 @@ import { parse as parseYaml } from "yaml";
 import { describe, expect, test } from "vitest";
 import { renderBlueprint } from "../src/render-blueprint.js";
 import { tempDir } from "./helpers/cli.js";
-import { startHttpStateServer } from "./helpers/state-servers.js";
+import { GITLAB_STATE_TEST, startHttpStateServer } from "./helpers/state-servers.js";
 
 const hasTerraform = spawnSync("terraform", ["version"], { encoding: "utf8" }).status === 0;
 if (!hasTerraform) console.warn("gitlab-terraform-state: no terraform binary on PATH, skipped");
 
-const STATE_TOKEN = "glpat-state-project-token-0123456789";
-const MAINTAINER_JOB = "glcbt-maintainer-job-token-0123456789";
-const DEVELOPER_JOB = "glcbt-developer-job-token-0123456789";
-const SECRET = "kubeconfig-admin-secret-value-0123456789";
-const REPO_PROJECT = "77";
-const STATE_PROJECT = "1234";
+const { STATE_TOKEN, MAINTAINER_JOB, DEVELOPER_JOB, SECRET, REPO_PROJECT, STATE_PROJECT } = GITLAB_STATE_TEST;
 
 /**
  * A GitLab job's script (a list of lines) run with `env`, from `cwd`, as the runner runs it. The images' shell is

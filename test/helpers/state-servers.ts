@@ -180,3 +180,16 @@ export async function startHttpStateServer(options: { roles?: Record<string, Rec
   });
   return store;
 }
+
+/**
+ * The credentials of the GitLab state tests (test/gitlab-terraform-state.test.ts, test/fleet-gitlab-terraform-state.test.ts):
+ * recognisable values a test can look for in everything a job wrote or printed.
+ */
+export const GITLAB_STATE_TEST = {
+  STATE_TOKEN: "glpat-state-project-token-0123456789",
+  MAINTAINER_JOB: "glcbt-maintainer-job-token-0123456789",
+  DEVELOPER_JOB: "glcbt-developer-job-token-0123456789",
+  SECRET: "kubeconfig-admin-secret-value-0123456789",
+  REPO_PROJECT: "77",
+  STATE_PROJECT: "1234",
+} as const;
