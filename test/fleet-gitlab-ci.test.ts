@@ -60,6 +60,8 @@ function run(command: string, args: string[], input?: string): Promise<{ status:
     const child = execFile(command, args, { encoding: "utf8", timeout: 60_000 }, (error, stdout, stderr) =>
       resolve({ status: error ? (typeof error.code === "number" ? error.code : 1) : 0, output: `${stdout}${stderr}` }),
     );
+    // A command that reads no input may exit before it is written: that EPIPE is no failure of the command.
+    child.stdin?.on("error", () => undefined);
     child.stdin?.end(input ?? "");
   });
 }
