@@ -8,7 +8,8 @@
  *    in the same rounds (one run of each in turn, so that both see the same load), the peer: `kubeconform -strict -n 2`
  *    on PATH, with kubeconform-layout schemas of the same kinds (../shared/schemas, or --schemas DIR). Every resource
  *    must come out valid from both.
- * 3. Start-up: `validate --strict` of one small file, next to a bare `node -e 0`, in the same rounds.
+ * 3. Start-up: `validate --strict` of one small file, next to a bare `node -e 0`, in the same rounds; and the same
+ *    with an empty code cache (a fresh XDG_CACHE_HOME: V8 compiles the validators' code, as on a first run).
  *
  * Prints each figure beside its goal (issue 28: 4x kubeconform -n 2, start-up under 0.15 s) and its peer: medians of
  * --runs N (default 5) runs. `--json` prints the figures as JSON instead.
@@ -16,8 +17,8 @@
  * Needs a build (`npm run build`). Run: `node bench/validate-corpus.mjs [--runs N] [--schemas DIR] [--json]`.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { availableParallelism, cpus, loadavg } from "node:os";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { findKubeconform } from "../dist/validators/kubeconform/index.js";
 import { smallManifest, writeCorpus } from "./validate-generate.mjs";
@@ -77,10 +78,20 @@ function bareNode() {
   return { seconds: Number(process.hrtime.bigint() - start) / 1e9 };
 }
 
-function startup() {
-  const run = runValidate(["--strict", small]);
+function startup(env = {}) {
+  const run = runValidate(["--strict", small], env);
   if (run.status !== 0) throw new Error(`small file: exit ${run.status}\n${run.stdout}${run.stderr}`);
   return run;
+}
+
+/** Start-up as on a first run: a cache folder of its own, empty (the validators' code is compiled, then stored). */
+function startupColdCache() {
+  const cacheHome = mkdtempSync(join(tmpdir(), "ccr-bench-cache-"));
+  try {
+    return startup({ XDG_CACHE_HOME: cacheHome });
+  } finally {
+    rmSync(cacheHome, { recursive: true, force: true });
+  }
 }
 
 /** `rounds` times: one run of each measure in turn, so that each figure and its peer see the same load. */
@@ -105,7 +116,7 @@ function figure(samples) {
 
 const load = loadavg().map((value) => +value.toFixed(2));
 const throughput = rounds({ allCores: () => runOurs([]), oneThread: () => runOurs(["--workers", "1"]), ...(peer ? { kubeconform: runKubeconform } : {}) }, runs);
-const start = rounds({ small: startup, bare: bareNode }, runs * 2);
+const start = rounds({ small: () => startup(), cold: startupColdCache, bare: bareNode }, runs * 2);
 
 const results = {
   machine: `${cpus()[0]?.model ?? "unknown CPU"}, ${availableParallelism()} cores, node ${process.version}`,
@@ -118,6 +129,7 @@ const results = {
   coldStartSmallFile: {
     command: start.small[0].command,
     medianSeconds: +median(start.small.map((sample) => sample.seconds)).toFixed(3),
+    codeCacheEmptyMedianSeconds: +median(start.cold.map((sample) => sample.seconds)).toFixed(3),
     bareNodeMedianSeconds: +median(start.bare.map((sample) => sample.seconds)).toFixed(3),
   },
 };
@@ -136,4 +148,5 @@ if (asJson) {
   console.log(`  one thread     ${one.seconds.toFixed(2)} s  ${String(one.resourcesPerSecond).padStart(6)}/s  peak ${one.peakRssMiB ?? "?"} MiB`);
   const cold = results.coldStartSmallFile;
   console.log(`  start-up, one small file  ${cold.medianSeconds.toFixed(3)} s   node -e 0: ${cold.bareNodeMedianSeconds.toFixed(3)} s   goal < ${GOALS.startupSeconds} s   ${verdict(cold.medianSeconds < GOALS.startupSeconds)}`);
+  console.log(`  the same, code cache empty (a first run)  ${cold.codeCacheEmptyMedianSeconds.toFixed(3)} s`);
 }

@@ -25,14 +25,17 @@ export function requireBuild() {
   }
 }
 
-/** `node <cli> validate ...args`: { seconds, rssMiB, cpuPercent, status, stdout, stderr, command }. */
-export function runValidate(args) {
+/**
+ * `node <cli> validate ...args`: { seconds, rssMiB, cpuPercent, status, stdout, stderr, command }. `env` is added to
+ * this process's environment (XDG_CACHE_HOME: where the compiled code of the validators is kept between runs).
+ */
+export function runValidate(args, env = {}) {
   const node = [cli, "validate", ...args];
   const [command, argv] = timeBin
     ? [timeBin, ["-f", "%M %P", process.execPath, ...node]]
     : [process.execPath, ["--input-type=module", "-e", WRAPPER, "--", ...node]];
   const start = process.hrtime.bigint();
-  const child = spawnSync(command, argv, { encoding: "utf8", maxBuffer: 1 << 30, env: { ...process.env, NO_COLOR: "1" } });
+  const child = spawnSync(command, argv, { encoding: "utf8", maxBuffer: 1 << 30, env: { ...process.env, NO_COLOR: "1", ...env } });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   // Last stderr line: "maxRSS-KiB CPU%" (GNU time; CPU% above 100 means more than one core was used) or "maxRSS-KiB".
   const [rssKiB, cpu] = (child.stderr.trim().split("\n").pop() ?? "").split(" ");

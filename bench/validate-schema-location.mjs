@@ -59,13 +59,18 @@ function figure(samples, counts) {
   };
 }
 
+/** The cache folder the bench was started with, for the runs that are given none of their own. */
+const startingCacheHome = process.env.XDG_CACHE_HOME;
+
 /** This tool's CLI, `runs` times; `fresh` gives each run an empty cache folder (XDG_CACHE_HOME). */
 function ours(args, { fresh = false, cacheHome } = {}) {
   const samples = [];
   let counts;
   for (let i = 0; i < runs; i++) {
-    const home = fresh ? mkdtempSync(join(tmpdir(), "ccr-bench-cache-")) : cacheHome;
-    process.env.XDG_CACHE_HOME = home;
+    const home = fresh ? mkdtempSync(join(tmpdir(), "ccr-bench-cache-")) : (cacheHome ?? startingCacheHome);
+    // Assigning undefined would set the text "undefined": a cache folder of that name in the working directory.
+    if (home === undefined) delete process.env.XDG_CACHE_HOME;
+    else process.env.XDG_CACHE_HOME = home;
     try {
       const result = runValidate(["--strict", "--no-gitops", ...args, "-o", "json", corpus]);
       if (result.status !== 0 && result.status !== 1) throw new Error(`validate exited ${result.status}\n${result.stderr}`);

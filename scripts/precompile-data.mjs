@@ -3,7 +3,8 @@
 // the `yaml` library, as a run would, into dist/yaml/shipped-data.json (digest -> the parse as JSON), keyed as
 // src/yaml/shipped-data.ts looks them up. Run by `npm run build`, after tsc (it imports that module from dist/).
 // Why: parsing them was about 50 ms of every run. A parse JSON does not hold exactly is left out (parsed at run time).
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+// Then the Terraform provider tables, split per resource type (dist/validators/terraform/tables/).
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { fileURLToPath } from "node:url";
@@ -34,3 +35,13 @@ for (const file of files) {
 }
 mkdirSync(dirname(PARSED_DATA_PATH), { recursive: true });
 writeFileSync(PARSED_DATA_PATH, `${JSON.stringify(entries, null, 1)}\n`);
+
+// The Terraform provider tables, split so that a run parses only the resource types it reads (see
+// src/validators/terraform/provider-tables.ts splitProviderTable): each keyed by the digest of the shipped file.
+const tables = await import(new URL("../dist/validators/terraform/provider-tables.js", import.meta.url).href);
+rmSync(tables.SPLIT_TABLES_DIR, { recursive: true, force: true });
+mkdirSync(tables.SPLIT_TABLES_DIR, { recursive: true });
+for (const provider of tables.tabledProviders) {
+  const text = readFileSync(join(tables.providerTablesDir, `${provider}.json`), "utf8");
+  writeFileSync(join(tables.SPLIT_TABLES_DIR, `${provider}.json`), JSON.stringify(tables.splitProviderTable(text)));
+}

@@ -12,6 +12,14 @@
 export const MAX_FILE_BYTES = 32 * 1024 * 1024;
 
 /**
+ * Largest .tf file validated (bytes). Terraform itself has no limit, but every check reads the whole file several
+ * times (two WebAssembly parsers, the formatter, a diff): past this size a file is reported, not read, so that a pull
+ * request cannot make validation run for minutes. Real configurations stay far below (the largest provider example
+ * modules are a few hundred KiB).
+ */
+export const MAX_TERRAFORM_FILE_BYTES = 1024 * 1024;
+
+/**
  * Deepest nesting of YAML/JSON collections, aliases expanded. The deepest real manifests (CRDs whose schemas nest
  * `properties` in `properties`) stay under 50 levels. go-yaml stops at 10,000; this bound also keeps every recursive
  * step after parsing (schema validation, serialisation) far from the JavaScript stack's limit.

@@ -14,7 +14,7 @@ const check = (dir: string) => spawnSync(process.execPath, ["scripts/build.mjs",
 
 function scratchCopy(): string {
   const dir = join(tempDir("ccr-build-"), "repo");
-  for (const entry of ["package.json", "package-lock.json", "tsconfig.json", "tsconfig.build.json", "scripts", "src", "templates", "blueprints", "addons", "dist"]) {
+  for (const entry of ["package.json", "package-lock.json", "tsconfig.json", "tsconfig.build.json", "scripts", "src", "templates", "blueprints", "addons", "schemas/terraform", "dist"]) {
     cpSync(join(repoRoot, entry), join(dir, entry), { recursive: true });
   }
   symlinkSync(join(repoRoot, "node_modules"), join(dir, "node_modules"), "dir");
@@ -33,6 +33,7 @@ describe("npm run build skips an up-to-date dist/", () => {
     ["a template", (dir: string) => appendFileSync(join(dir, "templates", "common", "README.md.hbs"), "\n")],
     ["a new template file", (dir: string) => writeFileSync(join(dir, "templates", "common", "NEW.md.hbs"), "{{params.clusterName}}\n")],
     ["a blueprint's parameters", (dir: string) => appendFileSync(join(dir, "blueprints", "kapsule-gpu", "params.schema.json"), "\n")],
+    ["a Terraform provider table (the build splits it)", (dir: string) => appendFileSync(join(dir, "schemas", "terraform", "scaleway.json"), "\n")],
     ["a build step", (dir: string) => appendFileSync(join(dir, "scripts", "bundle-cli.mjs"), "\n")],
     ["the compiler options", (dir: string) => appendFileSync(join(dir, "tsconfig.build.json"), "\n")],
     ["the locked dependencies", (dir: string) => appendFileSync(join(dir, "package-lock.json"), "\n")],

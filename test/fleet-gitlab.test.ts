@@ -62,11 +62,23 @@ describe.each(engines)("a fleet on GitLab (%s): add-cluster --pr and update --al
     const answers = parseYaml(readFileSync(join(dir, "fleet/stg/cluster-repo.yaml"), "utf8"));
     expect(answers.params).toMatchObject({ forge: "gitlab", repoUrl: `${api.url}/${project}.git` });
     expect(answers.gitops).toBe(engine);
-    // GitLab's CI stays as it is (the fleet's matrix is GitHub's so far): the new cluster, fleet.yaml, the environments'
-    // overlays and, for a Flux first cluster, the line listing its environment's overlay (with its record) change.
+    // The new cluster, fleet.yaml and the environments' overlays; the first cluster's CI becomes the fleet's and its
+    // README says where its credentials go now (with its record); it joins its environment's overlay: for Flux the line
+    // listing it, for Argo CD the kustomization its root now builds and the root Application.
     const changed = git(dir, "diff", "--name-only", `main...${branch}`).split("\n");
-    const joined = engine === "flux" ? [".cluster-repo/rendered.yaml", "infrastructure/kustomization.yaml"] : [];
-    expect(changed.filter((path) => !(path === "fleet.yaml" || path.startsWith("fleet/stg/") || path.startsWith("clusters/stg/") || path.startsWith("environments/")))).toEqual(joined);
+    const firstCluster = [".cluster-repo/rendered.yaml", ".gitlab-ci.yml", ".gitlab/scripts/publish-plan-state.sh", ".gitlab/scripts/terraform-fleet.cjs", "README.md", ...(engine === "flux" ? ["infrastructure/kustomization.yaml"] : ["clusters/prod/argocd/kustomization.yaml", "clusters/prod/argocd/root.yaml"])].sort();
+    expect(changed.filter((path) => !(path === "fleet.yaml" || path.startsWith("fleet/stg/") || path.startsWith("clusters/stg/") || path.startsWith("environments/")))).toEqual(firstCluster);
+    // The committed pipeline plans and applies each cluster in jobs and environments of its own.
+    const pipeline = parseYaml(git(dir, "show", `${branch}:.gitlab-ci.yml`));
+    for (const [cluster, dir_] of [["prod", "terraform"], ["stg", "fleet/stg/terraform"]] as const) {
+      expect(pipeline[`terraform:plan:${cluster}`]).toMatchObject({ environment: { name: `${cluster}-plan`, action: "prepare" }, variables: { TF_ROOT: dir_, CLUSTER: cluster } });
+      expect(pipeline[`terraform:plan:${cluster}`].rules[0].changes[0]).toBe(`${dir_}/**/*`);
+      expect(pipeline[`terraform:apply:${cluster}`]).toMatchObject({ environment: { name: cluster, action: "start" }, resource_group: `terraform-${cluster}` });
+      expect(pipeline[`terraform:reviewed-plan:${cluster}`].variables).toEqual({ TF_ROOT: dir_, CLUSTER: cluster });
+    }
+    expect(pipeline["terraform:plan"]).toBeUndefined();
+    expect(pipeline.check.parallel.matrix).toEqual([{ CLUSTER: ["stg", "prod"] }]); // fleet.yaml's order: environments in promotion order
+    expect(git(dir, "show", `${branch}:README.md`)).toContain("--scope prod-plan");
 
     const again = await cli(["add-cluster", "stg", "--blueprint", addedBlueprint, "--pr", "--gitlab-url", api.url, dir]);
     expect(again.status).toBe(0);
@@ -77,6 +89,10 @@ describe.each(engines)("a fleet on GitLab (%s): add-cluster --pr and update --al
     git(dir, "checkout", "-q", "main");
     git(dir, "merge", "-q", "--ff-only", branch);
     expect((await runCli(["check", dir])).status).toBe(0);
+    // The command validate:manifests runs passes on the fleet, its .gitlab-ci.yml linted against GitLab's schema.
+    const validated = await runCli(["validate", "--strict", "--pod-security", "restricted", dir]);
+    expect(validated.stdout).toMatch(/GitLab CI 1[,)]/);
+    expect(validated.status, validated.stdout).toBe(0);
     const update = await cli(["update", dir, "--all", "--set", "kubernetesVersion=1.35", "--pr", "--gitlab-url", api.url]);
     expect(update.stderr).not.toMatch(/^error/m);
     expect(update.status).toBe(0);

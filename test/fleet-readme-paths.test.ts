@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { blueprintIds } from "../src/blueprints/registry.js";
+import { blueprintIds, listBlueprints } from "../src/blueprints/registry.js";
+import { fleetCiOf } from "../src/generator/fleet-ci.js";
 import { renderBlueprint } from "../src/render-blueprint.js";
 
 /**
@@ -45,15 +46,31 @@ describe.each(cases)("the README of an added %s cluster (%s, %s)", (blueprint, g
     expect([...readme.matchAll(/-chdir=(\S+)/g)].map((m) => m[1]).filter((dir) => dir !== "fleet/stg/terraform")).toEqual([]);
     expect(readme).not.toMatch(/^\s*cd terraform\b/m);
     if (gitops === "flux") expect(readme).toContain("--path=clusters/stg");
+    // Its credentials go where the fleet's CI reads them: its own environments, stg-plan and stg.
     if (added.context.forge.github) {
       expect(readme).toMatch(/bash \.github\/scripts\/publish-plan-state\.sh fleet\/stg\/terraform/);
-      // Its credentials go where the fleet's workflow reads them: its own environments.
       expect(readme).toContain("gh secret set NAME --env stg-plan");
-      expect(first.tree.get("README.md")).not.toContain("--env prod-plan");
     } else {
-      // GitLab's pipeline plans the first cluster's root only: the README says so rather than promise a plan.
-      expect(readme).toContain("does not plan or apply its Terraform yet");
-      expect(first.tree.get("README.md")).not.toContain("does not plan or apply its Terraform yet");
+      expect(readme).toMatch(/sh \.gitlab\/scripts\/publish-plan-state\.sh fleet\/stg\/terraform/);
+      for (const words of ["`terraform:plan:stg`", "--scope stg-plan", "--scope stg ", "--variables PLAN_CLUSTER:stg"]) expect(readme).toContain(words);
+      expect(readme).not.toContain("does not plan or apply its Terraform yet");
+    }
+  });
+
+  test("the first cluster's README says where its credentials go once the repository is a fleet, and not before", async () => {
+    const providerOf = new Map(listBlueprints().map((bp) => [bp.id, bp.provider]));
+    const first = await renderBlueprint(blueprint, { values: { clusterName: "prod", gitops, forge } }, { toolVersion: "1.4.2" });
+    const fleet = fleetCiOf([
+      { name: "prod", root: "", provider: providerOf.get(blueprint)!, params: first.params as unknown as Record<string, unknown> },
+      { name: "stg", root: "fleet/stg/", provider: providerOf.get(blueprint)!, params: { ...(first.params as unknown as Record<string, unknown>), clusterName: "stg" } },
+    ]);
+    const inFleet = (await renderBlueprint(blueprint, { values: { clusterName: "prod", gitops, forge } }, { toolVersion: "1.4.2", fleet })).tree.get("README.md")!;
+    const alone = first.tree.get("README.md")!;
+    // In a fleet, a repository-level (unscoped) credential would reach every cluster's jobs: the README names the cluster's environments.
+    const fleetWords = forge === "github" ? ["gh secret set NAME --env prod-plan", "Keep no cloud credential at the repository level"] : ["`terraform:plan:prod`", "--scope prod-plan", "--variables PLAN_CLUSTER:prod", "never none"];
+    for (const words of fleetWords) {
+      expect(inFleet).toContain(words);
+      expect(alone).not.toContain(words);
     }
   });
 });

@@ -48,14 +48,16 @@ describe.each(engines)("a repository made by create turned into a fleet (%s), ag
     const branch = "create-cluster-repo/add-cluster-stg";
     expect(git(dir, "rev-parse", "--abbrev-ref", "HEAD")).toBe(branch);
 
-    // New files, the repository-wide CI, and, for a Flux first cluster, the line that lists its environment's overlay,
-    // with the first cluster's record of them: its meaning is untouched (test/fleet-overlays.test.ts builds it), and it
-    // joins the fleet where it is.
+    // New files, the repository-wide CI, the first cluster's README (its credentials now go to its environments) and
+    // the wiring of the first cluster's environment overlay (Flux: the line that lists it; Argo CD: its root's folder
+    // built by a kustomization that lists it), with the first cluster's record of them: its meaning is untouched
+    // (test/fleet-overlays.test.ts and test/fleet-environment-values.test.ts build it), and it joins the fleet where it is.
     const changed = changedPaths(dir, branch);
     const ci = [".github/scripts/publish-plan-state.sh", ".github/workflows/terraform.yml", ".github/workflows/validate.yml"];
-    const joined = [".cluster-repo/rendered.yaml", ...ci, ...(engine === "flux" ? ["infrastructure/kustomization.yaml"] : [])];
+    const argoKustomization = "clusters/prod/argocd/kustomization.yaml";
+    const joined = [".cluster-repo/rendered.yaml", ...ci, "README.md", ...(engine === "flux" ? ["infrastructure/kustomization.yaml"] : [argoKustomization, "clusters/prod/argocd/root.yaml"])];
     expect(changed.filter((path) => !(path === "fleet.yaml" || path.startsWith("fleet/stg/") || path.startsWith("clusters/stg/") || path.startsWith("environments/")))).toEqual(joined);
-    expect(changed.filter((path) => firstFiles.includes(path))).toEqual(joined);
+    expect(changed.filter((path) => firstFiles.includes(path))).toEqual(joined.filter((path) => path !== argoKustomization));
     // The terraform workflow now plans both roots, each in its own environments.
     const roots = JSON.parse(parseYaml(read(dir, ".github/workflows/terraform.yml")).jobs.roots.steps.at(-1).env.ROOTS);
     expect(roots.map((root: { cluster: string; dir: string }) => `${root.cluster}:${root.dir}`).sort()).toEqual(["prod:terraform", "stg:fleet/stg/terraform"]);
@@ -106,7 +108,8 @@ describe.each(engines)("a repository made by create turned into a fleet (%s), ag
     expect(validatedJson.clusters.map((c: { cluster: string | null; valid: boolean; resources: number }) => [c.cluster, c.valid, c.resources > 0])).toEqual([
       ["stg", true, true],
       ["prod", true, true],
-      [null, true, false],
+      // The repository's own: the environments' overlays (kustomize Components), shared by their clusters.
+      [null, true, true],
     ]);
     const plan = await runCli(["plan", dir, "--all", "-o", "json"]);
     expect(plan.status).toBe(0);
@@ -217,11 +220,19 @@ describe.each(engines)("remove-cluster takes a cluster down in the safe order (%
     expect(step1.status).toBe(0);
     const changed1 = changedPaths(dir, "create-cluster-repo/remove-cluster-stg-workloads");
     expect(changed1).toContain("fleet.yaml");
-    const removed1 = changed1.filter((path) => path !== "fleet.yaml");
+    const rootKustomization = "clusters/stg/argocd/kustomization.yaml";
+    const removed1 = changed1.filter((path) => path !== "fleet.yaml" && path !== rootKustomization);
     expect(removed1.length).toBeGreaterThan(0);
     for (const path of removed1) {
       expect(path.startsWith("clusters/stg/")).toBe(true);
       expect(existsSync(join(dir, path))).toBe(false);
+    }
+    // An Argo CD root that kustomize builds (in a fleet) lists only the files that stay: a missing one fails its build.
+    if (engine === "argo") {
+      expect(changed1).toContain(rootKustomization);
+      const listed = parseYaml(read(dir, rootKustomization)).resources as string[];
+      expect(listed).toContain("root.yaml");
+      for (const file of listed) expect([file, existsSync(join(dir, "clusters/stg/argocd", file))]).toEqual([file, true]);
     }
     expect(git(dir, "ls-files", "clusters/stg").split("\n").filter(Boolean).length).toBeGreaterThan(0);
     expect(parseYaml(read(dir, "fleet.yaml")).removing).toEqual(["stg"]);
@@ -252,7 +263,7 @@ describe.each(engines)("remove-cluster takes a cluster down in the safe order (%
     expect((await runCli(["check", dir])).status).toBe(0);
     // An environment's overlay is its platform state: it outlives its clusters (a cluster added there later joins
     // at its versions), and the repository stays valid with no cluster listing it.
-    if (engine === "flux") expect(git(dir, "ls-files", "environments/staging")).toBe("environments/staging/addons/kustomization.yaml");
+    expect(git(dir, "ls-files", "environments/staging")).toBe("environments/staging/addons/kustomization.yaml");
     expect((await runCli(["validate", dir])).status).toBe(0);
     expect((await runCli(["remove-cluster", "stg", dir])).status).toBe(2);
   });

@@ -5,6 +5,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { parse as parseYaml } from "yaml";
 import { describe, expect, test } from "vitest";
 import { blueprintIds } from "../src/blueprints/registry.js";
 import { renderBlueprint } from "../src/render-blueprint.js";
@@ -20,6 +21,20 @@ describe("every GitLab render's .gitlab-ci.yml is valid against GitLab's schema"
     const unit = validateGitLabCi(".gitlab-ci.yml", tree.get(".gitlab-ci.yml")!);
     expect(unit.problems).toEqual([]);
     expect(unit.status).toBe("valid");
+  });
+});
+
+describe("no CI/CD variable the README asks for is one a job sets itself", () => {
+  // GitLab ranks project variables above a job's own `variables:`: a project variable of the same name would replace
+  // the job's (the apply would get the plan identity's key, or a shared one). Each job maps its identity's variables.
+  test.each(blueprintIds().flatMap((id) => engines.map((engine) => [id, engine] as const)))("%s (%s)", async (blueprint, gitops) => {
+    const { tree } = await renderBlueprint(blueprint, { values: { forge: "gitlab", gitops, repoUrl: "https://gitlab.example.org/acme/fleet.git" } });
+    const readme = tree.get("README.md")!;
+    const asked = new Set([...readme.matchAll(/^\| `([A-Z][A-Z0-9_]*)` \| (?:yes|no) \|/gm)].map((match) => match[1]!));
+    expect(asked.size).toBeGreaterThan(0);
+    const pipeline = parseYaml(tree.get(".gitlab-ci.yml")!) as Record<string, { variables?: Record<string, unknown> }>;
+    const setByJobs = new Set(Object.values(pipeline).flatMap((job) => (job && typeof job === "object" && job.variables ? Object.keys(job.variables) : [])));
+    expect([...asked].filter((name) => setByJobs.has(name))).toEqual([]);
   });
 });
 

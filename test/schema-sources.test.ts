@@ -204,11 +204,12 @@ type EndpointPort struct {
 describe("the committed derived data", () => {
   const index = JSON.parse(readFileSync(join(sources, "crds", "index.json"), "utf8")) as { group: string; kind: string; version: string; file: string }[];
 
-  test("covers the Flux 2.9 controllers (source-watcher included), Argo CD's three kinds and the add-ons' CRDs", () => {
+  test("covers the Flux 2.9 controllers (source-watcher included), the Flux Operator, Argo CD's three kinds and the add-ons' CRDs", () => {
     const groups = new Set(index.map((entry) => entry.group));
     // Every other group is an add-on's: addon-contract.test.ts holds each to its add-on's CRDs.
-    expect([...groups].filter((group) => group === "argoproj.io" || group.endsWith("fluxcd.io")).sort()).toEqual([
+    expect([...groups].filter((group) => group === "argoproj.io" || group.endsWith("fluxcd.io") || group === "fluxcd.controlplane.io").sort()).toEqual([
       "argoproj.io",
+      "fluxcd.controlplane.io",
       "helm.toolkit.fluxcd.io",
       "image.toolkit.fluxcd.io",
       "kustomize.toolkit.fluxcd.io",

@@ -6,8 +6,11 @@
  * metafile of the CLI bundle, the graph the bundle is made of.
  */
 import { build } from "esbuild";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
+import { spawnCli, tempDir } from "./helpers/cli.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
@@ -37,6 +40,14 @@ describe.each(["create", "plan", "check", "update"])("what %s loads", (command) 
     const handlebars = [...closure.keys()].filter((path) => path.includes("node_modules/handlebars/"));
     expect(handlebars.map((path) => closure.get(path)!.join(" -> "))).toEqual([]);
   });
+
+  // The build compiles every shipped schema (parameters, rule options): Ajv itself (about 250 kB of the bundle) is
+  // loaded only for a schema it did not compile (src/params/compiled-schemas.ts loadAjv).
+  test("no Ajv compiler in its static imports", async () => {
+    const closure = await staticClosure(`src/cli/commands/${command}.ts`);
+    const ajv = [...closure.keys()].filter((path) => /node_modules\/(ajv\/dist\/(ajv|core)\.js|ajv-formats\/)/.test(path));
+    expect(ajv.map((path) => closure.get(path)!.join(" -> "))).toEqual([]);
+  });
 });
 
 describe("what validate loads before it reads a file", () => {
@@ -45,5 +56,30 @@ describe("what validate loads before it reads a file", () => {
     expect(closure.size).toBeGreaterThan(10);
     const heavy = [...closure.keys()].filter((path) => /node_modules\/(handlebars|simple-git)\/|node_modules\/ajv\/dist\/ajv\.js$|^src\/update\/plan\.ts$|^src\/generator\/render\.ts$/.test(path));
     expect(heavy.map((path) => closure.get(path)!.join(" -> "))).toEqual([]);
+  });
+
+  // Each is loaded where a file needs it: the `yaml` library for a walked file that may be no manifest, a Flux
+  // substitution, the actionlint configuration or fleet.yaml; the Terraform checks (and their diff library) for .tf
+  // files. Together they were a quarter of the code a run on one small manifest compiled.
+  test("no `yaml` library, no Terraform checks, no diff library in its static imports", async () => {
+    const closure = await staticClosure("src/cli/commands/validate.ts");
+    const heavy = [...closure.keys()].filter((path) => /node_modules\/(yaml|diff)\/|^src\/validators\/terraform\//.test(path));
+    expect(heavy.map((path) => closure.get(path)!.join(" -> "))).toEqual([]);
+  });
+
+  // The bundle gives a CommonJS package imported on use as `default` only: the built CLI must still read with it.
+  test("the built CLI reads with what it loads on use: a kustomization without apiVersion left out, runner labels from actionlint.yaml", async () => {
+    const dir = tempDir("ccr-on-use-");
+    mkdirSync(join(dir, "apps"));
+    mkdirSync(join(dir, ".github", "workflows"), { recursive: true });
+    writeFileSync(join(dir, "apps", "kustomization.yaml"), "resources:\n  - cm.yaml\n");
+    writeFileSync(join(dir, "apps", "cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {k: v}\n");
+    writeFileSync(join(dir, ".github", "workflows", "ci.yml"), "on: push\njobs:\n  a:\n    runs-on: gpu-runner\n    steps:\n      - run: echo hi\n");
+    writeFileSync(join(dir, ".github", "actionlint.yaml"), "self-hosted-runner:\n  labels: [gpu-runner]\n");
+    const run = await spawnCli(["validate", "-o", "json", "."], { cwd: dir, env: { GITHUB_BASE_REF: "" } });
+    const report = JSON.parse(run.stdout) as { summary: { resources: number; leftOut?: number }; problems: unknown[] };
+    expect(report.problems).toEqual([]);
+    expect(report.summary).toMatchObject({ resources: 1, leftOut: 1 });
+    expect(run.status).toBe(0);
   });
 });

@@ -39,6 +39,8 @@ describe("which cluster a file belongs to", () => {
     [".github/workflows/validate.yml", null],
     [".gitlab-ci.yml", null],
     ["fleet.yaml", null],
+    // An environment's overlay is shared by its clusters: the repository's.
+    ["environments/staging/addons/kustomization.yaml", null],
   ])("%s -> %s", (path, expected) => {
     expect(clusterOfPath(path, clusters)?.name ?? null).toBe(expected);
   });

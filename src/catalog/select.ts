@@ -83,6 +83,8 @@ export interface AddonSelection {
   switches: Record<string, boolean>;
   /** `addons.<name>.enabled: ...` lines for add-ons enabled where they may not run. */
   problems: string[];
+  /** The same problems by add-on: each add-on enabled where it may not run, with its lines. */
+  refused: Map<string, string[]>;
 }
 
 /**
@@ -105,17 +107,22 @@ export function selectAddons(offered: Map<string, OfferedAddon>, use: CatalogUse
   }
   const capabilities = new Set([...base, ...enabled]);
   const problems: string[] = [];
+  const refused = new Map<string, string[]>();
+  const refuse = (name: string, problem: string) => {
+    problems.push(problem);
+    refused.set(name, [...(refused.get(name) ?? []), problem]);
+  };
   for (const name of [...enabled].sort()) {
     const addon = offered.get(name)!.addon;
     const where = offered.get(name)!.when !== undefined ? `addon ${name} (enabled by the blueprint: ${[offered.get(name)!.when].flat().join(", ")})` : `addons.${name}.enabled`;
     const missing = (addon.requires ?? []).filter((capability) => !capabilities.has(capability));
-    if (missing.length > 0) problems.push(`${where}: ${name} needs ${missing.join(", ")}, which this cluster does not have; set addons.${name}.enabled=false`);
+    if (missing.length > 0) refuse(name, `${where}: ${name} needs ${missing.join(", ")}, which this cluster does not have; set addons.${name}.enabled=false`);
     const clashing = (addon.excludes ?? []).filter((capability) => capabilities.has(capability) && capability !== name);
-    if (clashing.length > 0) problems.push(`${where}: ${name} cannot run beside ${clashing.join(", ")} (the same job twice); turn one of them off`);
+    if (clashing.length > 0) refuse(name, `${where}: ${name} cannot run beside ${clashing.join(", ")} (the same job twice); turn one of them off`);
     const absent = (addon.dependsOn ?? []).filter((dependency) => !enabled.has(dependency));
-    if (absent.length > 0) problems.push(`${where}: ${name} uses the CRDs of ${absent.join(", ")}; enable ${absent.map((dependency) => `addons.${dependency}.enabled`).join(" and ")} too`);
+    if (absent.length > 0) refuse(name, `${where}: ${name} uses the CRDs of ${absent.join(", ")}; enable ${absent.map((dependency) => `addons.${dependency}.enabled`).join(" and ")} too`);
   }
-  return { enabled, capabilities, switches, problems };
+  return { enabled, capabilities, switches, problems, refused };
 }
 
 /** The catalog's default for an add-on's switch, given the capabilities that hold. */

@@ -24,7 +24,18 @@ export interface CliIo {
   wasmTools: "per-run" | "kept";
 }
 
-/** The CLI process's own streams and environment. */
+/**
+ * The CLI process's own streams and environment. Standard input is opened when first read: Node makes its stream
+ * (a socket, for a pipe) on first access, which a command that never reads it need not wait for.
+ */
 export function processIo(): CliIo {
-  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, wasmTools: "per-run" };
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    get stdin() {
+      return process.stdin;
+    },
+    env: process.env,
+    wasmTools: "per-run",
+  };
 }

@@ -1,13 +1,8 @@
 #!/usr/bin/env node
-import { setFlagsFromString } from "node:v8";
+import "./start.js"; // first: V8's flags and the code cache, before any other module is evaluated
 import { requestStop, STOP_SIGNALS, type StopSignal } from "../interrupt.js";
 import { processIo } from "./io.js";
 import { runCommandLine } from "./run.js";
-
-// The two Terraform tools (@cdktf/hcl2json, @cdktf/hcl-tools) are Go programs compiled to WebAssembly. A CLI run
-// is short, so V8's optimising wasm tier only costs time (and the second core): baseline code alone starts them
-// about 0.4 s sooner. Set before any wasm module is compiled.
-setFlagsFromString("--liftoff-only");
 
 // Ctrl-C or a SIGTERM: exit at once with 130 or 143, unless work that owns something to clean is running, which
 // then stops at its next step and cleans up (a new repository's staging directory): see src/interrupt.ts.

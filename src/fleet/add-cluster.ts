@@ -17,7 +17,7 @@ import { renderBlueprint, type Rendered } from "../render-blueprint.js";
 import { repositoryWith } from "../update/plan.js";
 import { validateResult, type ResultValidation } from "../update/validate-result.js";
 import { DEFAULT_ENVIRONMENTS, NAME_HINT, isValidName, renderFleetFile, type FleetFile } from "./fleet-file.js";
-import { FLEET_FILE, addedClusterRoot, isRepositoryWide, recordPathOf } from "./layout.js";
+import { FLEET_FILE, addedClusterRoot, knowsTheFleet, recordPathOf } from "./layout.js";
 import { readFleet, type Fleet, type FleetMember } from "./members.js";
 import { changesOf } from "../update/apply.js";
 import { planUpdate } from "../update/plan.js";
@@ -93,18 +93,21 @@ function assertNewName(fleet: Fleet, name: string, read: (path: string) => Promi
 }
 
 /**
- * On the first add, a Flux first cluster joins its environment's overlay (src/fleet/environment-overlay.ts): the
- * `components:` line of its add-on layers' kustomizations (the same objects at the same versions, so its files keep
- * their meaning), the fleet's CI (src/fleet/ci.ts), its record, and the overlay, as its update in the fleet would
- * write them, so that `check` agrees with it from the merge on. Undefined where that plan would change more (a render
- * by an older release) or conflicts: the cluster then joins with that update, and only the CI is brought here.
+ * On the first add, the first cluster joins its environment's overlay (src/fleet/environment-overlay.ts): for Flux,
+ * the `components:` line of its add-on layers' kustomizations; for Argo CD, the kustomization of its root's folder
+ * and the root Application that builds it (the same objects at the same versions, so its files keep their meaning),
+ * with the fleet's CI (src/fleet/ci.ts) and its README's credentials, its record, and the overlay, as its update in
+ * the fleet would write them, so that `check` agrees with it from the merge on. Undefined where that plan would change
+ * more (a render by an older release) or conflicts: the cluster then joins with that update, and only the CI is
+ * brought here.
  */
 async function firstClusterJoins(dir: string, first: FleetMember, file: FleetFile, ci: FleetCi, toolVersion?: string): Promise<FileTree | undefined> {
-  if (first.answers.gitops !== "flux") return undefined;
   const plan = await planUpdate(dir, {}, { root: first.root, fleetFile: file, fleet: ci, ...(toolVersion ? { toolVersion } : {}) });
   const { writes, deletes } = changesOf(plan);
-  const joins = new Set([...OVERLAY_LAYERS.map((layer) => `${first.root}${layer}/kustomization.yaml`), recordPathOf(first.root), overlayPathOf(file.clusters.get(first.name)!)]);
-  if (deletes.length > 0 || plan.conflicts.length > 0 || [...writes.keys()].some((path) => !joins.has(path) && !isRepositoryWide(path))) return undefined;
+  const argocd = `clusters/${first.name}/argocd/`;
+  const wiring = first.answers.gitops === "flux" ? OVERLAY_LAYERS.map((layer) => `${first.root}${layer}/kustomization.yaml`) : [`${argocd}kustomization.yaml`, `${argocd}root.yaml`];
+  const joins = new Set([...wiring, recordPathOf(first.root), overlayPathOf(file.clusters.get(first.name)!)]);
+  if (deletes.length > 0 || plan.conflicts.length > 0 || [...writes.keys()].some((path) => !joins.has(path) && !knowsTheFleet(path))) return undefined;
   return writes;
 }
 
@@ -171,7 +174,7 @@ export function addClusterBody(result: AddClusterResult): string {
     `- Terraform root: ${codeSpan(`${root}terraform/`)}, state key ${codeSpan(rendered.context.terraformPipeline.stateKey)} (a state of its own: its plans and applies never wait for another cluster's).`,
     `- GitOps entry point: ${codeSpan(rendered.context.gitops.clusterPath + "/")}; its layers under ${codeSpan(root)}.`,
     `- Answers file: ${codeSpan(`${root}${defaults.answersFile}`)}; ${codeSpan(FLEET_FILE)} lists it.`,
-    ...(rendered.context.gitops.flux ? [`- Chart versions of its add-ons: its environment's, in ${codeSpan(overlayPathOf(environment))} (what \`promote\` changes).`] : []),
+    `- Chart versions of its add-ons, and the values its environment sets on them: its environment's, in ${codeSpan(overlayPathOf(environment))} (what \`promote\` changes).`,
     `- ${files.length} files; validation: ${validation.report.summary.resources} resources, ${validation.report.valid ? "valid" : "failures the repository already had, see CI"}.`,
     "",
     ...(result.ciSkipped ? [`- CI: ${result.ciSkipped}.`, ""] : []),

@@ -23,6 +23,13 @@ export const recordPathOf = (root: string) => root + defaults.renderRecord;
 export const isRepositoryWide = (path: string) => path.startsWith(".") && !path.startsWith(".cluster-repo/");
 
 /**
+ * The first cluster's files whose render knows the fleet: the repository-wide ones (the fleet's CI) and its README,
+ * which says where its credentials go once the CI plans each cluster in environments of its own. What becomes of
+ * them is part of the change that makes or changes the fleet (add-cluster, remove-cluster).
+ */
+export const knowsTheFleet = (path: string) => isRepositoryWide(path) || path === "README.md";
+
+/**
  * A render moved into the cluster's folder: `clusters/<name>/` stays where bootstrap looks for it, repository-wide
  * files are left to the first cluster, everything else goes under `root`. The identity for the first cluster.
  */

@@ -19,16 +19,17 @@ import { clipBody } from "../forge/body-limit.js";
 import { readFleet, type FleetMember } from "./members.js";
 import { targetReader } from "../git/read-target.js";
 import { codeSpan } from "../markdown.js";
-import { overlayAfterPromotion, overlayAfterRender, overlayPathOf, parseOverlay, renderOverlay, type ChartVersions } from "./environment-overlay.js";
+import { emptyOverlay, overlayAfterRender, overlayPathOf, parseOverlayFile, promoteOverlay, renderOverlayFile, type ChartVersions, type Overlay } from "./environment-overlay.js";
+import { promotedAddons, type LeftOutAddon } from "./promoted-addons.js";
 import { fromProposalBase, proposeChange, type ProposeResult, type PullRequestTarget } from "./propose.js";
 
 export interface PromotePlan {
   from: string;
   to: string;
-  /** Target cluster -> its plan. */
-  plans: Array<{ member: FleetMember; plan: Plan }>;
+  /** Target cluster -> its plan, and the source's add-on entries it cannot take (src/fleet/promoted-addons.ts). */
+  plans: Array<{ member: FleetMember; plan: Plan; leftOut: LeftOutAddon[] }>;
   /** The target environment's overlay with the source's chart versions (absent where neither has a Flux cluster). */
-  overlay?: { path: string; before: ChartVersions; after: ChartVersions; text: string; unchanged: boolean };
+  overlay?: { path: string; before: ChartVersions; after: ChartVersions; valuesBefore: Overlay["values"]; valuesAfter: Overlay["values"]; text: string; unchanged: boolean };
 }
 
 const GITHUB_BODY_LIMIT = 65_536;
@@ -91,14 +92,16 @@ export async function planPromotion(dir: string, from: string, to: string, optio
   for (const member of targets) {
     const blueprint = loadBlueprint(member.answers.blueprint);
     const values: Record<string, unknown> = {};
-    const offered = [...blueprint.offeredAddons.keys()];
-    const addons = Object.fromEntries(Object.entries(state.addons ?? {}).filter(([name]) => offered.includes(name)));
-    if (Object.keys(addons).length > 0) values.addons = { ...((member.answers.params.addons as object) ?? {}), ...addons };
+    // The promotable parameters first: they decide which add-ons the target can run (a GPU pool, a driver).
     for (const [path, value] of state.params) setAt(values, path, value, member.answers.params);
+    const { addons, leftOut } = promotedAddons(state.addons, { ...member.answers.params, ...values, gitops: member.answers.gitops }, blueprint);
+    if (Object.keys(state.addons ?? {}).length > 0) values.addons = addons;
+    // A promotable path inside addons wins over the add-on entry it is part of, as it did before.
+    for (const [path, value] of state.params) if (path.startsWith("addons.")) setAt(values, path, value, member.answers.params);
     // The source runs the version this tool ships: the target is upgraded with it (an older source version cannot be rendered by this release).
     const upgrade = state.blueprintVersions.get(member.answers.blueprint) === blueprint.version && member.answers.blueprintVersion !== blueprint.version;
     const plan = await planUpdate(dir, { values }, { root: member.root, ...(upgrade || Object.keys(values).length > 0 ? { blueprintVersion: "latest" } : {}), ...(options.toolVersion ? { toolVersion: options.toolVersion } : {}) });
-    plans.push({ member, plan });
+    plans.push({ member, plan, leftOut });
   }
   const overlay = await promotedOverlay(dir, from, to, plans);
   return { from, to, plans, ...(overlay ? { overlay } : {}) };
@@ -106,8 +109,8 @@ export async function planPromotion(dir: string, from: string, to: string, optio
 
 /**
  * The target environment's overlay once promoted: as the repository has it, with the entries the targets' renders
- * add (their add-ons it lacked), then every entry of the source environment's overlay. A change of this one file is
- * the promotion of chart versions (src/fleet/environment-overlay.ts).
+ * add (their add-ons it lacked), then every add-on entry of the source environment's overlay, version and values. A
+ * change of this one file is the promotion of chart versions and environment values (src/fleet/environment-overlay.ts).
  */
 async function promotedOverlay(dir: string, from: string, to: string, plans: PromotePlan["plans"]): Promise<PromotePlan["overlay"]> {
   const read = await targetReader(dir);
@@ -116,12 +119,15 @@ async function promotedOverlay(dir: string, from: string, to: string, plans: Pro
   const currentText = await read(path);
   const rendered = plans.map(({ plan }) => plan.after.get(path)).filter((text): text is string => text !== undefined);
   if (sourceText === undefined && currentText === undefined && rendered.length === 0) return undefined;
-  const before = currentText === undefined ? new Map<string, string>() : parseOverlay(currentText, path);
-  let target = before;
-  for (const text of rendered) target = overlayAfterRender(target, parseOverlay(text, path), false);
-  const after = overlayAfterPromotion(target, sourceText === undefined ? new Map() : parseOverlay(sourceText, sourcePath));
-  const text = renderOverlay(to, after);
-  return { path, before, after, text, unchanged: text === currentText };
+  const current = currentText === undefined ? emptyOverlay() : parseOverlayFile(currentText, path);
+  let target = current;
+  for (const text of rendered) {
+    const render = parseOverlayFile(text, path);
+    target = { ...target, versions: overlayAfterRender(target.versions, render.versions, false), engines: new Set([...target.engines, ...render.engines]) };
+  }
+  const after = promoteOverlay(target, sourceText === undefined ? emptyOverlay() : parseOverlayFile(sourceText, sourcePath));
+  const text = renderOverlayFile(to, after);
+  return { path, before: current.versions, after: after.versions, valuesBefore: current.values, valuesAfter: after.values, text, unchanged: text === currentText };
 }
 
 /** The chart versions the promotion changes in the target's overlay: add-on, version before (absent: new entry), after. */
@@ -129,16 +135,34 @@ export function overlayChanges(overlay: NonNullable<PromotePlan["overlay"]>): Ar
   return [...overlay.after].filter(([name, version]) => overlay.before.get(name) !== version).map(([name, to]) => ({ name, ...(overlay.before.has(name) ? { from: overlay.before.get(name)! } : {}), to }));
 }
 
+/** The add-ons whose environment values the promotion sets, changes or removes, with the values after (absent: removed). */
+export function overlayValuesChanges(overlay: NonNullable<PromotePlan["overlay"]>): Array<{ name: string; change: "set" | "changed" | "removed"; values?: Record<string, unknown> }> {
+  const names = [...new Set([...overlay.valuesBefore.keys(), ...overlay.valuesAfter.keys()])].sort((a, b) => a.localeCompare(b));
+  return names.flatMap((name) => {
+    const [before, after] = [overlay.valuesBefore.get(name), overlay.valuesAfter.get(name)];
+    if (JSON.stringify(before) === JSON.stringify(after)) return [];
+    return [{ name, change: after === undefined ? ("removed" as const) : before === undefined ? ("set" as const) : ("changed" as const), ...(after !== undefined ? { values: after } : {}) }];
+  });
+}
+
 /** Those changes in the pull request's body. */
 function overlayLines(overlay: NonNullable<PromotePlan["overlay"]>): string[] {
   const changed = overlayChanges(overlay);
-  if (changed.length === 0) return [];
+  const values = overlayValuesChanges(overlay);
   return [
-    `Chart versions in ${codeSpan(overlay.path)} (every Flux cluster of the environment runs them):`,
-    "",
-    ...changed.map(({ name, from, to }) => `- ${codeSpan(name)}: ${from !== undefined ? `${codeSpan(from)} -> ` : ""}${codeSpan(to)}`),
-    "",
+    ...(changed.length === 0
+      ? []
+      : [`Chart versions in ${codeSpan(overlay.path)} (every cluster of the environment runs them):`, "", ...changed.map(({ name, from, to }) => `- ${codeSpan(name)}: ${from !== undefined ? `${codeSpan(from)} -> ` : ""}${codeSpan(to)}`), ""]),
+    ...(values.length === 0
+      ? []
+      : [`Environment values in ${codeSpan(overlay.path)} (merged over each cluster's own):`, "", ...values.map(({ name, change, values }) => `- ${codeSpan(name)}: ${change}${values ? ` ${codeSpan(JSON.stringify(values))}` : ""}`), ""]),
   ];
+}
+
+/** The add-ons each target leaves out, one line each: in the body, after the replacements and destroys. */
+export function leftOutLines(promotion: PromotePlan, code: (text: string) => string = codeSpan): string[] {
+  const lines = promotion.plans.flatMap(({ member, leftOut }) => leftOut.map(({ name, reason }) => `- ${code(member.name)}: ${code(name)} left out (${reason})`));
+  return lines.length === 0 ? [] : [`Add-ons of ${promotion.from} left out where they cannot run (the cluster keeps its own setting):`, "", ...lines, ""];
 }
 
 export function promotionBody(promotion: PromotePlan): string {
@@ -148,6 +172,7 @@ export function promotionBody(promotion: PromotePlan): string {
     "",
     // Replacements and destroys of every cluster first: what a reviewer must not miss.
     ...warnings.flatMap(({ member, text }) => [`**${member.name}**:`, "", text, ""]),
+    ...leftOutLines(promotion),
     ...(promotion.overlay ? overlayLines(promotion.overlay) : []),
   ].join("\n");
   const share = Math.floor((GITHUB_BODY_LIMIT - head.length - 200) / Math.max(1, promotion.plans.length));

@@ -13,6 +13,9 @@
  * Refused with exit 2, nothing written: an unknown cluster, the last cluster, and the repository's first cluster
  * (its folders are the repository's top level and it renders the CI every cluster uses).
  */
+import { posix } from "node:path";
+import { toYamlText } from "../generator/yaml-text.js";
+import { loadYamlFile } from "../yaml/load.js";
 import { defaults } from "../defaults.js";
 import { InputError } from "../errors.js";
 import { sortedTree } from "../file-tree.js";
@@ -46,6 +49,16 @@ const PREVENT = /(prevent_destroy\s*=\s*)true\b/g;
 export function isEngineFile(path: string, clusterPath: string): boolean {
   const inside = path.slice(clusterPath.length + 1);
   return inside.startsWith("flux-system/") || (inside.startsWith("argocd/") && (!inside.startsWith("argocd/apps/") || inside === "argocd/apps/argocd.yaml"));
+}
+
+/** A kustomization's text without the `resources` entries of deleted files (its comment and other fields kept). */
+function withoutResources(text: string, path: string, deleted: Set<string>): string {
+  const folder = path.slice(0, path.lastIndexOf("/") + 1);
+  const data = loadYamlFile(text, path, "restore it from git history, then run remove-cluster again") as Record<string, unknown> | null;
+  if (!data || typeof data !== "object" || !Array.isArray(data.resources)) return text;
+  const resources = data.resources.filter((entry) => typeof entry !== "string" || !deleted.has(posix.normalize(folder + entry)));
+  const comment = text.match(/^(#.*\n)*/)![0];
+  return comment + toYamlText({ ...data, resources });
 }
 
 export async function removeCluster(dir: string, name: string, options: { dryRun?: boolean; pr?: PullRequestTarget } = {}): Promise<RemoveClusterResult> {
@@ -85,6 +98,10 @@ async function nextStep(dir: string, name: string, options: { dryRun?: boolean; 
     step = "workloads";
     deletes = layers;
     writes.set(FLEET_FILE, fleetText(removing ? file.removing : [...file.removing, name]));
+    // An Argo CD root that builds its folder with kustomize (a fleet's) lists the files: the deleted ones leave its list.
+    const kustomizationPath = `${clusterPath}/argocd/kustomization.yaml`;
+    const kustomization = entryPoint.includes(kustomizationPath) ? await read(kustomizationPath) : undefined;
+    if (kustomization !== undefined) writes.set(kustomizationPath, withoutResources(kustomization, kustomizationPath, new Set(layers)));
     next = `Merge, wait until the engine on ${name} has pruned its workloads (\`flux get kustomizations\` / \`argocd app list\` show none but the engine's), then run \`${defaults.toolName} remove-cluster ${name}\` again for the Terraform step.`;
   } else if (guarded.size > 0) {
     step = "terraform";

@@ -1,8 +1,9 @@
 /**
- * The repository-wide files (CI, src/fleet/layout.ts isRepositoryWide) once the fleet changes: the first cluster's
- * render owns them, and a fleet's CI plans each cluster's Terraform root (src/generator/fleet-ci.ts), so add-cluster
- * re-renders them in its own commit, merged with the team's edits as `update` merges (3-way, from the record), and
- * records what it wrote in the first cluster's record: `check` then finds them up to date.
+ * The repository-wide files (CI, src/fleet/layout.ts isRepositoryWide) and the first cluster's README once the fleet
+ * changes (knowsTheFleet): the first cluster's render owns them, a fleet's CI plans each cluster's Terraform root
+ * (src/generator/fleet-ci.ts) and the README says where each cluster's credentials go, so add-cluster re-renders them
+ * in its own commit, merged with the team's edits as `update` merges (3-way, from the record), and records what it
+ * wrote in the first cluster's record: `check` then finds them up to date.
  */
 import { defaults } from "../defaults.js";
 import { InputError } from "../errors.js";
@@ -11,7 +12,7 @@ import type { FleetCi } from "../generator/fleet-ci.js";
 import type { FleetFile } from "./fleet-file.js";
 import { gitBlobId, parseRecordFile, renderRecordFile } from "../generator/record.js";
 import { planUpdate, readAnswers } from "../update/plan.js";
-import { isRepositoryWide } from "./layout.js";
+import { isRepositoryWide, knowsTheFleet } from "./layout.js";
 
 export type RepositoryWideChange = { writes: FileTree; skipped?: undefined } | { writes: FileTree; skipped: string };
 
@@ -27,10 +28,10 @@ export async function repositoryWideFor(dir: string, first: string, fleet: Fleet
   if (plan.blueprintUpgrade || plan.catalog.from !== plan.catalog.to) {
     return { writes: new Map(), skipped: `the first cluster's CI stays as it is until \`${defaults.toolName} update --cluster ${first}\` (it was rendered by another release); until then its terraform workflow plans ${"`terraform/`"} only` };
   }
-  const wide = plan.outcomes.filter((outcome) => isRepositoryWide(outcome.path));
+  const wide = plan.outcomes.filter((outcome) => knowsTheFleet(outcome.path));
   const conflicts = wide.filter((outcome) => outcome.action === "conflict").map((outcome) => outcome.path);
   if (conflicts.length > 0) {
-    throw new InputError(`your edits of ${conflicts.join(", ")} conflict with the fleet's CI: run \`${defaults.toolName} update --cluster ${first}\` first (it shows and keeps them), then add the cluster again. Nothing was written`);
+    throw new InputError(`your edits of ${conflicts.join(", ")} conflict with the fleet's CI and README: run \`${defaults.toolName} update --cluster ${first}\` first (it shows and keeps them), then add the cluster again. Nothing was written`);
   }
   const writes = new Map<string, string>();
   for (const outcome of wide) if (outcome.action === "write") writes.set(outcome.path, outcome.content);
@@ -46,7 +47,7 @@ export async function repositoryWideFor(dir: string, first: string, fleet: Fleet
     }
   }
   for (const [path, content] of plan.rendered.tree) {
-    if (!isRepositoryWide(path)) continue;
+    if (!knowsTheFleet(path)) continue;
     record.files.set(path, gitBlobId(content));
     const committed = writes.get(path) ?? plan.before.get(path);
     if (committed !== content) record.generated.set(path, content);

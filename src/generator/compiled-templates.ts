@@ -11,10 +11,10 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join } from "node:path";
 import type Handlebars from "handlebars";
 import { packageRoot } from "../_utils.js";
+import { requireCached } from "../code-cache.js";
 import { createHandlebars, loadHandlebars, type HandlebarsEnvironment } from "./helpers.js";
 
 /** Strict: a missing field is an error. No escaping: the output is YAML/HCL/Markdown, not HTML. */
@@ -41,7 +41,6 @@ let runtimeEnvironment: HandlebarsEnvironment | undefined;
 let compilerEnvironment: HandlebarsEnvironment | undefined;
 let shippedIndex: Record<string, string> | undefined;
 const compiled = new Map<string, Template>();
-const require = createRequire(import.meta.url);
 
 /**
  * The build's compiled form of the template with this digest, or undefined when the build has none (before the first
@@ -53,7 +52,7 @@ export function shippedTemplateSpec(digest: string): TemplateSpec | undefined {
   // The index names files the build wrote in this folder: a name, never a path.
   const file = shippedIndex[digest]!;
   if (!/^[a-z0-9][a-z0-9.-]*\.cjs$/.test(file)) throw new Error(`${PRECOMPILED_INDEX}: ${JSON.stringify(file)} is not a module of the build; run \`npm run build -- --force\``);
-  return (require(join(PRECOMPILED_DIR, file)) as { templates: Record<string, TemplateSpec> }).templates[digest];
+  return (requireCached(join(PRECOMPILED_DIR, file)) as { templates: Record<string, TemplateSpec> }).templates[digest];
 }
 
 /** The compiled template for `source`: shipped compiled, or compiled now, once per process either way. */

@@ -6,7 +6,7 @@
  * of every cluster in, data out; the first cluster's render puts it into the workflows (context `fleet`).
  */
 import type { ClusterParams } from "../params/parse.js";
-import { terraformPipelineFor, type CiCredential, type TerraformPipeline } from "./terraform-pipeline.js";
+import { terraformPipelineFor, type CiCredential, type GitLabEnv, type TerraformPipeline } from "./terraform-pipeline.js";
 
 /** One cluster of the fleet, as the render of the repository-wide files needs it. */
 export interface FleetMemberInput {
@@ -47,9 +47,35 @@ export interface FleetCiGroup {
   clusters: FleetCiCluster[];
 }
 
+/**
+ * One cluster's jobs in the fleet's GitLab pipeline (forge gitlab): GitLab CI has no matrix over environments, so
+ * each cluster gets its own jobs, whose variables are written out here. They are the cluster's own, not its group's:
+ * an OpenStack cluster with GitLab's state reads its redacted copy at an address named after it.
+ */
+export interface FleetGitLabCluster {
+  cluster: string;
+  /** Its Terraform root, without a trailing slash. */
+  dir: string;
+  /** Its group's id (FleetCiGroup.id): the hidden jobs its jobs extend. */
+  group: string;
+  /** Environment of its plan job (`action: prepare`): its `PLAN_*` variables are scoped there. */
+  planEnvironment: string;
+  /** Environment of its apply job: its protected `APPLY_*` variables are scoped there. */
+  applyEnvironment: string;
+  /** Key of its redacted state (`$PLAN_STATE_KEY` of its group's backend config); empty where the backend has none. */
+  planStateKey: string;
+  planEnv: GitLabEnv[];
+  applyEnv: GitLabEnv[];
+  /** publish-plan-state.sh: the assignments and `-backend-config` values that write this cluster's copy. */
+  publishEnv: GitLabEnv[];
+  publishBackendConfig: string[];
+}
+
 export interface FleetCi {
   clusters: FleetCiCluster[];
   groups: FleetCiGroup[];
+  /** Each cluster's GitLab jobs, in the clusters' order; empty on GitHub. */
+  gitlab: FleetGitLabCluster[];
 }
 
 const KEY_VARIABLE = "$PLAN_STATE_KEY";
@@ -63,6 +89,7 @@ const groupId = (pipeline: TerraformPipeline) => pipeline.family.replace(/-/g, "
 /** The clusters of a fleet, in the order given (fleet.yaml's), grouped by their credentials' shape. */
 export function fleetCiOf(members: FleetMemberInput[]): FleetCi {
   const groups = new Map<string, FleetCiGroup>();
+  const gitlab: FleetGitLabCluster[] = [];
   const clusters = members.map((member): FleetCiCluster => {
     const pipeline = terraformPipelineFor(member.provider, { ...member.params, clusterName: member.name } as unknown as ClusterParams);
     const id = groupId(pipeline);
@@ -88,7 +115,21 @@ export function fleetCiOf(members: FleetMemberInput[]): FleetCi {
     if (JSON.stringify({ ...group, clusters: [] }) !== JSON.stringify(shape)) throw new Error(`clusters of ${id} read different CI variables: split the group in src/generator/fleet-ci.ts`);
     group.clusters.push(cluster);
     groups.set(id, group);
+    if (pipeline.gitlab) {
+      gitlab.push({
+        cluster: member.name,
+        dir: cluster.dir,
+        group: id,
+        planEnvironment: cluster.plan_environment,
+        applyEnvironment: cluster.apply_environment,
+        planStateKey: cluster.plan_state_key,
+        planEnv: pipeline.gitlab.planEnv,
+        applyEnv: pipeline.gitlab.applyEnv,
+        publishEnv: pipeline.gitlab.publishEnv,
+        publishBackendConfig: pipeline.planState.publishBackendConfig,
+      });
+    }
     return cluster;
   });
-  return { clusters, groups: [...groups.values()] };
+  return { clusters, groups: [...groups.values()], gitlab };
 }

@@ -9,7 +9,7 @@ import { AFTER_SECRETS_ROOT, SECRETS_ROOT } from "../catalog/secret-order.js";
 import { renderAnswersFile } from "./answers.js";
 import { outputPathOf, tidy } from "./template-output.js";
 import { relocateTree } from "../fleet/layout.js";
-import { wireEnvironmentOverlay } from "../fleet/environment-overlay.js";
+import { wireArgoEnvironmentOverlay, wireEnvironmentOverlay } from "../fleet/environment-overlay.js";
 
 export { outputPathOf } from "./template-output.js";
 
@@ -69,6 +69,8 @@ export function renderTree(blueprint: Blueprint, context: RenderContext): FileTr
   if (context.gitops.argo) {
     moveAppNamespacesToApps(files);
     dropEmptyInfrastructureApplication(files, context.gitops.clusterPath);
+    // An Argo CD cluster of a fleet: its add-on Applications take their environment's versions and values.
+    if (context.layout.environment) wireArgoEnvironmentOverlay(files, context.gitops.clusterPath, context.layout.environment);
   }
   files.set(renderAnswersFile.path, renderAnswersFile(context));
   return sortedTree(relocateTree(files, context.layout.root, context.gitops.clusterPath));

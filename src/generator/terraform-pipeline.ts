@@ -61,6 +61,11 @@ export interface GitLabVariable {
   protected: boolean;
   /** What to put there, for the README. */
   what: string;
+  /**
+   * Which jobs read it: the plan's (`PLAN_*`), the apply's (protected), or both. In a fleet each cluster's variables
+   * are scoped to its environments, `<name>-plan` and `<name>`, and one both read is set once per environment.
+   */
+  reader: "plan" | "apply" | "both";
 }
 
 /**
@@ -159,9 +164,10 @@ const scaleway: Entry = (params) => {
       secret("SCW_ACCESS_KEY", "SCW_ACCESS_KEY", "access key of the plan application's API key (read-only)", "access key of the apply application's API key"),
       secret("SCW_SECRET_KEY", "SCW_SECRET_KEY", "secret key of that API key", "secret key of that API key"),
       variable("SCW_DEFAULT_PROJECT_ID", "SCW_DEFAULT_PROJECT_ID", "ID of the Scaleway project the cluster lives in"),
-      // The S3 backend reads AWS_* variables; Object Storage takes the same Scaleway API key.
-      secret("AWS_ACCESS_KEY_ID", "SCW_ACCESS_KEY", "the same access key, for the state bucket"),
-      secret("AWS_SECRET_ACCESS_KEY", "SCW_SECRET_KEY", "the same secret key, for the state bucket"),
+      // The S3 backend reads AWS_* variables; Object Storage takes the same Scaleway API key: each job's own (plan or
+      // apply). On GitLab a project variable SCW_ACCESS_KEY would outrank the job's and hand the apply the plan's key.
+      secret("AWS_ACCESS_KEY_ID", "SCW_ACCESS_KEY", "the same access key, for the state bucket", "the same access key, for the state bucket"),
+      secret("AWS_SECRET_ACCESS_KEY", "SCW_SECRET_KEY", "the same secret key, for the state bucket", "the same secret key, for the state bucket"),
     ],
     // Same bucket, another key: the bucket policy lets the plan application read that key and nothing else.
     planState: { backendConfig: [`key=${planStateKey}`], publishBackendConfig: [`key=${planStateKey}`], publishCredentials: [], where: `\`${planStateKey}\` in the state bucket` },
@@ -292,7 +298,7 @@ export function terraformPipelineFor(provider: string, params: ClusterParams): T
 function gitlabPipeline(credentials: CiCredential[], publish: CiCredential[], overrides: Partial<Record<"plan" | "apply" | "publish", GitLabEnv[]>>, whatOf: Record<string, string>): GitLabPipeline {
   const variables = new Map<string, GitLabVariable>();
   const wants = (name: string, masked: boolean, isProtected: boolean, what: string) => {
-    if (!variables.has(name)) variables.set(name, { name, masked, protected: isProtected, what: whatOf[name] ?? what });
+    if (!variables.has(name)) variables.set(name, { name, masked, protected: isProtected, what: whatOf[name] ?? what, reader: isProtected ? "apply" : name.startsWith("PLAN_") ? "plan" : "both" });
     return `$${name}`;
   };
   const side = (credential: CiCredential, which: "plan" | "apply"): string => {
@@ -316,6 +322,6 @@ function gitlabPipeline(credentials: CiCredential[], publish: CiCredential[], ov
   // Only what a job reads: a variable the overrides made unnecessary (a plan token GitLab's job token replaces) is dropped.
   const read = new Set([...plan, ...apply, ...publishing].flatMap((item) => [...item.value.matchAll(/\$([A-Z_][A-Z0-9_]*)/g)].map((m) => m[1]!)));
   const wanted = [...variables.values()].filter((variable) => read.has(variable.name));
-  wanted.push({ name: TFVARS_VARIABLE.name, masked: false, protected: false, what: TFVARS_VARIABLE.plan.replace("gh variable set TERRAFORM_TFVARS < terraform/terraform.tfvars", "glab variable set TERRAFORM_TFVARS < terraform/terraform.tfvars") });
+  wanted.push({ name: TFVARS_VARIABLE.name, masked: false, protected: false, reader: "both", what: TFVARS_VARIABLE.plan.replace("gh variable set TERRAFORM_TFVARS < terraform/terraform.tfvars", "glab variable set TERRAFORM_TFVARS < terraform/terraform.tfvars") });
   return { planEnv, applyEnv, publishEnv, variables: wanted };
 }

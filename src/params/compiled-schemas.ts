@@ -12,12 +12,24 @@ import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { Ajv, type Options, type ValidateFunction } from "ajv";
-import addFormatsModule from "ajv-formats";
+import type { Ajv, Options, ValidateFunction } from "ajv";
 import { packageRoot } from "../_utils.js";
+import { requireCached } from "../code-cache.js";
 
-// ajv-formats is CommonJS; under NodeNext its default export arrives wrapped.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
+/**
+ * Ajv and ajv-formats, loaded (synchronously: a validator is asked for synchronously) only when a schema has no
+ * compiled form in the build: a run of the CLI has one for every shipped schema, and Ajv's 250 kB are not its cost.
+ * Both are CommonJS packages.
+ */
+let ajvModules: { Ajv: typeof Ajv; addFormats: (ajv: Ajv) => Ajv } | undefined;
+function loadAjv(): NonNullable<typeof ajvModules> {
+  if (!ajvModules) {
+    const require = createRequire(import.meta.url);
+    const formats = require("ajv-formats") as { default?: (ajv: Ajv) => Ajv } & ((ajv: Ajv) => Ajv);
+    ajvModules = { Ajv: (require("ajv") as { Ajv: typeof Ajv }).Ajv, addFormats: formats.default ?? formats };
+  }
+  return ajvModules;
+}
 
 /**
  * The two kinds of schema. Parameters: all errors, defaults filled in (the validator also completes the values),
@@ -42,6 +54,7 @@ export const PRECOMPILED_SCHEMAS_DIR = join(packageRoot, "dist", "params", "sche
  * every run about 50 ms. `code` is for the build script (standalone source).
  */
 export function createSchemaAjv(flavour: SchemaFlavour, options: { validateSchema?: boolean; code?: Options["code"] } = {}): Ajv {
+  const { Ajv, addFormats } = loadAjv();
   const ajv = new Ajv({ ...AJV_OPTIONS[flavour], validateSchema: options.validateSchema ?? false, ...(options.code ? { code: options.code } : {}) });
   if (flavour === "params") {
     ajv.addVocabulary(BLUEPRINT_KEYWORDS);
@@ -60,7 +73,6 @@ export function schemaDigest(flavour: SchemaFlavour, schema: unknown): string {
 
 const validators = new Map<string, ValidateFunction>();
 const runtimeAjv = new Map<SchemaFlavour, Ajv>();
-const require = createRequire(import.meta.url);
 
 /**
  * The build's validator of the schema with this digest, or undefined when the build has none (before the first build,
@@ -69,7 +81,7 @@ const require = createRequire(import.meta.url);
 export function shippedSchemaValidator(digest: string): ValidateFunction | undefined {
   if (!/^[0-9a-f]{64}$/.test(digest)) return undefined;
   const file = join(PRECOMPILED_SCHEMAS_DIR, `${digest}.cjs`);
-  return existsSync(file) ? (require(file) as ValidateFunction) : undefined;
+  return existsSync(file) ? (requireCached(file) as ValidateFunction) : undefined;
 }
 
 /** By schema object as well: a loaded blueprint asks again on every parse, and the digest hashes the whole schema. */

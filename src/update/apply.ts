@@ -126,6 +126,13 @@ export async function defaultBaseBranch(dir: string): Promise<string> {
   throw new GitError(`cannot tell which branch update branches start from: there is no ${defaults.branch} branch and no origin/HEAD; check out the base branch and run update there`);
 }
 
+/** Waits for all of `work`, then throws the first failure in the order given (not in the order they happened). */
+async function inOrder<T extends readonly unknown[]>(work: readonly [...{ [K in keyof T]: T[K] | Promise<T[K]> }]): Promise<T> {
+  const settled = await Promise.allSettled(work);
+  for (const result of settled) if (result.status === "rejected") throw result.reason;
+  return settled.map((result) => (result as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
 /** In a fleet, a cluster's commit and pull request title name the cluster first: the same change lands once per cluster. */
 const clusterMessage = (options: UpdateOptions, message: string) => (options.cluster ? `${options.cluster}: ${message}` : message);
 
@@ -161,10 +168,10 @@ export async function updateRepository(dir: string, changes: RawParamsInput, opt
   const resumed = await finishInterruptedSwitch(dir, changed);
   // Nothing listed and nothing finished: the tree is clean, and git need not be asked a second time.
   if (resumed !== undefined || changed?.length !== 0) await assertCleanWorkTree(dir);
-  const start = await currentBranch(dir);
-  const startSha = (await gitAt(dir).revparse(["HEAD"])).trim();
   const planOptions = { blueprintVersion: options.blueprintVersion, toolVersion: options.toolVersion, root: options.root };
-  let plan = await planUpdate(dir, changes, planOptions);
+  // Three reads of the same clean checkout, at once (two git processes beside the render): their errors in this order.
+  const [start, startSha, planned] = await inOrder([currentBranch(dir), gitAt(dir).revparse(["HEAD"]).then((sha) => sha.trim()), planUpdate(dir, changes, planOptions)]);
+  let plan = planned;
   let position = start;
   let positionSha = startSha;
   const moveTo = async (branch: string) => {
@@ -183,9 +190,12 @@ export async function updateRepository(dir: string, changes: RawParamsInput, opt
   // Another change while an update branch is checked out: plan it from the base, as if run there.
   if (onUpdateBranch && !sameChange && options.branch !== start) await moveTo(prBase);
   const branch = options.branch ?? (sameChange ? start! : branchForChanges(plan.paramChanges, plan.blueprintUpgrade, options.cluster));
-  await assertBranchName(dir, branch);
+  // The name's check and whether a branch has it, asked of git at once; a name git would read as an option is
+  // refused before any other git process sees it.
+  if (/^[-+]/.test(branch)) await assertBranchName(dir, branch);
+  const [, exists] = await inOrder([assertBranchName(dir, branch), branch !== position || (options.pr && branch !== prBase) ? branchExists(dir, branch) : false]);
   // What --pr pushes must be this run's own commit on the base: an existing branch of that name is checked first.
-  if (options.pr && branch !== prBase && (await branchExists(dir, branch))) {
+  if (options.pr && branch !== prBase && exists) {
     const expected = expectedCommit(dir, changes, options, { sha: positionSha, plan });
     try {
       await assertOwnCommits(dir, { branch, base: prBase, expected });
@@ -195,7 +205,7 @@ export async function updateRepository(dir: string, changes: RawParamsInput, opt
     }
   }
   // An existing branch holds an earlier run's commit: build on it (fast-forward only, never a force-push).
-  if (branch !== position && (await branchExists(dir, branch))) await moveTo(branch);
+  if (branch !== position && exists) await moveTo(branch);
   const info = resumed ? { resumed } : {};
   if (!plan.outcomes.some((o) => o.action !== "keep")) {
     if (position === prBase && start !== prBase) {

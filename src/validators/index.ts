@@ -13,8 +13,9 @@ import { exemptPrivilegedNamespaces, privilegedNamespaces } from "./pod-security
 import { validateFileStream, type KubernetesValidatorOptions } from "./kubernetes/index.js";
 import { readTextFile, type TextRead } from "./read-text.js";
 import type { FileSource } from "./source.js";
-import { MAX_TERRAFORM_FILE_BYTES, type TerraformFile } from "./terraform/index.js";
-import { inThreadTerraformTools, type TerraformTools } from "./terraform/tools.js";
+import { MAX_TERRAFORM_FILE_BYTES } from "../limits.js";
+import type { TerraformFile } from "./terraform/index.js";
+import type { TerraformTools } from "./terraform/tools.js";
 import type { GitCheckout } from "./gitops/index.js";
 import { filterWalkedPaths, leaveOutNonManifests } from "./walk-filter.js";
 import { isManifestFile } from "./candidates.js";
@@ -85,7 +86,7 @@ export async function validateSource(source: FileSource, options: ValidateOption
   const patches = patchFiles(kustomizations, new Set(source.paths));
   // Started first: worker-backed tools check Terraform and lint workflows while this thread checks the manifests.
   // A walk leaves dot-folders (`.archive/`, `.old/`) out, as it does for manifests: nothing runs Terraform there.
-  const terraform = options.terraform === false ? undefined : validateTerraformModules(source, walked ? checked.filter((path) => !inDotFolder(path)) : checked, options.terraformTools ?? inThreadTerraformTools);
+  const terraform = options.terraform === false ? undefined : validateTerraformModules(source, walked ? checked.filter((path) => !inDotFolder(path)) : checked, options.terraformTools);
   terraform?.catch(() => undefined); // awaited below; until then a rejection must not count as unhandled
   const workflows = walked && options.workflows !== false ? validateRepositoryWorkflows(checked.filter(isWorkflowPath), read, { keepWorker: options.keepWorkflowWorker }) : undefined;
   workflows?.catch(() => undefined);
@@ -113,13 +114,18 @@ export async function validateSource(source: FileSource, options: ValidateOption
   }
   // A pod in a namespace the files declare privileged is admitted as it is, as the admission controller would.
   if (options.podSecurity) results = exemptPrivilegedNamespaces(results, privilegedNamespaces(digests.values()));
-  if (walk) results = leaveOutNonManifests(results, read).concat(walk.leftOut);
+  if (walk) results = (await leaveOutNonManifests(results, read)).concat(walk.leftOut);
   if (terraform) results = results.concat(await terraform);
   if (workflows) results = results.concat(await workflows);
   // Loaded only where there is a GitLab CI file: its schema checker (Ajv and GitLab's schema) is a sizeable start-up cost.
   if (source.repository && options.workflows !== false && checked.some(isGitLabCiPath)) {
     const { validateRepositoryGitLabCi } = await import("./gitlab-ci/index.js");
     results = results.concat(validateRepositoryGitLabCi(checked, (path) => source.read(path)));
+  }
+  // A fleet's environment overlays: their values against the add-ons' schemas (loaded only for a fleet).
+  if (source.repository && source.paths.includes("fleet.yaml")) {
+    const [{ validateEnvironmentOverlays }, { loadCatalog }] = await Promise.all([import("../fleet/overlay-check.js"), import("../catalog/load.js")]);
+    results = results.concat(validateEnvironmentOverlays(source.paths, read, () => loadCatalog()));
   }
   if (options.secrets?.refuse || (source.repository && declaresSecretsPolicy(read))) {
     const manifestSet = new Set(manifests);
@@ -237,7 +243,7 @@ function unlistedFolders(source: FileSource): UnitResult[] {
  * be read, is not a regular file or is not UTF-8 is an error naming it (never validated as empty or as replacement
  * characters).
  */
-async function validateTerraformModules(source: FileSource, paths: readonly string[], tools: Pick<TerraformTools, "validate">): Promise<UnitResult[]> {
+async function validateTerraformModules(source: FileSource, paths: readonly string[], given: Pick<TerraformTools, "validate"> | undefined): Promise<UnitResult[]> {
   const modules = new Map<string, string[]>();
   for (const path of paths) {
     if (!path.endsWith(".tf")) continue;
@@ -245,6 +251,9 @@ async function validateTerraformModules(source: FileSource, paths: readonly stri
     modules.set(dir, [...(modules.get(dir) ?? []), path]);
   }
   let results: UnitResult[] = [];
+  if (modules.size === 0) return results;
+  // Loaded only where there is Terraform: its checks (provider tables, formatter, diff) are a sizeable start-up cost.
+  const tools = given ?? (await import("./terraform/tools.js")).inThreadTerraformTools;
   for (const dir of [...modules.keys()].sort()) {
     const files: TerraformFile[] = [];
     for (const path of modules.get(dir)!) {

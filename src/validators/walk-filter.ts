@@ -9,7 +9,8 @@
  */
 import { FLEET_DIR, isToolOrTerraformPath } from "../fleet/layout.js";
 import { posix } from "node:path";
-import { isMap, isSeq, parseAllDocuments, visit, type Document } from "yaml";
+import type { Document } from "yaml";
+import { loadYamlLibrary } from "../yaml/library.js";
 import { isManifestFile } from "./candidates.js";
 import { KUSTOMIZATION_FILE_NAMES } from "./gitops/repo-index.js";
 import type { UnitResult } from "./types.js";
@@ -79,6 +80,9 @@ function reasonByPath(path: string): string | undefined {
   return undefined;
 }
 
+/** The `yaml` library, loaded only when a walked file may be no manifest (it is 0.26 MB of a small run's start-up). */
+type YamlLibrary = typeof import("yaml");
+
 /** Rules that say a walked document is no Kubernetes object at all (rather than a broken one), given what it holds. */
 const NOT_A_MANIFEST_RULES = new Set(["k8s-missing-kind", "k8s-missing-apiversion", "k8s-missing-schema"]);
 /** Go template actions that make a file unparseable as YAML until rendered. */
@@ -102,7 +106,8 @@ export function isKubernetesApiVersion(apiVersion: string | undefined): boolean 
  * of template actions, is left out with the reason its content gives. A file with one Kubernetes document keeps all
  * its errors: it is a manifest with a mistake.
  */
-export function reasonByContent(path: string, results: UnitResult[], text: string | undefined): string | undefined {
+export function reasonByContent(path: string, results: UnitResult[], text: string | undefined, yaml: YamlLibrary): string | undefined {
+  const { isMap, isSeq } = yaml;
   if (text === undefined || results.length === 0) return undefined;
   const failed = results.filter((result) => result.status === "error" && result.problems.length > 0);
   const rules = new Set(failed.flatMap((result) => result.problems.map((problem) => problem.rule)));
@@ -110,16 +115,16 @@ export function reasonByContent(path: string, results: UnitResult[], text: strin
     if (TEMPLATE_ACTION.test(text)) return REASON_TEMPLATE;
     if (JINJA_STATEMENT.test(text)) return REASON_JINJA;
     if (!failed.every((result) => result.problems.every((problem) => UNKNOWN_TAG.test(problem.message)))) return undefined;
-    const documents = parseLoosely(text);
-    if (!documents || documents.some(holdsKubernetesObject)) return undefined;
-    return reasonApplicationTags(applicationTags(documents));
+    const documents = parseLoosely(yaml, text);
+    if (!documents || documents.some((document) => holdsKubernetesObject(yaml, document))) return undefined;
+    return reasonApplicationTags(applicationTags(yaml, documents));
   }
   // Every document is an error that says "no Kubernetes object", or (with --ignore-missing-schemas) skipped for
   // want of a schema, and none has an apiVersion Kubernetes could serve.
   const groupless = results.filter((result) => !isKubernetesApiVersion(result.resource?.apiVersion));
   const unchecked = results.every((result) => (result.status === "error" && result.problems.length > 0) || (result.status === "skipped" && !result.notChecked && groupless.includes(result)));
   if (!unchecked || ![...rules].every((rule) => NOT_A_MANIFEST_RULES.has(rule))) return undefined;
-  const documents = parseLoosely(text);
+  const documents = parseLoosely(yaml, text);
   if (!documents) return undefined;
   const contents = documents.map((document) => document.contents).filter((node) => node !== null);
   // Kubernetes writes apiVersion as text; a number (`apiVersion: 1`) is another tool's file format version.
@@ -134,7 +139,7 @@ export function reasonByContent(path: string, results: UnitResult[], text: strin
   const kubernetes = (node: unknown) => isMap(node) && (node.has("apiVersion") || node.has("kind")) && textual(node) && isKubernetesApiVersion(scalarText(node.get("apiVersion")));
   if (contents.some(kubernetes)) return undefined;
   if (!contents.every(textual)) return REASON_APIVERSION_NOT_TEXT;
-  if (groupless.length > 0) return isTalos(contents) ? REASON_TALOS : REASON_NO_API_GROUP;
+  if (groupless.length > 0) return isTalos(yaml, contents) ? REASON_TALOS : REASON_NO_API_GROUP;
   if (KUSTOMIZATION_FILE_NAMES.includes(name)) return REASON_KUSTOMIZATION;
   if (VALUES_NAME.test(name)) return REASON_VALUES;
   if (contents.some((node) => isMap(node) && node.has("services") && !node.has("metadata"))) return REASON_COMPOSE;
@@ -144,9 +149,9 @@ export function reasonByContent(path: string, results: UnitResult[], text: strin
 }
 
 /** The file's documents as the `yaml` library reads them (unknown tags become plain values); undefined if it cannot. */
-function parseLoosely(text: string): Document.Parsed[] | undefined {
+function parseLoosely(yaml: YamlLibrary, text: string): Document.Parsed[] | undefined {
   try {
-    const documents = parseAllDocuments(text, { uniqueKeys: false });
+    const documents = yaml.parseAllDocuments(text, { uniqueKeys: false });
     return Array.isArray(documents) ? (documents as Document.Parsed[]) : undefined;
   } catch {
     return undefined;
@@ -158,7 +163,7 @@ function scalarText(value: unknown): string | undefined {
 }
 
 /** Whether a document names a Kubernetes object (apiVersion that Kubernetes could serve, and kind). */
-function holdsKubernetesObject(document: Document.Parsed): boolean {
+function holdsKubernetesObject({ isMap }: YamlLibrary, document: Document.Parsed): boolean {
   const node = document.contents;
   return isMap(node) && node.has("apiVersion") && node.has("kind") && isKubernetesApiVersion(scalarText(node.get("apiVersion")));
 }
@@ -168,7 +173,7 @@ const YAML_TAG_PREFIX = "tag:yaml.org,2002:";
 const YAML_TYPES = new Set(["str", "int", "float", "bool", "null", "map", "seq", "binary", "timestamp", "set", "omap", "pairs", "merge", "value"]);
 
 /** The local tags (`!env_var`, not YAML's own `!!str`) written in the documents, sorted. */
-function applicationTags(documents: Document.Parsed[]): string[] {
+function applicationTags({ visit }: YamlLibrary, documents: Document.Parsed[]): string[] {
   const tags = new Set<string>();
   for (const document of documents) {
     visit(document, (_key, node) => {
@@ -187,7 +192,7 @@ function applicationTags(documents: Document.Parsed[]): string[] {
  * A Talos machine configuration: the legacy document (`version: v1alpha1` with `machine` or `cluster`, no kind), or
  * documents of Talos's own `v1alpha1` kinds (HostnameConfig, KmsgLogConfig, ...).
  */
-function isTalos(contents: unknown[]): boolean {
+function isTalos({ isMap }: YamlLibrary, contents: unknown[]): boolean {
   return contents.some((node) => isMap(node) && ((scalarText(node.get("version")) === "v1alpha1" && (node.has("machine") || node.has("cluster"))) || (scalarText(node.get("apiVersion")) === "v1alpha1" && /Config$/.test(scalarText(node.get("kind")) ?? ""))));
 }
 
@@ -214,7 +219,7 @@ export function reasonByKind(result: UnitResult): string | undefined {
  * In a folder walk, a file that turns out to hold no Kubernetes object (see reasonByContent) is left out with the
  * reason, instead of an error per document; a tool's configuration document is skipped with its reason.
  */
-export function leaveOutNonManifests(results: UnitResult[], read: (file: string) => string | undefined): UnitResult[] {
+export async function leaveOutNonManifests(results: UnitResult[], read: (file: string) => string | undefined): Promise<UnitResult[]> {
   // Only a file whose every result is an error (or a document skipped for want of a schema) can be no manifest.
   const byFile = new Map<string, UnitResult[]>();
   const mixed = new Set<string>();
@@ -227,9 +232,10 @@ export function leaveOutNonManifests(results: UnitResult[], read: (file: string)
     else byFile.set(result.file, [result]);
   }
   const reasons = new Map<string, string>();
-  for (const [file, failed] of byFile) {
-    if (mixed.has(file)) continue;
-    const reason = reasonByContent(file, failed, read(file));
+  const candidates = [...byFile].filter(([file]) => !mixed.has(file));
+  const yaml = candidates.length > 0 ? await loadYamlLibrary() : undefined;
+  for (const [file, failed] of candidates) {
+    const reason = yaml && reasonByContent(file, failed, read(file), yaml);
     if (reason) reasons.set(file, reason);
   }
   const kept: UnitResult[] = [];

@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { lstatSync, mkdirSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, relative } from "node:path";
 import { readPackageVersion } from "../../_utils.js";
@@ -10,7 +10,7 @@ import { CacheTrustError, compiledCacheFolder, schemaCacheFolder } from "../../v
 import { findKubeconform } from "../../validators/kubeconform/index.js";
 import { formatReport } from "../../validators/report/index.js";
 import { summarize, type UnitResult, type ValidationReport } from "../../validators/types.js";
-import { readFleet } from "../../fleet/members.js";
+import { FLEET_FILE } from "../../fleet/layout.js";
 import { parseMinorVersion, type Level as PodSecurityLevel, type PodSecurityOptions } from "../../validators/pod-security/index.js";
 import { commandHelp, parseCommand } from "../args.js";
 import { validateCommand } from "../flags.js";
@@ -122,18 +122,35 @@ async function validatePath(path: string, ignore: RegExp[], options: ValidateOpt
     if (found === undefined) shown.set(file, (found = join(prefix, file)));
     return found;
   };
-  // A unit the walk left out is labelled by its path: shown from the working directory too.
-  return results.map((result) => ({ ...result, file: display(result.file), ...(result.validator === "walk" ? { label: display(result.file) } : {}), problems: result.problems.map((p) => ({ ...p, file: display(p.file) })) }));
+  // In place: the results are this run's own, and a copy of 20,000 of them (with their problems) is memory the
+  // garbage collector would carry to the end of the run. An object listed twice is moved once.
+  const moved = new WeakSet<object>();
+  for (const result of results) {
+    if (moved.has(result)) continue;
+    moved.add(result);
+    result.file = display(result.file);
+    // A unit the walk left out is labelled by its path: shown from the working directory too.
+    if (result.validator === "walk") result.label = result.file;
+    for (const problem of result.problems) {
+      if (moved.has(problem)) continue;
+      moved.add(problem);
+      problem.file = display(problem.file);
+    }
+  }
+  return results;
 }
 
 /**
  * A fleet's clusters, for a report grouped by cluster (text and JSON): only for one repository folder holding
  * fleet.yaml. A fleet its files contradict is reported ungrouped (the fleet commands name what is wrong with it).
  */
-function fleetOf(paths: string[]): Pick<ValidationReport, "fleet"> {
+async function fleetOf(paths: string[]): Promise<Pick<ValidationReport, "fleet">> {
   const [path] = paths;
   if (paths.length !== 1 || path === undefined || path === "-" || namedInput(path) === "file") return {};
   try {
+    // Without fleet.yaml there is no fleet to group by: the fleet's reader (and the `yaml` library) is not loaded.
+    if (!lstatSync(join(path, FLEET_FILE), { throwIfNoEntry: false })) return {};
+    const { readFleet } = await import("../../fleet/members.js");
     const fleet = readFleet(path);
     if (!fleet.file) return {};
     const clusters = fleet.members.map(({ name, environment, root }) => ({ name, root, ...(environment ? { environment } : {}) }));
@@ -182,7 +199,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   let results: UnitResult[] = [];
   // concat, not push(...): a spread of 100,000 results overflows the call stack
   for (const path of positionals.length > 0 ? positionals : ["."]) results = results.concat(await validatePath(path, ignore, options, io));
-  const report = { ...summarize(results), ...fleetOf(positionals.length > 0 ? positionals : ["."]) };
+  const report = { ...summarize(results), ...(await fleetOf(positionals.length > 0 ? positionals : ["."])) };
   io.stdout.write(formatReport(report, format, { color: io.stdout.isTTY === true && !io.env.NO_COLOR, toolVersion: readPackageVersion() }));
+  // The report is out; what this run compiled of the embedded validators is kept for the next one.
   return report.valid ? 0 : 1;
 }

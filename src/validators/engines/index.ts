@@ -19,7 +19,6 @@ import type { Problem, UnitResult } from "../types.js";
 import { UNKNOWN } from "./envsubst.js";
 import { buildFluxModel, substitutionDisabled, type FluxModel, type VariableSet } from "./flux-postbuild.js";
 import { BuildResolver, selectorLabelledFiles, withCreatedSelector } from "./kustomize-build.js";
-import { SubstitutableFile } from "./substitute-document.js";
 import { isObject, kustomizationIn, repoPath, type Json } from "../gitops/repo-index.js";
 
 export { patchFiles, readKustomizations } from "./kustomize-build.js";
@@ -116,6 +115,8 @@ export async function applyEngines(input: EngineInput): Promise<{ results: UnitR
   if (again.size === 0) return { results: input.results, model };
 
   const validator = await input.validator();
+  // Loaded only for files to substitute: it reads them with the `yaml` library, a sizeable start-up cost.
+  const { SubstitutableFile } = await import("./substitute-document.js");
   const replaced = new Map<string, UnitResult[]>();
   for (const [file, substitutions] of again) {
     const content = input.read(file);

@@ -242,28 +242,35 @@ function selectorLabelsOf(kustomization: Json): Record<string, string> {
  * also built without such labels (a base applied on its own) keeps it missing.
  */
 export function selectorLabelledFiles(kustomizations: Map<string, Json>, resolver: BuildResolver, appliedRoots: Iterable<string> = []): Map<string, Record<string, string>> {
-  const included = new Set<string>();
+  // Each kustomization once (a build can list the same folders many times over: no walk of every path).
+  const parents = new Map<string, string[]>();
   for (const file of kustomizations.keys()) {
-    for (const nested of resolver.nestedKustomizations(file)) if (nested !== file) included.add(nested);
+    for (const nested of resolver.nestedKustomizations(file)) if (nested !== file) parents.set(nested, [...(parents.get(nested) ?? []), file]);
   }
+  // A kustomization nobody lists is a build's top; so is one a Flux Kustomization or Argo CD builds on its own.
+  const tops = new Set(appliedRoots);
+  const memo = new Map<string, Record<string, string> | null>();
+  /** The labels every build reaching `file` adds to selectors (null: some build adds none), cycles cut. */
+  const labelsOf = (file: string): Record<string, string> | null => {
+    if (memo.has(file)) return memo.get(file)!;
+    memo.set(file, null);
+    const own = selectorLabelsOf(kustomizations.get(file) ?? {});
+    const above = tops.has(file) || !parents.has(file) ? [null] : parents.get(file)!.map(labelsOf);
+    let result: Record<string, string> | null;
+    if (Object.keys(own).length > 0) result = { ...Object.assign({}, ...above.filter((labels) => labels !== null)), ...own };
+    else result = above.every((labels) => labels !== null) ? Object.assign({}, ...above) : null;
+    memo.set(file, result);
+    return result;
+  };
   const labelled = new Map<string, Record<string, string>>();
   const unlabelled = new Set<string>();
-  const visit = (file: string, inherited: Record<string, string>, stack: Set<string>) => {
-    const kustomization = kustomizations.get(file);
-    if (!kustomization || stack.has(file)) return;
-    stack.add(file);
-    const labels = { ...inherited, ...selectorLabelsOf(kustomization) };
-    const any = Object.keys(labels).length > 0;
+  for (const file of kustomizations.keys()) {
+    const labels = labelsOf(file);
     for (const object of resolver.ownObjects(file)) {
-      if (!any) unlabelled.add(object);
+      if (labels === null) unlabelled.add(object);
       else labelled.set(object, { ...(labelled.get(object) ?? {}), ...labels });
     }
-    for (const nested of resolver.nestedKustomizations(file)) visit(nested, labels, stack);
-    stack.delete(file);
-  };
-  // A kustomization nobody lists is a build's top; so is one a Flux Kustomization or Argo CD builds on its own.
-  for (const file of appliedRoots) included.delete(file);
-  for (const file of kustomizations.keys()) if (!included.has(file)) visit(file, {}, new Set());
+  }
   for (const file of unlabelled) labelled.delete(file);
   return labelled;
 }

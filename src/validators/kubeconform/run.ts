@@ -2,7 +2,6 @@
  * The kubeconform wrapper: teams that already run kubeconform keep it as the Kubernetes engine, with this tool's
  * file selection, GitOps and Terraform checks and report formats around it.
  */
-import { spawn } from "node:child_process";
 import { accessSync, constants, statSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import type { KubernetesValidatorOptions } from "../kubernetes/validator.js";
@@ -93,7 +92,9 @@ function chunks(files: string[]): string[][] {
 }
 
 /** kubeconform exits 0 (all valid) or 1 (something invalid): both carry a report. Anything else is a failure. */
-function execute(binary: string, args: string[], cwd: string, stdin: string | undefined): Promise<{ stdout: string; stderr: string }> {
+async function execute(binary: string, args: string[], cwd: string, stdin: string | undefined): Promise<{ stdout: string; stderr: string }> {
+  // Loaded here: the embedded engine's runs (most of them) never start a process.
+  const { spawn } = await import("node:child_process");
   return new Promise((resolve, reject) => {
     const child = spawn(binary, args, { cwd, stdio: [stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
     const stdout: Buffer[] = [];

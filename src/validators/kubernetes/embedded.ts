@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { runCachedScript } from "../../code-cache.js";
 import { join, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { ValidateFunction } from "ajv";
@@ -42,7 +43,8 @@ export function embeddedSources(): Record<string, string> {
 
 /**
  * The precompiled validator of a kind, or undefined when the embedded set has no schema for it. Its bundle is loaded
- * on first use, so a file of Deployments never loads the Argo CD validators.
+ * on first use, so a file of Deployments never loads the Argo CD validators. In the CLI, V8's compiled code of the
+ * bundle is kept between runs (src/code-cache.ts).
  */
 export async function embeddedValidator(apiVersion: string, kind: string, strict: boolean): Promise<PrecompiledValidator | undefined> {
   const entry = embeddedIndex().kinds[apiVersion]?.[kind];
@@ -50,15 +52,32 @@ export async function embeddedValidator(apiVersion: string, kind: string, strict
   const file = `validators/${entry.bundle}${strict ? ".strict" : ""}.mjs`;
   let bundle = bundles.get(file);
   if (!bundle) {
-    bundle = (import(new URL(file, schemaDir).href) as Promise<{ default: ValidatorModuleFactory }>).then((module) => {
+    bundle = loadBundle(new URL(file, schemaDir)).then((factory) => {
       // scripts/build-schemas.mjs refuses to write a bundle with a pattern RE2 cannot compile: compiled on use
-      return bindValidators(module.default, "lazy").validators;
+      return bindValidators(factory, "lazy").validators;
     });
     bundles.set(file, bundle);
   }
   const validate = (await bundle)[entry.definition];
   if (!validate) throw new Error(`embedded schemas: ${file} has no validator for ${entry.definition}`);
   return validate;
+}
+
+/** How scripts/build-schemas.mjs (validatorModuleSource) opens a bundle's factory, after its comment line. */
+const BUNDLE_OPENING = "\nexport default (function bind(require) {\n";
+
+/**
+ * A bundle's factory. The module is a single `export default (function bind(require) {...});` (validatorModuleSource):
+ * run as the script of that expression, it goes through the code cache (src/code-cache.ts), which ES modules cannot;
+ * a file of another shape is imported as the module it is.
+ */
+async function loadBundle(url: URL): Promise<ValidatorModuleFactory> {
+  const file = fileURLToPath(url);
+  const text = readFileSync(file, "utf8");
+  const opening = text.indexOf(BUNDLE_OPENING);
+  if (opening < 0 || !text.startsWith("//") || text.lastIndexOf("\n", opening - 1) >= 0) return ((await import(url.href)) as { default: ValidatorModuleFactory }).default;
+  // The same text without `export default ` (and strict, as module code is): its value is the factory
+  return runCachedScript(file, `"use strict";${text.slice(0, opening)}\n${text.slice(opening + "\nexport default ".length)}`) as ValidatorModuleFactory;
 }
 
 /** The core group, a group without a domain (apps, batch, extensions) or one under k8s.io. */

@@ -3,7 +3,6 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { setImmediate as yieldToEvents } from "node:timers/promises";
-import { Worker } from "node:worker_threads";
 import { packageRoot } from "../../_utils.js";
 import { digestDocument, isYamlFile, type ManifestDigest } from "../gitops/index.js";
 import { readTextFile, type TextRead } from "../read-text.js";
@@ -209,7 +208,9 @@ function sizeOf(path: string): number {
 }
 
 /** One worker thread: kept fed with batches until there are none left, then ended. */
-function runWorker<T extends { path: string }>(setup: WorkerSetup, take: () => T[] | undefined, deliver: (batch: T[], outcomes: FileOutcome[]) => void): Promise<void> {
+async function runWorker<T extends { path: string }>(setup: WorkerSetup, take: () => T[] | undefined, deliver: (batch: T[], outcomes: FileOutcome[]) => void): Promise<void> {
+  // Loaded here: below the size that starts workers (most runs), no thread is started.
+  const { Worker } = await import("node:worker_threads");
   return new Promise((resolve, reject) => {
     const worker = new Worker(workerUrl, { workerData: setup });
     const pending = new Map<number, T[]>();

@@ -1,5 +1,6 @@
 /**
- * The folders where `validate` keeps fetched schemas and compiled validators between runs. What is read back from
+ * The folders where `validate` keeps fetched schemas, compiled validators and V8's code of the embedded ones between
+ * runs. What is read back from
  * them decides verdicts (a schema) or runs (a compiled validator), so they are used only when nobody else can write
  * them: the folder is owned by the user running the tool and not writable by group or others, and so is every
  * folder above it (unless owned by root, or sticky like /tmp: others cannot rename what is inside). Files are read
@@ -48,6 +49,11 @@ const checked = new Map<string, string>();
 /** The folder of compiled schemas, checked (see {@link trustedCacheDir}). */
 export function compiledCacheFolder(dir: string, create = true): string | undefined {
   return trustedCacheDir(dir, "compiled-schema cache", "set XDG_CACHE_HOME to a folder only you can write", create);
+}
+
+/** The folder of V8's compiled code of the embedded validator bundles, checked (see {@link trustedCacheDir}). */
+export function codeCacheFolder(dir: string, create = true): string | undefined {
+  return trustedCacheDir(dir, "code cache", "set XDG_CACHE_HOME to a folder only you can write", create);
 }
 
 /** The folder of schemas fetched over HTTP, checked (see {@link trustedCacheDir}). */

@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import type { RE2JS as RE2JSClass } from "re2js";
+import { requireCached } from "../../code-cache.js";
 
 /**
  * Schema `pattern`s are matched with RE2 semantics (re2js, a pure-JavaScript port of RE2): matching time is linear in
@@ -29,7 +30,8 @@ let failures: PatternFailure[] | undefined;
  */
 let re2js: typeof RE2JSClass | undefined;
 function engine(): typeof RE2JSClass {
-  re2js ??= (createRequire(import.meta.url)("re2js") as { RE2JS: typeof RE2JSClass }).RE2JS;
+  // through the code cache (src/code-cache.ts): its 260 kB were compiled again by every run that checks a pattern
+  re2js ??= (requireCached(createRequire(import.meta.url).resolve("re2js")) as { RE2JS: typeof RE2JSClass }).RE2JS;
   return re2js;
 }
 

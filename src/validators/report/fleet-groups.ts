@@ -1,7 +1,8 @@
 /**
  * A fleet's validation report grouped by cluster (docs/FLEETS.md): each file belongs to the cluster whose folders
  * hold it (`fleet/<name>/` and `clusters/<name>/` for an added cluster; everything else at the top for the first
- * one), or to the repository as a whole (CI files and fleet.yaml), shown last. Pure: paths in, groups out.
+ * one), or to the repository as a whole (CI files, fleet.yaml and the environments' overlays, which every cluster of
+ * an environment shares), shown last. Pure: paths in, groups out.
  */
 import type { UnitResult, ValidationReport } from "../types.js";
 
@@ -19,7 +20,7 @@ export interface ReportGroup {
   results: UnitResult[];
 }
 
-const isRepositoryWide = (path: string) => path === "fleet.yaml" || (path.startsWith(".") && !path.startsWith(".cluster-repo/"));
+const isRepositoryWide = (path: string) => path === "fleet.yaml" || path.startsWith("environments/") || (path.startsWith(".") && !path.startsWith(".cluster-repo/"));
 
 /** The cluster a repository path belongs to, or null for a repository-wide file. */
 export function clusterOfPath(path: string, clusters: ReportCluster[]): ReportCluster | null {

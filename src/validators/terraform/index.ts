@@ -4,7 +4,7 @@
  */
 import { posix } from "node:path";
 import type { SourceFile } from "../../file-tree.js";
-import { LimitError } from "../../limits.js";
+import { LimitError, MAX_TERRAFORM_FILE_BYTES } from "../../limits.js";
 import type { Problem, Status, UnitResult } from "../types.js";
 import { checkTerraformFormat } from "./format.js";
 import { nativeConfigTokens } from "./hcl-native.js";
@@ -30,13 +30,8 @@ export {
   type ReplacementArgument,
 } from "./provider-tables.js";
 
-/**
- * Largest .tf file validated (bytes). Terraform itself has no limit, but every check here reads the whole file
- * several times (two WebAssembly parsers, the formatter, a diff): past this size a file is reported, not read, so
- * that a pull request cannot make validation run for minutes. Real configurations stay far below (the largest
- * provider example modules are a few hundred KiB).
- */
-export const MAX_TERRAFORM_FILE_BYTES = 1024 * 1024;
+/** Largest .tf file validated (bytes): see limits.ts. */
+export { MAX_TERRAFORM_FILE_BYTES };
 
 export interface TerraformValidationOptions {
   /** Report files that `terraform fmt` would change (rule `tf-fmt`). Default true. */

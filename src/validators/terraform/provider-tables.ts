@@ -5,6 +5,7 @@
  * file, listed nowhere), and are loaded per provider on first use: a run that validates no azurerm block never parses
  * azurerm's table.
  */
+import { createHash } from "node:crypto";
 import { readdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -119,10 +120,66 @@ export function loadProviderTable(provider: string): Promise<ProviderTable | und
   if (!tabledProviders.includes(provider)) return Promise.resolve(undefined);
   let table = loading.get(provider);
   if (!table) {
-    table = readFile(join(providerTablesDir, `${provider}.json`), "utf8").then((text) => JSON.parse(text) as ProviderTable);
+    table = readFile(join(providerTablesDir, `${provider}.json`), "utf8").then(async (text) => (await splitTableOf(provider, text)) ?? (JSON.parse(text) as ProviderTable));
     loading.set(provider, table);
   }
   return table;
+}
+
+/**
+ * A table as the build splits it (scripts/precompile-data.mjs): the table with each resource's and data source's
+ * schema left as its JSON text, and the digest of the shipped file it was made from. A run reads a handful of the
+ * hundreds of types a provider has: parsing the whole table (Scaleway's 290 kB, azurerm's 520 kB) was about 10 ms of
+ * every `create`, `plan` and `update`.
+ */
+export interface SplitProviderTable {
+  digest: string;
+  table: Omit<ProviderTable, "resources" | "dataSources"> & { resources: Record<string, string>; dataSources: Record<string, string> };
+}
+
+/** Where the build writes the split tables, one `<provider>.json` each. */
+export const SPLIT_TABLES_DIR = join(packageRoot, "dist", "validators", "terraform", "tables");
+
+/** The key of a table's text: a split table made from another text is not used. */
+export const providerTableDigest = (text: string): string => createHash("sha256").update(text).digest("hex");
+
+/** The split form of a table's text (for the build). */
+export function splitProviderTable(text: string): SplitProviderTable {
+  const table = JSON.parse(text) as ProviderTable;
+  const texts = (record: Record<string, BodySchema>) => Object.fromEntries(Object.entries(record).map(([name, schema]) => [name, JSON.stringify(schema)]));
+  return { digest: providerTableDigest(text), table: { ...table, resources: texts(table.resources), dataSources: texts(table.dataSources) } };
+}
+
+/**
+ * The table from the build's split form when there is one made from this very text: the same table, whose resources
+ * and data sources are parsed when first read. Undefined otherwise (before the first build, or an edited table).
+ */
+async function splitTableOf(provider: string, text: string): Promise<ProviderTable | undefined> {
+  let split: SplitProviderTable;
+  try {
+    split = JSON.parse(await readFile(join(SPLIT_TABLES_DIR, `${provider}.json`), "utf8")) as SplitProviderTable;
+  } catch {
+    return undefined;
+  }
+  if (split.digest !== providerTableDigest(text)) return undefined;
+  return { ...split.table, resources: parsedOnRead(split.table.resources), dataSources: parsedOnRead(split.table.dataSources) };
+}
+
+/** A record whose values are parsed from their JSON text when first read (then kept): same keys, same values. */
+function parsedOnRead<T>(texts: Record<string, string>): Record<string, T> {
+  const record: Record<string, T> = {};
+  for (const [name, text] of Object.entries(texts)) {
+    Object.defineProperty(record, name, {
+      enumerable: true,
+      configurable: true,
+      get() {
+        const value = JSON.parse(text) as T;
+        Object.defineProperty(record, name, { value, enumerable: true, configurable: true, writable: true });
+        return value;
+      },
+    });
+  }
+  return record;
 }
 
 /** Tables by provider local name: what the synchronous checks read after the needed tables are loaded. */

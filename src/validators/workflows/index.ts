@@ -6,10 +6,10 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { parse as parseYaml } from "yaml";
 import { packageRoot } from "../../_utils.js";
 import { MAX_EXPRESSION_NESTING } from "../../limits.js";
-import { startRequestWorker, type RequestWorker } from "../request-worker.js";
+import { loadYamlLibrary } from "../../yaml/library.js";
+import type { RequestWorker } from "../request-worker.js";
 import type { UnitResult } from "../types.js";
 import type { WorkflowFile, WorkflowLintOptions } from "./lint.js";
 
@@ -26,8 +26,10 @@ const workerUrl = pathToFileURL(join(packageRoot, "dist", "validators", "workflo
 /**
  * The custom runner labels `.github/actionlint.yaml` (or .yml) declares, from its text; none when absent or unreadable.
  */
-export function runnerLabelsOf(config: string | undefined): string[] {
+export async function runnerLabelsOf(config: string | undefined): Promise<string[]> {
   if (config === undefined) return [];
+  // Loaded here, not with the module: a repository without workflows never needs the `yaml` library.
+  const { parse: parseYaml } = await loadYamlLibrary();
   try {
     const parsed = parseYaml(config) as { "self-hosted-runner"?: { labels?: unknown } } | null;
     const labels = parsed?.["self-hosted-runner"]?.labels;
@@ -50,6 +52,8 @@ let kept: RequestWorker<LintTask> | undefined;
 export async function validateWorkflows(files: WorkflowFile[], options: WorkflowLintOptions = {}, keepWorker = false): Promise<UnitResult[]> {
   if (files.length === 0) return [];
   if (!existsSync(fileURLToPath(workerUrl))) return (await import("./lint.js")).lintWorkflows(files, options);
+  // Loaded here, with worker_threads: a repository without workflows never starts a thread.
+  const { startRequestWorker } = await import("../request-worker.js");
   const start = () => startRequestWorker<LintTask>(workerUrl, "actionlint");
   const worker = keepWorker ? (kept ??= start()) : start();
   try {
@@ -117,7 +121,8 @@ export async function validateRepositoryWorkflows(paths: readonly string[], read
     if (nesting) unlinted.push(error(path, "workflow-nesting-limit", nesting.message, nesting.line));
     else files.push({ path, content });
   }
-  const runnerLabels = runnerLabelsOf(read(".github/actionlint.yaml") ?? read(".github/actionlint.yml"));
+  if (files.length === 0) return unlinted;
+  const runnerLabels = await runnerLabelsOf(read(".github/actionlint.yaml") ?? read(".github/actionlint.yml"));
   try {
     return unlinted.concat(await validateWorkflows(files, { runnerLabels }, options.keepWorker));
   } catch (failure) {

@@ -1,0 +1,124 @@
+/**
+ * V8's code cache for the large generated scripts a run loads: the precompiled schema validators (the embedded
+ * Kubernetes bundles, the parameters schemas) and templates, re2js, and the packages the CLI bundle vendors. Node 20 keeps no compiled code between
+ * processes (no NODE_COMPILE_CACHE, and ES modules take no cache), so each run parsed and compiled about 4 MB of
+ * JavaScript again. A script compiled here through `vm.Script` with the `cachedData` of an earlier run skips that
+ * parse; the cache is written when the process exits (`createCachedData` then holds every function the run compiled)
+ * and only when it had none or V8 refused it (another Node version or V8 flags).
+ *
+ * The cache is V8 bytecode, which runs: it is used only from a folder private to this user (the checks of the
+ * compiled-schema cache, private-cache.ts), read through a descriptor that does not follow links, and each file is
+ * named by the SHA-256 of the source it was made from (V8 itself checks only the source's length) and of the Node
+ * version. Off (every script compiled as before) until the CLI turns it on, so the library writes nothing; a folder
+ * that fails the checks, or any error of the cache, only turns it off: the run is the same, only slower.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { closeSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { createRequire } from "node:module";
+import { basename, dirname, join } from "node:path";
+import { Script } from "node:vm";
+import { packageRoot } from "./_utils.js";
+import { readTrustedFile, trustedCacheDir } from "./validators/kubernetes/private-cache.js";
+
+/** Bound of the folder: a build changes the scripts' digests, so older entries are removed, oldest written first. */
+const MAX_CODE_CACHE_BYTES = 64 * 1024 * 1024;
+/** The largest entry read back (V8's cache of the largest validator bundle is about 1 MB). */
+const MAX_ENTRY_BYTES = 32 * 1024 * 1024;
+
+let folder: string | undefined;
+const pending: { path: string; script: Script }[] = [];
+const modules = new Map<string, unknown>();
+
+/**
+ * Uses (and creates, private) `dir` for the code cache from now on, e.g. `$XDG_CACHE_HOME/create-cluster-repo/code`.
+ * A folder others could write is not used.
+ */
+export function enableCodeCache(dir: string): void {
+  try {
+    folder = trustedCacheDir(dir, "code cache", "set XDG_CACHE_HOME to a folder only you can write");
+  } catch {
+    folder = undefined; // not private (or not creatable): compile without a cache
+  }
+  if (folder) process.once("exit", writePending);
+}
+
+/** Compiles and runs `source` (read from `file`) as a script and returns its completion value, with the code cache when it is on. */
+export function runCachedScript(file: string, source: string): unknown {
+  if (!folder) return new Script(source, { filename: file }).runInThisContext();
+  const path = join(folder, `${createHash("sha256").update(`${process.version}\0`).update(source).digest("hex")}.v8`);
+  let cachedData: Buffer | undefined;
+  try {
+    cachedData = readTrustedFile(path, MAX_ENTRY_BYTES);
+  } catch {
+    cachedData = undefined; // not this user's, or writable by others: not used, and written anew
+  }
+  const script = new Script(source, { filename: file, cachedData });
+  if (!cachedData || script.cachedDataRejected) pending.push({ path, script });
+  return script.runInThisContext();
+}
+
+/**
+ * A CommonJS module (a precompiled template or schema, a dependency's file) through the code cache: the same
+ * wrapper, `require` and `module` as Node's loader gives it, loaded once per process.
+ */
+export function requireCached(file: string): unknown {
+  if (modules.has(file)) return modules.get(file);
+  const module = { exports: {} as unknown };
+  const compiled = runCachedScript(file, `(function (exports, require, module, __filename, __dirname) {${readFileSync(file, "utf8")}\n})`);
+  (compiled as (...args: unknown[]) => void)(module.exports, createRequire(file), module, file, dirname(file));
+  modules.set(file, module.exports);
+  return module.exports;
+}
+
+/** Where the build writes the vendored packages (scripts/bundle-cli.mjs): one CommonJS file each. */
+export const VENDOR_DIR = join(packageRoot, "dist", "cli", "vendor");
+
+/**
+ * A package the CLI bundle vendors (yaml, simple-git, js-yaml, diff), loaded through the code cache: the bundle's modules
+ * import it from here (scripts/bundle-cli.mjs), as ES modules (the bundle's own) cannot be cached.
+ */
+export function requireVendored(name: string): unknown {
+  if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new Error(`not a vendored package: ${JSON.stringify(name)}`);
+  return requireCached(join(VENDOR_DIR, `${name}.cjs`));
+}
+
+/** Writes the cache of the scripts that had none, after the run compiled what it used; errors are ignored. */
+function writePending(): void {
+  if (!folder || pending.length === 0) return;
+  try {
+    for (const { path, script } of pending.splice(0)) writeEntry(path, script.createCachedData());
+    prune(folder);
+  } catch {
+    // a full disk or a folder removed meanwhile: the next run compiles again
+  }
+}
+
+function writeEntry(path: string, data: Buffer): void {
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}`);
+  const fd = openSync(temporary, "wx", 0o600);
+  try {
+    for (let written = 0; written < data.length; ) written += writeSync(fd, data, written);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temporary, path); // atomic: a run reading at the same time sees the old entry or the whole new one
+}
+
+function prune(dir: string): void {
+  const entries = readdirSync(dir)
+    .map((name) => {
+      try {
+        const stats = statSync(join(dir, name));
+        return stats.isFile() ? { path: join(dir, name), size: stats.size, written: stats.mtimeMs } : undefined;
+      } catch {
+        return undefined;
+      }
+    })
+    .filter((entry) => entry !== undefined)
+    .sort((a, b) => b.written - a.written);
+  let used = 0;
+  for (const entry of entries) {
+    used += entry.size;
+    if (used > MAX_CODE_CACHE_BYTES) rmSync(entry.path, { force: true });
+  }
+}

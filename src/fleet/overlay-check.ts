@@ -1,0 +1,88 @@
+/**
+ * `validate` of a fleet's environment overlays (src/fleet/environment-overlay.ts): each overlay reads back as the
+ * tool writes it, the values an environment sets on a catalog add-on pass the add-on's values schema (the one
+ * `addons.<name>.values` of an answers file passes), and a values entry that reaches no cluster of the environment
+ * (none of them runs the add-on) is named: it changes nothing, and is most likely a typo or a leftover. Reads the
+ * repository's files only; never throws for bad input.
+ */
+import { AFTER_SECRETS_ROOT } from "../catalog/secret-order.js";
+import type { Catalog } from "../catalog/types.js";
+import { defaults } from "../defaults.js";
+import { formatSchemaErrors } from "../params/messages.js";
+import { schemaValidator } from "../params/compiled-schemas.js";
+import type { Problem, UnitResult } from "../validators/types.js";
+import { loadYamlDocument } from "../yaml/load.js";
+import { overlayPathOf, parseOverlayFile } from "./environment-overlay.js";
+import { parseFleetFile, type FleetFile } from "./fleet-file.js";
+import { FLEET_FILE, addedClusterRoot, answersPathOf } from "./layout.js";
+
+const RULE = "environment-overlay";
+
+/** The add-on folders and Argo CD Applications a cluster's files hold: the add-ons it runs. */
+function runs(paths: readonly string[], cluster: string, root: string, addon: string): boolean {
+  const folders = [`${root}infrastructure/${addon}/`, `${root}${AFTER_SECRETS_ROOT}/${addon}/`];
+  return paths.some((path) => folders.some((folder) => path.startsWith(folder)) || path === `clusters/${cluster}/argocd/apps/${addon}.yaml`);
+}
+
+/** Each cluster of the fleet with its folder ("" for the first cluster, the one at the top). */
+function clusterRoots(paths: readonly string[], fleet: FleetFile, read: (path: string) => string | undefined): Map<string, { root: string; environment: string }> {
+  let first: unknown;
+  try {
+    first = (loadYamlDocument(read(answersPathOf("")) ?? "") as { params?: { clusterName?: unknown } } | null)?.params?.clusterName;
+  } catch {
+    first = undefined;
+  }
+  const roots = new Map<string, { root: string; environment: string }>();
+  for (const [name, environment] of fleet.clusters) {
+    if (paths.includes(answersPathOf(addedClusterRoot(name)))) roots.set(name, { root: addedClusterRoot(name), environment });
+    else if (name === first) roots.set(name, { root: "", environment });
+  }
+  return roots;
+}
+
+/**
+ * The overlays' results: one unit per overlay file (valid, or with its problems). `catalog` is loaded only where an
+ * overlay sets values.
+ */
+export function validateEnvironmentOverlays(paths: readonly string[], read: (path: string) => string | undefined, catalog: () => Catalog): UnitResult[] {
+  const fleetText = paths.includes(FLEET_FILE) ? read(FLEET_FILE) : undefined;
+  if (fleetText === undefined) return [];
+  let fleet: FleetFile;
+  try {
+    fleet = parseFleetFile(fleetText);
+  } catch {
+    return []; // every fleet command names what is wrong with fleet.yaml
+  }
+  const clusters = clusterRoots(paths, fleet, read);
+  const results: UnitResult[] = [];
+  for (const environment of fleet.environments) {
+    const file = overlayPathOf(environment);
+    const text = paths.includes(file) ? read(file) : undefined;
+    if (text === undefined) continue;
+    const problems: Problem[] = [];
+    const problem = (message: string, severity: Problem["severity"] = "error") => problems.push({ file, rule: RULE, message, severity });
+    try {
+      const overlay = parseOverlayFile(text, file);
+      for (const [name, values] of overlay.values) {
+        const addon = catalog().addons.get(name);
+        if (addon) {
+          const { $schema: _schema, ...schema } = addon.valuesSchema as { $schema?: string };
+          const validate = schemaValidator("params", schema);
+          if (!validate(structuredClone(values))) {
+            for (const line of formatSchemaErrors(validate.errors ?? [], schema, new Map())) problem(`values of ${name} for ${environment}: ${line} (add-on ${name}'s values schema: \`${defaults.toolName} addons show ${name}\`)`);
+          }
+        }
+        const members = [...clusters].filter(([, cluster]) => cluster.environment === environment);
+        if (!members.some(([cluster, { root }]) => runs(paths, cluster, root, name))) {
+          const who = members.length > 0 ? `none of its clusters (${members.map(([cluster]) => cluster).join(", ")}) runs ${name}` : `it has no cluster`;
+          problem(`values of ${name} for ${environment} reach no cluster: ${who}${addon ? "" : `, and ${name} is not an add-on of the catalog`}; remove them, or enable the add-on in a cluster of ${environment}`, "warning");
+        }
+      }
+    } catch (error) {
+      problem((error as Error).message);
+    }
+    const errors = problems.some((p) => p.severity === "error");
+    results.push({ file, validator: "gitops", status: errors ? "invalid" : "valid", label: `environment overlay ${environment}`, problems });
+  }
+  return results;
+}

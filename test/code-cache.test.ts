@@ -1,0 +1,86 @@
+import { execFile } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { promisify } from "node:util";
+import { describe, expect, test } from "vitest";
+import { spawnCli, tempDir } from "./helpers/cli.js";
+import { repoRoot } from "./helpers/fixtures.js";
+
+// src/code-cache.ts: V8's code cache of the generated scripts, kept between runs in a private folder. Each case runs
+// in a process of its own, as the cache is written when a process exits.
+const run = promisify(execFile);
+const codeCache = pathToFileURL(join(repoRoot, "dist", "code-cache.js")).href;
+
+/** Runs `source` through the code cache in a new process, with the cache in `dir`; returns what the script gives. */
+async function runScript(dir: string, source: string): Promise<unknown> {
+  const program = `import { enableCodeCache, runCachedScript } from ${JSON.stringify(codeCache)};
+enableCodeCache(process.env.CACHE_DIR);
+console.log(JSON.stringify(runCachedScript("/generated/validators.js", process.env.SOURCE)(21)));`;
+  const { stdout } = await run(process.execPath, ["--input-type=module", "-e", program], { env: { ...process.env, CACHE_DIR: dir, SOURCE: source } });
+  return JSON.parse(stdout);
+}
+
+const entries = (dir: string) => (existsSync(dir) ? readdirSync(dir).map((name) => join(dir, name)) : []);
+const SOURCE = '"use strict";(function bind(n) { const twice = (x) => x * 2; return { answer: twice(n), parts: [1, 2, 3].map(twice) }; })';
+
+describe("code cache", () => {
+  test("the first run writes the cache, private; the next uses it (not written again) and gets the same value", async () => {
+    const dir = join(tempDir("ccr-code-cache-"), "code");
+    expect(await runScript(dir, SOURCE)).toEqual({ answer: 42, parts: [2, 4, 6] });
+    const [entry, ...more] = entries(dir);
+    expect(more).toEqual([]);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    expect(statSync(entry!).mode & 0o777).toBe(0o600);
+    const written = statSync(entry!);
+    expect(await runScript(dir, SOURCE)).toEqual({ answer: 42, parts: [2, 4, 6] });
+    expect(statSync(entry!).ino).toBe(written.ino); // read and accepted: no entry written in its place
+    // Another text of the same length (all V8 checks) has an entry of its own, and its own value
+    const other = SOURCE.replace("x * 2", "x * 3");
+    expect(other.length).toBe(SOURCE.length);
+    expect(await runScript(dir, other)).toEqual({ answer: 63, parts: [3, 6, 9] });
+    expect(entries(dir)).toHaveLength(2);
+  });
+
+  test("an entry others could have written, or one V8 refuses, is not used: the script is compiled and the entry replaced", async () => {
+    const dir = join(tempDir("ccr-code-cache-"), "code");
+    await runScript(dir, SOURCE);
+    const [entry] = entries(dir);
+    chmodSync(entry!, 0o666);
+    const planted = statSync(entry!).ino;
+    expect(await runScript(dir, SOURCE)).toEqual({ answer: 42, parts: [2, 4, 6] });
+    expect(statSync(entry!).ino).not.toBe(planted);
+    expect(statSync(entry!).mode & 0o777).toBe(0o600);
+    writeFileSync(entry!, Buffer.alloc(4096, 7), { mode: 0o600 }); // private, but not V8's
+    const garbage = statSync(entry!).ino;
+    expect(await runScript(dir, SOURCE)).toEqual({ answer: 42, parts: [2, 4, 6] });
+    expect(statSync(entry!).ino).not.toBe(garbage);
+  });
+
+  test.skipIf(process.getuid === undefined)("a folder others can write is not used at all", async () => {
+    const dir = join(tempDir("ccr-code-cache-"), "code");
+    mkdirSync(dir);
+    chmodSync(dir, 0o777);
+    expect(await runScript(dir, SOURCE)).toEqual({ answer: 42, parts: [2, 4, 6] });
+    expect(entries(dir)).toEqual([]);
+  });
+
+  test("the CLI keeps its cache under XDG_CACHE_HOME, and a run with the cache prints what a run without it does", async () => {
+    const cache = tempDir("ccr-code-cache-");
+    const work = tempDir("ccr-code-cache-");
+    const args = ["--blueprint", "kapsule-gpu", "--yes", "--dry-run", join(work, "repo")];
+    const off = await spawnCli(args, { env: { XDG_CACHE_HOME: cache, CCR_CODE_CACHE: "off" } });
+    expect(off.status).toBe(0);
+    expect(entries(join(cache, "create-cluster-repo", "code"))).toEqual([]);
+    const cold = await spawnCli(args, { env: { XDG_CACHE_HOME: cache } });
+    const written = entries(join(cache, "create-cluster-repo", "code")).sort();
+    // the generated validators, templates and parameter schemas, and the vendored packages
+    expect(written.length).toBeGreaterThan(5);
+    const inodes = written.map((entry) => statSync(entry).ino);
+    const warm = await spawnCli(args, { env: { XDG_CACHE_HOME: cache } });
+    for (const result of [cold, warm]) expect({ status: result.status, stdout: result.stdout, stderr: result.stderr }).toEqual({ status: 0, stdout: off.stdout, stderr: off.stderr });
+    // every entry was accepted (made under the same V8 flags as it is read): none written again
+    expect(entries(join(cache, "create-cluster-repo", "code")).sort()).toEqual(written);
+    expect(written.map((entry) => statSync(entry).ino)).toEqual(inodes);
+  });
+});
