@@ -4,11 +4,12 @@ import { expect, test } from "vitest";
 import { repoRoot } from "./helpers/fixtures.js";
 
 /**
- * A test worker that waits on a child process synchronously answers nobody meanwhile, vitest included: on a machine
- * short of CPU, where a few Terraform commands or a nested vitest run take minutes, vitest's call to the worker
- * ("onTaskUpdate") times out after 60 s and the run ends with unhandled errors although every test passed (issue 28:
- * 15 of them at load 14 with most of the memory taken). Tests await their long child processes; synchronous ones are
- * kept to quick commands (git, file-system tools, age on a few bytes, `version` probes at collection).
+ * A test worker that waits on a child process synchronously answers nobody meanwhile, vitest included, and fires none
+ * of its timers: on a machine short of CPU, where a few Terraform commands or a nested vitest run take minutes, its
+ * test timeout cannot stop a hung child. Under vitest 3 the worker RPC also timed out after 60 s ("onTaskUpdate") and
+ * the run ended with unhandled errors although every test passed (issue 28: 15 of them at load 14 with most of the
+ * memory taken); vitest 4 waits. Tests await their long child processes; synchronous ones are kept to quick commands
+ * (git, file-system tools, age on a few bytes, `version` probes at collection).
  */
 const QUICK = /^(?:"(?:git|mkfifo|rm|mount|umount|age|age-keygen)"|runAs\[0\]!|process\.execPath, \["(?:-e", "0|scripts\/build\.mjs", "--check)"\]|"(?:terraform|kubectl)", \["version")/;
 

@@ -25,8 +25,8 @@ if (!hasTerraform) console.warn("terraform-workflow-script: no terraform binary 
 const tfEnv = { ...process.env, TF_CLI_CONFIG_FILE: "/dev/null", CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1" };
 /**
  * A child process awaited, never waited on synchronously: a test worker blocked in a synchronous wait cannot answer
- * vitest, which, on a busy machine, gives up after 60 s ("Timeout calling onTaskUpdate", an unhandled error that
- * fails the run); a few Terraform commands in a row take that long there.
+ * vitest nor fire its own test timeout; a few Terraform commands in a row take minutes on a busy machine (vitest 3
+ * gave up on such a worker after 60 s: "Timeout calling onTaskUpdate", an unhandled error that failed the run).
  */
 const run = (command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) =>
   new Promise<{ status: number; stdout: string }>((resolve, reject) =>

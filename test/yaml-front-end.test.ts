@@ -230,7 +230,7 @@ describe("the YAML front end on random input (fast-check)", () => {
 
   // Generous timeouts: a few seconds on an idle machine, much more on a loaded one.
   // Async properties that yield to the event loop between runs: a loaded machine stretches a synchronous loop of
-  // seconds past vitest's fixed 60 s RPC timeout, and the worker could not answer it.
+  // seconds to minutes, in which the worker could neither answer vitest (vitest 3 gave up after 60 s) nor time out.
   const yieldToVitest = () => new Promise((resolve) => setImmediate(resolve));
 
   test("always returns documents or failures with a message and a line inside the text; never throws, never warns", { timeout: 300_000 }, async () => {

@@ -102,7 +102,8 @@ async function runInProcess(args: string[], options: CliOptions): Promise<CliRun
  * Runs the built CLI in a process of its own, as a user would, with no TTY and CI set: it must never wait for input.
  * For what only a process shows: exit on a signal or a hang (`timeoutMs`), another user (`runAs`), variables read by
  * git or the OS (HOME, PATH...), the bundle and its worker thread. Asynchronous on purpose: a test worker blocked in
- * a synchronous wait cannot answer vitest, which gives up on it after 60 s on a busy machine.
+ * a synchronous wait answers nobody and fires none of its timers, its test timeout included (vitest 3 also gave up
+ * on such a worker after 60 s on a busy machine).
  */
 export function spawnCli(args: string[], options: SpawnCliOptions = {}): Promise<CliRun> {
   const [command, ...prefix] = [...(options.runAs ?? []), process.execPath];
