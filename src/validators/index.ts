@@ -17,7 +17,7 @@ import { MAX_TERRAFORM_FILE_BYTES } from "../limits.js";
 import type { TerraformFile } from "./terraform/index.js";
 import type { TerraformTools } from "./terraform/tools.js";
 import type { GitCheckout } from "./gitops/index.js";
-import { filterWalkedPaths, leaveOutNonManifests } from "./walk-filter.js";
+import { filterWalkedPaths, inDotFolder, leaveOutNonManifests } from "./walk-filter.js";
 import { isManifestFile } from "./candidates.js";
 import { appliedFiles } from "./gitops/applied.js";
 import { isWorkflowPath, validateRepositoryWorkflows } from "./workflows/index.js";
@@ -143,11 +143,6 @@ export async function validateSource(source: FileSource, options: ValidateOption
     if (walked) results = await validateAppliedFiles(source, index, manifests, results, options, patches);
   }
   return summarize(results.concat(unlistedFolders(source), refusedLinks(source)));
-}
-
-/** A path with a segment that starts with a dot (`.archive/app.yaml`, `.sops.yaml`), which a folder walk leaves out. */
-function inDotFolder(path: string): boolean {
-  return path.split("/").some((segment) => segment.startsWith("."));
 }
 
 /**

@@ -40,6 +40,11 @@ const VALUES_FILE = /^values([._-][^/]*)?\.ya?ml$/i;
 const VALUES_NAME = /^(values([._-][^/]*)?|[^/]*[._-]values)\.ya?ml$/i;
 const COMPOSE_NAME = /^(docker-)?compose([._-][^/]*)?\.ya?ml$/i;
 
+/** A path with a segment that starts with a dot (`.archive/app.yaml`, `.sops.yaml`): the walk leaves it out. */
+export function inDotFolder(path: string): boolean {
+  return path.split("/").some((segment) => segment.startsWith("."));
+}
+
 /** A unit saying that `file` (a folder when it ends in `/`) was left out of the walk, and why. */
 export function leftOut(file: string, reason: string): UnitResult {
   return { file, validator: "walk", status: "skipped", label: file, notChecked: reason, problems: [] };
@@ -51,7 +56,7 @@ export function leftOut(file: string, reason: string): UnitResult {
  * walk never validates (dot-folders, node_modules, terraform/) are not reported.
  */
 export function filterWalkedPaths(paths: string[]): { leftOutPaths: Set<string>; leftOut: UnitResult[] } {
-  const walked = paths.filter((path) => isManifestFile(path) && !path.split("/").some((segment) => segment.startsWith(".") || segment === "node_modules") && !(path.startsWith("terraform/") || (path.startsWith(FLEET_DIR) && isToolOrTerraformPath(path))));
+  const walked = paths.filter((path) => isManifestFile(path) && !inDotFolder(path) && !path.split("/").includes("node_modules") && !(path.startsWith("terraform/") || (path.startsWith(FLEET_DIR) && isToolOrTerraformPath(path))));
   const charts = walked.filter((path) => /^Chart\.ya?ml$/.test(posix.basename(path))).map((path) => posix.dirname(path));
   const inChart = (path: string) => charts.some((dir) => dir === "." || path.startsWith(`${dir}/`));
   const leftOutPaths = new Set<string>();
