@@ -6,12 +6,13 @@
  * derived from the operator's CRDs (schema-sources/crds/fluxcd.controlplane.io) and ship in a validator bundle of
  * their own, which a repository without those kinds never loads.
  */
-import { cpSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, test } from "vitest";
 import { runCli, spawnCli, tempDir } from "./helpers/cli.js";
 import { fixturesDir, repoRoot } from "./helpers/fixtures.js";
+import { copyOfCase, editCase } from "./helpers/corpus-copy.js";
 
 const corpus = join(fixturesDir, "real-world");
 const GROUP = "fluxcd.controlplane.io";
@@ -21,21 +22,9 @@ interface JsonReport {
   resources: { file: string; line: number | null; validator: string; status: string; resource: string | null }[];
 }
 
-/** A copy of a corpus case that a test may change. */
-function copyOf(name: string): string {
-  const dir = join(tempDir("ccr-flux-operator-kinds-"), name);
-  cpSync(join(corpus, name), dir, { recursive: true });
-  return dir;
-}
+const copyOf = (name: string): string => copyOfCase(name, "ccr-flux-operator-kinds-");
 
-/** Replaces `from` (which must be there once) in a file of `dir`; returns the 1-based line of the change. */
-function edit(dir: string, file: string, from: string, to: string): number {
-  const text = readFileSync(join(dir, file), "utf8");
-  const at = text.indexOf(from);
-  if (at < 0 || text.indexOf(from, at + 1) >= 0) throw new Error(`"${from}" is not in ${file} exactly once`);
-  writeFileSync(join(dir, file), text.slice(0, at) + to + text.slice(at + from.length));
-  return text.slice(0, at).split("\n").length;
-}
+const edit = (dir: string, file: string, from: string, to: string): number => editCase(dir, file, from, to, true);
 
 async function validate(dir: string, args: string[] = []): Promise<{ status: number | null; report: JsonReport }> {
   const run = await runCli(["validate", "-o", "json", ...args, "."], { cwd: dir, env: { GITHUB_BASE_REF: "" } });

@@ -4,13 +4,11 @@
  * those repositories use (no copied content): each test names its cause, checks that the folder validates with no
  * false alarm, and that a real mistake in it is still reported, so a regression says which cause came back.
  */
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { runCli, tempDir } from "./helpers/cli.js";
-import { fixturesDir } from "./helpers/fixtures.js";
-
-const corpus = join(fixturesDir, "real-world");
+import { copyOfCase, editCase } from "./helpers/corpus-copy.js";
 
 interface JsonReport {
   valid: boolean;
@@ -19,21 +17,9 @@ interface JsonReport {
   resources: { file: string; line: number | null; validator: string; status: string; resource: string | null; notChecked?: string }[];
 }
 
-/** A copy of a corpus case that a test may change. */
-function copyOf(name: string): string {
-  const dir = join(tempDir("ccr-real-world-r2-"), name);
-  cpSync(join(corpus, name), dir, { recursive: true });
-  return dir;
-}
+const copyOf = (name: string): string => copyOfCase(name, "ccr-real-world-r2-");
 
-/** Replaces `from` (which must be there) in a file of `dir`; returns the 1-based line of the change. */
-function edit(dir: string, file: string, from: string, to: string): number {
-  const text = readFileSync(join(dir, file), "utf8");
-  const at = text.indexOf(from);
-  if (at < 0) throw new Error(`"${from}" not in ${file}`);
-  writeFileSync(join(dir, file), text.slice(0, at) + to + text.slice(at + from.length));
-  return text.slice(0, at).split("\n").length;
-}
+const edit = editCase;
 
 /** The 1-based line of the first line of `file` in the corpus case `name` that contains `text`. */
 function lineOf(dir: string, file: string, text: string): number {

@@ -7,6 +7,7 @@ import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { runCli, tempDir } from "./helpers/cli.js";
+import { copyOfCase, editCase } from "./helpers/corpus-copy.js";
 import { fixturesDir } from "./helpers/fixtures.js";
 
 const corpus = join(fixturesDir, "real-world");
@@ -16,21 +17,9 @@ interface JsonReport {
   problems: { file: string; line?: number; rule: string; message: string; severity: string }[];
 }
 
-/** A copy of a corpus case that a test may change. */
-function copyOf(name: string): string {
-  const dir = join(tempDir("ccr-real-world-"), name);
-  cpSync(join(corpus, name), dir, { recursive: true });
-  return dir;
-}
+const copyOf = (name: string): string => copyOfCase(name, "ccr-real-world-");
 
-/** Replaces `from` (which must be there) in a file of `dir`; returns the 1-based line of the change. */
-function edit(dir: string, file: string, from: string, to: string): number {
-  const text = readFileSync(join(dir, file), "utf8");
-  const at = text.indexOf(from);
-  if (at < 0) throw new Error(`"${from}" not in ${file}`);
-  writeFileSync(join(dir, file), text.slice(0, at) + to + text.slice(at + from.length));
-  return text.slice(0, at).split("\n").length;
-}
+const edit = editCase;
 
 /** Makes `dir` the top level of a checkout: `.git` with a HEAD on `branch` (or detached) and an origin remote. */
 function checkout(dir: string, origin: string, branch?: string, defaultBranch?: string): void {
