@@ -20,6 +20,7 @@
  * cluster (the answers file's addons.<name>.values), deep-merged, lists replaced as Helm does.
  */
 import type { RenderContext, ResolvedAddon } from "../generator/context.js";
+import type { Addon } from "./types.js";
 import { podSecurityLabels, toYamlDocuments } from "../generator/gitops.js";
 import { outputPathOf, tidy } from "../generator/template-output.js";
 import { deepMerge } from "../params/merge.js";
@@ -31,7 +32,8 @@ type RenderFn = (source: string, name: string, data: object) => string;
 /** The folder of the add-ons' custom resources, applied after the infrastructure layer (see the module comment). */
 export const CONFIGS_ROOT = "infrastructure-configs";
 
-const SYSTEM_NAMESPACES = new Set(["kube-system", "default", "kube-public"]);
+/** Namespaces every cluster has: an add-on there gets no Namespace of its own. */
+export const SYSTEM_NAMESPACES = new Set(["kube-system", "default", "kube-public"]);
 
 /** The common partial every namespace of the repository starts from (templates/common/_partials/defaultNetworkPolicies.hbs). */
 const DEFAULT_NETWORK_POLICIES = "{{> defaultNetworkPolicies name=addon.namespace}}";
@@ -47,29 +49,37 @@ export function podSecurityComment(addon: Pick<ResolvedAddon, "podSecurity">): s
 
 const levelOf = (addon: Pick<ResolvedAddon, "podSecurity">) => addon.podSecurity?.level ?? "restricted";
 
-function namespaceFile(addon: ResolvedAddon): [string, string] {
+/** The add-on's Namespace file, with its Pod Security labels (and why, when it needs more than restricted). */
+export function namespaceFile(addon: Pick<Addon, "name" | "namespace" | "layer" | "podSecurity">, dir = `${addon.layer}/${addon.name}`): [string, string] {
   const namespace = { apiVersion: "v1", kind: "Namespace", metadata: { name: addon.namespace, labels: podSecurityLabels(levelOf(addon)) } };
-  return [`${addon.layer}/${addon.name}/namespace.yaml`, podSecurityComment(addon) + toYamlDocuments([namespace])];
+  return [`${dir}/namespace.yaml`, podSecurityComment(addon) + toYamlDocuments([namespace])];
 }
 
-function fluxChartFiles(addon: ResolvedAddon, values: Record<string, unknown>, context: RenderContext): Array<[string, string]> {
+/** The Flux HelmRepository of an add-on's chart (`type: oci` for an oci:// one): from its catalog entry alone. */
+export function fluxHelmRepository(addon: Pick<Addon, "chart" | "namespace">): object {
   const chart = addon.chart!;
-  const dir = `${addon.layer}/${addon.name}`;
   const oci = chart.repository.url.startsWith("oci://");
-  const repository = {
+  return {
     apiVersion: "source.toolkit.fluxcd.io/v1",
     kind: "HelmRepository",
     metadata: { name: chart.repository.name, namespace: addon.namespace },
     spec: { interval: "1h", url: chart.repository.url, ...(oci ? { type: "oci" } : {}) },
   };
-  const dependsOn = addon.dependsOn.filter((name) => context.addonList.find((other) => other.name === name)?.chart);
-  const helmRelease = {
+}
+
+/**
+ * The Flux HelmRelease of an add-on's chart, waiting for `dependsOn` (name, namespace), with `values`; without
+ * values where the object is a shared base (src/fleet/shared-bases.ts), whose values each cluster patches in.
+ */
+export function fluxHelmRelease(addon: Pick<Addon, "chart" | "name" | "namespace">, dependsOn: Array<{ name: string; namespace: string }>, values?: Record<string, unknown>): object {
+  const chart = addon.chart!;
+  return {
     apiVersion: "helm.toolkit.fluxcd.io/v2",
     kind: "HelmRelease",
     metadata: { name: addon.name, namespace: addon.namespace },
     spec: {
       interval: "30m",
-      ...(dependsOn.length > 0 ? { dependsOn: dependsOn.map((name) => ({ name, namespace: context.addonList.find((other) => other.name === name)!.namespace })) } : {}),
+      ...(dependsOn.length > 0 ? { dependsOn } : {}),
       chart: {
         spec: {
           chart: chart.name,
@@ -82,9 +92,16 @@ function fluxChartFiles(addon: ResolvedAddon, values: Record<string, unknown>, c
       // upgrades what a chart's crds/ folder holds).
       install: { crds: "CreateReplace", remediation: { retries: 3 } },
       upgrade: { crds: "CreateReplace", remediation: { retries: 3 } },
-      values,
+      ...(values ? { values } : {}),
     },
   };
+}
+
+function fluxChartFiles(addon: ResolvedAddon, values: Record<string, unknown>, context: RenderContext): Array<[string, string]> {
+  const dir = `${addon.layer}/${addon.name}`;
+  const repository = fluxHelmRepository(addon);
+  const dependsOn = addon.dependsOn.filter((name) => context.addonList.find((other) => other.name === name)?.chart);
+  const helmRelease = fluxHelmRelease(addon, dependsOn.map((name) => ({ name, namespace: context.addonList.find((other) => other.name === name)!.namespace })), values);
   // A reader of declared Secrets is released by the Kustomization that waits for them (src/catalog/secret-order.ts).
   const releaseDir = context.secretOrder?.readers.includes(addon.name) ? `${AFTER_SECRETS_ROOT}/${addon.name}` : dir;
   return [

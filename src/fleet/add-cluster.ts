@@ -17,7 +17,7 @@ import { renderBlueprint, type Rendered } from "../render-blueprint.js";
 import { repositoryWith } from "../update/plan.js";
 import { validateResult, type ResultValidation } from "../update/validate-result.js";
 import { DEFAULT_ENVIRONMENTS, NAME_HINT, isValidName, renderFleetFile, type FleetFile } from "./fleet-file.js";
-import { FLEET_FILE, addedClusterRoot, knowsTheFleet, recordPathOf } from "./layout.js";
+import { BASES_DIR, FLEET_FILE, addedClusterRoot, knowsTheFleet, recordPathOf } from "./layout.js";
 import { readFleet, type Fleet, type FleetMember } from "./members.js";
 import { changesOf } from "../update/apply.js";
 import { planUpdate } from "../update/plan.js";
@@ -25,6 +25,8 @@ import { OVERLAY_LAYERS, overlayPathOf, overlayTextAfterRender } from "./environ
 import { fleetCiFor } from "./ci.js";
 import type { FleetCi } from "../generator/fleet-ci.js";
 import { repositoryWideFor } from "./repository-wide.js";
+import { basesOf, inAddonFolder, missingBases, usesSharedBases } from "./shared-bases.js";
+import { loadCatalog } from "../catalog/load.js";
 import { gitAt } from "../git/client.js";
 import { currentBranch } from "../git/repo.js";
 import { fromProposalBase, proposeChange, type ProposeResult, type PullRequestTarget } from "./propose.js";
@@ -50,6 +52,8 @@ export interface AddClusterResult {
   rendered: Rendered;
   /** Files the change writes (the cluster's render and fleet.yaml). */
   writes: FileTree;
+  /** Files it deletes: the first cluster's add-on files that move to the shared bases as it joins the fleet. */
+  deletes: string[];
   validation: ResultValidation;
   /** Absent on a dry run. */
   proposal?: ProposeResult;
@@ -101,14 +105,18 @@ function assertNewName(fleet: Fleet, name: string, read: (path: string) => Promi
  * more (a render by an older release) or conflicts: the cluster then joins with that update, and only the CI is
  * brought here.
  */
-async function firstClusterJoins(dir: string, first: FleetMember, file: FleetFile, ci: FleetCi, toolVersion?: string): Promise<FileTree | undefined> {
+async function firstClusterJoins(dir: string, first: FleetMember, file: FleetFile, ci: FleetCi, toolVersion?: string): Promise<{ writes: FileTree; deletes: string[] } | undefined> {
   const plan = await planUpdate(dir, {}, { root: first.root, fleetFile: file, fleet: ci, ...(toolVersion ? { toolVersion } : {}) });
   const { writes, deletes } = changesOf(plan);
   const argocd = `clusters/${first.name}/argocd/`;
   const wiring = first.answers.gitops === "flux" ? OVERLAY_LAYERS.map((layer) => `${first.root}${layer}/kustomization.yaml`) : [`${argocd}kustomization.yaml`, `${argocd}root.yaml`];
   const joins = new Set([...wiring, recordPathOf(first.root), overlayPathOf(file.clusters.get(first.name)!)]);
-  if (deletes.length > 0 || plan.conflicts.length > 0 || [...writes.keys()].some((path) => !joins.has(path) && !knowsTheFleet(path))) return undefined;
-  return writes;
+  // A Flux first cluster lists the add-ons' shared bases from its add-on folders (src/fleet/shared-bases.ts): the same
+  // objects, built from the base and its values.
+  const catalog = loadCatalog();
+  const joining = (path: string) => joins.has(path) || knowsTheFleet(path) || (first.answers.gitops === "flux" && inAddonFolder(path, first.root, catalog));
+  if (plan.conflicts.length > 0 || deletes.some((path) => !joining(path)) || [...writes.keys()].some((path) => !joining(path))) return undefined;
+  return { writes, deletes };
 }
 
 export async function addCluster(dir: string, options: AddClusterOptions): Promise<AddClusterResult> {
@@ -146,18 +154,23 @@ async function addClusterFromBase(dir: string, options: AddClusterOptions): Prom
   const wide = joining ? { writes: new Map<string, string>(), skipped: undefined } : await repositoryWideFor(dir, first.name, ci, file);
   // A Flux cluster runs its environment's chart versions: the overlay gains the entries of its add-ons it lacks.
   const overlayPath = overlayPathOf(environment);
-  const overlayBefore = joining?.get(overlayPath) ?? (await read(overlayPath));
+  const overlayBefore = joining?.writes.get(overlayPath) ?? (await read(overlayPath));
   const overlay = overlayTextAfterRender(overlayBefore, file.environments, rendered.context);
   const overlayWrite: Array<[string, string]> = overlay !== undefined && overlay !== overlayBefore ? [[overlayPath, overlay]] : [];
-  const writes = sortedTree([...rendered.tree, [FLEET_FILE, renderFleetFile(file)], ...(joining ?? []), ...wide.writes, ...overlayWrite]);
-  const validation = await validateResult(await repositoryWith(dir, read, writes, []), () => repositoryWith(dir, read, new Map(), []), [rendered.context.gitops.repoUrl]);
+  // The shared bases its add-ons list, where the repository lacks them (src/fleet/shared-bases.ts): the first
+  // cluster's render has the same bytes, and records them where it joins or its CI is brought to the fleet.
+  const bases = usesSharedBases(rendered.context) ? await missingBases(read, basesOf(rendered.context, loadCatalog())) : [];
+  const writes = sortedTree([...rendered.tree, [FLEET_FILE, renderFleetFile(file)], ...bases, ...(joining?.writes ?? []), ...wide.writes, ...overlayWrite]);
+  const deletes = joining?.deletes ?? [];
+  const deleted = deletes.map((path) => ({ path, action: "delete" as const }));
+  const validation = await validateResult(await repositoryWith(dir, read, writes, deleted), () => repositoryWith(dir, read, new Map(), []), [rendered.context.gitops.repoUrl]);
   if (!validation.introduced.valid) throw new ValidationFailedError(validation.introduced);
-  const result: AddClusterResult = { name: options.name, environment, root, rendered, writes, validation, ...(wide.skipped ? { ciSkipped: wide.skipped } : {}) };
+  const result: AddClusterResult = { name: options.name, environment, root, rendered, writes, deletes, validation, ...(wide.skipped ? { ciSkipped: wide.skipped } : {}) };
   if (options.dryRun) return result;
   const message = `Add ${options.blueprint} cluster ${options.name} to the fleet (${environment})`;
   const proposal = await proposeChange(
     dir,
-    { branch: `${defaults.branchPrefix}add-cluster-${options.name}`, message, writes, deletes: [], body: () => addClusterBody(result) },
+    { branch: `${defaults.branchPrefix}add-cluster-${options.name}`, message, writes, deletes, body: () => addClusterBody(result) },
     options.pr ? { pr: options.pr } : {},
   );
   return { ...result, proposal };
@@ -178,6 +191,7 @@ export function addClusterBody(result: AddClusterResult): string {
     `- ${files.length} files; validation: ${validation.report.summary.resources} resources, ${validation.report.valid ? "valid" : "failures the repository already had, see CI"}.`,
     "",
     ...(result.ciSkipped ? [`- CI: ${result.ciSkipped}.`, ""] : []),
+    ...(result.deletes.length > 0 ? [`- Moves to the add-ons' shared bases (${codeSpan(BASES_DIR)}, the same for every Flux cluster): ${result.deletes.map(codeSpan).join(", ")}; the first cluster's add-on folders list them, and build the same objects.`, ""] : []),
     `Merging creates nothing: follow ${codeSpan(`${root}README.md`)} (remote state, the first apply, then bootstrap on ${codeSpan(rendered.context.gitops.clusterPath)}).`,
     "",
   ].join("\n");

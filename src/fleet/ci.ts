@@ -9,7 +9,7 @@ import { readFleet, type Fleet } from "./members.js";
 
 export function fleetCiFor(fleet: Pick<Fleet, "file" | "members">): FleetCi | null {
   if (!fleet.file) return null;
-  return fleetCiOf(fleet.members.map((member) => ({ name: member.name, root: member.root, provider: loadBlueprint(member.answers.blueprint).provider, params: member.answers.params })));
+  return fleetCiOf(fleet.members.map((member) => ({ name: member.name, root: member.root, provider: loadBlueprint(member.answers.blueprint).provider, params: member.answers.params, gitops: member.answers.gitops ?? String(member.answers.params.gitops) })));
 }
 
 /** The repository's repository-wide render input: only the first cluster's render (root "") writes those files. */

@@ -22,12 +22,17 @@ export const recordPathOf = (root: string) => root + defaults.renderRecord;
  */
 export const isRepositoryWide = (path: string) => path.startsWith(".") && !path.startsWith(".cluster-repo/");
 
+/** The add-ons' shared bases of a fleet with Flux clusters (src/fleet/shared-bases.ts), held by the first cluster's render. */
+export const BASES_DIR = "environments/_bases/";
+export const isSharedBasePath = (path: string) => path.startsWith(BASES_DIR);
+
 /**
- * The first cluster's files whose render knows the fleet: the repository-wide ones (the fleet's CI) and its README,
- * which says where its credentials go once the CI plans each cluster in environments of its own. What becomes of
- * them is part of the change that makes or changes the fleet (add-cluster, remove-cluster).
+ * The first cluster's files whose render knows the fleet: the repository-wide ones (the fleet's CI), its README,
+ * which says where its credentials go once the CI plans each cluster in environments of its own, and the add-ons'
+ * shared bases. What becomes of them is part of the change that makes or changes the fleet (add-cluster,
+ * remove-cluster).
  */
-export const knowsTheFleet = (path: string) => isRepositoryWide(path) || path === "README.md";
+export const knowsTheFleet = (path: string) => isRepositoryWide(path) || path === "README.md" || isSharedBasePath(path);
 
 /**
  * A render moved into the cluster's folder: `clusters/<name>/` stays where bootstrap looks for it, repository-wide

@@ -12,7 +12,7 @@ import type { FleetCi } from "../generator/fleet-ci.js";
 import type { FleetFile } from "./fleet-file.js";
 import { gitBlobId, parseRecordFile, renderRecordFile } from "../generator/record.js";
 import { planUpdate, readAnswers } from "../update/plan.js";
-import { isRepositoryWide, knowsTheFleet } from "./layout.js";
+import { knowsTheFleet } from "./layout.js";
 
 export type RepositoryWideChange = { writes: FileTree; skipped?: undefined } | { writes: FileTree; skipped: string };
 
@@ -31,7 +31,7 @@ export async function repositoryWideFor(dir: string, first: string, fleet: Fleet
   const wide = plan.outcomes.filter((outcome) => knowsTheFleet(outcome.path));
   const conflicts = wide.filter((outcome) => outcome.action === "conflict").map((outcome) => outcome.path);
   if (conflicts.length > 0) {
-    throw new InputError(`your edits of ${conflicts.join(", ")} conflict with the fleet's CI and README: run \`${defaults.toolName} update --cluster ${first}\` first (it shows and keeps them), then add the cluster again. Nothing was written`);
+    throw new InputError(`your edits of ${conflicts.join(", ")} conflict with the fleet's CI, README and shared add-on bases: run \`${defaults.toolName} update --cluster ${first}\` first (it shows and keeps them), then add the cluster again. Nothing was written`);
   }
   const writes = new Map<string, string>();
   for (const outcome of wide) if (outcome.action === "write") writes.set(outcome.path, outcome.content);
@@ -41,7 +41,7 @@ export async function repositoryWideFor(dir: string, first: string, fleet: Fleet
   if (recordText === undefined) return { writes: new Map(), skipped: `${defaults.renderRecord} is missing: run \`${defaults.toolName} update --cluster ${first}\` to bring the CI to the fleet` };
   const record = parseRecordFile(recordText);
   for (const path of [...record.files.keys()]) {
-    if (isRepositoryWide(path) && !plan.rendered.tree.has(path)) {
+    if (knowsTheFleet(path) && !plan.rendered.tree.has(path)) {
       record.files.delete(path);
       record.generated.delete(path);
     }

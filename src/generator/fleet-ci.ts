@@ -17,6 +17,8 @@ export interface FleetMemberInput {
   provider: string;
   /** Its recorded parameters: the state key and backend follow from them. */
   params: Record<string, unknown>;
+  /** Its GitOps engine: a fleet with a Flux cluster has the add-ons' shared bases (src/fleet/shared-bases.ts). */
+  gitops?: string;
 }
 
 /** One cluster's row of the workflows' matrices. */
@@ -76,6 +78,8 @@ export interface FleetCi {
   groups: FleetCiGroup[];
   /** Each cluster's GitLab jobs, in the clusters' order; empty on GitHub. */
   gitlab: FleetGitLabCluster[];
+  /** Some cluster of the fleet runs Flux: the first cluster's render writes the add-ons' shared bases (src/fleet/shared-bases.ts). */
+  flux?: boolean;
 }
 
 const KEY_VARIABLE = "$PLAN_STATE_KEY";
@@ -131,5 +135,5 @@ export function fleetCiOf(members: FleetMemberInput[]): FleetCi {
     }
     return cluster;
   });
-  return { clusters, groups: [...groups.values()], gitlab };
+  return { clusters, groups: [...groups.values()], gitlab, ...(members.some((member) => member.gitops === "flux") ? { flux: true } : {}) };
 }

@@ -30,6 +30,7 @@ import { fleetCiForRoot } from "../fleet/ci.js";
 import { FLEET_FILE, answersPathOf, inClusterScope, recordPathOf } from "../fleet/layout.js";
 import { parseFleetFile, type FleetFile } from "../fleet/fleet-file.js";
 import { overlayPathOf, overlayTextAfterRender } from "../fleet/environment-overlay.js";
+import { basesOf, missingBases, usesSharedBases } from "../fleet/shared-bases.js";
 
 export type { BlueprintVersionChange } from "./release.js";
 
@@ -218,6 +219,15 @@ export async function planUpdate(dir: string, changes: RawParamsInput, options: 
     if (overlay !== undefined) {
       outcomes.push(overlay === theirs ? { path: overlayPath, action: "keep" } : { path: overlayPath, action: "write", content: overlay });
       after.set(overlayPath, overlay);
+    }
+  }
+  // The shared bases its add-ons list and the repository lacks (a fleet made before them): no record of this cluster's
+  // holds them; they have the bytes the first cluster's render holds them with (src/fleet/shared-bases.ts).
+  if (usesSharedBases(rendered.context)) {
+    for (const [path, content] of await missingBases(read, basesOf(rendered.context, blueprint.catalog))) {
+      if (rendered.tree.has(path)) continue;
+      outcomes.push({ path, action: "write", content });
+      after.set(path, content);
     }
   }
   // The record of this render, with the generated text of every file whose committed copy will differ from it.

@@ -1,0 +1,118 @@
+/**
+ * The add-ons' shared bases of a fleet (docs/FLEETS.md, "Shared add-on bases"): `environments/_bases/<add-on>/`, one
+ * per catalog add-on with a chart, holding what is the same for every Flux cluster that runs it, whatever its
+ * blueprint: its Namespace (with the Pod Security level the catalog gives it), its HelmRepository and, in `release/`,
+ * its HelmRelease without values. Each Flux cluster of the fleet lists them from its add-on folders and keeps only
+ * what is its own: `helmrelease.yaml` becomes a patch holding its values (catalog -> blueprint -> cluster, as
+ * rendered for it), and its NetworkPolicies and manifests stay beside it. The environment's overlay, a Component of
+ * the layer above, patches the result as it did each cluster's copy: version and environment values on top.
+ *
+ * The catalog's values are not in the base: they are templates of the cluster (its capabilities, its node groups,
+ * the other add-ons it runs), so only the cluster's render knows them. The HelmRelease goes in a folder of its own
+ * because an add-on that reads declared Secrets is released from another layer (src/catalog/secret-order.ts).
+ *
+ * One owner: the first cluster's render holds every base once the repository is a fleet with a Flux cluster, so its
+ * record is their merge base (`update --cluster <first>` keeps the team's edits as for any file of it) and its `check`
+ * compares them. Their content is a function of the catalog alone, so any other writer that needs a base the
+ * repository lacks (the update of an added cluster of a fleet made before the bases, an add-cluster) writes it with
+ * the same bytes, and never touches one that exists: two branches that add one base merge without a conflict.
+ */
+import { SYSTEM_NAMESPACES, fluxHelmRelease, fluxHelmRepository, namespaceFile } from "../catalog/render.js";
+import { AFTER_SECRETS_ROOT } from "../catalog/secret-order.js";
+import type { Addon, Catalog } from "../catalog/types.js";
+import type { RenderContext } from "../generator/context.js";
+import { toYamlDocuments } from "../generator/gitops.js";
+import { loadYamlDocument } from "../yaml/load.js";
+import { BASES_DIR } from "./layout.js";
+
+export { BASES_DIR, isSharedBasePath } from "./layout.js";
+export const baseDirOf = (addon: string) => `${BASES_DIR}${addon}`;
+
+const kustomization = (note: string, resources: string[], patches?: string[]) =>
+  `# ${note}\n` + toYamlDocuments([{ apiVersion: "kustomize.config.k8s.io/v1beta1", kind: "Kustomization", resources, ...(patches ? { patches: patches.map((path) => ({ path })) } : {}) }]);
+
+/** One add-on's base, from its catalog entry (and the namespaces of the add-ons it depends on). */
+export function renderAddonBase(addon: Addon, catalog: Catalog): Array<[string, string]> {
+  const dir = baseDirOf(addon.name);
+  const dependsOn = (addon.dependsOn ?? []).filter((name) => catalog.addons.get(name)?.chart).map((name) => ({ name, namespace: catalog.addons.get(name)!.namespace }));
+  const ownNamespace = !SYSTEM_NAMESPACES.has(addon.namespace);
+  const note = `The shared base of ${addon.name} for every Flux cluster of the fleet, rendered from the add-on catalog: each cluster patches in its values, its environment's overlay its version (docs/FLEETS.md).`;
+  return [
+    [`${dir}/helmrepository.yaml`, toYamlDocuments([fluxHelmRepository(addon)])],
+    [`${dir}/kustomization.yaml`, kustomization(note, ["helmrepository.yaml", ...(ownNamespace ? ["namespace.yaml"] : [])])],
+    ...(ownNamespace ? [namespaceFile(addon, dir)] : []),
+    [`${dir}/release/helmrelease.yaml`, toYamlDocuments([fluxHelmRelease(addon, dependsOn)])],
+    [`${dir}/release/kustomization.yaml`, kustomization(note, ["helmrelease.yaml"])],
+  ];
+}
+
+/** Every base: one per catalog add-on with a chart, whichever clusters run it (the render is the catalog's alone). */
+export function renderSharedBases(catalog: Catalog): Array<[string, string]> {
+  return [...catalog.addons.values()].filter((addon) => addon.chart).flatMap((addon) => renderAddonBase(addon, catalog));
+}
+
+/** The bases a cluster's render lists: those of its add-ons with a chart. */
+export function basesOf(context: RenderContext, catalog: Catalog): Array<[string, string]> {
+  return context.addonList.filter((addon) => addon.chart && catalog.addons.has(addon.name)).flatMap((addon) => renderAddonBase(catalog.addons.get(addon.name)!, catalog));
+}
+
+/**
+ * A file of a cluster's add-on folders that its first render in a fleet changes as it lists the shared bases (its
+ * Namespace and HelmRepository leave, its HelmRelease becomes a patch, its kustomization lists the base): `root` is the
+ * cluster's folder, `catalog` the add-ons that have a chart.
+ */
+export function inAddonFolder(path: string, root: string, catalog: Catalog): boolean {
+  for (const layer of ["infrastructure", AFTER_SECRETS_ROOT]) {
+    const prefix = `${root}${layer}/`;
+    if (!path.startsWith(prefix)) continue;
+    const name = path.slice(prefix.length).split("/")[0]!;
+    return path.length > prefix.length + name.length && catalog.addons.get(name)?.chart !== undefined;
+  }
+  return false;
+}
+
+/** The files of `bases` the repository lacks (`read` gives undefined): written as rendered; one that exists is left as it is. */
+export async function missingBases(read: (path: string) => Promise<string | undefined>, bases: Array<[string, string]>): Promise<Array<[string, string]>> {
+  const missing: Array<[string, string]> = [];
+  for (const [path, content] of bases) if ((await read(path)) === undefined) missing.push([path, content]);
+  return missing;
+}
+
+/** Does this render of a cluster list the shared bases: a Flux cluster of a fleet. */
+export const usesSharedBases = (context: RenderContext) => context.gitops.flux && context.layout.environment !== undefined;
+
+/** Does this render hold the bases: the first cluster's, once the repository is a fleet with a Flux cluster. */
+export const ownsSharedBases = (context: RenderContext) => context.layout.root === "" && context.layout.environment !== undefined && (context.gitops.flux || context.fleet?.flux === true);
+
+/**
+ * A Flux cluster of a fleet: each add-on with a chart comes from its shared base. Its Namespace and HelmRepository
+ * leave the cluster's folder, its helmrelease.yaml keeps only the values (a patch of the base's HelmRelease), and the
+ * add-on's folder gets the kustomization that lists the base, the patch and what stays (its NetworkPolicies and
+ * manifests). Paths are the render's, before the cluster's files move under `context.layout.root`.
+ */
+export function listSharedBases(files: Map<string, string>, context: RenderContext): void {
+  const up = "../".repeat(2 + context.layout.root.split("/").filter(Boolean).length);
+  for (const addon of context.addonList) {
+    if (!addon.chart) continue;
+    const dir = `${addon.layer}/${addon.name}`;
+    const releaseDir = context.secretOrder?.readers.includes(addon.name) ? `${AFTER_SECRETS_ROOT}/${addon.name}` : dir;
+    const base = `${up}${baseDirOf(addon.name)}`;
+    files.delete(`${dir}/namespace.yaml`);
+    files.delete(`${dir}/helmrepository.yaml`);
+    const releasePath = `${releaseDir}/helmrelease.yaml`;
+    const release = loadYamlDocument(files.get(releasePath)!) as { apiVersion: string; kind: string; metadata: { name: string; namespace: string }; spec: { values: unknown } };
+    files.set(releasePath, toYamlDocuments([{ apiVersion: release.apiVersion, kind: release.kind, metadata: release.metadata, spec: { values: release.spec.values } }]));
+    const own = new Set<string>();
+    for (const path of files.keys()) {
+      if (!path.startsWith(`${dir}/`) || path === releasePath || !/\.ya?ml$/.test(path)) continue;
+      own.add(path.slice(dir.length + 1).split("/")[0]!);
+    }
+    const note = (what: string) => `${addon.name}: its shared base (${baseDirOf(addon.name)}/) ${what} (docs/FLEETS.md, "Shared add-on bases").`;
+    if (releaseDir === dir) {
+      files.set(`${dir}/kustomization.yaml`, kustomization(note("with this cluster's values (helmrelease.yaml, a patch) and its own manifests"), [base, `${base}/release`, ...[...own].sort()], ["helmrelease.yaml"]));
+    } else {
+      files.set(`${dir}/kustomization.yaml`, kustomization(note("and this cluster's own manifests; its release waits for the Secrets, in " + `${releaseDir}/`), [base, ...[...own].sort()]));
+      files.set(`${releaseDir}/kustomization.yaml`, kustomization(note("release, with this cluster's values (helmrelease.yaml, a patch)"), [`${base}/release`], ["helmrelease.yaml"]));
+    }
+  }
+}
