@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { blueprintIds } from "../src/blueprints/registry.js";
+import { loadCatalog } from "../src/catalog/load.js";
+import { inAddonFolder } from "../src/fleet/shared-bases.js";
 import { recordingCli, runCli, tempDir } from "./helpers/cli.js";
 import { useGitHubDouble } from "./helpers/github-api-server.js";
 import { cloneRelease, releaseCases } from "./helpers/release-fixtures.js";
@@ -56,8 +58,13 @@ describe.each(engines)("a repository made by create turned into a fleet (%s), ag
     const ci = [".github/scripts/publish-plan-state.sh", ".github/workflows/terraform.yml", ".github/workflows/validate.yml"];
     const argoKustomization = "clusters/prod/argocd/kustomization.yaml";
     const joined = [".cluster-repo/rendered.yaml", ...ci, "README.md", ...(engine === "flux" ? ["infrastructure/kustomization.yaml"] : [argoKustomization, "clusters/prod/argocd/root.yaml"])];
-    expect(changed.filter((path) => !(path === "fleet.yaml" || path.startsWith("fleet/stg/") || path.startsWith("clusters/stg/") || path.startsWith("environments/")))).toEqual(joined);
-    expect(changed.filter((path) => firstFiles.includes(path))).toEqual(joined.filter((path) => path !== argoKustomization));
+    // A Flux first cluster's add-on folders list the shared bases (environments/_bases/): the same objects
+    // (test/fleet-overlays.test.ts builds them), its Namespaces and HelmRepositories moved there.
+    const catalog = loadCatalog();
+    const listsBases = (path: string) => engine === "flux" && inAddonFolder(path, "", catalog);
+    expect(changed.some(listsBases)).toBe(engine === "flux");
+    expect(changed.filter((path) => !(path === "fleet.yaml" || path.startsWith("fleet/stg/") || path.startsWith("clusters/stg/") || path.startsWith("environments/") || listsBases(path)))).toEqual(joined);
+    expect(changed.filter((path) => firstFiles.includes(path) && !listsBases(path))).toEqual(joined.filter((path) => path !== argoKustomization));
     // The terraform workflow now plans both roots, each in its own environments.
     const roots = JSON.parse(parseYaml(read(dir, ".github/workflows/terraform.yml")).jobs.roots.steps.at(-1).env.ROOTS);
     expect(roots.map((root: { cluster: string; dir: string }) => `${root.cluster}:${root.dir}`).sort()).toEqual(["prod:terraform", "stg:fleet/stg/terraform"]);
@@ -333,8 +340,9 @@ describe("a repository made by an earlier release becomes a fleet the same way",
     expect(added.stderr.split("\n").filter((line) => line.startsWith("error"))).toEqual([]);
     expect(added.status).toBe(0);
     const changed = changedPaths(dir, "create-cluster-repo/add-cluster-stg");
-    // The first cluster, made by an older release, joins its environment's overlay with its own upgrade, not here.
-    expect(changed.filter((path) => !(path === "fleet.yaml" || path.startsWith("fleet/stg/") || path.startsWith("clusters/stg/") || path.startsWith("environments/staging/")))).toEqual([]);
+    // The first cluster, made by an older release, joins its environment's overlay with its own upgrade, not here;
+    // the shared bases the new cluster's add-ons list are written where missing (none of the old release's files).
+    expect(changed.filter((path) => !(path === "fleet.yaml" || path.startsWith("fleet/stg/") || path.startsWith("clusters/stg/") || path.startsWith("environments/staging/") || path.startsWith("environments/_bases/")))).toEqual([]);
     git(dir, "checkout", "-q", "main");
     git(dir, "merge", "-q", "--ff-only", "create-cluster-repo/add-cluster-stg");
     // Every file the old release and the team wrote is where and what it was.
