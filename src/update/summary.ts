@@ -1,4 +1,5 @@
 import type { FileTree } from "../file-tree.js";
+import { BASES_DIR, isSharedBasePath } from "../fleet/layout.js";
 import { parseDocuments } from "../validators/kubernetes/documents.js";
 import { classifyTerraformChanges, type TerraformChange, type TerraformSummary } from "./terraform-changes.js";
 
@@ -14,6 +15,23 @@ export interface ChangeSummary {
   kubernetes: ChangeSet;
   /** Terraform addresses (e.g. `scaleway_k8s_pool.gpu`): added, changed in place, replaced or destroyed. */
   terraform: TerraformSummary;
+  /** Add-ons whose Namespace and HelmRepository files left a cluster's folder for the fleet's shared bases. */
+  movedToBases: string[];
+}
+
+const MOVABLE = /(?:^|\/)(?:infrastructure|infrastructure-after-secrets)\/([^/]+)\/(namespace|helmrepository)\.yaml$/;
+
+/**
+ * The files a change moves from clusters' add-on folders to the shared bases (src/fleet/shared-bases.ts): gone from
+ * the folder, and the add-on's base has the same file after it. Their objects did not come or go: the folder lists them.
+ */
+function movedToBases(before: FileTree, after: FileTree): Map<string, string> {
+  const moved = new Map<string, string>();
+  for (const path of before.keys()) {
+    const match = MOVABLE.exec(path);
+    if (match && !after.has(path) && after.has(`${BASES_DIR}${match[1]}/${match[2]}.yaml`)) moved.set(path, match[1]!);
+  }
+  return moved;
 }
 
 function compare(before: Map<string, string>, after: Map<string, string>): ChangeSet {
@@ -61,10 +79,15 @@ function kubernetesObjects(tree: FileTree, read: Map<string, FileObjects>): Map<
 /** What a change does, at the level reviewers think in: files, Kubernetes objects and Terraform addresses. */
 export async function summarizeChanges(before: FileTree, after: FileTree): Promise<ChangeSummary> {
   const read = new Map<string, FileObjects>();
+  // A base a change adds is applied only where a cluster's folder lists it, and the files it replaces moved there.
+  const moved = movedToBases(before, after);
+  const objectsBefore = new Map([...before].filter(([path]) => !moved.has(path)));
+  const objectsAfter = new Map([...after].filter(([path]) => !isSharedBasePath(path) || before.has(path)));
   return {
     files: compare(before, after),
-    kubernetes: compare(kubernetesObjects(before, read), kubernetesObjects(after, read)),
+    kubernetes: compare(kubernetesObjects(objectsBefore, read), kubernetesObjects(objectsAfter, read)),
     terraform: await classifyTerraformChanges(before, after),
+    movedToBases: [...new Set(moved.values())].sort(),
   };
 }
 
@@ -117,5 +140,8 @@ export function formatSummary(summary: ChangeSummary): string {
   const { terraform } = summary;
   const counts = `${terraform.replaced.length} replaced, ${terraform.destroyed.length} destroyed, ${terraform.added.length} added, ${terraform.changed.length} changed in place`;
   const terraformSection = terraform.changes.length ? `Terraform resources (${counts}):\n${terraform.changes.map(terraformLine).join("\n")}\n` : "";
-  return terraformSection + section("Kubernetes resources", summary.kubernetes) + section("Files", summary.files) || "No changes.\n";
+  const moved = summary.movedToBases.length
+    ? `Moved to the fleet's shared add-on bases (${BASES_DIR}<add-on>/, one for every Flux cluster; the add-on folders list them and keep their values): ${summary.movedToBases.join(", ")}\n`
+    : "";
+  return terraformSection + section("Kubernetes resources", summary.kubernetes) + moved + section("Files", summary.files) || "No changes.\n";
 }
