@@ -1,0 +1,158 @@
+import { execFile, execFileSync, spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, test } from "vitest";
+import { parse as parseYaml, parseAllDocuments } from "yaml";
+import { loadBlueprint } from "../src/blueprints/load.js";
+import { blueprintIds } from "../src/blueprints/registry.js";
+import { loadCatalog } from "../src/catalog/load.js";
+import { fleetCiOf } from "../src/generator/fleet-ci.js";
+import { overlayPathOf, overlayTextAfterRender } from "../src/fleet/environment-overlay.js";
+import { baseDirOf, isSharedBasePath, renderSharedBases } from "../src/fleet/shared-bases.js";
+import { parseParams } from "../src/params/parse.js";
+import { renderBlueprint } from "../src/render-blueprint.js";
+import { switchedOn } from "./helpers/addon-settings.js";
+import { runCli, tempDir } from "./helpers/cli.js";
+import { fixturesDir } from "./helpers/fixtures.js";
+import { cloneRepository } from "./helpers/release-fixtures.js";
+
+const catalog = loadCatalog();
+const kustomizeAvailable = spawnSync("kubectl", ["version", "--client"], { encoding: "utf8" }).status === 0;
+const kustomize = async (dir: string, path: string) => (await promisify(execFile)("kubectl", ["kustomize", path], { cwd: dir, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 })).stdout;
+const git = (dir: string, ...args: string[]) => execFileSync("git", ["-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { encoding: "utf8" }).trim();
+const read = (dir: string, path: string) => readFileSync(join(dir, path), "utf8");
+
+function writeFiles(dir: string, files: Iterable<[string, string]>): void {
+  for (const [path, content] of files) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), content);
+  }
+}
+
+/** The objects a build gives, in a stable order, compared as data (kustomize may order a patched object's keys its own way). */
+async function built(dir: string, paths: string[]): Promise<Array<Record<string, any>>> {
+  const objects: Array<Record<string, any>> = [];
+  for (const path of paths) objects.push(...parseAllDocuments(await kustomize(dir, path)).map((doc) => doc.toJS()).filter(Boolean));
+  const key = (object: Record<string, any>) => `${object.kind}/${object.metadata?.namespace ?? ""}/${object.metadata?.name}`;
+  return objects.sort((a, b) => key(a).localeCompare(key(b)));
+}
+
+/** An add-on and those it depends on, each switched on as a user must (with its required settings). */
+function switchedOnWithDependencies(name: string, into: Record<string, unknown> = {}): Record<string, unknown> {
+  const addon = catalog.addons.get(name)!;
+  into[name] = switchedOn(addon);
+  for (const dependency of addon.dependsOn ?? []) switchedOnWithDependencies(dependency, into);
+  return into;
+}
+
+describe("the shared bases are the catalog's alone", () => {
+  const bases = new Map(renderSharedBases(catalog));
+
+  test("one per catalog add-on with a chart: a Namespace where it has its own, its HelmRepository, its HelmRelease without values", () => {
+    const charts = [...catalog.addons.values()].filter((addon) => addon.chart);
+    expect(charts.length).toBeGreaterThan(0);
+    for (const addon of charts) {
+      const dir = baseDirOf(addon.name);
+      expect(parseYaml(bases.get(`${dir}/helmrepository.yaml`)!).spec.url).toBe(addon.chart!.repository.url);
+      const release = parseYaml(bases.get(`${dir}/release/helmrelease.yaml`)!);
+      expect([release.metadata, release.spec.chart.spec.version, release.spec.values]).toEqual([{ name: addon.name, namespace: addon.namespace }, addon.chart!.version, undefined]);
+      expect(parseYaml(bases.get(`${dir}/release/kustomization.yaml`)!).resources).toEqual(["helmrelease.yaml"]);
+      expect(parseYaml(bases.get(`${dir}/kustomization.yaml`)!).resources).toEqual(bases.has(`${dir}/namespace.yaml`) ? ["helmrepository.yaml", "namespace.yaml"] : ["helmrepository.yaml"]);
+    }
+    expect([...bases.keys()].every((path) => charts.some((addon) => path.startsWith(`${baseDirOf(addon.name)}/`)))).toBe(true);
+  });
+
+  test.each(blueprintIds())("%s: its first cluster's render in a fleet holds every base, the same bytes; alone, added, or Argo CD without a Flux cluster: none", async (blueprint) => {
+    const values = { gitops: "flux", clusterName: "c1" };
+    const first = await renderBlueprint(blueprint, { values }, { environment: "production" });
+    expect(new Map([...first.tree].filter(([path]) => isSharedBasePath(path)))).toEqual(bases);
+    const alone = await renderBlueprint(blueprint, { values });
+    expect([...alone.tree.keys()].filter((path) => path.startsWith("environments/"))).toEqual([]);
+    const added = await renderBlueprint(blueprint, { values }, { root: "fleet/c1/", environment: "staging" });
+    expect([...added.tree.keys()].filter((path) => path.startsWith("environments/"))).toEqual([]);
+    // An Argo CD first cluster holds them once a Flux cluster is in the fleet (its CI input says so), not before.
+    const argo = { gitops: "argo", clusterName: "c1" };
+    const provider = loadBlueprint(blueprint).provider;
+    const member = (name: string, root: string, gitops: string) => ({ name, root, provider, params: { ...first.params, clusterName: name }, gitops });
+    const argoOnly = await renderBlueprint(blueprint, { values: argo }, { environment: "production", fleet: fleetCiOf([member("c1", "", "argo"), member("c2", "fleet/c2/", "argo")]) });
+    expect([...argoOnly.tree.keys()].filter(isSharedBasePath)).toEqual([]);
+    const withFlux = await renderBlueprint(blueprint, { values: argo }, { environment: "production", fleet: fleetCiOf([member("c1", "", "argo"), member("c2", "fleet/c2/", "flux")]) });
+    expect(new Map([...withFlux.tree].filter(([path]) => isSharedBasePath(path)))).toEqual(bases);
+  });
+});
+
+describe.each(blueprintIds())("%s: a Flux cluster of a fleet builds, from the shared bases and its values, the objects it built from its own copies", (blueprint) => {
+  const work = tempDir("ccr-fleet-bases-");
+  const offered = [...catalog.addons.values()].filter((addon) => addon.chart && loadBlueprint(blueprint).offeredAddons.has(addon.name));
+
+  test.skipIf(!kustomizeAvailable).each(offered.map((addon) => addon.name))("with %s on", async (name) => {
+    const values = { gitops: "flux", clusterName: "c1", repoUrl: "https://github.com/acme/c.git", addons: switchedOnWithDependencies(name) };
+    if (parseParams({ values }, loadBlueprint(blueprint)).errors) return; // refused with this blueprint's defaults (the params tests say why)
+    const alone = await renderBlueprint(blueprint, { values });
+    const member = await renderBlueprint(blueprint, { values }, { root: "fleet/c1/", environment: "qa" });
+    // Each chart add-on's folder lists its base; none keeps a Namespace or HelmRepository of its own.
+    const charts = member.context.addonList.filter((addon) => addon.chart);
+    expect(charts.map((addon) => addon.name)).toContain(name);
+    for (const addon of charts) {
+      const folder = `fleet/c1/${addon.layer}/${addon.name}`;
+      expect(parseYaml(member.tree.get(`${folder}/kustomization.yaml`)!).resources).toContain(`../../../../${baseDirOf(addon.name)}`);
+      expect([member.tree.has(`${folder}/namespace.yaml`), member.tree.has(`${folder}/helmrepository.yaml`)]).toEqual([false, false]);
+    }
+    const dir = join(work, `${name}`);
+    writeFiles(join(dir, "alone"), alone.tree);
+    writeFiles(join(dir, "fleet"), [...member.tree, ...renderSharedBases(catalog), [overlayPathOf("qa"), overlayTextAfterRender(undefined, ["qa"], member.context)!]]);
+    const layers = ["infrastructure", "infrastructure-after-secrets"].filter((layer) => alone.tree.has(`${layer}/kustomization.yaml`));
+    const before = await built(join(dir, "alone"), layers);
+    expect(before.filter((object) => object.kind === "HelmRelease").length).toBeGreaterThan(0);
+    expect(await built(join(dir, "fleet"), layers.map((layer) => `fleet/c1/${layer}`))).toEqual(before);
+  });
+});
+
+describe("a Flux fleet made by 0.2.0 (each cluster with its own copies) migrates with update --all", () => {
+  const work = tempDir("ccr-fleet-bases-migrate-");
+
+  test.skipIf(!kustomizeAvailable)("each cluster's update moves its copies to the bases, the branches merge in any order, the builds stay the same and the team's edit stays", async () => {
+    const dir = cloneRepository(join(fixturesDir, "fleets", "0.2.0", "flux-fleet.bundle"), join(work, "fleet"));
+    const entryPoints = ["infrastructure", "fleet/stg/infrastructure"];
+    const builds = async () => Promise.all(entryPoints.map((path) => kustomize(dir, path)));
+    const before = await builds();
+    const edited = "fleet/stg/infrastructure/external-secrets/helmrelease.yaml";
+    expect(read(dir, edited)).toContain("leaderElect: false");
+
+    const plan = await runCli(["plan", dir, "--all"]);
+    expect(plan.status).toBe(0);
+    expect(plan.stdout.match(/^Moved to the fleet's shared add-on bases .*$/gm)?.length).toBe(2);
+    expect(plan.stdout).toContain("  - fleet/stg/infrastructure/external-secrets/namespace.yaml\n");
+
+    const update = await runCli(["update", dir, "--all"]);
+    expect(update.stderr.split("\n").filter((line) => line.startsWith("error"))).toEqual([]);
+    expect(update.status).toBe(0);
+    git(dir, "checkout", "-q", "main");
+    // Both branches write the bases the stg cluster lists, with the same bytes: they merge without a conflict.
+    for (const branch of ["create-cluster-repo/stg-rerender", "create-cluster-repo/prod-rerender"]) git(dir, "merge", "-q", "--no-edit", branch);
+    expect(git(dir, "ls-files", "environments/_bases").split("\n").length).toBe(renderSharedBases(catalog).length);
+    expect(git(dir, "ls-files", "infrastructure/external-secrets", "fleet/stg/infrastructure/external-secrets").split("\n").filter((path) => /\/(namespace|helmrepository)\.yaml$/.test(path))).toEqual([]);
+    expect(await builds()).toEqual(before);
+    expect(read(dir, edited)).toContain("leaderElect: false");
+
+    const check = await runCli(["check", dir]);
+    expect(check.stdout).toContain(`${edited}: edited by hand`);
+    expect(check.stdout).toContain("== cluster prod (production) ==\nAll generated files match the answers file.\n");
+    expect((await runCli(["validate", dir])).status).toBe(0);
+    const again = await runCli(["update", dir, "--all"]);
+    expect(again.status).toBe(0);
+    expect(git(dir, "log", "--oneline", "main..create-cluster-repo/stg-rerender")).toBe("");
+
+    // The bases are the first cluster's: its check finds a hand edit there, and its update keeps it.
+    const base = "environments/_bases/cert-manager/helmrepository.yaml";
+    writeFileSync(join(dir, base), read(dir, base).replace("interval: 1h", "interval: 2h"));
+    git(dir, "commit", "-qam", "cert-manager's chart source less often");
+    const checkBase = await runCli(["check", dir, "--cluster", "prod"]);
+    expect(checkBase.status).toBe(1);
+    expect(checkBase.stdout).toContain(`${base}: edited by hand`);
+    const keep = await runCli(["update", dir, "--cluster", "prod"]);
+    expect(keep.status).toBe(0);
+    expect(read(dir, base)).toContain("interval: 2h");
+  });
+});
