@@ -84,11 +84,16 @@ describe("the shared bases are the catalog's alone", () => {
 
 describe.each(blueprintIds())("%s: a Flux cluster of a fleet builds, from the shared bases and its values, the objects it built from its own copies", (blueprint) => {
   const work = tempDir("ccr-fleet-bases-");
-  const offered = [...catalog.addons.values()].filter((addon) => addon.chart && loadBlueprint(blueprint).offeredAddons.has(addon.name));
+  const valuesWith = (name: string) => ({ gitops: "flux", clusterName: "c1", repoUrl: "https://github.com/acme/c.git", addons: switchedOnWithDependencies(name) });
+  // Each add-on with a chart a Flux cluster of this blueprint can run (others are refused with its defaults: the params tests say why).
+  const offered = [...catalog.addons.values()]
+    .filter((addon) => addon.chart && loadBlueprint(blueprint).offeredAddons.has(addon.name))
+    .filter((addon) => !parseParams({ values: valuesWith(addon.name) }, loadBlueprint(blueprint)).errors);
+
+  test("some add-on with a chart runs on its Flux clusters", () => expect(offered.length).toBeGreaterThan(0));
 
   test.skipIf(!kustomizeAvailable).each(offered.map((addon) => addon.name))("with %s on", async (name) => {
-    const values = { gitops: "flux", clusterName: "c1", repoUrl: "https://github.com/acme/c.git", addons: switchedOnWithDependencies(name) };
-    if (parseParams({ values }, loadBlueprint(blueprint)).errors) return; // refused with this blueprint's defaults (the params tests say why)
+    const values = valuesWith(name);
     const alone = await renderBlueprint(blueprint, { values });
     const member = await renderBlueprint(blueprint, { values }, { root: "fleet/c1/", environment: "qa" });
     // Each chart add-on's folder lists its base; none keeps a Namespace or HelmRepository of its own.
@@ -154,5 +159,18 @@ describe("a Flux fleet made by 0.2.0 (each cluster with its own copies) migrates
     const keep = await runCli(["update", dir, "--cluster", "prod"]);
     expect(keep.status).toBe(0);
     expect(read(dir, base)).toContain("interval: 2h");
+  });
+
+  test("a file the move deletes that the team edited is a conflict naming it: nothing is written, nothing deleted", async () => {
+    const dir = cloneRepository(join(fixturesDir, "fleets", "0.2.0", "flux-fleet.bundle"), join(work, "edited"));
+    const namespace = "fleet/stg/infrastructure/dcgm-exporter/namespace.yaml";
+    writeFileSync(join(dir, namespace), `${read(dir, namespace)}# the team's\n`);
+    git(dir, "commit", "-qam", "a note in a namespace");
+    const head = git(dir, "rev-parse", "HEAD");
+    const update = await runCli(["update", dir, "--cluster", "stg"]);
+    expect(update.status).not.toBe(0);
+    expect(update.stderr).toContain(`${namespace}: you edited a file the new render removes`);
+    expect([git(dir, "rev-parse", "HEAD"), git(dir, "status", "--porcelain"), git(dir, "branch", "--list", "create-cluster-repo/*")]).toEqual([head, "", ""]);
+    expect(read(dir, namespace)).toContain("# the team's");
   });
 });
