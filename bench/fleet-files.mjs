@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+/**
+ * `node bench/fleet-files.mjs [clusters...]`: the size of a Flux fleet's repository as add-cluster lays it out
+ * (blueprints in turn, monitoring on, environments alternating), rendered through the library: every file, and the
+ * add-on layers (infrastructure/, infrastructure-after-secrets/ and the shared bases environments/_bases/). Counts,
+ * not times: they do not depend on the machine's load.
+ *
+ *   node bench/fleet-files.mjs 2 10 50
+ *   CCR_DIST=/path/to/other/dist node bench/fleet-files.mjs 50     another build (e.g. the release before the bases)
+ */
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const dist = process.env.CCR_DIST ?? join(dirname(fileURLToPath(import.meta.url)), "..", "dist");
+const { renderBlueprint } = await import(join(dist, "render-blueprint.js"));
+const { blueprintIds } = await import(join(dist, "blueprints", "registry.js"));
+const sizes = process.argv.slice(2).map(Number);
+const ids = blueprintIds();
+const bytes = (files) => files.reduce((sum, [, content]) => sum + Buffer.byteLength(content), 0);
+
+for (const size of sizes.length ? sizes : [2, 10, 50]) {
+  const files = new Map();
+  for (let i = 0; i < size; i++) {
+    const name = `c${String(i).padStart(3, "0")}`;
+    const values = { clusterName: name, gitops: "flux", repoUrl: "https://github.com/acme/fleet.git", addons: { monitoring: { enabled: true } } };
+    const { tree } = await renderBlueprint(ids[i % ids.length], { values }, { root: i === 0 ? "" : `fleet/${name}/`, environment: i % 2 ? "staging" : "production" });
+    for (const [path, content] of tree) files.set(path, content);
+  }
+  const addons = [...files].filter(([path]) => /(^|\/)infrastructure(-after-secrets)?\//.test(path) || path.startsWith("environments/_bases/"));
+  console.log(`${size} clusters: ${files.size} files, ${bytes([...files])} bytes; add-on layers ${addons.length} files, ${bytes(addons)} bytes`);
+}
