@@ -127,6 +127,15 @@ describe.each(["flux", "argo"] as const)("a cluster's own values over its enviro
     expect(refused.stderr).toContain(`addons.${chosen[0]}.values.resources`);
     expect(git(dir, "status", "--porcelain")).toBe("");
 
+    // An environment value of another kind than the cluster's own at the same key would fail the cluster's build: validate says so.
+    const clash = parseOverlayFile(read(dir, stagingPath), stagingPath);
+    clash.values.set(chosen[0]!, { resources: { limits: "2Gi" } });
+    writeFileSync(join(dir, stagingPath), renderOverlayFile("staging", clash));
+    const clashing = await runCli(["validate", dir]);
+    expect(clashing.status).toBe(1);
+    expect(clashing.stdout).toContain(`values of ${chosen[0]} for staging set resources.limits to another kind of value (a mapping, a list or a scalar) than stg's own addons.${chosen[0]}.values.resources.limits`);
+    git(dir, "checkout", "--", stagingPath);
+
     // promote carries staging's values (its overlay), not stg's own: production's clusters keep theirs, and it says so.
     const preview = await runCli(["promote", "staging", "production", "--dry-run", dir]);
     expect(preview.status).toBe(0);
