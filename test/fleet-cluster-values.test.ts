@@ -137,13 +137,18 @@ describe.each(["flux", "argo"] as const)("a cluster's own values over its enviro
     git(dir, "checkout", "--", stagingPath);
 
     // promote carries staging's values (its overlay), not stg's own: production's clusters keep theirs, and it says so.
+    const prodOwn = { resources: { limits: { memory: "3Gi" } } };
+    expect((await runCli(["update", "--cluster", "prod", "--set", `addons.${chosen[0]}.values.resources.limits.memory=3Gi`, dir])).status).toBe(0);
+    mergeCurrent(dir);
     const preview = await runCli(["promote", "staging", "production", "--dry-run", dir]);
     expect(preview.status).toBe(0);
     expect(preview.stdout).toContain("own add-on values stay their own");
     for (const name of chosen) expect(preview.stdout).toMatch(new RegExp(`- stg: ${name} `));
+    // prod's own value against production's values as promoted (production set none before).
+    expect(preview.stdout).toContain(`  ${chosen[0]}: resources.limits.memory: "3Gi" (production: "321Mi")\n`);
     expect((await runCli(["promote", "staging", "production", dir])).status).toBe(0);
     mergeCurrent(dir);
     const prod = parseYaml(read(dir, "cluster-repo.yaml")).params.addons as Record<string, { values?: unknown }>;
-    for (const name of chosen) expect([name, prod[name]?.values]).toEqual([name, undefined]);
+    for (const name of chosen) expect([name, prod[name]?.values]).toEqual([name, name === chosen[0] ? prodOwn : undefined]);
   });
 });

@@ -22,6 +22,8 @@ import { codeSpan } from "../markdown.js";
 import { emptyOverlay, overlayAfterRender, overlayPathOf, parseOverlayFile, promoteOverlay, renderOverlayFile, type ChartVersions, type Overlay } from "./environment-overlay.js";
 import { promotedAddons, sourceAddons, type Disagreement, type LeftOutAddon, type SourceAddons } from "./promoted-addons.js";
 import { PRE_CATALOG_VERSION } from "../generator/answers.js";
+import { clusterValuesPatches } from "../catalog/render.js";
+import { keptValues } from "./values-layers.js";
 import { fromProposalBase, proposeChange, type ProposeResult, type PullRequestTarget } from "./propose.js";
 
 export interface PromotePlan {
@@ -119,6 +121,8 @@ export async function planPromotion(dir: string, from: string, to: string, optio
   }
   // An add-on the source's clusters disagree on keeps the target's overlay entry too: nothing of it is promoted.
   const overlay = await promotedOverlay(dir, from, to, plans, new Set(state.disagreements.map(({ name }) => name)));
+  // What each target keeps over its environment's values once they are the promoted ones.
+  if (overlay) for (const { plan } of plans) plan.keptValues = keptValues(clusterValuesPatches(plan.rendered.context), overlay.valuesAfter);
   return { from, to, plans, notPromoted: state.disagreements, ownValues: state.ownValues, ...(overlay ? { overlay } : {}) };
 }
 
