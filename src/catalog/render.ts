@@ -17,12 +17,15 @@
  *   in the wave before the first add-on's (Argo CD); never pruned, as deleting a CRD deletes every resource of its kind.
  *
  * Values are layered catalog (addons/<name>/values.yaml.hbs) -> blueprint (blueprint.yaml addons.<name>.values) ->
- * cluster (the answers file's addons.<name>.values), deep-merged, lists replaced as Helm does.
+ * cluster (the answers file's addons.<name>.values), deep-merged, lists replaced as Helm does; in a fleet, the
+ * environment's values come between the blueprint's and the cluster's (src/fleet/values-layers.ts).
  */
 import type { RenderContext, ResolvedAddon } from "../generator/context.js";
 import type { Addon } from "./types.js";
 import { podSecurityLabels, toYamlDocuments } from "../generator/gitops.js";
 import { outputPathOf, tidy } from "../generator/template-output.js";
+import type { ClusterValuesPatch } from "../fleet/environment-overlay.js";
+import { clusterObjectValues, clusterPatchValues, withoutKeys } from "../fleet/values-layers.js";
 import { deepMerge } from "../params/merge.js";
 import { loadYamlDocument } from "../yaml/load.js";
 import { AFTER_SECRETS_ROOT, SECRETS_ROOT } from "./secret-order.js";
@@ -103,7 +106,7 @@ function fluxChartFiles(addon: ResolvedAddon, values: Record<string, unknown>, c
   const dependsOn = addon.dependsOn.filter((name) => context.addonList.find((other) => other.name === name)?.chart);
   const helmRelease = fluxHelmRelease(addon, dependsOn.map((name) => ({ name, namespace: context.addonList.find((other) => other.name === name)!.namespace })), values);
   // A reader of declared Secrets is released by the Kustomization that waits for them (src/catalog/secret-order.ts).
-  const releaseDir = context.secretOrder?.readers.includes(addon.name) ? `${AFTER_SECRETS_ROOT}/${addon.name}` : dir;
+  const releaseDir = `${releaseLayerOf(addon, context)}/${addon.name}`;
   return [
     [`${dir}/helmrepository.yaml`, toYamlDocuments([repository])],
     [`${releaseDir}/helmrelease.yaml`, toYamlDocuments([helmRelease])],
@@ -179,12 +182,27 @@ export function renderCrdSources(context: RenderContext): Array<[string, string]
   });
 }
 
-/** The add-on's values, catalog -> blueprint -> cluster. */
+/** The add-on's values, catalog -> blueprint (the defaults) -> cluster, as its own object holds them (src/fleet/values-layers.ts). */
 function valuesOf(addon: ResolvedAddon, context: RenderContext, render: RenderFn): Record<string, unknown> {
   const template = addon.valuesTemplate;
   // YAML 1.2's core schema, as `yaml` reads it, through the tool's front end (mostly its common-subset reader).
   const catalog = template ? ((loadYamlDocument(render(template.source, template.path, { ...context, addon: { ...addon, values: {}, settings: addon.settings } })) ?? {}) as Record<string, unknown>) : {};
-  return deepMerge(deepMerge(catalog, addon.blueprintValues), addon.clusterValues);
+  return clusterObjectValues(deepMerge(catalog, addon.blueprintValues), addon.clusterValues);
+}
+
+/** The layer whose folder holds an add-on's HelmRelease (Flux): a reader of declared Secrets waits in its own. */
+const releaseLayerOf = (addon: ResolvedAddon, context: RenderContext) => (context.secretOrder?.readers.includes(addon.name) ? AFTER_SECRETS_ROOT : addon.layer);
+
+/**
+ * In a fleet, the cluster's own chart values of each add-on, which its kustomization patches after its environment's
+ * overlay (src/fleet/values-layers.ts): none where it sets none, and none outside a fleet (its object holds them).
+ */
+export function clusterValuesPatches(context: RenderContext): ClusterValuesPatch[] {
+  if (context.layout.environment === undefined) return [];
+  return context.addonList.flatMap((addon) => {
+    const values = addon.chart ? clusterPatchValues(withoutKeys(addon.clusterValues, addon.ownValues ?? [])) : undefined;
+    return values === undefined ? [] : [{ name: addon.name, layer: releaseLayerOf(addon, context), values }];
+  });
 }
 
 /** Templates of a folder of the add-on (manifests/, configs/), rendered under `root`; a template rendering nothing is left out. */
@@ -225,7 +243,7 @@ export function renderAddons(context: RenderContext, render: RenderFn): Array<[s
   for (const addon of context.addonList) {
     const values = valuesOf(addon, context, render);
     const data = { ...context, addon: { ...addonData(addon, values), settings: addon.settings } };
-    const chartValues = Object.fromEntries(Object.entries(values).filter(([key]) => !(addon.ownValues ?? []).includes(key)));
+    const chartValues = withoutKeys(values, addon.ownValues ?? []);
     // An add-on made of CRD sources alone runs nothing: no namespace.
     const runs = addon.namespace !== undefined;
     // With Argo CD too: the infrastructure Application applies the namespace's NetworkPolicies, so it creates the

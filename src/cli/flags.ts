@@ -293,7 +293,7 @@ export const promoteCommand = defineCommand({
   name: "promote",
   usage: ["promote <from-env> <to-env> [--pr] [--dry-run] [dir]"],
   summary:
-    "Proposes the platform state of one environment for the next (fleet.yaml's order): the blueprint version, add-on switches and values, and the parameters fleet.yaml marks promotable, merged into every cluster of <to-env> as update merges, in one branch and pull request whose body opens with the Terraform replacements and destroys of all of them.",
+    "Proposes the platform state of one environment for the next (fleet.yaml's order): the blueprint version, the chart versions and values of its environment overlay, add-on switches and settings (each add-on its clusters agree on; a cluster's own add-on values stay its own), and the parameters fleet.yaml marks promotable, merged into every cluster of <to-env> as update merges, in one branch and pull request whose body opens with the Terraform replacements and destroys of all of them.",
   flags: {
     "dry-run": { type: "boolean", description: "plan it, print each target cluster's change, write nothing" },
     pr: { type: "boolean", description: "push the branch and open or update its pull request (merge request on GitLab)" },

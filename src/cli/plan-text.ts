@@ -41,6 +41,10 @@ export function formatPlanHeader(plan: Plan): string {
     ? `New parameters, at their defaults (change them with --set):\n${plan.paramsGained.map((p) => `  ${p.path}: ${show(p.value)}${p.description ? `\n${indent(p.description, "      ")}` : ""}\n`).join("")}`
     : "";
   const params = plan.paramChanges.map((c) => `  ${c.path}: ${show(c.from)} -> ${show(c.to)}`).join("\n");
+  const kept = plan.keptValues.length
+    ? `Values ${plan.rendered.params.clusterName} keeps over ${plan.environment}'s (addons.<name>.values of its answers file; ${plan.environment}'s values apply to every other key):\n` +
+      plan.keptValues.map((k) => `  ${k.addon}: ${k.path}: ${show(k.cluster)} (${plan.environment}: ${show(k.environment)})\n`).join("")
+    : "";
   return (
     formatConsequences(plan.consequences) +
     formatTerraformWarning(plan.summary.terraform) +
@@ -48,7 +52,8 @@ export function formatPlanHeader(plan: Plan): string {
     catalog +
     migrations +
     gained +
-    (params ? `Parameters:\n${params}\n` : "No parameter changes.\n")
+    (params ? `Parameters:\n${params}\n` : "No parameter changes.\n") +
+    kept
   );
 }
 

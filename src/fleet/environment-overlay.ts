@@ -77,33 +77,55 @@ const fullHeader = (environment: string) => `# The platform state of ${environme
 const byName = <T>(map: Map<string, T>) => [...map].sort(([a], [b]) => a.localeCompare(b));
 const setAtPath = (path: string[], value: unknown): Record<string, unknown> => path.reduceRight<unknown>((inner, key) => ({ [key]: inner }), value) as Record<string, unknown>;
 
+/** A patch of a kustomization's `patches:`: its target, and the patch as text or as values to write as a block. */
+type PatchEntry = { target: { group: string; kind: string; name: string }; patch: string } | { target: { group: string; kind: string; name: string }; values: Record<string, unknown>; engine: OverlayEngine };
+
+/** The JSON 6902 patch of an add-on's chart version, for one engine. */
+function versionPatch(engine: OverlayEngine, name: string, version: string): PatchEntry {
+  const { group, kind, versionPath } = ENGINES[engine];
+  // JSON (which YAML reads) on one line, built by JSON.stringify: no version can break out of its string.
+  return { target: { group, kind, name }, patch: JSON.stringify([{ op: "replace", path: versionPath, value: version }]) };
+}
+
+/** The strategic merge of values into an add-on's object, for one engine. */
+export function valuesPatch(engine: OverlayEngine, name: string, values: Record<string, unknown>): PatchEntry {
+  const { group, kind } = ENGINES[engine];
+  return { target: { group, kind, name }, values, engine };
+}
+
+/**
+ * YAML of `data` (an object whose `patches` are entries as above), each values patch a block of YAML the team edits,
+ * written by the tool's YAML writer (every string quoted where parsers differ).
+ */
+function yamlWithPatches(data: Record<string, unknown>, patches: PatchEntry[]): string {
+  const blocks: string[] = [];
+  const entries = patches.map((entry) => {
+    if ("patch" in entry) return entry;
+    const { apiVersion, kind, valuesPath } = ENGINES[entry.engine];
+    // A target object each: the writer would otherwise write YAML anchors and aliases for a shared one.
+    const patch = toYamlText({ apiVersion, kind, metadata: { name: entry.target.name }, ...setAtPath(valuesPath, entry.values) }, { yaml11Safe: true });
+    return { target: { ...entry.target }, patch: `@@values-patch-${blocks.push(patch) - 1}@@` };
+  });
+  const text = toYamlText({ ...data, patches: entries });
+  // A literal block keeps each line as written: the writer's lines are printable and the first is not indented.
+  return text.replace(/^( *)patch: "?@@values-patch-(\d+)@@"?$/gm, (_line, indent: string, index: string) =>
+    `${indent}patch: |\n${blocks[Number(index)]!.replace(/\n$/, "").split("\n").map((line) => `${indent}  ${line}`).join("\n")}`,
+  );
+}
+
 /** The overlay's text: per add-on in name order, per engine, a JSON 6902 patch of the version, then a strategic merge of the values. */
 export function renderOverlayFile(environment: string, overlay: Overlay): string {
   const engines = ENGINE_ORDER.filter((engine) => overlay.engines.has(engine));
   const names = [...new Set([...overlay.versions.keys(), ...overlay.values.keys()])].sort((a, b) => a.localeCompare(b));
-  const blocks: string[] = [];
   const patches = names.flatMap((name) =>
     engines.flatMap((engine) => {
-      const { group, kind, apiVersion, versionPath, valuesPath } = ENGINES[engine];
-      // A target object each: the writer would otherwise write YAML anchors and aliases for a shared one.
-      const target = () => ({ group, kind, name });
       const version = overlay.versions.get(name);
       const values = overlay.values.get(name);
-      return [
-        // JSON (which YAML reads) on one line, built by JSON.stringify: no version can break out of its string.
-        ...(version !== undefined ? [{ target: target(), patch: JSON.stringify([{ op: "replace", path: versionPath, value: version }]) }] : []),
-        // A block of YAML the team edits, written by the tool's YAML writer (every string quoted where parsers differ).
-        ...(values !== undefined ? [{ target: target(), patch: `@@values-patch-${blocks.push(toYamlText({ apiVersion, kind, metadata: { name }, ...setAtPath(valuesPath, values) }, { yaml11Safe: true })) - 1}@@` }] : []),
-      ];
+      return [...(version !== undefined ? [versionPatch(engine, name, version)] : []), ...(values !== undefined ? [valuesPatch(engine, name, values)] : [])];
     }),
   );
   const plain = overlay.values.size === 0 && engines.join() === "flux";
-  const text = toYamlText({ apiVersion: "kustomize.config.k8s.io/v1alpha1", kind: "Component", patches });
-  // A literal block keeps each line as written: the writer's lines are printable and the first is not indented.
-  const withBlocks = text.replace(/^( *)patch: "?@@values-patch-(\d+)@@"?$/gm, (_line, indent: string, index: string) =>
-    `${indent}patch: |\n${blocks[Number(index)]!.replace(/\n$/, "").split("\n").map((line) => `${indent}  ${line}`).join("\n")}`,
-  );
-  return (plain ? header(environment) : fullHeader(environment)) + withBlocks;
+  return (plain ? header(environment) : fullHeader(environment)) + yamlWithPatches({ apiVersion: "kustomize.config.k8s.io/v1alpha1", kind: "Component" }, patches);
 }
 
 /** The Flux-only overlay of chart versions (what an environment of Flux clusters without values holds). */
@@ -213,19 +235,42 @@ export const emptyOverlay = (): Overlay => ({ versions: new Map(), values: new M
 /** The render's kustomizations that can hold add-on HelmReleases: where the overlay is listed. */
 export const OVERLAY_LAYERS = ["infrastructure", AFTER_SECRETS_ROOT];
 
+/** An add-on's own values in a cluster of a fleet, and the layer whose kustomization holds its HelmRelease (Flux). */
+export interface ClusterValuesPatch {
+  name: string;
+  layer: string;
+  values: Record<string, unknown>;
+}
+
+const CLUSTER_VALUES_COMMENT = `# This cluster's own values of its add-ons (addons.<name>.values of its answers file), patched after its
+# environment's overlay: they win over the environment's values for the keys they set (docs/FLEETS.md).
+`;
+
+/**
+ * The patches of a cluster's own values (src/fleet/values-layers.ts), to append to the kustomization that lists its
+ * environment's overlay: kustomize runs a kustomization's own patches after its components. "" where it has none.
+ */
+export function clusterValuesPatchesText(engine: OverlayEngine, patches: readonly ClusterValuesPatch[]): string {
+  if (patches.length === 0) return "";
+  const sorted = [...patches].sort((a, b) => a.name.localeCompare(b.name));
+  return CLUSTER_VALUES_COMMENT + yamlWithPatches({}, sorted.map(({ name, values }) => valuesPatch(engine, name, values)));
+}
+
 /**
  * Lists the environment's overlay under `components:` of each render kustomization that holds add-on HelmReleases
  * (infrastructure/, and infrastructure-after-secrets/ where an add-on waits for a declared Secret), before the render
- * is moved into the cluster's folder `root`, so the relative path climbs out of it.
+ * is moved into the cluster's folder `root`, so the relative path climbs out of it; then the patches of the cluster's
+ * own values of the HelmReleases of that layer.
  */
-export function wireEnvironmentOverlay(files: Map<string, string>, root: string, environment: string): void {
+export function wireEnvironmentOverlay(files: Map<string, string>, root: string, environment: string, own: readonly ClusterValuesPatch[] = []): void {
   const up = "../".repeat(1 + root.split("/").filter(Boolean).length);
   for (const layer of OVERLAY_LAYERS) {
     const path = `${layer}/kustomization.yaml`;
     const kustomization = files.get(path);
     if (kustomization === undefined) continue;
     // Appended, so the layer's own lines stay as rendered (the kustomization never has components of its own).
-    files.set(path, kustomization + toYamlText({ components: [`${up}${overlayDirOf(environment)}`] }));
+    const patches = clusterValuesPatchesText("flux", own.filter((patch) => patch.layer === layer));
+    files.set(path, kustomization + toYamlText({ components: [`${up}${overlayDirOf(environment)}`] }) + patches);
   }
 }
 
@@ -238,7 +283,7 @@ const ARGO_DIRECTORY_SOURCE = "    directory:\n      recurse: true\n";
  * it as a plain directory, so that the overlay patches its add-on Applications (targetRevision, helm.valuesObject).
  * A single-cluster repository keeps the directory (this is only called with an environment).
  */
-export function wireArgoEnvironmentOverlay(files: Map<string, string>, clusterPath: string, environment: string): void {
+export function wireArgoEnvironmentOverlay(files: Map<string, string>, clusterPath: string, environment: string, own: readonly ClusterValuesPatch[] = []): void {
   const folder = `${clusterPath}/argocd/`;
   const root = `${folder}root.yaml`;
   const text = files.get(root);
@@ -251,7 +296,8 @@ export function wireArgoEnvironmentOverlay(files: Map<string, string>, clusterPa
 # in this folder too), and ${overlayDirOf(environment)}, the environment's overlay, sets the chart version and the
 # environment's values of the add-on Applications in apps/.
 `;
-  files.set(`${folder}kustomization.yaml`, comment + toYamlText({ apiVersion: "kustomize.config.k8s.io/v1beta1", kind: "Kustomization", resources, components: [`${up}${overlayDirOf(environment)}`] }));
+  const kustomization = toYamlText({ apiVersion: "kustomize.config.k8s.io/v1beta1", kind: "Kustomization", resources, components: [`${up}${overlayDirOf(environment)}`] });
+  files.set(`${folder}kustomization.yaml`, comment + kustomization + clusterValuesPatchesText("argo", own));
 }
 
 /**

@@ -2,7 +2,9 @@
  * `validate` of a fleet's environment overlays (src/fleet/environment-overlay.ts): each overlay reads back as the
  * tool writes it, the values an environment sets on a catalog add-on pass the add-on's values schema (the one
  * `addons.<name>.values` of an answers file passes), and a values entry that reaches no cluster of the environment
- * (none of them runs the add-on) is named: it changes nothing, and is most likely a typo or a leftover. Reads the
+ * (none of them runs the add-on) is named: it changes nothing, and is most likely a typo or a leftover. A value of
+ * another kind (mapping, list, scalar) than a cluster's own value of the same key is an error: kustomize refuses that
+ * cluster's build (src/fleet/values-layers.ts, valuesPatchConflicts). Reads the
  * repository's files only; never throws for bad input.
  */
 import { AFTER_SECRETS_ROOT } from "../catalog/secret-order.js";
@@ -15,6 +17,7 @@ import { loadYamlDocument } from "../yaml/load.js";
 import { overlayPathOf, parseOverlayFile } from "./environment-overlay.js";
 import { parseFleetFile, type FleetFile } from "./fleet-file.js";
 import { FLEET_FILE, addedClusterRoot, answersPathOf } from "./layout.js";
+import { valuesPatchConflicts, withoutKeys } from "./values-layers.js";
 
 const RULE = "environment-overlay";
 
@@ -38,6 +41,16 @@ function clusterRoots(paths: readonly string[], fleet: FleetFile, read: (path: s
     else if (name === first) roots.set(name, { root: "", environment });
   }
   return roots;
+}
+
+/** A cluster's own values of an add-on, as its answers file records them ({} where it has none or cannot be read: other checks name that). */
+function ownValuesOf(read: (path: string) => string | undefined, root: string, addon: string): Record<string, unknown> {
+  try {
+    const values = (loadYamlDocument(read(answersPathOf(root)) ?? "") as { params?: { addons?: Record<string, { values?: unknown }> } } | null)?.params?.addons?.[addon]?.values;
+    return values && typeof values === "object" && !Array.isArray(values) ? (values as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
 }
 
 /**
@@ -73,6 +86,12 @@ export function validateEnvironmentOverlays(paths: readonly string[], read: (pat
           }
         }
         const members = [...clusters].filter(([, cluster]) => cluster.environment === environment);
+        for (const [cluster, { root }] of members) {
+          const own = withoutKeys(ownValuesOf(read, root, name), addon?.ownValues ?? []);
+          for (const path of valuesPatchConflicts(own, values)) {
+            problem(`values of ${name} for ${environment} set ${path} to another kind of value (a mapping, a list or a scalar) than ${cluster}'s own addons.${name}.values.${path} (${answersPathOf(root)}): kustomize refuses ${cluster}'s build ("wrong node kind"); give both the same kind`);
+          }
+        }
         if (!members.some(([cluster, { root }]) => runs(paths, cluster, root, name))) {
           const who = members.length > 0 ? `none of its clusters (${members.map(([cluster]) => cluster).join(", ")}) runs ${name}` : `it has no cluster`;
           problem(`values of ${name} for ${environment} reach no cluster: ${who}${addon ? "" : `, and ${name} is not an add-on of the catalog`}; remove them, or enable the add-on in a cluster of ${environment}`, "warning");

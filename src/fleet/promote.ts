@@ -20,7 +20,10 @@ import { readFleet, type FleetMember } from "./members.js";
 import { targetReader } from "../git/read-target.js";
 import { codeSpan } from "../markdown.js";
 import { emptyOverlay, overlayAfterRender, overlayPathOf, parseOverlayFile, promoteOverlay, renderOverlayFile, type ChartVersions, type Overlay } from "./environment-overlay.js";
-import { promotedAddons, type LeftOutAddon } from "./promoted-addons.js";
+import { promotedAddons, sourceAddons, type Disagreement, type LeftOutAddon, type SourceAddons } from "./promoted-addons.js";
+import { PRE_CATALOG_VERSION } from "../generator/answers.js";
+import { clusterValuesPatches } from "../catalog/render.js";
+import { keptValues } from "./values-layers.js";
 import { fromProposalBase, proposeChange, type ProposeResult, type PullRequestTarget } from "./propose.js";
 
 export interface PromotePlan {
@@ -28,6 +31,10 @@ export interface PromotePlan {
   to: string;
   /** Target cluster -> its plan, and the source's add-on entries it cannot take (src/fleet/promoted-addons.ts). */
   plans: Array<{ member: FleetMember; plan: Plan; leftOut: LeftOutAddon[] }>;
+  /** Add-ons the source's clusters disagree on (switch, settings or chart version): not promoted, anywhere. */
+  notPromoted: Disagreement[];
+  /** The source clusters' own add-on values: theirs, not promoted. */
+  ownValues: SourceAddons["ownValues"];
   /** The target environment's overlay with the source's chart versions (absent where neither has a Flux cluster). */
   overlay?: { path: string; before: ChartVersions; after: ChartVersions; valuesBefore: Overlay["values"]; valuesAfter: Overlay["values"]; text: string; unchanged: boolean };
 }
@@ -46,21 +53,19 @@ function setAt(values: Record<string, unknown>, path: string, value: unknown, ta
 }
 
 /**
- * The one platform state of the source environment: every cluster there must agree on what is promoted, or which
- * one to follow would be a guess.
+ * The one platform state of the source environment: every cluster there must agree on its blueprint's version and the
+ * promotable parameters, or which one to follow would be a guess; add-ons are merged per add-on (sourceAddons), and
+ * one the clusters disagree on is named and not promoted.
  * @throws InputError (exit 2) naming the disagreement
  */
-function sourceState(members: FleetMember[], promotable: string[], env: string) {
-  const state = { addons: members[0]!.answers.params.addons as Record<string, unknown> | undefined, params: new Map<string, unknown>(), blueprintVersions: new Map<string, string>() };
+function sourceState(members: FleetMember[], promotable: string[], env: string, overlay: Overlay) {
+  const state = { params: new Map<string, unknown>(), blueprintVersions: new Map<string, string>() };
   for (const member of members) {
     const versionBefore = state.blueprintVersions.get(member.answers.blueprint);
     if (versionBefore !== undefined && versionBefore !== member.answers.blueprintVersion) {
       throw new InputError(`the clusters of ${env} run blueprint ${member.answers.blueprint} at different versions (${versionBefore}, ${member.answers.blueprintVersion}); bring them to one (update --all --env ${env}) before promoting. Nothing was written`);
     }
     state.blueprintVersions.set(member.answers.blueprint, member.answers.blueprintVersion);
-    if (JSON.stringify(member.answers.params.addons ?? {}) !== JSON.stringify(state.addons ?? {})) {
-      throw new InputError(`the clusters of ${env} differ in their add-ons (${members[0]!.name} and ${member.name}); make them agree before promoting. Nothing was written`);
-    }
     for (const path of promotable) {
       const value = valueAt(member.answers.params, path);
       if (value === undefined) continue;
@@ -70,7 +75,15 @@ function sourceState(members: FleetMember[], promotable: string[], env: string) 
       state.params.set(path, value);
     }
   }
-  return state;
+  // The chart version a cluster runs: its environment's (the overlay pins it for all), else its catalog's.
+  const addons = sourceAddons(
+    members.map((member) => ({
+      name: member.name,
+      addons: member.answers.params.addons as Record<string, unknown> | undefined,
+      versionOf: (addon: string) => overlay.versions.get(addon) ?? `of add-on catalog ${member.answers.catalogVersion ?? PRE_CATALOG_VERSION}`,
+    })),
+  );
+  return { ...state, ...addons };
 }
 
 export async function planPromotion(dir: string, from: string, to: string, options: { toolVersion?: string } = {}): Promise<PromotePlan> {
@@ -87,7 +100,10 @@ export async function planPromotion(dir: string, from: string, to: string, optio
   const targets = staying.filter((member) => member.environment === to);
   if (sources.length === 0) throw new InputError(`environment ${from} has no cluster to promote from; nothing was written`);
   if (targets.length === 0) throw new InputError(`environment ${to} has no cluster to promote to; nothing was written`);
-  const state = sourceState(sources, fleet.file!.promotable, from);
+  const read = await targetReader(dir);
+  const sourceOverlayText = await read(overlayPathOf(from));
+  const sourceOverlay = sourceOverlayText === undefined ? emptyOverlay() : parseOverlayFile(sourceOverlayText, overlayPathOf(from));
+  const state = sourceState(sources, fleet.file!.promotable, from, sourceOverlay);
   const plans: PromotePlan["plans"] = [];
   for (const member of targets) {
     const blueprint = loadBlueprint(member.answers.blueprint);
@@ -103,8 +119,11 @@ export async function planPromotion(dir: string, from: string, to: string, optio
     const plan = await planUpdate(dir, { values }, { root: member.root, ...(upgrade || Object.keys(values).length > 0 ? { blueprintVersion: "latest" } : {}), ...(options.toolVersion ? { toolVersion: options.toolVersion } : {}) });
     plans.push({ member, plan, leftOut });
   }
-  const overlay = await promotedOverlay(dir, from, to, plans);
-  return { from, to, plans, ...(overlay ? { overlay } : {}) };
+  // An add-on the source's clusters disagree on keeps the target's overlay entry too: nothing of it is promoted.
+  const overlay = await promotedOverlay(dir, from, to, plans, new Set(state.disagreements.map(({ name }) => name)));
+  // What each target keeps over its environment's values once they are the promoted ones.
+  if (overlay) for (const { plan } of plans) plan.keptValues = keptValues(clusterValuesPatches(plan.rendered.context), overlay.valuesAfter);
+  return { from, to, plans, notPromoted: state.disagreements, ownValues: state.ownValues, ...(overlay ? { overlay } : {}) };
 }
 
 /**
@@ -112,7 +131,7 @@ export async function planPromotion(dir: string, from: string, to: string, optio
  * add (their add-ons it lacked), then every add-on entry of the source environment's overlay, version and values. A
  * change of this one file is the promotion of chart versions and environment values (src/fleet/environment-overlay.ts).
  */
-async function promotedOverlay(dir: string, from: string, to: string, plans: PromotePlan["plans"]): Promise<PromotePlan["overlay"]> {
+async function promotedOverlay(dir: string, from: string, to: string, plans: PromotePlan["plans"], held: ReadonlySet<string>): Promise<PromotePlan["overlay"]> {
   const read = await targetReader(dir);
   const [path, sourcePath] = [overlayPathOf(to), overlayPathOf(from)];
   const sourceText = await read(sourcePath);
@@ -125,10 +144,14 @@ async function promotedOverlay(dir: string, from: string, to: string, plans: Pro
     const render = parseOverlayFile(text, path);
     target = { ...target, versions: overlayAfterRender(target.versions, render.versions, false), engines: new Set([...target.engines, ...render.engines]) };
   }
-  const after = promoteOverlay(target, sourceText === undefined ? emptyOverlay() : parseOverlayFile(sourceText, sourcePath));
+  const source = sourceText === undefined ? emptyOverlay() : parseOverlayFile(sourceText, sourcePath);
+  const promoted = { ...source, versions: withoutNames(source.versions, held), values: withoutNames(source.values, held) };
+  const after = promoteOverlay(target, promoted);
   const text = renderOverlayFile(to, after);
   return { path, before: current.versions, after: after.versions, valuesBefore: current.values, valuesAfter: after.values, text, unchanged: text === currentText };
 }
+
+const withoutNames = <T>(map: Map<string, T>, names: ReadonlySet<string>) => new Map([...map].filter(([name]) => !names.has(name)));
 
 /** The chart versions the promotion changes in the target's overlay: add-on, version before (absent: new entry), after. */
 export function overlayChanges(overlay: NonNullable<PromotePlan["overlay"]>): Array<{ name: string; from?: string; to: string }> {
@@ -165,6 +188,22 @@ export function leftOutLines(promotion: PromotePlan, code: (text: string) => str
   return lines.length === 0 ? [] : [`Add-ons of ${promotion.from} left out where they cannot run (the cluster keeps its own setting):`, "", ...lines, ""];
 }
 
+/** The add-ons of the source not promoted (its clusters disagree on them), one line each, with who says what. */
+export function notPromotedLines(promotion: PromotePlan, code: (text: string) => string = codeSpan): string[] {
+  const lines = promotion.notPromoted.map(
+    ({ name, field, clusters }) => `- ${code(name)}: ${promotion.from}'s clusters disagree on its ${field} (${clusters.map(({ cluster, value }) => `${code(cluster)} ${code(JSON.stringify(value ?? null))}`).join(", ")})`,
+  );
+  return lines.length === 0 ? [] : [`Add-ons of ${promotion.from} not promoted (each cluster of ${promotion.to} keeps its own; make ${promotion.from}'s clusters agree to promote them):`, "", ...lines, ""];
+}
+
+/** The source clusters' own add-on values, which are theirs: named, so that nobody expects them in the target. */
+export function ownValuesLines(promotion: PromotePlan, code: (text: string) => string = codeSpan): string[] {
+  const lines = promotion.ownValues.map(({ cluster, addon, values }) => `- ${code(cluster)}: ${code(addon)} ${code(JSON.stringify(values))}`);
+  return lines.length === 0
+    ? []
+    : [`The clusters of ${promotion.from} set values of their own (addons.<name>.values); own add-on values stay their own and are not promoted (${promotion.from}'s environment values are, above; each cluster of ${promotion.to} keeps its own):`, "", ...lines, ""];
+}
+
 export function promotionBody(promotion: PromotePlan): string {
   const warnings = promotion.plans.map(({ member, plan }) => ({ member, text: terraformWarningMarkdown(plan.summary.terraform) })).filter((w) => w.text);
   const head = [
@@ -172,8 +211,10 @@ export function promotionBody(promotion: PromotePlan): string {
     "",
     // Replacements and destroys of every cluster first: what a reviewer must not miss.
     ...warnings.flatMap(({ member, text }) => [`**${member.name}**:`, "", text, ""]),
+    ...notPromotedLines(promotion),
     ...leftOutLines(promotion),
     ...(promotion.overlay ? overlayLines(promotion.overlay) : []),
+    ...ownValuesLines(promotion),
   ].join("\n");
   const share = Math.floor((GITHUB_BODY_LIMIT - head.length - 200) / Math.max(1, promotion.plans.length));
   const sections = promotion.plans.map(({ member, plan }) => `## ${member.name} (${member.root || "the first cluster"})\n\n${pullRequestBody(describePlan(plan), { maxLength: Math.max(1000, share - 100) })}`);
@@ -199,6 +240,11 @@ export async function promote(dir: string, from: string, to: string, options: { 
     // The promoted overlay replaces what each target's plan wrote there (their entries are in it).
     if (promotion.overlay?.unchanged) writes.delete(promotion.overlay.path);
     else if (promotion.overlay) writes.set(promotion.overlay.path, promotion.overlay.text);
+    // Nothing left to promote once the add-ons the source's clusters disagree on are held back: that is the reason to give.
+    if (writes.size === 0 && deletes.length === 0 && promotion.notPromoted.length > 0) {
+      const names = promotion.notPromoted.map(({ name, field, clusters }) => `${name} (${field}: ${clusters.map(({ cluster, value }) => `${cluster} ${JSON.stringify(value ?? null)}`).join(", ")})`);
+      throw new InputError(`nothing of ${from} can be promoted to ${to}: its clusters disagree on ${names.join("; ")}, and ${to} has the rest already; make them agree before promoting. Nothing was written`);
+    }
     if (options.dryRun || (writes.size === 0 && deletes.length === 0)) return { promotion };
     const message = `Promote ${from} to ${to} (${promotion.plans.map(({ member }) => member.name).join(", ")})`;
     const proposal = await proposeChange(dir, { branch: `${defaults.branchPrefix}promote-${from}-to-${to}`, message, writes: sortedTree(writes), deletes, body: () => promotionBody(promotion) }, options.pr ? { pr: options.pr } : {});

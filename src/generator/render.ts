@@ -4,7 +4,7 @@ import { assertSafeRelativePath, sortedTree, type FileTree } from "../file-tree.
 import type { RenderContext } from "./context.js";
 import { compiledTemplate, type Template } from "./compiled-templates.js";
 import { addKustomizations, dropEmptyInfrastructureApplication, moveAppNamespacesToApps } from "./gitops.js";
-import { CONFIGS_ROOT, renderAddonNotes, renderAddons } from "../catalog/render.js";
+import { CONFIGS_ROOT, clusterValuesPatches, renderAddonNotes, renderAddons } from "../catalog/render.js";
 import { AFTER_SECRETS_ROOT, SECRETS_ROOT } from "../catalog/secret-order.js";
 import { renderAnswersFile } from "./answers.js";
 import { outputPathOf, tidy } from "./template-output.js";
@@ -69,12 +69,14 @@ export function renderTree(blueprint: Blueprint, context: RenderContext): FileTr
   const secretRoots = [SECRETS_ROOT, AFTER_SECRETS_ROOT].filter((root) => addonFiles.some(([path]) => path.startsWith(`${root}/`)));
   addKustomizations(files, ["infrastructure", "apps", ...(context.addonConfigs ? [CONFIGS_ROOT] : []), ...secretRoots]);
   // A Flux cluster of a fleet runs its environment's chart versions (src/fleet/environment-overlay.ts).
-  if (context.gitops.flux && context.layout.environment) wireEnvironmentOverlay(files, context.layout.root, context.layout.environment);
+  // A cluster of a fleet: its environment's overlay, then its own values (src/fleet/values-layers.ts).
+  const own = clusterValuesPatches(context);
+  if (context.gitops.flux && context.layout.environment) wireEnvironmentOverlay(files, context.layout.root, context.layout.environment, own);
   if (context.gitops.argo) {
     moveAppNamespacesToApps(files);
     dropEmptyInfrastructureApplication(files, context.gitops.clusterPath);
     // An Argo CD cluster of a fleet: its add-on Applications take their environment's versions and values.
-    if (context.layout.environment) wireArgoEnvironmentOverlay(files, context.gitops.clusterPath, context.layout.environment);
+    if (context.layout.environment) wireArgoEnvironmentOverlay(files, context.gitops.clusterPath, context.layout.environment, own);
   }
   files.set(renderAnswersFile.path, renderAnswersFile(context));
   return sortedTree(relocateTree(files, context.layout.root, context.gitops.clusterPath));

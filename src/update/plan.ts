@@ -29,8 +29,10 @@ import type { FleetCi } from "../generator/fleet-ci.js";
 import { fleetCiForRoot } from "../fleet/ci.js";
 import { FLEET_FILE, answersPathOf, inClusterScope, recordPathOf } from "../fleet/layout.js";
 import { parseFleetFile, type FleetFile } from "../fleet/fleet-file.js";
-import { overlayPathOf, overlayTextAfterRender } from "../fleet/environment-overlay.js";
+import { overlayPathOf, overlayTextAfterRender, parseOverlayFile } from "../fleet/environment-overlay.js";
 import { basesOf, missingBases, usesSharedBases } from "../fleet/shared-bases.js";
+import { keptValues, type AddonKeptValue } from "../fleet/values-layers.js";
+import { clusterValuesPatches } from "../catalog/render.js";
 
 export type { BlueprintVersionChange } from "./release.js";
 
@@ -104,6 +106,13 @@ export interface Plan {
   introduced: ValidationReport;
   /** Failures the repository had before the change. */
   preexisting: Problem[];
+  /**
+   * In a fleet, the keys of add-on values this cluster keeps over its environment's (its answers file's
+   * `addons.<name>.values` where the environment's overlay sets another value): src/fleet/values-layers.ts.
+   */
+  keptValues: AddonKeptValue[];
+  /** The cluster's environment in a fleet. */
+  environment?: string;
 }
 
 /**
@@ -212,11 +221,13 @@ export async function planUpdate(dir: string, changes: RawParamsInput, options: 
     after.set(path, theirs ?? content);
   }
   // The environment's overlay is no cluster's file (no record holds it): written as this render leaves it.
+  let kept: AddonKeptValue[] = [];
   if (fleetFile && environment) {
     const overlayPath = overlayPathOf(environment);
     const theirs = await current(overlayPath);
     const overlay = overlayTextAfterRender(theirs, fleetFile.environments, rendered.context, catalogUpgrade.from !== catalogUpgrade.to);
     if (overlay !== undefined) {
+      kept = keptValues(clusterValuesPatches(rendered.context), parseOverlayFile(overlay, overlayPath).values);
       outcomes.push(overlay === theirs ? { path: overlayPath, action: "keep" } : { path: overlayPath, action: "write", content: overlay });
       after.set(overlayPath, overlay);
     }
@@ -280,6 +291,8 @@ export async function planUpdate(dir: string, changes: RawParamsInput, options: 
     report: validation.report,
     introduced: validation.introduced,
     preexisting: validation.preexisting,
+    keptValues: kept,
+    ...(environment ? { environment } : {}),
   };
 }
 

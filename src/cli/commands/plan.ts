@@ -44,7 +44,7 @@ function reportPlan(plan: Plan, output: string, diff: boolean, confirmed: string
   const needConfirm = unconfirmed(plan, confirmed);
   const status = plan.introduced.valid && plan.conflicts.length === 0 && needConfirm.length === 0 ? 0 : 1;
   if (output === "json") {
-    const { summary, paramChanges, paramsGained, migrations, changelog, consequences, releases, conflicts, report, introduced, preexisting, blueprintUpgrade, base } = plan;
+    const { summary, paramChanges, paramsGained, migrations, changelog, consequences, releases, conflicts, report, introduced, preexisting, blueprintUpgrade, base, keptValues } = plan;
     return {
       status,
       json: {
@@ -56,6 +56,8 @@ function reportPlan(plan: Plan, output: string, diff: boolean, confirmed: string
           migrations,
           paramsGained,
           paramChanges,
+          // In a fleet only: a single cluster's plan reads as it always did.
+          ...(plan.environment ? { keptValues } : {}),
           summary,
           conflicts: conflicts.map((c) => ({ path: c.path, reason: c.reason, hunks: c.hunks })),
           validation: { valid: introduced.valid, summary: report.summary, introduced: introduced.summary, preexisting },

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { UsageError, ValidationFailedError } from "../../errors.js";
-import { leftOutLines, overlayChanges, overlayValuesChanges, promote } from "../../fleet/promote.js";
+import { leftOutLines, notPromotedLines, overlayChanges, overlayValuesChanges, ownValuesLines, promote } from "../../fleet/promote.js";
 import { escapeText } from "../../terminal-text.js";
 import { formatTerraformWarning, formatSummary } from "../../update/summary.js";
 import { assertToolRepository } from "../../update/locate.js";
@@ -40,6 +40,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const warning = formatTerraformWarning(plan.summary.terraform);
     if (warning) print(`${member.name}: ${warning}`);
   }
+  const notPromoted = notPromotedLines(result.promotion, (text) => text);
+  if (notPromoted.length > 0) print(`${notPromoted.join("\n")}`);
   const leftOut = leftOutLines(result.promotion, (text) => text);
   if (leftOut.length > 0) print(`${leftOut.join("\n")}`);
   const overlay = result.promotion.overlay;
@@ -47,6 +49,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   if (overlay && versions.length > 0) print(`Chart versions in ${overlay.path}:\n${versions.map(({ name, from, to }) => `  ${name}: ${from !== undefined ? `${from} -> ` : ""}${to}\n`).join("")}`);
   const values = overlay ? overlayValuesChanges(overlay) : [];
   if (overlay && values.length > 0) print(`Environment values in ${overlay.path}:\n${values.map(({ name, change, values }) => `  ${name}: ${change}${values ? ` ${JSON.stringify(values)}` : ""}\n`).join("")}`);
+  const ownValues = ownValuesLines(result.promotion, (text) => text);
+  if (ownValues.length > 0) print(`${ownValues.join("\n")}`);
   for (const { member, plan } of result.promotion.plans) print(`== cluster ${member.name} (${to}) ==\n${formatPlanHeader(plan)}${formatSummary(plan.summary)}`);
   if (!result.proposal) {
     print(opts["dry-run"] ? "Nothing was written (--dry-run).\n" : `${to} already has the platform state of ${from}: nothing to promote.\n`);
