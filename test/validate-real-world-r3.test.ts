@@ -4,7 +4,7 @@
  * by hand (no copied content): each test names its cause, checks that the folder validates with no false alarm, and
  * that a real mistake in it is still reported.
  */
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { runCli } from "./helpers/cli.js";
@@ -57,5 +57,44 @@ describe("a parent Kustomization's spec.patches complete the Flux Kustomizations
     const again = copyOf("flux-patched-children");
     const line = editCase(again, "apps/web/ks.yaml", "  targetNamespace: default\n", "  targetNamespace: default\n  force: sometimes\n");
     expect(errors((await validate(again)).report)).toEqual([["k8s-schema", "apps/web/ks.yaml", line + 1]]);
+  });
+});
+
+describe("what source-controller leaves out of an artifact is not applied: spec.ignore and .sourceignore", () => {
+  test("task-runner YAML outside a source's spec.ignore and drafts a .sourceignore drops are no errors", async () => {
+    const dir = copyOf("flux-source-ignore");
+    const clean = await validate(dir);
+    expect(clean.report.problems).toEqual([]);
+    expect(clean.status).toBe(0);
+  });
+
+  test("without the rules, Flux would apply those files: each is an error naming who applies it", async () => {
+    const dir = copyOf("flux-source-ignore");
+    editCase(dir, "clusters/home/vendor-crds.yaml", "  ignore: |\n    # everything but the CRDs\n    /*\n    !/deploy/crds\n", "");
+    rmSync(join(dir, "clusters", "home", ".sourceignore"));
+    const { status, report } = await validate(dir);
+    expect(status).toBe(1);
+    expect(errors(report).map(([rule, file]) => [rule, file])).toEqual([
+      ["k8s-missing-kind", ".tasks/flux.yml"],
+      ["k8s-missing-kind", "Taskfile.yml"],
+      ["k8s-missing-kind", "clusters/home/echo.draft.yaml"],
+    ]);
+    const applied = report.problems.filter((problem) => problem.rule === "applied-by-gitops").map((problem) => [problem.file, /because Flux Kustomization (\S+)/.exec(problem.message)?.[1]]);
+    expect(applied).toEqual([
+      [".tasks/flux.yml", "flux-system/vendor-crds"],
+      ["Taskfile.yml", "flux-system/vendor-crds"],
+      ["clusters/home/echo.draft.yaml", "flux-system/flux-system"],
+    ]);
+  });
+
+  test("a folder spec.ignore includes again below an excluded one is applied, as go-git matches (not as Git would)", async () => {
+    const dir = copyOf("flux-source-ignore");
+    mkdirSync(join(dir, "deploy", "crds"), { recursive: true });
+    writeFileSync(join(dir, "deploy", "crds", "notes.yml"), "owner: vendor\n");
+    mkdirSync(join(dir, "deploy", "docs"), { recursive: true });
+    writeFileSync(join(dir, "deploy", "docs", "notes.yml"), "owner: vendor\n");
+    const { status, report } = await validate(dir);
+    expect(status).toBe(1);
+    expect(errors(report)).toEqual([["k8s-missing-kind", "deploy/crds/notes.yml", 1]]);
   });
 });

@@ -136,7 +136,7 @@ export async function validateSource(source: FileSource, options: ValidateOption
     // Objects in a dot-folder are read (a reference may name them) but checked only where Flux or Argo CD applies
     // them: an archive of retired apps (`.archive/`) is no broken reference.
     if (walked && gitopsUnits.some((unit) => inDotFolder(unit.file))) {
-      const applied = appliedFiles(index);
+      const applied = appliedFiles(index, read);
       gitopsUnits = gitopsUnits.filter((unit) => !inDotFolder(unit.file) || applied.has(unit.file));
     }
     results = results.concat(gitopsUnits);
@@ -153,7 +153,7 @@ export async function validateSource(source: FileSource, options: ValidateOption
 async function validateAppliedFiles(source: FileSource, index: RepoIndex, validated: readonly string[], results: UnitResult[], options: ValidateOptions, patches: Map<string, PatchSpec>): Promise<UnitResult[]> {
   const leftOut = new Set(results.filter((result) => result.validator === "walk").map((result) => result.file));
   const checked = new Set(validated.filter((path) => !leftOut.has(path)));
-  const applied = appliedFiles(index);
+  const applied = appliedFiles(index, (path) => source.read(path));
   const late = [...applied.keys()].filter((path) => !checked.has(path) && !source.skip?.(path)).sort();
   if (late.length === 0) return results;
   const lateSet = new Set(late);

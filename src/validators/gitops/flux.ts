@@ -165,6 +165,15 @@ export function buildsForeignArtifact(manifest: Manifest, index: RepoIndex): boo
   return source !== undefined && !isBootstrapName(name, source.namespace);
 }
 
+/** The `spec.ignore` of the GitRepository a Flux Kustomization builds, when the repository declares that source. */
+export function gitSourceIgnore(manifest: Manifest, index: RepoIndex): string | undefined {
+  const ref = isObject(manifest.object.spec) ? manifest.object.spec.sourceRef : undefined;
+  const name = stringAt(ref, "name");
+  if (stringAt(ref, "kind") !== "GitRepository" || !name) return undefined;
+  const source = find(index, SOURCE_GROUP, "GitRepository", name, stringAt(ref, "namespace") ?? manifest.namespace);
+  return source ? stringAt(source.object, "spec", "ignore") : undefined;
+}
+
 /**
  * The folder of this repository a Flux Kustomization builds (a repository path, "" for the root), when its source is
  * this repository on the checked-out branch and its path names a folder inside it; undefined otherwise.
