@@ -98,3 +98,26 @@ describe("what source-controller leaves out of an artifact is not applied: spec.
     expect(errors(report)).toEqual([["k8s-missing-kind", "deploy/crds/notes.yml", 1]]);
   });
 });
+
+describe("the Flux Operator's flux-instance chart creates the sync source its values name", () => {
+  test("Kustomizations naming that GitRepository resolve to this repository: no missing source, their paths are checked", async () => {
+    const dir = copyOf("flux-instance-chart");
+    const clean = await validate(dir);
+    expect(clean.report.problems).toEqual([]);
+    expect(clean.status).toBe(0);
+
+    const path = editCase(dir, "clusters/home/apps.yaml", "path: ./apps", "path: ./appz");
+    expect(errors((await validate(dir)).report)).toEqual([["flux-path-missing", "clusters/home/apps.yaml", path]]);
+  });
+
+  test("a source the values do not name is still missing, and so is one of a release of another chart", async () => {
+    const dir = copyOf("flux-instance-chart");
+    const line = editCase(dir, "clusters/home/apps.yaml", "name: home-ops", "name: home-opz");
+    expect(errors((await validate(dir)).report)).toEqual([["flux-source-missing", "clusters/home/apps.yaml", line]]);
+
+    const other = copyOf("flux-instance-chart");
+    editCase(other, "clusters/home/flux-instance/ocirepository.yaml", "charts/flux-instance", "charts/podinfo");
+    const ref = lineOf(other, "clusters/home/apps.yaml", "    name: home-ops");
+    expect(errors((await validate(other)).report)).toEqual([["flux-source-missing", "clusters/home/apps.yaml", ref]]);
+  });
+});
