@@ -121,3 +121,35 @@ describe("the Flux Operator's flux-instance chart creates the sync source its va
     expect(errors((await validate(other)).report)).toEqual([["flux-source-missing", "clusters/home/apps.yaml", ref]]);
   });
 });
+
+describe("workflow syntax GitHub added after the embedded actionlint (1.7.7)", () => {
+  const workflow = ".github/workflows/release.yml";
+
+  test("artifact-metadata and models permissions, 12 dispatch inputs, a schedule timezone, environment.deployment, job.check_run_id: no error", async () => {
+    const dir = copyOf("newer-workflow-syntax");
+    const clean = await validate(dir);
+    expect(clean.report.problems).toEqual([]);
+    expect(clean.status).toBe(0);
+  });
+
+  test("a value a current actionlint refuses, past 25 inputs, or another key beside cron is still an error, at its line", async () => {
+    const dir = copyOf("newer-workflow-syntax");
+    const models = editCase(dir, workflow, "models: read", "models: write");
+    const schedule = lineOf(dir, workflow, '    - cron: "30 4 * * 1"');
+    editCase(dir, workflow, "      timezone: Europe/Paris", "      tz: Europe/Paris");
+    const { status, report } = await validate(dir);
+    expect(status).toBe(1);
+    expect(errors(report)).toEqual([
+      ["actionlint-syntax-check", workflow, schedule],
+      ["actionlint-permissions", workflow, models],
+    ]);
+    expect(report.problems[1]!.message).toBe('"write" is invalid as permission of scope "models". available values are "read", "none"');
+
+    const many = copyOf("newer-workflow-syntax");
+    const more = Array.from({ length: 14 }, (_, i) => `      extra_${i}:\n        type: string\n`).join("");
+    editCase(many, workflow, "  schedule:\n", `${more}  schedule:\n`);
+    const inputs = await validate(many);
+    expect(errors(inputs.report).map(([rule]) => rule)).toEqual(["actionlint-events"]);
+    expect(inputs.report.problems[0]!.message).toMatch(/^maximum number of inputs for "workflow_dispatch" event is 25 but 26 inputs are provided/);
+  });
+});
