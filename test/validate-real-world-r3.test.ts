@@ -153,3 +153,26 @@ describe("workflow syntax GitHub added after the embedded actionlint (1.7.7)", (
     expect(inputs.report.problems[0]!.message).toMatch(/^maximum number of inputs for "workflow_dispatch" event is 25 but 26 inputs are provided/);
   });
 });
+
+describe("kustomize names a build's resources with its namePrefix and nameSuffix before it looks for duplicates", () => {
+  test("a prefixed role beside an unprefixed one of the same written name is no duplicate, as kubectl kustomize builds it", async () => {
+    const dir = copyOf("kustomize-name-prefix");
+    const clean = await validate(dir);
+    expect(clean.report.problems).toEqual([]);
+    expect(clean.status).toBe(0);
+    // A suffix renames as a prefix does.
+    editCase(dir, "operator/kustomization.yaml", "namePrefix: acme-", "nameSuffix: -acme");
+    expect((await validate(dir)).report.problems).toEqual([]);
+  });
+
+  test("without the prefix the two collide, and a CustomResourceDefinition keeps its name under a prefix", async () => {
+    const dir = copyOf("kustomize-name-prefix");
+    editCase(dir, "operator/kustomization.yaml", "namePrefix: acme-", 'namePrefix: ""');
+    expect(errors((await validate(dir)).report)).toEqual([["duplicate-resource", "bundle-rbac/role.yaml", 4]]);
+
+    const crd = copyOf("kustomize-name-prefix");
+    writeFileSync(join(crd, "bundle-rbac", "crd.yaml"), readFileSync(join(crd, "operator", "crd.yaml"), "utf8"));
+    editCase(crd, "bundle-rbac/kustomization.yaml", "  - ./role.yaml\n", "  - ./role.yaml\n  - ./crd.yaml\n");
+    expect(errors((await validate(crd)).report)).toEqual([["duplicate-resource", "bundle-rbac/crd.yaml", 4]]);
+  });
+});
