@@ -176,3 +176,29 @@ describe("kustomize names a build's resources with its namePrefix and nameSuffix
     expect(errors((await validate(crd)).report)).toEqual([["duplicate-resource", "bundle-rbac/crd.yaml", 4]]);
   });
 });
+
+describe("JSON with comments that holds no Kubernetes object (a tool's configuration) is left out of the walk", () => {
+  test("it is a left-out unit with its reason, not a YAML syntax error", async () => {
+    const dir = copyOf("json-configuration");
+    const run = await runCli(["validate", "--strict", "-o", "json", "."], { cwd: dir, env: { GITHUB_BASE_REF: "" } });
+    const report = JSON.parse(run.stdout) as JsonReport & { resources: { file: string; status: string; notChecked?: string }[] };
+    expect(report.problems).toEqual([]);
+    expect(run.status).toBe(0);
+    expect(report.resources.filter((unit) => unit.file === "tools/spelling.json").map((unit) => [unit.status, unit.notChecked?.split(":")[0]])).toEqual([
+      ["skipped", 'JSON that no JSON reader takes (comments, trailing commas'],
+    ]);
+  });
+
+  test("a broken JSON manifest or JSON patch is still an error", async () => {
+    const dir = copyOf("json-configuration");
+    const manifest = editCase(dir, "apps/web/deployment.json", '"kind": "Deployment",', '"kind": "Deployment", // the web tier');
+    editCase(dir, "apps/web/replicas.json", '"value": 2 }', '"value": 2 ] }');
+    const { status, report } = await validate(dir);
+    expect(status).toBe(1);
+    // The reader notices the comment where the next entry starts.
+    expect(errors(report)).toEqual([
+      ["k8s-yaml-syntax", "apps/web/deployment.json", manifest + 1],
+      ["k8s-yaml-syntax", "apps/web/replicas.json", 2],
+    ]);
+  });
+});

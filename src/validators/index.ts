@@ -114,7 +114,7 @@ export async function validateSource(source: FileSource, options: ValidateOption
   }
   // A pod in a namespace the files declare privileged is admitted as it is, as the admission controller would.
   if (options.podSecurity) results = exemptPrivilegedNamespaces(results, privilegedNamespaces(digests.values()));
-  if (walk) results = (await leaveOutNonManifests(results, read)).concat(walk.leftOut);
+  if (walk) results = (await leaveOutNonManifests(results, read, patches)).concat(walk.leftOut);
   if (terraform) results = results.concat(await terraform);
   if (workflows) results = results.concat(await workflows);
   // Loaded only where there is a GitLab CI file: its schema checker (Ajv and GitLab's schema) is a sizeable start-up cost.
