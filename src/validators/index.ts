@@ -2,6 +2,7 @@
  * The one validation entry point: validateSource checks a set of files (a render in memory, a repository or
  * files on disk, standard input) and returns a report; the caller picks an exit code.
  */
+import { signalPoint } from "../interrupt.js";
 import { join, posix } from "node:path";
 import { applyEngines, patchFiles, readKustomizations } from "./engines/index.js";
 import { digestContent, indexDigests, isYamlFile, thisRepository, validateGitopsIndex, type ManifestDigest, type RepoIndex, type ThisRepository } from "./gitops/index.js";
@@ -94,6 +95,7 @@ export async function validateSource(source: FileSource, options: ValidateOption
   const digests = new Map<string, ManifestDigest[]>();
   // concat, not push(...): a spread of 100,000 results overflows the call stack
   let results = await validateManifests(source, manifests, options, source.repository || options.podSecurity !== undefined, digests, patches);
+  await signalPoint();
   let index: RepoIndex | undefined;
   let appliedAs: ((manifest: Manifest) => Json[] | undefined) | undefined;
   let repository: ThisRepository | undefined;
@@ -132,6 +134,7 @@ export async function validateSource(source: FileSource, options: ValidateOption
     results = results.concat(validateSecrets({ paths: checked, read, isManifest: (path) => manifestSet.has(path) }, options.secrets));
   }
   if (gitops && index) {
+    await signalPoint();
     let gitopsUnits = validateGitopsIndex(index, { repoUrls: options.repoUrls, checkout: options.checkout, placeholderUrls: options.placeholderUrls, appliedAs, repository });
     // Objects in a dot-folder are read (a reference may name them) but checked only where Flux or Argo CD applies
     // them: an archive of retired apps (`.archive/`) is no broken reference.
@@ -142,6 +145,8 @@ export async function validateSource(source: FileSource, options: ValidateOption
     results = results.concat(gitopsUnits);
     if (walked) results = await validateAppliedFiles(source, index, manifests, results, options, patches);
   }
+  // A signal that came during the synchronous checks above stops the run here, before any report is written.
+  await signalPoint();
   return summarize(results.concat(unlistedFolders(source), refusedLinks(source)));
 }
 
