@@ -75,3 +75,13 @@ export async function guarded<T>(forcedCleanup: () => void, work: () => Promise<
     guards.delete(forcedCleanup);
   }
 }
+
+/**
+ * Lets the event loop turn so that a SIGINT or SIGTERM that arrived during synchronous work is handled now: Node runs
+ * signal handlers only between tasks, and does not keep the process alive for them, so a signal that lands in a long
+ * synchronous step followed by no other task is lost and the run completes as if none came. Call between the steps of
+ * work that has no guard (the CLI's handler then exits at once, before anything is written).
+ */
+export function signalPoint(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

@@ -2,6 +2,7 @@
  * The one validation entry point: validateSource checks a set of files (a render in memory, a repository or
  * files on disk, standard input) and returns a report; the caller picks an exit code.
  */
+import { signalPoint } from "../interrupt.js";
 import { join, posix } from "node:path";
 import { applyEngines, patchFiles, readKustomizations } from "./engines/index.js";
 import { digestContent, indexDigests, isYamlFile, thisRepository, validateGitopsIndex, type ManifestDigest, type RepoIndex, type ThisRepository } from "./gitops/index.js";
@@ -94,6 +95,7 @@ export async function validateSource(source: FileSource, options: ValidateOption
   const digests = new Map<string, ManifestDigest[]>();
   // concat, not push(...): a spread of 100,000 results overflows the call stack
   let results = await validateManifests(source, manifests, options, source.repository || options.podSecurity !== undefined, digests, patches);
+  await signalPoint();
   let index: RepoIndex | undefined;
   let appliedAs: ((manifest: Manifest) => Json[] | undefined) | undefined;
   let repository: ThisRepository | undefined;
@@ -114,7 +116,7 @@ export async function validateSource(source: FileSource, options: ValidateOption
   }
   // A pod in a namespace the files declare privileged is admitted as it is, as the admission controller would.
   if (options.podSecurity) results = exemptPrivilegedNamespaces(results, privilegedNamespaces(digests.values()));
-  if (walk) results = (await leaveOutNonManifests(results, read)).concat(walk.leftOut);
+  if (walk) results = (await leaveOutNonManifests(results, read, patches)).concat(walk.leftOut);
   if (terraform) results = results.concat(await terraform);
   if (workflows) results = results.concat(await workflows);
   // Loaded only where there is a GitLab CI file: its schema checker (Ajv and GitLab's schema) is a sizeable start-up cost.
@@ -132,16 +134,19 @@ export async function validateSource(source: FileSource, options: ValidateOption
     results = results.concat(validateSecrets({ paths: checked, read, isManifest: (path) => manifestSet.has(path) }, options.secrets));
   }
   if (gitops && index) {
+    await signalPoint();
     let gitopsUnits = validateGitopsIndex(index, { repoUrls: options.repoUrls, checkout: options.checkout, placeholderUrls: options.placeholderUrls, appliedAs, repository });
     // Objects in a dot-folder are read (a reference may name them) but checked only where Flux or Argo CD applies
     // them: an archive of retired apps (`.archive/`) is no broken reference.
     if (walked && gitopsUnits.some((unit) => inDotFolder(unit.file))) {
-      const applied = appliedFiles(index);
+      const applied = appliedFiles(index, read);
       gitopsUnits = gitopsUnits.filter((unit) => !inDotFolder(unit.file) || applied.has(unit.file));
     }
     results = results.concat(gitopsUnits);
     if (walked) results = await validateAppliedFiles(source, index, manifests, results, options, patches);
   }
+  // A signal that came during the synchronous checks above stops the run here, before any report is written.
+  await signalPoint();
   return summarize(results.concat(unlistedFolders(source), refusedLinks(source)));
 }
 
@@ -153,7 +158,7 @@ export async function validateSource(source: FileSource, options: ValidateOption
 async function validateAppliedFiles(source: FileSource, index: RepoIndex, validated: readonly string[], results: UnitResult[], options: ValidateOptions, patches: Map<string, PatchSpec>): Promise<UnitResult[]> {
   const leftOut = new Set(results.filter((result) => result.validator === "walk").map((result) => result.file));
   const checked = new Set(validated.filter((path) => !leftOut.has(path)));
-  const applied = appliedFiles(index);
+  const applied = appliedFiles(index, (path) => source.read(path));
   const late = [...applied.keys()].filter((path) => !checked.has(path) && !source.skip?.(path)).sort();
   if (late.length === 0) return results;
   const lateSet = new Set(late);

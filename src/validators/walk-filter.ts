@@ -26,6 +26,7 @@ export const REASON_APIVERSION_NOT_TEXT = "apiVersion is not text (Grafana provi
 export const REASON_KUSTOMIZATION = "kustomization without apiVersion/kind (kustomize accepts it): its references are checked, not its schema";
 export const REASON_NOT_KUBERNETES = "no document with apiVersion or kind: not a Kubernetes manifest";
 export const REASON_TALOS = "Talos machine configuration (v1alpha1, no API group): read by Talos, not a Kubernetes manifest";
+export const REASON_JSON_CONFIGURATION = "JSON that no JSON reader takes (comments, trailing commas: a tool's configuration such as tsconfig.json or cspell.json) and without an \"apiVersion\" or \"kind\" key: not a Kubernetes manifest";
 export const REASON_NO_API_GROUP = "apiVersion without an API group (only v1 has none in Kubernetes): not a Kubernetes manifest";
 /** The reason for YAML with application tags, naming them. */
 export const reasonApplicationTags = (tags: string[]) => `YAML with application tags (${tags.join(", ")}): an application's configuration, not a Kubernetes manifest`;
@@ -119,6 +120,9 @@ export function reasonByContent(path: string, results: UnitResult[], text: strin
   if (failed.length === results.length && [...rules].every((rule) => rule === "k8s-yaml-syntax")) {
     if (TEMPLATE_ACTION.test(text)) return REASON_TEMPLATE;
     if (JINJA_STATEMENT.test(text)) return REASON_JINJA;
+    // JSON writes every key in quotes: a Kubernetes object in JSON spells "apiVersion" and "kind". Without either,
+    // a .json file that does not parse is a tool's JSON-with-comments (kustomize patches are never left out).
+    if (/\.json$/i.test(path) && !/"(apiVersion|kind)"\s*:/.test(text)) return REASON_JSON_CONFIGURATION;
     if (!failed.every((result) => result.problems.every((problem) => UNKNOWN_TAG.test(problem.message)))) return undefined;
     const documents = parseLoosely(yaml, text);
     if (!documents || documents.some((document) => holdsKubernetesObject(yaml, document))) return undefined;
@@ -224,7 +228,7 @@ export function reasonByKind(result: UnitResult): string | undefined {
  * In a folder walk, a file that turns out to hold no Kubernetes object (see reasonByContent) is left out with the
  * reason, instead of an error per document; a tool's configuration document is skipped with its reason.
  */
-export async function leaveOutNonManifests(results: UnitResult[], read: (file: string) => string | undefined): Promise<UnitResult[]> {
+export async function leaveOutNonManifests(results: UnitResult[], read: (file: string) => string | undefined, patches: ReadonlyMap<string, unknown> = new Map()): Promise<UnitResult[]> {
   // Only a file whose every result is an error (or a document skipped for want of a schema) can be no manifest.
   const byFile = new Map<string, UnitResult[]>();
   const mixed = new Set<string>();
@@ -237,7 +241,8 @@ export async function leaveOutNonManifests(results: UnitResult[], read: (file: s
     else byFile.set(result.file, [result]);
   }
   const reasons = new Map<string, string>();
-  const candidates = [...byFile].filter(([file]) => !mixed.has(file));
+  // A file a kustomization reads as a patch is part of an object whatever it holds: its errors stay.
+  const candidates = [...byFile].filter(([file]) => !mixed.has(file) && !patches.has(file));
   const yaml = candidates.length > 0 ? await loadYamlLibrary() : undefined;
   for (const [file, failed] of candidates) {
     const reason = yaml && reasonByContent(file, failed, read(file), yaml);

@@ -45,6 +45,8 @@ export interface KustomizationInstance {
   build?: BuildFiles;
   /** Its post-build substitution, when one runs. */
   variables?: VariableSet;
+  /** Whether the parent's `spec.patches` changed it (then its schema is checked on `object`, not on the text). */
+  patched?: boolean;
 }
 
 export interface FluxModel {
@@ -96,11 +98,12 @@ export function buildFluxModel(index: RepoIndex, resolver: BuildResolver, repo: 
     return folders.get(folder);
   };
 
-  const add = (manifest: Manifest, object: Json, parent: KustomizationInstance | undefined) => {
+  const add = (manifest: Manifest, object: Json, parent: KustomizationInstance | undefined, patched = false) => {
     const key = `${manifest.file}#${manifest.index}\u0000${JSON.stringify(object)}`;
     if (seen.has(key) || all.length >= MAX_INSTANCES) return;
     seen.add(key);
     const instance: KustomizationInstance = { manifest, object, parent };
+    if (patched) instance.patched = true;
     const path = stringAt(object, "spec", "path") ?? "./";
     const folder = hasVariables(path) ? undefined : kustomizationFolder({ ...manifest, object }, index, repo);
     if (folder !== undefined) instance.build = buildOf(folder);
@@ -121,21 +124,39 @@ export function buildFluxModel(index: RepoIndex, resolver: BuildResolver, repo: 
     }
   }
   // Parents before children: a child's object is the one its parent's patches and substitution made.
-  for (let next = queue.shift(); next; next = queue.shift()) {
-    const instance = next;
-    if (!instance.build) continue;
-    instance.variables = sources.variablesOf(instance, (of) => of.parent ?? appliers.get(of.manifest)?.find((applier) => applier !== of));
-    for (const file of instance.build.objects) {
-      for (const child of inFile.get(file) ?? []) {
-        if (child === instance.manifest) continue;
-        // The parent's own patches first (they are part of its build), then its substitution.
-        const patched = applyFluxPatches(instance.object, child.object);
-        const variables = instance.variables;
-        const applied = variables && !substitutionDisabled(patched) && JSON.stringify(patched).includes("${") ? substituteObject(patched, variables.lookup) : patched;
-        if (applied !== child.object) add(child, applied, instance);
+  const drain = () => {
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      const instance = next;
+      if (!instance.build) continue;
+      instance.variables = sources.variablesOf(instance, (of) => of.parent ?? appliers.get(of.manifest)?.find((applier) => applier !== of));
+      for (const file of instance.build.objects) {
+        for (const child of inFile.get(file) ?? []) {
+          if (child === instance.manifest) continue;
+          // The parent's own patches first (they are part of its build), then its substitution.
+          const patched = applyFluxPatches(instance.object, child.object);
+          const variables = instance.variables;
+          const applied = variables && !substitutionDisabled(patched) && JSON.stringify(patched).includes("${") ? substituteObject(patched, variables.lookup) : patched;
+          if (applied !== child.object) add(child, applied, instance, patched !== child.object);
+        }
       }
     }
+  };
+  drain();
+  // A Kustomization whose build is not a folder of this checkout (an OCI artifact CI pushes from it, a path of
+  // another source) still patches what it applies. A Kustomization of the repository that no located build applies
+  // is checked as patched by each such parent whose `spec.patches` select it: home-ops repositories that sync an OCI
+  // artifact give every child its interval and prune that way, and the API server sees the patched object.
+  const located = new Set(all.filter((instance) => instance.parent).map((instance) => instance.manifest));
+  const unlocated = all.filter((instance) => !instance.build && isObject(instance.object.spec) && Array.isArray(instance.object.spec.patches));
+  for (const child of unlocated.length > 0 ? kustomizations : []) {
+    if (located.has(child) || appliers.has(child)) continue;
+    for (const parent of unlocated) {
+      if (parent.manifest === child) continue;
+      const patched = applyFluxPatches(parent.object, child.object);
+      if (patched !== child.object) add(child, patched, parent, true);
+    }
   }
+  drain();
 
   // An instance as written is not what is applied when a parent patches or substitutes it: it is left out, with
   // whatever came of it.

