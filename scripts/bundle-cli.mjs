@@ -11,10 +11,11 @@
 // - dist/cli/code-cache.cjs: src/code-cache.ts, the one instance of the code cache that main.js and cli.cjs both
 //   require (Node's CommonJS loader keeps one module per file): main.js turns it on, cli.cjs loads through it.
 import { build } from "esbuild";
-import { chmodSync, rmSync } from "node:fs";
+import { chmodSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { asciiOnly } from "./ascii-js.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const require = createRequire(import.meta.url);
@@ -34,8 +35,11 @@ const common = { absWorkingDir: root, bundle: true, platform: "node", target: "n
 const VENDORED = ["yaml", "simple-git", "js-yaml", "diff"];
 const vendorDir = join(cliDir, "vendor");
 rmSync(vendorDir, { recursive: true, force: true });
+/** Rewrites a file the CLI loads through the code cache in ASCII (scripts/ascii-js.mjs). */
+const toAscii = (file) => writeFileSync(file, asciiOnly(readFileSync(file, "utf8"), file));
 for (const name of VENDORED) {
   await build({ ...common, entryPoints: [require.resolve(name)], outfile: join(vendorDir, `${name}.cjs`), format: "cjs" });
+  toAscii(join(vendorDir, `${name}.cjs`));
 }
 const vendored = {
   name: "vendored",
@@ -86,5 +90,6 @@ await build({
   external: ["@cdktf/hcl2json", "@cdktf/hcl-tools"],
   plugins: [vendored, sharedCodeCache],
 });
+toAscii(join(cliDir, "cli.cjs"));
 await build({ ...common, entryPoints: [join(cliDir, "main.js")], outfile: join(cliDir, "main.js"), allowOverwrite: true, format: "esm", plugins: [sharedCodeCache] });
 chmodSync(join(cliDir, "main.js"), 0o755);
