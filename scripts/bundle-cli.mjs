@@ -88,6 +88,10 @@ await build({
   format: "cjs",
   // The WebAssembly Terraform tools load their .wasm files relative to their own modules.
   external: ["@cdktf/hcl2json", "@cdktf/hcl-tools"],
+  // V8 refuses import() in code compiled by vm.Script (the code cache) unless Node's experimental loader hook is
+  // given, which warns on stderr and is not kept with a cached script: import() of what the bundle leaves out (Node's
+  // modules, the two CommonJS Terraform packages) becomes require().
+  supported: { "dynamic-import": false },
   plugins: [vendored, sharedCodeCache],
 });
 toAscii(join(cliDir, "cli.cjs"));
