@@ -16,11 +16,11 @@ const stampPath = join(root, "dist", ".build-inputs");
 /** What the build reads: TypeScript sources, the templates and schemas it precompiles, its steps and configuration. */
 const INPUT_DIRS = ["src", "templates", "blueprints", "addons", "schemas/terraform"];
 const STEPS = ["scripts/precompile-templates.mjs", "scripts/precompile-schemas.mjs", "scripts/precompile-data.mjs", "scripts/bundle-cli.mjs"];
-const INPUT_FILES = ["package.json", "tsconfig.json", "tsconfig.build.json", "scripts/build.mjs", ...STEPS];
+const INPUT_FILES = ["package.json", "tsconfig.json", "tsconfig.build.json", "scripts/build.mjs", "scripts/ascii-js.mjs", ...STEPS];
 /** The tools that write dist/: a different version is a different build (so is a different bundled dependency). */
 const TOOLS = ["typescript", "esbuild", "handlebars"];
 /** Outputs the package cannot run without: a stamp beside a dist/ missing them does not count. */
-const OUTPUTS = ["dist/index.js", "dist/cli/main.js", "dist/generator/templates/index.json", "dist/params/schemas", "dist/validators/terraform/worker.js"];
+const OUTPUTS = ["dist/index.js", "dist/cli/main.js", "dist/cli/cli.cjs", "dist/cli/code-cache.cjs", "dist/generator/templates/index.json", "dist/params/schemas", "dist/validators/terraform/worker.js"];
 
 function filesUnder(dir) {
   return readdirSync(join(root, dir), { recursive: true, withFileTypes: true })

@@ -1,27 +1,45 @@
 #!/usr/bin/env node
-// Bundles the compiled CLI in place with esbuild: dist/cli/main.js (written by tsc) becomes the bundle's entry, and
-// its lazily loaded parts go to dist/cli/chunks/, so the `bin` path never changes. Why: Node's ESM loader resolves
-// and compiles each of the ~600 modules the CLI pulls in (ajv, yaml, handlebars, simple-git, octokit...) one by one,
-// which cost about 0.25 s of every run; one bundle with a chunk per command loads in a fraction of that. The library
-// (`exports`) stays unbundled in dist/. Packages that read files next to their own modules stay external.
+// Bundles the compiled CLI (tsc's output in dist/) with esbuild into three files, so that the `bin` path never changes:
+// - dist/cli/cli.cjs: the whole CLI (entry dist/cli/cli-process.js), one CommonJS file. Why: Node's ESM loader
+//   resolves and compiles each of the ~600 modules the CLI pulls in (ajv, yaml, handlebars, simple-git, octokit...)
+//   one by one, and Node 20 keeps no compiled ES module between runs; src/cli/main.ts loads this file through V8's
+//   code cache (src/code-cache.ts) instead. Lazily imported modules stay lazy: esbuild evaluates each on its first
+//   import(). The library (`exports`) stays unbundled in dist/. Packages that read files next to their own modules
+//   stay external.
+// - dist/cli/main.js: the `bin` (src/cli/main.ts), an ES module of a few lines that sets V8's flags and the code cache
+//   and then loads cli.cjs.
+// - dist/cli/code-cache.cjs: src/code-cache.ts, the one instance of the code cache that main.js and cli.cjs both
+//   require (Node's CommonJS loader keeps one module per file): main.js turns it on, cli.cjs loads through it.
 import { build } from "esbuild";
-import { chmodSync, rmSync } from "node:fs";
+import { chmodSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { asciiOnly } from "./ascii-js.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const require = createRequire(import.meta.url);
+const cliDir = join(root, "dist", "cli");
+
+// A CommonJS file has no import.meta: the compiled modules' `import.meta.url` (createRequire, the package root) becomes
+// the URL of the file they are bundled in, as in an ES module bundle.
+const importMetaUrl = {
+  define: { "import.meta.url": "__bundle_import_meta_url" },
+  banner: { js: 'var __bundle_import_meta_url = require("node:url").pathToFileURL(__filename).href;' },
+};
+const common = { absWorkingDir: root, bundle: true, platform: "node", target: "node20", logLevel: "warning" };
 
 // Large packages (CommonJS builds) every command loads: each is bundled into one CommonJS file, dist/cli/vendor/<name>.cjs,
-// which the CLI loads through V8's code cache (src/code-cache.ts requireVendored); the ES modules of the bundle
-// itself are compiled anew by every run (Node 20 caches no ES module). The bundle imports each through a module that
-// re-exports the package's names.
+// which the CLI loads through the code cache (src/code-cache.ts requireVendored), so that their entries of the cache
+// are shared by every command. The bundle imports each through a module that re-exports the package's names.
 const VENDORED = ["yaml", "simple-git", "js-yaml", "diff"];
-const vendorDir = join(root, "dist", "cli", "vendor");
+const vendorDir = join(cliDir, "vendor");
 rmSync(vendorDir, { recursive: true, force: true });
+/** Rewrites a file the CLI loads through the code cache in ASCII (scripts/ascii-js.mjs). */
+const toAscii = (file) => writeFileSync(file, asciiOnly(readFileSync(file, "utf8"), file));
 for (const name of VENDORED) {
-  await build({ absWorkingDir: root, entryPoints: [require.resolve(name)], outfile: join(vendorDir, `${name}.cjs`), bundle: true, format: "cjs", platform: "node", target: "node20", logLevel: "warning" });
+  await build({ ...common, entryPoints: [require.resolve(name)], outfile: join(vendorDir, `${name}.cjs`), format: "cjs" });
+  toAscii(join(vendorDir, `${name}.cjs`));
 }
 const vendored = {
   name: "vendored",
@@ -41,24 +59,41 @@ const vendored = {
   },
 };
 
+// The code cache, once: main.js and cli.cjs import dist/code-cache.js as ./code-cache.cjs, required at run time.
+const codeCacheFile = join(cliDir, "code-cache.cjs");
+await build({ ...common, ...importMetaUrl, entryPoints: [join(root, "dist", "code-cache.js")], outfile: codeCacheFile, format: "cjs" });
+const codeCacheNames = Object.keys(require(codeCacheFile)).filter((key) => key !== "default" && key !== "__esModule");
+const sharedCodeCache = {
+  name: "shared-code-cache",
+  setup(bundle) {
+    bundle.onResolve({ filter: /^\.\/code-cache\.cjs$/ }, (args) => ({ path: args.path, external: true }));
+    bundle.onResolve({ filter: /(^|[/\\])code-cache\.js$/ }, (args) => ({ path: args.path, namespace: "shared-code-cache" }));
+    bundle.onLoad({ filter: /.*/, namespace: "shared-code-cache" }, () => {
+      const contents = [
+        'import { createRequire } from "node:module";',
+        'const codeCache = createRequire(import.meta.url)("./code-cache.cjs");',
+        `export const { ${codeCacheNames.join(", ")} } = codeCache;`,
+      ].join("\n");
+      return { contents, resolveDir: cliDir, loader: "js" };
+    });
+  },
+};
 
-rmSync(new URL("../dist/cli/chunks", import.meta.url), { recursive: true, force: true }); // chunk names change per build
+rmSync(join(cliDir, "chunks"), { recursive: true, force: true }); // the ES module chunks of earlier builds
 await build({
-  absWorkingDir: root,
-  entryPoints: { main: "dist/cli/main.js" },
-  outdir: "dist/cli",
-  allowOverwrite: true,
-  chunkNames: "chunks/[name]-[hash]",
-  bundle: true,
-  splitting: true, // commands stay lazily loaded, each in its own chunk
-  format: "esm",
-  platform: "node",
-  target: "node20",
+  ...common,
+  ...importMetaUrl,
+  entryPoints: [join(cliDir, "cli-process.js")],
+  outfile: join(cliDir, "cli.cjs"),
+  format: "cjs",
   // The WebAssembly Terraform tools load their .wasm files relative to their own modules.
   external: ["@cdktf/hcl2json", "@cdktf/hcl-tools"],
-  // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
-  banner: { js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);' },
-  plugins: [vendored],
-  logLevel: "warning",
+  // V8 refuses import() in code compiled by vm.Script (the code cache) unless Node's experimental loader hook is
+  // given, which warns on stderr and is not kept with a cached script: import() of what the bundle leaves out (Node's
+  // modules, the two CommonJS Terraform packages) becomes require().
+  supported: { "dynamic-import": false },
+  plugins: [vendored, sharedCodeCache],
 });
-chmodSync(new URL("../dist/cli/main.js", import.meta.url), 0o755);
+toAscii(join(cliDir, "cli.cjs"));
+await build({ ...common, entryPoints: [join(cliDir, "main.js")], outfile: join(cliDir, "main.js"), allowOverwrite: true, format: "esm", plugins: [sharedCodeCache] });
+chmodSync(join(cliDir, "main.js"), 0o755);

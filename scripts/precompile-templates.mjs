@@ -9,6 +9,7 @@ import Handlebars from "handlebars";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { asciiOnly } from "./ascii-js.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const { COMPILE_OPTIONS, PRECOMPILED_DIR, PRECOMPILED_INDEX, templateDigest } = await import(new URL("../dist/generator/compiled-templates.js", import.meta.url).href);
@@ -54,7 +55,9 @@ rmSync(PRECOMPILED_DIR, { recursive: true, force: true });
 rmSync(new URL("../dist/generator/templates.compiled.cjs", import.meta.url), { force: true }); // the one module of earlier builds
 mkdirSync(PRECOMPILED_DIR, { recursive: true });
 for (const [group, entries] of modules) {
-  writeFileSync(join(PRECOMPILED_DIR, fileOf(group)), `"use strict";\n// Written by scripts/precompile-templates.mjs: do not edit.\nexports.templates = {\n${entries.join("\n")}\n};\n`);
+  // In ASCII, as V8's code cache reads it best (scripts/ascii-js.mjs): a template's "°C" is written "\u00b0C".
+  const code = `"use strict";\n// Written by scripts/precompile-templates.mjs: do not edit.\nexports.templates = {\n${entries.join("\n")}\n};\n`;
+  writeFileSync(join(PRECOMPILED_DIR, fileOf(group)), asciiOnly(code, fileOf(group)));
 }
 const index = Object.fromEntries([...sources].sort(([a], [b]) => a.localeCompare(b)).map(([digest, [group]]) => [digest, fileOf(group)]));
 writeFileSync(PRECOMPILED_INDEX, `${JSON.stringify(index, null, 1)}\n`);

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 
 /**
  * Root of the installed package (holds blueprints/, templates/, schemas/). Found by walking up from this module,
- * because the module runs from src/ (tests), dist/ (library) and dist/cli/chunks/ (the bundled CLI) at different depths.
+ * because the module runs from src/ (tests), dist/ (library) and dist/cli/ (the CLI bundle, cli.cjs and code-cache.cjs) at different depths.
  */
 export const packageRoot = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
 

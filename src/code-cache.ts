@@ -1,8 +1,8 @@
 /**
- * V8's code cache for the large generated scripts a run loads: the precompiled schema validators (the embedded
- * Kubernetes bundles, the parameters schemas) and templates, re2js, and the packages the CLI bundle vendors. Node 20 keeps no compiled code between
- * processes (no NODE_COMPILE_CACHE, and ES modules take no cache), so each run parsed and compiled about 4 MB of
- * JavaScript again. A script compiled here through `vm.Script` with the `cachedData` of an earlier run skips that
+ * V8's code cache for the large scripts a run loads: the CLI bundle itself (dist/cli/cli.cjs, src/cli/main.ts), the
+ * precompiled schema validators (the embedded Kubernetes bundles, the parameters schemas) and templates, re2js, and
+ * the packages the CLI bundle vendors. Node 20 keeps no compiled code between processes (no NODE_COMPILE_CACHE, and
+ * ES modules take no cache), so each run parsed and compiled about 7 MB of JavaScript again. A script compiled here through `vm.Script` with the `cachedData` of an earlier run skips that
  * parse; the cache is written when the process exits (`createCachedData` then holds every function the run compiled)
  * and only when it had none or V8 refused it (another Node version or V8 flags).
  *
@@ -42,10 +42,14 @@ export function enableCodeCache(dir: string): void {
   if (folder) process.once("exit", writePending);
 }
 
-/** Compiles and runs `source` (read from `file`) as a script and returns its completion value, with the code cache when it is on. */
-export function runCachedScript(file: string, source: string): unknown {
+/**
+ * Compiles and runs `source` (read from `file`) as a script and returns its completion value, with the code cache when
+ * it is on. `variant` names a use of the script that gets an entry of its own: an entry holds the functions the run
+ * that wrote it compiled, so a script many commands share (the CLI bundle) keeps one entry per command.
+ */
+export function runCachedScript(file: string, source: string, variant = ""): unknown {
   if (!folder) return new Script(source, { filename: file }).runInThisContext();
-  const path = join(folder, `${createHash("sha256").update(`${process.version}\0`).update(source).digest("hex")}.v8`);
+  const path = join(folder, `${createHash("sha256").update(`${process.version}\0${variant}\0`).update(source).digest("hex")}.v8`);
   let cachedData: Buffer | undefined;
   try {
     cachedData = readTrustedFile(path, MAX_ENTRY_BYTES);
@@ -58,13 +62,14 @@ export function runCachedScript(file: string, source: string): unknown {
 }
 
 /**
- * A CommonJS module (a precompiled template or schema, a dependency's file) through the code cache: the same
- * wrapper, `require` and `module` as Node's loader gives it, loaded once per process.
+ * A CommonJS module (a precompiled template or schema, a dependency's file, the CLI bundle) through the code cache:
+ * the same wrapper, `require` and `module` as Node's loader gives it, loaded once per process. `variant`: see
+ * runCachedScript.
  */
-export function requireCached(file: string): unknown {
+export function requireCached(file: string, variant = ""): unknown {
   if (modules.has(file)) return modules.get(file);
   const module = { exports: {} as unknown };
-  const compiled = runCachedScript(file, `(function (exports, require, module, __filename, __dirname) {${readFileSync(file, "utf8")}\n})`);
+  const compiled = runCachedScript(file, `(function (exports, require, module, __filename, __dirname) {${readFileSync(file, "utf8")}\n})`, variant);
   (compiled as (...args: unknown[]) => void)(module.exports, createRequire(file), module, file, dirname(file));
   modules.set(file, module.exports);
   return module.exports;
@@ -75,7 +80,7 @@ export const VENDOR_DIR = join(packageRoot, "dist", "cli", "vendor");
 
 /**
  * A package the CLI bundle vendors (yaml, simple-git, js-yaml, diff), loaded through the code cache: the bundle's modules
- * import it from here (scripts/bundle-cli.mjs), as ES modules (the bundle's own) cannot be cached.
+ * import it from here (scripts/bundle-cli.mjs), so that its entry is shared by every command's.
  */
 export function requireVendored(name: string): unknown {
   if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new Error(`not a vendored package: ${JSON.stringify(name)}`);

@@ -13,11 +13,11 @@ const run = promisify(execFile);
 const codeCache = pathToFileURL(join(repoRoot, "dist", "code-cache.js")).href;
 
 /** Runs `source` through the code cache in a new process, with the cache in `dir`; returns what the script gives. */
-async function runScript(dir: string, source: string): Promise<unknown> {
+async function runScript(dir: string, source: string, variant = ""): Promise<unknown> {
   const program = `import { enableCodeCache, runCachedScript } from ${JSON.stringify(codeCache)};
 enableCodeCache(process.env.CACHE_DIR);
-console.log(JSON.stringify(runCachedScript("/generated/validators.js", process.env.SOURCE)(21)));`;
-  const { stdout } = await run(process.execPath, ["--input-type=module", "-e", program], { env: { ...process.env, CACHE_DIR: dir, SOURCE: source } });
+console.log(JSON.stringify(runCachedScript("/generated/validators.js", process.env.SOURCE, process.env.VARIANT)(21)));`;
+  const { stdout } = await run(process.execPath, ["--input-type=module", "-e", program], { env: { ...process.env, CACHE_DIR: dir, SOURCE: source, VARIANT: variant } });
   return JSON.parse(stdout);
 }
 
@@ -42,6 +42,22 @@ describe("code cache", () => {
     expect(entries(dir)).toHaveLength(2);
   });
 
+  // The CLI bundle is one script that every command runs a different part of: an entry holds what the run that wrote
+  // it compiled, so each command (variant) has an entry of its own, and reuses it.
+  test("a variant of the same script has an entry of its own, reused by the next run of that variant", async () => {
+    const dir = join(tempDir("ccr-code-cache-"), "code");
+    expect(await runScript(dir, SOURCE, "plan")).toEqual({ answer: 42, parts: [2, 4, 6] });
+    expect(entries(dir)).toHaveLength(1);
+    expect(await runScript(dir, SOURCE, "check")).toEqual({ answer: 42, parts: [2, 4, 6] });
+    const written = entries(dir).sort();
+    expect(written).toHaveLength(2);
+    const inodes = written.map((entry) => statSync(entry).ino);
+    expect(await runScript(dir, SOURCE, "plan")).toEqual({ answer: 42, parts: [2, 4, 6] });
+    expect(await runScript(dir, SOURCE, "check")).toEqual({ answer: 42, parts: [2, 4, 6] });
+    expect(entries(dir).sort()).toEqual(written);
+    expect(entries(dir).sort().map((entry) => statSync(entry).ino)).toEqual(inodes);
+  });
+
   test("an entry others could have written, or one V8 refuses, is not used: the script is compiled and the entry replaced", async () => {
     const dir = join(tempDir("ccr-code-cache-"), "code");
     await runScript(dir, SOURCE);
@@ -63,6 +79,28 @@ describe("code cache", () => {
     chmodSync(dir, 0o777);
     expect(await runScript(dir, SOURCE)).toEqual({ answer: 42, parts: [2, 4, 6] });
     expect(entries(dir)).toEqual([]);
+  });
+
+  // Node 20 keeps no compiled ES module: the CLI's own code is one CommonJS bundle loaded through the cache
+  // (src/cli/main.ts), so even a command that loads nothing else through it (--version) has its entry.
+  test("the CLI's own code is loaded through the cache: one entry per command, reused", async () => {
+    const cache = tempDir("ccr-code-cache-");
+    const dir = join(cache, "create-cluster-repo", "code");
+    const version = await spawnCli(["--version"], { env: { XDG_CACHE_HOME: cache } });
+    expect(version.status).toBe(0);
+    const written = entries(dir);
+    expect(written).toHaveLength(1);
+    const again = await spawnCli(["--version"], { env: { XDG_CACHE_HOME: cache } });
+    expect({ status: again.status, stdout: again.stdout }).toEqual({ status: 0, stdout: version.stdout });
+    expect(entries(dir)).toEqual(written);
+    expect(statSync(written[0]!).ino).toBe(statSync(entries(dir)[0]!).ino);
+    // another command: an entry of the bundle of its own (and of what else it loads), then reused
+    expect((await spawnCli(["--help"], { env: { XDG_CACHE_HOME: cache } })).status).toBe(0);
+    const withHelp = entries(dir).sort();
+    expect(withHelp.length).toBeGreaterThan(1);
+    expect(withHelp).toEqual(expect.arrayContaining(written));
+    expect((await spawnCli(["--help"], { env: { XDG_CACHE_HOME: cache } })).status).toBe(0);
+    expect(entries(dir).sort()).toEqual(withHelp);
   });
 
   test("the CLI keeps its cache under XDG_CACHE_HOME, and a run with the cache prints what a run without it does", async () => {

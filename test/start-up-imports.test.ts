@@ -16,7 +16,7 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 
 /** The modules reached from `entry` by static imports only, each with the chain that reaches it. */
 async function staticClosure(entry: string): Promise<Map<string, string[]>> {
-  const { metafile } = await build({ absWorkingDir: root, entryPoints: ["src/cli/main.ts"], bundle: true, splitting: true, format: "esm", platform: "node", outdir: "out", write: false, metafile: true, logLevel: "silent", external: ["@cdktf/hcl2json", "@cdktf/hcl-tools"] });
+  const { metafile } = await build({ absWorkingDir: root, entryPoints: ["src/cli/cli-process.ts"], bundle: true, splitting: true, format: "esm", platform: "node", outdir: "out", write: false, metafile: true, logLevel: "silent", external: ["@cdktf/hcl2json", "@cdktf/hcl-tools"] });
   const chains = new Map<string, string[]>([[entry, [entry]]]);
   const queue = [entry];
   while (queue.length > 0) {

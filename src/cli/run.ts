@@ -3,13 +3,14 @@ import { forges } from "../forge/resolve.js";
 import { STOP_SIGNALS, stopRequested } from "../interrupt.js";
 import { redact, secretsInEnvironment } from "../redact.js";
 import { escapeText } from "../terminal-text.js";
+import { commandOf, type CommandName } from "./command-line.js";
 import type { CliIo } from "./io.js";
 
 /**
  * The only place that picks an exit code: 0 success, 1 invalid output or failed operation, 2 usage or input.
  * Commands are imported lazily so `--help` stays fast.
  */
-const commands: Record<string, () => Promise<{ run(argv: string[], io: CliIo): Promise<number | void> }>> = {
+const commands: Record<CommandName, () => Promise<{ run(argv: string[], io: CliIo): Promise<number | void> }>> = {
   blueprints: () => import("./commands/blueprints.js"),
   addons: () => import("./commands/addons.js"),
   validate: () => import("./commands/validate.js"),
@@ -27,19 +28,19 @@ const commands: Record<string, () => Promise<{ run(argv: string[], io: CliIo): P
 export async function runCommandLine(argv: string[], io: CliIo): Promise<number> {
   const verbose = argv.includes("--verbose");
   try {
-    if (argv.length === 0 || argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help") {
+    const name = commandOf(argv);
+    if (name === "help") {
       const { mainHelp } = await import("./help.js");
       io.stdout.write(mainHelp());
       return argv.length === 0 && io.stdin.isTTY !== true ? 2 : 0;
     }
-    if (argv[0] === "--version" || argv[0] === "-v") {
+    if (name === "version") {
       const { readPackageVersion } = await import("../_utils.js");
       io.stdout.write(`${readPackageVersion()}\n`);
       return 0;
     }
-    const name = argv[0] !== undefined && argv[0] in commands ? argv[0] : "create";
     const rest = name === argv[0] ? argv.slice(1) : argv;
-    const command = await commands[name]!();
+    const command = await commands[name]();
     const status = (await command.run(rest, io)) ?? 0;
     // A signal that arrived once the guarded work was past its last step: the work is whole, the status says stopped.
     const signal = stopRequested();

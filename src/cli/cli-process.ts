@@ -1,0 +1,23 @@
+import { requestStop, STOP_SIGNALS, type StopSignal } from "../interrupt.js";
+import { processIo } from "./io.js";
+import { runCommandLine } from "./run.js";
+
+/**
+ * The CLI process once src/cli/main.ts has set V8's flags and the code cache: the entry of the CLI bundle
+ * (dist/cli/cli.cjs, scripts/bundle-cli.mjs). Returns the exit code.
+ */
+export async function runCliProcess(): Promise<number> {
+  // Ctrl-C or a SIGTERM: exit at once with 130 or 143 and say so, unless work that owns something to clean is running,
+  // which then stops at its next step and cleans up (a new repository's staging directory): see src/interrupt.ts.
+  // Set before the commands' modules load (they load on use, inside runCommandLine).
+  for (const signal of Object.keys(STOP_SIGNALS) as StopSignal[]) {
+    process.on(signal, () => {
+      if (requestStop(signal) === "exit") {
+        // Nothing guarded was running: the command stops where it is (stderr is written synchronously).
+        process.stderr.write(`error: stopped by ${signal} before the command finished\n`);
+        process.exit(STOP_SIGNALS[signal]);
+      }
+    });
+  }
+  return runCommandLine(process.argv.slice(2), processIo());
+}
