@@ -103,6 +103,16 @@ describe("the common-subset YAML reader agrees with js-yaml", () => {
     expect(agrees(cases[0]!, "kubernetes")).toBe(true);
   });
 
+  test("on keys that are strings for one schema and numbers for the other, read under both in turn", () => {
+    // The reader remembers keys it has read (by text): what it remembers for one schema must not answer for the other.
+    const texts = ["0b1: x\n1_0: y\n", "a: {0b1: x, 1_0: y}\n"];
+    for (const order of [SCHEMAS, [...SCHEMAS].reverse()]) {
+      for (const text of texts) for (const schema of [...order, ...order]) agrees(text, schema);
+    }
+    expect(agrees("0b1: x\n", "yaml-1.2")).toBe(true);
+    expect(agrees("0b1: x\n", "kubernetes")).toBe(false);
+  });
+
   test("on fuzzed manifests: cut, spliced and sprinkled with YAML's special characters", () => {
     const specials = [" ", "\n", "  ", "-", "- ", ":", ": ", "#", " #", "'", '"', "[", "]", "{", "}", ",", "|", "|-", ">", "&a", "*a", "!", "?", "%", "@", "~", "---\n", "...\n", "\t", "\r", "\\", "0x", ".5", "<<", "null", "true", "__proto__"];
     const corpus = (corpusTexts(3) as string[]).flatMap((text) => text.split("---\n"));
