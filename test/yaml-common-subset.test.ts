@@ -81,6 +81,7 @@ describe("the common-subset YAML reader agrees with js-yaml", () => {
       "a:\n  - name: x\n    args:\n    - -L\n    - --flag=1\n  - {name: y}\n  -\n  - []\n",
       "a: |\n  line 1\n\n    more\n  last\n\nb: |-\n  x\n\nc: |+\n  y\n\n\nd: |\n\ne: 1\n",
       'k: "quoted: #not a comment"\nl: \'it\'\'s\'\nm: plain # comment\nn: 0x1F\no: .inf\np: 1e3\nq: True\nr: 012\n',
+      "a: null\nb: Null\nc: NULL\nd: nulls\ne: nul\nf: true\ng: TRUE\nh: False\ni: falsey\nj: tru\nk: {n: NULL, t: True, f: FALSE, x: trues}\nl: [null, true, false, nuLL, fAlse]\n",
       '"helm.sh/hook": pre-install\n\'x\': {"a":1, b: [c, "d"], e: {}}\n',
       "a: b\n  c: d\n",
       "a: [1, 2\n",

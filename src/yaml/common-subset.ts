@@ -60,6 +60,11 @@ function asciiTable(characters: string): Uint8Array {
 }
 /** First characters of a plain scalar that any implicit type of js-yaml's core schemas can resolve. */
 const MAY_RESOLVE = asciiTable("~nNtTfF-+.0123456789<");
+/**
+ * Of those, the letters: they start only `null` (and `Null`, `NULL`) and booleans (`true`, `false`, in three cases),
+ * so a word of another length than 4 or 5 that starts with one is a string whatever the types (most names do).
+ */
+const WORD_START = asciiTable("nNtTfF");
 /** Characters that cannot start a plain scalar here (indicators, and `-`/`?`/`:` which need a look at the next). */
 const NOT_PLAIN_START = asciiTable("-?:,[]{}#&*!|>'\"%@`");
 const isNotPlainStart = (code: number) => code < 128 && NOT_PLAIN_START[code] === 1;
@@ -548,6 +553,7 @@ class Reader {
   private resolvePlain(plain: string): unknown {
     const first = plain.charCodeAt(0);
     if (first >= 128 || MAY_RESOLVE[first] === 0) return plain;
+    if (WORD_START[first] === 1 && plain.length !== 4 && plain.length !== 5) return plain;
     for (const type of this.implicit) if (type.resolve(plain)) return type.construct(plain);
     return plain;
   }
