@@ -285,9 +285,11 @@ class Reader {
     const length = end - start;
     let slot = -1;
     if (length <= KEY_MAX_LENGTH) {
-      let hash = length;
-      for (let at = start; at < end; at++) hash = (Math.imul(hash, 31) + this.text.charCodeAt(at)) | 0;
-      slot = hash & (KEY_SLOTS - 1);
+      // A hash of the length and three characters: cheaper than one of every character, and a collision only costs
+      // a slice (the cached key is compared in full).
+      const text = this.text;
+      const hash = Math.imul(length, 0x9e3779b1) ^ Math.imul(text.charCodeAt(start), 31 * 31) ^ Math.imul(text.charCodeAt(start + (length >> 1)), 31) ^ text.charCodeAt(end - 1);
+      slot = (hash ^ (hash >>> 12)) & (KEY_SLOTS - 1);
       const cached = this.keyCache[slot];
       if (cached !== undefined && cached.length === length && this.text.startsWith(cached, start)) return cached;
     }
