@@ -81,6 +81,7 @@ describe("the common-subset YAML reader agrees with js-yaml", () => {
       "a:\n  - name: x\n    args:\n    - -L\n    - --flag=1\n  - {name: y}\n  -\n  - []\n",
       "a: |\n  line 1\n\n    more\n  last\n\nb: |-\n  x\n\nc: |+\n  y\n\n\nd: |\n\ne: 1\n",
       'k: "quoted: #not a comment"\nl: \'it\'\'s\'\nm: plain # comment\nn: 0x1F\no: .inf\np: 1e3\nq: True\nr: 012\n',
+      "a: null\nb: Null\nc: NULL\nd: nulls\ne: nul\nf: true\ng: TRUE\nh: False\ni: falsey\nj: tru\nk: {n: NULL, t: True, f: FALSE, x: trues}\nl: [null, true, false, nuLL, fAlse]\n",
       '"helm.sh/hook": pre-install\n\'x\': {"a":1, b: [c, "d"], e: {}}\n',
       "a: b\n  c: d\n",
       "a: [1, 2\n",
@@ -101,6 +102,16 @@ describe("the common-subset YAML reader agrees with js-yaml", () => {
     ];
     for (const text of cases) for (const schema of SCHEMAS) agrees(text, schema);
     expect(agrees(cases[0]!, "kubernetes")).toBe(true);
+  });
+
+  test("on keys that are strings for one schema and numbers for the other, read under both in turn", () => {
+    // The reader remembers keys it has read (by text): what it remembers for one schema must not answer for the other.
+    const texts = ["0b1: x\n1_0: y\n", "a: {0b1: x, 1_0: y}\n"];
+    for (const order of [SCHEMAS, [...SCHEMAS].reverse()]) {
+      for (const text of texts) for (const schema of [...order, ...order]) agrees(text, schema);
+    }
+    expect(agrees("0b1: x\n", "yaml-1.2")).toBe(true);
+    expect(agrees("0b1: x\n", "kubernetes")).toBe(false);
   });
 
   test("on fuzzed manifests: cut, spliced and sprinkled with YAML's special characters", () => {

@@ -60,9 +60,30 @@ function asciiTable(characters: string): Uint8Array {
 }
 /** First characters of a plain scalar that any implicit type of js-yaml's core schemas can resolve. */
 const MAY_RESOLVE = asciiTable("~nNtTfF-+.0123456789<");
+/**
+ * Of those, the letters: they start only `null` (and `Null`, `NULL`) and booleans (`true`, `false`, in three cases),
+ * so a word of another length than 4 or 5 that starts with one is a string whatever the types (most names do).
+ */
+const WORD_START = asciiTable("nNtTfF");
 /** Characters that cannot start a plain scalar here (indicators, and `-`/`?`/`:` which need a look at the next). */
 const NOT_PLAIN_START = asciiTable("-?:,[]{}#&*!|>'\"%@`");
 const isNotPlainStart = (code: number) => code < 128 && NOT_PLAIN_START[code] === 1;
+
+/**
+ * Mapping keys read before, in slots by a hash of their text. Manifests repeat a few hundred keys thousands of times:
+ * a key found here is the string used before, which V8 has already made a property name, so reading it allocates
+ * nothing and storing it skips V8's lookup of a new string in its table of names (a tenth of a parse's instructions).
+ */
+const KEY_SLOTS = 4096;
+const KEY_MAX_LENGTH = 64;
+/** One cache per list of implicit types: a key such as `0b1` is a string for one schema and a number for another. */
+const keyCaches = new WeakMap<readonly ImplicitType[], (string | undefined)[]>();
+
+function keyCacheOf(implicit: readonly ImplicitType[]): (string | undefined)[] {
+  let cache = keyCaches.get(implicit);
+  if (!cache) keyCaches.set(implicit, (cache = new Array<string | undefined>(KEY_SLOTS).fill(undefined)));
+  return cache;
+}
 
 /** Per ASCII code: 1 for `, [ ] { }` (end a plain scalar in a flow collection), 2 for `:` and `#` (may end one). */
 const FLOW_STOP = new Uint8Array(128);
@@ -75,11 +96,20 @@ class Reader {
   private line = 0;
   /** Column where the current line's content starts (moved past `- ` for compact collections in sequences). */
   private column = 0;
+  /**
+   * Where the last key, quoted scalar, flow node or flow scalar read ended (the offset after it), and whether that
+   * flow scalar was quoted: set by those readers instead of returning a record per token, which was a third of what
+   * reading a manifest allocated.
+   */
+  private after = 0;
+  private wasQuoted = false;
+  private readonly keyCache: (string | undefined)[];
 
   constructor(
     private readonly text: string,
     private readonly implicit: readonly ImplicitType[],
   ) {
+    this.keyCache = keyCacheOf(implicit);
     for (let start = 0; start < text.length; ) {
       this.lineStarts.push(start);
       const newline = text.indexOf("\n", start);
@@ -159,9 +189,9 @@ class Reader {
     for (;;) {
       const start = this.lineStarts[this.line]! + this.column;
       const end = this.lineEnd(this.line);
-      const { key, after } = this.mappingKey(start, end);
+      const key = this.mappingKey(start, end);
       if (key === "__proto__" || key === "<<" || Object.hasOwn(mapping, key)) decline();
-      mapping[key] = this.valueAfter(after, end, indent, depth, true);
+      mapping[key] = this.valueAfter(this.after, end, indent, depth, true);
       const next = this.nextContent();
       if (next === -1 || next < indent) return mapping;
       if (next > indent) decline();
@@ -219,14 +249,16 @@ class Reader {
     return colon !== -1 && (colon + 1 === end || this.text.charCodeAt(colon + 1) === 0x20);
   }
 
-  /** The key of a block mapping entry at `start` and the offset after its `:`. */
-  private mappingKey(start: number, end: number): { key: string; after: number } {
+  /** The key of a block mapping entry at `start`; {@link after} is left after its `:`. */
+  private mappingKey(start: number, end: number): string {
     const code = this.text.charCodeAt(start);
     if (code === 0x22 || code === 0x27) {
-      const { value, after } = this.quoted(start, end);
+      const value = this.quoted(start, end);
+      const after = this.after;
       if (this.text.charCodeAt(after) !== 0x3a) decline();
       if (after + 1 < end && this.text.charCodeAt(after + 1) !== 0x20) decline();
-      return { key: value, after: after + 1 };
+      this.after = after + 1;
+      return value;
     }
     // The key runs to the first `:`; a flow indicator or `#` in it is left to js-yaml.
     let colon = start;
@@ -240,10 +272,41 @@ class Reader {
     if (colon === end || colon === start || colon - start > 1000) decline();
     if (colon + 1 < end && this.text.charCodeAt(colon + 1) !== 0x20) decline();
     if (isNotPlainStart(this.text.charCodeAt(start)) || this.text.charCodeAt(colon - 1) === 0x20) decline();
-    const key = this.text.slice(start, colon);
+    this.after = colon + 1;
+    return this.plainKey(start, colon);
+  }
+
+  /**
+   * A plain key's text [start, end), which must resolve to a string (a key that reads as a number, boolean or null is
+   * left to js-yaml). Keys that resolve to themselves are kept in the cache of the reader's implicit types: a key of
+   * the same text resolves the same way.
+   */
+  private plainKey(start: number, end: number): string {
+    const length = end - start;
+    let slot = -1;
+    if (length <= KEY_MAX_LENGTH) {
+      // A hash of the length and three characters: cheaper than one of every character, and a collision only costs
+      // a slice (the cached key is compared in full).
+      const text = this.text;
+      const hash = Math.imul(length, 0x9e3779b1) ^ Math.imul(text.charCodeAt(start), 31 * 31) ^ Math.imul(text.charCodeAt(start + (length >> 1)), 31) ^ text.charCodeAt(end - 1);
+      slot = (hash ^ (hash >>> 12)) & (KEY_SLOTS - 1);
+      const cached = this.keyCache[slot];
+      if (cached !== undefined && cached.length === length && this.text.startsWith(cached, start)) return cached;
+    }
+    const key = this.text.slice(start, end);
     const resolved = this.resolvePlain(key);
     if (typeof resolved !== "string") decline();
-    return { key: resolved, after: colon + 1 };
+    if (slot !== -1 && resolved === key) this.keyCache[slot] = key;
+    return resolved;
+  }
+
+  /**
+   * End of the plain scalar [start, stop) without its trailing spaces, or -1 when it ends with a character beyond
+   * ASCII, which String.prototype.trimEnd (what the reader applies) may also take for white space.
+   */
+  private trimmedEnd(start: number, stop: number): number {
+    while (stop > start && this.text.charCodeAt(stop - 1) === 0x20) stop--;
+    return stop > start && this.text.charCodeAt(stop - 1) >= 0x80 ? -1 : stop;
   }
 
   /**
@@ -284,9 +347,11 @@ class Reader {
     let value: unknown;
     let after: number;
     if (code === 0x5b /* [ */ || code === 0x7b /* { */) {
-      ({ value, after } = this.flow(position, end, depth + 1));
+      value = this.flow(position, end, depth + 1);
+      after = this.after;
     } else if (code === 0x22 || code === 0x27) {
-      ({ value, after } = this.quoted(position, end));
+      value = this.quoted(position, end);
+      after = this.after;
     } else {
       return this.resolvePlain(this.blockPlain(position, end));
     }
@@ -306,18 +371,20 @@ class Reader {
       // `a: b: c` is an error and `a: b:` another mapping: left to js-yaml.
       if (c === 0x3a && (stop + 1 === end || this.text.charCodeAt(stop + 1) === 0x20)) decline();
     }
-    return this.text.slice(position, stop).trimEnd();
+    const trimmed = this.trimmedEnd(position, stop);
+    return trimmed === -1 ? this.text.slice(position, stop).trimEnd() : this.text.slice(position, trimmed);
   }
 
-  /** A one-line quoted scalar without escapes: its value and the offset after its closing quote. */
-  private quoted(position: number, end: number): { value: string; after: number } {
+  /** A one-line quoted scalar without escapes: its value; {@link after} is left after its closing quote. */
+  private quoted(position: number, end: number): string {
     const quote = this.text.charCodeAt(position);
     if (quote === 0x22) {
       const close = this.find(0x22, position + 1, end);
       if (close === -1) decline();
       const value = this.text.slice(position + 1, close);
       if (value.includes("\\")) decline();
-      return { value, after: close + 1 };
+      this.after = close + 1;
+      return value;
     }
     let value = "";
     let from = position + 1;
@@ -325,44 +392,53 @@ class Reader {
       const close = this.find(0x27, from, end);
       if (close === -1) decline();
       value += this.text.slice(from, close);
-      if (this.text.charCodeAt(close + 1) !== 0x27) return { value, after: close + 1 };
+      if (this.text.charCodeAt(close + 1) !== 0x27) {
+        this.after = close + 1;
+        return value;
+      }
       value += "'";
       from = close + 2;
     }
   }
 
-  /** A flow sequence or mapping that closes on the same line. */
-  private flow(position: number, end: number, depth: number): { value: unknown; after: number } {
+  /** A flow sequence or mapping that closes on the same line; {@link after} is left after it. */
+  private flow(position: number, end: number, depth: number): unknown {
     if (depth > MAX_DEPTH) decline();
     const isMapping = this.text.charCodeAt(position) === 0x7b;
     const close = isMapping ? 0x7d : 0x5d;
-    const mapping: Record<string, unknown> = {};
-    const sequence: unknown[] = [];
+    const collection: Record<string, unknown> | unknown[] = isMapping ? {} : [];
     let at = this.skipSpaces(position + 1, end);
-    if (this.text.charCodeAt(at) === close) return { value: isMapping ? mapping : sequence, after: at + 1 };
+    if (this.text.charCodeAt(at) === close) {
+      this.after = at + 1;
+      return collection;
+    }
     for (;;) {
       if (isMapping) {
+        const mapping = collection as Record<string, unknown>;
         const key = this.flowScalar(at, end, true);
-        if (typeof key.value !== "string" || key.value === "__proto__" || key.value === "<<" || Object.hasOwn(mapping, key.value)) decline();
-        at = this.skipSpaces(key.after, end);
+        if (typeof key !== "string" || key === "__proto__" || key === "<<" || Object.hasOwn(mapping, key)) decline();
+        const quotedKey = this.wasQuoted;
+        at = this.skipSpaces(this.after, end);
         if (this.text.charCodeAt(at) !== 0x3a) decline();
         const colonNext = this.text.charCodeAt(at + 1);
         // After a plain key, `:` must be followed by a space (`{a:b}` is one plain scalar).
-        if (!key.quoted && colonNext !== 0x20) decline();
+        if (!quotedKey && colonNext !== 0x20) decline();
         at = this.skipSpaces(at + 1, end);
-        const value = this.flowNode(at, end, depth);
-        mapping[key.value] = value.value;
-        at = value.after;
+        mapping[key] = this.flowNode(at, end, depth);
+        at = this.after;
       } else {
         const item = this.flowNode(at, end, depth);
+        at = this.after;
         // `[a: b]` is a sequence of one-pair mappings: left to js-yaml.
-        if (this.text.charCodeAt(this.skipSpaces(item.after, end)) === 0x3a) decline();
-        sequence.push(item.value);
-        at = item.after;
+        if (this.text.charCodeAt(this.skipSpaces(at, end)) === 0x3a) decline();
+        (collection as unknown[]).push(item);
       }
       at = this.skipSpaces(at, end);
       const code = this.text.charCodeAt(at);
-      if (code === close) return { value: isMapping ? mapping : sequence, after: at + 1 };
+      if (code === close) {
+        this.after = at + 1;
+        return collection;
+      }
       if (code !== 0x2c /* , */ || at >= end) decline();
       at = this.skipSpaces(at + 1, end);
       // A trailing comma, an empty entry or a line break inside: left to js-yaml.
@@ -371,21 +447,25 @@ class Reader {
     }
   }
 
-  private flowNode(at: number, end: number, depth: number): { value: unknown; after: number } {
+  /** A node inside a flow collection; {@link after} is left after it. */
+  private flowNode(at: number, end: number, depth: number): unknown {
     const code = this.text.charCodeAt(at);
     if (at >= end) decline();
     if (code === 0x5b || code === 0x7b) return this.flow(at, end, depth + 1);
-    const scalar = this.flowScalar(at, end, false);
-    return { value: scalar.value, after: scalar.after };
+    return this.flowScalar(at, end, false);
   }
 
-  /** A scalar inside a flow collection: quoted, or plain up to `,` `[` `]` `{` `}` or `: `. */
-  private flowScalar(at: number, end: number, isKey: boolean): { value: unknown; after: number; quoted: boolean } {
+  /**
+   * A scalar inside a flow collection: quoted, or plain up to `,` `[` `]` `{` `}` or `: `. {@link after} is left after
+   * it, and {@link wasQuoted} says whether it was quoted.
+   */
+  private flowScalar(at: number, end: number, isKey: boolean): unknown {
     const code = this.text.charCodeAt(at);
     if (at >= end) decline();
     if (code === 0x22 || code === 0x27) {
-      const { value, after } = this.quoted(at, end);
-      return { value, after, quoted: true };
+      const value = this.quoted(at, end);
+      this.wasQuoted = true;
+      return value;
     }
     const next = this.text.charCodeAt(at + 1);
     if (isNotPlainStart(code) && !(code === 0x2d /* - */ && at + 1 < end && next !== 0x20 && !(next < 128 && FLOW_STOP[next] === 1))) decline();
@@ -401,9 +481,18 @@ class Reader {
         decline(); // a comment inside a flow collection
       }
     }
-    const plain = this.text.slice(at, stop).trimEnd();
-    if (plain === "" || (!isKey && this.text.charCodeAt(stop) === 0x3a)) decline();
-    return { value: this.resolvePlain(plain), after: stop, quoted: false };
+    if (!isKey && this.text.charCodeAt(stop) === 0x3a) decline();
+    this.after = stop;
+    this.wasQuoted = false;
+    const trimmed = this.trimmedEnd(at, stop);
+    if (trimmed === -1) {
+      const plain = this.text.slice(at, stop).trimEnd();
+      if (plain === "") decline();
+      return this.resolvePlain(plain);
+    }
+    if (trimmed === at) decline();
+    // A key that does not resolve to a string is declined by the caller (flow), as before.
+    return isKey ? this.plainKey(at, trimmed) : this.resolvePlain(this.text.slice(at, trimmed));
   }
 
   /** Offset of the first `code` in [from, end), or -1: never looks past the line (indexOf would, to the text's end). */
@@ -466,6 +555,7 @@ class Reader {
   private resolvePlain(plain: string): unknown {
     const first = plain.charCodeAt(0);
     if (first >= 128 || MAY_RESOLVE[first] === 0) return plain;
+    if (WORD_START[first] === 1 && plain.length !== 4 && plain.length !== 5) return plain;
     for (const type of this.implicit) if (type.resolve(plain)) return type.construct(plain);
     return plain;
   }

@@ -23,7 +23,7 @@
 import { posix } from "node:path";
 import { isArgoApplication } from "./argo.js";
 import { buildsForeignArtifact, gitSourceIgnore, isFluxKustomization } from "./flux.js";
-import { isObject, kustomizationIn, repoPath, resolveFrom, stringAt, type ContentReader, type Json, type RepoIndex } from "./repo-index.js";
+import { isObject, kustomizationIn, repoPath, resolveFrom, stringAt, type ContentReader, type Json, type Manifest, type RepoIndex } from "./repo-index.js";
 import { sourceIgnore, type SourceIgnore } from "./source-ignore.js";
 
 /** What source-controller never puts in an artifact (fluxcd/pkg sourceignore's default patterns). */
@@ -131,19 +131,20 @@ export function appliedFiles(index: RepoIndex, read?: ContentReader): Map<string
     }
   };
 
+  // Named only for the objects that apply files: a repository's other thousands of manifests build no string here.
+  const nameOf = (manifest: Manifest) => `${manifest.namespace ? `${manifest.namespace}/` : ""}${manifest.name} (${manifest.file})`;
   for (const manifest of index.manifests) {
-    const name = `${manifest.namespace ? `${manifest.namespace}/` : ""}${manifest.name} (${manifest.file})`;
     if (isFluxKustomization(manifest)) {
       if (buildsForeignArtifact(manifest, index)) continue;
       const dir = repoPath(stringAt(manifest.object, "spec", "path") ?? "./");
-      if (dir !== undefined && (dir === "" || index.dirs.has(dir))) fluxPath(dir, `Flux Kustomization ${name}, which applies every YAML file below ${dir || "the root"} when it has no kustomization.yaml`, gitSourceIgnore(manifest, index));
+      if (dir !== undefined && (dir === "" || index.dirs.has(dir))) fluxPath(dir, `Flux Kustomization ${nameOf(manifest)}, which applies every YAML file below ${dir || "the root"} when it has no kustomization.yaml`, gitSourceIgnore(manifest, index));
     } else if (isArgoApplication(manifest) && manifest.kind === "Application") {
       const spec = isObject(manifest.object.spec) ? manifest.object.spec : {};
       const sources = [spec.source, ...(Array.isArray(spec.sources) ? spec.sources : [])].filter(isObject);
       for (const source of sources) {
         const written = stringAt(source, "path");
         const dir = written === undefined || written.includes("{{") ? undefined : repoPath(written);
-        if (dir !== undefined && (dir === "" || index.dirs.has(dir))) argoPath(dir, source, `Argo CD Application ${name}, which applies the YAML and JSON files of ${dir || "the root"}`);
+        if (dir !== undefined && (dir === "" || index.dirs.has(dir))) argoPath(dir, source, `Argo CD Application ${nameOf(manifest)}, which applies the YAML and JSON files of ${dir || "the root"}`);
       }
     }
   }

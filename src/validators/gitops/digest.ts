@@ -36,16 +36,17 @@ function isRead(file: string, index: number, apiVersion: string): boolean {
 /** Digest of one parsed document; undefined for a document that is not a mapping. */
 export function digestDocument(file: string, index: number, line: number, data: unknown): ManifestDigest | undefined {
   if (!isObject(data)) return undefined;
-  const apiVersion = stringAt(data, "apiVersion") ?? "";
+  // Fields read directly (as stringAt would): this runs for every document of a repository.
+  const apiVersion = typeof data.apiVersion === "string" ? data.apiVersion : "";
+  const metadata = isObject(data.metadata) ? data.metadata : undefined;
   const digest: ManifestDigest = {
     index,
     line,
     apiVersion,
-    kind: stringAt(data, "kind") ?? "",
-    name: stringAt(data, "metadata", "name") ?? "",
+    kind: typeof data.kind === "string" ? data.kind : "",
+    name: typeof metadata?.name === "string" ? metadata.name : "",
   };
-  const namespace = stringAt(data, "metadata", "namespace");
-  if (namespace !== undefined) digest.namespace = namespace;
+  if (typeof metadata?.namespace === "string") digest.namespace = metadata.namespace;
   if (isRead(file, index, apiVersion)) digest.object = withoutBulk(data);
   if (apiVersion === "v1" && digest.kind === "Namespace") {
     const enforce = stringAt(data, "metadata", "labels", "pod-security.kubernetes.io/enforce");

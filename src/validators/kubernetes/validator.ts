@@ -157,6 +157,11 @@ export async function createKubernetesValidator(options: KubernetesValidatorOpti
   const schemaOf = async (apiVersion: string, kind: string, context: ResourceContext): Promise<Found | UnitResult> => {
     let resolution = resolve(apiVersion, kind);
     if (resolution instanceof Promise) resolution = await resolution;
+    return schemaFrom(resolution, context);
+  };
+
+  /** {@link schemaOf} once the kind's schema is resolved. */
+  const schemaFrom = (resolution: Resolution, context: ResourceContext): Found | UnitResult => {
     if ("unserved" in resolution) return context.fail("k8s-unserved-version", resolution.unserved, context.line(["apiVersion"]));
     if ("missing" in resolution) {
       if (options.ignoreMissingSchemas) return context.result("skipped", []);
@@ -172,8 +177,11 @@ export async function createKubernetesValidator(options: KubernetesValidatorOpti
    */
   const check = (schema: Found, object: Record<string, unknown>, context: ResourceContext, mode: CheckMode): { problems: Problem[]; unchecked: UncheckedValue[] } => {
     const { found: validate } = schema;
-    const problems: Problem[] = schema.warnings.map((message) => ({ ...context.problem("k8s-schema-pattern", message, undefined, context.line([])), severity: "warning" as const }));
-    schema.warnings = [];
+    let problems: Problem[] = [];
+    if (schema.warnings.length > 0) {
+      problems = schema.warnings.map((message) => ({ ...context.problem("k8s-schema-pattern", message, undefined, context.line([])), severity: "warning" as const }));
+      schema.warnings = [];
+    }
     const unchecked: UncheckedValue[] = [];
     if (!validate(object)) {
       let errors = validate.errors ?? [];
@@ -208,7 +216,11 @@ export async function createKubernetesValidator(options: KubernetesValidatorOpti
     return context.result(failed ? "invalid" : "valid", outcome.problems);
   };
 
-  const validateResource = async (object: unknown, context: ResourceContext, use: DocumentUse): Promise<UnitResult> => {
+  /**
+   * One object's unit. A promise only while its kind's schema is first being loaded: thousands of resources of a few
+   * kinds are checked without a promise (and its microtask) each.
+   */
+  const validateResource = (object: unknown, context: ResourceContext, use: DocumentUse): UnitResult | Promise<UnitResult> => {
     if (!isObject(object)) return context.fail("k8s-missing-kind", "document is not a Kubernetes object: expected a mapping with apiVersion and kind");
     const identity = identify(object);
     context.identity = identity;
@@ -216,7 +228,13 @@ export async function createKubernetesValidator(options: KubernetesValidatorOpti
     if (typeof object.apiVersion !== "string" || object.apiVersion === "") return context.fail("k8s-missing-apiversion", "missing 'apiVersion' key");
     const { apiVersion, kind } = object;
     if (skip.has(kind) || skip.has(`${apiVersion}/${kind}`)) return context.result("skipped", []);
-    const schema = await schemaOf(apiVersion, kind, context);
+    const resolution = resolve(apiVersion, kind);
+    if (resolution instanceof Promise) return resolution.then((resolved) => checkResource(object, apiVersion, kind, resolved, context, use));
+    return checkResource(object, apiVersion, kind, resolution, context, use);
+  };
+
+  const checkResource = (object: Record<string, unknown>, apiVersion: string, kind: string, resolution: Resolution, context: ResourceContext, use: DocumentUse): UnitResult => {
+    const schema = schemaFrom(resolution, context);
     if (!("found" in schema)) return schema;
     const widenedEnums = use.widenedEnums === true && isWidenedByFluxOperator(apiVersion, kind);
     return verdict(context, check(schema, withoutSops(object), context, { partial: false, widenedEnums, literal: use.literal, nonFinite: use.nonFinite, place: placeViolation }), use.unchecked);
@@ -302,11 +320,13 @@ export async function createKubernetesValidator(options: KubernetesValidatorOpti
         }
         if (isObject(data) && data.kind === "List" && Array.isArray(data.items)) {
           for (const [position, item] of data.items.entries()) {
-            results.push(await validateResource(item, new ResourceContext(file.path, locator, document.index, ["items", position]), documentUse));
+            const unit = validateResource(item, new ResourceContext(file.path, locator, document.index, ["items", position]), documentUse);
+            results.push(unit instanceof Promise ? await unit : unit);
           }
           continue;
         }
-        results.push(await validateResource(data, base, documentUse));
+        const unit = validateResource(data, base, documentUse);
+        results.push(unit instanceof Promise ? await unit : unit);
       }
       return results;
     },
