@@ -114,6 +114,16 @@ describe("the common-subset YAML reader agrees with js-yaml", () => {
     expect(agrees("0b1: x\n", "kubernetes")).toBe(false);
   });
 
+  test("on plain scalars that end in a space beyond ASCII (no-break, ideographic, BOM): part of the value, as js-yaml reads it", () => {
+    // YAML trims only spaces and tabs; a label value ending in U+00A0 is refused by the API server and must not be
+    // read as its trimmed, valid, twin.
+    const ends = ["\u00a0", "\u3000", "\u2003", "\ufeff", "\u00a0 "];
+    for (const end of ends) {
+      for (const text of [`a: b${end}\n`, `a: é${end}\n`, `b${end}: a\n`, `a: [b${end}]\n`, `a: {b: c${end}}\n`]) for (const schema of SCHEMAS) agrees(text, schema);
+    }
+    expect(agrees("a: b\u00a0\n", "kubernetes")).toBe(true);
+  });
+
   test("on fuzzed manifests: cut, spliced and sprinkled with YAML's special characters", () => {
     const specials = [" ", "\n", "  ", "-", "- ", ":", ": ", "#", " #", "'", '"', "[", "]", "{", "}", ",", "|", "|-", ">", "&a", "*a", "!", "?", "%", "@", "~", "---\n", "...\n", "\t", "\r", "\\", "0x", ".5", "<<", "null", "true", "__proto__"];
     const corpus = (corpusTexts(3) as string[]).flatMap((text) => text.split("---\n"));

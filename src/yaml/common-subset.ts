@@ -301,12 +301,13 @@ class Reader {
   }
 
   /**
-   * End of the plain scalar [start, stop) without its trailing spaces, or -1 when it ends with a character beyond
-   * ASCII, which String.prototype.trimEnd (what the reader applies) may also take for white space.
+   * End of the plain scalar [start, stop) without its trailing spaces. Only spaces: YAML's white space is space and
+   * tab (a tab is declined before), so a trailing no-break space or ideographic space is part of the value, as js-yaml
+   * and the API server's decoder read it (String.prototype.trimEnd would drop them).
    */
   private trimmedEnd(start: number, stop: number): number {
     while (stop > start && this.text.charCodeAt(stop - 1) === 0x20) stop--;
-    return stop > start && this.text.charCodeAt(stop - 1) >= 0x80 ? -1 : stop;
+    return stop;
   }
 
   /**
@@ -371,8 +372,7 @@ class Reader {
       // `a: b: c` is an error and `a: b:` another mapping: left to js-yaml.
       if (c === 0x3a && (stop + 1 === end || this.text.charCodeAt(stop + 1) === 0x20)) decline();
     }
-    const trimmed = this.trimmedEnd(position, stop);
-    return trimmed === -1 ? this.text.slice(position, stop).trimEnd() : this.text.slice(position, trimmed);
+    return this.text.slice(position, this.trimmedEnd(position, stop));
   }
 
   /** A one-line quoted scalar without escapes: its value; {@link after} is left after its closing quote. */
@@ -485,11 +485,6 @@ class Reader {
     this.after = stop;
     this.wasQuoted = false;
     const trimmed = this.trimmedEnd(at, stop);
-    if (trimmed === -1) {
-      const plain = this.text.slice(at, stop).trimEnd();
-      if (plain === "") decline();
-      return this.resolvePlain(plain);
-    }
     if (trimmed === at) decline();
     // A key that does not resolve to a string is declined by the caller (flow), as before.
     return isKey ? this.plainKey(at, trimmed) : this.resolvePlain(this.text.slice(at, trimmed));
