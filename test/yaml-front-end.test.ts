@@ -138,6 +138,20 @@ describe("loadYamlStream", () => {
     expect(loadYamlStream("a: 2024-01-01\n", { schema: "kubernetes" })[0]?.data).toEqual({ a: "2024-01-01" });
   });
 
+  test("manifests read !!binary as the API server's decoder does (its decoded text); invalid base64 is an error with its line", () => {
+    const secret = (value: string) => `apiVersion: v1\nkind: Secret\nmetadata:\n  name: a\ndata:\n  x: ${value}\n`;
+    const [read] = loadYamlStream(secret("!!binary aGVsbG8="), { schema: "kubernetes" });
+    expect(read?.failure).toBeUndefined();
+    expect((read?.data as { data: { x: unknown } }).data.x).toBe("hello");
+    // A block of base64 over lines, as tools write certificates.
+    const [block] = loadYamlStream(secret("!!binary |\n    aGVs\n    bG8="), { schema: "kubernetes" });
+    expect((block?.data as { data: { x: unknown } }).data.x).toBe("hello");
+    const [bad] = loadYamlStream(secret('!!binary "%%"'), { schema: "kubernetes" });
+    expect(bad?.failure).toMatchObject({ kind: "syntax", line: 6 });
+    // Values and answers files keep YAML 1.2's core schema, which has no binary type.
+    expect(loadYamlStream("x: !!binary aGVsbG8=\n")[0]?.failure?.kind).toBe("syntax");
+  });
+
   test("loadYamlDocument: one document or a YamlLoadError with its line", () => {
     expect(loadYamlDocument("")).toBeUndefined();
     expect(() => loadYamlDocument("a: 1\n---\nb: 2\n")).toThrow(expect.objectContaining({ line: 3, reason: "expected one YAML document, found several (separated by ---)" }));

@@ -34,8 +34,8 @@ export interface YamlLoadOptions {
   /** A repeated key is a failure ("duplicate-key"); otherwise the later one wins, as in Go's decoders. Default true. */
   uniqueKeys?: boolean;
   /**
-   * "kubernetes" (manifests): js-yaml's core types and `<<` merge keys, as close as js-yaml gets to the API server's
-   * decoder; no timestamps (a `creationTimestamp` stays a string) and no binary. "yaml-1.2" (the default: values and
+   * "kubernetes" (manifests): js-yaml's core types, `<<` merge keys and `!!binary`, as close as js-yaml gets to the
+   * API server's decoder; no timestamps (a `creationTimestamp` stays a string). "yaml-1.2" (the default: values and
    * answers files, which the `yaml` library writes): exactly YAML 1.2's core schema, so that what was written reads
    * back the same (`0b11` is a string there, and `<<` a plain key).
    */
@@ -43,15 +43,25 @@ export interface YamlLoadOptions {
 }
 
 // `types` is exported by js-yaml 4 but missing from @types/js-yaml.
-const types = (jsYaml as unknown as { types: Record<"merge" | "null" | "bool" | "float", jsYaml.Type> }).types;
+const types = (jsYaml as unknown as { types: Record<"merge" | "null" | "bool" | "float" | "binary", jsYaml.Type> }).types;
 /** YAML 1.2 core integers only: decimal, 0o octal, 0x hex (js-yaml's core type also reads 0b binary and signed hex). */
 const coreInt = new jsYaml.Type("tag:yaml.org,2002:int", {
   kind: "scalar",
   resolve: (text: string) => /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$/.test(text),
   construct: (text: string) => (text.startsWith("0o") ? parseInt(text.slice(2), 8) : text.startsWith("0x") ? parseInt(text.slice(2), 16) : parseInt(text, 10)),
 });
+/**
+ * `!!binary` as the API server's decoder (go-yaml, through sigs.k8s.io/yaml) reads it: the base64 text decoded, as
+ * text (kubectl kustomize and kubeconform take it too); js-yaml's own type would give bytes, which no schema's
+ * `string` takes. Invalid base64 stays an error, as there.
+ */
+const binaryAsText = new jsYaml.Type("tag:yaml.org,2002:binary", {
+  kind: "scalar",
+  resolve: (text: string | null) => types.binary.resolve(text),
+  construct: (text: string) => Buffer.from(types.binary.construct(text) as Uint8Array).toString("utf8"),
+});
 const SCHEMAS = {
-  kubernetes: jsYaml.CORE_SCHEMA.extend({ implicit: [types.merge] }),
+  kubernetes: jsYaml.CORE_SCHEMA.extend({ implicit: [types.merge], explicit: [binaryAsText] }),
   "yaml-1.2": jsYaml.FAILSAFE_SCHEMA.extend({ implicit: [types.null, types.bool, coreInt, types.float] }),
 };
 /** Each schema's implicit types in js-yaml's order of resolution (`compiledImplicit` is js-yaml 4's own list). */
