@@ -125,6 +125,11 @@ describe("root cause 6: YAML that is not Kubernetes' (Talos machine configuratio
       "docs/site.yml": "site_name: ops\nmarkdown_extensions:\n  - emoji:\n      emoji_index: !!python/name:docs.emoji.index\n",
       "generated/kustomization.yaml": "configMapGenerator:\n  - name: settings\n    literals: [mode=fast]\nkind: Kustomization\n",
       "charts-repo/index.yaml": "apiVersion: v1\nentries:\n  web:\n    - name: web\n      version: 1.0.0\n      urls: [web-1.0.0.tgz]\ngenerated: \"2026-01-01T00:00:00Z\"\n",
+      // Tags of YAML 1.1 no manifest reader takes, and a key without a value (the reason's search met a null node).
+      "recordings/members.yaml": "members: !!set {a, b}\norder: !!omap [{x: 1}]\n",
+      "apps/recorder/extra.yml": "token: !env_var TOKEN\n? flag\n",
+      // !!binary is read as the API server's decoder reads it (kubectl kustomize and kubeconform take it).
+      "secrets/ca.yaml": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: ca\ndata:\n  ca.crt: !!binary |\n    aGVs\n    bG8=\n",
     };
     for (const [path, content] of Object.entries(files)) {
       mkdirSync(dirname(join(dir, path)), { recursive: true });
@@ -142,6 +147,8 @@ describe("root cause 6: YAML that is not Kubernetes' (Talos machine configuratio
       "docs/site.yml": "YAML with application tags (!!python/name:docs.emoji.index): an application's configuration, not a Kubernetes manifest",
       "generated/kustomization.yaml": expect.stringMatching(/^kustomization without apiVersion/),
       "charts-repo/index.yaml": expect.stringMatching(/^Helm repository index/),
+      "recordings/members.yaml": "YAML with application tags (!!omap, !!set): an application's configuration, not a Kubernetes manifest",
+      "apps/recorder/extra.yml": "YAML with application tags (!env_var): an application's configuration, not a Kubernetes manifest",
     });
     // A Kubernetes kind with a Jinja statement, or a numbered apiVersion beside a real object, stays an error.
     writeFileSync(join(dir, "grafana/datasources.yaml"), `${files["grafana/datasources.yaml"]}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dashboards\n`);

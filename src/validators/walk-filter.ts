@@ -178,15 +178,18 @@ function holdsKubernetesObject({ isMap }: YamlLibrary, document: Document.Parsed
 }
 
 const YAML_TAG_PREFIX = "tag:yaml.org,2002:";
-/** The types of YAML's own tag namespace (`!!str`, ...): no application's. */
-const YAML_TYPES = new Set(["str", "int", "float", "bool", "null", "map", "seq", "binary", "timestamp", "set", "omap", "pairs", "merge", "value"]);
+/**
+ * The types of YAML's own tag namespace that manifests are read with (src/yaml/load.ts): any other (`!!set`,
+ * `!!python/name:...`) is named with the application's tags, so that the reason never lists none.
+ */
+const YAML_TYPES = new Set(["str", "int", "float", "bool", "null", "map", "seq", "binary", "merge"]);
 
 /** The local tags (`!env_var`, not YAML's own `!!str`) written in the documents, sorted. */
 function applicationTags({ visit }: YamlLibrary, documents: Document.Parsed[]): string[] {
   const tags = new Set<string>();
   for (const document of documents) {
     visit(document, (_key, node) => {
-      const tag = (node as { tag?: string }).tag;
+      const tag = (node as { tag?: string } | null)?.tag; // a pair without a value (`? x`, a !!set entry) visits null
       if (typeof tag !== "string") return;
       if (tag.startsWith("!") && !tag.startsWith("!!")) tags.add(tag);
       // `!!python/name:...` (MkDocs) reads as a tag of YAML's namespace that is none of its types.
