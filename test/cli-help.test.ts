@@ -43,6 +43,7 @@ describe("README.md and the flag declarations agree", () => {
     "kubectl create secret": ["from-file"],
     "git rebase/merge/cherry-pick": ["continue"],
     "npm version/publish (Releasing)": ["no-git-tag-version", "provenance", "access"],
+    "valgrind (Performance: instruction counts)": ["tool", "trace-children"],
   };
   const theirs = new Set(Object.values(otherTools).flat());
 
