@@ -202,6 +202,27 @@ describe("LineLocator", () => {
     expect(new LineLocator(text, documents).fieldLine(1, ["spec", "field"])).toBe(5);
     expect(new LineLocator(text).documentLine(1)).toBe(3);
   });
+
+  test("a document's own line (path []) is its root node's line, also after markers, comments, anchors and tags", async () => {
+    const { LineCounter, parseAllDocuments } = await import("yaml");
+    // The root node's line as the `yaml` library places it: what fieldLine answered by parsing every document.
+    const rootLines = (text: string) => {
+      const counter = new LineCounter();
+      return parseAllDocuments(text, { lineCounter: counter }).flatMap((document) => (document.contents?.range ? [counter.linePos(document.contents.range[0]).line] : []));
+    };
+    const heads = ["", "---\n", "--- # c\n\n", "# c\n", "&a\n", "!!map\n", "--- !!map\n", "--- &a\n", "&a !!map\n# c\n", "%YAML 1.2\n---\n"];
+    const bodies = ["a: 1\n", "  a: 1\n", "- a\n- b\n", "{a: 1}\n", "? a\n: 1\n", "x\n"];
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.constantFrom(...heads), fc.constantFrom(...bodies)), { minLength: 1, maxLength: 4 }), (parts) => {
+        const text = parts.map(([head, body], i) => (i > 0 && !head.startsWith("---") && !head.startsWith("%") ? `---\n${head}` : i > 0 && head.startsWith("%") ? `...\n${head}` : head) + body).join("");
+        const documents = parseDocuments(text, false);
+        if (documents.some((document) => document.failure) || documents.length !== rootLines(text).length) return;
+        const locator = new LineLocator(text, documents);
+        expect(documents.map((_, index) => locator.fieldLine(index, [])), JSON.stringify(text)).toEqual(rootLines(text));
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
 
 describe("the YAML front end on random input (fast-check)", () => {

@@ -11,6 +11,7 @@ import { FLEET_DIR, isToolOrTerraformPath } from "../fleet/layout.js";
 import { posix } from "node:path";
 import type { Document } from "yaml";
 import { loadYamlLibrary } from "../yaml/library.js";
+import { loadYamlStream } from "../yaml/load.js";
 import { isManifestFile } from "./candidates.js";
 import { KUSTOMIZATION_FILE_NAMES } from "./gitops/repo-index.js";
 import type { UnitResult } from "./types.js";
@@ -113,7 +114,6 @@ export function isKubernetesApiVersion(apiVersion: string | undefined): boolean 
  * its errors: it is a manifest with a mistake.
  */
 export function reasonByContent(path: string, results: UnitResult[], text: string | undefined, yaml: YamlLibrary): string | undefined {
-  const { isMap, isSeq } = yaml;
   if (text === undefined || results.length === 0) return undefined;
   const failed = results.filter((result) => result.status === "error" && result.problems.length > 0);
   const rules = new Set(failed.flatMap((result) => result.problems.map((problem) => problem.rule)));
@@ -133,28 +133,36 @@ export function reasonByContent(path: string, results: UnitResult[], text: strin
   const groupless = results.filter((result) => !isKubernetesApiVersion(result.resource?.apiVersion));
   const unchecked = results.every((result) => (result.status === "error" && result.problems.length > 0) || (result.status === "skipped" && !result.notChecked && groupless.includes(result)));
   if (!unchecked || ![...rules].every((rule) => NOT_A_MANIFEST_RULES.has(rule))) return undefined;
-  const documents = parseLoosely(yaml, text);
-  if (!documents) return undefined;
-  const contents = documents.map((document) => document.contents).filter((node) => node !== null);
+  // Every document read (the failures are about content, not syntax): the manifests' own reader gives the data again
+  // in a fraction of what the `yaml` library's composer costs, which matters where thousands of large recordings or
+  // fixtures are walked. A document it cannot read (a limit) keeps the file's errors.
+  const documents = loadYamlStream(text, { schema: "kubernetes", uniqueKeys: false });
+  if (documents.some((document) => document.failure)) return undefined;
+  const contents = documents.map((document) => document.data);
   // Kubernetes writes apiVersion as text; a number (`apiVersion: 1`) is another tool's file format version.
-  const textual = (node: unknown) => !isMap(node) || !node.has("apiVersion") || typeof node.get("apiVersion") === "string";
+  const textual = (node: unknown) => !isMapping(node) || !Object.hasOwn(node, "apiVersion") || typeof node.apiVersion === "string";
   const name = posix.basename(path);
   // kustomize reads its file with `kind: Kustomization` (or Component) and no apiVersion, as it reads one with neither.
-  const kustomizeOwn = (node: unknown) => isMap(node) && !node.has("apiVersion") && ["Kustomization", "Component"].includes(scalarText(node.get("kind")) ?? "");
+  const kustomizeOwn = (node: unknown) => isMapping(node) && !Object.hasOwn(node, "apiVersion") && ["Kustomization", "Component"].includes(scalarText(node.kind) ?? "");
   if (KUSTOMIZATION_FILE_NAMES.includes(name) && contents.length > 0 && contents.every(kustomizeOwn)) return REASON_KUSTOMIZATION;
   // A Helm repository's index (`helm repo index`): apiVersion v1, entries and generated, no kind.
-  const helmIndex = (node: unknown) => isMap(node) && !node.has("kind") && node.has("entries") && !node.has("metadata");
+  const helmIndex = (node: unknown) => isMapping(node) && !Object.hasOwn(node, "kind") && Object.hasOwn(node, "entries") && !Object.hasOwn(node, "metadata");
   if (contents.length > 0 && contents.every(helmIndex)) return REASON_HELM_INDEX;
-  const kubernetes = (node: unknown) => isMap(node) && (node.has("apiVersion") || node.has("kind")) && textual(node) && isKubernetesApiVersion(scalarText(node.get("apiVersion")));
+  const kubernetes = (node: unknown) => isMapping(node) && (Object.hasOwn(node, "apiVersion") || Object.hasOwn(node, "kind")) && textual(node) && isKubernetesApiVersion(scalarText(node.apiVersion));
   if (contents.some(kubernetes)) return undefined;
   if (!contents.every(textual)) return REASON_APIVERSION_NOT_TEXT;
-  if (groupless.length > 0) return isTalos(yaml, contents) ? REASON_TALOS : REASON_NO_API_GROUP;
+  if (groupless.length > 0) return isTalos(contents) ? REASON_TALOS : REASON_NO_API_GROUP;
   if (KUSTOMIZATION_FILE_NAMES.includes(name)) return REASON_KUSTOMIZATION;
   if (VALUES_NAME.test(name)) return REASON_VALUES;
-  if (contents.some((node) => isMap(node) && node.has("services") && !node.has("metadata"))) return REASON_COMPOSE;
-  const plays = contents.some((node) => isSeq(node) && node.items.some((item) => isMap(item) && ["hosts", "import_playbook", "tasks", "roles"].some((key) => item.has(key))));
+  if (contents.some((node) => isMapping(node) && Object.hasOwn(node, "services") && !Object.hasOwn(node, "metadata"))) return REASON_COMPOSE;
+  const plays = contents.some((node) => Array.isArray(node) && node.some((item) => isMapping(item) && ["hosts", "import_playbook", "tasks", "roles"].some((key) => Object.hasOwn(item, key))));
   if (plays) return REASON_ANSIBLE;
   return REASON_NOT_KUBERNETES;
+}
+
+/** A YAML mapping as the manifests' reader gives it. */
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** The file's documents as the `yaml` library reads them (unknown tags become plain values); undefined if it cannot. */
@@ -204,8 +212,8 @@ function applicationTags({ visit }: YamlLibrary, documents: Document.Parsed[]): 
  * A Talos machine configuration: the legacy document (`version: v1alpha1` with `machine` or `cluster`, no kind), or
  * documents of Talos's own `v1alpha1` kinds (HostnameConfig, KmsgLogConfig, ...).
  */
-function isTalos({ isMap }: YamlLibrary, contents: unknown[]): boolean {
-  return contents.some((node) => isMap(node) && ((scalarText(node.get("version")) === "v1alpha1" && (node.has("machine") || node.has("cluster"))) || (scalarText(node.get("apiVersion")) === "v1alpha1" && /Config$/.test(scalarText(node.get("kind")) ?? ""))));
+function isTalos(contents: unknown[]): boolean {
+  return contents.some((node) => isMapping(node) && ((scalarText(node.version) === "v1alpha1" && (Object.hasOwn(node, "machine") || Object.hasOwn(node, "cluster"))) || (scalarText(node.apiVersion) === "v1alpha1" && /Config$/.test(scalarText(node.kind) ?? ""))));
 }
 
 /**

@@ -94,6 +94,13 @@ export class LineLocator {
    * sequence. When the path goes deeper than the YAML does, the deepest existing field's line.
    */
   fieldLine(index: number, path: readonly (string | number)[]): number | undefined {
+    // The document itself: its content's line, without a parse with positions (thousands of files that are not
+    // manifests fail at their root), unless an anchor or a tag comes before the root node, whose line can be later.
+    if (path.length === 0) {
+      const document = this.document(index);
+      const first = document && !document.failure ? this.content.charCodeAt(document.range[0]) : undefined;
+      if (first !== undefined && first !== 0x26 /* & */ && first !== 0x21 /* ! */) return this.documentLine(index);
+    }
     const parsed = this.root(index);
     if (!parsed) return this.documentLine(index);
     let node = parsed.root;
