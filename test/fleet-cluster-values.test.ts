@@ -4,42 +4,29 @@
  * in what kustomize builds for the engine; `plan` shows them; `update` keeps them and the team's edit beside them;
  * the add-on's values schema refuses a bad one; `promote` does not carry them, and says so.
  */
-import { execFile, execFileSync, spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { execFile, spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, test } from "vitest";
-import { parse as parseYaml, parseAllDocuments, stringify } from "yaml";
+import { parse as parseYaml, stringify } from "yaml";
 import { blueprintIds } from "../src/blueprints/registry.js";
 import { loadCatalog } from "../src/catalog/load.js";
 import { overlayPathOf, parseOverlayFile, renderOverlayFile } from "../src/fleet/environment-overlay.js";
 import { layeredValues } from "../src/fleet/values-layers.js";
 import { runCli, tempDir } from "./helpers/cli.js";
+import { builtPaths, git, objectsOf, read } from "./helpers/fleet-builds.js";
 
 const catalog = loadCatalog();
 const ids = blueprintIds();
 
-const git = (dir: string, ...args: string[]) => execFileSync("git", ["-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { encoding: "utf8" }).trim();
-const read = (dir: string, path: string) => readFileSync(join(dir, path), "utf8");
 const kustomizeAvailable = spawnSync("kubectl", ["version", "--client"], { encoding: "utf8" }).status === 0;
 const kustomize = async (dir: string, path: string) => (await promisify(execFile)("kubectl", ["kustomize", path], { cwd: dir, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 })).stdout;
-const objectsOf = (text: string) => parseAllDocuments(text).map((doc) => doc.toJS()).filter(Boolean) as Array<Record<string, any>>;
 const valuesOf = (object: Record<string, any>) => (object.kind === "HelmRelease" ? object.spec.values : object.spec.source.helm.valuesObject) ?? {};
 const isAddonObject = (object: Record<string, any>) => (object.kind === "HelmRelease" || (object.kind === "Application" && object.spec?.source?.chart)) && catalog.addons.has(object.metadata?.name);
 /** Add-ons whose values schema takes a `resources` object: the keys this test sets. */
 const hasResources = (name: string) => ((catalog.addons.get(name)?.valuesSchema as { properties?: Record<string, { type?: string }> })?.properties?.resources?.type ?? "") === "object";
 
-/** The paths a cluster's engine builds: Flux Kustomizations' paths (the cluster's own layers), or Argo CD's root folder. */
-function builtPaths(dir: string, cluster: string, engine: string): string[] {
-  if (engine === "argo") return [`clusters/${cluster}/argocd`];
-  return git(dir, "ls-files", `clusters/${cluster}`)
-    .split("\n")
-    .filter((path) => path.endsWith(".yaml"))
-    .flatMap((file) => objectsOf(read(dir, file)))
-    .filter((object) => object.kind === "Kustomization" && object.spec?.sourceRef?.name === "flux-system")
-    .map((object) => (object.spec.path as string).replace(/^\.\//, ""))
-    .filter((path) => !path.startsWith("clusters/"));
-}
 
 /** Add-on name -> its object as the engine builds it (with the overlay and the cluster's patches), and as the cluster's own files hold it. */
 async function addonObjects(dir: string, cluster: string, engine: string): Promise<Map<string, { built: Record<string, any>; own: Record<string, any> }>> {

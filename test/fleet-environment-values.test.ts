@@ -1,9 +1,9 @@
-import { execFile, execFileSync, spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { execFile, spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, test } from "vitest";
-import { parse as parseYaml, parseAllDocuments } from "yaml";
+import { parse as parseYaml } from "yaml";
 import { blueprintIds } from "../src/blueprints/registry.js";
 import { loadCatalog } from "../src/catalog/load.js";
 import { InputError } from "../src/errors.js";
@@ -11,16 +11,14 @@ import { overlayPathOf, parseOverlayFile, promoteOverlay, renderOverlayFile, typ
 import { deepMerge } from "../src/params/merge.js";
 import { renderBlueprint } from "../src/render-blueprint.js";
 import { runCli, tempDir } from "./helpers/cli.js";
+import { builtPaths, git, objectsOf, read } from "./helpers/fleet-builds.js";
 
 const catalog = loadCatalog();
 const ids = blueprintIds();
 const engines = ["flux", "argo"] as const;
 
-const git = (dir: string, ...args: string[]) => execFileSync("git", ["-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { encoding: "utf8" }).trim();
-const read = (dir: string, path: string) => readFileSync(join(dir, path), "utf8");
 const kustomizeAvailable = spawnSync("kubectl", ["version", "--client"], { encoding: "utf8" }).status === 0;
 const kustomize = async (dir: string, path: string) => (await promisify(execFile)("kubectl", ["kustomize", path], { cwd: dir, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 })).stdout;
-const objectsOf = (text: string) => parseAllDocuments(text).map((doc) => doc.toJS()).filter(Boolean) as Array<Record<string, any>>;
 const overlay = (entries: Partial<Overlay>): Overlay => ({ versions: new Map(), values: new Map(), engines: new Set(["flux"]), ...entries });
 
 describe("an environment overlay with values", () => {
@@ -91,16 +89,6 @@ describe.each(ids)("%s with Argo CD: the root builds its folder with kustomize o
 const valuesOf = (object: Record<string, any>) => (object.kind === "HelmRelease" ? object.spec.values : object.spec.source.helm.valuesObject) ?? {};
 const isAddonObject = (object: Record<string, any>) => (object.kind === "HelmRelease" || (object.kind === "Application" && object.spec?.source?.chart)) && catalog.addons.has(object.metadata?.name);
 
-/** The paths a cluster's engine builds from this repository: Flux Kustomizations' paths, or Argo CD's root folder. */
-function builtPaths(dir: string, cluster: string, engine: string): string[] {
-  if (engine === "argo") return [`clusters/${cluster}/argocd`];
-  const entry = git(dir, "ls-files", `clusters/${cluster}`).split("\n").filter((path) => path.endsWith(".yaml"));
-  return entry
-    .flatMap((file) => objectsOf(read(dir, file)))
-    .filter((object) => object.kind === "Kustomization" && object.spec?.sourceRef?.name === "flux-system")
-    .map((object) => (object.spec.path as string).replace(/^\.\//, ""))
-    .filter((path) => !path.startsWith("clusters/"));
-}
 
 /** Add-on name -> its object in the cluster's build (with the overlay), and as the cluster's own files have it. */
 async function addonObjects(dir: string, cluster: string, engine: string): Promise<Map<string, { built: Record<string, any>; own: Record<string, any> }>> {
