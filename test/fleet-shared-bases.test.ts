@@ -83,7 +83,7 @@ describe("the shared bases are the catalog's alone", () => {
 });
 
 describe.each(blueprintIds())("%s: a Flux cluster of a fleet builds, from the shared bases and its values, the objects it built from its own copies", (blueprint) => {
-  const work = tempDir("ccr-fleet-bases-");
+  const work = tempDir("ccr-shared-bases-");
   const valuesWith = (name: string) => ({ gitops: "flux", clusterName: "c1", repoUrl: "https://github.com/acme/c.git", addons: switchedOnWithDependencies(name) });
   // Each add-on with a chart a Flux cluster of this blueprint can run (others are refused with its defaults: the params tests say why).
   const offered = [...catalog.addons.values()]
@@ -115,7 +115,7 @@ describe.each(blueprintIds())("%s: a Flux cluster of a fleet builds, from the sh
 });
 
 describe("a Flux fleet made by 0.2.0 (each cluster with its own copies) migrates with update --all", () => {
-  const work = tempDir("ccr-fleet-bases-migrate-");
+  const work = tempDir("ccr-shared-bases-migrate-");
 
   test.skipIf(!kustomizeAvailable)("each cluster's update moves its copies to the bases, the branches merge in any order, the builds stay the same and the team's edit stays", async () => {
     const dir = cloneRepository(join(fixturesDir, "fleets", "0.2.0", "flux-fleet.bundle"), join(work, "fleet"));
