@@ -89,8 +89,10 @@ export function markdownCode(value: unknown): string {
   const text = escapeLine(String(value)) || " ";
   const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((run) => run[0].length));
   const fence = "`".repeat(longest + 1);
-  // CommonMark drops one space at each end when both ends have one: pad then, and when a backtick is at an end.
-  const pad = text.startsWith("`") || text.endsWith("`") || (text.startsWith(" ") && text.endsWith(" ") && text.trim() !== "") ? " " : "";
+  // CommonMark drops one space at each end when both ends have one, unless the span is nothing but spaces (U+0020
+  // only: a no-break space or a BOM between them is content, though String.prototype.trim takes it for white space):
+  // pad then, and when a backtick is at an end.
+  const pad = text.startsWith("`") || text.endsWith("`") || (text.startsWith(" ") && text.endsWith(" ") && !/^ +$/.test(text)) ? " " : "";
   return `${fence}${pad}${text}${pad}${fence}`;
 }
 
