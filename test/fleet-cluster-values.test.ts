@@ -23,7 +23,8 @@ const ids = blueprintIds();
 const kustomizeAvailable = spawnSync("kubectl", ["version", "--client"], { encoding: "utf8" }).status === 0;
 const kustomize = async (dir: string, path: string) => (await promisify(execFile)("kubectl", ["kustomize", path], { cwd: dir, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 })).stdout;
 const valuesOf = (object: Record<string, any>) => (object.kind === "HelmRelease" ? object.spec.values : object.spec.source.helm.valuesObject) ?? {};
-const isAddonObject = (object: Record<string, any>) => (object.kind === "HelmRelease" || (object.kind === "Application" && object.spec?.source?.chart)) && catalog.addons.has(object.metadata?.name);
+// An Argo CD cluster of a fleet keeps its add-on Applications as patches of their shared bases (spec.source.helm, no chart).
+const isAddonObject = (object: Record<string, any>) => (object.kind === "HelmRelease" || (object.kind === "Application" && (object.spec?.source?.chart || object.spec?.source?.helm))) && catalog.addons.has(object.metadata?.name);
 /** Add-ons whose values schema takes a `resources` object: the keys this test sets. */
 const hasResources = (name: string) => ((catalog.addons.get(name)?.valuesSchema as { properties?: Record<string, { type?: string }> })?.properties?.resources?.type ?? "") === "object";
 

@@ -80,14 +80,18 @@ describe.each(ids)("%s with Argo CD: the root builds its folder with kustomize o
     const kustomization = parseYaml(inFleet.get("clusters/c1/argocd/kustomization.yaml")!);
     expect(parseYaml(inFleet.get("clusters/c1/argocd/root.yaml")!).spec.source.directory).toBeUndefined();
     expect(kustomization.components).toEqual(["../../../environments/qa/addons"]);
+    // apps/ is listed as a folder: its kustomization lists its files (the add-ons' patches among them, see test/fleet-argo-bases.test.ts).
     const folder = [...inFleet.keys()].filter((path) => path.startsWith("clusters/c1/argocd/") && path !== "clusters/c1/argocd/kustomization.yaml").map((path) => path.slice("clusters/c1/argocd/".length));
-    expect(kustomization.resources).toEqual(folder.sort());
+    const apps = parseYaml(inFleet.get("clusters/c1/argocd/apps/kustomization.yaml")!);
+    const inApps = [...apps.resources, ...apps.patches.map((patch: { path: string }) => patch.path)].filter((entry: string) => !entry.startsWith("../")).map((file: string) => `apps/${file}`);
+    expect([...kustomization.resources.filter((entry: string) => entry !== "apps"), ...inApps, "apps/kustomization.yaml"].sort()).toEqual(folder.sort());
   });
 });
 
 /** Where each engine's add-on object keeps its values. */
 const valuesOf = (object: Record<string, any>) => (object.kind === "HelmRelease" ? object.spec.values : object.spec.source.helm.valuesObject) ?? {};
-const isAddonObject = (object: Record<string, any>) => (object.kind === "HelmRelease" || (object.kind === "Application" && object.spec?.source?.chart)) && catalog.addons.has(object.metadata?.name);
+// An Argo CD cluster of a fleet keeps its add-on Applications as patches of their shared bases (spec.source.helm, no chart).
+const isAddonObject = (object: Record<string, any>) => (object.kind === "HelmRelease" || (object.kind === "Application" && (object.spec?.source?.chart || object.spec?.source?.helm))) && catalog.addons.has(object.metadata?.name);
 
 
 /** Add-on name -> its object in the cluster's build (with the overlay), and as the cluster's own files have it. */

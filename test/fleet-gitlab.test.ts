@@ -71,8 +71,9 @@ describe.each(engines)("a fleet on GitLab (%s): add-cluster --pr and update --al
     const firstCluster = [".cluster-repo/rendered.yaml", ".gitlab-ci.yml", ".gitlab/scripts/publish-plan-state.sh", ".gitlab/scripts/terraform-fleet.cjs", "README.md", ...(engine === "flux" ? ["infrastructure/kustomization.yaml"] : ["clusters/prod/argocd/kustomization.yaml", "clusters/prod/argocd/root.yaml"])].sort();
     // A Flux first cluster's add-on folders list the shared bases (test/fleet-shared-bases.test.ts builds them).
     const catalog = loadCatalog();
-    const listsBases = (path: string) => engine === "flux" && inAddonFolder(path, "", catalog);
-    expect(changed.some(listsBases)).toBe(engine === "flux");
+    // An Argo CD first cluster's add-on Applications become patches of the bases, which its apps/ lists.
+    const listsBases = (path: string) => (engine === "flux" ? inAddonFolder(path, "", catalog) : path.startsWith("clusters/prod/argocd/apps/"));
+    expect(changed.some(listsBases)).toBe(true);
     expect(changed.filter((path) => !(path === "fleet.yaml" || path.startsWith("fleet/stg/") || path.startsWith("clusters/stg/") || path.startsWith("environments/") || listsBases(path)))).toEqual(firstCluster);
     // The committed pipeline plans and applies each cluster in jobs and environments of its own.
     const pipeline = parseYaml(git(dir, "show", `${branch}:.gitlab-ci.yml`));

@@ -9,7 +9,7 @@ import { blueprintIds } from "../src/blueprints/registry.js";
 import { loadCatalog } from "../src/catalog/load.js";
 import { fleetCiOf } from "../src/generator/fleet-ci.js";
 import { overlayPathOf, overlayTextAfterRender } from "../src/fleet/environment-overlay.js";
-import { baseDirOf, isSharedBasePath, renderSharedBases } from "../src/fleet/shared-bases.js";
+import { baseDirOf, isSharedBasePath, renderArgoSharedBases, renderSharedBases } from "../src/fleet/shared-bases.js";
 import { parseParams } from "../src/params/parse.js";
 import { renderBlueprint } from "../src/render-blueprint.js";
 import { switchedOn } from "./helpers/addon-settings.js";
@@ -63,7 +63,7 @@ describe("the shared bases are the catalog's alone", () => {
     expect([...bases.keys()].every((path) => charts.some((addon) => path.startsWith(`${baseDirOf(addon.name)}/`)))).toBe(true);
   });
 
-  test.each(blueprintIds())("%s: its first cluster's render in a fleet holds every base, the same bytes; alone, added, or Argo CD without a Flux cluster: none", async (blueprint) => {
+  test.each(blueprintIds())("%s: its first cluster's render in a fleet holds every base, the same bytes; alone or added: none; Argo CD without a Flux cluster: its own engine's", async (blueprint) => {
     const values = { gitops: "flux", clusterName: "c1" };
     const first = await renderBlueprint(blueprint, { values }, { environment: "production" });
     expect(new Map([...first.tree].filter(([path]) => isSharedBasePath(path)))).toEqual(bases);
@@ -76,9 +76,11 @@ describe("the shared bases are the catalog's alone", () => {
     const provider = loadBlueprint(blueprint).provider;
     const member = (name: string, root: string, gitops: string) => ({ name, root, provider, params: { ...first.params, clusterName: name }, gitops });
     const argoOnly = await renderBlueprint(blueprint, { values: argo }, { environment: "production", fleet: fleetCiOf([member("c1", "", "argo"), member("c2", "fleet/c2/", "argo")]) });
-    expect([...argoOnly.tree.keys()].filter(isSharedBasePath)).toEqual([]);
+    // (An Argo CD first cluster holds the Argo CD bases, test/fleet-argo-bases.test.ts.)
+    const argoBases = new Map(renderArgoSharedBases(catalog));
+    expect(new Map([...argoOnly.tree].filter(([path]) => isSharedBasePath(path)))).toEqual(argoBases);
     const withFlux = await renderBlueprint(blueprint, { values: argo }, { environment: "production", fleet: fleetCiOf([member("c1", "", "argo"), member("c2", "fleet/c2/", "flux")]) });
-    expect(new Map([...withFlux.tree].filter(([path]) => isSharedBasePath(path)))).toEqual(bases);
+    expect(new Map([...withFlux.tree].filter(([path]) => isSharedBasePath(path)))).toEqual(new Map([...bases, ...argoBases]));
   });
 });
 

@@ -61,8 +61,9 @@ describe.each(engines)("a repository made by create turned into a fleet (%s), ag
     // A Flux first cluster's add-on folders list the shared bases (environments/_bases/): the same objects
     // (test/fleet-overlays.test.ts builds them), its Namespaces and HelmRepositories moved there.
     const catalog = loadCatalog();
-    const listsBases = (path: string) => engine === "flux" && inAddonFolder(path, "", catalog);
-    expect(changed.some(listsBases)).toBe(engine === "flux");
+    // An Argo CD first cluster's add-on Applications become patches of the bases, which its apps/ lists.
+    const listsBases = (path: string) => (engine === "flux" ? inAddonFolder(path, "", catalog) : path.startsWith("clusters/prod/argocd/apps/"));
+    expect(changed.some(listsBases)).toBe(true);
     expect(changed.filter((path) => !(path === "fleet.yaml" || path.startsWith("fleet/stg/") || path.startsWith("clusters/stg/") || path.startsWith("environments/") || listsBases(path)))).toEqual(joined);
     expect(changed.filter((path) => firstFiles.includes(path) && !listsBases(path))).toEqual(joined.filter((path) => path !== argoKustomization));
     // The terraform workflow now plans both roots, each in its own environments.
@@ -228,18 +229,22 @@ describe.each(engines)("remove-cluster takes a cluster down in the safe order (%
     const changed1 = changedPaths(dir, "create-cluster-repo/remove-cluster-stg-workloads");
     expect(changed1).toContain("fleet.yaml");
     const rootKustomization = "clusters/stg/argocd/kustomization.yaml";
-    const removed1 = changed1.filter((path) => path !== "fleet.yaml" && path !== rootKustomization);
+    const appsKustomization = "clusters/stg/argocd/apps/kustomization.yaml";
+    const removed1 = changed1.filter((path) => path !== "fleet.yaml" && path !== rootKustomization && path !== appsKustomization);
     expect(removed1.length).toBeGreaterThan(0);
     for (const path of removed1) {
       expect(path.startsWith("clusters/stg/")).toBe(true);
       expect(existsSync(join(dir, path))).toBe(false);
     }
     // An Argo CD root that kustomize builds (in a fleet) lists only the files that stay: a missing one fails its build.
+    // apps/ lists the add-ons' shared bases and the cluster's patches of them: they leave with the layers.
     if (engine === "argo") {
-      expect(changed1).toContain(rootKustomization);
+      expect(changed1).toContain(appsKustomization);
       const listed = parseYaml(read(dir, rootKustomization)).resources as string[];
       expect(listed).toContain("root.yaml");
       for (const file of listed) expect([file, existsSync(join(dir, "clusters/stg/argocd", file))]).toEqual([file, true]);
+      const apps = parseYaml(read(dir, appsKustomization));
+      expect([apps.resources, apps.patches]).toEqual([["argocd.yaml"], undefined]);
     }
     expect(git(dir, "ls-files", "clusters/stg").split("\n").filter(Boolean).length).toBeGreaterThan(0);
     expect(parseYaml(read(dir, "fleet.yaml")).removing).toEqual(["stg"]);

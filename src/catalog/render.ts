@@ -20,6 +20,7 @@
  * cluster (the answers file's addons.<name>.values), deep-merged, lists replaced as Helm does; in a fleet, the
  * environment's values come between the blueprint's and the cluster's (src/fleet/values-layers.ts).
  */
+import { defaults } from "../defaults.js";
 import type { RenderContext, ResolvedAddon } from "../generator/context.js";
 import type { Addon } from "./types.js";
 import { podSecurityLabels, toYamlDocuments } from "../generator/gitops.js";
@@ -113,26 +114,31 @@ function fluxChartFiles(addon: ResolvedAddon, values: Record<string, unknown>, c
   ];
 }
 
-function argoChartFile(addon: ResolvedAddon, values: Record<string, unknown>, context: RenderContext): [string, string] {
+/**
+ * An add-on's Argo CD Application. Without `cluster` (project, sync wave, values), what every cluster's is built from:
+ * the shared base of a fleet (src/fleet/shared-bases.ts), which each cluster patches with them.
+ */
+export function argoApplication(addon: Pick<Addon, "chart" | "name" | "namespace" | "podSecurity">, cluster?: { project: string; wave: string; values: Record<string, unknown> }): object {
   const chart = addon.chart!;
   const oci = chart.repository.url.startsWith("oci://");
-  const application = {
+  return {
     apiVersion: "argoproj.io/v1alpha1",
     kind: "Application",
     metadata: {
       name: addon.name,
-      namespace: context.gitops.namespace,
-      annotations: { "argocd.argoproj.io/sync-wave": addon.wave },
+      namespace: defaults.argoNamespace,
+      ...(cluster ? { annotations: { "argocd.argoproj.io/sync-wave": cluster.wave } } : {}),
       finalizers: ["resources-finalizer.argocd.argoproj.io"],
     },
     spec: {
-      project: context.cluster.name,
+      // The base's project is Argo CD's built-in one (the field is required); every cluster's patch sets its own.
+      project: cluster ? cluster.project : "default",
       source: {
         // Argo CD takes OCI Helm repositories without the oci:// scheme.
         repoURL: oci ? chart.repository.url.replace(/^oci:\/\//, "") : chart.repository.url,
         chart: chart.name,
         targetRevision: chart.version,
-        helm: { releaseName: addon.name, valuesObject: values },
+        helm: { releaseName: addon.name, ...(cluster ? { valuesObject: cluster.values } : {}) },
       },
       destination: { server: "https://kubernetes.default.svc", namespace: addon.namespace },
       syncPolicy: {
@@ -144,6 +150,10 @@ function argoChartFile(addon: ResolvedAddon, values: Record<string, unknown>, co
       },
     },
   };
+}
+
+function argoChartFile(addon: ResolvedAddon, values: Record<string, unknown>, context: RenderContext): [string, string] {
+  const application = argoApplication(addon, { project: context.cluster.name, wave: addon.wave, values });
   return [`${context.gitops.clusterPath}/argocd/apps/${addon.name}.yaml`, podSecurityComment(addon) + toYamlDocuments([application])];
 }
 

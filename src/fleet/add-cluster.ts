@@ -111,10 +111,12 @@ async function firstClusterJoins(dir: string, first: FleetMember, file: FleetFil
   const argocd = `clusters/${first.name}/argocd/`;
   const wiring = first.answers.gitops === "flux" ? OVERLAY_LAYERS.map((layer) => `${first.root}${layer}/kustomization.yaml`) : [`${argocd}kustomization.yaml`, `${argocd}root.yaml`];
   const joins = new Set([...wiring, recordPathOf(first.root), overlayPathOf(file.clusters.get(first.name)!)]);
-  // A Flux first cluster lists the add-ons' shared bases from its add-on folders (src/fleet/shared-bases.ts): the same
-  // objects, built from the base and its values.
+  // A first cluster lists the add-ons' shared bases (src/fleet/shared-bases.ts): the same objects, built from the base
+  // and its own part.
   const catalog = loadCatalog();
-  const joining = (path: string) => joins.has(path) || knowsTheFleet(path) || (first.answers.gitops === "flux" && inAddonFolder(path, first.root, catalog));
+  // An Argo CD first cluster's add-on Applications become patches of their shared bases, listed by apps/kustomization.yaml.
+  const joining = (path: string) =>
+    joins.has(path) || knowsTheFleet(path) || (first.answers.gitops === "flux" ? inAddonFolder(path, first.root, catalog) : path.startsWith(`${argocd}apps/`));
   if (plan.conflicts.length > 0 || deletes.some((path) => !joining(path)) || [...writes.keys()].some((path) => !joining(path))) return undefined;
   return { writes, deletes };
 }

@@ -290,11 +290,20 @@ export function wireArgoEnvironmentOverlay(files: Map<string, string>, clusterPa
   if (text === undefined || !text.includes(ARGO_DIRECTORY_SOURCE)) throw new Error(`${root} no longer reads ${folder} as a directory: update wireArgoEnvironmentOverlay with its template`);
   // Without `directory`, Argo CD builds a folder holding a kustomization.yaml with kustomize.
   files.set(root, text.replace(ARGO_DIRECTORY_SOURCE, ""));
-  const resources = [...files.keys()].filter((path) => path.startsWith(folder) && /\.ya?ml$/.test(path)).map((path) => path.slice(folder.length)).sort();
+  // A subfolder with a kustomization of its own (apps/, listing the add-ons' shared bases) is listed as one.
+  const built = new Set([...files.keys()].filter((path) => path.startsWith(folder) && path.endsWith("/kustomization.yaml")).map((path) => path.slice(folder.length, -"/kustomization.yaml".length)));
+  const entry = (file: string) => [...built].find((sub) => file.startsWith(`${sub}/`)) ?? file;
+  const resources = [...new Set([...files.keys()].filter((path) => path.startsWith(folder) && /\.ya?ml$/.test(path)).map((path) => entry(path.slice(folder.length))))].sort();
   const up = "../".repeat(folder.split("/").filter(Boolean).length);
-  const comment = `# Argo CD's root Application builds this folder with kustomize: every file of it is listed here (add a file you put
+  const comment = built.size === 0
+    ? `# Argo CD's root Application builds this folder with kustomize: every file of it is listed here (add a file you put
 # in this folder too), and ${overlayDirOf(environment)}, the environment's overlay, sets the chart version and the
 # environment's values of the add-on Applications in apps/.
+`
+    : `# Argo CD's root Application builds this folder with kustomize: every file of it is listed here, or in the
+# kustomization.yaml of its subfolder (${[...built].sort().join(", ")}/; add a file you put in this folder too), and
+# ${overlayDirOf(environment)}, the environment's overlay, sets the chart version and the environment's values of the
+# add-on Applications in apps/ (patches of their shared bases, docs/FLEETS.md).
 `;
   const kustomization = toYamlText({ apiVersion: "kustomize.config.k8s.io/v1beta1", kind: "Kustomization", resources, components: [`${up}${overlayDirOf(environment)}`] });
   files.set(`${folder}kustomization.yaml`, comment + kustomization + clusterValuesPatchesText("argo", own));

@@ -25,7 +25,7 @@ import { currentBranch } from "../git/repo.js";
 import { targetReader } from "../git/read-target.js";
 import { codeSpan } from "../markdown.js";
 import { renderFleetFile } from "./fleet-file.js";
-import { FLEET_FILE } from "./layout.js";
+import { FLEET_FILE, isSharedBasePath } from "./layout.js";
 import { fleetCiFor } from "./ci.js";
 import { repositoryWideFor } from "./repository-wide.js";
 import { readFleet } from "./members.js";
@@ -48,17 +48,25 @@ const PREVENT = /(prevent_destroy\s*=\s*)true\b/g;
 /** The engine's own files in a cluster's GitOps entry point: kept until the last step, so the engine can prune. */
 export function isEngineFile(path: string, clusterPath: string): boolean {
   const inside = path.slice(clusterPath.length + 1);
-  return inside.startsWith("flux-system/") || (inside.startsWith("argocd/") && (!inside.startsWith("argocd/apps/") || inside === "argocd/apps/argocd.yaml"));
+  // In a fleet, apps/kustomization.yaml lists what stays in apps/ (argocd.yaml) once the layers leave.
+  return inside.startsWith("flux-system/") || (inside.startsWith("argocd/") && (!inside.startsWith("argocd/apps/") || ["argocd/apps/argocd.yaml", "argocd/apps/kustomization.yaml"].includes(inside)));
 }
 
-/** A kustomization's text without the `resources` entries of deleted files (its comment and other fields kept). */
+/**
+ * A kustomization's text without the `resources` entries of deleted files and of the add-ons' shared bases (whose
+ * Applications go with the cluster's patches of them), and without the patches of deleted files (its comment and other
+ * fields kept).
+ */
 function withoutResources(text: string, path: string, deleted: Set<string>): string {
   const folder = path.slice(0, path.lastIndexOf("/") + 1);
   const data = loadYamlFile(text, path, "restore it from git history, then run remove-cluster again") as Record<string, unknown> | null;
   if (!data || typeof data !== "object" || !Array.isArray(data.resources)) return text;
-  const resources = data.resources.filter((entry) => typeof entry !== "string" || !deleted.has(posix.normalize(folder + entry)));
+  const gone = (entry: unknown) => typeof entry === "string" && (deleted.has(posix.normalize(folder + entry)) || isSharedBasePath(posix.normalize(folder + entry)));
+  const resources = data.resources.filter((entry) => !gone(entry));
+  const patches = Array.isArray(data.patches) ? data.patches.filter((patch) => !gone((patch as { path?: unknown } | null)?.path)) : undefined;
   const comment = text.match(/^(#.*\n)*/)![0];
-  return comment + toYamlText({ ...data, resources });
+  const { patches: _patches, ...rest } = data;
+  return comment + toYamlText({ ...rest, resources, ...(patches?.length ? { patches } : {}) });
 }
 
 export async function removeCluster(dir: string, name: string, options: { dryRun?: boolean; pr?: PullRequestTarget } = {}): Promise<RemoveClusterResult> {
@@ -98,10 +106,12 @@ async function nextStep(dir: string, name: string, options: { dryRun?: boolean; 
     step = "workloads";
     deletes = layers;
     writes.set(FLEET_FILE, fleetText(removing ? file.removing : [...file.removing, name]));
-    // An Argo CD root that builds its folder with kustomize (a fleet's) lists the files: the deleted ones leave its list.
-    const kustomizationPath = `${clusterPath}/argocd/kustomization.yaml`;
-    const kustomization = entryPoint.includes(kustomizationPath) ? await read(kustomizationPath) : undefined;
-    if (kustomization !== undefined) writes.set(kustomizationPath, withoutResources(kustomization, kustomizationPath, new Set(layers)));
+    // An Argo CD root that builds its folder with kustomize (a fleet's) lists the files, and apps/ the add-ons' bases
+    // and the cluster's patches of them: the deleted ones and the bases leave the lists.
+    for (const kustomizationPath of [`${clusterPath}/argocd/kustomization.yaml`, `${clusterPath}/argocd/apps/kustomization.yaml`]) {
+      const kustomization = entryPoint.includes(kustomizationPath) ? await read(kustomizationPath) : undefined;
+      if (kustomization !== undefined) writes.set(kustomizationPath, withoutResources(kustomization, kustomizationPath, new Set(layers)));
+    }
     next = `Merge, wait until the engine on ${name} has pruned its workloads (\`flux get kustomizations\` / \`argocd app list\` show none but the engine's), then run \`${defaults.toolName} remove-cluster ${name}\` again for the Terraform step.`;
   } else if (guarded.size > 0) {
     step = "terraform";

@@ -17,7 +17,7 @@
  * repository lacks (the update of an added cluster of a fleet made before the bases, an add-cluster) writes it with
  * the same bytes, and never touches one that exists: two branches that add one base merge without a conflict.
  */
-import { SYSTEM_NAMESPACES, fluxHelmRelease, fluxHelmRepository, namespaceFile } from "../catalog/render.js";
+import { SYSTEM_NAMESPACES, argoApplication, fluxHelmRelease, fluxHelmRepository, namespaceFile, podSecurityComment } from "../catalog/render.js";
 import { AFTER_SECRETS_ROOT } from "../catalog/secret-order.js";
 import type { Addon, Catalog } from "../catalog/types.js";
 import type { RenderContext } from "../generator/context.js";
@@ -46,14 +46,37 @@ export function renderAddonBase(addon: Addon, catalog: Catalog): Array<[string, 
   ];
 }
 
-/** Every base: one per catalog add-on with a chart, whichever clusters run it (the render is the catalog's alone). */
+/** Every Flux base: one per catalog add-on with a chart, whichever clusters run it (the render is the catalog's alone). */
 export function renderSharedBases(catalog: Catalog): Array<[string, string]> {
   return [...catalog.addons.values()].filter((addon) => addon.chart).flatMap((addon) => renderAddonBase(addon, catalog));
 }
 
-/** The bases a cluster's render lists: those of its add-ons with a chart. */
+/** The folder of an add-on's base Application for Argo CD clusters, beside its Flux base. */
+export const argoBaseDirOf = (addon: string) => `${baseDirOf(addon)}/argocd`;
+
+/**
+ * One add-on's base Application for every Argo CD cluster of the fleet, from its catalog entry: chart source and
+ * version, release name, destination, sync policy and the labels of the namespace Argo CD creates. What is each
+ * cluster's (its project, the sync wave its add-ons' dependencies give, its values) is its patch.
+ */
+export function renderArgoAddonBase(addon: Addon): Array<[string, string]> {
+  const dir = argoBaseDirOf(addon.name);
+  const note = `The shared base of ${addon.name} for every Argo CD cluster of the fleet, rendered from the add-on catalog: each cluster patches in its project, sync wave and values, its environment's overlay its version (docs/FLEETS.md).`;
+  return [
+    [`${dir}/application.yaml`, podSecurityComment(addon) + toYamlDocuments([argoApplication(addon)])],
+    [`${dir}/kustomization.yaml`, kustomization(note, ["application.yaml"])],
+  ];
+}
+
+/** Every Argo CD base: one per catalog add-on with a chart (the render is the catalog's alone). */
+export function renderArgoSharedBases(catalog: Catalog): Array<[string, string]> {
+  return [...catalog.addons.values()].filter((addon) => addon.chart).flatMap((addon) => renderArgoAddonBase(addon));
+}
+
+/** The bases a cluster's render lists: those of its add-ons with a chart, for its engine. */
 export function basesOf(context: RenderContext, catalog: Catalog): Array<[string, string]> {
-  return context.addonList.filter((addon) => addon.chart && catalog.addons.has(addon.name)).flatMap((addon) => renderAddonBase(catalog.addons.get(addon.name)!, catalog));
+  const addons = context.addonList.filter((addon) => addon.chart && catalog.addons.has(addon.name)).map((addon) => catalog.addons.get(addon.name)!);
+  return addons.flatMap((addon) => (context.gitops.flux ? renderAddonBase(addon, catalog) : renderArgoAddonBase(addon)));
 }
 
 /**
@@ -78,11 +101,20 @@ export async function missingBases(read: (path: string) => Promise<string | unde
   return missing;
 }
 
-/** Does this render of a cluster list the shared bases: a Flux cluster of a fleet. */
-export const usesSharedBases = (context: RenderContext) => context.gitops.flux && context.layout.environment !== undefined;
+/** Does this render of a cluster list the shared bases: a cluster of a fleet (either engine). */
+export const usesSharedBases = (context: RenderContext) => context.layout.environment !== undefined;
 
-/** Does this render hold the bases: the first cluster's, once the repository is a fleet with a Flux cluster. */
-export const ownsSharedBases = (context: RenderContext) => context.layout.root === "" && context.layout.environment !== undefined && (context.gitops.flux || context.fleet?.flux === true);
+/**
+ * The bases this render holds: the first cluster's, once the repository is a fleet, those of each engine some cluster
+ * of it runs (its own, or one in its fleet's CI input).
+ */
+export function ownedSharedBases(context: RenderContext, catalog: Catalog): Array<[string, string]> {
+  if (context.layout.root !== "" || context.layout.environment === undefined) return [];
+  return [
+    ...(context.gitops.flux || context.fleet?.flux === true ? renderSharedBases(catalog) : []),
+    ...(context.gitops.argo || context.fleet?.argo === true ? renderArgoSharedBases(catalog) : []),
+  ];
+}
 
 /**
  * A Flux cluster of a fleet: each add-on with a chart comes from its shared base. Its Namespace and HelmRepository
@@ -115,4 +147,30 @@ export function listSharedBases(files: Map<string, string>, context: RenderConte
       files.set(`${releaseDir}/kustomization.yaml`, kustomization(note("release, with this cluster's values (helmrelease.yaml, a patch)"), [`${base}/release`], ["helmrelease.yaml"]));
     }
   }
+}
+
+/**
+ * An Argo CD cluster of a fleet: each add-on with a chart comes from its shared base Application. Its
+ * `apps/<add-on>.yaml` keeps only what is its own (a patch: project, sync wave, values catalog -> blueprint ->
+ * cluster), and `apps/kustomization.yaml` lists the bases, the patches and the folder's other Applications. A folder
+ * of its own because kustomize runs a kustomization's patches after its components: the root's kustomization lists
+ * `apps/` and the environment's overlay, so the environment's version and values come after the cluster's patch, and
+ * the cluster's own values (the root's patches) after them, as {@link layeredValues} says. Paths are the render's.
+ */
+export function listArgoSharedBases(files: Map<string, string>, context: RenderContext): void {
+  const folder = `${context.gitops.clusterPath}/argocd/apps/`;
+  const up = "../".repeat(folder.split("/").filter(Boolean).length);
+  const charts = context.addonList.filter((addon) => addon.chart && files.has(`${folder}${addon.name}.yaml`));
+  if (charts.length === 0) return;
+  const patches: string[] = [];
+  for (const addon of charts) {
+    const path = `${folder}${addon.name}.yaml`;
+    const application = loadYamlDocument(files.get(path)!) as { apiVersion: string; kind: string; metadata: { name: string; namespace: string; annotations: unknown }; spec: { project: string; source: { helm: { valuesObject: unknown } } } };
+    const { name, namespace, annotations } = application.metadata;
+    files.set(path, toYamlDocuments([{ apiVersion: application.apiVersion, kind: application.kind, metadata: { name, namespace, annotations }, spec: { project: application.spec.project, source: { helm: { valuesObject: application.spec.source.helm.valuesObject } } } }]));
+    patches.push(`${addon.name}.yaml`);
+  }
+  const others = [...files.keys()].filter((path) => path.startsWith(folder) && /\.ya?ml$/.test(path) && !path.slice(folder.length).includes("/")).map((path) => path.slice(folder.length)).filter((file) => !patches.includes(file)).sort();
+  const note = "The add-ons' shared bases (environments/_bases/<add-on>/argocd/) with this cluster's project, sync waves and values (<add-on>.yaml, patches), and its other Applications (docs/FLEETS.md, \"Shared add-on bases\").";
+  files.set(`${folder}kustomization.yaml`, kustomization(note, [...charts.map((addon) => `${up}${argoBaseDirOf(addon.name)}`), ...others], patches));
 }

@@ -80,6 +80,8 @@ export interface FleetCi {
   gitlab: FleetGitLabCluster[];
   /** Some cluster of the fleet runs Flux: the first cluster's render writes the add-ons' shared bases (src/fleet/shared-bases.ts). */
   flux?: boolean;
+  /** Some cluster of the fleet runs Argo CD: the first cluster's render writes the add-ons' base Applications. */
+  argo?: boolean;
 }
 
 const KEY_VARIABLE = "$PLAN_STATE_KEY";
@@ -135,5 +137,5 @@ export function fleetCiOf(members: FleetMemberInput[]): FleetCi {
     }
     return cluster;
   });
-  return { clusters, groups: [...groups.values()], gitlab, ...(members.some((member) => member.gitops === "flux") ? { flux: true } : {}) };
+  return { clusters, groups: [...groups.values()], gitlab, ...(members.some((member) => member.gitops === "flux") ? { flux: true } : {}), ...(members.some((member) => member.gitops === "argo") ? { argo: true } : {}) };
 }

@@ -9,7 +9,7 @@ import { AFTER_SECRETS_ROOT, SECRETS_ROOT } from "../catalog/secret-order.js";
 import { renderAnswersFile } from "./answers.js";
 import { outputPathOf, tidy } from "./template-output.js";
 import { relocateTree } from "../fleet/layout.js";
-import { listSharedBases, ownsSharedBases, renderSharedBases, usesSharedBases } from "../fleet/shared-bases.js";
+import { listArgoSharedBases, listSharedBases, ownedSharedBases, usesSharedBases } from "../fleet/shared-bases.js";
 import { wireArgoEnvironmentOverlay, wireEnvironmentOverlay } from "../fleet/environment-overlay.js";
 
 export { outputPathOf } from "./template-output.js";
@@ -63,8 +63,8 @@ export function renderTree(blueprint: Blueprint, context: RenderContext): FileTr
     files.set(path, content);
   }
   // A Flux cluster of a fleet lists its add-ons' shared bases; the first cluster's render holds them (src/fleet/shared-bases.ts).
-  if (usesSharedBases(context)) listSharedBases(files, context);
-  if (ownsSharedBases(context)) for (const [path, content] of renderSharedBases(blueprint.catalog)) files.set(path, content);
+  if (usesSharedBases(context)) (context.gitops.flux ? listSharedBases : listArgoSharedBases)(files, context);
+  for (const [path, content] of ownedSharedBases(context, blueprint.catalog)) files.set(path, content);
   // The layers of add-ons that read declared Secrets exist only where one rendered (src/catalog/secret-order.ts).
   const secretRoots = [SECRETS_ROOT, AFTER_SECRETS_ROOT].filter((root) => addonFiles.some(([path]) => path.startsWith(`${root}/`)));
   addKustomizations(files, ["infrastructure", "apps", ...(context.addonConfigs ? [CONFIGS_ROOT] : []), ...secretRoots]);
