@@ -15,7 +15,10 @@ export interface ChangeSummary {
   kubernetes: ChangeSet;
   /** Terraform addresses (e.g. `scaleway_k8s_pool.gpu`): added, changed in place, replaced or destroyed. */
   terraform: TerraformSummary;
-  /** Add-ons whose Namespace and HelmRepository files left a cluster's folder for the fleet's shared bases. */
+  /**
+   * Add-ons whose Namespace and HelmRepository files left a cluster's folder for the fleet's shared bases (Flux), or
+   * whose Application became a patch of its shared base Application (Argo CD).
+   */
   movedToBases: string[];
 }
 
@@ -30,6 +33,27 @@ function movedToBases(before: FileTree, after: FileTree): Map<string, string> {
   for (const path of before.keys()) {
     const match = MOVABLE.exec(path);
     if (match && !after.has(path) && after.has(`${BASES_DIR}${match[1]}/${match[2]}.yaml`)) moved.set(path, match[1]!);
+  }
+  return moved;
+}
+
+const ARGO_APPLICATION = /^clusters\/[^/]+\/argocd\/apps\/([^/]+)\.yaml$/;
+
+/** Does this text hold an Application with a chart source (a whole add-on Application, not a cluster's patch of its base)? */
+const hasChartSource = (content: string | undefined) =>
+  content !== undefined && objectsOf(content).some(([key, serialised]) => key.startsWith("Application ") && (JSON.parse(serialised) as { spec?: { source?: { chart?: unknown } } }).spec?.source?.chart !== undefined);
+
+/**
+ * The Argo CD add-on Applications a change makes patches of their shared base Applications (src/fleet/shared-bases.ts):
+ * a whole Application before, one without its chart source after, and the add-on's base after. The object the
+ * cluster's build gives is the same: path -> add-on.
+ */
+function patchedFromBases(before: FileTree, after: FileTree): Map<string, string> {
+  const moved = new Map<string, string>();
+  for (const [path, content] of before) {
+    const match = ARGO_APPLICATION.exec(path);
+    if (!match || !after.has(`${BASES_DIR}${match[1]}/argocd/application.yaml`) || after.get(path) === content) continue;
+    if (after.has(path) && hasChartSource(content) && !hasChartSource(after.get(path))) moved.set(path, match[1]!);
   }
   return moved;
 }
@@ -81,13 +105,15 @@ export async function summarizeChanges(before: FileTree, after: FileTree): Promi
   const read = new Map<string, FileObjects>();
   // A base a change adds is applied only where a cluster's folder lists it, and the files it replaces moved there.
   const moved = movedToBases(before, after);
-  const objectsBefore = new Map([...before].filter(([path]) => !moved.has(path)));
-  const objectsAfter = new Map([...after].filter(([path]) => !isSharedBasePath(path) || before.has(path)));
+  // An Argo CD add-on's Application became a patch of its base: the same object, counted in neither list.
+  const patched = patchedFromBases(before, after);
+  const objectsBefore = new Map([...before].filter(([path]) => !moved.has(path) && !patched.has(path)));
+  const objectsAfter = new Map([...after].filter(([path]) => (!isSharedBasePath(path) || before.has(path)) && !patched.has(path)));
   return {
     files: compare(before, after),
     kubernetes: compare(kubernetesObjects(objectsBefore, read), kubernetesObjects(objectsAfter, read)),
     terraform: await classifyTerraformChanges(before, after),
-    movedToBases: [...new Set(moved.values())].sort(),
+    movedToBases: [...new Set([...moved.values(), ...patched.values()])].sort(),
   };
 }
 
@@ -141,7 +167,7 @@ export function formatSummary(summary: ChangeSummary): string {
   const counts = `${terraform.replaced.length} replaced, ${terraform.destroyed.length} destroyed, ${terraform.added.length} added, ${terraform.changed.length} changed in place`;
   const terraformSection = terraform.changes.length ? `Terraform resources (${counts}):\n${terraform.changes.map(terraformLine).join("\n")}\n` : "";
   const moved = summary.movedToBases.length
-    ? `Moved to the fleet's shared add-on bases (${BASES_DIR}<add-on>/, one for every Flux cluster; the add-on folders list them and keep their values): ${summary.movedToBases.join(", ")}\n`
+    ? `Moved to the fleet's shared add-on bases (${BASES_DIR}<add-on>/, one for the fleet's clusters of each engine; the cluster lists them and keeps its values): ${summary.movedToBases.join(", ")}\n`
     : "";
   return terraformSection + section("Kubernetes resources", summary.kubernetes) + moved + section("Files", summary.files) || "No changes.\n";
 }

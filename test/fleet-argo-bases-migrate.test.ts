@@ -1,0 +1,81 @@
+import { execFile, spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, test } from "vitest";
+import { parse as parseYaml } from "yaml";
+import { loadCatalog } from "../src/catalog/load.js";
+import { argoBaseDirOf } from "../src/fleet/shared-bases.js";
+import { runCli, tempDir } from "./helpers/cli.js";
+import { git, read } from "./helpers/fleet-builds.js";
+import { fixturesDir } from "./helpers/fixtures.js";
+import { cloneRepository } from "./helpers/release-fixtures.js";
+
+const catalog = loadCatalog();
+const kustomizeAvailable = spawnSync("kubectl", ["version", "--client"], { encoding: "utf8" }).status === 0;
+const kustomize = async (dir: string, path: string) => (await promisify(execFile)("kubectl", ["kustomize", path], { cwd: dir, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 })).stdout;
+const bundle = join(fixturesDir, "fleets", "0.2.0", "argo-fleet.bundle");
+const clusters = ["prod", "stg"];
+/** The add-on Applications a cluster's folder holds: the chart add-ons it runs. */
+const addonApplications = (dir: string, cluster: string) =>
+  git(dir, "ls-files", `clusters/${cluster}/argocd/apps`)
+    .split("\n")
+    .map((path) => /\/([^/]+)\.yaml$/.exec(path)![1]!)
+    .filter((name) => catalog.addons.get(name)?.chart);
+
+describe("an Argo CD fleet made by 0.2.0 (each cluster with its own Applications) migrates with update --all", () => {
+  const work = tempDir("ccr-argo-bases-migrate-");
+
+  test.skipIf(!kustomizeAvailable)("each cluster's update makes its Applications patches of the bases, the branches merge in any order, the builds stay the same bytes and the team's edit stays", async () => {
+    const dir = cloneRepository(bundle, join(work, "fleet"));
+    const builds = async () => Promise.all(clusters.map((cluster) => kustomize(dir, `clusters/${cluster}/argocd`)));
+    const before = await builds();
+    const edited = "clusters/stg/argocd/apps/external-secrets.yaml";
+    expect(read(dir, edited)).toContain("leaderElect: false");
+    const moved = Object.fromEntries(clusters.map((cluster) => [cluster, addonApplications(dir, cluster)]));
+    expect(moved.stg!.length).toBeGreaterThan(0);
+
+    const plan = await runCli(["plan", dir, "--all"]);
+    expect(plan.status).toBe(0);
+    const lines = plan.stdout.match(/^Moved to the fleet's shared add-on bases .*$/gm) ?? [];
+    expect(lines.map((line) => line.split(": ").at(-1))).toEqual(["stg", "prod"].map((cluster) => moved[cluster]!.sort().join(", ")));
+    // The same Applications, built from the base and the patch: not counted as changed.
+    expect(plan.stdout).not.toMatch(/^ {2}~ Application argocd\//m);
+
+    const update = await runCli(["update", dir, "--all"]);
+    expect(update.stderr.split("\n").filter((line) => line.startsWith("error"))).toEqual([]);
+    expect(update.status).toBe(0);
+    git(dir, "checkout", "-q", "main");
+    // Both branches write the bases the stg cluster lists, with the same bytes: they merge without a conflict.
+    for (const branch of ["create-cluster-repo/stg-rerender", "create-cluster-repo/prod-rerender"]) git(dir, "merge", "-q", "--no-edit", branch);
+    for (const cluster of clusters) {
+      for (const name of moved[cluster]!) {
+        expect(git(dir, "ls-files", argoBaseDirOf(name))).not.toBe("");
+        expect(parseYaml(read(dir, `clusters/${cluster}/argocd/apps/${name}.yaml`)).spec.source).not.toHaveProperty("chart");
+      }
+    }
+    expect(await builds()).toEqual(before);
+    expect(read(dir, edited)).toContain("leaderElect: false");
+
+    const check = await runCli(["check", dir]);
+    expect(check.stdout).toContain(`${edited}: edited by hand`);
+    expect(check.stdout).toContain("== cluster prod (production) ==\nAll generated files match the answers file.\n");
+    expect((await runCli(["validate", dir])).status).toBe(0);
+    const again = await runCli(["update", dir, "--all"]);
+    expect(again.status).toBe(0);
+    expect(git(dir, "branch", "--list", "create-cluster-repo/*-rerender", "--no-merged", "main")).toBe("");
+  });
+
+  test("an edit of what moves to the base is a conflict naming the file: nothing is written", async () => {
+    const dir = cloneRepository(bundle, join(work, "edited"));
+    const application = `clusters/stg/argocd/apps/${addonApplications(dir, "stg")[0]}.yaml`;
+    writeFileSync(join(dir, application), read(dir, application).replace("selfHeal: true", "selfHeal: false"));
+    git(dir, "commit", "-qam", "no self-heal");
+    const head = git(dir, "rev-parse", "HEAD");
+    const update = await runCli(["update", dir, "--cluster", "stg"]);
+    expect(update.status).not.toBe(0);
+    expect(update.stderr).toContain(`${application}: your edits and the new render change the same lines`);
+    expect([git(dir, "rev-parse", "HEAD"), git(dir, "status", "--porcelain"), git(dir, "branch", "--list", "create-cluster-repo/*")]).toEqual([head, "", ""]);
+    expect(read(dir, application)).toContain("selfHeal: false");
+  });
+});
