@@ -10,6 +10,8 @@ import { parseParams, type ClusterParams, type RawParamsInput } from "./params/p
 import { inThreadTerraformTools, type TerraformTools } from "./validators/terraform/tools.js";
 import { readPackageVersion } from "./_utils.js";
 import { defaults } from "./defaults.js";
+import { answersPathOf } from "./fleet/layout.js";
+import { patchDirectives, withoutKeys } from "./fleet/values-layers.js";
 
 export interface Rendered {
   blueprint: Blueprint;
@@ -42,9 +44,28 @@ export async function renderBlueprint(blueprintId: string, input: RawParamsInput
   if (parsed.errors) throw new ParamsError(parsed.errors);
   const root = options.root ?? "";
   const context = buildRenderContext(parsed.params, blueprint, { toolVersion: options.toolVersion ?? readPackageVersion(), root, ...(options.environment ? { environment: options.environment } : {}), fleet: options.fleet ?? null });
+  if (options.environment !== undefined) assertPatchableValues(context, root);
   const tree = withRecord(await formatTerraformFiles(renderTree(blueprint, context), options.terraform ?? inThreadTerraformTools), root);
   const warnings = context.gitops.repoUrlSet ? parsed.warnings : [...parsed.warnings, unsetRepoUrlWarning(context.gitops.repoUrl)];
   return { blueprint, params: parsed.params, context, tree, warnings };
+}
+
+/**
+ * In a fleet, a cluster's own chart values are written as a kustomize patch (src/fleet/shared-bases.ts): a null or a
+ * `$`-prefixed key there is a patch directive, not a value, so it is refused before anything is written.
+ * @throws ParamsError naming each key, where it is and how to fix it
+ */
+function assertPatchableValues(context: RenderContext, root: string): void {
+  const messages = context.addonList.flatMap((addon) =>
+    addon.chart
+      ? patchDirectives(withoutKeys(addon.clusterValues, addon.ownValues ?? [])).map(({ path, kind }) =>
+          kind === "null"
+            ? `addons.${addon.name}.values.${path}: null (${answersPathOf(root)} or --set): in a fleet this cluster's values are a kustomize patch, where a null removes the key instead of giving it to Helm; remove it, or set the value the chart should take`
+            : `addons.${addon.name}.values.${path} (${answersPathOf(root)} or --set): in a fleet this cluster's values are a kustomize patch, where a key starting with "$" is a patch directive ($patch, $retainKeys, ...), not a value; remove or rename it`,
+        )
+      : [],
+  );
+  if (messages.length > 0) throw new ParamsError(messages);
 }
 
 /** Said on every render while `repoUrl` is unset: a repository that points nowhere must not look finished. */

@@ -17,7 +17,7 @@ import { loadYamlDocument } from "../yaml/load.js";
 import { overlayPathOf, parseOverlayFile } from "./environment-overlay.js";
 import { parseFleetFile, type FleetFile } from "./fleet-file.js";
 import { FLEET_FILE, addedClusterRoot, answersPathOf } from "./layout.js";
-import { valuesPatchConflicts, withoutKeys } from "./values-layers.js";
+import { patchDirectives, valuesPatchConflicts, withoutKeys } from "./values-layers.js";
 
 const RULE = "environment-overlay";
 
@@ -102,6 +102,35 @@ export function validateEnvironmentOverlays(paths: readonly string[], read: (pat
     }
     const errors = problems.some((p) => p.severity === "error");
     results.push({ file, validator: "gitops", status: errors ? "invalid" : "valid", label: `environment overlay ${environment}`, problems });
+  }
+  return [...results, ...patchDirectiveResults(clusters, read, catalog)];
+}
+
+/**
+ * A cluster's own chart values that its patch cannot say (src/fleet/values-layers.ts, patchDirectives): a null or a
+ * `$`-prefixed key. `update` and `add-cluster` refuse them; an answers file edited by hand is named here. A unit only
+ * for an answers file with such a key.
+ */
+function patchDirectiveResults(clusters: Map<string, { root: string }>, read: (path: string) => string | undefined, catalog: () => Catalog): UnitResult[] {
+  const results: UnitResult[] = [];
+  for (const [cluster, { root }] of clusters) {
+    const file = answersPathOf(root);
+    let addons: Record<string, { values?: unknown } | null> | undefined;
+    try {
+      addons = (loadYamlDocument(read(file) ?? "") as { params?: { addons?: Record<string, { values?: unknown } | null> } } | null)?.params?.addons;
+    } catch {
+      continue; // other checks name an answers file that cannot be read
+    }
+    const problems: Problem[] = [];
+    for (const [name, entry] of Object.entries(addons && typeof addons === "object" ? addons : {})) {
+      const addon = entry?.values === undefined ? undefined : catalog().addons.get(name);
+      if (!addon?.chart || !entry?.values || typeof entry.values !== "object" || Array.isArray(entry.values)) continue;
+      for (const { path, kind } of patchDirectives(withoutKeys(entry.values as Record<string, unknown>, addon.ownValues ?? []))) {
+        const why = kind === "null" ? "a null, which removes the key instead of giving it to Helm" : `a key starting with "$", a patch directive ($patch, $retainKeys, ...) rather than a value`;
+        problems.push({ file, rule: RULE, severity: "error", message: `addons.${name}.values.${path} of ${cluster}: in a fleet its values are a kustomize patch, and this is ${why}; remove it (a null: set the value the chart should take)` });
+      }
+    }
+    if (problems.length > 0) results.push({ file, validator: "gitops", status: "invalid", label: `own values of ${cluster}`, problems });
   }
   return results;
 }

@@ -141,3 +141,28 @@ export interface AddonKeptValue extends KeptValue {
 export function keptValues(own: ReadonlyArray<{ name: string; values: Values }>, environment: ReadonlyMap<string, Values>): AddonKeptValue[] {
   return own.flatMap(({ name, values }) => keptOverEnvironment(environment.get(name) ?? {}, values).map((kept) => ({ addon: name, ...kept })));
 }
+
+/** A key of a cluster's own values that kustomize would read as a patch directive, not as a value. */
+export interface PatchDirective {
+  /** Dotted path of the key in the add-on's values. */
+  path: string;
+  /** A null (kustomize: remove the key), or a key starting with `$` (kustomize: `$patch`, `$retainKeys`, ...). */
+  kind: "null" | "directive";
+}
+
+/**
+ * The keys of a cluster's own values a kustomize patch cannot say (src/fleet/shared-bases.ts: in a fleet the cluster's
+ * add-on object is a patch of the shared base, which has no values): a null would remove the key rather than give Helm
+ * a null, and a key starting with `$` is a strategic-merge directive. Walks mappings (lists are replaced whole, but a
+ * mapping in a list is read the same way).
+ */
+export function patchDirectives(values: unknown, prefix = ""): PatchDirective[] {
+  if (Array.isArray(values)) return values.flatMap((item, index) => patchDirectives(item, `${prefix}[${index}]`));
+  if (!isMapping(values)) return [];
+  return Object.entries(values).flatMap(([key, value]) => {
+    const path = prefix ? `${prefix}.${key}` : key;
+    if (key.startsWith("$")) return [{ path, kind: "directive" as const }];
+    if (value === null) return [{ path, kind: "null" as const }];
+    return patchDirectives(value, path);
+  });
+}

@@ -1,0 +1,101 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, test } from "vitest";
+import { parse as parseYaml, stringify } from "yaml";
+import { blueprintIds } from "../src/blueprints/registry.js";
+import { loadCatalog } from "../src/catalog/load.js";
+import { patchDirectives } from "../src/fleet/values-layers.js";
+import { loadBlueprint } from "../src/blueprints/load.js";
+import { parseParams } from "../src/params/parse.js";
+import { switchedOn } from "./helpers/addon-settings.js";
+import { runCli, tempDir } from "./helpers/cli.js";
+import { git, read } from "./helpers/fleet-builds.js";
+
+const catalog = loadCatalog();
+const ids = blueprintIds();
+/** The first key path of a values schema that takes any keys with any values (an object without properties): where the test writes its keys, which the schema lets through. */
+function freeObject(schema: any, path: string[] = []): string[] | undefined {
+  if (!schema || typeof schema !== "object") return undefined;
+  if (path.length > 0 && schema.type === "object" && !schema.properties && (schema.additionalProperties === undefined || schema.additionalProperties === true)) return path;
+  for (const [key, value] of Object.entries(schema.properties ?? {})) {
+    const found = freeObject(value, [...path, key]);
+    if (found) return found;
+  }
+  return undefined;
+}
+/** An add-on and those it depends on, each switched on as a user must (with its required settings). */
+function switchedOnWithDependencies(name: string, into: Record<string, unknown> = {}): Record<string, unknown> {
+  const addon = catalog.addons.get(name)!;
+  into[name] = switchedOn(addon);
+  for (const dependency of addon.dependsOn ?? []) switchedOnWithDependencies(dependency, into);
+  return into;
+}
+/** Values with `leaf` at `path`. */
+const at = (path: string[], leaf: Record<string, unknown>): Record<string, unknown> => path.reduceRight<Record<string, unknown>>((inner, key) => ({ [key]: inner }), leaf);
+
+test("patchDirectives names the nulls and the $-keys of a cluster's values, in mappings and in lists", () => {
+  expect(patchDirectives({ a: { b: null, c: 1 }, $patch: "delete", l: [{ $retainKeys: ["x"] }, 2], ok: { d: [null] } })).toEqual([
+    { path: "a.b", kind: "null" },
+    { path: "$patch", kind: "directive" },
+    { path: "l[0].$retainKeys", kind: "directive" },
+  ]);
+  expect(patchDirectives({ a: { b: "", c: false, d: 0 } })).toEqual([]);
+});
+
+describe.each(["flux", "argo"] as const)("a cluster's own value kustomize would read as a patch directive (%s)", (engine) => {
+  const work = tempDir(`ccr-fleet-directives-${engine}-`);
+  const dir = join(work, "repo");
+  let addon = "";
+  let path: string[] = [];
+
+  beforeAll(async () => {
+    expect((await runCli(["-b", ids[0]!, "-y", "--gitops", engine, "--set", "clusterName=prod", "--set", "repoUrl=https://github.com/acme/fleet.git", dir])).status).toBe(0);
+    expect((await runCli(["add-cluster", "stg", "--blueprint", ids[1 % ids.length]!, dir])).status).toBe(0);
+    git(dir, "checkout", "-q", "main");
+    git(dir, "merge", "-q", "--ff-only", "create-cluster-repo/add-cluster-stg");
+    git(dir, "branch", "-q", "-D", "create-cluster-repo/add-cluster-stg");
+    // An add-on stg's blueprint offers, with a chart, whose values take a free-form object: switched on with it.
+    const blueprint = loadBlueprint(ids[1 % ids.length]!);
+    const found = [...catalog.addons.values()]
+      .filter((entry) => entry.chart && blueprint.offeredAddons.has(entry.name) && freeObject(entry.valuesSchema))
+      .filter((entry) => !parseParams({ values: { gitops: engine, clusterName: "stg", addons: switchedOnWithDependencies(entry.name) } }, blueprint).errors)
+      .sort((a, b) => a.name.localeCompare(b.name))[0];
+    expect(found).toBeDefined();
+    [addon, path] = [found!.name, freeObject(found!.valuesSchema)!];
+  }, 120_000);
+
+  const unchanged = () => {
+    const head = git(dir, "rev-parse", "HEAD");
+    return () => expect([git(dir, "rev-parse", "HEAD"), git(dir, "status", "--porcelain"), git(dir, "branch", "--list", "create-cluster-repo/*")]).toEqual([head, "", ""]);
+  };
+
+  test("update and add-cluster refuse a null and a $-key with what, where and how to fix it; nothing is written", async () => {
+    const check = unchanged();
+    const valuesFile = join(work, "values.yaml");
+    const addons = switchedOnWithDependencies(addon);
+    addons[addon] = { ...(addons[addon] as object), values: at(path, { gone: null, $patch: "replace" }) };
+    writeFileSync(valuesFile, stringify({ addons }));
+    const key = `addons.${addon}.values.${path.join(".")}`;
+    const update = await runCli(["update", "--cluster", "stg", "--values", valuesFile, dir]);
+    expect(update.status).toBe(2);
+    expect(update.stderr).toContain(`${key}.gone: null (fleet/stg/cluster-repo.yaml or --set): in a fleet this cluster's values are a kustomize patch`);
+    expect(update.stderr).toContain(`${key}.$patch (fleet/stg/cluster-repo.yaml or --set)`);
+    expect(update.stderr).toContain("remove it, or set the value the chart should take");
+    check();
+    const added = await runCli(["add-cluster", "eu", "--blueprint", ids[1 % ids.length]!, "--values", valuesFile, dir]);
+    expect(added.status).toBe(2);
+    expect(added.stderr).toContain(`${key}.gone: null (fleet/eu/cluster-repo.yaml or --set)`);
+    check();
+  });
+
+  test("validate names one in an answers file edited by hand", async () => {
+    const answers = parseYaml(read(dir, "fleet/stg/cluster-repo.yaml"));
+    answers.params.addons = switchedOnWithDependencies(addon, answers.params.addons ?? {});
+    answers.params.addons[addon] = { ...answers.params.addons[addon], values: at(path, { gone: null }) };
+    writeFileSync(join(dir, "fleet/stg/cluster-repo.yaml"), stringify(answers));
+    const validate = await runCli(["validate", dir]);
+    git(dir, "checkout", "-q", "--", "fleet/stg/cluster-repo.yaml");
+    expect(validate.status).toBe(1);
+    expect(validate.stdout).toContain(`addons.${addon}.values.${path.join(".")}.gone of stg: in a fleet its values are a kustomize patch, and this is a null`);
+  });
+});
