@@ -236,3 +236,25 @@ describe("kustomize's namespace transformer and patches change which objects a b
     ]);
   });
 });
+
+describe("patches a kustomization lists in commented-out entries (kubebuilder's optional patches) are patches, not objects", () => {
+  test("a CRD's conversion and CA injection patches and a manager's optional patches are no incomplete objects", async () => {
+    const dir = copyOf("kustomize-commented-patches");
+    const clean = await validate(dir);
+    expect(clean.report.problems).toEqual([]);
+    expect(clean.status).toBe(0);
+  });
+
+  test("a wrong value in such a patch is still an error; a file no comment names is still a whole object", async () => {
+    const dir = copyOf("kustomize-commented-patches");
+    const replicas = editCase(dir, "config/default/manager_replicas_patch.yaml", "  replicas: 2\n", "  replicas: two\n");
+    editCase(dir, "config/default/kustomization.yaml", "#- path: manager_webhook_patch.yaml\n", "");
+    const spec = lineOf(dir, "config/default/manager_webhook_patch.yaml", "spec:");
+    const { status, report } = await validate(dir);
+    expect(status).toBe(1);
+    expect(errors(report)).toEqual([
+      ["k8s-schema", "config/default/manager_replicas_patch.yaml", replicas],
+      ["k8s-schema", "config/default/manager_webhook_patch.yaml", spec],
+    ]);
+  });
+});
