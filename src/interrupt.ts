@@ -1,4 +1,5 @@
 import { CliError } from "./errors.js";
+import { STOP_SIGNALS, type StopSignal } from "./stop-signals.js";
 
 /**
  * Stopping on SIGINT (Ctrl-C) or SIGTERM without leaving half-made work behind. The CLI's handler (cli/main.ts)
@@ -8,9 +9,7 @@ import { CliError } from "./errors.js";
  * signal does not wait: the guards' synchronous clean-ups run and the process exits.
  */
 
-/** The signals the CLI stops on, with the conventional exit status (128 + the signal's number). */
-export const STOP_SIGNALS = { SIGINT: 130, SIGTERM: 143 } as const;
-export type StopSignal = keyof typeof STOP_SIGNALS;
+export { STOP_SIGNALS, type StopSignal } from "./stop-signals.js";
 
 /** The run was stopped by a signal; its exit status is the signal's (130 for SIGINT, 143 for SIGTERM). */
 export class InterruptedError extends CliError {

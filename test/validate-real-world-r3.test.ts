@@ -202,3 +202,59 @@ describe("JSON with comments that holds no Kubernetes object (a tool's configura
     ]);
   });
 });
+
+describe("kustomize's namespace transformer and patches change which objects a build holds before it looks for duplicates", () => {
+  test("Namespaces renamed to the overlay's namespace, objects deleted by $patch: delete and renamed by JSON 6902 are no duplicates", async () => {
+    const dir = copyOf("kustomize-build-identities");
+    const clean = await validate(dir);
+    expect(clean.report.problems).toEqual([]);
+    expect(clean.status).toBe(0);
+  });
+
+  test("an object the patches no longer delete or rename, or rename alike, is still reported twice", async () => {
+    const duplicates = async (dir: string) => {
+      const { status, report } = await validate(dir);
+      expect(status).toBe(1);
+      return report.problems.map((problem) => [problem.rule, problem.file, problem.message.replace(/ appears twice.*$/, "")]);
+    };
+    const deleted = copyOf("kustomize-build-identities");
+    editCase(deleted, "teams/b/kustomization.yaml", "      name: team-.*\n", "      name: batch-.*\n");
+    editCase(deleted, "apps/web/kustomization.yaml", "patchesStrategicMerge:\n  - patches/no-namespace.yaml\n", "");
+    rmSync(join(deleted, "apps", "web", "patches"), { recursive: true });
+    expect(await duplicates(deleted)).toEqual([
+      ["duplicate-resource", "teams/base/priority.yaml", "PriorityClass.scheduling.k8s.io team-batch"],
+      ["duplicate-resource", "apps/web-base/web.yaml", "Namespace apps"],
+    ]);
+
+    const renamed = copyOf("kustomize-build-identities");
+    editCase(renamed, "settings/beta/rename.yaml", "value: settings-beta", "value: settings-alpha");
+    editCase(renamed, "teams/b/kustomization.yaml", "namespace: team-b", "namespace: team-a");
+    expect(await duplicates(renamed)).toEqual([
+      ["duplicate-resource", "teams/base/namespace.yaml", "Namespace team-a"],
+      ["duplicate-resource", "teams/base/quota.yaml", "ResourceQuota team-a/team-quota"],
+      ["duplicate-resource", "settings/base/settings.yaml", "ConfigMap apps/settings-alpha"],
+    ]);
+  });
+});
+
+describe("patches a kustomization lists in commented-out entries (kubebuilder's optional patches) are patches, not objects", () => {
+  test("a CRD's conversion and CA injection patches and a manager's optional patches are no incomplete objects", async () => {
+    const dir = copyOf("kustomize-commented-patches");
+    const clean = await validate(dir);
+    expect(clean.report.problems).toEqual([]);
+    expect(clean.status).toBe(0);
+  });
+
+  test("a wrong value in such a patch is still an error; a file no comment names is still a whole object", async () => {
+    const dir = copyOf("kustomize-commented-patches");
+    const replicas = editCase(dir, "config/default/manager_replicas_patch.yaml", "  replicas: 2\n", "  replicas: two\n");
+    editCase(dir, "config/default/kustomization.yaml", "#- path: manager_webhook_patch.yaml\n", "");
+    const spec = lineOf(dir, "config/default/manager_webhook_patch.yaml", "spec:");
+    const { status, report } = await validate(dir);
+    expect(status).toBe(1);
+    expect(errors(report)).toEqual([
+      ["k8s-schema", "config/default/manager_replicas_patch.yaml", replicas],
+      ["k8s-schema", "config/default/manager_webhook_patch.yaml", spec],
+    ]);
+  });
+});

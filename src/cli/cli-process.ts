@@ -1,4 +1,5 @@
 import { requestStop, STOP_SIGNALS, type StopSignal } from "../interrupt.js";
+import { stoppedMessage } from "../stop-signals.js";
 import { processIo } from "./io.js";
 import { runCommandLine } from "./run.js";
 
@@ -14,7 +15,7 @@ export async function runCliProcess(): Promise<number> {
     process.on(signal, () => {
       if (requestStop(signal) === "exit") {
         // Nothing guarded was running: the command stops where it is (stderr is written synchronously).
-        process.stderr.write(`error: stopped by ${signal} before the command finished\n`);
+        process.stderr.write(stoppedMessage(signal));
         process.exit(STOP_SIGNALS[signal]);
       }
     });

@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setFlagsFromString } from "node:v8";
 import { enableCodeCache, requireCached } from "../code-cache.js";
+import { STOP_SIGNALS, stoppedMessage, type StopSignal } from "../stop-signals.js";
 import { commandOf } from "./command-line.js";
 
 // The two Terraform tools (@cdktf/hcl2json, @cdktf/hcl-tools) are Go programs compiled to WebAssembly. A CLI run
@@ -25,6 +26,21 @@ setFlagsFromString("--liftoff-only");
 // CCR_CODE_CACHE=off turns the cache off (every script compiled as Node would).
 if (process.env.CCR_CODE_CACHE !== "off") enableCodeCache(join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "create-cluster-repo", "code"));
 
+// Until the CLI's own handlers are set (runCliProcess, once the bundle has loaded), a SIGINT or SIGTERM would end the
+// process silently, killed by the signal. With a listener from the start, Node catches the signal and handles it on
+// the event loop, by then with the CLI's handlers; this one stays (removing the last listener would drop a signal
+// caught meanwhile) and acts only if the CLI's handlers are not there: nothing needs cleaning, so it says so and exits.
+let handedOver = false;
+for (const signal of Object.keys(STOP_SIGNALS) as StopSignal[]) {
+  process.on(signal, () => {
+    if (handedOver) return;
+    process.stderr.write(stoppedMessage(signal));
+    process.exit(STOP_SIGNALS[signal]);
+  });
+}
+
 const bundle = fileURLToPath(new URL("cli.cjs", import.meta.url));
 const cli = requireCached(bundle, commandOf(process.argv.slice(2))) as typeof import("./cli-process.js");
+// runCliProcess sets the CLI's handlers before its first await, so in the same tick as this.
+handedOver = true;
 process.exitCode = await cli.runCliProcess();

@@ -84,7 +84,7 @@ export async function validateSource(source: FileSource, options: ValidateOption
   const read = (path: string) => source.read(path);
   // Known before validation, from the kustomizations: which files kustomize reads as patches (validated as such).
   const kustomizations = source.repository ? readKustomizations(source.paths, read) : new Map<string, Json>();
-  const patches = patchFiles(kustomizations, new Set(source.paths));
+  const patches = patchFiles(kustomizations, new Set(source.paths), read);
   // Started first: worker-backed tools check Terraform and lint workflows while this thread checks the manifests.
   // A walk leaves dot-folders (`.archive/`, `.old/`) out, as it does for manifests: nothing runs Terraform there.
   const terraform = options.terraform === false ? undefined : validateTerraformModules(source, walked ? checked.filter((path) => !inDotFolder(path)) : checked, options.terraformTools);

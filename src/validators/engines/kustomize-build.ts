@@ -62,12 +62,47 @@ export function patchesOf(file: string, kustomization: Json): Map<string, PatchS
   return patches;
 }
 
-/** Every file the repository's kustomizations read as a patch, and how (the first kustomization listing it wins). */
-export function patchFiles(kustomizations: Map<string, Json>, files: ReadonlySet<string>): Map<string, PatchSpec> {
+/** The fields whose entries are patches: a commented-out entry under one of them is a patch switched off. */
+const PATCH_FIELDS = new Set(["patches", "patchesStrategicMerge", "patchesJson6902"]);
+
+/**
+ * The files a kustomization lists as patches in comments: entries (`#- file.yaml`, `#- path: file.yaml`,
+ * `#  path: file.yaml`) under a `patches`, `patchesStrategicMerge` or `patchesJson6902` field, written or itself
+ * commented out (`#patchesStrategicMerge:`), as kubebuilder scaffolds optional patches (a manager's webhook or metrics
+ * patch, a CRD's conversion webhook and CA injection) for the user to switch on. Such a file is a patch kept ready,
+ * not an object anything applies: it is validated as a patch of its target (read with `patches`, which takes either
+ * kind), so that a mistake in it is still found, and never as a whole object that misses what the patch leaves out.
+ */
+export function commentedPatchesOf(file: string, text: string): Map<string, PatchSpec> {
+  const patches = new Map<string, PatchSpec>();
+  let field: string | undefined;
+  for (const line of text.split("\n")) {
+    const key = /^#?\s?([A-Za-z][A-Za-z0-9]*):\s*(#.*)?$/.exec(line) ?? /^([A-Za-z][A-Za-z0-9]*):/.exec(line);
+    if (key) {
+      field = key[1];
+      continue;
+    }
+    if (field === undefined || !PATCH_FIELDS.has(field)) continue;
+    const entry = /^\s*#\s*(?:-\s*(?:path:\s*)?|path:\s*)["']?([^\s"'#]+\.(?:ya?ml|json))["']?\s*(#.*)?$/.exec(line);
+    if (!entry?.[1] || isRemoteEntry(entry[1])) continue;
+    const path = resolveFrom(dirOf(file), entry[1]);
+    if (path !== undefined && !patches.has(path)) patches.set(path, { kustomization: file, field: "patches" });
+  }
+  return patches;
+}
+
+/**
+ * Every file the repository's kustomizations read as a patch, and how (the first kustomization listing it wins);
+ * with `read`, also the patches they list in comments (commentedPatchesOf) that no kustomization reads otherwise.
+ */
+export function patchFiles(kustomizations: Map<string, Json>, files: ReadonlySet<string>, read?: (path: string) => string | undefined): Map<string, PatchSpec> {
   const all = new Map<string, PatchSpec>();
   const resources = new Set<string>();
+  const commented = new Map<string, PatchSpec>();
   for (const [file, kustomization] of kustomizations) {
     for (const [path, spec] of patchesOf(file, kustomization)) if (files.has(path) && !all.has(path)) all.set(path, spec);
+    const text = read?.(file);
+    if (text?.includes("#")) for (const [path, spec] of commentedPatchesOf(file, text)) if (files.has(path) && !commented.has(path)) commented.set(path, spec);
     for (const key of ["resources", "bases", "crds"]) {
       const list = kustomization[key];
       if (!Array.isArray(list)) continue;
@@ -77,6 +112,7 @@ export function patchFiles(kustomizations: Map<string, Json>, files: ReadonlySet
       }
     }
   }
+  for (const [path, spec] of commented) if (!all.has(path)) all.set(path, spec);
   // A file that is also a resource somewhere is an object there: it is validated as one.
   for (const path of resources) all.delete(path);
   return all;

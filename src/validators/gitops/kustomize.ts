@@ -6,6 +6,8 @@ import { MAX_KUSTOMIZE_BUILD_RESOURCES, MAX_KUSTOMIZE_RESOURCES_TOTAL } from "..
 import type { Problem } from "../types.js";
 import { dottedPath, isObject, KUSTOMIZATION_FILE_NAMES, kustomizationIn, resolveFrom, type Manifest, type RepoIndex } from "./repo-index.js";
 import { outsideFolder, type ThisRepository } from "./this-repo.js";
+import { loadYamlStream } from "../../yaml/load.js";
+import { re2FullMatch } from "../kubernetes/regexp.js";
 
 /** Whether a manifest is a kustomize kustomization (not a Flux Kustomization that happens to share the name). */
 export function isKustomizeFile(manifest: Manifest): boolean {
@@ -109,6 +111,13 @@ export function checkKustomizeEntries(kustomization: Manifest, index: RepoIndex,
 interface Output {
   key: string;
   manifest: Manifest;
+  /** Keys the object had in inner builds before its name or namespace changed (kustomize's previous names). */
+  previous?: string[];
+}
+
+/** An output under a new key, the old one kept among its previous keys. */
+function rekeyed(output: Output, key: string): Output {
+  return key === output.key ? output : { key, manifest: output.manifest, previous: [...(output.previous ?? []), output.key] };
 }
 
 /** `group/kind/namespace/name` of a manifest as written. */
@@ -118,11 +127,80 @@ function identity(manifest: Manifest): string {
   return `${group}/${manifest.kind}/${namespace}/${manifest.name}`;
 }
 
-/** Applies a kustomization's `namespace:` to a key, as kustomize's namespace transformer does. */
+/**
+ * Applies a kustomization's `namespace:` to a key, as kustomize's namespace transformer does: it sets the namespace
+ * of namespaced objects and renames a core Namespace object to it (its field specs hold `metadata/name` of kind
+ * Namespace), so that a base's placeholder Namespace becomes the one the overlay names.
+ */
 function withNamespace(key: string, namespace: string | undefined): string {
   if (namespace === undefined) return key;
   const [group = "", kind = "", , name = ""] = key.split("/");
+  if (kind === "Namespace" && group === "") return `/Namespace//${namespace}`;
   return CLUSTER_SCOPED.has(kind) ? key : `${group}/${kind}/${namespace}/${name}`;
+}
+
+/** What a patch entry selects: kustomize's `target` (kind, name and namespace are regular expressions of the whole). */
+interface Selector {
+  group?: string;
+  kind?: string;
+  name?: string;
+  namespace?: string;
+}
+
+function selectorOf(value: unknown): Selector | undefined {
+  if (!isObject(value)) return undefined;
+  const selector: Selector = {};
+  for (const field of ["group", "kind", "name", "namespace"] as const) if (typeof value[field] === "string") selector[field] = value[field] as string;
+  return selector;
+}
+
+/**
+ * Whether a key is selected, compiled once per selector; a selector RE2 cannot read selects nothing. Written in the
+ * repository, so its regular expressions are run by RE2 (linear time), as the other kustomize selectors are.
+ */
+function selectorMatcher(selector: Selector): (key: string) => boolean {
+  const whole = (pattern: string | undefined): ((value: string) => boolean) => (pattern === undefined || pattern === "" ? () => true : (re2FullMatch(pattern) ?? (() => false)));
+  const [kind, name, namespace] = [whole(selector.kind), whole(selector.name), whole(selector.namespace)];
+  return (key) => {
+    const [group = "", kindOf = "", namespaceOf = "", nameOf = ""] = key.split("/");
+    if (selector.group !== undefined && selector.group !== group) return false;
+    return kind(kindOf) && name(nameOf) && namespace(namespaceOf);
+  };
+}
+
+/** One change a patch makes to which objects a build holds: a deletion, or a new `metadata.name`/`namespace`. */
+interface Change {
+  selector: Selector;
+  deletes?: boolean;
+  name?: string;
+  namespace?: string;
+}
+
+function renameKey(key: string, change: Change): string {
+  const [group = "", kind = "", namespace = "", name = ""] = key.split("/");
+  return `${group}/${kind}/${change.namespace ?? namespace}/${change.name ?? name}`;
+}
+
+/** The changes of JSON 6902 operations that set `/metadata/name` or `/metadata/namespace` of the selected objects. */
+function operationChanges(operations: unknown[], selector: Selector): Change[] {
+  const changes: Change[] = [];
+  for (const operation of operations) {
+    if (!isObject(operation) || (operation.op !== "replace" && operation.op !== "add") || typeof operation.value !== "string") continue;
+    if (operation.path === "/metadata/name") changes.push({ selector, name: operation.value });
+    else if (operation.path === "/metadata/namespace") changes.push({ selector, namespace: operation.value });
+  }
+  return changes;
+}
+
+/** Documents of an inline patch; none when it does not read. */
+function inlineDocuments(text: string): unknown[] {
+  return loadYamlStream(text, { schema: "kubernetes", uniqueKeys: false }).flatMap((document) => (document.failure ? [] : [document.data]));
+}
+
+/** A strategic merge patch document's own identity, as a selector (what it patches when no target is given). */
+function namedBy(kind: string, name: string, namespace: string | undefined): Selector {
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); // RE2 reads these escapes as JavaScript does
+  return { kind: escape(kind), name: escape(name), ...(namespace ? { namespace: escape(namespace) } : {}) };
 }
 
 /**
@@ -134,6 +212,71 @@ function withNameAffixes(key: string, prefix: string | undefined, suffix: string
   const [group = "", kind = "", namespace = "", name = ""] = key.split("/");
   if (kind === "CustomResourceDefinition" || kind === "Namespace" || (kind === "APIService" && group === "apiregistration.k8s.io")) return key;
   return `${group}/${kind}/${namespace}/${prefix ?? ""}${name}${suffix ?? ""}`;
+}
+
+/**
+ * The changes a kustomization's patches make to the objects of its build: `phase` "merge" for `patchesStrategicMerge`
+ * and `patches` (kustomize runs them before its namespace and name transformers), "json6902" for `patchesJson6902`
+ * (run after them): `$patch: delete` documents, and JSON 6902 operations that set `/metadata/name` or
+ * `/metadata/namespace`, written inline or in a YAML file of the repository.
+ */
+function patchChanges(kustomization: Manifest, dir: string, index: RepoIndex, phase: "merge" | "json6902"): Change[] {
+  const changes: Change[] = [];
+  const list = (key: string) => (Array.isArray(kustomization.object[key]) ? (kustomization.object[key] as unknown[]) : []);
+  const fromText = (text: string, target: Selector | undefined) => {
+    for (const document of inlineDocuments(text)) {
+      if (Array.isArray(document)) {
+        if (target) changes.push(...operationChanges(document, target));
+      } else if (isObject(document) && document.$patch === "delete") {
+        const kind = typeof document.kind === "string" ? document.kind : "";
+        const metadata = isObject(document.metadata) ? document.metadata : {};
+        const name = typeof metadata.name === "string" ? metadata.name : "";
+        if (target || kind) changes.push({ selector: target ?? namedBy(kind, name, typeof metadata.namespace === "string" ? metadata.namespace : undefined), deletes: true });
+      }
+    }
+  };
+  const fromFile = (entry: string, target: Selector | undefined) => {
+    const resolved = isRemoteEntry(entry) ? undefined : resolveFrom(dir, entry);
+    const text = resolved === undefined || !/\.(ya?ml|json)$/i.test(resolved) ? undefined : index.read?.(resolved);
+    if (text !== undefined) fromText(text, target);
+  };
+  if (phase === "merge") {
+    for (const entry of list("patchesStrategicMerge")) {
+      if (typeof entry !== "string") continue;
+      if (/[\n:]/.test(entry)) fromText(entry, undefined);
+      else fromFile(entry, undefined);
+    }
+    for (const entry of list("patches")) {
+      if (!isObject(entry)) continue;
+      const target = selectorOf(entry.target);
+      if (typeof entry.path === "string") fromFile(entry.path, target);
+      else if (typeof entry.patch === "string") fromText(entry.patch, target);
+    }
+  } else {
+    for (const entry of list("patchesJson6902")) {
+      const target = isObject(entry) ? selectorOf(entry.target) : undefined;
+      if (!isObject(entry) || !target) continue;
+      if (typeof entry.path === "string") fromFile(entry.path, target);
+      else if (typeof entry.patch === "string") fromText(entry.patch, target);
+    }
+  }
+  return changes;
+}
+
+/**
+ * The outputs after a kustomization's patches: the deleted ones left out, the renamed ones under their new key. A
+ * patch finds an object by its current identity or by one it had before (kustomize matches any of its ids: a base's
+ * Namespace `system` that an inner namespace transformer renamed is still deleted by a patch naming `system`).
+ */
+function applyChanges(outputs: Output[], changes: Change[]): Output[] {
+  let result = outputs;
+  for (const change of changes) {
+    const selects = selectorMatcher(change.selector);
+    const selected = (output: Output) => selects(output.key) || (output.previous ?? []).some(selects);
+    if (change.deletes) result = result.filter((output) => !selected(output));
+    else result = result.map((output) => (selected(output) ? rekeyed(output, renameKey(output.key, change)) : output));
+  }
+  return result;
 }
 
 function describeKey(key: string): string {
@@ -149,7 +292,10 @@ function describeKey(key: string): string {
  * times over cannot exhaust memory.
  */
 export class DuplicateFinder {
+  /** What each build emits (after its patches and transformers), by kustomization file. */
   private readonly outputs = new Map<string, Output[]>();
+  /** What each build adds up from its resources, before its own patches and transformers. */
+  private readonly accumulated = new Map<string, Output[]>();
   /** Builds cut at a limit, and which limit. */
   private readonly cut = new Map<string, string>();
   private readonly reported = new Set<string>();
@@ -163,7 +309,9 @@ export class DuplicateFinder {
   /** Duplicate problems of the build rooted at this kustomization, not already reported for a build inside it. */
   check(kustomization: Manifest): Problem[] {
     const problems: Problem[] = [];
-    const outputs = this.build(kustomization.file, new Set());
+    this.build(kustomization.file, new Set());
+    // Kustomize refuses a resource added twice to one build, and a transformer or patch that makes two alike.
+    const outputs = [...(this.accumulated.get(kustomization.file) ?? []), ...(this.outputs.get(kustomization.file) ?? [])];
     const limit = this.cut.get(kustomization.file);
     if (limit) {
       problems.push({
@@ -176,7 +324,10 @@ export class DuplicateFinder {
       });
     }
     const first = new Map<string, Output>();
-    for (const output of outputs) {
+    const accumulatedCount = this.accumulated.get(kustomization.file)?.length ?? 0;
+    for (const [at, output] of outputs.entries()) {
+      // The objects as accumulated, then the same objects as the build emits them: each list is checked by itself.
+      if (at === accumulatedCount) first.clear();
       const earlier = first.get(output.key);
       if (!earlier) {
         first.set(output.key, output);
@@ -211,10 +362,10 @@ export class DuplicateFinder {
     const [prefix, suffix] = [text("namePrefix"), text("nameSuffix")];
     // Two resources are one only if the build names them alike: after its namespace, name prefix and name suffix.
     const keyOf = (key: string) => withNameAffixes(withNamespace(key, namespace), prefix, suffix);
-    const collected: Output[] = [];
+    const accumulated: Output[] = [];
     /** Adds one output; false once a limit is reached (this build is then cut). */
     const add = (output: Output): boolean => {
-      if (collected.length >= this.limits.build) {
+      if (accumulated.length >= this.limits.build) {
         this.cut.set(file, `${this.limits.build.toLocaleString("en-US")} resources (MAX_KUSTOMIZE_BUILD_RESOURCES)`);
         return false;
       }
@@ -223,7 +374,7 @@ export class DuplicateFinder {
         return false;
       }
       this.total++;
-      collected.push(output);
+      accumulated.push(output);
       return true;
     };
     entries: for (const key of ["resources", "bases"]) {
@@ -235,7 +386,7 @@ export class DuplicateFinder {
         if (resolved === undefined) continue;
         if (this.index.files.has(resolved)) {
           for (const manifest of this.index.byFile.get(resolved) ?? []) {
-            if (manifest.kind && manifest.name && !add({ key: keyOf(identity(manifest)), manifest })) break entries;
+            if (manifest.kind && manifest.name && !add({ key: identity(manifest), manifest })) break entries;
           }
         } else {
           const nested = kustomizationIn(this.index, resolved);
@@ -243,13 +394,18 @@ export class DuplicateFinder {
           const outputs = this.build(nested, stack);
           const nestedCut = this.cut.get(nested);
           for (const output of outputs) {
-            if (!add({ key: keyOf(output.key), manifest: output.manifest })) break entries;
+            if (!add(output)) break entries;
           }
           if (nestedCut && !this.cut.has(file)) this.cut.set(file, nestedCut);
         }
       }
     }
     stack.delete(file);
+    // kustomize's order: strategic merge patches and `patches`, then namespace and name affixes, then JSON 6902.
+    const merged = applyChanges(accumulated, patchChanges(kustomization, dir, this.index, "merge"));
+    const transformed = merged.map((output) => rekeyed(output, keyOf(output.key)));
+    const collected = applyChanges(transformed, patchChanges(kustomization, dir, this.index, "json6902"));
+    this.accumulated.set(file, accumulated);
     this.outputs.set(file, collected);
     return collected;
   }

@@ -35,6 +35,8 @@ export interface RepoIndex {
   manifests: Manifest[];
   /** Manifests by file, in document order. */
   byFile: Map<string, Manifest[]>;
+  /** The text of a file of the repository (patch files are not indexed: the duplicate check reads them). */
+  read?: ContentReader;
 }
 
 export function isObject(value: unknown): value is Json {
@@ -106,7 +108,7 @@ const NOT_READ: Json = Object.freeze({}) as Json;
  * at anything) and the digests of its YAML documents, by file. Directories are every ancestor of a file ("" = root).
  */
 export function indexDigests(paths: Iterable<string>, digests: Map<string, ManifestDigest[]>, read: ContentReader): RepoIndex {
-  const index: RepoIndex = { files: new Set(), dirs: new Set([""]), manifests: [], byFile: new Map() };
+  const index: RepoIndex = { files: new Set(), dirs: new Set([""]), manifests: [], byFile: new Map(), read };
   for (const path of paths) {
     index.files.add(path);
     let dir = posix.dirname(path);
