@@ -1,3 +1,4 @@
+import { keepTemplateSetsRead } from "../blueprints/read-memo.js";
 import { requestStop, STOP_SIGNALS, type StopSignal } from "../interrupt.js";
 import { processIo } from "./io.js";
 import { runCommandLine } from "./run.js";
@@ -19,5 +20,6 @@ export async function runCliProcess(): Promise<number> {
       }
     });
   }
+  keepTemplateSetsRead();
   return runCommandLine(process.argv.slice(2), processIo());
 }
