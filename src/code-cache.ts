@@ -8,14 +8,18 @@
  *
  * The cache is V8 bytecode, which runs: it is used only from a folder private to this user (the checks of the
  * compiled-schema cache, private-cache.ts), read through a descriptor that does not follow links, and each file is
- * named by the SHA-256 of the source it was made from (V8 itself checks only the source's length) and of the Node
- * version. Off (every script compiled as before) until the CLI turns it on, so the library writes nothing; a folder
- * that fails the checks, or any error of the cache, only turns it off: the run is the same, only slower.
+ * named by a SHA-256 of the Node version and of what the source was made from (V8 itself checks only the source's
+ * length). That is the source file's identity when the file has not changed for a while (see {@link settledKey}:
+ * device, inode, size, modification and change times, and those of the code that turns a file into its script),
+ * else the source's text itself. Why not always the text: hashing the 7 MB of scripts a run loads cost each run
+ * 20 to 30 ms. Off (every script compiled as before) until the CLI turns it on, so the library writes nothing; a
+ * folder that fails the checks, or any error of the cache, only turns it off: the run is the same, only slower.
  */
 import { createHash, randomBytes } from "node:crypto";
 import { closeSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { createRequire } from "node:module";
 import { basename, dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { Script } from "node:vm";
 import { packageRoot } from "./_utils.js";
 import { readTrustedFile, trustedCacheDir } from "./validators/kubernetes/private-cache.js";
@@ -43,13 +47,18 @@ export function enableCodeCache(dir: string): void {
 }
 
 /**
- * Compiles and runs `source` (read from `file`) as a script and returns its completion value, with the code cache when
+ * Compiles and runs `source` (read from `file` just before, or made from what was read) as a script and returns its completion value, with the code cache when
  * it is on. `variant` names a use of the script that gets an entry of its own: an entry holds the functions the run
  * that wrote it compiled, so a script many commands share (the CLI bundle) keeps one entry per command.
  */
 export function runCachedScript(file: string, source: string, variant = ""): unknown {
   if (!folder) return new Script(source, { filename: file }).runInThisContext();
-  const path = join(folder, `${createHash("sha256").update(`${process.version}\0${variant}\0`).update(source).digest("hex")}.v8`);
+  const key = createHash("sha256").update(`${process.version}\0${variant}\0${source.length}\0`);
+  const identity = settledKey(file);
+  // "\0file\0" cannot start a source's text: a name made from a file's identity is never one made from a text
+  if (identity) key.update(`\0file\0${identity}`);
+  else key.update(source);
+  const path = join(folder, `${key.digest("hex")}.v8`);
   let cachedData: Buffer | undefined;
   try {
     cachedData = readTrustedFile(path, MAX_ENTRY_BYTES);
@@ -59,6 +68,43 @@ export function runCachedScript(file: string, source: string, variant = ""): unk
   const script = new Script(source, { filename: file, cachedData });
   if (!cachedData || script.cachedDataRejected) pending.push({ path, script });
   return script.runInThisContext();
+}
+
+/**
+ * How long a file must have been left unchanged (its change time, which no program can set back) for its identity
+ * to stand for its content. A file written again changes its ctime to the time of that write; the kernel's clock
+ * for it moves in ticks of a few milliseconds, so two writes within a tick can share one: a file changed within
+ * this margin (a build or an install running, even while the caller read it) is hashed by its text instead.
+ */
+const SETTLED_MS = 2000;
+
+/** The code that makes a script's source from its file: this module (requireCached's wrapper) and the CLI bundle (the validator bundles' script, embedded.ts). */
+const SOURCE_MAKERS = [fileURLToPath(import.meta.url), join(packageRoot, "dist", "cli", "cli.cjs")];
+let makers: string | null | undefined;
+
+/**
+ * `file`'s identity (device, inode, size, modification and change times in nanoseconds), and that of the code that
+ * makes scripts from files, when all are regular files none of which changed within {@link SETTLED_MS}; else
+ * undefined (the caller hashes the source). Called right after the caller read `file`: a write during that read
+ * would be younger than the margin.
+ */
+function settledKey(file: string): string | undefined {
+  const identity = (path: string): string | undefined => {
+    try {
+      const stats = statSync(path, { bigint: true });
+      if (!stats.isFile() || Number(stats.ctimeNs / 1_000_000n) > Date.now() - SETTLED_MS) return undefined;
+      return `${path}\0${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}`;
+    } catch {
+      return undefined;
+    }
+  };
+  if (makers === undefined) {
+    const stamps = SOURCE_MAKERS.map(identity);
+    makers = stamps.every((stamp) => stamp !== undefined) ? stamps.join("\0") : null;
+  }
+  if (makers === null) return undefined;
+  const own = identity(file);
+  return own && `${own}\0${makers}`;
 }
 
 /**

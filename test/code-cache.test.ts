@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { describe, expect, test } from "vitest";
 import { spawnCli, tempDir } from "./helpers/cli.js";
@@ -71,6 +71,36 @@ describe("code cache", () => {
     const garbage = statSync(entry!).ino;
     expect(await runScript(dir, SOURCE)).toEqual({ answer: 42, parts: [2, 4, 6] });
     expect(statSync(entry!).ino).not.toBe(garbage);
+  });
+
+  // A file left unchanged for a while is known by its identity (inode, size, times) instead of a hash of its 7 MB of
+  // text; one written again has a new change time, so it is never given the entry of what it held before.
+  test("a settled file's entry is found by the file's identity; the file written again (same length) gets its own", async () => {
+    const dir = join(tempDir("ccr-code-cache-"), "code");
+    const file = join(tempDir("ccr-code-cache-"), "module.cjs");
+    const program = `import { enableCodeCache, requireCached } from ${JSON.stringify(codeCache)};
+enableCodeCache(process.env.CACHE_DIR);
+console.log(JSON.stringify(requireCached(process.env.MODULE)));`;
+    const load = async () => JSON.parse((await run(process.execPath, ["--input-type=module", "-e", program], { env: { ...process.env, CACHE_DIR: dir, MODULE: file } })).stdout) as unknown;
+    const settle = async (...paths: string[]) => {
+      const youngest = Math.max(...paths.map((path) => Number(statSync(path, { bigint: true }).ctimeNs / 1_000_000n)));
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, youngest + 2100 - Date.now())));
+    };
+    await settle(fileURLToPath(codeCache), join(repoRoot, "dist", "cli", "cli.cjs")); // the code that makes the scripts
+    writeFileSync(file, "module.exports = { answer: 6 * 7 };\n");
+    expect(await load()).toEqual({ answer: 42 }); // just written: by its text
+    expect(entries(dir)).toHaveLength(1);
+    await settle(file);
+    expect(await load()).toEqual({ answer: 42 }); // settled: by its identity, an entry of its own
+    const byIdentity = entries(dir).sort();
+    expect(byIdentity).toHaveLength(2);
+    expect(await load()).toEqual({ answer: 42 });
+    expect(entries(dir).sort()).toEqual(byIdentity); // and reused
+    writeFileSync(file, "module.exports = { answer: 6 * 8 };\n");
+    expect(await load()).toEqual({ answer: 48 });
+    await settle(file);
+    expect(await load()).toEqual({ answer: 48 });
+    expect(entries(dir)).toHaveLength(4);
   });
 
   test.skipIf(process.getuid === undefined)("a folder others can write is not used at all", async () => {

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { isDirectory, listFilesRecursive, packageRoot } from "../_utils.js";
+import { templateSetMemo } from "./read-memo.js";
 import { BlueprintError } from "../errors.js";
 import { derivedProblems } from "../params/derived.js";
 import { bindRules } from "../params/rules/index.js";
@@ -78,9 +79,18 @@ export function mergeParamsSchemas(common: Record<string, any>, own: Record<stri
   };
 }
 
+/**
+ * Template sets already read in this process (set -> path -> text), when the CLI turned the memo on (read-memo.ts):
+ * one command loads its blueprint up to four times (plan: the plan, the render, the merge base, the description),
+ * and each load read every template file of the blueprint again.
+ */
 function readTemplateSet(name: string): Map<string, string> {
+  const known = templateSetMemo.sets?.get(name);
+  if (known) return new Map(known); // a copy: the caller owns its map
   const dir = join(templatesRoot, name);
-  return new Map(listFilesRecursive(dir).map((path) => [path, readFileSync(join(dir, path), "utf8")]));
+  const set = new Map(listFilesRecursive(dir).map((path) => [path, readFileSync(join(dir, path), "utf8")]));
+  templateSetMemo.sets?.set(name, new Map(set));
+  return set;
 }
 
 /** What is wrong with blueprint.yaml's own fields, one line each. */
@@ -135,7 +145,7 @@ function compositionProblems(manifest: BlueprintManifest, paramsSchema: Record<s
       const problem = contextPathProblem(pack.when.split("=")[0]!.trim(), manifest, paramsSchema);
       if (problem) problems.push(`packs[${i}].when: ${problem}`);
     }
-    const placesOnGpu = listFilesRecursive(join(templatesRoot, packSet(pack.name))).some((path) => readFileSync(join(templatesRoot, packSet(pack.name), path), "utf8").includes("gpuNodePlacement"));
+    const placesOnGpu = [...readTemplateSet(packSet(pack.name)).values()].some((text) => text.includes("gpuNodePlacement"));
     if (placesOnGpu && !manifest.nodes?.gpu) problems.push(`nodes.gpu: the pack ${pack.name} places pods on GPU nodes (gpuNodePlacement); say how they reach this cloud's GPU nodes (see docs/BLUEPRINT-GUIDE.md, "Packs")`);
   }
   if (!manifest.secureDefaults) problems.push(`secureDefaults: say where the Terraform keeps the API server to apiAllowedCidrs (see docs/BLUEPRINT-GUIDE.md, "Secure by default")`);

@@ -1,3 +1,4 @@
+import { keepTemplateSetsRead } from "../blueprints/read-memo.js";
 import { requestStop, STOP_SIGNALS, type StopSignal } from "../interrupt.js";
 import { stoppedMessage } from "../stop-signals.js";
 import { processIo } from "./io.js";
@@ -20,5 +21,6 @@ export async function runCliProcess(): Promise<number> {
       }
     });
   }
+  keepTemplateSetsRead();
   return runCommandLine(process.argv.slice(2), processIo());
 }

@@ -5,6 +5,7 @@ import { GitError } from "../errors.js";
 import type { FileTree } from "../file-tree.js";
 import { gitAt, gitFailure } from "./client.js";
 import { identityEnv, plumbing } from "./plumbing.js";
+import { headInProcess, surelyValidBranchName } from "./ref-files.js";
 
 /**
  * Points `branch` at `fromRef` and checks it out (`git checkout -B`), so a PR branch is rebuilt from the base
@@ -21,6 +22,8 @@ export async function createOrResetBranch(dir: string, branch: string, fromRef: 
 
 /** The checked-out branch, or `undefined` on a detached HEAD. Works before the first commit too. */
 export async function currentBranch(dir: string): Promise<string | undefined> {
+  const head = headInProcess(dir);
+  if (head) return head.branch;
   try {
     const name = (await gitAt(dir).raw(["symbolic-ref", "--quiet", "--short", "HEAD"])).trim();
     return name === "" ? undefined : name;
@@ -28,6 +31,11 @@ export async function currentBranch(dir: string): Promise<string | undefined> {
     if (/exit code 1\b|not a symbolic ref/i.test(String(error))) return undefined;
     throw gitFailure(`read the current branch in ${dir}`, error);
   }
+}
+
+/** HEAD's commit (`git rev-parse HEAD`); git's error before the first commit. */
+export async function headCommit(dir: string): Promise<string> {
+  return headInProcess(dir)?.sha ?? (await gitAt(dir).revparse(["HEAD"])).trim();
 }
 
 /** The content of `filePath` at `ref`, or `undefined` if the file (or the ref) does not exist. */
@@ -108,6 +116,7 @@ function catFileBatch(dir: string, shas: string[]): Promise<string[]> {
 /** Refuses names git would reject, and names that would turn a push refspec into a forced one. */
 export async function assertBranchName(dir: string, branch: string): Promise<void> {
   if (branch.startsWith("+") || branch.startsWith("-")) throw new GitError(`invalid branch name ${JSON.stringify(branch)}: choose a name without a leading "+" or "-"`);
+  if (surelyValidBranchName(branch)) return; // one git would take (src/git/ref-files.ts): no process to ask
   try {
     await gitAt(dir).raw(["check-ref-format", "--branch", branch]);
   } catch {

@@ -1,7 +1,8 @@
 import { defaults } from "../defaults.js";
 import { CliError, GitError, ValidationFailedError } from "../errors.js";
 import { sortedTree } from "../file-tree.js";
-import { assertBranchName, currentBranch, pushBranch } from "../git/repo.js";
+import { assertBranchName, currentBranch, headCommit, pushBranch } from "../git/repo.js";
+import { branchExistsInProcess } from "../git/ref-files.js";
 import { advanceBranch, commitChanges, treeWithChanges, type TreeChanges } from "../git/tree-commit.js";
 import { operationInProgress } from "../git/work-tree-state.js";
 import { assertPathsInside } from "../git/write-tree.js";
@@ -109,6 +110,8 @@ export async function assertCleanWorkTree(dir: string) {
 }
 
 export async function branchExists(dir: string, branch: string): Promise<boolean> {
+  const known = branchExistsInProcess(dir, branch);
+  if (known !== undefined) return known;
   const result = await gitAt(dir).raw(["branch", "--list", branch]);
   return result.trim() !== "";
 }
@@ -170,7 +173,7 @@ export async function updateRepository(dir: string, changes: RawParamsInput, opt
   if (resumed !== undefined || changed?.length !== 0) await assertCleanWorkTree(dir);
   const planOptions = { blueprintVersion: options.blueprintVersion, toolVersion: options.toolVersion, root: options.root };
   // Three reads of the same clean checkout, at once (two git processes beside the render): their errors in this order.
-  const [start, startSha, planned] = await inOrder([currentBranch(dir), gitAt(dir).revparse(["HEAD"]).then((sha) => sha.trim()), planUpdate(dir, changes, planOptions)]);
+  const [start, startSha, planned] = await inOrder([currentBranch(dir), headCommit(dir), planUpdate(dir, changes, planOptions)]);
   let plan = planned;
   let position = start;
   let positionSha = startSha;
