@@ -19,6 +19,7 @@ import {
   writeTreeAtomically,
 } from "../src/git/repo.js";
 import { readBlobsIfWorkTree, trackedFilesIfWorkTree } from "../src/git/blobs.js";
+import { commitChanges } from "../src/git/tree-commit.js";
 import { startGitHttpServer, type GitHttpServer } from "./helpers/git-http-server.js";
 
 const TOKEN = "ghp_testTOKEN1234567890abcdefSECRET";
@@ -343,5 +344,43 @@ describe("pushBranch against git http-backend", () => {
     const { dir } = await repoWithCommit();
     const error = await pushFailure(pushBranch(dir, { remoteUrl: "http://127.0.0.1:9/none.git", branch: "main", token: TOKEN }));
     expect(error.message).toMatch(/Re-running resumes/);
+  });
+});
+
+describe("commitChanges", () => {
+  test("writes every changed file's blob with one git process, byte for byte whatever the attributes say, keeping modes and leaving no temporary files", async () => {
+    const { dir, sha } = await repoWithCommit({ "run.sh": "#!/bin/sh\n", "old.txt": "old\n" });
+    await chmod(path.join(dir, "run.sh"), 0o755);
+    await git(dir, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qam", "executable");
+    const parent = await git(dir, "rev-parse", "HEAD");
+    expect(parent).not.toBe(sha);
+    // Attributes that would change the bytes if git applied its input filters (line endings, a clean filter).
+    await writeFile(path.join(dir, ".gitattributes"), "* text eol=crlf filter=upper\n");
+    await git(dir, "config", "filter.upper.clean", "tr a-z A-Z");
+    // A git on PATH that records its subcommands: the number of hash-object processes is what this test is about.
+    const bin = freshDir("bin");
+    await mkdir(bin, { recursive: true });
+    const log = path.join(bin, "calls.log");
+    const realGit = (await promisify(execFile)("sh", ["-c", "command -v git"])).stdout.trim();
+    await writeFile(path.join(bin, "git"), `#!/bin/sh\nfor a in "$@"; do case "$a" in -*) ;; *) echo "$a" >> '${log}'; break;; esac; done\nexec '${realGit}' "$@"\n`, { mode: 0o755 });
+    const writes = new Map<string, string>([["run.sh", "#!/bin/sh\necho changed\n"], ...Array.from({ length: 20 }, (_, i) => [`dir/file-${i}.txt`, `line ${i}\r\nlower case\n`] as [string, string])]);
+    const savedPath = process.env.PATH;
+    process.env.PATH = `${bin}${path.delimiter}${savedPath}`;
+    let commit: string;
+    try {
+      commit = await commitChanges(dir, { parent, changes: { writes, deletes: ["old.txt"] }, message: "change\n" });
+    } finally {
+      process.env.PATH = savedPath;
+    }
+    const calls = (await readFile(log, "utf8")).split("\n").filter(Boolean);
+    expect(calls.filter((call) => call === "hash-object")).toEqual(["hash-object"]);
+    for (const [file, content] of writes) {
+      const { stdout } = await promisify(execFile)("git", ["cat-file", "blob", `${commit}:${file}`], { cwd: dir, encoding: "buffer" });
+      expect(stdout.equals(Buffer.from(content))).toBe(true);
+    }
+    expect(await git(dir, "ls-tree", commit, "run.sh", "old.txt")).toMatch(/^100755 blob [0-9a-f]{40}\trun\.sh$/);
+    const gitDir = path.join(dir, ".git");
+    expect((await readdir(gitDir)).filter((name) => name.startsWith("ccr-update-"))).toEqual([]);
+    expect(await git(dir, "fsck", "--strict", "--no-dangling")).toBe("");
   });
 });

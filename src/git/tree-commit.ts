@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { FileTree } from "../file-tree.js";
 import { gitAt, gitFailure } from "./client.js";
@@ -40,19 +40,38 @@ export async function treeWithChanges(dir: string, options: { parent: string; ch
   try {
     await plumbing(dir, ["read-tree", parent], { env });
     const modes = await modesAt(dir, parent, [...changes.writes.keys()]);
-    const records: string[] = [];
-    // One process per blob: an update changes a handful of files, and a few at a time keeps it quick.
     const entries = [...changes.writes];
-    for (let i = 0; i < entries.length; i += 8) {
-      const shas = await Promise.all(entries.slice(i, i + 8).map(([, content]) => plumbing(dir, ["hash-object", "-w", "--stdin"], { input: content })));
-      entries.slice(i, i + 8).forEach(([path], j) => records.push(`${modes.get(path) ?? "100644"} ${shas[j]}\t${path}`));
-    }
+    const shas = await writeBlobs(dir, gitDir, entries.map(([, content]) => content));
+    const records = entries.map(([path], i) => `${modes.get(path) ?? "100644"} ${shas[i]}\t${path}`);
     // Mode 0 removes the entry (git update-index --index-info).
     for (const path of changes.deletes) records.push(`0 ${"0".repeat(40)}\t${path}`);
     if (records.length > 0) await plumbing(dir, ["update-index", "-z", "--index-info"], { env, input: records.map((r) => `${r}\0`).join("") });
     return await plumbing(dir, ["write-tree"], { env });
   } finally {
     await rm(env.GIT_INDEX_FILE, { force: true });
+  }
+}
+
+/**
+ * Writes each of `contents` as a blob into the object store and returns their SHA-1s, in order. One git process for
+ * all of them: `hash-object -w --stdin-paths` over files written in a throw-away folder of the git directory (removed
+ * after, like the throw-away index), where `--stdin` takes a single object and a process per blob made adding a
+ * cluster (a hundred files and more) start as many git processes. `--no-filters` stores the bytes as given, as
+ * `--stdin` does: no attributes, no end-of-line conversion. A folder path git would read as two lines or as a quoted
+ * one cannot be listed: then a process per blob, as before.
+ */
+async function writeBlobs(dir: string, gitDir: string, contents: string[]): Promise<string[]> {
+  if (contents.length === 0) return [];
+  const folder = await mkdtemp(join(gitDir, "ccr-update-blobs-"));
+  try {
+    if (/[\n\r"]/.test(folder)) return await Promise.all(contents.map((content) => plumbing(dir, ["hash-object", "-w", "--stdin"], { input: content })));
+    const files = contents.map((_, i) => join(folder, String(i)));
+    await Promise.all(contents.map((content, i) => writeFile(files[i]!, content)));
+    const shas = (await plumbing(dir, ["hash-object", "-w", "--no-filters", "--stdin-paths"], { input: files.map((file) => `${file}\n`).join("") })).split("\n");
+    if (shas.length !== contents.length || !shas.every((sha) => /^[0-9a-f]{40,64}$/.test(sha))) throw new Error(`git hash-object answered ${shas.length} lines for ${contents.length} files`);
+    return shas;
+  } finally {
+    await rm(folder, { recursive: true, force: true });
   }
 }
 
