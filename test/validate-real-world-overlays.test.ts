@@ -72,3 +72,30 @@ describe("an object of a kustomize base that only its overlays complete is check
     expect(errors(again.report)).toEqual([["k8s-schema", "storage/base/claim.yaml", lineOf(listed, "storage/base/claim.yaml", "    - SET_BY_OVERLAY"), "storage/kustomization.yaml"]]);
   });
 });
+
+describe("kustomize's namespace reaches the webhooks that name a Service of the same build", () => {
+  const NAMESPACES = "kustomize-namespace-references";
+
+  test("webhooks written without clientConfig.service.namespace, applied as written or built by an overlay, are no errors", async () => {
+    const dir = copyOf(NAMESPACES);
+    const clean = await validate(dir);
+    expect(clean.report.problems).toEqual([]);
+    expect(clean.status).toBe(0);
+  });
+
+  test("without the Service in the build, or without a namespace, the webhook's namespace is still missing", async () => {
+    const dir = copyOf(NAMESPACES);
+    editCase(dir, "hooks/kustomization.yaml", "  - service.yaml\n", "");
+    editCase(dir, "admission/prod/kustomization.yaml", "namespace: admission\n", "");
+    // Every line of a file that is `text`, 1-based.
+    const linesOf = (file: string, text: string) => readFileSync(join(dir, file), "utf8").split("\n").flatMap((line, at) => (line === text ? [at + 1] : []));
+    const [validating, mutating] = linesOf("hooks/webhooks.yaml", "      service:");
+    const { status, report } = await validate(dir);
+    expect(status).toBe(1);
+    expect(errors(report)).toEqual([
+      ["k8s-schema", "admission/base/webhook.yaml", lineOf(dir, "admission/base/webhook.yaml", "      service:"), "admission/prod/kustomization.yaml"],
+      ["k8s-schema", "hooks/webhooks.yaml", validating, undefined],
+      ["k8s-schema", "hooks/webhooks.yaml", mutating, undefined],
+    ]);
+  });
+});

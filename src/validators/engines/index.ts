@@ -131,11 +131,12 @@ export async function applyEngines(input: EngineInput): Promise<{ results: UnitR
       if (manifest.apiVersion.startsWith("notification.toolkit.fluxcd.io/") && failed.has(manifest.file) && !again.has(manifest.file)) again.set(manifest.file, []);
     }
   }
-  // An object of a base that only overlays build: checked as each of them builds it, where it fails as written.
+  // An object of a base that only overlays build: checked as each of them builds it, where it fails as written; an
+  // object applied as written, with its own kustomization's namespace facts.
   const overlays = new Map<string, OverlayBuild[]>();
   const invalidAsWritten = input.results.filter((result) => result.status === "invalid" && input.manifests.has(result.file) && !again.has(result.file) && !input.patches.has(result.file));
   if (invalidAsWritten.length > 0) {
-    const builds = overlayBuilds(input.kustomizations, resolver, new Set(applied), input.read);
+    const builds = overlayBuilds(input.kustomizations, resolver, new Set(applied), input.read, (path) => input.index.byFile.get(path) ?? []);
     for (const result of invalidAsWritten) {
       const found = builds.get(result.file);
       if (found) overlays.set(result.file, found);
@@ -193,8 +194,8 @@ export async function applyEngines(input: EngineInput): Promise<{ results: UnitR
     for (const build of builds) {
       const use: FileContext = { widenedEnums: operator, document: ({ data }) => (isObject(data) ? { data: builtObject(build, data) } : undefined) };
       const run = await validator.validateFile({ path: file, content } satisfies SourceFile, undefined, use);
-      // Each problem names the build that has it.
-      runs.push(run.map((result) => ({ ...result, problems: result.problems.map((problem) => ({ ...problem, message: `${problem.message} (as ${build.top} builds it)` })) })));
+      // Each problem names the build that has it (an object applied as written: none).
+      runs.push(build.asWritten ? run : run.map((result) => ({ ...result, problems: result.problems.map((problem) => ({ ...problem, message: `${problem.message} (as ${build.top} builds it)` })) })));
     }
     replaced.set(file, mergeRuns(runs));
   }

@@ -10,8 +10,16 @@
  * checked as it is; so is an object no kustomization lists.
  *
  * Patches are applied as applyFluxPatches reads them (strategic merge as a JSON merge, JSON 6902 add, replace,
- * remove); a kustomization's namePrefix, namespace and components are not applied first, so a patch whose target
- * needs them selects nothing and the object keeps what it was written with (today's result, never fewer checks).
+ * remove); a kustomization's namePrefix and components are not applied first, so a patch whose target needs them
+ * selects nothing and the object keeps what it was written with (today's result, never fewer checks).
+ *
+ * A kustomization's `namespace:` fills, as kustomize v5 does (checked with `kubectl kustomize`, kustomize 5.5), the
+ * `clientConfig.service` namespace of a Mutating/ValidatingWebhookConfiguration's webhooks that name a Service of
+ * the same build: its name reference transformer gives them the Service's namespace, which the namespace transformer
+ * set. A webhook naming a Service outside the build keeps no namespace, as kustomize leaves it. (The namespace field
+ * specs also create an APIService's `spec.service.namespace`, which no schema requires: not modelled.) This fact
+ * holds for an object applied as written too: its own kustomization builds it with it (not with its own patches,
+ * which are checked as patches).
  */
 import { posix } from "node:path";
 import { loadYamlStream } from "../../yaml/load.js";
@@ -20,10 +28,23 @@ import { isRemoteEntry } from "../gitops/kustomize.js";
 import { applyFluxPatches } from "./flux-patches.js";
 import type { BuildResolver } from "./kustomize-build.js";
 
-/** One build of a base's object: the kustomization at its top, and the patches applied on the way, nearest first. */
+/** What one kustomization on the way does to the objects of its build. */
+export interface BuildStep {
+  patches: Json[];
+  /** Its `namespace:`. */
+  namespace?: string;
+  /** The names of the Services of its build (read only where a webhook needs them). */
+  services: () => ReadonlySet<string>;
+}
+
+/**
+ * One build of a base's object: the kustomization at its top, and what each kustomization on the way does, nearest
+ * first; `asWritten` when the object's own kustomization is applied on its own (its problems name no build).
+ */
 export interface OverlayBuild {
   top: string;
-  patches: Json[];
+  steps: BuildStep[];
+  asWritten?: boolean;
 }
 
 function dirOf(file: string): string {
@@ -63,7 +84,13 @@ export function kustomizationPatches(file: string, kustomization: Json, read: (p
  * For each object file only overlays build, its builds. `tops` are the kustomizations applied on their own besides
  * those nobody lists. A file with no build found (a cycle) is left out: it is checked as written.
  */
-export function overlayBuilds(kustomizations: Map<string, Json>, resolver: BuildResolver, tops: ReadonlySet<string>, read: (path: string) => string | undefined): Map<string, OverlayBuild[]> {
+export function overlayBuilds(
+  kustomizations: Map<string, Json>,
+  resolver: BuildResolver,
+  tops: ReadonlySet<string>,
+  read: (path: string) => string | undefined,
+  manifestsOf: (file: string) => readonly { kind: string; name: string }[],
+): Map<string, OverlayBuild[]> {
   const parents = new Map<string, string[]>();
   for (const file of kustomizations.keys()) {
     for (const nested of resolver.nestedKustomizations(file)) if (nested !== file) parents.set(nested, [...(parents.get(nested) ?? []), file]);
@@ -72,10 +99,22 @@ export function overlayBuilds(kustomizations: Map<string, Json>, resolver: Build
   const listedBy = new Map<string, string[]>();
   for (const file of kustomizations.keys()) for (const object of resolver.ownObjects(file)) listedBy.set(object, [...(listedBy.get(object) ?? []), file]);
 
-  const patchesOf = new Map<string, Json[]>();
-  const patches = (file: string) => {
-    if (!patchesOf.has(file)) patchesOf.set(file, kustomizationPatches(file, kustomizations.get(file) ?? {}, read));
-    return patchesOf.get(file)!;
+  const stepOf = new Map<string, BuildStep>();
+  const step = (file: string): BuildStep => {
+    const known = stepOf.get(file);
+    if (known) return known;
+    const kustomization = kustomizations.get(file) ?? {};
+    let services: Set<string> | undefined;
+    const made: BuildStep = {
+      patches: kustomizationPatches(file, kustomization, read),
+      services: () => {
+        services ??= new Set([...resolver.kustomizeBuild(file).objects].flatMap((object) => manifestsOf(object).filter((manifest) => manifest.kind === "Service").map((manifest) => manifest.name)));
+        return services;
+      },
+    };
+    if (typeof kustomization.namespace === "string" && kustomization.namespace !== "") made.namespace = kustomization.namespace;
+    stepOf.set(file, made);
+    return made;
   };
   /** Every way up from `file` to a top, each as the kustomizations on it (file first); a cycle ends a way. */
   const memo = new Map<string, string[][]>();
@@ -93,17 +132,49 @@ export function overlayBuilds(kustomizations: Map<string, Json>, resolver: Build
 
   const builds = new Map<string, OverlayBuild[]>();
   for (const [object, owners] of listedBy) {
-    if (owners.some(isTop)) continue;
+    const applied = owners.find(isTop);
+    if (applied !== undefined) {
+      // Applied as written, but built by its own kustomization: its namespace facts hold (its patches are patches).
+      const own = step(applied);
+      if (own.namespace !== undefined) builds.set(object, [{ top: applied, steps: [{ ...own, patches: [] }], asWritten: true }]);
+      continue;
+    }
     const found: OverlayBuild[] = [];
     for (const owner of owners) {
-      for (const way of waysUp(owner, new Set())) found.push({ top: way.at(-1)!, patches: way.flatMap(patches) });
+      for (const way of waysUp(owner, new Set())) found.push({ top: way.at(-1)!, steps: way.map(step) });
     }
     if (found.length > 0) builds.set(object, found);
   }
   return builds;
 }
 
-/** The object as a build makes it: its patches applied in order. */
+const WEBHOOK_KINDS = new Set(["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"]);
+
+/** The namespace facts of one kustomization's build on an object (a copy where they change it). */
+function withNamespaceFacts(step: BuildStep, object: Json): Json {
+  const namespace = step.namespace;
+  if (namespace === undefined) return object;
+  const group = typeof object.apiVersion === "string" ? object.apiVersion.split("/")[0] : "";
+  if (typeof object.kind === "string" && WEBHOOK_KINDS.has(object.kind) && group === "admissionregistration.k8s.io" && Array.isArray(object.webhooks)) {
+    let changed = false;
+    const webhooks = object.webhooks.map((webhook) => {
+      if (!isObject(webhook) || !isObject(webhook.clientConfig) || !isObject(webhook.clientConfig.service)) return webhook;
+      const service = webhook.clientConfig.service;
+      if (service.namespace !== undefined || typeof service.name !== "string" || !step.services().has(service.name)) return webhook;
+      changed = true;
+      return { ...webhook, clientConfig: { ...webhook.clientConfig, service: { ...service, namespace } } };
+    });
+    return changed ? { ...object, webhooks } : object;
+  }
+  return object;
+}
+
+/** The object as a build makes it: each kustomization's patches, then its namespace facts, nearest first. */
 export function builtObject(build: OverlayBuild, object: Json): Json {
-  return applyFluxPatches({ spec: { patches: build.patches } }, object);
+  let built = object;
+  for (const step of build.steps) {
+    if (step.patches.length > 0) built = applyFluxPatches({ spec: { patches: step.patches } }, built);
+    built = withNamespaceFacts(step, built);
+  }
+  return built;
 }
