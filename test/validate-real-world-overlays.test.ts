@@ -58,6 +58,17 @@ describe("an object of a kustomize base that only its overlays complete is check
     ]);
   });
 
+  test("a mistake in the base that the overlays' strategic merges leave alone is an error in each build (containers merge by name)", async () => {
+    const dir = copyOf(CASE);
+    const line = editCase(dir, "storage/base/reader.yaml", "imagePullPolicy: IfNotPresent", "imagePullPolicy: Sometimes");
+    const { status, report } = await validate(dir);
+    expect(status).toBe(1);
+    expect(errors(report)).toEqual([
+      ["k8s-schema", "storage/base/reader.yaml", line, "storage/large/kustomization.yaml"],
+      ["k8s-schema", "storage/base/reader.yaml", line, "storage/small/kustomization.yaml"],
+    ]);
+  });
+
   test("a base applied on its own, by Flux or by a kustomization that lists it without patches, is checked as written", async () => {
     const dir = copyOf(CASE);
     editCase(dir, "clusters/home/issuers.yaml", "path: ./issuers/staging", "path: ./issuers/base");

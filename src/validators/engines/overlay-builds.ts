@@ -9,8 +9,8 @@
  * its own (`tops`). An object listed by a kustomization that is itself a top is applied as written: it keeps being
  * checked as it is; so is an object no kustomization lists.
  *
- * Patches are applied as applyFluxPatches reads them (strategic merge as a JSON merge, JSON 6902 add, replace,
- * remove); a kustomization's namePrefix and components are not applied first, so a patch whose target needs them
+ * Patches are applied as applyKustomizePatches reads them (strategic merge as a JSON merge, lists of named entries of
+ * built-in kinds merged by name; JSON 6902 add, replace, remove); a kustomization's namePrefix and components are not applied first, so a patch whose target needs them
  * selects nothing and the object keeps what it was written with (today's result, never fewer checks).
  *
  * A kustomization's `namespace:` fills, as kustomize v5 does (checked with `kubectl kustomize`, kustomize 5.5), the
@@ -25,7 +25,7 @@ import { posix } from "node:path";
 import { loadYamlStream } from "../../yaml/load.js";
 import { isObject, resolveFrom, type Json } from "../gitops/repo-index.js";
 import { isRemoteEntry } from "../gitops/kustomize.js";
-import { applyFluxPatches } from "./flux-patches.js";
+import { applyKustomizePatches } from "./flux-patches.js";
 import type { BuildResolver } from "./kustomize-build.js";
 
 /** What one kustomization on the way does to the objects of its build. */
@@ -173,7 +173,7 @@ function withNamespaceFacts(step: BuildStep, object: Json): Json {
 export function builtObject(build: OverlayBuild, object: Json): Json {
   let built = object;
   for (const step of build.steps) {
-    if (step.patches.length > 0) built = applyFluxPatches({ spec: { patches: step.patches } }, built);
+    if (step.patches.length > 0) built = applyKustomizePatches(step.patches, built);
     built = withNamespaceFacts(step, built);
   }
   return built;
