@@ -14,8 +14,26 @@ import { loadYamlStream } from "../../yaml/load.js";
 import { isObject, stringAt, type Json } from "../gitops/repo-index.js";
 import { re2FullMatch } from "../kubernetes/regexp.js";
 
-/** The object with every patch of `spec.patches` (of the Kustomization `parent`) whose target selects it applied. */
+/**
+ * The object with every patch of `spec.patches` (of the Kustomization `parent`) whose target selects it applied.
+ * Flux objects are custom resources: a strategic merge is a JSON merge there.
+ */
 export function applyFluxPatches(parent: Json, object: Json): Json {
+  return applyPatches(parent, object, false);
+}
+
+/**
+ * kustomize's patches on an object of any kind: on a built-in kind (group "", a group without a dot, or `*.k8s.io`)
+ * a strategic merge merges lists of named entries (containers, volumes, env, webhooks) by `name`, the merge key
+ * Kubernetes gives most of them; other lists are replaced, as on a custom resource.
+ */
+export function applyKustomizePatches(patches: Json[], object: Json): Json {
+  const apiVersion = stringAt(object, "apiVersion") ?? "";
+  const group = apiVersion.includes("/") ? apiVersion.slice(0, apiVersion.lastIndexOf("/")) : "";
+  return applyPatches({ spec: { patches } }, object, !group.includes(".") || group.endsWith(".k8s.io"));
+}
+
+function applyPatches(parent: Json, object: Json, byName: boolean): Json {
   const patches = isObject(parent.spec) && Array.isArray(parent.spec.patches) ? parent.spec.patches.filter(isObject) : [];
   let patched = object;
   for (const entry of patches) {
@@ -27,7 +45,7 @@ export function applyFluxPatches(parent: Json, object: Json): Json {
       if (isObject(entry.target) && selects(entry.target, patched)) patched = applyOperations(patched, patch);
     } else if (isObject(patch)) {
       const target = isObject(entry.target) ? entry.target : ownSelector(patch);
-      if (selects(target, patched)) patched = mergePatch(patched, patch) as Json;
+      if (selects(target, patched)) patched = mergePatch(patched, patch, byName) as Json;
     }
   }
   return patched;
@@ -97,14 +115,27 @@ function matchesSelector(selector: unknown, labels: Record<string, unknown>): bo
   });
 }
 
-/** A JSON merge: mappings merge key by key, `null` deletes, anything else (lists too) replaces; `$` directives are skipped. */
-function mergePatch(base: unknown, patch: unknown): unknown {
+/**
+ * A JSON merge: mappings merge key by key, `null` deletes, anything else (lists too) replaces; `$` directives are
+ * skipped. With `byName`, two lists whose entries all have a string `name` merge entry by entry (a strategic merge
+ * on that merge key): written by hand because the merge keys live in Kubernetes' Go types, which no JSON library has.
+ */
+function mergePatch(base: unknown, patch: unknown, byName = false): unknown {
+  if (byName && Array.isArray(base) && Array.isArray(patch) && [...base, ...patch].every((entry) => isObject(entry) && typeof entry.name === "string")) {
+    const merged = [...base] as Json[];
+    for (const entry of patch as Json[]) {
+      const at = merged.findIndex((existing) => existing.name === entry.name);
+      if (at < 0) merged.push(entry);
+      else merged[at] = mergePatch(merged[at], entry, byName) as Json;
+    }
+    return merged;
+  }
   if (!isObject(patch) || !isObject(base)) return patch;
   const merged: Json = { ...base };
   for (const [key, value] of Object.entries(patch)) {
     if (key.startsWith("$")) continue;
     if (value === null) delete merged[key];
-    else merged[key] = mergePatch(base[key], value);
+    else merged[key] = mergePatch(base[key], value, byName);
   }
   return merged;
 }

@@ -20,6 +20,7 @@ import { UNKNOWN } from "./envsubst.js";
 import { buildFluxModel, substitutionDisabled, type FluxModel, type VariableSet } from "./flux-postbuild.js";
 import { BuildResolver, selectorLabelledFiles, withCreatedSelector } from "./kustomize-build.js";
 import { isObject, kustomizationIn, repoPath, type Json } from "../gitops/repo-index.js";
+import { builtObject, overlayBuilds, type OverlayBuild } from "./overlay-builds.js";
 
 export { patchFiles, readKustomizations } from "./kustomize-build.js";
 export { substituteObject, type FluxModel, type KustomizationInstance } from "./flux-postbuild.js";
@@ -54,8 +55,9 @@ export function installsFluxOperator(index: RepoIndex): boolean {
 }
 
 /** The kustomization files of the folders Flux Kustomizations and Argo CD Applications build. */
-function appliedKustomizations(index: RepoIndex): string[] {
+function appliedKustomizations(index: RepoIndex, kustomizations: Map<string, Json>): string[] {
   const roots: string[] = [];
+  const generated: string[] = [];
   for (const manifest of index.manifests) {
     const spec = isObject(manifest.object.spec) ? manifest.object.spec : undefined;
     if (!spec) continue;
@@ -68,7 +70,14 @@ function appliedKustomizations(index: RepoIndex): string[] {
       const dir = typeof path === "string" ? repoPath(path) : undefined;
       const found = dir === undefined ? undefined : kustomizationIn(index, dir);
       if (found) roots.push(found);
+      else if (dir !== undefined && manifest.kind === "Kustomization") generated.push(dir);
     }
+  }
+  // A Flux path without a kustomization file: kustomize-controller's generated kustomization lists the folders below
+  // it that have one, each built on its own (every one counted, the nested too: more builds applied as written,
+  // never fewer checks).
+  if (generated.length > 0) {
+    for (const file of kustomizations.keys()) if (generated.some((dir) => dir === "" || file.startsWith(`${dir}/`))) roots.push(file);
   }
   return roots;
 }
@@ -101,7 +110,8 @@ export async function applyEngines(input: EngineInput): Promise<{ results: UnitR
     if (text?.includes("${")) again.set(file, substitutions);
   }
   // kustomize creates the selector of a Deployment written without one where its build adds selector labels.
-  const labelled = selectorLabelledFiles(input.kustomizations, resolver, appliedKustomizations(input.index));
+  const applied = appliedKustomizations(input.index, input.kustomizations);
+  const labelled = selectorLabelledFiles(input.kustomizations, resolver, applied);
   for (const result of input.results) {
     if (result.status !== "invalid" || !labelled.has(result.file) || !input.manifests.has(result.file) || again.has(result.file)) continue;
     if (result.problems.some((problem) => problem.message.includes('missing required field "selector"'))) again.set(result.file, []);
@@ -121,7 +131,18 @@ export async function applyEngines(input: EngineInput): Promise<{ results: UnitR
       if (manifest.apiVersion.startsWith("notification.toolkit.fluxcd.io/") && failed.has(manifest.file) && !again.has(manifest.file)) again.set(manifest.file, []);
     }
   }
-  if (again.size === 0) return { results: input.results, model };
+  // An object of a base that only overlays build: checked as each of them builds it, where it fails as written; an
+  // object applied as written, with its own kustomization's namespace facts.
+  const overlays = new Map<string, OverlayBuild[]>();
+  const invalidAsWritten = input.results.filter((result) => result.status === "invalid" && input.manifests.has(result.file) && !again.has(result.file) && !input.patches.has(result.file));
+  if (invalidAsWritten.length > 0) {
+    const builds = overlayBuilds(input.kustomizations, resolver, new Set(applied), input.read, (path) => input.index.byFile.get(path) ?? []);
+    for (const result of invalidAsWritten) {
+      const found = builds.get(result.file);
+      if (found) overlays.set(result.file, found);
+    }
+  }
+  if (again.size === 0 && overlays.size === 0) return { results: input.results, model };
 
   const validator = await input.validator();
   // Loaded only for files to substitute: it reads them with the `yaml` library, a sizeable start-up cost.
@@ -163,6 +184,18 @@ export async function applyEngines(input: EngineInput): Promise<{ results: UnitR
         };
       }
       runs.push(await validator.validateFile({ path: file, content } satisfies SourceFile, undefined, use));
+    }
+    replaced.set(file, mergeRuns(runs));
+  }
+  for (const [file, builds] of overlays) {
+    const content = input.read(file);
+    if (content === undefined) continue;
+    const runs: UnitResult[][] = [];
+    for (const build of builds) {
+      const use: FileContext = { widenedEnums: operator, document: ({ data }) => (isObject(data) ? { data: builtObject(build, data) } : undefined) };
+      const run = await validator.validateFile({ path: file, content } satisfies SourceFile, undefined, use);
+      // Each problem names the build that has it (an object applied as written: none).
+      runs.push(build.asWritten ? run : run.map((result) => ({ ...result, problems: result.problems.map((problem) => ({ ...problem, message: `${problem.message} (as ${build.top} builds it)` })) })));
     }
     replaced.set(file, mergeRuns(runs));
   }
