@@ -32,7 +32,7 @@ export async function repositoryWideFor(dir: string, first: string, fleet: Fleet
   const wide = plan.outcomes.filter((outcome) => knowsTheFleet(outcome.path));
   const conflicts = wide.filter((outcome) => outcome.action === "conflict").map((outcome) => outcome.path);
   if (conflicts.length > 0) {
-    throw new InputError(`your edits of ${conflicts.join(", ")} conflict with the fleet's CI, README and shared add-on bases: run \`${defaults.toolName} update --cluster ${first}\` first (it shows and keeps them), then add the cluster again. Nothing was written`);
+    throw new InputError(`your edits of ${conflicts.join(", ")} conflict with the fleet's CI, README and shared add-on bases: run \`${defaults.toolName} update --cluster ${first}\` first (it shows and keeps them), then run this command again. Nothing was written`);
   }
   const writes = new Map<string, string>();
   for (const outcome of wide) if (outcome.action === "write") writes.set(outcome.path, outcome.content);
