@@ -14,6 +14,9 @@ import { fileURLToPath } from "node:url";
 const dist = process.env.CCR_DIST ?? join(dirname(fileURLToPath(import.meta.url)), "..", "dist");
 const { renderBlueprint } = await import(join(dist, "render-blueprint.js"));
 const { blueprintIds } = await import(join(dist, "blueprints", "registry.js"));
+const { basesOf } = await import(join(dist, "fleet", "shared-bases.js"));
+const { loadCatalog } = await import(join(dist, "catalog", "load.js"));
+const catalog = loadCatalog();
 const sizes = process.argv.slice(2).map(Number);
 const ids = blueprintIds();
 const bytes = (files) => files.reduce((sum, [, content]) => sum + Buffer.byteLength(content), 0);
@@ -23,8 +26,10 @@ for (const size of sizes.length ? sizes : [2, 10, 50]) {
   for (let i = 0; i < size; i++) {
     const name = `c${String(i).padStart(3, "0")}`;
     const values = { clusterName: name, gitops: "flux", repoUrl: "https://github.com/acme/fleet.git", addons: { monitoring: { enabled: true } } };
-    const { tree } = await renderBlueprint(ids[i % ids.length], { values }, { root: i === 0 ? "" : `fleet/${name}/`, environment: i % 2 ? "staging" : "production" });
+    const { tree, context } = await renderBlueprint(ids[i % ids.length], { values }, { root: i === 0 ? "" : `fleet/${name}/`, environment: i % 2 ? "staging" : "production" });
     for (const [path, content] of tree) files.set(path, content);
+    // The bases an added cluster lists, as add-cluster writes them where missing (the first cluster's render holds them).
+    if (i > 0) for (const [path, content] of basesOf(context, catalog)) if (!files.has(path)) files.set(path, content);
   }
   const addons = [...files].filter(([path]) => /(^|\/)infrastructure(-after-secrets)?\//.test(path) || path.startsWith("environments/_bases/"));
   console.log(`${size} clusters: ${files.size} files, ${bytes([...files])} bytes; add-on layers ${addons.length} files, ${bytes(addons)} bytes`);

@@ -2,7 +2,7 @@ import { execFile, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
-import { describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import { parse as parseYaml, parseAllDocuments } from "yaml";
 import { loadBlueprint } from "../src/blueprints/load.js";
 import { blueprintIds } from "../src/blueprints/registry.js";
@@ -62,6 +62,26 @@ describe("the Argo CD bases are the catalog's alone", () => {
   });
 });
 
+/**
+ * At most `slots` of the calls at once: the kustomize builds of every add-on run as child processes beside the renders
+ * (which take this thread), without starting dozens of them on a loaded machine. Written here: a queue of a few lines.
+ */
+function limited(slots: number) {
+  const waiting: Array<() => void> = [];
+  let running = 0;
+  return async <T>(work: () => Promise<T>): Promise<T> => {
+    if (running >= slots) await new Promise<void>((resolve) => waiting.push(resolve));
+    running++;
+    try {
+      return await work();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  };
+}
+const kustomizeSlot = limited(3);
+
 describe.each(blueprintIds())("%s: an Argo CD cluster of a fleet builds, from the shared bases and its patches, the Applications it had of its own", (blueprint) => {
   const work = tempDir("ccr-argo-bases-");
   const valuesWith = (name: string) => ({ gitops: "argo", clusterName: "c1", repoUrl: "https://github.com/acme/c.git", addons: switchedOnWithDependencies(name) });
@@ -69,12 +89,42 @@ describe.each(blueprintIds())("%s: an Argo CD cluster of a fleet builds, from th
     .filter((addon) => addon.chart && loadBlueprint(blueprint).offeredAddons.has(addon.name))
     .filter((addon) => !parseParams({ values: valuesWith(addon.name) }, loadBlueprint(blueprint)).errors);
 
-  test("some add-on with a chart runs on its Argo CD clusters", () => expect(offered.length).toBeGreaterThan(0));
-
-  test.skipIf(!kustomizeAvailable).each(offered.map((addon) => addon.name))("with %s on", async (name) => {
+  /** What one add-on's test checks: the three renders and the two builds, each made once. */
+  async function prepare(name: string) {
     const values = valuesWith(name);
     const alone = await renderBlueprint(blueprint, { values });
     const member = await renderBlueprint(blueprint, { values }, { root: "fleet/c1/", environment: "qa" });
+    const dir = join(work, name);
+    writeFiles(join(dir, "alone"), alone.tree);
+    const overlay = (context: typeof member.context) => [overlayPathOf("qa"), overlayTextAfterRender(undefined, ["qa"], context)!] as [string, string];
+    writeFiles(join(dir, "added"), [...member.tree, ...renderArgoSharedBases(catalog), overlay(member.context)]);
+    // The first cluster of a fleet (its layers where they were) holds the bases itself.
+    const first = await renderBlueprint(blueprint, { values }, { environment: "qa" });
+    writeFiles(join(dir, "first"), [...first.tree, overlay(first.context)]);
+    const build = (folder: string) =>
+      kustomizeSlot(async () => parseAllDocuments(await kustomize(join(dir, folder), "clusters/c1/argocd")).map((doc) => doc.toJS()).filter(Boolean) as Array<Record<string, any>>);
+    // Independent builds, as child processes: they run while the next add-on renders.
+    const builds = Promise.all([build("first"), build("added")]);
+    builds.catch(() => undefined); // its test reports a failure; nothing is left unhandled before it awaits
+    return { member, before: directoryObjects(join(dir, "alone", "clusters/c1/argocd")), builds };
+  }
+  const prepared = new Map<string, ReturnType<typeof prepare>>();
+  beforeAll(async () => {
+    if (!kustomizeAvailable) return;
+    // One add-on's renders after the other's (they share this thread); each test awaits its own, failing alone.
+    let previous: Promise<unknown> = Promise.resolve();
+    for (const { name } of offered) {
+      const next = previous.then(() => prepare(name));
+      next.catch(() => undefined);
+      prepared.set(name, next);
+      previous = next.catch(() => undefined);
+    }
+  });
+
+  test("some add-on with a chart runs on its Argo CD clusters", () => expect(offered.length).toBeGreaterThan(0));
+
+  test.skipIf(!kustomizeAvailable).each(offered.map((addon) => addon.name))("with %s on", async (name) => {
+    const { member, before, builds } = await prepared.get(name)!;
     const apps = "clusters/c1/argocd/apps";
     const charts = member.context.addonList.filter((addon) => addon.chart);
     expect(charts.map((addon) => addon.name)).toContain(name);
@@ -85,21 +135,13 @@ describe.each(blueprintIds())("%s: an Argo CD cluster of a fleet builds, from th
       expect(listed.patches).toContainEqual({ path: `${addon.name}.yaml` });
       expect(parseYaml(member.tree.get(`${apps}/${addon.name}.yaml`)!).spec.source).not.toHaveProperty("repoURL");
     }
-    const dir = join(work, name);
-    writeFiles(join(dir, "alone"), alone.tree);
-    const overlay = (context: typeof member.context) => [overlayPathOf("qa"), overlayTextAfterRender(undefined, ["qa"], context)!] as [string, string];
-    writeFiles(join(dir, "added"), [...member.tree, ...renderArgoSharedBases(catalog), overlay(member.context)]);
-    // The first cluster of a fleet (its layers where they were) holds the bases itself.
-    const first = await renderBlueprint(blueprint, { values }, { environment: "qa" });
-    writeFiles(join(dir, "first"), [...first.tree, overlay(first.context)]);
-    const before = directoryObjects(join(dir, "alone", "clusters/c1/argocd"));
     // The root reads its folder as a directory alone, and builds it with kustomize in a fleet: that is all it changes.
     for (const object of before) if (object.metadata.name === "c1-root") delete object.spec.source.directory;
-    const build = async (folder: string) => parseAllDocuments(await kustomize(join(dir, folder), "clusters/c1/argocd")).map((doc) => doc.toJS()).filter(Boolean);
     const chartApplications = (objects: Array<Record<string, any>>) => objects.filter((object) => object.kind === "Application" && object.spec.source.chart);
     expect(chartApplications(before).length).toBe(charts.length);
-    expect(serialised(await build("first"))).toEqual(serialised(before));
+    const [first, added] = await builds;
+    expect(serialised(first)).toEqual(serialised(before));
     // An added cluster's layer Applications point into fleet/c1/; its add-on Applications are the same.
-    expect(serialised(chartApplications(await build("added")))).toEqual(serialised(chartApplications(before)));
+    expect(serialised(chartApplications(added))).toEqual(serialised(chartApplications(before)));
   });
 });

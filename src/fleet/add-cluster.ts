@@ -153,7 +153,7 @@ async function addClusterFromBase(dir: string, options: AddClusterOptions): Prom
   // The first add: a Flux first cluster joins its environment (with the fleet's CI, in one plan of it); otherwise, or
   // where it cannot join here, the repository-wide files alone are brought to the fleet.
   const joining = fleet.file ? undefined : await firstClusterJoins(dir, first, file, ci, options.toolVersion);
-  const wide = joining ? { writes: new Map<string, string>(), skipped: undefined } : await repositoryWideFor(dir, first.name, ci, file);
+  const wide = joining ? { writes: new Map<string, string>(), deletes: [], skipped: undefined } : await repositoryWideFor(dir, first.name, ci, file);
   // A Flux cluster runs its environment's chart versions: the overlay gains the entries of its add-ons it lacks.
   const overlayPath = overlayPathOf(environment);
   const overlayBefore = joining?.writes.get(overlayPath) ?? (await read(overlayPath));

@@ -4,12 +4,31 @@
  * cluster, whose CI renders as `create` wrote it.
  */
 import { loadBlueprint } from "../blueprints/load.js";
+import { buildRenderContext } from "../generator/context.js";
 import { fleetCiOf, type FleetCi } from "../generator/fleet-ci.js";
-import { readFleet, type Fleet } from "./members.js";
+import { parseParams } from "../params/parse.js";
+import { readFleet, type Fleet, type FleetMember } from "./members.js";
+
+/**
+ * The add-ons with a chart a cluster runs, from its recorded answers as its render selects them; undefined where its
+ * answers do not parse with the blueprint this release ships (then the first cluster's render keeps every base).
+ */
+function chartAddonsOf(member: Pick<FleetMember, "answers">, gitops: string): string[] | undefined {
+  const blueprint = loadBlueprint(member.answers.blueprint);
+  const parsed = parseParams({ values: { ...member.answers.params, gitops } }, blueprint);
+  if (parsed.errors || !parsed.params) return undefined;
+  return buildRenderContext(parsed.params, blueprint, { toolVersion: "" }).addonList.filter((addon) => addon.chart).map((addon) => addon.name);
+}
 
 export function fleetCiFor(fleet: Pick<Fleet, "file" | "members">): FleetCi | null {
   if (!fleet.file) return null;
-  return fleetCiOf(fleet.members.map((member) => ({ name: member.name, root: member.root, provider: loadBlueprint(member.answers.blueprint).provider, params: member.answers.params, gitops: member.answers.gitops ?? String(member.answers.params.gitops) })));
+  return fleetCiOf(
+    fleet.members.map((member) => {
+      const gitops = member.answers.gitops ?? String(member.answers.params.gitops);
+      const addons = chartAddonsOf(member, gitops);
+      return { name: member.name, root: member.root, provider: loadBlueprint(member.answers.blueprint).provider, params: member.answers.params, gitops, ...(addons ? { addons } : {}) };
+    }),
+  );
 }
 
 /** The repository's repository-wide render input: only the first cluster's render (root "") writes those files. */

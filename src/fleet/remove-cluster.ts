@@ -25,7 +25,7 @@ import { currentBranch } from "../git/repo.js";
 import { targetReader } from "../git/read-target.js";
 import { codeSpan } from "../markdown.js";
 import { renderFleetFile } from "./fleet-file.js";
-import { FLEET_FILE, isSharedBasePath } from "./layout.js";
+import { BASES_DIR, FLEET_FILE, isSharedBasePath } from "./layout.js";
 import { fleetCiFor } from "./ci.js";
 import { repositoryWideFor } from "./repository-wide.js";
 import { readFleet } from "./members.js";
@@ -40,6 +40,8 @@ export interface RemoveClusterResult {
   deletes: string[];
   /** What to do once the step's pull request is merged. */
   next: string;
+  /** The add-ons whose shared bases the last step removes, by engine, because no remaining cluster lists them. */
+  basesGone?: { flux: string[]; argo: string[] };
   proposal?: ProposeResult;
 }
 
@@ -67,6 +69,16 @@ function withoutResources(text: string, path: string, deleted: Set<string>): str
   const comment = text.match(/^(#.*\n)*/)![0];
   const { patches: _patches, ...rest } = data;
   return comment + toYamlText({ ...rest, resources, ...(patches?.length ? { patches } : {}) });
+}
+
+/** The add-ons whose shared bases the paths are, by engine (an Argo CD base is the `argocd/` folder of its add-on's). */
+export function sharedBasesOf(paths: string[]): { flux: string[]; argo: string[] } {
+  const found = { flux: new Set<string>(), argo: new Set<string>() };
+  for (const path of paths) {
+    const [addon, sub] = path.slice(BASES_DIR.length).split("/");
+    found[sub === "argocd" ? "argo" : "flux"].add(addon!);
+  }
+  return { flux: [...found.flux].sort(), argo: [...found.argo].sort() };
 }
 
 export async function removeCluster(dir: string, name: string, options: { dryRun?: boolean; pr?: PullRequestTarget } = {}): Promise<RemoveClusterResult> {
@@ -102,6 +114,7 @@ async function nextStep(dir: string, name: string, options: { dryRun?: boolean; 
   let writes = new Map<string, string>();
   let deletes: string[] = [];
   let next: string;
+  let basesGone: string[] = [];
   if (!removing || layers.length > 0) {
     step = "workloads";
     deletes = layers;
@@ -125,10 +138,14 @@ async function nextStep(dir: string, name: string, options: { dryRun?: boolean; 
     writes.set(FLEET_FILE, renderFleetFile(left));
     // The CI plans its Terraform root no more (src/fleet/repository-wide.ts).
     const first = fleet.members.find((m) => m.root === "")!;
-    for (const [path, content] of (await repositoryWideFor(dir, first.name, fleetCiFor({ file: left, members: fleet.members.filter((m) => m.name !== name) })!)).writes) writes.set(path, content);
+    const wide = await repositoryWideFor(dir, first.name, fleetCiFor({ file: left, members: fleet.members.filter((m) => m.name !== name) })!);
+    for (const [path, content] of wide.writes) writes.set(path, content);
+    // The shared bases no remaining cluster lists (it was the last of its engine, or the last to run an add-on) go too.
+    basesGone = wide.deletes.filter(isSharedBasePath);
+    deletes.push(...wide.deletes);
     next = `Merge only once \`terraform destroy\` in ${member.root}terraform/ has finished: the state is not deleted by this change. Delete the state object (key in ${member.root}terraform/backend.tf) by hand when you no longer need it.`;
   }
-  const result: RemoveClusterResult = { name, step, writes: [...writes.keys()], deletes, next };
+  const result: RemoveClusterResult = { name, step, writes: [...writes.keys()], deletes, next, ...(basesGone.length ? { basesGone: sharedBasesOf(basesGone) } : {}) };
   if (options.dryRun) return result;
   const titles: Record<RemovalStep, string> = {
     workloads: `${name}: remove the cluster's workloads (remove-cluster step 1 of 3)`,
@@ -140,6 +157,14 @@ async function nextStep(dir: string, name: string, options: { dryRun?: boolean; 
       `${titles[step]}.`,
       "",
       ...(step === "terraform" ? ["> [!CAUTION]", `> After this merge, nothing stops \`terraform destroy\` in ${codeSpan(`${member.root}terraform/`)} from destroying cluster ${codeSpan(name)}.`, ""] : []),
+      ...(result.basesGone
+        ? [
+            `Removes the shared add-on bases (${codeSpan(BASES_DIR)}) no remaining cluster lists; the first cluster's render no longer holds them:`,
+            ...(result.basesGone.flux.length ? [`- Flux: ${result.basesGone.flux.map(codeSpan).join(", ")}`] : []),
+            ...(result.basesGone.argo.length ? [`- Argo CD (${codeSpan("<add-on>/argocd/")}): ${result.basesGone.argo.map(codeSpan).join(", ")}`] : []),
+            "",
+          ]
+        : []),
       ...(deletes.length ? [`Removes ${deletes.length} file(s):`, ...deletes.slice(0, 50).map((path) => `- ${codeSpan(path)}`), ...(deletes.length > 50 ? [`- … and ${deletes.length - 50} more`] : []), ""] : []),
       ...(step === "terraform" ? ["Changes:", ...[...writes.keys()].map((path) => `- ${codeSpan(path)}: \`prevent_destroy = false\``), ""] : []),
       `**Next:** ${next}`,

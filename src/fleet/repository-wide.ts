@@ -14,7 +14,8 @@ import { gitBlobId, parseRecordFile, renderRecordFile } from "../generator/recor
 import { planUpdate, readAnswers } from "../update/plan.js";
 import { knowsTheFleet } from "./layout.js";
 
-export type RepositoryWideChange = { writes: FileTree; skipped?: undefined } | { writes: FileTree; skipped: string };
+/** `deletes`: files of the first cluster's render its new render leaves out (shared bases no cluster lists any more). */
+export type RepositoryWideChange = { writes: FileTree; deletes: string[]; skipped?: undefined } | { writes: FileTree; deletes: string[]; skipped: string };
 
 /**
  * The writes that bring the repository-wide files to `fleet` (with the first cluster's record), or none and why:
@@ -26,19 +27,21 @@ export async function repositoryWideFor(dir: string, first: string, fleet: Fleet
   // The version the first cluster records: the CI installs that one (validate.yml), and this change is not an upgrade.
   const plan = await planUpdate(dir, {}, { root: "", fleet, ...(fleetFile ? { fleetFile } : {}), toolVersion: readAnswers(dir).toolVersion });
   if (plan.blueprintUpgrade || plan.catalog.from !== plan.catalog.to) {
-    return { writes: new Map(), skipped: `the first cluster's CI stays as it is until \`${defaults.toolName} update --cluster ${first}\` (it was rendered by another release); until then its terraform workflow plans ${"`terraform/`"} only` };
+    return { writes: new Map(), deletes: [], skipped: `the first cluster's CI stays as it is until \`${defaults.toolName} update --cluster ${first}\` (it was rendered by another release); until then its terraform workflow plans ${"`terraform/`"} only` };
   }
   const wide = plan.outcomes.filter((outcome) => knowsTheFleet(outcome.path));
   const conflicts = wide.filter((outcome) => outcome.action === "conflict").map((outcome) => outcome.path);
   if (conflicts.length > 0) {
-    throw new InputError(`your edits of ${conflicts.join(", ")} conflict with the fleet's CI, README and shared add-on bases: run \`${defaults.toolName} update --cluster ${first}\` first (it shows and keeps them), then add the cluster again. Nothing was written`);
+    throw new InputError(`your edits of ${conflicts.join(", ")} conflict with the fleet's CI, README and shared add-on bases: run \`${defaults.toolName} update --cluster ${first}\` first (it shows and keeps them), then run this command again. Nothing was written`);
   }
   const writes = new Map<string, string>();
   for (const outcome of wide) if (outcome.action === "write") writes.set(outcome.path, outcome.content);
-  if (writes.size === 0) return { writes };
+  // A shared base no cluster of the fleet lists any more (its last cluster of that engine, or of that add-on, left).
+  const deletes = wide.filter((outcome) => outcome.action === "delete").map((outcome) => outcome.path);
+  if (writes.size === 0 && deletes.length === 0) return { writes, deletes };
   // The first cluster's record, changed for these files only: the rest of its render is not this change's.
   const recordText = plan.before.get(defaults.renderRecord);
-  if (recordText === undefined) return { writes: new Map(), skipped: `${defaults.renderRecord} is missing: run \`${defaults.toolName} update --cluster ${first}\` to bring the CI to the fleet` };
+  if (recordText === undefined) return { writes: new Map(), deletes: [], skipped: `${defaults.renderRecord} is missing: run \`${defaults.toolName} update --cluster ${first}\` to bring the CI to the fleet` };
   const record = parseRecordFile(recordText);
   for (const path of [...record.files.keys()]) {
     if (knowsTheFleet(path) && !plan.rendered.tree.has(path)) {
@@ -54,5 +57,5 @@ export async function repositoryWideFor(dir: string, first: string, fleet: Fleet
     else record.generated.delete(path);
   }
   writes.set(defaults.renderRecord, renderRecordFile(record));
-  return { writes };
+  return { writes, deletes };
 }

@@ -1,6 +1,6 @@
 /**
  * The add-ons' shared bases of a fleet (docs/FLEETS.md, "Shared add-on bases"): `environments/_bases/<add-on>/`, one
- * per catalog add-on with a chart, holding what is the same for every Flux cluster that runs it, whatever its
+ * per add-on with a chart some Flux cluster of the fleet runs, holding what is the same for every Flux cluster that runs it, whatever its
  * blueprint: its Namespace (with the Pod Security level the catalog gives it), its HelmRepository and, in `release/`,
  * its HelmRelease without values. Each Flux cluster of the fleet lists them from its add-on folders and keeps only
  * what is its own: `helmrelease.yaml` becomes a patch holding its values (catalog -> blueprint -> cluster, as
@@ -46,9 +46,9 @@ export function renderAddonBase(addon: Addon, catalog: Catalog): Array<[string, 
   ];
 }
 
-/** Every Flux base: one per catalog add-on with a chart, whichever clusters run it (the render is the catalog's alone). */
-export function renderSharedBases(catalog: Catalog): Array<[string, string]> {
-  return [...catalog.addons.values()].filter((addon) => addon.chart).flatMap((addon) => renderAddonBase(addon, catalog));
+/** The Flux bases: one per catalog add-on with a chart (of those in `only`, when given); each the catalog's alone. */
+export function renderSharedBases(catalog: Catalog, only?: ReadonlySet<string>): Array<[string, string]> {
+  return [...catalog.addons.values()].filter((addon) => addon.chart && (!only || only.has(addon.name))).flatMap((addon) => renderAddonBase(addon, catalog));
 }
 
 /** The folder of an add-on's base Application for Argo CD clusters, beside its Flux base. */
@@ -68,9 +68,9 @@ export function renderArgoAddonBase(addon: Addon): Array<[string, string]> {
   ];
 }
 
-/** Every Argo CD base: one per catalog add-on with a chart (the render is the catalog's alone). */
-export function renderArgoSharedBases(catalog: Catalog): Array<[string, string]> {
-  return [...catalog.addons.values()].filter((addon) => addon.chart).flatMap((addon) => renderArgoAddonBase(addon));
+/** The Argo CD bases: one per catalog add-on with a chart (of those in `only`, when given); each the catalog's alone. */
+export function renderArgoSharedBases(catalog: Catalog, only?: ReadonlySet<string>): Array<[string, string]> {
+  return [...catalog.addons.values()].filter((addon) => addon.chart && (!only || only.has(addon.name))).flatMap((addon) => renderArgoAddonBase(addon));
 }
 
 /** The bases a cluster's render lists: those of its add-ons with a chart, for its engine. */
@@ -105,14 +105,22 @@ export async function missingBases(read: (path: string) => Promise<string | unde
 export const usesSharedBases = (context: RenderContext) => context.layout.environment !== undefined;
 
 /**
- * The bases this render holds: the first cluster's, once the repository is a fleet, those of each engine some cluster
- * of it runs (its own, or one in its fleet's CI input).
+ * The bases this render holds: the first cluster's, once the repository is a fleet, those of the add-ons some cluster
+ * of each engine runs (its own, and those its fleet's CI input lists): a base no cluster lists is not written, and
+ * the first cluster's next update removes one a cluster stopped listing (it is in its record).
  */
 export function ownedSharedBases(context: RenderContext, catalog: Catalog): Array<[string, string]> {
   if (context.layout.root !== "" || context.layout.environment === undefined) return [];
+  // Those some cluster of the engine runs: its own, and the fleet's other clusters' (its CI input lists them). A fleet
+  // input without the lists (a cluster whose answers this release cannot read) keeps every base of the engine.
+  const own = context.addonList.filter((addon) => addon.chart).map((addon) => addon.name);
+  const used = (engine: "flux" | "argo"): ReadonlySet<string> | undefined => {
+    if (context.fleet && !context.fleet.addons) return undefined;
+    return new Set([...(context.gitops[engine] ? own : []), ...(context.fleet?.addons?.[engine] ?? [])]);
+  };
   return [
-    ...(context.gitops.flux || context.fleet?.flux === true ? renderSharedBases(catalog) : []),
-    ...(context.gitops.argo || context.fleet?.argo === true ? renderArgoSharedBases(catalog) : []),
+    ...(context.gitops.flux || context.fleet?.flux === true ? renderSharedBases(catalog, used("flux")) : []),
+    ...(context.gitops.argo || context.fleet?.argo === true ? renderArgoSharedBases(catalog, used("argo")) : []),
   ];
 }
 

@@ -19,6 +19,8 @@ export interface FleetMemberInput {
   params: Record<string, unknown>;
   /** Its GitOps engine: a fleet with a Flux cluster has the add-ons' shared bases (src/fleet/shared-bases.ts). */
   gitops?: string;
+  /** The add-ons with a chart it runs (their shared bases are written); undefined where unknown (then every base is). */
+  addons?: string[];
 }
 
 /** One cluster's row of the workflows' matrices. */
@@ -82,6 +84,11 @@ export interface FleetCi {
   flux?: boolean;
   /** Some cluster of the fleet runs Argo CD: the first cluster's render writes the add-ons' base Applications. */
   argo?: boolean;
+  /**
+   * The add-ons with a chart some cluster of each engine runs: the bases the first cluster's render writes. Absent
+   * where a cluster's add-ons are unknown (then it writes every catalog add-on's base, as before the list).
+   */
+  addons?: { flux: string[]; argo: string[] };
 }
 
 const KEY_VARIABLE = "$PLAN_STATE_KEY";
@@ -137,5 +144,7 @@ export function fleetCiOf(members: FleetMemberInput[]): FleetCi {
     }
     return cluster;
   });
-  return { clusters, groups: [...groups.values()], gitlab, ...(members.some((member) => member.gitops === "flux") ? { flux: true } : {}), ...(members.some((member) => member.gitops === "argo") ? { argo: true } : {}) };
+  const used = (engine: string) => [...new Set(members.filter((member) => member.gitops === engine).flatMap((member) => member.addons!))].sort();
+  const addons = members.every((member) => member.addons !== undefined) ? { addons: { flux: used("flux"), argo: used("argo") } } : {};
+  return { clusters, groups: [...groups.values()], gitlab, ...(members.some((member) => member.gitops === "flux") ? { flux: true } : {}), ...(members.some((member) => member.gitops === "argo") ? { argo: true } : {}), ...addons };
 }

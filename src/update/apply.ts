@@ -8,7 +8,7 @@ import { operationInProgress } from "../git/work-tree-state.js";
 import { assertPathsInside } from "../git/write-tree.js";
 import { gitAt } from "../git/client.js";
 import type { RawParamsInput } from "../params/parse.js";
-import { branchForChanges, commitMessageFor, describeBranch, describePlan, pullRequestBody } from "./describe.js";
+import { branchForChanges, commitMessageFor, describeBranch, describePlan, keptOf, pullRequestBody } from "./describe.js";
 import { assertToolRepository } from "./locate.js";
 import { formatConsequences, type Consequence } from "./consequences.js";
 import { assertOwnCommits, type ExpectedCommit } from "./own-commits.js";
@@ -265,7 +265,10 @@ async function pushAndOpen(dir: string, plan: Plan, branch: string, base: string
   await pushBranch(dir, { remoteUrl, branch, ...(token ? { token } : {}), ...(username ? { username } : {}), ...(tokenSource ? { tokenSource } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
   // Described from the branch against its base, not from this run's plan: a re-run that finds the work done
   // (after a failed push, or to refresh the PR) must not rewrite the PR as "no changes".
-  const change = await describeBranch(dir, base, branch, { repoUrls: [plan.rendered.context.gitops.repoUrl], root: options.root, ...(committed ? { report: plan.report } : {}) });
+  const described = await describeBranch(dir, base, branch, { repoUrls: [plan.rendered.context.gitops.repoUrl], root: options.root, ...(committed ? { report: plan.report } : {}) });
+  // What the cluster keeps over its environment's is of the render, which this run's plan is (the branch holds it).
+  const kept = keptOf(plan);
+  const change = kept ? { ...described, kept } : described;
   const title = clusterMessage(options, commitMessageFor(change)).split("\n")[0]!;
   return { pullRequest: await options.pr.open(plan, branch, base, title, pullRequestBody(change, { base, head: branch })) };
 }

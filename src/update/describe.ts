@@ -18,6 +18,7 @@ import { migrateAnswersParams, type AppliedStep } from "./migrate.js";
 import { diffParams, type BlueprintVersionChange, type GainedParam, type ParamChange, type Plan } from "./plan.js";
 import { formatSummary, possiblyReplaced, summarizeChanges, type ChangeSummary } from "./summary.js";
 import type { TerraformSummary } from "./terraform-changes.js";
+import type { AddonKeptValue } from "../fleet/values-layers.js";
 
 /**
  * What a change does, in the words of a commit message and a PR body. Built from a plan (before committing), or
@@ -43,6 +44,23 @@ export interface ChangeDescription {
   report: ValidationReport;
   /** Files committed with conflict markers (`--conflict markers`), to resolve before merging. */
   conflicts: Array<{ path: string; reason: string }>;
+  /**
+   * In a fleet, the values the cluster keeps over its environment's (src/fleet/values-layers.ts), as `plan` lists
+   * them. Absent outside a fleet or when the change is described from a branch alone (the caller adds its plan's).
+   */
+  kept?: KeptOverEnvironment;
+}
+
+/** The values a cluster of a fleet keeps over its environment's, with the names a reader needs to place them. */
+export interface KeptOverEnvironment {
+  cluster: string;
+  environment: string;
+  values: AddonKeptValue[];
+}
+
+/** The plan's kept values (see {@link ChangeDescription.kept}), or undefined outside a fleet or when there are none. */
+export function keptOf(plan: Plan): KeptOverEnvironment | undefined {
+  return plan.environment && plan.keptValues.length > 0 ? { cluster: String(plan.rendered.params.clusterName), environment: plan.environment, values: plan.keptValues } : undefined;
 }
 
 export function describePlan(plan: Plan): ChangeDescription {
@@ -61,6 +79,7 @@ export function describePlan(plan: Plan): ChangeDescription {
     summary: plan.summary,
     report: plan.report,
     conflicts: plan.conflicts.map(({ path, reason }) => ({ path, reason })),
+    ...(keptOf(plan) ? { kept: keptOf(plan)! } : {}),
   };
 }
 
@@ -272,6 +291,7 @@ export function pullRequestBody(change: ChangeDescription, options: PullRequestB
     "",
     rows.length ? `| parameter | from | to |\n|---|---|---|\n${rows.join("\n")}` : "No parameter changes (re-render).",
     "",
+    ...keptLines(change.kept),
     ...(change.conflicts.length
       ? [
           "### ⚠️ Conflicts",
@@ -291,6 +311,22 @@ export function pullRequestBody(change: ChangeDescription, options: PullRequestB
     "",
   ].join("\n");
   return head + diffSection(planDiff(change), maxLength - head.length, options);
+}
+
+/** The values the cluster keeps over its environment's, one line each, as `plan` lists them; none outside a fleet. */
+function keptLines(kept: KeptOverEnvironment | undefined): string[] {
+  if (!kept) return [];
+  const { cluster, environment, values } = kept;
+  return [
+    `**Values ${codeSpan(cluster)} keeps over ${codeSpan(environment)}'s** (${codeSpan("addons.<name>.values")} of its answers file; ${codeSpan(environment)}'s values apply to every other key):`,
+    "",
+    ...fitItems(
+      values.map((k) => `- ${codeSpan(k.addon)}: ${codeSpan(clip(k.path, CELL))}: ${codeSpan(clip(show(k.cluster), CELL))} (${codeSpan(environment)}: ${codeSpan(clip(show(k.environment), CELL))})`),
+      SHARE.parameters,
+      (left) => `- … and ${left} more: see the answers file's ${codeSpan("addons")}`,
+    ),
+    "",
+  ];
 }
 
 /** The folded diff in at most `budget` characters: whole, or cut at a line with a note on seeing it whole. */

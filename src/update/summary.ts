@@ -20,6 +20,11 @@ export interface ChangeSummary {
    * whose Application became a patch of its shared base Application (Argo CD).
    */
   movedToBases: string[];
+  /**
+   * Shared bases the change removes, as `<add-on>` (Flux) or `<add-on>/argocd` (Argo CD): no cluster of the fleet lists
+   * them any more (src/fleet/shared-bases.ts). Absent when none.
+   */
+  basesRemoved?: string[];
 }
 
 const MOVABLE = /(?:^|\/)(?:infrastructure|infrastructure-after-secrets)\/([^/]+)\/(namespace|helmrepository)\.yaml$/;
@@ -56,6 +61,14 @@ function patchedFromBases(before: FileTree, after: FileTree): Map<string, string
     if (after.has(path) && hasChartSource(content) && !hasChartSource(after.get(path))) moved.set(path, match[1]!);
   }
   return moved;
+}
+
+/** `<add-on>` for a Flux base's file, `<add-on>/argocd` for an Argo CD one's: each base once, sorted. */
+function basesOfPaths(paths: string[]): string[] {
+  return [...new Set(paths.map((path) => {
+    const [addon, sub] = path.slice(BASES_DIR.length).split("/");
+    return sub === "argocd" ? `${addon}/argocd` : addon!;
+  }))].sort();
 }
 
 function compare(before: Map<string, string>, after: Map<string, string>): ChangeSet {
@@ -107,13 +120,16 @@ export async function summarizeChanges(before: FileTree, after: FileTree): Promi
   const moved = movedToBases(before, after);
   // An Argo CD add-on's Application became a patch of its base: the same object, counted in neither list.
   const patched = patchedFromBases(before, after);
-  const objectsBefore = new Map([...before].filter(([path]) => !moved.has(path) && !patched.has(path)));
+  // A base no cluster lists is applied nowhere: its removal takes no object out of a cluster.
+  const unlisted = new Set([...before.keys()].filter((path) => isSharedBasePath(path) && !after.has(path)));
+  const objectsBefore = new Map([...before].filter(([path]) => !moved.has(path) && !patched.has(path) && !unlisted.has(path)));
   const objectsAfter = new Map([...after].filter(([path]) => (!isSharedBasePath(path) || before.has(path)) && !patched.has(path)));
   return {
     files: compare(before, after),
     kubernetes: compare(kubernetesObjects(objectsBefore, read), kubernetesObjects(objectsAfter, read)),
     terraform: await classifyTerraformChanges(before, after),
     movedToBases: [...new Set([...moved.values(), ...patched.values()])].sort(),
+    ...(unlisted.size ? { basesRemoved: basesOfPaths([...unlisted]) } : {}),
   };
 }
 
@@ -169,5 +185,8 @@ export function formatSummary(summary: ChangeSummary): string {
   const moved = summary.movedToBases.length
     ? `Moved to the fleet's shared add-on bases (${BASES_DIR}<add-on>/, one for the fleet's clusters of each engine; the cluster lists them and keeps its values): ${summary.movedToBases.join(", ")}\n`
     : "";
-  return terraformSection + section("Kubernetes resources", summary.kubernetes) + moved + section("Files", summary.files) || "No changes.\n";
+  const removedBases = summary.basesRemoved?.length
+    ? `Removed from the fleet's shared add-on bases (${BASES_DIR}<add-on>/; no cluster of the fleet runs these add-ons with that engine any more): ${summary.basesRemoved.join(", ")}\n`
+    : "";
+  return terraformSection + section("Kubernetes resources", summary.kubernetes) + moved + removedBases + section("Files", summary.files) || "No changes.\n";
 }
