@@ -21,6 +21,21 @@ export async function runCliProcess(): Promise<number> {
       }
     });
   }
+  dropOutputNobodyReads();
   keepTemplateSetsRead();
   return runCommandLine(process.argv.slice(2), processIo());
+}
+
+/**
+ * A reader that goes away early (`validate -o json . | head -1`) makes the next write to the pipe fail with EPIPE,
+ * which Node raises as an 'error' event: unhandled, a stack trace and an exit that cuts the command short. Nobody
+ * reads that output any more, so it is dropped and the command ends as it would have, with its own exit code (a
+ * pipeline with `pipefail` still sees a failed validation) and nothing half-written. Other stream errors stay fatal.
+ */
+function dropOutputNobodyReads(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED") throw error;
+    });
+  }
 }
