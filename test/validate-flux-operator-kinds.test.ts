@@ -10,9 +10,9 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, test } from "vitest";
-import { runCli, spawnCli, tempDir } from "./helpers/cli.js";
+import { spawnCli, tempDir } from "./helpers/cli.js";
 import { fixturesDir, repoRoot } from "./helpers/fixtures.js";
-import { copyOfCase, editCase } from "./helpers/corpus-copy.js";
+import { copyOfCase, editCase, validateJson } from "./helpers/corpus-copy.js";
 
 const corpus = join(fixturesDir, "real-world");
 const GROUP = "fluxcd.controlplane.io";
@@ -26,14 +26,7 @@ const copyOf = (name: string): string => copyOfCase(name, "ccr-flux-operator-kin
 
 const edit = (dir: string, file: string, from: string, to: string): number => editCase(dir, file, from, to, true);
 
-async function validate(dir: string, args: string[] = []): Promise<{ status: number | null; report: JsonReport }> {
-  const run = await runCli(["validate", "-o", "json", ...args, "."], { cwd: dir, env: { GITHUB_BASE_REF: "" } });
-  try {
-    return { status: run.status, report: JSON.parse(run.stdout) as JsonReport };
-  } catch {
-    throw new Error(`validate printed no JSON report (exit ${run.status}):\n${run.stdout}\n${run.stderr}`);
-  }
-}
+const validate = (dir: string, args: string[] = []) => validateJson<JsonReport>(dir, args);
 
 const embeddedKinds = () =>
   JSON.parse(readFileSync(join(repoRoot, "schemas", "kubernetes", "index.json"), "utf8")).kinds as Record<string, Record<string, { bundle: string }>>;

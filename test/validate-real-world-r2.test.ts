@@ -7,8 +7,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { runCli, tempDir } from "./helpers/cli.js";
-import { copyOfCase, editCase } from "./helpers/corpus-copy.js";
+import { tempDir } from "./helpers/cli.js";
+import { copyOfCase, editCase, validateJson } from "./helpers/corpus-copy.js";
 
 interface JsonReport {
   valid: boolean;
@@ -28,14 +28,7 @@ function lineOf(dir: string, file: string, text: string): number {
   return index + 1;
 }
 
-async function validate(dir: string, args: string[] = []): Promise<{ status: number | null; report: JsonReport }> {
-  const run = await runCli(["validate", "--strict", "-o", "json", ...args, "."], { cwd: dir, env: { GITHUB_BASE_REF: "" } });
-  try {
-    return { status: run.status, report: JSON.parse(run.stdout) as JsonReport };
-  } catch {
-    throw new Error(`validate printed no JSON report (exit ${run.status}):\n${run.stdout}\n${run.stderr}`);
-  }
-}
+const validate = (dir: string, args: string[] = []) => validateJson<JsonReport>(dir, ["--strict", ...args]);
 
 const rules = (report: JsonReport) => report.problems.map((problem) => [problem.rule, problem.file, problem.line]);
 

@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { runCli } from "./helpers/cli.js";
-import { copyOfCase, editCase } from "./helpers/corpus-copy.js";
+import { copyOfCase, editCase, lineOfText, validateJson } from "./helpers/corpus-copy.js";
 
 interface JsonReport {
   valid: boolean;
@@ -17,17 +17,9 @@ interface JsonReport {
 
 const copyOf = (name: string): string => copyOfCase(name, "ccr-real-world-r3-");
 
-async function validate(dir: string): Promise<{ status: number | null; report: JsonReport }> {
-  const run = await runCli(["validate", "--strict", "-o", "json", "."], { cwd: dir, env: { GITHUB_BASE_REF: "" } });
-  try {
-    return { status: run.status, report: JSON.parse(run.stdout) as JsonReport };
-  } catch {
-    throw new Error(`validate printed no JSON report (exit ${run.status}):\n${run.stdout}\n${run.stderr}`);
-  }
-}
+const validate = (dir: string) => validateJson<JsonReport>(dir, ["--strict"]);
 
-/** The 1-based line of the first line of `file` that is `text`. */
-const lineOf = (dir: string, file: string, text: string): number => readFileSync(join(dir, file), "utf8").split("\n").indexOf(text) + 1;
+const lineOf = lineOfText;
 
 const errors = (report: JsonReport) => report.problems.filter((problem) => problem.severity === "error").map((problem) => [problem.rule, problem.file, problem.line]);
 

@@ -7,7 +7,7 @@ import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { runCli, tempDir } from "./helpers/cli.js";
-import { copyOfCase, editCase } from "./helpers/corpus-copy.js";
+import { copyOfCase, editCase, validateJson } from "./helpers/corpus-copy.js";
 import { fixturesDir } from "./helpers/fixtures.js";
 
 const corpus = join(fixturesDir, "real-world");
@@ -29,16 +29,7 @@ function checkout(dir: string, origin: string, branch?: string, defaultBranch?: 
   if (defaultBranch) writeFileSync(join(dir, ".git", "refs", "remotes", "origin", "HEAD"), `ref: refs/remotes/origin/${defaultBranch}\n`);
 }
 
-async function validate(dir: string, args: string[] = [], env: Record<string, string> = {}): Promise<{ status: number | null; report: JsonReport; stderr: string }> {
-  const run = await runCli(["validate", "--strict", "--ignore-missing-schemas", "-o", "json", ...args, "."], { cwd: dir, env: { GITHUB_BASE_REF: "", ...env } });
-  let report: JsonReport;
-  try {
-    report = JSON.parse(run.stdout) as JsonReport;
-  } catch {
-    throw new Error(`validate printed no JSON report (exit ${run.status}):\n${run.stdout}\n${run.stderr}`);
-  }
-  return { status: run.status, report, stderr: run.stderr };
-}
+const validate = (dir: string, args: string[] = [], env: Record<string, string> = {}) => validateJson<JsonReport>(dir, ["--strict", "--ignore-missing-schemas", ...args], env);
 
 const rules = (report: JsonReport) => report.problems.map((problem) => [problem.rule, problem.file, problem.line]);
 

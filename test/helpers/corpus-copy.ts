@@ -4,7 +4,7 @@
  */
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { tempDir } from "./cli.js";
+import { runCli, tempDir } from "./cli.js";
 import { fixturesDir } from "./fixtures.js";
 
 export const realWorldCorpus = join(fixturesDir, "real-world");
@@ -28,3 +28,19 @@ export function editCase(dir: string, file: string, from: string, to: string, ex
   writeFileSync(join(dir, file), text.slice(0, at) + to + text.slice(at + from.length));
   return text.slice(0, at).split("\n").length;
 }
+
+/**
+ * `validate -o json <args> .` in `dir` through the CLI's own entry, with no pull-request base (GITHUB_BASE_REF empty);
+ * the report is `R`, the shape a test reads. No JSON on stdout is an error that shows what was printed instead.
+ */
+export async function validateJson<R>(dir: string, args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; report: R; stderr: string }> {
+  const run = await runCli(["validate", "-o", "json", ...args, "."], { cwd: dir, env: { GITHUB_BASE_REF: "", ...env } });
+  try {
+    return { status: run.status, report: JSON.parse(run.stdout) as R, stderr: run.stderr };
+  } catch {
+    throw new Error(`validate printed no JSON report (exit ${run.status}):\n${run.stdout}\n${run.stderr}`);
+  }
+}
+
+/** The 1-based line of the first line of a case's `file` that is `text` (0 when there is none). */
+export const lineOfText = (dir: string, file: string, text: string): number => readFileSync(join(dir, file), "utf8").split("\n").indexOf(text) + 1;
