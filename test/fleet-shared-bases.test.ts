@@ -16,6 +16,7 @@ import { switchedOn } from "./helpers/addon-settings.js";
 import { runCli, tempDir } from "./helpers/cli.js";
 import { fixturesDir } from "./helpers/fixtures.js";
 import { cloneRepository } from "./helpers/release-fixtures.js";
+import { expectSettled, updateAllAndMerge } from "./helpers/fleet-migration.js";
 
 const catalog = loadCatalog();
 const kustomizeAvailable = spawnSync("kubectl", ["version", "--client"], { encoding: "utf8" }).status === 0;
@@ -134,12 +135,8 @@ describe("a Flux fleet made by 0.2.0 (each cluster with its own copies) migrates
     expect(plan.stdout.match(/^Moved to the fleet's shared add-on bases .*$/gm)?.length).toBe(2);
     expect(plan.stdout).toContain("  - fleet/stg/infrastructure/external-secrets/namespace.yaml\n");
 
-    const update = await runCli(["update", dir, "--all"]);
-    expect(update.stderr.split("\n").filter((line) => line.startsWith("error"))).toEqual([]);
-    expect(update.status).toBe(0);
-    git(dir, "checkout", "-q", "main");
     // Both branches write the bases the stg cluster lists, with the same bytes: they merge without a conflict.
-    for (const branch of ["create-cluster-repo/stg-rerender", "create-cluster-repo/prod-rerender"]) git(dir, "merge", "-q", "--no-edit", branch);
+    await updateAllAndMerge(dir);
     // Those of the add-ons the fleet's clusters run (each cluster's kustomizations list them), no other.
     const listed = new Set(git(dir, "grep", "-h", "-o", "environments/_bases/[a-z0-9-]*", "--", "infrastructure", "fleet").split("\n").map((path) => path.slice(BASES_DIR.length)));
     expect(git(dir, "ls-files", "environments/_bases").split("\n").length).toBe(renderSharedBases(catalog, listed).length);
@@ -147,12 +144,7 @@ describe("a Flux fleet made by 0.2.0 (each cluster with its own copies) migrates
     expect(await builds()).toEqual(before);
     expect(read(dir, edited)).toContain("leaderElect: false");
 
-    const check = await runCli(["check", dir]);
-    expect(check.stdout).toContain(`${edited}: edited by hand`);
-    expect(check.stdout).toContain("== cluster prod (production) ==\nAll generated files match the answers file.\n");
-    expect((await runCli(["validate", dir])).status).toBe(0);
-    const again = await runCli(["update", dir, "--all"]);
-    expect(again.status).toBe(0);
+    await expectSettled(dir, edited);
     expect(git(dir, "log", "--oneline", "main..create-cluster-repo/stg-rerender")).toBe("");
 
     // The bases are the first cluster's: its check finds a hand edit there, and its update keeps it.
