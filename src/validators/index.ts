@@ -21,6 +21,7 @@ import type { GitCheckout } from "./gitops/index.js";
 import { filterWalkedPaths, inDotFolder, leaveOutNonManifests } from "./walk-filter.js";
 import { isManifestFile } from "./candidates.js";
 import { appliedFiles } from "./gitops/applied.js";
+import { findTemplates, leaveOutTemplates, unappliedTemplates, type TemplateSyntax } from "./templates.js";
 import { isWorkflowPath, validateRepositoryWorkflows } from "./workflows/index.js";
 import { isGitLabCiPath } from "./gitlab-ci/path.js";
 import { declaresSecretsPolicy, validateSecrets, type SecretsOptions } from "./secrets/index.js";
@@ -96,6 +97,8 @@ export async function validateSource(source: FileSource, options: ValidateOption
   // concat, not push(...): a spread of 100,000 results overflows the call stack
   let results = await validateManifests(source, manifests, options, source.repository || options.podSecurity !== undefined, digests, patches);
   await signalPoint();
+  // In a walk, files whose template syntax is YAML structure (a CLI's test data, a generator's input) are templates.
+  const templates = walk ? await findTemplates(results, read, patches) : new Map<string, TemplateSyntax>();
   let index: RepoIndex | undefined;
   let appliedAs: ((manifest: Manifest) => Json[] | undefined) | undefined;
   let repository: ThisRepository | undefined;
@@ -103,8 +106,12 @@ export async function validateSource(source: FileSource, options: ValidateOption
     // YAML the Kubernetes pass did not read (dot-folders, terraform/, Helm values) may still hold GitOps objects;
     // a patch is part of an object, not one.
     for (const path of source.paths) {
-      if (!digests.has(path) && !patches.has(path) && isYamlFile(path)) digests.set(path, digestContent(path, read(path) ?? ""));
+      if (!digests.has(path) && !patches.has(path) && !templates.has(path) && isYamlFile(path)) digests.set(path, digestContent(path, read(path) ?? ""));
     }
+    // A template nothing applies is no object of the repository: its Kustomizations apply nothing, its names declare nothing.
+    const unapplied = unappliedTemplates(templates, (without) => new Set(appliedFiles(indexDigests(source.paths, withoutFiles(digests, without), read), read).keys()));
+    for (const file of unapplied) digests.delete(file);
+    results = leaveOutTemplates(results, templates, unapplied);
     index = indexDigests(source.paths, digests, read);
     if (options.engine !== "kubeconform") {
       repository = thisRepository(index, { repoUrls: options.repoUrls, checkout: options.checkout });
@@ -169,6 +176,12 @@ async function validateAppliedFiles(source: FileSource, index: RepoIndex, valida
   });
   // A left-out chart folder stays listed: only the applied files in it are validated.
   return results.filter((result) => !(result.validator === "walk" && lateSet.has(result.file))).concat(lateResults);
+}
+
+/** The digests without those of `files` (a copy only when there is something to drop). */
+function withoutFiles(digests: Map<string, ManifestDigest[]>, files: ReadonlySet<string>): Map<string, ManifestDigest[]> {
+  if (![...files].some((file) => digests.has(file))) return digests;
+  return new Map([...digests].filter(([file]) => !files.has(file)));
 }
 
 /**
