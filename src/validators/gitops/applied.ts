@@ -142,11 +142,29 @@ export function appliedFiles(index: RepoIndex, read?: ContentReader): Map<string
       const spec = isObject(manifest.object.spec) ? manifest.object.spec : {};
       const sources = [spec.source, ...(Array.isArray(spec.sources) ? spec.sources : [])].filter(isObject);
       for (const source of sources) {
-        const written = stringAt(source, "path");
-        const dir = written === undefined || written.includes("{{") ? undefined : repoPath(written);
+        const dir = argoSourceDir(manifest.file, source);
         if (dir !== undefined && (dir === "" || index.dirs.has(dir))) argoPath(dir, source, `Argo CD Application ${nameOf(manifest)}, which applies the YAML and JSON files of ${dir || "the root"}`);
       }
     }
   }
   return applied;
 }
+
+/** idpbuilder's scheme for "a folder next to this file" (CNOE): `cnoe://<folder>` is read relative to the Application's file. */
+const LOCAL_FOLDER_URL = "cnoe://";
+
+/**
+ * The folder (from the repository root) an Argo CD source's `path` names: relative to the repository root, or, for a
+ * `cnoe://<folder>` URL, to `<folder>` beside the Application's own file, which idpbuilder pushes as a repository of
+ * its own (cnoe-io/idpbuilder README, "cnoe:// ... treated as a relative path from this file"). Undefined for a path
+ * with template actions or one that leaves the repository.
+ */
+function argoSourceDir(file: string, source: Json): string | undefined {
+  const written = stringAt(source, "path") ?? (stringAt(source, "repoURL")?.startsWith(LOCAL_FOLDER_URL) ? "." : undefined);
+  if (written === undefined || written.includes("{{")) return undefined;
+  const url = stringAt(source, "repoURL");
+  if (!url?.startsWith(LOCAL_FOLDER_URL)) return repoPath(written);
+  const folder = resolveFrom(posix.dirname(file) === "." ? "" : posix.dirname(file), url.slice(LOCAL_FOLDER_URL.length) || ".");
+  return folder === undefined || written.startsWith("/") ? undefined : resolveFrom(folder, written);
+}
+
