@@ -76,14 +76,36 @@ describe("CRD schemas as the API server reads them", () => {
         description: { type: "string" },
       },
     });
+    // `a` has a default: the API server fills it in before it validates, so it is never missing.
     expect(converted).toEqual({
       type: "object",
-      required: ["a"],
       properties: {
         a: { type: "string", pattern: "^x", "x-kubernetes-validations": [{ rule: "self != ''" }] },
         b: { type: ["integer", "null"], minimum: 1 },
         description: { type: ["string", "null"] },
       },
     });
+  });
+
+  test("a oneOf branch tells its case apart by a defaulted field as if the default were written", () => {
+    const converted = crdSchemaToJsonSchema({
+      type: "object",
+      oneOf: [{ properties: { mode: { enum: ["A"] } } }, { properties: { mode: { not: { enum: ["A"] } } } }, { required: ["mode", "size"] }],
+      properties: { mode: { type: "string", default: "A" }, size: { type: "integer" } },
+    });
+    // The first branch holds for the default: unchanged. The second fails for it: only a written mode can match.
+    // The third no longer needs mode (always there once defaulted), still size.
+    // (An optional field may be null: the enum takes it.)
+    expect(converted.oneOf).toEqual([{ properties: { mode: { enum: ["A", null] } } }, { properties: { mode: { not: { enum: ["A"] } } }, required: ["mode"] }, { required: ["size"] }]);
+  });
+
+  test("a default a branch's schema cannot be judged on (a pattern) leaves the branch as written", () => {
+    const converted = crdSchemaToJsonSchema({
+      type: "object",
+      anyOf: [{ properties: { host: { pattern: "^[a-z]+$" } } }],
+      properties: { host: { type: "string", default: "local" } },
+    });
+    expect(converted.anyOf).toEqual([{ properties: { host: { pattern: "^[a-z]+$" } } }]);
+    expect(converted.required).toBeUndefined();
   });
 });

@@ -268,32 +268,42 @@ const SCHEMA_VALUES = ["additionalProperties", "items", "additionalItems", "not"
  * (`x-kubernetes-preserve-unknown-fields`). Returns a copy.
  */
 export function strictSchema(schema: unknown): unknown {
-  return mapSchema(schema, (source) => {
+  return mapSchema(schema, (source, inBranch) => {
     const copy: JsonSchema = { ...source };
-    if (source.properties && source.additionalProperties === undefined && source.patternProperties === undefined && source["x-kubernetes-preserve-unknown-fields"] !== true) {
+    // A branch of allOf/anyOf/oneOf/not only adds checks to fields the object's own `properties` declare (a CRD's
+    // structural schema must declare every field outside its branches): the fields it does not name are not unknown.
+    if (!inBranch && source.properties && source.additionalProperties === undefined && source.patternProperties === undefined && source["x-kubernetes-preserve-unknown-fields"] !== true) {
       copy.additionalProperties = false;
     }
     return copy;
   });
 }
 
-/** Applies `transform` to every schema object of a schema, its subschemas first. Returns a copy. */
-function mapSchema(schema: unknown, transform: (schema: JsonSchema) => JsonSchema): unknown {
+/** Subschemas that are branches: they constrain the object their parent describes, and declare no fields of it. */
+const BRANCHES = new Set(["allOf", "anyOf", "oneOf", "not"]);
+
+/**
+ * Applies `transform` to every schema object of a schema, its subschemas first, telling it whether the schema is
+ * inside a branch (allOf/anyOf/oneOf/not) of the object it constrains. Returns a copy.
+ */
+function mapSchema(schema: unknown, transform: (schema: JsonSchema, inBranch: boolean) => JsonSchema, inBranch = false): unknown {
   if (!schema || typeof schema !== "object" || Array.isArray(schema)) return schema;
   const source = schema as JsonSchema;
   const copy: JsonSchema = { ...source };
+  // Everything below a branch is in it: a structural schema declares no field inside one, however deep.
   for (const key of SCHEMA_MAPS) {
     const map = source[key];
-    if (map && typeof map === "object") copy[key] = Object.fromEntries(Object.entries(map).map(([name, value]) => [name, mapSchema(value, transform)]));
+    if (map && typeof map === "object") copy[key] = Object.fromEntries(Object.entries(map).map(([name, value]) => [name, mapSchema(value, transform, inBranch)]));
   }
   for (const key of SCHEMA_LISTS) {
     const list = source[key];
-    if (Array.isArray(list)) copy[key] = list.map((value) => mapSchema(value, transform));
+    if (Array.isArray(list)) copy[key] = list.map((value) => mapSchema(value, transform, inBranch || BRANCHES.has(key)));
   }
   for (const key of SCHEMA_VALUES) {
     const value = source[key];
-    if (Array.isArray(value)) copy[key] = value.map((item) => mapSchema(item, transform));
-    else if (value !== undefined) copy[key] = mapSchema(value, transform);
+    const branch = inBranch || BRANCHES.has(key);
+    if (Array.isArray(value)) copy[key] = value.map((item) => mapSchema(item, transform, branch));
+    else if (value !== undefined) copy[key] = mapSchema(value, transform, branch);
   }
-  return transform(copy);
+  return transform(copy, inBranch);
 }

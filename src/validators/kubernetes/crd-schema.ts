@@ -12,8 +12,12 @@ import type { JsonSchema } from "./embedded.js";
  * - OpenAPI 3.0's boolean `exclusiveMinimum`/`exclusiveMaximum` become JSON Schema's numeric ones.
  * - `x-kubernetes-embedded-resource`: the object is a Kubernetes object, so apiVersion, kind and metadata are fields
  *   of it even where its schema lists other properties only.
- * - Documentation (description, title, example, externalDocs) and defaults are dropped: they constrain nothing, and
- *   every byte of schema costs compile time.
+ * - `default`: the API server fills defaults in before it validates (apiextensions-apiserver structural defaulting),
+ *   so a field with a default is never missing, and where `oneOf`/`anyOf`/`allOf`/`not` branches constrain it, an
+ *   absent field is checked as its default (Gateway API's `addresses` entries: `type` defaults to `IPAddress`, and
+ *   the branch for "not IPAddress" must not match an entry written without a type). Then the keyword is dropped.
+ * - Documentation (description, title, example, externalDocs) is dropped: it constrains nothing, and every byte of
+ *   schema costs compile time.
  *
  * Every other keyword, `pattern` (compiled with RE2 later), `x-kubernetes-preserve-unknown-fields` (read by the strict
  * transform) and `x-kubernetes-validations` (CEL, not evaluated) included, is kept as it is.
@@ -71,8 +75,93 @@ function convert(schema: JsonSchema, nullAllowed: boolean): JsonSchema {
     if (Array.isArray(list)) result[key] = list.map((branch) => (isSchema(branch) ? convert(branch, false) : branch));
   }
 
+  applyDefaults(schema, result);
   if (nullAllowed || schema.nullable === true) allowNull(result);
   return result;
+}
+
+/** Properties of `schema` with a default, and the default. */
+function defaultsOf(schema: JsonSchema): Map<string, unknown> {
+  const defaults = new Map<string, unknown>();
+  if (!isSchema(schema.properties)) return defaults;
+  for (const [name, property] of Object.entries(schema.properties)) {
+    if (isSchema(property) && property.default !== undefined && property.default !== null) defaults.set(name, property.default);
+  }
+  return defaults;
+}
+
+/** `result` (converted from `source`) read as the API server reads it once the defaults of `source` are filled in. */
+function applyDefaults(source: JsonSchema, result: JsonSchema): void {
+  const defaults = defaultsOf(source);
+  if (defaults.size === 0) return;
+  const required = Array.isArray(result.required) ? result.required.filter((name) => !(typeof name === "string" && defaults.has(name))) : undefined;
+  if (required && required.length > 0) result.required = required;
+  else delete result.required;
+  for (const key of SCHEMA_LISTS) {
+    const list = result[key];
+    if (Array.isArray(list)) result[key] = list.map((branch) => (isSchema(branch) ? defaultedBranch(branch, defaults) : branch));
+  }
+  if (isSchema(result.not)) result.not = defaultedBranch(result.not, defaults);
+}
+
+/**
+ * A branch of a combinator as it applies to a defaulted object: a defaulted field it requires is always there, and
+ * one whose default fails the branch's own schema for it must be written for the branch to match.
+ */
+function defaultedBranch(branch: JsonSchema, defaults: ReadonlyMap<string, unknown>): JsonSchema {
+  const required = new Set(Array.isArray(branch.required) ? branch.required : []);
+  const properties = isSchema(branch.properties) ? branch.properties : {};
+  for (const [name, value] of defaults) {
+    required.delete(name);
+    const property = properties[name];
+    if (isSchema(property) && satisfies(property, value) === false) required.add(name);
+  }
+  const result: JsonSchema = { ...branch };
+  if (required.size > 0) result.required = [...required];
+  else delete result.required;
+  return result;
+}
+
+/** Keywords that say nothing about a value, or nothing satisfies() needs to know. */
+const NEUTRAL = new Set(["description", "title", "example", "externalDocs", "default", "nullable", "format"]);
+
+/**
+ * Whether a default satisfies a property's schema, for the keywords a branch uses to tell its cases apart (`enum`,
+ * `const`, `type`, `not`, string lengths); undefined when the schema says more than that (a pattern, a nested object),
+ * and then the branch is left as written.
+ */
+function satisfies(schema: JsonSchema, value: unknown): boolean | undefined {
+  let known = true;
+  for (const [key, constraint] of Object.entries(schema)) {
+    if (NEUTRAL.has(key) || key.startsWith("x-kubernetes-")) continue;
+    if (key === "enum" && Array.isArray(constraint)) {
+      if (!constraint.includes(value)) return false;
+    } else if (key === "const") {
+      if (constraint !== value) return false;
+    } else if (key === "type") {
+      const types = Array.isArray(constraint) ? constraint : [constraint];
+      if (!types.some((type) => hasType(type, value))) return false;
+    } else if (key === "not" && isSchema(constraint)) {
+      const inner = satisfies(constraint, value);
+      if (inner === true) return false;
+      if (inner === undefined) known = false;
+    } else if ((key === "minLength" || key === "maxLength") && typeof constraint === "number" && typeof value === "string") {
+      const length = [...value].length;
+      if (key === "minLength" ? length < constraint : length > constraint) return false;
+    } else {
+      known = false;
+    }
+  }
+  return known ? true : undefined;
+}
+
+function hasType(type: unknown, value: unknown): boolean {
+  if (type === "integer") return Number.isInteger(value);
+  if (type === "number") return typeof value === "number";
+  if (type === "object") return isSchema(value);
+  if (type === "array") return Array.isArray(value);
+  if (type === "null") return value === null;
+  return typeof value === type;
 }
 
 function allowNull(schema: JsonSchema): void {
