@@ -780,6 +780,19 @@ describe("validateTerraform: syntax, layout and references", () => {
     for (const source of cases) expect(await canonicalTerraform(source), source).toBe(await terraformFmt(source));
   });
 
+  it("a template sequence spanning lines in a heredoc shapes the indentation after it, as in terraform fmt", async () => {
+    // hclwrite counts the brackets of `${join(` ... `)}` in the heredoc: the closing line pops the block's level, so
+    // terraform fmt (1.11.4, checked by hand) leaves the next attribute at column 0, and moves an indented one there.
+    const canonical = 'locals {\n  a = <<EOT\nx: ${join(\n  ", ",\n  ["p", "q"]\n)}\nEOT\n\nb = "c"\n}\n';
+    if (haveTerraform) expect(await terraformFmt(canonical)).toBe(canonical);
+    expect(await canonicalTerraform(canonical)).toBe(canonical);
+    expect(problems(await validate(canonical, "infra/main.tf"), "tf-fmt")).toEqual([]);
+    const indented = canonical.replace('\nb = "c"', '\n  b = "c"');
+    const [fmt] = problems(await validate(indented, "infra/main.tf"), "tf-fmt");
+    expect(fmt).toMatchObject({ line: 9 });
+    expect(fmt!.message).toContain('-  b = "c"\n+b = "c"');
+  });
+
   it("keeps provider-defined functions intact: a canonical file passes, a diff shows them as terraform fmt writes them", async () => {
     const canonical = `locals {\n  zone   = provider::scaleway::parse_zonal_id(var.id).zone\n  region = provider::scaleway::parse_regional_id(var.rid).region\n}\n\nvariable "id" {}\nvariable "rid" {}\n`;
     if (haveTerraform) expect(await terraformFmt(canonical)).toBe(canonical);

@@ -6,7 +6,7 @@
 import { structuredPatch } from "diff";
 import { formatHclNative } from "./hcl-format-native.js";
 import { scanHcl, type HclBody } from "./hcl-scan.js";
-import { setHeredocContentAside } from "./heredocs.js";
+import { sequenceSpansLines, setHeredocContentAside } from "./heredocs.js";
 
 /** Legacy variable `type` spellings and what `terraform fmt` writes instead (terraform internal/command/fmt.go). */
 const LEGACY_TYPES: Record<string, string> = {
@@ -114,7 +114,7 @@ export async function formatHclWasm(source: string): Promise<string> {
   const format = await loadFormatter();
   const { text, restore } = protectProviderFunctions(source);
   const heredocs = scanHcl(text).heredocs;
-  if (heredocs.length === 0) return restore(await format(text));
+  if (heredocs.length === 0 || sequenceSpansLines(text, heredocs)) return restore(await format(text));
   const aside = setHeredocContentAside(text, heredocs);
   const formatted = await format(aside.text);
   // should the formatter ever move a heredoc, fall back to formatting the whole text

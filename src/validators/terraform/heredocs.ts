@@ -4,7 +4,8 @@
  * These rewrites keep every check linear without changing what is checked:
  * - for parsing, a heredoc becomes the equivalent quoted template on one line, wrapped in parentheses that hold
  *   its newlines, so every later line keeps its number;
- * - for formatting, heredoc content is set aside (hclwrite never changes it) and put back afterwards.
+ * - for formatting, heredoc content is set aside (hclwrite never changes it) and put back afterwards, unless a
+ *   template sequence in it spans lines (see sequenceSpansLines).
  */
 import type { HeredocSpan } from "./hcl-scan.js";
 
@@ -90,3 +91,26 @@ export function setHeredocContentAside(source: string, heredocs: readonly Heredo
     },
   };
 }
+
+/**
+ * Whether a template sequence (`${ … }`, `%{ … }`) in a heredoc's content spans lines. hclwrite never changes the
+ * content, but it splits its lines for indentation at the newlines inside such a sequence and counts the brackets
+ * there: a `${join(` closed by `)}` lines below leaves the lines after the heredoc less indented (terraform fmt
+ * 1.11 keeps them so). With the content set aside, the formatter would indent them, so it must see it.
+ */
+export function sequenceSpansLines(source: string, heredocs: readonly HeredocSpan[]): boolean {
+  for (const span of heredocs) {
+    for (let i = span.bodyStart; i < span.bodyEnd; i++) {
+      const c = source[i];
+      if ((c === "$" || c === "%") && source[i + 1] === c && source[i + 2] === "{") {
+        i += 2;
+      } else if ((c === "$" || c === "%") && source[i + 1] === "{") {
+        const end = sequenceEnd(source, i + 1, span.bodyEnd);
+        if (source.slice(i, end).includes("\n")) return true;
+        i = end - 1;
+      }
+    }
+  }
+  return false;
+}
+
