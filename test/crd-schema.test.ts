@@ -108,4 +108,20 @@ describe("CRD schemas as the API server reads them", () => {
     expect(converted.anyOf).toEqual([{ properties: { host: { pattern: "^[a-z]+$" } } }]);
     expect(converted.required).toBeUndefined();
   });
+
+  test("the IP address formats the API server checks become patterns; other formats stay annotations", () => {
+    const converted = crdSchemaToJsonSchema({
+      type: "object",
+      properties: { v4: { type: "string", format: "ipv4" }, v6: { type: "string", format: "ipv6", pattern: "^f" }, when: { type: "string", format: "date-time" } },
+    });
+    const properties = converted.properties as Record<string, Record<string, unknown>>;
+    const matches = (pattern: unknown, text: string) => new RegExp(String(pattern).replace("(?i)", ""), "i").test(text);
+    expect(matches(properties.v4!.pattern, "192.0.2.1")).toBe(true);
+    expect(matches(properties.v4!.pattern, "192.0.2.300")).toBe(false);
+    expect(properties.v6!.pattern).toBe("^f");
+    const v6 = (properties.v6!.allOf as Record<string, unknown>[])[0]!.pattern;
+    expect(matches(v6, "2001:db8::1")).toBe(true);
+    expect(matches(v6, "2001:db8:::1")).toBe(false);
+    expect(properties.when!.pattern).toBeUndefined();
+  });
 });

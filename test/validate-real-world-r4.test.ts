@@ -93,9 +93,11 @@ describe("custom resources are checked as the API server checks them: after its 
     expect(clean.status).toBe(0);
   });
 
-  test("an address the default makes an IP must be one; a wrongly typed port and an unknown field are still errors", async () => {
+  test("an address the default makes an IP must be one (format ipv4 checked); a wrongly typed port and an unknown field are still errors", async () => {
     const dir = copyOf("crd-defaults");
     const ip = editCase(dir, "edge/listener.yaml", "    - value: 192.0.2.10\n", "    - value: edge-1\n");
+    // The API server checks format ipv4/ipv6: an untyped Gateway address is an IPAddress, and must be one.
+    const gateway = editCase(dir, "edge/gateway.yaml", "    - value: 192.0.2.20\n", "    - value: 192.0.2.300\n");
     const port = editCase(dir, "edge/listener.yaml", "spec:\n", "spec:\n  port: http\n") + 1;
     const unknown = editCase(dir, "edge/gateway.yaml", "      value: gw.example.org\n", "      value: gw.example.org\n      weight: 1\n") + 1;
     const { status, report } = await validate(dir, ["--crd", "crds/listeners.yaml"]);
@@ -104,12 +106,15 @@ describe("custom resources are checked as the API server checks them: after its 
     // The port edit moved the address down a line.
     expect(distinct).toEqual(
       [
+        ["k8s-schema", "edge/gateway.yaml", gateway],
         ["k8s-unknown-field", "edge/gateway.yaml", unknown],
         ["k8s-schema", "edge/listener.yaml", port],
         ["k8s-schema", "edge/listener.yaml", ip + 1],
       ].sort(),
     );
-    expect(report.problems.map((problem) => problem.message)).toContain('spec.addresses[0]: missing required field "kind"');
+    const messages = report.problems.map((problem) => problem.message);
+    expect(messages).toContain('spec.addresses[0]: missing required field "kind"');
+    expect(messages).toContain('spec.addresses[0].value must be an IPv4 address (format "ipv4")');
   });
 });
 

@@ -1,3 +1,4 @@
+import { ADDRESS_PATTERNS } from "./address-formats.js";
 import type { JsonSchema } from "./embedded.js";
 
 /**
@@ -16,6 +17,9 @@ import type { JsonSchema } from "./embedded.js";
  *   so a field with a default is never missing, and where `oneOf`/`anyOf`/`allOf`/`not` branches constrain it, an
  *   absent field is checked as its default (Gateway API's `addresses` entries: `type` defaults to `IPAddress`, and
  *   the branch for "not IPAddress" must not match an entry written without a type). Then the keyword is dropped.
+ * - `format: ipv4` / `format: ipv6`, which the API server checks (kube-openapi's format registry) while formats are
+ *   otherwise annotations here: a `pattern` for each, taken from ajv-formats, so that an address the defaulting
+ *   above sends into an IP branch is checked as one.
  * - Documentation (description, title, example, externalDocs) is dropped: it constrains nothing, and every byte of
  *   schema costs compile time.
  *
@@ -75,9 +79,18 @@ function convert(schema: JsonSchema, nullAllowed: boolean): JsonSchema {
     if (Array.isArray(list)) result[key] = list.map((branch) => (isSchema(branch) ? convert(branch, false) : branch));
   }
 
+  checkAddressFormat(result);
   applyDefaults(schema, result);
   if (nullAllowed || schema.nullable === true) allowNull(result);
   return result;
+}
+
+/** A string schema with an IP address format gets the format's pattern (beside its own pattern, if it has one). */
+function checkAddressFormat(schema: JsonSchema): void {
+  const pattern = typeof schema.format === "string" ? ADDRESS_PATTERNS[schema.format] : undefined;
+  if (pattern === undefined) return;
+  if (schema.pattern === undefined) schema.pattern = pattern;
+  else schema.allOf = [...(Array.isArray(schema.allOf) ? schema.allOf : []), { pattern }];
 }
 
 /** Properties of `schema` with a default, and the default. */

@@ -1,4 +1,5 @@
 import type { ErrorObject } from "ajv";
+import { addressFormatOf } from "./address-formats.js";
 
 /** A schema violation before it gets a file, line and resource label. */
 export interface SchemaViolation {
@@ -53,8 +54,10 @@ function toViolation(error: ErrorObject, data: unknown): SchemaViolation {
 /** Ajv's wording for the remaining keywords (the validators are built without messages, to keep them small). */
 function describe(keyword: string, params: Record<string, unknown>): string {
   switch (keyword) {
-    case "pattern":
-      return `must match pattern ${JSON.stringify(params.pattern)}`;
+    case "pattern": {
+      const format = addressFormatOf(params.pattern);
+      return format ? `must be an ${format === "ipv4" ? "IPv4" : "IPv6"} address (format "${format}")` : `must match pattern ${JSON.stringify(params.pattern)}`;
+    }
     case "minimum":
     case "maximum":
     case "exclusiveMinimum":
