@@ -21,8 +21,13 @@ export const reasonTemplateSyntax = (syntax: TemplateSyntax) =>
 
 export type TemplateSyntax = "go" | "jinja";
 
-/** A Go template action or a Jinja statement opener, unquoted. */
-const OPENER = /\{\{|\{%/;
+/**
+ * A line whose value or key starts with one, unquoted (after indentation, sequence dashes and a plain key): the only
+ * place where one is YAML structure. Block-scalar lines pass too, and the parse below tells them apart; quoted text
+ * and actions inside a plain scalar (`msg: "{{ x }}"`, `image: repo:{{ .tag }}`, Kyverno's variables) do not, which
+ * spares reading such files a second time.
+ */
+const STRUCTURAL_OPENER = /^[ \t]*(?:-[ \t]+)*(?:[^\s#'"{][^#\n]*?:[ \t]+)?\{[{%]/m;
 
 /**
  * Which template syntax a file's text holds where YAML reads structure, or undefined:
@@ -32,7 +37,7 @@ const OPENER = /\{\{|\{%/;
  *   template under `|`) are strings, not structure, and do not count.
  */
 export function templateSyntax(yaml: YamlLibrary, text: string): TemplateSyntax | undefined {
-  if (!OPENER.test(text)) return undefined;
+  if (!STRUCTURAL_OPENER.test(text)) return undefined;
   let documents: Document.Parsed[];
   try {
     documents = yaml.parseAllDocuments(text, { uniqueKeys: false }) as Document.Parsed[];
@@ -74,7 +79,7 @@ export async function findTemplates(results: readonly UnitResult[], read: (file:
   }
   const templates = new Map<string, TemplateSyntax>();
   if (failed.size === 0) return templates;
-  const candidates = [...failed].map((file) => [file, read(file)] as const).filter(([, text]) => text !== undefined && OPENER.test(text));
+  const candidates = [...failed].map((file) => [file, read(file)] as const).filter(([, text]) => text !== undefined && STRUCTURAL_OPENER.test(text));
   if (candidates.length === 0) return templates;
   const yaml = await loadYamlLibrary();
   for (const [file, text] of candidates) {
