@@ -29,17 +29,17 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   // One plan per cluster, in environment order: each cluster is its own render, state and branch.
   const changesParams = (changes.sets?.length ?? 0) > 0 || Object.keys(changes.values ?? {}).length > 0;
   for (const member of members) {
-    if (output !== "json") io.stdout.write(escapeText(clusterHeading(fleet, member)));
     let plan: Plan;
     try {
       plan = await planUpdate(dir, changes, { blueprintVersion: opts["blueprint-version"], root: member.root });
     } catch (error) {
       const verdict = unrenderableCluster(error, members, changesParams);
       if (output === "json") results.push({ cluster: member.name, environment: member.environment ?? null, plan: null, error: verdict.trimEnd() });
-      else io.stdout.write(escapeText(verdict));
+      else io.stdout.write(escapeText(clusterHeading(fleet, member) + verdict));
       status = Math.max(status, 1);
       continue;
     }
+    if (output !== "json") io.stdout.write(escapeText(clusterHeading(fleet, member)));
     const result = reportPlan(plan, output, Boolean(opts.diff), confirmed, io);
     status = Math.max(status, result.status);
     results.push({ cluster: member.name, environment: member.environment ?? null, plan: result.json });
