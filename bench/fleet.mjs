@@ -2,7 +2,8 @@
 /**
  * `npm run bench:fleet`: fleets of growing size (default 5, 10, 25, 50 clusters, blueprints in turn) in one
  * repository, as add-cluster lays them out (src/fleet/layout.ts), each cluster rendered through the library, then
- * the built CLI over the whole fleet: `validate --strict`, `check` and `plan --all`. Prints wall time per command and
+ * the built CLI over the whole fleet: `validate --strict`, `check` and `plan --all`, and `plan` and `update` of the first
+ * cluster (whose render reads every cluster's answers for the repository-wide files). Prints wall time per command and
  * per cluster; target: linear in the clusters, i.e. the time per cluster of the largest fleet at most
  * LINEAR_SLACK times that of the smallest.
  *
@@ -25,6 +26,7 @@ const { renderBlueprint } = await import(join(root, "dist", "render-blueprint.js
 const { blueprintIds } = await import(join(root, "dist", "blueprints", "registry.js"));
 const { addedClusterRoot, FLEET_FILE } = await import(join(root, "dist", "fleet", "layout.js"));
 const { renderFleetFile } = await import(join(root, "dist", "fleet", "fleet-file.js"));
+const { fleetCiForRoot } = await import(join(root, "dist", "fleet", "ci.js"));
 const { overlayPathOf, overlayTextAfterRender } = await import(join(root, "dist", "fleet", "environment-overlay.js"));
 const environments = ["staging", "production"];
 
@@ -39,12 +41,14 @@ async function makeFleet(size) {
   const clusters = new Map();
   // Each environment's overlay of chart versions, as add-cluster leaves it (src/fleet/environment-overlay.ts).
   const overlays = new Map();
+  let firstPaths = [];
   const started = performance.now();
   for (let i = 0; i < size; i++) {
     const name = `c${String(i).padStart(3, "0")}`;
     const rootDir = i === 0 ? "" : addedClusterRoot(name);
     const environment = i % 2 === 0 ? "production" : "staging";
     const { tree, context } = await renderBlueprint(ids[i % ids.length], { values: { clusterName: name, repoUrl } }, { root: rootDir, environment });
+    if (i === 0) firstPaths = [...tree.keys()];
     for (const [path, content] of tree) {
       mkdirSync(dirname(join(dir, path)), { recursive: true });
       writeFileSync(join(dir, path), content);
@@ -59,6 +63,14 @@ async function makeFleet(size) {
   }
   const renderSeconds = (performance.now() - started) / 1000;
   writeFileSync(join(dir, FLEET_FILE), renderFleetFile({ environments, promotable: [], clusters, removing: [] }));
+  // The first cluster's render owns the repository-wide files, which know the fleet (its CI, the shared bases its
+  // clusters list): rendered again once fleet.yaml and every answers file exist, as add-cluster leaves it.
+  const first = await renderBlueprint(ids[0], { values: { clusterName: "c000", repoUrl } }, { root: "", environment: "production", fleet: fleetCiForRoot(dir, "") });
+  for (const path of firstPaths) if (!first.tree.has(path)) rmSync(join(dir, path));
+  for (const [path, content] of first.tree) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), content);
+  }
   git(dir, "init", "-q", "-b", "main");
   git(dir, "add", "-A");
   git(dir, "commit", "-qm", `A fleet of ${size}`);
@@ -79,15 +91,27 @@ function timed(args) {
 const rows = [];
 for (const size of sizes) {
   const { dir, renderSeconds } = await makeFleet(size);
-  const row = { size, render: renderSeconds, validate: timed(["validate", dir, "--strict"]), check: timed(["check", dir]), plan: timed(["plan", dir, "--all", "-o", "json"]) };
+  const row = {
+    size,
+    render: renderSeconds,
+    validate: timed(["validate", dir, "--strict"]),
+    check: timed(["check", dir]),
+    plan: timed(["plan", dir, "--all", "-o", "json"]),
+    // The first cluster alone: its render knows every cluster's add-ons (the shared bases), so it grows with the fleet too.
+    planFirst: timed(["plan", dir, "-o", "json"]),
+    updateFirst: timed(["update", dir]),
+  };
   rows.push(row);
   const per = (s) => `${s.toFixed(1)} s (${((s / size) * 1000).toFixed(0)} ms/cluster)`;
-  console.log(`${String(size).padStart(3)} clusters: render ${per(row.render)}, validate ${per(row.validate)}, check ${per(row.check)}, plan --all ${per(row.plan)}`);
+  console.log(
+    `${String(size).padStart(3)} clusters: render ${per(row.render)}, validate ${per(row.validate)}, check ${per(row.check)}, plan --all ${per(row.plan)}, ` +
+      `plan (first cluster) ${per(row.planFirst)}, update (first cluster, up to date) ${per(row.updateFirst)}`,
+  );
 }
 if (rows.length > 1) {
   const [small, large] = [rows[0], rows.at(-1)];
   let ok = true;
-  for (const key of ["render", "validate", "check", "plan"]) {
+  for (const key of ["render", "validate", "check", "plan", "planFirst", "updateFirst"]) {
     const ratio = large[key] / large.size / (small[key] / small.size);
     ok &&= ratio <= LINEAR_SLACK;
     console.log(`${key}: per-cluster time at ${large.size} is ${ratio.toFixed(2)}x that at ${small.size} (target <= ${LINEAR_SLACK})`);

@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, test } from "vitest";
-import { parse as parseYaml } from "yaml";
+import { parseAllDocuments, parse as parseYaml, stringify } from "yaml";
 import { loadCatalog } from "../src/catalog/load.js";
 import { argoBaseDirOf } from "../src/fleet/shared-bases.js";
 import { runCli, tempDir } from "./helpers/cli.js";
@@ -58,16 +58,43 @@ describe("an Argo CD fleet made by 0.2.0 (each cluster with its own Applications
     expect(git(dir, "branch", "--list", "create-cluster-repo/*-rerender", "--no-merged", "main")).toBe("");
   });
 
-  test("an edit of what moves to the base is a conflict naming the file: nothing is written", async () => {
+  test("an edit of what moves to the base is a conflict naming the file, the base the line moved to and how to carry the edit over: nothing is written", async () => {
     const dir = cloneRepository(bundle, join(work, "edited"));
-    const application = `clusters/stg/argocd/apps/${addonApplications(dir, "stg")[0]}.yaml`;
+    const addon = addonApplications(dir, "stg")[0]!;
+    const application = `clusters/stg/argocd/apps/${addon}.yaml`;
     writeFileSync(join(dir, application), read(dir, application).replace("selfHeal: true", "selfHeal: false"));
     git(dir, "commit", "-qam", "no self-heal");
     const head = git(dir, "rev-parse", "HEAD");
     const update = await runCli(["update", dir, "--cluster", "stg"]);
     expect(update.status).not.toBe(0);
-    expect(update.stderr).toContain(`${application}: your edits and the new render change the same lines`);
+    const moved =
+      `${application}: your edits and the new render change the same lines: the lines you edited (\`selfHeal: true\`) now live in ` +
+      `${argoBaseDirOf(addon)}/application.yaml, the shared base every Argo CD cluster of the fleet that runs ${addon} lists`;
+    expect(update.stderr).toContain(moved);
+    expect(update.stderr).toContain("this file is a patch of it. To keep your edit for this cluster only, run update with --conflict markers and resolve on the branch: keep the new patch and add the keys you changed to it");
     expect([git(dir, "rev-parse", "HEAD"), git(dir, "status", "--porcelain"), git(dir, "branch", "--list", "create-cluster-repo/*")]).toEqual([head, "", ""]);
     expect(read(dir, application)).toContain("selfHeal: false");
+    // plan says the same before anything is tried.
+    expect((await runCli(["plan", dir, "--cluster", "stg"])).stdout).toContain(moved);
+  });
+
+  test.skipIf(!kustomizeAvailable)("the edit carried over as the conflict says (--conflict markers, the new patch plus the changed key) builds with the edit and the base's other lines", async () => {
+    const dir = cloneRepository(bundle, join(work, "carried"));
+    const addon = addonApplications(dir, "stg")[0]!;
+    const application = `clusters/stg/argocd/apps/${addon}.yaml`;
+    writeFileSync(join(dir, application), read(dir, application).replace("selfHeal: true", "selfHeal: false"));
+    git(dir, "commit", "-qam", "no self-heal");
+    expect((await runCli(["update", dir, "--cluster", "stg", "--conflict", "markers"])).status).toBe(0);
+    // Resolved on the branch as the message says: the new patch (the "generated now" side), plus the key changed.
+    const resolved = read(dir, application).replace(/<<<<<<< yours\n[\s\S]*?\n=======\n([\s\S]*?)>>>>>>> generated now\n/g, "$1");
+    const patch = parseYaml(resolved);
+    expect(patch.spec).not.toHaveProperty("syncPolicy");
+    patch.spec.syncPolicy = { automated: { selfHeal: false } };
+    writeFileSync(join(dir, application), stringify(patch));
+    const built = parseAllDocuments(await kustomize(dir, "clusters/stg/argocd"))
+      .map((doc) => doc.toJS())
+      .find((object) => object?.kind === "Application" && object.metadata.name === addon);
+    expect(built.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: false });
+    expect(built.spec.source.chart).toBeDefined();
   });
 });

@@ -99,3 +99,74 @@ describe.each(["flux", "argo"] as const)("a cluster's own value kustomize would 
     expect(validate.stdout).toContain(`addons.${addon}.values.${path.join(".")}.gone of stg: in a fleet its values are a kustomize patch, and this is a null`);
   });
 });
+
+describe.each(["flux", "argo"] as const)("a fleet's check and plan --all when one cluster's answers file holds a null (%s)", (engine) => {
+  const work = tempDir(`ccr-fleet-verdicts-${engine}-`);
+  const dir = join(work, "repo");
+  let addon = "";
+  let key = "";
+  /** Every update branch merged into main, as a team merges the pull requests. */
+  const mergeUpdates = () => {
+    git(dir, "checkout", "-q", "main");
+    for (const branch of git(dir, "branch", "--list", "--format=%(refname:short)", "create-cluster-repo/*").split("\n").filter(Boolean)) {
+      git(dir, "merge", "-q", "--no-edit", branch);
+      git(dir, "branch", "-q", "-D", branch);
+    }
+  };
+
+  beforeAll(async () => {
+    expect((await runCli(["-b", ids[0]!, "-y", "--gitops", engine, "--set", "clusterName=prod", "--set", "repoUrl=https://github.com/acme/fleet.git", dir])).status).toBe(0);
+    expect((await runCli(["add-cluster", "stg", "--blueprint", ids[1 % ids.length]!, dir])).status).toBe(0);
+    mergeUpdates();
+    const blueprint = loadBlueprint(ids[1 % ids.length]!);
+    const found = [...catalog.addons.values()]
+      .filter((entry) => entry.chart && blueprint.offeredAddons.has(entry.name) && freeObject(entry.valuesSchema))
+      .filter((entry) => !parseParams({ values: { gitops: engine, clusterName: "stg", addons: switchedOnWithDependencies(entry.name) } }, blueprint).errors)
+      .sort((a, b) => a.name.localeCompare(b.name))[0];
+    expect(found).toBeDefined();
+    addon = found!.name;
+    key = `addons.${addon}.values.${freeObject(found!.valuesSchema)!.join(".")}`;
+    // stg switches the add-on on as a team does (update, merged), and the first cluster takes over its shared base.
+    const valuesFile = join(work, "switched-on.yaml");
+    writeFileSync(valuesFile, stringify({ addons: switchedOnWithDependencies(addon) }));
+    expect((await runCli(["update", "--cluster", "stg", "--values", valuesFile, dir])).status).toBe(0);
+    mergeUpdates();
+    expect((await runCli(["update", dir])).status).toBe(0);
+    mergeUpdates();
+    expect((await runCli(["check", dir])).status).toBe(0);
+    // Then someone gives stg's own values a null by hand.
+    const answers = parseYaml(read(dir, "fleet/stg/cluster-repo.yaml"));
+    answers.params.addons[addon] = { ...answers.params.addons[addon], values: at(freeObject(found!.valuesSchema)!, { gone: null }) };
+    writeFileSync(join(dir, "fleet/stg/cluster-repo.yaml"), stringify(answers));
+  }, 240_000);
+
+  const stgVerdict = (stdout: string) => {
+    expect(stdout).toContain("== cluster stg (staging), fleet/stg/ ==\nCannot render this cluster from its answers file: invalid parameters (1 problem):\n");
+    expect(stdout).toContain(`${key}.gone: null (fleet/stg/cluster-repo.yaml or --set): in a fleet this cluster's values are a kustomize patch`);
+    expect(stdout).toContain("remove it, or set the value the chart should take");
+  };
+
+  test("check: stg fails naming the key, its answers file and the fix; prod is still checked; exit 1 (a failed check)", async () => {
+    const check = await runCli(["check", dir]);
+    stgVerdict(check.stdout);
+    expect(check.stdout).toContain("== cluster prod (production) ==\nAll generated files match the answers file.\n");
+    expect(check.status).toBe(1);
+    // One cluster asked for alone: bad input, as before.
+    const alone = await runCli(["check", "--cluster", "stg", dir]);
+    expect([alone.status, alone.stderr]).toEqual([2, expect.stringContaining(`${key}.gone: null (fleet/stg/cluster-repo.yaml`)]);
+  });
+
+  test("plan --all: stg's verdict, prod's plan; -o json gives stg an error and no plan; exit 1", async () => {
+    const plan = await runCli(["plan", "--all", dir]);
+    stgVerdict(plan.stdout);
+    expect(plan.stdout).toMatch(/== cluster prod \(production\) ==\nNo parameter changes\./);
+    expect(plan.status).toBe(1);
+    const json = await runCli(["plan", "--all", "-o", "json", dir]);
+    expect(json.status).toBe(1);
+    const results = JSON.parse(json.stdout) as Array<{ cluster: string; plan: unknown; error?: string }>;
+    expect(results.map((r) => [r.cluster, r.plan === null, r.error?.includes(`${key}.gone: null (fleet/stg/cluster-repo.yaml`) ?? false])).toEqual([
+      ["stg", true, true],
+      ["prod", false, false],
+    ]);
+  });
+});

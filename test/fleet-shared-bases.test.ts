@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, test } from "vitest";
-import { parse as parseYaml, parseAllDocuments } from "yaml";
+import { parse as parseYaml, parseAllDocuments, stringify } from "yaml";
 import { loadBlueprint } from "../src/blueprints/load.js";
 import { blueprintIds } from "../src/blueprints/registry.js";
 import { loadCatalog } from "../src/catalog/load.js";
@@ -168,7 +168,37 @@ describe("a Flux fleet made by 0.2.0 (each cluster with its own copies) migrates
     const update = await runCli(["update", dir, "--cluster", "stg"]);
     expect(update.status).not.toBe(0);
     expect(update.stderr).toContain(`${namespace}: you edited a file the new render removes`);
+    // Where it went and how to keep the edit.
+    expect(update.stderr).toContain(
+      `${namespace}: you edited a file the new render removes: in a fleet it comes from ${baseDirOf("dcgm-exporter")}/namespace.yaml, the shared base every Flux cluster of the fleet that runs dcgm-exporter lists`,
+    );
+    expect(update.stderr).toContain("write it as a patch file in fleet/stg/infrastructure/dcgm-exporter/ listed under patches: in fleet/stg/infrastructure/dcgm-exporter/kustomization.yaml");
     expect([git(dir, "rev-parse", "HEAD"), git(dir, "status", "--porcelain"), git(dir, "branch", "--list", "create-cluster-repo/*")]).toEqual([head, "", ""]);
     expect(read(dir, namespace)).toContain("# the team's");
+  });
+
+  test("an edit of a HelmRelease line that moves to the base is a conflict naming the base and how to carry the edit over; carried over so, it builds", async () => {
+    const dir = cloneRepository(join(fixturesDir, "fleets", "0.2.0", "flux-fleet.bundle"), join(work, "release-edited"));
+    const release = "fleet/stg/infrastructure/dcgm-exporter/helmrelease.yaml";
+    writeFileSync(join(dir, release), read(dir, release).replace("  interval: 30m\n", "  interval: 10m\n"));
+    git(dir, "commit", "-qam", "reconcile dcgm-exporter more often");
+    const head = git(dir, "rev-parse", "HEAD");
+    const update = await runCli(["update", dir, "--cluster", "stg"]);
+    expect(update.status).toBe(1);
+    expect(update.stderr).toContain(
+      `${release}: your edits and the new render change the same lines: the lines you edited (\`interval: 30m\`) now live in ` +
+        `${baseDirOf("dcgm-exporter")}/release/helmrelease.yaml, the shared base every Flux cluster of the fleet that runs dcgm-exporter lists`,
+    );
+    expect(update.stderr).toContain("keep the new patch and add the keys you changed to it under the same parents");
+    expect([git(dir, "rev-parse", "HEAD"), git(dir, "status", "--porcelain"), git(dir, "branch", "--list", "create-cluster-repo/*")]).toEqual([head, "", ""]);
+    if (!kustomizeAvailable) return;
+    // Carried over as it says: --conflict markers, then on the branch the new patch plus the changed key.
+    expect((await runCli(["update", dir, "--cluster", "stg", "--conflict", "markers"])).status).toBe(0);
+    const patch = parseYaml(read(dir, release).replace(/<<<<<<< yours\n[\s\S]*?\n=======\n([\s\S]*?)>>>>>>> generated now\n/g, "$1"));
+    expect(patch.spec).not.toHaveProperty("interval");
+    patch.spec.interval = "10m";
+    writeFileSync(join(dir, release), stringify(patch));
+    const object = (await built(dir, ["fleet/stg/infrastructure"])).find((o) => o.kind === "HelmRelease" && o.metadata.name === "dcgm-exporter")!;
+    expect([object.spec.interval, object.spec.chart.spec.chart]).toEqual(["10m", "dcgm-exporter"]);
   });
 });

@@ -1,4 +1,4 @@
-import { InputError, UsageError } from "../errors.js";
+import { InputError, ParamsError, UsageError } from "../errors.js";
 import { membersIn, readFleet, type Fleet, type FleetMember } from "../fleet/members.js";
 
 export interface SelectionFlags {
@@ -27,3 +27,16 @@ export function selectClusters(dir: string, flags: SelectionFlags, byDefault: "f
 /** A heading per cluster once the repository holds more than one. */
 export const clusterHeading = (fleet: Fleet, member: FleetMember) =>
   fleet.members.length > 1 ? `== cluster ${member.name}${member.environment ? ` (${member.environment})` : ""}${member.root ? `, ${member.root}` : ""} ==\n` : "";
+
+/**
+ * The verdict of one cluster of a run over several whose own answers file does not render (a null in its add-on
+ * values, a parameter this release refuses): that cluster fails with the problems, key, file and fix named, and the
+ * run goes on to the others, so CI's check of a fleet still reports every cluster (exit 1, a failed check, as for a
+ * hand edit). A run over one cluster, a run that changes parameters (whose --set may be the cause) and any other
+ * error still stop the command: bad input, exit 2.
+ * @throws the error itself, where it is not such a cluster's verdict
+ */
+export function unrenderableCluster(error: unknown, members: readonly FleetMember[], changesParams = false): string {
+  if (members.length > 1 && !changesParams && error instanceof ParamsError) return `Cannot render this cluster from its answers file: ${error.message}\n`;
+  throw error;
+}

@@ -17,6 +17,7 @@ import { bootstrapOwnership } from "./bootstrap-owned.js";
 import { clusterConsequences, type Consequence } from "./consequences.js";
 import { lastRender, type LastRender } from "./last-render.js";
 import { mergeFile, type MergeOutcome } from "./merge.js";
+import { explainMoveToBase, filesMovedToBases } from "../fleet/moved-to-base.js";
 import { migrateAnswersParams, type AppliedStep } from "./migrate.js";
 import { releasesOf, targetBlueprintVersion, type BlueprintVersionChange, type Releases } from "./release.js";
 import { targetReader } from "../git/read-target.js";
@@ -201,6 +202,8 @@ export async function planUpdate(dir: string, changes: RawParamsInput, options: 
   const before = new Map<string, string>();
   const after = new Map<string, string>();
   const outcomes: MergeOutcome[] = [];
+  // A conflict on a line that moved to an add-on's shared base says where it went (a fleet made before the bases).
+  const movedToBases = filesMovedToBases(rendered.context, blueprint.catalog, root);
   const current = async (path: string) => {
     const content = await read(path);
     if (content !== undefined) before.set(path, content);
@@ -208,7 +211,7 @@ export async function planUpdate(dir: string, changes: RawParamsInput, options: 
   };
   for (const path of paths) {
     const theirs = await current(path);
-    const outcome = mergeFile({ path, base: last.tree.get(path), theirs, ours: rendered.tree.get(path) });
+    const outcome = explainMoveToBase(mergeFile({ path, base: last.tree.get(path), theirs, ours: rendered.tree.get(path) }), movedToBases);
     if (outcome.action === "write") after.set(path, outcome.content);
     else if (outcome.action !== "delete" && theirs !== undefined) after.set(path, theirs);
     outcomes.push(outcome);

@@ -9,7 +9,7 @@ import { assertToolRepository } from "../../update/locate.js";
 import { readAnswers } from "../../update/plan.js";
 import { releasesOf } from "../../update/release.js";
 import type { CliIo } from "../io.js";
-import { clusterHeading, selectClusters } from "../fleet-selection.js";
+import { clusterHeading, selectClusters, unrenderableCluster } from "../fleet-selection.js";
 
 const tool = defaults.toolName;
 
@@ -26,7 +26,12 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   let status = 0;
   for (const member of members) {
     io.stdout.write(escapeText(clusterHeading(fleet, member)));
-    status = Math.max(status, await checkCluster(dir, member.root, opts.allow ?? [], io));
+    try {
+      status = Math.max(status, await checkCluster(dir, member.root, opts.allow ?? [], io));
+    } catch (error) {
+      io.stdout.write(escapeText(unrenderableCluster(error, members)));
+      status = Math.max(status, 1);
+    }
   }
   return status;
 }

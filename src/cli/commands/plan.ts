@@ -6,7 +6,7 @@ import { paramsInputFromFlags } from "../params-input.js";
 import { formatConflict, planDiff, unconfirmed } from "../../update/apply.js";
 import { assertToolRepository } from "../../update/locate.js";
 import { planUpdate, type Plan } from "../../update/plan.js";
-import { clusterHeading, selectClusters } from "../fleet-selection.js";
+import { clusterHeading, selectClusters, unrenderableCluster } from "../fleet-selection.js";
 import { formatSummary } from "../../update/summary.js";
 import { escapeText } from "../../terminal-text.js";
 import type { CliIo } from "../io.js";
@@ -24,11 +24,21 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   await assertToolRepository(dir, "plan", { git: false });
   const { fleet, members } = selectClusters(dir, opts, "first");
   const changes = paramsInputFromFlags(opts);
-  const results: Array<{ cluster: string; environment: string | null; plan: object }> = [];
+  const results: Array<{ cluster: string; environment: string | null; plan: object | null; error?: string }> = [];
   let status = 0;
   // One plan per cluster, in environment order: each cluster is its own render, state and branch.
+  const changesParams = (changes.sets?.length ?? 0) > 0 || Object.keys(changes.values ?? {}).length > 0;
   for (const member of members) {
-    const plan = await planUpdate(dir, changes, { blueprintVersion: opts["blueprint-version"], root: member.root });
+    let plan: Plan;
+    try {
+      plan = await planUpdate(dir, changes, { blueprintVersion: opts["blueprint-version"], root: member.root });
+    } catch (error) {
+      const verdict = unrenderableCluster(error, members, changesParams);
+      if (output === "json") results.push({ cluster: member.name, environment: member.environment ?? null, plan: null, error: verdict.trimEnd() });
+      else io.stdout.write(escapeText(clusterHeading(fleet, member) + verdict));
+      status = Math.max(status, 1);
+      continue;
+    }
     if (output !== "json") io.stdout.write(escapeText(clusterHeading(fleet, member)));
     const result = reportPlan(plan, output, Boolean(opts.diff), confirmed, io);
     status = Math.max(status, result.status);
