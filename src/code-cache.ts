@@ -16,7 +16,7 @@
  * folder that fails the checks, or any error of the cache, only turns it off: the run is the same, only slower.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { closeSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { createRequire } from "node:module";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -131,6 +131,16 @@ export const VENDOR_DIR = join(packageRoot, "dist", "cli", "vendor");
 export function requireVendored(name: string): unknown {
   if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new Error(`not a vendored package: ${JSON.stringify(name)}`);
   return requireCached(join(VENDOR_DIR, `${name}.cjs`));
+}
+
+/**
+ * A package the CLI bundle vendors, required where it is first needed instead of imported: the vendored copy when the
+ * build made one (the instance the bundle's own imports share, through the code cache), else the installed package
+ * (the sources under test before a build). Why not the installed package always: in the CLI that is a second copy,
+ * which Node's loader reads and compiles module by module on every run (about 60 ms for `yaml`).
+ */
+export function requireOnUse(name: string, specifier = name): unknown {
+  return existsSync(join(VENDOR_DIR, `${name}.cjs`)) ? requireVendored(name) : createRequire(import.meta.url)(specifier);
 }
 
 /** Writes the cache of the scripts that had none, after the run compiled what it used; errors are ignored. */

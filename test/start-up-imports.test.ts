@@ -50,6 +50,18 @@ describe.each(["create", "plan", "check", "update"])("what %s loads", (command) 
   });
 });
 
+// An up-to-date repository's plan, check and update run their git commands as plumbing (src/git/plumbing.ts) or read
+// git's files (src/git/ref-files.ts): simple-git (with debug and tty) is loaded by the first command that needs it
+// (src/git/client.ts gitAt), not by the import of the git modules.
+describe.each(["plan", "check", "update"])("what %s loads", (command) => {
+  test("no simple-git in its static imports", async () => {
+    const closure = await staticClosure(`src/cli/commands/${command}.ts`);
+    expect(closure.size).toBeGreaterThan(10);
+    const git = [...closure.keys()].filter((path) => path.includes("node_modules/simple-git/"));
+    expect(git.map((path) => closure.get(path)!.join(" -> "))).toEqual([]);
+  });
+});
+
 describe("what validate loads before it reads a file", () => {
   test("no template engine, no git, no Ajv compiler, no update pipeline in its static imports", async () => {
     const closure = await staticClosure("src/cli/commands/validate.ts");

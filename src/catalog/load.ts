@@ -194,7 +194,9 @@ export function dependencyOrder(addons: Addon[]): Addon[] {
     for (const dependency of addon.dependsOn ?? []) if (byName.has(dependency)) visit(byName.get(dependency)!);
     out.push(addon);
   };
-  for (const addon of [...addons].sort((a, b) => a.name.localeCompare(b.name))) visit(addon);
+  // By code unit, not localeCompare: the same order for DNS-1123 labels (NAME), whatever the machine's locale, and no
+  // ICU collator to load (about 65 M instructions, the first localeCompare of a run).
+  for (const addon of [...addons].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) visit(addon);
   return out;
 }
 

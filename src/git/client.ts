@@ -1,4 +1,5 @@
-import { simpleGit, type SimpleGit, type SimpleGitOptions } from "simple-git";
+import type { SimpleGit, SimpleGitOptions } from "simple-git";
+import { requireOnUse } from "../code-cache.js";
 import { GitError } from "../errors.js";
 import { forcedStopSignal } from "../interrupt.js";
 import { redact, redactedError } from "../redact.js";
@@ -15,8 +16,16 @@ export const DEFAULT_IDENTITY: GitIdentity = {
   email: "create-cluster-repo@users.noreply.github.com",
 };
 
+/**
+ * simple-git, loaded on the first git command that goes through it: plan, check and update of an up-to-date repository
+ * run theirs as plumbing (plumbing.ts) or read git's files (ref-files.ts), and loading it (with `debug` and `tty`) was
+ * about 30 ms of each.
+ */
+let simpleGit: typeof import("simple-git").simpleGit | undefined;
+
 /** A simple-git instance for `dir`, with per-command `-c` settings that are never written to disk. */
 export function gitAt(dir: string, options: Partial<SimpleGitOptions> = {}): SimpleGit {
+  simpleGit ??= (requireOnUse("simple-git") as typeof import("simple-git")).simpleGit;
   // A forced stop (a second Ctrl-C) ends the running git processes before their directories are removed.
   return simpleGit({ baseDir: dir, maxConcurrentProcesses: 4, trimmed: false, abort: forcedStopSignal, ...options });
 }

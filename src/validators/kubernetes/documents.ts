@@ -1,15 +1,16 @@
-import { createRequire } from "node:module";
 import type { Document, Node, YAMLMap } from "yaml";
+import { requireOnUse } from "../../code-cache.js";
 import { loadYamlStream } from "../../yaml/load.js";
 import { LineIndex } from "../../yaml/split.js";
 
 /**
  * `yaml` (positions of fields) is needed only for documents with a problem to point at; loading it lazily keeps it
- * off the start-up path of valid runs. It ships CommonJS, so it can be required synchronously.
+ * off the start-up path of valid runs. In the CLI it is the bundle's vendored copy, which plan, check and update have
+ * loaded already (a Pod Security finding in a namespace declared privileged, dropped later, still asks for its line).
  */
 let yamlModule: typeof import("yaml") | undefined;
 function yaml(): typeof import("yaml") {
-  yamlModule ??= createRequire(import.meta.url)("yaml") as typeof import("yaml");
+  yamlModule ??= requireOnUse("yaml") as typeof import("yaml");
   return yamlModule;
 }
 

@@ -7,6 +7,7 @@
  * formatter. Hand-written for the reason given in hcl-native.ts.
  */
 import { nativeConfigTokens, type Token, type TokenType } from "./hcl-native.js";
+import { memoByText } from "./text-memo.js";
 
 interface WriterToken {
   type: TokenType;
@@ -176,8 +177,13 @@ function alignChains(lines: Line[], cellOf: (line: Line) => Cell | undefined, wi
   if (chainStart !== -1) close(lines.length);
 }
 
-/** `src` in hclwrite's layout, or undefined when hcl-native.ts cannot vouch for the file (see the module comment). */
-export function formatHclNative(src: string): string | undefined {
+/**
+ * `src` in hclwrite's layout, or undefined when hcl-native.ts cannot vouch for the file (see the module comment).
+ * Kept per text (text-memo.ts): validation checks the layout of what render has just formatted.
+ */
+export const formatHclNative: (src: string) => string | undefined = memoByText(layout);
+
+function layout(src: string): string | undefined {
   const tokens = nativeConfigTokens(src);
   if (!tokens) return undefined;
   let previousEnd = 0;

@@ -17,6 +17,8 @@
  * WebAssembly builds above and a GopherJS translation of the same Go code.
  */
 
+import { memoByText } from "./text-memo.js";
+
 export type TokenType =
   | "ident" | "number" | "oquote" | "cquote" | "qlit" | "interp" | "seqend" | "obrace" | "cbrace" | "obrack" | "cbrack"
   | "oparen" | "cparen" | "comment" | "newline" | "eof"
@@ -630,8 +632,13 @@ class Parser {
   }
 }
 
-/** The tokens of a whole file that hclsyntax parses without errors; undefined when this module cannot tell. */
-export function nativeConfigTokens(src: string): Token[] | undefined {
+/**
+ * The tokens of a whole file that hclsyntax parses without errors; undefined when this module cannot tell. Kept per
+ * text (text-memo.ts): the same file is read by render's formatting, the parse check and the layout check.
+ */
+export const nativeConfigTokens: (src: string) => readonly Token[] | undefined = memoByText(configTokens);
+
+function configTokens(src: string): Token[] | undefined {
   try {
     const tokens = scan(src);
     new Parser(src, tokens).parseConfig();

@@ -8,6 +8,7 @@
  * any parser recurses that deep.
  */
 import { LimitError, MAX_EXPRESSION_NESTING } from "../../limits.js";
+import { memoByText } from "./text-memo.js";
 
 export interface HclAttribute {
   name: string;
@@ -31,10 +32,11 @@ export interface HclBody {
   blocks: HclBlock[];
 }
 
-/** Scans a whole file into its top-level body. */
-export function scanHcl(source: string): HclScan {
-  return new HclScan(source);
-}
+/**
+ * Scans a whole file into its top-level body. Kept per text (text-memo.ts): validation scans a file, then the
+ * layout check scans its canonical form, which is the same text for a file already in layout.
+ */
+export const scanHcl: (source: string) => HclScan = memoByText((source) => new HclScan(source));
 
 /** Where a heredoc sits: `<<EOT` at `start`, its content lines from `bodyStart` to `bodyEnd`, the closing marker line up to `end`. */
 export interface HeredocSpan {
