@@ -229,7 +229,8 @@ export function reasonByKind(result: UnitResult): string | undefined {
   if (apiVersion === "builtin" || (apiVersion?.startsWith("builtin/") ?? false)) return REASON_KUSTOMIZE_PLUGIN;
   if (kind === "ConfigManagementPlugin" && apiVersion?.startsWith("argoproj.io/")) return REASON_ARGO_PLUGIN;
   // Only for want of a schema: with one (--schema-location), the file is validated as the user asked.
-  if (apiVersion && TOOL_CONFIGURATION_GROUP.test(apiVersion) && result.problems.length > 0 && result.problems.every((problem) => problem.rule === "k8s-missing-schema")) {
+  // The problems first: most results have none, and this runs for every result of a repository.
+  if (apiVersion && result.problems.length > 0 && result.problems.every((problem) => problem.rule === "k8s-missing-schema") && TOOL_CONFIGURATION_GROUP.test(apiVersion)) {
     return `${kind ?? "configuration"} of ${apiVersion.split("/")[0]}: a file its tool reads, never applied to a cluster, not a Kubernetes manifest`;
   }
   return undefined;
@@ -246,7 +247,7 @@ export async function leaveOutNonManifests(results: UnitResult[], read: (file: s
   for (const result of results) {
     if (result.validator !== "kubernetes") continue;
     // A tool's configuration document (kustomize's `apiVersion: builtin`) is skipped by its kind below instead.
-    const candidate = reasonByKind(result) === undefined && (result.status === "error" || (result.status === "skipped" && !result.notChecked && !isKubernetesApiVersion(result.resource?.apiVersion)));
+    const candidate = (result.status === "error" || (result.status === "skipped" && !result.notChecked && !isKubernetesApiVersion(result.resource?.apiVersion))) && reasonByKind(result) === undefined;
     if (!candidate) mixed.add(result.file);
     else if (byFile.has(result.file)) byFile.get(result.file)!.push(result);
     else byFile.set(result.file, [result]);

@@ -16,7 +16,7 @@ import { Buffer } from "node:buffer";
 import { parseDocuments } from "../kubernetes/documents.js";
 import { isSopsDocument } from "../kubernetes/unchecked-values.js";
 import { isFluxKustomization, kustomizationFolder } from "../gitops/flux.js";
-import { describe, isObject, manifestsNamed, stringAt, type ContentReader, type Json, type Manifest, type RepoIndex } from "../gitops/repo-index.js";
+import { describe, isObject, manifestsNamed, manifestsOfKind, stringAt, type ContentReader, type Json, type Manifest, type RepoIndex } from "../gitops/repo-index.js";
 import type { ThisRepository } from "../gitops/this-repo.js";
 import { hasVariables, substitute, SubstitutionError, UNKNOWN, type Lookup } from "./envsubst.js";
 import { applyFluxPatches } from "./flux-patches.js";
@@ -84,7 +84,7 @@ export function substituteObject<T>(value: T, lookup: Lookup): T {
 }
 
 export function buildFluxModel(index: RepoIndex, resolver: BuildResolver, repo: ThisRepository, read: ContentReader): FluxModel {
-  const kustomizations = index.manifests.filter(isFluxKustomization);
+  const kustomizations = manifestsOfKind(index, "Kustomization").filter(isFluxKustomization);
   const inFile = new Map<string, Manifest[]>();
   for (const manifest of kustomizations) inFile.set(manifest.file, [...(inFile.get(manifest.file) ?? []), manifest]);
   const all: KustomizationInstance[] = [];

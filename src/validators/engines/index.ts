@@ -19,7 +19,7 @@ import type { Problem, UnitResult } from "../types.js";
 import { UNKNOWN } from "./envsubst.js";
 import { buildFluxModel, substitutionDisabled, type FluxModel, type VariableSet } from "./flux-postbuild.js";
 import { BuildResolver, selectorLabelledFiles, withCreatedSelector } from "./kustomize-build.js";
-import { isObject, kustomizationIn, repoPath, type Json } from "../gitops/repo-index.js";
+import { isObject, kustomizationIn, manifestsOfKind, repoPath, type Json } from "../gitops/repo-index.js";
 import { builtObject, overlayBuilds, type OverlayBuild } from "./overlay-builds.js";
 
 export { patchFiles, readKustomizations } from "./kustomize-build.js";
@@ -37,7 +37,8 @@ const OPERATOR_CHARTS = new Set(["flux-operator", "flux-instance"]);
  */
 export function installsFluxOperator(index: RepoIndex): boolean {
   const chartName = (value: unknown) => typeof value === "string" && OPERATOR_CHARTS.has((value.split("/").at(-1) ?? "").replace(/[:@].*$/, ""));
-  return index.manifests.some((manifest) => {
+  // Only the kinds looked at below.
+  return manifestsOfKind(index, "FluxInstance", "HelmRelease", "OCIRepository", "Application").some((manifest) => {
     const spec = manifest.object.spec as Json | undefined;
     if (manifest.kind === "FluxInstance") return manifest.apiVersion.startsWith(OPERATOR_GROUP);
     if (!spec || typeof spec !== "object" || Array.isArray(spec)) return false;
@@ -58,7 +59,7 @@ export function installsFluxOperator(index: RepoIndex): boolean {
 function appliedKustomizations(index: RepoIndex, kustomizations: Map<string, Json>): string[] {
   const roots: string[] = [];
   const generated: string[] = [];
-  for (const manifest of index.manifests) {
+  for (const manifest of manifestsOfKind(index, "Kustomization", "Application")) {
     const spec = isObject(manifest.object.spec) ? manifest.object.spec : undefined;
     if (!spec) continue;
     const paths: unknown[] = [];

@@ -23,7 +23,7 @@
 import { posix } from "node:path";
 import { isArgoApplication } from "./argo.js";
 import { buildsForeignArtifact, gitSourceIgnore, isFluxKustomization } from "./flux.js";
-import { isObject, kustomizationIn, repoPath, resolveFrom, stringAt, type ContentReader, type Json, type Manifest, type RepoIndex } from "./repo-index.js";
+import { isObject, kustomizationIn, manifestsOfKind, repoPath, resolveFrom, stringAt, type ContentReader, type Json, type Manifest, type RepoIndex } from "./repo-index.js";
 import { sourceIgnore, type SourceIgnore } from "./source-ignore.js";
 
 /** What source-controller never puts in an artifact (fluxcd/pkg sourceignore's default patterns). */
@@ -133,7 +133,7 @@ export function appliedFiles(index: RepoIndex, read?: ContentReader): Map<string
 
   // Named only for the objects that apply files: a repository's other thousands of manifests build no string here.
   const nameOf = (manifest: Manifest) => `${manifest.namespace ? `${manifest.namespace}/` : ""}${manifest.name} (${manifest.file})`;
-  for (const manifest of index.manifests) {
+  for (const manifest of manifestsOfKind(index, "Kustomization", "Application")) {
     if (isFluxKustomization(manifest)) {
       if (buildsForeignArtifact(manifest, index)) continue;
       const dir = repoPath(stringAt(manifest.object, "spec", "path") ?? "./");

@@ -3,7 +3,7 @@
  * ApplicationSet templates.
  */
 import type { Problem } from "../types.js";
-import { describe, dottedPath, isObject, manifestsNamed, repoPath, stringAt, type Json, type Manifest, type RepoIndex } from "./repo-index.js";
+import { describe, dottedPath, isObject, manifestsNamed, manifestsOfKind, repoPath, stringAt, type Json, type Manifest, type RepoIndex } from "./repo-index.js";
 import { argoRevision, dirExists, isThisRepository, type SourceOfRepository, type ThisRepository } from "./this-repo.js";
 
 export function isArgoApplication(manifest: Manifest): boolean {
@@ -40,7 +40,7 @@ function sourcesOf(spec: Json, specPath: string[]): { source: Json; path: (strin
 
 /** The Git sources of every Application and ApplicationSet template, for telling this repository's branch. */
 export function argoGitSources(index: RepoIndex): SourceOfRepository[] {
-  return index.manifests.filter(isArgoApplication).flatMap((manifest) => {
+  return manifestsOfKind(index, "Application", "ApplicationSet").filter(isArgoApplication).flatMap((manifest) => {
     const found = specOf(manifest);
     if (!found) return [];
     return sourcesOf(found.spec, found.specPath).flatMap(({ source }) => {

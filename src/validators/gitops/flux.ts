@@ -3,7 +3,7 @@
  */
 import { variablesIn } from "../kubernetes/unchecked-values.js";
 import type { Problem } from "../types.js";
-import { describe, dottedPath, isObject, manifestsNamed, repoPath, stringAt, type Manifest, type RepoIndex } from "./repo-index.js";
+import { describe, dottedPath, isObject, manifestsNamed, manifestsOfKind, repoPath, stringAt, type Manifest, type RepoIndex } from "./repo-index.js";
 import { dirExists, fluxRevision, isThisRepository, operatorRevision, type Revision, type SourceOfRepository, type ThisRepository } from "./this-repo.js";
 
 const SOURCE_GROUP = "source.toolkit.fluxcd.io/";
@@ -85,10 +85,10 @@ function installsInstanceChart(index: RepoIndex, release: Manifest): boolean {
  * HelmRelease of the flux-instance chart from its inline `values.instance` (in the release's namespace).
  */
 function fluxInstances(index: RepoIndex, namespace?: string): { namespace: string; sync: Record<string, unknown> | undefined }[] {
-  const instances = index.manifests
-    .filter((manifest) => manifest.kind === "FluxInstance" && manifest.apiVersion.startsWith(OPERATOR_GROUP))
+  const instances = manifestsOfKind(index, "FluxInstance")
+    .filter((manifest) => manifest.apiVersion.startsWith(OPERATOR_GROUP))
     .map((manifest) => ({ namespace: manifest.namespace ?? BOOTSTRAP_NAMESPACE, sync: isObject(manifest.object.spec) && isObject(manifest.object.spec.sync) ? manifest.object.spec.sync : undefined }));
-  for (const manifest of index.manifests) {
+  for (const manifest of manifestsOfKind(index, "HelmRelease")) {
     if (!isHelmRelease(manifest) || !installsInstanceChart(index, manifest)) continue;
     const spec = isObject(manifest.object.spec) ? manifest.object.spec : {};
     const instance = isObject(spec.values) && isObject(spec.values.instance) ? spec.values.instance : undefined;
@@ -126,8 +126,8 @@ function bootstrapSource(index: RepoIndex, kind: string, name: string, namespace
  */
 export function fluxGitSources(index: RepoIndex): SourceOfRepository[] {
   const sources: SourceOfRepository[] = [];
-  for (const manifest of index.manifests) {
-    if (manifest.kind !== "GitRepository" || !manifest.apiVersion.startsWith(SOURCE_GROUP)) continue;
+  for (const manifest of manifestsOfKind(index, "GitRepository")) {
+    if (!manifest.apiVersion.startsWith(SOURCE_GROUP)) continue;
     const spec = isObject(manifest.object.spec) ? manifest.object.spec : {};
     sources.push({ url: stringAt(spec, "url"), revision: fluxRevision(spec.ref), bootstrap: isBootstrapName(manifest.name, manifest.namespace) });
   }

@@ -11,7 +11,7 @@ import { resolveThisRepository, type ThisRepository } from "./this-repo.js";
 import type { Json } from "./repo-index.js";
 import { checkKustomizeEntries, DuplicateFinder, isKustomizeFile } from "./kustomize.js";
 import { checkPlaceholderUrls, hasUrlFields } from "./placeholder-urls.js";
-import { describe, indexRepo, type Manifest, type RepoIndex } from "./repo-index.js";
+import { describe, indexRepo, manifestsOfKind, type Manifest, type RepoIndex } from "./repo-index.js";
 import type { Severity } from "../types.js";
 
 export { normaliseRepoUrl, indexDigests, digestContent, isYamlFile, type ContentReader, type RepoIndex } from "./repo-index.js";
@@ -101,18 +101,27 @@ export function validateGitopsReferences(files: SourceFile[], options: GitopsVal
   return validateGitopsIndex(indexRepo(files), options);
 }
 
+/** What a kustomization.yaml may say it is (see isKustomizeFile): a kind left out reads as "". */
+const KUSTOMIZE_FILE_KINDS = ["", "Kustomization", "Component"];
+/**
+ * The only kinds the checks below give a unit: Flux Kustomizations and HelmReleases, Argo CD Applications and
+ * ApplicationSets, the kinds that name a repository URL (placeholder-urls.ts) and kustomization files. The others of
+ * a repository's thousands of manifests are not looked at.
+ */
+export const CHECKED_KINDS = ["Kustomization", "HelmRelease", "Application", "ApplicationSet", "GitRepository", "OCIRepository", "HelmRepository", "AppProject", ...KUSTOMIZE_FILE_KINDS];
+
 /** The same checks on an index built elsewhere (from digests collected while a large repository streams by). */
 export function validateGitopsIndex(index: RepoIndex, options: GitopsValidationOptions = {}): UnitResult[] {
   // Deepest kustomizations first, so that a duplicate is reported by the smallest build that contains it.
   const finder = new DuplicateFinder(index);
   const duplicates = new Map<string, Problem[]>();
-  const kustomizations = index.manifests.filter(isKustomizeFile);
+  const kustomizations = manifestsOfKind(index, ...KUSTOMIZE_FILE_KINDS).filter(isKustomizeFile);
   for (const manifest of [...kustomizations].sort((a, b) => b.file.split("/").length - a.file.split("/").length)) {
     duplicates.set(manifest.file, finder.check(manifest));
   }
   const repo = options.repository ?? thisRepository(index, options);
   const results: UnitResult[] = [];
-  for (const manifest of index.manifests) {
+  for (const manifest of manifestsOfKind(index, ...CHECKED_KINDS)) {
     if (isFluxKustomization(manifest)) {
       results.push(fluxKustomizationUnit(manifest, options.appliedAs?.(manifest) ?? [manifest.object], index, repo));
     } else if (isHelmRelease(manifest)) {
