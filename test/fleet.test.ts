@@ -62,7 +62,8 @@ describe.each(engines)("a repository made by create turned into a fleet (%s), ag
     // (test/fleet-overlays.test.ts builds them), its Namespaces and HelmRepositories moved there.
     const catalog = loadCatalog();
     // An Argo CD first cluster's add-on Applications become patches of the bases, which its apps/ lists.
-    const listsBases = (path: string) => (engine === "flux" ? inAddonFolder(path, "", catalog) : path.startsWith("clusters/prod/argocd/apps/"));
+    // Its workloads list their blueprint's shared bases (src/fleet/workload-bases.ts).
+    const listsBases = (path: string) => path.startsWith("apps/") || (engine === "flux" ? inAddonFolder(path, "", catalog) : path.startsWith("clusters/prod/argocd/apps/"));
     expect(changed.some(listsBases)).toBe(true);
     expect(changed.filter((path) => !(path === "fleet.yaml" || path.startsWith("fleet/stg/") || path.startsWith("clusters/stg/") || path.startsWith("environments/") || listsBases(path)))).toEqual(joined);
     expect(changed.filter((path) => firstFiles.includes(path) && !listsBases(path))).toEqual(joined.filter((path) => path !== argoKustomization));

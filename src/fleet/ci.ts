@@ -26,7 +26,7 @@ export function fleetCiFor(fleet: Pick<Fleet, "file" | "members">): FleetCi | nu
     fleet.members.map((member) => {
       const gitops = member.answers.gitops ?? String(member.answers.params.gitops);
       const addons = chartAddonsOf(member, gitops);
-      return { name: member.name, root: member.root, provider: loadBlueprint(member.answers.blueprint).provider, params: member.answers.params, gitops, ...(addons ? { addons } : {}) };
+      return { name: member.name, root: member.root, provider: loadBlueprint(member.answers.blueprint).provider, params: member.answers.params, gitops, blueprint: member.answers.blueprint, ...(addons ? { addons } : {}) };
     }),
   );
 }
