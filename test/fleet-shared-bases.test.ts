@@ -141,7 +141,7 @@ describe("a Flux fleet made by 0.2.0 (each cluster with its own copies) migrates
     // Both branches write the bases the stg cluster lists, with the same bytes: they merge without a conflict.
     await updateAllAndMerge(dir);
     // Those of the add-ons the fleet's clusters run (each cluster's kustomizations list them), no other.
-    const listed = new Set(git(dir, "grep", "-h", "-o", "environments/_bases/[a-z0-9-]*", "--", "infrastructure", "fleet").split("\n").map((path) => path.slice(BASES_DIR.length)));
+    const listed = new Set(git(dir, "grep", "-h", "-o", "environments/_bases/[a-z0-9-]*", "--", "infrastructure", "fleet").split("\n").map((path) => path.slice(BASES_DIR.length)).filter(Boolean));
     expect(git(dir, "ls-files", "environments/_bases").split("\n").filter((path) => !isWorkloadBasePath(path)).length).toBe(renderSharedBases(catalog, listed).length);
     expect(git(dir, "ls-files", "infrastructure/external-secrets", "fleet/stg/infrastructure/external-secrets").split("\n").filter((path) => /\/(namespace|helmrepository)\.yaml$/.test(path))).toEqual([]);
     expect(await builds()).toEqual(before);

@@ -128,7 +128,8 @@ describe.each(engines)("a repository made by create turned into a fleet (%s), ag
     ]);
 
     // A hand edit in the added cluster is found there, and named by its cluster.
-    const job = git(dir, "ls-files", "fleet/stg/apps").split("\n").find((path) => path.endsWith(".yaml") && !path.endsWith("kustomization.yaml"))!;
+    // (Its workloads' own files are patches of their blueprint's bases, in their kustomization.yaml.)
+    const job = git(dir, "ls-files", "fleet/stg/apps").split("\n").find((path) => /\/apps\/[^/]+\/[^/]+\.yaml$/.test(path))!;
     writeFileSync(join(dir, job), `${read(dir, job)}# edited\n`);
     const edited = await runCli(["check", dir, "--env", "staging"]);
     expect(edited.status).toBe(1);

@@ -71,8 +71,8 @@ function kustomization(note: string, resources: string[], patches: Array<{ targe
   const entries = patches.map((entry, index) => ({ ...(entry.target ? { target: entry.target } : {}), patch: `@@patch-${index}@@` }));
   const text = toYamlDocuments([{ apiVersion: "kustomize.config.k8s.io/v1beta1", kind: "Kustomization", resources, ...(entries.length ? { patches: entries } : {}) }]);
   // The writer's lines are printable and the first is not indented: a literal block keeps each as written.
-  return `# ${note}\n` + text.replace(/^( *)patch: "?@@patch-(\d+)@@"?$/gm, (_line, indent: string, index: string) =>
-    `${indent}patch: |\n${patches[Number(index)]!.patch.replace(/\n$/, "").split("\n").map((line) => `${indent}  ${line}`).join("\n")}`,
+  return `# ${note}\n` + text.replace(/^( *(?:- )?)patch: ['"]?@@patch-(\d+)@@['"]?$/gm, (_line, key: string, index: string) =>
+    `${key}patch: |\n${patches[Number(index)]!.patch.replace(/\n$/, "").split("\n").map((line) => `${" ".repeat(key.length + 2)}${line}`).join("\n")}`,
   );
 }
 
