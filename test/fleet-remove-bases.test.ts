@@ -17,7 +17,8 @@ const ids = blueprintIds();
 const engineOf = (path: string) => (path.slice(BASES_DIR.length).split("/")[1] === "argocd" ? "argo" : "flux");
 const basesByEngine = (dir: string) => {
   // The add-on bases; the workload bases follow the blueprints (test/fleet-workload-bases.test.ts).
-  const paths = git(dir, "ls-files", BASES_DIR).split("\n").filter((path) => path && !isWorkloadBasePath(path));
+  // An add-on's Namespace base serves both engines (test/fleet-namespace-base.test.ts).
+  const paths = git(dir, "ls-files", BASES_DIR).split("\n").filter((path) => path && !isWorkloadBasePath(path) && path.split("/")[3] !== "namespace");
   return { flux: paths.filter((path) => engineOf(path) === "flux"), argo: paths.filter((path) => engineOf(path) === "argo") };
 };
 const addonsOf = (paths: string[]) => [...new Set(paths.map((path) => path.slice(BASES_DIR.length).split("/")[0]!))].sort();

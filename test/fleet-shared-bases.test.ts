@@ -62,7 +62,8 @@ describe("the shared bases are the catalog's alone", () => {
       const release = parseYaml(bases.get(`${dir}/release/helmrelease.yaml`)!);
       expect([release.metadata, release.spec.chart.spec.version, release.spec.values]).toEqual([{ name: addon.name, namespace: addon.namespace }, addon.chart!.version, undefined]);
       expect(parseYaml(bases.get(`${dir}/release/kustomization.yaml`)!).resources).toEqual(["helmrelease.yaml"]);
-      expect(parseYaml(bases.get(`${dir}/kustomization.yaml`)!).resources).toEqual(bases.has(`${dir}/namespace.yaml`) ? ["helmrepository.yaml", "namespace.yaml"] : ["helmrepository.yaml"]);
+      // Its Namespace is a folder of its own, which Argo CD clusters list too (test/fleet-namespace-base.test.ts).
+      expect(parseYaml(bases.get(`${dir}/kustomization.yaml`)!).resources).toEqual(bases.has(`${dir}/namespace/namespace.yaml`) ? ["helmrepository.yaml", "namespace"] : ["helmrepository.yaml"]);
     }
     expect([...bases.keys()].every((path) => charts.some((addon) => path.startsWith(`${baseDirOf(addon.name)}/`)))).toBe(true);
   });

@@ -28,9 +28,9 @@ function clustersOf(dir: string) {
   });
 }
 
-/** What every cluster applies: each folder its engine builds, and its apps layer (an Argo CD root reaches it through an Application). */
+/** What every cluster applies: each folder its engine builds, and its infrastructure and apps layers (an Argo CD root reaches them through Applications). */
 async function builds(dir: string, clusters: ReturnType<typeof clustersOf>): Promise<string[]> {
-  const paths = [...new Set(clusters.flatMap((cluster) => [...builtPaths(dir, cluster.name, cluster.engine), `${cluster.root}apps`]))];
+  const paths = [...new Set(clusters.flatMap((cluster) => [...builtPaths(dir, cluster.name, cluster.engine), `${cluster.root}infrastructure`, `${cluster.root}apps`]))];
   return Promise.all(paths.map(async (path) => `## ${path}\n${await kustomize(dir, path)}`));
 }
 

@@ -117,7 +117,7 @@ async function firstClusterJoins(dir: string, first: FleetMember, file: FleetFil
   const catalog = loadCatalog();
   // An Argo CD first cluster's add-on Applications become patches of their shared bases, listed by apps/kustomization.yaml.
   const joining = (path: string) =>
-    joins.has(path) || knowsTheFleet(path) || path.startsWith(`${first.root}apps/`) || (first.answers.gitops === "flux" ? inAddonFolder(path, first.root, catalog) : path.startsWith(`${argocd}apps/`));
+    joins.has(path) || knowsTheFleet(path) || path.startsWith(`${first.root}apps/`) || inAddonFolder(path, first.root, catalog) || (first.answers.gitops !== "flux" && path.startsWith(`${argocd}apps/`));
   if (plan.conflicts.length > 0 || deletes.some((path) => !joining(path)) || [...writes.keys()].some((path) => !joining(path))) return undefined;
   return { writes, deletes };
 }

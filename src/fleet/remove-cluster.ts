@@ -79,6 +79,8 @@ export function sharedBasesOf(paths: string[]): { flux: string[]; argo: string[]
     const [addon, sub, workload] = path.slice(BASES_DIR.length).split("/");
     // A workload base: `<blueprint>/<workload>`, gone with the fleet's last cluster of that blueprint.
     if (isWorkloadBasePath(path)) found.workloads.add(`${sub}/${workload}`);
+    // An add-on's Namespace base serves both engines: it goes with the add-on's last base, which names it.
+    else if (sub === "namespace") continue;
     else found[sub === "argocd" ? "argo" : "flux"].add(addon!);
   }
   return { flux: [...found.flux].sort(), argo: [...found.argo].sort(), ...(found.workloads.size ? { workloads: [...found.workloads].sort() } : {}) };

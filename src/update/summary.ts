@@ -43,7 +43,12 @@ function movedToBases(before: FileTree, after: FileTree): Map<string, string> {
   const moved = new Map<string, string>();
   for (const path of before.keys()) {
     const match = MOVABLE.exec(path);
-    if (match && !after.has(path) && after.has(`${BASES_DIR}${match[1]}/${match[2]}.yaml`)) moved.set(path, match[1]!);
+    // A Namespace goes to the add-on's Namespace base (both engines), a HelmRepository to its Flux base.
+    const target = match && (match[2] === "namespace" ? `${BASES_DIR}${match[1]}/namespace/namespace.yaml` : `${BASES_DIR}${match[1]}/helmrepository.yaml`);
+    if (match && !after.has(path) && after.has(target!)) moved.set(path, match[1]!);
+    // A Flux base made before the Namespace base had its own: it moves into the folder both engines list.
+    const inBase = /^environments\/_bases\/([^/_][^/]*)\/namespace\.yaml$/.exec(path);
+    if (inBase && !after.has(path) && after.has(`${BASES_DIR}${inBase[1]}/namespace/namespace.yaml`)) moved.set(path, inBase[1]!);
   }
   return moved;
 }
@@ -69,12 +74,19 @@ function patchedFromBases(before: FileTree, after: FileTree): Map<string, string
   return moved;
 }
 
-/** `<add-on>` for a Flux base's file, `<add-on>/argocd` for an Argo CD one's, `_apps/<blueprint>/<workload>` for a workload's: each base once, sorted. */
+/** `<add-on>` for a Flux base's file, `<add-on>/argocd` for an Argo CD one's, `<add-on>/namespace` for its Namespace's, `_apps/<blueprint>/<workload>` for a workload's: each base once, sorted. */
 function basesOfPaths(paths: string[]): string[] {
   return [...new Set(paths.map((path) => {
     const [addon, sub, workload] = path.slice(BASES_DIR.length).split("/");
-    return isWorkloadBasePath(path) ? `${addon}/${sub}/${workload}` : sub === "argocd" ? `${addon}/argocd` : addon!;
+    return isWorkloadBasePath(path) ? `${addon}/${sub}/${workload}` : sub === "argocd" || sub === "namespace" ? `${addon}/${sub}` : addon!;
   }))].sort();
+}
+
+/** The bases of `unlisted` paths none of whose files are left after (a file that moved inside its base removes nothing). */
+function removedBases(unlisted: Set<string>, after: FileTree): string[] {
+  const left = new Set(basesOfPaths([...after.keys()].filter(isSharedBasePath)));
+  // An add-on's Namespace base goes with its last engine's base, which names it.
+  return basesOfPaths([...unlisted]).filter((base) => !left.has(base) && !base.endsWith("/namespace"));
 }
 
 /**
@@ -168,7 +180,7 @@ export async function summarizeChanges(before: FileTree, after: FileTree): Promi
     kubernetes: compare(kubernetesObjects(sameView(objectsBefore, after), read), kubernetesObjects(sameView(objectsAfter, before), read)),
     terraform: await classifyTerraformChanges(before, after),
     movedToBases: [...new Set([...moved.values(), ...patched.values()])].sort(),
-    ...(unlisted.size ? { basesRemoved: basesOfPaths([...unlisted]) } : {}),
+    ...(removedBases(unlisted, after).length ? { basesRemoved: removedBases(unlisted, after) } : {}),
     ...(workloadsMoved.length ? { workloadsMovedToBases: workloadsMoved.map((folder) => folder.replace(/\/$/, "")).sort() } : {}),
   };
 }
