@@ -21,11 +21,14 @@ const catalog = loadCatalog();
 const ids = blueprintIds();
 const charts = [...catalog.addons.values()].filter((addon) => addon.chart).map((addon) => addon.name);
 
-/** The bases the repository holds: `<add-on>` (Flux), `<add-on>/argocd` (Argo CD) and `<add-on>/namespace` (both). */
+/**
+ * The bases the repository holds: `<add-on>` (Flux, and the add-on's Namespace base, which a Flux base and an Argo CD
+ * cluster's add-on folder list) and `<add-on>/argocd` (Argo CD).
+ */
 function basesHeld(dir: string): string[] {
   // The workload bases (src/fleet/workload-bases.ts) follow the fleet's blueprints: test/fleet-workload-bases.test.ts.
   const paths = git(dir, "ls-files", BASES_DIR).split("\n").filter((path) => path && !isWorkloadBasePath(path));
-  return [...new Set(paths.map((path) => path.slice(BASES_DIR.length).split("/")).map(([addon, sub]) => (sub === "argocd" || sub === "namespace" ? `${addon}/${sub}` : addon!)))].sort();
+  return [...new Set(paths.map((path) => path.slice(BASES_DIR.length).split("/")).map(([addon, sub]) => (sub === "argocd" ? `${addon}/argocd` : addon!)))].sort();
 }
 
 /** The bases the clusters' kustomizations list (outside the bases): the same form as {@link basesHeld}. */
@@ -37,7 +40,7 @@ function basesListed(dir: string): string[] {
       const target = join(folder, entry);
       if (!target.startsWith(BASES_DIR) || isWorkloadBasePath(target)) continue;
       const [addon, sub] = target.slice(BASES_DIR.length).split("/");
-      listed.add(sub === "argocd" || sub === "namespace" ? `${addon}/${sub}` : addon!);
+      listed.add(sub === "argocd" ? `${addon}/argocd` : addon!);
     }
   }
   return [...listed].sort();

@@ -83,6 +83,10 @@ describe("a fleet made before the workload bases (today's main: Flux and Argo CD
     expect((await runCli(["validate", dir])).status).toBe(0);
     const again = await runCli(["update", dir, "--all"]);
     expect(again.status).toBe(0);
+    // A parameter a cluster sets otherwise (the fixture's canary: inference.replicas) changes its patch, and the plan
+    // names the object it changes, read through the base (which that cluster's change does not hold).
+    const replicas = await runCli(["plan", dir, "--cluster", "canary", "--set", "inference.replicas=3"]);
+    expect(replicas.stdout).toContain("Kubernetes resources (0 added, 1 changed, 0 removed):\n  ~ StatefulSet inference/inference\n");
     expect(git(dir, "branch", "--list", "create-cluster-repo/*-rerender", "--no-merged", "main")).toBe("");
 
     // The last cluster of a blueprint leaves: remove-cluster's last step takes its blueprint's workload bases.

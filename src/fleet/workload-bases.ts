@@ -232,6 +232,17 @@ function applyOperations(object: unknown, operations: unknown): boolean {
 const sortedKeys = (value: unknown): unknown =>
   Array.isArray(value) ? value.map(sortedKeys) : isMap(value) ? Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortedKeys(value[key])])) : value;
 
+/** A workload base's file as this release renders it (undefined for a blueprint it does not ship). */
+function baseFileOf(path: string): string | undefined {
+  if (!isWorkloadBasePath(path)) return undefined;
+  const blueprint = path.slice(WORKLOAD_BASES_DIR.length).split("/")[0]!;
+  try {
+    return new Map(renderWorkloadBases(blueprint)).get(path);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Objects as one text of documents, by identity, their keys sorted: the form two views of a workload compare in. */
 export const sortedDocuments = (objects: object[]): string =>
   toYamlDocuments((objects as ManifestObject[]).slice().sort((a, b) => identityOf(a).localeCompare(identityOf(b))).map((object) => sortedKeys(object) as object));
@@ -243,6 +254,8 @@ export const sortedDocuments = (objects: object[]): string =>
  */
 export function workloadBuilds(tree: FileTree): Map<string, string> {
   const builds = new Map<string, string>();
+  // A change of one added cluster holds its own files, not the bases: those are its blueprint's, rendered the same way.
+  const fileOf = (path: string) => tree.get(path) ?? baseFileOf(path);
   for (const [path, text] of tree) {
     const match = /^(.*apps\/[^/]+\/)kustomization\.yaml$/.exec(path);
     if (!match || isWorkloadBasePath(path) || !text.includes(WORKLOAD_BASES_DIR)) continue;
@@ -253,9 +266,10 @@ export function workloadBuilds(tree: FileTree): Map<string, string> {
     for (const entry of (data?.resources as unknown[] | undefined) ?? []) {
       if (typeof entry !== "string") followed = false;
       const dir = posixJoin(folder, String(entry));
-      const files = isWorkloadBasePath(dir) ? ((loadYamlStream(tree.get(`${dir}/kustomization.yaml`) ?? "", { schema: "kubernetes" })[0]?.data as { resources?: unknown[] } | undefined)?.resources ?? []).map((file) => `${dir}/${String(file)}`) : [dir];
+      const files = isWorkloadBasePath(dir) ? ((loadYamlStream(fileOf(`${dir}/kustomization.yaml`) ?? "", { schema: "kubernetes" })[0]?.data as { resources?: unknown[] } | undefined)?.resources ?? []).map((file) => `${dir}/${String(file)}`) : [dir];
       for (const file of files) {
-        const pieces = tree.has(file) ? piecesOf(tree.get(file)!) : undefined;
+        const text = fileOf(file);
+        const pieces = text !== undefined ? piecesOf(text) : undefined;
         if (!pieces) followed = false;
         for (const piece of pieces ?? []) objects.set(identityOf(piece.object), structuredClone(piece.object));
       }
