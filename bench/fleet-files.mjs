@@ -8,6 +8,7 @@
  *
  *   node bench/fleet-files.mjs 2 10 50
  *   CCR_DIST=/path/to/other/dist node bench/fleet-files.mjs 50     another build (e.g. the release before the bases)
+ *   CCR_GITOPS=argo node bench/fleet-files.mjs 50                  a fleet of Argo CD clusters
  */
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,6 +22,8 @@ const { loadCatalog } = await import(join(dist, "catalog", "load.js"));
 const { renderWorkloadBases } = await import(join(dist, "fleet", "workload-bases.js")).catch(() => ({ renderWorkloadBases: () => [] }));
 const catalog = loadCatalog();
 const sizes = process.argv.slice(2).map(Number);
+// CCR_GITOPS=argo: a fleet of Argo CD clusters instead (their add-on Applications are in clusters/<name>/argocd/apps/).
+const gitops = process.env.CCR_GITOPS ?? "flux";
 const ids = blueprintIds();
 const bytes = (files) => files.reduce((sum, [, content]) => sum + Buffer.byteLength(content), 0);
 
@@ -28,13 +31,13 @@ for (const size of sizes.length ? sizes : [2, 10, 50]) {
   const files = new Map();
   for (let i = 0; i < size; i++) {
     const name = `c${String(i).padStart(3, "0")}`;
-    const values = { clusterName: name, gitops: "flux", repoUrl: "https://github.com/acme/fleet.git", addons: { monitoring: { enabled: true } } };
+    const values = { clusterName: name, gitops, repoUrl: "https://github.com/acme/fleet.git", addons: { monitoring: { enabled: true } } };
     const { tree, context } = await renderBlueprint(ids[i % ids.length], { values }, { root: i === 0 ? "" : `fleet/${name}/`, environment: i % 2 ? "staging" : "production" });
     for (const [path, content] of tree) files.set(path, content);
     // The bases an added cluster lists, as add-cluster writes them where missing (the first cluster's render holds them).
     if (i > 0) for (const [path, content] of [...basesOf(context, catalog), ...renderWorkloadBases(context.blueprint.id)]) if (!files.has(path)) files.set(path, content);
   }
-  const addons = [...files].filter(([path]) => /(^|\/)infrastructure(-after-secrets)?\//.test(path) || (path.startsWith("environments/_bases/") && !path.startsWith("environments/_bases/_apps/")));
+  const addons = [...files].filter(([path]) => /(^|\/)infrastructure(-after-secrets)?\//.test(path) || /^clusters\/[^/]+\/argocd\/apps\//.test(path) || (path.startsWith("environments/_bases/") && !path.startsWith("environments/_bases/_apps/")));
   const apps = [...files].filter(([path]) => /^(fleet\/[^/]+\/)?apps\//.test(path) || path.startsWith("environments/_bases/_apps/"));
   console.log(`${size} clusters: ${files.size} files, ${bytes([...files])} bytes; add-on layers ${addons.length} files, ${bytes(addons)} bytes; workload layers ${apps.length} files, ${bytes(apps)} bytes`);
 }
