@@ -85,6 +85,7 @@ describe("a fleet made before the workload bases (today's main: Flux and Argo CD
     expect(again.status).toBe(0);
     // A parameter a cluster sets otherwise (the fixture's canary: inference.replicas) changes its patch, and the plan
     // names the object it changes, read through the base (which that cluster's change does not hold).
+    git(dir, "checkout", "-q", "main");
     const replicas = await runCli(["plan", dir, "--cluster", "canary", "--set", "inference.replicas=3"]);
     expect(replicas.stdout).toContain("Kubernetes resources (0 added, 1 changed, 0 removed):\n  ~ StatefulSet inference/inference\n");
     expect(git(dir, "branch", "--list", "create-cluster-repo/*-rerender", "--no-merged", "main")).toBe("");
