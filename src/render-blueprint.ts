@@ -1,7 +1,7 @@
 import { loadBlueprint } from "./blueprints/load.js";
 import type { Blueprint } from "./blueprints/types.js";
 import { ParamsError } from "./errors.js";
-import type { FileTree } from "./file-tree.js";
+import { sortedTree, type FileTree } from "./file-tree.js";
 import { buildRenderContext, type RenderContext } from "./generator/context.js";
 import type { FleetCi } from "./generator/fleet-ci.js";
 import { withRecord } from "./generator/record.js";
@@ -12,6 +12,7 @@ import { readPackageVersion } from "./_utils.js";
 import { defaults } from "./defaults.js";
 import { answersPathOf } from "./fleet/layout.js";
 import { patchDirectives, withoutKeys } from "./fleet/values-layers.js";
+import { listWorkloadBases, ownedWorkloadBases } from "./fleet/workload-bases.js";
 
 export interface Rendered {
   blueprint: Blueprint;
@@ -45,7 +46,16 @@ export async function renderBlueprint(blueprintId: string, input: RawParamsInput
   const root = options.root ?? "";
   const context = buildRenderContext(parsed.params, blueprint, { toolVersion: options.toolVersion ?? readPackageVersion(), root, ...(options.environment ? { environment: options.environment } : {}), fleet: options.fleet ?? null });
   if (options.environment !== undefined) assertPatchableValues(context, root);
-  const tree = withRecord(await formatTerraformFiles(renderTree(blueprint, context), options.terraform ?? inThreadTerraformTools), root);
+  let rendered = renderTree(blueprint, context);
+  // A cluster of a fleet lists its blueprint's workload bases; the first cluster's render holds those of every
+  // blueprint of the fleet (src/fleet/workload-bases.ts).
+  if (options.environment !== undefined) {
+    const files = new Map(rendered);
+    listWorkloadBases(files, blueprint, root);
+    if (root === "") for (const [path, content] of ownedWorkloadBases([blueprint.id, ...(options.fleet?.blueprints ?? [])])) files.set(path, content);
+    rendered = sortedTree(files);
+  }
+  const tree = withRecord(await formatTerraformFiles(rendered, options.terraform ?? inThreadTerraformTools), root);
   const warnings = context.gitops.repoUrlSet ? parsed.warnings : [...parsed.warnings, unsetRepoUrlWarning(context.gitops.repoUrl)];
   return { blueprint, params: parsed.params, context, tree, warnings };
 }

@@ -8,7 +8,7 @@ import { loadBlueprint } from "../src/blueprints/load.js";
 import { blueprintIds } from "../src/blueprints/registry.js";
 import { loadCatalog } from "../src/catalog/load.js";
 import { overlayPathOf, overlayTextAfterRender } from "../src/fleet/environment-overlay.js";
-import { argoBaseDirOf, renderArgoSharedBases } from "../src/fleet/shared-bases.js";
+import { argoBaseDirOf, renderArgoSharedBases, renderNamespaceBase } from "../src/fleet/shared-bases.js";
 import { parseParams } from "../src/params/parse.js";
 import { renderBlueprint } from "../src/render-blueprint.js";
 import { switchedOn } from "./helpers/addon-settings.js";
@@ -58,7 +58,8 @@ describe("the Argo CD bases are the catalog's alone", () => {
       expect([application.spec.project, application.metadata.annotations, application.spec.source.helm.valuesObject]).toEqual(["default", undefined, undefined]);
       expect(parseYaml(bases.get(`${argoBaseDirOf(addon.name)}/kustomization.yaml`)!).resources).toEqual(["application.yaml"]);
     }
-    expect(bases.size).toBe(2 * charts.length);
+    // And each add-on's Namespace base, shared with the Flux clusters (test/fleet-namespace-base.test.ts).
+    expect(bases.size).toBe(2 * charts.length + charts.reduce((sum, addon) => sum + renderNamespaceBase(addon).length, 0));
   });
 });
 

@@ -72,7 +72,9 @@ describe.each(engines)("a fleet on GitLab (%s): add-cluster --pr and update --al
     // A Flux first cluster's add-on folders list the shared bases (test/fleet-shared-bases.test.ts builds them).
     const catalog = loadCatalog();
     // An Argo CD first cluster's add-on Applications become patches of the bases, which its apps/ lists.
-    const listsBases = (path: string) => (engine === "flux" ? inAddonFolder(path, "", catalog) : path.startsWith("clusters/prod/argocd/apps/"));
+    // Its workloads list their blueprint's shared bases (src/fleet/workload-bases.ts).
+    // Its add-on folders, either engine, take their Namespace from the add-on's shared Namespace base.
+    const listsBases = (path: string) => path.startsWith("apps/") || inAddonFolder(path, "", catalog) || (engine !== "flux" && path.startsWith("clusters/prod/argocd/apps/"));
     expect(changed.some(listsBases)).toBe(true);
     expect(changed.filter((path) => !(path === "fleet.yaml" || path.startsWith("fleet/stg/") || path.startsWith("clusters/stg/") || path.startsWith("environments/") || listsBases(path)))).toEqual(firstCluster);
     // The committed pipeline plans and applies each cluster in jobs and environments of its own.

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { blueprintIds } from "../src/blueprints/registry.js";
 import { BASES_DIR } from "../src/fleet/layout.js";
+import { isWorkloadBasePath } from "../src/fleet/workload-bases.js";
 import { recordingCli, tempDir } from "./helpers/cli.js";
 import { git } from "./helpers/fleet-builds.js";
 import { useGitHubDouble } from "./helpers/github-api-server.js";
@@ -15,7 +16,9 @@ const ids = blueprintIds();
 /** The engine a shared base's file is for: Argo CD's are in its add-on's `argocd/` folder. */
 const engineOf = (path: string) => (path.slice(BASES_DIR.length).split("/")[1] === "argocd" ? "argo" : "flux");
 const basesByEngine = (dir: string) => {
-  const paths = git(dir, "ls-files", BASES_DIR).split("\n").filter(Boolean);
+  // The add-on bases; the workload bases follow the blueprints (test/fleet-workload-bases.test.ts).
+  // An add-on's Namespace base serves both engines (test/fleet-namespace-base.test.ts).
+  const paths = git(dir, "ls-files", BASES_DIR).split("\n").filter((path) => path && !isWorkloadBasePath(path) && path.split("/")[3] !== "namespace");
   return { flux: paths.filter((path) => engineOf(path) === "flux"), argo: paths.filter((path) => engineOf(path) === "argo") };
 };
 const addonsOf = (paths: string[]) => [...new Set(paths.map((path) => path.slice(BASES_DIR.length).split("/")[0]!))].sort();
@@ -54,7 +57,7 @@ describe.each([
     expect(forget.status).toBe(0);
     const branch = "create-cluster-repo/remove-cluster-stg-forget";
     const pull = servers.api.state().pulls.find((p) => p.head === branch || p.head.endsWith(`:${branch}`));
-    expect(pull?.body).toContain(`Removes the shared add-on bases (\`${BASES_DIR}\`) no remaining cluster lists`);
+    expect(pull?.body).toContain(`Removes the shared bases (\`${BASES_DIR}\`) no remaining cluster lists`);
     const label = addedEngine === "argo" ? "- Argo CD (`<add-on>/argocd/`): " : "- Flux: ";
     expect(pull?.body).toContain(`${label}${addonsOf(before[addedEngine]).map((name) => `\`${name}\``).join(", ")}\n`);
     merge();

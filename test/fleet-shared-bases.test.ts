@@ -10,6 +10,7 @@ import { loadCatalog } from "../src/catalog/load.js";
 import { fleetCiOf } from "../src/generator/fleet-ci.js";
 import { overlayPathOf, overlayTextAfterRender } from "../src/fleet/environment-overlay.js";
 import { BASES_DIR, baseDirOf, isSharedBasePath, renderArgoSharedBases, renderSharedBases } from "../src/fleet/shared-bases.js";
+import { isWorkloadBasePath } from "../src/fleet/workload-bases.js";
 import { parseParams } from "../src/params/parse.js";
 import { renderBlueprint } from "../src/render-blueprint.js";
 import { switchedOn } from "./helpers/addon-settings.js";
@@ -19,6 +20,8 @@ import { cloneRepository } from "./helpers/release-fixtures.js";
 import { expectSettled, updateAllAndMerge } from "./helpers/fleet-migration.js";
 
 const catalog = loadCatalog();
+/** An add-on's base: the workload bases beside them follow the fleet's blueprints (test/fleet-workload-bases.test.ts). */
+const isAddonBasePath = (path: string) => isSharedBasePath(path) && !isWorkloadBasePath(path);
 const kustomizeAvailable = spawnSync("kubectl", ["version", "--client"], { encoding: "utf8" }).status === 0;
 const kustomize = async (dir: string, path: string) => (await promisify(execFile)("kubectl", ["kustomize", path], { cwd: dir, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 })).stdout;
 const git = (dir: string, ...args: string[]) => execFileSync("git", ["-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { encoding: "utf8" }).trim();
@@ -59,7 +62,8 @@ describe("the shared bases are the catalog's alone", () => {
       const release = parseYaml(bases.get(`${dir}/release/helmrelease.yaml`)!);
       expect([release.metadata, release.spec.chart.spec.version, release.spec.values]).toEqual([{ name: addon.name, namespace: addon.namespace }, addon.chart!.version, undefined]);
       expect(parseYaml(bases.get(`${dir}/release/kustomization.yaml`)!).resources).toEqual(["helmrelease.yaml"]);
-      expect(parseYaml(bases.get(`${dir}/kustomization.yaml`)!).resources).toEqual(bases.has(`${dir}/namespace.yaml`) ? ["helmrepository.yaml", "namespace.yaml"] : ["helmrepository.yaml"]);
+      // Its Namespace is a folder of its own, which Argo CD clusters list too (test/fleet-namespace-base.test.ts).
+      expect(parseYaml(bases.get(`${dir}/kustomization.yaml`)!).resources).toEqual(bases.has(`${dir}/namespace/namespace.yaml`) ? ["helmrepository.yaml", "namespace"] : ["helmrepository.yaml"]);
     }
     expect([...bases.keys()].every((path) => charts.some((addon) => path.startsWith(`${baseDirOf(addon.name)}/`)))).toBe(true);
   });
@@ -69,7 +73,7 @@ describe("the shared bases are the catalog's alone", () => {
     const first = await renderBlueprint(blueprint, { values }, { environment: "production" });
     const own = new Set(first.context.addonList.filter((addon) => addon.chart).map((addon) => addon.name));
     expect(own.size).toBeLessThan([...catalog.addons.values()].filter((addon) => addon.chart).length);
-    expect(new Map([...first.tree].filter(([path]) => isSharedBasePath(path)))).toEqual(new Map([...bases].filter(([path]) => own.has(path.slice(BASES_DIR.length).split("/")[0]!))));
+    expect(new Map([...first.tree].filter(([path]) => isAddonBasePath(path)))).toEqual(new Map([...bases].filter(([path]) => own.has(path.slice(BASES_DIR.length).split("/")[0]!))));
     const alone = await renderBlueprint(blueprint, { values });
     expect([...alone.tree.keys()].filter((path) => path.startsWith("environments/"))).toEqual([]);
     const added = await renderBlueprint(blueprint, { values }, { root: "fleet/c1/", environment: "staging" });
@@ -81,9 +85,9 @@ describe("the shared bases are the catalog's alone", () => {
     const argoOnly = await renderBlueprint(blueprint, { values: argo }, { environment: "production", fleet: fleetCiOf([member("c1", "", "argo"), member("c2", "fleet/c2/", "argo")]) });
     // (An Argo CD first cluster holds the Argo CD bases, test/fleet-argo-bases.test.ts.)
     const argoBases = new Map(renderArgoSharedBases(catalog));
-    expect(new Map([...argoOnly.tree].filter(([path]) => isSharedBasePath(path)))).toEqual(argoBases);
+    expect(new Map([...argoOnly.tree].filter(([path]) => isAddonBasePath(path)))).toEqual(argoBases);
     const withFlux = await renderBlueprint(blueprint, { values: argo }, { environment: "production", fleet: fleetCiOf([member("c1", "", "argo"), member("c2", "fleet/c2/", "flux")]) });
-    expect(new Map([...withFlux.tree].filter(([path]) => isSharedBasePath(path)))).toEqual(new Map([...bases, ...argoBases]));
+    expect(new Map([...withFlux.tree].filter(([path]) => isAddonBasePath(path)))).toEqual(new Map([...bases, ...argoBases]));
   });
 });
 
@@ -138,8 +142,8 @@ describe("a Flux fleet made by 0.2.0 (each cluster with its own copies) migrates
     // Both branches write the bases the stg cluster lists, with the same bytes: they merge without a conflict.
     await updateAllAndMerge(dir);
     // Those of the add-ons the fleet's clusters run (each cluster's kustomizations list them), no other.
-    const listed = new Set(git(dir, "grep", "-h", "-o", "environments/_bases/[a-z0-9-]*", "--", "infrastructure", "fleet").split("\n").map((path) => path.slice(BASES_DIR.length)));
-    expect(git(dir, "ls-files", "environments/_bases").split("\n").length).toBe(renderSharedBases(catalog, listed).length);
+    const listed = new Set(git(dir, "grep", "-h", "-o", "environments/_bases/[a-z0-9-]*", "--", "infrastructure", "fleet").split("\n").map((path) => path.slice(BASES_DIR.length)).filter(Boolean));
+    expect(git(dir, "ls-files", "environments/_bases").split("\n").filter((path) => !isWorkloadBasePath(path)).length).toBe(renderSharedBases(catalog, listed).length);
     expect(git(dir, "ls-files", "infrastructure/external-secrets", "fleet/stg/infrastructure/external-secrets").split("\n").filter((path) => /\/(namespace|helmrepository)\.yaml$/.test(path))).toEqual([]);
     expect(await builds()).toEqual(before);
     expect(read(dir, edited)).toContain("leaderElect: false");

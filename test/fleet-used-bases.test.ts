@@ -11,6 +11,7 @@ import { blueprintIds } from "../src/blueprints/registry.js";
 import { loadCatalog } from "../src/catalog/load.js";
 import { defaults } from "../src/defaults.js";
 import { BASES_DIR } from "../src/fleet/layout.js";
+import { isWorkloadBasePath } from "../src/fleet/workload-bases.js";
 import { renderAddonBase, renderArgoAddonBase } from "../src/fleet/shared-bases.js";
 import { gitBlobId, parseRecordFile, renderRecordFile } from "../src/generator/record.js";
 import { runCli, tempDir } from "./helpers/cli.js";
@@ -20,9 +21,13 @@ const catalog = loadCatalog();
 const ids = blueprintIds();
 const charts = [...catalog.addons.values()].filter((addon) => addon.chart).map((addon) => addon.name);
 
-/** The bases the repository holds: `<add-on>` (Flux) and `<add-on>/argocd` (Argo CD). */
+/**
+ * The bases the repository holds: `<add-on>` (Flux, and the add-on's Namespace base, which a Flux base and an Argo CD
+ * cluster's add-on folder list) and `<add-on>/argocd` (Argo CD).
+ */
 function basesHeld(dir: string): string[] {
-  const paths = git(dir, "ls-files", BASES_DIR).split("\n").filter(Boolean);
+  // The workload bases (src/fleet/workload-bases.ts) follow the fleet's blueprints: test/fleet-workload-bases.test.ts.
+  const paths = git(dir, "ls-files", BASES_DIR).split("\n").filter((path) => path && !isWorkloadBasePath(path));
   return [...new Set(paths.map((path) => path.slice(BASES_DIR.length).split("/")).map(([addon, sub]) => (sub === "argocd" ? `${addon}/argocd` : addon!)))].sort();
 }
 
@@ -33,7 +38,7 @@ function basesListed(dir: string): string[] {
     const folder = dirname(path);
     for (const entry of (parseYaml(read(dir, path))?.resources ?? []) as string[]) {
       const target = join(folder, entry);
-      if (!target.startsWith(BASES_DIR)) continue;
+      if (!target.startsWith(BASES_DIR) || isWorkloadBasePath(target)) continue;
       const [addon, sub] = target.slice(BASES_DIR.length).split("/");
       listed.add(sub === "argocd" ? `${addon}/argocd` : addon!);
     }

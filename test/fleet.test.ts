@@ -62,7 +62,9 @@ describe.each(engines)("a repository made by create turned into a fleet (%s), ag
     // (test/fleet-overlays.test.ts builds them), its Namespaces and HelmRepositories moved there.
     const catalog = loadCatalog();
     // An Argo CD first cluster's add-on Applications become patches of the bases, which its apps/ lists.
-    const listsBases = (path: string) => (engine === "flux" ? inAddonFolder(path, "", catalog) : path.startsWith("clusters/prod/argocd/apps/"));
+    // Its workloads list their blueprint's shared bases (src/fleet/workload-bases.ts).
+    // Its add-on folders, either engine, take their Namespace from the add-on's shared Namespace base.
+    const listsBases = (path: string) => path.startsWith("apps/") || inAddonFolder(path, "", catalog) || (engine !== "flux" && path.startsWith("clusters/prod/argocd/apps/"));
     expect(changed.some(listsBases)).toBe(true);
     expect(changed.filter((path) => !(path === "fleet.yaml" || path.startsWith("fleet/stg/") || path.startsWith("clusters/stg/") || path.startsWith("environments/") || listsBases(path)))).toEqual(joined);
     expect(changed.filter((path) => firstFiles.includes(path) && !listsBases(path))).toEqual(joined.filter((path) => path !== argoKustomization));
@@ -127,7 +129,8 @@ describe.each(engines)("a repository made by create turned into a fleet (%s), ag
     ]);
 
     // A hand edit in the added cluster is found there, and named by its cluster.
-    const job = git(dir, "ls-files", "fleet/stg/apps").split("\n").find((path) => path.endsWith(".yaml") && !path.endsWith("kustomization.yaml"))!;
+    // (Its workloads' own files are patches of their blueprint's bases, in their kustomization.yaml.)
+    const job = git(dir, "ls-files", "fleet/stg/apps").split("\n").find((path) => /\/apps\/[^/]+\/[^/]+\.yaml$/.test(path))!;
     writeFileSync(join(dir, job), `${read(dir, job)}# edited\n`);
     const edited = await runCli(["check", dir, "--env", "staging"]);
     expect(edited.status).toBe(1);

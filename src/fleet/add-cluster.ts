@@ -26,6 +26,7 @@ import { fleetCiFor } from "./ci.js";
 import type { FleetCi } from "../generator/fleet-ci.js";
 import { repositoryWideFor } from "./repository-wide.js";
 import { basesOf, inAddonFolder, missingBases, usesSharedBases } from "./shared-bases.js";
+import { renderWorkloadBases } from "./workload-bases.js";
 import { loadCatalog } from "../catalog/load.js";
 import { gitAt } from "../git/client.js";
 import { currentBranch } from "../git/repo.js";
@@ -116,7 +117,7 @@ async function firstClusterJoins(dir: string, first: FleetMember, file: FleetFil
   const catalog = loadCatalog();
   // An Argo CD first cluster's add-on Applications become patches of their shared bases, listed by apps/kustomization.yaml.
   const joining = (path: string) =>
-    joins.has(path) || knowsTheFleet(path) || (first.answers.gitops === "flux" ? inAddonFolder(path, first.root, catalog) : path.startsWith(`${argocd}apps/`));
+    joins.has(path) || knowsTheFleet(path) || path.startsWith(`${first.root}apps/`) || inAddonFolder(path, first.root, catalog) || (first.answers.gitops !== "flux" && path.startsWith(`${argocd}apps/`));
   if (plan.conflicts.length > 0 || deletes.some((path) => !joining(path)) || [...writes.keys()].some((path) => !joining(path))) return undefined;
   return { writes, deletes };
 }
@@ -161,7 +162,7 @@ async function addClusterFromBase(dir: string, options: AddClusterOptions): Prom
   const overlayWrite: Array<[string, string]> = overlay !== undefined && overlay !== overlayBefore ? [[overlayPath, overlay]] : [];
   // The shared bases its add-ons list, where the repository lacks them (src/fleet/shared-bases.ts): the first
   // cluster's render has the same bytes, and records them where it joins or its CI is brought to the fleet.
-  const bases = usesSharedBases(rendered.context) ? await missingBases(read, basesOf(rendered.context, loadCatalog())) : [];
+  const bases = usesSharedBases(rendered.context) ? await missingBases(read, [...basesOf(rendered.context, loadCatalog()), ...renderWorkloadBases(options.blueprint)]) : [];
   const writes = sortedTree([...rendered.tree, [FLEET_FILE, renderFleetFile(file)], ...bases, ...(joining?.writes ?? []), ...wide.writes, ...overlayWrite]);
   const deletes = joining?.deletes ?? [];
   const deleted = deletes.map((path) => ({ path, action: "delete" as const }));

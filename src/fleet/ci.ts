@@ -33,7 +33,7 @@ export function fleetCiFor(fleet: Pick<Fleet, "file" | "members">): FleetCi | nu
       const gitops = member.answers.gitops ?? String(member.answers.params.gitops);
       const blueprint = blueprintOf(member.answers.blueprint);
       const addons = chartAddonsOf(member, gitops, blueprint);
-      return { name: member.name, root: member.root, provider: blueprint.provider, params: member.answers.params, gitops, ...(addons ? { addons } : {}) };
+      return { name: member.name, root: member.root, provider: blueprint.provider, params: member.answers.params, gitops, blueprint: member.answers.blueprint, ...(addons ? { addons } : {}) };
     }),
   );
 }

@@ -26,6 +26,7 @@ import { targetReader } from "../git/read-target.js";
 import { codeSpan } from "../markdown.js";
 import { renderFleetFile } from "./fleet-file.js";
 import { BASES_DIR, FLEET_FILE, isSharedBasePath } from "./layout.js";
+import { WORKLOAD_BASES_DIR, isWorkloadBasePath } from "./workload-bases.js";
 import { fleetCiFor } from "./ci.js";
 import { repositoryWideFor } from "./repository-wide.js";
 import { readFleet } from "./members.js";
@@ -41,7 +42,7 @@ export interface RemoveClusterResult {
   /** What to do once the step's pull request is merged. */
   next: string;
   /** The add-ons whose shared bases the last step removes, by engine, because no remaining cluster lists them. */
-  basesGone?: { flux: string[]; argo: string[] };
+  basesGone?: { flux: string[]; argo: string[]; workloads?: string[] };
   proposal?: ProposeResult;
 }
 
@@ -72,13 +73,17 @@ function withoutResources(text: string, path: string, deleted: Set<string>): str
 }
 
 /** The add-ons whose shared bases the paths are, by engine (an Argo CD base is the `argocd/` folder of its add-on's). */
-export function sharedBasesOf(paths: string[]): { flux: string[]; argo: string[] } {
-  const found = { flux: new Set<string>(), argo: new Set<string>() };
+export function sharedBasesOf(paths: string[]): { flux: string[]; argo: string[]; workloads?: string[] } {
+  const found = { flux: new Set<string>(), argo: new Set<string>(), workloads: new Set<string>() };
   for (const path of paths) {
-    const [addon, sub] = path.slice(BASES_DIR.length).split("/");
-    found[sub === "argocd" ? "argo" : "flux"].add(addon!);
+    const [addon, sub, workload] = path.slice(BASES_DIR.length).split("/");
+    // A workload base: `<blueprint>/<workload>`, gone with the fleet's last cluster of that blueprint.
+    if (isWorkloadBasePath(path)) found.workloads.add(`${sub}/${workload}`);
+    // An add-on's Namespace base serves both engines: it goes with the add-on's last base, which names it.
+    else if (sub === "namespace") continue;
+    else found[sub === "argocd" ? "argo" : "flux"].add(addon!);
   }
-  return { flux: [...found.flux].sort(), argo: [...found.argo].sort() };
+  return { flux: [...found.flux].sort(), argo: [...found.argo].sort(), ...(found.workloads.size ? { workloads: [...found.workloads].sort() } : {}) };
 }
 
 export async function removeCluster(dir: string, name: string, options: { dryRun?: boolean; pr?: PullRequestTarget } = {}): Promise<RemoveClusterResult> {
@@ -159,9 +164,10 @@ async function nextStep(dir: string, name: string, options: { dryRun?: boolean; 
       ...(step === "terraform" ? ["> [!CAUTION]", `> After this merge, nothing stops \`terraform destroy\` in ${codeSpan(`${member.root}terraform/`)} from destroying cluster ${codeSpan(name)}.`, ""] : []),
       ...(result.basesGone
         ? [
-            `Removes the shared add-on bases (${codeSpan(BASES_DIR)}) no remaining cluster lists; the first cluster's render no longer holds them:`,
+            `Removes the shared bases (${codeSpan(BASES_DIR)}) no remaining cluster lists; the first cluster's render no longer holds them:`,
             ...(result.basesGone.flux.length ? [`- Flux: ${result.basesGone.flux.map(codeSpan).join(", ")}`] : []),
             ...(result.basesGone.argo.length ? [`- Argo CD (${codeSpan("<add-on>/argocd/")}): ${result.basesGone.argo.map(codeSpan).join(", ")}`] : []),
+            ...(result.basesGone.workloads?.length ? [`- Workloads (${codeSpan(`${WORKLOAD_BASES_DIR}<blueprint>/<workload>/`)}, no remaining cluster of that blueprint): ${result.basesGone.workloads.map(codeSpan).join(", ")}`] : []),
             "",
           ]
         : []),

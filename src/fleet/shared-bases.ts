@@ -31,6 +31,22 @@ export const baseDirOf = (addon: string) => `${BASES_DIR}${addon}`;
 const kustomization = (note: string, resources: string[], patches?: string[]) =>
   `# ${note}\n` + toYamlDocuments([{ apiVersion: "kustomize.config.k8s.io/v1beta1", kind: "Kustomization", resources, ...(patches ? { patches: patches.map((path) => ({ path })) } : {}) }]);
 
+/** The folder of an add-on's Namespace, shared by the Flux base (which lists it) and every Argo CD cluster's add-on folder. */
+export const namespaceBaseDirOf = (addon: string) => `${baseDirOf(addon)}/namespace`;
+
+/**
+ * An add-on's Namespace for every cluster of the fleet, whatever its engine: the object each engine applied from its
+ * own copy (the same bytes, from the catalog), in a folder of its own because kustomize reads a file only inside its
+ * kustomization's folder and the Flux base's folder also holds the HelmRepository, a Flux kind. None for an add-on in
+ * a system namespace.
+ */
+export function renderNamespaceBase(addon: Addon): Array<[string, string]> {
+  if (SYSTEM_NAMESPACES.has(addon.namespace)) return [];
+  const dir = namespaceBaseDirOf(addon.name);
+  const note = `The Namespace of ${addon.name} for every cluster of the fleet, Flux or Argo CD, rendered from the add-on catalog (docs/FLEETS.md, "One Namespace base for both engines").`;
+  return [[`${dir}/kustomization.yaml`, kustomization(note, ["namespace.yaml"])], namespaceFile(addon, dir)];
+}
+
 /** One add-on's base, from its catalog entry (and the namespaces of the add-ons it depends on). */
 export function renderAddonBase(addon: Addon, catalog: Catalog): Array<[string, string]> {
   const dir = baseDirOf(addon.name);
@@ -39,8 +55,8 @@ export function renderAddonBase(addon: Addon, catalog: Catalog): Array<[string, 
   const note = `The shared base of ${addon.name} for every Flux cluster of the fleet, rendered from the add-on catalog: each cluster patches in its values, its environment's overlay its version (docs/FLEETS.md).`;
   return [
     [`${dir}/helmrepository.yaml`, toYamlDocuments([fluxHelmRepository(addon)])],
-    [`${dir}/kustomization.yaml`, kustomization(note, ["helmrepository.yaml", ...(ownNamespace ? ["namespace.yaml"] : [])])],
-    ...(ownNamespace ? [namespaceFile(addon, dir)] : []),
+    [`${dir}/kustomization.yaml`, kustomization(note, ["helmrepository.yaml", ...(ownNamespace ? ["namespace"] : [])])],
+    ...renderNamespaceBase(addon),
     [`${dir}/release/helmrelease.yaml`, toYamlDocuments([fluxHelmRelease(addon, dependsOn)])],
     [`${dir}/release/kustomization.yaml`, kustomization(note, ["helmrelease.yaml"])],
   ];
@@ -68,15 +84,15 @@ export function renderArgoAddonBase(addon: Addon): Array<[string, string]> {
   ];
 }
 
-/** The Argo CD bases: one per catalog add-on with a chart (of those in `only`, when given); each the catalog's alone. */
+/** The Argo CD bases: one per catalog add-on with a chart (of those in `only`, when given), with its Namespace; each the catalog's alone. */
 export function renderArgoSharedBases(catalog: Catalog, only?: ReadonlySet<string>): Array<[string, string]> {
-  return [...catalog.addons.values()].filter((addon) => addon.chart && (!only || only.has(addon.name))).flatMap((addon) => renderArgoAddonBase(addon));
+  return [...catalog.addons.values()].filter((addon) => addon.chart && (!only || only.has(addon.name))).flatMap((addon) => [...renderArgoAddonBase(addon), ...renderNamespaceBase(addon)]);
 }
 
 /** The bases a cluster's render lists: those of its add-ons with a chart, for its engine. */
 export function basesOf(context: RenderContext, catalog: Catalog): Array<[string, string]> {
   const addons = context.addonList.filter((addon) => addon.chart && catalog.addons.has(addon.name)).map((addon) => catalog.addons.get(addon.name)!);
-  return addons.flatMap((addon) => (context.gitops.flux ? renderAddonBase(addon, catalog) : renderArgoAddonBase(addon)));
+  return addons.flatMap((addon) => (context.gitops.flux ? renderAddonBase(addon, catalog) : [...renderArgoAddonBase(addon), ...renderNamespaceBase(addon)]));
 }
 
 /**
@@ -166,6 +182,7 @@ export function listSharedBases(files: Map<string, string>, context: RenderConte
  * the cluster's own values (the root's patches) after them, as {@link layeredValues} says. Paths are the render's.
  */
 export function listArgoSharedBases(files: Map<string, string>, context: RenderContext): void {
+  listNamespaceBases(files, context);
   const folder = `${context.gitops.clusterPath}/argocd/apps/`;
   const up = "../".repeat(folder.split("/").filter(Boolean).length);
   const charts = context.addonList.filter((addon) => addon.chart && files.has(`${folder}${addon.name}.yaml`));
@@ -181,4 +198,23 @@ export function listArgoSharedBases(files: Map<string, string>, context: RenderC
   const others = [...files.keys()].filter((path) => path.startsWith(folder) && /\.ya?ml$/.test(path) && !path.slice(folder.length).includes("/")).map((path) => path.slice(folder.length)).filter((file) => !patches.includes(file)).sort();
   const note = "The add-ons' shared bases (environments/_bases/<add-on>/argocd/) with this cluster's project, sync waves and values (<add-on>.yaml, patches), and its other Applications (docs/FLEETS.md, \"Shared add-on bases\").";
   files.set(`${folder}kustomization.yaml`, kustomization(note, [...charts.map((addon) => `${up}${argoBaseDirOf(addon.name)}`), ...others], patches));
+}
+
+/**
+ * An Argo CD cluster of a fleet: each add-on with a chart takes its Namespace from the add-on's shared Namespace base,
+ * as a Flux cluster does through the add-on's base; its add-on folder lists it and keeps what stays its own (its
+ * NetworkPolicies and manifests). Paths are the render's, before the cluster's files move under `context.layout.root`.
+ */
+function listNamespaceBases(files: Map<string, string>, context: RenderContext): void {
+  const up = "../".repeat(2 + context.layout.root.split("/").filter(Boolean).length);
+  for (const addon of context.addonList) {
+    const dir = `${addon.layer}/${addon.name}`;
+    if (!addon.chart || !files.has(`${dir}/namespace.yaml`)) continue;
+    files.delete(`${dir}/namespace.yaml`);
+    const own = new Set<string>();
+    for (const path of files.keys()) if (path.startsWith(`${dir}/`) && /\.ya?ml$/.test(path)) own.add(path.slice(dir.length + 1).split("/")[0]!);
+    own.delete("kustomization.yaml");
+    const note = `${addon.name}: its Namespace from the fleet's shared base (${namespaceBaseDirOf(addon.name)}/) and this cluster's own manifests (docs/FLEETS.md, "One Namespace base for both engines").`;
+    files.set(`${dir}/kustomization.yaml`, kustomization(note, [`${up}${namespaceBaseDirOf(addon.name)}`, ...[...own].sort()]));
+  }
 }

@@ -21,6 +21,8 @@ export interface FleetMemberInput {
   gitops?: string;
   /** The add-ons with a chart it runs (their shared bases are written); undefined where unknown (then every base is). */
   addons?: string[];
+  /** Its blueprint: the first cluster's render writes the workload bases of every blueprint of the fleet (src/fleet/workload-bases.ts). */
+  blueprint?: string;
 }
 
 /** One cluster's row of the workflows' matrices. */
@@ -89,6 +91,8 @@ export interface FleetCi {
    * where a cluster's add-ons are unknown (then it writes every catalog add-on's base, as before the list).
    */
   addons?: { flux: string[]; argo: string[] };
+  /** The blueprints of the fleet's clusters, sorted: the workload bases the first cluster's render writes. */
+  blueprints?: string[];
 }
 
 const KEY_VARIABLE = "$PLAN_STATE_KEY";
@@ -146,5 +150,6 @@ export function fleetCiOf(members: FleetMemberInput[]): FleetCi {
   });
   const used = (engine: string) => [...new Set(members.filter((member) => member.gitops === engine).flatMap((member) => member.addons!))].sort();
   const addons = members.every((member) => member.addons !== undefined) ? { addons: { flux: used("flux"), argo: used("argo") } } : {};
-  return { clusters, groups: [...groups.values()], gitlab, ...(members.some((member) => member.gitops === "flux") ? { flux: true } : {}), ...(members.some((member) => member.gitops === "argo") ? { argo: true } : {}), ...addons };
+  const blueprints = [...new Set(members.flatMap((member) => (member.blueprint ? [member.blueprint] : [])))].sort();
+  return { clusters, groups: [...groups.values()], gitlab, ...(blueprints.length ? { blueprints } : {}), ...(members.some((member) => member.gitops === "flux") ? { flux: true } : {}), ...(members.some((member) => member.gitops === "argo") ? { argo: true } : {}), ...addons };
 }

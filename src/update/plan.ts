@@ -32,6 +32,7 @@ import { FLEET_FILE, answersPathOf, inClusterScope, recordPathOf } from "../flee
 import { parseFleetFile, type FleetFile } from "../fleet/fleet-file.js";
 import { overlayPathOf, overlayTextAfterRender, parseOverlayFile } from "../fleet/environment-overlay.js";
 import { basesOf, missingBases, usesSharedBases } from "../fleet/shared-bases.js";
+import { renderWorkloadBases } from "../fleet/workload-bases.js";
 import { keptValues, type AddonKeptValue } from "../fleet/values-layers.js";
 import { clusterValuesPatches } from "../catalog/render.js";
 
@@ -238,7 +239,7 @@ export async function planUpdate(dir: string, changes: RawParamsInput, options: 
   // The shared bases its add-ons list and the repository lacks (a fleet made before them): no record of this cluster's
   // holds them; they have the bytes the first cluster's render holds them with (src/fleet/shared-bases.ts).
   if (usesSharedBases(rendered.context)) {
-    for (const [path, content] of await missingBases(read, basesOf(rendered.context, blueprint.catalog))) {
+    for (const [path, content] of await missingBases(read, [...basesOf(rendered.context, blueprint.catalog), ...renderWorkloadBases(blueprint.id)])) {
       if (rendered.tree.has(path)) continue;
       outcomes.push({ path, action: "write", content });
       after.set(path, content);

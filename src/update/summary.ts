@@ -1,5 +1,6 @@
 import type { FileTree } from "../file-tree.js";
 import { BASES_DIR, isSharedBasePath } from "../fleet/layout.js";
+import { WORKLOAD_BASES_DIR, isWorkloadBasePath, sortedDocuments, workloadBuilds } from "../fleet/workload-bases.js";
 import { parseDocuments } from "../validators/kubernetes/documents.js";
 import { classifyTerraformChanges, type TerraformChange, type TerraformSummary } from "./terraform-changes.js";
 
@@ -25,6 +26,11 @@ export interface ChangeSummary {
    * them any more (src/fleet/shared-bases.ts). Absent when none.
    */
   basesRemoved?: string[];
+  /**
+   * The cluster's workload folders (`<root>apps/<workload>/`) that now list their blueprint's shared workload base
+   * (src/fleet/workload-bases.ts), which held their own copies before. Absent when none.
+   */
+  workloadsMovedToBases?: string[];
 }
 
 const MOVABLE = /(?:^|\/)(?:infrastructure|infrastructure-after-secrets)\/([^/]+)\/(namespace|helmrepository)\.yaml$/;
@@ -37,7 +43,12 @@ function movedToBases(before: FileTree, after: FileTree): Map<string, string> {
   const moved = new Map<string, string>();
   for (const path of before.keys()) {
     const match = MOVABLE.exec(path);
-    if (match && !after.has(path) && after.has(`${BASES_DIR}${match[1]}/${match[2]}.yaml`)) moved.set(path, match[1]!);
+    // A Namespace goes to the add-on's Namespace base (both engines), a HelmRepository to its Flux base.
+    const target = match && (match[2] === "namespace" ? `${BASES_DIR}${match[1]}/namespace/namespace.yaml` : `${BASES_DIR}${match[1]}/helmrepository.yaml`);
+    if (match && !after.has(path) && after.has(target!)) moved.set(path, match[1]!);
+    // A Flux base made before the Namespace base had its own: it moves into the folder both engines list.
+    const inBase = /^environments\/_bases\/([^/_][^/]*)\/namespace\.yaml$/.exec(path);
+    if (inBase && !after.has(path) && after.has(`${BASES_DIR}${inBase[1]}/namespace/namespace.yaml`)) moved.set(path, inBase[1]!);
   }
   return moved;
 }
@@ -63,12 +74,35 @@ function patchedFromBases(before: FileTree, after: FileTree): Map<string, string
   return moved;
 }
 
-/** `<add-on>` for a Flux base's file, `<add-on>/argocd` for an Argo CD one's: each base once, sorted. */
+/** `<add-on>` for a Flux base's file, `<add-on>/argocd` for an Argo CD one's, `<add-on>/namespace` for its Namespace's, `_apps/<blueprint>/<workload>` for a workload's: each base once, sorted. */
 function basesOfPaths(paths: string[]): string[] {
   return [...new Set(paths.map((path) => {
-    const [addon, sub] = path.slice(BASES_DIR.length).split("/");
-    return sub === "argocd" ? `${addon}/argocd` : addon!;
+    const [addon, sub, workload] = path.slice(BASES_DIR.length).split("/");
+    return isWorkloadBasePath(path) ? `${addon}/${sub}/${workload}` : sub === "argocd" || sub === "namespace" ? `${addon}/${sub}` : addon!;
   }))].sort();
+}
+
+/** The bases of `unlisted` paths none of whose files are left after (a file that moved inside its base removes nothing). */
+function removedBases(unlisted: Set<string>, after: FileTree): string[] {
+  const left = new Set(basesOfPaths([...after.keys()].filter(isSharedBasePath)));
+  // An add-on's Namespace base goes with its last engine's base, which names it.
+  return basesOfPaths([...unlisted]).filter((base) => !left.has(base) && !base.endsWith("/namespace"));
+}
+
+/**
+ * A tree as its objects are applied, for comparing objects: a workload folder that lists its blueprint's base counts
+ * as what it builds (the base's objects, patched, with its own), and the workload bases' own files as nothing (an
+ * object there is applied only where a cluster lists it, and then as that cluster patches it).
+ */
+function asApplied(tree: FileTree): FileTree {
+  const builds = workloadBuilds(tree);
+  const out = new Map<string, string>();
+  for (const [path, content] of tree) {
+    if (isWorkloadBasePath(path) || [...builds.keys()].some((folder) => path.startsWith(folder))) continue;
+    out.set(path, content);
+  }
+  for (const [folder, text] of builds) out.set(`${folder}(built).yaml`, text);
+  return out;
 }
 
 function compare(before: Map<string, string>, after: Map<string, string>): ChangeSet {
@@ -123,13 +157,31 @@ export async function summarizeChanges(before: FileTree, after: FileTree): Promi
   // A base no cluster lists is applied nowhere: its removal takes no object out of a cluster.
   const unlisted = new Set([...before.keys()].filter((path) => isSharedBasePath(path) && !after.has(path)));
   const objectsBefore = new Map([...before].filter(([path]) => !moved.has(path) && !patched.has(path) && !unlisted.has(path)));
-  const objectsAfter = new Map([...after].filter(([path]) => (!isSharedBasePath(path) || before.has(path)) && !patched.has(path)));
+  const objectsAfter = new Map([...after].filter(([path]) => (!isSharedBasePath(path) || before.has(path) || isWorkloadBasePath(path)) && !patched.has(path)));
+  // A workload folder that lists its base now and did not: its objects moved there (the same ones where its build is).
+  const buildsBefore = workloadBuilds(before);
+  const workloadsMoved = [...workloadBuilds(after).keys()].filter((folder) => !buildsBefore.has(folder) && [...before.keys()].some((path) => path.startsWith(folder)));
+  // Both sides with the same view of workloads: a folder that lists its base is what it builds (sorted keys), and one
+  // that still holds its copies is read the same way, so that a move alone changes no object.
+  const sameView = (tree: FileTree, other: FileTree) => {
+    const applied = asApplied(tree);
+    const otherBuilds = workloadBuilds(other);
+    for (const folder of otherBuilds.keys()) {
+      const files = [...applied.keys()].filter((path) => path.startsWith(folder));
+      if (files.length === 0 || applied.has(`${folder}(built).yaml`)) continue;
+      const objects = files.flatMap((path) => objectsOf(applied.get(path)!).map(([, serialised]) => JSON.parse(serialised) as object));
+      files.forEach((path) => applied.delete(path));
+      applied.set(`${folder}(built).yaml`, sortedDocuments(objects));
+    }
+    return applied;
+  };
   return {
     files: compare(before, after),
-    kubernetes: compare(kubernetesObjects(objectsBefore, read), kubernetesObjects(objectsAfter, read)),
+    kubernetes: compare(kubernetesObjects(sameView(objectsBefore, after), read), kubernetesObjects(sameView(objectsAfter, before), read)),
     terraform: await classifyTerraformChanges(before, after),
     movedToBases: [...new Set([...moved.values(), ...patched.values()])].sort(),
-    ...(unlisted.size ? { basesRemoved: basesOfPaths([...unlisted]) } : {}),
+    ...(removedBases(unlisted, after).length ? { basesRemoved: removedBases(unlisted, after) } : {}),
+    ...(workloadsMoved.length ? { workloadsMovedToBases: workloadsMoved.map((folder) => folder.replace(/\/$/, "")).sort() } : {}),
   };
 }
 
@@ -188,5 +240,8 @@ export function formatSummary(summary: ChangeSummary): string {
   const removedBases = summary.basesRemoved?.length
     ? `Removed from the fleet's shared add-on bases (${BASES_DIR}<add-on>/; no cluster of the fleet runs these add-ons with that engine any more): ${summary.basesRemoved.join(", ")}\n`
     : "";
-  return terraformSection + section("Kubernetes resources", summary.kubernetes) + moved + removedBases + section("Files", summary.files) || "No changes.\n";
+  const movedWorkloads = summary.workloadsMovedToBases?.length
+    ? `Moved to the fleet's shared workload bases (${WORKLOAD_BASES_DIR}<blueprint>/<workload>/, one for the fleet's clusters of each blueprint, both engines; the cluster lists them and keeps what it sets otherwise as patches): ${summary.workloadsMovedToBases.join(", ")}\n`
+    : "";
+  return terraformSection + section("Kubernetes resources", summary.kubernetes) + moved + movedWorkloads + removedBases + section("Files", summary.files) || "No changes.\n";
 }
