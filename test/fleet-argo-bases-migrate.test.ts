@@ -5,7 +5,7 @@ import { promisify } from "node:util";
 import { describe, expect, test } from "vitest";
 import { parseAllDocuments, parse as parseYaml, stringify } from "yaml";
 import { loadCatalog } from "../src/catalog/load.js";
-import { argoBaseDirOf } from "../src/fleet/shared-bases.js";
+import { argoBaseDirOf, namespaceBaseDirOf } from "../src/fleet/shared-bases.js";
 import { runCli, tempDir } from "./helpers/cli.js";
 import { git, read } from "./helpers/fleet-builds.js";
 import { fixturesDir } from "./helpers/fixtures.js";
@@ -76,6 +76,22 @@ describe("an Argo CD fleet made by 0.2.0 (each cluster with its own Applications
     expect(read(dir, application)).toContain("selfHeal: false");
     // plan says the same before anything is tried.
     expect((await runCli(["plan", dir, "--cluster", "stg"])).stdout).toContain(moved);
+  });
+
+  test("an edited Namespace the move deletes is a conflict naming the Namespace base both engines share: nothing is written", async () => {
+    const dir = cloneRepository(bundle, join(work, "namespace-edited"));
+    const addon = addonApplications(dir, "stg").find((name) => git(dir, "ls-files", `fleet/stg/infrastructure/${name}/namespace.yaml`) !== "")!;
+    const namespace = `fleet/stg/infrastructure/${addon}/namespace.yaml`;
+    writeFileSync(join(dir, namespace), `${read(dir, namespace)}# the team's\n`);
+    git(dir, "commit", "-qam", "a note in a namespace");
+    const head = git(dir, "rev-parse", "HEAD");
+    const update = await runCli(["update", dir, "--cluster", "stg"]);
+    expect(update.status).not.toBe(0);
+    expect(update.stderr).toContain(
+      `${namespace}: you edited a file the new render removes: in a fleet it comes from ${namespaceBaseDirOf(addon)}/namespace.yaml, the shared base every cluster of the fleet that runs ${addon} lists (docs/FLEETS.md, "One Namespace base for both engines")`,
+    );
+    expect([git(dir, "rev-parse", "HEAD"), git(dir, "status", "--porcelain"), git(dir, "branch", "--list", "create-cluster-repo/*")]).toEqual([head, "", ""]);
+    expect(read(dir, namespace)).toContain("# the team's");
   });
 
   test.skipIf(!kustomizeAvailable)("the edit carried over as the conflict says (--conflict markers, the new patch plus the changed key) builds with the edit and the base's other lines", async () => {

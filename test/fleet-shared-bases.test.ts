@@ -174,7 +174,7 @@ describe("a Flux fleet made by 0.2.0 (each cluster with its own copies) migrates
     expect(update.stderr).toContain(`${namespace}: you edited a file the new render removes`);
     // Where it went and how to keep the edit.
     expect(update.stderr).toContain(
-      `${namespace}: you edited a file the new render removes: in a fleet it comes from ${baseDirOf("dcgm-exporter")}/namespace.yaml, the shared base every Flux cluster of the fleet that runs dcgm-exporter lists`,
+      `${namespace}: you edited a file the new render removes: in a fleet it comes from ${baseDirOf("dcgm-exporter")}/namespace/namespace.yaml, the shared base every cluster of the fleet that runs dcgm-exporter lists`,
     );
     expect(update.stderr).toContain("write it as a patch file in fleet/stg/infrastructure/dcgm-exporter/ listed under patches: in fleet/stg/infrastructure/dcgm-exporter/kustomization.yaml");
     expect([git(dir, "rev-parse", "HEAD"), git(dir, "status", "--porcelain"), git(dir, "branch", "--list", "create-cluster-repo/*")]).toEqual([head, "", ""]);

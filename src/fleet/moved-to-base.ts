@@ -1,7 +1,7 @@
 /**
  * A conflict on a file of a fleet cluster whose lines moved to an add-on's shared base (src/fleet/shared-bases.ts):
- * the cluster's `apps/<add-on>.yaml` (Argo CD) or `helmrelease.yaml` (Flux) became a patch of the base, and its
- * `namespace.yaml` and `helmrepository.yaml` (Flux) left for the base. A team's edit of such a line (the sync policy,
+ * the cluster's `apps/<add-on>.yaml` (Argo CD) or `helmrelease.yaml` (Flux) became a patch of the base, its
+ * `helmrepository.yaml` (Flux) left for the base, and its `namespace.yaml` (both engines) for the Namespace base. A team's edit of such a line (the sync policy,
  * the release's interval) then meets a render that no longer has the line, and the plain "your edits and the new
  * render change the same lines" hides where the line went. This names the base file and how to carry the edit over.
  */
@@ -9,7 +9,7 @@ import { AFTER_SECRETS_ROOT } from "../catalog/secret-order.js";
 import type { Catalog } from "../catalog/types.js";
 import type { RenderContext } from "../generator/context.js";
 import type { MergeOutcome } from "../update/merge.js";
-import { argoBaseDirOf, baseDirOf, basesOf, usesSharedBases } from "./shared-bases.js";
+import { argoBaseDirOf, baseDirOf, basesOf, namespaceBaseDirOf, usesSharedBases } from "./shared-bases.js";
 
 /** A cluster file whose generated lines (some or all) now live in a shared base file. */
 export interface MovedToBase {
@@ -42,11 +42,12 @@ export function filesMovedToBases(context: RenderContext, catalog: Catalog, root
     if (context.gitops.flux) {
       const dir = `${addon.layer}/${addon.name}`;
       const releaseDir = context.secretOrder?.readers.includes(addon.name) ? `${AFTER_SECRETS_ROOT}/${addon.name}` : dir;
-      add(`${dir}/namespace.yaml`, addon.name, `${baseDirOf(addon.name)}/namespace.yaml`, false);
+      add(`${dir}/namespace.yaml`, addon.name, `${namespaceBaseDirOf(addon.name)}/namespace.yaml`, false);
       add(`${dir}/helmrepository.yaml`, addon.name, `${baseDirOf(addon.name)}/helmrepository.yaml`, false);
       add(`${releaseDir}/helmrelease.yaml`, addon.name, `${baseDirOf(addon.name)}/release/helmrelease.yaml`, true);
     } else {
       add(`${clusterPath}/argocd/apps/${addon.name}.yaml`, addon.name, `${argoBaseDirOf(addon.name)}/application.yaml`, true);
+      add(`${addon.layer}/${addon.name}/namespace.yaml`, addon.name, `${namespaceBaseDirOf(addon.name)}/namespace.yaml`, false);
     }
   }
   return moved;
@@ -63,8 +64,10 @@ export function explainMoveToBase(outcome: MergeOutcome, moved: ReadonlyMap<stri
   if (outcome.action !== "conflict") return outcome;
   const to = moved.get(outcome.path);
   if (!to) return outcome;
-  const engine = to.base.includes("/argocd/") ? "Argo CD" : "Flux";
-  const shared = `${to.base}, the shared base every ${engine} cluster of the fleet that runs ${to.addon} lists (docs/FLEETS.md, "Shared add-on bases")`;
+  // The Namespace base serves both engines; the others one engine each.
+  const engine = to.base.includes("/namespace/") ? "" : to.base.includes("/argocd/") ? "Argo CD " : "Flux ";
+  const section = engine === "" ? "One Namespace base for both engines" : "Shared add-on bases";
+  const shared = `${to.base}, the shared base every ${engine}cluster of the fleet that runs ${to.addon} lists (docs/FLEETS.md, "${section}")`;
   if (!to.patch) {
     const folder = outcome.path.slice(0, outcome.path.lastIndexOf("/") + 1);
     return {
