@@ -94,6 +94,8 @@ describe.each(engines)("a repository made by create turned into a fleet (%s), ag
     expect(pull?.base).toBe("main");
     expect(pull?.title).toBe(`Add ${addedBlueprint} cluster stg to the fleet (staging)`);
     expect(pull?.body).toContain("state key");
+    // The first cluster's files that move to the shared bases are named, with what the bases hold.
+    expect(pull?.body).toMatch(/^- Moves to the fleet's shared bases \(`environments\/_bases\/`: add-ons, their Namespaces and the blueprint's workloads, the same for every cluster that runs them\): `[^`]+`/m);
     expect(git(join(servers.git.root, `octocat/fleet-${engine}.git`), "rev-parse", branch)).toBe(git(dir, "rev-parse", branch));
     expect(servers.api.takeViolations()).toEqual([]);
 

@@ -194,7 +194,7 @@ export function addClusterBody(result: AddClusterResult): string {
     `- ${files.length} files; validation: ${validation.report.summary.resources} resources, ${validation.report.valid ? "valid" : "failures the repository already had, see CI"}.`,
     "",
     ...(result.ciSkipped ? [`- CI: ${result.ciSkipped}.`, ""] : []),
-    ...(result.deletes.length > 0 ? [`- Moves to the add-ons' shared bases (${codeSpan(BASES_DIR)}, the same for every Flux cluster): ${result.deletes.map(codeSpan).join(", ")}; the first cluster's add-on folders list them, and build the same objects.`, ""] : []),
+    ...(result.deletes.length > 0 ? [`- Moves to the fleet's shared bases (${codeSpan(BASES_DIR)}: add-ons, their Namespaces and the blueprint's workloads, the same for every cluster that runs them): ${result.deletes.map(codeSpan).join(", ")}; the first cluster's folders list them, and build the same objects.`, ""] : []),
     `Merging creates nothing: follow ${codeSpan(`${root}README.md`)} (remote state, the first apply, then bootstrap on ${codeSpan(rendered.context.gitops.clusterPath)}).`,
     "",
   ].join("\n");
