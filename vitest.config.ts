@@ -14,8 +14,9 @@ export default defineConfig({
     // take ten times longer on 2 cores shared with other CPU-bound work; the suite must pass there too.
     testTimeout: 240_000,
     hookTimeout: 240_000,
-    // Removes each file's temp folders when it ends (see test/helpers/cli.ts tempDir).
-    setupFiles: ["test/setup/temp-dirs.ts"],
+    // Removes each file's temp folders when it ends (see test/helpers/cli.ts tempDir). With CCR_TEST_CPU_LOG=<file>,
+    // also logs each file's CPU seconds (test/setup/cpu-per-file.ts).
+    setupFiles: ["test/setup/temp-dirs.ts", ...(process.env.CCR_TEST_CPU_LOG ? ["test/setup/cpu-per-file.ts"] : [])],
     // Most suites wait on child processes (the CLI, git, local servers) more than they compute: one worker more
     // than the 2 CI cores keeps both busy. One pool serves both projects, so this is the limit for the whole run.
     maxWorkers: 3,
