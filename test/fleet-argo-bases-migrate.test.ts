@@ -1,20 +1,16 @@
-import { execFile, spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { describe, expect, test } from "vitest";
 import { parseAllDocuments, parse as parseYaml, stringify } from "yaml";
 import { loadCatalog } from "../src/catalog/load.js";
 import { argoBaseDirOf, namespaceBaseDirOf } from "../src/fleet/shared-bases.js";
 import { runCli, tempDir } from "./helpers/cli.js";
-import { git, read } from "./helpers/fleet-builds.js";
+import { git, kustomize, kustomizeAvailable, read } from "./helpers/fleet-builds.js";
 import { fixturesDir } from "./helpers/fixtures.js";
 import { cloneRepository } from "./helpers/release-fixtures.js";
 import { expectSettled, updateAllAndMerge } from "./helpers/fleet-migration.js";
 
 const catalog = loadCatalog();
-const kustomizeAvailable = spawnSync("kubectl", ["version", "--client"], { encoding: "utf8" }).status === 0;
-const kustomize = async (dir: string, path: string) => (await promisify(execFile)("kubectl", ["kustomize", path], { cwd: dir, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 })).stdout;
 const bundle = join(fixturesDir, "fleets", "0.2.0", "argo-fleet.bundle");
 const clusters = ["prod", "stg"];
 /** The add-on Applications a cluster's folder holds: the chart add-ons it runs. */

@@ -1,7 +1,5 @@
-import { execFile, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { promisify } from "node:util";
 import { beforeAll, describe, expect, test } from "vitest";
 import { parse as parseYaml, parseAllDocuments } from "yaml";
 import { loadBlueprint } from "../src/blueprints/load.js";
@@ -11,12 +9,11 @@ import { overlayPathOf, overlayTextAfterRender } from "../src/fleet/environment-
 import { argoBaseDirOf, renderArgoSharedBases, renderNamespaceBase } from "../src/fleet/shared-bases.js";
 import { parseParams } from "../src/params/parse.js";
 import { renderBlueprint } from "../src/render-blueprint.js";
-import { switchedOn } from "./helpers/addon-settings.js";
+import { switchedOnWithDependencies } from "./helpers/addon-settings.js";
 import { tempDir } from "./helpers/cli.js";
+import { kustomize, kustomizeAvailable } from "./helpers/fleet-builds.js";
 
 const catalog = loadCatalog();
-const kustomizeAvailable = spawnSync("kubectl", ["version", "--client"], { encoding: "utf8" }).status === 0;
-const kustomize = async (dir: string, path: string) => (await promisify(execFile)("kubectl", ["kustomize", path], { cwd: dir, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 })).stdout;
 
 function writeFiles(dir: string, files: Iterable<[string, string]>): void {
   for (const [path, content] of files) {
@@ -39,13 +36,6 @@ function directoryObjects(dir: string): Array<Record<string, any>> {
     .filter(Boolean);
 }
 
-/** An add-on and those it depends on, each switched on as a user must (with its required settings). */
-function switchedOnWithDependencies(name: string, into: Record<string, unknown> = {}): Record<string, unknown> {
-  const addon = catalog.addons.get(name)!;
-  into[name] = switchedOn(addon);
-  for (const dependency of addon.dependsOn ?? []) switchedOnWithDependencies(dependency, into);
-  return into;
-}
 
 describe("the Argo CD bases are the catalog's alone", () => {
   test("one per catalog add-on with a chart: its Application in the default project, without sync wave or values", () => {
@@ -85,7 +75,7 @@ const kustomizeSlot = limited(3);
 
 describe.each(blueprintIds())("%s: an Argo CD cluster of a fleet builds, from the shared bases and its patches, the Applications it had of its own", (blueprint) => {
   const work = tempDir("ccr-argo-bases-");
-  const valuesWith = (name: string) => ({ gitops: "argo", clusterName: "c1", repoUrl: "https://github.com/acme/c.git", addons: switchedOnWithDependencies(name) });
+  const valuesWith = (name: string) => ({ gitops: "argo", clusterName: "c1", repoUrl: "https://github.com/acme/c.git", addons: switchedOnWithDependencies(catalog, name) });
   const offered = [...catalog.addons.values()]
     .filter((addon) => addon.chart && loadBlueprint(blueprint).offeredAddons.has(addon.name))
     .filter((addon) => !parseParams({ values: valuesWith(addon.name) }, loadBlueprint(blueprint)).errors);

@@ -4,10 +4,8 @@
  * in what kustomize builds for the engine; `plan` shows them; `update` keeps them and the team's edit beside them;
  * the add-on's values schema refuses a bad one; `promote` does not carry them, and says so.
  */
-import { execFile, spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { describe, expect, test } from "vitest";
 import { parse as parseYaml, stringify } from "yaml";
 import { blueprintIds } from "../src/blueprints/registry.js";
@@ -15,13 +13,11 @@ import { loadCatalog } from "../src/catalog/load.js";
 import { overlayPathOf, parseOverlayFile, renderOverlayFile } from "../src/fleet/environment-overlay.js";
 import { layeredValues } from "../src/fleet/values-layers.js";
 import { runCli, tempDir } from "./helpers/cli.js";
-import { builtPaths, git, objectsOf, read } from "./helpers/fleet-builds.js";
+import { builtPaths, git, kustomize, kustomizeAvailable, objectsOf, read } from "./helpers/fleet-builds.js";
 
 const catalog = loadCatalog();
 const ids = blueprintIds();
 
-const kustomizeAvailable = spawnSync("kubectl", ["version", "--client"], { encoding: "utf8" }).status === 0;
-const kustomize = async (dir: string, path: string) => (await promisify(execFile)("kubectl", ["kustomize", path], { cwd: dir, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 })).stdout;
 const valuesOf = (object: Record<string, any>) => (object.kind === "HelmRelease" ? object.spec.values : object.spec.source.helm.valuesObject) ?? {};
 // An Argo CD cluster of a fleet keeps its add-on Applications as patches of their shared bases (spec.source.helm, no chart).
 const isAddonObject = (object: Record<string, any>) => (object.kind === "HelmRelease" || (object.kind === "Application" && (object.spec?.source?.chart || object.spec?.source?.helm))) && catalog.addons.has(object.metadata?.name);

@@ -1,7 +1,5 @@
-import { execFile, spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { describe, expect, test } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { blueprintIds } from "../src/blueprints/registry.js";
@@ -11,14 +9,12 @@ import { overlayPathOf, parseOverlayFile, promoteOverlay, renderOverlayFile, typ
 import { deepMerge } from "../src/params/merge.js";
 import { renderBlueprint } from "../src/render-blueprint.js";
 import { runCli, tempDir } from "./helpers/cli.js";
-import { builtPaths, git, objectsOf, read } from "./helpers/fleet-builds.js";
+import { builtPaths, git, kustomize, kustomizeAvailable, objectsOf, read } from "./helpers/fleet-builds.js";
 
 const catalog = loadCatalog();
 const ids = blueprintIds();
 const engines = ["flux", "argo"] as const;
 
-const kustomizeAvailable = spawnSync("kubectl", ["version", "--client"], { encoding: "utf8" }).status === 0;
-const kustomize = async (dir: string, path: string) => (await promisify(execFile)("kubectl", ["kustomize", path], { cwd: dir, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 })).stdout;
 const overlay = (entries: Partial<Overlay>): Overlay => ({ versions: new Map(), values: new Map(), engines: new Set(["flux"]), ...entries });
 
 describe("an environment overlay with values", () => {

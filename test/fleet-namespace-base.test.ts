@@ -1,7 +1,5 @@
-import { execFile, spawnSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, describe, expect, test } from "vitest";
 import { parse as parseYaml, parseAllDocuments } from "yaml";
 import { loadBlueprint } from "../src/blueprints/load.js";
@@ -11,12 +9,11 @@ import { overlayPathOf, overlayTextAfterRender } from "../src/fleet/environment-
 import { baseDirOf, namespaceBaseDirOf, renderArgoSharedBases, renderNamespaceBase, renderSharedBases } from "../src/fleet/shared-bases.js";
 import { parseParams } from "../src/params/parse.js";
 import { renderBlueprint } from "../src/render-blueprint.js";
-import { switchedOn } from "./helpers/addon-settings.js";
+import { switchedOnWithDependencies } from "./helpers/addon-settings.js";
 import { tempDir } from "./helpers/cli.js";
+import { kustomize, kustomizeAvailable } from "./helpers/fleet-builds.js";
 
 const catalog = loadCatalog();
-const kustomizeAvailable = spawnSync("kubectl", ["version", "--client"], { encoding: "utf8" }).status === 0;
-const kustomize = async (dir: string, path: string) => (await promisify(execFile)("kubectl", ["kustomize", path], { cwd: dir, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 })).stdout;
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
@@ -36,13 +33,6 @@ async function built(dir: string, path: string): Promise<Array<Record<string, an
   return objects.sort((a, b) => key(a).localeCompare(key(b)));
 }
 
-/** An add-on and those it depends on, each switched on as a user must. */
-function switchedOnWithDependencies(name: string, into: Record<string, unknown> = {}): Record<string, unknown> {
-  const addon = catalog.addons.get(name)!;
-  into[name] = switchedOn(addon);
-  for (const dependency of addon.dependsOn ?? []) switchedOnWithDependencies(dependency, into);
-  return into;
-}
 
 describe("one Namespace base per add-on, for both engines", () => {
   const charts = [...catalog.addons.values()].filter((addon) => addon.chart);
@@ -74,7 +64,7 @@ describe("one Namespace base per add-on, for both engines", () => {
 });
 
 describe.each(blueprintIds())("%s: an Argo CD cluster of a fleet takes its add-ons' Namespaces from their shared base, and applies the objects it applied from its own copies", (blueprint) => {
-  const valuesWith = (name: string) => ({ gitops: "argo", clusterName: "c1", repoUrl: "https://github.com/acme/c.git", addons: switchedOnWithDependencies(name) });
+  const valuesWith = (name: string) => ({ gitops: "argo", clusterName: "c1", repoUrl: "https://github.com/acme/c.git", addons: switchedOnWithDependencies(catalog, name) });
   const offered = [...catalog.addons.values()]
     .filter((addon) => addon.chart && loadBlueprint(blueprint).offeredAddons.has(addon.name))
     .filter((addon) => !parseParams({ values: valuesWith(addon.name) }, loadBlueprint(blueprint)).errors);

@@ -1,7 +1,6 @@
-import { execFile, execFileSync, spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { describe, expect, test } from "vitest";
 import { parse as parseYaml, parseAllDocuments } from "yaml";
 import { loadBlueprint } from "../src/blueprints/load.js";
@@ -11,15 +10,12 @@ import { InputError } from "../src/errors.js";
 import { overlayAfterPromotion, overlayAfterRender, overlayPathOf, parseOverlay, renderOverlay } from "../src/fleet/environment-overlay.js";
 import { parseParams } from "../src/params/parse.js";
 import { renderBlueprint } from "../src/render-blueprint.js";
-import { switchedOn } from "./helpers/addon-settings.js";
+import { switchedOnWithDependencies } from "./helpers/addon-settings.js";
 import { runCli, tempDir } from "./helpers/cli.js";
+import { git, kustomize, kustomizeAvailable, read } from "./helpers/fleet-builds.js";
 
 const catalog = loadCatalog();
 
-const git = (dir: string, ...args: string[]) => execFileSync("git", ["-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { encoding: "utf8" }).trim();
-const read = (dir: string, path: string) => readFileSync(join(dir, path), "utf8");
-const kustomizeAvailable = spawnSync("kubectl", ["version", "--client"], { encoding: "utf8" }).status === 0;
-const kustomize = async (dir: string, path: string) => (await promisify(execFile)("kubectl", ["kustomize", path], { cwd: dir, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 })).stdout;
 
 describe("an environment overlay's file", () => {
   test("reads back exactly what it was rendered from, versions that look like numbers, ranges or YAML/JSON syntax included", () => {
@@ -83,20 +79,13 @@ describe.each(blueprintIds())("%s: a cluster's render lists its environment's ov
   });
 });
 
-/** An add-on and those it depends on, each switched on as a user must (with its required settings). */
-function switchedOnWithDependencies(name: string, into: Record<string, unknown> = {}): Record<string, unknown> {
-  const addon = catalog.addons.get(name)!;
-  into[name] = switchedOn(addon);
-  for (const dependency of addon.dependsOn ?? []) switchedOnWithDependencies(dependency, into);
-  return into;
-}
 
 describe.each(blueprintIds())("%s: every layer holding a catalog add-on's HelmRelease lists the environment's overlay", (blueprint) => {
   // Each add-on offered, with what it depends on: wherever its release lands (infrastructure/, or the layer after the
   // Secrets it declares), the environment's version must reach it.
   const offered = [...catalog.addons.values()].filter((addon) => addon.chart && loadBlueprint(blueprint).offeredAddons.has(addon.name));
   test.each(offered.map((addon) => addon.name))("with %s on", async (name) => {
-    const values = { gitops: "flux", clusterName: "c1", repoUrl: "https://github.com/acme/c.git", addons: switchedOnWithDependencies(name) };
+    const values = { gitops: "flux", clusterName: "c1", repoUrl: "https://github.com/acme/c.git", addons: switchedOnWithDependencies(catalog, name) };
     if (parseParams({ values }, loadBlueprint(blueprint)).errors) return; // refused with this blueprint's defaults (the params tests say why)
     const { tree } = await renderBlueprint(blueprint, { values }, { root: "fleet/c1/", environment: "qa" });
     const layers = new Set<string>();

@@ -7,7 +7,7 @@ import { loadCatalog } from "../src/catalog/load.js";
 import { patchDirectives } from "../src/fleet/values-layers.js";
 import { loadBlueprint } from "../src/blueprints/load.js";
 import { parseParams } from "../src/params/parse.js";
-import { switchedOn } from "./helpers/addon-settings.js";
+import { switchedOnWithDependencies } from "./helpers/addon-settings.js";
 import { runCli, tempDir } from "./helpers/cli.js";
 import { git, read } from "./helpers/fleet-builds.js";
 
@@ -22,13 +22,6 @@ function freeObject(schema: any, path: string[] = []): string[] | undefined {
     if (found) return found;
   }
   return undefined;
-}
-/** An add-on and those it depends on, each switched on as a user must (with its required settings). */
-function switchedOnWithDependencies(name: string, into: Record<string, unknown> = {}): Record<string, unknown> {
-  const addon = catalog.addons.get(name)!;
-  into[name] = switchedOn(addon);
-  for (const dependency of addon.dependsOn ?? []) switchedOnWithDependencies(dependency, into);
-  return into;
 }
 /** Values with `leaf` at `path`. */
 const at = (path: string[], leaf: Record<string, unknown>): Record<string, unknown> => path.reduceRight<Record<string, unknown>>((inner, key) => ({ [key]: inner }), leaf);
@@ -58,7 +51,7 @@ describe.each(["flux", "argo"] as const)("a cluster's own value kustomize would 
     const blueprint = loadBlueprint(ids[1 % ids.length]!);
     const found = [...catalog.addons.values()]
       .filter((entry) => entry.chart && blueprint.offeredAddons.has(entry.name) && freeObject(entry.valuesSchema))
-      .filter((entry) => !parseParams({ values: { gitops: engine, clusterName: "stg", addons: switchedOnWithDependencies(entry.name) } }, blueprint).errors)
+      .filter((entry) => !parseParams({ values: { gitops: engine, clusterName: "stg", addons: switchedOnWithDependencies(catalog, entry.name) } }, blueprint).errors)
       .sort((a, b) => a.name.localeCompare(b.name))[0];
     expect(found).toBeDefined();
     [addon, path] = [found!.name, freeObject(found!.valuesSchema)!];
@@ -72,7 +65,7 @@ describe.each(["flux", "argo"] as const)("a cluster's own value kustomize would 
   test("update and add-cluster refuse a null and a $-key with what, where and how to fix it; nothing is written", async () => {
     const check = unchanged();
     const valuesFile = join(work, "values.yaml");
-    const addons = switchedOnWithDependencies(addon);
+    const addons = switchedOnWithDependencies(catalog, addon);
     addons[addon] = { ...(addons[addon] as object), values: at(path, { gone: null, $patch: "replace" }) };
     writeFileSync(valuesFile, stringify({ addons }));
     const key = `addons.${addon}.values.${path.join(".")}`;
@@ -90,7 +83,7 @@ describe.each(["flux", "argo"] as const)("a cluster's own value kustomize would 
 
   test("validate names one in an answers file edited by hand", async () => {
     const answers = parseYaml(read(dir, "fleet/stg/cluster-repo.yaml"));
-    answers.params.addons = switchedOnWithDependencies(addon, answers.params.addons ?? {});
+    answers.params.addons = switchedOnWithDependencies(catalog, addon, answers.params.addons ?? {});
     answers.params.addons[addon] = { ...answers.params.addons[addon], values: at(path, { gone: null }) };
     writeFileSync(join(dir, "fleet/stg/cluster-repo.yaml"), stringify(answers));
     const validate = await runCli(["validate", dir]);
@@ -121,14 +114,14 @@ describe.each(["flux", "argo"] as const)("a fleet's check and plan --all when on
     const blueprint = loadBlueprint(ids[1 % ids.length]!);
     const found = [...catalog.addons.values()]
       .filter((entry) => entry.chart && blueprint.offeredAddons.has(entry.name) && freeObject(entry.valuesSchema))
-      .filter((entry) => !parseParams({ values: { gitops: engine, clusterName: "stg", addons: switchedOnWithDependencies(entry.name) } }, blueprint).errors)
+      .filter((entry) => !parseParams({ values: { gitops: engine, clusterName: "stg", addons: switchedOnWithDependencies(catalog, entry.name) } }, blueprint).errors)
       .sort((a, b) => a.name.localeCompare(b.name))[0];
     expect(found).toBeDefined();
     addon = found!.name;
     key = `addons.${addon}.values.${freeObject(found!.valuesSchema)!.join(".")}`;
     // stg switches the add-on on as a team does (update, merged), and the first cluster takes over its shared base.
     const valuesFile = join(work, "switched-on.yaml");
-    writeFileSync(valuesFile, stringify({ addons: switchedOnWithDependencies(addon) }));
+    writeFileSync(valuesFile, stringify({ addons: switchedOnWithDependencies(catalog, addon) }));
     expect((await runCli(["update", "--cluster", "stg", "--values", valuesFile, dir])).status).toBe(0);
     mergeUpdates();
     expect((await runCli(["update", dir])).status).toBe(0);

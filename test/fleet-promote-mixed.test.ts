@@ -4,8 +4,7 @@
  * is named with the clusters and their values, and not promoted; with nothing else to promote, exit 2 and nothing
  * written. The blueprints and add-ons are found from the catalog's and the blueprints' data, never named.
  */
-import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { parse as parseYaml, stringify } from "yaml";
@@ -16,11 +15,10 @@ import { sourceAddons } from "../src/fleet/promoted-addons.js";
 import { parseParams } from "../src/params/parse.js";
 import { switchedOn } from "./helpers/addon-settings.js";
 import { runCli, tempDir } from "./helpers/cli.js";
+import { git, read } from "./helpers/fleet-builds.js";
 
 const catalog = loadCatalog();
 const ids = blueprintIds();
-const git = (dir: string, ...args: string[]) => execFileSync("git", ["-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { encoding: "utf8" }).trim();
-const read = (dir: string, path: string) => readFileSync(join(dir, path), "utf8");
 const errors = (stderr: string) => stderr.split("\n").filter((line) => line.startsWith("error"));
 
 /** A blueprint's recorded add-on entries with `addons` given, or undefined where refused. */

@@ -1,7 +1,5 @@
-import { execFile, execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { promisify } from "node:util";
 import { describe, expect, test } from "vitest";
 import { parse as parseYaml, parseAllDocuments, stringify } from "yaml";
 import { loadBlueprint } from "../src/blueprints/load.js";
@@ -13,19 +11,16 @@ import { BASES_DIR, baseDirOf, isSharedBasePath, renderArgoSharedBases, renderSh
 import { isWorkloadBasePath } from "../src/fleet/workload-bases.js";
 import { parseParams } from "../src/params/parse.js";
 import { renderBlueprint } from "../src/render-blueprint.js";
-import { switchedOn } from "./helpers/addon-settings.js";
+import { switchedOnWithDependencies } from "./helpers/addon-settings.js";
 import { runCli, tempDir } from "./helpers/cli.js";
 import { fixturesDir } from "./helpers/fixtures.js";
 import { cloneRepository } from "./helpers/release-fixtures.js";
 import { expectSettled, updateAllAndMerge } from "./helpers/fleet-migration.js";
+import { git, kustomize, kustomizeAvailable, read } from "./helpers/fleet-builds.js";
 
 const catalog = loadCatalog();
 /** An add-on's base: the workload bases beside them follow the fleet's blueprints (test/fleet-workload-bases.test.ts). */
 const isAddonBasePath = (path: string) => isSharedBasePath(path) && !isWorkloadBasePath(path);
-const kustomizeAvailable = spawnSync("kubectl", ["version", "--client"], { encoding: "utf8" }).status === 0;
-const kustomize = async (dir: string, path: string) => (await promisify(execFile)("kubectl", ["kustomize", path], { cwd: dir, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 })).stdout;
-const git = (dir: string, ...args: string[]) => execFileSync("git", ["-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { encoding: "utf8" }).trim();
-const read = (dir: string, path: string) => readFileSync(join(dir, path), "utf8");
 
 function writeFiles(dir: string, files: Iterable<[string, string]>): void {
   for (const [path, content] of files) {
@@ -42,13 +37,6 @@ async function built(dir: string, paths: string[]): Promise<Array<Record<string,
   return objects.sort((a, b) => key(a).localeCompare(key(b)));
 }
 
-/** An add-on and those it depends on, each switched on as a user must (with its required settings). */
-function switchedOnWithDependencies(name: string, into: Record<string, unknown> = {}): Record<string, unknown> {
-  const addon = catalog.addons.get(name)!;
-  into[name] = switchedOn(addon);
-  for (const dependency of addon.dependsOn ?? []) switchedOnWithDependencies(dependency, into);
-  return into;
-}
 
 describe("the shared bases are the catalog's alone", () => {
   const bases = new Map(renderSharedBases(catalog));
@@ -93,7 +81,7 @@ describe("the shared bases are the catalog's alone", () => {
 
 describe.each(blueprintIds())("%s: a Flux cluster of a fleet builds, from the shared bases and its values, the objects it built from its own copies", (blueprint) => {
   const work = tempDir("ccr-shared-bases-");
-  const valuesWith = (name: string) => ({ gitops: "flux", clusterName: "c1", repoUrl: "https://github.com/acme/c.git", addons: switchedOnWithDependencies(name) });
+  const valuesWith = (name: string) => ({ gitops: "flux", clusterName: "c1", repoUrl: "https://github.com/acme/c.git", addons: switchedOnWithDependencies(catalog, name) });
   // Each add-on with a chart a Flux cluster of this blueprint can run (others are refused with its defaults: the params tests say why).
   const offered = [...catalog.addons.values()]
     .filter((addon) => addon.chart && loadBlueprint(blueprint).offeredAddons.has(addon.name))

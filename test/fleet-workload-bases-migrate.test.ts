@@ -1,7 +1,5 @@
-import { execFile, spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { describe, expect, test } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { loadBlueprint } from "../src/blueprints/load.js";
@@ -9,12 +7,10 @@ import { readFleet } from "../src/fleet/members.js";
 import { removeCluster } from "../src/fleet/remove-cluster.js";
 import { WORKLOAD_BASES_DIR, canonicalWorkloads, workloadBaseDirOf } from "../src/fleet/workload-bases.js";
 import { runCli, tempDir } from "./helpers/cli.js";
-import { builtPaths, git, read } from "./helpers/fleet-builds.js";
+import { builtPaths, git, kustomize, kustomizeAvailable, read } from "./helpers/fleet-builds.js";
 import { fixturesDir } from "./helpers/fixtures.js";
 import { cloneRepository } from "./helpers/release-fixtures.js";
 
-const kustomizeAvailable = spawnSync("kubectl", ["version", "--client"], { encoding: "utf8" }).status === 0;
-const kustomize = async (dir: string, path: string) => (await promisify(execFile)("kubectl", ["kustomize", path], { cwd: dir, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 })).stdout;
 /** A fleet made by main before the workload bases (test/fixtures/fleets/README.md): prod and stg (Flux), canary (Argo CD). */
 const bundle = join(fixturesDir, "fleets", "d6a2ffa", "mixed-fleet.bundle");
 

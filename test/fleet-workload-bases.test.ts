@@ -1,7 +1,5 @@
-import { execFile, spawnSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, describe, expect, test } from "vitest";
 import { parse as parseYaml, parseAllDocuments } from "yaml";
 import { blueprintIds } from "../src/blueprints/registry.js";
@@ -12,10 +10,9 @@ import { WORKLOAD_BASES_DIR, canonicalWorkloads, isWorkloadBasePath, jsonPatch, 
 import { renderBlueprint } from "../src/render-blueprint.js";
 import { tempDir } from "./helpers/cli.js";
 import { paramsFixtures } from "./helpers/fixtures.js";
+import { kustomize, kustomizeAvailable } from "./helpers/fleet-builds.js";
 
 const catalog = loadCatalog();
-const kustomizeAvailable = spawnSync("kubectl", ["version", "--client"], { encoding: "utf8" }).status === 0;
-const kustomize = async (dir: string, path: string) => (await promisify(execFile)("kubectl", ["kustomize", path], { cwd: dir, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 })).stdout;
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { parse as parseYaml } from "yaml";
@@ -9,9 +9,9 @@ import { inAddonFolder } from "../src/fleet/shared-bases.js";
 import { recordingCli, runCli, tempDir } from "./helpers/cli.js";
 import { useGitHubDouble } from "./helpers/github-api-server.js";
 import { cloneRelease, releaseCases } from "./helpers/release-fixtures.js";
+import { read } from "./helpers/fleet-builds.js";
 
 const git = (dir: string, ...args: string[]) => execFileSync("git", ["-C", dir, ...args], { encoding: "utf8" }).trim();
-const read = (dir: string, path: string) => readFileSync(join(dir, path), "utf8");
 /** Every blueprint's data decides: a fleet of two different blueprints, whichever the repository ships. */
 const [firstBlueprint, addedBlueprint] = (() => {
   const ids = blueprintIds();
