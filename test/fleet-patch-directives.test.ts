@@ -23,6 +23,16 @@ function freeObject(schema: any, path: string[] = []): string[] | undefined {
   }
   return undefined;
 }
+/** An add-on stg's blueprint (the second) offers, with a chart, whose values take a free-form object, and that parses when switched on with what it depends on. */
+function freeFormAddon(engine: string) {
+  const blueprint = loadBlueprint(ids[1 % ids.length]!);
+  const found = [...catalog.addons.values()]
+    .filter((entry) => entry.chart && blueprint.offeredAddons.has(entry.name) && freeObject(entry.valuesSchema))
+    .filter((entry) => !parseParams({ values: { gitops: engine, clusterName: "stg", addons: switchedOnWithDependencies(catalog, entry.name) } }, blueprint).errors)
+    .sort((a, b) => a.name.localeCompare(b.name))[0];
+  expect(found).toBeDefined();
+  return found!;
+}
 /** Values with `leaf` at `path`. */
 const at = (path: string[], leaf: Record<string, unknown>): Record<string, unknown> => path.reduceRight<Record<string, unknown>>((inner, key) => ({ [key]: inner }), leaf);
 
@@ -47,13 +57,7 @@ describe.each(["flux", "argo"] as const)("a cluster's own value kustomize would 
     git(dir, "checkout", "-q", "main");
     git(dir, "merge", "-q", "--ff-only", "create-cluster-repo/add-cluster-stg");
     git(dir, "branch", "-q", "-D", "create-cluster-repo/add-cluster-stg");
-    // An add-on stg's blueprint offers, with a chart, whose values take a free-form object: switched on with it.
-    const blueprint = loadBlueprint(ids[1 % ids.length]!);
-    const found = [...catalog.addons.values()]
-      .filter((entry) => entry.chart && blueprint.offeredAddons.has(entry.name) && freeObject(entry.valuesSchema))
-      .filter((entry) => !parseParams({ values: { gitops: engine, clusterName: "stg", addons: switchedOnWithDependencies(catalog, entry.name) } }, blueprint).errors)
-      .sort((a, b) => a.name.localeCompare(b.name))[0];
-    expect(found).toBeDefined();
+    const found = freeFormAddon(engine);
     [addon, path] = [found!.name, freeObject(found!.valuesSchema)!];
   }, 120_000);
 
@@ -111,12 +115,7 @@ describe.each(["flux", "argo"] as const)("a fleet's check and plan --all when on
     expect((await runCli(["-b", ids[0]!, "-y", "--gitops", engine, "--set", "clusterName=prod", "--set", "repoUrl=https://github.com/acme/fleet.git", dir])).status).toBe(0);
     expect((await runCli(["add-cluster", "stg", "--blueprint", ids[1 % ids.length]!, dir])).status).toBe(0);
     mergeUpdates();
-    const blueprint = loadBlueprint(ids[1 % ids.length]!);
-    const found = [...catalog.addons.values()]
-      .filter((entry) => entry.chart && blueprint.offeredAddons.has(entry.name) && freeObject(entry.valuesSchema))
-      .filter((entry) => !parseParams({ values: { gitops: engine, clusterName: "stg", addons: switchedOnWithDependencies(catalog, entry.name) } }, blueprint).errors)
-      .sort((a, b) => a.name.localeCompare(b.name))[0];
-    expect(found).toBeDefined();
+    const found = freeFormAddon(engine);
     addon = found!.name;
     key = `addons.${addon}.values.${freeObject(found!.valuesSchema)!.join(".")}`;
     // stg switches the add-on on as a team does (update, merged), and the first cluster takes over its shared base.
