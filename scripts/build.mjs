@@ -20,7 +20,7 @@ const INPUT_FILES = ["package.json", "tsconfig.json", "tsconfig.build.json", "sc
 /** The tools that write dist/: a different version is a different build (so is a different bundled dependency). */
 const TOOLS = ["typescript", "esbuild", "handlebars"];
 /** Outputs the package cannot run without: a stamp beside a dist/ missing them does not count. */
-const OUTPUTS = ["dist/index.js", "dist/cli/main.js", "dist/cli/cli.cjs", "dist/cli/code-cache.cjs", "dist/generator/templates/index.json", "dist/params/schemas", "dist/validators/terraform/worker.js"];
+const OUTPUTS = ["dist/index.js", "dist/cli/main.js", "dist/cli/cli.cjs", "dist/cli/code-cache.cjs", "dist/generator/templates/index.json", "dist/params/schemas", "dist/validators/terraform/worker.js", "dist/cli/kubernetes-worker.cjs"];
 
 function filesUnder(dir) {
   return readdirSync(join(root, dir), { recursive: true, withFileTypes: true })

@@ -98,5 +98,19 @@ await build({
   plugins: [vendored, sharedCodeCache],
 });
 toAscii(join(cliDir, "cli.cjs"));
+// - dist/cli/kubernetes-worker.cjs: what a validate worker thread runs (src/validators/kubernetes/worker-serve.ts), one
+//   CommonJS file that the thread's entry (dist/validators/kubernetes/worker.js) loads through the same code cache, for
+//   the same reason as cli.cjs: a worker that resolved and compiled the validator's ES modules one by one spent more
+//   than its first batches on that.
+await build({
+  ...common,
+  ...importMetaUrl,
+  entryPoints: [join(root, "dist", "validators", "kubernetes", "worker-serve.js")],
+  outfile: join(cliDir, "kubernetes-worker.cjs"),
+  format: "cjs",
+  supported: { "dynamic-import": false },
+  plugins: [vendored, sharedCodeCache],
+});
+toAscii(join(cliDir, "kubernetes-worker.cjs"));
 await build({ ...common, entryPoints: [join(cliDir, "main.js")], outfile: join(cliDir, "main.js"), allowOverwrite: true, format: "esm", plugins: [sharedCodeCache] });
 chmodSync(join(cliDir, "main.js"), 0o755);

@@ -46,6 +46,11 @@ export function enableCodeCache(dir: string): void {
   if (folder) process.once("exit", writePending);
 }
 
+/** The folder the code cache is in, when it is on: a worker thread the CLI starts turns it on there too. */
+export function codeCacheDir(): string | undefined {
+  return folder;
+}
+
 /**
  * Compiles and runs `source` (read from `file` just before, or made from what was read) as a script and returns its completion value, with the code cache when
  * it is on. `variant` names a use of the script that gets an entry of its own: an entry holds the functions the run

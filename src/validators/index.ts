@@ -232,10 +232,14 @@ async function validateManifests(
     read: source.root === undefined ? (path: string) => source.read(path) : undefined,
     patches: patches.size > 0 ? Object.fromEntries(patches) : undefined,
   };
+  const perFileDigests: (ManifestDigest[] | undefined)[] = new Array(paths.length);
   await validateFileStream(paths, options, stream, (position, outcome) => {
     perFile[position] = outcome.results;
-    if (outcome.digests) digests.set(paths[position] as string, outcome.digests);
+    perFileDigests[position] = outcome.digests;
   });
+  // Outcomes arrive in the order the threads finish them; the digests' order is the order of the GitOps checks'
+  // findings, so they go in by path, as one thread would have put them.
+  for (const [position, list] of perFileDigests.entries()) if (list) digests.set(paths[position] as string, list);
   return perFile.flat();
 }
 

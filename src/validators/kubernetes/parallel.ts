@@ -1,9 +1,10 @@
 import { existsSync, statSync } from "node:fs";
-import { availableParallelism } from "node:os";
+import { availableParallelism, loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { setImmediate as yieldToEvents } from "node:timers/promises";
 import { packageRoot } from "../../_utils.js";
+import { codeCacheDir } from "../../code-cache.js";
 import { digestDocument, isYamlFile, type ManifestDigest } from "../gitops/index.js";
 import { readTextFile, type TextRead } from "../read-text.js";
 import type { UnitResult } from "../types.js";
@@ -12,14 +13,12 @@ import { createKubernetesValidator, type KubernetesValidator, type KubernetesVal
 
 /** Options of {@link validateFilesParallel} and {@link validateFileStream}. */
 export interface ParallelOptions {
-  /** Upper bound on threads, this one included. Default: the machine's available parallelism. */
-  workers?: number;
   /**
-   * Below this many bytes of input everything runs in the calling thread: a worker costs its own start-up (modules,
-   * validator bundles, and warming up its code: about 0.4 CPU-s) and the copy of its results, which only pays off on
-   * large inputs. Default: 8 MiB when `workers` is given, else 32 MiB (on 2 cores, the 10 MB benchmark corpus
-   * validated faster in one thread, quiet or loaded: V8's own GC and compiler threads already use the second core).
+   * Threads, this one included: that many whenever the input makes more than one batch (a user's pin, and what tests
+   * use). Default: automatic, see {@link automaticThreads}.
    */
+  workers?: number;
+  /** Automatic threads only: below this many bytes of input, one thread. @default {@link AUTO_MIN_BYTES} */
   minBytesForWorkers?: number;
 }
 
@@ -47,6 +46,8 @@ export interface WorkerSetup {
   root: string | undefined;
   digests: boolean;
   patches?: Record<string, PatchSpec>;
+  /** The folder of the starting thread's code cache (src/code-cache.ts), when it is on: the worker uses it too. */
+  codeCache?: string;
 }
 /**
  * A batch of files for a worker, and its answer. Results travel as JSON text (cheaper to copy than a structured
@@ -57,6 +58,8 @@ export interface WorkerTask {
   id: number;
   paths: string[];
 }
+/** What a worker is sent: a batch, or "done" when there are no more. */
+export type WorkerMessage = WorkerTask | "done";
 export type WorkerReply = { id: number; ok: true; json: string; digests: (ManifestDigest[] | undefined)[] } | { id: number; ok: false; error: string };
 
 /** A batch's outcomes as a worker sends them (see WorkerReply). */
@@ -80,8 +83,8 @@ const workerUrl = pathToFileURL(join(packageRoot, "dist", "validators", "kuberne
  * Files go to the threads in batches of about this size: small enough that memory holds only a few files' text at
  * a time and the threads finish together, large enough that messages cost little next to the validation.
  */
-const BATCH_BYTES = 512 * 1024;
-const BATCH_FILES = 64;
+const BATCH_BYTES = 256 * 1024;
+const BATCH_FILES = 32;
 /** Batches queued per worker, so that it never waits for this thread (busy with its own batch) to send the next. */
 const IN_FLIGHT = 2;
 
@@ -97,23 +100,22 @@ export async function validateFileStream(
   stream: StreamOptions,
   onFile: (position: number, outcome: FileOutcome) => void,
 ): Promise<void> {
-  const setup: WorkerSetup = { options, root: stream.root, digests: stream.digests ?? false, patches: stream.patches };
-  const threads = Math.min(stream.workers ?? availableParallelism(), paths.length);
+  const setup: WorkerSetup = { options, root: stream.root, digests: stream.digests ?? false, patches: stream.patches, codeCache: codeCacheDir() };
   const { read } = stream;
   const sized = paths.map((path, position) => ({ path, position, size: read ? 0 : sizeOf(stream.root ? join(stream.root, path) : path) }));
-  const bytes = sized.reduce((total, entry) => total + entry.size, 0);
-  const validator = await createKubernetesValidator(options);
   const batches = toBatches(sized);
   let next = 0;
   const take = () => (next < batches.length ? batches[next++] : undefined);
   const deliver = (batch: typeof sized, outcomes: FileOutcome[]) => batch.forEach((entry, i) => onFile(entry.position, outcomes[i] ?? { results: [] }));
 
-  // Without a compiled worker.js (TypeScript sources before a build) everything stays in this thread.
-  const minBytes = stream.minBytesForWorkers ?? (stream.workers === undefined ? 32 * 1024 * 1024 : 8 * 1024 * 1024);
-  const useWorkers = !read && threads >= 2 && bytes >= minBytes && existsSync(fileURLToPath(workerUrl));
-  const pool = useWorkers ? Array.from({ length: threads - 1 }, () => runWorker(setup, take, deliver)) : [];
+  // Files held in memory are read in this thread; without a compiled worker.js (TypeScript sources before a build)
+  // everything stays in it too.
+  const threads = read || batches.length < 2 ? 1 : Math.min(stream.workers ?? automaticThreads(sized, stream.minBytesForWorkers ?? AUTO_MIN_BYTES), batches.length);
+  const pool = threads >= 2 && existsSync(fileURLToPath(workerUrl)) ? Array.from({ length: threads - 1 }, () => runWorker(setup, take, deliver)) : [];
   // A worker that fails is reported by the Promise.all below; until then its rejection must not count as unhandled.
   for (const worker of pool) worker.catch(() => undefined);
+  // After the workers are started: they start up while this thread builds its own validator.
+  const validator = await createKubernetesValidator(options);
   // This thread takes batches too (one worker start-up fewer), letting worker replies in between its batches.
   for (let batch = take(); batch; batch = take()) {
     const batchPaths = batch.map((entry) => entry.path);
@@ -121,6 +123,28 @@ export async function validateFileStream(
     if (pool.length > 0) await yieldToEvents();
   }
   await Promise.all(pool);
+}
+
+/**
+ * Input size from which automatic threads may start a worker. A worker costs CPU this thread does not: its start-up
+ * (about 0.05 CPU-s with the worker bundle and the code cache), V8 compiling the same hot functions again for its
+ * own isolate, and the copy of its results back (structured clone and JSON: about a third of what validating them
+ * costs). Measured on 2 cores with bench/validate-corpus.mjs (docs in the README): below a few MB that is more
+ * than the time a second thread saves.
+ */
+export const AUTO_MIN_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Threads for a validation left to choose: one below `minBytes`; else one per core that is idle by the 1-minute
+ * load average (rounded), this thread's core included. Why the load: on a busy machine a worker gets no core of its
+ * own and only adds its CPU to the run (on 2 cores at load 8-10, the 20,000-resource corpus took 0.3 CPU-s more
+ * and longer wall time with a worker). The report is the same whatever the count.
+ */
+function automaticThreads(files: readonly { size: number }[], minBytes: number): number {
+  const bytes = files.reduce((total, entry) => total + entry.size, 0);
+  if (bytes < minBytes) return 1;
+  const cores = availableParallelism();
+  return Math.max(1, Math.min(cores, Math.round(cores - (loadavg()[0] ?? 0))));
 }
 
 /**
@@ -229,7 +253,10 @@ async function runWorker<T extends { path: string }>(setup: WorkerSetup, take: (
         pending.set(task.id, batch);
         worker.postMessage(task);
       }
-      if (pending.size === 0) void worker.terminate().then(() => resolve());
+      if (pending.size > 0) return;
+      // The thread ends by itself (see worker-serve.ts); its results are all in, so this does not wait for that.
+      worker.postMessage("done" satisfies WorkerMessage);
+      resolve();
     };
     worker.on("message", (reply: WorkerReply) => {
       const batch = pending.get(reply.id);

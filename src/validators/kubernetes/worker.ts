@@ -1,24 +1,27 @@
 /**
- * Worker-thread entry of validateFileStream: builds one validator, then validates the batches of files it is sent,
- * one at a time, posting each batch's outcomes back.
+ * Worker-thread entry of validateFileStream. What the thread runs comes, when the build made it, from the worker
+ * bundle (dist/cli/kubernetes-worker.cjs, scripts/bundle-cli.mjs), loaded through the CLI's code cache
+ * (dist/cli/code-cache.cjs, the instance the bundle's own modules use) in the folder of the thread that started this
+ * one: Node 20 keeps no compiled ES module between runs, and resolving and compiling the validator's modules one by
+ * one cost each worker more than its first batches. Else (a dist/ made by tsc alone) the compiled modules are
+ * imported as they are. Only Node's own modules are imported statically here: anything else would load a second,
+ * unbundled copy next to the bundle.
  */
-import { parentPort, workerData } from "node:worker_threads";
-import { toReply, validateBatchFromDisk, type WorkerReply, type WorkerSetup, type WorkerTask } from "./parallel.js";
-import { createKubernetesValidator } from "./validator.js";
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+import { workerData } from "node:worker_threads";
+import type { WorkerSetup } from "./parallel.js";
 
 const setup = workerData as WorkerSetup;
-const validator = createKubernetesValidator(setup.options);
-// Batches are validated one after the other: two at once would only hold twice the file text in memory.
-let queue: Promise<void> = Promise.resolve();
+const bundle = fileURLToPath(new URL("../../cli/kubernetes-worker.cjs", import.meta.url));
+const codeCacheModule = fileURLToPath(new URL("../../cli/code-cache.cjs", import.meta.url));
 
-parentPort?.on("message", (task: WorkerTask) => {
-  queue = queue.then(async () => {
-    let reply: WorkerReply;
-    try {
-      reply = toReply(task.id, await validateBatchFromDisk(await validator, setup, task.paths));
-    } catch (error) {
-      reply = { id: task.id, ok: false, error: error instanceof Error ? error.message : String(error) };
-    }
-    parentPort?.postMessage(reply);
-  });
-});
+async function serve(): Promise<typeof import("./worker-serve.js")> {
+  if (!existsSync(bundle) || !existsSync(codeCacheModule)) return import("./worker-serve.js");
+  const codeCache = createRequire(import.meta.url)(codeCacheModule) as typeof import("../../code-cache.js");
+  if (setup.codeCache) codeCache.enableCodeCache(setup.codeCache);
+  return codeCache.requireCached(bundle) as typeof import("./worker-serve.js");
+}
+
+(await serve()).serveBatches(setup);
