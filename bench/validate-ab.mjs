@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Paired comparison of two builds of this package on the validate corpus (issue 28): `node bench/validate-ab.mjs
-// <old checkout> <new checkout> [pairs=11]`. Each checkout needs its dist/ built (a copy of dist/ and package.json with
+// <old checkout> <new checkout> [pairs=11] [--flags-a "..."] [--flags-b "..."]` (validate flags of each side, e.g.
+// `--flags-a "--workers 1" --flags-b "--workers 2"`: both sides must still give the same report). Each checkout needs its dist/ built (a copy of dist/ and package.json with
 // a node_modules link will do); the corpus is this checkout's .bench/corpus (bench/validate-generate.mjs writes it).
 // Every round runs `validate --strict -o json` with the old build and the new one back to back, their order swapped
 // every other round, and kubeconform -n 2 beside them when it is on PATH, so that all see the same load. Prints
@@ -15,7 +16,9 @@ import { writeCorpus } from "./validate-generate.mjs";
 import { median, root } from "./validate-measure.mjs";
 
 const [A, B] = [process.argv[2], process.argv[3]];
-const pairs = Number(process.argv[4] ?? 11);
+const pairs = Number(process.argv[4]?.startsWith("--") ? 11 : (process.argv[4] ?? 11));
+const flagsOf = (name) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1].split(" ").filter(Boolean) : []);
+const flags = { A: flagsOf("--flags-a"), B: flagsOf("--flags-b") };
 if (!A || !B) {
   console.error("usage: node bench/validate-ab.mjs <old checkout> <new checkout> [pairs]");
   process.exit(2);
@@ -30,8 +33,8 @@ function timed(command, args) {
   const [wall, user, system] = child.stderr.trim().split("\n").pop().split(" ").map(Number);
   return { wall, cpu: user + system, status: child.status, stdout: child.stdout, stderr: child.stderr };
 }
-const ours = (checkout) => {
-  const run = timed(process.execPath, [join(checkout, "dist", "cli", "main.js"), "validate", "--strict", "-o", "json", corpus]);
+const ours = (checkout, extra) => {
+  const run = timed(process.execPath, [join(checkout, "dist", "cli", "main.js"), "validate", "--strict", ...extra, "-o", "json", corpus]);
   if (run.status !== 0) throw new Error(`${checkout}: exit ${run.status}\n${run.stderr}`);
   return run;
 };
@@ -44,7 +47,7 @@ for (let i = 0; i < pairs; i++) {
   const order = i % 2 ? ["B", "A"] : ["A", "B"];
   const outputs = {};
   for (const key of order) {
-    const run = ours(key === "A" ? A : B);
+    const run = ours(key === "A" ? A : B, flags[key]);
     outputs[key] = run.stdout;
     samples[key].push(run);
   }
@@ -54,8 +57,8 @@ for (let i = 0; i < pairs; i++) {
 const figure = (list) => `wall ${median(list.map((run) => run.wall)).toFixed(3)} s  cpu ${median(list.map((run) => run.cpu)).toFixed(3)} s`;
 const pairedRatio = (field) => median(samples.A.map((a, i) => samples.B[i][field] / a[field])).toFixed(3);
 console.log(`${pairs} pairs; load ${loadAtStart.toFixed(2)} -> ${loadavg()[0].toFixed(2)}; same report from both builds`);
-console.log(`A ${A}: ${figure(samples.A)}`);
-console.log(`B ${B}: ${figure(samples.B)}   paired B/A: wall ${pairedRatio("wall")}, cpu ${pairedRatio("cpu")}`);
+console.log(`A ${A} ${flags.A.join(" ")}: ${figure(samples.A)}`);
+console.log(`B ${B} ${flags.B.join(" ")}: ${figure(samples.B)}   paired B/A: wall ${pairedRatio("wall")}, cpu ${pairedRatio("cpu")}`);
 if (kubeconform) {
   const ratio = (key) => median(samples.kubeconform.map((k, i) => k.wall / samples[key][i].wall)).toFixed(2);
   console.log(`kubeconform -n 2: ${figure(samples.kubeconform)}   paired kubeconform/A wall ${ratio("A")}x, kubeconform/B wall ${ratio("B")}x`);

@@ -4,7 +4,8 @@
  *
  * 1. Writes a deterministic corpus of 20,000 resources in 400 multi-document files to .bench/corpus (git-ignored),
  *    a consistent GitOps repository (bench/validate-generate.mjs).
- * 2. Runs the built CLI, `validate --strict <corpus> -o json`, as a whole process (all cores, then one thread), and,
+ * 2. Runs the built CLI, `validate --strict <corpus> -o json`, as a whole process (threads left automatic, then
+ *    pinned to one and to two with --workers), and,
  *    in the same rounds (one run of each in turn, so that both see the same load), the peer: `kubeconform -strict -n 2`
  *    on PATH, with kubeconform-layout schemas of the same kinds (../shared/schemas, or --schemas DIR). Every resource
  *    must come out valid from both.
@@ -115,7 +116,7 @@ function figure(samples) {
 }
 
 const load = loadavg().map((value) => +value.toFixed(2));
-const throughput = rounds({ allCores: () => runOurs([]), oneThread: () => runOurs(["--workers", "1"]), ...(peer ? { kubeconform: runKubeconform } : {}) }, runs);
+const throughput = rounds({ allCores: () => runOurs([]), oneThread: () => runOurs(["--workers", "1"]), twoThreads: () => runOurs(["--workers", "2"]), ...(peer ? { kubeconform: runKubeconform } : {}) }, runs);
 const start = rounds({ small: () => startup(), cold: startupColdCache, bare: bareNode }, runs * 2);
 
 const results = {
@@ -125,6 +126,7 @@ const results = {
   runsPerFigure: runs,
   strictAllCores: figure(throughput.allCores),
   strictOneThread: figure(throughput.oneThread),
+  strictTwoThreads: figure(throughput.twoThreads),
   kubeconform: peer ? figure(throughput.kubeconform) : `not measured: ${kubeconformBinary ? `no kubeconform-layout schemas for Kubernetes ${KUBERNETES_VERSION} in ${schemas} (--schemas DIR)` : "no kubeconform binary on PATH"}`,
   coldStartSmallFile: {
     command: start.small[0].command,
@@ -133,7 +135,10 @@ const results = {
     bareNodeMedianSeconds: +median(start.bare.map((sample) => sample.seconds)).toFixed(3),
   },
 };
-if (peer) results.allCoresVsKubeconform = +(results.kubeconform.seconds / results.strictAllCores.seconds).toFixed(2);
+if (peer) {
+  results.allCoresVsKubeconform = +(results.kubeconform.seconds / results.strictAllCores.seconds).toFixed(2);
+  results.twoThreadsVsKubeconform = +(results.kubeconform.seconds / results.strictTwoThreads.seconds).toFixed(2);
+}
 
 if (asJson) {
   console.log(JSON.stringify(results, null, 1));
@@ -143,9 +148,11 @@ if (asJson) {
   const ours = results.strictAllCores;
   const peerText = peer ? `kubeconform -n 2: ${results.kubeconform.seconds.toFixed(2)} s` : results.kubeconform;
   const ratio = peer ? `${results.allCoresVsKubeconform}x` : "-";
-  console.log(`  all cores      ${ours.seconds.toFixed(2)} s  ${String(ours.resourcesPerSecond).padStart(6)}/s  peak ${ours.peakRssMiB ?? "?"} MiB   ${peerText}   ${ratio}   goal >= ${GOALS.throughputVsKubeconform}x kubeconform${peer ? `   ${verdict(results.allCoresVsKubeconform >= GOALS.throughputVsKubeconform)}` : ""}`);
+  console.log(`  automatic      ${ours.seconds.toFixed(2)} s  ${String(ours.resourcesPerSecond).padStart(6)}/s  peak ${ours.peakRssMiB ?? "?"} MiB   ${peerText}   ${ratio}   goal >= ${GOALS.throughputVsKubeconform}x kubeconform${peer ? `   ${verdict(results.allCoresVsKubeconform >= GOALS.throughputVsKubeconform)}` : ""}`);
   const one = results.strictOneThread;
-  console.log(`  one thread     ${one.seconds.toFixed(2)} s  ${String(one.resourcesPerSecond).padStart(6)}/s  peak ${one.peakRssMiB ?? "?"} MiB`);
+  console.log(`  one thread     ${one.seconds.toFixed(2)} s  ${String(one.resourcesPerSecond).padStart(6)}/s  peak ${one.peakRssMiB ?? "?"} MiB   CPU ${one.cpuPercentOfMedianRun ?? "?"}%`);
+  const two = results.strictTwoThreads;
+  console.log(`  two threads    ${two.seconds.toFixed(2)} s  ${String(two.resourcesPerSecond).padStart(6)}/s  peak ${two.peakRssMiB ?? "?"} MiB   CPU ${two.cpuPercentOfMedianRun ?? "?"}%${peer ? `   ${results.twoThreadsVsKubeconform}x kubeconform` : ""}`);
   const cold = results.coldStartSmallFile;
   console.log(`  start-up, one small file  ${cold.medianSeconds.toFixed(3)} s   node -e 0: ${cold.bareNodeMedianSeconds.toFixed(3)} s   goal < ${GOALS.startupSeconds} s   ${verdict(cold.medianSeconds < GOALS.startupSeconds)}`);
   console.log(`  the same, code cache empty (a first run)  ${cold.codeCacheEmptyMedianSeconds.toFixed(3)} s`);

@@ -149,7 +149,7 @@ export const validateCommand = defineCommand({
       description:
         "where schemas fetched over HTTP are kept (default: $XDG_CACHE_HOME/create-cluster-repo/schemas or ~/.cache/...); schemas from --crd and --schema-location are kept compiled in $XDG_CACHE_HOME/create-cluster-repo/compiled",
     },
-    workers: { type: "string", value: "N", description: "threads that validate manifests (default: one below 4 MiB of manifests, else one per idle core)" },
+    workers: { type: "string", value: "N", description: "threads that validate manifests (default: one below 8 MiB of manifests, else one per idle core)" },
     "pod-security": {
       type: "string",
       choices: podSecurityLevels,

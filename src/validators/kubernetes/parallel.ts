@@ -129,10 +129,11 @@ export async function validateFileStream(
  * Input size from which automatic threads may start a worker. A worker costs CPU this thread does not: its start-up
  * (about 0.05 CPU-s with the worker bundle and the code cache), V8 compiling the same hot functions again for its
  * own isolate, and the copy of its results back (structured clone and JSON: about a third of what validating them
- * costs). Measured on 2 cores with bench/validate-corpus.mjs (docs in the README): below a few MB that is more
- * than the time a second thread saves.
+ * costs). On 2 cores (bench/validate-ab.mjs --flags-b "--workers 2") a worker added 0.23 CPU-s to a 4.4 MB
+ * repository (+37%) and 0.25-0.3 CPU-s to the 8.7 MB corpus (+25-30%): below 8 MiB a repository keeps one
+ * thread's CPU time.
  */
-export const AUTO_MIN_BYTES = 4 * 1024 * 1024;
+export const AUTO_MIN_BYTES = 8 * 1024 * 1024;
 
 /**
  * Threads for a validation left to choose: one below `minBytes`; else one per core that is idle by the 1-minute
