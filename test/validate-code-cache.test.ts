@@ -87,3 +87,35 @@ describe("validate keeps the compiled code of the embedded validators", () => {
     expect(readdirSync(codeDir(home))).toEqual([]);
   });
 });
+
+describe("a validate worker thread uses the same code cache", () => {
+  // More files than one batch holds (32), so that --workers 2 starts a worker.
+  const dir = tempDir("ccr-code-cache-worker-");
+  const repo = join(dir, "repo");
+  mkdirSync(repo);
+  for (let i = 0; i < 80; i++) writeFileSync(join(repo, `m${String(i).padStart(2, "0")}.yaml`), MANIFESTS.replaceAll("name: web", `name: web-${i}`));
+
+  const validate = async (cacheHome: string, workers: string) => {
+    const run = await spawnCli(["validate", "--strict", "--workers", workers, "-o", "json", repo], { env: { XDG_CACHE_HOME: cacheHome } });
+    expect(run.status).toBe(1);
+    return run.stdout;
+  };
+  const entries = (cacheHome: string) => readdirSync(join(cacheHome, "create-cluster-repo", "code")).sort();
+
+  test("the worker stores its code beside the calling thread's, private, and the next run uses it", async () => {
+    const home = join(dir, "home");
+    const oneThread = await validate(home, "1");
+    const before = entries(home);
+    // The worker's bundle (dist/cli/kubernetes-worker.cjs) is one script more; what both threads load is shared.
+    expect(await validate(home, "2")).toBe(oneThread);
+    const after = entries(home);
+    expect(after).toEqual(expect.arrayContaining(before));
+    expect(after).toHaveLength(before.length + 1);
+    for (const name of after) expect(statSync(join(home, "create-cluster-repo", "code", name)).mode & 0o777).toBe(0o600);
+    const written = after.map((name) => readFileSync(join(home, "create-cluster-repo", "code", name)));
+    // Used as they were: an entry V8 refused would have been written again.
+    expect(await validate(home, "2")).toBe(oneThread);
+    expect(entries(home)).toEqual(after);
+    after.forEach((name, i) => expect(readFileSync(join(home, "create-cluster-repo", "code", name)).equals(written[i]!)).toBe(true));
+  });
+});
