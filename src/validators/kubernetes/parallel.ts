@@ -139,7 +139,8 @@ export const AUTO_MIN_BYTES = 8 * 1024 * 1024;
  * Threads for a validation left to choose: one below `minBytes`; else one per core that is idle by the 1-minute
  * load average (rounded), this thread's core included. Why the load: on a busy machine a worker gets no core of its
  * own and only adds its CPU to the run (on 2 cores at load 8-10, the 20,000-resource corpus took 0.3 CPU-s more
- * and longer wall time with a worker). The report is the same whatever the count.
+ * and longer wall time with a worker). Windows reports no load average (zeros): there, every core. The report is
+ * the same whatever the count.
  */
 function automaticThreads(files: readonly { size: number }[], minBytes: number): number {
   const bytes = files.reduce((total, entry) => total + entry.size, 0);
