@@ -19,6 +19,13 @@ const copyOf = (name: string): string => copyOfCase(name, "ccr-real-world-r5-");
 
 const validate = (dir: string, args: string[] = []) => validateJson<JsonReport>(dir, ["--strict", ...args]);
 
+/** The text report's lines (left-out files are named there with their reason). */
+const runText = async (dir: string) => {
+  const { runCli } = await import("./helpers/cli.js");
+  const run = await runCli(["validate", "."], { cwd: dir, env: { GITHUB_BASE_REF: "" } });
+  return run.stdout.split("\n");
+};
+
 const errors = (report: JsonReport) => report.problems.filter((problem) => problem.severity === "error").map((problem) => [problem.rule, problem.file, problem.line]);
 
 describe("patches kept ready are patches: an unnamed file among a patch folder's, entries behind a marker or above the field", () => {
@@ -42,6 +49,38 @@ describe("patches kept ready are patches: an unnamed file among a patch folder's
       ["k8s-schema", "config/default/manager_metrics_patch.yaml", metrics],
       ["k8s-schema", "config/manager/extra.yaml", lineOfText(dir, "config/manager/extra.yaml", "spec:")],
       ["k8s-schema", "config/release/webhook_patch.yaml", webhook],
+    ]);
+  });
+});
+
+describe("an apiVersion whose group is a word no API server serves (skaffold/v4beta11) is a tool's file, left out with its reason", () => {
+  test("a Skaffold configuration and a local tool's file are no errors; Kubernetes' own dotless groups are validated", async () => {
+    const dir = copyOf("tool-api-groups");
+    const clean = await validate(dir);
+    expect(clean.report.problems).toEqual([]);
+    expect(clean.status).toBe(0);
+    const text = await runText(dir);
+    expect(text.find((line) => line.includes('group "skaffold" is no domain'))).toContain("skaffold.yaml");
+    expect(text.find((line) => line.includes('group "labctl" is no domain'))).toContain("tools/lab.yaml");
+    // apps, batch and policy are groups without a dot that Kubernetes serves: their objects are checked.
+    const resources = (clean.report as JsonReport & { resources: { file: string; status: string }[] }).resources;
+    expect(resources.filter((resource) => resource.file === "deploy/base/frontend.yaml").map((resource) => resource.status)).toEqual(["valid", "valid", "valid"]);
+  });
+
+  test("a misspelt group of a Kubernetes kind, and such a file a Flux Kustomization applies, are still errors", async () => {
+    const dir = copyOf("tool-api-groups");
+    const typo = editCase(dir, "deploy/base/frontend.yaml", "apiVersion: apps/v1\n", "apiVersion: app/v1\n");
+    writeFileSync(join(dir, "deploy/base/lab.yaml"), "apiVersion: labctl/v2\nkind: Cluster\nmetadata:\n  name: lab\nnodes: 3\n");
+    editCase(dir, "deploy/base/kustomization.yaml", "  - frontend.yaml\n", "  - frontend.yaml\n  - lab.yaml\n");
+    writeFileSync(
+      join(dir, "flux.yaml"),
+      "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: shop\n  namespace: flux-system\nspec:\n  interval: 10m\n  path: ./deploy/base\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n",
+    );
+    const { status, report } = await validate(dir);
+    expect(status).toBe(1);
+    expect(errors(report)).toEqual([
+      ["k8s-missing-schema", "deploy/base/frontend.yaml", typo],
+      ["k8s-missing-schema", "deploy/base/lab.yaml", 1],
     ]);
   });
 });
