@@ -84,3 +84,25 @@ describe("an apiVersion whose group is a word no API server serves (skaffold/v4b
     ]);
   });
 });
+
+describe("an overlay build runs each lower layer's components, namespace and name affixes before the patches above it", () => {
+  test("a patch naming the object as a lower layer's namePrefix/namespace/nameSuffix made it, and a component's patch, complete a base", async () => {
+    const dir = copyOf("kustomize-layer-names");
+    const clean = await validate(dir);
+    expect(clean.report.problems).toEqual([]);
+    expect(clean.status).toBe(0);
+  });
+
+  test("a component targeting a name its layer has not given yet selects nothing (as kustomize); a wrong value in a patch is an error", async () => {
+    const dir = copyOf("kustomize-layer-names");
+    // The component runs before staging's nameSuffix: `shop-report-staging` does not exist yet, no schedule is set.
+    editCase(dir, "components/nightly/kustomization.yaml", "name: shop-report\n", "name: shop-report-staging\n");
+    const replicas = editCase(dir, "apps/staging/web.yaml", "replicas: 1", "replicas: one");
+    const { status, report } = await validate(dir);
+    expect(status).toBe(1);
+    expect(errors(report)).toEqual([
+      ["k8s-schema", "apps/base/report.yaml", lineOfText(dir, "apps/base/report.yaml", "spec:")],
+      ["k8s-schema", "apps/staging/web.yaml", replicas],
+    ]);
+  });
+});

@@ -23,7 +23,7 @@ export function isRemoteEntry(entry: string): boolean {
 }
 
 /** Kinds kustomize's namespace transformer leaves alone. */
-const CLUSTER_SCOPED = new Set([
+export const CLUSTER_SCOPED: ReadonlySet<string> = new Set([
   "Namespace", "CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding", "StorageClass", "PriorityClass",
   "PersistentVolume", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "APIService", "RuntimeClass",
   "IngressClass", "CSIDriver", "VolumeSnapshotClass", "ClusterIssuer", "Node", "ValidatingAdmissionPolicy",
