@@ -106,3 +106,29 @@ describe("an overlay build runs each lower layer's components, namespace and nam
     ]);
   });
 });
+
+describe("a file a configMapGenerator reads is a key's value (a controller's configuration, a Pod template), not a manifest", () => {
+  test("the generator's data files are left out with their reason, the kustomization's objects are validated", async () => {
+    const dir = copyOf("kustomize-generator-data");
+    const clean = await validate(dir);
+    expect(clean.report.problems).toEqual([]);
+    expect(clean.status).toBe(0);
+    const line = (await runText(dir)).find((text) => text.includes("configMapGenerator or secretGenerator reads"));
+    expect(line).toContain("config/manager/controller_config.yaml, config/manager/settings/runner-pod.yaml");
+  });
+
+  test("the same file listed as a resource is an object there, and a Flux Kustomization applying its folder validates it", async () => {
+    const dir = copyOf("kustomize-generator-data");
+    editCase(dir, "config/manager/kustomization.yaml", "  - manager.yaml\n", "  - manager.yaml\n  - controller_config.yaml\n");
+    writeFileSync(
+      join(dir, "flux.yaml"),
+      "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: runners\n  namespace: flux-system\nspec:\n  interval: 10m\n  path: ./config/manager/settings\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n",
+    );
+    const { status, report } = await validate(dir);
+    expect(status).toBe(1);
+    expect(errors(report)).toEqual([
+      ["k8s-missing-schema", "config/manager/controller_config.yaml", 2],
+      ["k8s-schema", "config/manager/settings/runner-pod.yaml", lineOfText(dir, "config/manager/settings/runner-pod.yaml", "spec:")],
+    ]);
+  });
+});

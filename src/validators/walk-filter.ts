@@ -50,6 +50,22 @@ export function inDotFolder(path: string): boolean {
   return path.split("/").some((segment) => segment.startsWith("."));
 }
 
+/**
+ * Leaves out of a walk the files a kustomization's configMapGenerator or secretGenerator reads as data (`data`: file
+ * -> kustomization), with one unit each: the file is a key's value (a controller's own configuration, a script),
+ * never an object anything applies, so neither "no schema" nor a schema error is about it. A file that is also a
+ * patch stays validated as one; one a Flux Kustomization applies is validated later whatever its name.
+ */
+export function leaveOutGeneratorData(walk: { leftOutPaths: Set<string>; leftOut: UnitResult[] }, data: ReadonlyMap<string, string>, patches: ReadonlyMap<string, unknown>): void {
+  for (const path of data.keys()) {
+    if (walk.leftOutPaths.has(path) || patches.has(path)) continue;
+    walk.leftOutPaths.add(path);
+    walk.leftOut.push(leftOut(path, REASON_GENERATOR_DATA));
+  }
+}
+
+export const REASON_GENERATOR_DATA = "data a kustomization's configMapGenerator or secretGenerator reads into a ConfigMap or Secret: a key's value, never applied as an object, not a manifest";
+
 /** A unit saying that `file` (a folder when it ends in `/`) was left out of the walk, and why. */
 export function leftOut(file: string, reason: string): UnitResult {
   return { file, validator: "walk", status: "skipped", label: file, notChecked: reason, problems: [] };

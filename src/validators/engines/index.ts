@@ -22,7 +22,7 @@ import { BuildResolver, selectorLabelledFiles, withCreatedSelector } from "./kus
 import { isObject, kustomizationIn, manifestsOfKind, repoPath, type Json } from "../gitops/repo-index.js";
 import { builtObject, overlayBuilds, type OverlayBuild } from "./overlay-builds.js";
 
-export { patchFiles, readKustomizations } from "./kustomize-build.js";
+export { generatorDataFiles, patchFiles, readKustomizations } from "./kustomize-build.js";
 export { substituteObject, type FluxModel, type KustomizationInstance } from "./flux-postbuild.js";
 
 const OPERATOR_GROUP = "fluxcd.controlplane.io/";

@@ -143,20 +143,55 @@ export function patchFiles(kustomizations: Map<string, Json>, files: ReadonlySet
     for (const [path, spec] of patchesOf(file, kustomization)) if (files.has(path) && !all.has(path)) all.set(path, spec);
     const text = read?.(file);
     if (text?.includes("#")) for (const [path, spec] of commentedPatchesOf(file, text)) if (files.has(path) && !commented.has(path)) commented.set(path, spec);
-    for (const key of ["resources", "bases", "crds"]) {
-      const list = kustomization[key];
-      if (!Array.isArray(list)) continue;
-      for (const entry of list) {
-        const path = typeof entry === "string" ? resolveFrom(dirOf(file), entry) : undefined;
-        if (path !== undefined) resources.add(path);
-      }
-    }
+    for (const path of resourcesOf(file, kustomization)) resources.add(path);
   }
   for (const [path, spec] of commented) if (!all.has(path)) all.set(path, spec);
   if (read) for (const [path, spec] of readyPatchFolders(all, resources, kustomizations, files)) all.set(path, spec);
   // A file that is also a resource somewhere is an object there: it is validated as one.
   for (const path of resources) all.delete(path);
   return all;
+}
+
+/** The repository paths a kustomization lists as objects (`resources`, `bases`, `crds`): files or folders. */
+function resourcesOf(file: string, kustomization: Json): string[] {
+  const paths: string[] = [];
+  for (const key of ["resources", "bases", "crds"]) {
+    const list = kustomization[key];
+    if (!Array.isArray(list)) continue;
+    for (const entry of list) {
+      const path = typeof entry === "string" ? resolveFrom(dirOf(file), entry) : undefined;
+      if (path !== undefined) paths.push(path);
+    }
+  }
+  return paths;
+}
+
+/**
+ * The files kustomizations read as data into a generated ConfigMap or Secret (`configMapGenerator` and
+ * `secretGenerator` entries' `files`, `envs` and `env`; `key=path` reads path), each with the first kustomization
+ * reading it. Such a file is the value of a key (a controller's configuration, a script), never an object kustomize
+ * emits; a file some kustomization also lists as a resource is an object there and is not returned.
+ */
+export function generatorDataFiles(kustomizations: ReadonlyMap<string, Json>, files: ReadonlySet<string>): Map<string, string> {
+  const data = new Map<string, string>();
+  const resources = new Set<string>();
+  for (const [file, kustomization] of kustomizations) {
+    for (const path of resourcesOf(file, kustomization)) resources.add(path);
+    for (const key of ["configMapGenerator", "secretGenerator"]) {
+      const generators = Array.isArray(kustomization[key]) ? (kustomization[key] as unknown[]) : [];
+      for (const generator of generators) {
+        if (!isObject(generator)) continue;
+        const entries = [...(Array.isArray(generator.files) ? generator.files : []), ...(Array.isArray(generator.envs) ? generator.envs : []), generator.env];
+        for (const entry of entries) {
+          if (typeof entry !== "string" || isRemoteEntry(entry)) continue;
+          const path = resolveFrom(dirOf(file), entry.includes("=") ? entry.slice(entry.indexOf("=") + 1) : entry);
+          if (path !== undefined && files.has(path) && !data.has(path)) data.set(path, file);
+        }
+      }
+    }
+  }
+  for (const path of resources) data.delete(path);
+  return data;
 }
 
 /** What one build reads: object files and patch files (repository paths). */
