@@ -132,3 +132,21 @@ describe("a file a configMapGenerator reads is a key's value (a controller's con
     ]);
   });
 });
+
+describe("objects whose ids a kustomization's transformers may change are no duplicates anyone can tell", () => {
+  test("the same base under two tenants whose NamespaceTransformer configurations set each namespace builds without duplicates", async () => {
+    const dir = copyOf("kustomize-transformed-ids");
+    const clean = await validate(dir);
+    expect(clean.report.problems).toEqual([]);
+    expect(clean.status).toBe(0);
+  });
+
+  test("an object a build adds twice before its transformers run is still a duplicate", async () => {
+    const dir = copyOf("kustomize-transformed-ids");
+    writeFileSync(join(dir, "tenants/red/settings.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: tenant-settings\ndata:\n  quota: large\n");
+    editCase(dir, "tenants/red/kustomization.yaml", "  - ../../base\n", "  - ../../base\n  - settings.yaml\n");
+    const { status, report } = await validate(dir);
+    expect(status).toBe(1);
+    expect(errors(report)).toEqual([["duplicate-resource", "tenants/red/settings.yaml", 4]]);
+  });
+});
