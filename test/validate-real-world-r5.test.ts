@@ -150,3 +150,24 @@ describe("objects whose ids a kustomization's transformers may change are no dup
     expect(errors(report)).toEqual([["duplicate-resource", "tenants/red/settings.yaml", 4]]);
   });
 });
+
+describe("an object its own kustomization completes (its patches, its components) is checked as that kustomization builds it", () => {
+  test("vendored Deployments whose selectors the folder's own patch and component add are no errors", async () => {
+    const dir = copyOf("kustomize-own-patches");
+    const clean = await validate(dir);
+    expect(clean.report.problems).toEqual([]);
+    expect(clean.status).toBe(0);
+  });
+
+  test("without the component the selector is missing again; a wrong value in an own patch is reported once, at the patch", async () => {
+    const dir = copyOf("kustomize-own-patches");
+    editCase(dir, "app/kustomization.yaml", "components:\n  - ../features/pinned-selector\n", "");
+    const replicas = editCase(dir, "app/replicas.yaml", "replicas: 3", "replicas: three");
+    const { status, report } = await validate(dir);
+    expect(status).toBe(1);
+    expect(errors(report)).toEqual([
+      ["k8s-schema", "app/replicas.yaml", replicas],
+      ["k8s-schema", "app/upstream.yaml", lineOfText(dir, "app/upstream.yaml", "spec:")],
+    ]);
+  });
+});

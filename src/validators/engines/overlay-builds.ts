@@ -16,6 +16,9 @@
  * way, as kustomize matches a patch against an object's current and previous ids (a patch naming `app-web` or `web`
  * reaches a base's `web` under a lower `namePrefix: app-`). What a build's name does not change stays as written.
  *
+ * An object whose own kustomization is applied on its own is checked as that kustomization builds it (its components
+ * and patches applied): a required field its own patch or component adds is no error there either.
+ *
  * A kustomization's `namespace:` fills, as kustomize v5 does (checked with `kubectl kustomize`, kustomize 5.5), the
  * `clientConfig.service` namespace of a Mutating/ValidatingWebhookConfiguration's webhooks that name a Service of
  * the same build: its name reference transformer gives them the Service's namespace, which the namespace transformer
@@ -47,7 +50,8 @@ export interface BuildStep {
 
 /**
  * One build of a base's object: the kustomization at its top, and what each kustomization on the way does, nearest
- * first; `asWritten` when the object's own kustomization is applied on its own (its problems name no build).
+ * first; `asWritten` when the object's own kustomization is applied on its own: its problems name no build, and only
+ * those it has as written count (what its own patches get wrong is reported at the patch, checked as one).
  */
 export interface OverlayBuild {
   top: string;
@@ -149,9 +153,9 @@ export function overlayBuilds(
   for (const [object, owners] of listedBy) {
     const applied = owners.find(isTop);
     if (applied !== undefined) {
-      // Applied as written, but built by its own kustomization: its namespace facts hold (its patches are patches).
+      // Applied as its own kustomization builds it: its components and patches applied, its namespace facts hold.
       const own = step(applied);
-      if (own.namespace !== undefined) builds.set(object, [{ top: applied, steps: [{ ...own, patches: [], components: [] }], asWritten: true }]);
+      if (own.namespace !== undefined || own.patches.length > 0 || own.components.length > 0) builds.set(object, [{ top: applied, steps: [own], asWritten: true }]);
       continue;
     }
     const found: OverlayBuild[] = [];
