@@ -4,7 +4,7 @@
  */
 import { signalPoint } from "../interrupt.js";
 import { join, posix } from "node:path";
-import { applyEngines, patchFiles, readKustomizations } from "./engines/index.js";
+import { applyEngines, generatorDataFiles, patchFiles, readKustomizations } from "./engines/index.js";
 import { digestContent, indexDigests, isYamlFile, thisRepository, validateGitopsIndex, type ManifestDigest, type RepoIndex, type ThisRepository } from "./gitops/index.js";
 import type { Json, Manifest } from "./gitops/repo-index.js";
 import { createKubernetesValidator } from "./kubernetes/validator.js";
@@ -18,7 +18,7 @@ import { MAX_TERRAFORM_FILE_BYTES } from "../limits.js";
 import type { TerraformFile } from "./terraform/index.js";
 import type { TerraformTools } from "./terraform/tools.js";
 import type { GitCheckout } from "./gitops/index.js";
-import { filterWalkedPaths, inDotFolder, leaveOutNonManifests } from "./walk-filter.js";
+import { filterWalkedPaths, inDotFolder, leaveOutGeneratorData, leaveOutNonManifests } from "./walk-filter.js";
 import { isManifestFile } from "./candidates.js";
 import { appliedFiles } from "./gitops/applied.js";
 import { findTemplates, leaveOutTemplates, unappliedTemplates, type TemplateSyntax } from "./templates.js";
@@ -80,12 +80,14 @@ export async function validateSource(source: FileSource, options: ValidateOption
   // names, and a render in memory, are checked whole.
   const walked = source.repository && source.root !== undefined;
   const walk = walked ? filterWalkedPaths([...checked]) : undefined;
-  const manifests = checked.filter((path) => source.isManifest(path) && !walk?.leftOutPaths.has(path));
-  const gitops = source.repository && options.gitops !== false;
   const read = (path: string) => source.read(path);
   // Known before validation, from the kustomizations: which files kustomize reads as patches (validated as such).
   const kustomizations = source.repository ? readKustomizations(source.paths, read) : new Map<string, Json>();
   const patches = patchFiles(kustomizations, new Set(source.paths), read);
+  // A walk leaves out what a configMapGenerator/secretGenerator reads as data: a key's value, no object.
+  if (walk) leaveOutGeneratorData(walk, generatorDataFiles(kustomizations, new Set(checked.filter((path) => source.isManifest(path)))), patches);
+  const manifests = checked.filter((path) => source.isManifest(path) && !walk?.leftOutPaths.has(path));
+  const gitops = source.repository && options.gitops !== false;
   // Started first: worker-backed tools check Terraform and lint workflows while this thread checks the manifests.
   // A walk leaves dot-folders (`.archive/`, `.old/`) out, as it does for manifests: nothing runs Terraform there.
   const terraform = options.terraform === false ? undefined : validateTerraformModules(source, walked ? checked.filter((path) => !inDotFolder(path)) : checked, options.terraformTools);

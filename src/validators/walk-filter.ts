@@ -14,6 +14,7 @@ import { loadYamlLibrary } from "../yaml/library.js";
 import { loadYamlStream } from "../yaml/load.js";
 import { isManifestFile } from "./candidates.js";
 import { KUSTOMIZATION_FILE_NAMES } from "./gitops/repo-index.js";
+import { servedAlternatives } from "./kubernetes/embedded.js";
 import type { UnitResult } from "./types.js";
 
 export const REASON_CHART = "Helm chart (Chart.yaml): rendered by Helm, not validated as manifests";
@@ -29,6 +30,8 @@ export const REASON_NOT_KUBERNETES = "no document with apiVersion or kind: not a
 export const REASON_TALOS = "Talos machine configuration (v1alpha1, no API group): read by Talos, not a Kubernetes manifest";
 export const REASON_JSON_CONFIGURATION = "JSON that no JSON reader takes (comments, trailing commas: a tool's configuration such as tsconfig.json or cspell.json) and without an \"apiVersion\" or \"kind\" key: not a Kubernetes manifest";
 export const REASON_NO_API_GROUP = "apiVersion without an API group (only v1 has none in Kubernetes): not a Kubernetes manifest";
+/** The reason for an apiVersion whose group is a word (`skaffold/v3`), naming it. */
+export const reasonDotlessGroup = (group: string) => `apiVersion group "${group}" is no domain, which no API server serves (custom groups need a dot; Kubernetes' own are apps, autoscaling, batch, extensions, policy): a tool's file format, not a Kubernetes manifest`;
 /** The reason for YAML with application tags, naming them. */
 export const reasonApplicationTags = (tags: string[]) => `YAML with application tags (${tags.join(", ")}): an application's configuration, not a Kubernetes manifest`;
 export const REASON_KUSTOMIZE_PLUGIN = "kustomize generator/transformer configuration, read by kustomize, not applied";
@@ -46,6 +49,22 @@ const COMPOSE_NAME = /^(docker-)?compose([._-][^/]*)?\.ya?ml$/i;
 export function inDotFolder(path: string): boolean {
   return path.split("/").some((segment) => segment.startsWith("."));
 }
+
+/**
+ * Leaves out of a walk the files a kustomization's configMapGenerator or secretGenerator reads as data (`data`: file
+ * -> kustomization), with one unit each: the file is a key's value (a controller's own configuration, a script),
+ * never an object anything applies, so neither "no schema" nor a schema error is about it. A file that is also a
+ * patch stays validated as one; one a Flux Kustomization applies is validated later whatever its name.
+ */
+export function leaveOutGeneratorData(walk: { leftOutPaths: Set<string>; leftOut: UnitResult[] }, data: ReadonlyMap<string, string>, patches: ReadonlyMap<string, unknown>): void {
+  for (const path of data.keys()) {
+    if (walk.leftOutPaths.has(path) || patches.has(path)) continue;
+    walk.leftOutPaths.add(path);
+    walk.leftOut.push(leftOut(path, REASON_GENERATOR_DATA));
+  }
+}
+
+export const REASON_GENERATOR_DATA = "data a kustomization's configMapGenerator or secretGenerator reads into a ConfigMap or Secret: a key's value, never applied as an object, not a manifest";
 
 /** A unit saying that `file` (a folder when it ends in `/`) was left out of the walk, and why. */
 export function leftOut(file: string, reason: string): UnitResult {
@@ -100,11 +119,43 @@ const JINJA_STATEMENT = /\{%-?\s*(for|endfor|if|elif|else|endif|set|macro|endmac
 const UNKNOWN_TAG = /^YAML syntax error: unknown tag !<([^>]*)>/;
 
 /**
+ * Kubernetes' own API groups without a dot. Every other group an API server serves is a domain: the API server
+ * refuses a CustomResourceDefinition whose group has no dot ("should be a domain with at least one dot",
+ * apiextensions-apiserver's CRD validation), so `skaffold/v3` names a tool's file format, never an API.
+ */
+const DOTLESS_KUBERNETES_GROUPS = new Set(["apps", "autoscaling", "batch", "extensions", "policy"]);
+
+/** The API group of a `group/version` apiVersion; undefined for `v1` or one without a group. */
+function groupOf(apiVersion: string): string | undefined {
+  const slash = apiVersion.lastIndexOf("/");
+  return slash > 0 ? apiVersion.slice(0, slash) : undefined;
+}
+
+/**
  * Whether an apiVersion can name a Kubernetes API: `v1` (the core group, the only one without a name) or
- * `group/version`. Talos (`v1alpha1`) and other tools version their own YAML without a group.
+ * `group/version` whose group is a domain or one of Kubernetes' own. Talos (`v1alpha1`) versions its YAML without
+ * a group, Skaffold (`skaffold/v4beta11`) with a word no API server can serve.
  */
 export function isKubernetesApiVersion(apiVersion: string | undefined): boolean {
-  return apiVersion === undefined || apiVersion === "v1" || apiVersion.includes("/");
+  if (apiVersion === undefined || apiVersion === "v1") return true;
+  const group = groupOf(apiVersion);
+  return group !== undefined && (group.includes(".") || DOTLESS_KUBERNETES_GROUPS.has(group));
+}
+
+/**
+ * Whether a document may be a Kubernetes object: an apiVersion an API server can serve, or one of Kubernetes' own
+ * kinds under a misspelt group (`app/v1` Deployment), a mistake to report rather than another tool's file.
+ */
+function mayBeKubernetes(apiVersion: string | undefined, kind: string | undefined): boolean {
+  if (isKubernetesApiVersion(apiVersion)) return true;
+  return apiVersion !== undefined && kind !== undefined && groupOf(apiVersion) !== undefined && servedAlternatives(apiVersion, kind).otherGroups.length > 0;
+}
+
+/** Why a file whose apiVersions name no API is left out: a Talos configuration or a tool's own format. */
+function reasonWithoutApi(contents: unknown[], apiVersions: (string | undefined)[]): string {
+  if (isTalos(contents)) return REASON_TALOS;
+  const group = apiVersions.map((apiVersion) => (apiVersion === undefined ? undefined : groupOf(apiVersion))).find((found) => found !== undefined);
+  return group === undefined ? REASON_NO_API_GROUP : reasonDotlessGroup(group);
 }
 
 /**
@@ -130,7 +181,7 @@ export function reasonByContent(path: string, results: UnitResult[], text: strin
   }
   // Every document is an error that says "no Kubernetes object", or (with --ignore-missing-schemas) skipped for
   // want of a schema, and none has an apiVersion Kubernetes could serve.
-  const groupless = results.filter((result) => !isKubernetesApiVersion(result.resource?.apiVersion));
+  const groupless = results.filter((result) => !mayBeKubernetes(result.resource?.apiVersion, result.resource?.kind));
   const unchecked = results.every((result) => (result.status === "error" && result.problems.length > 0) || (result.status === "skipped" && !result.notChecked && groupless.includes(result)));
   if (!unchecked || ![...rules].every((rule) => NOT_A_MANIFEST_RULES.has(rule))) return undefined;
   // Every document read (the failures are about content, not syntax): the manifests' own reader gives the data again
@@ -148,10 +199,10 @@ export function reasonByContent(path: string, results: UnitResult[], text: strin
   // A Helm repository's index (`helm repo index`): apiVersion v1, entries and generated, no kind.
   const helmIndex = (node: unknown) => isMapping(node) && !Object.hasOwn(node, "kind") && Object.hasOwn(node, "entries") && !Object.hasOwn(node, "metadata");
   if (contents.length > 0 && contents.every(helmIndex)) return REASON_HELM_INDEX;
-  const kubernetes = (node: unknown) => isMapping(node) && (Object.hasOwn(node, "apiVersion") || Object.hasOwn(node, "kind")) && textual(node) && isKubernetesApiVersion(scalarText(node.apiVersion));
+  const kubernetes = (node: unknown) => isMapping(node) && (Object.hasOwn(node, "apiVersion") || Object.hasOwn(node, "kind")) && textual(node) && mayBeKubernetes(scalarText(node.apiVersion), scalarText(node.kind));
   if (contents.some(kubernetes)) return undefined;
   if (!contents.every(textual)) return REASON_APIVERSION_NOT_TEXT;
-  if (groupless.length > 0) return isTalos(contents) ? REASON_TALOS : REASON_NO_API_GROUP;
+  if (groupless.length > 0) return reasonWithoutApi(contents, groupless.map((result) => result.resource?.apiVersion));
   if (KUSTOMIZATION_FILE_NAMES.includes(name)) return REASON_KUSTOMIZATION;
   if (VALUES_NAME.test(name)) return REASON_VALUES;
   if (contents.some((node) => isMapping(node) && Object.hasOwn(node, "services") && !Object.hasOwn(node, "metadata"))) return REASON_COMPOSE;
@@ -182,7 +233,7 @@ function scalarText(value: unknown): string | undefined {
 /** Whether a document names a Kubernetes object (apiVersion that Kubernetes could serve, and kind). */
 function holdsKubernetesObject({ isMap }: YamlLibrary, document: Document.Parsed): boolean {
   const node = document.contents;
-  return isMap(node) && node.has("apiVersion") && node.has("kind") && isKubernetesApiVersion(scalarText(node.get("apiVersion")));
+  return isMap(node) && node.has("apiVersion") && node.has("kind") && mayBeKubernetes(scalarText(node.get("apiVersion")), scalarText(node.get("kind")));
 }
 
 const YAML_TAG_PREFIX = "tag:yaml.org,2002:";
@@ -247,7 +298,7 @@ export async function leaveOutNonManifests(results: UnitResult[], read: (file: s
   for (const result of results) {
     if (result.validator !== "kubernetes") continue;
     // A tool's configuration document (kustomize's `apiVersion: builtin`) is skipped by its kind below instead.
-    const candidate = (result.status === "error" || (result.status === "skipped" && !result.notChecked && !isKubernetesApiVersion(result.resource?.apiVersion))) && reasonByKind(result) === undefined;
+    const candidate = (result.status === "error" || (result.status === "skipped" && !result.notChecked && !mayBeKubernetes(result.resource?.apiVersion, result.resource?.kind))) && reasonByKind(result) === undefined;
     if (!candidate) mixed.add(result.file);
     else if (byFile.has(result.file)) byFile.get(result.file)!.push(result);
     else byFile.set(result.file, [result]);

@@ -27,13 +27,20 @@ export function applyFluxPatches(parent: Json, object: Json): Json {
  * a strategic merge merges lists of named entries (containers, volumes, env, webhooks) by `name`, the merge key
  * Kubernetes gives most of them; other lists are replaced, as on a custom resource.
  */
-export function applyKustomizePatches(patches: Json[], object: Json): Json {
+export function applyKustomizePatches(patches: Json[], object: Json, ids?: readonly ObjectId[]): Json {
   const apiVersion = stringAt(object, "apiVersion") ?? "";
   const group = apiVersion.includes("/") ? apiVersion.slice(0, apiVersion.lastIndexOf("/")) : "";
-  return applyPatches({ spec: { patches } }, object, !group.includes(".") || group.endsWith(".k8s.io"));
+  return applyPatches({ spec: { patches } }, object, !group.includes(".") || group.endsWith(".k8s.io"), ids);
 }
 
-function applyPatches(parent: Json, object: Json, byName: boolean): Json {
+/** A name and namespace an object has had in a build (kustomize's current and previous ids). */
+export interface ObjectId {
+  name: string;
+  namespace?: string;
+}
+
+/** `ids`: the names the object has had in the build so far; a target selecting any of them selects it. */
+function applyPatches(parent: Json, object: Json, byName: boolean, ids?: readonly ObjectId[]): Json {
   const patches = isObject(parent.spec) && Array.isArray(parent.spec.patches) ? parent.spec.patches.filter(isObject) : [];
   let patched = object;
   for (const entry of patches) {
@@ -42,10 +49,10 @@ function applyPatches(parent: Json, object: Json, byName: boolean): Json {
     if (!document || document.failure) continue;
     const patch = document.data;
     if (Array.isArray(patch)) {
-      if (isObject(entry.target) && selects(entry.target, patched)) patched = applyOperations(patched, patch);
+      if (isObject(entry.target) && selects(entry.target, patched, ids)) patched = applyOperations(patched, patch);
     } else if (isObject(patch)) {
       const target = isObject(entry.target) ? entry.target : ownSelector(patch);
-      if (selects(target, patched)) patched = mergePatch(patched, patch, byName) as Json;
+      if (selects(target, patched, ids)) patched = mergePatch(patched, patch, byName) as Json;
     }
   }
   return patched;
@@ -64,7 +71,7 @@ function ownSelector(patch: Json): Json {
 }
 
 /** Whether a kustomize target selects the object; a selector this reading cannot parse selects nothing. */
-function selects(target: Json, object: Json): boolean {
+function selects(target: Json, object: Json, ids?: readonly ObjectId[]): boolean {
   const apiVersion = stringAt(object, "apiVersion") ?? "";
   const slash = apiVersion.lastIndexOf("/");
   const group = slash < 0 ? "" : apiVersion.slice(0, slash);
@@ -82,8 +89,7 @@ function selects(target: Json, object: Json): boolean {
     exact("group", group) &&
     exact("version", version) &&
     exact("kind", stringAt(object, "kind") ?? "") &&
-    pattern("name", stringAt(metadata, "name") ?? "") &&
-    pattern("namespace", stringAt(metadata, "namespace") ?? "") &&
+    (ids === undefined ? pattern("name", stringAt(metadata, "name") ?? "") && pattern("namespace", stringAt(metadata, "namespace") ?? "") : ids.some((id) => pattern("name", id.name) && pattern("namespace", id.namespace ?? ""))) &&
     matchesSelector(target.labelSelector, map("labels")) &&
     matchesSelector(target.annotationSelector, map("annotations"))
   );

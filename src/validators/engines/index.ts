@@ -22,7 +22,7 @@ import { BuildResolver, selectorLabelledFiles, withCreatedSelector } from "./kus
 import { isObject, kustomizationIn, manifestsOfKind, repoPath, type Json } from "../gitops/repo-index.js";
 import { builtObject, overlayBuilds, type OverlayBuild } from "./overlay-builds.js";
 
-export { patchFiles, readKustomizations } from "./kustomize-build.js";
+export { generatorDataFiles, patchFiles, readKustomizations } from "./kustomize-build.js";
 export { substituteObject, type FluxModel, type KustomizationInstance } from "./flux-postbuild.js";
 
 const OPERATOR_GROUP = "fluxcd.controlplane.io/";
@@ -195,8 +195,8 @@ export async function applyEngines(input: EngineInput): Promise<{ results: UnitR
     for (const build of builds) {
       const use: FileContext = { widenedEnums: operator, document: ({ data }) => (isObject(data) ? { data: builtObject(build, data) } : undefined) };
       const run = await validator.validateFile({ path: file, content } satisfies SourceFile, undefined, use);
-      // Each problem names the build that has it (an object applied as written: none).
-      runs.push(build.asWritten ? run : run.map((result) => ({ ...result, problems: result.problems.map((problem) => ({ ...problem, message: `${problem.message} (as ${build.top} builds it)` })) })));
+      // Each problem names the build that has it (an object applied as written: none, and only its own problems).
+      runs.push(build.asWritten ? keepProblemsOf(run, input.results, file) : run.map((result) => ({ ...result, problems: result.problems.map((problem) => ({ ...problem, message: `${problem.message} (as ${build.top} builds it)` })) })));
     }
     replaced.set(file, mergeRuns(runs));
   }
@@ -240,6 +240,21 @@ function unresolvedReason(names: string[], variables: VariableSet): string {
  * One result per document from several validations of a file (one per Kustomization that applies it with other
  * variables): the problems of all, once each; not checked only when no validation found a problem.
  */
+/**
+ * A run of an object as its own kustomization builds it, keeping only problems the object has as written (in
+ * `written`, the first pass): a build can only clear them. What its own patches get wrong is reported at the patch
+ * files, which are checked as patches, never twice.
+ */
+function keepProblemsOf(run: UnitResult[], written: readonly UnitResult[], file: string): UnitResult[] {
+  const key = (problem: Problem) => `${problem.rule}\u0000${problem.line}\u0000${problem.message}`;
+  const known = new Set(written.filter((result) => result.file === file).flatMap((result) => result.problems.map(key)));
+  return run.map((result) => {
+    const problems = result.problems.filter((problem) => known.has(key(problem)));
+    const status = result.status === "invalid" && !problems.some((problem) => problem.severity === "error") ? "valid" : result.status;
+    return { ...result, status, problems };
+  });
+}
+
 function mergeRuns(runs: UnitResult[][]): UnitResult[] {
   const [first, ...others] = runs;
   if (!first) return [];

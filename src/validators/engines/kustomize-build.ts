@@ -72,28 +72,68 @@ const PATCH_FIELDS = new Set(["patches", "patchesStrategicMerge", "patchesJson69
  * patch, a CRD's conversion webhook and CA injection) for the user to switch on. Such a file is a patch kept ready,
  * not an object anything applies: it is validated as a patch of its target (read with `patches`, which takes either
  * kind), so that a mistake in it is still found, and never as a whole object that misses what the patch leaves out.
+ * Two more spellings count: an entry behind a marker word that a script removes to switch it on
+ * (`#ENABLE_WEBHOOK - path: file.yaml`, upper case only, so that prose is no entry), and entries in the comment block
+ * directly above a patch field, which that field's comment is (as YAML attaches a comment to the node after it) even
+ * when the block sits, indented, below the previous field's last item.
  */
 export function commentedPatchesOf(file: string, text: string): Map<string, PatchSpec> {
   const patches = new Map<string, PatchSpec>();
+  const add = (entry: string) => {
+    if (isRemoteEntry(entry)) return;
+    const path = resolveFrom(dirOf(file), entry);
+    if (path !== undefined && !patches.has(path)) patches.set(path, { kustomization: file, field: "patches" });
+  };
   let field: string | undefined;
+  // Entries of the comment block read so far under a field that takes no patches: the next field's, if it does.
+  let above: string[] = [];
   for (const line of text.split("\n")) {
     const key = /^#?\s?([A-Za-z][A-Za-z0-9]*):\s*(#.*)?$/.exec(line) ?? /^([A-Za-z][A-Za-z0-9]*):/.exec(line);
     if (key) {
       field = key[1];
+      if (field !== undefined && PATCH_FIELDS.has(field)) for (const entry of above) add(entry);
+      above = [];
       continue;
     }
-    if (field === undefined || !PATCH_FIELDS.has(field)) continue;
-    const entry = /^\s*#\s*(?:-\s*(?:path:\s*)?|path:\s*)["']?([^\s"'#]+\.(?:ya?ml|json))["']?\s*(#.*)?$/.exec(line);
-    if (!entry?.[1] || isRemoteEntry(entry[1])) continue;
-    const path = resolveFrom(dirOf(file), entry[1]);
-    if (path !== undefined && !patches.has(path)) patches.set(path, { kustomization: file, field: "patches" });
+    if (!/^\s*#/.test(line)) {
+      above = [];
+      continue;
+    }
+    const entry = /^\s*#\s*(?:[A-Z][A-Z0-9_]*\s+)?(?:-\s*(?:path:\s*)?|path:\s*)["']?([^\s"'#]+\.(?:ya?ml|json))["']?\s*(#.*)?$/.exec(line)?.[1];
+    if (entry === undefined) continue;
+    if (field !== undefined && PATCH_FIELDS.has(field)) add(entry);
+    else above.push(entry);
   }
   return patches;
 }
 
 /**
+ * A folder of patches kept ready: a folder with no kustomization whose files the kustomizations read only as patches
+ * (kubebuilder's `config/crd/patches/`) holds patches, also a file no entry names any more (its commented entry was
+ * dropped, as scaffolding does for some kinds). Such a file is validated as a patch like its siblings, so that a
+ * mistake in it is still found; a folder any kustomization reads an object from is left as it is.
+ */
+function readyPatchFolders(patches: ReadonlyMap<string, PatchSpec>, resources: ReadonlySet<string>, kustomizations: ReadonlyMap<string, Json>, files: ReadonlySet<string>): Map<string, PatchSpec> {
+  const folders = new Map<string, PatchSpec>();
+  for (const [path, spec] of patches) if (!folders.has(dirOf(path))) folders.set(dirOf(path), spec);
+  for (const file of kustomizations.keys()) folders.delete(dirOf(file));
+  for (const path of resources) {
+    folders.delete(path);
+    folders.delete(dirOf(path));
+  }
+  const found = new Map<string, PatchSpec>();
+  if (folders.size === 0) return found;
+  for (const file of files) {
+    const spec = /\.(ya?ml|json)$/.test(file) && !patches.has(file) ? folders.get(dirOf(file)) : undefined;
+    if (spec) found.set(file, { kustomization: spec.kustomization, field: "patches" });
+  }
+  return found;
+}
+
+/**
  * Every file the repository's kustomizations read as a patch, and how (the first kustomization listing it wins);
- * with `read`, also the patches they list in comments (commentedPatchesOf) that no kustomization reads otherwise.
+ * with `read`, also the patches they list in comments (commentedPatchesOf) that no kustomization reads otherwise, and
+ * the other files of a folder of such patches (readyPatchFolders).
  */
 export function patchFiles(kustomizations: Map<string, Json>, files: ReadonlySet<string>, read?: (path: string) => string | undefined): Map<string, PatchSpec> {
   const all = new Map<string, PatchSpec>();
@@ -103,19 +143,55 @@ export function patchFiles(kustomizations: Map<string, Json>, files: ReadonlySet
     for (const [path, spec] of patchesOf(file, kustomization)) if (files.has(path) && !all.has(path)) all.set(path, spec);
     const text = read?.(file);
     if (text?.includes("#")) for (const [path, spec] of commentedPatchesOf(file, text)) if (files.has(path) && !commented.has(path)) commented.set(path, spec);
-    for (const key of ["resources", "bases", "crds"]) {
-      const list = kustomization[key];
-      if (!Array.isArray(list)) continue;
-      for (const entry of list) {
-        const path = typeof entry === "string" ? resolveFrom(dirOf(file), entry) : undefined;
-        if (path !== undefined) resources.add(path);
-      }
-    }
+    for (const path of resourcesOf(file, kustomization)) resources.add(path);
   }
   for (const [path, spec] of commented) if (!all.has(path)) all.set(path, spec);
+  if (read) for (const [path, spec] of readyPatchFolders(all, resources, kustomizations, files)) all.set(path, spec);
   // A file that is also a resource somewhere is an object there: it is validated as one.
   for (const path of resources) all.delete(path);
   return all;
+}
+
+/** The repository paths a kustomization lists as objects (`resources`, `bases`, `crds`): files or folders. */
+function resourcesOf(file: string, kustomization: Json): string[] {
+  const paths: string[] = [];
+  for (const key of ["resources", "bases", "crds"]) {
+    const list = kustomization[key];
+    if (!Array.isArray(list)) continue;
+    for (const entry of list) {
+      const path = typeof entry === "string" ? resolveFrom(dirOf(file), entry) : undefined;
+      if (path !== undefined) paths.push(path);
+    }
+  }
+  return paths;
+}
+
+/**
+ * The files kustomizations read as data into a generated ConfigMap or Secret (`configMapGenerator` and
+ * `secretGenerator` entries' `files`, `envs` and `env`; `key=path` reads path), each with the first kustomization
+ * reading it. Such a file is the value of a key (a controller's configuration, a script), never an object kustomize
+ * emits; a file some kustomization also lists as a resource is an object there and is not returned.
+ */
+export function generatorDataFiles(kustomizations: ReadonlyMap<string, Json>, files: ReadonlySet<string>): Map<string, string> {
+  const data = new Map<string, string>();
+  const resources = new Set<string>();
+  for (const [file, kustomization] of kustomizations) {
+    for (const path of resourcesOf(file, kustomization)) resources.add(path);
+    for (const key of ["configMapGenerator", "secretGenerator"]) {
+      const generators = Array.isArray(kustomization[key]) ? (kustomization[key] as unknown[]) : [];
+      for (const generator of generators) {
+        if (!isObject(generator)) continue;
+        const entries = [...(Array.isArray(generator.files) ? generator.files : []), ...(Array.isArray(generator.envs) ? generator.envs : []), generator.env];
+        for (const entry of entries) {
+          if (typeof entry !== "string" || isRemoteEntry(entry)) continue;
+          const path = resolveFrom(dirOf(file), entry.includes("=") ? entry.slice(entry.indexOf("=") + 1) : entry);
+          if (path !== undefined && files.has(path) && !data.has(path)) data.set(path, file);
+        }
+      }
+    }
+  }
+  for (const path of resources) data.delete(path);
+  return data;
 }
 
 /** What one build reads: object files and patch files (repository paths). */

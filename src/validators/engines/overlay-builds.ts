@@ -10,8 +10,14 @@
  * checked as it is; so is an object no kustomization lists.
  *
  * Patches are applied as applyKustomizePatches reads them (strategic merge as a JSON merge, lists of named entries of
- * built-in kinds merged by name; JSON 6902 add, replace, remove); a kustomization's namePrefix and components are not applied first, so a patch whose target needs them
- * selects nothing and the object keeps what it was written with (today's result, never fewer checks).
+ * built-in kinds merged by name; JSON 6902 add, replace, remove). Each kustomization on the way first runs its
+ * components (their patches, namespace and name affixes, in the order listed), then its own patches, then its
+ * `namespace:` and `namePrefix:`/`nameSuffix:`; a patch higher up selects the object by any name it has had on the
+ * way, as kustomize matches a patch against an object's current and previous ids (a patch naming `app-web` or `web`
+ * reaches a base's `web` under a lower `namePrefix: app-`). What a build's name does not change stays as written.
+ *
+ * An object whose own kustomization is applied on its own is checked as that kustomization builds it (its components
+ * and patches applied): a required field its own patch or component adds is no error there either.
  *
  * A kustomization's `namespace:` fills, as kustomize v5 does (checked with `kubectl kustomize`, kustomize 5.5), the
  * `clientConfig.service` namespace of a Mutating/ValidatingWebhookConfiguration's webhooks that name a Service of
@@ -23,9 +29,9 @@
  */
 import { posix } from "node:path";
 import { loadYamlStream } from "../../yaml/load.js";
-import { isObject, resolveFrom, type Json } from "../gitops/repo-index.js";
-import { isRemoteEntry } from "../gitops/kustomize.js";
-import { applyKustomizePatches } from "./flux-patches.js";
+import { isObject, KUSTOMIZATION_FILE_NAMES, resolveFrom, type Json } from "../gitops/repo-index.js";
+import { CLUSTER_SCOPED, isRemoteEntry } from "../gitops/kustomize.js";
+import { applyKustomizePatches, type ObjectId } from "./flux-patches.js";
 import type { BuildResolver } from "./kustomize-build.js";
 
 /** What one kustomization on the way does to the objects of its build. */
@@ -33,13 +39,19 @@ export interface BuildStep {
   patches: Json[];
   /** Its `namespace:`. */
   namespace?: string;
+  /** Its `namePrefix:` and `nameSuffix:`. */
+  prefix?: string;
+  suffix?: string;
+  /** The components it lists (kustomize runs them before its own patches and transformers). */
+  components: BuildStep[];
   /** The names of the Services of its build (read only where a webhook needs them). */
   services: () => ReadonlySet<string>;
 }
 
 /**
  * One build of a base's object: the kustomization at its top, and what each kustomization on the way does, nearest
- * first; `asWritten` when the object's own kustomization is applied on its own (its problems name no build).
+ * first; `asWritten` when the object's own kustomization is applied on its own: its problems name no build, and only
+ * those it has as written count (what its own patches get wrong is reported at the patch, checked as one).
  */
 export interface OverlayBuild {
   top: string;
@@ -100,19 +112,26 @@ export function overlayBuilds(
   for (const file of kustomizations.keys()) for (const object of resolver.ownObjects(file)) listedBy.set(object, [...(listedBy.get(object) ?? []), file]);
 
   const stepOf = new Map<string, BuildStep>();
-  const step = (file: string): BuildStep => {
+  const step = (file: string, within: ReadonlySet<string> = new Set()): BuildStep => {
     const known = stepOf.get(file);
     if (known) return known;
     const kustomization = kustomizations.get(file) ?? {};
     let services: Set<string> | undefined;
     const made: BuildStep = {
       patches: kustomizationPatches(file, kustomization, read),
+      components: [],
       services: () => {
         services ??= new Set([...resolver.kustomizeBuild(file).objects].flatMap((object) => manifestsOf(object).filter((manifest) => manifest.kind === "Service").map((manifest) => manifest.name)));
         return services;
       },
     };
-    if (typeof kustomization.namespace === "string" && kustomization.namespace !== "") made.namespace = kustomization.namespace;
+    const text = (key: string) => (typeof kustomization[key] === "string" && kustomization[key] !== "" ? (kustomization[key] as string) : undefined);
+    if (text("namespace") !== undefined) made.namespace = text("namespace");
+    if (text("namePrefix") !== undefined) made.prefix = text("namePrefix");
+    if (text("nameSuffix") !== undefined) made.suffix = text("nameSuffix");
+    // A component that lists itself on the way (a cycle kustomize refuses) is left out.
+    const path = new Set([...within, file]);
+    for (const component of componentsOf(file, kustomization, kustomizations)) if (!path.has(component)) made.components.push(step(component, path));
     stepOf.set(file, made);
     return made;
   };
@@ -134,14 +153,14 @@ export function overlayBuilds(
   for (const [object, owners] of listedBy) {
     const applied = owners.find(isTop);
     if (applied !== undefined) {
-      // Applied as written, but built by its own kustomization: its namespace facts hold (its patches are patches).
+      // Applied as its own kustomization builds it: its components and patches applied, its namespace facts hold.
       const own = step(applied);
-      if (own.namespace !== undefined) builds.set(object, [{ top: applied, steps: [{ ...own, patches: [] }], asWritten: true }]);
+      if (own.namespace !== undefined || own.patches.length > 0 || own.components.length > 0) builds.set(object, [{ top: applied, steps: [own], asWritten: true }]);
       continue;
     }
     const found: OverlayBuild[] = [];
     for (const owner of owners) {
-      for (const way of waysUp(owner, new Set())) found.push({ top: way.at(-1)!, steps: way.map(step) });
+      for (const way of waysUp(owner, new Set())) found.push({ top: way.at(-1)!, steps: way.map((file) => step(file)) });
     }
     if (found.length > 0) builds.set(object, found);
   }
@@ -169,12 +188,42 @@ function withNamespaceFacts(step: BuildStep, object: Json): Json {
   return object;
 }
 
-/** The object as a build makes it: each kustomization's patches, then its namespace facts, nearest first. */
-export function builtObject(build: OverlayBuild, object: Json): Json {
-  let built = object;
-  for (const step of build.steps) {
-    if (step.patches.length > 0) built = applyKustomizePatches(step.patches, built);
-    built = withNamespaceFacts(step, built);
+/** The kustomization files of the components a kustomization lists (local folders with one). */
+function componentsOf(file: string, kustomization: Json, kustomizations: ReadonlyMap<string, Json>): string[] {
+  const found: string[] = [];
+  for (const entry of Array.isArray(kustomization.components) ? kustomization.components : []) {
+    if (typeof entry !== "string" || isRemoteEntry(entry)) continue;
+    const dir = resolveFrom(dirOf(file), entry);
+    const component = dir === undefined ? undefined : KUSTOMIZATION_FILE_NAMES.map((name) => (dir === "" ? name : `${dir}/${name}`)).find((path) => kustomizations.has(path));
+    if (component !== undefined) found.push(component);
   }
+  return found;
+}
+
+/** Kinds whose name kustomize's prefix and suffix transformers leave alone. */
+const UNPREFIXED_KINDS = new Set(["CustomResourceDefinition"]);
+
+/** One kustomization's work on the object: its components, its patches, its namespace facts, then its new id. */
+function applyStep(step: BuildStep, object: Json, ids: ObjectId[]): Json {
+  let built = object;
+  for (const component of step.components) built = applyStep(component, built, ids);
+  if (step.patches.length > 0) built = applyKustomizePatches(step.patches, built, ids);
+  built = withNamespaceFacts(step, built);
+  const kind = typeof built.kind === "string" ? built.kind : "";
+  const current = ids.at(-1)!;
+  const namespace = step.namespace !== undefined && !CLUSTER_SCOPED.has(kind) ? step.namespace : current.namespace;
+  const name = UNPREFIXED_KINDS.has(kind) ? current.name : `${step.prefix ?? ""}${current.name}${step.suffix ?? ""}`;
+  if (name !== current.name || namespace !== current.namespace) ids.push(namespace === undefined ? { name } : { name, namespace });
+  return built;
+}
+
+/** The object as a build makes it: each kustomization's components, patches and namespace facts, nearest first. */
+export function builtObject(build: OverlayBuild, object: Json): Json {
+  const metadata = isObject(object.metadata) ? object.metadata : {};
+  const first: ObjectId = { name: typeof metadata.name === "string" ? metadata.name : "" };
+  if (typeof metadata.namespace === "string") first.namespace = metadata.namespace;
+  const ids = [first];
+  let built = object;
+  for (const step of build.steps) built = applyStep(step, built, ids);
   return built;
 }

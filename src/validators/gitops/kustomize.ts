@@ -23,7 +23,7 @@ export function isRemoteEntry(entry: string): boolean {
 }
 
 /** Kinds kustomize's namespace transformer leaves alone. */
-const CLUSTER_SCOPED = new Set([
+export const CLUSTER_SCOPED: ReadonlySet<string> = new Set([
   "Namespace", "CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding", "StorageClass", "PriorityClass",
   "PersistentVolume", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "APIService", "RuntimeClass",
   "IngressClass", "CSIDriver", "VolumeSnapshotClass", "ClusterIssuer", "Node", "ValidatingAdmissionPolicy",
@@ -113,11 +113,20 @@ interface Output {
   manifest: Manifest;
   /** Keys the object had in inner builds before its name or namespace changed (kustomize's previous names). */
   previous?: string[];
+  /**
+   * Its id is not known here: a kustomization on the way runs `transformers:` (a plugin configuration or a KRM
+   * function may set any name or namespace, as a ValueAddTransformer setting each project's namespace from its folder
+   * does), so two such outputs alike here may well differ in the build.
+   */
+  opaque?: true;
 }
 
 /** An output under a new key, the old one kept among its previous keys. */
 function rekeyed(output: Output, key: string): Output {
-  return key === output.key ? output : { key, manifest: output.manifest, previous: [...(output.previous ?? []), output.key] };
+  if (key === output.key) return output;
+  const moved: Output = { key, manifest: output.manifest, previous: [...(output.previous ?? []), output.key] };
+  if (output.opaque) moved.opaque = true;
+  return moved;
 }
 
 /** `group/kind/namespace/name` of a manifest as written. */
@@ -328,6 +337,8 @@ export class DuplicateFinder {
     for (const [at, output] of outputs.entries()) {
       // The objects as accumulated, then the same objects as the build emits them: each list is checked by itself.
       if (at === accumulatedCount) first.clear();
+      // An object whose id a transformer may have changed is no duplicate anyone can tell (see Output.opaque).
+      if (output.opaque) continue;
       const earlier = first.get(output.key);
       if (!earlier) {
         first.set(output.key, output);
@@ -404,7 +415,9 @@ export class DuplicateFinder {
     // kustomize's order: strategic merge patches and `patches`, then namespace and name affixes, then JSON 6902.
     const merged = applyChanges(accumulated, patchChanges(kustomization, dir, this.index, "merge"));
     const transformed = merged.map((output) => rekeyed(output, keyOf(output.key)));
-    const collected = applyChanges(transformed, patchChanges(kustomization, dir, this.index, "json6902"));
+    const patched = applyChanges(transformed, patchChanges(kustomization, dir, this.index, "json6902"));
+    const transformers = kustomization.object.transformers;
+    const collected = Array.isArray(transformers) && transformers.length > 0 ? patched.map((output): Output => ({ ...output, opaque: true })) : patched;
     this.accumulated.set(file, accumulated);
     this.outputs.set(file, collected);
     return collected;

@@ -1,0 +1,173 @@
+/**
+ * `validate` on layouts of real repositories, round 5 (issue 23, Kubernetes and GitOps repositories not seen before),
+ * through the CLI's own entry (run `npm run build` first). One corpus folder per root cause in
+ * test/fixtures/real-world, written by hand (no copied content): each test names its cause, checks that the folder
+ * validates with no false alarm (`kubectl kustomize` builds each kustomization in it), and that a real mistake in it is
+ * still reported.
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { copyOfCase, editCase, lineOfText, validateJson } from "./helpers/corpus-copy.js";
+
+interface JsonReport {
+  valid: boolean;
+  problems: { file: string; line?: number; rule: string; message: string; severity: string }[];
+}
+
+const copyOf = (name: string): string => copyOfCase(name, "ccr-real-world-r5-");
+
+const validate = (dir: string, args: string[] = []) => validateJson<JsonReport>(dir, ["--strict", ...args]);
+
+/** The text report's lines (left-out files are named there with their reason). */
+const runText = async (dir: string) => {
+  const { runCli } = await import("./helpers/cli.js");
+  const run = await runCli(["validate", "."], { cwd: dir, env: { GITHUB_BASE_REF: "" } });
+  return run.stdout.split("\n");
+};
+
+const errors = (report: JsonReport) => report.problems.filter((problem) => problem.severity === "error").map((problem) => [problem.rule, problem.file, problem.line]);
+
+describe("patches kept ready are patches: an unnamed file among a patch folder's, entries behind a marker or above the field", () => {
+  test("a CRD patch no entry names, a commented entry above `patches:` and a `#MARKER - path:` entry are no incomplete objects", async () => {
+    const dir = copyOf("kustomize-ready-patches");
+    const clean = await validate(dir);
+    expect(clean.report.problems).toEqual([]);
+    expect(clean.status).toBe(0);
+  });
+
+  test("a wrong value in each such patch is still an error; an unlisted file beside a kustomization is still a whole object", async () => {
+    const dir = copyOf("kustomize-ready-patches");
+    const ca = editCase(dir, "config/crd/patches/cainjection_in_cogs.yaml", "inject-ca-from: toys-system/toys-serving-cert", "inject-ca-from: 5");
+    const metrics = editCase(dir, "config/default/manager_metrics_patch.yaml", "containerPort: 8080", "containerPort: metrics");
+    const webhook = editCase(dir, "config/release/webhook_patch.yaml", "containerPort: 9443", "containerPort: webhook");
+    writeFileSync(join(dir, "config/manager/extra.yaml"), "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: extra\nspec:\n  template:\n    spec:\n      containers:\n        - name: extra\n          image: registry.example.org/extra:1\n");
+    const { status, report } = await validate(dir);
+    expect(status).toBe(1);
+    expect(errors(report)).toEqual([
+      ["k8s-schema", "config/crd/patches/cainjection_in_cogs.yaml", ca],
+      ["k8s-schema", "config/default/manager_metrics_patch.yaml", metrics],
+      ["k8s-schema", "config/manager/extra.yaml", lineOfText(dir, "config/manager/extra.yaml", "spec:")],
+      ["k8s-schema", "config/release/webhook_patch.yaml", webhook],
+    ]);
+  });
+});
+
+describe("an apiVersion whose group is a word no API server serves (skaffold/v4beta11) is a tool's file, left out with its reason", () => {
+  test("a Skaffold configuration and a local tool's file are no errors; Kubernetes' own dotless groups are validated", async () => {
+    const dir = copyOf("tool-api-groups");
+    const clean = await validate(dir);
+    expect(clean.report.problems).toEqual([]);
+    expect(clean.status).toBe(0);
+    const text = await runText(dir);
+    expect(text.find((line) => line.includes('group "skaffold" is no domain'))).toContain("skaffold.yaml");
+    expect(text.find((line) => line.includes('group "labctl" is no domain'))).toContain("tools/lab.yaml");
+    // apps, batch and policy are groups without a dot that Kubernetes serves: their objects are checked.
+    const resources = (clean.report as JsonReport & { resources: { file: string; status: string }[] }).resources;
+    expect(resources.filter((resource) => resource.file === "deploy/base/frontend.yaml").map((resource) => resource.status)).toEqual(["valid", "valid", "valid"]);
+  });
+
+  test("a misspelt group of a Kubernetes kind, and such a file a Flux Kustomization applies, are still errors", async () => {
+    const dir = copyOf("tool-api-groups");
+    const typo = editCase(dir, "deploy/base/frontend.yaml", "apiVersion: apps/v1\n", "apiVersion: app/v1\n");
+    writeFileSync(join(dir, "deploy/base/lab.yaml"), "apiVersion: labctl/v2\nkind: Cluster\nmetadata:\n  name: lab\nnodes: 3\n");
+    editCase(dir, "deploy/base/kustomization.yaml", "  - frontend.yaml\n", "  - frontend.yaml\n  - lab.yaml\n");
+    writeFileSync(
+      join(dir, "flux.yaml"),
+      "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: shop\n  namespace: flux-system\nspec:\n  interval: 10m\n  path: ./deploy/base\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n",
+    );
+    const { status, report } = await validate(dir);
+    expect(status).toBe(1);
+    expect(errors(report)).toEqual([
+      ["k8s-missing-schema", "deploy/base/frontend.yaml", typo],
+      ["k8s-missing-schema", "deploy/base/lab.yaml", 1],
+    ]);
+  });
+});
+
+describe("an overlay build runs each lower layer's components, namespace and name affixes before the patches above it", () => {
+  test("a patch naming the object as a lower layer's namePrefix/namespace/nameSuffix made it, and a component's patch, complete a base", async () => {
+    const dir = copyOf("kustomize-layer-names");
+    const clean = await validate(dir);
+    expect(clean.report.problems).toEqual([]);
+    expect(clean.status).toBe(0);
+  });
+
+  test("a component targeting a name its layer has not given yet selects nothing (as kustomize); a wrong value in a patch is an error", async () => {
+    const dir = copyOf("kustomize-layer-names");
+    // The component runs before staging's nameSuffix: `shop-report-staging` does not exist yet, no schedule is set.
+    editCase(dir, "components/nightly/kustomization.yaml", "name: shop-report\n", "name: shop-report-staging\n");
+    const replicas = editCase(dir, "apps/staging/web.yaml", "replicas: 1", "replicas: one");
+    const { status, report } = await validate(dir);
+    expect(status).toBe(1);
+    expect(errors(report)).toEqual([
+      ["k8s-schema", "apps/base/report.yaml", lineOfText(dir, "apps/base/report.yaml", "spec:")],
+      ["k8s-schema", "apps/staging/web.yaml", replicas],
+    ]);
+  });
+});
+
+describe("a file a configMapGenerator reads is a key's value (a controller's configuration, a Pod template), not a manifest", () => {
+  test("the generator's data files are left out with their reason, the kustomization's objects are validated", async () => {
+    const dir = copyOf("kustomize-generator-data");
+    const clean = await validate(dir);
+    expect(clean.report.problems).toEqual([]);
+    expect(clean.status).toBe(0);
+    const line = (await runText(dir)).find((text) => text.includes("configMapGenerator or secretGenerator reads"));
+    expect(line).toContain("config/manager/controller_config.yaml, config/manager/settings/runner-pod.yaml");
+  });
+
+  test("the same file listed as a resource is an object there, and a Flux Kustomization applying its folder validates it", async () => {
+    const dir = copyOf("kustomize-generator-data");
+    editCase(dir, "config/manager/kustomization.yaml", "  - manager.yaml\n", "  - manager.yaml\n  - controller_config.yaml\n");
+    writeFileSync(
+      join(dir, "flux.yaml"),
+      "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: runners\n  namespace: flux-system\nspec:\n  interval: 10m\n  path: ./config/manager/settings\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n",
+    );
+    const { status, report } = await validate(dir);
+    expect(status).toBe(1);
+    expect(errors(report)).toEqual([
+      ["k8s-missing-schema", "config/manager/controller_config.yaml", 2],
+      ["k8s-schema", "config/manager/settings/runner-pod.yaml", lineOfText(dir, "config/manager/settings/runner-pod.yaml", "spec:")],
+    ]);
+  });
+});
+
+describe("objects whose ids a kustomization's transformers may change are no duplicates anyone can tell", () => {
+  test("the same base under two tenants whose NamespaceTransformer configurations set each namespace builds without duplicates", async () => {
+    const dir = copyOf("kustomize-transformed-ids");
+    const clean = await validate(dir);
+    expect(clean.report.problems).toEqual([]);
+    expect(clean.status).toBe(0);
+  });
+
+  test("an object a build adds twice before its transformers run is still a duplicate", async () => {
+    const dir = copyOf("kustomize-transformed-ids");
+    writeFileSync(join(dir, "tenants/red/settings.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: tenant-settings\ndata:\n  quota: large\n");
+    editCase(dir, "tenants/red/kustomization.yaml", "  - ../../base\n", "  - ../../base\n  - settings.yaml\n");
+    const { status, report } = await validate(dir);
+    expect(status).toBe(1);
+    expect(errors(report)).toEqual([["duplicate-resource", "tenants/red/settings.yaml", 4]]);
+  });
+});
+
+describe("an object its own kustomization completes (its patches, its components) is checked as that kustomization builds it", () => {
+  test("vendored Deployments whose selectors the folder's own patch and component add are no errors", async () => {
+    const dir = copyOf("kustomize-own-patches");
+    const clean = await validate(dir);
+    expect(clean.report.problems).toEqual([]);
+    expect(clean.status).toBe(0);
+  });
+
+  test("without the component the selector is missing again; a wrong value in an own patch is reported once, at the patch", async () => {
+    const dir = copyOf("kustomize-own-patches");
+    editCase(dir, "app/kustomization.yaml", "components:\n  - ../features/pinned-selector\n", "");
+    const replicas = editCase(dir, "app/replicas.yaml", "replicas: 3", "replicas: three");
+    const { status, report } = await validate(dir);
+    expect(status).toBe(1);
+    expect(errors(report)).toEqual([
+      ["k8s-schema", "app/replicas.yaml", replicas],
+      ["k8s-schema", "app/upstream.yaml", lineOfText(dir, "app/upstream.yaml", "spec:")],
+    ]);
+  });
+});
