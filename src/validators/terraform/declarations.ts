@@ -1,7 +1,7 @@
 /**
  * Module-level declaration checks Terraform runs before it contacts any provider: duplicate blocks across the
- * module's files (`Duplicate resource "x" configuration`) and names that are not valid identifiers
- * (`Invalid variable name`), each reported once, where it is declared.
+ * module's files (`Duplicate resource "x" configuration`, two default configurations of one provider) and names that
+ * are not valid identifiers (`Invalid variable name`), each reported once, where it is declared.
  */
 import type { Problem } from "../types.js";
 import type { HclBlock, HclScan } from "./hcl-scan.js";
@@ -52,11 +52,32 @@ export interface DeclarationCheck {
 
 const REFERENCE_KIND: Record<string, string> = { variable: "var", module: "module", resource: "resource", data: "data", ephemeral: "ephemeral" };
 
+/**
+ * A provider block's configuration: its name with its alias, which must be a literal string (Terraform reads it
+ * before evaluating anything). Undefined for an alias written as an expression: not judged here.
+ */
+function providerConfigKey(block: HclBlock): string | undefined {
+  const alias = block.body.attributes.find((attribute) => attribute.name === "alias");
+  if (alias === undefined) return `${block.labels[0]}`;
+  const literal = /^"([^"\\$%]*)"$/.exec(alias.expr.trim());
+  return literal ? `${block.labels[0]}.${literal[1]}` : undefined;
+}
+
+/** Terraform's "Duplicate provider configuration" (configs/module.go), in this project's words. */
+function duplicateProviderMessage(block: HclBlock, key: string, seen: { file: string; line: number }): string {
+  const name = block.labels[0] ?? "";
+  if (key === name) {
+    return `Duplicate provider configuration: a default (non-aliased) configuration of provider "${name}" was already given at ${seen.file}:${seen.line}; give one of them an alias = "..." if both are needed`;
+  }
+  return `Duplicate provider configuration: a configuration of provider "${name}" with alias "${key.slice(name.length + 1)}" was already given at ${seen.file}:${seen.line}; each configuration of one provider needs its own alias`;
+}
+
 export function checkDeclarations(files: ModuleScan[]): DeclarationCheck {
   const problems: LocatedProblem[] = [];
   const invalidNames = new Map<string, string[]>();
   const first = new Map<string, { file: string; line: number }>();
   const firstLocal = new Map<string, { file: string; line: number }>();
+  const firstProvider = new Map<string, { file: string; line: number }>();
   const report = (block: HclBlock, file: string, line: number, rule: string, message: string): void => {
     const problem: Problem = { file, line, resource: blockLabel(block), rule, message, severity: "error" };
     problems.push({ block, problem });
@@ -70,6 +91,14 @@ export function checkDeclarations(files: ModuleScan[]): DeclarationCheck {
             report(block, path, attribute.line, "tf-duplicate", `Duplicate local value definition: a local value named "${attribute.name}" was already defined at ${seen.file}:${seen.line}; local value names must be unique within a module`);
           } else firstLocal.set(attribute.name, { file: path, line: attribute.line });
         }
+        continue;
+      }
+      if (block.type === "provider" && block.labels.length === 1) {
+        const key = providerConfigKey(block);
+        if (key === undefined) continue;
+        const seen = firstProvider.get(key);
+        if (seen) report(block, path, block.line, "tf-duplicate", duplicateProviderMessage(block, key, seen));
+        else firstProvider.set(key, { file: path, line: block.line });
         continue;
       }
       const named = NAMED_BLOCKS[block.type];
