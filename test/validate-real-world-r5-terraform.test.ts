@@ -1,0 +1,87 @@
+/**
+ * `validate` on layouts of real repositories, round 5, Terraform side (issue 23, repositories not seen before),
+ * through the CLI's own entry (run `npm run build` first). One corpus folder per root cause in
+ * test/fixtures/real-world, written by hand (no copied content): each test names its cause, checks that the folder
+ * validates with no false alarm, and that a real mistake in it is still reported.
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { copyOfCase, editCase, validateJson } from "./helpers/corpus-copy.js";
+
+interface JsonReport {
+  valid: boolean;
+  problems: { file: string; line?: number; resource?: string; rule: string; message: string; severity: string }[];
+}
+
+const copyOf = (name: string): string => copyOfCase(name, "ccr-real-world-r5tf-");
+
+const validate = (dir: string) => validateJson<JsonReport>(dir, ["--strict"]);
+
+const errors = (report: JsonReport) => report.problems.filter((problem) => problem.severity === "error").map((problem) => [problem.rule, problem.file, problem.line]);
+
+describe("a YAML file Terraform reads as a kustomize patch (patch = file(...)) is a patch, not a whole object", () => {
+  test("the patches and the complete manifest Terraform uploads are no errors", async () => {
+    const dir = copyOf("terraform-read-patches");
+    const clean = await validate(dir);
+    expect(clean.report.problems).toEqual([]);
+    expect(clean.status).toBe(0);
+  });
+
+  test("a mistake in the strategic-merge patch is still an error, reported as the patch's", async () => {
+    const dir = copyOf("terraform-read-patches");
+    const line = editCase(dir, "manifests/host-certificates.yaml", "              readOnly: true\n", "              readOnly: true\n              mountMode: ro\n");
+    const { status, report } = await validate(dir);
+    expect(status).toBe(1);
+    expect(errors(report)).toEqual([["k8s-unknown-field", "manifests/host-certificates.yaml", line + 1]]);
+    expect(report.problems[0]!.resource).toBe("Deployment upgrades/upgrade-controller (patch)");
+  });
+
+  test("the JSON 6902 patch is checked against the Deployment its target names", async () => {
+    const dir = copyOf("terraform-read-patches");
+    editCase(dir, "manifests/replicas.yaml", "  value: 2\n", "  value: two\n");
+    const { status, report } = await validate(dir);
+    expect(status).toBe(1);
+    // Reported at the operation's path, against the target read from the patch's Terraform object.
+    expect(errors(report)).toEqual([["k8s-schema", "manifests/replicas.yaml", 2]]);
+    expect(report.problems[0]!.resource).toBe("Deployment upgrade-controller (patch)");
+    expect(report.problems[0]!.message).toContain("spec.replicas must be integer");
+  });
+
+  test("the complete manifest read with file() outside any patch stays a whole object", async () => {
+    const dir = copyOf("terraform-read-patches");
+    const line = editCase(dir, "manifests/node-reader.yaml", "  name: node-reader\n", "  name: node-reader\n  owner: platform\n");
+    const { status, report } = await validate(dir);
+    expect(status).toBe(1);
+    expect(errors(report)).toEqual([["k8s-unknown-field", "manifests/node-reader.yaml", line + 1]]);
+  });
+});
+
+describe("two configurations of one provider in a Terraform folder are terraform init's Duplicate provider configuration", () => {
+  const example = "examples/two-clusters";
+
+  test("a default and an aliased configuration, each passed to a module, are no error", async () => {
+    const dir = copyOf("terraform-provider-configs");
+    const clean = await validate(dir);
+    expect(clean.report.problems).toEqual([]);
+    expect(clean.status).toBe(0);
+  });
+
+  test("a second default configuration in another file of the folder is an error where it is declared", async () => {
+    const dir = copyOf("terraform-provider-configs");
+    writeFileSync(join(dir, example, "upgrade.tf"), 'provider "kubernetes" {\n  config_path = "~/.kube/config"\n}\n');
+    const { status, report } = await validate(dir);
+    expect(status).toBe(1);
+    expect(errors(report)).toEqual([["tf-duplicate", `${example}/upgrade.tf`, 1]]);
+    expect(report.problems[0]!.message).toContain(`was already given at ${example}/providers.tf:1`);
+  });
+
+  test("a second configuration with the same alias is an error; one with another alias is none", async () => {
+    const dir = copyOf("terraform-provider-configs");
+    writeFileSync(join(dir, example, "upgrade.tf"), 'provider "kubernetes" {\n  alias       = "red"\n  config_path = "~/.kube/config"\n}\n\nprovider "kubernetes" {\n  alias       = "green"\n  config_path = "~/.kube/config"\n}\n');
+    const { status, report } = await validate(dir);
+    expect(status).toBe(1);
+    expect(errors(report)).toEqual([["tf-duplicate", `${example}/upgrade.tf`, 6]]);
+    expect(report.problems[0]!.message).toContain('with alias "green" was already given');
+  });
+});
