@@ -262,7 +262,8 @@ function unlistedFolders(source: FileSource): UnitResult[] {
 async function validateTerraformModules(source: FileSource, paths: readonly string[], given: Pick<TerraformTools, "validate"> | undefined): Promise<UnitResult[]> {
   const modules = new Map<string, string[]>();
   for (const path of paths) {
-    if (!path.endsWith(".tf")) continue;
+    // `*.tf.json` too: not checked itself, it tells the checks that the folder declares more than its `.tf` files.
+    if (!path.endsWith(".tf") && !path.endsWith(".tf.json")) continue;
     const dir = posix.dirname(path);
     modules.set(dir, [...(modules.get(dir) ?? []), path]);
   }

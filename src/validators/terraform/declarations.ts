@@ -3,6 +3,7 @@
  * module's files (`Duplicate resource "x" configuration`, two default configurations of one provider) and names that
  * are not valid identifiers (`Invalid variable name`), each reported once, where it is declared.
  */
+import { posix } from "node:path";
 import type { Problem } from "../types.js";
 import type { HclBlock, HclScan } from "./hcl-scan.js";
 import { blockLabel, type LocatedProblem } from "./references.js";
@@ -72,7 +73,33 @@ function duplicateProviderMessage(block: HclBlock, key: string, seen: { file: st
   return `Duplicate provider configuration: a configuration of provider "${name}" with alias "${key.slice(name.length + 1)}" was already given at ${seen.file}:${seen.line}; each configuration of one provider needs its own alias`;
 }
 
-export function checkDeclarations(files: ModuleScan[]): DeclarationCheck {
+/**
+ * Terraform's override files (`override.tf`, `*_override.tf`): merged into the blocks of the primary files that
+ * declare the same names, after them, so a name they repeat is no duplicate (terraform.io, "Override Files").
+ */
+export function isOverrideFile(path: string): boolean {
+  const name = posix.basename(path);
+  return name === "override.tf" || name.endsWith("_override.tf");
+}
+
+/** Terraform's summary when an override file changes what no primary file declares (configs/module.go). */
+const MISSING_BASE: Record<string, string> = {
+  resource: "Missing resource to override",
+  data: "Missing data resource to override",
+  variable: "Missing base variable declaration to override",
+  output: "Missing base output definition to override",
+  module: "Missing module call to override",
+};
+
+export interface DeclarationOptions {
+  /**
+   * Whether every primary declaration was read (no `.tf.json` file in the folder, whose blocks are not scanned):
+   * only then is an override of an undeclared name reported.
+   */
+  allPrimariesRead?: boolean;
+}
+
+export function checkDeclarations(files: ModuleScan[], options: DeclarationOptions = {}): DeclarationCheck {
   const problems: LocatedProblem[] = [];
   const invalidNames = new Map<string, string[]>();
   const first = new Map<string, { file: string; line: number }>();
@@ -82,12 +109,18 @@ export function checkDeclarations(files: ModuleScan[]): DeclarationCheck {
     const problem: Problem = { file, line, resource: blockLabel(block), rule, message, severity: "error" };
     problems.push({ block, problem });
   };
-  for (const { path, scan } of files) {
+  const checkBase = options.allPrimariesRead ?? true;
+  // Primary files first, as Terraform merges them: an override file may come before its primary in name order.
+  const ordered = [...files.filter((file) => !isOverrideFile(file.path)), ...files.filter((file) => isOverrideFile(file.path))];
+  for (const { path, scan } of ordered) {
+    const override = isOverrideFile(path);
     for (const block of scan.body.blocks) {
       if (block.type === "locals") {
         for (const attribute of block.body.attributes) {
           const seen = firstLocal.get(attribute.name);
-          if (seen) {
+          if (override) {
+            if (!seen && checkBase) report(block, path, attribute.line, "tf-override-missing-base", `Missing base local value definition to override: no primary file of the module defines local.${attribute.name}; an override file only changes what a primary file declares`);
+          } else if (seen) {
             report(block, path, attribute.line, "tf-duplicate", `Duplicate local value definition: a local value named "${attribute.name}" was already defined at ${seen.file}:${seen.line}; local value names must be unique within a module`);
           } else firstLocal.set(attribute.name, { file: path, line: attribute.line });
         }
@@ -95,7 +128,7 @@ export function checkDeclarations(files: ModuleScan[]): DeclarationCheck {
       }
       if (block.type === "provider" && block.labels.length === 1) {
         const key = providerConfigKey(block);
-        if (key === undefined) continue;
+        if (key === undefined || override) continue;
         const seen = firstProvider.get(key);
         if (seen) report(block, path, block.line, "tf-duplicate", duplicateProviderMessage(block, key, seen));
         else firstProvider.set(key, { file: path, line: block.line });
@@ -116,7 +149,10 @@ export function checkDeclarations(files: ModuleScan[]): DeclarationCheck {
       if (invalid.length > 0) continue;
       const key = named.key(block);
       const seen = first.get(key);
-      if (seen) report(block, path, block.line, "tf-duplicate", `${duplicateSummary(block)} at ${seen.file}:${seen.line}`);
+      if (override) {
+        const summary = MISSING_BASE[block.type];
+        if (!seen && summary && checkBase) report(block, path, block.line, "tf-override-missing-base", `${summary}: no primary file of the module declares ${key.replace(/^var\./, "variable ")}; an override file only changes what a primary file declares`);
+      } else if (seen) report(block, path, block.line, "tf-duplicate", `${duplicateSummary(block)} at ${seen.file}:${seen.line}`);
       else first.set(key, { file: path, line: block.line });
     }
   }

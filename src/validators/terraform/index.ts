@@ -9,7 +9,7 @@ import type { Problem, Status, UnitResult } from "../types.js";
 import { checkTerraformFormat } from "./format.js";
 import { nativeConfigTokens } from "./hcl-native.js";
 import { scanHcl, type HclBlock, type HclScan } from "./hcl-scan.js";
-import { checkDeclarations } from "./declarations.js";
+import { checkDeclarations, isOverrideFile } from "./declarations.js";
 import { withQuotedHeredocs } from "./heredocs.js";
 import { checkProviderConfig, providersNamedIn, unrequiredProviders } from "./provider-config.js";
 import { impliedProviderName, loadProviderTables, type BodySchema, type ProviderTables } from "./provider-tables.js";
@@ -142,6 +142,13 @@ function checkResourceBlock(block: HclBlock, file: string, tables: ProviderTable
   return result;
 }
 
+/** Rules about what a block lacks: an override file's block holds only what it changes, the rest is its primary's. */
+const COMPLETENESS_RULES = new Set(["tf-missing-required", "tf-exactly-one-of", "tf-at-least-one-of"]);
+
+function withoutCompleteness(problems: Problem[], override: boolean): Problem[] {
+  return override ? problems.filter((problem) => !COMPLETENESS_RULES.has(problem.rule)) : problems;
+}
+
 /**
  * Validates the `*.tf` files among `files`, grouped into modules by directory. Returns one result per file
  * (syntax, format, provider configuration and references outside resources) and one per `resource`/`data`
@@ -153,6 +160,12 @@ export type TerraformFile = SourceFile & { bytes?: number };
 export async function validateTerraform(files: TerraformFile[], options: TerraformValidationOptions = {}): Promise<UnitResult[]> {
   const checkFormat = options.checkFormat ?? true;
   const modules = new Map<string, TerraformFile[]>();
+  // Folders with configuration in JSON syntax (`*.tf.json`, which Terraform reads beside `*.tf`): their declarations
+  // are not scanned here, so what the `.tf` files refer to cannot be judged missing.
+  const jsonConfigured = new Set(files.filter((file) => file.path.endsWith(".tf.json") && !file.path.split("/").includes(".terraform")).map((file) => {
+    const dir = posix.dirname(file.path);
+    return dir === "." ? "" : dir;
+  }));
   for (const file of files) {
     // .terraform/ holds downloaded modules and providers: not the repository's own code
     if (!file.path.endsWith(".tf") || file.path.split("/").includes(".terraform")) continue;
@@ -230,17 +243,19 @@ export async function validateTerraform(files: TerraformFile[], options: Terrafo
           unit.problems.push({ file: file.path, rule: "tf-fmt", severity: "warning", message: `could not check the layout: ${error instanceof Error ? error.message : String(error)}` });
         }
       }
-      unit.problems.push(...checkProviderConfig(scan, file.path, tables, fits));
+      const override = isOverrideFile(file.path);
+      unit.problems.push(...withoutCompleteness(checkProviderConfig(scan, file.path, tables, fits), override));
       for (const block of scan.body.blocks) {
         if (block.type !== "resource" && block.type !== "data") continue;
         const result = checkResourceBlock(block, file.path, tables, fits);
+        result.problems = withoutCompleteness(result.problems, override);
         blockUnits.set(block, { block, result });
         ordered.push(result);
       }
     }
 
     const moduleScans = parsed.map(({ file, scan }) => ({ path: file.path, scan }));
-    const declarations = checkDeclarations(moduleScans);
+    const declarations = checkDeclarations(moduleScans, { allPrimariesRead: !jsonConfigured.has(dir) });
     const locate = ({ block, problem }: LocatedProblem): void => {
       const unit = blockUnits.get(block)?.result ?? fileUnits.get(problem.file);
       unit?.problems.push(problem);
@@ -248,7 +263,7 @@ export async function validateTerraform(files: TerraformFile[], options: Terrafo
     declarations.problems.forEach(locate);
 
     // With a file that does not parse, the module's declarations are incomplete: references cannot be judged.
-    if (parsed.length === moduleFiles.length) {
+    if (parsed.length === moduleFiles.length && !jsonConfigured.has(dir)) {
       for (const { block, table } of unrequiredProviders(parsed.map(({ scan }) => scan), tables)) {
         const unit = blockUnits.get(block)?.result;
         unit?.problems.push({
