@@ -85,3 +85,44 @@ describe("two configurations of one provider in a Terraform folder are terraform
     expect(report.problems[0]!.message).toContain('with alias "green" was already given');
   });
 });
+
+describe("override files and JSON-syntax files are part of a Terraform folder, as Terraform merges them", () => {
+  test("an override's repeated names and partial blocks, and references to JSON-declared names, are no errors", async () => {
+    const dir = copyOf("terraform-override-files");
+    const clean = await validate(dir);
+    expect(clean.report.problems).toEqual([]);
+    expect(clean.status).toBe(0);
+  });
+
+  test("an override of a name no primary file declares is Terraform's Missing ... to override", async () => {
+    const dir = copyOf("terraform-override-files");
+    writeFileSync(join(dir, "network/dev_override.tf"), 'variable "region" {\n  default = "northeurope"\n}\n\nresource "azurerm_resource_group" "shared" {\n  tags = {}\n}\n');
+    const { status, report } = await validate(dir);
+    expect(status).toBe(1);
+    expect(errors(report)).toEqual([
+      ["tf-override-missing-base", "network/dev_override.tf", 1],
+      ["tf-override-missing-base", "network/dev_override.tf", 5],
+    ]);
+    expect(report.problems.map((problem) => problem.message.split(":")[0])).toEqual(["Missing base variable declaration to override", "Missing resource to override"]);
+  });
+
+  test("an override block still may not set what its resource type does not have, and a primary still needs its required arguments", async () => {
+    const dir = copyOf("terraform-override-files");
+    const line = editCase(dir, "network/dev_override.tf", "  tags = {\n", "  region = \"dev\"\n  tags = {\n");
+    editCase(dir, "network/main.tf", '  name     = "rg-network"\n', "");
+    const { status, report } = await validate(dir);
+    expect(status).toBe(1);
+    expect(errors(report)).toEqual([
+      ["tf-unknown-argument", "network/dev_override.tf", line],
+      ["tf-missing-required", "network/main.tf", 16],
+    ]);
+  });
+
+  test("in a folder with no JSON-syntax file, a reference to nothing declared is still an error", async () => {
+    const dir = copyOf("terraform-override-files");
+    writeFileSync(join(dir, "network/outputs.tf"), 'output "zone" {\n  value = var.zone\n}\n');
+    const { status, report } = await validate(dir);
+    expect(status).toBe(1);
+    expect(errors(report)).toEqual([["tf-undeclared-reference", "network/outputs.tf", 2]]);
+  });
+});
