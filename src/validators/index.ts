@@ -16,7 +16,6 @@ import { readTextFile, type TextRead } from "./read-text.js";
 import type { FileSource } from "./source.js";
 import { MAX_TERRAFORM_FILE_BYTES } from "../limits.js";
 import type { TerraformFile } from "./terraform/index.js";
-import { terraformPatchFiles } from "./terraform/read-patches.js";
 import type { TerraformTools } from "./terraform/tools.js";
 import type { GitCheckout } from "./gitops/index.js";
 import { filterWalkedPaths, inDotFolder, leaveOutNonManifests } from "./walk-filter.js";
@@ -87,8 +86,11 @@ export async function validateSource(source: FileSource, options: ValidateOption
   // Known before validation, from the kustomizations: which files kustomize reads as patches (validated as such).
   const kustomizations = source.repository ? readKustomizations(source.paths, read) : new Map<string, Json>();
   const patches = patchFiles(kustomizations, new Set(source.paths), read);
-  // ...and which files Terraform reads as a patch of a kustomization it writes (terraform/read-patches.ts).
-  if (source.repository) for (const [path, spec] of terraformPatchFiles(source.paths, new Set(source.paths), read)) if (!patches.has(path)) patches.set(path, spec);
+  // ...and which files Terraform reads as a patch of a kustomization it writes (loaded only where there is Terraform).
+  if (source.repository && source.paths.some((path) => path.endsWith(".tf"))) {
+    const { terraformPatchFiles } = await import("./terraform/read-patches.js");
+    for (const [path, spec] of terraformPatchFiles(source.paths, new Set(source.paths), read)) if (!patches.has(path)) patches.set(path, spec);
+  }
   // Started first: worker-backed tools check Terraform and lint workflows while this thread checks the manifests.
   // A walk leaves dot-folders (`.archive/`, `.old/`) out, as it does for manifests: nothing runs Terraform there.
   const terraform = options.terraform === false ? undefined : validateTerraformModules(source, walked ? checked.filter((path) => !inDotFolder(path)) : checked, options.terraformTools);
