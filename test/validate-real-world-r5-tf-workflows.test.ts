@@ -1,5 +1,5 @@
 /**
- * `validate` on layouts of real repositories, round 5, Terraform side (issue 23, repositories not seen before),
+ * `validate` on layouts of real repositories, round 5, Terraform and workflow side (issue 23, repositories not seen before),
  * through the CLI's own entry (run `npm run build` first). One corpus folder per root cause in
  * test/fixtures/real-world, written by hand (no copied content): each test names its cause, checks that the folder
  * validates with no false alarm, and that a real mistake in it is still reported.
@@ -124,5 +124,53 @@ describe("override files and JSON-syntax files are part of a Terraform folder, a
     const { status, report } = await validate(dir);
     expect(status).toBe(1);
     expect(errors(report)).toEqual([["tf-undeclared-reference", "network/outputs.tf", 2]]);
+  });
+});
+
+describe("calls of the repository's own reusable workflows are checked against the called workflow_call, as actionlint does in a checkout", () => {
+  const release = ".github/workflows/release.yml";
+
+  test("calls that pass every required input (in any letter case) and their secrets, by name or inherit, are no errors", async () => {
+    const dir = copyOf("workflow-local-calls");
+    const clean = await validate(dir);
+    expect(clean.report.problems).toEqual([]);
+    expect(clean.status).toBe(0);
+  });
+
+  test("a required input or secret left out, and one the called workflow does not declare, are errors", async () => {
+    const dir = copyOf("workflow-local-calls");
+    const uses = editCase(dir, release, "  agent:\n    uses: ./.github/workflows/build.yml\n", "  agent:\n    uses: ./.github/workflows/build.yml\n") + 1;
+    const input = editCase(dir, release, "      image: ghcr.io/example/agent\n", "      tag: v1\n");
+    const secret = editCase(dir, release, "      registry-token: ${{ secrets.REGISTRY_TOKEN }}\n", "      token: ${{ secrets.REGISTRY_TOKEN }}\n");
+    const { status, report } = await validate(dir);
+    expect(status).toBe(1);
+    expect(report.problems.map((problem) => [problem.rule, problem.line, problem.message])).toEqual([
+      ["actionlint-workflow-call", uses, 'input "image" is required by "./.github/workflows/build.yml" reusable workflow'],
+      ["actionlint-workflow-call", uses, 'secret "registry-token" is required by "./.github/workflows/build.yml" reusable workflow'],
+      ["actionlint-workflow-call", input, 'input "tag" is not defined in "./.github/workflows/build.yml" reusable workflow'],
+      ["actionlint-workflow-call", secret, 'secret "token" is not defined in "./.github/workflows/build.yml" reusable workflow'],
+    ]);
+  });
+
+  test("a called file that is not there, outside the repository, or has no workflow_call trigger is an error at its uses:", async () => {
+    const dir = copyOf("workflow-local-calls");
+    const missing = editCase(dir, release, "uses: ./.github/workflows/build.yml\n    with:\n      Image", "uses: ./.github/workflows/bulid.yml\n    with:\n      Image");
+    const outside = editCase(dir, release, "uses: ./.github/workflows/build.yml\n    with:\n      image", "uses: ./../build.yml\n    with:\n      image");
+    // A workflow_call file there is not read: it is outside the repository.
+    writeFileSync(join(dir, "..", "build.yml"), "on:\n  workflow_call: {}\n");
+    const { report } = await validate(dir);
+    expect(errors(report)).toEqual([
+      ["actionlint-workflow-call", release, missing],
+      ["actionlint-workflow-call", release, outside],
+    ]);
+    expect(report.problems.map((problem) => problem.message.split(": ")[1])).toEqual(["the file is not in the repository", "the file is not in the repository"]);
+    editCase(dir, ".github/workflows/build.yml", "  workflow_call:\n", "  workflow_dispatch:\n");
+    editCase(dir, release, "./.github/workflows/bulid.yml", "./.github/workflows/build.yml");
+    editCase(dir, release, "./../build.yml", "./.github/workflows/build.yml");
+    const noTrigger = await validate(dir);
+    expect(noTrigger.report.problems.filter((problem) => problem.rule === "actionlint-workflow-call").map((problem) => problem.message)).toEqual([
+      'reusable workflow "./.github/workflows/build.yml" cannot be called: it has no "workflow_call" trigger under "on:"',
+      'reusable workflow "./.github/workflows/build.yml" cannot be called: it has no "workflow_call" trigger under "on:"',
+    ]);
   });
 });

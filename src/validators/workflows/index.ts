@@ -124,8 +124,25 @@ export async function validateRepositoryWorkflows(paths: readonly string[], read
   if (files.length === 0) return unlinted;
   const runnerLabels = await runnerLabelsOf(read(".github/actionlint.yaml") ?? read(".github/actionlint.yml"));
   try {
-    return unlinted.concat(await validateWorkflows(files, { runnerLabels }, options.keepWorker));
+    return unlinted.concat(await withLocalCallChecks(await validateWorkflows(files, { runnerLabels }, options.keepWorker), files, read));
   } catch (failure) {
     return unlinted.concat(files.map((file) => error(file.path, "workflow-lint-failed", `${(failure as Error).message}; this workflow was not linted`)));
   }
+}
+
+/** Adds to each workflow's unit what its calls of the repository's own reusable workflows get wrong (local-calls.ts). */
+async function withLocalCallChecks(units: UnitResult[], files: WorkflowFile[], read: (file: string) => string | undefined): Promise<UnitResult[]> {
+  const calling = files.filter((file) => /^\s*uses:\s*["']?\.\//m.test(file.content));
+  if (calling.length === 0) return units;
+  // Loaded here: most repositories call no reusable workflow of their own.
+  const { checkLocalWorkflowCalls } = await import("./local-calls.js");
+  const byFile = new Map(units.map((unit) => [unit.file, unit]));
+  for (const file of calling) {
+    const unit = byFile.get(file.path);
+    const problems = checkLocalWorkflowCalls(file.path, file.content, read);
+    if (!unit || problems.length === 0) continue;
+    unit.problems = [...unit.problems, ...problems].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+    if (unit.status === "valid") unit.status = "invalid";
+  }
+  return units;
 }
