@@ -174,3 +174,25 @@ describe("calls of the repository's own reusable workflows are checked against t
     ]);
   });
 });
+
+describe("a GitLab include: of a repository file that is not there is GitLab's 'Local file ... does not exist!'", () => {
+  test("included files that are there, other projects', remote ones, wildcards and rule-bound includes are no errors", async () => {
+    const dir = copyOf("gitlab-local-includes");
+    const clean = await validate(dir);
+    expect(clean.report.problems).toEqual([]);
+    expect(clean.status).toBe(0);
+  });
+
+  test("a local include or plain path naming no file is an error on its line; a rule-bound one is left to the pipeline", async () => {
+    const dir = copyOf("gitlab-local-includes");
+    const local = editCase(dir, ".gitlab-ci.yml", "  - local: .gitlab/ci/build.yml\n", "  - local: .gitlab/ci/biuld.yml\n");
+    const plain = editCase(dir, ".gitlab-ci.yml", "  - /.gitlab/ci/test.yml\n", "  - /.gitlab/ci/tests.yml\n");
+    const { status, report } = await validate(dir);
+    expect(status).toBe(1);
+    expect(errors(report)).toEqual([
+      ["gitlab-ci-include", ".gitlab-ci.yml", local],
+      ["gitlab-ci-include", ".gitlab-ci.yml", plain],
+    ]);
+    expect(report.problems[0]!.message).toContain('local file ".gitlab/ci/biuld.yml" does not exist in the repository');
+  });
+});
