@@ -196,3 +196,17 @@ describe("a GitLab include: of a repository file that is not there is GitLab's '
     expect(report.problems[0]!.message).toContain('local file ".gitlab/ci/biuld.yml" does not exist in the repository');
   });
 });
+
+describe("an unknown runner label's warning offers the labels GitHub hosts today", () => {
+  test("the list names ubuntu-slim and no retired label", async () => {
+    const dir = copyOf("workflow-local-calls");
+    const line = editCase(dir, ".github/workflows/release.yml", "    runs-on: ubuntu-24.04\n", "    runs-on: gpu-large\n");
+    const { status, report } = await validate(dir);
+    expect(status).toBe(0);
+    expect(report.problems.map((problem) => [problem.rule, problem.severity, problem.line])).toEqual([["actionlint-runner-label", "warning", line]]);
+    const message = report.problems[0]!.message;
+    expect(message).toContain('label "gpu-large" is unknown. available labels are "windows-latest"');
+    expect(message).toContain('"ubuntu-slim"');
+    for (const retired of ["ubuntu-20.04", "windows-2019", "macos-13"]) expect(message).not.toContain(`"${retired}"`);
+  });
+});

