@@ -197,6 +197,30 @@ describe("a GitLab include: of a repository file that is not there is GitLab's '
   });
 });
 
+describe("steps that use the repository's own action are checked against its action.yml, as actionlint does in a checkout", () => {
+  const build = ".github/workflows/build.yml";
+
+  test("an input not in action.yml and a required one left out are errors naming the action", async () => {
+    const dir = copyOf("workflow-local-calls");
+    const uses = editCase(dir, build, "      - uses: ./.github/actions/setup-tools\n", "      - uses: ./.github/actions/setup-tools\n");
+    const input = editCase(dir, build, '          Go-Version: "1.23"\n', '          go: "1.23"\n');
+    const { status, report } = await validate(dir);
+    expect(status).toBe(1);
+    expect(report.problems.map((problem) => [problem.rule, problem.line, problem.message])).toEqual([
+      ["actionlint-action", uses, 'missing input "go-version" which is required by action "Set up build tools" defined at "./.github/actions/setup-tools". all required inputs are "go-version"'],
+      ["actionlint-action", input, 'input "go" is not defined in action "Set up build tools" defined at "./.github/actions/setup-tools". available inputs are "cache", "go-version"'],
+    ]);
+  });
+
+  test("an action the repository does not hold (checked out by an earlier step) is not judged", async () => {
+    const dir = copyOf("workflow-local-calls");
+    editCase(dir, build, "./.github/actions/setup-tools", "./tools/checked-out-action");
+    const { status, report } = await validate(dir);
+    expect(report.problems).toEqual([]);
+    expect(status).toBe(0);
+  });
+});
+
 describe("an unknown runner label's warning offers the labels GitHub hosts today", () => {
   test("the list names ubuntu-slim and no retired label", async () => {
     const dir = copyOf("workflow-local-calls");

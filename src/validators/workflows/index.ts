@@ -130,11 +130,11 @@ export async function validateRepositoryWorkflows(paths: readonly string[], read
   }
 }
 
-/** Adds to each workflow's unit what its calls of the repository's own reusable workflows get wrong (local-calls.ts). */
+/** Adds to each workflow's unit what its calls of the repository's own reusable workflows and actions get wrong (local-calls.ts). */
 async function withLocalCallChecks(units: UnitResult[], files: WorkflowFile[], read: (file: string) => string | undefined): Promise<UnitResult[]> {
-  const calling = files.filter((file) => /^\s*uses:\s*["']?\.\//m.test(file.content));
+  const calling = files.filter((file) => /^[\s-]*uses:\s*["']?\.\//m.test(file.content));
   if (calling.length === 0) return units;
-  // Loaded here: most repositories call no reusable workflow of their own.
+  // Loaded here: most repositories call no reusable workflow or action of their own.
   const { checkLocalWorkflowCalls } = await import("./local-calls.js");
   const byFile = new Map(units.map((unit) => [unit.file, unit]));
   for (const file of calling) {

