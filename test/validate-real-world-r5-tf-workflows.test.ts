@@ -127,6 +127,29 @@ describe("override files and JSON-syntax files are part of a Terraform folder, a
   });
 });
 
+describe("variable files and test files are in terraform fmt's layout, as terraform fmt -check -recursive checks", () => {
+  test("canonical .tfvars and .tftest.hcl files, and an example values file Terraform does not read, are no errors", async () => {
+    const dir = copyOf("terraform-values-and-tests");
+    const clean = await validate(dir);
+    expect(clean.report.problems).toEqual([]);
+    expect(clean.status).toBe(0);
+  });
+
+  test("a .tfvars or .tftest.hcl file out of layout, or with a syntax error, is an error", async () => {
+    const dir = copyOf("terraform-values-and-tests");
+    const layout = editCase(dir, "workspaces/prod.tfvars", "node_count  = 5\n", "node_count = 5\n");
+    const test = editCase(dir, "tests/summary.tftest.hcl", "  command = plan\n", "  command=plan\n");
+    const syntax = editCase(dir, "workspaces/dev.tfvars", 'environment = "dev"\n', "environment =\n");
+    const { status, report } = await validate(dir);
+    expect(status).toBe(1);
+    expect(errors(report)).toEqual([
+      ["tf-fmt", "tests/summary.tftest.hcl", test],
+      ["tf-syntax", "workspaces/dev.tfvars", syntax],
+      ["tf-fmt", "workspaces/prod.tfvars", layout],
+    ]);
+  });
+});
+
 describe("calls of the repository's own reusable workflows are checked against the called workflow_call, as actionlint does in a checkout", () => {
   const release = ".github/workflows/release.yml";
 

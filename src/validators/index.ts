@@ -264,8 +264,9 @@ function unlistedFolders(source: FileSource): UnitResult[] {
 async function validateTerraformModules(source: FileSource, paths: readonly string[], given: Pick<TerraformTools, "validate"> | undefined): Promise<UnitResult[]> {
   const modules = new Map<string, string[]>();
   for (const path of paths) {
-    // `*.tf.json` too: not checked itself, it tells the checks that the folder declares more than its `.tf` files.
-    if (!path.endsWith(".tf") && !path.endsWith(".tf.json")) continue;
+    // `*.tf.json` too: not checked itself, it tells the checks that the folder declares more than its `.tf` files;
+    // and the files `terraform fmt` formats beside them (variable values, tests), for syntax and layout.
+    if (!/\.(tf|tf\.json|tfvars|tftest\.hcl|tfmock\.hcl)$/.test(path)) continue;
     const dir = posix.dirname(path);
     modules.set(dir, [...(modules.get(dir) ?? []), path]);
   }

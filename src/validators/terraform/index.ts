@@ -150,6 +150,73 @@ function withoutCompleteness(problems: Problem[], override: boolean): Problem[] 
 }
 
 /**
+ * Reads one HCL file into its scan, or records in `unit` why it cannot be read (too large, nested too deep, a syntax
+ * error) and returns undefined.
+ */
+async function readHclFile(file: TerraformFile, unit: UnitResult): Promise<HclScan | undefined> {
+  const bytes = file.bytes ?? Buffer.byteLength(file.content, "utf8");
+  if (bytes > MAX_TERRAFORM_FILE_BYTES) {
+    unit.problems.push({
+      file: file.path, line: 1, rule: "tf-file-too-large", severity: "error",
+      message: `${file.path} is ${(bytes / 1048576).toFixed(1)} MiB; Terraform files are validated up to ${MAX_TERRAFORM_FILE_BYTES / 1048576} MiB (split the file, or move large text into a file read with file())`,
+    });
+    return undefined;
+  }
+  let scan: HclScan;
+  try {
+    scan = scanHcl(file.content);
+  } catch (error) {
+    if (!(error instanceof LimitError)) throw error;
+    unit.problems.push({ file: file.path, line: error.line, rule: "tf-nesting-limit", message: `${error.message}; this file is not validated further`, severity: "error" });
+    return undefined;
+  }
+  try {
+    // hcl-native.ts vouches for most files; hcl2json (WebAssembly, started on first use) parses the others and
+    // words the syntax errors
+    if (!nativeConfigTokens(file.content)) await (await loadParser())(file.path, withQuotedHeredocs(file.content, scan.heredocs));
+  } catch (error) {
+    const location = parseErrorLocation(error, file.path);
+    unit.problems.push({ file: file.path, line: location.line, column: location.column, rule: "tf-syntax", message: location.message, severity: "error" });
+    return undefined;
+  }
+  return scan;
+}
+
+/** `terraform fmt`'s layout, as a problem of `unit` when the file is not in it. */
+async function checkLayout(file: TerraformFile, unit: UnitResult): Promise<void> {
+  try {
+    const difference = await checkTerraformFormat(file.path, file.content);
+    if (difference) {
+      unit.problems.push({
+        file: file.path, line: difference.line, rule: "tf-fmt", severity: "error",
+        message: `not in terraform fmt canonical layout (run terraform fmt):\n${difference.diff}`,
+      });
+    }
+  } catch (error) {
+    unit.problems.push({ file: file.path, rule: "tf-fmt", severity: "warning", message: `could not check the layout: ${error instanceof Error ? error.message : String(error)}` });
+  }
+}
+
+/**
+ * Files `terraform fmt` formats beside the configuration (terraform's fmt command: `.tfvars`, test files
+ * `.tftest.hcl` and their mocks `.tfmock.hcl`): checked for syntax and layout only, as they declare nothing of a module.
+ */
+export function isLayoutOnlyFile(path: string): boolean {
+  return /\.(tfvars|tftest\.hcl|tfmock\.hcl)$/.test(path);
+}
+
+async function validateLayoutOnly(files: TerraformFile[], checkFormat: boolean): Promise<UnitResult[]> {
+  const units: UnitResult[] = [];
+  for (const file of [...files].sort((a, b) => (a.path < b.path ? -1 : 1))) {
+    const unit: UnitResult = { file: file.path, line: 1, validator: "terraform", status: "valid", label: file.path, problems: [] };
+    if ((await readHclFile(file, unit)) && checkFormat) await checkLayout(file, unit);
+    unit.status = statusOf(unit.problems, unit.status);
+    units.push(unit);
+  }
+  return units;
+}
+
+/**
  * Validates the `*.tf` files among `files`, grouped into modules by directory. Returns one result per file
  * (syntax, format, provider configuration and references outside resources) and one per `resource`/`data`
  * block (label `scaleway_k8s_pool.gpu`). Never throws for invalid input.
@@ -185,32 +252,8 @@ export async function validateTerraform(files: TerraformFile[], options: Terrafo
     for (const file of sortedFiles) {
       const unit: UnitResult = { file: file.path, line: 1, validator: "terraform", status: "valid", label: file.path, problems: [] };
       fileUnits.set(file.path, unit);
-      const bytes = file.bytes ?? Buffer.byteLength(file.content, "utf8");
-      if (bytes > MAX_TERRAFORM_FILE_BYTES) {
-        unit.problems.push({
-          file: file.path, line: 1, rule: "tf-file-too-large", severity: "error",
-          message: `${file.path} is ${(bytes / 1048576).toFixed(1)} MiB; Terraform files are validated up to ${MAX_TERRAFORM_FILE_BYTES / 1048576} MiB (split the file, or move large text into a file read with file())`,
-        });
-        continue;
-      }
-      let scan: HclScan;
-      try {
-        scan = scanHcl(file.content);
-      } catch (error) {
-        if (!(error instanceof LimitError)) throw error;
-        unit.problems.push({ file: file.path, line: error.line, rule: "tf-nesting-limit", message: `${error.message}; this file is not validated further`, severity: "error" });
-        continue;
-      }
-      try {
-        // hcl-native.ts vouches for most files; hcl2json (WebAssembly, started on first use) parses the others and
-        // words the syntax errors
-        if (!nativeConfigTokens(file.content)) await (await loadParser())(file.path, withQuotedHeredocs(file.content, scan.heredocs));
-      } catch (error) {
-        const location = parseErrorLocation(error, file.path);
-        unit.problems.push({ file: file.path, line: location.line, column: location.column, rule: "tf-syntax", message: location.message, severity: "error" });
-        continue;
-      }
-      parsed.push({ file, scan });
+      const scan = await readHclFile(file, unit);
+      if (scan) parsed.push({ file, scan });
     }
 
     read.push({ dir, moduleFiles, parsed, fileUnits, sortedFiles });
@@ -230,19 +273,7 @@ export async function validateTerraform(files: TerraformFile[], options: Terrafo
       const entry = parsedByPath.get(file.path);
       if (!entry) continue;
       const { scan } = entry;
-      if (checkFormat) {
-        try {
-          const difference = await checkTerraformFormat(file.path, file.content);
-          if (difference) {
-            unit.problems.push({
-              file: file.path, line: difference.line, rule: "tf-fmt", severity: "error",
-              message: `not in terraform fmt canonical layout (run terraform fmt):\n${difference.diff}`,
-            });
-          }
-        } catch (error) {
-          unit.problems.push({ file: file.path, rule: "tf-fmt", severity: "warning", message: `could not check the layout: ${error instanceof Error ? error.message : String(error)}` });
-        }
-      }
+      if (checkFormat) await checkLayout(file, unit);
       const override = isOverrideFile(file.path);
       unit.problems.push(...withoutCompleteness(checkProviderConfig(scan, file.path, tables, fits), override));
       for (const block of scan.body.blocks) {
@@ -281,5 +312,5 @@ export async function validateTerraform(files: TerraformFile[], options: Terrafo
     }
     results.push(...ordered);
   }
-  return results;
+  return results.concat(await validateLayoutOnly(files.filter((file) => isLayoutOnlyFile(file.path) && !file.path.split("/").includes(".terraform")), checkFormat));
 }
