@@ -175,6 +175,18 @@ describe("calls of the repository's own reusable workflows are checked against t
     ]);
   });
 
+  test("inputs given through a YAML alias or a << merge key are not judged (not told from the text)", async () => {
+    const dir = copyOf("workflow-local-calls");
+    editCase(dir, release, "    with:\n      Image: ghcr.io/example/controller\n", "    with: &controller\n      Image: ghcr.io/example/controller\n");
+    editCase(dir, release, "    with:\n      image: ghcr.io/example/agent\n", "    with: *controller\n");
+    // (The embedded actionlint 1.7.7 itself rejects an alias as "with"; GitHub has read YAML anchors since 2025.)
+    const aliased = await validate(dir);
+    expect(aliased.report.problems.map((problem) => problem.rule)).toEqual(["actionlint-syntax-check"]);
+    editCase(dir, release, "    with: *controller\n", "    with:\n      <<: *controller\n      platforms: linux/arm64\n");
+    const merged = await validate(dir);
+    expect(merged.report.problems.filter((problem) => problem.rule === "actionlint-workflow-call")).toEqual([]);
+  });
+
   test("a called file that is not there, outside the repository, or has no workflow_call trigger is an error at its uses:", async () => {
     const dir = copyOf("workflow-local-calls");
     const missing = editCase(dir, release, "uses: ./.github/workflows/build.yml\n    with:\n      Image", "uses: ./.github/workflows/bulid.yml\n    with:\n      Image");

@@ -42,6 +42,22 @@ export function localAction(text: string): LocalAction | undefined {
   return { name: scalarText(document.contents.get("name", true)) ?? "", inputs };
 }
 
+/**
+ * The names a call's `with:` or `secrets:` gives (lower case -> its key node); none for a call without one. Undefined
+ * when they cannot be told from the text (an alias, an expression, a `<<` merge key): the call is not judged.
+ */
+function givenNames(node: unknown): Map<string, unknown> | undefined {
+  const given = new Map<string, unknown>();
+  if (node === null || node === undefined || (isScalar(node) && node.value === null)) return given;
+  if (!isMap(node)) return undefined;
+  for (const pair of node.items) {
+    const name = scalarText(pair.key);
+    if (name === undefined || name === "<<") return undefined;
+    given.set(name.toLowerCase(), pair.key);
+  }
+  return given;
+}
+
 const sortedQuotes = (names: string[]) => [...names].sort().map((name) => JSON.stringify(name)).join(", ");
 
 function scalarText(node: unknown): string | undefined {
@@ -117,8 +133,8 @@ export function checkLocalWorkflowCalls(file: string, content: string, read: (pa
       const noun = kind === "inputs" ? "input" : "secret";
       const givenNode = job.value.get(kind === "inputs" ? "with" : "secrets", true);
       if (kind === "secrets" && scalarText(givenNode) === "inherit") continue;
-      const given = new Map<string, unknown>();
-      if (isMap(givenNode)) for (const pair of givenNode.items) if (scalarText(pair.key) !== undefined) given.set(scalarText(pair.key)!.toLowerCase(), pair.key);
+      const given = givenNames(givenNode);
+      if (given === undefined) continue;
       for (const [key, declared] of workflow[kind]) if (declared.required && !given.has(key)) report(usesNode, `${noun} "${declared.name}" is required by "${uses}" reusable workflow`);
       for (const [key, node] of given) if (!workflow[kind].has(key)) report(node, `${noun} "${scalarText(node)}" is not defined in "${uses}" reusable workflow`);
     }
@@ -145,9 +161,8 @@ function checkLocalActionStep(file: string, step: YAMLMap, lineOf: (node: unknow
   if (!action) return [];
   const described = `${JSON.stringify(action.name)} defined at ${JSON.stringify(uses)}`;
   const problems: Problem[] = [];
-  const withNode = step.get("with", true);
-  const given = new Map<string, unknown>();
-  if (isMap(withNode)) for (const pair of withNode.items) if (scalarText(pair.key) !== undefined) given.set(scalarText(pair.key)!.toLowerCase(), pair.key);
+  const given = givenNames(step.get("with", true));
+  if (given === undefined) return [];
   for (const [key, node] of given) {
     if (action.inputs.has(key)) continue;
     const available = sortedQuotes([...action.inputs.values()].map((input) => input.name));
