@@ -119,7 +119,8 @@ export function checkLocalWorkflowCalls(file: string, content: string, read: (pa
     const usesNode = job.value.get("uses", true);
     const uses = scalarText(usesNode);
     const path = uses === undefined ? undefined : localCallPath(uses);
-    if (uses === undefined || path === undefined) continue;
+    // A `uses:` that names no workflow file (`./`) is actionlint's own format error.
+    if (uses === undefined || path === undefined || !/\.ya?ml$/.test(path)) continue;
     if (!called.has(path)) {
       const text = outside(path) ? undefined : read(path);
       called.set(path, text === undefined ? "the file is not in the repository" : calledWorkflow(text));
