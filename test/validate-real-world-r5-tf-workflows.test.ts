@@ -247,6 +247,17 @@ describe("steps that use the repository's own action are checked against its act
     ]);
   });
 
+  test("a step written in flow style is read the same: its action's inputs are checked", async () => {
+    const dir = copyOf("workflow-local-calls");
+    const line = editCase(dir, build, '      - uses: ./.github/actions/setup-tools\n        with:\n          Go-Version: "1.23"\n', '      - { uses: ./.github/actions/setup-tools, with: { Go-Version: "1.23" } }\n');
+    expect((await validate(dir)).report.problems).toEqual([]);
+    editCase(dir, build, "with: { Go-Version:", "with: { go:");
+    expect(errors((await validate(dir)).report)).toEqual([
+      ["actionlint-action", build, line],
+      ["actionlint-action", build, line],
+    ]);
+  });
+
   test("an action the repository does not hold (checked out by an earlier step) is not judged", async () => {
     const dir = copyOf("workflow-local-calls");
     editCase(dir, build, "./.github/actions/setup-tools", "./tools/checked-out-action");

@@ -12,6 +12,7 @@ import { loadYamlLibrary } from "../../yaml/library.js";
 import type { RequestWorker } from "../request-worker.js";
 import type { UnitResult } from "../types.js";
 import type { WorkflowFile, WorkflowLintOptions } from "./lint.js";
+import { calledFilePaths } from "./local-call-paths.js";
 
 export type { WorkflowFile } from "./lint.js";
 
@@ -124,25 +125,15 @@ export async function validateRepositoryWorkflows(paths: readonly string[], read
   if (files.length === 0) return unlinted;
   const runnerLabels = await runnerLabelsOf(read(".github/actionlint.yaml") ?? read(".github/actionlint.yml"));
   try {
-    return unlinted.concat(await withLocalCallChecks(await validateWorkflows(files, { runnerLabels }, options.keepWorker), files, read));
+    return unlinted.concat(await validateWorkflows(files, { runnerLabels, calledFiles: calledFiles(files, read) }, options.keepWorker));
   } catch (failure) {
     return unlinted.concat(files.map((file) => error(file.path, "workflow-lint-failed", `${(failure as Error).message}; this workflow was not linted`)));
   }
 }
 
-/** Adds to each workflow's unit what its calls of the repository's own reusable workflows and actions get wrong (local-calls.ts). */
-async function withLocalCallChecks(units: UnitResult[], files: WorkflowFile[], read: (file: string) => string | undefined): Promise<UnitResult[]> {
-  const calling = files.filter((file) => /^[\s-]*uses:\s*["']?\.\//m.test(file.content));
-  if (calling.length === 0) return units;
-  // Loaded here: most repositories call no reusable workflow or action of their own.
-  const { checkLocalWorkflowCalls } = await import("./local-calls.js");
-  const byFile = new Map(units.map((unit) => [unit.file, unit]));
-  for (const file of calling) {
-    const unit = byFile.get(file.path);
-    const problems = checkLocalWorkflowCalls(file.path, file.content, read);
-    if (!unit || problems.length === 0) continue;
-    unit.problems = [...unit.problems, ...problems].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
-    if (unit.status === "valid") unit.status = "invalid";
-  }
-  return units;
+/** The files the workflows call locally, read here for the worker (which reads no file): see local-calls.ts. */
+function calledFiles(files: WorkflowFile[], read: (file: string) => string | undefined): Record<string, string | null> {
+  const called: Record<string, string | null> = {};
+  for (const file of files) for (const path of calledFilePaths(file.content)) if (!Object.hasOwn(called, path)) called[path] = read(path) ?? null;
+  return called;
 }

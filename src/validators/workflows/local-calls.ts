@@ -8,6 +8,7 @@
  * actionlint: it is often checked out by an earlier step. Names are compared without case, as GitHub does.
  */
 import { posix } from "node:path";
+import { localCallPath, outside } from "./local-call-paths.js";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLMap } from "yaml";
 import type { Problem } from "../types.js";
 
@@ -90,20 +91,21 @@ export function calledWorkflow(text: string): CalledWorkflow | string {
   return declared;
 }
 
-/** The repository path a local `uses:` names (`./.github/workflows/x.yml` -> `.github/workflows/x.yml`), if it is one. */
-export function localCallPath(uses: string): string | undefined {
-  if (!uses.startsWith("./") || uses.includes("@") || uses.includes("${{")) return undefined;
-  return posix.normalize(uses.slice(2));
-}
 
-/** A path that leaves the repository (`./../x.yml`) is never read. */
-const outside = (path: string) => path === ".." || path.startsWith("../") || posix.isAbsolute(path);
 
 /**
- * The problems of the local reusable-workflow calls in one workflow. `read` gives a repository file's text (undefined
- * when it is not there).
+ * The problems of the local reusable-workflow and action calls in one workflow. `read` gives a repository file's text,
+ * null when it is not there, undefined when it was not looked at (then the call is not judged).
  */
-export function checkLocalWorkflowCalls(file: string, content: string, read: (path: string) => string | undefined): Problem[] {
+/** What the called files declare, read once for all the workflows of a repository. */
+export interface CalledFiles {
+  workflows: Map<string, CalledWorkflow | string | undefined>;
+  actions: Map<string, LocalAction | undefined>;
+}
+
+export const calledFilesCache = (): CalledFiles => ({ workflows: new Map(), actions: new Map() });
+
+export function checkLocalWorkflowCalls(file: string, content: string, read: (path: string) => string | null | undefined, cache: CalledFiles = calledFilesCache()): Problem[] {
   const lineCounter = new LineCounter();
   const document = parseDocument(content, { lineCounter, uniqueKeys: false });
   if (document.errors.length > 0 || !isMap(document.contents)) return [];
@@ -112,8 +114,8 @@ export function checkLocalWorkflowCalls(file: string, content: string, read: (pa
   const problems: Problem[] = [];
   const lineOf = (node: unknown) => (isScalar(node) && node.range ? lineCounter.linePos(node.range[0]).line : 1);
   const report = (node: unknown, message: string) => problems.push({ file, line: lineOf(node), rule: RULE, message, severity: "error" });
-  const called = new Map<string, CalledWorkflow | string>();
-  const actions = new Map<string, LocalAction | undefined>();
+  const called = cache.workflows;
+  const actions = cache.actions;
   for (const job of jobs.items) {
     if (!isMap(job.value)) continue;
     const usesNode = job.value.get("uses", true);
@@ -122,10 +124,11 @@ export function checkLocalWorkflowCalls(file: string, content: string, read: (pa
     // A `uses:` that names no workflow file (`./`) is actionlint's own format error.
     if (uses === undefined || path === undefined || !/\.ya?ml$/.test(path)) continue;
     if (!called.has(path)) {
-      const text = outside(path) ? undefined : read(path);
-      called.set(path, text === undefined ? "the file is not in the repository" : calledWorkflow(text));
+      const text = outside(path) ? null : read(path);
+      called.set(path, text === null ? "the file is not in the repository" : text === undefined ? undefined : calledWorkflow(text));
     }
-    const workflow = called.get(path)!;
+    const workflow = called.get(path);
+    if (workflow === undefined) continue;
     if (typeof workflow === "string") {
       report(usesNode, `reusable workflow "${uses}" cannot be called: ${workflow}`);
       continue;
@@ -149,14 +152,15 @@ export function checkLocalWorkflowCalls(file: string, content: string, read: (pa
 }
 
 /** A step's `uses: ./dir` against the action's `action.yml` (or `.yaml`), when the repository has one. */
-function checkLocalActionStep(file: string, step: YAMLMap, lineOf: (node: unknown) => number, read: (path: string) => string | undefined, actions: Map<string, LocalAction | undefined>): Problem[] {
+function checkLocalActionStep(file: string, step: YAMLMap, lineOf: (node: unknown) => number, read: (path: string) => string | null | undefined, actions: Map<string, LocalAction | undefined>): Problem[] {
   const usesNode = step.get("uses", true);
   const uses = scalarText(usesNode);
   const dir = uses === undefined ? undefined : localCallPath(uses);
   if (uses === undefined || dir === undefined || outside(dir)) return [];
   if (!actions.has(dir)) {
+    // Not there, or not looked at: not judged either way (an action an earlier step checks out is not in the repository).
     const text = read(posix.join(dir, "action.yaml")) ?? read(posix.join(dir, "action.yml"));
-    actions.set(dir, text === undefined ? undefined : localAction(text));
+    actions.set(dir, typeof text === "string" ? localAction(text) : undefined);
   }
   const action = actions.get(dir);
   if (!action) return [];
