@@ -84,6 +84,11 @@ export async function validateSource(source: FileSource, options: ValidateOption
   // Known before validation, from the kustomizations: which files kustomize reads as patches (validated as such).
   const kustomizations = source.repository ? readKustomizations(source.paths, read) : new Map<string, Json>();
   const patches = patchFiles(kustomizations, new Set(source.paths), read);
+  // ...and which files Terraform reads as a patch of a kustomization it writes (loaded only where there is Terraform).
+  if (source.repository && source.paths.some((path) => path.endsWith(".tf"))) {
+    const { terraformPatchFiles } = await import("./terraform/read-patches.js");
+    for (const [path, spec] of terraformPatchFiles(source.paths, new Set(source.paths), read)) if (!patches.has(path)) patches.set(path, spec);
+  }
   // A walk leaves out what a configMapGenerator/secretGenerator reads as data: a key's value, no object.
   if (walk) leaveOutGeneratorData(walk, generatorDataFiles(kustomizations, new Set(checked.filter((path) => source.isManifest(path)))), patches);
   const manifests = checked.filter((path) => source.isManifest(path) && !walk?.leftOutPaths.has(path));
@@ -265,7 +270,9 @@ function unlistedFolders(source: FileSource): UnitResult[] {
 async function validateTerraformModules(source: FileSource, paths: readonly string[], given: Pick<TerraformTools, "validate"> | undefined): Promise<UnitResult[]> {
   const modules = new Map<string, string[]>();
   for (const path of paths) {
-    if (!path.endsWith(".tf")) continue;
+    // `*.tf.json` too: not checked itself, it tells the checks that the folder declares more than its `.tf` files;
+    // and the files `terraform fmt` formats beside them (variable values, tests), for syntax and layout.
+    if (!/\.(tf|tf\.json|tfvars|tftest\.hcl|tfmock\.hcl)$/.test(path)) continue;
     const dir = posix.dirname(path);
     modules.set(dir, [...(modules.get(dir) ?? []), path]);
   }

@@ -6,10 +6,10 @@
  * nothing in it runs.
  */
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, posix } from "node:path";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
-import { isMap, isSeq, LineCounter, parseDocument, type Node } from "yaml";
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from "yaml";
 import { packageRoot } from "../../_utils.js";
 import type { Problem, UnitResult } from "../types.js";
 import { isGitLabCiPath } from "./path.js";
@@ -97,6 +97,37 @@ export function validateGitLabCi(file: string, content: string): UnitResult {
   return unit("invalid", problems);
 }
 
+/**
+ * The `include:` entries of a CI file that name a file of the repository (`local:`, or a plain path) which is not
+ * there: GitLab refuses such a pipeline ("Local file ... does not exist!"). Entries with `rules:` (included only
+ * when they match), wildcards or variables are not judged: which file they name is known only in a pipeline.
+ * The included files are not validated on their own: GitLab merges a job across files, so a fragment may leave out
+ * what another file gives.
+ */
+export function missingLocalIncludes(file: string, content: string, exists: (path: string) => boolean): Problem[] {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(content, { customTags: [referenceTag], lineCounter, uniqueKeys: false, prettyErrors: false });
+  if (document.errors.length > 0 || !isMap(document.contents)) return [];
+  const include = document.contents.get("include", true) as Node | null | undefined;
+  const entries = isSeq(include) ? include.items : include ? [include] : [];
+  const problems: Problem[] = [];
+  for (const entry of entries) {
+    let node: unknown = entry;
+    if (isMap(entry)) {
+      if (entry.has("rules")) continue;
+      node = entry.get("local", true);
+    }
+    if (!isScalar(node) || typeof node.value !== "string") continue;
+    const written = node.value;
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(written) || /[*$]/.test(written)) continue;
+    const path = posix.normalize(written.replace(/^\/+/, ""));
+    if (path.startsWith("../") || path === ".." || exists(path)) continue;
+    const line = node.range ? lineCounter.linePos(node.range[0]).line : 1;
+    problems.push({ file, line, rule: "gitlab-ci-include", message: `include: local file ${JSON.stringify(written)} does not exist in the repository; GitLab refuses the pipeline ("Local file ... does not exist!"): fix the path, or add the file`, severity: "error" });
+  }
+  return problems;
+}
+
 /** The repository's GitLab CI files: each valid, invalid, or an error saying it could not be read. */
 export function validateRepositoryGitLabCi(paths: readonly string[], read: (file: string) => string | undefined): UnitResult[] {
   return paths.filter(isGitLabCiPath).map((path) => {
@@ -104,6 +135,10 @@ export function validateRepositoryGitLabCi(paths: readonly string[], read: (file
     if (content === undefined) {
       return { file: path, validator: "gitlab-ci", status: "error", label: `GitLab CI ${path}`, problems: [{ file: path, rule: "gitlab-ci-read-error", message: `cannot read ${path}: fix its permissions or exclude it with --ignore-filename-pattern`, severity: "error" }] };
     }
-    return validateGitLabCi(path, content);
+    const unit = validateGitLabCi(path, content);
+    // Read, not looked up among `paths`: a file left out with --ignore-filename-pattern is still in the repository.
+    const missing = missingLocalIncludes(path, content, (file) => read(file) !== undefined);
+    if (missing.length === 0) return unit;
+    return { ...unit, status: unit.status === "valid" ? "invalid" : unit.status, problems: [...unit.problems, ...missing].sort((a, b) => (a.line ?? 0) - (b.line ?? 0)) };
   });
 }

