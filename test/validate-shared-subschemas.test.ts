@@ -3,7 +3,8 @@
  * compiler generates the code of kubeconform's inlined PodTemplateSpec, ObjectMeta, Container... once, whichever kinds
  * carry them. The errors must stay exactly those of a plain Ajv compile of each whole schema, on random documents.
  */
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Ajv, type ErrorObject } from "ajv";
 import fc from "fast-check";
@@ -69,6 +70,14 @@ describe("a subschema pool", () => {
 });
 
 describe.skipIf(!haveSchemas)("kinds compiled by one compiler (kubeconform's schema files)", () => {
+  /** A plain Ajv compile of the whole schema, as the compiler prepares it (no documentation, no draft-04 $schema). */
+  const plain = new Ajv({ ...AJV_OPTIONS });
+  const reference = (schema: JsonSchema) => {
+    const { $schema: _ignored, ...rest } = withoutDocumentation(schema) as JsonSchema;
+    return plain.compile(rest);
+  };
+  const shown = (errors: readonly ErrorObject[] | null | undefined) => (errors ?? []).map(({ instancePath, keyword, params }) => ({ instancePath, keyword, params }));
+
   // Fails on code that compiles each kind whole: there, seven pod-carrying kinds generate about seven times the code.
   test("seven kinds that carry a PodSpec generate less than twice the code of a Deployment alone", async () => {
     generated.chars = 0;
@@ -90,6 +99,29 @@ describe.skipIf(!haveSchemas)("kinds compiled by one compiler (kubeconform's sch
     expect(second.patternFailures).toHaveLength(12);
   });
 
+  test("a kind compiled after another it shares subschemas with is cached whole: a later run loads it, same errors", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ccr-shared-subschemas-"));
+    try {
+      const first = createCompiler({ compiledCacheDir: dir });
+      await first(kubernetes("deployment-apps-v1"), "deployment");
+      const compiled = await first(kubernetes("job-batch-v1"), "job");
+      generated.chars = 0;
+      const loaded = await createCompiler({ compiledCacheDir: dir })(kubernetes("job-batch-v1"), "job");
+      expect(generated.chars).toBe(0); // loaded from the cache, not compiled
+      expect(loaded.validate).not.toBe(compiled.validate);
+      const expected = reference(kubernetes("job-batch-v1"));
+      fc.assert(
+        fc.property(documentOf(kubernetes("job-batch-v1")), (document) => {
+          expect(loaded.validate(document)).toBe(expected(document));
+          expect(shown(loaded.validate.errors)).toEqual(shown(expected.errors));
+        }),
+        { numRuns: 100, seed: 20261208 },
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   const schemas: [string, JsonSchema][] = haveSchemas
     ? [
         ...readdirSync(kubernetesDir)
@@ -98,14 +130,6 @@ describe.skipIf(!haveSchemas)("kinds compiled by one compiler (kubeconform's sch
         ...readdirSync(crdDir, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name).flatMap((group) => readdirSync(join(crdDir, group)).map((file): [string, JsonSchema] => [`${group}/${file}`, strictSchema(read(join(crdDir, group, file))) as JsonSchema])),
       ]
     : [];
-
-  /** A plain Ajv compile of the whole schema, as the compiler prepares it (no documentation, no draft-04 $schema). */
-  const plain = new Ajv({ ...AJV_OPTIONS });
-  const reference = (schema: JsonSchema) => {
-    const { $schema: _ignored, ...rest } = withoutDocumentation(schema) as JsonSchema;
-    return plain.compile(rest);
-  };
-  const shown = (errors: readonly ErrorObject[] | null | undefined) => (errors ?? []).map(({ instancePath, keyword, params }) => ({ instancePath, keyword, params }));
 
   // One compiler for every kind, in one order: later kinds call entries earlier ones added.
   const shared = createCompiler();

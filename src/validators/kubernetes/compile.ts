@@ -11,7 +11,8 @@ import { bindValidators, type ValidatorModuleFactory } from "./schema-runtime.js
 import { createSubschemaPool, withSharedSubschemas } from "./shared-subschemas.js";
 
 /**
- * One Ajv instance per validator: schemas compile on first use of their kind, never all at start-up.
+ * Ajv instances live as long as their validator: schemas compile on first use of their kind, never all at start-up,
+ * and a kind compiled later calls the code of the subschemas it shares with earlier ones (see shared-subschemas.ts).
  * Formats are annotations here, as in kubeconform (a Kubernetes "int32" or "byte" is not a JSON Schema format),
  * and unknown keywords (`x-kubernetes-*`) are allowed. Patterns use RE2 (see regexp.ts).
  */
@@ -75,7 +76,10 @@ export function createCompiler(options: CompilerOptions = {}): (schema: JsonSche
   let safety: typeof import("./schema-safety.js") | undefined;
   /** The schema being compiled, for the messages of Ajv's code.process hook (compiles are synchronous). */
   let compiling = "";
-  /** The functions the hook checked in the instance compiling: a standalone module repeats them, and is checked less them. */
+  /**
+   * The functions the hook checked in the instance compiling, by name, kept while cached code is written: a standalone
+   * module repeats them (those of shared subschemas an earlier kind compiled too), and is checked less them.
+   */
   let checked = new Map<string, string>();
   const createAjv = (Ajv: typeof import("ajv").Ajv, standalone: boolean, extra: Record<string, unknown>): Instance => {
     const instance: Instance = { ajv: undefined as unknown as Ajv, checked: new Map() };
@@ -86,7 +90,7 @@ export function createCompiler(options: CompilerOptions = {}): (schema: JsonSche
       safety!.checkGeneratedCode(code, compiling);
       // `<scope constants>return function validateN(...){...}`: standalone code holds that function text as it is.
       const start = code.indexOf("return function validate");
-      if (start >= 0) {
+      if (standalone && start >= 0) {
         const text = code.slice(start + "return ".length);
         checked.set(text.slice("function ".length, text.indexOf("(")), text);
       }
