@@ -7,9 +7,11 @@
 // every other round, and kubeconform -n 2 beside them when it is on PATH, so that all see the same load. Prints
 // medians of wall time and of CPU-s (user + system, from /usr/bin/time), and the medians of the per-pair ratios.
 // Both builds must give the same report, byte for byte. No goal is checked: see bench/validate-corpus.mjs.
+// `--fresh-cache`: each run of ours gets an empty cache folder (XDG_CACHE_HOME), so that schemas from
+// --schema-location are compiled in every run (the "cache empty" case of bench/validate-schema-location.mjs).
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { loadavg } from "node:os";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { findKubeconform } from "../dist/validators/kubeconform/index.js";
 import { writeCorpus } from "./validate-generate.mjs";
@@ -28,15 +30,22 @@ if (!existsSync(corpus)) writeCorpus(corpus, 400);
 const schemas = join(root, "..", "shared", "schemas");
 const kubeconform = findKubeconform();
 
-function timed(command, args) {
-  const child = spawnSync("/usr/bin/time", ["-f", "%e %U %S", command, ...args], { encoding: "utf8", maxBuffer: 1 << 30, env: { ...process.env, NO_COLOR: "1" } });
+const freshCache = process.argv.includes("--fresh-cache");
+
+function timed(command, args, env = {}) {
+  const child = spawnSync("/usr/bin/time", ["-f", "%e %U %S", command, ...args], { encoding: "utf8", maxBuffer: 1 << 30, env: { ...process.env, NO_COLOR: "1", ...env } });
   const [wall, user, system] = child.stderr.trim().split("\n").pop().split(" ").map(Number);
   return { wall, cpu: user + system, status: child.status, stdout: child.stdout, stderr: child.stderr };
 }
 const ours = (checkout, extra) => {
-  const run = timed(process.execPath, [join(checkout, "dist", "cli", "main.js"), "validate", "--strict", ...extra, "-o", "json", corpus]);
-  if (run.status !== 0) throw new Error(`${checkout}: exit ${run.status}\n${run.stderr}`);
-  return run;
+  const cache = freshCache ? mkdtempSync(join(tmpdir(), "ccr-bench-cache-")) : undefined;
+  try {
+    const run = timed(process.execPath, [join(checkout, "dist", "cli", "main.js"), "validate", "--strict", ...extra, "-o", "json", corpus], cache ? { XDG_CACHE_HOME: cache } : {});
+    if (run.status !== 0) throw new Error(`${checkout}: exit ${run.status}\n${run.stderr}`);
+    return run;
+  } finally {
+    if (cache) rmSync(cache, { recursive: true, force: true });
+  }
 };
 const peer = () =>
   timed(kubeconform, ["-strict", "-n", "2", "-summary", "-output", "json", "-kubernetes-version", "1.32.2", "-schema-location", join(schemas, "kubernetes"), "-schema-location", join(schemas, "crds", "{{.Group}}", "{{.ResourceKind}}_{{.ResourceAPIVersion}}.json"), corpus]);
@@ -56,7 +65,7 @@ for (let i = 0; i < pairs; i++) {
 }
 const figure = (list) => `wall ${median(list.map((run) => run.wall)).toFixed(3)} s  cpu ${median(list.map((run) => run.cpu)).toFixed(3)} s`;
 const pairedRatio = (field) => median(samples.A.map((a, i) => samples.B[i][field] / a[field])).toFixed(3);
-console.log(`${pairs} pairs; load ${loadAtStart.toFixed(2)} -> ${loadavg()[0].toFixed(2)}; same report from both builds`);
+console.log(`${pairs} pairs${freshCache ? ", each run of ours with an empty cache" : ""}; load ${loadAtStart.toFixed(2)} -> ${loadavg()[0].toFixed(2)}; same report from both builds`);
 console.log(`A ${A} ${flags.A.join(" ")}: ${figure(samples.A)}`);
 console.log(`B ${B} ${flags.B.join(" ")}: ${figure(samples.B)}   paired B/A: wall ${pairedRatio("wall")}, cpu ${pairedRatio("cpu")}`);
 if (kubeconform) {

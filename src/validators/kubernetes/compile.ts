@@ -6,12 +6,13 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Ajv, ValidateFunction } from "ajv";
 import type { JsonSchema } from "./embedded.js";
 import { CacheBudget, compiledCacheFolder, readTrustedFile, touchCacheFile } from "./private-cache.js";
-import { collectPatternFailures, re2Engine, type PatternFailure } from "./regexp.js";
+import { collectPatternFailures, re2Compiles, re2Engine, type PatternFailure } from "./regexp.js";
 import { bindValidators, type ValidatorModuleFactory } from "./schema-runtime.js";
-import { withSharedSubschemas } from "./shared-subschemas.js";
+import { createSubschemaPool, withSharedSubschemas } from "./shared-subschemas.js";
 
 /**
- * One Ajv instance per validator: schemas compile on first use of their kind, never all at start-up.
+ * Ajv instances live as long as their validator: schemas compile on first use of their kind, never all at start-up,
+ * and a kind compiled later calls the code of the subschemas it shares with earlier ones (see shared-subschemas.ts).
  * Formats are annotations here, as in kubeconform (a Kubernetes "int32" or "byte" is not a JSON Schema format),
  * and unknown keywords (`x-kubernetes-*`) are allowed. Patterns use RE2 (see regexp.ts).
  */
@@ -43,7 +44,7 @@ export interface CompilerOptions {
 }
 
 /** Changes whenever the generated code would differ for the same schema (wrapper, runtime names, Ajv options). */
-const CODE_FORMAT = "ccr-validator-code-3";
+const CODE_FORMAT = "ccr-validator-code-4";
 
 let ajvVersion: string | undefined;
 function compilerVersion(): string {
@@ -75,41 +76,63 @@ export function createCompiler(options: CompilerOptions = {}): (schema: JsonSche
   let safety: typeof import("./schema-safety.js") | undefined;
   /** The schema being compiled, for the messages of Ajv's code.process hook (compiles are synchronous). */
   let compiling = "";
-  /** The functions the hook checked during this compile: the standalone module repeats them, and is checked less them. */
-  const checkedFunctions: string[] = [];
-  let ajv: Promise<{ ajv: Ajv; standalone: ((ajv: Ajv, validate: ValidateFunction) => string) | undefined }> | undefined;
+  /**
+   * The functions the hook checked in the instance compiling, by name, kept while cached code is written: a standalone
+   * module repeats them (those of shared subschemas an earlier kind compiled too), and is checked less them.
+   */
+  let checked = new Map<string, string>();
+  const createAjv = (Ajv: typeof import("ajv").Ajv, standalone: boolean, extra: Record<string, unknown>): Instance => {
+    const instance: Instance = { ajv: undefined as unknown as Ajv, checked: new Map() };
+    // Ajv's optimisation passes double the compile time of a large schema (a Deployment: ~0.3 s more) for code that
+    // validates ~1.7 µs faster per resource: repaid only past ~150,000 resources of that kind, far more than a run has.
+    // `process` sees each function's code before Ajv runs it: the second line of defence of schema-safety.ts.
+    const process = (code: string) => {
+      safety!.checkGeneratedCode(code, compiling);
+      // `<scope constants>return function validateN(...){...}`: standalone code holds that function text as it is.
+      const start = code.indexOf("return function validate");
+      if (standalone && start >= 0) {
+        const text = code.slice(start + "return ".length);
+        checked.set(text.slice("function ".length, text.indexOf("(")), text);
+      }
+      return code;
+    };
+    const code = { ...AJV_OPTIONS.code, optimize: false, process, ...(standalone ? { source: true, lines: false } : {}) };
+    instance.ajv = new Ajv({ ...AJV_OPTIONS, ...extra, code });
+    return instance;
+  };
+  let ajv: Promise<{ pooled: Instance; whole: () => Instance; standalone: ((ajv: Ajv, validate: ValidateFunction) => string) | undefined }> | undefined;
   const compiler = () =>
     (ajv ??= Promise.all([import("ajv"), options.compiledCacheDir ? import("ajv/dist/standalone/index.js") : undefined]).then(([module, standalone]) => {
       // ajv is CommonJS: Node's ESM loader exposes `Ajv` as a named export, the bundled CLI (esbuild) only under
       // `default`. Both are accepted, or compiling fails in the CLI while the library's tests pass.
       const { Ajv } = (module.Ajv ? module : (module as unknown as { default: typeof module }).default) as typeof module;
-      // Ajv's optimisation passes double the compile time of a large schema (a Deployment: ~0.3 s more) for code that
-      // validates ~1.7 µs faster per resource: repaid only past ~150,000 resources of that kind, far more than a run has.
-      // `process` sees each function's code before Ajv runs it: the second line of defence of schema-safety.ts.
-      const process = (code: string) => {
-        safety!.checkGeneratedCode(code, compiling);
-        // `<scope constants>return function validateN(...){...}`: standalone code holds that function text as it is.
-        const start = code.indexOf("return function validate");
-        if (start >= 0) checkedFunctions.push(code.slice(start + "return ".length));
-        return code;
-      };
-      const code = { ...AJV_OPTIONS.code, optimize: false, process, ...(standalone ? { source: true, lines: false } : {}) };
       const standaloneCode = standalone && (unwrapDefault(standalone) as (ajv: Ajv, validate: ValidateFunction) => string);
-      return { ajv: new Ajv({ ...AJV_OPTIONS, code }), standalone: standaloneCode };
+      // Pool entries are called, never inlined: Ajv inlines a referenced schema that has no references of its own,
+      // which would generate its code again at every use. Schemas the pool does not split compile whole, as before.
+      let whole: Instance | undefined;
+      return {
+        pooled: createAjv(Ajv, Boolean(standaloneCode), { inlineRefs: false }),
+        whole: () => (whole ??= createAjv(Ajv, Boolean(standaloneCode), {})),
+        standalone: standaloneCode,
+      };
     }));
+  // A pattern RE2 cannot compile is reported with every schema that has it, at each place it has it: such a schema
+  // compiles whole, as a shared entry compiled by an earlier schema would not report it again.
+  const pool = createSubschemaPool((schema) => everyPattern(schema, re2Compiles));
 
   const compileNow = async (schema: JsonSchema, source: string, file: string | undefined): Promise<CompiledSchema> => {
-    const { ajv, standalone } = await compiler();
+    const { pooled, whole, standalone } = await compiler();
     compiling = source;
-    checkedFunctions.length = 0;
-    const { value: validate, failures } = collectPatternFailures(() => ajv.compile(withSharedSubschemas(schema)));
+    const split = pool.split(schema);
+    const instance = split ? pooled : whole();
+    checked = instance.checked;
+    for (const [id, entry] of split?.added ?? []) instance.ajv.addSchema(entry, id);
+    const { value: validate, failures } = collectPatternFailures(() => instance.ajv.compile(split ? split.root : withSharedSubschemas(schema)));
     if (file && standalone && cache) {
-      const body = standalone(ajv, validate).replace(/^"use strict";/, "");
+      const body = standalone(instance.ajv, validate).replace(/^"use strict";/, "");
       // What the module adds to the functions checked above (its scope constants, exports) is checked on its own:
       // tokenising the functions a second time would double the cost of a first run (about 0.2 s per MB).
-      let added = body;
-      for (const checked of checkedFunctions) added = added.replace(checked, () => "");
-      safety!.checkGeneratedCode(added, source);
+      safety!.checkGeneratedCode(withoutChecked(body, instance.checked), source);
       await storeCompiled(file, compiledFileText(body), cache.budget);
     }
     return { validate, patternFailures: failures };
@@ -195,6 +218,36 @@ async function lockIsLive(lock: string): Promise<boolean> {
 
 async function waitWhileLocked(lock: string): Promise<void> {
   while (await lockIsLive(lock)) await sleep(25);
+}
+
+/** An Ajv instance of the compiler, and the code of the functions it generated that the safety check has seen. */
+interface Instance {
+  ajv: Ajv;
+  checked: Map<string, string>;
+}
+
+/**
+ * A standalone module less the functions in it that were checked as they were generated: each is found by its name
+ * and removed only where the module holds its checked text exactly. One pass over the module, however many
+ * functions it holds (a schema split into pool entries has hundreds).
+ */
+function withoutChecked(body: string, checked: ReadonlyMap<string, string>): string {
+  let rest = "";
+  let from = 0;
+  for (const match of body.matchAll(/function (validate\d+)\(/g)) {
+    const text = checked.get(match[1]!);
+    if (match.index < from || !text || !body.startsWith(text, match.index)) continue;
+    rest += body.slice(from, match.index);
+    from = match.index + text.length;
+  }
+  return rest + body.slice(from);
+}
+
+/** Whether every string `pattern` in a schema passes `test`. */
+function everyPattern(schema: unknown, test: (pattern: string) => boolean): boolean {
+  if (!schema || typeof schema !== "object") return true;
+  if (Array.isArray(schema)) return schema.every((item) => everyPattern(item, test));
+  return Object.entries(schema).every(([key, value]) => (key === "pattern" && typeof value === "string" ? test(value) : everyPattern(value, test)));
 }
 
 /** ajv/dist/standalone is CommonJS (`module.exports = standaloneCode`): Node and esbuild wrap it differently. */

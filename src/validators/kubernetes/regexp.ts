@@ -70,6 +70,23 @@ export function re2Pattern(pattern: string): SchemaPattern {
   return { test: remembered((input) => compiled.test(input)), toString: () => `re2:${pattern}` };
 }
 
+const compiles = new Map<string, boolean>();
+
+/** Whether RE2 compiles a pattern (remembered: the same patterns come back in schema after schema). */
+export function re2Compiles(pattern: string): boolean {
+  let answer = compiles.get(pattern);
+  if (answer === undefined) {
+    try {
+      engine().compile(pattern);
+      answer = true;
+    } catch {
+      answer = false;
+    }
+    compiles.set(pattern, answer);
+  }
+  return answer;
+}
+
 /**
  * Like {@link re2Pattern}, but compiled on its first test: for the embedded bundles, whose every pattern
  * scripts/build-schemas.mjs has compiled with RE2 already (test/validate-schema-patterns.test.ts checks the shipped

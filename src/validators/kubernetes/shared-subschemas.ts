@@ -48,6 +48,62 @@ export function withSharedSubschemas(schema: JsonSchema): JsonSchema {
   return { ...root, definitions: { ...existing, ...shared } };
 }
 
+/** The `$ref` base of the subschemas one compiler shares between the schemas it compiles (see {@link createSubschemaPool}). */
+export const POOL_PREFIX = "urn:create-cluster-repo:shared:";
+
+/**
+ * Keywords that name scopes or point into a schema, with the string they take: a schema with any of them is not split
+ * (see below). A field named `id` (`properties: {"id": {...}}`) is an object, not a scope: such schemas are split.
+ */
+const SCOPED = /"(\$ref|\$id|id|\$anchor|\$dynamicAnchor|\$dynamicRef|\$recursiveAnchor|\$recursiveRef)":"/;
+
+export interface SubschemaPool {
+  /**
+   * The schema with each object subschema of some size replaced by a `$ref` to its pool entry, and the entries it
+   * needs that earlier schemas did not add (id and schema, for the caller to add to its Ajv instance before compiling).
+   * Undefined when the schema is to be compiled whole: it names scopes or has references (moving a subtree could
+   * change what they resolve to), or `canShare` refused it.
+   */
+  split(schema: JsonSchema): { root: JsonSchema; added: [string, JsonSchema][] } | undefined;
+  /** Entries held: each is compiled once, by the first schema that refers to it. */
+  readonly size: number;
+}
+
+/**
+ * Subschemas shared between all the schemas one compiler compiles. kubeconform's standalone schemas inline every
+ * definition, so a Deployment and a Job each carry the whole PodTemplateSpec, and every kind its ObjectMeta; compiled
+ * one by one, Ajv generates (and V8 compiles) that code once per kind. Here each object subschema of `minSize`
+ * characters or more (its JSON, inner subschemas already replaced) becomes one pool entry named by a hash of that
+ * text, whichever schema it came from: compiled once, called from every kind that has it. The text keeps key order,
+ * so that entries are shared only where the generated code, and so the order of errors, is the same.
+ */
+export function createSubschemaPool(canShare: (schema: JsonSchema) => boolean, minSize = 300): SubschemaPool {
+  const entries = new Set<string>();
+  return {
+    get size() {
+      return entries.size;
+    },
+    split(schema) {
+      const text = JSON.stringify(schema);
+      if (SCOPED.test(text) || text.includes(POOL_PREFIX) || !canShare(schema)) return undefined;
+      const added: [string, JsonSchema][] = [];
+      const hoist = (subschema: JsonSchema): JsonSchema => {
+        const mapped = mapSubschemas(subschema, hoist);
+        if (!isSchema(mapped.properties) || Object.keys(mapped.properties).length === 0) return mapped;
+        const text = JSON.stringify(mapped);
+        if (text.length < minSize) return mapped;
+        const id = `${POOL_PREFIX}${createHash("sha256").update(text).digest("hex").slice(0, 32)}`;
+        if (!entries.has(id)) {
+          entries.add(id);
+          added.push([id, mapped]);
+        }
+        return { $ref: id };
+      };
+      return { root: mapSubschemas(schema, hoist), added };
+    },
+  };
+}
+
 const isSchema = (value: unknown): value is JsonSchema => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** A copy of a schema whose direct subschemas (properties, items, additionalProperties, not, *Of) went through `map`. */
