@@ -171,3 +171,27 @@ describe("an object its own kustomization completes (its patches, its components
     ]);
   });
 });
+
+describe("an object's version is part of its id in a kustomize build, as kustomize's ResId compares group, version and kind", () => {
+  const crd = ["--crd", "config/crd/gadgets.yaml"];
+
+  test("a sample of v1 and one of v2 with one name are two resources of the build, no duplicate", async () => {
+    const dir = copyOf("kustomize-versioned-ids");
+    const clean = await validate(dir, crd);
+    expect(clean.report.problems).toEqual([]);
+    expect(clean.status).toBe(0);
+  });
+
+  test("the same version added twice is still a duplicate; a wrong value in a sample is an error", async () => {
+    const dir = copyOf("kustomize-versioned-ids");
+    writeFileSync(join(dir, "config/samples/workshop_v1_gadget_copy.yaml"), "apiVersion: workshop.example.org/v1\nkind: Gadget\nmetadata:\n  name: gadget-sample\nspec:\n  size: 3\n");
+    editCase(dir, "config/samples/kustomization.yaml", "  - workshop_v2_gadget.yaml\n", "  - workshop_v2_gadget.yaml\n  - workshop_v1_gadget_copy.yaml\n");
+    const size = editCase(dir, "config/samples/workshop_v2_gadget.yaml", "size: 2", "size: two");
+    const { status, report } = await validate(dir, crd);
+    expect(status).toBe(1);
+    expect(errors(report)).toEqual([
+      ["k8s-schema", "config/samples/workshop_v2_gadget.yaml", size],
+      ["duplicate-resource", "config/samples/workshop_v1_gadget_copy.yaml", 4],
+    ]);
+  });
+});

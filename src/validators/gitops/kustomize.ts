@@ -129,11 +129,14 @@ function rekeyed(output: Output, key: string): Output {
   return moved;
 }
 
-/** `group/kind/namespace/name` of a manifest as written. */
+/**
+ * `group/kind/namespace/name/version` of a manifest as written. The version belongs to the id as in kustomize's ResId
+ * (its Gvk compares group, version and kind): a sample of v1 and one of v2 with one name are two resources of a build.
+ */
 function identity(manifest: Manifest): string {
-  const group = manifest.apiVersion.includes("/") ? manifest.apiVersion.split("/")[0] : "";
+  const [group, version] = manifest.apiVersion.includes("/") ? manifest.apiVersion.split("/") : ["", manifest.apiVersion];
   const namespace = CLUSTER_SCOPED.has(manifest.kind) ? "" : (manifest.namespace ?? "");
-  return `${group}/${manifest.kind}/${namespace}/${manifest.name}`;
+  return `${group}/${manifest.kind}/${namespace}/${manifest.name}/${version}`;
 }
 
 /**
@@ -143,9 +146,9 @@ function identity(manifest: Manifest): string {
  */
 function withNamespace(key: string, namespace: string | undefined): string {
   if (namespace === undefined) return key;
-  const [group = "", kind = "", , name = ""] = key.split("/");
-  if (kind === "Namespace" && group === "") return `/Namespace//${namespace}`;
-  return CLUSTER_SCOPED.has(kind) ? key : `${group}/${kind}/${namespace}/${name}`;
+  const [group = "", kind = "", , name = "", version = ""] = key.split("/");
+  if (kind === "Namespace" && group === "") return `/Namespace//${namespace}/${version}`;
+  return CLUSTER_SCOPED.has(kind) ? key : `${group}/${kind}/${namespace}/${name}/${version}`;
 }
 
 /** What a patch entry selects: kustomize's `target` (kind, name and namespace are regular expressions of the whole). */
@@ -186,8 +189,8 @@ interface Change {
 }
 
 function renameKey(key: string, change: Change): string {
-  const [group = "", kind = "", namespace = "", name = ""] = key.split("/");
-  return `${group}/${kind}/${change.namespace ?? namespace}/${change.name ?? name}`;
+  const [group = "", kind = "", namespace = "", name = "", version = ""] = key.split("/");
+  return `${group}/${kind}/${change.namespace ?? namespace}/${change.name ?? name}/${version}`;
 }
 
 /** The changes of JSON 6902 operations that set `/metadata/name` or `/metadata/namespace` of the selected objects. */
@@ -218,9 +221,9 @@ function namedBy(kind: string, name: string, namespace: string | undefined): Sel
  */
 function withNameAffixes(key: string, prefix: string | undefined, suffix: string | undefined): string {
   if (!prefix && !suffix) return key;
-  const [group = "", kind = "", namespace = "", name = ""] = key.split("/");
+  const [group = "", kind = "", namespace = "", name = "", version = ""] = key.split("/");
   if (kind === "CustomResourceDefinition" || kind === "Namespace" || (kind === "APIService" && group === "apiregistration.k8s.io")) return key;
-  return `${group}/${kind}/${namespace}/${prefix ?? ""}${name}${suffix ?? ""}`;
+  return `${group}/${kind}/${namespace}/${prefix ?? ""}${name}${suffix ?? ""}/${version}`;
 }
 
 /**
