@@ -5,7 +5,7 @@
  * validates with no false alarm (`kubectl kustomize` builds each kustomization in it), and that a real mistake in it is
  * still reported.
  */
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { copyOfCase, editCase, lineOfText, validateJson } from "./helpers/corpus-copy.js";
@@ -192,6 +192,35 @@ describe("an object's version is part of its id in a kustomize build, as kustomi
     expect(errors(report)).toEqual([
       ["k8s-schema", "config/samples/workshop_v2_gadget.yaml", size],
       ["duplicate-resource", "config/samples/workshop_v1_gadget_copy.yaml", 4],
+    ]);
+  });
+});
+
+describe("a kuttl test step's assert and errors files are fields compared as a subset of a live object, not whole manifests", () => {
+  test("the assertions of the test folders a TestSuite names are left out with their reason; kuttl's own kinds are its files", async () => {
+    const dir = copyOf("kuttl-test-steps");
+    const clean = await validate(dir);
+    expect(clean.report.problems).toEqual([]);
+    expect(clean.status).toBe(0);
+    const line = (await runText(dir)).find((text) => text.includes("a kuttl test step's assert or errors file"));
+    expect(line).toContain("tests/e2e/scale-web/01-scale/assert-replicas.yaml, tests/e2e/web-up/00-assert.yaml, tests/e2e/web-up/01-errors.yaml");
+    // The steps' objects are applied as written: they are validated.
+    const resources = (clean.report as JsonReport & { resources: { file: string; status: string }[] }).resources;
+    expect(resources.filter((resource) => resource.status === "valid").map((resource) => resource.file)).toEqual(["tests/e2e/scale-web/01-scale/web.yaml", "tests/e2e/web-up/00-install.yaml"]);
+  });
+
+  test("a wrong value in a step's object, and an assert-named file in a folder no TestSuite names, are still errors", async () => {
+    const dir = copyOf("kuttl-test-steps");
+    const replicas = editCase(dir, "tests/e2e/web-up/00-install.yaml", "replicas: 1", "replicas: one");
+    mkdirSync(join(dir, "examples/web"), { recursive: true });
+    writeFileSync(join(dir, "examples/web/00-assert.yaml"), "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 1\n");
+    const { status, report } = await validate(dir);
+    expect(status).toBe(1);
+    expect(errors(report)).toEqual([
+      // spec: missing "selector" and "template"
+      ["k8s-schema", "examples/web/00-assert.yaml", 5],
+      ["k8s-schema", "examples/web/00-assert.yaml", 5],
+      ["k8s-schema", "tests/e2e/web-up/00-install.yaml", replicas],
     ]);
   });
 });

@@ -57,10 +57,18 @@ export function inDotFolder(path: string): boolean {
  * patch stays validated as one; one a Flux Kustomization applies is validated later whatever its name.
  */
 export function leaveOutGeneratorData(walk: { leftOutPaths: Set<string>; leftOut: UnitResult[] }, data: ReadonlyMap<string, string>, patches: ReadonlyMap<string, unknown>): void {
-  for (const path of data.keys()) {
+  leaveOutFiles(walk, data.keys(), REASON_GENERATOR_DATA, patches);
+}
+
+/**
+ * Leaves files out of a walk before validation, one unit each with the reason; a file a kustomization reads as a
+ * patch stays validated as one (one a Flux Kustomization applies is validated later whatever its name).
+ */
+export function leaveOutFiles(walk: { leftOutPaths: Set<string>; leftOut: UnitResult[] }, paths: Iterable<string>, reason: string, patches: ReadonlyMap<string, unknown>): void {
+  for (const path of paths) {
     if (walk.leftOutPaths.has(path) || patches.has(path)) continue;
     walk.leftOutPaths.add(path);
-    walk.leftOut.push(leftOut(path, REASON_GENERATOR_DATA));
+    walk.leftOut.push(leftOut(path, reason));
   }
 }
 
@@ -270,9 +278,10 @@ function isTalos(contents: unknown[]): boolean {
 /**
  * API groups of files a tool reads from disk and no API server serves: the components' own configuration
  * (`*.config.k8s.io`: KubeletConfiguration, KubeProxyConfiguration, ...), kubeadm's, the API server's audit policy and
- * admission configuration, and local-cluster tools (kind, k3d, ctlptl, k0sctl).
+ * admission configuration, local-cluster tools (kind, k3d, ctlptl, k0sctl), and kuttl's TestSuite, TestStep and
+ * TestAssert, which its harness reads from a test's files.
  */
-const TOOL_CONFIGURATION_GROUP = /^([a-z0-9-]+\.config\.k8s\.io|kubeadm\.k8s\.io|audit\.k8s\.io|apiserver\.k8s\.io|kind\.x-k8s\.io|k3d\.io|ctlptl\.dev|k0sctl\.k0sproject\.io)\//;
+const TOOL_CONFIGURATION_GROUP = /^([a-z0-9-]+\.config\.k8s\.io|kubeadm\.k8s\.io|audit\.k8s\.io|apiserver\.k8s\.io|kind\.x-k8s\.io|k3d\.io|ctlptl\.dev|k0sctl\.k0sproject\.io|kuttl\.dev)\//;
 
 /** A document that is configuration for a tool of the repository, not an object to apply: why, or undefined. */
 export function reasonByKind(result: UnitResult): string | undefined {
