@@ -224,3 +224,23 @@ describe("a kuttl test step's assert and errors files are fields compared as a s
     ]);
   });
 });
+
+describe("an operator project's tool files: operator-sdk's scorecard Configuration, kube-state-metrics' CustomResourceStateMetrics", () => {
+  test("a scorecard Configuration, its kustomize patch, and a kube-state-metrics configuration are no errors, each with its reason", async () => {
+    const dir = copyOf("operator-tool-files");
+    const clean = await validate(dir);
+    expect(clean.report.problems).toEqual([]);
+    expect(clean.status).toBe(0);
+    const text = await runText(dir);
+    expect(text.find((line) => line.includes("kube-state-metrics custom resource state configuration"))).toContain("config/metrics/gadget-state.yaml");
+    expect(text.filter((line) => line.includes("Configuration of scorecard.operatorframework.io: a file its tool reads"))).toHaveLength(1);
+  });
+
+  test("a Kubernetes kind without apiVersion beside them is still an error", async () => {
+    const dir = copyOf("operator-tool-files");
+    writeFileSync(join(dir, "config/metrics/monitor.yaml"), "kind: Service\nmetadata:\n  name: metrics\nspec:\n  ports:\n    - port: 8443\n");
+    const { status, report } = await validate(dir);
+    expect(status).toBe(1);
+    expect(errors(report)).toEqual([["k8s-missing-apiversion", "config/metrics/monitor.yaml", 1]]);
+  });
+});
