@@ -244,3 +244,24 @@ describe("an operator project's tool files: operator-sdk's scorecard Configurati
     expect(errors(report)).toEqual([["k8s-missing-apiversion", "config/metrics/monitor.yaml", 1]]);
   });
 });
+
+describe("a builtin LabelTransformer under `transformers:` whose field specs create spec/selector/matchLabels completes a Deployment", () => {
+  test("a Deployment and a StatefulSet written without selectors, under a transformer file and an inline one, are no errors", async () => {
+    const dir = copyOf("kustomize-label-transformer");
+    const clean = await validate(dir);
+    expect(clean.report.problems).toEqual([]);
+    expect(clean.status).toBe(0);
+  });
+
+  test("a transformer that does not create the selector leaves it missing; a wrong value is still an error", async () => {
+    const dir = copyOf("kustomize-label-transformer");
+    editCase(dir, "web/labels.yaml", "  - path: spec/selector/matchLabels\n    create: true\n", "  - path: spec/selector/matchLabels\n    create: false\n");
+    const replicas = editCase(dir, "worker/statefulset.yaml", "replicas: 1", "replicas: one");
+    const { status, report } = await validate(dir);
+    expect(status).toBe(1);
+    expect(errors(report)).toEqual([
+      ["k8s-schema", "web/deployment.yaml", lineOfText(dir, "web/deployment.yaml", "spec:")],
+      ["k8s-schema", "worker/statefulset.yaml", replicas],
+    ]);
+  });
+});
