@@ -265,3 +265,25 @@ describe("a builtin LabelTransformer under `transformers:` whose field specs cre
     ]);
   });
 });
+
+describe("a strategic merge patch without a target must name an object of its build, or kustomize fails the build", () => {
+  test("patches naming an object by its base name or its prefixed name, a target selecting nothing, a component's object: no errors", async () => {
+    const dir = copyOf("kustomize-patch-targets");
+    const clean = await validate(dir);
+    expect(clean.report.problems).toEqual([]);
+    expect(clean.status).toBe(0);
+  });
+
+  test("a patch file and an inline patch naming no object of the build are errors at their entries", async () => {
+    const dir = copyOf("kustomize-patch-targets");
+    editCase(dir, "overlay/replicas.yaml", "  name: web\n", "  name: webb\n");
+    editCase(dir, "overlay/kustomization.yaml", "        name: shop-web\n", "        name: shop-api\n");
+    const { status, report } = await validate(dir);
+    expect(status).toBe(1);
+    expect(errors(report)).toEqual([
+      ["kustomize-patch-unmatched", "overlay/kustomization.yaml", lineOfText(dir, "overlay/kustomization.yaml", "  - path: replicas.yaml")],
+      ["kustomize-patch-unmatched", "overlay/kustomization.yaml", lineOfText(dir, "overlay/kustomization.yaml", "  - patch: |-")],
+    ]);
+    expect(report.problems[0]!.message).toContain('patches[0].path "replicas.yaml" patches Deployment webb (apps/v1)');
+  });
+});
