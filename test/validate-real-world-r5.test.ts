@@ -287,3 +287,22 @@ describe("a strategic merge patch without a target must name an object of its bu
     expect(report.problems[0]!.message).toContain('patches[0].path "replicas.yaml" patches Deployment webb (apps/v1)');
   });
 });
+
+describe("an overlay's strategic merge merges a list on its Kubernetes merge key (topologyKey, containerPort), not always on name", () => {
+  test("a patch setting the selector, widening one zone constraint and adding a port's protocol completes the base as kustomize builds it", async () => {
+    const dir = copyOf("kustomize-merge-keys");
+    const clean = await validate(dir);
+    expect(clean.report.problems).toEqual([]);
+    expect(clean.status).toBe(0);
+  });
+
+  test("a named port entry of the base without its containerPort is not completed by a patch entry of that name", async () => {
+    const dir = copyOf("kustomize-merge-keys");
+    editCase(dir, "base/web.yaml", "            - name: http\n              containerPort: 8080\n", "            - name: http\n");
+    editCase(dir, "prod/spread.yaml", "            - containerPort: 8080\n              protocol: TCP\n", "            - name: http\n              containerPort: 8080\n");
+    const { status, report } = await validate(dir);
+    expect(status).toBe(1);
+    expect(errors(report)).toEqual([["k8s-schema", "base/web.yaml", lineOfText(dir, "base/web.yaml", "            - name: http")]]);
+    expect(report.problems[0]!.message).toContain('ports[0]: missing required field "containerPort"');
+  });
+});
