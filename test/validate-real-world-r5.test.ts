@@ -5,7 +5,7 @@
  * validates with no false alarm (`kubectl kustomize` builds each kustomization in it), and that a real mistake in it is
  * still reported.
  */
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { copyOfCase, editCase, lineOfText, validateJson } from "./helpers/corpus-copy.js";
@@ -169,5 +169,140 @@ describe("an object its own kustomization completes (its patches, its components
       ["k8s-schema", "app/replicas.yaml", replicas],
       ["k8s-schema", "app/upstream.yaml", lineOfText(dir, "app/upstream.yaml", "spec:")],
     ]);
+  });
+});
+
+describe("an object's version is part of its id in a kustomize build, as kustomize's ResId compares group, version and kind", () => {
+  const crd = ["--crd", "config/crd/gadgets.yaml"];
+
+  test("a sample of v1 and one of v2 with one name are two resources of the build, no duplicate", async () => {
+    const dir = copyOf("kustomize-versioned-ids");
+    const clean = await validate(dir, crd);
+    expect(clean.report.problems).toEqual([]);
+    expect(clean.status).toBe(0);
+  });
+
+  test("the same version added twice is still a duplicate; a wrong value in a sample is an error", async () => {
+    const dir = copyOf("kustomize-versioned-ids");
+    writeFileSync(join(dir, "config/samples/workshop_v1_gadget_copy.yaml"), "apiVersion: workshop.example.org/v1\nkind: Gadget\nmetadata:\n  name: gadget-sample\nspec:\n  size: 3\n");
+    editCase(dir, "config/samples/kustomization.yaml", "  - workshop_v2_gadget.yaml\n", "  - workshop_v2_gadget.yaml\n  - workshop_v1_gadget_copy.yaml\n");
+    const size = editCase(dir, "config/samples/workshop_v2_gadget.yaml", "size: 2", "size: two");
+    const { status, report } = await validate(dir, crd);
+    expect(status).toBe(1);
+    expect(errors(report)).toEqual([
+      ["k8s-schema", "config/samples/workshop_v2_gadget.yaml", size],
+      ["duplicate-resource", "config/samples/workshop_v1_gadget_copy.yaml", 4],
+    ]);
+  });
+});
+
+describe("a kuttl test step's assert and errors files are fields compared as a subset of a live object, not whole manifests", () => {
+  test("the assertions of the test folders a TestSuite names are left out with their reason; kuttl's own kinds are its files", async () => {
+    const dir = copyOf("kuttl-test-steps");
+    const clean = await validate(dir);
+    expect(clean.report.problems).toEqual([]);
+    expect(clean.status).toBe(0);
+    const line = (await runText(dir)).find((text) => text.includes("a kuttl test step's assert or errors file"));
+    expect(line).toContain("tests/e2e/scale-web/01-scale/assert-replicas.yaml, tests/e2e/web-up/00-assert.yaml, tests/e2e/web-up/01-errors.yaml");
+    // The steps' objects are applied as written: they are validated.
+    const resources = (clean.report as JsonReport & { resources: { file: string; status: string }[] }).resources;
+    expect(resources.filter((resource) => resource.status === "valid").map((resource) => resource.file)).toEqual(["tests/e2e/scale-web/01-scale/web.yaml", "tests/e2e/web-up/00-install.yaml"]);
+  });
+
+  test("a wrong value in a step's object, and an assert-named file in a folder no TestSuite names, are still errors", async () => {
+    const dir = copyOf("kuttl-test-steps");
+    const replicas = editCase(dir, "tests/e2e/web-up/00-install.yaml", "replicas: 1", "replicas: one");
+    mkdirSync(join(dir, "examples/web"), { recursive: true });
+    writeFileSync(join(dir, "examples/web/00-assert.yaml"), "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 1\n");
+    const { status, report } = await validate(dir);
+    expect(status).toBe(1);
+    expect(errors(report)).toEqual([
+      // spec: missing "selector" and "template"
+      ["k8s-schema", "examples/web/00-assert.yaml", 5],
+      ["k8s-schema", "examples/web/00-assert.yaml", 5],
+      ["k8s-schema", "tests/e2e/web-up/00-install.yaml", replicas],
+    ]);
+  });
+});
+
+describe("an operator project's tool files: operator-sdk's scorecard Configuration, kube-state-metrics' CustomResourceStateMetrics", () => {
+  test("a scorecard Configuration, its kustomize patch, and a kube-state-metrics configuration are no errors, each with its reason", async () => {
+    const dir = copyOf("operator-tool-files");
+    const clean = await validate(dir);
+    expect(clean.report.problems).toEqual([]);
+    expect(clean.status).toBe(0);
+    const text = await runText(dir);
+    expect(text.find((line) => line.includes("kube-state-metrics custom resource state configuration"))).toContain("config/metrics/gadget-state.yaml");
+    expect(text.filter((line) => line.includes("Configuration of scorecard.operatorframework.io: a file its tool reads"))).toHaveLength(1);
+  });
+
+  test("a Kubernetes kind without apiVersion beside them is still an error", async () => {
+    const dir = copyOf("operator-tool-files");
+    writeFileSync(join(dir, "config/metrics/monitor.yaml"), "kind: Service\nmetadata:\n  name: metrics\nspec:\n  ports:\n    - port: 8443\n");
+    const { status, report } = await validate(dir);
+    expect(status).toBe(1);
+    expect(errors(report)).toEqual([["k8s-missing-apiversion", "config/metrics/monitor.yaml", 1]]);
+  });
+});
+
+describe("a builtin LabelTransformer under `transformers:` whose field specs create spec/selector/matchLabels completes a Deployment", () => {
+  test("a Deployment and a StatefulSet written without selectors, under a transformer file and an inline one, are no errors", async () => {
+    const dir = copyOf("kustomize-label-transformer");
+    const clean = await validate(dir);
+    expect(clean.report.problems).toEqual([]);
+    expect(clean.status).toBe(0);
+  });
+
+  test("a transformer that does not create the selector leaves it missing; a wrong value is still an error", async () => {
+    const dir = copyOf("kustomize-label-transformer");
+    editCase(dir, "web/labels.yaml", "  - path: spec/selector/matchLabels\n    create: true\n", "  - path: spec/selector/matchLabels\n    create: false\n");
+    const replicas = editCase(dir, "worker/statefulset.yaml", "replicas: 1", "replicas: one");
+    const { status, report } = await validate(dir);
+    expect(status).toBe(1);
+    expect(errors(report)).toEqual([
+      ["k8s-schema", "web/deployment.yaml", lineOfText(dir, "web/deployment.yaml", "spec:")],
+      ["k8s-schema", "worker/statefulset.yaml", replicas],
+    ]);
+  });
+});
+
+describe("a strategic merge patch without a target must name an object of its build, or kustomize fails the build", () => {
+  test("patches naming an object by its base name or its prefixed name, a target selecting nothing, a component's object: no errors", async () => {
+    const dir = copyOf("kustomize-patch-targets");
+    const clean = await validate(dir);
+    expect(clean.report.problems).toEqual([]);
+    expect(clean.status).toBe(0);
+  });
+
+  test("a patch file and an inline patch naming no object of the build are errors at their entries", async () => {
+    const dir = copyOf("kustomize-patch-targets");
+    editCase(dir, "overlay/replicas.yaml", "  name: web\n", "  name: webb\n");
+    editCase(dir, "overlay/kustomization.yaml", "        name: shop-web\n", "        name: shop-api\n");
+    const { status, report } = await validate(dir);
+    expect(status).toBe(1);
+    expect(errors(report)).toEqual([
+      ["kustomize-patch-unmatched", "overlay/kustomization.yaml", lineOfText(dir, "overlay/kustomization.yaml", "  - path: replicas.yaml")],
+      ["kustomize-patch-unmatched", "overlay/kustomization.yaml", lineOfText(dir, "overlay/kustomization.yaml", "  - patch: |-")],
+    ]);
+    expect(report.problems[0]!.message).toContain('patches[0].path "replicas.yaml" patches Deployment webb (apps/v1)');
+  });
+});
+
+describe("an overlay's strategic merge merges a list on its Kubernetes merge key (topologyKey, containerPort), not always on name", () => {
+  test("a patch setting the selector, widening one zone constraint and adding a port's protocol completes the base as kustomize builds it", async () => {
+    const dir = copyOf("kustomize-merge-keys");
+    const clean = await validate(dir);
+    expect(clean.report.problems).toEqual([]);
+    expect(clean.status).toBe(0);
+  });
+
+  test("a named port entry of the base without its containerPort is not completed by a patch entry of that name", async () => {
+    const dir = copyOf("kustomize-merge-keys");
+    editCase(dir, "base/web.yaml", "            - name: http\n              containerPort: 8080\n", "            - name: http\n");
+    editCase(dir, "prod/spread.yaml", "            - containerPort: 8080\n              protocol: TCP\n", "            - name: http\n              containerPort: 8080\n");
+    const { status, report } = await validate(dir);
+    expect(status).toBe(1);
+    expect(errors(report)).toEqual([["k8s-schema", "base/web.yaml", lineOfText(dir, "base/web.yaml", "            - name: http")]]);
+    expect(report.problems[0]!.message).toContain('ports[0]: missing required field "containerPort"');
   });
 });

@@ -18,7 +18,8 @@ import { MAX_TERRAFORM_FILE_BYTES } from "../limits.js";
 import type { TerraformFile } from "./terraform/index.js";
 import type { TerraformTools } from "./terraform/tools.js";
 import type { GitCheckout } from "./gitops/index.js";
-import { filterWalkedPaths, inDotFolder, leaveOutGeneratorData, leaveOutNonManifests } from "./walk-filter.js";
+import { filterWalkedPaths, inDotFolder, leaveOutFiles, leaveOutGeneratorData, leaveOutNonManifests } from "./walk-filter.js";
+import { kuttlAssertionFiles, REASON_KUTTL_ASSERTION } from "./kuttl.js";
 import { isManifestFile } from "./candidates.js";
 import { appliedFiles } from "./gitops/applied.js";
 import { findTemplates, leaveOutTemplates, unappliedTemplates, type TemplateSyntax } from "./templates.js";
@@ -91,6 +92,8 @@ export async function validateSource(source: FileSource, options: ValidateOption
   }
   // A walk leaves out what a configMapGenerator/secretGenerator reads as data: a key's value, no object.
   if (walk) leaveOutGeneratorData(walk, generatorDataFiles(kustomizations, new Set(checked.filter((path) => source.isManifest(path)))), patches);
+  // And a kuttl test step's assertions: fields compared as a subset of a live object, never applied.
+  if (walk) leaveOutFiles(walk, kuttlAssertionFiles(checked, read), REASON_KUTTL_ASSERTION, patches);
   const manifests = checked.filter((path) => source.isManifest(path) && !walk?.leftOutPaths.has(path));
   const gitops = source.repository && options.gitops !== false;
   // Started first: worker-backed tools check Terraform and lint workflows while this thread checks the manifests.

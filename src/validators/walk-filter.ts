@@ -36,6 +36,7 @@ export const reasonDotlessGroup = (group: string) => `apiVersion group "${group}
 export const reasonApplicationTags = (tags: string[]) => `YAML with application tags (${tags.join(", ")}): an application's configuration, not a Kubernetes manifest`;
 export const REASON_KUSTOMIZE_PLUGIN = "kustomize generator/transformer configuration, read by kustomize, not applied";
 export const REASON_ARGO_PLUGIN = "Argo CD config management plugin, read by the repo server, not applied";
+export const REASON_KSM_CONFIGURATION = "kube-state-metrics custom resource state configuration (kind CustomResourceStateMetrics, no apiVersion), read by kube-state-metrics from a file, not applied";
 
 const ANSIBLE_DIRS = new Set(["group_vars", "host_vars"]);
 const ANSIBLE_ROLE_DIRS = new Set(["tasks", "handlers", "defaults", "vars", "meta"]);
@@ -57,10 +58,18 @@ export function inDotFolder(path: string): boolean {
  * patch stays validated as one; one a Flux Kustomization applies is validated later whatever its name.
  */
 export function leaveOutGeneratorData(walk: { leftOutPaths: Set<string>; leftOut: UnitResult[] }, data: ReadonlyMap<string, string>, patches: ReadonlyMap<string, unknown>): void {
-  for (const path of data.keys()) {
+  leaveOutFiles(walk, data.keys(), REASON_GENERATOR_DATA, patches);
+}
+
+/**
+ * Leaves files out of a walk before validation, one unit each with the reason; a file a kustomization reads as a
+ * patch stays validated as one (one a Flux Kustomization applies is validated later whatever its name).
+ */
+export function leaveOutFiles(walk: { leftOutPaths: Set<string>; leftOut: UnitResult[] }, paths: Iterable<string>, reason: string, patches: ReadonlyMap<string, unknown>): void {
+  for (const path of paths) {
     if (walk.leftOutPaths.has(path) || patches.has(path)) continue;
     walk.leftOutPaths.add(path);
-    walk.leftOut.push(leftOut(path, REASON_GENERATOR_DATA));
+    walk.leftOut.push(leftOut(path, reason));
   }
 }
 
@@ -199,6 +208,9 @@ export function reasonByContent(path: string, results: UnitResult[], text: strin
   // A Helm repository's index (`helm repo index`): apiVersion v1, entries and generated, no kind.
   const helmIndex = (node: unknown) => isMapping(node) && !Object.hasOwn(node, "kind") && Object.hasOwn(node, "entries") && !Object.hasOwn(node, "metadata");
   if (contents.length > 0 && contents.every(helmIndex)) return REASON_HELM_INDEX;
+  // kube-state-metrics reads `kind: CustomResourceStateMetrics` without an apiVersion (its --custom-resource-state-config-file).
+  const ksmOwn = (node: unknown) => isMapping(node) && !Object.hasOwn(node, "apiVersion") && node.kind === "CustomResourceStateMetrics";
+  if (contents.length > 0 && contents.every(ksmOwn)) return REASON_KSM_CONFIGURATION;
   const kubernetes = (node: unknown) => isMapping(node) && (Object.hasOwn(node, "apiVersion") || Object.hasOwn(node, "kind")) && textual(node) && mayBeKubernetes(scalarText(node.apiVersion), scalarText(node.kind));
   if (contents.some(kubernetes)) return undefined;
   if (!contents.every(textual)) return REASON_APIVERSION_NOT_TEXT;
@@ -270,9 +282,11 @@ function isTalos(contents: unknown[]): boolean {
 /**
  * API groups of files a tool reads from disk and no API server serves: the components' own configuration
  * (`*.config.k8s.io`: KubeletConfiguration, KubeProxyConfiguration, ...), kubeadm's, the API server's audit policy and
- * admission configuration, and local-cluster tools (kind, k3d, ctlptl, k0sctl).
+ * admission configuration, local-cluster tools (kind, k3d, ctlptl, k0sctl), kuttl's TestSuite, TestStep and
+ * TestAssert, which its harness reads from a test's files, and operator-sdk's scorecard Configuration (an operator
+ * project's config/scorecard, which `operator-sdk scorecard` reads from a bundle).
  */
-const TOOL_CONFIGURATION_GROUP = /^([a-z0-9-]+\.config\.k8s\.io|kubeadm\.k8s\.io|audit\.k8s\.io|apiserver\.k8s\.io|kind\.x-k8s\.io|k3d\.io|ctlptl\.dev|k0sctl\.k0sproject\.io)\//;
+const TOOL_CONFIGURATION_GROUP = /^([a-z0-9-]+\.config\.k8s\.io|kubeadm\.k8s\.io|audit\.k8s\.io|apiserver\.k8s\.io|kind\.x-k8s\.io|k3d\.io|ctlptl\.dev|k0sctl\.k0sproject\.io|kuttl\.dev|scorecard\.operatorframework\.io)\//;
 
 /** A document that is configuration for a tool of the repository, not an object to apply: why, or undefined. */
 export function reasonByKind(result: UnitResult): string | undefined {

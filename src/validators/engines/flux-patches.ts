@@ -24,8 +24,9 @@ export function applyFluxPatches(parent: Json, object: Json): Json {
 
 /**
  * kustomize's patches on an object of any kind: on a built-in kind (group "", a group without a dot, or `*.k8s.io`)
- * a strategic merge merges lists of named entries (containers, volumes, env, webhooks) by `name`, the merge key
- * Kubernetes gives most of them; other lists are replaced, as on a custom resource.
+ * a strategic merge merges lists entry by entry on their merge keys (see MERGE_KEYS: `name` for containers, volumes,
+ * env and webhooks, `containerPort`, `topologyKey`, `mountPath` for others); other lists are replaced, as on a custom
+ * resource.
  */
 export function applyKustomizePatches(patches: Json[], object: Json, ids?: readonly ObjectId[]): Json {
   const apiVersion = stringAt(object, "apiVersion") ?? "";
@@ -122,26 +123,60 @@ function matchesSelector(selector: unknown, labels: Record<string, unknown>): bo
 }
 
 /**
- * A JSON merge: mappings merge key by key, `null` deletes, anything else (lists too) replaces; `$` directives are
- * skipped. With `byName`, two lists whose entries all have a string `name` merge entry by entry (a strategic merge
- * on that merge key): written by hand because the merge keys live in Kubernetes' Go types, which no JSON library has.
+ * The merge keys of Kubernetes' lists that a strategic merge merges entry by entry, by the list's field name (the
+ * `patchMergeKey` tags of k8s.io/api's Go types: PodSpec, Container, ServiceSpec, the admission webhook
+ * configurations). `ports` is a Container's (`containerPort`) or a Service's (`port`), told by its entries. Other
+ * lists whose entries all have a `name` merge by it, as most of Kubernetes' named lists do.
  */
-function mergePatch(base: unknown, patch: unknown, byName = false): unknown {
-  if (byName && Array.isArray(base) && Array.isArray(patch) && [...base, ...patch].every((entry) => isObject(entry) && typeof entry.name === "string")) {
-    const merged = [...base] as Json[];
-    for (const entry of patch as Json[]) {
-      const at = merged.findIndex((existing) => existing.name === entry.name);
-      if (at < 0) merged.push(entry);
-      else merged[at] = mergePatch(merged[at], entry, byName) as Json;
+const MERGE_KEYS: Record<string, string> = {
+  containers: "name",
+  initContainers: "name",
+  ephemeralContainers: "name",
+  volumes: "name",
+  env: "name",
+  imagePullSecrets: "name",
+  resourceClaims: "name",
+  webhooks: "name",
+  volumeMounts: "mountPath",
+  volumeDevices: "devicePath",
+  hostAliases: "ip",
+  topologySpreadConstraints: "topologyKey",
+  conditions: "type",
+};
+
+function mergeKeyOf(field: string | undefined, entries: unknown[]): string {
+  if (field === "ports") return entries.some((entry) => isObject(entry) && entry.containerPort !== undefined) ? "containerPort" : entries.some((entry) => isObject(entry) && entry.port !== undefined) ? "port" : "name";
+  return (field !== undefined && Object.hasOwn(MERGE_KEYS, field) ? MERGE_KEYS[field] : undefined) ?? "name";
+}
+
+/**
+ * A JSON merge: mappings merge key by key, `null` deletes, anything else (lists too) replaces; `$` directives are
+ * skipped. With `byName`, a list of a built-in kind merges entry by entry on its merge key (a strategic merge; see
+ * MERGE_KEYS) when its entries are mappings: an entry of the patch with the key of an entry of the base merges into
+ * it, any other is added, and a base entry without the key stays as written (kustomize does not complete it). Written
+ * by hand because the merge keys live in Kubernetes' Go types, which no JSON library has.
+ */
+function mergePatch(base: unknown, patch: unknown, byName = false, field?: string): unknown {
+  if (byName && Array.isArray(base) && Array.isArray(patch) && [...base, ...patch].every(isObject)) {
+    const key = mergeKeyOf(field, [...base, ...patch]);
+    const keyed = (entry: Json) => typeof entry[key] === "string" || typeof entry[key] === "number";
+    // A list merged by `name` only when every entry has one (a list of unnamed entries is replaced, as before).
+    if ([...base, ...patch].some((entry) => keyed(entry as Json))) {
+      const merged = [...base] as Json[];
+      for (const entry of patch as Json[]) {
+        const at = keyed(entry) ? merged.findIndex((existing) => keyed(existing) && existing[key] === entry[key]) : -1;
+        if (at < 0) merged.push(entry);
+        else merged[at] = mergePatch(merged[at], entry, byName) as Json;
+      }
+      if (key !== "name" || [...base, ...patch].every((entry) => keyed(entry as Json))) return merged;
     }
-    return merged;
   }
   if (!isObject(patch) || !isObject(base)) return patch;
   const merged: Json = { ...base };
   for (const [key, value] of Object.entries(patch)) {
     if (key.startsWith("$")) continue;
     if (value === null) delete merged[key];
-    else merged[key] = mergePatch(base[key], value, byName);
+    else merged[key] = mergePatch(base[key], value, byName, key);
   }
   return merged;
 }

@@ -112,7 +112,7 @@ export async function applyEngines(input: EngineInput): Promise<{ results: UnitR
   }
   // kustomize creates the selector of a Deployment written without one where its build adds selector labels.
   const applied = appliedKustomizations(input.index, input.kustomizations);
-  const labelled = selectorLabelledFiles(input.kustomizations, resolver, applied);
+  const labelled = selectorLabelledFiles(input.kustomizations, resolver, applied, input.read);
   for (const result of input.results) {
     if (result.status !== "invalid" || !labelled.has(result.file) || !input.manifests.has(result.file) || again.has(result.file)) continue;
     if (result.problems.some((problem) => problem.message.includes('missing required field "selector"'))) again.set(result.file, []);

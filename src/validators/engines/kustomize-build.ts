@@ -334,8 +334,13 @@ function merge(into: BuildFiles, from: BuildFiles): void {
 /** Kinds whose `spec.selector.matchLabels` kustomize's label transformer creates when missing (its commonLabels field specs). */
 const SELECTOR_CREATED = new Set(["Deployment", "ReplicaSet", "DaemonSet", "StatefulSet"]);
 
-/** The labels a kustomization adds to selectors: `commonLabels`, and `labels` entries with `includeSelectors: true`. */
-function selectorLabelsOf(kustomization: Json): Record<string, string> {
+/**
+ * The labels a kustomization adds to selectors: `commonLabels`, `labels` entries with `includeSelectors: true`, and
+ * builtin LabelTransformer configurations under `transformers:` (a repository file, or written inline) whose field
+ * specs create `spec/selector/matchLabels`. Such a field spec may name one kind; any of the kinds whose selector
+ * kustomize creates is taken as selected, which can only spare an error, never add one.
+ */
+function selectorLabelsOf(file: string, kustomization: Json, read?: (path: string) => string | undefined): Record<string, string> {
   const labels: Record<string, string> = {};
   const add = (pairs: unknown) => {
     if (!isObject(pairs)) return;
@@ -343,7 +348,24 @@ function selectorLabelsOf(kustomization: Json): Record<string, string> {
   };
   add(kustomization.commonLabels);
   if (Array.isArray(kustomization.labels)) for (const entry of kustomization.labels) if (isObject(entry) && entry.includeSelectors === true) add(entry.pairs);
+  if (read && Array.isArray(kustomization.transformers)) {
+    for (const entry of kustomization.transformers) {
+      if (typeof entry !== "string" || isRemoteEntry(entry)) continue;
+      // An entry with a line break is a configuration written inline; otherwise a path from the kustomization's folder.
+      const path = entry.includes("\n") ? undefined : resolveFrom(dirOf(file), entry);
+      const text = entry.includes("\n") ? entry : path === undefined ? undefined : read(path);
+      if (text === undefined) continue;
+      for (const document of loadYamlStream(text, { schema: "kubernetes", uniqueKeys: false })) if (createsSelector(document.data)) add((document.data as Json).labels);
+    }
+  }
   return labels;
+}
+
+/** A builtin LabelTransformer configuration with a field spec that creates `spec/selector/matchLabels`. */
+function createsSelector(data: unknown): boolean {
+  if (!isObject(data) || data.kind !== "LabelTransformer" || typeof data.apiVersion !== "string" || !(data.apiVersion === "builtin" || data.apiVersion.startsWith("builtin/"))) return false;
+  const specs = Array.isArray(data.fieldSpecs) ? data.fieldSpecs : [];
+  return specs.some((spec) => isObject(spec) && spec.path === "spec/selector/matchLabels" && spec.create === true && (spec.kind === undefined || (typeof spec.kind === "string" && SELECTOR_CREATED.has(spec.kind))));
 }
 
 /**
@@ -353,7 +375,7 @@ function selectorLabelsOf(kustomization: Json): Record<string, string> {
  * creates the `spec.selector` of a Deployment, ReplicaSet, DaemonSet or StatefulSet written without one. A file
  * also built without such labels (a base applied on its own) keeps it missing.
  */
-export function selectorLabelledFiles(kustomizations: Map<string, Json>, resolver: BuildResolver, appliedRoots: Iterable<string> = []): Map<string, Record<string, string>> {
+export function selectorLabelledFiles(kustomizations: Map<string, Json>, resolver: BuildResolver, appliedRoots: Iterable<string> = [], read?: (path: string) => string | undefined): Map<string, Record<string, string>> {
   // Each kustomization once (a build can list the same folders many times over: no walk of every path).
   const parents = new Map<string, string[]>();
   for (const file of kustomizations.keys()) {
@@ -366,7 +388,7 @@ export function selectorLabelledFiles(kustomizations: Map<string, Json>, resolve
   const labelsOf = (file: string): Record<string, string> | null => {
     if (memo.has(file)) return memo.get(file)!;
     memo.set(file, null);
-    const own = selectorLabelsOf(kustomizations.get(file) ?? {});
+    const own = selectorLabelsOf(file, kustomizations.get(file) ?? {}, read);
     const above = tops.has(file) || !parents.has(file) ? [null] : parents.get(file)!.map(labelsOf);
     let result: Record<string, string> | null;
     if (Object.keys(own).length > 0) result = { ...Object.assign({}, ...above.filter((labels) => labels !== null)), ...own };

@@ -9,8 +9,9 @@
  * its own (`tops`). An object listed by a kustomization that is itself a top is applied as written: it keeps being
  * checked as it is; so is an object no kustomization lists.
  *
- * Patches are applied as applyKustomizePatches reads them (strategic merge as a JSON merge, lists of named entries of
- * built-in kinds merged by name; JSON 6902 add, replace, remove). Each kustomization on the way first runs its
+ * Patches are applied as applyKustomizePatches reads them (strategic merge as a JSON merge, lists of built-in kinds
+ * merged on their Kubernetes merge key, `name` for most, `containerPort`, `topologyKey`, `mountPath` for others; JSON
+ * 6902 add, replace, remove). Each kustomization on the way first runs its
  * components (their patches, namespace and name affixes, in the order listed), then its own patches, then its
  * `namespace:` and `namePrefix:`/`nameSuffix:`; a patch higher up selects the object by any name it has had on the
  * way, as kustomize matches a patch against an object's current and previous ids (a patch naming `app-web` or `web`

@@ -129,11 +129,14 @@ function rekeyed(output: Output, key: string): Output {
   return moved;
 }
 
-/** `group/kind/namespace/name` of a manifest as written. */
+/**
+ * `group/kind/namespace/name/version` of a manifest as written. The version belongs to the id as in kustomize's ResId
+ * (its Gvk compares group, version and kind): a sample of v1 and one of v2 with one name are two resources of a build.
+ */
 function identity(manifest: Manifest): string {
-  const group = manifest.apiVersion.includes("/") ? manifest.apiVersion.split("/")[0] : "";
+  const [group, version] = manifest.apiVersion.includes("/") ? manifest.apiVersion.split("/") : ["", manifest.apiVersion];
   const namespace = CLUSTER_SCOPED.has(manifest.kind) ? "" : (manifest.namespace ?? "");
-  return `${group}/${manifest.kind}/${namespace}/${manifest.name}`;
+  return `${group}/${manifest.kind}/${namespace}/${manifest.name}/${version}`;
 }
 
 /**
@@ -143,9 +146,9 @@ function identity(manifest: Manifest): string {
  */
 function withNamespace(key: string, namespace: string | undefined): string {
   if (namespace === undefined) return key;
-  const [group = "", kind = "", , name = ""] = key.split("/");
-  if (kind === "Namespace" && group === "") return `/Namespace//${namespace}`;
-  return CLUSTER_SCOPED.has(kind) ? key : `${group}/${kind}/${namespace}/${name}`;
+  const [group = "", kind = "", , name = "", version = ""] = key.split("/");
+  if (kind === "Namespace" && group === "") return `/Namespace//${namespace}/${version}`;
+  return CLUSTER_SCOPED.has(kind) ? key : `${group}/${kind}/${namespace}/${name}/${version}`;
 }
 
 /** What a patch entry selects: kustomize's `target` (kind, name and namespace are regular expressions of the whole). */
@@ -186,8 +189,8 @@ interface Change {
 }
 
 function renameKey(key: string, change: Change): string {
-  const [group = "", kind = "", namespace = "", name = ""] = key.split("/");
-  return `${group}/${kind}/${change.namespace ?? namespace}/${change.name ?? name}`;
+  const [group = "", kind = "", namespace = "", name = "", version = ""] = key.split("/");
+  return `${group}/${kind}/${change.namespace ?? namespace}/${change.name ?? name}/${version}`;
 }
 
 /** The changes of JSON 6902 operations that set `/metadata/name` or `/metadata/namespace` of the selected objects. */
@@ -218,9 +221,9 @@ function namedBy(kind: string, name: string, namespace: string | undefined): Sel
  */
 function withNameAffixes(key: string, prefix: string | undefined, suffix: string | undefined): string {
   if (!prefix && !suffix) return key;
-  const [group = "", kind = "", namespace = "", name = ""] = key.split("/");
+  const [group = "", kind = "", namespace = "", name = "", version = ""] = key.split("/");
   if (kind === "CustomResourceDefinition" || kind === "Namespace" || (kind === "APIService" && group === "apiregistration.k8s.io")) return key;
-  return `${group}/${kind}/${namespace}/${prefix ?? ""}${name}${suffix ?? ""}`;
+  return `${group}/${kind}/${namespace}/${prefix ?? ""}${name}${suffix ?? ""}/${version}`;
 }
 
 /**
@@ -307,6 +310,11 @@ export class DuplicateFinder {
   private readonly accumulated = new Map<string, Output[]>();
   /** Builds cut at a limit, and which limit. */
   private readonly cut = new Map<string, string>();
+  /**
+   * Builds whose objects are not all known here: objects from components, generators, Helm charts, remote or
+   * unreadable entries, unnamed objects, or ids a transformer may change. No patch is said to match nothing in them.
+   */
+  private readonly incomplete = new Set<string>();
   private readonly reported = new Set<string>();
   private total = 0;
 
@@ -358,6 +366,54 @@ export class DuplicateFinder {
         severity: "error",
       });
     }
+    if (!limit && !this.incomplete.has(kustomization.file)) problems.push(...this.unmatchedPatches(kustomization));
+    return problems;
+  }
+
+  /**
+   * Strategic merge patches without a `target` that name no object of the build: kustomize finds such a patch's
+   * object by the patch's own kind and name, and fails the build when there is none ("no resource matches strategic
+   * merge patch"). A patch with a `target` that selects nothing is no error to kustomize. A Component's patches
+   * apply to the build that includes it, so they are not checked here. Lenient where kustomize is strict: an object
+   * of the patch's group, kind and name under any version or namespace, now or before a rename, counts as a match.
+   */
+  private unmatchedPatches(kustomization: Manifest): Problem[] {
+    if (kustomization.object.kind === "Component") return [];
+    const objects = this.accumulated.get(kustomization.file) ?? [];
+    const keys = objects.flatMap((output) => [output.key, ...(output.previous ?? [])]);
+    const dir = posix.dirname(kustomization.file) === "." ? "" : posix.dirname(kustomization.file);
+    const problems: Problem[] = [];
+    const check = (text: string, path: (string | number)[], where: string) => {
+      for (const document of inlineDocuments(text)) {
+        if (!isObject(document) || typeof document.kind !== "string" || typeof document.apiVersion !== "string" || !isObject(document.metadata)) continue;
+        const name = document.metadata.name;
+        if (typeof name !== "string") continue;
+        const group = document.apiVersion.includes("/") ? document.apiVersion.split("/")[0] : "";
+        const matched = keys.some((key) => {
+          const [keyGroup = "", kind = "", , keyName = ""] = key.split("/");
+          return keyGroup === group && kind === document.kind && keyName === name;
+        });
+        if (!matched) {
+          problems.push(problem(kustomization, "kustomize-patch-unmatched", path, `${where} patches ${document.kind} ${name} (${document.apiVersion}), which the build of ${kustomization.file} does not hold: kustomize fails ("no resource matches strategic merge patch"). Name an object its resources add, or give the entry a target`));
+        }
+      }
+    };
+    const list = (key: string) => (Array.isArray(kustomization.object[key]) ? (kustomization.object[key] as unknown[]) : []);
+    const fromFile = (entry: string, path: (string | number)[]) => {
+      const resolved = isRemoteEntry(entry) ? undefined : resolveFrom(dir, entry);
+      const text = resolved === undefined || !/\.(ya?ml|json)$/i.test(resolved) ? undefined : this.index.read?.(resolved);
+      if (text !== undefined) check(text, path, `${dottedPath(path)} "${entry}"`);
+    };
+    for (const [at, entry] of list("patchesStrategicMerge").entries()) {
+      if (typeof entry !== "string") continue;
+      if (/[\n:]/.test(entry)) check(entry, ["patchesStrategicMerge", at], `patchesStrategicMerge[${at}]`);
+      else fromFile(entry, ["patchesStrategicMerge", at]);
+    }
+    for (const [at, entry] of list("patches").entries()) {
+      if (!isObject(entry) || entry.target !== undefined) continue;
+      if (typeof entry.path === "string") fromFile(entry.path, ["patches", at, "path"]);
+      else if (typeof entry.patch === "string") check(entry.patch, ["patches", at, "patch"], `patches[${at}].patch`);
+    }
     return problems;
   }
 
@@ -374,6 +430,9 @@ export class DuplicateFinder {
     // Two resources are one only if the build names them alike: after its namespace, name prefix and name suffix.
     const keyOf = (key: string) => withNameAffixes(withNamespace(key, namespace), prefix, suffix);
     const accumulated: Output[] = [];
+    // What this model does not expand: objects it cannot name come from these.
+    const unknownSources = ["components", "helmCharts", "helmChartInflationGenerator", "generators", "transformers", "configMapGenerator", "secretGenerator", "validators"];
+    if (unknownSources.some((key) => kustomization.object[key] !== undefined)) this.incomplete.add(file);
     /** Adds one output; false once a limit is reached (this build is then cut). */
     const add = (output: Output): boolean => {
       if (accumulated.length >= this.limits.build) {
@@ -392,17 +451,29 @@ export class DuplicateFinder {
       const list = kustomization.object[key];
       if (!Array.isArray(list)) continue;
       for (const entry of list) {
-        if (typeof entry !== "string" || isRemoteEntry(entry)) continue;
+        if (typeof entry !== "string" || isRemoteEntry(entry)) {
+          this.incomplete.add(file);
+          continue;
+        }
         const resolved = resolveFrom(dir, entry);
-        if (resolved === undefined) continue;
+        if (resolved === undefined) {
+          this.incomplete.add(file);
+          continue;
+        }
         if (this.index.files.has(resolved)) {
-          for (const manifest of this.index.byFile.get(resolved) ?? []) {
+          const manifests = this.index.byFile.get(resolved) ?? [];
+          if (manifests.length === 0 || manifests.some((manifest) => !manifest.kind || !manifest.name)) this.incomplete.add(file);
+          for (const manifest of manifests) {
             if (manifest.kind && manifest.name && !add({ key: identity(manifest), manifest })) break entries;
           }
         } else {
           const nested = kustomizationIn(this.index, resolved);
-          if (!nested) continue;
+          if (!nested || stack.has(nested)) {
+            this.incomplete.add(file);
+            continue;
+          }
           const outputs = this.build(nested, stack);
+          if (this.incomplete.has(nested)) this.incomplete.add(file);
           const nestedCut = this.cut.get(nested);
           for (const output of outputs) {
             if (!add(output)) break entries;
