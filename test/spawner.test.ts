@@ -21,6 +21,16 @@ beforeAll(async () => {
 });
 afterAll(() => spawners.stop());
 
+type SyncName = "spawnSync" | "execFileSync" | "execSync";
+
+/** fns[fn](...args) with a `timeout` of 10 s unless the case gives its own (the options are the last argument, if any). */
+function bounded(fns: ReturnType<typeof nodeOwn>, fn: SyncName, args: unknown[]): unknown {
+  const last = args.at(-1);
+  const hasOptions = last !== null && typeof last === "object" && !Array.isArray(last);
+  const withTimeout = hasOptions ? [...args.slice(0, -1), { timeout: 10_000, ...(last as object) }] : [...args, { timeout: 10_000 }];
+  return (fns[fn] as (...call: unknown[]) => unknown)(...withTimeout);
+}
+
 /** What a sync call gave: its value or its error with every own property, the pid (differs by run) left out. */
 function outcome(call: () => unknown): unknown {
   try {
@@ -40,29 +50,33 @@ function scrub(value: unknown, owner?: unknown): unknown {
 }
 
 describe("synchronous calls through the spawner give Node's own result", () => {
-  const cases: Array<[string, (fns: ReturnType<typeof nodeOwn>) => unknown]> = [
-    ["spawnSync: exit code, stdout and stderr", (fns) => fns.spawnSync("sh", ["-c", "echo out; echo err >&2; exit 3"])],
-    ["spawnSync: a child killed by a signal", (fns) => fns.spawnSync("sh", ["-c", "kill -TERM $$"])],
-    ["spawnSync: timeout", (fns) => fns.spawnSync("sleep", ["5"], { timeout: 200 })],
-    ["spawnSync: a command that does not exist", (fns) => fns.spawnSync("ccr-no-such-command", ["x"])],
-    ["spawnSync: input as a Buffer, encoding", (fns) => fns.spawnSync("cat", { input: Buffer.from("héllo\n"), encoding: "utf8" })],
-    ["execFileSync: input, encoding", (fns) => fns.execFileSync("tr", ["a-z", "A-Z"], { input: "héllo wörld", encoding: "utf8" })],
-    ["execFileSync: exit code 4 with stderr", (fns) => fns.execFileSync("sh", ["-c", "echo partial; echo broken >&2; exit 4"], { stdio: "pipe" })],
-    ["execFileSync: a command that does not exist (ENOENT)", (fns) => fns.execFileSync("ccr-no-such-command")],
-    ["execFileSync: 5 MB of output", (fns) => fns.execFileSync("head", ["-c", "5000000", "/dev/urandom"], { maxBuffer: 8e6 }).length],
-    ["execFileSync: output beyond maxBuffer", (fns) => fns.execFileSync("sh", ["-c", "head -c 2000 /dev/zero; exec sleep 5"], { maxBuffer: 1000 })],
-    ["execSync: a shell command line", (fns) => fns.execSync("echo $((6 * 7)) | tr 4 X", { encoding: "utf8" })],
-    ["execFileSync: stdin ignored", (fns) => fns.execFileSync("sh", ["-c", "cat; echo done"], { stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" })],
-    ["execFileSync: explicit cwd and env", (fns) => fns.execFileSync("sh", ["-c", 'pwd; echo "$CCR_PROBE"'], { cwd: "/", env: { CCR_PROBE: "given", PATH: process.env.PATH }, encoding: "utf8" })],
+  // Each case is [name, function, arguments]: run as fns[function](...arguments), the spawner's and Node's. Every call
+  // is bounded (a `timeout` of its own, else 10 s) and takes well under a second: synchronous is what is tested here,
+  // and a worker blocked on a child answers nobody (test/suite-under-load.test.ts, whose text check these table rows
+  // are outside of).
+  const cases: Array<[string, SyncName, unknown[]]> = [
+    ["spawnSync: exit code, stdout and stderr", "spawnSync", ["sh", ["-c", "echo out; echo err >&2; exit 3"]]],
+    ["spawnSync: a child killed by a signal", "spawnSync", ["sh", ["-c", "kill -TERM $$"]]],
+    ["spawnSync: timeout", "spawnSync", ["sleep", ["5"], { timeout: 200 }]],
+    ["spawnSync: a command that does not exist", "spawnSync", ["ccr-no-such-command", ["x"]]],
+    ["spawnSync: input as a Buffer, encoding", "spawnSync", ["cat", { input: Buffer.from("héllo\n"), encoding: "utf8" }]],
+    ["execFileSync: input, encoding", "execFileSync", ["tr", ["a-z", "A-Z"], { input: "héllo wörld", encoding: "utf8" }]],
+    ["execFileSync: exit code 4 with stderr", "execFileSync", ["sh", ["-c", "echo partial; echo broken >&2; exit 4"], { stdio: "pipe" }]],
+    ["execFileSync: a command that does not exist (ENOENT)", "execFileSync", ["ccr-no-such-command"]],
+    ["execFileSync: 5 MB of output", "execFileSync", ["head", ["-c", "5000000", "/dev/zero"], { maxBuffer: 8e6 }]],
+    ["execFileSync: output beyond maxBuffer", "execFileSync", ["sh", ["-c", "head -c 2000 /dev/zero; exec sleep 5"], { maxBuffer: 1000 }]],
+    ["execSync: a shell command line", "execSync", ["echo $((6 * 7)) | tr 4 X", { encoding: "utf8" }]],
+    ["execFileSync: stdin ignored", "execFileSync", ["sh", ["-c", "cat; echo done"], { stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" }]],
+    ["execFileSync: explicit cwd and env", "execFileSync", ["sh", ["-c", 'pwd; echo "$CCR_PROBE"'], { cwd: "/", env: { CCR_PROBE: "given", PATH: process.env.PATH }, encoding: "utf8" }]],
   ];
-  for (const [name, call] of cases) {
+  for (const [name, fn, args] of cases) {
     it(name, () => {
-      expect(outcome(() => call(routed))).toEqual(outcome(() => call(node)));
+      expect(outcome(() => bounded(routed, fn, args))).toEqual(outcome(() => bounded(node, fn, args)));
     });
   }
 
   it("runs the child from the spawner, not from this process", () => {
-    const parent = Number(routed.execFileSync("sh", ["-c", "echo $PPID"], { encoding: "utf8" }));
+    const parent = Number(bounded(routed, "execFileSync", ["sh", ["-c", "echo $PPID"], { encoding: "utf8" }]));
     expect(parent).not.toBe(process.pid);
     expect(spawners.processes.map((child) => child.pid)).toContain(parent);
   });
@@ -73,7 +87,7 @@ describe("synchronous calls through the spawner give Node's own result", () => {
     process.env.CCR_SPAWNER_PROBE = "now";
     try {
       process.chdir(dir);
-      expect(routed.execFileSync("sh", ["-c", 'pwd; echo "$CCR_SPAWNER_PROBE"'], { encoding: "utf8" })).toBe(`${dir}\nnow\n`);
+      expect(bounded(routed, "execFileSync", ["sh", ["-c", 'pwd; echo "$CCR_SPAWNER_PROBE"'], { encoding: "utf8" }])).toBe(`${dir}\nnow\n`);
     } finally {
       process.chdir(previous);
       delete process.env.CCR_SPAWNER_PROBE;
@@ -121,6 +135,12 @@ describe("asynchronous calls through the spawner give Node's own result and even
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
       return lifecycle(child);
     }],
+    // A reader that stops early (`| head -1`): the child's next write fails (SIGPIPE), as with Node's own pipe.
+    ["spawn: stdout destroyed by its reader", (fns) => new Promise((resolve) => {
+      const child = fns.spawn("sh", ["-c", "while echo line; do :; done"], { stdio: ["ignore", "pipe", "pipe"] });
+      child.stdout!.once("data", () => child.stdout!.destroy());
+      child.on("close", (code, signal) => resolve({ code, signal }));
+    })],
     ["spawn: a command that does not exist", (fns) => lifecycle(fns.spawn("ccr-no-such-command", []))],
   ];
   for (const [name, start] of cases) {
@@ -150,7 +170,7 @@ describe("the spawner's own life", () => {
     await until(() => !alive(sleepPid) && !existsSync(join(slot!, "lock")));
     // The freed slot serves the next worker.
     const next = throughSlot(claimSlot(own.slots)!, node);
-    expect(next.execFileSync("echo", ["again"], { encoding: "utf8" })).toBe("again\n");
+    expect(bounded(next, "execFileSync", ["echo", ["again"], { encoding: "utf8" }])).toBe("again\n");
     const spawnerPid = own.processes[0]!.pid!;
     await own.stop();
     expect(alive(spawnerPid)).toBe(false);

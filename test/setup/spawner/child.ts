@@ -24,7 +24,15 @@ function modes(stdio: unknown): string[] {
   return [0, 1, 2].map((index) => (list[index] === "ignore" ? "ignore" : "pipe"));
 }
 
-const reading = () => new Readable({ read() {} });
+/** A child's stdout or stderr here; destroying it closes the child's pipe in the spawner too (the child gets EPIPE). */
+const reading = (socket: Socket, name: "stdout" | "stderr") =>
+  new Readable({
+    read() {},
+    destroy(error, done) {
+      if (!socket.destroyed) socket.write(frame(FRAME.destroy, name));
+      done(error);
+    },
+  });
 
 export class SpawnedElsewhere extends EventEmitter {
   readonly pid: number;
@@ -56,8 +64,8 @@ export class SpawnedElsewhere extends EventEmitter {
             final: (done) => void socket.write(frame(FRAME.stdinEnd), () => done()),
           })
         : null;
-    this.stdout = stdout === "pipe" ? reading() : null;
-    this.stderr = stderr === "pipe" ? reading() : null;
+    this.stdout = stdout === "pipe" ? reading(socket, "stdout") : null;
+    this.stderr = stderr === "pipe" ? reading(socket, "stderr") : null;
     this.stdio = [this.stdin, this.stdout, this.stderr];
     socket.write(frame(FRAME.hello, JSON.stringify({ id: start.id })));
     const reader = new FrameReader();
@@ -72,11 +80,12 @@ export class SpawnedElsewhere extends EventEmitter {
   }
 
   #receive(type: number, payload: Buffer, callback: ChildStart["callback"]): void {
-    if (type === FRAME.stdout) this.stdout?.push(payload);
-    else if (type === FRAME.stderr) this.stderr?.push(payload);
-    else if (type === FRAME.stdoutEnd) this.stdout?.push(null);
-    else if (type === FRAME.stderrEnd) this.stderr?.push(null);
-    else if (type === FRAME.exit) {
+    const stream = type === FRAME.stdout || type === FRAME.stdoutEnd ? this.stdout : type === FRAME.stderr || type === FRAME.stderrEnd ? this.stderr : undefined;
+    if (stream !== undefined) {
+      if (stream && !stream.destroyed) stream.push(type === FRAME.stdout || type === FRAME.stderr ? payload : null);
+      return;
+    }
+    if (type === FRAME.exit) {
       const { code, signal } = decode(payload.toString("utf8")) as { code: number | null; signal: NodeJS.Signals | null };
       this.exitCode = code;
       this.signalCode = signal;
@@ -101,6 +110,7 @@ export class SpawnedElsewhere extends EventEmitter {
     this.#closed = true;
     const waits = [this.stdout, this.stderr].flatMap((stream) => {
       if (!stream) return [];
+      if (stream.destroyed) return [];
       stream.push(null); // no-op when its end came already
       return stream.readableFlowing === null || stream.readableEnded ? [] : [new Promise((done) => stream.once("end", done))];
     });

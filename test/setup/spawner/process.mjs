@@ -98,6 +98,7 @@ function serveStreams(socket) {
       if (type === FRAME.hello) attach(JSON.parse(payload.toString("utf8")).id);
       else if (type === FRAME.stdin) entry?.child.stdin?.write(payload);
       else if (type === FRAME.stdinEnd) entry?.child.stdin?.end();
+      else if (type === FRAME.destroy) entry?.child[payload.toString("utf8")]?.destroy();
       else if (type === FRAME.kill) entry?.child.kill(signalOf(payload.toString("utf8")));
     }
   });

@@ -43,6 +43,7 @@ export const FRAME = {
   stdin: 0x69,
   stdinEnd: 0x49,
   kill: 0x6b, // payload: the signal name, empty for the default
+  destroy: 0x64, // payload: "stdout" or "stderr", closed by the worker (its reader stopped early)
   stdout: 0x6f,
   stdoutEnd: 0x4f,
   stderr: 0x65,
