@@ -16,7 +16,9 @@ export default defineConfig({
     hookTimeout: 240_000,
     // Removes each file's temp folders when it ends (see test/helpers/cli.ts tempDir). With CCR_TEST_CPU_LOG=<file>,
     // also logs each file's CPU seconds (test/setup/cpu-per-file.ts).
-    setupFiles: ["test/setup/temp-dirs.ts", ...(process.env.CCR_TEST_CPU_LOG ? ["test/setup/cpu-per-file.ts"] : [])],
+    // Child processes start from small spawner processes, not from the big test worker (test/setup/spawner/README.md).
+    globalSetup: ["test/setup/spawner/pool.ts"],
+    setupFiles: ["test/setup/spawner/in-worker.ts", "test/setup/temp-dirs.ts", ...(process.env.CCR_TEST_CPU_LOG ? ["test/setup/cpu-per-file.ts"] : [])],
     // Most suites wait on child processes (the CLI, git, local servers) more than they compute: one worker more
     // than the 2 CI cores keeps both busy. One pool serves both projects, so this is the limit for the whole run.
     maxWorkers: 3,
