@@ -6,6 +6,7 @@ import { describe, expect, test } from "vitest";
 import { checkParallelSteps } from "../src/validators/workflows/parallel-steps.js";
 import { expandAliases } from "../src/validators/workflows/yaml-aliases.js";
 import { lintWorkflows } from "../src/validators/workflows/lint.js";
+import { aliasExpansionBudget } from "../src/limits.js";
 import { loadYamlLibrary } from "../src/yaml/library.js";
 
 const workflow = [
@@ -58,5 +59,16 @@ describe("YAML aliases as actionlint is shown them", () => {
     const expanded = expandAliases("w.yaml", text, await loadYamlLibrary());
     expect(expanded.problems).toEqual([]);
     expect(expanded.text.split("\n")).toEqual(["env: &e", "  A: b", "jobs:", "  x:", '    env: {"A":"b"} # shared', "    steps:", "      - &s", "        run: echo", '      - {"run":"echo"}', ""]);
+  });
+
+  test("aliases are written out no further than the budget YAML files have elsewhere", async () => {
+    // A 60 kB anchored value aliased 300 times: 18 MB written out in full. (A nested "billion laughs" the yaml
+    // library refuses by itself.)
+    const uses = Array.from({ length: 300 }, (_, index) => `          V${index}: *big`);
+    const text = ["on: push", "jobs:", "  a:", "    runs-on: ubuntu-latest", `    env: {BIG: &big "${"x".repeat(60_000)}"}`, "    steps:", "      - run: echo", "        env:", ...uses, ""].join("\n");
+    const expanded = expandAliases("w.yaml", text, await loadYamlLibrary());
+    expect(expanded.text.split("\n")).toHaveLength(text.split("\n").length);
+    expect(expanded.text.length).toBeLessThanOrEqual(text.length + aliasExpansionBudget(text.length));
+    expect(expanded.text.length).toBeGreaterThan(text.length);
   });
 });

@@ -23,9 +23,14 @@ export function blankOut(text: string, from: number, to: number): Edit {
   return { from, to, text: text.slice(from, to).replace(/[^\n]/g, " ") };
 }
 
-/** The text with the edits (which must not overlap) made, from the last one back so that offsets stay valid. */
+/** The text with the edits (which must not overlap) made; in one pass, so that many edits of a long file stay cheap. */
 export function applyEdits(text: string, edits: readonly Edit[]): string {
-  let result = text;
-  for (const edit of [...edits].sort((a, b) => b.from - a.from)) result = result.slice(0, edit.from) + edit.text + result.slice(edit.to);
-  return result;
+  const pieces: string[] = [];
+  let at = 0;
+  for (const edit of [...edits].sort((a, b) => a.from - b.from)) {
+    pieces.push(text.slice(at, edit.from), edit.text);
+    at = edit.to;
+  }
+  pieces.push(text.slice(at));
+  return pieces.join("");
 }

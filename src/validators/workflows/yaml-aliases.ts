@@ -6,6 +6,7 @@
  * alias is replaced, on its own line, by the value it names written in flow style (JSON, which YAML reads as flow):
  * no line moves, and every other check still runs on the aliased content.
  */
+import { aliasExpansionBudget } from "../../limits.js";
 import type { Problem } from "../types.js";
 import { applyEdits, blankOut, type Edit } from "./same-lines.js";
 
@@ -33,6 +34,9 @@ export function expandAliases(path: string, text: string, yaml: YamlLibrary): Ex
   if (doc.errors.length > 0) return { text, problems: [] };
   const problems: Problem[] = [];
   const edits: Edit[] = [];
+  // An alias bomb is not written out: past the budget the file's other validators keep to, the rest is left as
+  // written (actionlint then rejects those aliases, as before).
+  let budget = aliasExpansionBudget(text.length);
   yaml.visit(doc, {
     Pair(_, pair) {
       if (!yaml.isScalar(pair.key) || pair.key.value !== "<<" || !pair.key.range) return;
@@ -56,10 +60,13 @@ export function expandAliases(path: string, text: string, yaml: YamlLibrary): Ex
       try {
         value = alias.resolve(doc)?.toJS(doc);
       } catch {
-        return; // circular: left to actionlint
+        return; // circular, or aliases the yaml library refuses to follow: left to actionlint
       }
       if (value === undefined) return;
-      edits.push({ from: alias.range[0], to: alias.range[1], text: JSON.stringify(value) });
+      const written = JSON.stringify(value);
+      budget -= written.length;
+      if (budget < 0) return yaml.visit.BREAK;
+      edits.push({ from: alias.range[0], to: alias.range[1], text: written });
     },
   });
   if (edits.length === 0) return { text, problems };
