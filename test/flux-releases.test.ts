@@ -1,5 +1,6 @@
 /** The Flux releases table (schemas/flux/served.json) read by the pinned-release check. */
 import { describe, expect, test } from "vitest";
+import { defaults } from "../src/defaults.js";
 import { embeddedSources, servedApiVersions } from "../src/validators/kubernetes/embedded.js";
 import { fluxMinorOf, fluxServedVersions, servedByFlux } from "../src/validators/kubernetes/flux-releases.js";
 
@@ -27,5 +28,10 @@ describe("Flux release pins", () => {
     expect(servedByFlux("2.3", "helm.toolkit.fluxcd.io/v2", "HelmRelease")).toBe(true);
     expect(servedByFlux("2.5", "fluxcd.controlplane.io/v1", "FluxInstance")).toBeUndefined();
     expect(servedByFlux("2.5", "apps/v1", "Deployment")).toBeUndefined();
+  });
+
+  test("the Flux release our rendered repositories install is the embedded schemas' and the newest the table knows", () => {
+    expect(defaults.fluxVersion).toBe(embeddedSources().flux);
+    expect(fluxMinorOf(defaults.fluxVersion)).toBe(fluxMinorOf("2.x"));
   });
 });

@@ -338,6 +338,22 @@ describe("Flux apiVersions are judged by the Flux release the repository pins (t
     );
   });
 
+  test("a FluxInstance's spec.distribution.version (a patch range) pins the release as the chart's values do", async () => {
+    const dir = copyOf("flux-pinned-release");
+    editCase(dir, values, "  distribution:\n    version: 2.5.1\n", "");
+    const instance = "clusters/home/flux-instance/instance.yaml";
+    writeFileSync(join(dir, instance), "apiVersion: fluxcd.controlplane.io/v1\nkind: FluxInstance\nmetadata:\n  name: flux\n  namespace: flux-system\nspec:\n  distribution:\n    version: 2.5.x\n    registry: ghcr.io/fluxcd\n");
+    editCase(dir, "clusters/home/flux-instance/kustomization.yaml", "  - ./helmrelease.yaml\n", "  - ./helmrelease.yaml\n  - ./instance.yaml\n");
+    const clean = await validate(dir);
+    expect(clean.report.problems).toEqual([]);
+    expect(clean.status).toBe(0);
+    editCase(dir, sources[1]!, "source.toolkit.fluxcd.io/v1beta2\n", "source.toolkit.fluxcd.io/v1\n");
+    const { status, report } = await validate(dir);
+    expect(status).toBe(1);
+    expect(errors(report)).toEqual([["k8s-unserved-version", sources[1], 1]]);
+    expect(unserved(report)[0]!.message).toContain(`not served by Flux 2.5.x (pinned in ${instance}:8), whose CRD serves OCIRepository as source.toolkit.fluxcd.io/v1beta2:`);
+  });
+
   test("without a pin (or with the embedded release's) the embedded release decides, as before", async () => {
     for (const pin of ["", "  distribution:\n    version: 2.x\n"]) {
       const dir = copyOf("flux-pinned-release");
