@@ -49,7 +49,7 @@ describe("npm pack, then npm install of the tarball into an empty folder", () =>
   afterAll(() => registry?.close());
 
   test("the tarball holds the CLI, blueprints, templates and schemas, and no tests, fixtures or sources", () => {
-    expect(files).toEqual(expect.arrayContaining(["package.json", "README.md", "dist/cli/main.js", "dist/index.js", "blueprints/kapsule-gpu/blueprint.yaml", "templates/common/README.md.hbs", "schemas/kubernetes/index.json"]));
+    expect(files).toEqual(expect.arrayContaining(["package.json", "README.md", "dist/cli/main.js", "dist/index.js", "blueprints/kapsule-gpu/blueprint.yaml", "templates/common/README.md.hbs", "schemas/kubernetes/index.json", "schemas/flux/served.json"]));
     // templates/ is what generated repositories hold: their own `.github/scripts/` belongs there.
     const unwanted = files.filter((path) => !path.startsWith("templates/") && /(^|\/)(test|tests|__tests__|fixtures|golden|golden-update|bench|scripts|src)(\/|$)|\.(test|spec)\.[cm]?[jt]s$|(^|\/)\.ci\//.test(path));
     expect(files).toEqual(expect.arrayContaining(["templates/forge/github/_github/scripts/terraform-pr.cjs", "templates/forge/gitlab/_gitlab/scripts/terraform-mr.cjs", "templates/common/{{forge.scriptsDir}}/terraform-plan.cjs"]));

@@ -306,3 +306,74 @@ describe("an overlay's strategic merge merges a list on its Kubernetes merge key
     expect(report.problems[0]!.message).toContain('ports[0]: missing required field "containerPort"');
   });
 });
+
+describe("Flux apiVersions are judged by the Flux release the repository pins (the flux-instance chart's distribution.version)", () => {
+  type Unit = { file: string; status: string; notChecked?: string };
+  const units = (report: JsonReport) => (report as JsonReport & { resources: Unit[] }).resources;
+  const unserved = (report: JsonReport) => report.problems.filter((problem) => problem.rule === "k8s-unserved-version");
+  const values = "clusters/home/flux-instance/helm-values.yaml";
+  const sources = ["apps/podinfo/ocirepository.yaml", "clusters/home/flux-instance/ocirepository.yaml"];
+
+  test("an apiVersion the pinned Flux 2.5 serves and the embedded release does not is no error: not checked, and says why", async () => {
+    const dir = copyOf("flux-pinned-release");
+    const { status, report } = await validate(dir);
+    expect(report.problems).toEqual([]);
+    expect(status).toBe(0);
+    const skipped = units(report).filter((unit) => sources.includes(unit.file));
+    expect(skipped.map((unit) => [unit.file, unit.status]).sort()).toEqual(sources.map((file) => [file, "skipped"]));
+    const pinLine = lineOfText(dir, values, "    version: 2.5.1");
+    for (const unit of skipped) {
+      expect(unit.notChecked).toMatch(new RegExp(`^source\\.toolkit\\.fluxcd\\.io/v1beta2 OCIRepository: Flux 2\\.5\\.1 \\(pinned in ${values}:${pinLine}\\) serves it; the embedded schemas are of Flux v2\\.9\\.\\d+, which does not: not checked$`));
+    }
+  });
+
+  test("an apiVersion the pinned release does not serve is an error naming that release and the versions it serves", async () => {
+    const dir = copyOf("flux-pinned-release");
+    const line = editCase(dir, sources[0]!, "source.toolkit.fluxcd.io/v1beta2\n", "source.toolkit.fluxcd.io/v1\n");
+    const { status, report } = await validate(dir);
+    expect(status).toBe(1);
+    expect(errors(report)).toEqual([["k8s-unserved-version", sources[0], line]]);
+    expect(unserved(report)[0]!.message).toBe(
+      `source.toolkit.fluxcd.io/v1 OCIRepository is not served by Flux 2.5.1 (pinned in ${values}:${lineOfText(dir, values, "    version: 2.5.1")}), whose CRD serves OCIRepository as source.toolkit.fluxcd.io/v1beta2: the API server refuses it; change apiVersion to source.toolkit.fluxcd.io/v1beta2 (and the fields that version renamed)`,
+    );
+  });
+
+  test("a FluxInstance's spec.distribution.version (a patch range) pins the release as the chart's values do", async () => {
+    const dir = copyOf("flux-pinned-release");
+    editCase(dir, values, "  distribution:\n    version: 2.5.1\n", "");
+    const instance = "clusters/home/flux-instance/instance.yaml";
+    writeFileSync(join(dir, instance), "apiVersion: fluxcd.controlplane.io/v1\nkind: FluxInstance\nmetadata:\n  name: flux\n  namespace: flux-system\nspec:\n  distribution:\n    version: 2.5.x\n    registry: ghcr.io/fluxcd\n");
+    editCase(dir, "clusters/home/flux-instance/kustomization.yaml", "  - ./helmrelease.yaml\n", "  - ./helmrelease.yaml\n  - ./instance.yaml\n");
+    const clean = await validate(dir);
+    expect(clean.report.problems).toEqual([]);
+    expect(clean.status).toBe(0);
+    editCase(dir, sources[1]!, "source.toolkit.fluxcd.io/v1beta2\n", "source.toolkit.fluxcd.io/v1\n");
+    const { status, report } = await validate(dir);
+    expect(status).toBe(1);
+    expect(errors(report)).toEqual([["k8s-unserved-version", sources[1], 1]]);
+    expect(unserved(report)[0]!.message).toContain(`not served by Flux 2.5.x (pinned in ${instance}:8), whose CRD serves OCIRepository as source.toolkit.fluxcd.io/v1beta2:`);
+  });
+
+  test("without a pin (or with the embedded release's) the embedded release decides, as before", async () => {
+    for (const pin of ["", "  distribution:\n    version: 2.x\n"]) {
+      const dir = copyOf("flux-pinned-release");
+      editCase(dir, values, "  distribution:\n    version: 2.5.1\n", pin);
+      const { status, report } = await validate(dir);
+      expect(status, pin).toBe(1);
+      expect(errors(report).sort(), pin).toEqual(sources.map((file) => ["k8s-unserved-version", file, 1]));
+      expect(unserved(report)[0]!.message, pin).toMatch(/^source\.toolkit\.fluxcd\.io\/v1beta2 OCIRepository is not served by Flux v2\.9\.\d+, whose CRD serves OCIRepository as source\.toolkit\.fluxcd\.io\/v1:/);
+    }
+  });
+
+  test("pins of different releases are a warning that names them, and the embedded release decides", async () => {
+    const dir = copyOf("flux-pinned-release");
+    const inline = editCase(dir, "clusters/home/flux-instance/helmrelease.yaml", "  valuesFrom:\n", "  values:\n    instance:\n      distribution:\n        version: 2.7.x\n  valuesFrom:\n") + 3;
+    const { status, report } = await validate(dir);
+    expect(status).toBe(1);
+    expect(errors(report).sort()).toEqual(sources.map((file) => ["k8s-unserved-version", file, 1]));
+    const warnings = report.problems.filter((problem) => problem.severity === "warning");
+    expect(warnings.map((problem) => problem.rule)).toEqual(["flux-release-pins"]);
+    expect(warnings[0]!.message).toContain(`2.7.x (clusters/home/flux-instance/helmrelease.yaml:${inline})`);
+    expect(warnings[0]!.message).toContain(`2.5.1 (${values}:${lineOfText(dir, values, "    version: 2.5.1")})`);
+  });
+});

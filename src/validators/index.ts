@@ -5,6 +5,7 @@
 import { signalPoint } from "../interrupt.js";
 import { join, posix } from "node:path";
 import { applyEngines, generatorDataFiles, patchFiles, readKustomizations } from "./engines/index.js";
+import { fluxPins, judgeByPinnedFlux } from "./engines/flux-pin.js";
 import { digestContent, indexDigests, isYamlFile, thisRepository, validateGitopsIndex, type ManifestDigest, type RepoIndex, type ThisRepository } from "./gitops/index.js";
 import type { Json, Manifest } from "./gitops/repo-index.js";
 import { createKubernetesValidator } from "./kubernetes/validator.js";
@@ -127,7 +128,8 @@ export async function validateSource(source: FileSource, options: ValidateOption
       repository = thisRepository(index, { repoUrls: options.repoUrls, checkout: options.checkout });
       const validator = () => createKubernetesValidator(options);
       const applied = await applyEngines({ paths: source.paths, manifests: new Set(manifests), results, index, kustomizations, patches, repo: repository, read, validator });
-      results = applied.results;
+      // Flux's apiVersions as the release the repository pins serves them (the embedded schemas are of one release).
+      results = judgeByPinnedFlux(applied.results, index, fluxPins(index, kustomizations, read));
       appliedAs = (manifest) => applied.model.instances.get(manifest)?.map((instance) => instance.object);
     }
   }

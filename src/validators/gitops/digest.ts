@@ -57,13 +57,17 @@ export function digestDocument(file: string, index: number, line: number, data: 
 
 /**
  * HelmRelease values can be large and no check reads them: dropped, so that a repository of thousands of releases
- * stays small in memory. Only `instance.sync` is kept: the flux-instance chart makes it the FluxInstance's sync
- * source (gitops/flux.ts fluxInstances), which the Kustomizations of the repository name.
+ * stays small in memory. Only `instance.sync` and `instance.distribution` are kept: the flux-instance chart makes
+ * them the FluxInstance's sync source (gitops/flux.ts fluxInstances), which the Kustomizations of the repository
+ * name, and the Flux release it installs (engines/flux-pin.ts).
  */
 function withoutBulk(object: Json): Json {
   const spec = object.spec;
   if (!isObject(spec) || !("values" in spec) || !String(object.apiVersion).startsWith("helm.toolkit.fluxcd.io/")) return object;
   const { values, ...rest } = spec;
-  const sync = isObject(values) && isObject(values.instance) && isObject(values.instance.sync) ? values.instance.sync : undefined;
-  return { ...object, spec: sync ? { ...rest, values: { instance: { sync } } } : rest };
+  const instance = isObject(values) && isObject(values.instance) ? values.instance : undefined;
+  const kept: Json = {};
+  if (isObject(instance?.sync)) kept.sync = instance.sync;
+  if (isObject(instance?.distribution)) kept.distribution = instance.distribution;
+  return { ...object, spec: Object.keys(kept).length > 0 ? { ...rest, values: { instance: kept } } : rest };
 }

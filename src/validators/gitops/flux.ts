@@ -70,7 +70,7 @@ const INSTANCE_CHART = "flux-instance";
  * Whether a HelmRelease installs the flux-instance chart: by `spec.chart.spec.chart`, or by a `spec.chartRef` to an
  * OCIRepository whose URL ends in the chart's name.
  */
-function installsInstanceChart(index: RepoIndex, release: Manifest): boolean {
+export function installsInstanceChart(index: RepoIndex, release: Manifest): boolean {
   const spec = isObject(release.object.spec) ? release.object.spec : {};
   const named = (value: string | undefined) => value !== undefined && (value.split("/").at(-1) ?? "").replace(/[:@].*$/, "") === INSTANCE_CHART;
   if (named(stringAt(spec, "chart", "spec", "chart"))) return true;
