@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { writeTreeInto } from "../src/git/write-tree.js";
@@ -49,6 +49,11 @@ describe("the first commit of a new repository, written in process", () => {
     expect(await git(repo, ["rev-parse", "--abbrev-ref", "HEAD"])).toBe("main");
     expect(await git(repo, ["reflog", "--format=%gs"])).toBe("commit (initial): Add a cluster");
     expect((await git(repo, ["ls-files"])).split("\n").sort()).toEqual([...tree.keys()].sort());
+    // compressed at git's own level for loose objects (core.looseCompression defaults to 1): zlib's header says so
+    const objects = join(repo, ".git", "objects");
+    const loose = readdirSync(objects).filter((name) => /^[0-9a-f]{2}$/.test(name)).flatMap((folder) => readdirSync(join(objects, folder)).map((name) => join(objects, folder, name)));
+    expect(loose.length).toBeGreaterThan(tree.size);
+    expect(loose.filter((file) => readFileSync(file).subarray(0, 2).toString("hex") !== "7801")).toEqual([]);
   });
 
   it("reads what git's configuration says about commits", () => {
