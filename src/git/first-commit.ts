@@ -1,10 +1,10 @@
 /**
  * The first commit of a repository `create` has just initialised, written in this process: the render's files as
- * loose objects (zlib-deflated `<type> <size>\0<content>`, named by their SHA-1: gitformat-loose), its trees, the
- * commit, the index (version 2: gitformat-index), the branch and its reflog. That is what `git add --all` and
- * `git commit -m` write for a new repository, without their two processes and the `git maintenance` one commit starts:
- * on a busy machine, waiting for processes is the largest part of a `create` after the render. The commit is the
- * one git writes, byte for byte (test/git-fresh-commit.test.ts compares them, and runs `git fsck --strict`).
+ * blobs, its trees and the commit (in one pack, pack-file.ts, where git would write each as a loose object), the
+ * index (version 2: gitformat-index), the branch and its reflog. That is what `git add --all` and `git commit -m`
+ * write for a new repository, without their two processes and the `git maintenance` one commit starts: on a busy
+ * machine, waiting for processes is the largest part of a `create` after the render. The commit is the one git
+ * writes, byte for byte (test/git-fresh-commit.test.ts compares them, and runs `git fsck --strict`).
  *
  * Hand-written on node:crypto and node:zlib: a few dozen lines of file formats, where a git library (isomorphic-git)
  * would be loaded by every `create` for these few writes.
@@ -18,9 +18,9 @@ import { createHash } from "node:crypto";
 import { lstatSync, mkdirSync, writeFileSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { deflateSync } from "node:zlib";
 import type { FileTree } from "../file-tree.js";
 import type { GitIdentity } from "./client.js";
+import { MAX_PACK_BYTES, writePack, type GitObject } from "./pack-file.js";
 
 /** What git's configuration says about commits in the new repository (from `git config --get-regexp`). */
 export interface CommitSettings {
@@ -59,37 +59,16 @@ export function parseCommitSettings(listing: string): CommitSettings {
 const CLEAN_IDENT = /^[^\0-\x20.,:;<>"\\'][^\0\n<>]*$/;
 const cleanEnd = (text: string) => !/[\0-\x20.,:;<>"\\']$/.test(text);
 
-function objectBytes(type: "blob" | "tree" | "commit", content: Buffer): { sha: string; stored: Buffer } {
-  const raw = Buffer.concat([Buffer.from(`${type} ${content.length}\0`), content]);
-  // Level 1, git's own for loose objects (git-config core.looseCompression: "defaults to 1 (best speed)"); zlib's
-  // default, 6, took three times as long for a few percent less disk, which the first `git gc` packs anyway.
-  return { sha: createHash("sha1").update(raw).digest("hex"), stored: deflateSync(raw, { level: 1 }) };
-}
-
 /**
- * Writes the objects, index and refs of one commit with synchronous calls: a few hundred small writes in a row, each
- * of which, awaited, was a round trip through libuv's thread pool (on a busy machine, a wait for a core each time).
- * Nothing else runs meanwhile: the caller awaits the commit before its next step.
+ * The objects of one commit, kept until they are written together as one pack ({@link writePack}); the same content
+ * twice is one object.
  */
 class ObjectWriter {
-  /** Object folders made (or found) by this writer: each `mkdir` once. */
-  private readonly folders = new Set<string>();
+  readonly objects = new Map<string, GitObject>();
 
-  constructor(private readonly gitDir: string) {}
-
-  write(type: "blob" | "tree" | "commit", content: Buffer): string {
-    const { sha, stored } = objectBytes(type, content);
-    const dir = join(this.gitDir, "objects", sha.slice(0, 2));
-    if (!this.folders.has(dir)) {
-      mkdirSync(dir, { recursive: true });
-      this.folders.add(dir);
-    }
-    try {
-      // as git writes them: read-only; the same content twice is the same object
-      writeFileSync(join(dir, sha.slice(2)), stored, { mode: 0o444, flag: "wx" });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    }
+  write(type: GitObject["type"], content: Buffer): string {
+    const sha = createHash("sha1").update(`${type} ${content.length}\0`).update(content).digest("hex");
+    if (!this.objects.has(sha)) this.objects.set(sha, { type, content, sha });
     return sha;
   }
 }
@@ -171,7 +150,11 @@ export async function writeFirstCommit(workTree: string, tree: FileTree, message
   const hooks = await readdir(join(gitDir, "hooks")).catch(() => [] as string[]);
   if (hooks.some((hook) => !hook.endsWith(".sample"))) return undefined;
 
-  const objects = new ObjectWriter(gitDir);
+  // A render larger than a pack's index can address without its table of large offsets: git commits it.
+  let size = 0;
+  for (const content of tree.values()) size += content.length * 3; // UTF-16 code units to at most 3 UTF-8 bytes each
+  if (size > MAX_PACK_BYTES / 2) return undefined;
+  const objects = new ObjectWriter();
   const blobs = new Map<string, string>();
   const root: TreeNode = { files: new Map(), dirs: new Map() };
   for (const [path, content] of tree) {
@@ -190,6 +173,9 @@ export async function writeFirstCommit(workTree: string, tree: FileTree, message
   const now = new Date();
   const who = `${identity.name} <${identity.email}> ${Math.floor(now.getTime() / 1000)} ${timezone(now)}`;
   const commit = objects.write("commit", Buffer.from(`tree ${treeSha}\nauthor ${who}\ncommitter ${who}\n\n${message}\n`));
+  // Synchronous calls: a few files in a row, each of which, awaited, was a round trip through libuv's thread pool.
+  mkdirSync(join(gitDir, "objects", "pack"), { recursive: true });
+  writePack(join(gitDir, "objects", "pack"), [...objects.objects.values()]);
   writeIndex(workTree, gitDir, blobs);
   const ref = head[1]!;
   mkdirSync(join(gitDir, ...ref.split("/").slice(0, -1)), { recursive: true });
