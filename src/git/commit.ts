@@ -13,7 +13,10 @@ export interface InitRepositoryOptions {
   branch?: string;
   /** Identity to record in the repository's own config (`user.name`/`user.email`); never credentials. */
   author?: GitIdentity;
-  /** The caller just made `dir` and knows it holds no repository: skip the check (one git process less). */
+  /**
+   * The caller just made `dir` and knows it holds no repository: skip the check (one git process less), and start
+   * `git init` before the returned promise's first wait, so that the caller can write files meanwhile.
+   */
   fresh?: boolean;
 }
 
@@ -39,7 +42,7 @@ export interface CommitResult {
  */
 export async function initRepository(dir: string, options: InitRepositoryOptions = {}): Promise<{ created: boolean }> {
   try {
-    await mkdir(dir, { recursive: true });
+    if (!options.fresh) await mkdir(dir, { recursive: true });
     const existed = options.fresh ? false : await isRepositoryRoot(dir);
     if (!existed) await gitCommand(dir, ["init", "--initial-branch", options.branch ?? "main"]);
     if (options.author) {
