@@ -30,14 +30,23 @@ const MAX_CODE_CACHE_BYTES = 64 * 1024 * 1024;
 const MAX_ENTRY_BYTES = 32 * 1024 * 1024;
 
 let folder: string | undefined;
+/** What the process runs (the CLI's command): every script gets an entry per use, see {@link enableCodeCache}. */
+let use = "";
 const pending: { path: string; script: Script }[] = [];
 const modules = new Map<string, unknown>();
 
 /**
  * Uses (and creates, private) `dir` for the code cache from now on, e.g. `$XDG_CACHE_HOME/create-cluster-repo/code`.
  * A folder others could write is not used.
+ *
+ * `processUse` names what this process runs (the CLI's command): every script it loads gets an entry for that use.
+ * Why: an entry holds only the functions the run that wrote it compiled, and is not written again; a script several
+ * commands share (the vendored `yaml`, the validator bundles) kept the entry of whichever command ran first after a
+ * build, so another command compiled the rest of what it runs on every run (a `create` after a `plan`: 9% more CPU
+ * instructions). One entry per command costs a few MB of disk for the commands a user runs.
  */
-export function enableCodeCache(dir: string): void {
+export function enableCodeCache(dir: string, processUse = ""): void {
+  use = processUse;
   try {
     folder = trustedCacheDir(dir, "code cache", "set XDG_CACHE_HOME to a folder only you can write");
   } catch {
@@ -53,12 +62,12 @@ export function codeCacheDir(): string | undefined {
 
 /**
  * Compiles and runs `source` (read from `file` just before, or made from what was read) as a script and returns its completion value, with the code cache when
- * it is on. `variant` names a use of the script that gets an entry of its own: an entry holds the functions the run
- * that wrote it compiled, so a script many commands share (the CLI bundle) keeps one entry per command.
+ * it is on. `variant` names a use of the script that gets an entry of its own (beside the process's use, given to
+ * {@link enableCodeCache}): an entry holds the functions the run that wrote it compiled.
  */
 export function runCachedScript(file: string, source: string, variant = ""): unknown {
   if (!folder) return new Script(source, { filename: file }).runInThisContext();
-  const key = createHash("sha256").update(`${process.version}\0${variant}\0${source.length}\0`);
+  const key = createHash("sha256").update(`${process.version}\0${use}\0${variant}\0${source.length}\0`);
   const identity = settledKey(file);
   // "\0file\0" cannot start a source's text: a name made from a file's identity is never one made from a text
   if (identity) key.update(`\0file\0${identity}`);

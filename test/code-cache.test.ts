@@ -13,11 +13,11 @@ const run = promisify(execFile);
 const codeCache = pathToFileURL(join(repoRoot, "dist", "code-cache.js")).href;
 
 /** Runs `source` through the code cache in a new process, with the cache in `dir`; returns what the script gives. */
-async function runScript(dir: string, source: string, variant = ""): Promise<unknown> {
+async function runScript(dir: string, source: string, variant = "", use = ""): Promise<unknown> {
   const program = `import { enableCodeCache, runCachedScript } from ${JSON.stringify(codeCache)};
-enableCodeCache(process.env.CACHE_DIR);
+enableCodeCache(process.env.CACHE_DIR, process.env.USE);
 console.log(JSON.stringify(runCachedScript("/generated/validators.js", process.env.SOURCE, process.env.VARIANT)(21)));`;
-  const { stdout } = await run(process.execPath, ["--input-type=module", "-e", program], { env: { ...process.env, CACHE_DIR: dir, SOURCE: source, VARIANT: variant } });
+  const { stdout } = await run(process.execPath, ["--input-type=module", "-e", program], { env: { ...process.env, CACHE_DIR: dir, SOURCE: source, VARIANT: variant, USE: use } });
   return JSON.parse(stdout);
 }
 
@@ -55,6 +55,21 @@ describe("code cache", () => {
     expect(await runScript(dir, SOURCE, "plan")).toEqual({ answer: 42, parts: [2, 4, 6] });
     expect(await runScript(dir, SOURCE, "check")).toEqual({ answer: 42, parts: [2, 4, 6] });
     expect(entries(dir).sort()).toEqual(written);
+    expect(entries(dir).sort().map((entry) => statSync(entry).ino)).toEqual(inodes);
+  });
+
+  // A script every command loads (the vendored yaml, a validator bundle) kept the entry of the first command that
+  // ran after a build, and another command compiled the rest of what it runs on every run: the process's use (the
+  // CLI's command, src/cli/main.ts) names an entry of its own for every script it loads.
+  test("every script gets an entry per use of the process, reused by the next run of that use", async () => {
+    const dir = join(tempDir("ccr-code-cache-"), "code");
+    expect(await runScript(dir, SOURCE, "", "create")).toEqual({ answer: 42, parts: [2, 4, 6] });
+    expect(await runScript(dir, SOURCE, "", "plan")).toEqual({ answer: 42, parts: [2, 4, 6] });
+    const written = entries(dir).sort();
+    expect(written).toHaveLength(2);
+    const inodes = written.map((entry) => statSync(entry).ino);
+    expect(await runScript(dir, SOURCE, "", "create")).toEqual({ answer: 42, parts: [2, 4, 6] });
+    expect(await runScript(dir, SOURCE, "", "plan")).toEqual({ answer: 42, parts: [2, 4, 6] });
     expect(entries(dir).sort().map((entry) => statSync(entry).ino)).toEqual(inodes);
   });
 

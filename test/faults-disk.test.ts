@@ -2,9 +2,9 @@
  * Disk full (ENOSPC) and read-only or forbidden targets (EROFS, EACCES) during create and update: a clear message,
  * nothing half-written (a fresh target stays absent; an existing one keeps its files), and a re-run completes.
  *
- * Tests usually run as root, where chmod blocks nothing, so faults come from a seam: node:fs/promises is wrapped
- * so that writes fail on demand. When a tmpfs can be mounted (root on Linux), the same is also checked for real
- * against the built CLI, including git's own writes.
+ * Tests usually run as root, where chmod blocks nothing, so faults come from a seam: node:fs/promises (and node:fs's
+ * synchronous writes) are wrapped so that writes fail on demand. When a tmpfs can be mounted (root on Linux), the
+ * same is also checked for real against the built CLI, including git's own writes.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -34,6 +34,25 @@ vi.mock("node:fs/promises", async (importOriginal) => {
       return fn(...args);
     };
   const wrapped = { ...real, writeFile: wrap("writeFile", real.writeFile), mkdtemp: wrap("mkdtemp", real.mkdtemp), mkdir: wrap("mkdir", real.mkdir), rename: wrap("rename", real.rename) };
+  return { ...wrapped, default: wrapped };
+});
+
+/** create writes the files of a new repository and its first commit with synchronous calls: the same seam for them. */
+vi.mock("node:fs", async (importOriginal) => {
+  const real = await importOriginal<typeof import("node:fs")>();
+  const wrap =
+    <A extends unknown[], R>(name: string, fn: (...args: A) => R) =>
+    (...args: A): R => {
+      if (fault.code && fault.calls.includes(name)) {
+        if (fault.after > 0) fault.after--;
+        else {
+          fault.hits++;
+          throw Object.assign(new Error(`${fault.code}: simulated fault, ${name} '${String(args[0])}'`), { code: fault.code, syscall: name });
+        }
+      }
+      return fn(...args);
+    };
+  const wrapped = { ...real, writeFileSync: wrap("writeFile", real.writeFileSync), mkdirSync: wrap("mkdir", real.mkdirSync) };
   return { ...wrapped, default: wrapped };
 });
 

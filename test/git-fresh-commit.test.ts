@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { writeTreeInto } from "../src/git/write-tree.js";
@@ -49,6 +49,14 @@ describe("the first commit of a new repository, written in process", () => {
     expect(await git(repo, ["rev-parse", "--abbrev-ref", "HEAD"])).toBe("main");
     expect(await git(repo, ["reflog", "--format=%gs"])).toBe("commit (initial): Add a cluster");
     expect((await git(repo, ["ls-files"])).split("\n").sort()).toEqual([...tree.keys()].sort());
+    // every object in one pack (src/git/pack-file.ts), which git verifies whole (each object, its CRC, both checksums)
+    const packs = join(repo, ".git", "objects", "pack");
+    const indexes = readdirSync(packs).filter((name) => name.endsWith(".idx"));
+    expect(indexes).toHaveLength(1);
+    const verified = await git(repo, ["verify-pack", "-v", join(packs, indexes[0]!)]);
+    expect(verified).toMatch(new RegExp(`^${written.sha} commit `, "m"));
+    expect(verified.split("\n").filter((line) => / blob /.test(line)).length).toBe(new Set([...tree.values()]).size);
+    expect(await git(repo, ["count-objects"])).toBe("0 objects, 0 kilobytes");
   });
 
   it("reads what git's configuration says about commits", () => {

@@ -6,10 +6,11 @@
  * metafile of the CLI bundle, the graph the bundle is made of.
  */
 import { build } from "esbuild";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
+import { blueprintIds } from "../src/blueprints/registry.js";
 import { spawnCli, tempDir } from "./helpers/cli.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -94,4 +95,37 @@ describe("what validate loads before it reads a file", () => {
     expect(report.summary).toMatchObject({ resources: 1, leftOut: 1 });
     expect(run.status).toBe(0);
   });
+});
+
+// `create` runs two git commands on a new repository (init, one config read) and writes the commit itself
+// (src/git/first-commit.ts): it runs them without simple-git (src/git/client.ts gitCommand), whose loading (with debug
+// and tty) was a tenth of its CPU time; plan, check and update of the repository it made need none either. Checked
+// on the built CLI: a preloaded hook lists every script compiled through node:vm (the code cache's way of loading the
+// bundle's vendored packages) and every module Node's loader loaded.
+describe("what the built CLI loads", () => {
+  test("create of a new repository, and plan, check and update in it, load no simple-git", async () => {
+    const dir = tempDir("ccr-git-loads-");
+    const out = join(dir, "loaded.json");
+    const hook = join(dir, "list-scripts.cjs");
+    writeFileSync(hook, `const vm = require("node:vm");
+const scripts = [];
+const Script = vm.Script;
+vm.Script = class extends Script { constructor(source, options) { super(source, options); scripts.push(String(options?.filename)); } };
+process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(out)}, JSON.stringify([...scripts, ...Object.keys(require.cache)])));
+`);
+    const env = { NODE_OPTIONS: `--require ${hook}` };
+    const loaded = () => JSON.parse(readFileSync(out, "utf8")) as string[];
+    const blueprint = blueprintIds()[0]!;
+    const repo = join(dir, "repo");
+    const create = await spawnCli(["--blueprint", blueprint, "--yes", "--set", `repoUrl=https://github.com/example/${blueprint}.git`, repo], { env });
+    expect(create.status, create.stderr).toBe(0);
+    expect(loaded().some((path) => path.endsWith("cli.cjs"))).toBe(true); // the hook sees the bundle itself
+    expect(loaded().filter((path) => /[\\/]simple-git[\\/.]/.test(path))).toEqual([]);
+    for (const command of ["plan", "check", "update"]) {
+      writeFileSync(out, "[]");
+      const run = await spawnCli([command], { cwd: repo, env });
+      expect(run.status, run.stderr).toBe(0);
+      expect(loaded().filter((path) => /[\\/]simple-git[\\/.]/.test(path)), command).toEqual([]);
+    }
+  }, 120_000);
 });

@@ -1,3 +1,4 @@
+import { execFile } from "node:child_process";
 import type { SimpleGit, SimpleGitOptions } from "simple-git";
 import { requireOnUse } from "../code-cache.js";
 import { GitError } from "../errors.js";
@@ -32,19 +33,39 @@ export function gitAt(dir: string, options: Partial<SimpleGitOptions> = {}): Sim
 
 const GUARDED_ENV = new Set(["EDITOR", "VISUAL", "PAGER", "PREFIX", "SSH_ASKPASS"]);
 
-/**
- * The current environment without git's own variables and the few others simple-git guards (it refuses them
- * when passed explicitly),
- * plus `GIT_TERMINAL_PROMPT=0` so a rejected token fails instead of waiting for a password prompt.
- */
-export function nonInteractiveEnv(): Record<string, string> {
+/** The current environment without git's own variables and the few others simple-git guards (the environment simple-git gives git). */
+function guardedEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
-    const upper = key.toUpperCase();
+    const upper = key.toUpperCase().trim();
     if (value !== undefined && !upper.startsWith("GIT_") && !GUARDED_ENV.has(upper)) env[key] = value;
   }
-  env.GIT_TERMINAL_PROMPT = "0";
   return env;
+}
+
+/**
+ * {@link guardedEnv}, plus `GIT_TERMINAL_PROMPT=0` so a rejected token fails instead of waiting for a password prompt.
+ */
+export function nonInteractiveEnv(): Record<string, string> {
+  return { ...guardedEnv(), GIT_TERMINAL_PROMPT: "0" };
+}
+
+/**
+ * One git command run as simple-git runs it (the same environment, stopped by a forced stop), without loading
+ * simple-git: `create` needs only `git init` and one `git config` read, and loading simple-git (with `debug` and
+ * `tty`) was a tenth of its CPU time. Resolves with stdout; rejects with git's stderr as the message, as simple-git does.
+ */
+export function gitCommand(dir: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    // simple-git's guard against abbreviated options, kept so that git sees the same environment
+    const env = { ...guardedEnv(), GIT_TEST_DISALLOW_ABBREVIATED_OPTIONS: "true" };
+    execFile("git", args, { cwd: dir, encoding: "utf8", maxBuffer: 64 * 1024 ** 2, env, signal: forcedStopSignal }, (error, stdout, stderr) => {
+      if (!error) return resolve(stdout);
+      const failure = new Error(stderr.trim() || error.message, { cause: error }) as Error & { exitCode?: number | string | null };
+      failure.exitCode = error.code;
+      reject(failure);
+    });
+  });
 }
 
 /** Wraps a failure as "failed to <step>: <cause>", with credentials redacted (see {@link redact}). */

@@ -1,6 +1,6 @@
 import { mkdir, realpath } from "node:fs/promises";
 import type { FileTree } from "../file-tree.js";
-import { DEFAULT_IDENTITY, gitAt, gitFailure, type GitIdentity } from "./client.js";
+import { DEFAULT_IDENTITY, gitAt, gitCommand, gitFailure, type GitIdentity } from "./client.js";
 import { COMMIT_SETTINGS_PATTERN, parseCommitSettings, writeFirstCommit } from "./first-commit.js";
 import { identityEnv, plumbing } from "./plumbing.js";
 
@@ -13,7 +13,10 @@ export interface InitRepositoryOptions {
   branch?: string;
   /** Identity to record in the repository's own config (`user.name`/`user.email`); never credentials. */
   author?: GitIdentity;
-  /** The caller just made `dir` and knows it holds no repository: skip the check (one git process less). */
+  /**
+   * The caller just made `dir` and knows it holds no repository: skip the check (one git process less), and start
+   * `git init` before the returned promise's first wait, so that the caller can write files meanwhile.
+   */
   fresh?: boolean;
 }
 
@@ -39,11 +42,11 @@ export interface CommitResult {
  */
 export async function initRepository(dir: string, options: InitRepositoryOptions = {}): Promise<{ created: boolean }> {
   try {
-    await mkdir(dir, { recursive: true });
-    const git = gitAt(dir);
+    if (!options.fresh) await mkdir(dir, { recursive: true });
     const existed = options.fresh ? false : await isRepositoryRoot(dir);
-    if (!existed) await git.init(["--initial-branch", options.branch ?? "main"]);
+    if (!existed) await gitCommand(dir, ["init", "--initial-branch", options.branch ?? "main"]);
     if (options.author) {
+      const git = gitAt(dir);
       await git.addConfig("user.name", options.author.name, false, "local");
       await git.addConfig("user.email", options.author.email, false, "local");
     }
@@ -93,7 +96,7 @@ export async function commitAll(dir: string, message: string, options: CommitOpt
 export async function commitNewTree(dir: string, tree: FileTree, message: string): Promise<CommitResult> {
   let listing = "";
   try {
-    listing = await gitAt(dir).raw(["config", "--get-regexp", COMMIT_SETTINGS_PATTERN]);
+    listing = await gitCommand(dir, ["config", "--get-regexp", COMMIT_SETTINGS_PATTERN]);
   } catch {
     // git exits 1 when no key matches
   }

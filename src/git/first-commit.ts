@@ -1,10 +1,10 @@
 /**
  * The first commit of a repository `create` has just initialised, written in this process: the render's files as
- * loose objects (zlib-deflated `<type> <size>\0<content>`, named by their SHA-1: gitformat-loose), its trees, the
- * commit, the index (version 2: gitformat-index), the branch and its reflog. That is what `git add --all` and
- * `git commit -m` write for a new repository, without their two processes and the `git maintenance` one commit starts:
- * on a busy machine, waiting for processes is the largest part of a `create` after the render. The commit is the
- * one git writes, byte for byte (test/git-fresh-commit.test.ts compares them, and runs `git fsck --strict`).
+ * blobs, its trees and the commit (in one pack, pack-file.ts, where git would write each as a loose object), the
+ * index (version 2: gitformat-index), the branch and its reflog. That is what `git add --all` and `git commit -m`
+ * write for a new repository, without their two processes and the `git maintenance` one commit starts: on a busy
+ * machine, waiting for processes is the largest part of a `create` after the render. The commit is the one git
+ * writes, byte for byte (test/git-fresh-commit.test.ts compares them, and runs `git fsck --strict`).
  *
  * Hand-written on node:crypto and node:zlib: a few dozen lines of file formats, where a git library (isomorphic-git)
  * would be loaded by every `create` for these few writes.
@@ -15,11 +15,12 @@
  * environment, GIT_AUTHOR_NAME included, never reach the tool's git commands: simple-git removes them.)
  */
 import { createHash } from "node:crypto";
-import { lstat, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { lstatSync, mkdirSync, writeFileSync } from "node:fs";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { deflateSync } from "node:zlib";
 import type { FileTree } from "../file-tree.js";
 import type { GitIdentity } from "./client.js";
+import { MAX_PACK_BYTES, writePack, type GitObject } from "./pack-file.js";
 
 /** What git's configuration says about commits in the new repository (from `git config --get-regexp`). */
 export interface CommitSettings {
@@ -58,20 +59,18 @@ export function parseCommitSettings(listing: string): CommitSettings {
 const CLEAN_IDENT = /^[^\0-\x20.,:;<>"\\'][^\0\n<>]*$/;
 const cleanEnd = (text: string) => !/[\0-\x20.,:;<>"\\']$/.test(text);
 
-function objectBytes(type: "blob" | "tree" | "commit", content: Buffer): { sha: string; stored: Buffer } {
-  const raw = Buffer.concat([Buffer.from(`${type} ${content.length}\0`), content]);
-  return { sha: createHash("sha1").update(raw).digest("hex"), stored: deflateSync(raw) };
-}
+/**
+ * The objects of one commit, kept until they are written together as one pack ({@link writePack}); the same content
+ * twice is one object.
+ */
+class ObjectWriter {
+  readonly objects = new Map<string, GitObject>();
 
-async function writeObject(gitDir: string, type: "blob" | "tree" | "commit", content: Buffer): Promise<string> {
-  const { sha, stored } = objectBytes(type, content);
-  const dir = join(gitDir, "objects", sha.slice(0, 2));
-  await mkdir(dir, { recursive: true });
-  // as git writes them: read-only; the same content twice is the same object
-  await writeFile(join(dir, sha.slice(2)), stored, { mode: 0o444, flag: "wx" }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== "EEXIST") throw error;
-  });
-  return sha;
+  write(type: GitObject["type"], content: Buffer): string {
+    const sha = createHash("sha1").update(`${type} ${content.length}\0`).update(content).digest("hex");
+    if (!this.objects.has(sha)) this.objects.set(sha, { type, content, sha });
+    return sha;
+  }
 }
 
 interface TreeNode {
@@ -80,21 +79,21 @@ interface TreeNode {
 }
 
 /** A tree object's entries in git's order: by name, a subtree's name compared as if it ended with "/". */
-async function writeTrees(gitDir: string, node: TreeNode): Promise<string> {
+function writeTrees(objects: ObjectWriter, node: TreeNode): string {
   const entries: { key: Buffer; bytes: Buffer }[] = [];
   for (const [name, dir] of node.dirs) {
-    const sha = await writeTrees(gitDir, dir);
+    const sha = writeTrees(objects, dir);
     entries.push({ key: Buffer.from(`${name}/`), bytes: Buffer.concat([Buffer.from(`40000 ${name}\0`), Buffer.from(sha, "hex")]) });
   }
   for (const [name, sha] of node.files) {
     entries.push({ key: Buffer.from(name), bytes: Buffer.concat([Buffer.from(`100644 ${name}\0`), Buffer.from(sha, "hex")]) });
   }
   entries.sort((a, b) => Buffer.compare(a.key, b.key));
-  return writeObject(gitDir, "tree", Buffer.concat(entries.map((entry) => entry.bytes)));
+  return objects.write("tree", Buffer.concat(entries.map((entry) => entry.bytes)));
 }
 
 /** Index version 2: a header, one entry per file sorted by path, and the SHA-1 of all of it. */
-async function writeIndex(workTree: string, gitDir: string, blobs: Map<string, string>): Promise<void> {
+function writeIndex(workTree: string, gitDir: string, blobs: Map<string, string>): void {
   const paths = [...blobs.keys()].map((path) => Buffer.from(path)).sort(Buffer.compare);
   const parts: Buffer[] = [];
   const header = Buffer.alloc(12);
@@ -104,7 +103,7 @@ async function writeIndex(workTree: string, gitDir: string, blobs: Map<string, s
   parts.push(header);
   for (const path of paths) {
     const name = path.toString();
-    const stats = await lstat(join(workTree, ...name.split("/")), { bigint: true });
+    const stats = lstatSync(join(workTree, ...name.split("/")), { bigint: true });
     const length = 62 + path.length;
     const entry = Buffer.alloc(length + (8 - (length % 8))); // 1 to 8 NULs end the path
     const low32 = (value: bigint) => Number(value & 0xffffffffn);
@@ -124,7 +123,7 @@ async function writeIndex(workTree: string, gitDir: string, blobs: Map<string, s
     parts.push(entry);
   }
   const body = Buffer.concat(parts);
-  await writeFile(join(gitDir, "index"), Buffer.concat([body, createHash("sha1").update(body).digest()]));
+  writeFileSync(join(gitDir, "index"), Buffer.concat([body, createHash("sha1").update(body).digest()]));
 }
 
 /** `+0100`, `-0530`: the local offset at `date`, as git writes it. */
@@ -151,10 +150,15 @@ export async function writeFirstCommit(workTree: string, tree: FileTree, message
   const hooks = await readdir(join(gitDir, "hooks")).catch(() => [] as string[]);
   if (hooks.some((hook) => !hook.endsWith(".sample"))) return undefined;
 
+  // A render larger than a pack's index can address without its table of large offsets: git commits it.
+  let size = 0;
+  for (const content of tree.values()) size += content.length * 3; // UTF-16 code units to at most 3 UTF-8 bytes each
+  if (size > MAX_PACK_BYTES / 2) return undefined;
+  const objects = new ObjectWriter();
   const blobs = new Map<string, string>();
   const root: TreeNode = { files: new Map(), dirs: new Map() };
   for (const [path, content] of tree) {
-    const sha = await writeObject(gitDir, "blob", Buffer.from(content, "utf8"));
+    const sha = objects.write("blob", Buffer.from(content, "utf8"));
     blobs.set(path, sha);
     const segments = path.split("/");
     let node = root;
@@ -165,20 +169,23 @@ export async function writeFirstCommit(workTree: string, tree: FileTree, message
     }
     node.files.set(segments[segments.length - 1]!, sha);
   }
-  const treeSha = await writeTrees(gitDir, root);
+  const treeSha = writeTrees(objects, root);
   const now = new Date();
   const who = `${identity.name} <${identity.email}> ${Math.floor(now.getTime() / 1000)} ${timezone(now)}`;
-  const commit = await writeObject(gitDir, "commit", Buffer.from(`tree ${treeSha}\nauthor ${who}\ncommitter ${who}\n\n${message}\n`));
-  await writeIndex(workTree, gitDir, blobs);
+  const commit = objects.write("commit", Buffer.from(`tree ${treeSha}\nauthor ${who}\ncommitter ${who}\n\n${message}\n`));
+  // Synchronous calls: a few files in a row, each of which, awaited, was a round trip through libuv's thread pool.
+  mkdirSync(join(gitDir, "objects", "pack"), { recursive: true });
+  writePack(join(gitDir, "objects", "pack"), [...objects.objects.values()]);
+  writeIndex(workTree, gitDir, blobs);
   const ref = head[1]!;
-  await mkdir(join(gitDir, ...ref.split("/").slice(0, -1)), { recursive: true });
-  await writeFile(join(gitDir, ...ref.split("/")), `${commit}\n`);
+  mkdirSync(join(gitDir, ...ref.split("/").slice(0, -1)), { recursive: true });
+  writeFileSync(join(gitDir, ...ref.split("/")), `${commit}\n`);
   if (settings.reflog) {
     const line = `${"0".repeat(40)} ${commit} ${who}\tcommit (initial): ${message}\n`;
-    await mkdir(join(gitDir, "logs", ...ref.split("/").slice(0, -1)), { recursive: true });
-    await writeFile(join(gitDir, "logs", "HEAD"), line);
-    await writeFile(join(gitDir, "logs", ...ref.split("/")), line);
+    mkdirSync(join(gitDir, "logs", ...ref.split("/").slice(0, -1)), { recursive: true });
+    writeFileSync(join(gitDir, "logs", "HEAD"), line);
+    writeFileSync(join(gitDir, "logs", ...ref.split("/")), line);
   }
-  await writeFile(join(gitDir, "COMMIT_EDITMSG"), `${message}\n`);
+  writeFileSync(join(gitDir, "COMMIT_EDITMSG"), `${message}\n`);
   return commit;
 }

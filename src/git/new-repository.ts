@@ -91,10 +91,21 @@ export async function writeRepository(targetDir: string, tree: FileTree, message
 }
 
 async function stageAndRename(targetDir: string, staging: string, tree: FileTree, message: string): Promise<WrittenRepository> {
+  // `git init` runs in its own process while this one writes the files (synchronously): git writes only .git, which
+  // no path of a tree may touch. On a busy machine that wait was a tenth of a `create`.
+  const init = initRepository(staging, { branch: defaults.branch, fresh: true });
+  const initDone = init.then(
+    () => undefined,
+    () => undefined, // its failure is reported where it is awaited below
+  );
   try {
-    await writeTreeInto(staging, tree);
+    try {
+      await writeTreeInto(staging, tree);
+    } finally {
+      await initDone; // git is done in the staging directory before anything removes it
+    }
     checkpoint();
-    await initRepository(staging, { branch: defaults.branch, fresh: true });
+    await init;
     checkpoint();
     const commit = await commitNewTree(staging, tree, message);
     checkpoint();

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { rmSync } from "node:fs";
-import { chmod, lstat, mkdir, readdir, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
+import { lstatSync, mkdirSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { chmod, mkdir, readdir, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { TargetError } from "../errors.js";
 import { assertSafeRelativePath, type FileTree } from "../file-tree.js";
@@ -73,12 +73,19 @@ async function listDir(dir: string): Promise<string[] | undefined> {
  */
 export async function writeTreeInto(dir: string, tree: FileTree): Promise<void> {
   assertTreePaths(tree);
+  checkpoint(); // a stop requested by a signal ends the run here (the caller removes `dir`)
+  // Synchronous calls: a few dozen small files in a row, each of which, awaited, was two or three round trips through
+  // libuv's thread pool (on a busy machine, a wait for a core each time); the caller awaits the whole anyway.
+  const folders = new Set<string>([dir]);
   try {
     for (const [relPath, content] of tree) {
-      checkpoint(); // a stop requested by a signal ends the writing here (the caller removes `dir`)
       const file = path.join(dir, ...relPath.split("/"));
-      await mkdir(path.dirname(file), { recursive: true });
-      await writeFile(file, content, { flag: "wx" });
+      const folder = path.dirname(file);
+      if (!folders.has(folder)) {
+        mkdirSync(folder, { recursive: true });
+        folders.add(folder);
+      }
+      writeFileSync(file, content, { flag: "wx" });
     }
   } catch (error) {
     throw new TargetError(`failed to write ${dir}: ${describeFsError(error)}`, 1, error);
@@ -199,7 +206,7 @@ async function removeStaleTempFiles(dir: string, swept: Set<string>): Promise<vo
 
 /** Refuses a path whose existing parent directories lead outside `root` through a symlink. */
 async function assertInside(root: string, target: string, relPath: string, verb = "write"): Promise<void> {
-  const link = await symlinkLeadingOutside(root, target, relPath, { last: false });
+  const link = symlinkLeadingOutside(root, target, relPath, { last: false });
   if (link !== undefined) {
     throw new TargetError(`refusing to ${verb} ${relPath}: ${link} is a symlink that points outside ${target}; remove it and re-run`, 1);
   }
@@ -209,20 +216,30 @@ async function assertInside(root: string, target: string, relPath: string, verb 
  * The first symlink on the way to `relPath` (its parent directories, and the file itself with `last`) whose real
  * location is outside `root` (the real path of `target`), relative to `target`; `undefined` when there is none.
  * A dangling symlink counts as outside: where it would lead is not known to be inside.
+ *
+ * Synchronous: plan, check and update ask this for every file they read (one `lstat` per path segment), and each
+ * awaited call was a round trip through libuv's thread pool; the checks are the same.
  */
-export async function symlinkLeadingOutside(root: string, target: string, relPath: string, options: { last: boolean }): Promise<string | undefined> {
+export function symlinkLeadingOutside(root: string, target: string, relPath: string, options: { last: boolean }): string | undefined {
   const segments = relPath.split("/");
   let current = target;
   for (const segment of options.last ? segments : segments.slice(0, -1)) {
     current = path.join(current, segment);
     let stats;
     try {
-      stats = await lstat(current);
+      stats = lstatSync(current, { throwIfNoEntry: false });
     } catch {
-      return undefined; // the rest of the path does not exist yet, so it is created inside the target
+      stats = undefined;
     }
+    // absent: the rest of the path does not exist yet, so it is created inside the target
+    if (stats === undefined) return undefined;
     if (!stats.isSymbolicLink()) continue;
-    const resolved = await realpath(current).catch(() => undefined);
+    let resolved: string | undefined;
+    try {
+      resolved = realpathSync(current);
+    } catch {
+      resolved = undefined;
+    }
     if (resolved === undefined || (resolved !== root && !resolved.startsWith(root + path.sep))) return path.relative(target, current);
   }
   return undefined;
