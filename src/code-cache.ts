@@ -60,6 +60,11 @@ export function codeCacheDir(): string | undefined {
   return folder;
 }
 
+/** The process's use given to {@link enableCodeCache}: a worker thread it starts shares its entries of shared scripts. */
+export function codeCacheUse(): string {
+  return use;
+}
+
 /**
  * Compiles and runs `source` (read from `file` just before, or made from what was read) as a script and returns its completion value, with the code cache when
  * it is on. `variant` names a use of the script that gets an entry of its own (beside the process's use, given to

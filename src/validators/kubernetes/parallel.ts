@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { setImmediate as yieldToEvents } from "node:timers/promises";
 import { packageRoot } from "../../_utils.js";
-import { codeCacheDir } from "../../code-cache.js";
+import { codeCacheDir, codeCacheUse } from "../../code-cache.js";
 import { digestDocument, isYamlFile, type ManifestDigest } from "../gitops/index.js";
 import { readTextFile, type TextRead } from "../read-text.js";
 import type { UnitResult } from "../types.js";
@@ -48,6 +48,8 @@ export interface WorkerSetup {
   patches?: Record<string, PatchSpec>;
   /** The folder of the starting thread's code cache (src/code-cache.ts), when it is on: the worker uses it too. */
   codeCache?: string;
+  /** The starting thread's use of the code cache (its command): scripts both threads load share their entries. */
+  codeCacheUse?: string;
 }
 /**
  * A batch of files for a worker, and its answer. Results travel as JSON text (cheaper to copy than a structured
@@ -100,7 +102,7 @@ export async function validateFileStream(
   stream: StreamOptions,
   onFile: (position: number, outcome: FileOutcome) => void,
 ): Promise<void> {
-  const setup: WorkerSetup = { options, root: stream.root, digests: stream.digests ?? false, patches: stream.patches, codeCache: codeCacheDir() };
+  const setup: WorkerSetup = { options, root: stream.root, digests: stream.digests ?? false, patches: stream.patches, codeCache: codeCacheDir(), codeCacheUse: codeCacheUse() };
   const { read } = stream;
   const sized = paths.map((path, position) => ({ path, position, size: read ? 0 : sizeOf(stream.root ? join(stream.root, path) : path) }));
   const batches = toBatches(sized);

@@ -20,7 +20,7 @@ const codeCacheModule = fileURLToPath(new URL("../../cli/code-cache.cjs", import
 async function serve(): Promise<typeof import("./worker-serve.js")> {
   if (!existsSync(bundle) || !existsSync(codeCacheModule)) return import("./worker-serve.js");
   const codeCache = createRequire(import.meta.url)(codeCacheModule) as typeof import("../../code-cache.js");
-  if (setup.codeCache) codeCache.enableCodeCache(setup.codeCache);
+  if (setup.codeCache) codeCache.enableCodeCache(setup.codeCache, setup.codeCacheUse);
   return codeCache.requireCached(bundle) as typeof import("./worker-serve.js");
 }
 
