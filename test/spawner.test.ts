@@ -44,8 +44,16 @@ function outcome(call: () => unknown): unknown {
 function scrub(value: unknown, owner?: unknown): unknown {
   if (value && typeof value === "object" && !Buffer.isBuffer(value) && !Array.isArray(value)) {
     const { pid, error, ...rest } = value as Record<string, unknown>;
-    return { ...rest, ...(pid === undefined ? {} : { pid: typeof pid }), ...(error === undefined ? {} : { error: error === owner ? "itself" : error === null ? null : outcome(() => { throw error; }) }) };
+    return { ...bytesAsText(rest) as object, ...(pid === undefined ? {} : { pid: typeof pid }), ...(error === undefined ? {} : { error: error === owner ? "itself" : error === null ? null : outcome(() => { throw error; }) }) };
   }
+  return bytesAsText(value);
+}
+
+/** Buffers as one string each (same bytes, same string): toEqual compares a Buffer byte by byte, seconds for 5 MB. */
+function bytesAsText(value: unknown): unknown {
+  if (Buffer.isBuffer(value)) return `Buffer(${value.length}) ${value.toString("base64")}`;
+  if (Array.isArray(value)) return value.map(bytesAsText);
+  if (value && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, bytesAsText(entry)]));
   return value;
 }
 
