@@ -17,20 +17,27 @@ import { updateRepository } from "../src/update/apply.js";
 import { spawnCli, tempDir } from "./helpers/cli.js";
 
 /** The fault switch: the next writes fail with `code` once `after` more have succeeded. */
-const fault = vi.hoisted(() => ({ code: undefined as string | undefined, after: 0, calls: ["writeFile"] as string[], hits: 0 }));
+const fault = vi.hoisted(() => {
+  const state = { code: undefined as string | undefined, after: 0, calls: ["writeFile"] as string[], hits: 0, failIfDue };
+  /** Throws the simulated fault when `name` is a faulted call and its turn has come. */
+  function failIfDue(name: string, target: unknown): void {
+    if (!state.code || !state.calls.includes(name)) return;
+    if (state.after > 0) {
+      state.after--;
+      return;
+    }
+    state.hits++;
+    throw Object.assign(new Error(`${state.code}: simulated fault, ${name} '${String(target)}'`), { code: state.code, syscall: name });
+  }
+  return state;
+});
 
 vi.mock("node:fs/promises", async (importOriginal) => {
   const real = await importOriginal<typeof import("node:fs/promises")>();
   const wrap =
     <A extends unknown[], R>(name: string, fn: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
-      if (fault.code && fault.calls.includes(name)) {
-        if (fault.after > 0) fault.after--;
-        else {
-          fault.hits++;
-          throw Object.assign(new Error(`${fault.code}: simulated fault, ${name} '${String(args[0])}'`), { code: fault.code, syscall: name });
-        }
-      }
+      fault.failIfDue(name, args[0]);
       return fn(...args);
     };
   const wrapped = { ...real, writeFile: wrap("writeFile", real.writeFile), mkdtemp: wrap("mkdtemp", real.mkdtemp), mkdir: wrap("mkdir", real.mkdir), rename: wrap("rename", real.rename) };
@@ -43,13 +50,7 @@ vi.mock("node:fs", async (importOriginal) => {
   const wrap =
     <A extends unknown[], R>(name: string, fn: (...args: A) => R) =>
     (...args: A): R => {
-      if (fault.code && fault.calls.includes(name)) {
-        if (fault.after > 0) fault.after--;
-        else {
-          fault.hits++;
-          throw Object.assign(new Error(`${fault.code}: simulated fault, ${name} '${String(args[0])}'`), { code: fault.code, syscall: name });
-        }
-      }
+      fault.failIfDue(name, args[0]);
       return fn(...args);
     };
   const wrapped = { ...real, writeFileSync: wrap("writeFile", real.writeFileSync), mkdirSync: wrap("mkdir", real.mkdirSync) };
