@@ -8,12 +8,9 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { runCli } from "./helpers/cli.js";
-import { copyOfCase, editCase, lineOfText, validateJson } from "./helpers/corpus-copy.js";
+import { copyOfCase, editCase, lineOfText, validateJson, type CorpusReport, errorRows } from "./helpers/corpus-copy.js";
 
-interface JsonReport {
-  valid: boolean;
-  problems: { file: string; line?: number; rule: string; message: string; severity: string }[];
-}
+type JsonReport = CorpusReport;
 
 const copyOf = (name: string): string => copyOfCase(name, "ccr-real-world-r3-");
 
@@ -21,7 +18,7 @@ const validate = (dir: string) => validateJson<JsonReport>(dir, ["--strict"]);
 
 const lineOf = lineOfText;
 
-const errors = (report: JsonReport) => report.problems.filter((problem) => problem.severity === "error").map((problem) => [problem.rule, problem.file, problem.line]);
+const errors = errorRows;
 
 describe("a parent Kustomization's spec.patches complete the Flux Kustomizations it applies", () => {
   test("children written without interval and prune are checked as patched, from this repository and from an OCI artifact", async () => {

@@ -7,18 +7,15 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { copyOfCase, editCase, lineOfText, validateJson } from "./helpers/corpus-copy.js";
+import { copyOfCase, editCase, lineOfText, validateJson, type CorpusReport, errorRows } from "./helpers/corpus-copy.js";
 
-interface JsonReport {
-  valid: boolean;
-  problems: { file: string; line?: number; rule: string; message: string; severity: string }[];
-}
+type JsonReport = CorpusReport;
 
 const copyOf = (name: string): string => copyOfCase(name, "ccr-real-world-r4-");
 
 const validate = (dir: string, args: string[] = []) => validateJson<JsonReport>(dir, ["--strict", ...args]);
 
-const errors = (report: JsonReport) => report.problems.filter((problem) => problem.severity === "error").map((problem) => [problem.rule, problem.file, problem.line]);
+const errors = errorRows;
 
 /** The text report's "left out" lines, which name each left-out file with its reason. */
 const leftOutLines = async (dir: string) => {

@@ -7,18 +7,15 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { copyOfCase, editCase, validateJson } from "./helpers/corpus-copy.js";
+import { copyOfCase, editCase, validateJson, type CorpusReport, errorRows } from "./helpers/corpus-copy.js";
 
-interface JsonReport {
-  valid: boolean;
-  problems: { file: string; line?: number; resource?: string; rule: string; message: string; severity: string }[];
-}
+type JsonReport = CorpusReport;
 
 const copyOf = (name: string): string => copyOfCase(name, "ccr-real-world-r5tf-");
 
 const validate = (dir: string) => validateJson<JsonReport>(dir, ["--strict"]);
 
-const errors = (report: JsonReport) => report.problems.filter((problem) => problem.severity === "error").map((problem) => [problem.rule, problem.file, problem.line]);
+const errors = errorRows;
 
 describe("a YAML file Terraform reads as a kustomize patch (patch = file(...)) is a patch, not a whole object", () => {
   test("the patches and the complete manifest Terraform uploads are no errors", async () => {

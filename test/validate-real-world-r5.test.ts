@@ -8,12 +8,9 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { copyOfCase, editCase, lineOfText, validateJson } from "./helpers/corpus-copy.js";
+import { copyOfCase, editCase, lineOfText, validateJson, type CorpusReport, errorRows } from "./helpers/corpus-copy.js";
 
-interface JsonReport {
-  valid: boolean;
-  problems: { file: string; line?: number; rule: string; message: string; severity: string }[];
-}
+type JsonReport = CorpusReport;
 
 const copyOf = (name: string): string => copyOfCase(name, "ccr-real-world-r5-");
 
@@ -26,7 +23,7 @@ const runText = async (dir: string) => {
   return run.stdout.split("\n");
 };
 
-const errors = (report: JsonReport) => report.problems.filter((problem) => problem.severity === "error").map((problem) => [problem.rule, problem.file, problem.line]);
+const errors = errorRows;
 
 describe("patches kept ready are patches: an unnamed file among a patch folder's, entries behind a marker or above the field", () => {
   test("a CRD patch no entry names, a commented entry above `patches:` and a `#MARKER - path:` entry are no incomplete objects", async () => {

@@ -6,12 +6,9 @@
  * syntax holds, at the workflow's own line numbers.
  */
 import { describe, expect, test } from "vitest";
-import { copyOfCase, editCase, lineOfText, validateJson } from "./helpers/corpus-copy.js";
+import { copyOfCase, editCase, lineOfText, validateJson, type CorpusReport } from "./helpers/corpus-copy.js";
 
-interface JsonReport {
-  valid: boolean;
-  problems: { file: string; line?: number; column?: number; rule: string; message: string; severity: string }[];
-}
+type JsonReport = CorpusReport;
 
 const copyOf = (name: string): string => copyOfCase(name, "ccr-real-world-r6wf-");
 

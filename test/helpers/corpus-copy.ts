@@ -44,3 +44,12 @@ export async function validateJson<R>(dir: string, args: string[], env: Record<s
 
 /** The 1-based line of the first line of a case's `file` that is `text` (0 when there is none). */
 export const lineOfText = (dir: string, file: string, text: string): number => readFileSync(join(dir, file), "utf8").split("\n").indexOf(text) + 1;
+
+/** The part of validate's JSON report the corpus tests read. */
+export interface CorpusReport {
+  valid: boolean;
+  problems: { file: string; line?: number; column?: number; resource?: string; rule: string; message: string; severity: string }[];
+}
+
+/** A report's errors as [rule, file, line] rows, in report order: what a corpus test compares. */
+export const errorRows = (report: CorpusReport) => report.problems.filter((problem) => problem.severity === "error").map((problem) => [problem.rule, problem.file, problem.line]);
