@@ -31,12 +31,12 @@ export const REASON_TALOS = "Talos machine configuration (v1alpha1, no API group
 export const REASON_JSON_CONFIGURATION = "JSON that no JSON reader takes (comments, trailing commas: a tool's configuration such as tsconfig.json or cspell.json) and without an \"apiVersion\" or \"kind\" key: not a Kubernetes manifest";
 export const REASON_NO_API_GROUP = "apiVersion without an API group (only v1 has none in Kubernetes): not a Kubernetes manifest";
 /** The reason for an apiVersion whose group is a word (`skaffold/v3`), naming it. */
-export const reasonDotlessGroup = (group: string) => `apiVersion group "${group}" is no domain, which no API server serves (custom groups need a dot; Kubernetes' own are apps, autoscaling, batch, extensions, policy): a tool's file format, not a Kubernetes manifest`;
+const reasonDotlessGroup = (group: string) => `apiVersion group "${group}" is no domain, which no API server serves (custom groups need a dot; Kubernetes' own are apps, autoscaling, batch, extensions, policy): a tool's file format, not a Kubernetes manifest`;
 /** The reason for YAML with application tags, naming them. */
 export const reasonApplicationTags = (tags: string[]) => `YAML with application tags (${tags.join(", ")}): an application's configuration, not a Kubernetes manifest`;
 export const REASON_KUSTOMIZE_PLUGIN = "kustomize generator/transformer configuration, read by kustomize, not applied";
 export const REASON_ARGO_PLUGIN = "Argo CD config management plugin, read by the repo server, not applied";
-export const REASON_KSM_CONFIGURATION = "kube-state-metrics custom resource state configuration (kind CustomResourceStateMetrics, no apiVersion), read by kube-state-metrics from a file, not applied";
+const REASON_KSM_CONFIGURATION = "kube-state-metrics custom resource state configuration (kind CustomResourceStateMetrics, no apiVersion), read by kube-state-metrics from a file, not applied";
 
 const ANSIBLE_DIRS = new Set(["group_vars", "host_vars"]);
 const ANSIBLE_ROLE_DIRS = new Set(["tasks", "handlers", "defaults", "vars", "meta"]);
@@ -73,7 +73,7 @@ export function leaveOutFiles(walk: { leftOutPaths: Set<string>; leftOut: UnitRe
   }
 }
 
-export const REASON_GENERATOR_DATA = "data a kustomization's configMapGenerator or secretGenerator reads into a ConfigMap or Secret: a key's value, never applied as an object, not a manifest";
+const REASON_GENERATOR_DATA = "data a kustomization's configMapGenerator or secretGenerator reads into a ConfigMap or Secret: a key's value, never applied as an object, not a manifest";
 
 /** A unit saying that `file` (a folder when it ends in `/`) was left out of the walk, and why. */
 export function leftOut(file: string, reason: string): UnitResult {

@@ -104,7 +104,7 @@ export function validateGitLabCi(file: string, content: string): UnitResult {
  * The included files are not validated on their own: GitLab merges a job across files, so a fragment may leave out
  * what another file gives.
  */
-export function missingLocalIncludes(file: string, content: string, exists: (path: string) => boolean): Problem[] {
+function missingLocalIncludes(file: string, content: string, exists: (path: string) => boolean): Problem[] {
   const lineCounter = new LineCounter();
   const document = parseDocument(content, { customTags: [referenceTag], lineCounter, uniqueKeys: false, prettyErrors: false });
   if (document.errors.length > 0 || !isMap(document.contents)) return [];

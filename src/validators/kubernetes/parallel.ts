@@ -135,7 +135,7 @@ export async function validateFileStream(
  * repository (+37%) and 0.25-0.3 CPU-s to the 8.7 MB corpus (+25-30%): below 8 MiB a repository keeps one
  * thread's CPU time.
  */
-export const AUTO_MIN_BYTES = 8 * 1024 * 1024;
+const AUTO_MIN_BYTES = 8 * 1024 * 1024;
 
 /**
  * Threads for a validation left to choose: one below `minBytes`; else one per core that is idle by the 1-minute

@@ -201,7 +201,7 @@ async function checkLayout(file: TerraformFile, unit: UnitResult): Promise<void>
  * Files `terraform fmt` formats beside the configuration (terraform's fmt command: `.tfvars`, test files
  * `.tftest.hcl` and their mocks `.tfmock.hcl`): checked for syntax and layout only, as they declare nothing of a module.
  */
-export function isLayoutOnlyFile(path: string): boolean {
+function isLayoutOnlyFile(path: string): boolean {
   return /\.(tfvars|tftest\.hcl|tfmock\.hcl)$/.test(path);
 }
 

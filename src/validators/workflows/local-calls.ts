@@ -27,7 +27,7 @@ interface LocalAction {
 }
 
 /** An action's metadata (`action.yml`): its name and inputs; undefined when it is not a mapping. */
-export function localAction(text: string): LocalAction | undefined {
+function localAction(text: string): LocalAction | undefined {
   const document = parseDocument(text, { uniqueKeys: false });
   if (document.errors.length > 0 || !isMap(document.contents)) return undefined;
   const inputs = new Map<string, { name: string; required: boolean }>();
@@ -66,7 +66,7 @@ function scalarText(node: unknown): string | undefined {
 }
 
 /** The `workflow_call` trigger of a workflow's text: its declared inputs and secrets, or why there is none. */
-export function calledWorkflow(text: string): CalledWorkflow | string {
+function calledWorkflow(text: string): CalledWorkflow | string {
   const document = parseDocument(text, { uniqueKeys: false });
   if (document.errors.length > 0 || !isMap(document.contents)) return "it is not a valid workflow";
   const on = document.contents.items.find((pair) => scalarText(pair.key) === "on")?.value as Node | undefined;
